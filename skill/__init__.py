@@ -1,0 +1,1 @@
+"""Upper Body Coach: an Alexa skill that coaches runners through upper-body strength work."""

@@ -1,0 +1,1 @@
+"""The workouts as data: typed, frozen plans loaded and validated from YAML."""

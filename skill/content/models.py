@@ -1,0 +1,76 @@
+"""Typed, frozen shapes of a workout. Nothing here knows about Alexa or speech markup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Reps:
+    """How much one set (or one step of a set) asks for, e.g. 4 each side, 15 yards each side."""
+
+    count: int
+    unit: str = "reps"  # "reps", "yards", "circles", "seconds"
+    per: str | None = None  # "side", "direction", "letter" -> "each side"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One ordered part of a multi-part move, e.g. the Y of the Y-T-W-L raise."""
+
+    name: str
+    cue: str
+    reps: Reps
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    name: str
+    aliases: tuple[str, ...]  # other names a runner may say: "chin ups", "renegade rows"
+    works: str  # the muscles, in plain words
+    why: str  # why it helps a runner
+    setup: str
+    cues: tuple[str, ...]  # form cues, in the order they are spoken
+    sets: int
+    reps: Reps
+    rest_seconds: int
+    steps: tuple[Step, ...] = ()  # non-empty for moves walked through step by step
+    harder: str | None = None  # an optional progression
+    source: str = ""  # where the sets, reps and rest figures come from
+
+
+@dataclass(frozen=True)
+class WorkoutPlan:
+    id: str  # "bodyweight", "dumbbell"
+    name: str  # "bodyweight workout"
+    aliases: tuple[str, ...]  # what a runner may call it: "runners workout", "weights"
+    summary: str  # one sentence: what it is and what it needs
+    equipment: str
+    before: tuple[str, ...]  # said when the workout starts (warm-up advice)
+    after: tuple[str, ...]  # said when it ends (cool-down, how often)
+    exercises: tuple[Exercise, ...]
+    source: str  # the article the facts come from
+
+    def exercise_index(self, exercise_id: str) -> int | None:
+        for index, exercise in enumerate(self.exercises):
+            if exercise.id == exercise_id:
+                return index
+        return None
+
+
+@dataclass(frozen=True)
+class Library:
+    """Every workout the coach knows, in the order they are offered."""
+
+    workouts: tuple[WorkoutPlan, ...]
+
+    def get(self, workout_id: str) -> WorkoutPlan | None:
+        return next((w for w in self.workouts if w.id == workout_id), None)
+
+    def find_exercise(self, exercise_id: str) -> tuple[WorkoutPlan, int] | None:
+        for workout in self.workouts:
+            index = workout.exercise_index(exercise_id)
+            if index is not None:
+                return workout, index
+        return None

@@ -1,0 +1,1 @@
+"""Let tests import the shared helpers in tests/support."""
