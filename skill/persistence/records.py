@@ -1,0 +1,119 @@
+"""The versioned progress record that every store (SQLite now, DynamoDB later) keeps per user.
+
+A record is `{"version": N, "attributes": {...}}`. Stores keep it as JSON text (`encode`/`decode`)
+rather than as a native structure, so no store has to care about floats, Decimals or key types:
+what the coaching layer saves is exactly what it gets back.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+from ask_sdk_core.exceptions import PersistenceException
+
+RECORD_VERSION = 1
+
+
+class UnreadableRecordError(PersistenceException):
+    """A stored record is not valid JSON, not a well-formed record, or of an unknown version."""
+
+
+class UnencodableAttributesError(PersistenceException):
+    """The attributes hold something that would not come back unchanged from JSON text."""
+
+
+# Upgrades a record's attributes from version N to N + 1, keyed by N. To change the shape of
+# the attributes: bump RECORD_VERSION, add MIGRATIONS[old_version] turning old attributes into
+# new ones, and test it with a stored old record. Never edit or remove a migration once shipped:
+# records of every older version may still be sitting in a store.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def _check_plain(value: object, where: str) -> None:
+    """Refuse anything json would silently change (tuples, non-str keys) or cannot write."""
+    if value is None or isinstance(value, str | bool | int):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise UnencodableAttributesError(f"{where} is {value!r}, which JSON cannot hold")
+        return
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_plain(item, f"{where}[{index}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise UnencodableAttributesError(
+                    f"{where} has key {key!r}: keys must be strings to survive JSON"
+                )
+            _check_plain(item, f"{where}[{key!r}]")
+        return
+    raise UnencodableAttributesError(
+        f"{where} is a {type(value).__name__}; only dict, list, str, int, float, bool and None"
+        " can be saved"
+    )
+
+
+def wrap(attributes: dict[str, Any]) -> dict[str, Any]:
+    """The record for `attributes`; raises UnencodableAttributesError if they are not plain JSON."""
+    if not isinstance(attributes, dict):
+        raise UnencodableAttributesError(
+            f"attributes must be a dict, not {type(attributes).__name__}"
+        )
+    try:
+        _check_plain(attributes, "attributes")
+    except RecursionError:
+        raise UnencodableAttributesError(
+            "attributes nest too deeply (or contain a cycle)"
+        ) from None
+    return {"version": RECORD_VERSION, "attributes": dict(attributes)}
+
+
+def unwrap(record: object) -> dict[str, Any]:
+    """The attributes held by `record`, upgraded to RECORD_VERSION through MIGRATIONS."""
+    if not isinstance(record, dict):
+        raise UnreadableRecordError(f"a record must be an object, not {type(record).__name__}")
+    version = record.get("version")
+    # bool is an int subclass: `True` must not pass for version 1.
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise UnreadableRecordError(f"record has no usable version: {version!r}")
+    if version > RECORD_VERSION:
+        raise UnreadableRecordError(
+            f"record version {version} is newer than this skill understands ({RECORD_VERSION})"
+        )
+    if version < 1:
+        raise UnreadableRecordError(f"record version {version} is unknown")
+    attributes = record.get("attributes")
+    if not isinstance(attributes, dict):
+        raise UnreadableRecordError("record attributes are missing or not an object")
+    while version < RECORD_VERSION:
+        migrate = MIGRATIONS.get(version)
+        if migrate is None:
+            raise UnreadableRecordError(f"no migration from record version {version}")
+        attributes = migrate(attributes)
+        version += 1
+    return attributes
+
+
+def encode(attributes: dict[str, Any]) -> str:
+    """Compact, key-sorted JSON text of the record for `attributes`."""
+    return json.dumps(wrap(attributes), sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def decode(text: str) -> dict[str, Any]:
+    """The attributes stored in record text `text`; UnreadableRecordError if it is not one."""
+    if not isinstance(text, str):
+        raise UnreadableRecordError(f"a stored record must be text, not {type(text).__name__}")
+    try:
+        record = json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as error:  # JSONDecodeError is a ValueError
+        raise UnreadableRecordError(f"stored record is not valid JSON: {error}") from error
+    return unwrap(record)
