@@ -1,0 +1,310 @@
+"""Load the workouts from YAML and validate them strictly.
+
+The skill loads the library at start-up, so a bad file stops start-up with a ContentError
+naming the file and the field, e.g.
+``bodyweight.yaml: exercises[3].steps[0].reps.count: must be a whole number of at least 1``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import yaml
+
+from skill.content.models import Exercise, Library, Reps, Step, WorkoutPlan
+
+WORKOUTS_DIR = Path(__file__).parent / "workouts"
+
+UNITS = ("reps", "yards", "circles", "seconds")
+PERS = ("side", "direction", "letter")
+REST_SECONDS = (10, 180)
+CUES_PER_EXERCISE = (3, 5)
+
+_ID = re.compile(r"[a-z][a-z0-9_]*")
+_ALIAS = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+_FORBIDDEN = "<>&"  # would break the SSML the speech layer wraps the text in
+
+# (required, optional) keys of each mapping; `order` places a workout and is not kept.
+_Keys = tuple[frozenset[str], frozenset[str]]
+_WORKOUT_KEYS: _Keys = (
+    frozenset("id order name aliases summary equipment source before after exercises".split()),
+    frozenset(),
+)
+_EXERCISE_KEYS: _Keys = (
+    frozenset("id name aliases works why setup cues sets reps rest_seconds source".split()),
+    frozenset({"steps", "harder"}),
+)
+_STEP_KEYS: _Keys = (frozenset({"name", "cue", "reps"}), frozenset())
+_REPS_KEYS: _Keys = (frozenset({"count"}), frozenset({"unit", "per"}))
+
+
+class ContentError(ValueError):
+    """A workout file is unreadable or breaks the schema; the message names file and field."""
+
+
+class _FieldError(Exception):
+    """A problem at one field path inside a file; load_workout prefixes the file name."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}" if where else problem)
+
+
+# --- small readers: each checks one value and returns it typed -------------------------------
+
+
+def _at(where: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{where}[{key}]"
+    return f"{where}.{key}" if where else key
+
+
+def _show(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _fields(value: object, where: str, keys: _Keys) -> dict[str, object]:
+    """A mapping with every required key and no unknown ones (a typo must not pass silently)."""
+    required, optional = keys
+    if not isinstance(value, dict):
+        raise _FieldError(where, f"must be a mapping of keys (got {_show(value)})")
+    for key in value:
+        if key not in required | optional:
+            known = ", ".join(sorted(required | optional))
+            raise _FieldError(_at(where, str(key)), f"is not a known key (known keys: {known})")
+    for key in sorted(required):
+        if key not in value:
+            raise _FieldError(_at(where, key), "is required")
+    return {str(key): item for key, item in value.items()}
+
+
+def _list(value: object, where: str, at_least: int = 0, at_most: int | None = None) -> list[object]:
+    if not isinstance(value, list):
+        raise _FieldError(where, f"must be a list (got {_show(value)})")
+    if len(value) < at_least or (at_most is not None and len(value) > at_most):
+        span = f"{at_least} to {at_most}" if at_most is not None else f"at least {at_least}"
+        raise _FieldError(where, f"must have {span} items (got {len(value)})")
+    return value
+
+
+def _text(value: object, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _FieldError(where, f"must be non-empty text (got {_show(value)})")
+    bad = [char for char in _FORBIDDEN if char in value]
+    if bad:
+        shown = " or ".join(repr(char) for char in bad)
+        raise _FieldError(where, f"must not contain {shown}; write it out in words")
+    return " ".join(value.split())  # folded YAML text may carry line breaks
+
+
+def _texts(
+    value: object, where: str, at_least: int = 1, at_most: int | None = None
+) -> tuple[str, ...]:
+    items = _list(value, where, at_least, at_most)
+    return tuple(_text(item, _at(where, index)) for index, item in enumerate(items))
+
+
+def _whole(value: object, where: str, low: int = 1, high: int | None = None) -> int:
+    # bool is an int in Python; "sets: yes" must not read as 1.
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value >= low and (high is None or value <= high):
+            return value
+    span = f"from {low} to {high}" if high is not None else f"of at least {low}"
+    raise _FieldError(where, f"must be a whole number {span} (got {_show(value)})")
+
+
+def _choice(value: object, where: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise _FieldError(where, f"must be one of {', '.join(allowed)} (got {_show(value)})")
+    return str(value)
+
+
+def _identifier(value: object, where: str) -> str:
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        problem = "lowercase letters, digits and underscores, starting with a letter"
+        raise _FieldError(where, f"must be {problem} (got {_show(value)})")
+    return value
+
+
+def _aliases(value: object, where: str) -> tuple[str, ...]:
+    items = _list(value, where)
+    aliases: list[str] = []
+    for index, item in enumerate(items):
+        at = _at(where, index)
+        if not isinstance(item, str) or not _ALIAS.fullmatch(item):
+            problem = "lowercase letters, digits and single spaces only"
+            raise _FieldError(at, f"must be {problem} (got {_show(item)})")
+        if item in aliases:
+            raise _FieldError(at, f"repeats {item!r}")
+        aliases.append(item)
+    return tuple(aliases)
+
+
+# --- builders: one per dataclass --------------------------------------------------------------
+
+
+def _reps(value: object, where: str) -> Reps:
+    data = _fields(value, where, _REPS_KEYS)
+    per = data.get("per")
+    return Reps(
+        count=_whole(data["count"], _at(where, "count")),
+        unit=_choice(data.get("unit", "reps"), _at(where, "unit"), UNITS),
+        per=None if "per" not in data else _choice(per, _at(where, "per"), PERS),
+    )
+
+
+def _step(value: object, where: str) -> Step:
+    data = _fields(value, where, _STEP_KEYS)
+    return Step(
+        name=_text(data["name"], _at(where, "name")),
+        cue=_text(data["cue"], _at(where, "cue")),
+        reps=_reps(data["reps"], _at(where, "reps")),
+    )
+
+
+def _exercise(value: object, where: str) -> Exercise:
+    data = _fields(value, where, _EXERCISE_KEYS)
+    steps = _list(data.get("steps", []), _at(where, "steps"))
+    return Exercise(
+        id=_identifier(data["id"], _at(where, "id")),
+        name=_text(data["name"], _at(where, "name")),
+        aliases=_aliases(data["aliases"], _at(where, "aliases")),
+        works=_text(data["works"], _at(where, "works")),
+        why=_text(data["why"], _at(where, "why")),
+        setup=_text(data["setup"], _at(where, "setup")),
+        cues=_texts(data["cues"], _at(where, "cues"), *CUES_PER_EXERCISE),
+        sets=_whole(data["sets"], _at(where, "sets")),
+        reps=_reps(data["reps"], _at(where, "reps")),
+        rest_seconds=_whole(data["rest_seconds"], _at(where, "rest_seconds"), *REST_SECONDS),
+        steps=tuple(_step(step, _at(_at(where, "steps"), i)) for i, step in enumerate(steps)),
+        harder=_text(data["harder"], _at(where, "harder")) if "harder" in data else None,
+        source=_text(data["source"], _at(where, "source")),
+    )
+
+
+def _workout(value: object) -> tuple[int, WorkoutPlan]:
+    """The plan and its place in the library (the `order` key, which the plan doesn't keep)."""
+    data = _fields(value, "", _WORKOUT_KEYS)
+    exercises = _list(data["exercises"], "exercises", at_least=1)
+    plan = WorkoutPlan(
+        id=_identifier(data["id"], "id"),
+        name=_text(data["name"], "name"),
+        aliases=_aliases(data["aliases"], "aliases"),
+        summary=_text(data["summary"], "summary"),
+        equipment=_text(data["equipment"], "equipment"),
+        before=_texts(data["before"], "before"),
+        after=_texts(data["after"], "after"),
+        exercises=tuple(_exercise(item, _at("exercises", i)) for i, item in enumerate(exercises)),
+        source=_text(data["source"], "source"),
+    )
+    return _whole(data["order"], "order"), plan
+
+
+# --- uniqueness across files ------------------------------------------------------------------
+
+
+def _spoken_form(name: str) -> str:
+    """What a runner would say for a display name: "T push-up" -> "t push up"."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", name.lower()).split())
+
+
+def _ids(file: str, plan: WorkoutPlan) -> Iterator[tuple[str, str, str]]:
+    """(id, owner, where) for the workout and each exercise; each id is its own owner."""
+    yield plan.id, f"{file}: id", f"{file}: id"
+    for index, exercise in enumerate(plan.exercises):
+        where = f"{file}: exercises[{index}].id"
+        yield exercise.id, where, where
+
+
+def _phrases(file: str, plan: WorkoutPlan) -> Iterator[tuple[str, str, str]]:
+    """(phrase, owner, where) for every name and alias a runner may say."""
+    yield _spoken_form(plan.name), plan.id, f"{file}: name"
+    for index, alias in enumerate(plan.aliases):
+        yield alias, plan.id, f"{file}: aliases[{index}]"
+    for index, exercise in enumerate(plan.exercises):
+        where = f"{file}: exercises[{index}]"
+        yield _spoken_form(exercise.name), exercise.id, f"{where}.name"
+        for alias_index, alias in enumerate(exercise.aliases):
+            yield alias, exercise.id, f"{where}.aliases[{alias_index}]"
+
+
+def _check_unique(entries: Iterable[tuple[str, str, str]], what: str) -> None:
+    """Each value belongs to one owner; an alias may repeat its own item's name, nothing else."""
+    seen: dict[str, tuple[str, str]] = {}
+    for value, owner, where in entries:
+        first_owner, first_where = seen.setdefault(value, (owner, where))
+        if first_owner != owner:
+            raise ContentError(f"{where}: {what} {value!r} is already used by {first_where}")
+
+
+def _check_library(files: list[tuple[str, WorkoutPlan]]) -> None:
+    _check_unique((entry for file, plan in files for entry in _ids(file, plan)), "id")
+    _check_unique((entry for file, plan in files for entry in _phrases(file, plan)), "phrase")
+
+
+# --- public API -------------------------------------------------------------------------------
+
+
+def _parse(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise ContentError(f"{path.name}: cannot read the file ({err})") from err
+    except yaml.YAMLError as err:
+        raise ContentError(f"{path.name}: not valid YAML: {_yaml_problem(err)}") from err
+
+
+def _yaml_problem(err: yaml.YAMLError) -> str:
+    if isinstance(err, yaml.MarkedYAMLError) and err.problem_mark is not None:
+        mark = err.problem_mark
+        return f"line {mark.line + 1}, column {mark.column + 1}: {err.problem}"
+    return " ".join(str(err).split())
+
+
+def _load_ordered(path: Path) -> tuple[int, WorkoutPlan]:
+    data = _parse(path)
+    if data is None:
+        raise ContentError(f"{path.name}: the file is empty")
+    try:
+        order, plan = _workout(data)
+    except _FieldError as err:
+        raise ContentError(f"{path.name}: {err}") from None
+    if plan.id != path.stem:
+        raise ContentError(f"{path.name}: id: must match the file name {path.stem!r}")
+    _check_library([(path.name, plan)])
+    return order, plan
+
+
+def load_workout(path: Path) -> WorkoutPlan:
+    """One workout file, validated; raises ContentError naming the file and field."""
+    return _load_ordered(path)[1]
+
+
+def load_library(directory: Path | None = None) -> Library:
+    """Every *.yaml workout in the folder (default: workouts/ beside this module), by `order`."""
+    folder = WORKOUTS_DIR if directory is None else directory
+    paths = sorted(folder.glob("*.yaml"))
+    if not paths:
+        raise ContentError(f"{folder}: no workout files (*.yaml) found")
+    loaded = [(path.name, *_load_ordered(path)) for path in paths]
+    orders: dict[int, str] = {}
+    for file, order, _plan in loaded:
+        if order in orders:
+            raise ContentError(f"{file}: order: {order} is already used by {orders[order]}")
+        orders[order] = file
+    _check_library([(file, plan) for file, _order, plan in loaded])
+    loaded.sort(key=lambda entry: entry[1])
+    return Library(workouts=tuple(plan for _file, _order, plan in loaded))
+
+
+@functools.cache
+def default_library() -> Library:
+    """The shipped workouts, loaded once per process."""
+    return load_library()
