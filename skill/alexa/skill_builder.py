@@ -2,29 +2,44 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
-from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
-from ask_sdk_core.utils import is_request_type
-from ask_sdk_model import Response
 
+from skill.alexa import handlers
+from skill.alexa.turn import CoachService, LoadProgress, SaveProgress
+from skill.coaching.coach import Coach
 from skill.config import Settings
+from skill.content.loader import default_library
+from skill.content.models import Library
+from skill.speech.phrasebook import default_phrasebook
+from skill.speech.replies import Composer
 
 
-class _LaunchPlaceholder(AbstractRequestHandler):  # replaced by skill.alexa.handlers
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return bool(is_request_type("LaunchRequest")(handler_input))
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return handler_input.response_builder.speak("Welcome to upper body coach.").response
+def build_service(
+    library: Library | None = None, clock: Callable[[], float] = time.time
+) -> CoachService:
+    coach = Coach(library or default_library())
+    return CoachService(coach, Composer(coach, default_phrasebook()), clock)
 
 
 def build_skill(
-    settings: Settings, persistence_adapter: AbstractPersistenceAdapter | None = None
+    settings: Settings,
+    persistence_adapter: AbstractPersistenceAdapter | None = None,
+    service: CoachService | None = None,
 ) -> CustomSkill:
-    builder = CustomSkillBuilder(persistence_adapter=persistence_adapter)
-    builder.skill_id = settings.skill_id
-    builder.add_request_handler(_LaunchPlaceholder())
+    service = service or build_service()
+    builder = CustomSkillBuilder(persistence_adapter=persistence_adapter)  # type: ignore[arg-type]
+    # The SDK refuses other skills' requests before any handler runs.
+    builder.skill_id = settings.skill_id  # type: ignore[assignment]  # typed as None in the SDK
+    for handler_class in handlers.INTENT_HANDLERS:
+        builder.add_request_handler(handler_class(service))
+    builder.add_request_handler(handlers.SessionEndedHandler())
+    builder.add_exception_handler(handlers.StorageDownHandler(service))
+    builder.add_exception_handler(handlers.UnexpectedErrorHandler(service))
+    builder.add_global_request_interceptor(LoadProgress(service))
+    builder.add_global_response_interceptor(SaveProgress())
     return builder.create()

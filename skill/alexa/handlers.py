@@ -1,0 +1,266 @@
+"""One handler per intent. Each reads the runner's progress, asks the coach for a move and has
+the composer put it into words; the workout logic itself lives in skill.coaching."""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.exceptions import PersistenceException
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import Response
+
+from skill.alexa.slots import slot_value, whole_number
+from skill.alexa.turn import CoachService, pending_question, progress_of, respond
+
+log = logging.getLogger(__name__)
+
+
+class CoachHandler(AbstractRequestHandler):
+    def __init__(self, service: CoachService) -> None:
+        self.service = service
+        self.coach = service.coach
+        self.say = service.composer
+
+    def move(self, handler_input: HandlerInput, transition_name: str, *args: object) -> Response:
+        """Apply a coach move by name and speak its result."""
+        before = progress_of(handler_input)
+        move = getattr(self.coach, transition_name)(before, *args)
+        return respond(handler_input, self.say.transition(before, move), move.progress)
+
+
+class LaunchHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("LaunchRequest")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return respond(
+            handler_input, self.say.launch(progress_of(handler_input), self.say.notice(None))
+        )
+
+
+class StartWorkoutHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("StartWorkoutIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        workout = slot_value(handler_input, "workout")
+        if workout.resolved_id is None or self.coach.library.get(workout.resolved_id) is None:
+            return respond(handler_input, self.say.which_workout(workout.spoken))
+        return self.move(handler_input, "start", workout.resolved_id, self.service.clock())
+
+
+class NextSetHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(
+            is_intent_name("NextSetIntent")(handler_input)
+            or is_intent_name("AMAZON.NextIntent")(handler_input)
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.move(handler_input, "finish_set", self.service.clock())
+
+
+class SkipExerciseHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("SkipExerciseIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.move(handler_input, "skip_exercise", self.service.clock())
+
+
+class PreviousHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("AMAZON.PreviousIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.move(handler_input, "previous_exercise")
+
+
+class RepeatHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("AMAZON.RepeatIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return respond(handler_input, self.say.repeat(progress_of(handler_input)))
+
+
+class PauseHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("AMAZON.PauseIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.move(handler_input, "pause")
+
+
+class ResumeHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("AMAZON.ResumeIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.move(handler_input, "resume")
+
+
+class HowToHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("HowToIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return respond(handler_input, self.say.how_to(progress_of(handler_input)))
+
+
+class StatusHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("StatusIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return respond(handler_input, self.say.status(progress_of(handler_input)))
+
+
+class SetRestHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("SetRestIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        seconds = whole_number(slot_value(handler_input, "seconds"))
+        minutes = whole_number(slot_value(handler_input, "minutes"))
+        if seconds is None and minutes is not None:
+            seconds = minutes * 60
+        if seconds is None:
+            return respond(handler_input, self.say.ask_rest())
+        return self.move(handler_input, "set_rest", seconds)
+
+
+class GoToExerciseHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("GoToExerciseIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        exercise = slot_value(handler_input, "exercise")
+        before = progress_of(handler_input)
+        move = None
+        if exercise.resolved_id is not None:
+            move = self.coach.go_to(before, exercise.resolved_id, self.service.clock())
+        if move is None:
+            return respond(handler_input, self.say.which_exercise(before, exercise.spoken))
+        return respond(handler_input, self.say.transition(before, move), move.progress)
+
+
+class StartOverHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("AMAZON.StartOverIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.move(handler_input, "start_over", self.service.clock())
+
+
+class YesHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("AMAZON.YesIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        if pending_question(handler_input) == "continue":
+            return self.move(handler_input, "resume")
+        return respond(handler_input, self.say.nothing_to_confirm(progress_of(handler_input)))
+
+
+class NoHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("AMAZON.NoIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        if pending_question(handler_input) == "continue":
+            return respond(handler_input, self.say.which_workout(None))
+        return respond(handler_input, self.say.nothing_to_confirm(progress_of(handler_input)))
+
+
+class HelpHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("AMAZON.HelpIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return respond(handler_input, self.say.help(progress_of(handler_input)))
+
+
+class StopHandler(CoachHandler):
+    """Stop, cancel and "go home" all end the session with the runner's place saved."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(
+            is_intent_name("AMAZON.StopIntent")(handler_input)
+            or is_intent_name("AMAZON.CancelIntent")(handler_input)
+            or is_intent_name("AMAZON.NavigateHomeIntent")(handler_input)
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return respond(handler_input, self.say.goodbye(progress_of(handler_input)))
+
+
+class FallbackHandler(CoachHandler):
+    """AMAZON.FallbackIntent, and any intent this skill does not know (sent by a stale model)."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("IntentRequest")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return respond(handler_input, self.say.fallback(progress_of(handler_input)))
+
+
+class SessionEndedHandler(AbstractRequestHandler):
+    """The microphone closed or the runner left: the place is already saved; say nothing."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("SessionEndedRequest")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return handler_input.response_builder.response
+
+
+class StorageDownHandler(AbstractExceptionHandler):
+    """The progress store cannot be reached: apologise briefly instead of failing the turn."""
+
+    def __init__(self, service: CoachService) -> None:
+        self.service = service
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return isinstance(exception, PersistenceException)
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        log.error("progress store unavailable: %s", exception)
+        reply = self.service.composer.error("notice.storage_down", end_session=True)
+        return respond(handler_input, reply)
+
+
+class UnexpectedErrorHandler(AbstractExceptionHandler):
+    def __init__(self, service: CoachService) -> None:
+        self.service = service
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        log.exception("unhandled error in a skill turn", exc_info=exception)
+        return respond(handler_input, self.service.composer.error())
+
+
+INTENT_HANDLERS: tuple[type[CoachHandler], ...] = (
+    LaunchHandler,
+    StartWorkoutHandler,
+    NextSetHandler,
+    SkipExerciseHandler,
+    PreviousHandler,
+    RepeatHandler,
+    PauseHandler,
+    ResumeHandler,
+    HowToHandler,
+    StatusHandler,
+    SetRestHandler,
+    GoToExerciseHandler,
+    StartOverHandler,
+    YesHandler,
+    NoHandler,
+    HelpHandler,
+    StopHandler,
+    FallbackHandler,  # last: it takes any intent the others did not
+)

@@ -1,0 +1,104 @@
+"""One turn of the conversation: load the runner's progress before the handler, save it after.
+
+Handlers read and replace the progress in the request attributes; the response interceptor
+writes it back only when it changed, so a refused or failed request stores nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ask_sdk_core.dispatch_components import (
+    AbstractRequestInterceptor,
+    AbstractResponseInterceptor,
+)
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from skill.coaching.coach import Coach
+from skill.coaching.progress import Progress, ProgressError
+from skill.persistence.records import UnreadableRecordError
+from skill.speech.replies import Composer, Reply
+
+PROGRESS = "progress"
+LOADED = "progress_loaded"
+NOTICE = "notice"
+PENDING = "pending"  # session attribute: the question the last response asked
+
+
+@dataclass(frozen=True)
+class CoachService:
+    """What every handler needs: the state machine, the wording and a clock."""
+
+    coach: Coach
+    composer: Composer
+    clock: Callable[[], float]
+
+
+def progress_of(handler_input: HandlerInput) -> Progress:
+    progress = handler_input.attributes_manager.request_attributes[PROGRESS]
+    assert isinstance(progress, Progress)
+    return progress
+
+
+def pending_question(handler_input: HandlerInput) -> str | None:
+    value = (handler_input.attributes_manager.session_attributes or {}).get(PENDING)
+    return value if isinstance(value, str) else None
+
+
+def respond(
+    handler_input: HandlerInput, reply: Reply, progress: Progress | None = None
+) -> Response:
+    """Build the response and note the new progress for the save interceptor."""
+    attributes = handler_input.attributes_manager
+    if progress is not None:
+        attributes.request_attributes[PROGRESS] = progress
+    speech = reply.speech
+    notice = attributes.request_attributes.pop(NOTICE, None)
+    if notice:
+        speech = speech.replace("<speak>", f"<speak>{notice} ", 1)
+    session = attributes.session_attributes
+    if session is not None:  # None outside a session (e.g. a skill event)
+        session.pop(PENDING, None)
+        if reply.pending and not reply.end_session:
+            session[PENDING] = reply.pending
+    builder = handler_input.response_builder.speak(speech)
+    if reply.reprompt is not None and not reply.end_session:
+        builder.ask(reply.reprompt)
+    builder.set_should_end_session(reply.end_session)
+    return builder.response
+
+
+class LoadProgress(AbstractRequestInterceptor):
+    def __init__(self, service: CoachService) -> None:
+        self.service = service
+
+    def process(self, handler_input: HandlerInput) -> None:
+        attributes = handler_input.attributes_manager
+        try:
+            stored = attributes.persistent_attributes.get(PROGRESS)
+            progress = Progress() if stored is None else Progress.from_dict(stored)
+            if not self.service.coach.is_valid(progress):
+                raise ProgressError("progress points at content that no longer exists")
+            loaded: Progress | None = progress
+        except (UnreadableRecordError, ProgressError):
+            # Unreadable: start fresh, say so, and overwrite the bad record on save.
+            progress, loaded = Progress(), None
+            attributes.request_attributes[NOTICE] = self.service.composer.p.say(
+                "notice.fresh_start"
+            )
+        attributes.request_attributes[PROGRESS] = progress
+        attributes.request_attributes[LOADED] = loaded
+
+
+class SaveProgress(AbstractResponseInterceptor):
+    def process(self, handler_input: HandlerInput, response: Response) -> None:
+        attributes = handler_input.attributes_manager
+        progress = attributes.request_attributes.get(PROGRESS)
+        if not isinstance(progress, Progress) or progress == attributes.request_attributes.get(
+            LOADED
+        ):
+            return
+        attributes.persistent_attributes = {PROGRESS: progress.to_dict()}
+        attributes.save_persistent_attributes()

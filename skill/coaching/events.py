@@ -1,0 +1,110 @@
+"""What happened in a move, for the speech layer to put into words. Plain frozen values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class WorkoutStarted:
+    workout_id: str
+    resumed_at_exercise: int = 0  # non-zero when started part-way, by exercise name
+
+
+@dataclass(frozen=True)
+class ExerciseIntroduced:
+    exercise_index: int  # the full explanation: why, set-up, cues, steps
+
+
+@dataclass(frozen=True)
+class SetAnnounced:
+    exercise_index: int
+    set_number: int
+    with_name: bool = False  # brief form that still names the exercise (after a resume)
+
+
+@dataclass(frozen=True)
+class RestStarted:
+    seconds: int
+    last_set_of_exercise: bool
+
+
+@dataclass(frozen=True)
+class ExerciseSkipped:
+    exercise_index: int
+
+
+@dataclass(frozen=True)
+class MovedBack:
+    exercise_index: int  # the exercise moved back to
+
+
+@dataclass(frozen=True)
+class AlreadyFirst:
+    pass
+
+
+@dataclass(frozen=True)
+class WentTo:
+    exercise_index: int
+    switched_workout: bool
+
+
+@dataclass(frozen=True)
+class StartedOver:
+    workout_id: str
+
+
+@dataclass(frozen=True)
+class Paused:
+    pass
+
+
+@dataclass(frozen=True)
+class Resumed:
+    pass
+
+
+@dataclass(frozen=True)
+class RestChanged:
+    seconds: int
+
+
+@dataclass(frozen=True)
+class RestRejected:
+    asked: int
+    minimum: int
+    maximum: int
+
+
+@dataclass(frozen=True)
+class WorkoutFinished:
+    workout_id: str
+    exercises_done: int  # exercises with every set done
+    sets_done: int
+    skipped: tuple[str, ...]
+    seconds_taken: float
+
+
+@dataclass(frozen=True)
+class NoActiveWorkout:
+    just_finished: str | None = None  # the workout finished last, if any
+
+
+Event = (
+    WorkoutStarted
+    | ExerciseIntroduced
+    | SetAnnounced
+    | RestStarted
+    | ExerciseSkipped
+    | MovedBack
+    | AlreadyFirst
+    | WentTo
+    | StartedOver
+    | Paused
+    | Resumed
+    | RestChanged
+    | RestRejected
+    | WorkoutFinished
+    | NoActiveWorkout
+)

@@ -1,0 +1,361 @@
+"""Turn what the coach did (events, positions) into what Alexa says: SSML, reprompt, and whether
+the microphone stays open. All wording comes from the phrasebook and the workout content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from skill.coaching import events as ev
+from skill.coaching.coach import Coach, Transition
+from skill.coaching.progress import MAX_REST_SECONDS, MIN_REST_SECONDS, Progress
+from skill.content.models import Exercise, Reps, WorkoutPlan
+from skill.speech.phrasebook import Phrasebook
+from skill.speech.rest_pacing import Cue, Pause, Sound, pace_rest
+from skill.speech.sounds import WORKOUT_DONE
+from skill.speech.ssml import Speech
+from skill.speech.timing import speech_seconds
+
+
+@dataclass(frozen=True)
+class Reply:
+    speech: str  # SSML
+    reprompt: str | None  # SSML; None when the session ends
+    end_session: bool
+    pending: str | None = None  # the question asked, so a bare yes/no/number can be read
+
+
+class Composer:
+    def __init__(self, coach: Coach, phrases: Phrasebook) -> None:
+        self.coach = coach
+        self.p = phrases
+
+    # --- small phrases ----------------------------------------------------------------------
+
+    def reps(self, reps: Reps) -> str:
+        if reps.count == 1:
+            amount = self.p.say("reps.one", unit_one=self.p.say(f"units.{reps.unit}.one"))
+        else:
+            unit = self.p.say(f"units.{reps.unit}.many")
+            amount = self.p.say("reps.many", count=reps.count, unit=unit)
+        if reps.per is None:
+            return amount
+        return self.p.say("reps.per", amount=amount, per=self.p.say(f"per.{reps.per}"))
+
+    def join(self, items: list[str], style: str = "and") -> str:
+        if len(items) < 2:
+            return "".join(items)
+        return self.p.say(f"lists.{style}", items=", ".join(items[:-1]), last=items[-1])
+
+    def minutes(self, seconds: float) -> str:
+        whole = round(seconds / 60)
+        if seconds < 60:
+            return self.p.say("time.under_a_minute")
+        return (
+            self.p.say("time.one_minute") if whole == 1 else self.p.say("time.minutes", count=whole)
+        )
+
+    def workout_options(self) -> str:
+        options = [
+            self.p.say("workouts.option", name=w.name, summary=w.summary)
+            for w in self.coach.library.workouts
+        ]
+        return " ".join(options)
+
+    def _plan(self, workout_id: str) -> WorkoutPlan:
+        plan = self.coach.library.get(workout_id)
+        if plan is None:
+            raise KeyError(workout_id)
+        return plan
+
+    # --- building blocks --------------------------------------------------------------------
+
+    def introduce(self, workout: WorkoutPlan, index: int) -> Speech:
+        exercise = workout.exercises[index]
+        count = len(workout.exercises)
+        speech = Speech().say(
+            self.p.say(
+                "exercise.intro",
+                number=index + 1,
+                count=count,
+                name=exercise.name,
+                works=exercise.works,
+                why=exercise.why,
+            ),
+            self.p.say("exercise.setup", setup=exercise.setup),
+        )
+        if exercise.steps:
+            speech.say(self.p.say("exercise.steps", count=len(exercise.steps)))
+            for step in exercise.steps:
+                speech.say(
+                    self.p.say(
+                        "exercise.step",
+                        name=step.name,
+                        cue=step.cue.rstrip("."),
+                        reps=self.reps(step.reps),
+                    )
+                )
+        speech.say(self.p.say("exercise.cues", cues=" ".join(exercise.cues)))
+        if exercise.harder:
+            speech.say(self.p.say("exercise.harder", harder=exercise.harder))
+        return speech
+
+    def announce_set(self, exercise: Exercise, set_number: int, named: bool) -> Speech:
+        reps = self.reps(exercise.reps)
+        if named:
+            line = self.p.say(
+                "set.named", name=exercise.name, set=set_number, sets=exercise.sets, reps=reps
+            )
+        elif set_number == 1:
+            line = self.p.say("set.first", sets=exercise.sets, reps=reps)
+        else:
+            line = self.p.say("set.next", set=set_number, sets=exercise.sets, reps=reps)
+        speech = Speech().say(line)
+        if exercise.steps:
+            letters = self.join([step.name for step in exercise.steps], "then")
+            speech.say(self.p.say("set.steps_order", letters=letters))
+        return speech
+
+    def rest(self, seconds: int, variant: int, next_exercise: Exercise | None) -> Speech:
+        speech = Speech().say(self.p.say("rest.praise", variant))
+        if next_exercise is not None:
+            speech.say(self.p.say("exercise.next_up", name=next_exercise.name))
+        speech.say(self.p.say("rest.start", seconds=seconds))
+        for beat in pace_rest(seconds, lambda key: speech_seconds(self.p.say(key))):
+            if isinstance(beat, Pause):
+                speech.pause(beat.seconds)
+            elif isinstance(beat, Cue):
+                speech.say(self.p.say(beat.key))
+            elif isinstance(beat, Sound):
+                speech.sound(beat.clip)
+        return speech
+
+    def set_reprompt(self) -> str:
+        return Speech().say(self.p.say("set.reprompt")).ssml()
+
+    def ask(self, speech: Speech, reprompt_key: str, pending: str | None = None) -> Reply:
+        return Reply(speech.ssml(), Speech().say(self.p.say(reprompt_key)).ssml(), False, pending)
+
+    # --- transitions --------------------------------------------------------------------------
+
+    def transition(self, before: Progress, move: Transition) -> Reply:
+        after = move.progress
+        speech = Speech()
+        end_session = False
+        announced = False
+        introduced = False
+        for event in move.events:
+            match event:
+                case ev.WorkoutStarted(workout_id=workout_id):
+                    plan = self._plan(workout_id)
+                    speech.say(
+                        self.p.say(
+                            "workout.start",
+                            name=plan.name,
+                            equipment=plan.equipment,
+                            before=" ".join(plan.before),
+                            count=len(plan.exercises),
+                        )
+                    )
+                case ev.StartedOver(workout_id=workout_id):
+                    speech.say(self.p.say("workout.started_over", name=self._plan(workout_id).name))
+                case ev.ExerciseIntroduced(exercise_index=index):
+                    speech.extend(self.introduce(self._plan(after.workout_id or ""), index))
+                    introduced = True
+                case ev.SetAnnounced(exercise_index=index, set_number=number, with_name=named):
+                    plan = self._plan(after.workout_id or "")
+                    speech.extend(self.announce_set(plan.exercises[index], number, named))
+                    announced = True
+                case ev.RestStarted(seconds=seconds, last_set_of_exercise=last):
+                    plan = self._plan(before.workout_id or "")
+                    following = before.exercise_index + 1
+                    finished = plan.exercises[following] if last else None
+                    speech.extend(self.rest(seconds, before.sets_done, finished))
+                case ev.ExerciseSkipped(exercise_index=index):
+                    name = self._plan(before.workout_id or "").exercises[index].name
+                    speech.say(self.p.say("exercise.skipped", name=name))
+                case ev.MovedBack(exercise_index=index):
+                    name = self._plan(after.workout_id or "").exercises[index].name
+                    speech.say(self.p.say("exercise.moved_back", name=name))
+                case ev.AlreadyFirst():
+                    speech.say(self.p.say("exercise.already_first"))
+                case ev.WentTo(exercise_index=index, switched_workout=switched):
+                    plan = self._plan(after.workout_id or "")
+                    speech.say(self.p.say("exercise.went_to", name=plan.exercises[index].name))
+                    if switched and before.active:
+                        speech.say(self.p.say("exercise.switched_workout", workout=plan.name))
+                case ev.Paused():
+                    speech.extend(self.where(after, "pause.paused"))
+                    end_session = True
+                case ev.Resumed():
+                    speech.say(self.p.say("resume.resumed"))
+                case ev.RestChanged(seconds=seconds):
+                    speech.say(self.p.say("rest.changed", seconds=seconds))
+                case ev.RestRejected(asked=asked, minimum=low, maximum=high):
+                    speech.say(
+                        self.p.say("rest.out_of_range", asked=asked, minimum=low, maximum=high)
+                    )
+                    return Reply(speech.ssml(), self.rest_reprompt(), False, "rest")
+                case ev.WorkoutFinished():
+                    speech.extend(self.finished(event))
+                    end_session = True
+                case ev.NoActiveWorkout(just_finished=just_finished):
+                    speech.extend(self.no_workout(just_finished))
+                    return self.ask(speech, "workouts.which", "workout")
+        if announced and introduced:
+            speech.say(self.p.say("set.go"))
+        if end_session:
+            return Reply(speech.ssml(), None, True)
+        if self.coach.position(after) is None:
+            return self.ask(speech, "workouts.which", "workout")
+        return Reply(speech.ssml(), self.set_reprompt(), False)
+
+    def rest_reprompt(self) -> str:
+        text = self.p.say("rest.ask_reprompt", minimum=MIN_REST_SECONDS, maximum=MAX_REST_SECONDS)
+        return Speech().say(text).ssml()
+
+    def finished(self, done: ev.WorkoutFinished) -> Speech:
+        plan = self._plan(done.workout_id)
+        speech = Speech().sound(WORKOUT_DONE)
+        speech.say(
+            self.p.say(
+                "workout.finished",
+                name=plan.name,
+                exercises=done.exercises_done,
+                sets=done.sets_done,
+                minutes=self.minutes(done.seconds_taken),
+            )
+        )
+        if done.skipped:
+            names = [e.name for e in plan.exercises if e.id in done.skipped]
+            speech.say(self.p.say("workout.skipped_some", skipped=self.join(names)))
+        return speech.say(*plan.after)
+
+    def no_workout(self, just_finished: str | None) -> Speech:
+        plan = self.coach.library.get(just_finished) if just_finished else None
+        if plan is None:
+            return Speech().say(self.p.say("workout.no_active"))
+        return Speech().say(self.p.say("workout.just_finished", name=plan.name, short=plan.id))
+
+    def where(self, progress: Progress, key: str) -> Speech:
+        here = self.coach.position(progress)
+        if here is None:
+            return Speech()
+        return Speech().say(
+            self.p.say(key, name=here.exercise.name, set=here.set_number, sets=here.exercise.sets)
+        )
+
+    # --- replies that are not moves -------------------------------------------------------
+
+    def launch(self, progress: Progress, notice: Speech) -> Reply:
+        here = self.coach.position(progress)
+        if here is not None:
+            offer = self.p.say(
+                "launch.resume_offer",
+                exercise=here.exercise.name,
+                set=here.set_number,
+                sets=here.exercise.sets,
+            )
+            return self.ask(
+                Speech().extend(notice).say(offer), "launch.resume_offer_reprompt", "continue"
+            )
+        key = "launch.returning" if progress.workout_id else "launch.new"
+        speech = Speech().extend(notice).say(self.p.say(key, workouts=self.workout_options()))
+        return self.ask(speech, "launch.ask_workout", "workout")
+
+    def status(self, progress: Progress) -> Reply:
+        here = self.coach.position(progress)
+        if here is None:
+            return self.transition(progress, self.coach.pause(progress))
+        speech = Speech().say(
+            self.p.say(
+                "status.where",
+                name=here.exercise.name,
+                number=here.exercise_index + 1,
+                count=len(here.workout.exercises),
+                set=here.set_number,
+                sets=here.exercise.sets,
+            )
+        )
+        left = here.sets_left_after_this
+        if left == 0:
+            speech.say(self.p.say("status.last_set"))
+        else:
+            set_word = self.p.say("units.sets.one" if left == 1 else "units.sets.many")
+            speech.say(self.p.say("status.sets_left", left=left, set_word=set_word))
+        following = here.next_exercise
+        if following is None:
+            speech.say(self.p.say("status.last_exercise"))
+        else:
+            speech.say(self.p.say("status.next_exercise", name=following.name))
+        if progress.paused:
+            speech.say(self.p.say("status.paused"))
+        return Reply(speech.ssml(), self.set_reprompt(), False)
+
+    def how_to(self, progress: Progress) -> Reply:
+        here = self.coach.position(progress)
+        if here is None:
+            return self.transition(progress, self.coach.pause(progress))
+        speech = self.introduce(here.workout, here.exercise_index)
+        speech.extend(self.announce_set(here.exercise, here.set_number, named=False))
+        return Reply(speech.ssml(), self.set_reprompt(), False)
+
+    def repeat(self, progress: Progress) -> Reply:
+        here = self.coach.position(progress)
+        if here is None:
+            return self.help(progress)
+        speech = self.announce_set(here.exercise, here.set_number, named=True)
+        return Reply(speech.ssml(), self.set_reprompt(), False)
+
+    def help(self, progress: Progress) -> Reply:
+        here = self.coach.position(progress)
+        if here is None:
+            return self.ask(Speech().say(self.p.say("help.idle")), "help.reprompt", "workout")
+        text = self.p.say(
+            "help.active", name=here.exercise.name, set=here.set_number, sets=here.exercise.sets
+        )
+        return self.ask(Speech().say(text), "help.reprompt")
+
+    def fallback(self, progress: Progress) -> Reply:
+        key = "fallback.active" if self.coach.position(progress) else "fallback.idle"
+        return self.ask(Speech().say(self.p.say(key)), "help.reprompt")
+
+    def goodbye(self, progress: Progress) -> Reply:
+        speech = self.where(progress, "stop.saved")
+        if speech.empty:
+            speech.say(self.p.say("stop.goodbye"))
+        return Reply(speech.ssml(), None, True)
+
+    def which_workout(self, heard: str | None) -> Reply:
+        speech = Speech()
+        if heard:
+            speech.say(self.p.say("workouts.unknown", heard=heard))
+        speech.say(self.p.say("workouts.which"))
+        return self.ask(speech, "workouts.which", "workout")
+
+    def which_exercise(self, progress: Progress, heard: str | None) -> Reply:
+        here = self.coach.position(progress)
+        plans = [here.workout] if here else list(self.coach.library.workouts)
+        names = self.join([e.name for plan in plans for e in plan.exercises])
+        key = "exercise.unknown" if heard else "exercise.which"
+        return self.ask(Speech().say(self.p.say(key, heard=heard, names=names)), "help.reprompt")
+
+    def ask_rest(self) -> Reply:
+        return Reply(
+            Speech().say(self.p.say("rest.ask")).ssml(), self.rest_reprompt(), False, "rest"
+        )
+
+    def nothing_to_confirm(self, progress: Progress) -> Reply:
+        hint_key = "fallback.active" if self.coach.position(progress) else "help.idle"
+        text = self.p.say(
+            "no_pending", hint=self.p.say(hint_key).replace("Sorry, I didn't catch that. ", "")
+        )
+        return self.ask(Speech().say(text), "help.reprompt")
+
+    def notice(self, key: str | None) -> Speech:
+        return Speech().say(self.p.say(key)) if key else Speech()
+
+    def error(self, key: str = "error.generic", end_session: bool = False) -> Reply:
+        speech = Speech().say(self.p.say(key))
+        if end_session:
+            return Reply(speech.ssml(), None, True)
+        return self.ask(speech, "help.reprompt")

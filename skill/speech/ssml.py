@@ -1,0 +1,53 @@
+"""Build SSML for Alexa: escaped text, breaks split to Alexa's 10 s cap, sound-library clips."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from skill.speech.sounds import SoundClip
+
+MAX_BREAK_SECONDS = 10.0
+
+
+def break_tags(seconds: float) -> list[str]:
+    """`<break>` tags totalling `seconds` (to the millisecond), none longer than 10 s."""
+    remaining = round(seconds * 1000)
+    tags: list[str] = []
+    cap = int(MAX_BREAK_SECONDS * 1000)
+    while remaining > 0:
+        chunk = min(remaining, cap)
+        tags.append(f'<break time="{chunk}ms"/>')
+        remaining -= chunk
+    return tags
+
+
+class Speech:
+    """An SSML response under construction."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+
+    def say(self, *texts: str) -> Speech:
+        for text in texts:
+            if text.strip():
+                self._parts.append(escape(text.strip()))
+        return self
+
+    def pause(self, seconds: float) -> Speech:
+        self._parts.extend(break_tags(seconds))
+        return self
+
+    def sound(self, clip: SoundClip) -> Speech:
+        self._parts.append(f'<audio src="{escape(clip.src)}"/>')
+        return self
+
+    def extend(self, other: Speech) -> Speech:
+        self._parts.extend(other._parts)
+        return self
+
+    @property
+    def empty(self) -> bool:
+        return not self._parts
+
+    def ssml(self) -> str:
+        return "<speak>" + " ".join(self._parts) + "</speak>"
