@@ -315,9 +315,12 @@ class Composer:
         )
         return self.ask(Speech().say(text), "help.reprompt")
 
+    def hint(self, progress: Progress) -> str:
+        return self.p.say("hints.active" if self.coach.position(progress) else "hints.idle")
+
     def fallback(self, progress: Progress) -> Reply:
-        key = "fallback.active" if self.coach.position(progress) else "fallback.idle"
-        return self.ask(Speech().say(self.p.say(key)), "help.reprompt")
+        text = self.p.say("fallback.not_caught", hint=self.hint(progress))
+        return self.ask(Speech().say(text), "help.reprompt")
 
     def goodbye(self, progress: Progress) -> Reply:
         speech = self.where(progress, "stop.saved")
@@ -345,10 +348,7 @@ class Composer:
         )
 
     def nothing_to_confirm(self, progress: Progress) -> Reply:
-        hint_key = "fallback.active" if self.coach.position(progress) else "help.idle"
-        text = self.p.say(
-            "no_pending", hint=self.p.say(hint_key).replace("Sorry, I didn't catch that. ", "")
-        )
+        text = self.p.say("confirm.nothing_pending", hint=self.hint(progress))
         return self.ask(Speech().say(text), "help.reprompt")
 
     def notice(self, key: str | None) -> Speech:
