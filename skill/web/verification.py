@@ -1,0 +1,175 @@
+"""Alexa request verification, built on ask-sdk-webservice-support's own checks.
+
+The SDK's `RequestVerifier` checks the cert URL (https, s3.amazonaws.com, /echo.api/, port 443),
+the chain, the SAN `echo-api.amazon.com` and the `Signature-256` SHA256withRSA signature over the
+raw body; its `TimestampVerifier` allows 150 s. `AlexaSignatureVerifier` changes only what the
+SDK gets wrong or cannot do here: fetch failures other than ValueError escaped as crashes, the
+fetch had no timeout, a local dev CA cannot be trusted, chains cannot be preloaded, and the
+certificate date check uses attributes that cryptography deprecates.
+"""
+
+from __future__ import annotations
+
+from skill.web import openssl_compat
+
+openssl_compat.install()  # before the SDK pulls in oscrypto
+
+import datetime as dt  # noqa: E402
+from collections.abc import Mapping  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+from urllib.request import urlopen  # noqa: E402
+
+from ask_sdk_core.skill import CustomSkill  # noqa: E402
+from ask_sdk_model.request_envelope import RequestEnvelope  # noqa: E402
+from ask_sdk_webservice_support.verifier import (  # noqa: E402
+    RequestVerifier,
+    TimestampVerifier,
+    VerificationException,
+)
+from ask_sdk_webservice_support.verifier_constants import (  # noqa: E402
+    CERT_CHAIN_DOMAIN,
+    SIGNATURE_CERT_CHAIN_URL_HEADER,
+    SIGNATURE_HEADER,
+)
+from ask_sdk_webservice_support.webservice_handler import WebserviceSkillHandler  # noqa: E402
+from asn1crypto import pem  # noqa: E402
+from certvalidator import CertificateValidator, ValidationContext  # noqa: E402
+from certvalidator.errors import PathError, ValidationError  # noqa: E402
+from cryptography import x509  # noqa: E402
+
+from skill.config import Settings, SettingsError  # noqa: E402
+
+__all__ = [
+    "AlexaSignatureVerifier",
+    "VerificationException",
+    "WebserviceSkillHandler",
+    "make_request_handler",
+    "read_trust_roots",
+]
+
+DEV_CA_FILE = "ca.pem"  # what skill.web.dev_signing writes into an identity folder
+FETCH_TIMEOUT_SECONDS = 5.0
+MAX_CHAIN_BYTES = 64 * 1024  # Amazon's chain is a few kilobytes
+_MAX_CACHED_CHAINS = 32  # the SDK's cache never forgets; bound it
+
+
+def _pem_blocks(data: bytes) -> list[bytes]:
+    """The DER bytes of every PEM block in `data`; ValueError if it is not PEM."""
+    return [der for _, _, der in pem.unarmor(data, multiple=True)]
+
+
+def read_trust_roots(path: Path) -> bytes:
+    """PEM bytes of the dev CA at `path` (a PEM file, or a folder holding ca.pem)."""
+    if path.is_dir():
+        path = path / DEV_CA_FILE
+    try:
+        data = path.read_bytes()
+        if not _pem_blocks(data):
+            raise ValueError("no certificate")
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"COACH_DEV_CA_PATH: cannot read a PEM CA from {path}: {exc}") from exc
+    return data
+
+
+class AlexaSignatureVerifier(RequestVerifier):
+    """The SDK's signature check with a bounded fetch, preloaded chains and a dev CA."""
+
+    def __init__(
+        self,
+        *,
+        extra_trust_roots: bytes | None = None,
+        cert_chains: Mapping[str, bytes] | None = None,
+        fetch_timeout: float = FETCH_TIMEOUT_SECONDS,
+    ) -> None:
+        super().__init__(
+            signature_cert_chain_url_key=SIGNATURE_CERT_CHAIN_URL_HEADER,
+            signature_key=SIGNATURE_HEADER,
+        )
+        self._extra_trust_roots = _pem_blocks(extra_trust_roots) if extra_trust_roots else []
+        self._preloaded = dict(cert_chains or {})
+        self._fetch_timeout = fetch_timeout
+
+    def verify(
+        self,
+        headers: dict[str, Any],
+        serialized_request_env: str,
+        deserialized_request_env: RequestEnvelope,
+    ) -> None:
+        try:
+            super().verify(headers, serialized_request_env, deserialized_request_env)
+        except VerificationException:
+            raise
+        except (ValueError, TypeError) as exc:
+            # e.g. a Signature-256 that is not base64, or a non-RSA leaf key: refuse, not crash
+            raise VerificationException(f"Malformed signature or certificate: {exc!r}") from exc
+
+    def _load_cert_chain(self, cert_url: str) -> bytes:
+        # Called only after the SDK has accepted the URL itself.
+        if cert_url in self._preloaded:
+            return self._preloaded[cert_url]
+        cached: bytes | None = self._cert_cache.get(cert_url)
+        if cached is not None:
+            return cached
+        try:
+            with urlopen(cert_url, timeout=self._fetch_timeout) as response:
+                data: bytes = response.read(MAX_CHAIN_BYTES + 1)
+        except Exception as exc:  # URLError, OSError, timeouts, http.client errors: all refusals
+            raise VerificationException(f"Unable to load certificate chain: {exc!r}") from exc
+        if len(data) > MAX_CHAIN_BYTES:
+            raise VerificationException("Certificate chain is too large")
+        if len(self._cert_cache) >= _MAX_CACHED_CHAINS:
+            self._cert_cache.clear()
+        self._cert_cache[cert_url] = data
+        return data
+
+    def _validate_cert_chain(self, cert_chain: bytes) -> None:
+        # As the SDK's, plus the dev CA as an extra trust root and garbage PEM as a refusal.
+        try:
+            blocks = _pem_blocks(cert_chain)
+            if not blocks:
+                raise VerificationException("Certificate chain is empty")
+            context = (
+                ValidationContext(extra_trust_roots=self._extra_trust_roots)
+                if self._extra_trust_roots
+                else None
+            )
+            validator = CertificateValidator(blocks[0], blocks[1:], validation_context=context)
+            validator.validate_usage(key_usage={"digital_signature"})
+        except (PathError, ValidationError, ValueError, TypeError) as exc:
+            raise VerificationException(f"Certificate chain is not valid: {exc}") from exc
+
+    def _validate_end_certificate(self, x509_cert: x509.Certificate) -> None:
+        # The SDK's check, with the timezone-aware attributes (the naive ones are deprecated).
+        now = dt.datetime.now(dt.UTC)
+        if not x509_cert.not_valid_before_utc <= now <= x509_cert.not_valid_after_utc:
+            raise VerificationException("Signing certificate is not valid now")
+        try:
+            san = x509_cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+        except x509.ExtensionNotFound as exc:
+            raise VerificationException("Signing certificate has no SAN") from exc
+        if CERT_CHAIN_DOMAIN not in san.value.get_values_for_type(x509.DNSName):
+            raise VerificationException(f"{CERT_CHAIN_DOMAIN} missing in signing certificate")
+
+
+def make_request_handler(
+    skill: CustomSkill,
+    settings: Settings,
+    *,
+    cert_chains: Mapping[str, bytes] | None = None,
+) -> WebserviceSkillHandler:
+    """Verify signature then timestamp before dispatch, unless `settings.verify_requests` is off.
+
+    `cert_chains` ({cert URL: PEM chain}) is served instead of fetching those URLs.
+    """
+    if not settings.verify_requests:
+        return WebserviceSkillHandler(skill, verify_signature=False, verify_timestamp=False)
+    extra = read_trust_roots(settings.dev_ca_path) if settings.dev_ca_path else None
+    verifiers = [
+        AlexaSignatureVerifier(extra_trust_roots=extra, cert_chains=cert_chains),
+        TimestampVerifier(),
+    ]
+    # The SDK's own RequestVerifier is off: ours replaces it, it must not run twice.
+    return WebserviceSkillHandler(
+        skill, verify_signature=False, verify_timestamp=False, verifiers=verifiers
+    )
