@@ -1,0 +1,181 @@
+"""Flask app factory: the skill as a web service at POST /alexa.
+
+Run it with `flask --app 'skill.app:create_app()' run`. Settings come from `skill.config`:
+defaults, then COACH_* environment variables, then `test_config` entries named COACH_<FIELD>.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.exceptions import SerializationException
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_runtime.exceptions import AskSdkException
+from flask import Flask, Response, abort, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from skill.alexa.skill_builder import build_skill
+from skill.config import ENV_PREFIX, Settings, load_settings
+
+# skill.web.verification makes ask_sdk_webservice_support importable: import the SDK from it.
+from skill.web.verification import (
+    VerificationException,
+    WebserviceSkillHandler,
+    make_request_handler,
+)
+
+logger = logging.getLogger(__name__)
+
+EXTENSION_KEY = "upper_body_coach"
+SETTINGS_KEY = "COACH_SETTINGS"
+# test_config entries that are not Settings fields:
+CERT_CHAINS_KEY = "COACH_CERT_CHAINS"  # {cert URL: PEM chain}, served instead of fetching
+PERSISTENCE_KEY = "COACH_PERSISTENCE_ADAPTER"  # an adapter object, instead of the configured store
+
+VERIFICATION_OFF_BANNER = "\n".join(
+    ["", "!" * 64, "!!  REQUEST VERIFICATION IS OFF — local testing only", "!" * 64, ""]
+)
+
+
+@dataclass(frozen=True)
+class AlexaEndpoint:
+    """What the views need, built once per app."""
+
+    settings: Settings
+    skill: CustomSkill
+    handler: WebserviceSkillHandler
+
+
+def _make_persistence_adapter(settings: Settings) -> AbstractPersistenceAdapter | None:
+    import skill.persistence as persistence  # lazily: the store is optional until it exists
+
+    if not hasattr(persistence, "make_persistence_adapter"):
+        return None  # no store yet: the skill runs without persistent attributes
+    adapter: AbstractPersistenceAdapter = persistence.make_persistence_adapter(settings)
+    return adapter
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app and the skill once. `test_config` entries named COACH_<FIELD> override
+    Settings; COACH_CERT_CHAINS and COACH_PERSISTENCE_ADAPTER inject fakes; the rest is
+    Flask config (e.g. TESTING)."""
+    config = dict(test_config or {})
+    cert_chains: Mapping[str, bytes] | None = config.pop(CERT_CHAINS_KEY, None)
+    has_adapter = PERSISTENCE_KEY in config
+    adapter: AbstractPersistenceAdapter | None = config.pop(PERSISTENCE_KEY, None)
+    overrides = {
+        key.removeprefix(ENV_PREFIX).lower(): config.pop(key)
+        for key in [key for key in config if key.startswith(ENV_PREFIX)]
+    }
+    settings = load_settings(os.environ, overrides=overrides)
+    if not has_adapter:
+        adapter = _make_persistence_adapter(settings)
+
+    app = Flask(__name__, static_folder=None)  # a JSON API: no static files
+    app.config.from_mapping(config)
+    app.config[SETTINGS_KEY] = settings
+
+    skill = build_skill(settings, adapter)
+    handler = make_request_handler(skill, settings, cert_chains=cert_chains)
+    app.extensions[EXTENSION_KEY] = AlexaEndpoint(settings, skill, handler)
+    if not settings.verify_requests:
+        logger.warning("Request verification is off: local testing only")
+        print(VERIFICATION_OFF_BANNER, file=sys.stderr)
+
+    app.register_error_handler(HTTPException, _http_error_as_json)
+    app.add_url_rule("/", "health", _health, methods=["GET"])
+    app.add_url_rule("/alexa", "alexa", _alexa, methods=["POST"])
+    return app
+
+
+def _service() -> AlexaEndpoint:
+    return cast(AlexaEndpoint, current_app.extensions[EXTENSION_KEY])
+
+
+def _error(status: int, message: str) -> tuple[Response, int]:
+    return jsonify(error=message), status
+
+
+def _http_error_as_json(exc: HTTPException) -> WerkzeugResponse:
+    response = exc.get_response()  # keeps headers such as Allow on a 405
+    response.set_data(json.dumps({"error": exc.name}))
+    response.content_type = "application/json"
+    return response
+
+
+def _health() -> Response:
+    settings = _service().settings
+    return jsonify(
+        status="ok",
+        service="upper-body-coach",
+        verify_requests=settings.verify_requests,
+        skill_id_check=settings.skill_id is not None,
+    )
+
+
+def _field(obj: Any, *path: str) -> Any:
+    for key in path:
+        obj = obj.get(key) if isinstance(obj, dict) else None
+    return obj
+
+
+def _is_request_envelope(envelope: Any) -> bool:
+    """The fields every Alexa request to a custom skill carries (the SDK relies on them)."""
+    required = [
+        ("version",),
+        ("request", "type"),
+        ("request", "requestId"),
+        ("request", "timestamp"),
+        ("context", "System", "application", "applicationId"),
+    ]
+    return all(isinstance(_field(envelope, *path), str) for path in required)
+
+
+def _alexa() -> Response | tuple[Response, int]:
+    service = _service()
+    limit = service.settings.max_body_bytes
+    request.max_content_length = limit  # also stops a chunked body at the limit
+    if request.content_length is not None and request.content_length > limit:
+        abort(413)
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if request.mimetype != "application/json" or charset not in {"utf-8", "utf8"}:
+        abort(415)
+    raw = request.get_data(cache=False)
+    try:
+        body = raw.decode("utf-8")
+        envelope = json.loads(body)
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are both ValueErrors
+        return _error(400, "body is not UTF-8 JSON")
+    if not _is_request_envelope(envelope):
+        return _error(400, "body is not an Alexa request envelope")
+
+    try:
+        # Verification runs before dispatch: a refused request never reaches the skill.
+        result = service.handler.verify_request_and_dispatch(dict(request.headers), body)
+    except VerificationException as exc:
+        logger.warning("Refused a request that failed verification: %s", exc)
+        return _error(400, "request verification failed")
+    except SerializationException as exc:  # raised while reading the envelope's fields
+        logger.warning("Refused a malformed request envelope: %s", exc)
+        return _error(400, "malformed request envelope")
+    except AskSdkException:
+        app_id = _field(envelope, "context", "System", "application", "applicationId")
+        if service.skill.skill_id is not None and app_id != service.skill.skill_id:
+            logger.warning("Refused a request for another skill: %s", app_id)
+            return _error(400, "request is for another skill")
+        logger.exception("The skill failed on a %s", envelope["request"]["type"])
+        return _error(500, "internal error")
+    except Exception:
+        logger.exception("The skill failed on a %s", envelope["request"]["type"])
+        return _error(500, "internal error")
+    # Despite its `str` annotation the SDK hands back the sanitised dict, not JSON text.
+    payload = result if isinstance(result, str) else json.dumps(result)
+    return Response(payload, status=200, mimetype="application/json")
