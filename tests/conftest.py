@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from skill.app import create_app
+from skill.web.dev_signing import (
+    CA_CERT_FILE,
+    DEV_CERT_URL,
+    DevIdentity,
+    load_dev_identity,
+    make_dev_identity,
+    save_dev_identity,
+)
+
+
+@pytest.fixture(scope="session")
+def dev_identity_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A dev CA and signing key on disk, made once: RSA key generation is slow."""
+    folder = tmp_path_factory.mktemp("dev-identity")
+    save_dev_identity(make_dev_identity(), folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def dev_identity(dev_identity_dir: Path) -> DevIdentity:
+    return load_dev_identity(dev_identity_dir)
+
+
+@pytest.fixture
+def coach_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """No COACH_* variables from the developer's shell; set your own with monkeypatch."""
+    for name in list(os.environ):
+        if name.startswith("COACH_"):
+            monkeypatch.delenv(name)
+    yield monkeypatch
+
+
+@pytest.fixture
+def make_app(
+    coach_env: pytest.MonkeyPatch, tmp_path: Path, dev_identity: DevIdentity, dev_identity_dir: Path
+) -> Callable[..., Flask]:
+    """`create_app` with real request verification (the dev CA trusted, its chain preloaded)
+    and a throwaway database. Keyword arguments replace test_config entries; None drops one."""
+
+    def make(**config: Any) -> Flask:
+        test_config: dict[str, Any] = {
+            "TESTING": True,
+            "COACH_DB_PATH": tmp_path / "coach.sqlite3",
+            "COACH_DEV_CA_PATH": dev_identity_dir / CA_CERT_FILE,
+            "COACH_CERT_CHAINS": {DEV_CERT_URL: dev_identity.chain_pem()},
+        }
+        test_config.update(config)
+        return create_app({key: value for key, value in test_config.items() if value is not None})
+
+    return make
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
