@@ -12,6 +12,7 @@ import re
 import sys
 import urllib.request
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.error import URLError
@@ -22,11 +23,14 @@ from flask.testing import FlaskClient
 
 from skill.web import openssl_compat, verification
 from skill.web.dev_signing import (
+    SIGNING_KEY_FILE,
     DevIdentity,
     cert_pem,
     chain_pem,
+    load_or_create_dev_identity,
     make_dev_ca,
     make_signing_cert,
+    save_dev_identity,
     sign_body,
 )
 from tests.support import (
@@ -113,6 +117,22 @@ def test_dev_chain_validates_with_the_dev_ca_as_extra_trust_root(dev_identity: D
     trusted._validate_cert_chain(dev_identity.chain_pem())  # no exception
     with pytest.raises(verification.VerificationException):
         verification.AlexaSignatureVerifier()._validate_cert_chain(dev_identity.chain_pem())
+
+
+def test_dev_identity_is_saved_reused_and_its_leaf_renewed(tmp_path: Path) -> None:
+    first = load_or_create_dev_identity(tmp_path)
+    assert (tmp_path / SIGNING_KEY_FILE).stat().st_mode & 0o777 == 0o600
+    again = load_or_create_dev_identity(tmp_path)
+    assert again.cert == first.cert and again.ca_cert == first.ca_cert
+
+    now = dt.datetime.now(dt.UTC)
+    key, old_leaf = make_signing_cert(
+        first.ca_key, first.ca_cert, not_before=now - dt.timedelta(days=9), not_after=now
+    )
+    save_dev_identity(replace(first, key=key, cert=old_leaf), tmp_path)
+    renewed = load_or_create_dev_identity(tmp_path)
+    assert renewed.ca_cert == first.ca_cert  # a configured COACH_DEV_CA_PATH stays valid
+    assert renewed.cert.not_valid_after_utc > now + dt.timedelta(days=300)
 
 
 # --- through the web app -----------------------------------------------------------------------
