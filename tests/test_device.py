@@ -256,9 +256,23 @@ def test_speech_in_answer_to_session_ended_is_an_error() -> None:
     assert not device.session_open
 
 
-def test_unknown_intent_is_refused_before_sending(device: Device) -> None:
-    with pytest.raises(KeyError, match="NoSuchIntent"):
-        device.intent("NoSuchIntent")
+def test_undeclared_intent_is_sent_as_a_stale_model_would(
+    device: Device, stub: StubTransport
+) -> None:
+    device.launch()
+    turn = device.intent("OldIntent", {"colour": "red"})
+    assert turn.sent and "not in the interaction model" in (turn.note or "")
+    sent = stub.requests[1]["request"]["intent"]
+    assert sent["name"] == "OldIntent"
+    assert sent["slots"] == {
+        "colour": {"name": "colour", "value": "red", "confirmationStatus": "NONE"}
+    }
+
+
+def test_undeclared_slot_of_a_declared_intent_is_refused(device: Device) -> None:
+    device.launch()
+    with pytest.raises(KeyError, match="no slot 'colour'"):
+        device.intent("NextSetIntent", {"colour": "red"})
 
 
 # ---- answers ----

@@ -236,9 +236,18 @@ def test_a_failing_action_is_reported(factory: Callable[[str], Device]) -> None:
     assert "action 'restart' failed: RuntimeError: server would not start" in result.report()
 
 
-def test_an_intent_the_model_lacks_is_reported(factory: Callable[[str], Device]) -> None:
-    result = run_dialog(script({"intent": "NoSuchIntent", "one_shot": True}), factory)
-    assert "error: the interaction model has no intent 'NoSuchIntent'" in result.report()
+def test_a_slot_the_model_lacks_is_reported(factory: Callable[[str], Device]) -> None:
+    turn = {"intent": "NextSetIntent", "slots": {"colour": "red"}, "one_shot": True}
+    result = run_dialog(script(turn), factory)
+    assert "error: intent NextSetIntent has no slot 'colour'" in result.report()
+
+
+def test_an_intent_the_model_lacks_is_still_sent(factory: Callable[[str], Device]) -> None:
+    opened = {"say": "open upper body coach"}
+    result = run_dialog(script(opened, {"intent": "OldIntent", "hear": "sorry"}), factory)
+    assert_dialog_passes(result)
+    failing = script(opened, {"intent": "OldIntent", "hear": "welcome"})
+    assert "note:     intent not in the interaction model" in run_dialog(failing, factory).report()
 
 
 def test_intent_turn_sends_slots_and_one_shot(factory: Callable[[str], Device]) -> None:
@@ -262,6 +271,19 @@ def test_unknown_key_names_file_turn_and_key() -> None:
     assert "malformed_unknown_key.yaml: turn 2: key 'heer'" in message
 
 
+def test_yes_no_on_off_are_words_not_booleans(tmp_path: Path) -> None:
+    path = tmp_path / "words.yaml"
+    path.write_text(
+        "name: words\nturns:\n"
+        "  - say: yes\n  - say: no\n  - say: off\n  - say: on\n"
+        "  - mic_timeout: true\n  - say: next set\n    sent: false\n",
+        encoding="utf-8",
+    )
+    dialog = load_dialog(path)
+    assert [step.target for step in dialog.turns[:4]] == ["yes", "no", "off", "on"]
+    assert dialog.turns[5].expect.sent is False
+
+
 def test_invalid_yaml_names_the_file() -> None:
     with pytest.raises(DialogScriptError, match="malformed_yaml.yaml: not valid YAML"):
         load_dialog(HERE / "malformed_yaml.yaml")
@@ -272,7 +294,7 @@ def test_invalid_yaml_names_the_file() -> None:
     [
         ({"hear": "hi"}, "turn 1: needs exactly one of say, intent, mic_timeout, do"),
         ({"say": "hi", "do": "x"}, "turn 1: needs exactly one of"),
-        ({"say": True}, "turn 1: key 'say': must be text, not True (quote it"),
+        ({"say": True}, "turn 1: key 'say': must be text, not True (quote"),
         ({"say": "hi", "session": "ajar"}, "turn 1: key 'session': must be open or closed"),
         ({"say": "hi", "rest": "long"}, "turn 1: key 'rest': must be a number"),
         ({"say": "hi", "rest": 0}, "turn 1: key 'rest': must be a number"),

@@ -41,7 +41,7 @@ from skill.harness.envelopes import (
     session_ended_request,
     utc_now,
 )
-from skill.harness.interaction_model import InteractionModel, load_model
+from skill.harness.interaction_model import Intent, InteractionModel, Slot, load_model
 from skill.harness.utterances import Match, SlotMatch, match, resolve_slot
 
 if TYPE_CHECKING:
@@ -53,6 +53,8 @@ NO_SESSION_NOTE = (
     "no session open: the device did not send this to the skill; "
     "say 'Alexa, tell {invocation} ...' or 'Alexa, open {invocation}'"
 )
+STALE_INTENT_NOTE = "intent not in the interaction model: sent as a stale model would send it"
+STALE_SLOT_TYPE = ""  # no type: slots of an undeclared intent carry plain values
 REQUEST_HEADERS = {
     "Content-Type": "application/json; charset=utf-8",
     "Accept": "application/json",
@@ -231,7 +233,8 @@ class Device:
         if not heard.new_session and self.session is None:
             return self._not_sent(text, heard)
         assert heard.intent is not None
-        return self._send_intent(heard.intent, heard.slots, text, heard, heard.new_session)
+        declared = self.model.intent(heard.intent)
+        return self._send_intent(declared, heard.slots, text, heard, heard.new_session)
 
     def launch(self) -> Turn:
         return self._launch(None, None)
@@ -239,15 +242,19 @@ class Device:
     def intent(
         self, name: str, slots: Mapping[str, str] | None = None, *, one_shot: bool = False
     ) -> Turn:
-        """Send `name` with slot values given as text (value, synonym, id or number words)."""
-        declared = self.model.intent(name)
+        """Send `name` with slot values given as text (value, synonym, id or number words).
+
+        An intent the model does not declare is still sent, as a stale model would deliver it,
+        with its slots as plain values; the Turn's note says so.
+        """
+        declared = self._intent_or_stale(name, slots or {})
         filled: dict[str, SlotMatch] = {}
         for slot_name, spoken in (slots or {}).items():
             slot_type = declared.slot(slot_name).type
             filled[slot_name] = resolve_slot(self.model, slot_type, str(spoken))
         if self.session is None and not one_shot:
             return self._not_sent(None, None, intent=name, slots=filled)
-        return self._send_intent(name, filled, None, None, one_shot)
+        return self._send_intent(declared, filled, None, None, one_shot)
 
     def mic_timeout(self) -> None:
         """The microphone closed with no answer: the session ends with no speech back."""
@@ -276,9 +283,14 @@ class Device:
         body = launch_request(self.caller, session, self.clock())
         return self._exchange(body, session, said, None, {}, heard)
 
+    def _intent_or_stale(self, name: str, slots: Mapping[str, str]) -> Intent:
+        if self.model.has_intent(name):
+            return self.model.intent(name)
+        return Intent(name, slots=tuple(Slot(slot, STALE_SLOT_TYPE) for slot in slots))
+
     def _send_intent(
         self,
-        name: str,
+        intent: Intent,
         slots: Mapping[str, SlotMatch],
         said: str | None,
         heard: Match | None,
@@ -288,9 +300,9 @@ class Device:
             session = SessionState(new_session_id(), new=True)
         else:
             session = self.session
-        intent = self.model.intent(name)
         body = intent_request(self.caller, session, self.clock(), self.model, intent, slots)
-        return self._exchange(body, session, said, name, slots, heard)
+        note = None if self.model.has_intent(intent.name) else STALE_INTENT_NOTE
+        return self._exchange(body, session, said, intent.name, slots, heard, note)
 
     def _not_sent(
         self,
@@ -332,6 +344,7 @@ class Device:
         intent: str | None,
         slots: Mapping[str, SlotMatch],
         heard: Match | None,
+        note: str | None = None,
     ) -> Turn:
         status, raw = self._post(body)
         common: dict[str, Any] = {
@@ -342,13 +355,20 @@ class Device:
             "slots": dict(slots),
             "match": heard,
         }
+        notes = [note] if note else []
         if not 200 <= status < 300:
             self.session = None  # a device gives up on the session after a failed request
             if not self.record_errors:
                 raise SkillHttpError(status, raw)
-            note = f"HTTP {status}: {raw.decode('utf-8', errors='replace')[:500]}"
+            notes.append(f"HTTP {status}: {raw.decode('utf-8', errors='replace')[:500]}")
             return self._record(
-                Turn(response=None, session_open=False, session_id=None, note=note, **common)
+                Turn(
+                    response=None,
+                    session_open=False,
+                    session_id=None,
+                    note="; ".join(notes),
+                    **common,
+                )
             )
         response = _parse_json(raw)
         inner = response.get("response")
@@ -374,6 +394,7 @@ class Device:
             speech_text=speech_text,
             reprompt_ssml=reprompt_ssml,
             reprompt_text=reprompt_text,
+            note="; ".join(notes) or None,
             **common,
         )
         return self._record(turn)

@@ -48,10 +48,11 @@ Expectations (all optional; speech ones only on say/intent turns):
                            `sent: false`)
   repeat: N                (say/intent turns) do the turn N times, checking every time
 
-Speech text is the SSML with tags removed and whitespace normalised. Quote YAML words that are
-booleans (yes, no, on, off): `say: "yes"`. A script breaking these rules fails to load with an
-error naming the file, the turn and the key. A run stops at the first turn that fails; the
-report shows that turn, each unmet expectation, the speech heard and the turns before it.
+Speech text is the SSML with tags removed and whitespace normalised. Files load with YAML 1.2
+booleans: only true and false are booleans, so `say: yes` (or no, on, off) is the word itself.
+A script breaking these rules fails to load with an error naming the file, the turn and the key.
+A run stops at the first turn that fails; the report shows that turn, each unmet expectation,
+the speech heard and the turns before it.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ _ACTION_KINDS: Mapping[str, ActionKind] = {
     "do": "do",
 }
 TOP_LEVEL_KEYS = frozenset({"name", "user", "description", "turns"})
-_YAML_BOOLEAN_HINT = " (quote it: yes/no/on/off are booleans in YAML)"
+_YAML_BOOLEAN_HINT = " (quote words that YAML reads as booleans)"
 
 
 class DialogScriptError(ValueError):
@@ -326,10 +327,24 @@ def parse_dialog(data: Any, source: str = "<script>") -> Dialog:
     )
 
 
+class _ScriptLoader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false, so `say: yes` means the word, as a person wrote it."""
+
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_ScriptLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_ScriptLoader.add_implicit_resolver(
+    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def load_dialog(path: Path | str) -> Dialog:
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_ScriptLoader)
     except OSError as error:
         raise DialogScriptError(f"{path}: cannot read: {error}") from error
     except yaml.YAMLError as error:
@@ -545,6 +560,8 @@ def _heard_lines(outcome: TurnOutcome) -> list[str]:
     if turn is not None and not turn.sent:
         lines.append(f"  not sent: {turn.note}")
     elif turn is not None:
+        if turn.note:
+            lines.append(f"  note:     {turn.note}")
         lines.append(f"  heard:    {turn.speech_text!r}")
         lines.append(f"  reprompt: {turn.reprompt_text!r}")
         if outcome.step.expect.rest is not None:  # the markup is what the rest is read from
