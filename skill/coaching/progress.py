@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any
 
 MIN_REST_SECONDS = 15
@@ -31,7 +31,8 @@ class Progress:
         return self.workout_id is not None and not self.finished
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Field by field rather than dataclasses.asdict, which deep-copies (a hot path).
+        data: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
         data["skipped"] = list(self.skipped)
         return data
 
@@ -43,12 +44,12 @@ class Progress:
         unknown = set(data) - known
         if unknown:
             raise ProgressError(f"unknown progress fields: {sorted(unknown)}")
-        progress = replace(cls(), **{k: v for k, v in data.items() if k != "skipped"})
-        if "skipped" in data:
-            skipped = data["skipped"]
-            if not isinstance(skipped, list) or not all(isinstance(s, str) for s in skipped):
-                raise ProgressError("skipped must be a list of exercise ids")
-            progress = replace(progress, skipped=tuple(skipped))
+        values = dict(data)
+        skipped = values.get("skipped", [])
+        if not isinstance(skipped, list) or not all(isinstance(s, str) for s in skipped):
+            raise ProgressError("skipped must be a list of exercise ids")
+        values["skipped"] = tuple(skipped)
+        progress = cls(**values)
         _check_types(progress)
         return progress
 

@@ -3,6 +3,7 @@ the microphone stays open. All wording comes from the phrasebook and the workout
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from skill.coaching import events as ev
@@ -10,7 +11,7 @@ from skill.coaching.coach import Coach, Transition
 from skill.coaching.progress import MAX_REST_SECONDS, MIN_REST_SECONDS, Progress
 from skill.content.models import Exercise, Reps, WorkoutPlan
 from skill.speech.phrasebook import Phrasebook
-from skill.speech.rest_pacing import Cue, Pause, Sound, pace_rest
+from skill.speech.rest_pacing import Cue, Pause, RestBeat, Sound, pace_rest
 from skill.speech.sounds import WORKOUT_DONE
 from skill.speech.ssml import Speech
 from skill.speech.timing import speech_seconds
@@ -28,6 +29,9 @@ class Composer:
     def __init__(self, coach: Coach, phrases: Phrasebook) -> None:
         self.coach = coach
         self.p = phrases
+        self._rest_beats: dict[int, tuple[RestBeat, ...]] = {}
+        # Rendered pieces that depend only on the content, kept per key (a hot path).
+        self._rendered: dict[tuple[object, ...], tuple[str, ...]] = {}
 
     # --- small phrases ----------------------------------------------------------------------
 
@@ -69,7 +73,17 @@ class Composer:
 
     # --- building blocks --------------------------------------------------------------------
 
+    def _memo(self, key: tuple[object, ...], render: Callable[[], Speech]) -> Speech:
+        parts = self._rendered.get(key)
+        if parts is None:
+            parts = render().parts
+            self._rendered[key] = parts
+        return Speech(parts)
+
     def introduce(self, workout: WorkoutPlan, index: int) -> Speech:
+        return self._memo(("intro", workout.id, index), lambda: self._introduce(workout, index))
+
+    def _introduce(self, workout: WorkoutPlan, index: int) -> Speech:
         exercise = workout.exercises[index]
         count = len(workout.exercises)
         speech = Speech().say(
@@ -115,12 +129,24 @@ class Composer:
             speech.say(self.p.say("set.steps_order", letters=letters))
         return speech
 
+    def rest_beats(self, seconds: int) -> tuple[RestBeat, ...]:
+        beats = self._rest_beats.get(seconds)
+        if beats is None:  # pure in the rest length: pace each length once
+            beats = pace_rest(seconds, lambda key: speech_seconds(self.p.say(key)))
+            self._rest_beats[seconds] = beats
+        return beats
+
     def rest(self, seconds: int, variant: int, next_exercise: Exercise | None) -> Speech:
+        variant %= len(self.p.phrases["rest.praise"])
+        key = ("rest", seconds, variant, next_exercise.id if next_exercise else None)
+        return self._memo(key, lambda: self._rest(seconds, variant, next_exercise))
+
+    def _rest(self, seconds: int, variant: int, next_exercise: Exercise | None) -> Speech:
         speech = Speech().say(self.p.say("rest.praise", variant))
         if next_exercise is not None:
             speech.say(self.p.say("exercise.next_up", name=next_exercise.name))
         speech.say(self.p.say("rest.start", seconds=seconds))
-        for beat in pace_rest(seconds, lambda key: speech_seconds(self.p.say(key))):
+        for beat in self.rest_beats(seconds):
             if isinstance(beat, Pause):
                 speech.pause(beat.seconds)
             elif isinstance(beat, Cue):

@@ -24,8 +24,12 @@ def break_tags(seconds: float) -> list[str]:
 class Speech:
     """An SSML response under construction."""
 
-    def __init__(self) -> None:
-        self._parts: list[str] = []
+    def __init__(self, parts: tuple[str, ...] = ()) -> None:
+        self._parts: list[str] = list(parts)
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(self._parts)
 
     def say(self, *texts: str) -> Speech:
         for text in texts:
