@@ -10,6 +10,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from skill.alexa import handlers
+from skill.alexa.serializer import FastSerializer
 from skill.alexa.turn import CoachService, LoadProgress, SaveProgress
 from skill.coaching.coach import Coach
 from skill.config import Settings
@@ -31,6 +32,18 @@ def build_skill(
     persistence_adapter: AbstractPersistenceAdapter | None = None,
     service: CoachService | None = None,
 ) -> CustomSkill:
+    skill = build_skill_builder(settings, persistence_adapter, service).create()
+    skill.serializer = FastSerializer()
+    return skill
+
+
+def build_skill_builder(
+    settings: Settings,
+    persistence_adapter: AbstractPersistenceAdapter | None = None,
+    service: CoachService | None = None,
+) -> CustomSkillBuilder:
+    """The configured builder: `create()` gives the skill the web app serves,
+    `lambda_handler()` the AWS Lambda entry point over the same handlers."""
     service = service or build_service()
     builder = CustomSkillBuilder(persistence_adapter=persistence_adapter)  # type: ignore[arg-type]
     # The SDK refuses other skills' requests before any handler runs.
@@ -42,4 +55,4 @@ def build_skill(
     builder.add_exception_handler(handlers.UnexpectedErrorHandler(service))
     builder.add_global_request_interceptor(LoadProgress(service))
     builder.add_global_response_interceptor(SaveProgress())
-    return builder.create()
+    return builder
