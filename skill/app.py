@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from skill.alexa.skill_builder import build_skill
 from skill.config import ENV_PREFIX, Settings, load_settings
+from skill.persistence import make_persistence_adapter
 
 # skill.web.verification makes ask_sdk_webservice_support importable: import the SDK from it.
 from skill.web.verification import (
@@ -54,15 +55,6 @@ class AlexaEndpoint:
     handler: WebserviceSkillHandler
 
 
-def _make_persistence_adapter(settings: Settings) -> AbstractPersistenceAdapter | None:
-    import skill.persistence as persistence  # lazily: the store is optional until it exists
-
-    if not hasattr(persistence, "make_persistence_adapter"):
-        return None  # no store yet: the skill runs without persistent attributes
-    adapter: AbstractPersistenceAdapter = persistence.make_persistence_adapter(settings)
-    return adapter
-
-
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app and the skill once. `test_config` entries named COACH_<FIELD> override
     Settings; COACH_CERT_CHAINS and COACH_PERSISTENCE_ADAPTER inject fakes; the rest is
@@ -77,7 +69,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     }
     settings = load_settings(os.environ, overrides=overrides)
     if not has_adapter:
-        adapter = _make_persistence_adapter(settings)
+        adapter = make_persistence_adapter(settings)
 
     app = Flask(__name__, static_folder=None)  # a JSON API: no static files
     app.config.from_mapping(config)

@@ -543,3 +543,13 @@ def test_an_empty_folder_is_refused(tmp_path: Path) -> None:
 def test_a_missing_file_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(ContentError, match=r"^bodyweight\.yaml: cannot read the file"):
         load_workout(tmp_path / "bodyweight.yaml")
+
+
+def test_a_key_given_twice_is_refused_naming_the_file_and_key(tmp_path: Path) -> None:
+    source = (WORKOUTS_DIR / "bodyweight.yaml").read_text(encoding="utf-8")
+    broken = source.replace("sets: 4\n", "sets: 4\n    sets: 40\n", 1)
+    assert broken != source
+    path = tmp_path / "bodyweight.yaml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(ContentError, match=r"bodyweight\.yaml: .*'sets' appears twice"):
+        load_workout(path)

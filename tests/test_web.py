@@ -13,10 +13,10 @@ from ask_sdk_core.skill import CustomSkill
 from flask import Flask
 from flask.testing import FlaskClient
 
-import skill.persistence
 from skill.alexa.skill_builder import build_skill as real_build_skill
 from skill.app import EXTENSION_KEY, SETTINGS_KEY, VERIFICATION_OFF_BANNER
 from skill.config import Settings, SettingsError
+from skill.persistence.sqlite_store import SqliteProgressStore
 from skill.web.dev_signing import DevIdentity
 from tests.support import (
     SKILL_ID,
@@ -259,28 +259,14 @@ def test_persistence_adapter_from_test_config_reaches_the_skill(
     assert app.extensions[EXTENSION_KEY].skill.persistence_adapter is store
 
 
-def test_persistence_comes_from_make_persistence_adapter_when_it_exists(
-    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+def test_the_skill_stores_progress_where_the_settings_say(
+    make_app: AppFactory, tmp_path: Path
 ) -> None:
-    store = RecordingPersistenceAdapter()
-    seen: list[Settings] = []
-
-    def make(settings: Settings) -> RecordingPersistenceAdapter:
-        seen.append(settings)
-        return store
-
-    monkeypatch.setattr(skill.persistence, "make_persistence_adapter", make, raising=False)
-    app = make_app(COACH_VERIFY_REQUESTS=False)
-    assert app.extensions[EXTENSION_KEY].skill.persistence_adapter is store
-    assert seen == [app.config[SETTINGS_KEY]]
-
-
-def test_no_persistence_module_function_means_no_adapter(
-    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delattr(skill.persistence, "make_persistence_adapter", raising=False)
-    app = make_app(COACH_VERIFY_REQUESTS=False)
-    assert app.extensions[EXTENSION_KEY].skill.persistence_adapter is None
+    database = tmp_path / "elsewhere.sqlite3"
+    app = make_app(COACH_VERIFY_REQUESTS=False, COACH_DB_PATH=database)
+    store = app.extensions[EXTENSION_KEY].skill.persistence_adapter
+    assert isinstance(store, SqliteProgressStore)
+    assert Path(store.path) == database
 
 
 def test_a_failing_skill_is_a_json_500_without_traceback(

@@ -252,9 +252,24 @@ def _check_library(files: list[tuple[str, WorkoutPlan]]) -> None:
 # --- public API -------------------------------------------------------------------------------
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """safe_load, except that a key given twice is an error instead of the last one winning."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _parse(path: Path) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506
     except (OSError, UnicodeDecodeError) as err:
         raise ContentError(f"{path.name}: cannot read the file ({err})") from err
     except yaml.YAMLError as err:
