@@ -9,7 +9,7 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractR
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
-from ask_sdk_model import Response
+from ask_sdk_model import Response, SessionEndedRequest
 
 from skill.alexa.slots import slot_value, whole_number
 from skill.alexa.turn import CoachService, pending_question, progress_of, respond
@@ -214,6 +214,10 @@ class SessionEndedHandler(AbstractRequestHandler):
         return bool(is_request_type("SessionEndedRequest")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        if isinstance(request, SessionEndedRequest) and request.error is not None:
+            # Alexa ends a session with an error when a response of ours was unusable.
+            log.error("session ended with error: %s", request.error.message)
         return handler_input.response_builder.response
 
 
