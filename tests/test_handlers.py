@@ -1,0 +1,80 @@
+"""Error paths of the Alexa layer that the conversation scripts do not reach."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from ask_sdk_core.exceptions import PersistenceException
+from ask_sdk_model import RequestEnvelope
+
+from skill.app import EXTENSION_KEY, create_app
+from skill.coaching.coach import Coach
+from tests.support import RecordingPersistenceAdapter, output_speech, request_envelope
+
+JSON = "application/json"
+
+
+class UnreachableStore(RecordingPersistenceAdapter):
+    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
+        raise PersistenceException("connection refused")
+
+
+def post(store: RecordingPersistenceAdapter, envelope: dict[str, Any]) -> dict[str, Any]:
+    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_PERSISTENCE_ADAPTER": store})
+    response = app.test_client().post("/alexa", json=envelope)
+    assert response.status_code == 200
+    body: dict[str, Any] = response.get_json()
+    return body
+
+
+def next_set() -> dict[str, Any]:
+    intent = {"name": "NextSetIntent", "confirmationStatus": "NONE", "slots": {}}
+    return request_envelope("IntentRequest", new_session=False, intent=intent)
+
+
+def test_store_unreachable_gets_a_short_apology_and_nothing_saved(
+    coach_env: pytest.MonkeyPatch,
+) -> None:
+    store = UnreachableStore()
+    body = post(store, next_set())
+    assert "can't reach your saved workouts" in output_speech(body)
+    assert body["response"]["shouldEndSession"] is True
+    assert "save" not in store.calls
+
+
+def test_an_unexpected_error_is_spoken_and_nothing_is_saved(
+    coach_env: pytest.MonkeyPatch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: Coach, *args: object) -> object:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(Coach, "finish_set", broken)
+    store = RecordingPersistenceAdapter()
+    body = post(store, next_set())
+    assert "something went wrong on my side" in output_speech(body)
+    assert body["response"]["shouldEndSession"] is False
+    assert "save" not in store.calls
+
+
+def test_session_ended_by_an_error_is_logged_and_gets_no_speech(
+    coach_env: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    envelope = request_envelope(
+        "SessionEndedRequest",
+        new_session=False,
+        reason="ERROR",
+        error={"type": "INVALID_RESPONSE", "message": "SSML is invalid"},
+    )
+    with caplog.at_level(logging.ERROR):
+        body = post(RecordingPersistenceAdapter(), envelope)
+    assert "outputSpeech" not in body["response"]
+    assert "SSML is invalid" in caplog.text
+
+
+def test_the_app_builds_the_skill_once(coach_env: pytest.MonkeyPatch) -> None:
+    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_PERSISTENCE_ADAPTER": None})
+    first = app.extensions[EXTENSION_KEY].skill
+    app.test_client().post("/alexa", json=request_envelope("LaunchRequest"), content_type=JSON)
+    assert app.extensions[EXTENSION_KEY].skill is first
