@@ -4,6 +4,7 @@ the composer put it into words; the workout logic itself lives in skill.coaching
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.exceptions import PersistenceException
@@ -13,6 +14,8 @@ from ask_sdk_model import Response, SessionEndedRequest
 
 from skill.alexa.slots import slot_value, whole_number
 from skill.alexa.turn import CoachService, pending_question, progress_of, respond
+from skill.coaching.coach import Transition
+from skill.coaching.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +26,14 @@ class CoachHandler(AbstractRequestHandler):
         self.coach = service.coach
         self.say = service.composer
 
-    def move(self, handler_input: HandlerInput, transition_name: str, *args: object) -> Response:
-        """Apply a coach move by name and speak its result."""
+    def move(self, handler_input: HandlerInput, step: Callable[[Progress], Transition]) -> Response:
+        """Apply a coach move to the runner's progress and speak its result."""
         before = progress_of(handler_input)
-        move = getattr(self.coach, transition_name)(before, *args)
+        move = step(before)
         return respond(handler_input, self.say.transition(before, move), move.progress)
+
+    def now(self) -> float:
+        return self.service.clock()
 
 
 class LaunchHandler(CoachHandler):
@@ -46,9 +52,10 @@ class StartWorkoutHandler(CoachHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         workout = slot_value(handler_input, "workout")
-        if workout.resolved_id is None or self.coach.library.get(workout.resolved_id) is None:
+        workout_id = workout.resolved_id
+        if workout_id is None or self.coach.library.get(workout_id) is None:
             return respond(handler_input, self.say.which_workout(workout.spoken))
-        return self.move(handler_input, "start", workout.resolved_id, self.service.clock())
+        return self.move(handler_input, lambda p: self.coach.start(p, workout_id, self.now()))
 
 
 class NextSetHandler(CoachHandler):
@@ -59,7 +66,7 @@ class NextSetHandler(CoachHandler):
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.move(handler_input, "finish_set", self.service.clock())
+        return self.move(handler_input, lambda p: self.coach.finish_set(p, self.now()))
 
 
 class SkipExerciseHandler(CoachHandler):
@@ -67,7 +74,7 @@ class SkipExerciseHandler(CoachHandler):
         return bool(is_intent_name("SkipExerciseIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.move(handler_input, "skip_exercise", self.service.clock())
+        return self.move(handler_input, lambda p: self.coach.skip_exercise(p, self.now()))
 
 
 class PreviousHandler(CoachHandler):
@@ -75,7 +82,7 @@ class PreviousHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.PreviousIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.move(handler_input, "previous_exercise")
+        return self.move(handler_input, self.coach.previous_exercise)
 
 
 class RepeatHandler(CoachHandler):
@@ -91,7 +98,7 @@ class PauseHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.PauseIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.move(handler_input, "pause")
+        return self.move(handler_input, self.coach.pause)
 
 
 class ResumeHandler(CoachHandler):
@@ -99,7 +106,7 @@ class ResumeHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.ResumeIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.move(handler_input, "resume")
+        return self.move(handler_input, self.coach.resume)
 
 
 class HowToHandler(CoachHandler):
@@ -129,7 +136,8 @@ class SetRestHandler(CoachHandler):
             seconds = minutes * 60
         if seconds is None:
             return respond(handler_input, self.say.ask_rest())
-        return self.move(handler_input, "set_rest", seconds)
+        rest = seconds
+        return self.move(handler_input, lambda p: self.coach.set_rest(p, rest))
 
 
 class GoToExerciseHandler(CoachHandler):
@@ -141,7 +149,7 @@ class GoToExerciseHandler(CoachHandler):
         before = progress_of(handler_input)
         move = None
         if exercise.resolved_id is not None:
-            move = self.coach.go_to(before, exercise.resolved_id, self.service.clock())
+            move = self.coach.go_to(before, exercise.resolved_id, self.now())
         if move is None:
             return respond(handler_input, self.say.which_exercise(before, exercise.spoken))
         return respond(handler_input, self.say.transition(before, move), move.progress)
@@ -152,7 +160,7 @@ class StartOverHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.StartOverIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.move(handler_input, "start_over", self.service.clock())
+        return self.move(handler_input, lambda p: self.coach.start_over(p, self.now()))
 
 
 class YesHandler(CoachHandler):
@@ -161,7 +169,7 @@ class YesHandler(CoachHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         if pending_question(handler_input) == "continue":
-            return self.move(handler_input, "resume")
+            return self.move(handler_input, self.coach.resume)
         return respond(handler_input, self.say.nothing_to_confirm(progress_of(handler_input)))
 
 

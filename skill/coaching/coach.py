@@ -74,7 +74,7 @@ class Coach:
     def finish_set(self, progress: Progress, now: float) -> Transition:
         here = self.position(progress)
         if here is None:
-            return self._nothing_active(progress)
+            return self.nothing_active(progress)
         if progress.paused:
             return self.resume(progress)
         done = replace(progress, sets_done=progress.sets_done + 1)
@@ -104,7 +104,7 @@ class Coach:
     def skip_exercise(self, progress: Progress, now: float) -> Transition:
         here = self.position(progress)
         if here is None:
-            return self._nothing_active(progress)
+            return self.nothing_active(progress)
         skipped = replace(progress, skipped=(*progress.skipped, here.exercise.id), paused=False)
         if here.next_exercise is None:
             finished = self._finish(skipped, here.workout, now)
@@ -125,7 +125,7 @@ class Coach:
     def previous_exercise(self, progress: Progress) -> Transition:
         here = self.position(progress)
         if here is None:
-            return self._nothing_active(progress)
+            return self.nothing_active(progress)
         if here.exercise_index == 0:
             unpaused = replace(progress, paused=False)
             return Transition(
@@ -159,7 +159,7 @@ class Coach:
     def start_over(self, progress: Progress, now: float) -> Transition:
         workout_id = progress.workout_id
         if workout_id is None or self.library.get(workout_id) is None:
-            return self._nothing_active(progress)
+            return self.nothing_active(progress)
         restarted = self.start(progress, workout_id, now)
         return Transition(
             restarted.progress,
@@ -168,13 +168,13 @@ class Coach:
 
     def pause(self, progress: Progress) -> Transition:
         if self.position(progress) is None:
-            return self._nothing_active(progress)
+            return self.nothing_active(progress)
         return Transition(replace(progress, paused=True), (ev.Paused(),))
 
     def resume(self, progress: Progress) -> Transition:
         here = self.position(progress)
         if here is None:
-            return self._nothing_active(progress)
+            return self.nothing_active(progress)
         resumed = replace(progress, paused=False)
         return Transition(
             resumed,
@@ -198,6 +198,7 @@ class Coach:
         summary = ev.WorkoutFinished(workout.id, exercises_done, progress.sets_done, skipped, taken)
         return Transition(finished, (summary,))
 
-    def _nothing_active(self, progress: Progress) -> Transition:
+    def nothing_active(self, progress: Progress) -> Transition:
+        """The answer to any move that needs a workout under way."""
         just_finished = progress.workout_id if progress.finished else None
         return Transition(progress, (ev.NoActiveWorkout(just_finished),))

@@ -291,7 +291,7 @@ class Composer:
     def status(self, progress: Progress) -> Reply:
         here = self.coach.position(progress)
         if here is None:
-            return self.transition(progress, self.coach.pause(progress))
+            return self.transition(progress, self.coach.nothing_active(progress))
         speech = Speech().say(
             self.p.say(
                 "status.where",
@@ -320,7 +320,7 @@ class Composer:
     def how_to(self, progress: Progress) -> Reply:
         here = self.coach.position(progress)
         if here is None:
-            return self.transition(progress, self.coach.pause(progress))
+            return self.transition(progress, self.coach.nothing_active(progress))
         speech = self.introduce(here.workout, here.exercise_index)
         speech.extend(self.announce_set(here.exercise, here.set_number, named=False))
         return Reply(speech.ssml(), self.set_reprompt(), False)
