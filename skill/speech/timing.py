@@ -1,7 +1,8 @@
 """How long Alexa takes to say a piece of text: one model, used to pace rests and by the harness.
 
-A words-per-minute model with a little extra for sentence ends, calibrated so that the offline
-voice of the harness (espeak-ng at the same rate) lands within a few tenths of a second per cue.
+A words-per-minute model with a little extra for sentence and clause ends. The harness's offline
+voice is calibrated to it: espeak-ng set to 0.8 x WORDS_PER_MINUTE (its words are shorter than
+Alexa's) lands within about 0.3 s per cue and 0.2 s over a whole rest (skill/harness/voices).
 """
 
 from __future__ import annotations
