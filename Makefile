@@ -34,3 +34,19 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var renders .cache .pytest_cache .mypy_cache .ruff_cache
+
+# The Lambda artifact, .serverless/upper-body-coach.zip, with the pinned Serverless v3 from
+# package-lock.json: offline apart from the npm and PyPI registries, with no login and no AWS
+# credentials. The venv comes first on PATH so the plugin's python3.11 and pip are the venv's.
+SKILL_ID_PLACEHOLDER := amzn1.ask.skill.00000000-0000-0000-0000-000000000000
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+.PHONY: package test-slow
+package: $(STAMP) node_modules/.package-lock.json
+	PATH="$(CURDIR)/$(BIN):$$PATH" SLS_TELEMETRY_DISABLED=1 npx --no-install serverless package \
+		--stage dev --param="skillId=$(SKILL_ID_PLACEHOLDER)"
+
+test-slow: $(STAMP)
+	$(BIN)/pytest -q -m slow
