@@ -1,0 +1,417 @@
+"""The skill behind a real WSGI server process on 127.0.0.1, and runners that check every answer.
+
+`WsgiServer` starts gunicorn (several worker processes) or waitress (threads) in its own process
+group on a free port, waits until `GET /` answers, and stops it (SIGTERM, then SIGKILL) or kills
+it outright (`kill()`: SIGKILL to the whole group, as a crash or an OOM kill would). Use it as a
+context manager so a server never outlives its test.
+
+`Runner` is one simulated runner: a harness `Device` over HTTP with its own user id, which
+works out from the workout content alone what the coach must say next (the set, the rest, the
+next exercise, the summary) and raises `RunnerError` the moment an answer differs. Because each
+runner keeps its own expectation, an answer meant for another runner, or a lost save, shows up
+as a wrong set straight away; `Runner.record_problems` then checks the stored record.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from skill.content.loader import default_library
+from skill.content.models import Exercise, WorkoutPlan
+from skill.harness.device import Device, HttpTransport, Turn
+from skill.harness.interaction_model import InteractionModel, load_model
+
+HOST = "127.0.0.1"
+ROOT = Path(__file__).resolve().parents[2]
+SKILL_APP = "skill.app:create_app()"
+DEFAULT_WORKERS = 4
+ServerKind = Literal["gunicorn", "waitress"]
+
+
+def free_port() -> int:
+    """A port nothing listens on right now (the OS picks it)."""
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def clean_environ(extra: Mapping[str, str]) -> dict[str, str]:
+    """This process's environment without any COACH_* variable, plus `extra`."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("COACH_")}
+    env.update(extra)
+    return env
+
+
+def sqlite_env(db_path: Path) -> dict[str, str]:
+    """Settings for the skill on SQLite with request verification off (local testing only)."""
+    return {"COACH_VERIFY_REQUESTS": "0", "COACH_STORE": "sqlite", "COACH_DB_PATH": str(db_path)}
+
+
+class WsgiServer:
+    """A WSGI server process serving `app` ("module:factory()") on 127.0.0.1."""
+
+    def __init__(
+        self,
+        app: str,
+        env: Mapping[str, str],
+        log_path: Path,
+        *,
+        kind: ServerKind = "gunicorn",
+        workers: int = DEFAULT_WORKERS,
+        port: int | None = None,
+        start_timeout_s: float = 60.0,
+    ) -> None:
+        self.app = app
+        self.kind = kind
+        self.workers = workers
+        self.port = port or free_port()
+        self.base_url = f"http://{HOST}:{self.port}"
+        self.log_path = log_path
+        self._env = clean_environ(env)
+        self._process: subprocess.Popen[bytes] | None = None
+        self._start_timeout_s = start_timeout_s
+
+    @property
+    def alexa_url(self) -> str:
+        return f"{self.base_url}/alexa"
+
+    def command(self) -> list[str]:
+        if self.kind == "gunicorn":
+            return [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"{HOST}:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--worker-class",
+                "sync",
+                "--timeout",
+                "30",
+                "--graceful-timeout",
+                "5",
+                "--backlog",
+                "2048",
+                "--log-level",
+                "warning",
+                self.app,
+            ]
+        module, _, factory = self.app.partition(":")
+        return [
+            sys.executable,
+            "-m",
+            "waitress",
+            "--listen",
+            f"{HOST}:{self.port}",
+            f"--threads={4 * self.workers}",
+            "--backlog=2048",
+            "--connection-limit=1000",
+            "--call",
+            f"{module}:{factory.removesuffix('()')}",
+        ]
+
+    def start(self) -> WsgiServer:
+        if self.running:
+            raise RuntimeError("the server is already running")
+        with self.log_path.open("ab") as log:
+            # Its own session (and so process group): kill() reaches the workers too.
+            self._process = subprocess.Popen(
+                self.command(),
+                cwd=ROOT,
+                env=self._env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            self._wait_healthy()
+        except BaseException:
+            self.kill()
+            raise
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def _wait_healthy(self) -> None:
+        deadline = time.monotonic() + self._start_timeout_s
+        while time.monotonic() < deadline:
+            if not self.running:
+                raise RuntimeError(f"{self.kind} exited while starting:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.base_url + "/", timeout=2) as response:
+                    if json.loads(response.read()).get("status") == "ok":
+                        return
+            except (OSError, ValueError):
+                time.sleep(0.1)
+        raise RuntimeError(f"{self.kind} did not answer within {self._start_timeout_s} s")
+
+    def _signal_group(self, signum: int) -> None:
+        if self._process is None:
+            return
+        try:
+            os.killpg(self._process.pid, signum)  # the group this server leads, nothing else
+        except ProcessLookupError:
+            pass
+
+    def kill(self) -> None:
+        """SIGKILL the server and all its workers at once: no shutdown code runs."""
+        if self._process is None:
+            return
+        self._signal_group(signal.SIGKILL)
+        self._process.wait(timeout=10)
+        self._process = None
+
+    def stop(self) -> None:
+        """Shut down gracefully; SIGKILL whatever is left after a few seconds."""
+        if self._process is None:
+            return
+        self._signal_group(signal.SIGTERM)
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        # Workers that outlived their master still hold the port: the group goes too.
+        self._signal_group(signal.SIGKILL)
+        self._process.wait(timeout=10)
+        self._process = None
+
+    def log_tail(self, chars: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+    def __enter__(self) -> WsgiServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@contextmanager
+def running_server(
+    app: str, env: Mapping[str, str], log_path: Path, **options: Any
+) -> Iterator[WsgiServer]:
+    """A started server, always stopped afterwards (even when the test fails)."""
+    server = WsgiServer(app, env, log_path, **options)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+# ---- simulated runners --------------------------------------------------------------------
+
+
+class RunnerError(AssertionError):
+    """A runner heard something other than what its own progress calls for."""
+
+
+def workout_plan(workout_id: str) -> WorkoutPlan:
+    plan = default_library().get(workout_id)
+    if plan is None:
+        raise KeyError(workout_id)
+    return plan
+
+
+def total_sets(workout_id: str) -> int:
+    return sum(exercise.sets for exercise in workout_plan(workout_id).exercises)
+
+
+@dataclass
+class Expected:
+    """Where a runner must be, kept by the runner itself from what it asked for."""
+
+    workout_id: str | None = None
+    exercise_index: int = 0
+    set_number: int = 1
+    sets_done: int = 0
+    skipped: list[str] = field(default_factory=list)
+    finished: bool = False
+    rest_seconds: int | None = None
+
+    @property
+    def plan(self) -> WorkoutPlan:
+        assert self.workout_id is not None
+        return workout_plan(self.workout_id)
+
+    @property
+    def exercise(self) -> Exercise:
+        return self.plan.exercises[self.exercise_index]
+
+    @property
+    def active(self) -> bool:
+        return self.workout_id is not None and not self.finished
+
+    def where(self) -> str:
+        """The status line ("where am i") for this position."""
+        plan, exercise = self.plan, self.exercise
+        return (
+            f"You're on {exercise.name}, exercise {self.exercise_index + 1} of"
+            f" {len(plan.exercises)}, set {self.set_number} of {exercise.sets}."
+        )
+
+    def key(self) -> tuple[object, ...]:
+        return (self.workout_id, self.exercise_index, self.set_number, self.sets_done)
+
+
+class Runner:
+    """One runner with its own user id, checking every answer against its own expectation."""
+
+    def __init__(
+        self,
+        url: str,
+        user_id: str,
+        *,
+        model: InteractionModel | None = None,
+        timeout_s: float = 30.0,
+    ) -> None:
+        self.user_id = user_id
+        self.device = Device(HttpTransport(url, timeout=timeout_s), model, user_id=user_id)
+        self.expected = Expected()
+        self.turns = 0
+
+    def retarget(self, url: str, timeout_s: float = 30.0) -> None:
+        """Talk to another server (e.g. the restarted one); any open session is forgotten."""
+        self.device.transport = HttpTransport(url, timeout=timeout_s)
+        self.device.session = None
+
+    # -- what the runner says ---------------------------------------------------------------
+
+    def open(self) -> Turn:
+        turn = self._check(self.device.launch(), "Welcome")
+        return turn
+
+    def set_rest(self, seconds: int, *, one_shot: bool = False) -> Turn:
+        turn = self._send("SetRestIntent", {"seconds": str(seconds)}, one_shot)
+        self.expected.rest_seconds = seconds
+        return self._check(turn, f"Your rests are now {seconds} seconds.")
+
+    def start(self, workout_id: str, *, one_shot: bool = False) -> Turn:
+        turn = self._send("StartWorkoutIntent", {"workout": workout_id}, one_shot)
+        rest = self.expected.rest_seconds
+        self.expected = Expected(workout_id=workout_id, rest_seconds=rest)
+        first = self.expected.exercise
+        return self._check(
+            turn,
+            f"Let's do the {self.expected.plan.name}.",
+            f"Exercise 1 of {len(self.expected.plan.exercises)}: {first.name}.",
+            f"Set 1 of {first.sets}:",
+        )
+
+    def next_set(self, *, one_shot: bool = False) -> Turn:
+        e = self.expected
+        if not e.active:
+            raise RunnerError(f"{self.user_id}: next set with no active workout")
+        plan, exercise = e.plan, e.exercise
+        rest = e.rest_seconds or exercise.rest_seconds
+        turn = self._send("NextSetIntent", None, one_shot)
+        e.sets_done += 1
+        if e.set_number < exercise.sets:
+            e.set_number += 1
+            return self._check(
+                turn, f"Rest {rest} seconds.", f"Set {e.set_number} of {exercise.sets}:"
+            )
+        if e.exercise_index + 1 < len(plan.exercises):
+            e.exercise_index, e.set_number = e.exercise_index + 1, 1
+            return self._check(
+                turn,
+                f"Rest {rest} seconds.",
+                f"Exercise {e.exercise_index + 1} of {len(plan.exercises)}: {e.exercise.name}.",
+                f"Set 1 of {e.exercise.sets}:",
+            )
+        return self._finish(turn)
+
+    def skip(self, *, one_shot: bool = False) -> Turn:
+        e = self.expected
+        plan, exercise = e.plan, e.exercise
+        turn = self._send("SkipExerciseIntent", None, one_shot)
+        e.skipped.append(exercise.id)
+        self._check(turn, f"Skipping {exercise.name}.")
+        if e.exercise_index + 1 < len(plan.exercises):
+            e.exercise_index, e.set_number = e.exercise_index + 1, 1
+            return self._check(
+                turn,
+                f"Exercise {e.exercise_index + 1} of {len(plan.exercises)}: {e.exercise.name}.",
+                f"Set 1 of {e.exercise.sets}:",
+            )
+        return self._finish(turn)
+
+    def where_am_i(self, *, one_shot: bool = False) -> Turn:
+        turn = self._send("StatusIntent", None, one_shot)
+        return self._check(turn, self.expected.where())
+
+    def mic_timeout(self) -> None:
+        self.device.mic_timeout()
+
+    # -- checks ------------------------------------------------------------------------------
+
+    def _finish(self, turn: Turn) -> Turn:
+        e = self.expected
+        e.finished = True
+        plan = e.plan
+        exercises_done = len(plan.exercises) - len(set(e.skipped))
+        self._check(
+            turn,
+            f"You've finished the {plan.name}: {exercises_done} exercises and"
+            f" {e.sets_done} sets in",
+        )
+        if turn.session_open:
+            raise RunnerError(f"{self.user_id}: the session stayed open after the workout ended")
+        return turn
+
+    def _send(self, intent: str, slots: Mapping[str, str] | None, one_shot: bool) -> Turn:
+        self.turns += 1
+        return self.device.intent(intent, slots, one_shot=one_shot or not self.device.session_open)
+
+    def _check(self, turn: Turn, *phrases: str) -> Turn:
+        missing = [phrase for phrase in phrases if phrase not in turn.speech_text]
+        if turn.status != 200 or missing:
+            raise RunnerError(
+                f"{self.user_id} expected {missing} (HTTP {turn.status}) after"
+                f" {turn.intent or turn.request_type}; heard: {turn.speech_text[:600]!r}"
+            )
+        return turn
+
+    def record_problems(self, attributes: Mapping[str, Any]) -> list[str]:
+        """How the stored attributes differ from this runner's own progress (empty: none)."""
+        e = self.expected
+        progress = attributes.get("progress")
+        if not isinstance(progress, dict):
+            return [f"{self.user_id}: no stored progress: {attributes!r}"]
+        wanted = {
+            "workout_id": e.workout_id,
+            "exercise_index": e.exercise_index,
+            "set_number": e.set_number,
+            "sets_done": e.sets_done,
+            "skipped": e.skipped,
+            "finished": e.finished,
+            "rest_seconds": e.rest_seconds,
+            "paused": False,
+        }
+        return [
+            f"{self.user_id}: stored {name}={progress.get(name)!r}, expected {value!r}"
+            for name, value in wanted.items()
+            if progress.get(name) != value
+        ]
+
+
+def shared_model() -> InteractionModel:
+    """The interaction model, loaded once and shared read-only by every runner."""
+    return load_model()
