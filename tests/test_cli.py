@@ -539,3 +539,17 @@ def test_chat_without_a_player_writes_the_speech_and_says_where(
     assert status == 0
     assert "(no aplay, paplay or ffplay found: writing the coach's speech to renders/chat/)" in text
     assert [p.name for p in (tmp_path / "renders" / "chat").iterdir()] == ["01-LaunchRequest.mp3"]
+
+
+def test_dialog_over_http_starts_each_run_fresh_on_a_server_that_remembers(
+    signed_server: str,
+    dev_identity_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    script = write(tmp_path, "twice.yaml", PASSING.replace("  - do: restart_server\n", ""))
+    argv = ["dialog", str(script), str(script), "--endpoint", signed_server, "--sign"]
+    status, text, _ = run(capsys, monkeypatch, [*argv, "--identity", str(dev_identity_dir)])
+    assert status == 0, text  # the second run is not greeted with "Welcome back"
+    assert text.splitlines()[-1] == "2 passed, 0 failed"

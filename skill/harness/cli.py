@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import uuid
 import wave
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
@@ -174,8 +175,9 @@ def signature_hint(message: str, connection: Connection) -> str | None:
 
 
 def device_error_hint(error: Exception, connection: Connection) -> str:
-    hint = signature_hint(str(error), connection)
-    return str(error) if hint is None else f"{error}\n  {hint}"
+    message = str(error).rstrip()  # the server's JSON body ends with a newline
+    hint = signature_hint(message, connection)
+    return message if hint is None else f"{message}\n  {hint}"
 
 
 def dev_server_app() -> Flask:
@@ -340,6 +342,14 @@ def typed_lines(stream: Any, interactive: bool) -> Iterator[str]:
             yield line
 
 
+def enable_line_editing() -> None:
+    """Arrow keys and history at the prompt, where the platform has readline."""
+    try:
+        importlib.import_module("readline")  # input() uses it once it is imported
+    except ImportError:
+        pass
+
+
 def wav_files(path: Path) -> list[Path]:
     if path.is_dir():
         return sorted(p for p in path.iterdir() if p.suffix.lower() == ".wav")
@@ -419,8 +429,6 @@ def voice_turn(audio: ChatAudio, turn: Turn, number: int, check: bool) -> None:
 
 
 def run_chat(args: argparse.Namespace) -> int:
-    from skill.harness.device import DeviceError
-
     interactive = args.voice is None and sys.stdin.isatty()
     connection = connect(args, args.db)
     device = connection.device(args.user)
@@ -430,35 +438,43 @@ def run_chat(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         audio = chat_audio(args, stack, interactive)
         if interactive:
+            enable_line_editing()
             print(
                 "Talk to the coach as you would to Alexa; /timeout closes the microphone, "
                 "/quit or Ctrl-D ends."
             )
         lines = recognised_lines(args.voice) if args.voice else typed_lines(sys.stdin, interactive)
-        number = 0
         for line in lines:
             if line.lower() in QUIT_LINES:
                 break
             if not interactive:
                 print(f"> {line}")
-            if line.lower() in TIMEOUT_LINES:
-                print(mic_timeout(device))
-                continue
-            try:
-                turn = device.say(line)
-            except (DeviceError, KeyError) as error:  # KeyError: the model lacks an intent
-                print(f"  error:    {device_error_hint(error, connection)}")
-                errors += 1
-                continue
-            for text in describe_turn(turn):
-                print(text)
-            if not turn.sent:
-                continue
-            number += 1
-            for problem in limit_problems(turn.speech_ssml, turn.reprompt_ssml):
-                print(f"  warning:  turn {number} ({turn_name(turn)}) breaks a limit: {problem}")
-            voice_turn(audio, turn, number, args.check_words)
+            errors += not chat_once(line, device, connection, audio, args.check_words)
     return 1 if errors else 0
+
+
+def chat_once(
+    line: str, device: Device, connection: Connection, audio: ChatAudio, check: bool
+) -> bool:
+    """Say `line` (or close the microphone), print and voice the answer; False on an error."""
+    from skill.harness.device import DeviceError
+
+    if line.lower() in TIMEOUT_LINES:
+        print(mic_timeout(device))
+        return True
+    try:
+        turn = device.say(line)
+    except (DeviceError, KeyError) as error:  # KeyError: the model lacks an intent
+        print(f"  error:    {device_error_hint(error, connection)}")
+        return False
+    for text in describe_turn(turn):
+        print(text)
+    if turn.sent:
+        number = sum(1 for t in device.history if t.said is not None and t.sent)
+        for problem in limit_problems(turn.speech_ssml, turn.reprompt_ssml):
+            print(f"  warning:  turn {number} ({turn_name(turn)}) breaks a limit: {problem}")
+        voice_turn(audio, turn, number, check)
+    return True
 
 
 def mic_timeout(device: Device) -> str:
@@ -502,6 +518,15 @@ def dialog_actions(connection: Connection) -> dict[str, Callable[[Device], objec
     return {"restart_server": restart_server, "corrupt_record": corrupt_record}
 
 
+def fresh_devices(connection: Connection) -> Callable[[str], Device]:
+    """Devices for one script. A server keeps what earlier runs stored, so there each user id
+    gets a suffix unique to this run: every script starts fresh, as it does in process."""
+    if connection.endpoint is None:
+        return connection.device
+    run = uuid.uuid4().hex[:12]
+    return lambda user_id: connection.device(f"{user_id}.run-{run}")
+
+
 def dialog_limit_problems(result: DialogResult) -> list[str]:
     """Alexa's limits on every response the script got, each named by its turn."""
     problems = []
@@ -525,7 +550,7 @@ def run_dialog_file(path: Path, args: argparse.Namespace) -> tuple[bool, str]:
         return False, f"cannot load: {error}"
     with tempfile.TemporaryDirectory(prefix="coach-dialog-") as folder:
         connection = connect(args, Path(folder) / "coach.sqlite3")
-        result = run_dialog(script, connection.device, dialog_actions(connection))
+        result = run_dialog(script, fresh_devices(connection), dialog_actions(connection))
     report = result.report()
     if not result.passed:
         hint = signature_hint(report, connection)
