@@ -714,13 +714,16 @@ def word_check_failures(turns: Sequence[RenderedTurn], max_wer: float | None) ->
 
 
 def run_render(args: argparse.Namespace) -> int:
+    from skill.harness.envelopes import DEFAULT_USER_ID
+
     if args.check_words:
         listen_module()
     voice = make_voice(args.engine, args.cache_dir)
     out = args.out or RENDERS_DIR / args.workout
     with tempfile.TemporaryDirectory(prefix="coach-render-") as folder:
         connection = connect(args, Path(folder) / "coach.sqlite3")
-        turns = drive_workout(connection.device(args.user), args.workout, args.rest)
+        device = fresh_devices(connection)(args.user or DEFAULT_USER_ID)
+        turns = drive_workout(device, args.workout, args.rest)
     rendered = render_files(turns, voice, args, out)
     data = transcript(rendered, args.set_seconds, {"workout": args.workout, "engine": args.engine})
     write_transcripts(out, data)
@@ -817,7 +820,8 @@ def _voice_options() -> argparse.ArgumentParser:
         "--cache-dir",
         type=Path,
         metavar="DIR",
-        help="synthesized speech cache (default: $COACH_CACHE_DIR or .cache/coach-voice)",
+        help="cache of synthesized speech and MP3 encodings "
+        "(default: $COACH_CACHE_DIR or .cache/coach-voice)",
     )
     parent.add_argument(
         "--check-words",
