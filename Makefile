@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 5000
 
-.PHONY: install run test lint typecheck bench clean
+.PHONY: install run test lint typecheck bench clean ci
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,11 @@ typecheck: $(STAMP)
 test: lint typecheck
 	$(BIN)/pytest -q
 
+# Figures for the README; nothing here is asserted by the tests.
 bench: $(STAMP)
 	$(BIN)/python -m bench.skill_turn
+	$(BIN)/python -m bench.lambda_import
+	$(BIN)/python -m bench.render
 
 clean:
 	rm -rf $(VENV) var renders .cache .pytest_cache .mypy_cache .ruff_cache
@@ -50,3 +53,7 @@ package: $(STAMP) node_modules/.package-lock.json
 
 test-slow: $(STAMP)
 	$(BIN)/pytest -q -m slow
+
+# What CI runs: the test suite, then the slow tests (load, crash, and `make package` with a
+# check of the Lambda zip it builds).
+ci: test test-slow
