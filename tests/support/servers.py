@@ -5,6 +5,10 @@ group on a free port, waits until `GET /` answers, and stops it (SIGTERM, then S
 it outright (`kill()`: SIGKILL to the whole group, as a crash or an OOM kill would). Use it as a
 context manager so a server never outlives its test.
 
+The stores behind it: `sqlite_env`/`dynamodb_env` configure the skill on either store (with
+request verification off), `new_table` makes a progress table as serverless.yml defines it (on
+moto_server), and `sqlite_records`/`dynamodb_records` read back every runner's record.
+
 `Runner` is one simulated runner: a harness `Device` over HTTP with its own user id, which
 works out from the workout content alone what the coach must say next (the set, the rest, the
 next exercise, the summary) and raises `RunnerError` the moment an answer differs. Because each
@@ -18,20 +22,27 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
+
+import boto3
+import yaml
 
 from skill.content.loader import default_library
 from skill.content.models import Exercise, WorkoutPlan
 from skill.harness.device import Device, HttpTransport, Turn
 from skill.harness.interaction_model import InteractionModel, load_model
+from skill.persistence import decode
+from tests.support.moto import FAKE_AWS_ENV, create_progress_table
 
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[2]
@@ -216,6 +227,63 @@ def running_server(
         server.stop()
 
 
+# ---- the stores behind them ---------------------------------------------------------------
+
+REGION = "us-east-1"
+
+
+def sqlite_records(path: Path) -> dict[str, dict[str, Any]]:
+    with closing(sqlite3.connect(path)) as conn:
+        rows = conn.execute("SELECT user_id, record FROM progress").fetchall()
+    return {user_id: decode(text) for user_id, text in rows}
+
+
+def progress_table_properties() -> dict[str, Any]:
+    """The progress table as serverless.yml defines it for CloudFormation."""
+    config = yaml.safe_load((ROOT / "serverless.yml").read_text())
+    properties: dict[str, Any] = config["resources"]["Resources"]["ProgressTable"]["Properties"]
+    return properties
+
+
+def dynamodb_resource(endpoint: str) -> Any:
+    return boto3.session.Session(
+        aws_access_key_id=FAKE_AWS_ENV["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE_AWS_ENV["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=FAKE_AWS_ENV["AWS_SESSION_TOKEN"],
+        region_name=REGION,
+    ).resource("dynamodb", endpoint_url=endpoint)
+
+
+def new_table(endpoint: str) -> str:
+    name = f"load-{uuid.uuid4().hex[:12]}"
+    create_progress_table(dynamodb_resource(endpoint), name, progress_table_properties())
+    return name
+
+
+def dynamodb_env(endpoint: str, table: str) -> dict[str, str]:
+    return {
+        **FAKE_AWS_ENV,
+        "COACH_VERIFY_REQUESTS": "0",
+        "COACH_STORE": "dynamodb",
+        "COACH_DYNAMODB_TABLE": table,
+        "COACH_DYNAMODB_ENDPOINT": endpoint,
+        "COACH_AWS_REGION": REGION,
+    }
+
+
+def dynamodb_records(endpoint: str, table: str) -> dict[str, dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    scan: dict[str, Any] = {"ConsistentRead": True}
+    handle = dynamodb_resource(endpoint).Table(table)
+    while True:
+        page = handle.scan(**scan)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            break
+        scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return {str(item["id"]): decode(str(item["record"])) for item in items}
+
+
 # ---- simulated runners --------------------------------------------------------------------
 
 
@@ -267,8 +335,20 @@ class Expected:
             f" {len(plan.exercises)}, set {self.set_number} of {exercise.sets}."
         )
 
-    def key(self) -> tuple[object, ...]:
-        return (self.workout_id, self.exercise_index, self.set_number, self.sets_done)
+    def copy(self) -> Expected:
+        return replace(self, skipped=list(self.skipped))
+
+    def after_next_set(self) -> Expected:
+        """Where "next set" takes the runner from here (a copy; this one is unchanged)."""
+        after = self.copy()
+        after.sets_done += 1
+        if self.set_number < self.exercise.sets:
+            after.set_number += 1
+        elif self.exercise_index + 1 < len(self.plan.exercises):
+            after.exercise_index, after.set_number = self.exercise_index + 1, 1
+        else:
+            after.finished = True
+        return after
 
 
 class Runner:
@@ -295,20 +375,20 @@ class Runner:
     # -- what the runner says ---------------------------------------------------------------
 
     def open(self) -> Turn:
-        turn = self._check(self.device.launch(), "Welcome")
+        turn = self.check(self.device.launch(), "Welcome")
         return turn
 
     def set_rest(self, seconds: int, *, one_shot: bool = False) -> Turn:
         turn = self._send("SetRestIntent", {"seconds": str(seconds)}, one_shot)
         self.expected.rest_seconds = seconds
-        return self._check(turn, f"Your rests are now {seconds} seconds.")
+        return self.check(turn, f"Your rests are now {seconds} seconds.")
 
     def start(self, workout_id: str, *, one_shot: bool = False) -> Turn:
         turn = self._send("StartWorkoutIntent", {"workout": workout_id}, one_shot)
         rest = self.expected.rest_seconds
         self.expected = Expected(workout_id=workout_id, rest_seconds=rest)
         first = self.expected.exercise
-        return self._check(
+        return self.check(
             turn,
             f"Let's do the {self.expected.plan.name}.",
             f"Exercise 1 of {len(self.expected.plan.exercises)}: {first.name}.",
@@ -316,37 +396,35 @@ class Runner:
         )
 
     def next_set(self, *, one_shot: bool = False) -> Turn:
-        e = self.expected
-        if not e.active:
+        before = self.expected
+        if not before.active:
             raise RunnerError(f"{self.user_id}: next set with no active workout")
-        plan, exercise = e.plan, e.exercise
-        rest = e.rest_seconds or exercise.rest_seconds
         turn = self._send("NextSetIntent", None, one_shot)
-        e.sets_done += 1
-        if e.set_number < exercise.sets:
-            e.set_number += 1
-            return self._check(
-                turn, f"Rest {rest} seconds.", f"Set {e.set_number} of {exercise.sets}:"
+        self.expected = after = before.after_next_set()
+        rest = before.rest_seconds or before.exercise.rest_seconds
+        if after.finished:
+            return self._finish(turn)
+        if after.exercise_index == before.exercise_index:
+            return self.check(
+                turn, f"Rest {rest} seconds.", f"Set {after.set_number} of {after.exercise.sets}:"
             )
-        if e.exercise_index + 1 < len(plan.exercises):
-            e.exercise_index, e.set_number = e.exercise_index + 1, 1
-            return self._check(
-                turn,
-                f"Rest {rest} seconds.",
-                f"Exercise {e.exercise_index + 1} of {len(plan.exercises)}: {e.exercise.name}.",
-                f"Set 1 of {e.exercise.sets}:",
-            )
-        return self._finish(turn)
+        return self.check(
+            turn,
+            f"Rest {rest} seconds.",
+            f"Exercise {after.exercise_index + 1} of {len(after.plan.exercises)}:"
+            f" {after.exercise.name}.",
+            f"Set 1 of {after.exercise.sets}:",
+        )
 
     def skip(self, *, one_shot: bool = False) -> Turn:
         e = self.expected
         plan, exercise = e.plan, e.exercise
         turn = self._send("SkipExerciseIntent", None, one_shot)
         e.skipped.append(exercise.id)
-        self._check(turn, f"Skipping {exercise.name}.")
+        self.check(turn, f"Skipping {exercise.name}.")
         if e.exercise_index + 1 < len(plan.exercises):
             e.exercise_index, e.set_number = e.exercise_index + 1, 1
-            return self._check(
+            return self.check(
                 turn,
                 f"Exercise {e.exercise_index + 1} of {len(plan.exercises)}: {e.exercise.name}.",
                 f"Set 1 of {e.exercise.sets}:",
@@ -355,7 +433,7 @@ class Runner:
 
     def where_am_i(self, *, one_shot: bool = False) -> Turn:
         turn = self._send("StatusIntent", None, one_shot)
-        return self._check(turn, self.expected.where())
+        return self.check(turn, self.expected.where())
 
     def mic_timeout(self) -> None:
         self.device.mic_timeout()
@@ -367,7 +445,7 @@ class Runner:
         e.finished = True
         plan = e.plan
         exercises_done = len(plan.exercises) - len(set(e.skipped))
-        self._check(
+        self.check(
             turn,
             f"You've finished the {plan.name}: {exercises_done} exercises and"
             f" {e.sets_done} sets in",
@@ -380,7 +458,7 @@ class Runner:
         self.turns += 1
         return self.device.intent(intent, slots, one_shot=one_shot or not self.device.session_open)
 
-    def _check(self, turn: Turn, *phrases: str) -> Turn:
+    def check(self, turn: Turn, *phrases: str) -> Turn:
         missing = [phrase for phrase in phrases if phrase not in turn.speech_text]
         if turn.status != 200 or missing:
             raise RunnerError(
@@ -389,9 +467,12 @@ class Runner:
             )
         return turn
 
-    def record_problems(self, attributes: Mapping[str, Any]) -> list[str]:
-        """How the stored attributes differ from this runner's own progress (empty: none)."""
-        e = self.expected
+    def record_problems(
+        self, attributes: Mapping[str, Any], expected: Expected | None = None
+    ) -> list[str]:
+        """How the stored attributes differ from `expected` (by default this runner's own
+        progress); empty when they match."""
+        e = self.expected if expected is None else expected
         progress = attributes.get("progress")
         if not isinstance(progress, dict):
             return [f"{self.user_id}: no stored progress: {attributes!r}"]
