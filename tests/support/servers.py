@@ -156,6 +156,13 @@ class WsgiServer:
         return self
 
     @property
+    def pid(self) -> int:
+        """The server's main process, which also leads its process group."""
+        if self._process is None:
+            raise RuntimeError("the server is not running")
+        return self._process.pid
+
+    @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
