@@ -128,6 +128,8 @@ def _is_request_envelope(envelope: Any) -> bool:
         ("request", "timestamp"),
         ("context", "System", "application", "applicationId"),
     ]
+    if _field(envelope, "request", "type") == "IntentRequest":
+        required.append(("request", "intent", "name"))  # every handler's predicate reads it
     return all(isinstance(_field(envelope, *path), str) for path in required)
 
 

@@ -291,12 +291,6 @@ def test_storage_down_mid_workout_apologises_then_resumes_at_the_right_set(
     assert "Traceback" not in log and "progress store unavailable" in log
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=DeviceError,
-    reason="LoadProgress runs for SessionEndedRequest too; with the store down StorageDownHandler"
-    " answers it with the spoken apology, and Alexa accepts no speech for a SessionEndedRequest",
-)
 def test_a_session_ending_while_storage_is_down_gets_no_speech(
     tmp_path: Path, moto: MotoServer, switch: TcpSwitch
 ) -> None:

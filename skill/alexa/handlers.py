@@ -215,6 +215,29 @@ class FallbackHandler(CoachHandler):
         return respond(handler_input, self.say.fallback(progress_of(handler_input)))
 
 
+def expects_no_speech(handler_input: HandlerInput) -> bool:
+    """Requests whose answer must carry no speech: the session is over, or it is an event."""
+    request = handler_input.request_envelope.request
+    request_type = request.object_type if request is not None else None
+    return request_type not in {"LaunchRequest", "IntentRequest"}
+
+
+class SilentRequestHandler(AbstractRequestHandler):
+    """Any other request Alexa may send a custom skill (System.ExceptionEncountered,
+    CanFulfillIntentRequest, AudioPlayer and APL events...): nothing to say, so an empty
+    response, as Alexa requires for these."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return expects_no_speech(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        error = getattr(request, "error", None)
+        if error is not None:
+            log.error("%s: %s", request.object_type, getattr(error, "message", error))
+        return handler_input.response_builder.response
+
+
 class SessionEndedHandler(AbstractRequestHandler):
     """The microphone closed or the runner left: the place is already saved; say nothing."""
 
@@ -240,6 +263,8 @@ class StorageDownHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.error("progress store unavailable: %s", exception)
+        if expects_no_speech(handler_input):
+            return handler_input.response_builder.response
         reply = self.service.composer.error("notice.storage_down", end_session=True)
         return respond(handler_input, reply)
 
@@ -253,6 +278,8 @@ class UnexpectedErrorHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.exception("unhandled error in a skill turn", exc_info=exception)
+        if expects_no_speech(handler_input):
+            return handler_input.response_builder.response
         return respond(handler_input, self.service.composer.error())
 
 

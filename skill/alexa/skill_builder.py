@@ -51,6 +51,7 @@ def build_skill_builder(
     for handler_class in handlers.INTENT_HANDLERS:
         builder.add_request_handler(handler_class(service))
     builder.add_request_handler(handlers.SessionEndedHandler())
+    builder.add_request_handler(handlers.SilentRequestHandler())
     builder.add_exception_handler(handlers.StorageDownHandler(service))
     builder.add_exception_handler(handlers.UnexpectedErrorHandler(service))
     builder.add_global_request_interceptor(LoadProgress(service))

@@ -42,8 +42,16 @@ def progress_of(handler_input: HandlerInput) -> Progress:
     return progress
 
 
+def session_attributes(handler_input: HandlerInput) -> dict[str, object] | None:
+    """The session's attributes; None for a request outside a session (the SDK raises)."""
+    if handler_input.request_envelope.session is None:
+        return None
+    attributes: dict[str, object] = handler_input.attributes_manager.session_attributes
+    return attributes
+
+
 def pending_question(handler_input: HandlerInput) -> str | None:
-    value = (handler_input.attributes_manager.session_attributes or {}).get(PENDING)
+    value = (session_attributes(handler_input) or {}).get(PENDING)
     return value if isinstance(value, str) else None
 
 
@@ -58,8 +66,8 @@ def respond(
     notice = attributes.request_attributes.pop(NOTICE, None)
     if notice:
         speech = speech.replace("<speak>", f"<speak>{notice} ", 1)
-    session = attributes.session_attributes
-    if session is not None:  # None outside a session (e.g. a skill event)
+    session = session_attributes(handler_input)
+    if session is not None:
         session.pop(PENDING, None)
         if reply.pending and not reply.end_session:
             session[PENDING] = reply.pending

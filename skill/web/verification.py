@@ -15,9 +15,11 @@ from skill.web import openssl_compat
 openssl_compat.install()  # before the SDK pulls in oscrypto
 
 import datetime as dt  # noqa: E402
+import posixpath  # noqa: E402
 from collections.abc import Mapping  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
+from urllib.parse import unquote, urlsplit  # noqa: E402
 from urllib.request import urlopen  # noqa: E402
 
 from ask_sdk_core.skill import CustomSkill  # noqa: E402
@@ -29,6 +31,7 @@ from ask_sdk_webservice_support.verifier import (  # noqa: E402
 )
 from ask_sdk_webservice_support.verifier_constants import (  # noqa: E402
     CERT_CHAIN_DOMAIN,
+    CERT_CHAIN_URL_STARTPATH,
     SIGNATURE_CERT_CHAIN_URL_HEADER,
     SIGNATURE_HEADER,
 )
@@ -103,6 +106,16 @@ class AlexaSignatureVerifier(RequestVerifier):
         except (ValueError, TypeError) as exc:
             # e.g. a Signature-256 that is not base64, or a non-RSA leaf key: refuse, not crash
             raise VerificationException(f"Malformed signature or certificate: {exc!r}") from exc
+
+    def _validate_certificate_url(self, cert_url: str) -> None:
+        # The SDK normalises the path without percent-decoding it, so "/echo.api/%2e%2e/x"
+        # passed its check although URL normalisation (RFC 3986) makes it "/x". Decode first.
+        super()._validate_certificate_url(cert_url)
+        path = posixpath.normpath(unquote(urlsplit(cert_url).path))
+        if not path.startswith(CERT_CHAIN_URL_STARTPATH):
+            raise VerificationException(
+                f"Signature Certificate URL has invalid path once decoded: {path}"
+            )
 
     def _load_cert_chain(self, cert_url: str) -> bytes:
         # Called only after the SDK has accepted the URL itself.
