@@ -233,7 +233,7 @@ class SilentRequestHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
         error = getattr(request, "error", None)
-        if error is not None:
+        if request is not None and error is not None:
             log.error("%s: %s", request.object_type, getattr(error, "message", error))
         return handler_input.response_builder.response
 

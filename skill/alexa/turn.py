@@ -46,7 +46,7 @@ def session_attributes(handler_input: HandlerInput) -> dict[str, object] | None:
     """The session's attributes; None for a request outside a session (the SDK raises)."""
     if handler_input.request_envelope.session is None:
         return None
-    attributes: dict[str, object] = handler_input.attributes_manager.session_attributes
+    attributes: dict[str, object] | None = handler_input.attributes_manager.session_attributes
     return attributes
 
 
