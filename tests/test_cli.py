@@ -20,6 +20,7 @@ import responses
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from skill.harness import cli
+from skill.harness.cli import audio, chat_command, dialog_command, recognition, render_command
 from skill.harness.device import TransportResponse
 from skill.harness.mp3 import mp3_frames, mp3_seconds
 from skill.speech.sounds import REST_OVER
@@ -169,7 +170,8 @@ def fake_skill(monkeypatch: pytest.MonkeyPatch) -> None:
     def connect(args: Any, db_path: Path | None) -> cli.Connection:
         return cli.Connection(FakeSkill, None)
 
-    monkeypatch.setattr(cli, "connect", connect)
+    for command in (chat_command, dialog_command, render_command):
+        monkeypatch.setattr(command, "connect", connect)
 
 
 def test_chat_warns_about_a_limit_breach_naming_the_turn(
@@ -472,7 +474,7 @@ def test_recognition_flags_fail_clearly_without_the_listen_module(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(cli, "LISTEN_MODULE", "skill.harness.no_such_listen")
+    monkeypatch.setattr(recognition, "LISTEN_MODULE", "skill.harness.no_such_listen")
     argv = ["chat", "--voice", str(tmp_path), "--no-audio", "--db", "c.db"]
     status, _, err = run(capsys, monkeypatch, argv)
     assert status == 2
@@ -520,7 +522,7 @@ def test_chat_plays_through_a_player_when_one_is_installed(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(cli, "PLAYERS", (("true",),))  # a "player" that accepts any file
+    monkeypatch.setattr(audio, "PLAYERS", (("true",),))  # a "player" that accepts any file
     argv = ["chat", "--engine", "estimate", "--db", "c.db", *local]
     status, text, _ = run(capsys, monkeypatch, argv, "open upper body coach\n")
     assert status == 0
@@ -533,7 +535,7 @@ def test_chat_without_a_player_writes_the_speech_and_says_where(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(cli, "PLAYERS", (("no-such-player-here",),))
+    monkeypatch.setattr(audio, "PLAYERS", (("no-such-player-here",),))
     argv = ["chat", "--engine", "estimate", "--db", "c.db", *local]
     status, text, _ = run(capsys, monkeypatch, argv, "open upper body coach\n")
     assert status == 0
