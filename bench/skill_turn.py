@@ -22,33 +22,11 @@ from flask import Flask, Response
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from skill.app import create_app
-from tests.support import request_envelope
+from tests.support import resolved_intent
 
 ROUNDS = 7
 TURNS_PER_ROUND = 200
 COLD_STARTS = 5
-
-
-def intent(name: str, **slots: str) -> dict[str, Any]:
-    filled = {
-        slot: {
-            "name": slot,
-            "value": value,
-            "confirmationStatus": "NONE",
-            "resolutions": {
-                "resolutionsPerAuthority": [
-                    {
-                        "authority": "amzn1.er-authority.echo-sdk.bench.TYPE",
-                        "status": {"code": "ER_SUCCESS_MATCH"},
-                        "values": [{"value": {"name": value, "id": value}}],
-                    }
-                ]
-            },
-        }
-        for slot, value in slots.items()
-    }
-    body = {"name": name, "confirmationStatus": "NONE", "slots": filled}
-    return request_envelope("IntentRequest", new_session=False, intent=body)
 
 
 def per_request_seconds(send: Callable[[], int]) -> float:
@@ -66,8 +44,8 @@ def skill_turn_vs_bare_route(
 ) -> tuple[tuple[float, float], tuple[float, float]]:
     app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_DB_PATH": str(folder / "bench.db")})
     client = app.test_client()
-    start = json.dumps(intent("StartWorkoutIntent", workout="bodyweight"))
-    next_set = json.dumps(intent("NextSetIntent"))
+    start = json.dumps(resolved_intent("StartWorkoutIntent", workout="bodyweight"))
+    next_set = json.dumps(resolved_intent("NextSetIntent"))
     headers = {"Content-Type": "application/json"}
     client.post("/alexa", data=start, headers=headers)
     answer = client.post("/alexa", data=next_set, headers=headers).get_data()

@@ -32,7 +32,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from skill.app import create_app
-from tests.support import request_envelope
+from tests.support import envelope_body, resolved_intent
 from tests.support.servers import HOST, SKILL_APP, ServerKind, running_server, sqlite_env
 
 BARE_APP = "bench.throughput:bare_app()"
@@ -56,30 +56,6 @@ def bare_app() -> Flask:
     return app
 
 
-def intent(name: str, user_id: str, **slots: str) -> bytes:
-    """An in-session IntentRequest, its slots resolved as Alexa resolves a matched value."""
-    filled = {
-        slot: {
-            "name": slot,
-            "value": value,
-            "confirmationStatus": "NONE",
-            "resolutions": {
-                "resolutionsPerAuthority": [
-                    {
-                        "authority": "amzn1.er-authority.echo-sdk.bench.TYPE",
-                        "status": {"code": "ER_SUCCESS_MATCH"},
-                        "values": [{"value": {"name": value, "id": value}}],
-                    }
-                ]
-            },
-        }
-        for slot, value in slots.items()
-    }
-    body = {"name": name, "confirmationStatus": "NONE", "slots": filled}
-    envelope = request_envelope("IntentRequest", user_id=user_id, new_session=False, intent=body)
-    return json.dumps(envelope).encode("utf-8")
-
-
 def next_set_answer(folder: Path) -> bytes:
     """What the skill answers to a NextSetIntent mid-workout (made in process)."""
     app = create_app(
@@ -88,11 +64,11 @@ def next_set_answer(folder: Path) -> bytes:
     client = app.test_client()
     user = "amzn1.ask.account.BENCH-ANSWER"
     headers = {"Content-Type": "application/json"}
-    started = client.post(
-        "/alexa", data=intent("StartWorkoutIntent", user, workout="bodyweight"), headers=headers
-    )
+    start = envelope_body(resolved_intent("StartWorkoutIntent", user_id=user, workout="bodyweight"))
+    next_set = envelope_body(resolved_intent("NextSetIntent", user_id=user))
+    started = client.post("/alexa", data=start, headers=headers)
     assert started.status_code == 200, started.get_data(as_text=True)
-    answer = client.post("/alexa", data=intent("NextSetIntent", user), headers=headers)
+    answer = client.post("/alexa", data=next_set, headers=headers)
     assert answer.status_code == 200, answer.get_data(as_text=True)
     return answer.get_data()
 
@@ -164,8 +140,9 @@ def drive(port: int, group: int, label: str, concurrency: int, seconds: float) -
 
     def runner(index: int) -> None:
         user = f"amzn1.ask.account.BENCH-{index:03d}"
-        start = intent("StartWorkoutIntent", user, workout=("bodyweight", "dumbbell")[index % 2])
-        next_set = intent("NextSetIntent", user)
+        workout = ("bodyweight", "dumbbell")[index % 2]
+        start = envelope_body(resolved_intent("StartWorkoutIntent", user_id=user, workout=workout))
+        next_set = envelope_body(resolved_intent("NextSetIntent", user_id=user))
         post(port, start)
         begin.wait()
         mine: list[float] = []

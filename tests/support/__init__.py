@@ -68,6 +68,30 @@ def request_envelope(
     }
 
 
+def resolved_intent(name: str, *, user_id: str = USER_ID, **slots: str) -> dict[str, Any]:
+    """An in-session IntentRequest envelope, its slots resolved as Alexa resolves a matched
+    value (ER_SUCCESS_MATCH, the value as its own id)."""
+    filled = {
+        slot: {
+            "name": slot,
+            "value": value,
+            "confirmationStatus": "NONE",
+            "resolutions": {
+                "resolutionsPerAuthority": [
+                    {
+                        "authority": "amzn1.er-authority.echo-sdk.bench.TYPE",
+                        "status": {"code": "ER_SUCCESS_MATCH"},
+                        "values": [{"value": {"name": value, "id": value}}],
+                    }
+                ]
+            },
+        }
+        for slot, value in slots.items()
+    }
+    body = {"name": name, "confirmationStatus": "NONE", "slots": filled}
+    return request_envelope("IntentRequest", user_id=user_id, new_session=False, intent=body)
+
+
 def envelope_body(envelope: dict[str, Any]) -> bytes:
     return json.dumps(envelope).encode("utf-8")
 
@@ -130,4 +154,5 @@ __all__ = [
     "envelope_body",
     "output_speech",
     "request_envelope",
+    "resolved_intent",
 ]
