@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from skill.harness.device import DeviceError, Turn
-from tests.support.moto import MotoServer, TcpSwitch
+from tests.support.moto import MotoServer, TcpSwitch, moto_fixture
 from tests.support.servers import (
     SKILL_APP,
     Expected,
@@ -224,13 +224,7 @@ STORAGE_DOWN = "can't reach your saved workouts"
 ALEXA_BUDGET_S = 8.0  # Alexa waits about this long for an answer
 
 
-@pytest.fixture(scope="module")
-def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
-    server = MotoServer(tmp_path_factory.mktemp("moto") / "moto_server.log")
-    try:
-        yield server
-    finally:
-        server.stop()
+moto = moto_fixture()
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 import pytest
 
 from skill.speech.ssml_rules import speech_problems
-from tests.support.moto import MotoServer
+from tests.support.moto import MotoServer, moto_fixture
 from tests.support.servers import (
     SKILL_APP,
     Runner,
@@ -153,13 +152,7 @@ def test_200_runners_at_once_on_sqlite_each_finish_their_own_workout(tmp_path: P
 # ---- DynamoDB (moto_server) -------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
-    server = MotoServer(tmp_path_factory.mktemp("moto") / "moto_server.log")
-    try:
-        yield server
-    finally:
-        server.stop()
+moto = moto_fixture()
 
 
 def test_200_runners_at_once_on_dynamodb_each_finish_their_own_workout(

@@ -15,9 +15,11 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 HOST = "127.0.0.1"
 
@@ -83,6 +85,22 @@ class MotoServer:
                 self._process.kill()
                 self._process.wait()
         self._log.close()
+
+
+def moto_fixture() -> Any:
+    """A module-scoped `moto` fixture, for the test module that assigns it: `moto =
+    moto_fixture()`. One moto_server serves all that module's tests and stops after the last."""
+
+    @pytest.fixture(scope="module")
+    def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
+        """moto_server on 127.0.0.1 for every test in this module."""
+        server = MotoServer(tmp_path_factory.mktemp("moto") / "moto_server.log")
+        try:
+            yield server
+        finally:
+            server.stop()
+
+    return moto
 
 
 class TcpSwitch:
