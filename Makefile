@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.skill_turn
 	$(BIN)/python -m bench.lambda_import
 	$(BIN)/python -m bench.render
+	$(BIN)/python -m bench.throughput
 
 clean:
 	rm -rf $(VENV) var renders .cache .pytest_cache .mypy_cache .ruff_cache
