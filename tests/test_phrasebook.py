@@ -17,6 +17,8 @@ HARNESS_DIR = SKILL_DIR / "harness"
 
 def skill_sources() -> list[Path]:
     return [p for p in SKILL_DIR.rglob("*.py") if HARNESS_DIR not in p.parents]
+
+
 KEY_SHAPE = re.compile(r"^[a-z_]+(?:\.[a-z_0-9]+)+$")
 
 
