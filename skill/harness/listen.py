@@ -4,11 +4,18 @@
 heard, or rejects the audio. The language model (command_lm.py) is built from the interaction
 model, so the recognizer knows exactly what the skill declares.
 
-Rejection: a command LM will force any speech into command-like words, so the top hypothesis
-alone proves nothing. A recognition is accepted only if the decoder's best path, or one of the
-next few paths of its n-best list, is word for word a phrase of the vocabulary; ordinary speech
-decodes to fragments ("can you press me the tell please") that no path turns into a phrase.
-Measured in docs/voice-commands.md (bench/voice_commands.py).
+Rejection: a command LM forces any speech into command words, so its best path alone proves
+nothing; but an n-gram model (unlike a grammar) can also say things that are not phrases, and
+ordinary speech comes out as such fragments ("can you press me the tell please"). A recording
+is accepted only if the best path, or one of the next NBEST distinct paths of the n-best list,
+is word for word a phrase of the vocabulary; failing that, if one of the first SNAP_PATHS paths
+is one word from a phrase of at least SNAP_MIN_WORDS words whose neighbours all mean the same
+intent ("tell upper body coach to that set" -> "... to next set"). Measured against simpler
+rules, a JSGF grammar and everyday speech in docs/voice-commands.md (bench/voice_commands.py).
+
+Audio: resampled to 16 kHz, padded with 0.3 s of silence and given a faint noise floor (both
+help synthetic speech a lot), and every utterance starts from the model's own cepstral mean so
+that a result does not depend on what was heard before.
 
 `transcribe` uses pocketsphinx's general en-US model, for a rough intelligibility check of
 rendered speech, and `word_error_rate` scores it.
@@ -29,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from skill.harness.command_lm import (
+    DISCOUNT_MASS,
     Vocabulary,
     arpa_text,
     build_vocabulary,
@@ -44,11 +52,10 @@ RECOGNIZER_RATE = 16000  # what the en-US acoustic model was trained on
 CACHE_ENV = "COACH_LISTEN_CACHE_DIR"
 DEFAULT_CACHE_DIR = REPO_ROOT / ".cache" / "coach-listen"
 LM_VERSION = "1"  # part of the cache key: bump if the ARPA writing itself changes
-DISCOUNT_MASS = 0.05  # little back-off mass: measured best of 0.5, 0.3, 0.05 on espeak voices
 NBEST = 10  # n-best paths searched for an in-vocabulary phrase (see the module docstring)
 SNAP_PATHS = 3  # paths that may be one word from a phrase ("... coach to that set")
 SNAP_MIN_WORDS = 5  # only phrases this long may be reached by changing a word
-TOP_GAUSSIANS = 8
+TOP_GAUSSIANS = 8  # see CommandRecognizer.__init__
 PAD_SECONDS = 0.3  # silence added around the audio: clipped recordings lose their first phone
 # Digital silence (exact zeros, as synthesizers make) has no counterpart in the recordings the
 # acoustic model learnt from and wrecks its silence model; a fixed noise floor near -60 dBFS,
@@ -68,7 +75,7 @@ class Recognition:
     text: str | None  # the command heard, a vocabulary phrase; None: rejected or silence
     hypothesis: str  # the decoder's best path, in the vocabulary or not
     confidence: float  # the decoder's posterior for `hypothesis`, 0..1 (long phrases score low)
-    rank: int | None  # where `text` was in the n-best list; 0 = the best path
+    rank: int | None  # the n-best path `text` came from (0 = the best path); None: rejected
     match: Match | None  # utterances.match(text): intent, slots, launch or one-shot
     seconds: float  # length of the audio
 
@@ -257,6 +264,7 @@ class CommandRecognizer:
         return paths
 
     def _command(self, paths: list[str]) -> tuple[int | None, str | None]:
+        """(rank, phrase) by the rule in the module docstring, or (None, None)."""
         for rank, path in enumerate(paths):
             if path in self._phrases:
                 return rank, path
