@@ -41,9 +41,7 @@ class LaunchHandler(CoachHandler):
         return bool(is_request_type("LaunchRequest")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(
-            handler_input, self.say.launch(progress_of(handler_input), self.say.notice(None))
-        )
+        return respond(handler_input, self.say.launch(progress_of(handler_input)))
 
 
 class StartWorkoutHandler(CoachHandler):

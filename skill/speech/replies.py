@@ -22,7 +22,7 @@ class Reply:
     speech: str  # SSML
     reprompt: str | None  # SSML; None when the session ends
     end_session: bool
-    pending: str | None = None  # the question asked, so a bare yes/no/number can be read
+    pending: str | None = None  # the yes/no question asked, so a bare yes or no can be read
 
 
 class Composer:
@@ -220,19 +220,19 @@ class Composer:
                     speech.say(
                         self.p.say("rest.out_of_range", asked=asked, minimum=low, maximum=high)
                     )
-                    return Reply(speech.ssml(), self.rest_reprompt(), False, "rest")
+                    return Reply(speech.ssml(), self.rest_reprompt(), False)
                 case ev.WorkoutFinished():
                     speech.extend(self.finished(event))
                     end_session = True
                 case ev.NoActiveWorkout(just_finished=just_finished):
                     speech.extend(self.no_workout(just_finished))
-                    return self.ask(speech, "workouts.which", "workout")
+                    return self.ask(speech, "workouts.which")
         if announced and introduced:
             speech.say(self.p.say("set.go"))
         if end_session:
             return Reply(speech.ssml(), None, True)
         if self.coach.position(after) is None:
-            return self.ask(speech, "workouts.which", "workout")
+            return self.ask(speech, "workouts.which")
         return Reply(speech.ssml(), self.set_reprompt(), False)
 
     def rest_reprompt(self) -> str:
@@ -272,7 +272,7 @@ class Composer:
 
     # --- replies that are not moves -------------------------------------------------------
 
-    def launch(self, progress: Progress, notice: Speech) -> Reply:
+    def launch(self, progress: Progress) -> Reply:
         here = self.coach.position(progress)
         if here is not None:
             offer = self.p.say(
@@ -281,12 +281,10 @@ class Composer:
                 set=here.set_number,
                 sets=here.exercise.sets,
             )
-            return self.ask(
-                Speech().extend(notice).say(offer), "launch.resume_offer_reprompt", "continue"
-            )
+            return self.ask(Speech().say(offer), "launch.resume_offer_reprompt", "continue")
         key = "launch.returning" if progress.workout_id else "launch.new"
-        speech = Speech().extend(notice).say(self.p.say(key, workouts=self.workout_options()))
-        return self.ask(speech, "launch.ask_workout", "workout")
+        speech = Speech().say(self.p.say(key, workouts=self.workout_options()))
+        return self.ask(speech, "launch.ask_workout")
 
     def status(self, progress: Progress) -> Reply:
         here = self.coach.position(progress)
@@ -335,7 +333,7 @@ class Composer:
     def help(self, progress: Progress) -> Reply:
         here = self.coach.position(progress)
         if here is None:
-            return self.ask(Speech().say(self.p.say("help.idle")), "help.reprompt", "workout")
+            return self.ask(Speech().say(self.p.say("help.idle")), "help.reprompt")
         text = self.p.say(
             "help.active", name=here.exercise.name, set=here.set_number, sets=here.exercise.sets
         )
@@ -359,7 +357,7 @@ class Composer:
         if heard:
             speech.say(self.p.say("workouts.unknown", heard=heard))
         speech.say(self.p.say("workouts.which"))
-        return self.ask(speech, "workouts.which", "workout")
+        return self.ask(speech, "workouts.which")
 
     def which_exercise(self, progress: Progress, heard: str | None) -> Reply:
         here = self.coach.position(progress)
@@ -369,16 +367,11 @@ class Composer:
         return self.ask(Speech().say(self.p.say(key, heard=heard, names=names)), "help.reprompt")
 
     def ask_rest(self) -> Reply:
-        return Reply(
-            Speech().say(self.p.say("rest.ask")).ssml(), self.rest_reprompt(), False, "rest"
-        )
+        return Reply(Speech().say(self.p.say("rest.ask")).ssml(), self.rest_reprompt(), False)
 
     def nothing_to_confirm(self, progress: Progress) -> Reply:
         text = self.p.say("confirm.nothing_pending", hint=self.hint(progress))
         return self.ask(Speech().say(text), "help.reprompt")
-
-    def notice(self, key: str | None) -> Speech:
-        return Speech().say(self.p.say(key)) if key else Speech()
 
     def error(self, key: str = "error.generic", end_session: bool = False) -> Reply:
         speech = Speech().say(self.p.say(key))
