@@ -18,7 +18,6 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.error import URLError
 
 import pytest
 from ask_sdk_model.context import Context
@@ -30,7 +29,6 @@ from flask import Flask
 from skill.app import EXTENSION_KEY
 from skill.coaching.progress import Progress
 from skill.persistence import SqliteProgressStore
-from skill.web import verification
 from skill.web.dev_signing import (
     DevIdentity,
     chain_pem,
@@ -46,7 +44,7 @@ from tests.support import (
     output_speech,
     request_envelope,
 )
-from tests.support.signing import signed_headers
+from tests.support.signing import refuse_certificate_downloads, signed_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "reliability.md"
@@ -423,14 +421,7 @@ def hostile_table() -> str:
 @pytest.fixture(autouse=True)
 def no_fetching(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Certificate downloads fail and are recorded: nothing here leaves this machine."""
-    fetched: list[str] = []
-
-    def refuse(url: str, timeout: float) -> Any:
-        fetched.append(url)
-        raise URLError("network disabled in tests")
-
-    monkeypatch.setattr(verification, "urlopen", refuse)
-    return fetched
+    return refuse_certificate_downloads(monkeypatch)
 
 
 def seeded_envelope() -> RequestEnvelope:

@@ -42,7 +42,7 @@ from tests.support import (
     output_speech,
     request_envelope,
 )
-from tests.support.signing import signed_headers
+from tests.support.signing import refuse_certificate_downloads, signed_headers
 
 # --- the OpenSSL version fix -------------------------------------------------------------------
 
@@ -143,14 +143,7 @@ OTHER_URL = "https://s3.amazonaws.com/echo.api/other.pem"
 @pytest.fixture(autouse=True)
 def no_fetching(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Any certificate download fails and is recorded: these tests never touch the network."""
-    fetched: list[str] = []
-
-    def refuse(url: str, timeout: float) -> Any:
-        fetched.append(url)
-        raise URLError("network disabled in tests")
-
-    monkeypatch.setattr(verification, "urlopen", refuse)
-    return fetched
+    return refuse_certificate_downloads(monkeypatch)
 
 
 @pytest.fixture

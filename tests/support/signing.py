@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.error import URLError
+
+import pytest
+
+from skill.web import verification
 from skill.web.dev_signing import DEV_CERT_URL, DevIdentity
 
 
@@ -14,3 +20,16 @@ def signed_headers(
         "SignatureCertChainUrl": cert_url,
         "Signature-256": identity.sign(body),
     }
+
+
+def refuse_certificate_downloads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Make every certificate download fail, and record the URLs tried: tests never reach the
+    network, and can tell whether a refusal involved a download."""
+    fetched: list[str] = []
+
+    def refuse(url: str, timeout: float) -> Any:
+        fetched.append(url)
+        raise URLError("network disabled in tests")
+
+    monkeypatch.setattr(verification, "urlopen", refuse)
+    return fetched
