@@ -20,8 +20,8 @@ run: $(STAMP)
 	$(BIN)/flask --app 'skill.app:create_app()' run --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check skill tests bench
-	$(BIN)/ruff format --check skill tests bench
+	$(BIN)/ruff check skill harness tests bench
+	$(BIN)/ruff format --check skill harness tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -23,7 +23,7 @@ AIMS = {"cold": 20.0, "cached": 3.0}
 
 
 def render_seconds(workout: str, out: Path, cache: Path) -> float:
-    command = [sys.executable, "-m", "skill.harness.cli", "render", "--workout", workout]
+    command = [sys.executable, "-m", "harness.cli", "render", "--workout", workout]
     command += ["--out", str(out), "--cache-dir", str(cache), "--no-progress"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
     start = time.perf_counter()

@@ -27,10 +27,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from skill.harness.command_lm import build_vocabulary, jsgf_grammar
-from skill.harness.engines import EspeakVoice, Pcm
-from skill.harness.interaction_model import InteractionModel, load_model
-from skill.harness.listen import (
+from harness.command_lm import build_vocabulary, jsgf_grammar
+from harness.engines import EspeakVoice, Pcm
+from harness.interaction_model import InteractionModel, load_model
+from harness.listen import (
     TOP_GAUSSIANS,
     CommandRecognizer,
     Recognition,
@@ -40,7 +40,7 @@ from skill.harness.listen import (
     transcribe,
     word_error_rate,
 )
-from skill.harness.utterances import match
+from harness.utterances import match
 
 VOICES = ("en-us", "en", "en-us+f3")  # espeak-ng: American, British, American female variant
 RATES = (0.8, 1.0, 1.25)

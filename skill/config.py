@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "COACH_"
+DEV_CA_FILE = "ca.pem"  # COACH_DEV_CA_PATH may name a folder holding this file
 
 
 class SettingsError(ValueError):

@@ -9,8 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from skill.app import create_app
-from skill.web.dev_signing import (
+from harness.signing import (
     CA_CERT_FILE,
     DEV_CERT_URL,
     DevIdentity,
@@ -18,6 +17,7 @@ from skill.web.dev_signing import (
     make_dev_identity,
     save_dev_identity,
 )
+from skill.app import create_app
 
 
 @pytest.fixture(scope="session")

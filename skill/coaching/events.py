@@ -8,7 +8,6 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class WorkoutStarted:
     workout_id: str
-    resumed_at_exercise: int = 0  # non-zero when started part-way, by exercise name
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The versioned progress record that every store (SQLite now, DynamoDB later) keeps per user.
+"""The versioned progress record that every store (SQLite and DynamoDB) keeps per user.
 
 A record is `{"version": N, "attributes": {...}}`. Stores keep it as JSON text (`encode`/`decode`)
 rather than as a native structure, so no store has to care about floats, Decimals or key types:

@@ -6,7 +6,7 @@ from xml.sax.saxutils import escape
 
 from skill.speech.sounds import SoundClip
 
-MAX_BREAK_SECONDS = 10.0
+MAX_BREAK_SECONDS = 10.0  # Alexa refuses a longer <break>; harness.ssml_rules checks it
 
 
 def break_tags(seconds: float) -> list[str]:

@@ -41,7 +41,7 @@ from certvalidator import CertificateValidator, ValidationContext  # noqa: E402
 from certvalidator.errors import PathError, ValidationError  # noqa: E402
 from cryptography import x509  # noqa: E402
 
-from skill.config import Settings, SettingsError  # noqa: E402
+from skill.config import DEV_CA_FILE, Settings, SettingsError  # noqa: E402
 
 __all__ = [
     "AlexaSignatureVerifier",
@@ -51,7 +51,6 @@ __all__ = [
     "read_trust_roots",
 ]
 
-DEV_CA_FILE = "ca.pem"  # what skill.web.dev_signing writes into an identity folder
 FETCH_TIMEOUT_SECONDS = 5.0
 MAX_CHAIN_BYTES = 64 * 1024  # Amazon's chain is a few kilobytes
 _MAX_CACHED_CHAINS = 32  # the SDK's cache never forgets; bound it

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
@@ -12,6 +13,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.request_envelope import RequestEnvelope
 from flask import Flask
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
 USER_ID = "amzn1.ask.account.TESTUSER"
 DEVICE_ID = "amzn1.ask.device.TESTDEVICE"

@@ -37,15 +37,16 @@ from typing import Any, Literal
 import boto3
 import yaml
 
+from harness.device import Device, HttpTransport, Turn
+from harness.interaction_model import InteractionModel, load_model
 from skill.content.loader import default_library
 from skill.content.models import Exercise, WorkoutPlan
-from skill.harness.device import Device, HttpTransport, Turn
-from skill.harness.interaction_model import InteractionModel, load_model
 from skill.persistence import decode
+from tests.support import REPO_ROOT
 from tests.support.moto import FAKE_AWS_ENV, create_progress_table
 
 HOST = "127.0.0.1"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = REPO_ROOT
 SKILL_APP = "skill.app:create_app()"
 DEFAULT_WORKERS = 4
 ServerKind = Literal["gunicorn", "waitress"]

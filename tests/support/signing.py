@@ -1,4 +1,4 @@
-"""Sign test requests with a dev identity (see skill.web.dev_signing)."""
+"""Sign test requests with a dev identity (see harness.signing)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from urllib.error import URLError
 
 import pytest
 
+from harness.signing import DEV_CERT_URL, DevIdentity
 from skill.web import verification
-from skill.web.dev_signing import DEV_CERT_URL, DevIdentity
 
 
 def signed_headers(

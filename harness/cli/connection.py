@@ -1,0 +1,155 @@
+"""Reaching the skill: the app in this process or a server over HTTP, signed like Alexa or not.
+
+Also the hints for a server that refuses our signature, and `dev_server_app()`, the server
+that trusts the dev identity (`flask --app 'harness.cli:dev_server_app()' run`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from harness.cli.errors import CliError
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from harness.device import Device, Signer, Transport
+
+VAR_DIR = Path("var")  # relative to where you run it, like the server's own var/coach.sqlite3
+DEFAULT_IDENTITY_DIR = VAR_DIR / "dev-identity"
+VERIFICATION_REFUSED = "request verification failed"  # what skill.app answers
+
+
+@dataclass
+class Connection:
+    """How devices reach the skill: a new transport per "server" (in process: a new app)."""
+
+    new_transport: Callable[[], Transport]
+    signer: Signer | None
+    endpoint: str | None = None  # None: the app in this process
+    db_path: Path | None = None  # in process only
+    identity_dir: Path = DEFAULT_IDENTITY_DIR
+
+    def device(self, user_id: str | None = None) -> Device:
+        from harness.device import Device
+        from harness.envelopes import DEFAULT_USER_ID
+
+        return Device(self.new_transport(), user_id=user_id or DEFAULT_USER_ID, signer=self.signer)
+
+
+def endpoint_url(url: str) -> str:
+    """http://host:port -> http://host:port/alexa; a URL with a path is kept as given."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise CliError(f"--endpoint must be an http(s) URL like http://127.0.0.1:5000, not {url!r}")
+    if parts.path in {"", "/"}:
+        parts = parts._replace(path="/alexa")
+    return urlunsplit(parts)
+
+
+def make_signer(identity_dir: Path) -> Signer:
+    """The dev identity in `identity_dir` (made on first use) as a request signer."""
+    from harness.device import Signer
+    from harness.signing import load_or_create_dev_identity
+
+    try:
+        return Signer(load_or_create_dev_identity(identity_dir))
+    except (OSError, ValueError) as error:
+        raise CliError(f"cannot use the dev identity in {identity_dir}: {error}") from error
+
+
+def app_config(db_path: Path, signer: Signer | None, identity_dir: Path) -> dict[str, Any]:
+    """In process: verification off, unless signing, then on with the dev CA and its chain."""
+    if signer is None:
+        return {"COACH_VERIFY_REQUESTS": "0", "COACH_DB_PATH": str(db_path)}
+    return {
+        "COACH_VERIFY_REQUESTS": "1",
+        "COACH_DB_PATH": str(db_path),
+        "COACH_DEV_CA_PATH": str(identity_dir),
+        "COACH_CERT_CHAINS": signer.cert_chains(),
+    }
+
+
+def connect(args: argparse.Namespace, db_path: Path | None) -> Connection:
+    signer = make_signer(args.identity) if args.sign else None
+    if args.endpoint:
+        from harness.device import HttpTransport
+
+        url = endpoint_url(args.endpoint)
+        return Connection(lambda: HttpTransport(url), signer, url, identity_dir=args.identity)
+    if db_path is None:
+        raise CliError("an in-process run needs a database path")
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    config = app_config(db_path, signer, args.identity)
+
+    def new_app() -> Transport:
+        from harness.device import FlaskTransport
+        from skill.app import create_app
+
+        return FlaskTransport(create_app(config))
+
+    return Connection(new_app, signer, None, db_path, args.identity)
+
+
+def fresh_devices(connection: Connection) -> Callable[[str], Device]:
+    """Devices for one script. A server keeps what earlier runs stored, so there each user id
+    gets a suffix unique to this run: every script starts fresh, as it does in process."""
+    if connection.endpoint is None:
+        return connection.device
+    run = uuid.uuid4().hex[:12]
+    return lambda user_id: connection.device(f"{user_id}.run-{run}")
+
+
+def server_command(identity_dir: Path) -> str:
+    return (
+        f"COACH_DEV_CA_PATH={identity_dir / 'ca.pem'} "
+        ".venv/bin/flask --app 'harness.cli:dev_server_app()' run"
+    )
+
+
+def signature_hint(message: str, connection: Connection) -> str | None:
+    """How to fix a server refusing our requests' signature, if that is what `message` says."""
+    if connection.endpoint is None or VERIFICATION_REFUSED not in message:
+        return None
+    if connection.signer is None:
+        return "hint: the server verifies requests; sign them with --sign"
+    return (
+        f"hint: start the server trusting the dev identity in {connection.identity_dir}:\n"
+        f"    {server_command(connection.identity_dir)}"
+    )
+
+
+def device_error_hint(error: Exception, connection: Connection) -> str:
+    message = str(error).rstrip()  # the server's JSON body ends with a newline
+    hint = signature_hint(message, connection)
+    return message if hint is None else f"{message}\n  {hint}"
+
+
+def dev_server_app() -> Flask:
+    """The app with real verification for `coach --sign`, for
+    `flask --app 'harness.cli:dev_server_app()' run`.
+
+    It trusts the dev CA at $COACH_DEV_CA_PATH (default var/dev-identity/ca.pem; the identity
+    is made there if missing) and serves that identity's chain for DEV_CERT_URL, so it fetches
+    nothing: skill.app takes preloaded chains only from code, not from the environment.
+    """
+    from harness.signing import CA_CERT_FILE
+    from skill.app import create_app
+
+    configured = Path(os.environ.get("COACH_DEV_CA_PATH") or DEFAULT_IDENTITY_DIR / CA_CERT_FILE)
+    folder = configured if configured.is_dir() else configured.parent
+    signer = make_signer(folder)
+    return create_app(
+        {
+            "COACH_VERIFY_REQUESTS": "1",
+            "COACH_DEV_CA_PATH": str(folder / CA_CERT_FILE),
+            "COACH_CERT_CHAINS": signer.cert_chains(),
+        }
+    )

@@ -1,0 +1,182 @@
+"""`coach render`: a whole workout to MP3s, a transcript with a timeline, and a pacing check.
+
+harness.session_render does the measuring; this drives the workout and writes the files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness.cli.audio import RENDERS_DIR, encode_cached, make_voice, speech_audio
+from harness.cli.connection import connect, fresh_devices
+from harness.cli.errors import CliError
+from harness.cli.recognition import check_words, listen_module
+from harness.cli.turn_text import turn_name
+from harness.session_render import (
+    RenderedSpeech,
+    RenderedTurn,
+    format_transcript,
+    join_session,
+    limit_problems,
+    measure_rests,
+    pacing_failures,
+    pacing_table,
+    transcript,
+)
+
+if TYPE_CHECKING:
+    from harness.device import Device, Turn
+    from harness.voices.base import Voice
+
+SESSION_FILE = "session.mp3"
+WORKOUTS = ("bodyweight", "dumbbell")
+MAX_RENDER_TURNS = 200  # a workout that never ends is a bug, not a long render
+
+
+def drive_workout(device: Device, workout: str, rest: int | None) -> list[tuple[str, Turn]]:
+    """Launch, start `workout`, maybe set the rest, then "next set" until the coach is done."""
+    from harness.device import DeviceError
+    from skill.content.loader import default_library
+
+    plan = default_library().get(workout)
+    if plan is None:
+        raise CliError(f"no workout {workout!r}")
+    said = ["open upper body coach", f"start the {plan.name}"]
+    if rest is not None:
+        said.append(f"make my rests {rest} seconds")
+    turns: list[tuple[str, Turn]] = []
+    try:
+        for words in said:
+            turns.append((words, _sent(device.say(words))))
+        while device.session_open:
+            if len(turns) >= MAX_RENDER_TURNS:
+                raise CliError(f"the workout did not end within {MAX_RENDER_TURNS} turns")
+            turns.append(("next set", _sent(device.say("next set"))))
+    except DeviceError as error:
+        raise CliError(f"the skill failed during the workout: {error}") from error
+    return turns
+
+
+def _sent(turn: Turn) -> Turn:
+    if not turn.sent:
+        raise CliError(f"the device did not send {turn.said!r}: {turn.note}")
+    return turn
+
+
+def render_turn(number: int, said: str, turn: Turn, voice: Voice) -> RenderedTurn:
+    from harness.voices.base import VoiceError
+    from harness.voices.pcm import silence
+
+    problems = limit_problems(turn.speech_ssml, turn.reprompt_ssml)
+    try:
+        speech = speech_audio(turn, voice)
+    except VoiceError as error:
+        raise CliError(str(error)) from error
+    except ValueError as error:  # already among the problems: keep going without its audio
+        speech = RenderedSpeech(silence(0.0), ())
+        problems.append(f"speech: cannot render: {error}")
+    return RenderedTurn(
+        number=number,
+        said=said,
+        intent=turn_name(turn),
+        text=turn.speech_text,
+        reprompt=turn.reprompt_text,
+        speech=speech,
+        problems=tuple(problems),
+        rests=tuple(measure_rests(speech.timed)),
+    )
+
+
+def clear_turn_files(out: Path) -> None:
+    """Remove an earlier render's NN-*.mp3 so a shorter session leaves no strays."""
+    for old in out.glob("[0-9][0-9]-*.mp3"):
+        old.unlink()
+
+
+def render_files(
+    turns: Sequence[tuple[str, Turn]], voice: Voice, args: argparse.Namespace, out: Path
+) -> list[RenderedTurn]:
+    """Render and write each turn's MP3, then session.mp3, with a progress bar on stderr."""
+    from harness.progress_bar import ProgressBar, should_show
+
+    out.mkdir(parents=True, exist_ok=True)
+    clear_turn_files(out)
+    enabled = should_show(sys.stderr, args.progress)
+    rendered = []
+    with ProgressBar(len(turns) + 1, sys.stderr, enabled=enabled, label="rendering") as bar:
+        for number, (said, turn) in enumerate(turns, start=1):
+            done = render_turn(number, said, turn, voice)
+            encode_cached(done.speech.pcm, out / done.file_name, args.cache_dir)
+            rendered.append(done)
+            bar.advance(note=done.file_name)
+        session = join_session([t.speech.pcm for t in rendered], args.set_seconds)
+        encode_cached(session, out / SESSION_FILE, args.cache_dir)
+        bar.advance(note=SESSION_FILE)
+    return rendered
+
+
+def write_transcripts(out: Path, data: Mapping[str, Any]) -> None:
+    (out / "transcript.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    (out / "transcript.txt").write_text(format_transcript(data), encoding="utf-8")
+
+
+def rest_setting_failures(data: Mapping[str, Any], rest: int | None) -> list[str]:
+    if rest is None:
+        return []
+    return [
+        f"turn {r['turn']}: announced a {r['programmed']} s rest, but --rest is {rest}"
+        for r in data["rests"]
+        if r["programmed"] != rest
+    ]
+
+
+def word_check_failures(turns: Sequence[RenderedTurn], max_wer: float | None) -> list[str]:
+    print("\nwords heard back (word error rate per turn):")
+    failures = []
+    for turn in turns:
+        if not turn.text:
+            continue
+        rate, _heard = check_words(turn.text, turn.speech)
+        print(f"  turn {turn.number:2d} {turn.intent:<28} {rate:6.1%}")
+        if max_wer is not None and rate > max_wer:
+            failures.append(f"turn {turn.number}: word error rate {rate:.0%} > {max_wer:.0%}")
+    return failures
+
+
+def run_render(args: argparse.Namespace) -> int:
+    from harness.envelopes import DEFAULT_USER_ID
+
+    if args.check_words:
+        listen_module()
+    voice = make_voice(args.engine, args.cache_dir)
+    out = args.out or RENDERS_DIR / args.workout
+    with tempfile.TemporaryDirectory(prefix="coach-render-") as folder:
+        connection = connect(args, Path(folder) / "coach.sqlite3")
+        device = fresh_devices(connection)(args.user or DEFAULT_USER_ID)
+        turns = drive_workout(device, args.workout, args.rest)
+    rendered = render_files(turns, voice, args, out)
+    data = transcript(rendered, args.set_seconds, {"workout": args.workout, "engine": args.engine})
+    write_transcripts(out, data)
+    print(
+        f"{len(rendered)} turns, {data['total_seconds'] / 60:.1f} minutes, in {out}/: "
+        f"{rendered[0].file_name} ... {rendered[-1].file_name}, {SESSION_FILE}, "
+        "transcript.txt, transcript.json"
+    )
+    print(f"\nrests as heard ({args.engine} voice), from the end of 'Rest N seconds.' to the beep:")
+    print(pacing_table(data["rests"]))
+    failures = data["problems"] + pacing_failures(data["rests"])
+    failures += rest_setting_failures(data, args.rest)
+    if args.check_words:
+        failures += word_check_failures(rendered, args.max_wer)
+    if failures:
+        print("\nFAILED:")
+        print("\n".join(f"  - {failure}" for failure in failures))
+        return 1
+    print("\nall rests within 1 s; every response within Alexa's limits")
+    return 0

@@ -1,0 +1,607 @@
+"""Conversation scripts: YAML files that say what a person says and what they must hear.
+
+Script format (one YAML mapping per file)::
+
+    name: bodyweight workout, start to finish   # required
+    user: runner-7                               # optional userId; default a fixed harness id
+    description: free text                       # optional, ignored
+    turns:                                       # required, at least one
+      - say: open upper body coach
+        hear: [Welcome, bodyweight workout]
+        not_hear: [sorry]
+        match: "Set \\d of 4"
+        session: open
+      - say: start the dumbbell workout
+        intent: StartWorkoutIntent
+        slots: {workout: dumbbell}
+      - intent: AMAZON.NextIntent
+        slots: {}
+        rest: 30
+        reprompt: [next set]
+      - mic_timeout: true
+      - do: restart_server
+      - repeat: 3
+        intent: NextSetIntent
+
+Each turn has exactly one action:
+  say: TEXT          what the person says, matched against the interaction model like a device
+                     does ("open/tell/ask upper body coach ...", samples, built-in phrases).
+  intent: NAME       (without `say`) send this IntentRequest directly; `slots` are the values
+                     sent, as text (a value, synonym, id, or a number in digits or words);
+                     `one_shot: true` sends it in a new session, as "tell upper body coach ...".
+  mic_timeout: true  the microphone closes unanswered: SessionEndedRequest
+                     (EXCEEDED_MAX_REPROMPTS) if a session is open; no speech may come back.
+  do: NAME           call actions[NAME](device), an action the test supplies.
+
+Expectations (all optional; speech ones only on say/intent turns):
+  hear: TEXT | [TEXT]      each must appear in the speech text (case-insensitive)
+  not_hear: TEXT | [TEXT]  none may appear in the speech text
+  match: REGEX             must be found in the speech text (re.search, case-insensitive)
+  reprompt: TEXT | [TEXT]  each must appear in the reprompt text
+  rest: SECONDS            the speech paces a rest of SECONDS, within 1 s (paced_rest_seconds)
+  intent: NAME             (with `say`) the intent the words matched; LaunchRequest for a launch
+  slots: {NAME: VALUE}     (with `say`) each slot's resolved id, or the spoken words when
+                           unresolved; null asserts the slot was not filled
+  session: open | closed   the device's session after the turn (any turn kind)
+  sent: true | false       whether the device sent the words at all (default true: speech with
+                           no session open and no invocation name is a failure unless
+                           `sent: false`)
+  repeat: N                (say/intent turns) do the turn N times, checking every time
+
+Speech text is the SSML with tags removed and whitespace normalised. Files load with YAML 1.2
+booleans: only true and false are booleans, so `say: yes` (or no, on, off) is the word itself.
+A script breaking these rules fails to load with an error naming the file, the turn and the key.
+A run stops at the first turn that fails; the report shows that turn, each unmet expectation,
+the speech heard and the turns before it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from harness.device import Device, DeviceError, Turn
+from harness.envelopes import DEFAULT_USER_ID
+from harness.ssml_reader import Clip, estimated_seconds, read_ssml
+from skill.speech.sounds import REST_OVER
+
+REST_TOLERANCE_SECONDS = 1.0
+TRANSCRIPT_TURNS = 5  # earlier turns shown in a failure report
+LAUNCH = "LaunchRequest"
+
+ActionKind = Literal["say", "intent", "mic_timeout", "do"]
+Action = Callable[[Device], object]
+DeviceFactory = Callable[[str], Device]  # user id -> a fresh device
+
+# Which keys each kind of turn accepts, beyond its action key.
+_SPEECH_EXPECTATIONS = frozenset(
+    {"hear", "not_hear", "match", "reprompt", "rest", "session", "sent", "repeat"}
+)
+ALLOWED_KEYS: Mapping[ActionKind, frozenset[str]] = {
+    "say": _SPEECH_EXPECTATIONS | {"intent", "slots"},
+    "intent": _SPEECH_EXPECTATIONS | {"slots", "one_shot"},
+    "mic_timeout": frozenset({"session"}),
+    "do": frozenset({"session"}),
+}
+_ACTION_KINDS: Mapping[str, ActionKind] = {
+    "say": "say",
+    "intent": "intent",
+    "mic_timeout": "mic_timeout",
+    "do": "do",
+}
+TOP_LEVEL_KEYS = frozenset({"name", "user", "description", "turns"})
+_YAML_BOOLEAN_HINT = " (quote words that YAML reads as booleans)"
+
+
+class DialogScriptError(ValueError):
+    """A script that breaks the format; the message names the file, turn and key."""
+
+
+@dataclass(frozen=True)
+class Expectations:
+    hear: tuple[str, ...] = ()
+    not_hear: tuple[str, ...] = ()
+    match: re.Pattern[str] | None = None
+    reprompt: tuple[str, ...] = ()
+    rest: float | None = None
+    intent: str | None = None
+    slots: Mapping[str, str | None] | None = None
+    session: Literal["open", "closed"] | None = None
+    sent: bool = True
+
+
+@dataclass(frozen=True)
+class Step:
+    """One turn of a script."""
+
+    number: int  # 1-based, as people count turns in a file
+    kind: ActionKind
+    target: str  # the words said, intent name or action name ("" for mic_timeout)
+    slots: Mapping[str, str] = field(default_factory=dict)  # sent, for intent turns
+    one_shot: bool = False
+    repeat: int = 1
+    expect: Expectations = Expectations()
+
+    def describe(self) -> str:
+        if self.kind == "say":
+            return f"say {self.target!r}"
+        if self.kind == "intent":
+            slots = f" {dict(self.slots)}" if self.slots else ""
+            return f"intent {self.target}{slots}" + (" (one-shot)" if self.one_shot else "")
+        if self.kind == "do":
+            return f"do {self.target}"
+        return "mic_timeout"
+
+
+@dataclass(frozen=True)
+class Dialog:
+    name: str
+    turns: tuple[Step, ...]
+    user: str | None = None
+    source: str = "<script>"
+
+
+# ---- rest measurement -----------------------------------------------------------------------
+
+_REST_START = "harness:rest-start"  # a zero-length marker clip put before the first <break>
+_FIRST_BREAK = re.compile(r"<break\b")
+
+
+def paced_rest_seconds(ssml: str) -> float | None:
+    """Seconds from the start of the first <break> to the end of the REST_OVER beep.
+
+    Breaks, clips and the estimated speaking time of the cues between them all count. None when
+    the speech has no <break> followed by the beep. Raises ValueError on unreadable SSML.
+    """
+    marked, found = _FIRST_BREAK.subn(f'<audio src="{_REST_START}"/><break', ssml, count=1)
+    if not found:
+        return None
+    segments = read_ssml(marked, clip_lengths={_REST_START: 0.0})
+    start = next(i for i, s in enumerate(segments) if isinstance(s, Clip) and s.src == _REST_START)
+    for end in range(start, len(segments)):
+        segment = segments[end]
+        if isinstance(segment, Clip) and segment.src == REST_OVER.src:
+            return estimated_seconds(segments[start : end + 1])
+    return None
+
+
+# ---- loading --------------------------------------------------------------------------------
+
+
+class _Where:
+    """Builds error messages that name the file, turn and key."""
+
+    def __init__(self, source: str, turn: int | None = None) -> None:
+        self.source, self.turn = source, turn
+
+    def error(self, key: str | None, problem: str) -> DialogScriptError:
+        parts = [self.source]
+        if self.turn is not None:
+            parts.append(f"turn {self.turn}")
+        if key is not None:
+            parts.append(f"key {key!r}")
+        return DialogScriptError(": ".join(parts) + ": " + problem)
+
+
+def _text(where: _Where, key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        raise where.error(key, f"must be text, not {value!r}{_YAML_BOOLEAN_HINT}")
+    if isinstance(value, int | float):
+        return str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise where.error(key, f"must be non-empty text, not {value!r}")
+    return value
+
+
+def _texts(where: _Where, key: str, value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise where.error(key, "must list at least one text")
+    return tuple(_text(where, key, item) for item in items)
+
+
+def _slots(where: _Where, value: Any, *, allow_null: bool) -> dict[str, str | None]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise where.error("slots", f"must be a mapping of slot name to value, not {value!r}")
+    slots: dict[str, str | None] = {}
+    for name, slot_value in value.items():
+        if not isinstance(name, str):
+            raise where.error("slots", f"slot names must be text, not {name!r}")
+        if slot_value is None and allow_null:
+            slots[name] = None
+        else:
+            slots[name] = _text(where, f"slots.{name}", slot_value)
+    return slots
+
+
+def _flag(where: _Where, key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise where.error(key, f"must be true or false, not {value!r}")
+    return value
+
+
+def _kind(where: _Where, raw: Mapping[str, Any]) -> ActionKind:
+    actions = [key for key in ("say", "mic_timeout", "do") if key in raw]
+    if "say" not in raw and "intent" in raw:
+        actions.append("intent")
+    if len(actions) != 1:
+        found = ", ".join(actions) or "none"
+        raise where.error(
+            None, f"needs exactly one of say, intent, mic_timeout, do (found {found})"
+        )
+    return _ACTION_KINDS[actions[0]]
+
+
+def _expectations(where: _Where, raw: Mapping[str, Any], kind: ActionKind) -> Expectations:
+    values: dict[str, Any] = {}
+    for key in ("hear", "not_hear", "reprompt"):
+        if key in raw:
+            values[key] = _texts(where, key, raw[key])
+    if "match" in raw:
+        pattern = _text(where, "match", raw["match"])
+        try:
+            values["match"] = re.compile(pattern, re.IGNORECASE)
+        except re.error as error:
+            raise where.error("match", f"is not a valid regex: {error}") from None
+    if "rest" in raw:
+        rest = raw["rest"]
+        if isinstance(rest, bool) or not isinstance(rest, int | float) or rest <= 0:
+            raise where.error("rest", f"must be a number of seconds above 0, not {rest!r}")
+        values["rest"] = float(rest)
+    if "session" in raw:
+        if raw["session"] not in ("open", "closed"):
+            raise where.error("session", f"must be open or closed, not {raw['session']!r}")
+        values["session"] = raw["session"]
+    if "sent" in raw:
+        values["sent"] = _flag(where, "sent", raw["sent"])
+        speech_keys = {"hear", "not_hear", "match", "reprompt", "rest"} & set(raw)
+        if not values["sent"] and speech_keys:
+            raise where.error("sent", f"false leaves nothing to hear: drop {sorted(speech_keys)}")
+    if kind == "say" and "intent" in raw:
+        values["intent"] = _text(where, "intent", raw["intent"])
+    if kind == "say" and "slots" in raw:
+        values["slots"] = _slots(where, raw["slots"], allow_null=True)
+    return Expectations(**values)
+
+
+def _step(where: _Where, raw: Any) -> Step:
+    if not isinstance(raw, dict):
+        raise where.error(None, f"must be a mapping of keys, not {raw!r}")
+    kind = _kind(where, raw)
+    unknown = set(raw) - ALLOWED_KEYS[kind] - {kind}
+    if unknown:
+        key = sorted(unknown, key=str)[0]
+        allowed = ", ".join(sorted(ALLOWED_KEYS[kind] | {kind}))
+        raise where.error(str(key), f"is not allowed in a {kind} turn (allowed: {allowed})")
+    target = ""
+    if kind in ("say", "intent", "do"):
+        target = _text(where, kind, raw[kind])
+    elif raw["mic_timeout"] is not True:
+        raise where.error("mic_timeout", f"must be true, not {raw['mic_timeout']!r}")
+    repeat = raw.get("repeat", 1)
+    if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
+        raise where.error("repeat", f"must be a whole number of at least 1, not {repeat!r}")
+    sent_slots: dict[str, str] = {}
+    if kind == "intent":
+        sent = _slots(where, raw.get("slots"), allow_null=False)
+        sent_slots = {name: value for name, value in sent.items() if value is not None}
+    return Step(
+        number=where.turn or 0,
+        kind=kind,
+        target=target,
+        slots=sent_slots,
+        one_shot=_flag(where, "one_shot", raw.get("one_shot", False)),
+        repeat=repeat,
+        expect=_expectations(where, raw, kind),
+    )
+
+
+def parse_dialog(data: Any, source: str = "<script>") -> Dialog:
+    """Validate a parsed script strictly; DialogScriptError names source, turn and key."""
+    where = _Where(source)
+    if not isinstance(data, dict):
+        raise where.error(None, "a script must be a YAML mapping with name and turns")
+    unknown = set(data) - TOP_LEVEL_KEYS
+    if unknown:
+        key = sorted(unknown, key=str)[0]
+        raise where.error(str(key), f"unknown key (allowed: {', '.join(sorted(TOP_LEVEL_KEYS))})")
+    for key in ("name", "turns"):
+        if key not in data:
+            raise where.error(key, "is required")
+    turns = data["turns"]
+    if not isinstance(turns, list) or not turns:
+        raise where.error("turns", "must be a list of at least one turn")
+    user = _text(where, "user", data["user"]) if data.get("user") is not None else None
+    return Dialog(
+        name=_text(where, "name", data["name"]),
+        turns=tuple(_step(_Where(source, n), raw) for n, raw in enumerate(turns, 1)),
+        user=user,
+        source=source,
+    )
+
+
+class _ScriptLoader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false, so `say: yes` means the word, as a person wrote it."""
+
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_ScriptLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_ScriptLoader.add_implicit_resolver(
+    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def load_dialog(path: Path | str) -> Dialog:
+    path = Path(path)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_ScriptLoader)
+    except OSError as error:
+        raise DialogScriptError(f"{path}: cannot read: {error}") from error
+    except yaml.YAMLError as error:
+        raise DialogScriptError(f"{path}: not valid YAML: {error}") from error
+    return parse_dialog(data, str(path))
+
+
+def dialog_paths(folder: Path | str) -> list[Path]:
+    """The scripts in `folder` (*.yaml, *.yml), sorted: handy for pytest parametrize."""
+    folder = Path(folder)
+    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+
+
+# ---- checking -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    step: Step
+    repetition: int  # 1-based
+    turn: Turn | None  # None for mic_timeout, do, or a turn that raised
+    problems: tuple[str, ...] = ()
+    session_open: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+def _contains(haystack: str, needle: str) -> bool:
+    return " ".join(needle.split()).lower() in haystack.lower()
+
+
+def _speech_problems(expect: Expectations, turn: Turn) -> list[str]:
+    problems = [
+        f"expected to hear {item!r}"
+        for item in expect.hear
+        if not _contains(turn.speech_text, item)
+    ]
+    problems += [
+        f"expected not to hear {item!r}"
+        for item in expect.not_hear
+        if _contains(turn.speech_text, item)
+    ]
+    if expect.match is not None and not expect.match.search(turn.speech_text):
+        problems.append(f"expected speech matching /{expect.match.pattern}/")
+    problems += [
+        f"expected in the reprompt {item!r}"
+        for item in expect.reprompt
+        if not _contains(turn.reprompt_text, item)
+    ]
+    if expect.rest is not None:
+        problems += _rest_problems(expect.rest, turn.speech_ssml)
+    return problems
+
+
+def _rest_problems(expected: float, ssml: str) -> list[str]:
+    try:
+        paced = paced_rest_seconds(ssml)
+    except ValueError as error:
+        return [f"expected a paced rest of {expected:g} s, but the SSML is unreadable: {error}"]
+    if paced is None:
+        return [
+            f"expected a paced rest of {expected:g} s, found none "
+            f"(no <break> followed by {REST_OVER.src})"
+        ]
+    if abs(paced - expected) > REST_TOLERANCE_SECONDS:
+        return [f"expected a paced rest of {expected:g} s (within 1 s), paced {paced:g} s"]
+    return []
+
+
+def _slot_said(turn: Turn, name: str) -> str | None:
+    slot = turn.slots.get(name)
+    if slot is None:
+        return None
+    return slot.id if slot.id is not None else slot.value
+
+
+def _match_problems(expect: Expectations, turn: Turn) -> list[str]:
+    problems: list[str] = []
+    matched = LAUNCH if turn.match is not None and turn.match.kind == "launch" else turn.intent
+    if expect.intent is not None and expect.intent != matched:
+        problems.append(f"expected intent {expect.intent}, matched {matched}")
+    for name, wanted in (expect.slots or {}).items():
+        actual = _slot_said(turn, name)
+        same = actual is None if wanted is None else (actual or "").lower() == wanted.lower()
+        if not same:
+            problems.append(f"expected slot {name}={wanted!r}, got {actual!r}")
+    return problems
+
+
+def check_turn(expect: Expectations, turn: Turn) -> list[str]:
+    """Every unmet expectation of a say/intent turn, as sentences."""
+    problems = _match_problems(expect, turn)
+    if turn.sent != expect.sent:
+        if expect.sent:
+            problems.append(turn.note or "the device did not send this")
+        else:
+            problems.append("expected the device not to send this (no session open), but it did")
+        return problems
+    if turn.sent:
+        problems += _speech_problems(expect, turn)
+    return problems
+
+
+def _session_problem(expect: Expectations, session_open: bool) -> list[str]:
+    if expect.session is None or (expect.session == "open") == session_open:
+        return []
+    actual = "open" if session_open else "closed"
+    return [f"expected the session {expect.session}, but it is {actual}"]
+
+
+# ---- running --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DialogResult:
+    dialog: Dialog
+    outcomes: tuple[TurnOutcome, ...]
+    setup_error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.setup_error is None and all(o.passed for o in self.outcomes)
+
+    @property
+    def failure(self) -> TurnOutcome | None:
+        return next((o for o in self.outcomes if not o.passed), None)
+
+    def report(self) -> str:
+        return format_report(self)
+
+
+def _perform(step: Step, device: Device, actions: Mapping[str, Action]) -> Turn | None:
+    """Do the step; raises _StepError with a readable message when it cannot be done."""
+    try:
+        if step.kind == "say":
+            return device.say(step.target)
+        if step.kind == "intent":
+            return device.intent(step.target, step.slots, one_shot=step.one_shot)
+        if step.kind == "mic_timeout":
+            device.mic_timeout()
+            return None
+    except DeviceError as error:
+        raise _StepError(str(error)) from error
+    except KeyError as error:  # an intent or slot the model does not declare
+        raise _StepError(str(error.args[0] if error.args else error)) from error
+    try:
+        actions[step.target](device)
+    except Exception as error:  # the caller's action failed: report it, do not crash the run
+        raise _StepError(
+            f"action {step.target!r} failed: {type(error).__name__}: {error}"
+        ) from error
+    return None
+
+
+class _StepError(Exception):
+    pass
+
+
+def _run_step(
+    step: Step, repetition: int, device: Device, actions: Mapping[str, Action]
+) -> TurnOutcome:
+    try:
+        turn = _perform(step, device, actions)
+    except _StepError as error:
+        return TurnOutcome(step, repetition, None, (f"error: {error}",), device.session_open)
+    problems = check_turn(step.expect, turn) if turn is not None else []
+    if not problems:
+        problems += _session_problem(step.expect, device.session_open)
+    return TurnOutcome(step, repetition, turn, tuple(problems), device.session_open)
+
+
+def run_dialog(
+    script: Dialog | Path | str,
+    device_factory: DeviceFactory,
+    actions: Mapping[str, Action] | None = None,
+) -> DialogResult:
+    """Play `script` on a fresh device; stops at the first turn that fails."""
+    dialog = script if isinstance(script, Dialog) else load_dialog(script)
+    actions = dict(actions or {})
+    for step in dialog.turns:
+        if step.kind == "do" and step.target not in actions:
+            known = ", ".join(sorted(actions)) or "none"
+            error = f"turn {step.number}: unknown action {step.target!r} (known: {known})"
+            return DialogResult(dialog, (), setup_error=error)
+    device = device_factory(dialog.user or DEFAULT_USER_ID)
+    outcomes: list[TurnOutcome] = []
+    for step in dialog.turns:
+        for repetition in range(1, step.repeat + 1):
+            outcome = _run_step(step, repetition, device, actions)
+            outcomes.append(outcome)
+            if not outcome.passed:
+                return DialogResult(dialog, tuple(outcomes))
+    return DialogResult(dialog, tuple(outcomes))
+
+
+# ---- reporting ------------------------------------------------------------------------------
+
+
+def _label(outcome: TurnOutcome) -> str:
+    step = outcome.step
+    repeat = f" (repeat {outcome.repetition} of {step.repeat})" if step.repeat > 1 else ""
+    return f"turn {step.number}{repeat}: {step.describe()}"
+
+
+def _heard_lines(outcome: TurnOutcome) -> list[str]:
+    turn, lines = outcome.turn, []
+    if turn is not None and (turn.match is not None or turn.intent is not None):
+        matched = LAUNCH if turn.match is not None and turn.match.kind == "launch" else turn.intent
+        slots = {name: _slot_said(turn, name) for name in turn.slots}
+        lines.append(f"  matched:  {matched} {slots if slots else ''}".rstrip())
+    if turn is not None and not turn.sent:
+        lines.append(f"  not sent: {turn.note}")
+    elif turn is not None:
+        if turn.note:
+            lines.append(f"  note:     {turn.note}")
+        lines.append(f"  heard:    {turn.speech_text!r}")
+        lines.append(f"  reprompt: {turn.reprompt_text!r}")
+        if outcome.step.expect.rest is not None:  # the markup is what the rest is read from
+            lines.append(f"  ssml:     {turn.speech_ssml}")
+        if turn.status is not None and turn.status != 200:
+            lines.append(f"  status:   {turn.status}")
+    lines.append(f"  session:  {'open' if outcome.session_open else 'closed'}")
+    return lines
+
+
+def _transcript_line(outcome: TurnOutcome) -> str:
+    turn = outcome.turn
+    if turn is None:
+        heard = "-"
+    elif not turn.sent:
+        heard = "(not sent)"
+    else:
+        heard = turn.speech_text if len(turn.speech_text) <= 90 else turn.speech_text[:87] + "..."
+    return f"  {_label(outcome)} -> {heard}"
+
+
+def format_report(result: DialogResult) -> str:
+    dialog = result.dialog
+    head = f"dialog {dialog.name!r} ({dialog.source})"
+    if result.setup_error is not None:
+        return f"FAILED {head} before starting:\n  {result.setup_error}"
+    failure = result.failure
+    if failure is None:
+        return f"passed: {head}, {len(result.outcomes)} turns"
+    lines = [f"FAILED {head}", f"at {_label(failure)}"]
+    lines += [f"  - {problem}" for problem in failure.problems]
+    lines += _heard_lines(failure)
+    earlier = [o for o in result.outcomes if o is not failure][-TRANSCRIPT_TURNS:]
+    if earlier:
+        lines.append("before that:")
+        lines += [_transcript_line(o) for o in earlier]
+    return "\n".join(lines)
+
+
+def assert_dialog_passes(result: DialogResult) -> None:
+    """For tests: raise AssertionError carrying the report when the run failed."""
+    if not result.passed:
+        raise AssertionError(result.report())

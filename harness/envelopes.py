@@ -1,0 +1,175 @@
+"""Alexa request envelopes as JSON-able dicts, shaped like the ones a real device causes.
+
+Only what the skill can observe is modelled: ids, the session (new flag and attributes), the
+context's System block, and the request itself (LaunchRequest, IntentRequest with slot
+resolutions, SessionEndedRequest). Times come from the caller, so tests can fix the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.interaction_model import Intent, InteractionModel
+from harness.utterances import SlotMatch
+
+DEFAULT_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
+DEFAULT_USER_ID = "amzn1.ask.account.HARNESS-USER"
+DEFAULT_DEVICE_ID = "amzn1.ask.device.HARNESS-DEVICE"
+API_ENDPOINT = "https://api.amazonalexa.com"
+LOCALE = "en-US"
+VERSION = "1.0"
+
+SESSION_ENDED_REASONS = ("USER_INITIATED", "EXCEEDED_MAX_REPROMPTS", "ERROR")
+ER_MATCH = "ER_SUCCESS_MATCH"
+ER_NO_MATCH = "ER_SUCCESS_NO_MATCH"
+
+Clock = Callable[[], dt.datetime]
+JsonDict = dict[str, Any]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def new_session_id() -> str:
+    return f"amzn1.echo-api.session.{uuid.uuid4()}"
+
+
+def new_request_id() -> str:
+    return f"amzn1.echo-api.request.{uuid.uuid4()}"
+
+
+def timestamp(moment: dt.datetime) -> str:
+    """ISO-8601 in UTC, whole seconds, with a Z: what Alexa sends (naive times count as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking: the ids every envelope repeats."""
+
+    skill_id: str = DEFAULT_SKILL_ID
+    user_id: str = DEFAULT_USER_ID
+    device_id: str = DEFAULT_DEVICE_ID
+    api_access_token: str = "harness-api-access-token"
+
+
+@dataclass(frozen=True)
+class SessionState:
+    session_id: str
+    new: bool
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+def envelope(caller: Caller, session: SessionState | None, request: JsonDict) -> JsonDict:
+    """Wrap a request body; `session` is None only where Alexa sends none (outside sessions)."""
+    application = {"applicationId": caller.skill_id}
+    user = {"userId": caller.user_id}
+    body: JsonDict = {"version": VERSION}
+    if session is not None:
+        body["session"] = {
+            "new": session.new,
+            "sessionId": session.session_id,
+            "application": dict(application),
+            "attributes": dict(session.attributes),
+            "user": dict(user),
+        }
+    body["context"] = {
+        "System": {
+            "application": dict(application),
+            "user": dict(user),
+            "device": {"deviceId": caller.device_id, "supportedInterfaces": {}},
+            "apiEndpoint": API_ENDPOINT,
+            "apiAccessToken": caller.api_access_token,
+        }
+    }
+    body["request"] = request
+    return body
+
+
+def _request(kind: str, now: dt.datetime) -> JsonDict:
+    return {
+        "type": kind,
+        "requestId": new_request_id(),
+        "timestamp": timestamp(now),
+        "locale": LOCALE,
+    }
+
+
+def launch_request(caller: Caller, session: SessionState, now: dt.datetime) -> JsonDict:
+    return envelope(caller, session, _request("LaunchRequest", now))
+
+
+def slot_json(
+    caller: Caller, name: str, type_name: str, filled: SlotMatch | None, custom: bool
+) -> JsonDict:
+    """One slot as Alexa sends it: no `value` when unsaid, resolutions only for custom types."""
+    slot: JsonDict = {"name": name, "confirmationStatus": "NONE"}
+    if filled is None:
+        return slot
+    slot["value"] = filled.value
+    if not custom:  # built-in types such as AMAZON.NUMBER carry no resolutions
+        return slot
+    resolution: JsonDict = {
+        "authority": f"amzn1.er-authority.echo-sdk.{caller.skill_id}.{type_name}",
+        "status": {"code": ER_MATCH if filled.id is not None else ER_NO_MATCH},
+    }
+    if filled.id is not None:
+        resolution["values"] = [{"value": {"name": filled.name or filled.value, "id": filled.id}}]
+    slot["resolutions"] = {"resolutionsPerAuthority": [resolution]}
+    return slot
+
+
+def intent_request(
+    caller: Caller,
+    session: SessionState,
+    now: dt.datetime,
+    model: InteractionModel,
+    intent: Intent,
+    slots: Mapping[str, SlotMatch],
+) -> JsonDict:
+    """Every slot the intent declares is present; the ones not said carry no value."""
+    unknown = set(slots) - {slot.name for slot in intent.slots}
+    if unknown:
+        raise ValueError(f"intent {intent.name} has no slot(s) {', '.join(sorted(unknown))}")
+    request = _request("IntentRequest", now)
+    request["intent"] = {
+        "name": intent.name,
+        "confirmationStatus": "NONE",
+        "slots": {
+            slot.name: slot_json(
+                caller,
+                slot.name,
+                slot.type,
+                slots.get(slot.name),
+                custom=model.slot_type(slot.type) is not None,
+            )
+            for slot in intent.slots
+        },
+    }
+    return envelope(caller, session, request)
+
+
+def session_ended_request(
+    caller: Caller,
+    session: SessionState,
+    now: dt.datetime,
+    reason: str,
+    error: tuple[str, str] | None = None,
+) -> JsonDict:
+    """`error` is (type, message), e.g. ("INVALID_RESPONSE", ...), for reason ERROR."""
+    if reason not in SESSION_ENDED_REASONS:
+        raise ValueError(
+            f"reason must be one of {', '.join(SESSION_ENDED_REASONS)}, not {reason!r}"
+        )
+    request = _request("SessionEndedRequest", now)
+    request["reason"] = reason
+    if error is not None:
+        request["error"] = {"type": error[0], "message": error[1]}
+    return envelope(caller, session, request)

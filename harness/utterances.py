@@ -1,0 +1,349 @@
+"""Turn what a person says into what Alexa would send: a launch, a one-shot or an intent.
+
+Everything the skill understands comes from its interaction model: each sample compiles to a
+regex in which a custom slot matches one of its values or synonyms (resolved to the value's id)
+or, failing that, free words (Alexa's ER_SUCCESS_NO_MATCH), and AMAZON.NUMBER matches digits or
+English number words. The only phrases kept here are the device's own knowledge: how a person
+invokes a skill and Alexa's standard phrases for built-in intents.
+
+Precedence, best first: a sample without slots; a sample whose slots all resolved; a sample with
+unresolved slot words (fewer free words first); then AMAZON.FallbackIntent. Remaining ties go to
+the sample with more fixed words, then to the earlier one in the model, so results never vary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from harness.interaction_model import Intent, InteractionModel, SlotType, SlotValue
+
+FALLBACK_INTENT = "AMAZON.FallbackIntent"
+NUMBER_TYPE = "AMAZON.NUMBER"
+
+# Alexa's own phrases for built-in intents: the device knows these whatever the skill declares.
+BUILTIN_PHRASES: Mapping[str, tuple[str, ...]] = {
+    "AMAZON.NextIntent": ("next",),
+    "AMAZON.PreviousIntent": ("previous", "go back"),
+    "AMAZON.RepeatIntent": ("repeat", "again"),
+    "AMAZON.PauseIntent": ("pause",),
+    "AMAZON.ResumeIntent": ("resume",),
+    "AMAZON.StartOverIntent": ("start over", "restart"),
+    "AMAZON.YesIntent": ("yes", "yeah", "yep", "sure", "ok", "okay"),
+    "AMAZON.NoIntent": ("no", "nope", "no thanks"),
+    "AMAZON.HelpIntent": ("help",),
+    "AMAZON.StopIntent": ("stop", "off"),
+    "AMAZON.CancelIntent": ("cancel", "never mind"),
+    "AMAZON.NavigateHomeIntent": ("home", "go home"),
+}
+
+# How people address a skill by its invocation name.
+WAKE_WORD = "alexa"
+LAUNCH_VERBS = ("open", "launch", "start", "talk to", "load")
+ASK_VERBS = ("ask", "tell")
+ASK_CONNECTORS = ("to", "for", "if", "whether", "that")
+TRAILING_CONNECTORS = ("with", "using", "from")
+
+_UNITS = {
+    word: n
+    for n, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
+        " fifteen sixteen seventeen eighteen nineteen".split()
+    )
+}
+_TENS = {
+    word: 10 * n
+    for n, word in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)
+}
+_NUMBER_WORDS = (*_UNITS, *_TENS, "hundred", "thousand", "a", "and")
+
+MatchKind = Literal["launch", "intent", "one_shot"]
+
+
+@dataclass(frozen=True)
+class SlotMatch:
+    """A filled slot: `value` as spoken (digits for numbers); `id` and `name` when it resolved."""
+
+    value: str
+    id: str | None = None
+    name: str | None = None  # the canonical value the id belongs to
+
+
+@dataclass(frozen=True)
+class Match:
+    kind: MatchKind
+    intent: str | None  # None for a launch
+    slots: Mapping[str, SlotMatch] = field(default_factory=dict)
+    one_shot: bool = False
+    new_session: bool = False
+    utterance: str = ""  # normalised
+    sample: str | None = None  # the sample (or standard phrase) that matched
+
+    @property
+    def request_type(self) -> str:
+        return "LaunchRequest" if self.kind == "launch" else "IntentRequest"
+
+
+# ---- text -----------------------------------------------------------------------------------
+
+_NOT_SPOKEN = re.compile(r"[^a-z0-9' ]+")
+
+
+def normalize(text: str) -> str:
+    """Lowercase, punctuation (not apostrophes) to spaces, one space between words, no wake word."""
+    text = text.lower().replace("\u2019", "'")
+    words = _NOT_SPOKEN.sub(" ", text).split()
+    if words and words[0] == WAKE_WORD:
+        words = words[1:]
+    return " ".join(words)
+
+
+# ---- numbers --------------------------------------------------------------------------------
+
+
+def _below_hundred(words: list[str], i: int) -> tuple[int, int] | None:
+    if i < len(words) and words[i] in _TENS:
+        value = _TENS[words[i]]
+        if i + 1 < len(words) and 1 <= _UNITS.get(words[i + 1], 0) <= 9:
+            return value + _UNITS[words[i + 1]], i + 2
+        return value, i + 1
+    if i < len(words) and words[i] in _UNITS:
+        return _UNITS[words[i]], i + 1
+    return None
+
+
+def _below_thousand(words: list[str], i: int) -> tuple[int, int] | None:
+    """`[a|one..nine] hundred [and] [below hundred]` or a number below a hundred."""
+    word = words[i] if i < len(words) else ""
+    head = 1 if word == "a" else _UNITS.get(word, 0)
+    if 1 <= head <= 9 and i + 1 < len(words) and words[i + 1] == "hundred":
+        value, i = head * 100, i + 2
+        j = i + 1 if i < len(words) and words[i] == "and" else i
+        rest = _below_hundred(words, j)
+        return (value + rest[0], rest[1]) if rest else (value, i)
+    return _below_hundred(words, i)
+
+
+def parse_number(text: str) -> int | None:
+    """Digits or English number words ("forty five", "a hundred and twenty") to an int."""
+    words = text.split()
+    if len(words) == 1 and words[0].isdigit():
+        return int(words[0])
+    i, total = 0, 0
+    if "thousand" in words:
+        if words[0] == "a":
+            head: tuple[int, int] | None = (1, 1)
+        else:
+            head = _below_thousand(words, 0)
+        if head is None or head[1] >= len(words) or words[head[1]] != "thousand":
+            return None
+        total, i = head[0] * 1000, head[1] + 1
+        if i < len(words) and words[i] == "and":
+            i += 1
+        if i == len(words):
+            return total
+    rest = _below_thousand(words, i)
+    if rest is None or rest[1] != len(words):
+        return None
+    return total + rest[0]
+
+
+# ---- compiled samples -----------------------------------------------------------------------
+
+_SLOT_REF = re.compile(r"^\{(\w+)\}$")
+_FREE_WORDS = r"[a-z0-9']+(?: [a-z0-9']+)*?"
+_NUMBER_WORD = "|".join(sorted(_NUMBER_WORDS, key=lambda w: (-len(w), w)))
+_NUMBER = rf"\d+|(?:{_NUMBER_WORD})(?: (?:{_NUMBER_WORD}))*"
+
+
+@dataclass(frozen=True)
+class _SlotGroup:
+    name: str
+    group: str  # regex group prefix: <group>r resolved, <group>f free, <group>n number
+    type: str
+
+
+@dataclass(frozen=True)
+class _Sample:
+    intent: str
+    text: str
+    pattern: re.Pattern[str]
+    slots: tuple[_SlotGroup, ...]
+    fixed_words: int
+    order: int
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """One way an utterance matched one sample; `rank` orders candidates, lowest best."""
+
+    sample: _Sample
+    slots: Mapping[str, SlotMatch]
+    free_words: int
+    resolved: bool
+
+    @property
+    def rank(self) -> tuple[int, int, int, int]:
+        tier = 0 if not self.sample.slots else (1 if self.resolved else 2)
+        return (tier, self.free_words, -self.sample.fixed_words, self.sample.order)
+
+
+def _phrase_table(slot_type: SlotType) -> dict[str, SlotValue]:
+    """Every spoken form of every value, normalised; the first value to claim a phrase keeps it."""
+    table: dict[str, SlotValue] = {}
+    for value in slot_type.values:
+        for phrase in value.phrases:
+            table.setdefault(normalize(phrase), value)
+    return table
+
+
+def _slot_regex(group: str, slot_type: SlotType | None, type_name: str) -> str:
+    if type_name == NUMBER_TYPE:
+        return f"(?P<{group}n>{_NUMBER})"
+    if slot_type is None:  # another built-in type: any words, nothing to resolve against
+        return f"(?P<{group}f>{_FREE_WORDS})"
+    phrases = sorted(_phrase_table(slot_type), key=lambda p: (-len(p), p))
+    known = "|".join(re.escape(p) for p in phrases)
+    # Known phrases first: the regex engine only falls back to free words when they cannot fit.
+    return f"(?:(?P<{group}r>{known})|(?P<{group}f>{_FREE_WORDS}))"
+
+
+def _compile_sample(
+    model: InteractionModel, intent: Intent, text: str, order: int
+) -> _Sample | None:
+    parts: list[str] = []
+    slots: list[_SlotGroup] = []
+    fixed = 0
+    for token in text.split():
+        ref = _SLOT_REF.match(token)
+        if ref is None:
+            words = normalize(token).split()
+            parts.extend(re.escape(w) for w in words)
+            fixed += len(words)
+            continue
+        slot = intent.slot(ref.group(1))
+        group = f"s{len(slots)}"
+        slots.append(_SlotGroup(slot.name, group, slot.type))
+        parts.append(_slot_regex(group, model.slot_type(slot.type), slot.type))
+    if not parts:
+        return None
+    pattern = re.compile(" ".join(parts))
+    return _Sample(intent.name, text, pattern, tuple(slots), fixed, order)
+
+
+class Matcher:
+    """The compiled samples of one model; `match` is the public entry point."""
+
+    def __init__(self, model: InteractionModel) -> None:
+        self.model = model
+        self._invocation = normalize(model.invocation_name)
+        self._tables = {t.name: _phrase_table(t) for t in model.types}
+        samples: list[_Sample] = []
+        for intent in model.intents:
+            texts = (*intent.samples, *BUILTIN_PHRASES.get(intent.name, ()))
+            for text in dict.fromkeys(texts):  # drop repeats, keep order
+                sample = _compile_sample(model, intent, text, len(samples))
+                if sample is not None:
+                    samples.append(sample)
+        self._samples = tuple(samples)
+
+    def match(self, utterance: str) -> Match:
+        text = normalize(utterance)
+        invocation = self._split_invocation(text)
+        if invocation is None:
+            return self._as_match(self._best(text), text, kind="intent")
+        kind, rests = invocation
+        if kind == "launch":
+            return Match("launch", None, new_session=True, utterance=text)
+        candidates = [c for c in (self._best(rest) for rest in rests) if c is not None]
+        best = min(candidates, key=lambda c: c.rank, default=None)
+        return self._as_match(best, text, kind="one_shot")
+
+    def _split_invocation(self, text: str) -> tuple[str, tuple[str, ...]] | None:
+        """("launch", ()) or ("one_shot", what to match) when `text` names the skill."""
+        name = self._invocation
+        if text in {f"{verb} {name}" for verb in (*LAUNCH_VERBS, *ASK_VERBS)}:
+            return "launch", ()
+        for verb in ASK_VERBS:
+            prefix = f"{verb} {name} "
+            if text.startswith(prefix):
+                rest = text[len(prefix) :]
+                first, _, after = rest.partition(" ")
+                # "tell ... that set is done": try with and without the connector word.
+                if first in ASK_CONNECTORS and after:
+                    return "one_shot", (after, rest)
+                return "one_shot", (rest,)
+        for connector in TRAILING_CONNECTORS:
+            suffix = f" {connector} {name}"
+            if text.endswith(suffix) and len(text) > len(suffix):
+                return "one_shot", (text[: -len(suffix)],)
+        return None
+
+    def _best(self, text: str) -> _Candidate | None:
+        found = (self._try(sample, text) for sample in self._samples)
+        return min((c for c in found if c is not None), key=lambda c: c.rank, default=None)
+
+    def _try(self, sample: _Sample, text: str) -> _Candidate | None:
+        hit = sample.pattern.fullmatch(text)
+        if hit is None:
+            return None
+        slots: dict[str, SlotMatch] = {}
+        free_words, resolved = 0, True
+        for slot in sample.slots:
+            groups = hit.groupdict()
+            if groups.get(slot.group + "n") is not None:
+                number = parse_number(groups[slot.group + "n"])
+                if number is None:
+                    return None
+                slots[slot.name] = SlotMatch(str(number))
+            elif groups.get(slot.group + "r") is not None:
+                spoken = groups[slot.group + "r"]
+                value = self._tables[slot.type][spoken]
+                slots[slot.name] = SlotMatch(spoken, value.id, value.value)
+            else:
+                spoken = groups[slot.group + "f"]
+                slots[slot.name] = SlotMatch(spoken)
+                free_words += len(spoken.split())
+                resolved = False
+        return _Candidate(sample, slots, free_words, resolved)
+
+    def _as_match(self, best: _Candidate | None, text: str, kind: MatchKind) -> Match:
+        one_shot = kind == "one_shot"
+        if best is None:
+            return Match(kind, FALLBACK_INTENT, {}, one_shot, one_shot, text)
+        return Match(
+            kind, best.sample.intent, best.slots, one_shot, one_shot, text, best.sample.text
+        )
+
+    def resolve(self, type_name: str, spoken: str) -> SlotMatch:
+        """A slot value given as text (a value, synonym, id or number) as Alexa would fill it."""
+        text = normalize(spoken)
+        if type_name == NUMBER_TYPE:
+            number = parse_number(text)
+            return SlotMatch(str(number) if number is not None else spoken)
+        slot_type = self.model.slot_type(type_name)
+        if slot_type is None:
+            return SlotMatch(spoken)
+        value = self._tables[type_name].get(text)
+        if value is None:
+            value = next((v for v in slot_type.values if v.id == spoken), None)
+        if value is None:
+            return SlotMatch(spoken)
+        return SlotMatch(spoken if value.id != spoken else value.value, value.id, value.value)
+
+
+@lru_cache(maxsize=8)
+def matcher_for(model: InteractionModel) -> Matcher:
+    return Matcher(model)
+
+
+def match(utterance: str, model: InteractionModel) -> Match:
+    """What a device makes of `utterance` for the skill described by `model`."""
+    return matcher_for(model).match(utterance)
+
+
+def resolve_slot(model: InteractionModel, type_name: str, spoken: str) -> SlotMatch:
+    return matcher_for(model).resolve(type_name, spoken)

@@ -1,0 +1,559 @@
+"""The `coach` command: chat, dialog and render, in process and against a real server with
+request verification on. No network: Google is stood in for by `responses`."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import threading
+import types
+import urllib.request
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import responses
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from harness import cli
+from harness.cli import audio, chat_command, dialog_command, recognition, render_command
+from harness.device import TransportResponse
+from harness.mp3 import mp3_frames, mp3_seconds
+from harness.signing import CA_CERT_FILE
+from skill.speech.sounds import REST_OVER
+from tests.support import REPO_ROOT
+
+ROOT = REPO_ROOT
+GOOGLE_TTS_URL = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"
+Json = dict[str, Any]
+
+
+def run(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    stdin: str = "",
+) -> tuple[int, str, str]:
+    """main(argv) with `stdin` piped in; (exit status, stdout, stderr)."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    status = cli.main(argv)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.fixture
+def local(tmp_path: Path, coach_env: pytest.MonkeyPatch) -> list[str]:
+    """Flags for an offline, in-process run whose files all go under tmp_path."""
+    coach_env.chdir(tmp_path)
+    return ["--cache-dir", str(tmp_path / "cache")]
+
+
+# ---- chat -----------------------------------------------------------------------------------
+
+CHAT_SCRIPT = """\
+open upper body coach
+# comments and blank lines are skipped
+
+start the bodyweight workout
+next set
+/timeout
+next set
+Alexa, tell upper body coach next set
+"""
+
+
+def test_chat_reads_stdin_prints_the_coach_and_writes_one_mp3_per_turn(
+    tmp_path: Path,
+    local: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = tmp_path / "chat"
+    argv = ["chat", "--out", str(out), "--no-play", "--db", str(tmp_path / "c.db"), *local]
+    status, text, _ = run(capsys, monkeypatch, argv, CHAT_SCRIPT)
+    assert status == 0
+    assert "> open upper body coach" in text
+    assert "intent:   LaunchRequest" in text
+    assert "Welcome to Upper Body Coach" in text
+    assert "intent:   StartWorkoutIntent {'workout': 'bodyweight'}" in text
+    assert "Rest 30 seconds." in text and "Set 2 of 4" in text
+    assert "microphone closed unanswered" in text
+    assert "not sent: no session open" in text  # "next set" after the microphone closed
+    assert "Set 3 of 4" in text  # the one-shot reached the skill
+    files = sorted(path.name for path in out.iterdir())
+    assert files == [
+        "01-LaunchRequest.mp3",
+        "02-StartWorkoutIntent.mp3",
+        "03-NextSetIntent.mp3",
+        "04-NextSetIntent.mp3",
+    ]
+    rest_turn = (out / "03-NextSetIntent.mp3").read_bytes()
+    assert mp3_frames(rest_turn)[0].sample_rate == 24000
+    assert 30 < mp3_seconds(rest_turn) < 40  # the paced rest and the cues around it
+    assert "warning" not in text
+
+
+def test_chat_without_audio_only_prints(
+    tmp_path: Path,
+    local: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    argv = ["chat", "--no-audio", "--db", str(tmp_path / "c.db"), *local]
+    status, text, _ = run(capsys, monkeypatch, argv, "open upper body coach\n/quit\nhelp\n")
+    assert status == 0
+    assert "Welcome to Upper Body Coach" in text
+    assert "> help" not in text  # /quit ended the chat
+    assert not (tmp_path / "renders").exists() and not (tmp_path / "cache").exists()
+
+
+def test_chat_runs_as_a_module_reading_a_pipe_until_eof(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "chat", "--no-audio", "--db", "c.db"],
+        input="open upper body coach\nstart the dumbbell workout\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Let's do the dumbbell workout" in done.stdout
+    assert (tmp_path / "c.db").exists()
+
+
+# ---- a fake skill, for answers the real one never gives -------------------------------------
+
+
+def speak(ssml: str, *, end: bool = False) -> Json:
+    reprompt = {"outputSpeech": {"type": "SSML", "ssml": "<speak>Say next set.</speak>"}}
+    inner: Json = {"outputSpeech": {"type": "SSML", "ssml": f"<speak>{ssml}</speak>"}}
+    if not end:
+        inner["reprompt"] = reprompt
+    return {"version": "1.0", "response": {**inner, "shouldEndSession": end}}
+
+
+BAD_REST = (
+    f'Good set. Rest 30 seconds. <break time="12s"/> One. <audio src="{REST_OVER.src}"/> Set 2.'
+)
+
+
+class FakeSkill:
+    """Launch, start, one rest paced for 12 s with a break over Alexa's 10 s, then the end."""
+
+    def __init__(self) -> None:
+        self.next_sets = 0
+
+    def post(self, body: bytes, headers: Mapping[str, str]) -> TransportResponse:
+        request = json.loads(body)["request"]
+        name = request.get("intent", {}).get("name")
+        if request["type"] == "SessionEndedRequest":
+            answer: Json = {"version": "1.0", "response": {}}
+        elif request["type"] == "LaunchRequest":
+            answer = speak("Welcome. Which workout?")
+        elif name == "StartWorkoutIntent":
+            answer = speak("Set 1 of 2: 5 reps.")
+        elif name == "NextSetIntent" and self.next_sets == 0:
+            self.next_sets += 1
+            answer = speak(BAD_REST)
+        else:
+            answer = speak("You've finished.", end=True)
+        return TransportResponse(200, json.dumps(answer).encode())
+
+
+@pytest.fixture
+def fake_skill(monkeypatch: pytest.MonkeyPatch) -> None:
+    def connect(args: Any, db_path: Path | None) -> cli.Connection:
+        return cli.Connection(FakeSkill, None)
+
+    for command in (chat_command, dialog_command, render_command):
+        monkeypatch.setattr(command, "connect", connect)
+
+
+def test_chat_warns_about_a_limit_breach_naming_the_turn(
+    fake_skill: None,
+    local: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    script = "open upper body coach\nstart the bodyweight workout\nnext set\n"
+    status, text, _ = run(capsys, monkeypatch, ["chat", "--no-audio", *local], script)
+    assert status == 0  # chat only warns
+    [warning] = [line for line in text.splitlines() if "warning" in line]
+    assert "turn 3 (NextSetIntent) breaks a limit: speech: <break> of 12 s is over" in warning
+
+
+def test_render_fails_on_a_mis_paced_rest_and_a_limit_breach(
+    fake_skill: None,
+    tmp_path: Path,
+    local: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = tmp_path / "fake"
+    argv = ["render", "--engine", "estimate", "--out", str(out), *local]
+    status, text, _ = run(capsys, monkeypatch, argv)
+    assert status == 1
+    assert "turn 3 (NextSetIntent): speech: <break> of 12 s is over Alexa's 10 s limit" in text
+    assert "OFF by more than 1 s" in text
+    assert "turn 3: rest of 30 s heard as 13.4" in text  # 12 s + "One." + the 0.78 s beep
+    assert sorted(p.name for p in out.glob("*.mp3"))[-1] == "session.mp3"
+
+
+# ---- dialog ---------------------------------------------------------------------------------
+
+PASSING = """\
+name: start and restart
+turns:
+  - say: open upper body coach
+    hear: Welcome to Upper Body Coach
+  - say: start the bodyweight workout
+    hear: "Set 1 of 4"
+  - do: restart_server
+  - say: next set
+    rest: 30
+    hear: "Set 2 of 4"
+"""
+
+FAILING = """\
+name: expects the wrong set
+turns:
+  - say: open upper body coach
+  - say: start the bodyweight workout
+    hear: "Set 3 of 4"
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_dialog_passes_a_good_script_with_a_restart(
+    tmp_path: Path,
+    local: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    script = write(tmp_path, "good.yaml", PASSING)
+    status, text, _ = run(capsys, monkeypatch, ["dialog", str(script)])
+    assert status == 0, text
+    assert text.splitlines() == [f"PASS {script}", "1 passed, 0 failed"]
+
+
+def test_dialog_fails_with_the_report_and_goes_on_to_the_next_file(
+    tmp_path: Path,
+    local: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bad = write(tmp_path, "bad.yaml", FAILING)
+    broken = write(tmp_path, "broken.yaml", "name: x\nturns:\n  - shout: hello\n")
+    good = write(tmp_path, "good.yaml", PASSING)
+    status, text, _ = run(capsys, monkeypatch, ["dialog", str(bad), str(broken), str(good)])
+    assert status == 1
+    assert f"FAIL {bad}" in text and f"FAIL {broken}" in text and f"PASS {good}" in text
+    assert "FAILED dialog 'expects the wrong set'" in text
+    assert "at turn 2: say 'start the bodyweight workout'" in text
+    assert "- expected to hear 'Set 3 of 4'" in text
+    assert "cannot load:" in text and "turn 1" in text
+    assert text.rstrip().endswith("1 passed, 2 failed")
+
+
+def test_dialog_fails_on_a_limit_breach_naming_the_turn(
+    fake_skill: None,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    script = write(
+        tmp_path,
+        "limits.yaml",
+        "name: limits\nturns:\n  - say: open upper body coach\n"
+        "  - say: start the bodyweight workout\n  - say: next set\n    hear: Set 2\n",
+    )
+    status, text, _ = run(capsys, monkeypatch, ["dialog", str(script)])
+    assert status == 1
+    assert "but responses break Alexa's limits" in text
+    assert "turn 3: say 'next set': speech: <break> of 12 s is over" in text
+
+
+def test_the_project_dialogs_pass_through_the_command(
+    local: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dialogs = ROOT / "tests" / "skill" / "dialogs"
+    scripts = [str(dialogs / name) for name in ("restart_mid_workout.yaml",)]
+    status, text, _ = run(capsys, monkeypatch, ["dialog", *scripts])
+    assert status == 0, text
+
+
+# ---- render, for real, with espeak ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bodyweight_render(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, Path]:
+    """The whole bodyweight workout rendered once with espeak, from a cold cache (~10 s)."""
+    folder = tmp_path_factory.mktemp("render")
+    out = folder / "renders"
+    argv = ["render", "--workout", "bodyweight", "--out", str(out)]
+    argv += ["--cache-dir", str(folder / "cache"), "--no-progress"]
+    stdout = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "stdout", stdout)
+        status = cli.main(argv)
+    return status, stdout.getvalue(), out
+
+
+def test_render_writes_each_turn_the_session_and_the_transcripts(
+    bodyweight_render: tuple[int, str, Path],
+) -> None:
+    status, text, out = bodyweight_render
+    assert status == 0, text
+    turns = sorted(out.glob("[0-9][0-9]-*.mp3"))
+    assert turns[0].name == "01-LaunchRequest.mp3"
+    assert turns[1].name == "02-StartWorkoutIntent.mp3"
+    assert len(turns) == 22  # launch, start, 19 more sets, the summary
+    data = json.loads((out / "transcript.json").read_text(encoding="utf-8"))
+    assert [turn["file"] for turn in data["turns"]] == [path.name for path in turns]
+    session = mp3_seconds((out / "session.mp3").read_bytes())
+    assert session == pytest.approx(data["total_seconds"], abs=0.2)
+    assert "You've finished the bodyweight workout" in data["turns"][-1]["text"]
+    assert "turn 3: you say 'next set' -> NextSetIntent" in (out / "transcript.txt").read_text()
+
+
+def test_render_timeline_is_monotonic(bodyweight_render: tuple[int, str, Path]) -> None:
+    data = json.loads((bodyweight_render[2] / "transcript.json").read_text(encoding="utf-8"))
+    starts = [turn["start"] for turn in data["turns"]]
+    assert starts == sorted(starts) and starts[0] == 0.0
+    cues = [cue["start"] for turn in data["turns"] for cue in turn["cues"]]
+    assert all(later > earlier for earlier, later in zip(cues, cues[1:], strict=False))
+    for turn, following in zip(data["turns"], data["turns"][1:], strict=False):
+        last = turn["cues"][-1]
+        assert last["start"] + last["seconds"] <= following["start"]
+
+
+def test_render_rests_match_within_a_second_with_espeak(
+    bodyweight_render: tuple[int, str, Path],
+) -> None:
+    status, text, out = bodyweight_render
+    data = json.loads((out / "transcript.json").read_text(encoding="utf-8"))
+    assert len(data["rests"]) == 19  # 20 sets, a rest between each
+    for rest in data["rests"]:
+        assert rest["programmed"] == 30
+        assert abs(rest["heard"] - 30) <= 1.0, rest
+    assert "all rests within 1 s" in text
+    assert text.count(" ok") >= 19
+
+
+def test_render_again_is_fast_and_the_same(
+    bodyweight_render: tuple[int, str, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A second render hits the caches; and a longer --rest is asked for and paced."""
+    out = bodyweight_render[2]
+    first = (out / "03-NextSetIntent.mp3").read_bytes()
+    argv = ["render", "--out", str(out), "--cache-dir", str(out.parent / "cache")]
+    status, text, _ = run(capsys, monkeypatch, argv)
+    assert status == 0, text
+    assert (out / "03-NextSetIntent.mp3").read_bytes() == first
+
+
+# ---- against a real server, verification on -------------------------------------------------
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+@pytest.fixture
+def signed_server(
+    tmp_path: Path, coach_env: pytest.MonkeyPatch, dev_identity_dir: Path
+) -> Iterator[str]:
+    """The documented server: dev_server_app() behind werkzeug on 127.0.0.1, verification on,
+    trusting the dev CA at $COACH_DEV_CA_PATH."""
+    coach_env.setenv("COACH_DEV_CA_PATH", str(dev_identity_dir / CA_CERT_FILE))
+    coach_env.setenv("COACH_DB_PATH", str(tmp_path / "server.sqlite3"))
+    server: BaseWSGIServer = make_server(
+        "127.0.0.1", 0, cli.dev_server_app(), request_handler=QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+
+
+def test_signed_chat_passes_the_servers_real_verification(
+    signed_server: str,
+    dev_identity_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with urllib.request.urlopen(signed_server + "/", timeout=5) as health:
+        assert json.load(health)["verify_requests"] is True
+    argv = ["chat", "--endpoint", signed_server, "--sign", "--identity", str(dev_identity_dir)]
+    status, text, _ = run(
+        capsys,
+        monkeypatch,
+        [*argv, "--no-audio"],
+        "open upper body coach\nstart the dumbbell workout\n",
+    )
+    assert status == 0, text
+    assert "Welcome to Upper Body Coach" in text
+    assert "Let's do the dumbbell workout" in text
+
+
+def test_unsigned_chat_is_refused_with_a_hint(
+    signed_server: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = ["chat", "--endpoint", signed_server, "--no-audio"]
+    status, text, _ = run(capsys, monkeypatch, argv, "open upper body coach\n")
+    assert status == 1
+    assert "HTTP 400" in text and "request verification failed" in text
+    assert "hint: the server verifies requests; sign them with --sign" in text
+
+
+def test_dialog_over_http_runs_signed_and_cannot_restart_the_server(
+    signed_server: str,
+    dev_identity_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    script = write(tmp_path, "restart.yaml", PASSING)
+    argv = ["dialog", str(script), "--endpoint", signed_server + "/alexa", "--sign"]
+    status, text, _ = run(capsys, monkeypatch, [*argv, "--identity", str(dev_identity_dir)])
+    assert status == 1
+    assert "at turn 3: do restart_server" in text
+    assert "restart_server cannot be done against a server (--endpoint)" in text
+    assert "before that:" in text  # the signed turns before it passed
+    assert "Let's do the bodyweight workout" in text
+
+
+def test_a_wrong_endpoint_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, local: list[str]
+) -> None:
+    status, _, err = run(capsys, monkeypatch, ["chat", "--endpoint", "localhost:5000"])
+    assert status == 2
+    assert "--endpoint must be an http(s) URL" in err
+    assert cli.endpoint_url("http://127.0.0.1:5000") == "http://127.0.0.1:5000/alexa"
+    assert cli.endpoint_url("http://h:1/x/alexa") == "http://h:1/x/alexa"
+
+
+# ---- voices and recognition -----------------------------------------------------------------
+
+
+def test_gtts_without_network_names_the_offline_voice(
+    tmp_path: Path,
+    local: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    argv = ["chat", "--engine", "gtts", "--out", str(tmp_path / "g"), "--db", "c.db", *local]
+    with responses.RequestsMock() as google:
+        google.post(GOOGLE_TTS_URL, body=requests.ConnectionError("Name or service not known"))
+        status, text, err = run(capsys, monkeypatch, argv, "open upper body coach\n")
+    assert status == 2
+    assert "Welcome to Upper Body Coach" in text  # the skill answered; only the voice failed
+    assert "coach: error: gTTS could not reach Google" in err
+    assert "--engine espeak" in err
+
+
+def test_recognition_flags_fail_clearly_without_the_listen_module(
+    tmp_path: Path,
+    local: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(recognition, "LISTEN_MODULE", "harness.no_such_listen")
+    argv = ["chat", "--voice", str(tmp_path), "--no-audio", "--db", "c.db"]
+    status, _, err = run(capsys, monkeypatch, argv)
+    assert status == 2
+    assert "--voice and --check-words need harness.no_such_listen" in err
+    status, _, err = run(capsys, monkeypatch, ["render", "--check-words", *local])
+    assert status == 2 and "speech recognition" in err
+
+
+def test_voice_files_are_recognised_and_said(
+    tmp_path: Path,
+    local: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The wiring to harness.listen, with a stand-in recogniser reading file names."""
+
+    class Recognition(types.SimpleNamespace):
+        text: str | None
+
+    class CommandRecognizer:
+        @classmethod
+        def from_model(cls, model: object) -> CommandRecognizer:
+            return cls()
+
+        def recognize_file(self, path: Path) -> Recognition:
+            words = path.stem.split("-", 1)[1].replace("_", " ")
+            return Recognition(text=None if words == "noise" else words)
+
+    fake = types.ModuleType("harness.listen")
+    fake.CommandRecognizer = CommandRecognizer  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "harness.listen", fake)
+    for name in ("1-open_upper_body_coach", "2-noise", "3-start_the_bodyweight_workout"):
+        (tmp_path / f"{name}.wav").write_bytes(b"")
+    argv = ["chat", "--voice", str(tmp_path), "--no-audio", "--db", "c.db"]
+    status, text, _ = run(capsys, monkeypatch, argv)
+    assert status == 0, text
+    assert "[1-open_upper_body_coach.wav] heard: open upper body coach" in text
+    assert "[2-noise.wav] nothing recognised" in text
+    assert "Let's do the bodyweight workout" in text
+
+
+def test_chat_plays_through_a_player_when_one_is_installed(
+    tmp_path: Path,
+    local: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(audio, "PLAYERS", (("true",),))  # a "player" that accepts any file
+    argv = ["chat", "--engine", "estimate", "--db", "c.db", *local]
+    status, text, _ = run(capsys, monkeypatch, argv, "open upper body coach\n")
+    assert status == 0
+    assert "audio:" not in text and not (tmp_path / "renders").exists()
+
+
+def test_chat_without_a_player_writes_the_speech_and_says_where(
+    tmp_path: Path,
+    local: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(audio, "PLAYERS", (("no-such-player-here",),))
+    argv = ["chat", "--engine", "estimate", "--db", "c.db", *local]
+    status, text, _ = run(capsys, monkeypatch, argv, "open upper body coach\n")
+    assert status == 0
+    assert "(no aplay, paplay or ffplay found: writing the coach's speech to renders/chat/)" in text
+    assert [p.name for p in (tmp_path / "renders" / "chat").iterdir()] == ["01-LaunchRequest.mp3"]
+
+
+def test_dialog_over_http_starts_each_run_fresh_on_a_server_that_remembers(
+    signed_server: str,
+    dev_identity_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    script = write(tmp_path, "twice.yaml", PASSING.replace("  - do: restart_server\n", ""))
+    argv = ["dialog", str(script), str(script), "--endpoint", signed_server, "--sign"]
+    status, text, _ = run(capsys, monkeypatch, [*argv, "--identity", str(dev_identity_dir)])
+    assert status == 0, text  # the second run is not greeted with "Welcome back"
+    assert text.splitlines()[-1] == "2 passed, 0 failed"

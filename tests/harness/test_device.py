@@ -1,0 +1,437 @@
+"""The pretend device: envelopes, session keeping, transports and signing.
+
+A stub skill stands in for the real one so these tests do not depend on its wording; one
+integration test at the end talks to skill.app.create_app.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import socket
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from flask import Flask, jsonify, request
+from werkzeug.serving import make_server
+
+from harness.device import (
+    Device,
+    DeviceError,
+    FlaskTransport,
+    HttpTransport,
+    Signer,
+    SkillHttpError,
+    TransportResponse,
+    ssml_to_text,
+)
+from harness.envelopes import (
+    DEFAULT_SKILL_ID,
+    Caller,
+    SessionState,
+    intent_request,
+    session_ended_request,
+    timestamp,
+)
+from harness.interaction_model import load_model
+from harness.utterances import SlotMatch
+
+MODEL = load_model()
+NOW = dt.datetime(2024, 5, 1, 12, 0, 0, 123456, tzinfo=dt.UTC)
+Json = dict[str, Any]
+Responder = Callable[[Json], tuple[int, Json]]
+
+
+def reply(
+    text: str, *, end: bool | None = False, attributes: Json | None = None, reprompt: str = ""
+) -> Json:
+    inner: Json = {"outputSpeech": {"type": "SSML", "ssml": f"<speak>{text}</speak>"}}
+    if reprompt:
+        inner["reprompt"] = {"outputSpeech": {"type": "SSML", "ssml": f"<speak>{reprompt}</speak>"}}
+    if end is not None:
+        inner["shouldEndSession"] = end
+    body: Json = {"version": "1.0", "response": inner}
+    if attributes is not None:
+        body["sessionAttributes"] = attributes
+    return body
+
+
+def counting_skill(envelope: Json) -> tuple[int, Json]:
+    """Counts requests in sessionAttributes; Stop ends the session; says the intent name."""
+    request_body = envelope["request"]
+    if request_body["type"] == "SessionEndedRequest":
+        return 200, {"version": "1.0", "response": {}}
+    count = envelope["session"]["attributes"].get("count", 0) + 1
+    name = request_body.get("intent", {}).get("name", "launch")
+    end = name in {"AMAZON.StopIntent", "AMAZON.CancelIntent"}
+    return 200, reply(f"{name} number {count}", end=end, attributes={"count": count})
+
+
+class StubTransport:
+    """Records what the device sends and answers with a responder function."""
+
+    def __init__(self, responder: Responder = counting_skill) -> None:
+        self.responder = responder
+        self.bodies: list[bytes] = []
+        self.headers: list[dict[str, str]] = []
+
+    @property
+    def requests(self) -> list[Json]:
+        return [json.loads(body) for body in self.bodies]
+
+    def post(self, body: bytes, headers: Mapping[str, str]) -> TransportResponse:
+        self.bodies.append(body)
+        self.headers.append(dict(headers))
+        status, payload = self.responder(json.loads(body))
+        return TransportResponse(status, json.dumps(payload).encode())
+
+
+@pytest.fixture
+def stub() -> StubTransport:
+    return StubTransport()
+
+
+@pytest.fixture
+def device(stub: StubTransport) -> Device:
+    return Device(stub, MODEL, user_id="runner-7", clock=lambda: NOW)
+
+
+# ---- envelopes ----
+
+
+def test_launch_envelope_has_alexas_shape(device: Device, stub: StubTransport) -> None:
+    device.say("open upper body coach")
+    body = stub.requests[0]
+    assert body["version"] == "1.0"
+    session = body["session"]
+    assert session["new"] is True and session["attributes"] == {}
+    assert session["sessionId"].startswith("amzn1.echo-api.session.")
+    assert session["application"] == {"applicationId": DEFAULT_SKILL_ID}
+    assert session["user"] == {"userId": "runner-7"}
+    system = body["context"]["System"]
+    assert system["application"]["applicationId"] == DEFAULT_SKILL_ID
+    assert system["user"]["userId"] == "runner-7"
+    assert system["device"]["supportedInterfaces"] == {}
+    assert system["apiEndpoint"] == "https://api.amazonalexa.com"
+    assert system["apiAccessToken"]
+    req = body["request"]
+    assert req["type"] == "LaunchRequest"
+    assert req["requestId"].startswith("amzn1.echo-api.request.")
+    assert req["timestamp"] == "2024-05-01T12:00:00Z"
+    assert req["locale"] == "en-US"
+
+
+def test_timestamp_is_utc_with_z_and_no_microseconds() -> None:
+    plus_two = dt.timezone(dt.timedelta(hours=2))
+    assert (
+        timestamp(dt.datetime(2024, 1, 2, 5, 6, 7, 999, tzinfo=plus_two)) == "2024-01-02T03:06:07Z"
+    )
+    assert timestamp(dt.datetime(2024, 1, 2, 3, 4, 5)) == "2024-01-02T03:04:05Z"
+
+
+def test_intent_envelope_slots_and_resolutions(device: Device, stub: StubTransport) -> None:
+    device.launch()
+    device.intent("StartWorkoutIntent", {"workout": "free weights"})
+    device.intent("StartWorkoutIntent", {"workout": "banana"})
+    device.intent("SetRestIntent", {"seconds": "forty five"})
+    resolved, unresolved, number = (r["request"]["intent"] for r in stub.requests[1:])
+    assert resolved["confirmationStatus"] == "NONE"
+    workout = resolved["slots"]["workout"]
+    assert workout["value"] == "free weights" and workout["confirmationStatus"] == "NONE"
+    authority = workout["resolutions"]["resolutionsPerAuthority"][0]
+    assert authority["authority"] == f"amzn1.er-authority.echo-sdk.{DEFAULT_SKILL_ID}.WORKOUT_NAME"
+    assert authority["status"] == {"code": "ER_SUCCESS_MATCH"}
+    assert authority["values"] == [{"value": {"name": "dumbbell", "id": "dumbbell"}}]
+    miss = unresolved["slots"]["workout"]["resolutions"]["resolutionsPerAuthority"][0]
+    assert miss["status"] == {"code": "ER_SUCCESS_NO_MATCH"} and "values" not in miss
+    assert number["slots"]["seconds"] == {
+        "name": "seconds",
+        "value": "45",
+        "confirmationStatus": "NONE",
+    }
+    assert number["slots"]["minutes"] == {"name": "minutes", "confirmationStatus": "NONE"}
+
+
+def test_intent_envelope_refuses_undeclared_slots() -> None:
+    intent = MODEL.intent("NextSetIntent")
+    caller, session = Caller(), SessionState("s", new=False)
+    with pytest.raises(ValueError, match="no slot"):
+        intent_request(caller, session, NOW, MODEL, intent, {"x": SlotMatch("1")})
+
+
+def test_session_ended_envelope() -> None:
+    body = session_ended_request(
+        Caller(), SessionState("s", new=False), NOW, "ERROR", ("INVALID_RESPONSE", "bad")
+    )
+    assert body["request"]["reason"] == "ERROR"
+    assert body["request"]["error"] == {"type": "INVALID_RESPONSE", "message": "bad"}
+    with pytest.raises(ValueError, match="reason"):
+        session_ended_request(Caller(), SessionState("s", new=False), NOW, "BORED")
+
+
+# ---- sessions ----
+
+
+def test_session_id_and_attributes_are_kept_within_a_session(
+    device: Device, stub: StubTransport
+) -> None:
+    first = device.say("open upper body coach")
+    second = device.say("next set")
+    third = device.say("how many sets left")
+    ids = [r["session"]["sessionId"] for r in stub.requests]
+    assert len(set(ids)) == 1 and first.session_id == ids[0]
+    assert [r["session"]["new"] for r in stub.requests] == [True, False, False]
+    assert [r["session"]["attributes"] for r in stub.requests] == [{}, {"count": 1}, {"count": 2}]
+    assert second.intent == "NextSetIntent" and third.speech_text == "StatusIntent number 3"
+    assert third.session_open and device.session_open
+
+
+def test_launch_and_one_shot_open_new_sessions(device: Device, stub: StubTransport) -> None:
+    device.say("open upper body coach")
+    device.say("next set")
+    device.say("open upper body coach")
+    device.say("Alexa, tell upper body coach next set")
+    sessions = [(r["session"]["sessionId"], r["session"]["new"]) for r in stub.requests]
+    assert sessions[0][0] == sessions[1][0]
+    assert len({sid for sid, _ in sessions}) == 3
+    assert [new for _, new in sessions] == [True, False, True, True]
+    assert stub.requests[3]["session"]["attributes"] == {}
+    assert stub.requests[3]["request"]["intent"]["name"] == "NextSetIntent"
+
+
+def test_should_end_session_true_closes_and_speech_is_then_refused(
+    device: Device, stub: StubTransport
+) -> None:
+    device.launch()
+    stop = device.say("stop")
+    assert stop.intent == "AMAZON.StopIntent" and not stop.session_open
+    refused = device.say("next set")
+    assert refused.sent is False and refused.request is None
+    assert refused.intent == "NextSetIntent"
+    assert "no session open" in (refused.note or "")
+    assert "tell upper body coach" in (refused.note or "")
+    assert len(stub.bodies) == 2  # nothing reached the skill
+    assert device.intent("NextSetIntent").sent is False
+
+
+@pytest.mark.parametrize(("end", "stays_open"), [(False, True), (True, False), (None, False)])
+def test_should_end_session_rule(end: bool | None, stays_open: bool) -> None:
+    stub = StubTransport(lambda _: (200, reply("hi", end=end)))
+    turn = Device(stub, MODEL).launch()
+    assert turn.session_open is stays_open
+
+
+def test_intent_one_shot_opens_a_new_session(device: Device, stub: StubTransport) -> None:
+    turn = device.intent("StatusIntent", one_shot=True)
+    assert turn.sent and stub.requests[0]["session"]["new"] is True
+
+
+def test_mic_timeout_sends_session_ended_and_closes(device: Device, stub: StubTransport) -> None:
+    device.launch()
+    session_id = stub.requests[0]["session"]["sessionId"]
+    device.mic_timeout()
+    ended = stub.requests[1]
+    assert ended["request"]["type"] == "SessionEndedRequest"
+    assert ended["request"]["reason"] == "EXCEEDED_MAX_REPROMPTS"
+    assert ended["session"]["sessionId"] == session_id
+    assert ended["session"]["attributes"] == {"count": 1}
+    assert not device.session_open
+    device.mic_timeout()  # no session: nothing to end
+    assert len(stub.bodies) == 2
+
+
+def test_speech_in_answer_to_session_ended_is_an_error() -> None:
+    stub = StubTransport(lambda _: (200, reply("still here?", end=False)))
+    device = Device(stub, MODEL)
+    device.launch()
+    with pytest.raises(DeviceError, match="SessionEndedRequest"):
+        device.mic_timeout()
+    assert not device.session_open
+
+
+def test_undeclared_intent_is_sent_as_a_stale_model_would(
+    device: Device, stub: StubTransport
+) -> None:
+    device.launch()
+    turn = device.intent("OldIntent", {"colour": "red"})
+    assert turn.sent and "not in the interaction model" in (turn.note or "")
+    sent = stub.requests[1]["request"]["intent"]
+    assert sent["name"] == "OldIntent"
+    assert sent["slots"] == {
+        "colour": {"name": "colour", "value": "red", "confirmationStatus": "NONE"}
+    }
+
+
+def test_undeclared_slot_of_a_declared_intent_is_refused(device: Device) -> None:
+    device.launch()
+    with pytest.raises(KeyError, match="no slot 'colour'"):
+        device.intent("NextSetIntent", {"colour": "red"})
+
+
+# ---- answers ----
+
+
+def test_non_2xx_raises_with_status_and_body() -> None:
+    stub = StubTransport(lambda _: (500, {"error": "internal error"}))
+    with pytest.raises(SkillHttpError, match="500.*internal error") as caught:
+        Device(stub, MODEL).launch()
+    assert caught.value.status == 500
+
+
+def test_non_2xx_recorded_when_asked() -> None:
+    stub = StubTransport(lambda _: (400, {"error": "request verification failed"}))
+    turn = Device(stub, MODEL, record_errors=True).launch()
+    assert turn.status == 400 and not turn.session_open
+    assert "verification failed" in (turn.note or "")
+
+
+def test_body_that_is_not_json_is_an_error() -> None:
+    class Garbage:
+        def post(self, body: bytes, headers: Mapping[str, str]) -> TransportResponse:
+            return TransportResponse(200, b"<html>")
+
+    with pytest.raises(DeviceError, match="not JSON"):
+        Device(Garbage(), MODEL).launch()
+
+
+def test_speech_and_reprompt_text() -> None:
+    ssml = 'Set <emphasis level="strong">two</emphasis> of 4 .<break time="1s"/>Rest &amp; breathe'
+    stub = StubTransport(lambda _: (200, reply(ssml, reprompt="Say <b>next set</b>.")))
+    turn = Device(stub, MODEL).launch()
+    assert turn.speech_text == "Set two of 4. Rest & breathe"
+    assert turn.speech_ssml.startswith("<speak>Set <emphasis")
+    assert turn.reprompt_text == "Say next set."
+
+
+def test_plain_text_speech() -> None:
+    body = {
+        "version": "1.0",
+        "response": {"outputSpeech": {"type": "PlainText", "text": "Hi  there"}},
+    }
+    turn = Device(StubTransport(lambda _: (200, body)), MODEL).launch()
+    assert (turn.speech_text, turn.speech_ssml) == ("Hi there", "")
+
+
+def test_ssml_to_text() -> None:
+    assert ssml_to_text("<speak>a<break/>b , c &lt;3</speak>") == "a b, c <3"
+
+
+def test_history_records_every_turn(device: Device) -> None:
+    device.launch()
+    device.say("stop")
+    device.say("next set")
+    assert [t.sent for t in device.history] == [True, True, False]
+
+
+# ---- transports ----
+
+
+def echo_app() -> Flask:
+    """A tiny skill app: answers any request, echoing the request type and content type."""
+    app = Flask("echo")
+
+    @app.post("/alexa")
+    def alexa() -> Any:
+        envelope = request.get_json()
+        said = f"{envelope['request']['type']} as {request.content_type}"
+        return jsonify(reply(said, attributes={"seen": True}))
+
+    return app
+
+
+def test_flask_transport(stub: StubTransport) -> None:
+    device = Device(FlaskTransport(echo_app()), MODEL)
+    turn = device.say("open upper body coach")
+    assert turn.status == 200
+    assert turn.speech_text == "LaunchRequest as application/json; charset=utf-8"
+    assert device.session is not None and device.session.attributes == {"seen": True}
+
+
+@pytest.fixture
+def http_url() -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, echo_app())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/alexa"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_http_transport(http_url: str) -> None:
+    turn = Device(HttpTransport(http_url, timeout=5), MODEL).launch()
+    assert turn.status == 200 and turn.speech_text.startswith("LaunchRequest")
+
+
+def test_http_transport_reports_http_errors(http_url: str) -> None:
+    missing = HttpTransport(http_url.replace("/alexa", "/nowhere"), timeout=5)
+    with pytest.raises(SkillHttpError) as caught:
+        Device(missing, MODEL).launch()
+    assert caught.value.status == 404
+
+
+def test_http_transport_unreachable_is_a_clear_error() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # free now, closed below: nothing listens there
+    with pytest.raises(DeviceError, match="cannot reach"):
+        Device(HttpTransport(f"http://127.0.0.1:{port}/alexa", timeout=2), MODEL).launch()
+
+
+# ---- signing ----
+
+
+@pytest.fixture(scope="module")
+def signer() -> Signer:
+    return Signer.create()
+
+
+def test_signer_signs_the_exact_bytes_sent(signer: Signer) -> None:
+    stub = StubTransport()
+    Device(stub, MODEL, signer=signer).say("open upper body coach")
+    headers = stub.headers[0]
+    assert headers["SignatureCertChainUrl"] == signer.cert_url
+    leaf = x509.load_pem_x509_certificates(signer.cert_chains()[signer.cert_url])[0]
+    key = leaf.public_key()
+    assert isinstance(key, rsa.RSAPublicKey)
+    signature = base64.b64decode(headers["Signature-256"])
+    key.verify(signature, stub.bodies[0], padding.PKCS1v15(), hashes.SHA256())
+
+
+# ---- the real app ----
+
+
+def test_integration_launch_against_the_real_app(tmp_path: Path) -> None:
+    from skill.app import create_app
+
+    app = create_app({"COACH_VERIFY_REQUESTS": False, "COACH_DB_PATH": str(tmp_path / "db")})
+    turn = Device(FlaskTransport(app), MODEL).say("open upper body coach")
+    assert turn.status == 200
+    assert "upper body coach" in turn.speech_text.lower()
+
+
+def test_integration_signed_requests_pass_real_verification(tmp_path: Path, signer: Signer) -> None:
+    from skill.app import create_app
+
+    (tmp_path / "ca.pem").write_bytes(signer.ca_pem())
+    app = create_app(
+        {
+            "COACH_DEV_CA_PATH": str(tmp_path / "ca.pem"),
+            "COACH_CERT_CHAINS": signer.cert_chains(),
+            "COACH_DB_PATH": str(tmp_path / "db"),
+        }
+    )
+    signed = Device(FlaskTransport(app), MODEL, signer=signer).launch()
+    assert signed.status == 200
+    with pytest.raises(SkillHttpError) as caught:
+        Device(FlaskTransport(app), MODEL).launch()
+    assert caught.value.status == 400

@@ -1,0 +1,333 @@
+"""Voice commands in, offline: the recognizer's vocabulary, recognition of espeak-ng speech,
+rejection of ordinary speech, audio input, transcription and word error rate."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import re
+import wave
+from array import array
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.command_lm import (
+    arpa_text,
+    build_vocabulary,
+    dictionary_text,
+    expand_sample,
+    jsgf_grammar,
+    load_dictionary,
+    number_words,
+    respell,
+)
+from harness.engines import EspeakVoice, Pcm
+from harness.interaction_model import load_model
+from harness.listen import (
+    CACHE_ENV,
+    CommandRecognizer,
+    ListenError,
+    command_model_files,
+    read_wav,
+    transcribe,
+    word_error_rate,
+)
+from harness.mp3 import encode_mp3
+from harness.utterances import BUILTIN_PHRASES, NUMBER_TYPE, match
+from harness.voices.pcm import resample
+
+MODEL = load_model()
+VOCABULARY = build_vocabulary(MODEL)
+SLOT_REF = re.compile(r"\{(\w+)\}")
+# Words the dictionary lacks, respelled from dictionary words rather than dropped.
+RESPELLED = {"bodyweight", "chinups", "kettlebell", "trx", "ytwl"}
+# Numbers a runner would say for each number slot, as words.
+SPOKEN_NUMBERS = {"seconds": ("fifteen", "forty five", "one hundred twenty"), "minutes": ("two",)}
+# Measured: the general model's word error rate on this sentence from espeak-ng (en-us, rate 1)
+# is 0.5 ("but whether we like the big and i am going to the shops"); the bound leaves room.
+CLEAR_SENTENCE = "the weather is nice today and i am going to the shops"
+CLEAR_SENTENCE_MAX_WER = 0.65
+# The slow sweep (bench.voice_commands' commands, voices and rates): floors below the measured
+# figures in docs/voice-commands.md.
+# Measured: 78.8% right, 2.8% wrong, 5 of 144 false accepts; espeak varies a little run to run.
+MIN_SWEEP_INTENT_ACCURACY = 0.72
+MAX_SWEEP_WRONG_INTENT = 0.06
+MAX_SWEEP_FALSE_ACCEPTS = 8
+
+
+@pytest.fixture(scope="module")
+def recognizer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandRecognizer]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("listen-cache")))
+        yield CommandRecognizer.from_model(MODEL)
+
+
+@pytest.fixture(scope="module")
+def voice() -> EspeakVoice:
+    return EspeakVoice("en-us")
+
+
+def write_wav(path: Path, pcm: Pcm, channels: int = 1, width: int = 2) -> Path:
+    samples = pcm.samples
+    if channels > 1:
+        samples = array("h", (s for s in samples for _ in range(channels)))
+    data = Pcm(samples, pcm.sample_rate).to_bytes()
+    if width == 1:
+        data = bytes((s >> 8) + 128 for s in samples)
+    elif width == 3:
+        data = b"".join(b"\0" + data[i : i + 2] for i in range(0, len(data), 2))
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(channels)
+        wav.setsampwidth(width)
+        wav.setframerate(pcm.sample_rate)
+        wav.writeframes(data)
+    return path
+
+
+# ---- vocabulary -------------------------------------------------------------------------------
+
+
+def sample_fillings(sample: str, intent_name: str) -> list[str]:
+    """`sample` with each slot filled by every value and synonym (or a few numbers)."""
+    intent = MODEL.intent(intent_name)
+    choices = []
+    for name in SLOT_REF.findall(sample):
+        slot = intent.slot(name)
+        if slot.type == NUMBER_TYPE:
+            choices.append(SPOKEN_NUMBERS[name])
+        else:
+            slot_type = MODEL.slot_type(slot.type)
+            assert slot_type is not None
+            choices.append(tuple(p for v in slot_type.values for p in v.phrases))
+    parts = SLOT_REF.split(sample)  # fixed text, slot name, fixed text, ...
+    return [
+        "".join(part if i % 2 == 0 else filling[i // 2] for i, part in enumerate(parts)).lower()
+        for filling in itertools.product(*choices)
+    ]
+
+
+def test_vocabulary_has_every_sample_with_its_slots_filled() -> None:
+    missing = [
+        text
+        for intent in MODEL.intents
+        for sample in intent.samples
+        for text in sample_fillings(sample, intent.name)
+        if text not in VOCABULARY.texts and text not in VOCABULARY.dropped
+    ]
+    assert missing == []
+    assert VOCABULARY.dropped == {}  # every missing word could be respelled (reported below)
+
+
+def test_vocabulary_has_builtin_phrases_and_invocations() -> None:
+    builtin = {phrase for phrases in BUILTIN_PHRASES.values() for phrase in phrases}
+    assert builtin <= VOCABULARY.texts
+    assert {
+        "open upper body coach",
+        "alexa open upper body coach",
+        "tell upper body coach next set",
+        "ask upper body coach what's next",
+        "ask upper body coach to skip this exercise",
+        "alexa tell upper body coach to start the dumbbell workout",
+    } <= VOCABULARY.texts
+
+
+def test_vocabulary_words_are_lowercase_dictionary_words_or_reported_respellings() -> None:
+    dictionary = load_dictionary()
+    assert all(word == word.lower() for word in VOCABULARY.words)
+    assert {w for w in VOCABULARY.words if w not in dictionary} == RESPELLED
+    assert set(VOCABULARY.respelled) == RESPELLED
+    assert VOCABULARY.respelled["kettlebell"][1] == "kettle + bell"
+    assert VOCABULARY.respelled["trx"][1] == "t r x"
+    assert {"i'm", "what's", "let's", "i'd"} <= VOCABULARY.words  # in the dictionary as such
+
+
+def test_respell_compounds_and_acronyms_only() -> None:
+    dictionary = load_dictionary()
+    assert respell("bodyweight", dictionary) == (
+        f"{dictionary['body']} {dictionary['weight']}",
+        "body + weight",
+    )
+    assert respell("ytwl", dictionary) is not None
+    assert respell("qwzxkv", dictionary) is not None  # consonants: spelled as letters
+    assert respell("zorblefrump", dictionary) is None
+
+
+def test_number_words() -> None:
+    assert number_words(15) == ("fifteen",)
+    assert number_words(45) == ("forty five",)
+    assert number_words(100) == ("one hundred",)
+    assert number_words(120) == ("one hundred twenty", "one hundred and twenty")
+    with pytest.raises(ValueError):
+        number_words(1000)
+
+
+def test_slot_samples_expand_to_every_number_in_range() -> None:
+    texts = expand_sample(MODEL, "SetRestIntent", "rest for {seconds} seconds")
+    assert texts[0] == "rest for fifteen seconds"
+    assert "rest for one hundred and twenty seconds" in texts
+    assert "rest for fourteen seconds" not in texts
+
+
+def test_arpa_model_covers_the_vocabulary() -> None:
+    text = arpa_text(VOCABULARY)
+    unigrams = text.split("\\1-grams:")[1].split("\\2-grams:")[0].split()
+    assert VOCABULARY.words | {"<s>", "</s>"} <= set(unigrams)
+    assert "\\3-grams:" in text and text.rstrip().endswith("\\end\\")
+
+
+def test_jsgf_grammar_accepts_the_vocabulary_and_nothing_else() -> None:
+    from pocketsphinx import Decoder
+
+    grammar = Decoder(lm=None, loglevel="FATAL").parse_jsgf(jsgf_grammar(MODEL, VOCABULARY))
+    some = sorted(VOCABULARY.texts)[::40]
+    assert [text for text in some if not grammar.accept(text)] == []
+    assert not grammar.accept("the weather is nice")
+    assert not grammar.accept("open upper body coach please")
+
+
+# ---- recognition ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "voice_name", "intent", "kind"),
+    [
+        ("next set", "en-us", "NextSetIntent", "intent"),
+        ("start the dumbbell workout", "en-us", "StartWorkoutIntent", "intent"),
+        ("where am i", "en-us", "StatusIntent", "intent"),
+        # British: en-us at any rate renders "coach next set" so that it is heard right only
+        # 5-6 times in 10 (else "tell upper body coach repeat that"); en: 10 in 10.
+        ("tell upper body coach next set", "en", "NextSetIntent", "one_shot"),
+        ("tell upper body coach to skip this exercise", "en-us", "SkipExerciseIntent", "one_shot"),
+    ],
+)
+def test_spoken_commands_are_recognised(
+    recognizer: CommandRecognizer, said: str, voice_name: str, intent: str, kind: str
+) -> None:
+    heard = recognizer.recognize_pcm(EspeakVoice(voice_name).synthesize(said))
+    assert heard.accepted and heard.match is not None
+    assert (heard.intent, heard.match.kind) == (intent, kind)
+    assert heard.text in VOCABULARY.texts
+
+
+def test_slot_value_comes_through(recognizer: CommandRecognizer, voice: EspeakVoice) -> None:
+    heard = recognizer.recognize_pcm(voice.synthesize("start the dumbbell workout"))
+    assert heard.match is not None
+    assert heard.match.slots["workout"].id == "dumbbell"
+
+
+@pytest.mark.parametrize(
+    "said", [CLEAR_SENTENCE, "can you pass me the salt please", "my brother bought a new car"]
+)
+def test_ordinary_speech_is_rejected(
+    recognizer: CommandRecognizer, voice: EspeakVoice, said: str
+) -> None:
+    heard = recognizer.recognize_pcm(voice.synthesize(said))
+    assert not heard.accepted
+    assert heard.text is None and heard.intent is None and heard.rank is None
+    assert heard.hypothesis  # the decoder did hear words; they were not a command
+
+
+def test_silence_is_no_command(recognizer: CommandRecognizer) -> None:
+    heard = recognizer.recognize_pcm(Pcm(array("h", bytes(2 * 16000)), 16000))
+    assert not heard.accepted
+
+
+@pytest.mark.parametrize("rate", [16000, 24000])
+def test_wav_files_at_16_and_24_khz(
+    recognizer: CommandRecognizer, voice: EspeakVoice, tmp_path: Path, rate: int
+) -> None:
+    pcm = resample(voice.synthesize("where am i"), rate)
+    heard = recognizer.recognize_file(write_wav(tmp_path / f"where-{rate}.wav", pcm))
+    assert heard.intent == "StatusIntent"
+    assert heard.seconds == pytest.approx(pcm.seconds)
+
+
+def test_mp3_files(recognizer: CommandRecognizer, voice: EspeakVoice, tmp_path: Path) -> None:
+    path = tmp_path / "next.mp3"
+    encode_mp3(voice.synthesize("next set"), path)
+    assert recognizer.recognize_file(path).intent == "NextSetIntent"
+
+
+@pytest.mark.parametrize(("channels", "width"), [(2, 2), (1, 1), (1, 3)])
+def test_wav_formats_become_mono_16_bit(tmp_path: Path, channels: int, width: int) -> None:
+    pcm = Pcm(array("h", [0, 256, -256, 32000, -32000]), 22050)
+    read = read_wav(write_wav(tmp_path / "x.wav", pcm, channels, width))
+    assert read.sample_rate == 22050
+    assert list(read.samples) == list(pcm.samples)
+
+
+def test_unreadable_audio_is_a_listen_error(tmp_path: Path) -> None:
+    path = tmp_path / "not.wav"
+    path.write_bytes(b"RIFF....nope")
+    with pytest.raises(ListenError):
+        read_wav(path)
+
+
+def test_model_files_are_cached_per_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    lm_path, dict_path = command_model_files(MODEL, VOCABULARY)
+    assert (lm_path.parent, lm_path.suffix, dict_path.suffix) == (tmp_path, ".arpa", ".dict")
+    built = lm_path.stat().st_mtime_ns
+    assert command_model_files(MODEL, VOCABULARY) == (lm_path, dict_path)
+    assert lm_path.stat().st_mtime_ns == built  # the same model: read, not rebuilt
+    other = dataclasses.replace(MODEL, invocation_name="other coach")
+    assert command_model_files(other, build_vocabulary(other))[0] != lm_path
+
+
+def test_dictionary_file_has_only_the_vocabulary() -> None:
+    entries = dictionary_text(VOCABULARY).splitlines()
+    assert {line.split()[0].split("(")[0] for line in entries} == VOCABULARY.words
+    assert {"to T UW", "to(2) T IH", "kettlebell K EH T AH L B EH L"} <= set(entries)
+
+
+# ---- transcription and word error rate ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reference", "hypothesis", "rate"),
+    [
+        ("next set", "next set", 0.0),
+        ("next set", "", 1.0),
+        ("start the workout", "stop it", 1.0),
+        ("how do i do this", "how do i do it", 0.2),  # one substitution in five
+        ("next set", "next the set", 0.5),  # one insertion in two
+        ("I'm done!", "i'm  done", 0.0),  # case and punctuation do not count
+        ("Rest 45 seconds.", "rest forty five seconds", 0.0),  # digits are words
+        ("", "", 0.0),
+    ],
+)
+def test_word_error_rate(reference: str, hypothesis: str, rate: float) -> None:
+    assert word_error_rate(reference, hypothesis) == pytest.approx(rate)
+
+
+def test_transcribe_hears_clear_synthetic_speech(voice: EspeakVoice) -> None:
+    heard = transcribe(voice.synthesize(CLEAR_SENTENCE))
+    assert heard == heard.lower() and len(heard.split()) >= 6
+    assert word_error_rate(CLEAR_SENTENCE, heard) <= CLEAR_SENTENCE_MAX_WER
+
+
+# ---- the bench's sweep (minutes) ----------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_accuracy_sweep_over_voices_and_rates(recognizer: CommandRecognizer) -> None:
+    from bench.voice_commands import COMMANDS, EVERYDAY, RATES, VOICES
+
+    said = right = wrong = false_accepts = 0
+    for name, rate in itertools.product(VOICES, RATES):
+        voice = EspeakVoice(name)
+        for text in COMMANDS:
+            heard = recognizer.recognize_pcm(voice.synthesize(text, rate))
+            wanted = match(text, MODEL)
+            said += 1
+            if heard.match is not None:
+                same = (heard.match.kind, heard.intent) == (wanted.kind, wanted.intent)
+                right += same
+                wrong += not same
+        for sentence in EVERYDAY:
+            false_accepts += recognizer.recognize_pcm(voice.synthesize(sentence, rate)).accepted
+    assert right / said >= MIN_SWEEP_INTENT_ACCURACY
+    assert wrong / said <= MAX_SWEEP_WRONG_INTENT
+    assert false_accepts <= MAX_SWEEP_FALSE_ACCEPTS

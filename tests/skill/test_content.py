@@ -1,0 +1,556 @@
+"""The two workouts as validated data: the facts from the sources, and a loader that refuses
+broken files with a message naming the file and the field."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from skill.content.loader import (
+    WORKOUTS_DIR,
+    ContentError,
+    default_library,
+    load_library,
+    load_workout,
+)
+from skill.content.models import Exercise, Library, Reps, WorkoutPlan
+from tests.support import REPO_ROOT
+
+REPO_ROOT = REPO_ROOT
+# CI checks out shared/ beside the clone, so the articles sit at ../shared/sources.
+SOURCES_DIR = REPO_ROOT.parent / "shared" / "sources"
+ARTICLES = ("000_76e862a7f8a2e781.txt", "002_768d3749aeaaaf02.txt")
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    return load_library()
+
+
+def exercise(library: Library, exercise_id: str) -> Exercise:
+    found = library.find_exercise(exercise_id)
+    assert found is not None, exercise_id
+    workout, index = found
+    return workout.exercises[index]
+
+
+def workout(library: Library, workout_id: str) -> WorkoutPlan:
+    plan = library.get(workout_id)
+    assert plan is not None, workout_id
+    return plan
+
+
+# --- the facts ------------------------------------------------------------------------------
+
+
+def test_workouts_are_offered_bodyweight_then_dumbbell(library: Library) -> None:
+    assert [w.id for w in library.workouts] == ["bodyweight", "dumbbell"]
+    assert [w.name for w in library.workouts] == ["bodyweight workout", "dumbbell workout"]
+
+
+def test_default_library_is_loaded_once() -> None:
+    assert default_library() is default_library()
+    assert [w.id for w in default_library().workouts] == ["bodyweight", "dumbbell"]
+
+
+@pytest.mark.parametrize(
+    ("workout_id", "exercise_ids"),
+    [
+        (
+            "bodyweight",
+            [
+                "t_push_up",
+                "l_sit_chin_up",
+                "suspension_row",
+                "ytwl_raise",
+                "overhead_carry",
+                "stir_the_pot",
+            ],
+        ),
+        (
+            "dumbbell",
+            [
+                "shoulder_press",
+                "bent_over_row",
+                "chest_press",
+                "lateral_raise",
+                "plank_row",
+                "curl_to_press",
+            ],
+        ),
+    ],
+)
+def test_exercises_come_in_the_articles_order(
+    library: Library, workout_id: str, exercise_ids: list[str]
+) -> None:
+    assert [e.id for e in workout(library, workout_id).exercises] == exercise_ids
+
+
+# The interaction model's slot values are written from these names and aliases.
+NAMES_AND_ALIASES = {
+    "bodyweight": (
+        "bodyweight workout",
+        ["bodyweight", "body weight", "runners", "runner", "runners workout", "gym", "first"],
+    ),
+    "dumbbell": (
+        "dumbbell workout",
+        ["dumbbell", "dumbbells", "weights", "weight training", "free weights", "second"],
+    ),
+    "t_push_up": (
+        "T push-up",
+        ["t push up", "t push ups", "push up", "push ups", "pushups", "rotating push up"],
+    ),
+    "l_sit_chin_up": (
+        "L-sit chin-up",
+        [
+            "chin up",
+            "chin ups",
+            "chinups",
+            "l sit chin up",
+            "l sit chin ups",
+            "pull up",
+            "pull ups",
+        ],
+    ),
+    "suspension_row": (
+        "suspension row",
+        ["trx row", "trx rows", "suspension rows", "ring row", "inverted row"],
+    ),
+    "ytwl_raise": (
+        "Y-T-W-L raise",
+        ["y t w l", "ytwl", "y t w l raise", "y t w l raises", "letter raises"],
+    ),
+    "overhead_carry": (
+        "overhead kettlebell carry",
+        ["kettlebell carry", "overhead carry", "overhead walk", "waiter carry", "waiters walk"],
+    ),
+    "stir_the_pot": (
+        "stir the pot",
+        ["stability ball stir", "ball circles", "plank circles", "stir the pot on the ball"],
+    ),
+    "shoulder_press": (
+        "dumbbell shoulder press",
+        ["shoulder press", "overhead press", "military press"],
+    ),
+    "bent_over_row": (
+        "bent-over row",
+        ["bent over row", "bent over rows", "dumbbell row", "dumbbell rows"],
+    ),
+    "chest_press": ("chest press", ["dumbbell chest press", "bench press", "floor press"]),
+    "lateral_raise": (
+        "lateral raise",
+        ["lateral raises", "side raise", "side raises", "lat raise"],
+    ),
+    "plank_row": ("plank row", ["renegade row", "renegade rows", "plank rows"]),
+    "curl_to_press": (
+        "biceps curl to shoulder press",
+        ["curl to press", "curl and press", "bicep curl to shoulder press", "curls"],
+    ),
+}
+
+
+@pytest.mark.parametrize("item_id", sorted(NAMES_AND_ALIASES))
+def test_names_and_aliases_match_the_interaction_model(library: Library, item_id: str) -> None:
+    item: WorkoutPlan | Exercise | None = library.get(item_id)
+    if item is None:
+        item = exercise(library, item_id)
+    name, aliases = NAMES_AND_ALIASES[item_id]
+    assert (item.name, list(item.aliases)) == (name, aliases)
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "sets", "reps"),
+    [
+        ("t_push_up", 4, Reps(4, "reps", "side")),
+        ("l_sit_chin_up", 4, Reps(5)),
+        ("suspension_row", 3, Reps(10)),
+        ("ytwl_raise", 3, Reps(8, "reps", "letter")),
+        ("overhead_carry", 3, Reps(15, "yards", "side")),
+        ("stir_the_pot", 3, Reps(8, "circles", "direction")),
+    ],
+)
+def test_bodyweight_figures_match_the_article(
+    library: Library, exercise_id: str, sets: int, reps: Reps
+) -> None:
+    move = exercise(library, exercise_id)
+    assert (move.sets, move.reps, move.rest_seconds) == (sets, reps, 30)
+    assert move.source.startswith("article:")
+
+
+def test_t_push_up_gets_harder_with_dumbbells(library: Library) -> None:
+    harder = exercise(library, "t_push_up").harder
+    assert harder is not None and "dumbbell" in harder
+
+
+def test_ytwl_raise_walks_through_the_four_letters_in_order(library: Library) -> None:
+    move = exercise(library, "ytwl_raise")
+    assert [step.name for step in move.steps] == ["Y", "T", "W", "L"]
+    assert all(step.reps == Reps(8) for step in move.steps)
+    for step in move.steps:
+        assert "squeeze your shoulder blades" in step.cue.lower(), step.name
+    assert "incline bench" in move.setup
+    assert "90 degrees" in move.steps[3].cue
+
+
+def test_only_the_ytwl_raise_has_steps(library: Library) -> None:
+    with_steps = [e.id for w in library.workouts for e in w.exercises if e.steps]
+    assert with_steps == ["ytwl_raise"]
+
+
+def reps_per_set(reps: Reps) -> int:
+    return reps.count * (2 if reps.per == "side" else 1)
+
+
+def test_dumbbell_exercises_use_the_articles_rep_range(library: Library) -> None:
+    for move in workout(library, "dumbbell").exercises:
+        assert 10 <= reps_per_set(move.reps) <= 15, move.id
+        assert (move.sets, move.rest_seconds) == (3, 45), move.id
+
+
+def test_dumbbell_sources_say_which_figures_are_the_articles_and_which_are_ours(
+    library: Library,
+) -> None:
+    for move in workout(library, "dumbbell").exercises:
+        source = move.source.lower()
+        assert "article says 10 to 15 reps" in source, move.id
+        assert "our default is 3 sets" in source, move.id
+        assert "45 s rest" in source and "no sets or rest" in source, move.id
+
+
+def test_plank_row_is_6_each_side(library: Library) -> None:
+    assert exercise(library, "plank_row").reps == Reps(6, "reps", "side")
+
+
+def test_dumbbell_tips_are_said_before_and_after(library: Library) -> None:
+    plan = workout(library, "dumbbell")
+    before, after = " ".join(plan.before).lower(), " ".join(plan.after).lower()
+    assert "warm" in before and "light to moderate" in before and "tailbone" in before
+    assert "cool down" in after and "mobility" in after and "twice a week" in after
+    cues = " ".join(cue for move in plan.exercises for cue in move.cues)
+    assert "90 degrees" in cues
+
+
+def test_bodyweight_warms_up_and_cools_down(library: Library) -> None:
+    plan = workout(library, "bodyweight")
+    assert any("warm up" in line.lower() for line in plan.before)
+    assert any("cool down" in line.lower() for line in plan.after)
+
+
+def test_every_exercise_has_three_to_five_one_sentence_cues(library: Library) -> None:
+    for plan in library.workouts:
+        for move in plan.exercises:
+            assert 3 <= len(move.cues) <= 5, move.id
+            for cue in move.cues:
+                assert cue.endswith(".") and cue.count(".") == 1, cue
+
+
+def test_objects_are_frozen(library: Library) -> None:
+    plan = library.workouts[0]
+    move = plan.exercises[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plan.name = "changed"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        move.reps.count = 99  # type: ignore[misc]
+    assert isinstance(plan.exercises, tuple) and isinstance(move.cues, tuple)
+    assert isinstance(move.aliases, tuple) and isinstance(plan.before, tuple)
+
+
+# --- the spoken text --------------------------------------------------------------------------
+
+
+def texts(value: object, where: str) -> Iterator[tuple[str, str]]:
+    """(where, text) for every string inside the content objects."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, tuple):
+        for index, item in enumerate(value):
+            yield from texts(item, f"{where}[{index}]")
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            if field.name != "id":  # ids are keys, never spoken
+                yield from texts(getattr(value, field.name), f"{where}.{field.name}")
+
+
+def all_texts(library: Library) -> list[tuple[str, str]]:
+    return [item for plan in library.workouts for item in texts(plan, plan.id)]
+
+
+def test_spoken_text_is_plain_words(library: Library) -> None:
+    # Alexa reads these aloud: no symbols, parentheses or emoji.
+    plain = re.compile(r"[A-Za-z0-9 .,'?!:-]+")
+    for where, text in all_texts(library):
+        assert plain.fullmatch(text), f"{where}: {text!r}"
+
+
+def words(text: str) -> list[str]:
+    text = re.sub(r"['\u2019]", "", text.lower())  # "you'll" and "you’ll" -> "youll"
+    return re.sub(r"[^a-z0-9]+", " ", text).split()
+
+
+def runs(text: str, length: int = 8) -> set[tuple[str, ...]]:
+    tokens = words(text)
+    return {tuple(tokens[i : i + length]) for i in range(len(tokens) - length + 1)}
+
+
+def test_no_sentence_is_copied_from_the_articles(library: Library) -> None:
+    if not SOURCES_DIR.is_dir():
+        pytest.skip(f"source articles not found at {SOURCES_DIR} (shared/ beside the repo)")
+    article_runs: set[tuple[str, ...]] = set()
+    for name in ARTICLES:
+        article_runs |= runs((SOURCES_DIR / name).read_text(encoding="utf-8"))
+    copied = [
+        (where, " ".join(run))
+        for where, text in all_texts(library)
+        for run in runs(text) & article_runs
+    ]
+    assert copied == []
+
+
+def test_the_copy_check_would_catch_a_pasted_sentence() -> None:
+    pasted = "Grab a heavy kettlebell in one hand and hold it overhead."
+    source = "Grab a heavy kettlebell in one hand and hold it overhead. Keep going."
+    assert runs(pasted) & runs(source)
+
+
+# --- broken files -----------------------------------------------------------------------------
+
+Edit = Callable[[dict[str, Any]], None]
+
+
+def shipped(workout_id: str) -> dict[str, Any]:
+    data = yaml.safe_load((WORKOUTS_DIR / f"{workout_id}.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def write(folder: Path, data: dict[str, Any], name: str | None = None) -> Path:
+    path = folder / (name or f"{data['id']}.yaml")
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def delete_sets(data: dict[str, Any]) -> None:
+    del data["exercises"][1]["sets"]
+
+
+def count_as_word(data: dict[str, Any]) -> None:
+    data["exercises"][3]["steps"][0]["reps"]["count"] = "eight"
+
+
+def misspelt_key(data: dict[str, Any]) -> None:
+    data["exercises"][0]["cue"] = data["exercises"][0].pop("cues")
+
+
+def negative_sets(data: dict[str, Any]) -> None:
+    data["exercises"][2]["sets"] = -3
+
+
+def boolean_sets(data: dict[str, Any]) -> None:
+    data["exercises"][2]["sets"] = True
+
+
+def bad_unit(data: dict[str, Any]) -> None:
+    data["exercises"][4]["reps"]["unit"] = "metres"
+
+
+def bad_per(data: dict[str, Any]) -> None:
+    data["exercises"][4]["reps"]["per"] = "arm"
+
+
+def long_rest(data: dict[str, Any]) -> None:
+    data["exercises"][5]["rest_seconds"] = 300
+
+
+def ampersand(data: dict[str, Any]) -> None:
+    data["exercises"][0]["cues"][1] = "Turn & reach up."
+
+
+def angle_bracket(data: dict[str, Any]) -> None:
+    data["after"][0] = "<break time='1s'/> Done."
+
+
+def empty_text(data: dict[str, Any]) -> None:
+    data["exercises"][1]["why"] = "  "
+
+
+def cues_not_a_list(data: dict[str, Any]) -> None:
+    data["exercises"][1]["cues"] = "Pull up."
+
+
+def too_few_cues(data: dict[str, Any]) -> None:
+    data["exercises"][1]["cues"] = ["Pull up."]
+
+
+def shouting_alias(data: dict[str, Any]) -> None:
+    data["exercises"][0]["aliases"][2] = "Push-Up"
+
+
+def repeated_alias(data: dict[str, Any]) -> None:
+    data["aliases"].append("gym")
+
+
+def duplicate_exercise_id(data: dict[str, Any]) -> None:
+    data["exercises"][1]["id"] = "t_push_up"
+
+
+def alias_of_another_exercise(data: dict[str, Any]) -> None:
+    data["exercises"][1]["aliases"].append("push ups")
+
+
+def step_without_cue(data: dict[str, Any]) -> None:
+    del data["exercises"][3]["steps"][2]["cue"]
+
+
+def no_exercises(data: dict[str, Any]) -> None:
+    data["exercises"] = []
+
+
+def renamed_id(data: dict[str, Any]) -> None:
+    data["id"] = "bodyweights"
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (delete_sets, "bodyweight.yaml: exercises[1].sets: is required"),
+        (
+            count_as_word,
+            "bodyweight.yaml: exercises[3].steps[0].reps.count: "
+            "must be a whole number of at least 1 (got 'eight')",
+        ),
+        (misspelt_key, "bodyweight.yaml: exercises[0].cue: is not a known key"),
+        (
+            negative_sets,
+            "bodyweight.yaml: exercises[2].sets: must be a whole number of at least 1 (got -3)",
+        ),
+        (boolean_sets, "bodyweight.yaml: exercises[2].sets: must be a whole number"),
+        (bad_unit, "bodyweight.yaml: exercises[4].reps.unit: must be one of reps, yards"),
+        (bad_per, "bodyweight.yaml: exercises[4].reps.per: must be one of side, direction"),
+        (
+            long_rest,
+            "bodyweight.yaml: exercises[5].rest_seconds: must be a whole number from 10 to 180",
+        ),
+        (ampersand, "bodyweight.yaml: exercises[0].cues[1]: must not contain '&'"),
+        (angle_bracket, "bodyweight.yaml: after[0]: must not contain '<' or '>'"),
+        (empty_text, "bodyweight.yaml: exercises[1].why: must be non-empty text"),
+        (cues_not_a_list, "bodyweight.yaml: exercises[1].cues: must be a list"),
+        (too_few_cues, "bodyweight.yaml: exercises[1].cues: must have 3 to 5 items (got 1)"),
+        (shouting_alias, "bodyweight.yaml: exercises[0].aliases[2]: must be lowercase letters"),
+        (repeated_alias, "bodyweight.yaml: aliases[7]: repeats 'gym'"),
+        (
+            duplicate_exercise_id,
+            "bodyweight.yaml: exercises[1].id: id 't_push_up' is already used by "
+            "bodyweight.yaml: exercises[0].id",
+        ),
+        (
+            alias_of_another_exercise,
+            "bodyweight.yaml: exercises[1].aliases[7]: phrase 'push ups' is already used by "
+            "bodyweight.yaml: exercises[0].aliases[3]",
+        ),
+        (step_without_cue, "bodyweight.yaml: exercises[3].steps[2].cue: is required"),
+        (no_exercises, "bodyweight.yaml: exercises: must have at least 1 items (got 0)"),
+        (renamed_id, "bodyweight.yaml: id: must match the file name 'bodyweight'"),
+    ],
+    ids=lambda value: getattr(value, "__name__", ""),
+)
+def test_a_broken_file_names_the_file_and_field(tmp_path: Path, edit: Edit, message: str) -> None:
+    data = shipped("bodyweight")
+    edit(data)
+    path = write(tmp_path, data, "bodyweight.yaml")
+    with pytest.raises(ContentError, match=f"^{re.escape(message)}"):
+        load_workout(path)
+
+
+def test_the_shipped_files_round_trip_through_the_test_writer(tmp_path: Path) -> None:
+    # Guards the broken-file tests: only the edit may differ from a good file.
+    for workout_id in ("bodyweight", "dumbbell"):
+        assert load_workout(write(tmp_path, shipped(workout_id))) == load_workout(
+            WORKOUTS_DIR / f"{workout_id}.yaml"
+        )
+
+
+def test_a_yaml_syntax_error_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "bodyweight.yaml"
+    path.write_text("id: bodyweight\nexercises: [\n  - id: t_push_up\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"^bodyweight\.yaml: not valid YAML: line \d+"):
+        load_workout(path)
+
+
+def test_an_empty_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bodyweight.yaml"
+    path.write_text("# nothing yet\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"^bodyweight\.yaml: the file is empty"):
+        load_workout(path)
+
+
+def test_a_file_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bodyweight.yaml"
+    path.write_text("- just\n- a list\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"^bodyweight\.yaml: must be a mapping"):
+        load_workout(path)
+
+
+def test_an_id_used_in_two_workouts_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, shipped("bodyweight"))
+    dumbbell = shipped("dumbbell")
+    dumbbell["exercises"][0]["id"] = "t_push_up"
+    write(tmp_path, dumbbell)
+    expected = (
+        "dumbbell.yaml: exercises[0].id: id 't_push_up' is already used by "
+        "bodyweight.yaml: exercises[0].id"
+    )
+    with pytest.raises(ContentError, match=f"^{re.escape(expected)}$"):
+        load_library(tmp_path)
+
+
+def test_an_alias_used_in_two_workouts_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, shipped("bodyweight"))
+    dumbbell = shipped("dumbbell")
+    dumbbell["aliases"].append("gym")
+    write(tmp_path, dumbbell)
+    expected = "dumbbell.yaml: aliases[6]: phrase 'gym' is already used by bodyweight.yaml"
+    with pytest.raises(ContentError, match=f"^{re.escape(expected)}"):
+        load_library(tmp_path)
+
+
+def test_two_workouts_in_the_same_place_are_refused(tmp_path: Path) -> None:
+    write(tmp_path, shipped("bodyweight"))
+    dumbbell = shipped("dumbbell")
+    dumbbell["order"] = 1
+    write(tmp_path, dumbbell)
+    with pytest.raises(ContentError, match=r"^dumbbell\.yaml: order: 1 is already used"):
+        load_library(tmp_path)
+
+
+def test_workouts_are_ordered_by_their_order_key(tmp_path: Path) -> None:
+    bodyweight, dumbbell = shipped("bodyweight"), shipped("dumbbell")
+    bodyweight["order"], dumbbell["order"] = 2, 1
+    write(tmp_path, bodyweight)
+    write(tmp_path, dumbbell)
+    assert [w.id for w in load_library(tmp_path).workouts] == ["dumbbell", "bodyweight"]
+
+
+def test_an_empty_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match="no workout files"):
+        load_library(tmp_path)
+
+
+def test_a_missing_file_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(ContentError, match=r"^bodyweight\.yaml: cannot read the file"):
+        load_workout(tmp_path / "bodyweight.yaml")
+
+
+def test_a_key_given_twice_is_refused_naming_the_file_and_key(tmp_path: Path) -> None:
+    source = (WORKOUTS_DIR / "bodyweight.yaml").read_text(encoding="utf-8")
+    broken = source.replace("sets: 4\n", "sets: 4\n    sets: 40\n", 1)
+    assert broken != source
+    path = tmp_path / "bodyweight.yaml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(ContentError, match=r"bodyweight\.yaml: .*'sets' appears twice"):
+        load_workout(path)

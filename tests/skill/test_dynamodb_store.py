@@ -1,0 +1,511 @@
+"""The DynamoDB progress store and the Lambda entry point against a real DynamoDB-compatible
+server (moto_server on 127.0.0.1), including the store going down mid-workout."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import yaml
+from ask_sdk_core.exceptions import PersistenceException
+from ask_sdk_model.context import Context
+from ask_sdk_model.interfaces.system.system_state import SystemState
+from ask_sdk_model.request_envelope import RequestEnvelope
+from ask_sdk_model.user import User
+
+from skill import lambda_function
+from skill.config import Settings, load_settings
+from skill.persistence import (
+    RECORD_VERSION,
+    SqliteProgressStore,
+    UnencodableAttributesError,
+    UnreadableRecordError,
+    encode,
+    make_persistence_adapter,
+)
+from skill.persistence.dynamodb_store import (
+    MAX_ATTEMPTS,
+    PARTITION_KEY,
+    READ_TIMEOUT_S,
+    RECORD_ATTRIBUTE,
+    DynamoDbProgressStore,
+    make_dynamodb_store,
+)
+from tests.support import REPO_ROOT
+from tests.support.moto import (
+    FAKE_AWS_ENV,
+    MotoServer,
+    TcpSwitch,
+    create_progress_table,
+    free_port,
+)
+
+ROOT = REPO_ROOT
+REGION = "us-east-1"
+SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
+USER = "amzn1.ask.account.RUNNER-ONE"
+OTHER_USER = "amzn1.ask.account.RUNNER-TWO"
+# A down store must answer well inside Alexa's ~8 s; botocore's defaults would take minutes.
+DOWN_DEADLINE_S = 4.0
+
+
+def serverless_table_properties() -> dict[str, Any]:
+    """The progress table exactly as serverless.yml defines it for CloudFormation."""
+    config = yaml.safe_load((ROOT / "serverless.yml").read_text())
+    properties: dict[str, Any] = config["resources"]["Resources"]["ProgressTable"]["Properties"]
+    return properties
+
+
+@pytest.fixture(scope="session")
+def aws_env() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in FAKE_AWS_ENV.items():
+            patch.setenv(name, value)
+        yield
+
+
+@pytest.fixture(scope="session")
+def moto(aws_env: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
+    server = MotoServer(tmp_path_factory.mktemp("moto") / "moto_server.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def raw_resource(moto: MotoServer) -> Any:
+    return boto3.resource("dynamodb", endpoint_url=moto.endpoint, region_name=REGION)
+
+
+@pytest.fixture
+def table_name(raw_resource: Any) -> str:
+    """A fresh table per test, made the way serverless.yml makes the real one."""
+    name = f"progress-{uuid.uuid4().hex[:12]}"
+    create_progress_table(raw_resource, name, serverless_table_properties())
+    return name
+
+
+@pytest.fixture
+def raw_table(raw_resource: Any, table_name: str) -> Any:
+    return raw_resource.Table(table_name)
+
+
+@pytest.fixture
+def switch(moto: MotoServer) -> Iterator[TcpSwitch]:
+    """moto behind a connection the test can cut and restore, its data kept."""
+    proxy = TcpSwitch(moto.port)
+    yield proxy
+    proxy.close()
+
+
+def dynamodb_settings(endpoint: str, table_name: str) -> Settings:
+    return load_settings(
+        {},
+        {
+            "store": "dynamodb",
+            "dynamodb_table": table_name,
+            "dynamodb_endpoint": endpoint,
+            "aws_region": REGION,
+        },
+    )
+
+
+@pytest.fixture
+def store(moto: MotoServer, table_name: str) -> DynamoDbProgressStore:
+    return make_dynamodb_store(dynamodb_settings(moto.endpoint, table_name))
+
+
+def envelope(user_id: str | None) -> RequestEnvelope:
+    return RequestEnvelope(context=Context(system=SystemState(user=User(user_id=user_id))))
+
+
+PROGRESS: dict[str, object] = {
+    "progress": {
+        "workout_id": "bodyweight",
+        "exercise_index": 1,
+        "set_number": 3,
+        "paused": False,
+        "finished": False,
+        "rest_seconds": None,
+        "started_at": 1763720000.123,
+        "sets_done": 6,
+        "skipped": ["dips"],
+    }
+}
+
+
+# --- the store ----------------------------------------------------------------------------
+
+
+def test_settings_pick_the_dynamodb_store(moto: MotoServer, table_name: str) -> None:
+    adapter = make_persistence_adapter(dynamodb_settings(moto.endpoint, table_name))
+    assert isinstance(adapter, DynamoDbProgressStore)
+    assert adapter.table_name == table_name
+
+
+def test_unknown_user_has_no_progress(store: DynamoDbProgressStore) -> None:
+    assert store.get_attributes(envelope(USER)) == {}
+
+
+def test_round_trip_keeps_every_value_and_type(store: DynamoDbProgressStore) -> None:
+    store.save_attributes(envelope(USER), PROGRESS)
+    loaded = store.get_attributes(envelope(USER))
+    assert loaded == PROGRESS
+    started_at = loaded["progress"]["started_at"]  # type: ignore[index]
+    assert type(started_at) is float and started_at == 1763720000.123
+
+
+@pytest.mark.parametrize(
+    "value",
+    [1763720000.123, 0.1, 1e-300, 2.5e300, -0.0, 2**53 + 1, 10**30, True, None, "1.10"],
+    ids=repr,
+)
+def test_numbers_come_back_exactly_not_as_decimal(
+    store: DynamoDbProgressStore, value: object
+) -> None:
+    store.save_attributes(envelope(USER), {"value": value, "list": [value]})
+    loaded = store.get_attributes(envelope(USER))
+    assert loaded == {"value": value, "list": [value]}
+    assert type(loaded["value"]) is type(value)
+    assert repr(loaded["value"]) == repr(value)  # -0.0 stays -0.0, 0.1 stays 0.1
+
+
+def test_users_are_isolated(store: DynamoDbProgressStore) -> None:
+    store.save_attributes(envelope(USER), {"n": 1})
+    store.save_attributes(envelope(OTHER_USER), {"n": 2})
+    assert store.get_attributes(envelope(USER)) == {"n": 1}
+    assert store.get_attributes(envelope(OTHER_USER)) == {"n": 2}
+    store.delete_attributes(envelope(USER))
+    assert store.get_attributes(envelope(USER)) == {}
+    assert store.get_attributes(envelope(OTHER_USER)) == {"n": 2}
+
+
+def test_a_new_store_reads_what_another_saved(
+    store: DynamoDbProgressStore, moto: MotoServer, table_name: str
+) -> None:
+    store.save_attributes(envelope(USER), PROGRESS)
+    fresh = make_dynamodb_store(dynamodb_settings(moto.endpoint, table_name))
+    assert fresh.get_attributes(envelope(USER)) == PROGRESS
+
+
+def test_item_holds_the_versioned_record_text_byte_identical_to_sqlite(
+    store: DynamoDbProgressStore, raw_table: Any, tmp_path: Path
+) -> None:
+    store.save_attributes(envelope(USER), PROGRESS)
+    item = raw_table.get_item(Key={PARTITION_KEY: USER})["Item"]
+    assert set(item) == {PARTITION_KEY, RECORD_ATTRIBUTE}
+    assert item[PARTITION_KEY] == USER
+    text = item[RECORD_ATTRIBUTE]
+    assert isinstance(text, str)
+    assert json.loads(text)["version"] == RECORD_VERSION
+    assert text == encode(PROGRESS)
+
+    sqlite = SqliteProgressStore(tmp_path / "coach.sqlite3")
+    sqlite.save_attributes(envelope(USER), PROGRESS)
+    row = sqlite._connection().execute("SELECT record FROM progress").fetchone()
+    sqlite.close()
+    assert row[0] == text
+
+
+def test_saving_replaces_the_whole_record(store: DynamoDbProgressStore) -> None:
+    store.save_attributes(envelope(USER), {"a": 1, "b": 2})
+    store.save_attributes(envelope(USER), {"a": 3})
+    assert store.get_attributes(envelope(USER)) == {"a": 3}
+
+
+def test_deleting_nothing_is_not_an_error(store: DynamoDbProgressStore) -> None:
+    store.delete_attributes(envelope("nobody"))
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {RECORD_ATTRIBUTE: "{not json"},
+        {RECORD_ATTRIBUTE: "[1, 2]"},
+        {RECORD_ATTRIBUTE: json.dumps({"version": RECORD_VERSION + 1, "attributes": {}})},
+        {RECORD_ATTRIBUTE: json.dumps({"attributes": {}})},
+        {RECORD_ATTRIBUTE: json.dumps({"version": RECORD_VERSION, "attributes": "x"})},
+        {RECORD_ATTRIBUTE: "NaN"},
+        {RECORD_ATTRIBUTE: 12},  # a number, back as Decimal
+        {RECORD_ATTRIBUTE: {}},  # an empty map: the SDK adapter would call this "no record"
+        {RECORD_ATTRIBUTE: {"version": 1, "attributes": {}}},  # a map, not record text
+        {"attributes": {"progress": {}}},  # another layout, no record attribute at all
+    ],
+    ids=[
+        "not-json",
+        "not-an-object",
+        "newer-version",
+        "no-version",
+        "bad-attributes",
+        "nan",
+        "number",
+        "empty-map",
+        "map",
+        "no-record-attribute",
+    ],
+)
+def test_a_corrupt_item_is_unreadable_then_overwritable(
+    store: DynamoDbProgressStore, raw_table: Any, item: dict[str, Any]
+) -> None:
+    raw_table.put_item(Item={PARTITION_KEY: USER, **item})
+    with pytest.raises(UnreadableRecordError):
+        store.get_attributes(envelope(USER))
+    # The skill answers with a fresh start and its next save replaces the bad item.
+    store.save_attributes(envelope(USER), {"n": 1})
+    assert store.get_attributes(envelope(USER)) == {"n": 1}
+
+
+def test_unstorable_attributes_leave_the_old_record(store: DynamoDbProgressStore) -> None:
+    store.save_attributes(envelope(USER), {"n": 1})
+    with pytest.raises(UnencodableAttributesError):
+        store.save_attributes(envelope(USER), {"n": float("nan")})
+    with pytest.raises(UnencodableAttributesError):
+        store.save_attributes(envelope(USER), {"n": (1, 2)})
+    assert store.get_attributes(envelope(USER)) == {"n": 1}
+
+
+def test_a_request_without_user_id_is_a_persistence_error(store: DynamoDbProgressStore) -> None:
+    for call in (
+        lambda: store.get_attributes(envelope(None)),
+        lambda: store.save_attributes(envelope(None), {"n": 1}),
+        lambda: store.delete_attributes(envelope(None)),
+    ):
+        with pytest.raises(PersistenceException, match="user id"):
+            call()
+
+
+def test_a_missing_table_is_a_persistence_error(moto: MotoServer) -> None:
+    store = make_dynamodb_store(dynamodb_settings(moto.endpoint, "no-such-table"))
+    with pytest.raises(PersistenceException):
+        store.get_attributes(envelope(USER))
+    with pytest.raises(PersistenceException):
+        store.save_attributes(envelope(USER), {"n": 1})
+
+
+def assert_fails_fast(call: Any) -> None:
+    started = time.monotonic()
+    with pytest.raises(PersistenceException) as caught:
+        call()
+    assert time.monotonic() - started < DOWN_DEADLINE_S
+    assert not isinstance(caught.value, UnreadableRecordError)  # "down", not "start afresh"
+
+
+def test_nothing_listening_fails_fast(aws_env: None) -> None:
+    store = make_dynamodb_store(dynamodb_settings(f"http://127.0.0.1:{free_port()}", "t"))
+    assert_fails_fast(lambda: store.get_attributes(envelope(USER)))
+    assert_fails_fast(lambda: store.save_attributes(envelope(USER), {"n": 1}))
+    assert_fails_fast(lambda: store.delete_attributes(envelope(USER)))
+
+
+def test_a_server_that_never_answers_times_out_in_seconds(aws_env: None) -> None:
+    # Listening but never accepting: the kernel completes the TCP handshake, then nothing
+    # comes back, like a store that hangs. botocore's defaults would wait minutes.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        endpoint = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        store = make_dynamodb_store(dynamodb_settings(endpoint, "t"))
+        started = time.monotonic()
+        with pytest.raises(PersistenceException):
+            store.get_attributes(envelope(USER))
+        elapsed = time.monotonic() - started
+    assert READ_TIMEOUT_S * MAX_ATTEMPTS <= elapsed < READ_TIMEOUT_S * MAX_ATTEMPTS + 2.5
+
+
+def test_store_down_fails_fast_and_loses_nothing(switch: TcpSwitch, table_name: str) -> None:
+    store = make_dynamodb_store(dynamodb_settings(switch.endpoint, table_name))
+    store.save_attributes(envelope(USER), PROGRESS)
+
+    switch.down()
+    assert_fails_fast(lambda: store.get_attributes(envelope(USER)))
+    assert_fails_fast(lambda: store.save_attributes(envelope(USER), {"n": 1}))
+    switch.up()
+
+    # The same store object reconnects, and the record is the one saved before the outage.
+    assert store.get_attributes(envelope(USER)) == PROGRESS
+
+
+# --- the skill on Lambda, end to end ----------------------------------------------------
+
+
+def alexa_event(
+    request: dict[str, Any],
+    session_attributes: dict[str, Any] | None = None,
+    user_id: str = USER,
+) -> dict[str, Any]:
+    """An Alexa request as Lambda receives it (the parsed JSON envelope)."""
+    application = {"applicationId": SKILL_ID}
+    user = {"userId": user_id}
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "version": "1.0",
+        "session": {
+            "new": session_attributes is None,
+            "sessionId": "amzn1.echo-api.session.lambda-test",
+            "application": application,
+            "attributes": session_attributes or {},
+            "user": user,
+        },
+        "context": {
+            "System": {
+                "application": application,
+                "user": user,
+                "device": {"deviceId": "amzn1.ask.device.TEST", "supportedInterfaces": {}},
+                "apiEndpoint": "https://api.amazonalexa.com",
+            }
+        },
+        "request": {
+            "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
+            "timestamp": now,
+            "locale": "en-US",
+            **request,
+        },
+    }
+
+
+def intent(name: str, slots: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "type": "IntentRequest",
+        "dialogState": "COMPLETED",
+        "intent": {"name": name, "confirmationStatus": "NONE", "slots": slots or {}},
+    }
+
+
+START_BODYWEIGHT = intent(
+    "StartWorkoutIntent",
+    {
+        "workout": {
+            "name": "workout",
+            "value": "body weight",
+            "confirmationStatus": "NONE",
+            "resolutions": {
+                "resolutionsPerAuthority": [
+                    {
+                        "authority": f"amzn1.er-authority.echo-sdk.{SKILL_ID}.WorkoutName",
+                        "status": {"code": "ER_SUCCESS_MATCH"},
+                        "values": [{"value": {"name": "bodyweight", "id": "bodyweight"}}],
+                    }
+                ]
+            },
+        }
+    },
+)
+
+
+class Conversation:
+    """Sends events through a Lambda handler, carrying session attributes like Alexa does."""
+
+    def __init__(self, handler: lambda_function.LambdaHandler) -> None:
+        self.handler = handler
+        self.session: dict[str, Any] | None = None
+
+    def send(self, request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        response = self.handler(alexa_event(request, self.session), None)
+        json.dumps(response)  # what Lambda returns to Alexa must be plain JSON
+        self.session = response.get("sessionAttributes") or {}
+        speech: str = response["response"]["outputSpeech"]["ssml"]
+        return speech, response
+
+
+def stored_progress(raw_table: Any, user_id: str = USER) -> dict[str, Any]:
+    item = raw_table.get_item(Key={PARTITION_KEY: user_id})["Item"]
+    record = json.loads(item[RECORD_ATTRIBUTE])
+    assert record["version"] == RECORD_VERSION
+    progress: dict[str, Any] = record["attributes"]["progress"]
+    return progress
+
+
+def lambda_environ(endpoint: str, table_name: str) -> dict[str, str]:
+    return {
+        "COACH_STORE": "dynamodb",
+        "COACH_DYNAMODB_TABLE": table_name,
+        "COACH_DYNAMODB_ENDPOINT": endpoint,
+        "COACH_AWS_REGION": REGION,
+        "COACH_SKILL_ID": SKILL_ID,
+    }
+
+
+def test_a_workout_on_lambda_is_stored_in_dynamodb(
+    moto: MotoServer, table_name: str, raw_table: Any
+) -> None:
+    chat = Conversation(lambda_function.make_handler(lambda_environ(moto.endpoint, table_name)))
+    chat.send({"type": "LaunchRequest"})
+    speech, _ = chat.send(START_BODYWEIGHT)
+    assert "Set 1 of 4" in speech
+    assert stored_progress(raw_table)["set_number"] == 1
+
+    speech, response = chat.send(intent("NextSetIntent"))
+    assert "Set 2 of 4" in speech
+    assert response["response"].get("shouldEndSession") is not True
+    progress = stored_progress(raw_table)
+    assert (progress["workout_id"], progress["exercise_index"], progress["set_number"]) == (
+        "bodyweight",
+        0,
+        2,
+    )
+
+    # A one-shot "tell upper body coach next set" is a new session: the place comes from the
+    # table, not from session attributes.
+    one_shot = Conversation(chat.handler)
+    speech, _ = one_shot.send(intent("NextSetIntent"))
+    assert "Set 3 of 4" in speech
+    assert stored_progress(raw_table)["set_number"] == 3
+
+
+def test_store_down_on_lambda_apologises_and_keeps_the_place(
+    switch: TcpSwitch, table_name: str, raw_table: Any
+) -> None:
+    chat = Conversation(lambda_function.make_handler(lambda_environ(switch.endpoint, table_name)))
+    chat.send({"type": "LaunchRequest"})
+    chat.send(START_BODYWEIGHT)
+    chat.send(intent("NextSetIntent"))
+    assert stored_progress(raw_table)["set_number"] == 2
+
+    switch.down()
+    started = time.monotonic()
+    speech, response = chat.send(intent("NextSetIntent"))  # returned, not raised: no error
+    elapsed = time.monotonic() - started
+    switch.up()
+    assert "can't reach" in speech
+    assert response["response"]["shouldEndSession"] is True
+    assert elapsed < DOWN_DEADLINE_S
+    assert stored_progress(raw_table)["set_number"] == 2  # nothing half-written
+
+    speech, _ = Conversation(chat.handler).send(intent("NextSetIntent"))
+    assert "Set 3 of 4" in speech
+    assert stored_progress(raw_table)["set_number"] == 3
+
+
+def test_the_module_handler_reads_its_settings_from_the_environment(
+    coach_env: pytest.MonkeyPatch, moto: MotoServer, table_name: str, raw_table: Any
+) -> None:
+    for name, value in lambda_environ(moto.endpoint, table_name).items():
+        coach_env.setenv(name, value)
+    lambda_function.reset()
+    try:
+        event = alexa_event(START_BODYWEIGHT)
+        response = lambda_function.handler(event, None)
+        assert "Set 1 of 4" in response["response"]["outputSpeech"]["ssml"]
+        assert stored_progress(raw_table)["workout_id"] == "bodyweight"
+        # Built once per container: later invocations reuse it.
+        built = lambda_function._handler
+        lambda_function.handler(alexa_event(intent("NextSetIntent")), None)
+        assert lambda_function._handler is built
+    finally:
+        lambda_function.reset()
+
+
+def test_another_skills_request_is_refused(moto: MotoServer, table_name: str) -> None:
+    handler = lambda_function.make_handler(lambda_environ(moto.endpoint, table_name))
+    event = alexa_event({"type": "LaunchRequest"})
+    event["context"]["System"]["application"]["applicationId"] = "amzn1.ask.skill.someone-else"
+    event["session"]["application"]["applicationId"] = "amzn1.ask.skill.someone-else"
+    with pytest.raises(Exception, match="(?i)skill id"):
+        handler(event, None)

@@ -1,0 +1,125 @@
+"""The interaction model and the handlers agree, and every sample is one Alexa accepts."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_model import RequestEnvelope
+from ask_sdk_model_runtime.serializer import DefaultSerializer
+from ask_smapi_model.v1.skill.interaction_model.interaction_model_data import (
+    InteractionModelData,
+)
+
+from skill.alexa import handlers
+from skill.alexa.skill_builder import build_service, build_skill
+from skill.config import Settings
+from skill.content.loader import default_library
+from tests.support import REPO_ROOT, request_envelope
+
+ROOT = REPO_ROOT
+MODEL_PATH = ROOT / "interaction_model" / "en-US.json"
+# Letters, spaces, possessive or contracting apostrophes, periods of spelled initialisms,
+# hyphens; slot references in braces. No digits: Alexa wants numbers spelled out.
+LEGAL_SAMPLE = re.compile(
+    r"^(?:[a-z]+(?:['.-][a-z]*)*|\{[A-Za-z_]+\})(?: (?:[a-z]+(?:['.-][a-z]*)*|\{[A-Za-z_]+\}))*$"
+)
+LEGAL_NAME = re.compile(r"^(?:AMAZON\.)?[A-Za-z_]+$")
+
+
+def language_model() -> dict[str, Any]:
+    model: dict[str, Any] = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    return model["interactionModel"]["languageModel"]  # type: ignore[no-any-return]
+
+
+def model_intents() -> list[str]:
+    return [intent["name"] for intent in language_model()["intents"]]
+
+
+def handled_intent_names() -> set[str]:
+    tree = ast.parse(Path(handlers.__file__).read_text(encoding="utf-8"))
+    return {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "is_intent_name"
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    }
+
+
+def test_invocation_name_is_legal() -> None:
+    assert language_model()["invocationName"] == "upper body coach"
+
+
+def test_every_handled_intent_is_in_the_model() -> None:
+    assert handled_intent_names() <= set(model_intents())
+
+
+@pytest.mark.parametrize("intent_name", model_intents())
+def test_every_model_intent_reaches_its_own_handler(skill: CustomSkill, intent_name: str) -> None:
+    body = request_envelope(
+        "IntentRequest", intent={"name": intent_name, "confirmationStatus": "NONE", "slots": {}}
+    )
+    envelope = DefaultSerializer().deserialize(json.dumps(body), RequestEnvelope)
+    mapper = skill.request_dispatcher.request_mappers[0]
+    chain = mapper.get_request_handler_chain(HandlerInput(request_envelope=envelope))
+    assert chain is not None, f"no handler for {intent_name}"
+    first = chain.request_handler
+    if intent_name == "AMAZON.FallbackIntent":
+        assert isinstance(first, handlers.FallbackHandler)
+    else:
+        assert not isinstance(first, handlers.FallbackHandler), f"{intent_name} falls through"
+
+
+def test_samples_are_legal_and_unique_across_intents() -> None:
+    seen: Counter[str] = Counter()
+    for intent in language_model()["intents"]:
+        assert LEGAL_NAME.match(intent["name"]), intent["name"]
+        slot_names = {slot["name"] for slot in intent.get("slots", [])}
+        for sample in intent["samples"]:
+            assert LEGAL_SAMPLE.match(sample), f"{intent['name']}: illegal sample {sample!r}"
+            used = set(re.findall(r"\{(\w+)\}", sample))
+            assert used <= slot_names, f"{intent['name']}: {sample!r} uses undeclared slots"
+            seen[sample] += 1
+        for slot in intent.get("slots", []):
+            assert any("{" + slot["name"] + "}" in s for s in intent["samples"]), slot["name"]
+    assert [s for s, n in seen.items() if n > 1] == []
+
+
+def test_slot_types_cover_every_workout_and_exercise_with_their_aliases() -> None:
+    types = {t["name"]: t["values"] for t in language_model()["types"]}
+    library = default_library()
+
+    def spoken(values: list[dict[str, Any]]) -> dict[str, set[str]]:
+        return {v["id"]: {v["name"]["value"], *v["name"].get("synonyms", [])} for v in values}
+
+    workouts = spoken(types["WORKOUT_NAME"])
+    assert set(workouts) == {w.id for w in library.workouts}
+    exercises = spoken(types["EXERCISE_NAME"])
+    assert set(exercises) == {e.id for w in library.workouts for e in w.exercises}
+    for workout in library.workouts:
+        assert set(workout.aliases) <= workouts[workout.id]
+        for exercise in workout.exercises:
+            assert set(exercise.aliases) <= exercises[exercise.id], exercise.id
+
+
+def test_model_round_trips_through_ask_smapi_model() -> None:
+    serializer = DefaultSerializer()
+    raw = MODEL_PATH.read_text(encoding="utf-8")
+    data = serializer.deserialize(raw, InteractionModelData)
+    assert isinstance(data, InteractionModelData)
+    assert serializer.serialize(data) == json.loads(raw)
+
+
+@pytest.fixture(scope="module")
+def skill() -> CustomSkill:
+    return build_skill(Settings(), None, build_service())

@@ -1,0 +1,323 @@
+"""The Lambda build: what the entry point imports, serverless.yml and requirements-lambda.txt
+agreeing with the code and pyproject.toml, and (slow) the packaged zip itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import tomllib
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from skill.config import ENV_PREFIX, Settings
+from tests.support import REPO_ROOT
+from tests.support.moto import FAKE_AWS_ENV, MotoServer, create_progress_table, free_port
+
+ROOT = REPO_ROOT
+ZIP = ROOT / ".serverless" / "upper-body-coach.zip"
+SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
+
+# Needed only by the web app (signature checks, Flask) or the local speech harness.
+WEB_ONLY = {"flask", "ask-sdk-webservice-support"}
+FORBIDDEN_MODULES = ("flask", "werkzeug", "skill.web", "ask_sdk_webservice_support", "gtts")
+
+LAUNCH_EVENT: dict[str, Any] = {
+    "version": "1.0",
+    "session": {
+        "new": True,
+        "sessionId": "amzn1.echo-api.session.subprocess",
+        "application": {"applicationId": SKILL_ID},
+        "user": {"userId": "amzn1.ask.account.SUBPROCESS"},
+    },
+    "context": {
+        "System": {
+            "application": {"applicationId": SKILL_ID},
+            "user": {"userId": "amzn1.ask.account.SUBPROCESS"},
+            "device": {"deviceId": "amzn1.ask.device.TEST", "supportedInterfaces": {}},
+        }
+    },
+    "request": {
+        "type": "LaunchRequest",
+        "requestId": "amzn1.echo-api.request.subprocess",
+        "timestamp": "2026-01-27T10:00:00Z",
+        "locale": "en-US",
+    },
+}
+
+# Run in a fresh interpreter: import the entry point, handle the events given as a JSON list,
+# report what was loaded and from where.
+PROBE = textwrap.dedent(
+    """
+    import json, sys
+    import skill.lambda_function as entry
+    after_import = sorted(sys.modules)
+    responses = [entry.handler(event, None) for event in json.loads(sys.argv[1])]
+    print(json.dumps({
+        "after_import": after_import,
+        "after_request": sorted(sys.modules),
+        "files": {n: getattr(sys.modules.get(n), "__file__", None)
+                  for n in ("skill", "boto3", "yaml", "ask_sdk_core", "ask_sdk_dynamodb")},
+        "responses": responses,
+    }))
+    """
+)
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This environment without COACH_* or AWS_* variables, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith((ENV_PREFIX, "AWS_", "PYTHON"))}
+    env.update(extra)
+    return env
+
+
+def run_probe(
+    env: dict[str, str],
+    *python_args: str,
+    events: list[dict[str, Any]] | None = None,
+    cwd: Path = ROOT,
+) -> dict[str, Any]:
+    events = [LAUNCH_EVENT] if events is None else events
+    result = subprocess.run(
+        [sys.executable, *python_args, "-c", PROBE, json.dumps(events)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    probe: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return probe
+
+
+def loaded(modules: list[str], name: str) -> bool:
+    return any(m == name or m.startswith(name + ".") for m in modules)
+
+
+def speech_of(probe: dict[str, Any], turn: int = -1) -> str:
+    speech: str = probe["responses"][turn]["response"]["outputSpeech"]["ssml"]
+    return speech
+
+
+def test_importing_the_entry_point_loads_nothing_but_the_standard_library(tmp_path: Path) -> None:
+    # Cold starts pay for every import; the skill is built on the first invocation instead.
+    probe = run_probe(clean_env(COACH_DB_PATH=str(tmp_path / "coach.sqlite3")))
+    for heavy in ("boto3", "ask_sdk_core", "ask_sdk_model", "yaml", *FORBIDDEN_MODULES):
+        assert not loaded(probe["after_import"], heavy), heavy
+
+
+def test_the_sqlite_path_never_loads_flask_or_boto3(tmp_path: Path) -> None:
+    probe = run_probe(clean_env(COACH_DB_PATH=str(tmp_path / "coach.sqlite3")))
+    assert "Welcome to Upper Body Coach" in speech_of(probe)
+    for name in (*FORBIDDEN_MODULES, "boto3"):
+        assert not loaded(probe["after_request"], name), name
+
+
+def test_the_dynamodb_path_needs_no_aws_region_and_never_loads_flask() -> None:
+    # No AWS_REGION / AWS_DEFAULT_REGION: the SDK adapter's import-time boto3 resource must
+    # still be built (with COACH_AWS_REGION). Nothing listens at the endpoint, so the runner
+    # hears the storage apology rather than an error.
+    env = clean_env(
+        COACH_STORE="dynamodb",
+        COACH_DYNAMODB_ENDPOINT=f"http://127.0.0.1:{free_port()}",
+        COACH_AWS_REGION="eu-west-1",
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    probe = run_probe(env)
+    assert "can't reach" in speech_of(probe)
+    assert loaded(probe["after_request"], "boto3")
+    for name in FORBIDDEN_MODULES:
+        assert not loaded(probe["after_request"], name), name
+
+
+# --- serverless.yml and requirements-lambda.txt --------------------------------------------
+
+
+def serverless() -> dict[str, Any]:
+    config: dict[str, Any] = yaml.safe_load((ROOT / "serverless.yml").read_text())
+    return config
+
+
+def requirement_name(spec: str) -> str:
+    match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", spec.strip())
+    assert match, spec
+    return re.sub(r"[-_.]+", "-", match.group(0)).lower()
+
+
+def lambda_requirements() -> list[str]:
+    lines = (ROOT / "requirements-lambda.txt").read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def test_lambda_requirements_are_pyprojects_runtime_dependencies_less_the_web_ones() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    dependencies = [d.strip() for d in pyproject["project"]["dependencies"]]
+    names = {requirement_name(d) for d in dependencies}
+    assert WEB_ONLY <= names, "WEB_ONLY names a package pyproject no longer has"
+    expected = sorted(d for d in dependencies if requirement_name(d) not in WEB_ONLY)
+    # Same specifiers, character for character: a bump in pyproject must be made here too.
+    assert sorted(lambda_requirements()) == expected
+
+
+def test_serverless_runs_the_entry_point_this_repository_has() -> None:
+    config = serverless()
+    function = config["functions"]["skill"]
+    module_path, _, attribute = function["handler"].rpartition(".")
+    assert (ROOT / f"{module_path}.py").is_file()
+    from skill import lambda_function
+
+    assert module_path.replace("/", ".") == lambda_function.__name__
+    assert callable(getattr(lambda_function, attribute))
+    assert function["events"] == [{"alexaSkill": {"appId": "${param:skillId}"}}]
+    assert config["provider"]["runtime"] == "python3.11"
+    assert config["custom"]["pythonRequirements"]["fileName"] == "requirements-lambda.txt"
+    extra_args = config["custom"]["pythonRequirements"]["pipCmdExtraArgs"]
+    assert "--only-binary=:all:" in extra_args
+    assert "--platform manylinux2014_x86_64" in extra_args
+
+
+def test_serverless_environment_sets_only_settings_the_code_reads() -> None:
+    environment = serverless()["provider"]["environment"]
+    readable = {ENV_PREFIX + name.upper() for name in Settings.__dataclass_fields__}
+    assert set(environment) <= readable
+    assert environment["COACH_STORE"] == "dynamodb"
+    assert environment["COACH_DYNAMODB_TABLE"] == {"Ref": "ProgressTable"}
+
+
+def test_serverless_grants_only_single_item_calls_on_the_progress_table() -> None:
+    config = serverless()
+    statements = config["provider"]["iam"]["role"]["statements"]
+    assert statements == [
+        {
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+            "Resource": {"Fn::GetAtt": ["ProgressTable", "Arn"]},
+        }
+    ]
+    table = config["resources"]["Resources"]["ProgressTable"]
+    assert table["Type"] == "AWS::DynamoDB::Table"
+    assert table["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["Properties"]["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert table["Properties"]["AttributeDefinitions"] == [
+        {"AttributeName": "id", "AttributeType": "S"}
+    ]
+
+
+# --- the package itself (slow: npm, pip and a 20 MB zip) ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def packaged() -> zipfile.ZipFile:
+    result = subprocess.run(
+        ["make", "package"], cwd=ROOT, capture_output=True, text=True, timeout=900
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return zipfile.ZipFile(ZIP)
+
+
+@pytest.mark.slow
+def test_the_zip_holds_the_skill_and_its_runtime_dependencies_only(
+    packaged: zipfile.ZipFile,
+) -> None:
+    names = set(packaged.namelist())
+    tops = {name.split("/")[0] for name in names}
+    for required in (
+        "skill/lambda_function.py",
+        "skill/alexa/skill_builder.py",
+        "skill/persistence/dynamodb_store.py",
+        "skill/content/workouts/bodyweight.yaml",
+        "skill/content/workouts/dumbbell.yaml",
+        "skill/speech/locale/en-US.yaml",
+    ):
+        assert required in names, required
+    for package in ("ask_sdk_core", "ask_sdk_dynamodb", "boto3", "botocore", "yaml"):
+        assert package in tops, package
+    for forbidden in ("tests", "audio", "bench", "interaction_model", "node_modules", ".venv"):
+        assert forbidden not in tops, forbidden
+    for forbidden in ("flask", "werkzeug", "gtts", "ask_sdk_webservice_support", "moto"):
+        assert forbidden not in tops, forbidden
+    assert not any(n.startswith(("skill/web/", "harness/")) for n in names)
+    # pip's compiled bytecode for the dependencies stays (it saves cold-start compiling on a
+    # read-only /var/task); the developer's own caches of skill/ do not.
+    assert not any(n.startswith("skill/") and "__pycache__" in n for n in names)
+
+
+START_BODYWEIGHT: dict[str, Any] = {
+    "type": "IntentRequest",
+    "requestId": "amzn1.echo-api.request.subprocess-2",
+    "timestamp": "2026-01-27T10:00:05Z",
+    "locale": "en-US",
+    "intent": {
+        "name": "StartWorkoutIntent",
+        "confirmationStatus": "NONE",
+        "slots": {
+            "workout": {
+                "name": "workout",
+                "value": "bodyweight",
+                "confirmationStatus": "NONE",
+                "resolutions": {
+                    "resolutionsPerAuthority": [
+                        {
+                            "authority": "amzn1.er-authority.echo-sdk.test.WorkoutName",
+                            "status": {"code": "ER_SUCCESS_MATCH"},
+                            "values": [{"value": {"name": "bodyweight", "id": "bodyweight"}}],
+                        }
+                    ]
+                },
+            }
+        },
+    },
+}
+
+
+@pytest.mark.slow
+def test_the_unzipped_package_runs_a_workout_turn_on_its_own(
+    packaged: zipfile.ZipFile, tmp_path: Path
+) -> None:
+    # As Lambda runs it: the zip's contents and the standard library only (-S: no
+    # site-packages, -E: no PYTHON* variables), against a real DynamoDB-compatible server.
+    task = tmp_path / "task"
+    packaged.extractall(task)
+    server = MotoServer(tmp_path / "moto_server.log")
+    try:
+        import boto3
+
+        resource = boto3.resource(
+            "dynamodb",
+            endpoint_url=server.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        table = serverless()["resources"]["Resources"]["ProgressTable"]["Properties"]
+        create_progress_table(resource, "progress", table)
+        env = clean_env(
+            **{k: v for k, v in FAKE_AWS_ENV.items() if k != "AWS_DEFAULT_REGION"},
+            COACH_STORE="dynamodb",
+            COACH_DYNAMODB_TABLE="progress",
+            COACH_DYNAMODB_ENDPOINT=server.endpoint,
+            COACH_SKILL_ID=SKILL_ID,
+        )
+        start = {**LAUNCH_EVENT, "request": START_BODYWEIGHT}
+        probe = run_probe(env, "-S", "-E", events=[LAUNCH_EVENT, start], cwd=task)
+        item = resource.Table("progress").get_item(Key={"id": "amzn1.ask.account.SUBPROCESS"})
+    finally:
+        server.stop()
+    for name, file in probe["files"].items():
+        assert file is not None and Path(file).is_relative_to(task), (name, file)
+    assert "Welcome to Upper Body Coach" in speech_of(probe, 0)
+    assert "Set 1 of 4" in speech_of(probe, 1)
+    record = json.loads(item["Item"]["record"])
+    assert record["attributes"]["progress"]["workout_id"] == "bodyweight"

@@ -1,0 +1,392 @@
+"""The progress store: versioned records, SQLite per user, threads and processes sharing a file."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sqlite3
+import sys
+import threading
+import types
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter, AttributesManager
+from ask_sdk_core.exceptions import PersistenceException
+from ask_sdk_model.context import Context
+from ask_sdk_model.interfaces.system.system_state import SystemState
+from ask_sdk_model.request_envelope import RequestEnvelope
+from ask_sdk_model.user import User
+
+from skill.config import Settings, SettingsError
+from skill.persistence import (
+    RECORD_VERSION,
+    SqliteProgressStore,
+    UnencodableAttributesError,
+    UnreadableRecordError,
+    decode,
+    encode,
+    make_persistence_adapter,
+    records,
+    unwrap,
+    wrap,
+)
+
+
+def envelope(user_id: str | None) -> RequestEnvelope:
+    return RequestEnvelope(context=Context(system=SystemState(user=User(user_id=user_id))))
+
+
+def stored_text(path: Path, user_id: str) -> str | None:
+    with closing(sqlite3.connect(path)) as conn:
+        row = conn.execute("SELECT record FROM progress WHERE user_id = ?", (user_id,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def overwrite_record(path: Path, user_id: str, text: str) -> None:
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("UPDATE progress SET record = ? WHERE user_id = ?", (text, user_id))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "nested" / "coach.sqlite3"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[SqliteProgressStore]:
+    store = SqliteProgressStore(db_path)
+    yield store
+    store.close()
+
+
+POSITION: dict[str, Any] = {
+    "workout": "pull-day",
+    "exercise": 2,
+    "set": 3,
+    "rest_seconds": 45.5,
+    "done": [True, False, None],
+    "notes": {"voice": "café ☕", "tempo": [3, 1, 1]},
+}
+
+
+# --- records -----------------------------------------------------------------------------------
+
+
+def test_record_round_trips_through_json_text() -> None:
+    assert wrap(POSITION) == {"version": RECORD_VERSION, "attributes": POSITION}
+    assert unwrap(wrap(POSITION)) == POSITION
+    text = encode(POSITION)
+    assert decode(text) == POSITION
+    assert json.loads(text) == {"version": 1, "attributes": POSITION}
+    assert text == json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
+    assert RECORD_VERSION == 1
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        None,
+        [],
+        "text",
+        {},
+        {"attributes": {}},
+        {"version": "1", "attributes": {}},
+        {"version": True, "attributes": {}},
+        {"version": 0, "attributes": {}},
+        {"version": 2, "attributes": {}},
+        {"version": 1},
+        {"version": 1, "attributes": []},
+        {"version": 1, "attributes": None},
+    ],
+)
+def test_unwrap_refuses_malformed_or_unknown_records(record: object) -> None:
+    with pytest.raises(UnreadableRecordError):
+        unwrap(record)
+
+
+@pytest.mark.parametrize("text", ["", "garbage", "{", '{"version": 1, "attributes": NaN}', "[]"])
+def test_decode_refuses_bad_text(text: str) -> None:
+    with pytest.raises(UnreadableRecordError):
+        decode(text)
+
+
+def test_unreadable_record_error_is_a_persistence_exception() -> None:
+    assert issubclass(UnreadableRecordError, PersistenceException)
+    assert issubclass(UnencodableAttributesError, PersistenceException)
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {"done": {1, 2}},
+        {"when": object()},
+        {"tempo": (3, 1, 1)},  # would come back as a list
+        {"by_set": {1: "a"}},  # would come back with a str key
+        {"rest": float("nan")},
+        {"rest": float("inf")},
+    ],
+)
+def test_encode_refuses_what_json_would_not_return_unchanged(attributes: dict[str, Any]) -> None:
+    with pytest.raises(UnencodableAttributesError):
+        encode(attributes)
+
+
+def test_encode_refuses_a_cycle() -> None:
+    attributes: dict[str, Any] = {}
+    attributes["self"] = attributes
+    with pytest.raises(UnencodableAttributesError):
+        encode(attributes)
+
+
+def test_migrations_upgrade_older_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert records.MIGRATIONS == {}
+    monkeypatch.setattr(records, "RECORD_VERSION", 2)
+    monkeypatch.setitem(records.MIGRATIONS, 1, lambda old: {"position": old["set"]})
+    assert unwrap({"version": 1, "attributes": {"set": 3}}) == {"position": 3}
+    assert unwrap({"version": 2, "attributes": {"position": 4}}) == {"position": 4}
+
+
+def test_missing_migration_is_unreadable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(records, "RECORD_VERSION", 2)
+    with pytest.raises(UnreadableRecordError, match="no migration"):
+        unwrap({"version": 1, "attributes": {}})
+
+
+# --- the SQLite store --------------------------------------------------------------------------
+
+
+def test_round_trip_and_unknown_user(store: SqliteProgressStore) -> None:
+    assert store.get_attributes(envelope("amzn1.ask.account.A")) == {}
+    store.save_attributes(envelope("amzn1.ask.account.A"), POSITION)
+    assert store.get_attributes(envelope("amzn1.ask.account.A")) == POSITION
+    store.save_attributes(envelope("amzn1.ask.account.A"), {"set": 4})
+    assert store.get_attributes(envelope("amzn1.ask.account.A")) == {"set": 4}
+    assert store.get_attributes(envelope("amzn1.ask.account.B")) == {}
+
+
+def test_creates_folder_and_uses_wal(store: SqliteProgressStore, db_path: Path) -> None:
+    assert not db_path.parent.exists()
+    store.save_attributes(envelope("A"), {"set": 1})
+    assert db_path.exists()
+    with closing(sqlite3.connect(db_path)) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_users_never_see_each_other(store: SqliteProgressStore) -> None:
+    store.save_attributes(envelope("A"), {"set": 1})
+    store.save_attributes(envelope("B"), {"set": 2})
+    assert store.get_attributes(envelope("A")) == {"set": 1}
+    assert store.get_attributes(envelope("B")) == {"set": 2}
+
+
+def test_a_restarted_server_reads_what_was_saved(db_path: Path) -> None:
+    first = SqliteProgressStore(db_path)
+    first.save_attributes(envelope("A"), POSITION)
+    first.close()
+    second = SqliteProgressStore(db_path)
+    try:
+        assert second.get_attributes(envelope("A")) == POSITION
+    finally:
+        second.close()
+
+
+def test_the_stored_row_is_the_versioned_record(store: SqliteProgressStore, db_path: Path) -> None:
+    store.save_attributes(envelope("A"), POSITION)
+    text = stored_text(db_path, "A")
+    assert text is not None
+    assert json.loads(text) == {"version": 1, "attributes": POSITION}
+    with closing(sqlite3.connect(db_path)) as conn:
+        (updated_at,) = conn.execute("SELECT updated_at FROM progress").fetchone()
+    assert updated_at.endswith("Z") and updated_at[:2] == "20"
+
+
+def test_corrupt_row_is_unreadable_then_replaced_by_a_save(
+    store: SqliteProgressStore, db_path: Path
+) -> None:
+    store.save_attributes(envelope("A"), {"set": 1})
+    overwrite_record(db_path, "A", "\x00garbage{")
+    with pytest.raises(UnreadableRecordError):
+        store.get_attributes(envelope("A"))
+    store.save_attributes(envelope("A"), {"set": 2})
+    assert store.get_attributes(envelope("A")) == {"set": 2}
+
+
+def test_a_future_version_is_unreadable(store: SqliteProgressStore, db_path: Path) -> None:
+    store.save_attributes(envelope("A"), {"set": 1})
+    overwrite_record(db_path, "A", '{"attributes":{"set":1},"version":2}')
+    with pytest.raises(UnreadableRecordError, match="newer"):
+        store.get_attributes(envelope("A"))
+
+
+@pytest.mark.parametrize("bad", [{"done": {1, 2}}, {"when": object()}])
+def test_unencodable_attributes_leave_the_previous_record(
+    store: SqliteProgressStore, db_path: Path, bad: dict[str, object]
+) -> None:
+    store.save_attributes(envelope("A"), POSITION)
+    before = stored_text(db_path, "A")
+    with pytest.raises(UnencodableAttributesError):
+        store.save_attributes(envelope("A"), bad)
+    assert stored_text(db_path, "A") == before
+    assert store.get_attributes(envelope("A")) == POSITION
+
+
+def test_delete_removes_only_that_user(store: SqliteProgressStore) -> None:
+    store.save_attributes(envelope("A"), {"set": 1})
+    store.save_attributes(envelope("B"), {"set": 2})
+    store.delete_attributes(envelope("A"))
+    assert store.get_attributes(envelope("A")) == {}
+    assert store.get_attributes(envelope("B")) == {"set": 2}
+    store.delete_attributes(envelope("nobody"))  # deleting nothing is not an error
+
+
+@pytest.mark.parametrize(
+    "request_envelope",
+    [
+        envelope(None),
+        envelope(""),
+        RequestEnvelope(),
+        RequestEnvelope(context=Context(system=SystemState())),
+    ],
+)
+def test_missing_user_id_is_a_persistence_exception(
+    store: SqliteProgressStore, request_envelope: RequestEnvelope
+) -> None:
+    with pytest.raises(PersistenceException, match="user id"):
+        store.get_attributes(request_envelope)
+    with pytest.raises(PersistenceException, match="user id"):
+        store.save_attributes(request_envelope, {"set": 1})
+    with pytest.raises(PersistenceException, match="user id"):
+        store.delete_attributes(request_envelope)
+
+
+def test_a_lock_held_too_long_is_a_persistence_exception(db_path: Path) -> None:
+    impatient = SqliteProgressStore(db_path, busy_timeout_ms=50)
+    impatient.save_attributes(envelope("A"), {"set": 1})
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(PersistenceException) as caught:
+            impatient.save_attributes(envelope("A"), {"set": 2})
+        assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
+        assert not isinstance(caught.value, sqlite3.Error)
+        holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+    assert impatient.get_attributes(envelope("A")) == {"set": 1}
+    impatient.save_attributes(envelope("A"), {"set": 3})
+    assert impatient.get_attributes(envelope("A")) == {"set": 3}
+    impatient.close()
+
+
+def test_an_unusable_path_is_a_persistence_exception(tmp_path: Path) -> None:
+    (tmp_path / "a-directory").mkdir()
+    broken = SqliteProgressStore(tmp_path / "a-directory")
+    with pytest.raises(PersistenceException) as caught:
+        broken.get_attributes(envelope("A"))
+    assert isinstance(caught.value.__cause__, sqlite3.Error)
+
+
+def test_threads_saving_at_once_lose_nothing(store: SqliteProgressStore) -> None:
+    threads, saves, users_per_thread = 8, 50, 5
+    start = threading.Barrier(threads)
+    errors: list[BaseException] = []
+
+    def work(t: int) -> None:
+        try:
+            start.wait()
+            for n in range(saves):
+                store.save_attributes(envelope(f"user-{t}-{n % users_per_thread}"), {"n": n})
+                store.save_attributes(envelope("shared"), {"thread": t, "n": n})
+                assert store.get_attributes(envelope(f"user-{t}-{n % users_per_thread}")) == {
+                    "n": n
+                }
+        except BaseException as error:  # reported below: a thread's exception is otherwise lost
+            errors.append(error)
+
+    workers = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    for t in range(threads):
+        for u in range(users_per_thread):
+            last = max(n for n in range(saves) if n % users_per_thread == u)
+            assert store.get_attributes(envelope(f"user-{t}-{u}")) == {"n": last}
+    shared = store.get_attributes(envelope("shared"))
+    assert shared in [{"thread": t, "n": saves - 1} for t in range(threads)]
+
+
+def write_users_in_a_process(path: str, prefix: str, count: int, start: Any) -> None:
+    """Run in a spawned process: a separate server sharing the file."""
+    store = SqliteProgressStore(path)
+    start.wait()
+    for n in range(count):
+        store.save_attributes(envelope(f"{prefix}-{n}"), {"n": n, "by": prefix})
+        store.save_attributes(envelope("shared"), {"by": prefix})
+    store.close()
+
+
+def test_two_processes_sharing_the_file_lose_nothing(db_path: Path) -> None:
+    count = 100
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(2)
+    processes = [
+        context.Process(target=write_users_in_a_process, args=(str(db_path), prefix, count, start))
+        for prefix in ("left", "right")
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+    reader = SqliteProgressStore(db_path)
+    try:
+        for prefix in ("left", "right"):
+            for n in range(count):
+                assert reader.get_attributes(envelope(f"{prefix}-{n}")) == {"n": n, "by": prefix}
+        assert reader.get_attributes(envelope("shared")) in [{"by": "left"}, {"by": "right"}]
+    finally:
+        reader.close()
+
+
+def test_the_sdk_calls_the_adapter_with_keyword_arguments(store: SqliteProgressStore) -> None:
+    request = envelope("amzn1.ask.account.A")
+    manager = AttributesManager(request_envelope=request, persistence_adapter=store)
+    manager.persistent_attributes = dict(POSITION)
+    manager.save_persistent_attributes()
+    fresh = AttributesManager(request_envelope=request, persistence_adapter=store)
+    assert fresh.persistent_attributes == POSITION
+    fresh.delete_persistent_attributes()
+    again = AttributesManager(request_envelope=request, persistence_adapter=store)
+    assert again.persistent_attributes == {}
+
+
+# --- choosing a store --------------------------------------------------------------------------
+
+
+def test_sqlite_setting_makes_the_sqlite_store(db_path: Path) -> None:
+    adapter = make_persistence_adapter(Settings(store="sqlite", db_path=db_path))
+    assert isinstance(adapter, SqliteProgressStore)
+    assert adapter.path == db_path
+
+
+def test_dynamodb_setting_uses_the_module_when_present(
+    monkeypatch: pytest.MonkeyPatch, db_path: Path
+) -> None:
+    made = SqliteProgressStore(db_path)
+    fake = types.ModuleType("skill.persistence.dynamodb_store")
+    fake.make_dynamodb_store = lambda settings: made  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "skill.persistence.dynamodb_store", fake)
+    adapter = make_persistence_adapter(Settings(store="dynamodb"))
+    assert adapter is made
+    assert isinstance(adapter, AbstractPersistenceAdapter)
+
+
+def test_an_unknown_store_is_a_settings_error() -> None:
+    with pytest.raises(SettingsError, match="COACH_STORE"):
+        make_persistence_adapter(Settings(store="redis"))
