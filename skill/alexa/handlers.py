@@ -24,13 +24,13 @@ class CoachHandler(AbstractRequestHandler):
     def __init__(self, service: CoachService) -> None:
         self.service = service
         self.coach = service.coach
-        self.say = service.composer
+        self.composer = service.composer
 
     def move(self, handler_input: HandlerInput, step: Callable[[Progress], Transition]) -> Response:
         """Apply a coach move to the runner's progress and speak its result."""
         before = progress_of(handler_input)
         move = step(before)
-        return respond(handler_input, self.say.transition(before, move), move.progress)
+        return respond(handler_input, self.composer.transition(before, move), move.progress)
 
     def now(self) -> float:
         return self.service.clock()
@@ -41,7 +41,7 @@ class LaunchHandler(CoachHandler):
         return bool(is_request_type("LaunchRequest")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(handler_input, self.say.launch(progress_of(handler_input)))
+        return respond(handler_input, self.composer.launch(progress_of(handler_input)))
 
 
 class StartWorkoutHandler(CoachHandler):
@@ -52,7 +52,7 @@ class StartWorkoutHandler(CoachHandler):
         workout = slot_value(handler_input, "workout")
         workout_id = workout.resolved_id
         if workout_id is None or self.coach.library.get(workout_id) is None:
-            return respond(handler_input, self.say.which_workout(workout.spoken))
+            return respond(handler_input, self.composer.which_workout(workout.spoken))
         return self.move(handler_input, lambda p: self.coach.start(p, workout_id, self.now()))
 
 
@@ -88,7 +88,7 @@ class RepeatHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.RepeatIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(handler_input, self.say.repeat(progress_of(handler_input)))
+        return respond(handler_input, self.composer.repeat(progress_of(handler_input)))
 
 
 class PauseHandler(CoachHandler):
@@ -112,7 +112,7 @@ class HowToHandler(CoachHandler):
         return bool(is_intent_name("HowToIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(handler_input, self.say.how_to(progress_of(handler_input)))
+        return respond(handler_input, self.composer.how_to(progress_of(handler_input)))
 
 
 class StatusHandler(CoachHandler):
@@ -120,7 +120,7 @@ class StatusHandler(CoachHandler):
         return bool(is_intent_name("StatusIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(handler_input, self.say.status(progress_of(handler_input)))
+        return respond(handler_input, self.composer.status(progress_of(handler_input)))
 
 
 class SetRestHandler(CoachHandler):
@@ -133,7 +133,7 @@ class SetRestHandler(CoachHandler):
         if seconds is None and minutes is not None:
             seconds = minutes * 60
         if seconds is None:
-            return respond(handler_input, self.say.ask_rest())
+            return respond(handler_input, self.composer.ask_rest())
         rest = seconds
         return self.move(handler_input, lambda p: self.coach.set_rest(p, rest))
 
@@ -149,8 +149,8 @@ class GoToExerciseHandler(CoachHandler):
         if exercise.resolved_id is not None:
             move = self.coach.go_to(before, exercise.resolved_id, self.now())
         if move is None:
-            return respond(handler_input, self.say.which_exercise(before, exercise.spoken))
-        return respond(handler_input, self.say.transition(before, move), move.progress)
+            return respond(handler_input, self.composer.which_exercise(before, exercise.spoken))
+        return respond(handler_input, self.composer.transition(before, move), move.progress)
 
 
 class StartOverHandler(CoachHandler):
@@ -168,7 +168,7 @@ class YesHandler(CoachHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         if pending_question(handler_input) == "continue":
             return self.move(handler_input, self.coach.resume)
-        return respond(handler_input, self.say.nothing_to_confirm(progress_of(handler_input)))
+        return respond(handler_input, self.composer.nothing_to_confirm(progress_of(handler_input)))
 
 
 class NoHandler(CoachHandler):
@@ -177,8 +177,8 @@ class NoHandler(CoachHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         if pending_question(handler_input) == "continue":
-            return respond(handler_input, self.say.which_workout(None))
-        return respond(handler_input, self.say.nothing_to_confirm(progress_of(handler_input)))
+            return respond(handler_input, self.composer.which_workout(None))
+        return respond(handler_input, self.composer.nothing_to_confirm(progress_of(handler_input)))
 
 
 class HelpHandler(CoachHandler):
@@ -186,7 +186,7 @@ class HelpHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.HelpIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(handler_input, self.say.help(progress_of(handler_input)))
+        return respond(handler_input, self.composer.help(progress_of(handler_input)))
 
 
 class StopHandler(CoachHandler):
@@ -200,7 +200,7 @@ class StopHandler(CoachHandler):
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(handler_input, self.say.goodbye(progress_of(handler_input)))
+        return respond(handler_input, self.composer.goodbye(progress_of(handler_input)))
 
 
 class FallbackHandler(CoachHandler):
@@ -210,7 +210,7 @@ class FallbackHandler(CoachHandler):
         return bool(is_request_type("IntentRequest")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(handler_input, self.say.fallback(progress_of(handler_input)))
+        return respond(handler_input, self.composer.fallback(progress_of(handler_input)))
 
 
 def expects_no_speech(handler_input: HandlerInput) -> bool:

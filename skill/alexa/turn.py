@@ -93,7 +93,7 @@ class LoadProgress(AbstractRequestInterceptor):
         except (UnreadableRecordError, ProgressError):
             # Unreadable: start fresh, say so, and overwrite the bad record on save.
             progress, loaded = Progress(), None
-            attributes.request_attributes[NOTICE] = self.service.composer.p.say(
+            attributes.request_attributes[NOTICE] = self.service.composer.phrases.say(
                 "notice.fresh_start"
             )
         attributes.request_attributes[PROGRESS] = progress

@@ -46,12 +46,16 @@ class Phrasebook:
             raise PhrasebookError(f"{path.name}: expected a mapping of keys to phrases")
         return cls(_flatten(tree))
 
-    def say(self, key: str, variant: int = 0, **params: object) -> str:
-        """The phrase for `key` with its placeholders filled; `variant` picks among variants."""
+    def variants(self, key: str) -> tuple[str, ...]:
+        """Every wording of `key`, unfilled."""
         try:
-            variants = self.phrases[key]
+            return self.phrases[key]
         except KeyError:
             raise PhrasebookError(f"no phrase for key {key!r}") from None
+
+    def say(self, key: str, variant: int = 0, **params: object) -> str:
+        """The phrase for `key` with its placeholders filled; `variant` picks among variants."""
+        variants = self.variants(key)
         template = variants[variant % len(variants)]
         try:
             return template.format(**params)

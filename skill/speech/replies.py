@@ -28,7 +28,7 @@ class Reply:
 class Composer:
     def __init__(self, coach: Coach, phrases: Phrasebook) -> None:
         self.coach = coach
-        self.p = phrases
+        self.phrases = phrases
         self._rest_beats: dict[int, tuple[RestBeat, ...]] = {}
         # Rendered pieces that depend only on the content, kept per key (a hot path).
         self._rendered: dict[tuple[object, ...], tuple[str, ...]] = {}
@@ -37,30 +37,31 @@ class Composer:
 
     def reps(self, reps: Reps) -> str:
         if reps.count == 1:
-            amount = self.p.say("reps.one", unit_one=self.p.say(f"units.{reps.unit}.one"))
+            unit_one = self.phrases.say(f"units.{reps.unit}.one")
+            amount = self.phrases.say("reps.one", unit_one=unit_one)
         else:
-            unit = self.p.say(f"units.{reps.unit}.many")
-            amount = self.p.say("reps.many", count=reps.count, unit=unit)
+            unit = self.phrases.say(f"units.{reps.unit}.many")
+            amount = self.phrases.say("reps.many", count=reps.count, unit=unit)
         if reps.per is None:
             return amount
-        return self.p.say("reps.per", amount=amount, per=self.p.say(f"per.{reps.per}"))
+        return self.phrases.say("reps.per", amount=amount, per=self.phrases.say(f"per.{reps.per}"))
 
     def join(self, items: list[str], style: str = "and") -> str:
         if len(items) < 2:
             return "".join(items)
-        return self.p.say(f"lists.{style}", items=", ".join(items[:-1]), last=items[-1])
+        return self.phrases.say(f"lists.{style}", items=", ".join(items[:-1]), last=items[-1])
 
     def minutes(self, seconds: float) -> str:
         whole = round(seconds / 60)
         if seconds < 60:
-            return self.p.say("time.under_a_minute")
-        return (
-            self.p.say("time.one_minute") if whole == 1 else self.p.say("time.minutes", count=whole)
-        )
+            return self.phrases.say("time.under_a_minute")
+        if whole == 1:
+            return self.phrases.say("time.one_minute")
+        return self.phrases.say("time.minutes", count=whole)
 
     def workout_options(self) -> str:
         options = [
-            self.p.say("workouts.option", name=w.name, summary=w.summary)
+            self.phrases.say("workouts.option", name=w.name, summary=w.summary)
             for w in self.coach.library.workouts
         ]
         return " ".join(options)
@@ -87,7 +88,7 @@ class Composer:
         exercise = workout.exercises[index]
         count = len(workout.exercises)
         speech = Speech().say(
-            self.p.say(
+            self.phrases.say(
                 "exercise.intro",
                 number=index + 1,
                 count=count,
@@ -95,71 +96,73 @@ class Composer:
                 works=exercise.works,
                 why=exercise.why,
             ),
-            self.p.say("exercise.setup", setup=exercise.setup),
+            self.phrases.say("exercise.setup", setup=exercise.setup),
         )
         if exercise.steps:
-            speech.say(self.p.say("exercise.steps", count=len(exercise.steps)))
+            speech.say(self.phrases.say("exercise.steps", count=len(exercise.steps)))
             for step in exercise.steps:
                 speech.say(
-                    self.p.say(
+                    self.phrases.say(
                         "exercise.step",
                         name=step.name,
                         cue=step.cue.rstrip("."),
                         reps=self.reps(step.reps),
                     )
                 )
-        speech.say(self.p.say("exercise.cues", cues=" ".join(exercise.cues)))
+        speech.say(self.phrases.say("exercise.cues", cues=" ".join(exercise.cues)))
         if exercise.harder:
-            speech.say(self.p.say("exercise.harder", harder=exercise.harder))
+            speech.say(self.phrases.say("exercise.harder", harder=exercise.harder))
         return speech
 
     def announce_set(self, exercise: Exercise, set_number: int, named: bool) -> Speech:
         reps = self.reps(exercise.reps)
         if named:
-            line = self.p.say(
+            line = self.phrases.say(
                 "set.named", name=exercise.name, set=set_number, sets=exercise.sets, reps=reps
             )
         elif set_number == 1:
-            line = self.p.say("set.first", sets=exercise.sets, reps=reps)
+            line = self.phrases.say("set.first", sets=exercise.sets, reps=reps)
         else:
-            line = self.p.say("set.next", set=set_number, sets=exercise.sets, reps=reps)
+            line = self.phrases.say("set.next", set=set_number, sets=exercise.sets, reps=reps)
         speech = Speech().say(line)
         if exercise.steps:
             letters = self.join([step.name for step in exercise.steps], "then")
-            speech.say(self.p.say("set.steps_order", letters=letters))
+            speech.say(self.phrases.say("set.steps_order", letters=letters))
         return speech
 
     def rest_beats(self, seconds: int) -> tuple[RestBeat, ...]:
         beats = self._rest_beats.get(seconds)
         if beats is None:  # pure in the rest length: pace each length once
-            beats = pace_rest(seconds, lambda key: speech_seconds(self.p.say(key)))
+            beats = pace_rest(seconds, lambda key: speech_seconds(self.phrases.say(key)))
             self._rest_beats[seconds] = beats
         return beats
 
     def rest(self, seconds: int, variant: int, next_exercise: Exercise | None) -> Speech:
-        variant %= len(self.p.phrases["rest.praise"])
+        variant %= len(self.phrases.variants("rest.praise"))
         key = ("rest", seconds, variant, next_exercise.id if next_exercise else None)
         return self._memo(key, lambda: self._rest(seconds, variant, next_exercise))
 
     def _rest(self, seconds: int, variant: int, next_exercise: Exercise | None) -> Speech:
-        speech = Speech().say(self.p.say("rest.praise", variant))
+        speech = Speech().say(self.phrases.say("rest.praise", variant))
         if next_exercise is not None:
-            speech.say(self.p.say("exercise.next_up", name=next_exercise.name))
-        speech.say(self.p.say("rest.start", seconds=seconds))
+            speech.say(self.phrases.say("exercise.next_up", name=next_exercise.name))
+        speech.say(self.phrases.say("rest.start", seconds=seconds))
         for beat in self.rest_beats(seconds):
             if isinstance(beat, Pause):
                 speech.pause(beat.seconds)
             elif isinstance(beat, Cue):
-                speech.say(self.p.say(beat.key))
+                speech.say(self.phrases.say(beat.key))
             elif isinstance(beat, Sound):
                 speech.sound(beat.clip)
         return speech
 
     def set_reprompt(self) -> str:
-        return Speech().say(self.p.say("set.reprompt")).ssml()
+        return Speech().say(self.phrases.say("set.reprompt")).ssml()
 
     def ask(self, speech: Speech, reprompt_key: str, pending: str | None = None) -> Reply:
-        return Reply(speech.ssml(), Speech().say(self.p.say(reprompt_key)).ssml(), False, pending)
+        return Reply(
+            speech.ssml(), Speech().say(self.phrases.say(reprompt_key)).ssml(), False, pending
+        )
 
     # --- transitions --------------------------------------------------------------------------
 
@@ -174,7 +177,7 @@ class Composer:
                 case ev.WorkoutStarted(workout_id=workout_id):
                     plan = self._plan(workout_id)
                     speech.say(
-                        self.p.say(
+                        self.phrases.say(
                             "workout.start",
                             name=plan.name,
                             equipment=plan.equipment,
@@ -183,7 +186,9 @@ class Composer:
                         )
                     )
                 case ev.StartedOver(workout_id=workout_id):
-                    speech.say(self.p.say("workout.started_over", name=self._plan(workout_id).name))
+                    speech.say(
+                        self.phrases.say("workout.started_over", name=self._plan(workout_id).name)
+                    )
                 case ev.ExerciseIntroduced(exercise_index=index):
                     speech.extend(self.introduce(self._plan(after.workout_id or ""), index))
                     introduced = True
@@ -198,27 +203,31 @@ class Composer:
                     speech.extend(self.rest(seconds, before.sets_done, finished))
                 case ev.ExerciseSkipped(exercise_index=index):
                     name = self._plan(before.workout_id or "").exercises[index].name
-                    speech.say(self.p.say("exercise.skipped", name=name))
+                    speech.say(self.phrases.say("exercise.skipped", name=name))
                 case ev.MovedBack(exercise_index=index):
                     name = self._plan(after.workout_id or "").exercises[index].name
-                    speech.say(self.p.say("exercise.moved_back", name=name))
+                    speech.say(self.phrases.say("exercise.moved_back", name=name))
                 case ev.AlreadyFirst():
-                    speech.say(self.p.say("exercise.already_first"))
+                    speech.say(self.phrases.say("exercise.already_first"))
                 case ev.WentTo(exercise_index=index, switched_workout=switched):
                     plan = self._plan(after.workout_id or "")
-                    speech.say(self.p.say("exercise.went_to", name=plan.exercises[index].name))
+                    speech.say(
+                        self.phrases.say("exercise.went_to", name=plan.exercises[index].name)
+                    )
                     if switched and before.active:
-                        speech.say(self.p.say("exercise.switched_workout", workout=plan.name))
+                        speech.say(self.phrases.say("exercise.switched_workout", workout=plan.name))
                 case ev.Paused():
                     speech.extend(self.where(after, "pause.paused"))
                     end_session = True
                 case ev.Resumed():
-                    speech.say(self.p.say("resume.resumed"))
+                    speech.say(self.phrases.say("resume.resumed"))
                 case ev.RestChanged(seconds=seconds):
-                    speech.say(self.p.say("rest.changed", seconds=seconds))
+                    speech.say(self.phrases.say("rest.changed", seconds=seconds))
                 case ev.RestRejected(asked=asked, minimum=low, maximum=high):
                     speech.say(
-                        self.p.say("rest.out_of_range", asked=asked, minimum=low, maximum=high)
+                        self.phrases.say(
+                            "rest.out_of_range", asked=asked, minimum=low, maximum=high
+                        )
                     )
                     return Reply(speech.ssml(), self.rest_reprompt(), False)
                 case ev.WorkoutFinished():
@@ -228,7 +237,7 @@ class Composer:
                     speech.extend(self.no_workout(just_finished))
                     return self.ask(speech, "workouts.which")
         if announced and introduced:
-            speech.say(self.p.say("set.go"))
+            speech.say(self.phrases.say("set.go"))
         if end_session:
             return Reply(speech.ssml(), None, True)
         if self.coach.position(after) is None:
@@ -236,14 +245,16 @@ class Composer:
         return Reply(speech.ssml(), self.set_reprompt(), False)
 
     def rest_reprompt(self) -> str:
-        text = self.p.say("rest.ask_reprompt", minimum=MIN_REST_SECONDS, maximum=MAX_REST_SECONDS)
+        text = self.phrases.say(
+            "rest.ask_reprompt", minimum=MIN_REST_SECONDS, maximum=MAX_REST_SECONDS
+        )
         return Speech().say(text).ssml()
 
     def finished(self, done: ev.WorkoutFinished) -> Speech:
         plan = self._plan(done.workout_id)
         speech = Speech().sound(WORKOUT_DONE)
         speech.say(
-            self.p.say(
+            self.phrases.say(
                 "workout.finished",
                 name=plan.name,
                 exercises=done.exercises_done,
@@ -253,21 +264,25 @@ class Composer:
         )
         if done.skipped:
             names = [e.name for e in plan.exercises if e.id in done.skipped]
-            speech.say(self.p.say("workout.skipped_some", skipped=self.join(names)))
+            speech.say(self.phrases.say("workout.skipped_some", skipped=self.join(names)))
         return speech.say(*plan.after)
 
     def no_workout(self, just_finished: str | None) -> Speech:
         plan = self.coach.library.get(just_finished) if just_finished else None
         if plan is None:
-            return Speech().say(self.p.say("workout.no_active"))
-        return Speech().say(self.p.say("workout.just_finished", name=plan.name, short=plan.id))
+            return Speech().say(self.phrases.say("workout.no_active"))
+        return Speech().say(
+            self.phrases.say("workout.just_finished", name=plan.name, short=plan.id)
+        )
 
     def where(self, progress: Progress, key: str) -> Speech:
         here = self.coach.position(progress)
         if here is None:
             return Speech()
         return Speech().say(
-            self.p.say(key, name=here.exercise.name, set=here.set_number, sets=here.exercise.sets)
+            self.phrases.say(
+                key, name=here.exercise.name, set=here.set_number, sets=here.exercise.sets
+            )
         )
 
     # --- replies that are not moves -------------------------------------------------------
@@ -275,7 +290,7 @@ class Composer:
     def launch(self, progress: Progress) -> Reply:
         here = self.coach.position(progress)
         if here is not None:
-            offer = self.p.say(
+            offer = self.phrases.say(
                 "launch.resume_offer",
                 exercise=here.exercise.name,
                 set=here.set_number,
@@ -283,7 +298,7 @@ class Composer:
             )
             return self.ask(Speech().say(offer), "launch.resume_offer_reprompt", "continue")
         key = "launch.returning" if progress.workout_id else "launch.new"
-        speech = Speech().say(self.p.say(key, workouts=self.workout_options()))
+        speech = Speech().say(self.phrases.say(key, workouts=self.workout_options()))
         return self.ask(speech, "launch.ask_workout")
 
     def status(self, progress: Progress) -> Reply:
@@ -291,7 +306,7 @@ class Composer:
         if here is None:
             return self.transition(progress, self.coach.nothing_active(progress))
         speech = Speech().say(
-            self.p.say(
+            self.phrases.say(
                 "status.where",
                 name=here.exercise.name,
                 number=here.exercise_index + 1,
@@ -302,17 +317,17 @@ class Composer:
         )
         left = here.sets_left_after_this
         if left == 0:
-            speech.say(self.p.say("status.last_set"))
+            speech.say(self.phrases.say("status.last_set"))
         else:
-            set_word = self.p.say("units.sets.one" if left == 1 else "units.sets.many")
-            speech.say(self.p.say("status.sets_left", left=left, set_word=set_word))
+            set_word = self.phrases.say("units.sets.one" if left == 1 else "units.sets.many")
+            speech.say(self.phrases.say("status.sets_left", left=left, set_word=set_word))
         following = here.next_exercise
         if following is None:
-            speech.say(self.p.say("status.last_exercise"))
+            speech.say(self.phrases.say("status.last_exercise"))
         else:
-            speech.say(self.p.say("status.next_exercise", name=following.name))
+            speech.say(self.phrases.say("status.next_exercise", name=following.name))
         if progress.paused:
-            speech.say(self.p.say("status.paused"))
+            speech.say(self.phrases.say("status.paused"))
         return Reply(speech.ssml(), self.set_reprompt(), False)
 
     def how_to(self, progress: Progress) -> Reply:
@@ -333,30 +348,30 @@ class Composer:
     def help(self, progress: Progress) -> Reply:
         here = self.coach.position(progress)
         if here is None:
-            return self.ask(Speech().say(self.p.say("help.idle")), "help.reprompt")
-        text = self.p.say(
+            return self.ask(Speech().say(self.phrases.say("help.idle")), "help.reprompt")
+        text = self.phrases.say(
             "help.active", name=here.exercise.name, set=here.set_number, sets=here.exercise.sets
         )
         return self.ask(Speech().say(text), "help.reprompt")
 
     def hint(self, progress: Progress) -> str:
-        return self.p.say("hints.active" if self.coach.position(progress) else "hints.idle")
+        return self.phrases.say("hints.active" if self.coach.position(progress) else "hints.idle")
 
     def fallback(self, progress: Progress) -> Reply:
-        text = self.p.say("fallback.not_caught", hint=self.hint(progress))
+        text = self.phrases.say("fallback.not_caught", hint=self.hint(progress))
         return self.ask(Speech().say(text), "help.reprompt")
 
     def goodbye(self, progress: Progress) -> Reply:
         speech = self.where(progress, "stop.saved")
         if speech.empty:
-            speech.say(self.p.say("stop.goodbye"))
+            speech.say(self.phrases.say("stop.goodbye"))
         return Reply(speech.ssml(), None, True)
 
     def which_workout(self, heard: str | None) -> Reply:
         speech = Speech()
         if heard:
-            speech.say(self.p.say("workouts.unknown", heard=heard))
-        speech.say(self.p.say("workouts.which"))
+            speech.say(self.phrases.say("workouts.unknown", heard=heard))
+        speech.say(self.phrases.say("workouts.which"))
         return self.ask(speech, "workouts.which")
 
     def which_exercise(self, progress: Progress, heard: str | None) -> Reply:
@@ -364,17 +379,19 @@ class Composer:
         plans = [here.workout] if here else list(self.coach.library.workouts)
         names = self.join([e.name for plan in plans for e in plan.exercises])
         key = "exercise.unknown" if heard else "exercise.which"
-        return self.ask(Speech().say(self.p.say(key, heard=heard, names=names)), "help.reprompt")
+        return self.ask(
+            Speech().say(self.phrases.say(key, heard=heard, names=names)), "help.reprompt"
+        )
 
     def ask_rest(self) -> Reply:
-        return Reply(Speech().say(self.p.say("rest.ask")).ssml(), self.rest_reprompt(), False)
+        return Reply(Speech().say(self.phrases.say("rest.ask")).ssml(), self.rest_reprompt(), False)
 
     def nothing_to_confirm(self, progress: Progress) -> Reply:
-        text = self.p.say("confirm.nothing_pending", hint=self.hint(progress))
+        text = self.phrases.say("confirm.nothing_pending", hint=self.hint(progress))
         return self.ask(Speech().say(text), "help.reprompt")
 
     def error(self, key: str = "error.generic", end_session: bool = False) -> Reply:
-        speech = Speech().say(self.p.say(key))
+        speech = Speech().say(self.phrases.say(key))
         if end_session:
             return Reply(speech.ssml(), None, True)
         return self.ask(speech, "help.reprompt")
