@@ -1,64 +1,104 @@
 """Settings, layered: defaults, then COACH_* environment variables, then explicit overrides.
 
 The Flask app and the Lambda entry point both build a `Settings` from here, so a setting means
-the same thing wherever the skill runs.
+the same thing wherever the skill runs. Each field names the parser that reads it from text
+(field metadata under PARSE), so how a variable is read never depends on how its type is spelt.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Mapping
+from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "COACH_"
 DEV_CA_FILE = "ca.pem"  # COACH_DEV_CA_PATH may name a folder holding this file
+PARSE = "parse"  # Settings field metadata: the function that reads the field from text
+
+Parser = Callable[[str], Any]  # raises ValueError("must be ...") for text it cannot use
 
 
 class SettingsError(ValueError):
     """A setting has a value the skill cannot use; the message names the variable."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    verify_requests: bool = True  # COACH_VERIFY_REQUESTS=0 only for local testing
-    skill_id: str | None = None  # when set, requests for any other skill are refused
-    store: str = "sqlite"  # "sqlite" or "dynamodb"
-    db_path: Path = Path("var/coach.sqlite3")
-    dynamodb_table: str = "upper-body-coach-progress"
-    dynamodb_endpoint: str | None = None  # e.g. a local DynamoDB-compatible server
-    aws_region: str = "us-east-1"
-    dev_ca_path: Path | None = None  # trust this extra CA for request signatures (harness only)
-    max_body_bytes: int = 64 * 1024  # Alexa's request bodies are a few kilobytes
-
-
-def _parse_bool(name: str, raw: str) -> bool:
+def parse_bool(raw: str) -> bool:
     lowered = raw.strip().lower()
     if lowered in {"1", "true", "yes", "on"}:
         return True
     if lowered in {"0", "false", "no", "off"}:
         return False
-    raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be 1 or 0, not {raw!r}")
+    raise ValueError(f"must be 1 or 0, not {raw!r}")
 
 
-def _coerce(name: str, kind: Any, raw: Any) -> Any:
+def parse_whole_number(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"must be a whole number, not {raw!r}") from None
+
+
+def parse_text(raw: str) -> str:
+    return raw
+
+
+def parse_optional_text(raw: str) -> str | None:
+    """Empty means unset."""
+    return raw or None
+
+
+def parse_path(raw: str) -> Path:
+    return Path(raw)
+
+
+def parse_optional_path(raw: str) -> Path | None:
+    """Empty means unset."""
+    return Path(raw) if raw else None
+
+
+def parse_one_of(*choices: str) -> Parser:
+    def parse(raw: str) -> str:
+        if raw not in choices:
+            raise ValueError(f"must be {' or '.join(choices)}, not {raw!r}")
+        return raw
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Settings:
+    # COACH_VERIFY_REQUESTS=0 only for local testing
+    verify_requests: bool = field(default=True, metadata={PARSE: parse_bool})
+    # when set, requests for any other skill are refused
+    skill_id: str | None = field(default=None, metadata={PARSE: parse_optional_text})
+    store: str = field(default="sqlite", metadata={PARSE: parse_one_of("sqlite", "dynamodb")})
+    db_path: Path = field(default=Path("var/coach.sqlite3"), metadata={PARSE: parse_path})
+    dynamodb_table: str = field(default="upper-body-coach-progress", metadata={PARSE: parse_text})
+    # e.g. a local DynamoDB-compatible server
+    dynamodb_endpoint: str | None = field(default=None, metadata={PARSE: parse_optional_text})
+    aws_region: str = field(default="us-east-1", metadata={PARSE: parse_text})
+    # trust this extra CA for request signatures (harness only)
+    dev_ca_path: Path | None = field(default=None, metadata={PARSE: parse_optional_path})
+    # Alexa's request bodies are a few kilobytes
+    max_body_bytes: int = field(default=64 * 1024, metadata={PARSE: parse_whole_number})
+
+
+def env_name(setting: Field[Any]) -> str:
+    return ENV_PREFIX + setting.name.upper()
+
+
+def parse_setting(setting: Field[Any], raw: Any) -> Any:
+    """Text goes through the field's parser; anything else (an override such as a Path or an
+    int) is taken as it is."""
     if not isinstance(raw, str):
         return raw
-    if kind in (bool, "bool"):
-        return _parse_bool(name, raw)
-    if kind in (int, "int"):
-        try:
-            return int(raw)
-        except ValueError:
-            raise SettingsError(f"{ENV_PREFIX}{name.upper()} must be a whole number") from None
-    if kind in (Path, "Path"):
-        return Path(raw)
-    if kind in ("Path | None",):
-        return Path(raw) if raw else None
-    if kind in ("str | None",):
-        return raw or None
-    return raw
+    parse: Parser = setting.metadata[PARSE]
+    try:
+        return parse(raw)
+    except ValueError as problem:
+        raise SettingsError(f"{env_name(setting)} {problem}") from None
 
 
 def load_settings(
@@ -66,17 +106,13 @@ def load_settings(
 ) -> Settings:
     """Defaults, then `COACH_<NAME>` variables from `environ`, then `overrides` by field name."""
     environ = os.environ if environ is None else environ
+    by_name = {setting.name: setting for setting in fields(Settings)}
     values: dict[str, Any] = {}
-    for field in fields(Settings):
-        env_name = ENV_PREFIX + field.name.upper()
-        if env_name in environ:
-            values[field.name] = _coerce(field.name, field.type, environ[env_name])
+    for name, setting in by_name.items():
+        if env_name(setting) in environ:
+            values[name] = parse_setting(setting, environ[env_name(setting)])
     for name, value in (overrides or {}).items():
-        if name not in {f.name for f in fields(Settings)}:
+        if name not in by_name:
             raise SettingsError(f"unknown setting {name!r}")
-        kind = next(f.type for f in fields(Settings) if f.name == name)
-        values[name] = _coerce(name, kind, value)
-    settings = replace(Settings(), **values)
-    if settings.store not in {"sqlite", "dynamodb"}:
-        raise SettingsError(f"{ENV_PREFIX}STORE must be sqlite or dynamodb, not {settings.store!r}")
-    return settings
+        values[name] = parse_setting(by_name[name], value)
+    return replace(Settings(), **values)
