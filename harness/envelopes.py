@@ -2,7 +2,9 @@
 
 Only what the skill can observe is modelled: ids, the session (new flag and attributes), the
 context's System block, and the request itself (LaunchRequest, IntentRequest with slot
-resolutions, SessionEndedRequest). Times come from the caller, so tests can fix the clock.
+resolutions, SessionEndedRequest, or any other type with the fields given). Times come from the
+caller, so tests can fix the clock. The device builds every request here, and so do the tests
+(through tests.support), so there is one idea of what Alexa sends.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ class Caller:
 class SessionState:
     session_id: str
     new: bool
-    attributes: Mapping[str, Any] = field(default_factory=dict)
+    attributes: Mapping[str, Any] | None = field(default_factory=dict)  # None: no such key
 
 
 def envelope(caller: Caller, session: SessionState | None, request: JsonDict) -> JsonDict:
@@ -73,11 +75,12 @@ def envelope(caller: Caller, session: SessionState | None, request: JsonDict) ->
     user = {"userId": caller.user_id}
     body: JsonDict = {"version": VERSION}
     if session is not None:
+        attributes = {} if session.attributes is None else {"attributes": dict(session.attributes)}
         body["session"] = {
             "new": session.new,
             "sessionId": session.session_id,
             "application": dict(application),
-            "attributes": dict(session.attributes),
+            **attributes,
             "user": dict(user),
         }
     body["context"] = {
@@ -93,17 +96,28 @@ def envelope(caller: Caller, session: SessionState | None, request: JsonDict) ->
     return body
 
 
-def _request(kind: str, now: dt.datetime) -> JsonDict:
+def request_body(
+    kind: str, when: dt.datetime | str, *, locale: str = LOCALE, **fields: Any
+) -> JsonDict:
+    """The `request` part of an envelope, of any type. `when` is a time, or the exact text to
+    send as the timestamp (a test may send a malformed one); `fields` are added as given (for
+    example `intent=intent_json(...)`, `reason=...`, `error={...}`)."""
     return {
         "type": kind,
         "requestId": new_request_id(),
-        "timestamp": timestamp(now),
-        "locale": LOCALE,
+        "timestamp": when if isinstance(when, str) else timestamp(when),
+        "locale": locale,
+        **fields,
     }
 
 
 def launch_request(caller: Caller, session: SessionState, now: dt.datetime) -> JsonDict:
-    return envelope(caller, session, _request("LaunchRequest", now))
+    return envelope(caller, session, request_body("LaunchRequest", now))
+
+
+def intent_json(name: str, slots: Mapping[str, JsonDict] | None = None) -> JsonDict:
+    """An intent as a request carries it: `slots` by name, each as slot_json() makes them."""
+    return {"name": name, "confirmationStatus": "NONE", "slots": dict(slots or {})}
 
 
 def slot_json(
@@ -138,21 +152,17 @@ def intent_request(
     unknown = set(slots) - {slot.name for slot in intent.slots}
     if unknown:
         raise ValueError(f"intent {intent.name} has no slot(s) {', '.join(sorted(unknown))}")
-    request = _request("IntentRequest", now)
-    request["intent"] = {
-        "name": intent.name,
-        "confirmationStatus": "NONE",
-        "slots": {
-            slot.name: slot_json(
-                caller,
-                slot.name,
-                slot.type,
-                slots.get(slot.name),
-                custom=model.slot_type(slot.type) is not None,
-            )
-            for slot in intent.slots
-        },
+    filled = {
+        slot.name: slot_json(
+            caller,
+            slot.name,
+            slot.type,
+            slots.get(slot.name),
+            custom=model.slot_type(slot.type) is not None,
+        )
+        for slot in intent.slots
     }
+    request = request_body("IntentRequest", now, intent=intent_json(intent.name, filled))
     return envelope(caller, session, request)
 
 
@@ -168,8 +178,7 @@ def session_ended_request(
         raise ValueError(
             f"reason must be one of {', '.join(SESSION_ENDED_REASONS)}, not {reason!r}"
         )
-    request = _request("SessionEndedRequest", now)
-    request["reason"] = reason
+    request = request_body("SessionEndedRequest", now, reason=reason)
     if error is not None:
         request["error"] = {"type": error[0], "message": error[1]}
     return envelope(caller, session, request)

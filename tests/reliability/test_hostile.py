@@ -26,6 +26,7 @@ from ask_sdk_model.request_envelope import RequestEnvelope
 from ask_sdk_model.user import User
 from flask import Flask
 
+from harness.envelopes import intent_json
 from harness.signing import (
     DevIdentity,
     chain_pem,
@@ -39,7 +40,6 @@ from skill.persistence import SqliteProgressStore
 from tests.support import (
     REPO_ROOT,
     USER_ID,
-    alexa_timestamp,
     count_dispatches,
     envelope_body,
     output_speech,
@@ -83,8 +83,9 @@ class Hostile:
 
 def next_set_envelope(**fields: Any) -> dict[str, Any]:
     """A NextSetIntent for the seeded runner: had it got through, that runner moves on a set."""
-    intent = {"name": "NextSetIntent", "confirmationStatus": "NONE", "slots": {}}
-    return request_envelope("IntentRequest", new_session=False, intent=intent, **fields)
+    return request_envelope(
+        "IntentRequest", new_session=False, intent=intent_json("NextSetIntent"), **fields
+    )
 
 
 def next_set_body(**fields: Any) -> bytes:
@@ -155,7 +156,7 @@ def garbage_signature(identity: DevIdentity) -> Attempt:
 
 def aged(seconds: int) -> Build:
     def build(identity: DevIdentity) -> Attempt:
-        when = alexa_timestamp(dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds))
+        when = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=seconds)
         return signed(identity, next_set_body(timestamp=when))
 
     return build

@@ -11,7 +11,12 @@ from ask_sdk_model import RequestEnvelope
 
 from skill.app import EXTENSION_KEY, create_app
 from skill.coaching.coach import Coach
-from tests.support import RecordingPersistenceAdapter, output_speech, request_envelope
+from tests.support import (
+    RecordingPersistenceAdapter,
+    output_speech,
+    request_envelope,
+    resolved_intent,
+)
 
 JSON = "application/json"
 
@@ -30,8 +35,7 @@ def post(store: RecordingPersistenceAdapter, envelope: dict[str, Any]) -> dict[s
 
 
 def next_set() -> dict[str, Any]:
-    intent = {"name": "NextSetIntent", "confirmationStatus": "NONE", "slots": {}}
-    return request_envelope("IntentRequest", new_session=False, intent=intent)
+    return resolved_intent("NextSetIntent")
 
 
 def test_store_unreachable_gets_a_short_apology_and_nothing_saved(

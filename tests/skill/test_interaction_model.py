@@ -18,6 +18,7 @@ from ask_smapi_model.v1.skill.interaction_model.interaction_model_data import (
     InteractionModelData,
 )
 
+from harness.envelopes import intent_json
 from skill.alexa import handlers
 from skill.alexa.skill_builder import build_service, build_skill
 from skill.config import Settings
@@ -66,9 +67,7 @@ def test_every_handled_intent_is_in_the_model() -> None:
 
 @pytest.mark.parametrize("intent_name", model_intents())
 def test_every_model_intent_reaches_its_own_handler(skill: CustomSkill, intent_name: str) -> None:
-    body = request_envelope(
-        "IntentRequest", intent={"name": intent_name, "confirmationStatus": "NONE", "slots": {}}
-    )
+    body = request_envelope("IntentRequest", intent=intent_json(intent_name))
     envelope = DefaultSerializer().deserialize(json.dumps(body), RequestEnvelope)
     mapper = skill.request_dispatcher.request_mappers[0]
     chain = mapper.get_request_handler_chain(HandlerInput(request_envelope=envelope))

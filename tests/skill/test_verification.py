@@ -36,7 +36,6 @@ from skill.web import openssl_compat, verification
 from tests.support import (
     SKILL_ID,
     RecordingPersistenceAdapter,
-    alexa_timestamp,
     count_dispatches,
     envelope_body,
     output_speech,
@@ -395,7 +394,7 @@ def test_stale_or_future_timestamp_is_refused(
     store: RecordingPersistenceAdapter,
     age: dt.timedelta,
 ) -> None:
-    when = alexa_timestamp(dt.datetime.now(dt.UTC) - age)
+    when = dt.datetime.now(dt.UTC) - age
     body = envelope_body(request_envelope("LaunchRequest", timestamp=when))
     _assert_refused(make_app(), monkeypatch, store, body, signed_headers(dev_identity, body))
 

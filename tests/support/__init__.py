@@ -1,10 +1,10 @@
-"""Helpers shared by tests: Alexa request envelopes, and counting what reaches the skill."""
+"""Helpers shared by tests: Alexa request envelopes (built by harness.envelopes, with this
+suite's ids), and counting what reaches the skill."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +13,23 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.request_envelope import RequestEnvelope
 from flask import Flask
 
+from harness.envelopes import (
+    LOCALE,
+    Caller,
+    SessionState,
+    envelope,
+    intent_request,
+    new_session_id,
+    request_body,
+    utc_now,
+)
+from harness.interaction_model import load_model
+from harness.utterances import SlotMatch
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
 USER_ID = "amzn1.ask.account.TESTUSER"
 DEVICE_ID = "amzn1.ask.device.TESTDEVICE"
-
-
-def alexa_timestamp(when: dt.datetime | None = None) -> str:
-    """ISO-8601 UTC with a Z, as Alexa writes it: 2026-01-27T10:00:00Z."""
-    when = dt.datetime.now(dt.UTC) if when is None else when
-    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def request_envelope(
@@ -30,68 +37,31 @@ def request_envelope(
     *,
     skill_id: str = SKILL_ID,
     user_id: str = USER_ID,
-    timestamp: str | None = None,
-    locale: str = "en-US",
+    timestamp: dt.datetime | str | None = None,
+    locale: str = LOCALE,
     new_session: bool = True,
     session_attributes: dict[str, Any] | None = None,
     **request_fields: Any,
 ) -> dict[str, Any]:
-    """A realistic custom-skill request envelope; extra keyword fields go into `request`
-    (for example `intent={...}` or `reason="USER_INITIATED"`)."""
-    application = {"applicationId": skill_id}
-    user = {"userId": user_id}
-    session: dict[str, Any] = {
-        "new": new_session,
-        "sessionId": f"amzn1.echo-api.session.{uuid.uuid4()}",
-        "application": application,
-        "user": user,
-    }
-    if session_attributes is not None:
-        session["attributes"] = session_attributes
-    return {
-        "version": "1.0",
-        "session": session,
-        "context": {
-            "System": {
-                "application": application,
-                "user": user,
-                "device": {"deviceId": DEVICE_ID, "supportedInterfaces": {}},
-                "apiEndpoint": "https://api.amazonalexa.com",
-                "apiAccessToken": "test-token",
-            }
-        },
-        "request": {
-            "type": request_type,
-            "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
-            "timestamp": alexa_timestamp() if timestamp is None else timestamp,
-            "locale": locale,
-            **request_fields,
-        },
-    }
+    """harness.envelopes with this suite's ids, a session of its own and, unless given, the time
+    now (a string timestamp is sent as it is). Extra keyword fields go into `request` (for
+    example `intent=intent_json(...)` or `reason="USER_INITIATED"`)."""
+    caller = Caller(skill_id=skill_id, user_id=user_id, device_id=DEVICE_ID)
+    session = SessionState(new_session_id(), new=new_session, attributes=session_attributes)
+    when = utc_now() if timestamp is None else timestamp
+    request = request_body(request_type, when, locale=locale, **request_fields)
+    return envelope(caller, session, request)
 
 
 def resolved_intent(name: str, *, user_id: str = USER_ID, **slots: str) -> dict[str, Any]:
-    """An in-session IntentRequest envelope, its slots resolved as Alexa resolves a matched
-    value (ER_SUCCESS_MATCH, the value as its own id)."""
-    filled = {
-        slot: {
-            "name": slot,
-            "value": value,
-            "confirmationStatus": "NONE",
-            "resolutions": {
-                "resolutionsPerAuthority": [
-                    {
-                        "authority": "amzn1.er-authority.echo-sdk.bench.TYPE",
-                        "status": {"code": "ER_SUCCESS_MATCH"},
-                        "values": [{"value": {"name": value, "id": value}}],
-                    }
-                ]
-            },
-        }
-        for slot, value in slots.items()
-    }
-    body = {"name": name, "confirmationStatus": "NONE", "slots": filled}
-    return request_envelope("IntentRequest", user_id=user_id, new_session=False, intent=body)
+    """An in-session request for an intent of the interaction model, made as the harness device
+    makes it: every slot the intent declares, the ones given resolved as Alexa resolves a matched
+    value (the value as its own id)."""
+    model = load_model()
+    caller = Caller(skill_id=SKILL_ID, user_id=user_id, device_id=DEVICE_ID)
+    session = SessionState(new_session_id(), new=False)
+    matched = {slot: SlotMatch(value, id=value, name=value) for slot, value in slots.items()}
+    return intent_request(caller, session, utc_now(), model, model.intent(name), matched)
 
 
 def envelope_body(envelope: dict[str, Any]) -> bytes:
@@ -151,7 +121,6 @@ __all__ = [
     "SKILL_ID",
     "USER_ID",
     "RecordingPersistenceAdapter",
-    "alexa_timestamp",
     "count_dispatches",
     "envelope_body",
     "output_speech",
