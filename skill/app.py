@@ -17,26 +17,23 @@ from typing import Any, cast
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.skill import CustomSkill
+from ask_sdk_model import RequestEnvelope
 from ask_sdk_runtime.exceptions import AskSdkException
 from flask import Flask, Response, abort, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from skill.alexa.serializer import FastSerializer
 from skill.alexa.skill_builder import build_skill
 from skill.config import ENV_PREFIX, Settings, load_settings
 from skill.persistence import make_persistence_adapter
 
 # skill.web.verification makes ask_sdk_webservice_support importable: import the SDK from it.
-from skill.web.verification import (
-    VerificationException,
-    WebserviceSkillHandler,
-    make_request_handler,
-)
+from skill.web.verification import AbstractVerifier, VerificationException, make_verifiers
 
 logger = logging.getLogger(__name__)
 
 EXTENSION_KEY = "upper_body_coach"
-SETTINGS_KEY = "COACH_SETTINGS"
 # test_config entries that are not Settings fields:
 CERT_CHAINS_KEY = "COACH_CERT_CHAINS"  # {cert URL: PEM chain}, served instead of fetching
 PERSISTENCE_KEY = "COACH_PERSISTENCE_ADAPTER"  # an adapter object, instead of the configured store
@@ -48,11 +45,12 @@ VERIFICATION_OFF_BANNER = "\n".join(
 
 @dataclass(frozen=True)
 class AlexaEndpoint:
-    """What the views need, built once per app."""
+    """What the views need, built once per app: the one place the app keeps its settings."""
 
     settings: Settings
     skill: CustomSkill
-    handler: WebserviceSkillHandler
+    serializer: FastSerializer
+    verifiers: list[AbstractVerifier]  # run in order before dispatch; empty when off
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -73,11 +71,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app = Flask(__name__, static_folder=None)  # a JSON API: no static files
     app.config.from_mapping(config)
-    app.config[SETTINGS_KEY] = settings
 
     skill = build_skill(settings, adapter)
-    handler = make_request_handler(skill, settings, cert_chains=cert_chains)
-    app.extensions[EXTENSION_KEY] = AlexaEndpoint(settings, skill, handler)
+    serializer = skill.serializer
+    if not isinstance(serializer, FastSerializer):
+        raise TypeError("build_skill must give the skill a FastSerializer")
+    verifiers = make_verifiers(settings, cert_chains=cert_chains)
+    app.extensions[EXTENSION_KEY] = AlexaEndpoint(settings, skill, serializer, verifiers)
     if not settings.verify_requests:
         logger.warning("Request verification is off: local testing only")
         print(VERIFICATION_OFF_BANNER, file=sys.stderr)
@@ -152,8 +152,19 @@ def _alexa() -> Response | tuple[Response, int]:
         return _error(400, "body is not an Alexa request envelope")
 
     try:
-        # Verification runs before dispatch: a refused request never reaches the skill.
-        result = service.handler.verify_request_and_dispatch(dict(request.headers), body)
+        # The body is parsed once; verification runs before dispatch, so a refused request
+        # never reaches the skill.
+        request_envelope = service.serializer.deserialize_object(envelope, RequestEnvelope)
+        if service.verifiers:
+            headers = dict(request.headers)
+            for verifier in service.verifiers:
+                verifier.verify(
+                    headers=headers,
+                    serialized_request_env=body,
+                    deserialized_request_env=request_envelope,
+                )
+        response = service.skill.invoke(request_envelope=request_envelope, context=None)
+        payload = json.dumps(service.serializer.serialize(response))
     except VerificationException as exc:
         logger.warning("Refused a request that failed verification: %s", exc)
         return _error(400, "request verification failed")
@@ -170,6 +181,4 @@ def _alexa() -> Response | tuple[Response, int]:
     except Exception:
         logger.exception("The skill failed on a %s", envelope["request"]["type"])
         return _error(500, "internal error")
-    # Despite its `str` annotation the SDK hands back the sanitised dict, not JSON text.
-    payload = result if isinstance(result, str) else json.dumps(result)
     return Response(payload, status=200, mimetype="application/json")

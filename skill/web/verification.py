@@ -22,9 +22,9 @@ from typing import Any  # noqa: E402
 from urllib.parse import unquote, urlsplit  # noqa: E402
 from urllib.request import urlopen  # noqa: E402
 
-from ask_sdk_core.skill import CustomSkill  # noqa: E402
 from ask_sdk_model.request_envelope import RequestEnvelope  # noqa: E402
 from ask_sdk_webservice_support.verifier import (  # noqa: E402
+    AbstractVerifier,
     RequestVerifier,
     TimestampVerifier,
     VerificationException,
@@ -35,7 +35,6 @@ from ask_sdk_webservice_support.verifier_constants import (  # noqa: E402
     SIGNATURE_CERT_CHAIN_URL_HEADER,
     SIGNATURE_HEADER,
 )
-from ask_sdk_webservice_support.webservice_handler import WebserviceSkillHandler  # noqa: E402
 from asn1crypto import pem  # noqa: E402
 from certvalidator import CertificateValidator, ValidationContext  # noqa: E402
 from certvalidator.errors import PathError, ValidationError  # noqa: E402
@@ -45,9 +44,9 @@ from skill.config import DEV_CA_FILE, Settings, SettingsError  # noqa: E402
 
 __all__ = [
     "AlexaSignatureVerifier",
+    "AbstractVerifier",
     "VerificationException",
-    "WebserviceSkillHandler",
-    "make_request_handler",
+    "make_verifiers",
     "read_trust_roots",
 ]
 
@@ -164,24 +163,17 @@ class AlexaSignatureVerifier(RequestVerifier):
             raise VerificationException(f"{CERT_CHAIN_DOMAIN} missing in signing certificate")
 
 
-def make_request_handler(
-    skill: CustomSkill,
-    settings: Settings,
-    *,
-    cert_chains: Mapping[str, bytes] | None = None,
-) -> WebserviceSkillHandler:
-    """Verify signature then timestamp before dispatch, unless `settings.verify_requests` is off.
+def make_verifiers(
+    settings: Settings, *, cert_chains: Mapping[str, bytes] | None = None
+) -> list[AbstractVerifier]:
+    """Signature, then timestamp; none when `settings.verify_requests` is off.
 
     `cert_chains` ({cert URL: PEM chain}) is served instead of fetching those URLs.
     """
     if not settings.verify_requests:
-        return WebserviceSkillHandler(skill, verify_signature=False, verify_timestamp=False)
+        return []
     extra = read_trust_roots(settings.dev_ca_path) if settings.dev_ca_path else None
-    verifiers = [
+    return [
         AlexaSignatureVerifier(extra_trust_roots=extra, cert_chains=cert_chains),
         TimestampVerifier(),
     ]
-    # The SDK's own RequestVerifier is off: ours replaces it, it must not run twice.
-    return WebserviceSkillHandler(
-        skill, verify_signature=False, verify_timestamp=False, verifiers=verifiers
-    )

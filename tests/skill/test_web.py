@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from harness.signing import DevIdentity
 from skill.alexa.skill_builder import build_skill as real_build_skill
-from skill.app import EXTENSION_KEY, SETTINGS_KEY, VERIFICATION_OFF_BANNER
+from skill.app import EXTENSION_KEY, VERIFICATION_OFF_BANNER
 from skill.config import Settings, SettingsError
 from skill.persistence.sqlite_store import SqliteProgressStore
 from tests.support import (
@@ -191,7 +191,7 @@ def test_verification_off_accepts_unsigned_requests_and_says_so_loudly(
         app = make_app(COACH_DEV_CA_PATH=None, COACH_CERT_CHAINS=None)
     assert "REQUEST VERIFICATION IS OFF — local testing only" in capsys.readouterr().err
     assert "verification is off" in caplog.text
-    assert app.config[SETTINGS_KEY].verify_requests is False
+    assert app.extensions[EXTENSION_KEY].settings.verify_requests is False
 
     response = app.test_client().post("/alexa", data=_launch(), content_type=JSON)
     assert response.status_code == 200
@@ -218,7 +218,7 @@ def test_settings_are_layered_defaults_env_then_test_config(
     coach_env.setenv("COACH_MAX_BODY_BYTES", "5000")
     coach_env.setenv("COACH_AWS_REGION", "eu-west-1")
     app = make_app(COACH_MAX_BODY_BYTES=2048)
-    settings = app.config[SETTINGS_KEY]
+    settings = app.extensions[EXTENSION_KEY].settings
     assert isinstance(settings, Settings)
     assert settings.max_body_bytes == 2048  # test_config beats the environment
     assert settings.aws_region == "eu-west-1"  # the environment beats the default
