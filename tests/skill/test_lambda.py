@@ -3,6 +3,7 @@ agreeing with the code and pyproject.toml, and (slow) the packaged zip itself.""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import re
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
 
 from skill.config import ENV_PREFIX, Settings
 from tests.support import REPO_ROOT
@@ -64,7 +66,7 @@ PROBE = textwrap.dedent(
         "after_import": after_import,
         "after_request": sorted(sys.modules),
         "files": {n: getattr(sys.modules.get(n), "__file__", None)
-                  for n in ("skill", "boto3", "yaml", "ask_sdk_core", "ask_sdk_dynamodb")},
+                  for n in ("skill", "botocore", "yaml", "ask_sdk_core", "ask_sdk_model")},
         "responses": responses,
     }))
     """
@@ -110,21 +112,21 @@ def speech_of(probe: dict[str, Any], turn: int = -1) -> str:
 def test_importing_the_entry_point_loads_nothing_but_the_standard_library(tmp_path: Path) -> None:
     # Cold starts pay for every import; the skill is built on the first invocation instead.
     probe = run_probe(clean_env(COACH_DB_PATH=str(tmp_path / "coach.sqlite3")))
-    for heavy in ("boto3", "ask_sdk_core", "ask_sdk_model", "yaml", *FORBIDDEN_MODULES):
+    for heavy in ("botocore", "ask_sdk_core", "ask_sdk_model", "yaml", *FORBIDDEN_MODULES):
         assert not loaded(probe["after_import"], heavy), heavy
 
 
-def test_the_sqlite_path_never_loads_flask_or_boto3(tmp_path: Path) -> None:
+def test_the_sqlite_path_never_loads_flask_or_botocore(tmp_path: Path) -> None:
     probe = run_probe(clean_env(COACH_DB_PATH=str(tmp_path / "coach.sqlite3")))
     assert "Welcome to Upper Body Coach" in speech_of(probe)
-    for name in (*FORBIDDEN_MODULES, "boto3"):
+    for name in (*FORBIDDEN_MODULES, "botocore"):
         assert not loaded(probe["after_request"], name), name
 
 
-def test_the_dynamodb_path_needs_no_aws_region_and_never_loads_flask() -> None:
-    # No AWS_REGION / AWS_DEFAULT_REGION: the SDK adapter's import-time boto3 resource must
-    # still be built (with COACH_AWS_REGION). Nothing listens at the endpoint, so the runner
-    # hears the storage apology rather than an error.
+@pytest.fixture(scope="module")
+def dynamodb_probe() -> dict[str, Any]:
+    """A LaunchRequest on the DynamoDB path where nothing listens at the endpoint, with no
+    AWS_REGION / AWS_DEFAULT_REGION (only COACH_AWS_REGION)."""
     env = clean_env(
         COACH_STORE="dynamodb",
         COACH_DYNAMODB_ENDPOINT=f"http://127.0.0.1:{free_port()}",
@@ -135,11 +137,49 @@ def test_the_dynamodb_path_needs_no_aws_region_and_never_loads_flask() -> None:
         AWS_SHARED_CREDENTIALS_FILE=os.devnull,
         AWS_EC2_METADATA_DISABLED="true",
     )
-    probe = run_probe(env)
+    return run_probe(env)
+
+
+def test_the_dynamodb_path_needs_no_aws_region_and_loads_neither_flask_nor_boto3(
+    dynamodb_probe: dict[str, Any],
+) -> None:
+    # The runner hears the storage apology rather than an error.
+    probe = dynamodb_probe
     assert "can't reach" in speech_of(probe)
-    assert loaded(probe["after_request"], "boto3")
-    for name in FORBIDDEN_MODULES:
+    assert loaded(probe["after_request"], "botocore")
+    # Neither is in requirements-lambda.txt, so neither is in the Lambda package.
+    for name in (*FORBIDDEN_MODULES, "boto3", "ask_sdk_dynamodb"):
         assert not loaded(probe["after_request"], name), name
+
+
+def installed_closure(requirements: list[str]) -> set[str]:
+    """The distributions pip installs for `requirements`, from the installed metadata."""
+    found: set[str] = set()
+    todo = [requirement_name(requirement) for requirement in requirements]
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            for dependency in map(Requirement, importlib.metadata.requires(name) or []):
+                # Only what pip installs here: no extras, no other Pythons' backports.
+                if dependency.marker is None or dependency.marker.evaluate({"extra": ""}):
+                    todo.append(requirement_name(dependency.name))
+    return found
+
+
+def test_every_package_the_lambda_path_loads_is_installed_by_requirements_lambda(
+    dynamodb_probe: dict[str, Any],
+) -> None:
+    # Without this, a new import on the Lambda path works in the venv and fails only in the
+    # packaged function (the slow package test would catch it, minutes later).
+    probe = dynamodb_probe
+    bundled = installed_closure(lambda_requirements())
+    owners = importlib.metadata.packages_distributions()
+    for module in sorted({name.split(".")[0] for name in probe["after_request"]}):
+        for distribution in map(requirement_name, owners.get(module, [])):
+            if distribution in {"upper-body-coach", "setuptools"}:  # this project; site's hook
+                continue
+            assert distribution in bundled, (module, distribution)
 
 
 # --- serverless.yml and requirements-lambda.txt --------------------------------------------
@@ -242,8 +282,10 @@ def test_the_zip_holds_the_skill_and_its_runtime_dependencies_only(
         "skill/speech/locale/en-US.yaml",
     ):
         assert required in names, required
-    for package in ("ask_sdk_core", "ask_sdk_dynamodb", "boto3", "botocore", "yaml"):
+    for package in ("ask_sdk_core", "ask_sdk_model", "botocore", "yaml"):
         assert package in tops, package
+    for package in ("boto3", "ask_sdk_dynamodb"):  # the store needs neither
+        assert package not in tops, package
     for forbidden in ("tests", "audio", "bench", "interaction_model", "node_modules", ".venv"):
         assert forbidden not in tops, forbidden
     for forbidden in ("flask", "werkzeug", "gtts", "ask_sdk_webservice_support", "moto"):
