@@ -1,12 +1,18 @@
-"""AWS Lambda entry point: the same skill the web app serves, behind the SDK's lambda_handler().
+"""AWS Lambda entry point: the same skill the web app serves, built once per container.
 
 serverless.yml names `skill/lambda_function.handler`. Lambda invocations need no request
 signature check (the alexaSkill trigger and IAM stand in for it), so nothing here touches Flask,
 skill.web or ask_sdk_webservice_support.
 
+The skill comes from `skill.alexa.skill_builder.build_skill`, as in the web app, with the same
+serializer (FastSerializer): the event (JSON Lambda has parsed) is read into a RequestEnvelope
+by the skill's serializer, the skill is invoked, and the response envelope is serialized back
+to the dict that Lambda returns as JSON. The SDK's own `lambda_handler()` is not used: it
+builds a new CustomSkill on every invocation and ignores the skill's serializer.
+
 The skill is built on the first invocation, not at import: importing this module costs only
-the standard library, and the build (SDK, content, boto3 for the DynamoDB store) runs once per
-container and is reused by every later invocation. `bench/lambda_import.py` measures both.
+the standard library, and the build (SDK, content, botocore for the DynamoDB store) runs once
+per container and serves every later invocation. `bench/lambda_import.py` measures both.
 """
 
 from __future__ import annotations
@@ -23,16 +29,25 @@ _lock = threading.Lock()
 
 
 def make_handler(environ: Mapping[str, str] | None = None) -> LambdaHandler:
-    """A Lambda handler over a freshly built skill, with settings from `environ` (COACH_*)."""
-    from skill.alexa.skill_builder import build_skill_builder
+    """A Lambda handler over a skill built now, with settings from `environ` (COACH_*)."""
+    from ask_sdk_model.request_envelope import RequestEnvelope
+
+    from skill.alexa.skill_builder import build_skill, serializer_of
     from skill.config import load_settings
     from skill.persistence import make_persistence_adapter
 
     settings = load_settings(os.environ if environ is None else environ)
-    builder = build_skill_builder(settings, make_persistence_adapter(settings))
-    # The SDK annotates the event as str; Lambda passes the parsed JSON object, which is what
-    # the wrapper actually serializes back into a RequestEnvelope.
-    return cast(LambdaHandler, builder.lambda_handler())
+    skill = build_skill(settings, make_persistence_adapter(settings))
+    serializer = serializer_of(skill)
+
+    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        # Lambda has parsed the JSON already, as the web app has parsed the request body.
+        request_envelope = serializer.deserialize_object(event, RequestEnvelope)
+        response_envelope = skill.invoke(request_envelope=request_envelope, context=context)
+        # A response envelope always serializes to a dict of plain JSON values.
+        return cast(dict[str, Any], serializer.serialize(response_envelope))
+
+    return handle
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -32,9 +32,20 @@ def build_skill(
     persistence_adapter: AbstractPersistenceAdapter | None = None,
     service: CoachService | None = None,
 ) -> CustomSkill:
+    """The skill the web app and the Lambda entry point serve, with the serializer that both
+    use to read requests and write responses."""
     skill = build_skill_builder(settings, persistence_adapter, service).create()
     skill.serializer = FastSerializer()
     return skill
+
+
+def serializer_of(skill: CustomSkill) -> FastSerializer:
+    """The serializer `build_skill` gave `skill`: both entry points read each request with its
+    `deserialize_object` and write each response with its `serialize`."""
+    serializer = skill.serializer
+    if not isinstance(serializer, FastSerializer):
+        raise TypeError("build_skill must give the skill a FastSerializer")
+    return serializer
 
 
 def build_skill_builder(
@@ -42,8 +53,9 @@ def build_skill_builder(
     persistence_adapter: AbstractPersistenceAdapter | None = None,
     service: CoachService | None = None,
 ) -> CustomSkillBuilder:
-    """The configured builder: `create()` gives the skill the web app serves,
-    `lambda_handler()` the AWS Lambda entry point over the same handlers."""
+    """The configured builder. Use `build_skill`, which both entry points (the web app and
+    skill/lambda_function.py) serve: the builder's own `lambda_handler()` would build a new
+    skill on every invocation and ignore FastSerializer."""
     service = service or build_service()
     builder = CustomSkillBuilder(persistence_adapter=persistence_adapter)  # type: ignore[arg-type]
     # The SDK refuses other skills' requests before any handler runs.

@@ -8,7 +8,7 @@ import json
 import socket
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +16,19 @@ import boto3
 import pytest
 import yaml
 from ask_sdk_core.exceptions import PersistenceException
+from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model.context import Context
 from ask_sdk_model.interfaces.system.system_state import SystemState
 from ask_sdk_model.request_envelope import RequestEnvelope
 from ask_sdk_model.user import User
 
 from skill import lambda_function
+from skill.alexa import skill_builder
+from skill.alexa.skill_builder import build_skill as real_build_skill
+from skill.alexa.turn import CoachService
+from skill.app import create_app
 from skill.config import Settings, load_settings
+from skill.content.models import Library
 from skill.persistence import (
     RECORD_VERSION,
     SqliteProgressStore,
@@ -37,6 +43,7 @@ from skill.persistence.dynamodb_store import (
     READ_TIMEOUT_S,
     RECORD_ATTRIBUTE,
     DynamoDbProgressStore,
+    make_client,
     make_dynamodb_store,
 )
 from tests.support import REPO_ROOT
@@ -281,6 +288,30 @@ def test_a_request_without_user_id_is_a_persistence_error(store: DynamoDbProgres
             call()
 
 
+def test_serverless_grants_the_function_exactly_the_calls_the_store_makes(
+    moto: MotoServer, table_name: str
+) -> None:
+    # A call the role does not allow fails on AWS only (AccessDenied: every runner hears the
+    # apology), never against moto; a grant nothing uses is a wider role than needed.
+    client = make_client(REGION, moto.endpoint)
+    called: set[str] = set()
+
+    def record(model: Any, **_: Any) -> None:
+        called.add(model.name)
+
+    client.meta.events.register("before-call.dynamodb", record)
+    store = DynamoDbProgressStore(table_name, client)
+    store.get_attributes(envelope(USER))
+    store.save_attributes(envelope(USER), PROGRESS)
+    store.get_attributes(envelope(USER))
+    store.delete_attributes(envelope(USER))
+
+    config = yaml.safe_load((ROOT / "serverless.yml").read_text())
+    (statement,) = config["provider"]["iam"]["role"]["statements"]
+    assert statement["Resource"] == {"Fn::GetAtt": ["ProgressTable", "Arn"]}
+    assert sorted(statement["Action"]) == sorted(f"dynamodb:{name}" for name in called)
+
+
 def test_a_missing_table_is_a_persistence_error(moto: MotoServer) -> None:
     store = make_dynamodb_store(dynamodb_settings(moto.endpoint, "no-such-table"))
     with pytest.raises(PersistenceException):
@@ -488,16 +519,23 @@ def test_the_module_handler_reads_its_settings_from_the_environment(
 ) -> None:
     for name, value in lambda_environ(moto.endpoint, table_name).items():
         coach_env.setenv(name, value)
+    # The skill the web app serves (build_skill), built once per container.
+    built: list[CustomSkill] = []
+
+    def build_skill(*args: Any, **kwargs: Any) -> CustomSkill:
+        built.append(real_build_skill(*args, **kwargs))
+        return built[-1]
+
+    coach_env.setattr(skill_builder, "build_skill", build_skill)
     lambda_function.reset()
     try:
         event = alexa_event(START_BODYWEIGHT)
         response = lambda_function.handler(event, None)
         assert "Set 1 of 4" in response["response"]["outputSpeech"]["ssml"]
         assert stored_progress(raw_table)["workout_id"] == "bodyweight"
-        # Built once per container: later invocations reuse it.
-        built = lambda_function._handler
-        lambda_function.handler(alexa_event(intent("NextSetIntent")), None)
-        assert lambda_function._handler is built
+        response = lambda_function.handler(alexa_event(intent("NextSetIntent")), None)
+        assert "Set 2 of 4" in response["response"]["outputSpeech"]["ssml"]
+        assert len(built) == 1
     finally:
         lambda_function.reset()
 
@@ -509,3 +547,67 @@ def test_another_skills_request_is_refused(moto: MotoServer, table_name: str) ->
     event["session"]["application"]["applicationId"] = "amzn1.ask.skill.someone-else"
     with pytest.raises(Exception, match="(?i)skill id"):
         handler(event, None)
+
+
+# --- the same skill on both entry points ------------------------------------------------
+
+FIXED_CLOCK_S = 1769508000.0  # 2026-01-27T10:00:00Z: both entry points' coach reads this clock
+
+
+def item_of(raw_table: Any, user_id: str = USER) -> dict[str, Any] | None:
+    item: dict[str, Any] | None = raw_table.get_item(
+        Key={PARTITION_KEY: user_id}, ConsistentRead=True
+    ).get("Item")
+    return item
+
+
+def put_back(raw_table: Any, item: dict[str, Any] | None) -> None:
+    if item is None:
+        raw_table.delete_item(Key={PARTITION_KEY: USER})
+    else:
+        raw_table.put_item(Item=item)
+
+
+def test_lambda_and_the_web_app_answer_an_envelope_with_the_same_bytes(
+    coach_env: pytest.MonkeyPatch, moto: MotoServer, table_name: str, raw_table: Any
+) -> None:
+    # Both entry points build their skill with build_service(); a fixed clock makes their
+    # answers and the saved progress (started_at) comparable.
+    real_build_service = skill_builder.build_service
+
+    def fixed_clock_service(
+        library: Library | None = None, clock: Callable[[], float] = time.time
+    ) -> CoachService:
+        return real_build_service(library, clock=lambda: FIXED_CLOCK_S)
+
+    coach_env.setattr(skill_builder, "build_service", fixed_clock_service)
+    environ = lambda_environ(moto.endpoint, table_name)
+    web = create_app({"TESTING": True, "COACH_VERIFY_REQUESTS": "0", **environ}).test_client()
+    handler = lambda_function.make_handler(environ)
+
+    turns: list[tuple[dict[str, Any], bool, str]] = [
+        ({"type": "LaunchRequest"}, True, "Welcome to Upper Body Coach"),
+        (START_BODYWEIGHT, False, "Set 1 of 4"),
+        (intent("NextSetIntent"), False, "Set 2 of 4"),
+        (intent("NextSetIntent"), True, "Set 3 of 4"),  # a one-shot: a new session
+    ]
+    session: dict[str, Any] = {}
+    for request, new_session, expected in turns:
+        event = alexa_event(request, None if new_session else session)
+        before = item_of(raw_table)
+
+        reply = web.post("/alexa", data=json.dumps(event), content_type="application/json")
+        assert reply.status_code == 200, reply.data
+        saved_by_web = item_of(raw_table)
+
+        put_back(raw_table, before)  # the Lambda handler starts from the same stored state
+        result = handler(event, None)
+        saved_by_lambda = item_of(raw_table)
+
+        speech = result["response"]["outputSpeech"]["ssml"]
+        assert expected in speech and "can't reach" not in speech
+        assert json.dumps(result).encode() == reply.data
+        assert saved_by_lambda == saved_by_web
+        session = result.get("sessionAttributes") or {}
+    stored = stored_progress(raw_table)
+    assert (stored["set_number"], stored["started_at"]) == (3, FIXED_CLOCK_S)
