@@ -10,6 +10,8 @@ from typing import Any
 import yaml
 
 LOCALE_DIR = Path(__file__).parent / "locale"
+# libyaml's parser when PyYAML was built with it (its wheels are), else the pure-Python one.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class PhrasebookError(ValueError):
@@ -41,7 +43,7 @@ class Phrasebook:
     def load(cls, locale: str = "en-US") -> Phrasebook:
         path = LOCALE_DIR / f"{locale}.yaml"
         with path.open(encoding="utf-8") as handle:
-            tree = yaml.safe_load(handle)
+            tree = yaml.load(handle, Loader=_SafeLoader)  # noqa: S506
         if not isinstance(tree, dict):
             raise PhrasebookError(f"{path.name}: expected a mapping of keys to phrases")
         return cls(_flatten(tree))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
-
 from skill.speech.sounds import SoundClip
 
 MAX_BREAK_SECONDS = 10.0  # Alexa refuses a longer <break>; harness.ssml_rules checks it
+
+
+def escape(text: str) -> str:
+    """Text safe inside SSML (xml.sax.saxutils.escape, without importing urllib.request)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def break_tags(seconds: float) -> list[str]:

@@ -80,3 +80,17 @@ def install() -> None:
     """Put the finder first on `sys.meta_path`; calling it again changes nothing."""
     if not any(isinstance(finder, OscryptoVersionFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, OscryptoVersionFinder())
+
+
+def use_ctypes() -> None:
+    """Have oscrypto reach libcrypto through ctypes rather than cffi.
+
+    Same library, same calls; cffi's backend parses C declarations with pycparser at import,
+    which cost ~30 ms of every server start. Must run before oscrypto loads a backend.
+    """
+    import oscrypto
+
+    try:
+        oscrypto.use_ctypes()
+    except RuntimeError:
+        pass  # oscrypto was already loaded by someone else: it keeps the backend it has
