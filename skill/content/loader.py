@@ -252,8 +252,11 @@ def _check_library(files: list[tuple[str, WorkoutPlan]]) -> None:
 # --- public API -------------------------------------------------------------------------------
 
 
-# libyaml's parser when PyYAML was built with it (its wheels are): a third of the load time.
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# libyaml's parser when PyYAML was built with it (its wheels are): a seventh of the load time.
+try:
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - a PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
 
 class _StrictLoader(_SafeLoader):

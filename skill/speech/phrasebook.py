@@ -11,7 +11,10 @@ import yaml
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 # libyaml's parser when PyYAML was built with it (its wheels are), else the pure-Python one.
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+try:
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - a PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
 
 class PhrasebookError(ValueError):
