@@ -40,8 +40,7 @@ class Progress:
     def from_dict(cls, data: object) -> Progress:
         if not isinstance(data, dict):
             raise ProgressError("progress must be an object")
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
+        unknown = set(data) - _FIELD_NAMES
         if unknown:
             raise ProgressError(f"unknown progress fields: {sorted(unknown)}")
         values = dict(data)
@@ -52,6 +51,9 @@ class Progress:
         progress = cls(**values)
         _check_types(progress)
         return progress
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(Progress))
 
 
 def _is_int(value: object) -> bool:

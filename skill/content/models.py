@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,11 @@ class Library:
     workouts: tuple[WorkoutPlan, ...]
 
     def get(self, workout_id: str) -> WorkoutPlan | None:
-        return next((w for w in self.workouts if w.id == workout_id), None)
+        return self._by_id.get(workout_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, WorkoutPlan]:  # every turn looks a workout up by id
+        return {workout.id: workout for workout in self.workouts}
 
     def find_exercise(self, exercise_id: str) -> tuple[WorkoutPlan, int] | None:
         for workout in self.workouts:

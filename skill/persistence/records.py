@@ -32,30 +32,40 @@ class UnencodableAttributesError(PersistenceException):
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
-def _check_plain(value: object, where: str) -> None:
-    """Refuse anything json would silently change (tuples, non-str keys) or cannot write."""
+def _check_plain(value: object, where: tuple[object, ...] = ()) -> None:
+    """Refuse anything json would silently change (tuples, non-str keys) or cannot write.
+
+    `where` is the path to `value`, put into words only when something is refused (a hot path).
+    """
     if value is None or isinstance(value, str | bool | int):
         return
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise UnencodableAttributesError(f"{where} is {value!r}, which JSON cannot hold")
+            raise UnencodableAttributesError(
+                f"{_place(where)} is {value!r}, which JSON cannot hold"
+            )
         return
     if isinstance(value, list):
         for index, item in enumerate(value):
-            _check_plain(item, f"{where}[{index}]")
+            _check_plain(item, (*where, index))
         return
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
                 raise UnencodableAttributesError(
-                    f"{where} has key {key!r}: keys must be strings to survive JSON"
+                    f"{_place(where)} has key {key!r}: keys must be strings to survive JSON"
                 )
-            _check_plain(item, f"{where}[{key!r}]")
+            _check_plain(item, (*where, key))
         return
     raise UnencodableAttributesError(
-        f"{where} is a {type(value).__name__}; only dict, list, str, int, float, bool and None"
-        " can be saved"
+        f"{_place(where)} is a {type(value).__name__}; only dict, list, str, int, float, bool"
+        " and None can be saved"
     )
+
+
+def _place(where: tuple[object, ...]) -> str:
+    """attributes['progress']['skipped'][0], as the refusal names it."""
+    return "attributes" + "".join(f"[{part!r}]" for part in where)
 
 
 def wrap(attributes: dict[str, Any]) -> dict[str, Any]:
@@ -65,7 +75,7 @@ def wrap(attributes: dict[str, Any]) -> dict[str, Any]:
             f"attributes must be a dict, not {type(attributes).__name__}"
         )
     try:
-        _check_plain(attributes, "attributes")
+        _check_plain(attributes)
     except RecursionError:
         raise UnencodableAttributesError(
             "attributes nest too deeply (or contain a cycle)"
