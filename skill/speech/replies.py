@@ -46,6 +46,10 @@ class Composer:
             return amount
         return self.phrases.say("reps.per", amount=amount, per=self.phrases.say(f"per.{reps.per}"))
 
+    def unit(self, unit: str, count: int) -> str:
+        """The unit's word for `count` of it: set or sets."""
+        return self.phrases.say(f"units.{unit}.{'one' if count == 1 else 'many'}")
+
     def join(self, items: list[str], style: str = "and") -> str:
         if len(items) < 2:
             return "".join(items)
@@ -258,7 +262,9 @@ class Composer:
                 "workout.finished",
                 name=plan.name,
                 exercises=done.exercises_done,
+                exercise_word=self.unit("exercises", done.exercises_done),
                 sets=done.sets_done,
+                set_word=self.unit("sets", done.sets_done),
                 minutes=self.minutes(done.seconds_taken),
             )
         )
@@ -319,7 +325,7 @@ class Composer:
         if left == 0:
             speech.say(self.phrases.say("status.last_set"))
         else:
-            set_word = self.phrases.say("units.sets.one" if left == 1 else "units.sets.many")
+            set_word = self.unit("sets", left)
             speech.say(self.phrases.say("status.sets_left", left=left, set_word=set_word))
         following = here.next_exercise
         if following is None:
@@ -378,7 +384,10 @@ class Composer:
         here = self.coach.position(progress)
         plans = [here.workout] if here else list(self.coach.library.workouts)
         names = self.join([e.name for plan in plans for e in plan.exercises])
-        key = "exercise.unknown" if heard else "exercise.which"
+        if heard:
+            key = "exercise.unknown" if here else "exercise.unknown_idle"
+        else:
+            key = "exercise.which"
         return self.ask(
             Speech().say(self.phrases.say(key, heard=heard, names=names)), "help.reprompt"
         )
