@@ -21,6 +21,7 @@ from harness.voices.pcm import SAMPLE_RATE, Pcm, concat, fit, resample, silence
 ALEXA_BITRATE_KBPS = 48
 ALEXA_SAMPLE_RATE = SAMPLE_RATE
 LAME_QUALITY = 2  # 0 best ... 9 fastest; 2 is LAME's "high quality" preset
+FRAME_SAMPLES = 576  # per frame of MPEG-2 layer III: what encode_mp3 writes
 
 # Frame header tables (ISO 11172-3 / 13818-3). Index 0 is "free format", 15 is invalid.
 _VERSIONS = {0b00: "2.5", 0b10: "2", 0b11: "1"}
@@ -118,6 +119,29 @@ def mp3_frames(data: bytes) -> list[FrameHeader]:
         frames.append(header)
         offset += header.length
     return frames
+
+
+def mp3_sample_count(data: bytes) -> int:
+    """PCM samples (per channel) in the frames: what mp3_frames counts, without parsing each
+    frame when they all have the first one's header bytes (a constant-bitrate stream with no
+    padding, as encode_mp3 writes: 144-byte frames)."""
+    first = parse_frame_header(data)
+    if first is not None and len(data) % first.length == 0 and not first.padding:
+        step = first.length
+        head = data[:3]
+        if all(data[i::step] == head[i : i + 1] * (len(data) // step) for i in range(3)):
+            return len(data) // step * first.samples
+    return sum(frame.samples for frame in mp3_frames(data))
+
+
+@lru_cache(maxsize=16)
+def silent_mp3(frames: int) -> bytes:
+    """`frames` frames of silence in Alexa's format: the start of an encoded silence, which
+    plays on its own (a stream's first frame uses no bits from before it)."""
+    if frames <= 0:
+        return b""
+    data = encode_mp3(silence(frames * FRAME_SAMPLES / ALEXA_SAMPLE_RATE))
+    return data[: mp3_frames(data)[frames].offset]
 
 
 def mp3_seconds(data: bytes) -> float:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.mp3 import render_segments
+from harness.mp3 import FRAME_SAMPLES, mp3_sample_count, render_segments, silent_mp3
 from harness.ssml_reader import Clip, Segment, Text, read_ssml
 from harness.ssml_rules import speech_problems
 from harness.voices.base import Voice
@@ -204,6 +204,31 @@ def join_session(pcms: Sequence[Pcm], gap: float) -> Pcm:
         if index < len(pcms) - 1:
             parts.append(pause)
     return concat(parts)
+
+
+def join_session_mp3(encoded: Sequence[bytes], lengths: Sequence[int], gap: float) -> bytes | None:
+    """join_session as MP3, from the turns' own MP3s (`encoded`, each from `lengths[i]` samples
+    of PCM at SAMPLE_RATE), so the session is not encoded a second time.
+
+    Each file starts with the encoder's delay and ends padded to a whole frame, so the silence
+    after a turn is made that much shorter, in whole frames of encoded silence: every turn
+    starts where join_session puts it to within half a frame (12 ms), after the same delay as
+    the first, and the session is as long to within that. None when a gap is too short to take
+    up a file's delay and padding: encode join_session's PCM then."""
+    pause = round(gap * SAMPLE_RATE)
+    parts: list[bytes] = []
+    clock = target = 0  # samples: the MP3 so far, and where the next turn should start
+    for index, (data, length) in enumerate(zip(encoded, lengths, strict=True)):
+        if index:
+            frames = round((target - clock) / FRAME_SAMPLES)
+            if frames < 0:
+                return None
+            parts.append(silent_mp3(frames))
+            clock += frames * FRAME_SAMPLES
+        parts.append(data)
+        clock += mp3_sample_count(data)
+        target += length + pause
+    return b"".join(parts)
 
 
 def cue_entries(timed: Sequence[TimedSegment], offset: float) -> list[dict[str, Any]]:

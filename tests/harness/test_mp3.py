@@ -13,9 +13,11 @@ from harness.mp3 import (
     decode_mp3_bytes,
     encode_mp3,
     mp3_frames,
+    mp3_sample_count,
     mp3_seconds,
     parse_frame_header,
     render_segments,
+    silent_mp3,
 )
 from harness.ssml_reader import (
     Clip,
@@ -101,6 +103,28 @@ def test_mp3_frames_skips_id3_and_junk() -> None:
     data = encode_mp3(_tone(0.3))
     id3 = b"ID3\x04\x00\x00\x00\x00\x00\x05" + b"\x00" * 5
     assert len(mp3_frames(id3 + b"junk" + data)) == len(mp3_frames(data))
+
+
+def test_sample_count_agrees_with_the_frames_fast_or_not() -> None:
+    data = encode_mp3(_tone(0.7))
+    frames = mp3_frames(data)
+    assert mp3_sample_count(data) == sum(frame.samples for frame in frames) == 576 * len(frames)
+    id3 = b"ID3\x04\x00\x00\x00\x00\x00\x05" + b"\x00" * 5
+    assert mp3_sample_count(id3 + data) == mp3_sample_count(data)  # parsed frame by frame
+    other = bytearray(data)
+    other[len(data) - 144 + 2] ^= 0b0100  # the last frame: 22050 Hz, no longer 24000 Hz
+    assert mp3_sample_count(bytes(other)) == sum(f.samples for f in mp3_frames(bytes(other)))
+    assert mp3_sample_count(b"") == 0
+
+
+@pytest.mark.parametrize("frames", [0, 1, 5, 84])
+def test_silent_mp3_is_that_many_frames_of_silence(frames: int) -> None:
+    data = silent_mp3(frames)
+    assert len(mp3_frames(data)) == frames
+    assert sum(frame.length for frame in mp3_frames(data)) == len(data)
+    if frames:
+        assert _format(data) == ALEXA_FORMAT
+        assert peak(decode_mp3_bytes(data)) <= 1
 
 
 # --- stand-ins --------------------------------------------------------------------------------

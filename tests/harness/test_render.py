@@ -4,10 +4,13 @@ the transcript, and the progress bar. Pure functions; espeak where the real voic
 from __future__ import annotations
 
 import io
+import math
+from array import array
 
 import pytest
 
 from harness.engines import EspeakVoice, EstimateVoice
+from harness.mp3 import decode_mp3_bytes, encode_mp3, mp3_frames, mp3_seconds
 from harness.progress_bar import ProgressBar, format_bar, should_show
 from harness.session_render import (
     RenderedTurn,
@@ -15,6 +18,7 @@ from harness.session_render import (
     clock,
     format_transcript,
     join_session,
+    join_session_mp3,
     limit_problems,
     measure_rests,
     measure_ssml_rests,
@@ -28,7 +32,7 @@ from harness.session_render import (
     words_only,
 )
 from harness.ssml_reader import Clip, Silence, Text
-from harness.voices.pcm import silence
+from harness.voices.pcm import SAMPLE_RATE, Pcm, silence
 from skill.speech.sounds import REST_OVER, WORKOUT_DONE
 
 BEEP = f'<audio src="{REST_OVER.src}"/>'
@@ -151,6 +155,50 @@ def test_turns_follow_each_other_with_a_gap_for_the_set() -> None:
     assert turn_starts([3.0, 5.5, 1.0], 2.0) == [0.0, 5.0, 12.5]
     joined = join_session([silence(3.0), silence(5.5), silence(1.0)], 2.0)
     assert joined.seconds == pytest.approx(3.0 + 2 + 5.5 + 2 + 1.0)
+
+
+def _tone(seconds: float) -> Pcm:
+    count = round(seconds * SAMPLE_RATE)
+    return Pcm(array("h", (round(8000 * math.sin(i / 6)) for i in range(count))))
+
+
+def _onsets(pcm: Pcm, quiet: float = 0.5, threshold: int = 2000) -> list[int]:
+    """Where each loud stretch starts, after at least `quiet` seconds without one."""
+    onsets, last_loud = [], -SAMPLE_RATE * 10
+    for index, sample in enumerate(pcm.samples):
+        if abs(sample) > threshold:
+            if index - last_loud > quiet * SAMPLE_RATE:
+                onsets.append(index)
+            last_loud = index
+    return onsets
+
+
+def test_the_session_mp3_joins_the_turns_mp3s_where_join_session_puts_them() -> None:
+    turns = [_tone(0.5), _tone(1.3), _tone(0.77), _tone(0.2)]
+    encoded = [encode_mp3(turn) for turn in turns]
+    joined = join_session_mp3(encoded, [len(turn.samples) for turn in turns], 1.0)
+    assert joined is not None and joined.startswith(encoded[0])
+    assert sum(frame.length for frame in mp3_frames(joined)) == len(joined)  # only frames
+    offset = 0
+    for data in encoded:  # each turn's own MP3, in order, with silence between
+        offset = joined.index(data, offset) + len(data)
+    single = encode_mp3(join_session(turns, 1.0))  # what encoding the session itself gives
+    heard, expected = _onsets(decode_mp3_bytes(joined)), _onsets(decode_mp3_bytes(single))
+    starts = [round(start * SAMPLE_RATE) for start in turn_starts([t.seconds for t in turns], 1)]
+    assert len(heard) == len(expected) == 4
+    for at, reference, start in zip(heard, expected, starts, strict=True):
+        assert abs(at - reference) <= 288 + 2  # half a frame
+        assert abs((at - heard[0]) - start) <= 288 + 2
+    assert mp3_seconds(joined) == pytest.approx(mp3_seconds(single), abs=0.024 + 1e-9)
+
+
+def test_the_session_mp3_is_not_joined_when_a_gap_is_too_short() -> None:
+    turns = [_tone(0.5), _tone(0.5)]
+    encoded = [encode_mp3(turn) for turn in turns]
+    lengths = [len(turn.samples) for turn in turns]
+    assert join_session_mp3(encoded, lengths, 0.0) is None  # the encoder's delay is ~46 ms
+    assert join_session_mp3(encoded, lengths, 0.1) is not None
+    assert join_session_mp3([], [], 2.0) == b""
 
 
 def test_transcript_timeline_is_monotonic_and_in_session_time() -> None:
