@@ -62,13 +62,16 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 class CachedVoice:
-    """`voice`, remembering what it said in `folder` (default: cache_dir())."""
+    """`voice`, remembering what it said in `folder` (default: cache_dir()), and in memory for
+    the life of this object: a cue said many times in a session is synthesized (or read) once.
+    The PCM returned is shared between calls: do not change its samples."""
 
     def __init__(self, voice: Voice, folder: str | os.PathLike[str] | None = None) -> None:
         self.voice = voice
         self.folder = Path(folder) if folder is not None else cache_dir()
         self.hits = 0
         self.misses = 0
+        self._said: dict[tuple[str, float], Pcm] = {}
 
     @property
     def name(self) -> str:
@@ -83,6 +86,10 @@ class CachedVoice:
         return self.folder / key[:2] / f"{key}.pcm"
 
     def synthesize(self, text: str, rate: float = 1.0) -> Pcm:
+        said = self._said.get((text, rate))
+        if said is not None:
+            self.hits += 1
+            return said
         path = self.path_for(text, rate)
         try:
             cached = pcm_from_file_bytes(path.read_bytes())
@@ -90,8 +97,9 @@ class CachedVoice:
             cached = None
         if cached is not None:
             self.hits += 1
-            return cached
-        self.misses += 1
-        pcm = self.voice.synthesize(text, rate)
-        write_atomically(path, pcm_to_file_bytes(pcm))
-        return pcm
+        else:
+            self.misses += 1
+            cached = self.voice.synthesize(text, rate)
+            write_atomically(path, pcm_to_file_bytes(cached))
+        self._said[(text, rate)] = cached
+        return cached

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import os
+import shutil
 from array import array
 from pathlib import Path
 
@@ -232,8 +233,24 @@ def test_the_cache_leaves_no_temp_files_and_survives_a_corrupt_entry(tmp_path: P
     files = [path for path in tmp_path.rglob("*") if path.is_file()]
     assert [path.suffix for path in files] == [".pcm"]
     files[0].write_bytes(b"garbage")
-    assert cached.synthesize("Go!") == voice.synthesize("Go!")
-    assert cached.misses == 2
+    later = CachedVoice(voice, tmp_path)  # a later run: this one remembers "Go!" in memory
+    assert later.synthesize("Go!") == voice.synthesize("Go!")
+    assert (later.hits, later.misses) == (0, 1)
+
+
+def test_a_cue_said_many_times_is_synthesized_and_read_once(tmp_path: Path) -> None:
+    voice = CountingVoice()
+    cached = CachedVoice(voice, tmp_path / "cache")
+    said = [cached.synthesize("Three.") for _ in range(5)]
+    shutil.rmtree(tmp_path / "cache")  # later calls come from memory, not from the files
+    said += [cached.synthesize("Three."), cached.synthesize("Three.", rate=0.9)]
+    assert voice.calls == [("Three.", 1.0), ("Three.", 0.9)]
+    assert all(pcm == said[0] for pcm in said)
+    assert (cached.hits, cached.misses) == (5, 2)
+    reread = CachedVoice(voice, tmp_path / "cache")
+    assert reread.synthesize("Three.", rate=0.9) == said[6]  # the new file, read once
+    assert reread.synthesize("Three.", rate=0.9) == said[6]
+    assert (reread.hits, reread.misses, len(voice.calls)) == (2, 0, 2)
 
 
 def test_the_cache_folder_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
