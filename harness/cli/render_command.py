@@ -9,11 +9,13 @@ import argparse
 import json
 import sys
 import tempfile
+from collections import deque
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness.cli.audio import RENDERS_DIR, encode_cached, make_voice, speech_audio
+from harness.cli.audio import RENDERS_DIR, Mp3Encoder, make_voice, speech_audio
 from harness.cli.connection import connect, fresh_devices
 from harness.cli.errors import CliError
 from harness.cli.recognition import check_words, listen_module
@@ -23,6 +25,7 @@ from harness.session_render import (
     RenderedTurn,
     format_transcript,
     join_session,
+    join_session_mp3,
     limit_problems,
     measure_rests,
     pacing_failures,
@@ -32,6 +35,7 @@ from harness.session_render import (
 
 if TYPE_CHECKING:
     from harness.device import Device, Turn
+    from harness.progress_bar import ProgressBar
     from harness.voices.base import Voice
 
 SESSION_FILE = "session.mp3"
@@ -102,23 +106,63 @@ def clear_turn_files(out: Path) -> None:
 def render_files(
     turns: Sequence[tuple[str, Turn]], voice: Voice, args: argparse.Namespace, out: Path
 ) -> list[RenderedTurn]:
-    """Render and write each turn's MP3, then session.mp3, with a progress bar on stderr."""
+    """Render and write each turn's MP3, then session.mp3, with a progress bar on stderr.
+
+    Turns are synthesized here, one after another, and encoded on worker threads meanwhile;
+    session.mp3 is the turns' own MP3s joined (join_session_mp3), not a second encoding."""
     from harness.progress_bar import ProgressBar, should_show
 
     out.mkdir(parents=True, exist_ok=True)
     clear_turn_files(out)
     enabled = should_show(sys.stderr, args.progress)
-    rendered = []
-    with ProgressBar(len(turns) + 1, sys.stderr, enabled=enabled, label="rendering") as bar:
+    rendered: list[RenderedTurn] = []
+    pending: deque[tuple[RenderedTurn, Future[bytes]]] = deque()
+    encoded: list[bytes] = []
+    with (
+        ProgressBar(len(turns) + 1, sys.stderr, enabled=enabled, label="rendering") as bar,
+        Mp3Encoder(args.cache_dir) as encoder,
+    ):
         for number, (said, turn) in enumerate(turns, start=1):
             done = render_turn(number, said, turn, voice)
-            encode_cached(done.speech.pcm, out / done.file_name, args.cache_dir)
             rendered.append(done)
-            bar.advance(note=done.file_name)
-        session = join_session([t.speech.pcm for t in rendered], args.set_seconds)
-        encode_cached(session, out / SESSION_FILE, args.cache_dir)
+            pending.append((done, encoder.submit(done.speech.pcm)))
+            encoded += write_encoded(pending, out, bar, wait=False)
+        encoded += write_encoded(pending, out, bar, wait=True)
+        write_session(rendered, encoded, args.set_seconds, out / SESSION_FILE, encoder)
         bar.advance(note=SESSION_FILE)
     return rendered
+
+
+def write_encoded(
+    pending: deque[tuple[RenderedTurn, Future[bytes]]],
+    out: Path,
+    bar: ProgressBar,
+    *,
+    wait: bool,
+) -> list[bytes]:
+    """Write the turns whose MP3s are ready, in turn order (all of them with `wait`)."""
+    written = []
+    while pending and (wait or pending[0][1].done()):
+        turn, encoding = pending.popleft()
+        mp3 = encoding.result()
+        (out / turn.file_name).write_bytes(mp3)
+        written.append(mp3)
+        bar.advance(note=turn.file_name)
+    return written
+
+
+def write_session(
+    turns: Sequence[RenderedTurn],
+    encoded: Sequence[bytes],
+    gap: float,
+    path: Path,
+    encoder: Mp3Encoder,
+) -> None:
+    lengths = [len(turn.speech.pcm.samples) for turn in turns]
+    mp3 = join_session_mp3(encoded, lengths, gap)
+    if mp3 is None:  # gaps too short for the files' encoder delay: encode the session itself
+        mp3 = encoder.submit(join_session([t.speech.pcm for t in turns], gap)).result()
+    path.write_bytes(mp3)
 
 
 def write_transcripts(out: Path, data: Mapping[str, Any]) -> None:

@@ -19,11 +19,13 @@ import requests
 import responses
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from harness import cli
+from harness import cli, mp3
 from harness.cli import audio, chat_command, dialog_command, recognition, render_command
 from harness.device import TransportResponse
-from harness.mp3 import mp3_frames, mp3_seconds
+from harness.mp3 import encode_mp3, mp3_frames, mp3_seconds, standin_pcm
 from harness.signing import CA_CERT_FILE
+from harness.ssml_reader import Clip
+from harness.voices.pcm import Pcm, silence
 from skill.speech.sounds import REST_OVER
 from tests.support import REPO_ROOT
 
@@ -205,6 +207,43 @@ def test_render_fails_on_a_mis_paced_rest_and_a_limit_breach(
     assert sorted(p.name for p in out.glob("*.mp3"))[-1] == "session.mp3"
 
 
+def test_render_encodes_the_session_itself_when_there_is_no_gap_to_join_in(
+    fake_skill: None,
+    tmp_path: Path,
+    local: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = tmp_path / "fake"
+    argv = ["render", "--engine", "estimate", "--set-seconds", "0", "--out", str(out), *local]
+    run(capsys, monkeypatch, argv)
+    data = json.loads((out / "transcript.json").read_text(encoding="utf-8"))
+    session = mp3_seconds((out / "session.mp3").read_bytes())
+    assert 0 < session - data["total_seconds"] < 0.1  # the encoder's delay and padding, once
+
+
+def test_identical_samples_are_encoded_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encoded: list[int] = []
+
+    def counting_encode(pcm: Pcm) -> bytes:
+        encoded.append(len(pcm.samples))
+        return encode_mp3(pcm)
+
+    monkeypatch.setattr(mp3, "encode_mp3", counting_encode)
+    beep, pause = standin_pcm(Clip(REST_OVER.src, REST_OVER.seconds)), silence(0.5)
+    with audio.Mp3Encoder(tmp_path, workers=2) as encoder:
+        results = [encoder.submit(pcm) for pcm in (beep, pause, beep, beep, pause)]
+        mp3s = [future.result() for future in results]
+    assert sorted(encoded) == sorted([len(beep.samples), len(pause.samples)])
+    assert mp3s[0] == mp3s[2] == mp3s[3] != mp3s[1] == mp3s[4]
+    assert len(list((tmp_path / "mp3").rglob("*.mp3"))) == 2
+    with audio.Mp3Encoder(tmp_path) as encoder:  # a later run: from the cache
+        assert encoder.submit(beep).result() == mp3s[0]
+    assert len(encoded) == 2
+
+
 # ---- dialog ---------------------------------------------------------------------------------
 
 PASSING = """\
@@ -298,7 +337,7 @@ def test_the_project_dialogs_pass_through_the_command(
 
 @pytest.fixture(scope="module")
 def bodyweight_render(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, Path]:
-    """The whole bodyweight workout rendered once with espeak, from a cold cache (~10 s)."""
+    """The whole bodyweight workout rendered once with espeak, from a cold cache (a few s)."""
     folder = tmp_path_factory.mktemp("render")
     out = folder / "renders"
     argv = ["render", "--workout", "bodyweight", "--out", str(out)]
@@ -325,6 +364,25 @@ def test_render_writes_each_turn_the_session_and_the_transcripts(
     assert session == pytest.approx(data["total_seconds"], abs=0.2)
     assert "You've finished the bodyweight workout" in data["turns"][-1]["text"]
     assert "turn 3: you say 'next set' -> NextSetIntent" in (out / "transcript.txt").read_text()
+
+
+def test_render_session_is_the_turns_mp3s_in_order_each_at_its_start(
+    bodyweight_render: tuple[int, str, Path],
+) -> None:
+    out = bodyweight_render[2]
+    data = json.loads((out / "transcript.json").read_text(encoding="utf-8"))
+    session = (out / "session.mp3").read_bytes()
+    offset = 0
+    for turn in data["turns"]:
+        mp3_data = (out / turn["file"]).read_bytes()
+        at = session.index(mp3_data, offset)
+        played = mp3_seconds(session[:at])  # each turn starts where the transcript says
+        assert played == pytest.approx(turn["start"], abs=0.012 + 1e-6), turn["file"]
+        offset = at + len(mp3_data)
+    assert {(f.version, f.bitrate_kbps, f.sample_rate) for f in mp3_frames(session)} == {
+        ("2", 48, 24000)
+    }
+    assert 0 < mp3_seconds(session) - data["total_seconds"] < 0.1
 
 
 def test_render_timeline_is_monotonic(bodyweight_render: tuple[int, str, Path]) -> None:
