@@ -1,12 +1,22 @@
-"""Benchmark: the cold start of the Lambda entry point, in fresh interpreters.
+"""Benchmark: the Lambda entry point's cold start to the first answer, in fresh interpreters.
 
-Prints the median over N subprocesses of
-  import   `import skill.lambda_function` (what Lambda's init phase pays),
-  build    the first invocation's one-off work: load settings, content and the DynamoDB store
-           (boto3), assemble the skill (no request is sent, so no server is needed),
-  process  the whole subprocess, interpreter start-up included.
+A local moto_server stands in for DynamoDB (as in tests/support/moto.py), with the progress
+table made the way serverless.yml makes it and one runner mid-workout. Each fresh interpreter
+then pays, as a new Lambda container does:
 
-Run with `.venv/bin/python -m bench.lambda_import [N]` (default 15). Nothing is asserted.
+  import    `import skill.lambda_function` (Lambda's init phase),
+  build     `make_handler()`: settings, content, the DynamoDB client, the skill,
+  request   the first invocation: "next set" for that runner, answered through the store
+            (one GetItem and one PutItem, over HTTP to the local server),
+  total     import + build + request: the cold start to the first answer,
+  cpu       the CPU time of `total` (less sensitive to other work on a busy machine),
+  process   the whole subprocess, interpreter start-up and exit included.
+
+The runner's item is put back before every run, so every run answers the same turn. A run
+whose answer is not the next set (e.g. the storage apology) stops the benchmark.
+
+Run with `.venv/bin/python -m bench.lambda_import [N]` (default 15). Prints medians; nothing
+is asserted. Needs the dev dependencies (moto[server]).
 """
 
 from __future__ import annotations
@@ -16,61 +26,154 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+import botocore.session
+import yaml
+
+from skill.coaching.coach import Coach
+from skill.coaching.progress import Progress
+from skill.content.loader import default_library
+from skill.persistence.records import encode
+from tests.support.moto import FAKE_AWS_ENV, MotoServer
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RUNS = 15
+TABLE = "upper-body-coach-bench-progress"
+REGION = "us-east-1"
+SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
+USER = "amzn1.ask.account.BENCH"
+PHASES = ("import", "build", "request", "total", "cpu", "process")
 
 CHILD = """
-import json, time
+import json, sys, time
+event = json.loads(sys.argv[1])
+c0 = time.process_time()
 t0 = time.perf_counter()
 import skill.lambda_function as entry
 t1 = time.perf_counter()
-entry.make_handler()
+handler = entry.make_handler()
 t2 = time.perf_counter()
-print(json.dumps({"import": t1 - t0, "build": t2 - t1}))
+response = handler(event, None)
+t3 = time.perf_counter()
+c3 = time.process_time()
+print(json.dumps({
+    "import": t1 - t0, "build": t2 - t1, "request": t3 - t2, "total": t3 - t0, "cpu": c3 - c0,
+    "speech": response["response"]["outputSpeech"]["ssml"],
+}))
 """
 
 
-def child_env() -> dict[str, str]:
-    """The settings serverless.yml gives the function; fake credentials, never used."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("COACH_", "AWS_"))}
+def next_set_event() -> dict[str, Any]:
+    """A one-shot "Alexa, tell upper body coach next set": the place comes from the table."""
+    application = {"applicationId": SKILL_ID}
+    user = {"userId": USER}
+    return {
+        "version": "1.0",
+        "session": {
+            "new": True,
+            "sessionId": "amzn1.echo-api.session.bench",
+            "application": application,
+            "attributes": {},
+            "user": user,
+        },
+        "context": {
+            "System": {
+                "application": application,
+                "user": user,
+                "device": {"deviceId": "amzn1.ask.device.BENCH", "supportedInterfaces": {}},
+            }
+        },
+        "request": {
+            "type": "IntentRequest",
+            "requestId": "amzn1.echo-api.request.bench",
+            "timestamp": "2026-01-27T10:00:00Z",
+            "locale": "en-US",
+            "dialogState": "COMPLETED",
+            "intent": {"name": "NextSetIntent", "confirmationStatus": "NONE", "slots": {}},
+        },
+    }
+
+
+def child_env(endpoint: str) -> dict[str, str]:
+    """The settings serverless.yml gives the function, at the local server; fake credentials."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COACH_", "AWS_", "PYTHON"))}
+    env.update({k: v for k, v in FAKE_AWS_ENV.items() if k != "AWS_DEFAULT_REGION"})
     env.update(
         COACH_STORE="dynamodb",
-        COACH_DYNAMODB_TABLE="upper-body-coach-dev-progress",
-        COACH_DYNAMODB_ENDPOINT="http://127.0.0.1:9",  # never contacted: nothing is invoked
-        COACH_AWS_REGION="us-east-1",
-        AWS_ACCESS_KEY_ID="bench",
-        AWS_SECRET_ACCESS_KEY="bench",
-        AWS_CONFIG_FILE=os.devnull,
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        COACH_DYNAMODB_TABLE=TABLE,
+        COACH_DYNAMODB_ENDPOINT=endpoint,
+        COACH_AWS_REGION=REGION,
+        COACH_SKILL_ID=SKILL_ID,
     )
     return env
 
 
-def run_once(env: dict[str, str]) -> dict[str, float]:
+def mid_workout_item() -> dict[str, Any]:
+    """The stored item of a runner on set 1 of the bodyweight workout's first exercise."""
+    progress = Coach(default_library()).start(Progress(), "bodyweight", time.time()).progress
+    return {"id": {"S": USER}, "record": {"S": encode({"progress": progress.to_dict()})}}
+
+
+def create_table(client: Any) -> None:
+    config = yaml.safe_load((ROOT / "serverless.yml").read_text())
+    properties = config["resources"]["Resources"]["ProgressTable"]["Properties"]
+    client.create_table(
+        TableName=TABLE,
+        AttributeDefinitions=properties["AttributeDefinitions"],
+        KeySchema=properties["KeySchema"],
+        BillingMode=properties["BillingMode"],
+    )
+    client.get_waiter("table_exists").wait(TableName=TABLE)
+
+
+def run_once(env: dict[str, str], event: str) -> dict[str, Any]:
     started = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-c", CHILD],
+        [sys.executable, "-c", CHILD, event],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         check=True,
     )
-    figures: dict[str, float] = json.loads(result.stdout)
+    figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     figures["process"] = time.perf_counter() - started
+    if "Set 2 of" not in figures["speech"]:
+        raise SystemExit(f"the first request was not answered with the next set: {figures}")
     return figures
 
 
 def main(argv: list[str]) -> None:
     runs = int(argv[1]) if len(argv) > 1 else DEFAULT_RUNS
-    env = child_env()
-    run_once(env)  # warm the OS file cache and write __pycache__, as a deployed zip has them
-    samples = [run_once(env) for _ in range(runs)]
-    print(f"skill.lambda_function cold start, median of {runs} fresh interpreters:")
-    for key in ("import", "build", "process"):
+    event = json.dumps(next_set_event())
+    item = mid_workout_item()
+    with tempfile.TemporaryDirectory() as scratch:
+        server = MotoServer(Path(scratch) / "moto_server.log")
+        try:
+            client = botocore.session.get_session().create_client(
+                "dynamodb",
+                region_name=REGION,
+                endpoint_url=server.endpoint,
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+            )
+            create_table(client)
+            env = child_env(server.endpoint)
+            samples = []
+            # The first run warms the OS file cache and writes __pycache__, as a deployed zip
+            # has them; it is not counted.
+            for _ in range(runs + 1):
+                client.put_item(TableName=TABLE, Item=item)
+                samples.append(run_once(env, event))
+            samples = samples[1:]
+        finally:
+            server.stop()
+    print(f"skill.lambda_function cold start to the first answer, median of {runs} runs:")
+    for key in PHASES:
         values = [s[key] * 1000 for s in samples]
         print(
             f"  {key:<8}{statistics.median(values):8.1f} ms"
