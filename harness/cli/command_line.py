@@ -140,8 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
         "dialog",
         parents=[connection],
         help="run conversation scripts",
-        description="Run YAML conversation scripts (the tests/dialogs format); each file gets a "
-        "fresh database in process. Exit status 1 when any fails.",
+        description="Run YAML conversation scripts (the tests/skill/dialogs format); each file "
+        "gets a fresh database in process. Exit status 1 when any fails.",
     )
     dialog.add_argument("files", nargs="+", type=Path, metavar="FILE")
     dialog.set_defaults(run=run_dialogs)

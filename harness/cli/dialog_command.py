@@ -1,4 +1,4 @@
-"""`coach dialog`: run YAML conversation scripts (the tests/dialogs format), PASS/FAIL per file."""
+"""`coach dialog`: run YAML conversation scripts (tests/skill/dialogs format), PASS/FAIL each."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The skill's conversations as data: every script in tests/dialogs is played on a simulated
+"""The skill's conversations as data: every script in tests/skill/dialogs is played on a simulated
 device against the real app (Flask, SQLite), and every response is checked against Alexa's
 speech limits."""
 
