@@ -5,7 +5,8 @@ table made the way serverless.yml makes it and one runner mid-workout. Each fres
 then pays, as a new Lambda container does:
 
   import    `import skill.lambda_function` (Lambda's init phase),
-  build     `make_handler()`: settings, content, the DynamoDB client, the skill,
+  build     `build()`, what the first invocation does first: settings, content, the DynamoDB
+            client, the skill,
   request   the first invocation: "next set" for that runner, answered through the store
             (one GetItem and one PutItem, over HTTP to the local server),
   total     import + build + request: the cold start to the first answer,
@@ -55,9 +56,9 @@ c0 = time.process_time()
 t0 = time.perf_counter()
 import skill.lambda_function as entry
 t1 = time.perf_counter()
-handler = entry.make_handler()
+entry.build()
 t2 = time.perf_counter()
-response = handler(event, None)
+response = entry.handler(event, None)
 t3 = time.perf_counter()
 c3 = time.process_time()
 print(json.dumps({

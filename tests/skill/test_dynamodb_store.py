@@ -4,6 +4,7 @@ server (moto_server on 127.0.0.1), including the store going down mid-workout.""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import socket
 import time
@@ -536,6 +537,7 @@ def test_the_module_handler_reads_its_settings_from_the_environment(
         response = lambda_function.handler(alexa_event(intent("NextSetIntent")), None)
         assert "Set 2 of 4" in response["response"]["outputSpeech"]["ssml"]
         assert len(built) == 1
+        assert gc.isenabled()  # paused for the build only: garbage is still collected
     finally:
         lambda_function.reset()
 
