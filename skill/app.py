@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from skill.alexa.serializer import FastSerializer
-from skill.alexa.skill_builder import build_skill
+from skill.alexa.skill_builder import build_skill, serializer_of
 from skill.config import ENV_PREFIX, Settings, load_settings
 from skill.persistence import make_persistence_adapter
 
@@ -73,9 +73,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config)
 
     skill = build_skill(settings, adapter)
-    serializer = skill.serializer
-    if not isinstance(serializer, FastSerializer):
-        raise TypeError("build_skill must give the skill a FastSerializer")
+    serializer = serializer_of(skill)
     verifiers = make_verifiers(settings, cert_chains=cert_chains)
     app.extensions[EXTENSION_KEY] = AlexaEndpoint(settings, skill, serializer, verifiers)
     if not settings.verify_requests:

@@ -35,7 +35,7 @@ class FastSerializer(DefaultSerializer):
         self._models: dict[type, Converter] = {}
         self._classes: dict[str, Any] = {}
         self._field_maps: dict[type, tuple[tuple[str, str], ...]] = {}
-        # Converters are built on first use; the lock keeps a half-built one from being used.
+        # Converters are built on first use, each once, whichever thread asks first.
         self._lock = threading.RLock()
 
     # -- reading requests --------------------------------------------------------------------
@@ -170,41 +170,33 @@ class FastSerializer(DefaultSerializer):
         found = self._models.get(cls)
         if found is not None:
             return found
-        with self._lock:
-            found = self._models.get(cls)
-            if found is not None:
-                return found
-            # Published before its fields are compiled, so models that nest themselves work;
-            # a caller that gets it early waits on the lock until the fields are in.
-            fields: list[tuple[str, str, Converter]] = []
-            ready = threading.Event()
-            known = frozenset(payload_name for _, payload_name in self._field_map(cls))
+        # A field's converter is looked up when a request first carries that field: building
+        # them all up front would import every model a request could hold (~200 modules).
+        fields = tuple(
+            (payload_name, attribute, cls.deserialized_types[attribute])
+            for attribute, payload_name in self._field_map(cls)
+        )
+        known = frozenset(payload_name for payload_name, _, _ in fields)
+        converters = self._converters
 
-            def convert(payload: Any) -> Any:
-                if not ready.is_set():
-                    with self._lock:
-                        pass
-                try:
-                    model = cls()
-                    for payload_name, attribute, convert_field in fields:
-                        if payload_name in payload:
-                            value = payload[payload_name]
-                            setattr(
-                                model, attribute, None if value is None else convert_field(value)
-                            )
-                    for extra in payload:
-                        if extra not in known:
-                            setattr(model, extra, payload[extra])
-                    return model
-                except Exception as error:
-                    raise SerializationException(str(error)) from error
+        def convert(payload: Any) -> Any:
+            try:
+                model = cls()
+                for payload_name, attribute, kind in fields:
+                    if payload_name in payload:
+                        value = payload[payload_name]
+                        if value is not None:
+                            value = (converters.get(kind) or self._converter(kind))(value)
+                        setattr(model, attribute, value)
+                for extra in payload:
+                    if extra not in known:
+                        setattr(model, extra, payload[extra])
+                return model
+            except Exception as error:
+                raise SerializationException(str(error)) from error
 
-            self._models[cls] = convert
-            for attribute, payload_name in self._field_map(cls):
-                kind = cls.deserialized_types[attribute]
-                fields.append((payload_name, attribute, self._converter(kind)))
-            ready.set()
-            return convert
+        self._models[cls] = convert
+        return convert
 
     def _load_class(self, class_name: str) -> Any:
         found = self._classes.get(class_name)
