@@ -2,8 +2,9 @@
 folder: every cue synthesized, every MP3 encoded) and again with the cache warm.
 
 Each run is the real command in a fresh process, so start-up counts. Aims on the project's
-2-core machine: cold under 20 s, cached under 3 s. Run with `.venv/bin/python -m bench.render`;
-nothing here is asserted by the tests.
+2-core machine: cold at most 5 s, cached under 1 s. Run with `.venv/bin/python -m bench.render`
+(`--workout dumbbell` for the other one); nothing here is asserted by the tests. The machine's
+load is printed before and after: other work on a 2-core machine shows in the figures.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-AIMS = {"cold": 20.0, "cached": 3.0}
+AIMS = {"cold": (5.0, "<="), "cached": (1.0, "<")}  # seconds, and how the median must compare
 
 
 def render_seconds(workout: str, out: Path, cache: Path) -> float:
@@ -40,6 +41,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="cold and cached runs of each")
     args = parser.parse_args()
     timings: dict[str, list[float]] = {"cold": [], "cached": []}
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-render-") as folder:
         for round_number in range(args.rounds):
             cache = Path(folder) / f"cache-{round_number}"  # empty: a cold start
@@ -54,10 +56,12 @@ def main() -> int:
     print(f"  {len(data['turns'])} turns, {data['total_seconds'] / 60:.1f} minutes of audio")
     for kind, seconds in timings.items():
         median = statistics.median(seconds)
-        verdict = "ok" if median < AIMS[kind] else "OVER"
+        aim, compare = AIMS[kind]
+        met = median <= aim if compare == "<=" else median < aim
         runs = ", ".join(f"{s:.2f}" for s in seconds)
         print(
-            f"  {kind:>6}: median {median:5.2f} s (runs {runs}); aim < {AIMS[kind]:g} s: {verdict}"
+            f"  {kind:>6}: median {median:5.2f} s (runs {runs}); "
+            f"aim {compare} {aim:g} s: {'ok' if met else 'OVER'}"
         )
     errors = [rest["error"] for rest in data["rests"]]
     worst = max(errors, key=abs)
@@ -65,7 +69,10 @@ def main() -> int:
         f"  rests: {len(errors)}, errors from {min(errors):+.2f} to {max(errors):+.2f} s "
         f"(worst {worst:+.2f} s)"
     )
-    print(f"  load average now: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"  load average before: {', '.join(f'{x:.2f}' for x in load_before)}; "
+        f"after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     return 0
 
 
