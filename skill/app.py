@@ -27,9 +27,7 @@ from skill.alexa.serializer import FastSerializer
 from skill.alexa.skill_builder import build_skill, serializer_of
 from skill.config import ENV_PREFIX, Settings, load_settings
 from skill.persistence import make_persistence_adapter
-
-# skill.web.verification makes ask_sdk_webservice_support importable: import the SDK from it.
-from skill.web.verification import AbstractVerifier, VerificationException, make_verifiers
+from skill.web import RequestCheck, RequestRefused
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +48,7 @@ class AlexaEndpoint:
     settings: Settings
     skill: CustomSkill
     serializer: FastSerializer
-    verifiers: list[AbstractVerifier]  # run in order before dispatch; empty when off
+    check: RequestCheck | None  # verifies each request before dispatch; None when off
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -74,8 +72,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     skill = build_skill(settings, adapter)
     serializer = serializer_of(skill)
-    verifiers = make_verifiers(settings, cert_chains=cert_chains)
-    app.extensions[EXTENSION_KEY] = AlexaEndpoint(settings, skill, serializer, verifiers)
+    check: RequestCheck | None = None
+    if settings.verify_requests:
+        # Imported only here: its certificate libraries cost ~90 ms of start-up.
+        from skill.web.verification import make_request_check
+
+        check = make_request_check(settings, cert_chains=cert_chains)
+    app.extensions[EXTENSION_KEY] = AlexaEndpoint(settings, skill, serializer, check)
     if not settings.verify_requests:
         logger.warning("Request verification is off: local testing only")
         print(VERIFICATION_OFF_BANNER, file=sys.stderr)
@@ -153,17 +156,11 @@ def _alexa() -> Response | tuple[Response, int]:
         # The body is parsed once; verification runs before dispatch, so a refused request
         # never reaches the skill.
         request_envelope = service.serializer.deserialize_object(envelope, RequestEnvelope)
-        if service.verifiers:
-            headers = dict(request.headers)
-            for verifier in service.verifiers:
-                verifier.verify(
-                    headers=headers,
-                    serialized_request_env=body,
-                    deserialized_request_env=request_envelope,
-                )
+        if service.check is not None:
+            service.check(dict(request.headers), body, request_envelope)
         response = service.skill.invoke(request_envelope=request_envelope, context=None)
         payload = json.dumps(service.serializer.serialize(response))
-    except VerificationException as exc:
+    except RequestRefused as exc:
         logger.warning("Refused a request that failed verification: %s", exc)
         return _error(400, "request verification failed")
     except SerializationException as exc:  # raised while reading the envelope's fields

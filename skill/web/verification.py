@@ -42,11 +42,13 @@ from certvalidator.errors import PathError, ValidationError  # noqa: E402
 from cryptography import x509  # noqa: E402
 
 from skill.config import DEV_CA_FILE, Settings, SettingsError  # noqa: E402
+from skill.web import RequestCheck, RequestRefused  # noqa: E402
 
 __all__ = [
     "AlexaSignatureVerifier",
     "AbstractVerifier",
     "VerificationException",
+    "make_request_check",
     "make_verifiers",
     "read_trust_roots",
 ]
@@ -178,3 +180,21 @@ def make_verifiers(
         AlexaSignatureVerifier(extra_trust_roots=extra, cert_chains=cert_chains),
         TimestampVerifier(),
     ]
+
+
+def make_request_check(
+    settings: Settings, *, cert_chains: Mapping[str, bytes] | None = None
+) -> RequestCheck:
+    """Every verifier of `make_verifiers`, in order, as one check raising RequestRefused."""
+    verifiers = make_verifiers(settings, cert_chains=cert_chains)
+
+    def check(headers: dict[str, str], body: str, envelope: RequestEnvelope) -> None:
+        try:
+            for verifier in verifiers:
+                verifier.verify(
+                    headers=headers, serialized_request_env=body, deserialized_request_env=envelope
+                )
+        except VerificationException as exc:
+            raise RequestRefused(str(exc)) from exc
+
+    return check
