@@ -18,6 +18,7 @@ from typing import Any
 from urllib.error import URLError
 
 import pytest
+from ask_sdk_model import RequestEnvelope
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -517,3 +518,70 @@ def test_end_certificate_check_uses_aware_dates_and_needs_the_alexa_san(
         verifier._validate_end_certificate(wrong_san)
     with pytest.raises(verification.VerificationException, match="no SAN"):
         verifier._validate_end_certificate(dev_identity.ca_cert)
+
+
+# --- a validated chain is reused until it expires ----------------------------------------------
+
+NO_ENVELOPE = RequestEnvelope()  # the signature check reads only the headers and the raw body
+
+
+from certvalidator import CertificateValidator  # noqa: E402  (after the OpenSSL fix above)
+
+
+class CountingValidator(CertificateValidator):  # type: ignore[misc]
+    made = 0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        type(self).made += 1
+        super().__init__(*args, **kwargs)
+
+
+def test_a_chain_is_validated_once_until_its_first_certificate_expires(
+    dev_identity: DevIdentity, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(CountingValidator, "made", 0)
+    monkeypatch.setattr(verification, "CertificateValidator", CountingValidator)
+    now = dt.datetime.now(dt.UTC)
+    key, cert = make_signing_cert(
+        dev_identity.ca_key,
+        dev_identity.ca_cert,
+        not_before=now - dt.timedelta(hours=1),
+        not_after=now + dt.timedelta(hours=1),
+    )
+    clock = [now]
+    verifier = verification.AlexaSignatureVerifier(
+        extra_trust_roots=cert_pem(dev_identity.ca_cert),
+        cert_chains={OTHER_URL: chain_pem(cert, dev_identity.ca_cert)},
+        clock=lambda: clock[0],
+    )
+    body = _launch()
+    headers = signed_headers(dev_identity, body, cert_url=OTHER_URL)
+    headers["Signature-256"] = sign_body(key, body)
+
+    def verify() -> None:
+        verifier.verify(headers, body.decode(), NO_ENVELOPE)
+
+    verify()
+    clock[0] = now + dt.timedelta(minutes=30)
+    verify()  # the same chain, still valid: not validated again
+    assert CountingValidator.made == 1
+
+    clock[0] = now + dt.timedelta(hours=2)  # the leaf has expired since it was validated
+    with pytest.raises(verification.VerificationException):
+        verify()
+    assert CountingValidator.made == 2
+
+
+def test_a_tampered_body_is_refused_even_with_its_chain_already_validated(
+    dev_identity: DevIdentity,
+) -> None:
+    verifier = verification.AlexaSignatureVerifier(
+        extra_trust_roots=cert_pem(dev_identity.ca_cert),
+        cert_chains={OTHER_URL: dev_identity.chain_pem()},
+    )
+    body = _launch()
+    headers = signed_headers(dev_identity, body, cert_url=OTHER_URL)
+    verifier.verify(headers, body.decode(), NO_ENVELOPE)
+    with pytest.raises(verification.VerificationException):
+        tampered = body.decode().replace("LaunchRequest", "IntentRequest")
+        verifier.verify(headers, tampered, NO_ENVELOPE)
