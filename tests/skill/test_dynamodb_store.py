@@ -3,7 +3,6 @@ server (moto_server on 127.0.0.1), including the store going down mid-workout.""
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import json
 import socket
@@ -23,6 +22,7 @@ from ask_sdk_model.interfaces.system.system_state import SystemState
 from ask_sdk_model.request_envelope import RequestEnvelope
 from ask_sdk_model.user import User
 
+from harness import envelopes
 from skill import lambda_function
 from skill.alexa import skill_builder
 from skill.alexa.skill_builder import build_skill as real_build_skill
@@ -372,42 +372,22 @@ def alexa_event(
     session_attributes: dict[str, Any] | None = None,
     user_id: str = USER,
 ) -> dict[str, Any]:
-    """An Alexa request as Lambda receives it (the parsed JSON envelope)."""
-    application = {"applicationId": SKILL_ID}
-    user = {"userId": user_id}
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {
-        "version": "1.0",
-        "session": {
-            "new": session_attributes is None,
-            "sessionId": "amzn1.echo-api.session.lambda-test",
-            "application": application,
-            "attributes": session_attributes or {},
-            "user": user,
-        },
-        "context": {
-            "System": {
-                "application": application,
-                "user": user,
-                "device": {"deviceId": "amzn1.ask.device.TEST", "supportedInterfaces": {}},
-                "apiEndpoint": "https://api.amazonalexa.com",
-            }
-        },
-        "request": {
-            "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
-            "timestamp": now,
-            "locale": "en-US",
-            **request,
-        },
-    }
+    """An Alexa request as Lambda receives it (the parsed JSON envelope), built as the harness
+    device builds one: a new session unless it carries attributes."""
+    caller = envelopes.Caller(skill_id=SKILL_ID, user_id=user_id, device_id="amzn1.ask.device.TEST")
+    session = envelopes.SessionState(
+        "amzn1.echo-api.session.lambda-test",
+        new=session_attributes is None,
+        attributes=session_attributes or {},
+    )
+    fields = {key: value for key, value in request.items() if key != "type"}
+    request_json = envelopes.request_body(request["type"], envelopes.utc_now(), **fields)
+    return envelopes.envelope(caller, session, request_json)
 
 
 def intent(name: str, slots: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {
-        "type": "IntentRequest",
-        "dialogState": "COMPLETED",
-        "intent": {"name": name, "confirmationStatus": "NONE", "slots": slots or {}},
-    }
+    intent_body = envelopes.intent_json(name, slots)
+    return {"type": "IntentRequest", "dialogState": "COMPLETED", "intent": intent_body}
 
 
 START_BODYWEIGHT = intent(

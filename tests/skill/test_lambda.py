@@ -20,7 +20,7 @@ import yaml
 from packaging.requirements import Requirement
 
 from skill.config import ENV_PREFIX, Settings
-from tests.support import REPO_ROOT
+from tests.support import REPO_ROOT, request_envelope, resolved_intent
 from tests.support.moto import FAKE_AWS_ENV, MotoServer, create_progress_table, free_port
 
 ROOT = REPO_ROOT
@@ -31,28 +31,8 @@ SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 WEB_ONLY = {"flask", "ask-sdk-webservice-support"}
 FORBIDDEN_MODULES = ("flask", "werkzeug", "skill.web", "ask_sdk_webservice_support", "gtts")
 
-LAUNCH_EVENT: dict[str, Any] = {
-    "version": "1.0",
-    "session": {
-        "new": True,
-        "sessionId": "amzn1.echo-api.session.subprocess",
-        "application": {"applicationId": SKILL_ID},
-        "user": {"userId": "amzn1.ask.account.SUBPROCESS"},
-    },
-    "context": {
-        "System": {
-            "application": {"applicationId": SKILL_ID},
-            "user": {"userId": "amzn1.ask.account.SUBPROCESS"},
-            "device": {"deviceId": "amzn1.ask.device.TEST", "supportedInterfaces": {}},
-        }
-    },
-    "request": {
-        "type": "LaunchRequest",
-        "requestId": "amzn1.echo-api.request.subprocess",
-        "timestamp": "2026-01-27T10:00:00Z",
-        "locale": "en-US",
-    },
-}
+SUBPROCESS_USER = "amzn1.ask.account.SUBPROCESS"
+LAUNCH_EVENT = request_envelope("LaunchRequest", skill_id=SKILL_ID, user_id=SUBPROCESS_USER)
 
 # Run in a fresh interpreter: import the entry point, handle the events given as a JSON list,
 # report what was loaded and from where.
@@ -296,31 +276,10 @@ def test_the_zip_holds_the_skill_and_its_runtime_dependencies_only(
     assert not any(n.startswith("skill/") and "__pycache__" in n for n in names)
 
 
-START_BODYWEIGHT: dict[str, Any] = {
-    "type": "IntentRequest",
-    "requestId": "amzn1.echo-api.request.subprocess-2",
-    "timestamp": "2026-01-27T10:00:05Z",
-    "locale": "en-US",
-    "intent": {
-        "name": "StartWorkoutIntent",
-        "confirmationStatus": "NONE",
-        "slots": {
-            "workout": {
-                "name": "workout",
-                "value": "bodyweight",
-                "confirmationStatus": "NONE",
-                "resolutions": {
-                    "resolutionsPerAuthority": [
-                        {
-                            "authority": "amzn1.er-authority.echo-sdk.test.WorkoutName",
-                            "status": {"code": "ER_SUCCESS_MATCH"},
-                            "values": [{"value": {"name": "bodyweight", "id": "bodyweight"}}],
-                        }
-                    ]
-                },
-            }
-        },
-    },
+START_BODYWEIGHT = request_envelope(
+    "IntentRequest", skill_id=SKILL_ID, user_id=SUBPROCESS_USER, new_session=False
+)["request"] | {
+    "intent": resolved_intent("StartWorkoutIntent", workout="bodyweight")["request"]["intent"]
 }
 
 
@@ -354,7 +313,7 @@ def test_the_unzipped_package_runs_a_workout_turn_on_its_own(
         )
         start = {**LAUNCH_EVENT, "request": START_BODYWEIGHT}
         probe = run_probe(env, "-S", "-E", events=[LAUNCH_EVENT, start], cwd=task)
-        item = resource.Table("progress").get_item(Key={"id": "amzn1.ask.account.SUBPROCESS"})
+        item = resource.Table("progress").get_item(Key={"id": SUBPROCESS_USER})
     finally:
         server.stop()
     for name, file in probe["files"].items():
