@@ -1,0 +1,91 @@
+"""The runner's history: what the coach remembers across workouts, and what it refuses to read."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from skill.coaching.history import (
+    KEEP_WORKOUTS,
+    WEEK_SECONDS,
+    FinishedWorkout,
+    History,
+    HistoryError,
+)
+
+NOW = 1_796_000_000.0
+DAY = 24 * 3600
+
+
+def test_a_history_round_trips_through_a_plain_dict() -> None:
+    history = (
+        History()
+        .finished("bodyweight", NOW - 3 * DAY, 20)
+        .finished("dumbbell", NOW, 18)
+        .explained_now("t_pushup")
+        .explained_now("t_pushup")
+    )
+    assert History.from_dict(history.to_dict()) == history
+    assert history.explained == {"t_pushup"}
+    assert history.last() == FinishedWorkout("dumbbell", NOW, 18)
+
+
+def test_workouts_this_week_count_the_seven_days_up_to_now() -> None:
+    history = History()
+    for days_ago in (9, 7, 6.9, 2, 0):
+        history = history.finished("dumbbell", NOW - days_ago * DAY, 18)
+    assert history.workouts_in_week_to(NOW) == 3  # 6.9, 2 and 0 days ago
+    assert history.workouts_in_week_to(NOW - WEEK_SECONDS) == 2  # 9 and 7 days ago
+    assert History().workouts_in_week_to(NOW) == 0
+
+
+def test_only_the_latest_workouts_are_kept() -> None:
+    history = History()
+    for n in range(KEEP_WORKOUTS + 5):
+        history = history.finished("bodyweight", NOW + n, n)
+    assert len(history.workouts) == KEEP_WORKOUTS
+    assert history.workouts[0].sets_done == 5  # the five oldest were forgotten
+    assert History.from_dict(history.to_dict()) == history
+
+
+def _stored(**workout: Any) -> dict[str, Any]:
+    entry = {"workout_id": "bodyweight", "finished_at": NOW, "sets_done": 20, **workout}
+    return {"workouts": [entry], "explained": []}
+
+
+@pytest.mark.parametrize(
+    ("stored", "field"),
+    [
+        (_stored(finished_at=math.inf), "finished_at"),
+        (_stored(finished_at=-1.0), "finished_at"),
+        (_stored(finished_at="yesterday"), "finished_at"),
+        (_stored(sets_done=True), "sets_done"),
+        (_stored(sets_done=-3), "sets_done"),
+        (_stored(workout_id=""), "workout_id"),
+        (_stored(extra=1), "workout_id, finished_at and sets_done"),
+        ({"workouts": [], "explained": [3]}, "explained"),
+        ({"workouts": {}, "explained": []}, "workouts"),
+        ({"workouts": [], "streak": 4}, "history"),
+        ([], "history"),
+    ],
+)
+def test_a_history_that_makes_no_sense_is_refused_naming_the_field(
+    stored: object, field: str
+) -> None:
+    with pytest.raises(HistoryError, match=field):
+        History.from_dict(stored)
+
+
+def test_workouts_out_of_order_are_refused() -> None:
+    stored = History().finished("a", NOW, 1).finished("b", NOW + 1, 1).to_dict()
+    stored["workouts"].reverse()
+    with pytest.raises(HistoryError, match="order"):
+        History.from_dict(stored)
+
+
+def test_too_many_stored_workouts_are_refused() -> None:
+    entry = {"workout_id": "bodyweight", "finished_at": NOW, "sets_done": 1}
+    with pytest.raises(HistoryError, match="at most"):
+        History.from_dict({"workouts": [entry] * (KEEP_WORKOUTS + 1), "explained": []})
