@@ -38,8 +38,9 @@ class Position:
 # Time allowed for doing one set, on top of the longest rest, before a gap between two moves
 # stops counting as workout time. The longest sets in either workout (the Y-T-W-L raise at 8
 # reps of each of four letters, the carry at 15 yards each side) take a runner about a minute
-# and a half; the introduction said before an exercise's first set takes up to about a minute
-# more. Three minutes covers both with some slack.
+# and a half; the introduction said before an exercise's first set lasts 30 to 75 seconds at
+# Alexa's pace (the Y-T-W-L raise's is the longest). Three minutes covers the longest set after
+# the longest introduction with a little slack.
 SET_ALLOWANCE_SECONDS = 180
 
 
