@@ -80,7 +80,7 @@ class PreviousHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.PreviousIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.move(handler_input, self.coach.previous_exercise)
+        return self.move(handler_input, lambda p: self.coach.previous_exercise(p, self.now()))
 
 
 class RepeatHandler(CoachHandler):
@@ -96,7 +96,7 @@ class PauseHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.PauseIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.move(handler_input, self.coach.pause)
+        return self.move(handler_input, lambda p: self.coach.pause(p, self.now()))
 
 
 class ResumeHandler(CoachHandler):
@@ -104,7 +104,7 @@ class ResumeHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.ResumeIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.move(handler_input, self.coach.resume)
+        return self.move(handler_input, lambda p: self.coach.resume(p, self.now()))
 
 
 class HowToHandler(CoachHandler):
@@ -167,7 +167,7 @@ class YesHandler(CoachHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         if pending_question(handler_input) == "continue":
-            return self.move(handler_input, self.coach.resume)
+            return self.move(handler_input, lambda p: self.coach.resume(p, self.now()))
         return respond(handler_input, self.composer.nothing_to_confirm(progress_of(handler_input)))
 
 

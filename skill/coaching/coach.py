@@ -35,6 +35,15 @@ class Position:
         return exercises[following] if following < len(exercises) else None
 
 
+# Time allowed for doing one set, on top of the longest rest, before a gap between two moves
+# stops counting as workout time. The longest sets in either workout (the Y-T-W-L raise at 8
+# reps of each of four letters, the carry at 15 yards each side) take a runner about a minute
+# and a half; the introduction said before an exercise's first set lasts 30 to 75 seconds at
+# Alexa's pace (the Y-T-W-L raise's is the longest). Three minutes covers the longest set after
+# the longest introduction with a little slack.
+SET_ALLOWANCE_SECONDS = 180
+
+
 class Coach:
     """Moves through a library's workouts. Holds no per-runner state: that is `Progress`."""
 
@@ -50,6 +59,8 @@ class Coach:
         workout = self.library.get(progress.workout_id)
         if workout is None or progress.exercise_index >= len(workout.exercises):
             return False
+        if len(progress.sets_by_exercise) > len(workout.exercises):
+            return False
         return progress.set_number <= workout.exercises[progress.exercise_index].sets
 
     def position(self, progress: Progress) -> Position | None:
@@ -63,10 +74,49 @@ class Coach:
     def rest_for(self, progress: Progress, exercise: Exercise) -> int:
         return progress.rest_seconds or exercise.rest_seconds
 
+    def longest_gap(self, progress: Progress) -> float:
+        """The most one gap between two moves adds to the workout's time: the longest rest in
+        effect plus SET_ALLOWANCE_SECONDS for the set (and any introduction) around it."""
+        workout = self.library.get(progress.workout_id or "")
+        rests = [self.rest_for(progress, e) for e in workout.exercises] if workout else []
+        return max(rests, default=MAX_REST_SECONDS) + SET_ALLOWANCE_SECONDS
+
+    def clocked(self, progress: Progress, now: float) -> Progress:
+        """`progress` with the time since its last move counted, as a move at `now` does.
+
+        A gap counts in full up to `longest_gap`, and no further: a runner who stops answering
+        (the microphone closed, or back two days later) was not working out all that time. Time
+        spent paused never counts. A progress upgraded from record version 1 has no last move:
+        its time since the start counts, up to one longest gap per set done and one more.
+        """
+        if not progress.active:
+            return progress
+        cap = self.longest_gap(progress)
+        last = progress.last_move_at
+        if progress.paused:
+            gap = 0.0
+        elif last is not None:
+            gap = min(max(0.0, now - last), cap)
+        elif progress.started_at is not None:
+            gap = min(max(0.0, now - progress.started_at), cap * (progress.sets_done + 1))
+        else:
+            gap = 0.0
+        return replace(progress, active_seconds=progress.active_seconds + gap, last_move_at=now)
+
+    def entry_set(self, progress: Progress, workout: WorkoutPlan, index: int) -> int:
+        """The set to do on moving into exercise `index`: after the sets already done there,
+        or set 1 when none or all of them are done."""
+        done = progress.sets_of(index)
+        return done + 1 if 0 < done < workout.exercises[index].sets else 1
+
     # --- moves ----------------------------------------------------------------------------
+    # Every move that takes `now` counts the time since the previous move (see `clocked`).
 
     def start(self, progress: Progress, workout_id: str, now: float) -> Transition:
-        fresh = Progress(workout_id=workout_id, started_at=now, rest_seconds=progress.rest_seconds)
+        # A rest chosen with no workout under way is for this one; one chosen in another
+        # workout stays with that workout.
+        rest = None if progress.active else progress.rest_seconds
+        fresh = Progress(workout_id=workout_id, started_at=now, rest_seconds=rest, last_move_at=now)
         return Transition(
             fresh, (ev.WorkoutStarted(workout_id), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1))
         )
@@ -76,8 +126,18 @@ class Coach:
         if here is None:
             return self.nothing_active(progress)
         if progress.paused:
-            return self.resume(progress)
-        done = replace(progress, sets_done=progress.sets_done + 1)
+            return self.resume(progress, now)
+        return self._set_done(self.clocked(progress, now), here)
+
+    def _set_done(self, progress: Progress, here: Position) -> Transition:
+        """The set at `here` counted done, then a rest into the next set or exercise."""
+        index = here.exercise_index
+        done = replace(
+            progress,
+            paused=False,
+            sets_by_exercise=progress.with_sets_of(index, progress.sets_of(index) + 1),
+            skipped=tuple(s for s in progress.skipped if s != here.exercise.id),
+        )
         rest = self.rest_for(progress, here.exercise)
         if here.set_number < here.exercise.sets:
             moved = replace(done, set_number=here.set_number + 1)
@@ -85,97 +145,141 @@ class Coach:
                 moved,
                 (
                     ev.RestStarted(rest, last_set_of_exercise=False),
-                    ev.SetAnnounced(here.exercise_index, here.set_number + 1),
+                    ev.SetAnnounced(index, here.set_number + 1),
                 ),
             )
         if here.next_exercise is None:
-            return self._finish(done, here.workout, now)
-        following = here.exercise_index + 1
-        moved = replace(done, exercise_index=following, set_number=1)
+            return self._finish(done, here.workout)
+        following = index + 1
+        entry = self.entry_set(done, here.workout, following)
+        moved = replace(done, exercise_index=following, set_number=entry)
         return Transition(
             moved,
             (
                 ev.RestStarted(rest, last_set_of_exercise=True),
                 ev.ExerciseIntroduced(following),
-                ev.SetAnnounced(following, 1),
+                ev.SetAnnounced(following, entry),
             ),
         )
 
     def skip_exercise(self, progress: Progress, now: float) -> Transition:
+        """Move on to the next exercise. On an exercise's last set, the runner who says so has
+        done that set: it counts, and the exercise is not called skipped."""
         here = self.position(progress)
         if here is None:
             return self.nothing_active(progress)
-        skipped = replace(progress, skipped=(*progress.skipped, here.exercise.id), paused=False)
+        clocked = replace(self.clocked(progress, now), paused=False)
+        if here.set_number == here.exercise.sets:
+            return self._set_done(clocked, here)
+        exercise_id = here.exercise.id
+        skipped = replace(
+            clocked, skipped=(*(s for s in clocked.skipped if s != exercise_id), exercise_id)
+        )
         if here.next_exercise is None:
-            finished = self._finish(skipped, here.workout, now)
+            finished = self._finish(skipped, here.workout)
             return Transition(
                 finished.progress, (ev.ExerciseSkipped(here.exercise_index), *finished.events)
             )
         following = here.exercise_index + 1
-        moved = replace(skipped, exercise_index=following, set_number=1)
+        entry = self.entry_set(skipped, here.workout, following)
+        moved = replace(skipped, exercise_index=following, set_number=entry)
         return Transition(
             moved,
             (
                 ev.ExerciseSkipped(here.exercise_index),
                 ev.ExerciseIntroduced(following),
-                ev.SetAnnounced(following, 1),
+                ev.SetAnnounced(following, entry),
             ),
         )
 
-    def previous_exercise(self, progress: Progress) -> Transition:
+    def previous_exercise(self, progress: Progress, now: float) -> Transition:
+        """Go back to the set done before this one, to do it again: its count is undone.
+
+        From set 3, that is set 2 of the same exercise. From an exercise's first set, it is the
+        last set done of the exercise before (in the workout's order); when none of that
+        exercise was done (it was skipped or jumped over), its first set, introduced again.
+        """
         here = self.position(progress)
         if here is None:
             return self.nothing_active(progress)
-        if here.exercise_index == 0:
-            unpaused = replace(progress, paused=False)
-            return Transition(
-                unpaused, (ev.AlreadyFirst(), ev.SetAnnounced(0, here.set_number, with_name=True))
+        clocked = replace(self.clocked(progress, now), paused=False)
+        index = here.exercise_index
+        if here.set_number > 1:
+            back_set = here.set_number - 1
+            moved = replace(
+                clocked,
+                set_number=back_set,
+                sets_by_exercise=clocked.with_sets_of(index, clocked.sets_of(index) - 1),
             )
-        back = here.exercise_index - 1
-        moved = replace(progress, exercise_index=back, set_number=1, paused=False)
-        return Transition(
-            moved, (ev.MovedBack(back), ev.ExerciseIntroduced(back), ev.SetAnnounced(back, 1))
+            return Transition(moved, (ev.MovedBackASet(), ev.SetAnnounced(index, back_set)))
+        if index == 0:
+            return Transition(
+                clocked, (ev.AlreadyFirst(), ev.SetAnnounced(0, here.set_number, with_name=True))
+            )
+        back = index - 1
+        done = clocked.sets_of(back)
+        if done == 0:
+            moved = replace(clocked, exercise_index=back, set_number=1)
+            return Transition(
+                moved, (ev.MovedBack(back), ev.ExerciseIntroduced(back), ev.SetAnnounced(back, 1))
+            )
+        back_set = min(done, here.workout.exercises[back].sets)
+        moved = replace(
+            clocked,
+            exercise_index=back,
+            set_number=back_set,
+            sets_by_exercise=clocked.with_sets_of(back, done - 1),
         )
+        return Transition(moved, (ev.MovedBack(back), ev.SetAnnounced(back, back_set)))
 
     def go_to(self, progress: Progress, exercise_id: str, now: float) -> Transition | None:
-        """Jump to an exercise by id; None when no workout has it."""
+        """Jump to an exercise by id; None when no workout has it. Exercises jumped over are
+        neither done nor skipped."""
         found = self.library.find_exercise(exercise_id)
         if found is None:
             return None
         workout, index = found
         here = self.position(progress)
         if here is not None and here.workout.id == workout.id:
-            moved = replace(progress, exercise_index=index, set_number=1, paused=False)
+            clocked = self.clocked(progress, now)
+            entry = self.entry_set(clocked, workout, index)
+            moved = replace(clocked, exercise_index=index, set_number=entry, paused=False)
             switched = False
         else:
+            entry = 1
             started = self.start(progress, workout.id, now).progress
             moved = replace(started, exercise_index=index)
             switched = True
         return Transition(
             moved,
-            (ev.WentTo(index, switched), ev.ExerciseIntroduced(index), ev.SetAnnounced(index, 1)),
+            (
+                ev.WentTo(index, switched),
+                ev.ExerciseIntroduced(index),
+                ev.SetAnnounced(index, entry),
+            ),
         )
 
     def start_over(self, progress: Progress, now: float) -> Transition:
+        """The same workout again from the top, keeping the rest the runner chose for it."""
         workout_id = progress.workout_id
         if workout_id is None or self.library.get(workout_id) is None:
             return self.nothing_active(progress)
-        restarted = self.start(progress, workout_id, now)
+        restarted = self.start(progress, workout_id, now).progress
         return Transition(
-            restarted.progress,
+            replace(restarted, rest_seconds=progress.rest_seconds),
             (ev.StartedOver(workout_id), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1)),
         )
 
-    def pause(self, progress: Progress) -> Transition:
+    def pause(self, progress: Progress, now: float) -> Transition:
         if self.position(progress) is None:
             return self.nothing_active(progress)
-        return Transition(replace(progress, paused=True), (ev.Paused(),))
+        return Transition(replace(self.clocked(progress, now), paused=True), (ev.Paused(),))
 
-    def resume(self, progress: Progress) -> Transition:
+    def resume(self, progress: Progress, now: float) -> Transition:
         here = self.position(progress)
         if here is None:
             return self.nothing_active(progress)
-        resumed = replace(progress, paused=False)
+        resumed = replace(self.clocked(progress, now), paused=False)
         return Transition(
             resumed,
             (ev.Resumed(), ev.SetAnnounced(here.exercise_index, here.set_number, with_name=True)),
@@ -190,12 +294,23 @@ class Coach:
 
     # --- helpers --------------------------------------------------------------------------
 
-    def _finish(self, progress: Progress, workout: WorkoutPlan, now: float) -> Transition:
-        skipped = progress.skipped
-        exercises_done = len(workout.exercises) - len(set(skipped))
-        taken = max(0.0, now - progress.started_at) if progress.started_at is not None else 0.0
-        finished = replace(progress, finished=True, paused=False)
-        summary = ev.WorkoutFinished(workout.id, exercises_done, progress.sets_done, skipped, taken)
+    def _finish(self, progress: Progress, workout: WorkoutPlan) -> Transition:
+        """The summary of a clocked `progress`: what was done, what stayed skipped, how long."""
+        counts = [progress.sets_of(i) for i in range(len(workout.exercises))]
+        stayed = [
+            (e.id, n)
+            for e, n in zip(workout.exercises, counts, strict=True)
+            if e.id in progress.skipped
+        ]
+        finished = replace(progress, finished=True, paused=False, rest_seconds=None)
+        summary = ev.WorkoutFinished(
+            workout.id,
+            exercises_done=sum(1 for n in counts if n > 0),
+            sets_done=sum(counts),
+            skipped=tuple(exercise_id for exercise_id, n in stayed if n == 0),
+            seconds_taken=progress.active_seconds,
+            cut_short=tuple((exercise_id, n) for exercise_id, n in stayed if n > 0),
+        )
         return Transition(finished, (summary,))
 
     def nothing_active(self, progress: Progress) -> Transition:

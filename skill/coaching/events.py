@@ -39,6 +39,11 @@ class MovedBack:
 
 
 @dataclass(frozen=True)
+class MovedBackASet:
+    pass  # back one set within the exercise, to do it again
+
+
+@dataclass(frozen=True)
 class AlreadyFirst:
     pass
 
@@ -79,10 +84,11 @@ class RestRejected:
 @dataclass(frozen=True)
 class WorkoutFinished:
     workout_id: str
-    exercises_done: int  # exercises with every set done
+    exercises_done: int  # exercises with at least one set done
     sets_done: int
-    skipped: tuple[str, ...]
-    seconds_taken: float
+    skipped: tuple[str, ...]  # exercises skipped with none of their sets done, in order
+    seconds_taken: float  # active time: pauses and long gaps left out
+    cut_short: tuple[tuple[str, int], ...] = ()  # (exercise, sets done) skipped partway
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,7 @@ Event = (
     | RestStarted
     | ExerciseSkipped
     | MovedBack
+    | MovedBackASet
     | AlreadyFirst
     | WentTo
     | StartedOver

@@ -20,20 +20,43 @@ class Progress:
     set_number: int = 1  # the set to do next, 1-based
     paused: bool = False
     finished: bool = False
-    rest_seconds: int | None = None  # the runner's own rest length; None: the plan's
+    # The runner's rest length for this workout; None: the plan's. Set with no workout under
+    # way, it is kept for the next workout started; it never outlives the workout it served.
+    rest_seconds: int | None = None
     started_at: float | None = None  # epoch seconds when the workout began
-    sets_done: int = 0
-    skipped: tuple[str, ...] = ()  # ids of exercises skipped this workout
+    # Sets finished, by exercise index of the workout; exercises past the end have none.
+    sets_by_exercise: tuple[int, ...] = ()
+    skipped: tuple[str, ...] = ()  # ids of exercises skipped and not done since
+    active_seconds: float = 0.0  # workout time counted so far (see Coach.clocked)
+    last_move_at: float | None = None  # epoch seconds of the last move counted
 
     @property
     def active(self) -> bool:
         """A workout is under way (started, not finished)."""
         return self.workout_id is not None and not self.finished
 
+    @property
+    def sets_done(self) -> int:
+        """Sets finished in this workout, all exercises together."""
+        return sum(self.sets_by_exercise)
+
+    def sets_of(self, exercise_index: int) -> int:
+        """Sets of the exercise at `exercise_index` finished in this workout."""
+        counts = self.sets_by_exercise
+        return counts[exercise_index] if exercise_index < len(counts) else 0
+
+    def with_sets_of(self, exercise_index: int, count: int) -> tuple[int, ...]:
+        """sets_by_exercise with the exercise at `exercise_index` set to `count`."""
+        counts = list(self.sets_by_exercise)
+        counts.extend([0] * (exercise_index + 1 - len(counts)))
+        counts[exercise_index] = max(0, count)
+        return tuple(counts)
+
     def to_dict(self) -> dict[str, Any]:
         # Field by field rather than dataclasses.asdict, which deep-copies (a hot path).
         data: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
         data["skipped"] = list(self.skipped)
+        data["sets_by_exercise"] = list(self.sets_by_exercise)
         return data
 
     @classmethod
@@ -48,6 +71,10 @@ class Progress:
         if not isinstance(skipped, list) or not all(isinstance(s, str) for s in skipped):
             raise ProgressError("skipped must be a list of exercise ids")
         values["skipped"] = tuple(skipped)
+        counts = values.get("sets_by_exercise", [])
+        if not isinstance(counts, list) or not all(_is_int(n) and n >= 0 for n in counts):
+            raise ProgressError("sets_by_exercise must be a list of whole numbers from 0")
+        values["sets_by_exercise"] = tuple(counts)
         progress = cls(**values)
         _check_types(progress)
         return progress
@@ -60,6 +87,10 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _check_types(p: Progress) -> None:
     if p.workout_id is not None and not isinstance(p.workout_id, str):
         raise ProgressError("workout_id must be text")
@@ -67,13 +98,15 @@ def _check_types(p: Progress) -> None:
         raise ProgressError("exercise_index must be a whole number from 0")
     if not _is_int(p.set_number) or p.set_number < 1:
         raise ProgressError("set_number must be a whole number from 1")
-    if not _is_int(p.sets_done) or p.sets_done < 0:
-        raise ProgressError("sets_done must be a whole number from 0")
     if not isinstance(p.paused, bool) or not isinstance(p.finished, bool):
         raise ProgressError("paused and finished must be true or false")
     if p.rest_seconds is not None and (
         not _is_int(p.rest_seconds) or not MIN_REST_SECONDS <= p.rest_seconds <= MAX_REST_SECONDS
     ):
         raise ProgressError("rest_seconds out of range")
-    if p.started_at is not None and not isinstance(p.started_at, int | float):
-        raise ProgressError("started_at must be a number")
+    for name in ("started_at", "last_move_at"):
+        value = getattr(p, name)
+        if value is not None and not _is_number(value):
+            raise ProgressError(f"{name} must be a number")
+    if not _is_number(p.active_seconds) or p.active_seconds < 0:
+        raise ProgressError("active_seconds must be a number from 0")

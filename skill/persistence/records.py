@@ -14,7 +14,7 @@ from typing import Any
 
 from ask_sdk_core.exceptions import PersistenceException
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 
 
 class UnreadableRecordError(PersistenceException):
@@ -30,6 +30,87 @@ class UnencodableAttributesError(PersistenceException):
 # new ones, and test it with a stored old record. Never edit or remove a migration once shipped:
 # records of every older version may still be sitting in a store.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+# The workouts as version 1 records were written against: (exercise id, sets), in order. Frozen
+# here, not read from the content, so that this migration never changes once shipped.
+_V1_WORKOUTS: dict[str, tuple[tuple[str, int], ...]] = {
+    "bodyweight": (
+        ("t_push_up", 4),
+        ("l_sit_chin_up", 4),
+        ("suspension_row", 3),
+        ("ytwl_raise", 3),
+        ("overhead_carry", 3),
+        ("stir_the_pot", 3),
+    ),
+    "dumbbell": tuple(
+        (exercise_id, 3)
+        for exercise_id in (
+            "shoulder_press",
+            "bent_over_row",
+            "chest_press",
+            "lateral_raise",
+            "plank_row",
+            "curl_to_press",
+        )
+    ),
+}
+
+
+def _whole(value: object, least: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+def _v1_to_v2(attributes: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 counts sets per exercise and the workout's active time.
+
+    Version 1 kept one total, `sets_done`. It is shared out as a workout taken in order would
+    have left it: the current exercise gets the sets before the current one, then each earlier
+    exercise not skipped gets up to its sets, nearest first; what remains (sets done again after
+    going back) stays with the current exercise, so the total is kept. The position is left as
+    it was, so the runner carries on at the same set. The active time starts at 0 with no last
+    move: the coach then counts the time since `started_at`, bounded (Coach.clocked). A rest
+    change in a finished workout is dropped: version 2 keeps a rest to the workout it was made
+    in. A progress that is not a well-formed version 1 one is left alone for the reader to
+    refuse.
+    """
+    progress = attributes.get("progress")
+    if not isinstance(progress, dict):
+        return dict(attributes)
+    total = progress.get("sets_done", 0)
+    index = progress.get("exercise_index", 0)
+    set_number = progress.get("set_number", 1)
+    skipped = progress.get("skipped", [])
+    well_formed = (
+        _whole(total, 0)
+        and _whole(index, 0)
+        and _whole(set_number, 1)
+        and isinstance(skipped, list)
+    )
+    if not well_formed:
+        return dict(attributes)
+    upgraded = {key: value for key, value in progress.items() if key != "sets_done"}
+    counts: list[int] = []
+    plan = _V1_WORKOUTS.get(str(progress.get("workout_id")), ())
+    if plan and index < len(plan):
+        counts = [0] * (index + 1)
+        counts[index] = min(set_number - 1, total)
+        left = total - counts[index]
+        for earlier in range(index - 1, -1, -1):
+            exercise_id, sets = plan[earlier]
+            if exercise_id not in skipped:
+                counts[earlier] = min(sets, left)
+                left -= counts[earlier]
+        counts[index] += left
+    upgraded["sets_by_exercise"] = counts
+    upgraded["active_seconds"] = 0.0
+    upgraded["last_move_at"] = None
+    if progress.get("finished") is True:
+        upgraded["rest_seconds"] = None
+    return {**attributes, "progress": upgraded}
+
+
+MIGRATIONS[1] = _v1_to_v2
 
 
 def _check_plain(value: object, where: tuple[object, ...] = ()) -> None:

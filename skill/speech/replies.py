@@ -189,6 +189,10 @@ class Composer:
                             count=len(plan.exercises),
                         )
                     )
+                    if after.rest_seconds is not None and any(
+                        e.rest_seconds != after.rest_seconds for e in plan.exercises
+                    ):
+                        speech.say(self.phrases.say("rest.kept", seconds=after.rest_seconds))
                 case ev.StartedOver(workout_id=workout_id):
                     speech.say(
                         self.phrases.say("workout.started_over", name=self._plan(workout_id).name)
@@ -211,6 +215,8 @@ class Composer:
                 case ev.MovedBack(exercise_index=index):
                     name = self._plan(after.workout_id or "").exercises[index].name
                     speech.say(self.phrases.say("exercise.moved_back", name=name))
+                case ev.MovedBackASet():
+                    speech.say(self.phrases.say("set.moved_back"))
                 case ev.AlreadyFirst():
                     speech.say(self.phrases.say("exercise.already_first"))
                 case ev.WentTo(exercise_index=index, switched_workout=switched):
@@ -226,7 +232,8 @@ class Composer:
                 case ev.Resumed():
                     speech.say(self.phrases.say("resume.resumed"))
                 case ev.RestChanged(seconds=seconds):
-                    speech.say(self.phrases.say("rest.changed", seconds=seconds))
+                    key = "rest.changed" if after.active else "rest.changed_for_next"
+                    speech.say(self.phrases.say(key, seconds=seconds))
                 case ev.RestRejected(asked=asked, minimum=low, maximum=high):
                     speech.say(
                         self.phrases.say(
@@ -268,9 +275,21 @@ class Composer:
                 minutes=self.minutes(done.seconds_taken),
             )
         )
+        names = {e.id: e for e in plan.exercises}
         if done.skipped:
-            names = [e.name for e in plan.exercises if e.id in done.skipped]
-            speech.say(self.phrases.say("workout.skipped_some", skipped=self.join(names)))
+            skipped = self.join([names[exercise_id].name for exercise_id in done.skipped])
+            speech.say(self.phrases.say("workout.skipped_some", skipped=skipped))
+        if done.cut_short:
+            parts = [
+                self.phrases.say(
+                    "workout.cut_short_one",
+                    name=names[exercise_id].name,
+                    done=count,
+                    sets=names[exercise_id].sets,
+                )
+                for exercise_id, count in done.cut_short
+            ]
+            speech.say(self.phrases.say("workout.cut_short", exercises=self.join(parts)))
         return speech.say(*plan.after)
 
     def no_workout(self, just_finished: str | None) -> Speech:

@@ -218,7 +218,9 @@ valid_progress = st.builds(
     finished=st.booleans(),
     rest_seconds=st.none() | st.integers(MIN_REST_SECONDS, MAX_REST_SECONDS),
     started_at=st.none() | st.floats(min_value=0, max_value=2e9),
-    sets_done=st.integers(min_value=0, max_value=40),
+    sets_by_exercise=st.lists(st.integers(min_value=0, max_value=6), max_size=6).map(tuple),
+    active_seconds=st.floats(min_value=0, max_value=1e6),
+    last_move_at=st.none() | st.floats(min_value=0, max_value=2e9),
     skipped=st.lists(st.sampled_from(EXERCISE_IDS), max_size=3).map(tuple),
 )
 # What the runner's row holds before the request: nothing, a valid record, a record whose

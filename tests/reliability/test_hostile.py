@@ -53,7 +53,7 @@ OTHER_URL = "https://s3.amazonaws.com/echo.api/other.pem"
 SMALL_LIMIT = 4096  # bytes; the app under test is given this max_body_bytes
 MAX_ERROR_BODY = 120  # bytes: a short JSON error, never a page or a traceback
 SEEDED = Progress(
-    workout_id="bodyweight", exercise_index=0, set_number=2, sets_done=1, started_at=1.7e9
+    workout_id="bodyweight", exercise_index=0, set_number=2, sets_by_exercise=(1,), started_at=1.7e9
 )
 
 

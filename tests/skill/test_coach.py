@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from skill.coaching import events as ev
-from skill.coaching.coach import Coach
+from skill.coaching.coach import SET_ALLOWANCE_SECONDS, Coach
 from skill.coaching.progress import Progress, ProgressError
 from skill.content.loader import default_library
 
 START = 1_000.0
+MINUTE = 60.0
+TWO_DAYS = 2 * 24 * 3600.0
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +21,24 @@ def coach() -> Coach:
 
 def started(coach: Coach, workout: str = "bodyweight") -> Progress:
     return coach.start(Progress(), workout, START).progress
+
+
+def sets(coach: Coach, progress: Progress, count: int, at: float = START) -> Progress:
+    """`count` sets finished, a minute apart from `at` on."""
+    for n in range(count):
+        progress = coach.finish_set(progress, at + n * MINUTE).progress
+    return progress
+
+
+def finish(coach: Coach, progress: Progress, at: float) -> ev.WorkoutFinished:
+    """Every remaining set finished a minute apart from `at`; the summary."""
+    while True:
+        move = coach.finish_set(progress, at)
+        progress, at = move.progress, at + MINUTE
+        if not progress.active:
+            summary = move.events[-1]
+            assert isinstance(summary, ev.WorkoutFinished)
+            return summary
 
 
 def test_start_introduces_first_exercise_and_announces_set_one(coach: Coach) -> None:
@@ -58,11 +78,10 @@ def test_whole_workout_ends_with_a_summary(coach: Coach, workout_id: str) -> Non
     assert plan is not None
     progress = started(coach, workout_id)
     total_sets = sum(e.sets for e in plan.exercises)
-    for _ in range(total_sets - 1):
-        progress = coach.finish_set(progress, START).progress
-    move = coach.finish_set(progress, START + 1_800)
+    progress = sets(coach, progress, total_sets - 1, START + MINUTE)
+    move = coach.finish_set(progress, START + total_sets * MINUTE)
     assert move.progress.finished and not move.progress.active
-    assert move.events == (ev.WorkoutFinished(workout_id, 6, total_sets, (), 1_800.0),)
+    assert move.events == (ev.WorkoutFinished(workout_id, 6, total_sets, (), total_sets * 60.0),)
     after = coach.finish_set(move.progress, START + 1_900)
     assert after.events == (ev.NoActiveWorkout(just_finished=workout_id),)
 
@@ -82,28 +101,152 @@ def test_skipping_the_last_exercise_finishes(coach: Coach) -> None:
     assert move.events[-1].skipped == ("stir_the_pot",)
 
 
-def test_previous_goes_back_an_exercise_or_stays_on_the_first(coach: Coach) -> None:
-    first = coach.previous_exercise(started(coach))
+def test_previous_on_the_very_first_set_stays_there(coach: Coach) -> None:
+    first = coach.previous_exercise(started(coach), START)
     assert first.events[0] == ev.AlreadyFirst()
-    assert first.progress.exercise_index == 0
+    assert (first.progress.exercise_index, first.progress.set_number) == (0, 1)
+
+
+def test_previous_goes_back_a_set_within_the_exercise_and_undoes_its_count(coach: Coach) -> None:
+    on_third = sets(coach, started(coach), 2)
+    assert (on_third.set_number, on_third.sets_by_exercise) == (3, (2,))
+    back = coach.previous_exercise(on_third, START + 5 * MINUTE)
+    assert (back.progress.exercise_index, back.progress.set_number) == (0, 2)
+    assert back.progress.sets_by_exercise == (1,)
+    assert back.events == (ev.MovedBackASet(), ev.SetAnnounced(0, 2))
+    assert coach.finish_set(back.progress, START).progress.sets_by_exercise == (2,)
+
+
+def test_previous_from_a_first_set_goes_to_the_last_set_of_the_exercise_before(
+    coach: Coach,
+) -> None:
+    on_second_exercise = sets(coach, started(coach), 4)
+    assert (on_second_exercise.exercise_index, on_second_exercise.set_number) == (1, 1)
+    back = coach.previous_exercise(on_second_exercise, START + 5 * MINUTE)
+    assert (back.progress.exercise_index, back.progress.set_number) == (0, 4)
+    assert back.progress.sets_by_exercise == (3,)
+    assert back.events == (ev.MovedBack(0), ev.SetAnnounced(0, 4))
+
+
+def test_previous_to_an_exercise_with_nothing_done_starts_it_from_set_one(coach: Coach) -> None:
     on_second = coach.skip_exercise(started(coach), START).progress
-    back = coach.previous_exercise(on_second)
+    back = coach.previous_exercise(on_second, START)
     assert back.progress.exercise_index == 0 and back.progress.set_number == 1
-    assert back.events[0] == ev.MovedBack(0)
+    assert back.progress.sets_by_exercise == ()
+    assert back.events == (ev.MovedBack(0), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1))
+
+
+def test_skip_on_the_last_set_counts_it_and_is_not_a_skip(coach: Coach) -> None:
+    on_last = sets(coach, started(coach), 3)
+    move = coach.skip_exercise(on_last, START + 4 * MINUTE)
+    assert move.progress.sets_by_exercise == (4,) and move.progress.skipped == ()
+    assert (move.progress.exercise_index, move.progress.set_number) == (1, 1)
+    assert not any(isinstance(event, ev.ExerciseSkipped) for event in move.events)
+    assert finish(coach, move.progress, START + 5 * MINUTE).skipped == ()
+
+
+def test_an_exercise_skipped_then_done_counts_as_done(coach: Coach) -> None:
+    skipped = coach.skip_exercise(started(coach), START).progress
+    assert skipped.skipped == ("t_push_up",)
+    back = coach.previous_exercise(skipped, START + MINUTE).progress
+    done = coach.finish_set(back, START + 2 * MINUTE).progress
+    assert done.skipped == ()
+    summary = finish(coach, done, START + 3 * MINUTE)
+    assert (summary.exercises_done, summary.sets_done, summary.skipped) == (6, 20, ())
+
+
+def test_the_summary_counts_sets_done_and_names_only_what_stayed_skipped(coach: Coach) -> None:
+    progress = sets(coach, started(coach), 4)  # T push-up done
+    progress = coach.finish_set(progress, START + 5 * MINUTE).progress  # 1 chin-up set
+    progress = coach.skip_exercise(progress, START + 6 * MINUTE).progress  # chin-ups cut short
+    progress = coach.skip_exercise(progress, START + 7 * MINUTE).progress  # rows skipped
+    summary = finish(coach, progress, START + 8 * MINUTE)
+    assert summary.exercises_done == 5  # every exercise with a set done
+    assert summary.sets_done == 4 + 1 + 3 + 3 + 3
+    assert summary.skipped == ("suspension_row",)
+    assert summary.cut_short == (("l_sit_chin_up", 1),)
+
+
+def test_exercises_jumped_over_are_not_counted_done(coach: Coach) -> None:
+    jumped = coach.go_to(started(coach), "stir_the_pot", START + MINUTE)
+    assert jumped is not None and jumped.progress.sets_by_exercise == ()
+    summary = finish(coach, jumped.progress, START + 2 * MINUTE)
+    assert (summary.exercises_done, summary.sets_done, summary.skipped) == (1, 3, ())
+
+
+def test_going_back_to_an_exercise_left_partway_picks_up_after_its_sets(coach: Coach) -> None:
+    progress = sets(coach, started(coach), 2)
+    away = coach.go_to(progress, "overhead_carry", START + 3 * MINUTE)
+    assert away is not None
+    back = coach.go_to(away.progress, "t_push_up", START + 4 * MINUTE)
+    assert back is not None
+    assert (back.progress.exercise_index, back.progress.set_number) == (0, 3)
+    assert back.events[-1] == ev.SetAnnounced(0, 3)
+
+
+# ---- the workout's time ---------------------------------------------------------------------
+
+
+def test_time_counts_the_gaps_between_moves(coach: Coach) -> None:
+    progress = sets(coach, started(coach), 3, START + MINUTE)
+    assert progress.active_seconds == 3 * MINUTE
+    assert progress.last_move_at == START + 3 * MINUTE
+
+
+def test_a_workout_resumed_two_days_later_counts_one_capped_gap(coach: Coach) -> None:
+    progress = sets(coach, started(coach), 3, START + MINUTE)
+    later = coach.finish_set(progress, START + 3 * MINUTE + TWO_DAYS).progress
+    cap = 30 + SET_ALLOWANCE_SECONDS  # the bodyweight rest plus a set
+    assert later.active_seconds == 3 * MINUTE + cap
+    summary = finish(coach, later, START + 4 * MINUTE + TWO_DAYS)
+    assert summary.seconds_taken == 3 * MINUTE + cap + (20 - 4) * MINUTE
+
+
+def test_the_cap_follows_the_rest_in_effect(coach: Coach) -> None:
+    progress = coach.set_rest(started(coach, "dumbbell"), 120).progress
+    later = coach.finish_set(progress, START + TWO_DAYS).progress
+    assert later.active_seconds == 120 + SET_ALLOWANCE_SECONDS
+
+
+def test_time_paused_does_not_count(coach: Coach) -> None:
+    progress = sets(coach, started(coach), 1, START + MINUTE)
+    paused = coach.pause(progress, START + 2 * MINUTE).progress
+    assert paused.active_seconds == 2 * MINUTE
+    resumed = coach.resume(paused, START + 2 * MINUTE + 40 * MINUTE).progress
+    assert resumed.active_seconds == 2 * MINUTE
+    after = coach.finish_set(resumed, START + 43 * MINUTE).progress
+    assert after.active_seconds == 3 * MINUTE
+
+
+def test_next_set_after_a_pause_resumes_without_counting_the_pause(coach: Coach) -> None:
+    paused = coach.pause(started(coach), START + MINUTE).progress
+    resumed = coach.finish_set(paused, START + TWO_DAYS).progress
+    assert resumed.active_seconds == MINUTE and resumed.sets_by_exercise == ()
+
+
+def test_an_upgraded_progress_without_a_last_move_counts_from_its_start(coach: Coach) -> None:
+    upgraded = Progress(
+        workout_id="bodyweight", set_number=3, sets_by_exercise=(2,), started_at=START
+    )
+    soon = coach.finish_set(upgraded, START + 5 * MINUTE).progress
+    assert soon.active_seconds == 5 * MINUTE
+    cap = 30 + SET_ALLOWANCE_SECONDS
+    late = coach.finish_set(upgraded, START + TWO_DAYS).progress
+    assert late.active_seconds == 3 * cap  # one capped gap per set done, and one more
 
 
 def test_pause_keeps_position_and_resume_announces_it_by_name(coach: Coach) -> None:
     progress = coach.finish_set(started(coach), START).progress
-    paused = coach.pause(progress)
+    paused = coach.pause(progress, START)
     assert paused.progress.paused
     assert (paused.progress.exercise_index, paused.progress.set_number) == (0, 2)
-    resumed = coach.resume(paused.progress)
+    resumed = coach.resume(paused.progress, START)
     assert not resumed.progress.paused
     assert resumed.events == (ev.Resumed(), ev.SetAnnounced(0, 2, with_name=True))
 
 
 def test_next_set_while_paused_resumes_without_counting_a_set(coach: Coach) -> None:
-    paused = coach.pause(started(coach)).progress
+    paused = coach.pause(started(coach), START).progress
     move = coach.finish_set(paused, START)
     assert move.progress.sets_done == 0 and move.progress.set_number == 1
     assert move.events[0] == ev.Resumed()
@@ -123,9 +266,35 @@ def test_changed_rest_is_used_for_the_next_rest(coach: Coach) -> None:
     assert move.events[0] == ev.RestStarted(45, last_set_of_exercise=False)
 
 
-def test_rest_preference_survives_starting_a_new_workout(coach: Coach) -> None:
+def test_a_rest_chosen_before_any_workout_is_for_the_next_one_started(coach: Coach) -> None:
     progress = coach.set_rest(Progress(), 60).progress
-    assert coach.start(progress, "dumbbell", START).progress.rest_seconds == 60
+    started_now = coach.start(progress, "dumbbell", START).progress
+    assert started_now.rest_seconds == 60
+    move = coach.finish_set(started_now, START)
+    assert move.events[0] == ev.RestStarted(60, last_set_of_exercise=False)
+
+
+def test_a_rest_change_stays_with_the_workout_it_was_made_in(coach: Coach) -> None:
+    in_bodyweight = coach.set_rest(started(coach), 60).progress
+    switched = coach.start(in_bodyweight, "dumbbell", START + MINUTE).progress
+    assert switched.rest_seconds is None
+    assert coach.finish_set(switched, START).events[0] == ev.RestStarted(45, False)
+    jumped = coach.go_to(in_bodyweight, "lateral_raise", START + MINUTE)
+    assert jumped is not None and jumped.progress.rest_seconds is None
+
+
+def test_a_rest_change_ends_with_its_workout(coach: Coach) -> None:
+    on_last = coach.go_to(coach.set_rest(started(coach), 60).progress, "stir_the_pot", START)
+    assert on_last is not None
+    done = sets(coach, on_last.progress, 3)
+    assert done.finished and done.rest_seconds is None
+    again = coach.start(done, "bodyweight", START + TWO_DAYS).progress
+    assert coach.finish_set(again, START + TWO_DAYS).events[0] == ev.RestStarted(30, False)
+
+
+def test_starting_over_keeps_the_rest_chosen_in_that_workout(coach: Coach) -> None:
+    progress = coach.set_rest(started(coach), 60).progress
+    assert coach.start_over(progress, START + MINUTE).progress.rest_seconds == 60
 
 
 def test_go_to_within_and_across_workouts(coach: Coach) -> None:
@@ -155,13 +324,7 @@ def test_start_over_returns_to_the_top(coach: Coach) -> None:
     "name", ["finish_set", "skip_exercise", "pause", "resume", "previous_exercise", "start_over"]
 )
 def test_commands_without_a_workout_say_so(coach: Coach, name: str) -> None:
-    move = getattr(coach, name)(
-        *(
-            (Progress(), START)
-            if name in {"finish_set", "skip_exercise", "start_over"}
-            else (Progress(),)
-        )
-    )
+    move = getattr(coach, name)(Progress(), START)
     assert move.events == (ev.NoActiveWorkout(),)
     assert move.progress == Progress()
 
@@ -181,6 +344,12 @@ def test_progress_round_trips_through_a_dict(coach: Coach) -> None:
         {"rest_seconds": 3},
         {"skipped": "t_push_up"},
         {"paused": "yes"},
+        {"sets_by_exercise": 3},
+        {"sets_by_exercise": [1, -1]},
+        {"sets_by_exercise": [True]},
+        {"sets_done": 4},  # the version 1 field, which a migration replaces
+        {"active_seconds": -1.0},
+        {"last_move_at": "now"},
     ],
 )
 def test_unreadable_progress_is_refused(bad: object) -> None:
@@ -192,4 +361,5 @@ def test_progress_pointing_at_missing_content_is_invalid(coach: Coach) -> None:
     assert not coach.is_valid(Progress(workout_id="yoga"))
     assert not coach.is_valid(Progress(workout_id="bodyweight", exercise_index=9))
     assert not coach.is_valid(Progress(workout_id="bodyweight", set_number=5))
+    assert not coach.is_valid(Progress(workout_id="bodyweight", sets_by_exercise=(1,) * 7))
     assert coach.is_valid(Progress(workout_id="bodyweight", exercise_index=5, set_number=3))

@@ -471,6 +471,32 @@ def test_a_workout_on_lambda_is_stored_in_dynamodb(
     assert stored_progress(raw_table)["set_number"] == 3
 
 
+def test_a_version_1_item_carries_on_at_its_set_on_lambda(
+    moto: MotoServer, table_name: str, raw_table: Any
+) -> None:
+    old_progress = {
+        "workout_id": "bodyweight",
+        "exercise_index": 2,
+        "set_number": 2,
+        "paused": False,
+        "finished": False,
+        "rest_seconds": None,
+        "started_at": 1.7e9,
+        "sets_done": 9,
+        "skipped": [],
+    }
+    old = json.dumps({"version": 1, "attributes": {"progress": old_progress}})
+    raw_table.put_item(Item={PARTITION_KEY: USER, RECORD_ATTRIBUTE: old})
+    chat = Conversation(lambda_function.make_handler(lambda_environ(moto.endpoint, table_name)))
+    speech, _ = chat.send({"type": "LaunchRequest"})
+    assert "You were on suspension row, set 2 of 3" in speech
+    speech, _ = chat.send(intent("NextSetIntent"))
+    assert "Set 3 of 3" in speech
+    progress = stored_progress(raw_table)  # saved back as the current version
+    assert progress["sets_by_exercise"] == [4, 4, 2]
+    assert "sets_done" not in progress
+
+
 def test_store_down_on_lambda_apologises_and_keeps_the_place(
     switch: TcpSwitch, table_name: str, raw_table: Any
 ) -> None:

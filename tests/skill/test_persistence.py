@@ -81,9 +81,9 @@ def test_record_round_trips_through_json_text() -> None:
     assert unwrap(wrap(POSITION)) == POSITION
     text = encode(POSITION)
     assert decode(text) == POSITION
-    assert json.loads(text) == {"version": 1, "attributes": POSITION}
+    assert json.loads(text) == {"version": 2, "attributes": POSITION}
     assert text == json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
-    assert RECORD_VERSION == 1
+    assert RECORD_VERSION == 2
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ def test_record_round_trips_through_json_text() -> None:
         {"version": "1", "attributes": {}},
         {"version": True, "attributes": {}},
         {"version": 0, "attributes": {}},
-        {"version": 2, "attributes": {}},
+        {"version": 3, "attributes": {}},
         {"version": 1},
         {"version": 1, "attributes": []},
         {"version": 1, "attributes": None},
@@ -142,18 +142,19 @@ def test_encode_refuses_a_cycle() -> None:
         encode(attributes)
 
 
-def test_migrations_upgrade_older_records(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert records.MIGRATIONS == {}
-    monkeypatch.setattr(records, "RECORD_VERSION", 2)
-    monkeypatch.setitem(records.MIGRATIONS, 1, lambda old: {"position": old["set"]})
+def test_migrations_upgrade_older_records_step_by_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert set(records.MIGRATIONS) == {1}
+    monkeypatch.setattr(records, "RECORD_VERSION", 3)
+    monkeypatch.setitem(records.MIGRATIONS, 2, lambda old: {"position": old["set"]})
     assert unwrap({"version": 1, "attributes": {"set": 3}}) == {"position": 3}
-    assert unwrap({"version": 2, "attributes": {"position": 4}}) == {"position": 4}
+    assert unwrap({"version": 2, "attributes": {"set": 3}}) == {"position": 3}
+    assert unwrap({"version": 3, "attributes": {"position": 4}}) == {"position": 4}
 
 
 def test_missing_migration_is_unreadable(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(records, "RECORD_VERSION", 2)
+    monkeypatch.setattr(records, "RECORD_VERSION", 3)
     with pytest.raises(UnreadableRecordError, match="no migration"):
-        unwrap({"version": 1, "attributes": {}})
+        unwrap({"version": 2, "attributes": {}})
 
 
 # --- the SQLite store --------------------------------------------------------------------------
@@ -198,7 +199,7 @@ def test_the_stored_row_is_the_versioned_record(store: SqliteProgressStore, db_p
     store.save_attributes(envelope("A"), POSITION)
     text = stored_text(db_path, "A")
     assert text is not None
-    assert json.loads(text) == {"version": 1, "attributes": POSITION}
+    assert json.loads(text) == {"version": 2, "attributes": POSITION}
     with closing(sqlite3.connect(db_path)) as conn:
         (updated_at,) = conn.execute("SELECT updated_at FROM progress").fetchone()
     assert updated_at.endswith("Z") and updated_at[:2] == "20"
@@ -217,7 +218,7 @@ def test_corrupt_row_is_unreadable_then_replaced_by_a_save(
 
 def test_a_future_version_is_unreadable(store: SqliteProgressStore, db_path: Path) -> None:
     store.save_attributes(envelope("A"), {"set": 1})
-    overwrite_record(db_path, "A", '{"attributes":{"set":1},"version":2}')
+    overwrite_record(db_path, "A", '{"attributes":{"set":1},"version":3}')
     with pytest.raises(UnreadableRecordError, match="newer"):
         store.get_attributes(envelope("A"))
 
