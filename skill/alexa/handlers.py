@@ -13,8 +13,10 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response, SessionEndedRequest
 
 from skill.alexa.slots import slot_value, whole_number
-from skill.alexa.turn import CoachService, pending_question, progress_of, respond
+from skill.alexa.turn import CoachService, history_of, pending_question, progress_of, respond
+from skill.coaching import events as ev
 from skill.coaching.coach import Transition
+from skill.coaching.history import remember
 from skill.coaching.progress import Progress
 
 log = logging.getLogger(__name__)
@@ -30,7 +32,15 @@ class CoachHandler(AbstractRequestHandler):
         """Apply a coach move to the runner's progress and speak its result."""
         before = progress_of(handler_input)
         move = step(before)
-        return respond(handler_input, self.composer.transition(before, move), move.progress)
+        now = self.now()
+        workout_id = move.progress.workout_id
+        history = remember(
+            history_of(handler_input), workout_id, move.events, self.coach.library, now
+        )
+        reply = self.composer.transition(before, move)
+        if any(isinstance(event, ev.WorkoutFinished) for event in move.events):
+            reply = reply.followed_by(self.composer.week_so_far(history, now))
+        return respond(handler_input, reply, move.progress, history)
 
     def now(self) -> float:
         return self.service.clock()
@@ -121,6 +131,16 @@ class StatusHandler(CoachHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return respond(handler_input, self.composer.status(progress_of(handler_input)))
+
+
+class WorkoutsThisWeekHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("WorkoutsThisWeekIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        progress, history = progress_of(handler_input), history_of(handler_input)
+        reply = self.composer.workouts_this_week(progress, history, self.now())
+        return respond(handler_input, reply)
 
 
 class SetRestHandler(CoachHandler):
@@ -292,6 +312,7 @@ INTENT_HANDLERS: tuple[type[CoachHandler], ...] = (
     ResumeHandler,
     HowToHandler,
     StatusHandler,
+    WorkoutsThisWeekHandler,
     SetRestHandler,
     GoToExerciseHandler,
     StartOverHandler,

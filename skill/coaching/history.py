@@ -5,8 +5,12 @@ checked value by value when read (it comes from storage)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
+
+from skill.coaching import events as ev
+from skill.content.models import Library
 
 KEEP_WORKOUTS = 100  # enough for "this week" and a streak; a record stays small
 WEEK_SECONDS = 7 * 24 * 3600
@@ -89,6 +93,21 @@ class History:
         if any(a.finished_at > b.finished_at for a, b in zip(finished, finished[1:], strict=False)):
             raise HistoryError("workouts must be in the order they were finished")
         return cls(finished, frozenset(explained))
+
+
+def remember(
+    history: History, workout_id: str | None, events: Iterable[object], library: Library, now: float
+) -> History:
+    """`history` after a move in `workout_id` that produced `events`: a finished workout is
+    kept with its time and sets, an exercise explained in full is noted."""
+    plan = library.get(workout_id) if workout_id else None
+    for event in events:
+        if isinstance(event, ev.WorkoutFinished):
+            history = history.finished(event.workout_id, now, event.sets_done)
+        elif isinstance(event, ev.ExerciseIntroduced) and plan is not None:
+            if 0 <= event.exercise_index < len(plan.exercises):
+                history = history.explained_now(plan.exercises[event.exercise_index].id)
+    return history
 
 
 def _is_whole(value: object) -> bool:

@@ -4,16 +4,17 @@ the microphone stays open. All wording comes from the phrasebook and the workout
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from skill.coaching import events as ev
 from skill.coaching.coach import Coach, Transition
+from skill.coaching.history import SESSIONS_A_WEEK, History
 from skill.coaching.progress import MAX_REST_SECONDS, MIN_REST_SECONDS, Progress
 from skill.content.models import Exercise, Reps, WorkoutPlan
 from skill.speech.phrasebook import Phrasebook
 from skill.speech.rest_pacing import Cue, Pause, RestBeat, Sound, pace_rest
 from skill.speech.sounds import WORKOUT_DONE
-from skill.speech.ssml import Speech
+from skill.speech.ssml import Speech, escape
 from skill.speech.timing import speech_seconds
 
 
@@ -23,6 +24,13 @@ class Reply:
     reprompt: str | None  # SSML; None when the session ends
     end_session: bool
     pending: str | None = None  # the yes/no question asked, so a bare yes or no can be read
+
+    def followed_by(self, text: str) -> Reply:
+        """The same reply with `text` said at the end of its speech."""
+        if not text:
+            return self
+        said = self.speech.removesuffix("</speak>") + " " + escape(text) + "</speak>"
+        return replace(self, speech=said)
 
 
 class Composer:
@@ -417,6 +425,31 @@ class Composer:
     def nothing_to_confirm(self, progress: Progress) -> Reply:
         text = self.phrases.say("confirm.nothing_pending", hint=self.hint(progress))
         return self.ask(Speech().say(text), "help.reprompt")
+
+    # --- what the coach remembers -----------------------------------------------------------
+
+    def week_so_far(self, history: History, now: float) -> str:
+        """Said after a workout: where this week stands against two sessions a week."""
+        count = history.workouts_in_week_to(now)
+        if count <= 1:
+            return self.phrases.say("week.after_first")
+        if count == SESSIONS_A_WEEK:
+            return self.phrases.say("week.after_second")
+        return self.phrases.say("week.after_more", count=count)
+
+    def workouts_this_week(self, progress: Progress, history: History, now: float) -> Reply:
+        count = history.workouts_in_week_to(now)
+        key = {0: "week.none", 1: "week.one", SESSIONS_A_WEEK: "week.two"}.get(count, "week.more")
+        speech = Speech().say(self.phrases.say(key, count=count))
+        last = history.last()
+        if last is not None and (plan := self.coach.library.get(last.workout_id)) is not None:
+            days = max(0, int((now - last.finished_at) // 86400))
+            when = self.phrases.say(
+                {0: "week.today", 1: "week.yesterday"}.get(days, "week.days_ago"), days=days
+            )
+            speech.say(self.phrases.say("week.last", name=plan.name, when=when))
+        speech.say(self.hint(progress))
+        return self.ask(speech, "help.reprompt")
 
     def error(self, key: str = "error.generic", end_session: bool = False) -> Reply:
         speech = Speech().say(self.phrases.say(key))

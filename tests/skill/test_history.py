@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import math
+import sqlite3
+from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 
+from skill.app import create_app
+from skill.coaching import events as ev
+from skill.coaching.coach import Coach
 from skill.coaching.history import (
     KEEP_WORKOUTS,
     WEEK_SECONDS,
     FinishedWorkout,
     History,
     HistoryError,
+    remember,
 )
+from skill.coaching.progress import Progress
+from skill.content.loader import default_library
+from skill.persistence import encode
+from tests.support import USER_ID, resolved_intent
+from tests.support.servers import sqlite_records
 
 NOW = 1_796_000_000.0
 DAY = 24 * 3600
@@ -89,3 +102,60 @@ def test_too_many_stored_workouts_are_refused() -> None:
     entry = {"workout_id": "bodyweight", "finished_at": NOW, "sets_done": 1}
     with pytest.raises(HistoryError, match="at most"):
         History.from_dict({"workouts": [entry] * (KEEP_WORKOUTS + 1), "explained": []})
+
+
+# --- what a move adds to the history -------------------------------------------------------------
+
+
+def test_a_finished_workout_and_each_full_explanation_are_remembered() -> None:
+    library = default_library()
+    coach = Coach(library)
+    started = coach.start(Progress(), "dumbbell", NOW)
+    history = remember(History(), "dumbbell", started.events, library, NOW)
+    first = library.get("dumbbell").exercises[0].id  # type: ignore[union-attr]
+    assert history.explained == {first}
+    finished = ev.WorkoutFinished("dumbbell", 6, 18, (), 1500.0)
+    history = remember(history, "dumbbell", [finished], library, NOW + 1500)
+    assert history.last() == FinishedWorkout("dumbbell", NOW + 1500, 18)
+
+
+def test_moves_that_finish_nothing_and_explain_nothing_leave_it_alone() -> None:
+    library = default_library()
+    history = History().finished("bodyweight", NOW, 20)
+    assert remember(history, "dumbbell", [ev.Paused(), ev.Resumed()], library, NOW) == history
+    assert remember(history, None, [ev.ExerciseIntroduced(0)], library, NOW) == history
+
+
+# --- stored with the runner's progress ------------------------------------------------------------
+
+
+def _turn(app: Flask, envelope: dict[str, Any]) -> str:
+    reply = app.test_client().post("/alexa", json=envelope).get_json()
+    return str(reply["response"]["outputSpeech"]["ssml"])
+
+
+def test_the_history_is_saved_beside_the_progress(tmp_path: Path, coach_env: Any) -> None:
+    db = tmp_path / "coach.sqlite3"
+    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_DB_PATH": str(db)})
+    _turn(app, resolved_intent("StartWorkoutIntent", workout="bodyweight"))
+    stored = sqlite_records(db)[USER_ID]
+    assert History.from_dict(stored["history"]).explained == {"t_push_up"}
+    assert stored["progress"]["workout_id"] == "bodyweight"
+
+
+def test_a_history_this_version_cannot_read_is_kept_as_it_was(
+    tmp_path: Path, coach_env: Any
+) -> None:
+    db = tmp_path / "coach.sqlite3"
+    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_DB_PATH": str(db)})
+    _turn(app, resolved_intent("StartWorkoutIntent", workout="bodyweight"))
+    unreadable = {"workouts": "lots", "explained": []}
+    record = sqlite_records(db)[USER_ID]
+    record["history"] = unreadable
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE progress SET record = ? WHERE user_id = ?", (encode(record), USER_ID))
+    speech = _turn(app, resolved_intent("NextSetIntent"))
+    assert "Set 2 of 4" in speech  # the workout carries on
+    stored = sqlite_records(db)[USER_ID]
+    assert stored["progress"]["set_number"] == 2
+    assert stored["history"] == unreadable
