@@ -13,7 +13,13 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response, SessionEndedRequest
 
 from skill.alexa.slots import slot_value, whole_number
-from skill.alexa.turn import CoachService, pending_question, progress_of, respond
+from skill.alexa.turn import (
+    CoachService,
+    pending_question,
+    progress_of,
+    respond,
+    routine_part,
+)
 from skill.coaching.coach import Transition
 from skill.coaching.progress import Progress
 
@@ -53,7 +59,9 @@ class StartWorkoutHandler(CoachHandler):
         workout_id = workout.resolved_id
         if workout_id is None or self.coach.library.get(workout_id) is None:
             return respond(handler_input, self.composer.which_workout(workout.spoken))
-        return self.move(handler_input, lambda p: self.coach.start(p, workout_id, self.now()))
+        return self.move(
+            handler_input, lambda p: self.coach.start(p, workout_id, self.now(), warm_up=True)
+        )
 
 
 class NextSetHandler(CoachHandler):
@@ -64,7 +72,20 @@ class NextSetHandler(CoachHandler):
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        routine = routine_part(handler_input)
+        if routine is not None:
+            return self.next_routine_part(handler_input, *routine)
         return self.move(handler_input, lambda p: self.coach.finish_set(p, self.now()))
+
+    def next_routine_part(self, handler_input: HandlerInput, kind: str, part: int) -> Response:
+        """ "Next" during a warm-up or cool-down leads its next part."""
+        if kind == "warm_up":
+            return self.move(handler_input, lambda p: self.coach.warm_up(p, part))
+        before = progress_of(handler_input)
+        move = self.coach.cool_down(before, part)
+        if move is None:
+            return respond(handler_input, self.composer.cool_down_declined())
+        return respond(handler_input, self.composer.transition(before, move), move.progress)
 
 
 class SkipExerciseHandler(CoachHandler):
@@ -72,7 +93,22 @@ class SkipExerciseHandler(CoachHandler):
         return bool(is_intent_name("SkipExerciseIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        routine = routine_part(handler_input)
+        if routine is not None and routine[0] == "warm_up":  # "skip" then means the warm-up
+            return self.move(handler_input, self.coach.skip_warm_up)
         return self.move(handler_input, lambda p: self.coach.skip_exercise(p, self.now()))
+
+
+class SkipWarmUpHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("SkipWarmUpIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        routine = routine_part(handler_input)
+        if routine is None or routine[0] != "warm_up":
+            reply = self.composer.skip_warm_up_unasked(progress_of(handler_input))
+            return respond(handler_input, reply)
+        return self.move(handler_input, self.coach.skip_warm_up)
 
 
 class PreviousHandler(CoachHandler):
@@ -166,8 +202,15 @@ class YesHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.YesIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        if pending_question(handler_input) == "continue":
+        pending = pending_question(handler_input)
+        if pending == "continue":
             return self.move(handler_input, self.coach.resume)
+        if pending == "cool_down":
+            before = progress_of(handler_input)
+            move = self.coach.cool_down(before, 0)
+            if move is not None:
+                reply = self.composer.transition(before, move)
+                return respond(handler_input, reply, move.progress)
         return respond(handler_input, self.composer.nothing_to_confirm(progress_of(handler_input)))
 
 
@@ -176,8 +219,11 @@ class NoHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.NoIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        if pending_question(handler_input) == "continue":
+        pending = pending_question(handler_input)
+        if pending == "continue":
             return respond(handler_input, self.composer.which_workout(None))
+        if pending == "cool_down":
+            return respond(handler_input, self.composer.cool_down_declined())
         return respond(handler_input, self.composer.nothing_to_confirm(progress_of(handler_input)))
 
 
@@ -286,6 +332,7 @@ INTENT_HANDLERS: tuple[type[CoachHandler], ...] = (
     StartWorkoutHandler,
     NextSetHandler,
     SkipExerciseHandler,
+    SkipWarmUpHandler,
     PreviousHandler,
     RepeatHandler,
     PauseHandler,

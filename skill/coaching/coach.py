@@ -65,11 +65,52 @@ class Coach:
 
     # --- moves ----------------------------------------------------------------------------
 
-    def start(self, progress: Progress, workout_id: str, now: float) -> Transition:
+    def start(
+        self, progress: Progress, workout_id: str, now: float, warm_up: bool = False
+    ) -> Transition:
+        """A fresh workout; with `warm_up`, its led warm-up comes before the first exercise."""
         fresh = Progress(workout_id=workout_id, started_at=now, rest_seconds=progress.rest_seconds)
+        plan = self.library.get(workout_id)
+        if warm_up and plan is not None and plan.warm_up:
+            return Transition(
+                fresh, (ev.WorkoutStarted(workout_id), ev.WarmUpPart(0, len(plan.warm_up)))
+            )
         return Transition(
             fresh, (ev.WorkoutStarted(workout_id), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1))
         )
+
+    def warm_up(self, progress: Progress, part: int) -> Transition:
+        """Lead part `part` of the warm-up; after the last, the first exercise begins. The
+        warm-up happens before any set, so the progress does not change."""
+        here = self.position(progress)
+        if here is None:
+            return self.nothing_active(progress)
+        parts = len(here.workout.warm_up)
+        if not 0 <= part < parts:
+            return self.skip_warm_up(progress)
+        if part < parts - 1:
+            return Transition(progress, (ev.WarmUpPart(part, parts),))
+        return Transition(progress, (ev.WarmUpPart(part, parts), *self._begin(here)))
+
+    def skip_warm_up(self, progress: Progress) -> Transition:
+        here = self.position(progress)
+        if here is None:
+            return self.nothing_active(progress)
+        return Transition(progress, (ev.WarmUpSkipped(), *self._begin(here)))
+
+    def _begin(self, here: Position) -> tuple[ev.Event, ...]:
+        return (
+            ev.ExerciseIntroduced(here.exercise_index),
+            ev.SetAnnounced(here.exercise_index, here.set_number),
+        )
+
+    def cool_down(self, progress: Progress, part: int) -> Transition | None:
+        """Lead part `part` of the cool-down of the workout just finished; None when there is
+        no such part (no finished workout, or no cool-down)."""
+        plan = self.library.get(progress.workout_id or "")
+        if not progress.finished or plan is None or not 0 <= part < len(plan.cool_down):
+            return None
+        return Transition(progress, (ev.CoolDownPart(part, len(plan.cool_down)),))
 
     def finish_set(self, progress: Progress, now: float) -> Transition:
         here = self.position(progress)
@@ -196,6 +237,8 @@ class Coach:
         taken = max(0.0, now - progress.started_at) if progress.started_at is not None else 0.0
         finished = replace(progress, finished=True, paused=False)
         summary = ev.WorkoutFinished(workout.id, exercises_done, progress.sets_done, skipped, taken)
+        if workout.cool_down:
+            return Transition(finished, (summary, ev.CoolDownOffered()))
         return Transition(finished, (summary,))
 
     def nothing_active(self, progress: Progress) -> Transition:
