@@ -232,7 +232,9 @@ class HelpHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.HelpIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(handler_input, self.composer.help(progress_of(handler_input)))
+        routine = routine_part(handler_input)
+        kind = routine[0] if routine is not None else None
+        return respond(handler_input, self.composer.help(progress_of(handler_input), kind))
 
 
 class StopHandler(CoachHandler):

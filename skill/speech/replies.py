@@ -463,7 +463,10 @@ class Composer:
         speech = self.announce_set(here.exercise, here.set_number, True, progress.sets_done)
         return Reply(speech.ssml(), self.set_reprompt(), False)
 
-    def help(self, progress: Progress) -> Reply:
+    def help(self, progress: Progress, routine: str | None = None) -> Reply:
+        """What the runner can say here; `routine` is "warm_up" or "cool_down" during one."""
+        if routine is not None:
+            return self.ask(Speech().say(self.phrases.say(f"help.{routine}")), "help.reprompt")
         here = self.coach.position(progress)
         if here is None:
             return self.ask(Speech().say(self.phrases.say("help.idle")), "help.reprompt")
