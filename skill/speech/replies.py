@@ -15,6 +15,9 @@ from skill.speech.rest_pacing import Cue, Pause, RestBeat, Sound, pace_rest
 from skill.speech.set_pacing import (
     BREATHER_SECONDS,
     GET_SET_SECONDS,
+    INTRODUCTION_SECONDS,
+    RESPONSE_SECONDS,
+    TALK_SECONDS,
     led_in_halves,
     work_seconds,
 )
@@ -37,6 +40,7 @@ class Composer:
         self.coach = coach
         self.phrases = phrases
         self._rest_beats: dict[int, tuple[RestBeat, ...]] = {}
+        self._leads: dict[str, tuple[Speech, float] | None] = {}
         # Rendered pieces that depend only on the content, kept per key (a hot path).
         self._rendered: dict[tuple[object, ...], tuple[str, ...]] = {}
 
@@ -147,14 +151,17 @@ class Composer:
         return speech
 
     def announce_set(
-        self, exercise: Exercise, set_number: int, named: bool, variant: int = 0
+        self, exercise: Exercise, set_number: int, named: bool, variant: int = 0, lead: bool = True
     ) -> Speech:
         """The set's announcement, the set led step by step where it has steps or halves, and
-        what to say when it is done."""
-        key = ("set", exercise.id, set_number, named, variant % 12)
-        return self._memo(key, lambda: self._announce(exercise, set_number, named, variant))
+        what to say when it is done. Without `lead` (no room left in the response), the runner
+        is told how to be led: "repeat" announces the set again, led."""
+        key = ("set", exercise.id, set_number, named, variant % 12, lead)
+        return self._memo(key, lambda: self._announce(exercise, set_number, named, variant, lead))
 
-    def _announce(self, exercise: Exercise, set_number: int, named: bool, variant: int) -> Speech:
+    def _announce(
+        self, exercise: Exercise, set_number: int, named: bool, variant: int, lead: bool
+    ) -> Speech:
         reps = self.reps(exercise.reps)
         if named:
             line = self.phrases.say(
@@ -168,27 +175,52 @@ class Composer:
         led = self.lead_set(exercise)
         if led is None:
             return speech.say(self.phrases.say("set.go", variant))
-        return speech.extend(led).say(self.phrases.say("set.led_done", variant))
+        if not lead:
+            return speech.say(self.phrases.say("set.lead_on_repeat"))
+        return speech.extend(led[0]).say(self.phrases.say("set.led_done", variant))
 
-    def lead_set(self, exercise: Exercise) -> Speech | None:
+    def lead_set(self, exercise: Exercise) -> tuple[Speech, float] | None:
         """Each step called with its cue and reps, or each half with the switch between them,
-        paced at the coach's tempo; None for a set the runner does at their own pace."""
+        paced at the coach's tempo, and how long that lasts; None for a set the runner does at
+        their own pace."""
+        led = self._leads.get(exercise.id)
+        if led is None and exercise.id not in self._leads:
+            led = self._lead(exercise)
+            self._leads[exercise.id] = led
+        return led
+
+    def _lead(self, exercise: Exercise) -> tuple[Speech, float] | None:
         if exercise.steps:
             speech = Speech().pause(GET_SET_SECONDS)
+            seconds = GET_SET_SECONDS
             for number, step in enumerate(exercise.steps):
                 if number:
                     speech.pause(BREATHER_SECONDS)
+                    seconds += BREATHER_SECONDS
                 call = self.phrases.say(
                     "set.step", name=step.name, cue=step.cue, reps=self.reps(step.reps)
                 )
                 speech.say(call).pause(work_seconds(step.reps))
-            return speech
+                seconds += speech_seconds(call) + work_seconds(step.reps)
+            return speech, seconds
         if led_in_halves(exercise):
             half = work_seconds(exercise.reps)
             switch = self.phrases.say(f"set.switch.{exercise.reps.per}")
-            speech = Speech().pause(GET_SET_SECONDS).say(self.phrases.say("set.begin"))
-            return speech.pause(half).say(switch).pause(half)
+            begin = self.phrases.say("set.begin")
+            speech = Speech().pause(GET_SET_SECONDS).say(begin).pause(half).say(switch)
+            seconds = GET_SET_SECONDS + speech_seconds(begin) + 2 * half + speech_seconds(switch)
+            return speech.pause(half), seconds
         return None
+
+    def room_to_lead(self, exercise: Exercise, paced: float, introduced: bool) -> bool:
+        """Whether the set can be led in a response that already paces `paced` seconds (a rest,
+        a warm-up part) and, when `introduced`, explains the exercise: the whole response must
+        stay within RESPONSE_SECONDS."""
+        led = self.lead_set(exercise)
+        if led is None:
+            return True
+        talk = INTRODUCTION_SECONDS if introduced else TALK_SECONDS
+        return paced + talk + led[1] <= RESPONSE_SECONDS
 
     def lead_moves(self, moves: tuple[Move, ...]) -> Speech:
         """A part of a warm-up or cool-down: each move called, held for its seconds (its call
@@ -242,6 +274,8 @@ class Composer:
         end_session = False
         pending: str | None = None
         routine: str | None = None
+        paced = 0.0  # seconds of rest or warm-up already paced in this response
+        introduced = False
         for event in move.events:
             match event:
                 case ev.WorkoutStarted(workout_id=workout_id):
@@ -264,6 +298,7 @@ class Composer:
                         )
                     speech.say(self.phrases.say("warm_up.part", part=part + 1, parts=parts))
                     speech.extend(self.lead_moves(plan.warm_up[part]))
+                    paced += sum(move.seconds for move in plan.warm_up[part])
                     if part + 1 < parts:
                         speech.say(self.phrases.say("warm_up.part_done", part, next=part + 2))
                         routine = f"warm_up:{part + 1}"
@@ -293,15 +328,18 @@ class Composer:
                     )
                 case ev.ExerciseIntroduced(exercise_index=index):
                     speech.extend(self.introduce_first(self._plan(after.workout_id or ""), index))
+                    introduced = True
                 case ev.SetAnnounced(exercise_index=index, set_number=number, with_name=named):
                     plan = self._plan(after.workout_id or "")
                     exercise = plan.exercises[index]
-                    speech.extend(self.announce_set(exercise, number, named, after.sets_done))
+                    lead = self.room_to_lead(exercise, paced, introduced)
+                    speech.extend(self.announce_set(exercise, number, named, after.sets_done, lead))
                 case ev.RestStarted(seconds=seconds, last_set_of_exercise=last):
                     plan = self._plan(before.workout_id or "")
                     following = before.exercise_index + 1
                     finished = plan.exercises[following] if last else None
                     speech.extend(self.rest(seconds, before.sets_done, finished))
+                    paced += seconds
                 case ev.ExerciseSkipped(exercise_index=index):
                     name = self._plan(before.workout_id or "").exercises[index].name
                     speech.say(self.phrases.say("exercise.skipped", name=name))

@@ -15,6 +15,13 @@ BREATHER_SECONDS = 3.0  # between two steps (letters) of a set
 # Seconds one unit takes: a controlled rep up, a pause and down; a circle; a yard walked
 # carrying a weight; a second.
 UNIT_SECONDS = {"reps": 3.0, "circles": 2.5, "yards": 1.0, "seconds": 1.0}
+# One response must stay within about 240 s of audio (Alexa's limit on clips; we keep all
+# speech and breaks within it too). A set is led in the same response as the rest before it
+# only when the rest, the words around it and the led set fit in RESPONSE_SECONDS; otherwise
+# the runner is told to say "repeat" when in position, and that answer leads the set.
+RESPONSE_SECONDS = 230.0
+INTRODUCTION_SECONDS = 40.0  # a first introduction and its set's words, with room to spare
+TALK_SECONDS = 12.0  # a later set's words around its rest
 # The halves a set is split into, by what its reps are counted per: the call between them.
 HALVES = ("side", "direction", "hand")
 

@@ -281,6 +281,32 @@ def test_every_set_of_the_ytwl_raise_calls_each_letter_in_turn_at_a_steady_tempo
     assert speech_problems(reply.speech) == []
 
 
+def test_after_a_long_rest_the_letters_are_led_on_repeat_so_no_answer_runs_over_alexas_limit() -> (
+    None
+):
+    runner = at_set("bodyweight", "ytwl_raise", 1)
+    runner.move(lambda p: COACH.set_rest(p, MAX_REST_SECONDS))
+    reply = runner.next_set()
+    assert estimated_seconds(read_ssml(reply.speech)) <= 240
+    assert not [text for text, _ in calls(reply) if text.startswith("Y: ")]
+    assert commands_told(last_sentence(reply.speech)) == [("intent", "AMAZON.RepeatIntent")]
+    repeated = runner.hear(COMPOSER.repeat(runner.progress))
+    assert [text[0] for text, _ in calls(repeated) if re.match(r"^[YTWL]: ", text)] == list("YTWL")
+
+
+@pytest.mark.parametrize("seconds", [MIN_REST_SECONDS, 30, 45, 60, 90, MAX_REST_SECONDS])
+@pytest.mark.parametrize("workout_id", WORKOUT_IDS)
+def test_every_answer_of_a_workout_stays_within_240_seconds(workout_id: str, seconds: int) -> None:
+    runner = Runner()
+    runner.move(lambda p: COACH.set_rest(p, seconds))
+    replies = [runner.move(lambda p: COACH.start(p, workout_id, START, warm_up=True))]
+    replies.append(runner.move(lambda p: COACH.warm_up(p, 1)))
+    while runner.progress.active:
+        replies.append(runner.next_set())
+        replies.append(runner.hear(COMPOSER.how_to(runner.progress)))
+    assert max(estimated_seconds(read_ssml(reply.speech)) for reply in replies) <= 240
+
+
 @pytest.mark.parametrize(
     ("workout_id", "exercise_id", "switch"),
     [("bodyweight", "overhead_carry", "Switch hands."), ("bodyweight", "stir_the_pot", "Change")],
