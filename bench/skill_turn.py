@@ -48,6 +48,14 @@ def per_request_seconds(send: Callable[[], int]) -> float:
     return statistics.median(rounds)
 
 
+def workout_over(reply: dict[str, Any]) -> bool:
+    """The answer to "next set" paced no rest: the workout is over (the session may stay
+    open for the cool-down the coach offers)."""
+    response = reply["response"]
+    ssml = str(response.get("outputSpeech", {}).get("ssml", ""))
+    return bool(response.get("shouldEndSession")) or "Rest " not in ssml
+
+
 def skill_turn_vs_bare_route(
     folder: Path,
 ) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -61,7 +69,7 @@ def skill_turn_vs_bare_route(
 
     def skill_turn() -> int:
         reply = client.post("/alexa", data=next_set, headers=headers).get_json()
-        if reply["response"]["shouldEndSession"]:  # workout over: start again (a turn too)
+        if workout_over(reply):  # start again (a turn too)
             client.post("/alexa", data=start, headers=headers)
             return 2
         return 1
@@ -103,7 +111,7 @@ def over_http(app: Flask, body: bytes, restart: bytes | None) -> float:
 
     def turn() -> int:
         reply = post(body)
-        if restart is not None and reply["response"]["shouldEndSession"]:
+        if restart is not None and workout_over(reply):
             post(restart)
             return 2
         return 1

@@ -31,6 +31,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 
+from bench.skill_turn import workout_over
 from skill.app import create_app
 from tests.support import envelope_body, resolved_intent
 from tests.support.servers import HOST, SKILL_APP, ServerKind, running_server, sqlite_env
@@ -154,7 +155,7 @@ def drive(port: int, group: int, label: str, concurrency: int, seconds: float) -
             took = time.perf_counter() - sent
             if status != 200:
                 errors += 1
-            ended = status == 200 and json.loads(answer)["response"].get("shouldEndSession")
+            ended = status == 200 and workout_over(json.loads(answer))
             body = start if ended else next_set  # the workout is over: start it again
             if sent >= window["start"]:
                 mine.append(took)

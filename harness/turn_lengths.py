@@ -1,11 +1,20 @@
 """How long the coach talks, turn by turn, at Alexa's pace (skill.speech.timing's model).
 
-Plays each workout start to finish on a simulated device against the app in process and
-measures the turns a runner sits through most: the launch (new and returning runner), starting
-a workout (everything said before the first set), the first introduction of each exercise, and
-each later set (the speech besides the paced rest, which lasts exactly its programmed seconds).
-It also finds every response that leaves the microphone open without ending in a question or a
-prompt of what to say (Amazon's certification test 4.1).
+Plays each workout start to finish on a simulated device against the app in process (with its
+led warm-up, and the cool-down it offers at the end) and measures the turns a runner sits
+through most: the launch (new and returning runner), starting a workout (everything said
+before the warm-up or the first set begins), the first introduction of each exercise, and each
+later set. It also finds every response that leaves the microphone open without ending in a
+question or a prompt of what to say (Amazon's certification test 4.1).
+
+Paced time is not talk, and is found by the response's structure, not its wording:
+- a rest: from the end of its announcement ("Rest 30 seconds.") to the end of its beep;
+- a set led step by step (the letters of the Y-T-W-L raise, "switch hands" halfway): after
+  the last beep of the response (or from its start when it has none), from its first break to
+  its last break. The words before (the set's announcement) and after (what to say when done)
+  are talk; the calls between the breaks lead the set at its tempo, and are pacing;
+- a warm-up part: everything from the response's first break on, when it is paced before the
+  first set begins ("starting a workout" counts the words before the first break).
 
     .venv/bin/python -m harness.turn_lengths     # the table the README shows
 
@@ -24,7 +33,7 @@ from pathlib import Path
 
 from harness.device import Device, FlaskTransport, Turn
 from harness.session_render import rest_announcement
-from harness.ssml_reader import Clip, Segment, Text, read_ssml
+from harness.ssml_reader import Clip, Segment, Silence, Text, read_ssml
 from skill.app import create_app
 from skill.content.loader import default_library
 from skill.speech.sounds import REST_OVER
@@ -47,7 +56,7 @@ class Aim:
 AIMS = (
     Aim("launch, new runner", 20.0, question=True),
     Aim("launch, returning runner", 12.0, question=True),
-    Aim("starting a workout, before the first set", 30.0),
+    Aim("starting a workout, before the warm-up or first set", 30.0),
     Aim("introducing an exercise the first time", 30.0),
     Aim("a later set, besides the paced rest", 6.0),
 )
@@ -71,7 +80,40 @@ class Unprompted:
 
 def speech_seconds_besides_rest(ssml: str) -> float:
     """The response's length less the paced rest in it (announcement end to the beep's end)."""
+    return _seconds_besides_rest(read_ssml(ssml))
+
+
+def talk_seconds(ssml: str) -> float:
+    """The response's length less its paced rest and the pacing of a set led step by step."""
     segments = read_ssml(ssml)
+    return round(_seconds_besides_rest(segments) - _led_set_seconds(segments), 1)
+
+
+def talk_before_pacing(ssml: str) -> float:
+    """What is said before the response's first break: all of it when it has none."""
+    segments = read_ssml(ssml)
+    first = next((i for i, s in enumerate(segments) if isinstance(s, Silence)), len(segments))
+    return round(sum(_seconds(segment) for segment in segments[:first]), 1)
+
+
+def _after_last_beep(segments: list[Segment]) -> int:
+    start = 0
+    for index, segment in enumerate(segments):
+        if isinstance(segment, Clip) and segment.src == REST_OVER.src:
+            start = index + 1
+    return start
+
+
+def _led_set_seconds(segments: list[Segment]) -> float:
+    """After the last beep: from the first break to the last one (a set led step by step)."""
+    start = _after_last_beep(segments)
+    breaks = [i for i in range(start, len(segments)) if isinstance(segments[i], Silence)]
+    if not breaks:
+        return 0.0
+    return sum(_seconds(segment) for segment in segments[breaks[0] : breaks[-1] + 1])
+
+
+def _seconds_besides_rest(segments: list[Segment]) -> float:
     times = [_seconds(segment) for segment in segments]
     total = sum(times)
     announcement = rest_announcement()
@@ -117,21 +159,32 @@ def measure_workout(workout_id: str, folder: Path) -> tuple[list[Measured], list
     names = [exercise.name for exercise in plan.exercises]
     turns: list[tuple[str, str, Turn]] = []  # (kind, where, turn)
     history: list[Turn] = []
+    sets = sum(exercise.sets for exercise in plan.exercises)
+    warm_up_parts = len(plan.warm_up)
     with _device(folder, f"lengths.{workout_id}") as device:
         turns.append(("launch, new runner", "", device.say("open upper body coach")))
         start = device.say(f"start the {workout_id} workout")
-        turns.append(("starting a workout, before the first set", names[0], start))
-        turns.append(("introducing an exercise the first time", names[0], start))
-        introduced = 1
-        for _ in range(sum(exercise.sets for exercise in plan.exercises)):
+        turns.append(("starting a workout, before the warm-up or first set", "", start))
+        turn = start
+        for _ in range(warm_up_parts - 1):  # the rest of the warm-up, one part a turn
+            turn = device.say("next")
+        introduced = 0
+        if names[0] in turn.speech_text:  # the first exercise came with the warm-up's end
+            turns.append(("introducing an exercise the first time", names[0], turn))
+            introduced = 1
+        for _ in range(sets - 1):  # every set but the last ends in the next one's announcement
             turn = device.say("next set")
-            if not turn.session_open:
-                break  # the workout is over
             if introduced < len(names) and names[introduced] in turn.speech_text:
                 turns.append(("introducing an exercise the first time", names[introduced], turn))
                 introduced += 1
             else:
                 turns.append(("a later set, besides the paced rest", "", turn))
+        turn = device.say("next set")  # the last set: the summary
+        if turn.session_open:  # the cool-down offered at the end: taken, part by part
+            turn = device.say("yes")
+            for _ in range(len(plan.cool_down) - 1):
+                if turn.session_open:
+                    turn = device.say("next")
         history += device.history
     with _device(folder, f"lengths.{workout_id}.returning") as device:
         device.say("open upper body coach")
@@ -149,6 +202,10 @@ def measure_workout(workout_id: str, folder: Path) -> tuple[list[Measured], list
     for kind, where, turn in turns:
         if kind == "introducing an exercise the first time":
             seconds = _intro_seconds(turn, where)
+        elif kind == "starting a workout, before the warm-up or first set":
+            seconds = talk_before_pacing(turn.speech_ssml)
+        elif kind == "a later set, besides the paced rest":
+            seconds = talk_seconds(turn.speech_ssml)
         else:
             seconds = speech_seconds_besides_rest(turn.speech_ssml)
         question = last_sentence(turn.speech_text).endswith("?")
@@ -159,13 +216,14 @@ def measure_workout(workout_id: str, folder: Path) -> tuple[list[Measured], list
 
 
 def _intro_seconds(turn: Turn, name: str) -> float:
-    """From the sentence naming the exercise, after any paced rest, to the end of the turn:
-    its introduction and the first set's announcement."""
+    """From the sentence naming the exercise, after any paced rest or warm-up, to the end of the
+    turn: its introduction and the first set's announcement, less the set's own pacing when
+    the coach leads it step by step."""
     segments = read_ssml(turn.speech_ssml)
-    start = 0
-    for index, segment in enumerate(segments):
-        if isinstance(segment, Clip) and segment.src == REST_OVER.src:
-            start = index + 1
+    start = _after_last_beep(segments)
+    breaks = [i for i in range(start, len(segments)) if isinstance(segments[i], Silence)]
+    if breaks:  # the words between the set's first and last break lead the set: pacing
+        segments = segments[: breaks[0]] + segments[breaks[-1] + 1 :]
     text = " ".join(seg.text for seg in segments[start:] if isinstance(seg, Text))
     named = text.find(name)
     if named > 0:

@@ -44,14 +44,16 @@ MAX_RENDER_TURNS = 200  # a workout that never ends is a bug, not a long render
 
 
 def drive_workout(device: Device, workout: str, rest: int | None) -> list[tuple[str, Turn]]:
-    """Launch, start `workout`, maybe set the rest, then "next set" until the coach is done."""
+    """Launch, start `workout` and skip its led warm-up, maybe set the rest, then "next set"
+    until the coach is done, declining the cool-down it offers at the end (a yes or no
+    question: the only question a set's answer asks)."""
     from harness.device import DeviceError
     from skill.content.loader import default_library
 
     plan = default_library().get(workout)
     if plan is None:
         raise CliError(f"no workout {workout!r}")
-    said = ["open upper body coach", f"start the {plan.name}"]
+    said = ["open upper body coach", f"start the {plan.name}", "skip the warm up"]
     if rest is not None:
         said.append(f"make my rests {rest} seconds")
     turns: list[tuple[str, Turn]] = []
@@ -61,7 +63,8 @@ def drive_workout(device: Device, workout: str, rest: int | None) -> list[tuple[
         while device.session_open:
             if len(turns) >= MAX_RENDER_TURNS:
                 raise CliError(f"the workout did not end within {MAX_RENDER_TURNS} turns")
-            turns.append(("next set", _sent(device.say("next set"))))
+            words = "no" if turns[-1][1].speech_text.rstrip().endswith("?") else "next set"
+            turns.append((words, _sent(device.say(words))))
     except DeviceError as error:
         raise CliError(f"the skill failed during the workout: {error}") from error
     return turns

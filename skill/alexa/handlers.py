@@ -13,7 +13,14 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response, SessionEndedRequest
 
 from skill.alexa.slots import slot_value, whole_number
-from skill.alexa.turn import CoachService, history_of, pending_question, progress_of, respond
+from skill.alexa.turn import (
+    CoachService,
+    history_of,
+    pending_question,
+    progress_of,
+    respond,
+    routine_part,
+)
 from skill.coaching import events as ev
 from skill.coaching.coach import Transition
 from skill.coaching.history import remember
@@ -37,9 +44,9 @@ class CoachHandler(AbstractRequestHandler):
         history = remember(
             history_of(handler_input), workout_id, move.events, self.coach.library, now
         )
-        reply = self.composer.transition(before, move)
-        if any(isinstance(event, ev.WorkoutFinished) for event in move.events):
-            reply = reply.followed_by(self.composer.week_so_far(history, now))
+        finished = any(isinstance(event, ev.WorkoutFinished) for event in move.events)
+        week = self.composer.week_so_far(history, now) if finished else None
+        reply = self.composer.transition(before, move, week)
         return respond(handler_input, reply, move.progress, history)
 
     def now(self) -> float:
@@ -63,7 +70,9 @@ class StartWorkoutHandler(CoachHandler):
         workout_id = workout.resolved_id
         if workout_id is None or self.coach.library.get(workout_id) is None:
             return respond(handler_input, self.composer.which_workout(workout.spoken))
-        return self.move(handler_input, lambda p: self.coach.start(p, workout_id, self.now()))
+        return self.move(
+            handler_input, lambda p: self.coach.start(p, workout_id, self.now(), warm_up=True)
+        )
 
 
 class NextSetHandler(CoachHandler):
@@ -74,7 +83,20 @@ class NextSetHandler(CoachHandler):
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        routine = routine_part(handler_input)
+        if routine is not None:
+            return self.next_routine_part(handler_input, *routine)
         return self.move(handler_input, lambda p: self.coach.finish_set(p, self.now()))
+
+    def next_routine_part(self, handler_input: HandlerInput, kind: str, part: int) -> Response:
+        """ "Next" during a warm-up or cool-down leads its next part."""
+        if kind == "warm_up":
+            return self.move(handler_input, lambda p: self.coach.warm_up(p, part))
+        before = progress_of(handler_input)
+        move = self.coach.cool_down(before, part)
+        if move is None:
+            return respond(handler_input, self.composer.cool_down_declined())
+        return respond(handler_input, self.composer.transition(before, move), move.progress)
 
 
 class SkipExerciseHandler(CoachHandler):
@@ -82,7 +104,22 @@ class SkipExerciseHandler(CoachHandler):
         return bool(is_intent_name("SkipExerciseIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        routine = routine_part(handler_input)
+        if routine is not None and routine[0] == "warm_up":  # "skip" then means the warm-up
+            return self.move(handler_input, self.coach.skip_warm_up)
         return self.move(handler_input, lambda p: self.coach.skip_exercise(p, self.now()))
+
+
+class SkipWarmUpHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("SkipWarmUpIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        routine = routine_part(handler_input)
+        if routine is None or routine[0] != "warm_up":
+            reply = self.composer.skip_warm_up_unasked(progress_of(handler_input))
+            return respond(handler_input, reply)
+        return self.move(handler_input, self.coach.skip_warm_up)
 
 
 class PreviousHandler(CoachHandler):
@@ -186,8 +223,15 @@ class YesHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.YesIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        if pending_question(handler_input) == "continue":
+        pending = pending_question(handler_input)
+        if pending == "continue":
             return self.move(handler_input, lambda p: self.coach.resume(p, self.now()))
+        if pending == "cool_down":
+            before = progress_of(handler_input)
+            move = self.coach.cool_down(before, 0)
+            if move is not None:
+                reply = self.composer.transition(before, move)
+                return respond(handler_input, reply, move.progress)
         return respond(handler_input, self.composer.nothing_to_confirm(progress_of(handler_input)))
 
 
@@ -196,8 +240,11 @@ class NoHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.NoIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        if pending_question(handler_input) == "continue":
+        pending = pending_question(handler_input)
+        if pending == "continue":
             return respond(handler_input, self.composer.which_workout(None))
+        if pending == "cool_down":
+            return respond(handler_input, self.composer.cool_down_declined())
         return respond(handler_input, self.composer.nothing_to_confirm(progress_of(handler_input)))
 
 
@@ -206,7 +253,9 @@ class HelpHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.HelpIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(handler_input, self.composer.help(progress_of(handler_input)))
+        routine = routine_part(handler_input)
+        kind = routine[0] if routine is not None else None
+        return respond(handler_input, self.composer.help(progress_of(handler_input), kind))
 
 
 class StopHandler(CoachHandler):
@@ -306,6 +355,7 @@ INTENT_HANDLERS: tuple[type[CoachHandler], ...] = (
     StartWorkoutHandler,
     NextSetHandler,
     SkipExerciseHandler,
+    SkipWarmUpHandler,
     PreviousHandler,
     RepeatHandler,
     PauseHandler,

@@ -33,6 +33,10 @@ HISTORY = "history"
 HISTORY_LOADED = "history_loaded"
 NOTICE = "notice"
 PENDING = "pending"  # session attribute: the question the last response asked
+# Session attribute: the warm-up or cool-down part that "next" leads ("warm_up:1"). Kept across
+# questions and help; dropped by any move of the workout. A warm-up or cool-down lives in one
+# session: the runner is listening throughout, and Progress (owned elsewhere) stays unchanged.
+ROUTINE = "routine"
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,17 @@ def pending_question(handler_input: HandlerInput) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def routine_part(handler_input: HandlerInput) -> tuple[str, int] | None:
+    """("warm_up" or "cool_down", the part "next" leads), when one is under way."""
+    value = (session_attributes(handler_input) or {}).get(ROUTINE)
+    if not isinstance(value, str):
+        return None
+    kind, _, part = value.partition(":")
+    if kind not in {"warm_up", "cool_down"} or not part.isdigit():
+        return None
+    return kind, int(part)
+
+
 def respond(
     handler_input: HandlerInput,
     reply: Reply,
@@ -90,6 +105,10 @@ def respond(
         session.pop(PENDING, None)
         if reply.pending and not reply.end_session:
             session[PENDING] = reply.pending
+        if reply.routine and not reply.end_session:
+            session[ROUTINE] = reply.routine
+        elif progress is not None or reply.end_session:
+            session.pop(ROUTINE, None)  # the workout moved on, or the session is over
     builder = handler_input.response_builder.speak(speech)
     if reply.reprompt is not None and not reply.end_session:
         builder.ask(reply.reprompt)

@@ -112,14 +112,55 @@ class Coach:
     # --- moves ----------------------------------------------------------------------------
     # Every move that takes `now` counts the time since the previous move (see `clocked`).
 
-    def start(self, progress: Progress, workout_id: str, now: float) -> Transition:
+    def start(
+        self, progress: Progress, workout_id: str, now: float, warm_up: bool = False
+    ) -> Transition:
+        """A fresh workout; with `warm_up`, its led warm-up comes before the first exercise."""
         # A rest chosen with no workout under way is for this one; one chosen in another
         # workout stays with that workout.
         rest = None if progress.active else progress.rest_seconds
         fresh = Progress(workout_id=workout_id, started_at=now, rest_seconds=rest, last_move_at=now)
+        plan = self.library.get(workout_id)
+        if warm_up and plan is not None and plan.warm_up:
+            return Transition(
+                fresh, (ev.WorkoutStarted(workout_id), ev.WarmUpPart(0, len(plan.warm_up)))
+            )
         return Transition(
             fresh, (ev.WorkoutStarted(workout_id), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1))
         )
+
+    def warm_up(self, progress: Progress, part: int) -> Transition:
+        """Lead part `part` of the warm-up; after the last, the first exercise begins. The
+        warm-up happens before any set, so the progress does not change."""
+        here = self.position(progress)
+        if here is None:
+            return self.nothing_active(progress)
+        parts = len(here.workout.warm_up)
+        if not 0 <= part < parts:
+            return self.skip_warm_up(progress)
+        if part < parts - 1:
+            return Transition(progress, (ev.WarmUpPart(part, parts),))
+        return Transition(progress, (ev.WarmUpPart(part, parts), *self._begin(here)))
+
+    def skip_warm_up(self, progress: Progress) -> Transition:
+        here = self.position(progress)
+        if here is None:
+            return self.nothing_active(progress)
+        return Transition(progress, (ev.WarmUpSkipped(), *self._begin(here)))
+
+    def _begin(self, here: Position) -> tuple[ev.Event, ...]:
+        return (
+            ev.ExerciseIntroduced(here.exercise_index),
+            ev.SetAnnounced(here.exercise_index, here.set_number),
+        )
+
+    def cool_down(self, progress: Progress, part: int) -> Transition | None:
+        """Lead part `part` of the cool-down of the workout just finished; None when there is
+        no such part (no finished workout, or no cool-down)."""
+        plan = self.library.get(progress.workout_id or "")
+        if not progress.finished or plan is None or not 0 <= part < len(plan.cool_down):
+            return None
+        return Transition(progress, (ev.CoolDownPart(part, len(plan.cool_down)),))
 
     def finish_set(self, progress: Progress, now: float) -> Transition:
         here = self.position(progress)
@@ -311,6 +352,8 @@ class Coach:
             seconds_taken=progress.active_seconds,
             cut_short=tuple((exercise_id, n) for exercise_id, n in stayed if n > 0),
         )
+        if workout.cool_down:
+            return Transition(finished, (summary, ev.CoolDownOffered()))
         return Transition(finished, (summary,))
 
     def nothing_active(self, progress: Progress) -> Transition:

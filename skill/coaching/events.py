@@ -92,6 +92,28 @@ class WorkoutFinished:
 
 
 @dataclass(frozen=True)
+class WarmUpPart:
+    part: int  # 0-based
+    parts: int
+
+
+@dataclass(frozen=True)
+class WarmUpSkipped:
+    pass
+
+
+@dataclass(frozen=True)
+class CoolDownOffered:
+    pass
+
+
+@dataclass(frozen=True)
+class CoolDownPart:
+    part: int  # 0-based
+    parts: int
+
+
+@dataclass(frozen=True)
 class NoActiveWorkout:
     just_finished: str | None = None  # the workout finished last, if any
 
@@ -113,4 +135,8 @@ Event = (
     | RestRejected
     | WorkoutFinished
     | NoActiveWorkout
+    | WarmUpPart
+    | WarmUpSkipped
+    | CoolDownOffered
+    | CoolDownPart
 )

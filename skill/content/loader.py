@@ -14,14 +14,21 @@ from pathlib import Path
 
 import yaml
 
-from skill.content.models import Exercise, Library, Reps, Step, WorkoutPlan
+from skill.content.models import Exercise, Library, Move, Reps, Step, WorkoutPlan
 
 WORKOUTS_DIR = Path(__file__).parent / "workouts"
 
 UNITS = ("reps", "yards", "circles", "seconds")
-PERS = ("side", "direction", "letter")
+PERS = ("side", "direction", "letter", "hand")
 REST_SECONDS = (10, 180)
 CUES_PER_EXERCISE = (3, 5)
+KEY_CUES = (2, 3)  # the cues said when an exercise is first introduced
+MOVE_SECONDS = (10, 120)
+ROUTINE_SECONDS = (120, 600)  # a whole warm-up or cool-down
+# A warm-up or cool-down is led in parts of at most this long, one response each: with the
+# words around it, a part stays well under the 240 s of audio Alexa plays in one response.
+PART_SECONDS = 150
+LONGEST_PART_SECONDS = 180  # a part may run over PART_SECONDS when a move will not divide
 
 _ID = re.compile(r"[a-z][a-z0-9_]*")
 _ALIAS = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
@@ -30,15 +37,21 @@ _FORBIDDEN = "<>&"  # would break the SSML the speech layer wraps the text in
 # (required, optional) keys of each mapping; `order` places a workout and is not kept.
 _Keys = tuple[frozenset[str], frozenset[str]]
 _WORKOUT_KEYS: _Keys = (
-    frozenset("id order name aliases summary equipment source before after exercises".split()),
+    frozenset(
+        "id order name aliases summary equipment source before after exercises warm_up"
+        " cool_down".split()
+    ),
     frozenset(),
 )
 _EXERCISE_KEYS: _Keys = (
-    frozenset("id name aliases works why setup cues sets reps rest_seconds source".split()),
-    frozenset({"steps", "harder"}),
+    frozenset(
+        "id name aliases works why setup cues key_cues sets reps rest_seconds source".split()
+    ),
+    frozenset({"steps", "harder", "alternating"}),
 )
 _STEP_KEYS: _Keys = (frozenset({"name", "cue", "reps"}), frozenset())
 _REPS_KEYS: _Keys = (frozenset({"count"}), frozenset({"unit", "per"}))
+_MOVE_KEYS: _Keys = (frozenset({"move", "seconds"}), frozenset())
 
 
 class ContentError(ValueError):
@@ -120,6 +133,25 @@ def _whole(value: object, where: str, low: int = 1, high: int | None = None) -> 
     raise _FieldError(where, f"must be a whole number {span} (got {_show(value)})")
 
 
+def _flag(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise _FieldError(where, f"must be true or false (got {_show(value)})")
+    return value
+
+
+def _key_cues(value: object, where: str, cues: int) -> tuple[int, ...]:
+    """Cue numbers (1 for the first cue) of the ones that matter most; kept 0-based."""
+    items = _list(value, where, *KEY_CUES)
+    numbers: list[int] = []
+    for index, item in enumerate(items):
+        at = _at(where, index)
+        number = _whole(item, at, 1, cues)
+        if number in numbers:
+            raise _FieldError(at, f"repeats cue {number}")
+        numbers.append(number)
+    return tuple(number - 1 for number in numbers)
+
+
 def _choice(value: object, where: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise _FieldError(where, f"must be one of {', '.join(allowed)} (got {_show(value)})")
@@ -169,9 +201,42 @@ def _step(value: object, where: str) -> Step:
     )
 
 
+def _routine(value: object, where: str) -> tuple[tuple[Move, ...], ...]:
+    """A warm-up or cool-down: named moves, split into parts of at most PART_SECONDS."""
+    items = _list(value, where, at_least=1)
+    moves: list[Move] = []
+    for index, item in enumerate(items):
+        at = _at(where, index)
+        data = _fields(item, at, _MOVE_KEYS)
+        seconds = _whole(data["seconds"], _at(at, "seconds"), *MOVE_SECONDS)
+        moves.append(Move(_text(data["move"], _at(at, "move")), seconds))
+    total = sum(move.seconds for move in moves)
+    low, high = ROUTINE_SECONDS
+    if not low <= total <= high:
+        raise _FieldError(where, f"must last from {low} to {high} seconds in all (got {total})")
+    # As few parts as PART_SECONDS allows, as even as the moves allow: each move goes to the
+    # part its middle falls in.
+    count = -(-total // PART_SECONDS)
+    parts: list[list[Move]] = [[] for _ in range(count)]
+    clock = 0
+    for move in moves:
+        parts[min(count - 1, int((clock + move.seconds / 2) * count // total))].append(move)
+        clock += move.seconds
+    for index, part in enumerate(parts):
+        seconds = sum(move.seconds for move in part)
+        if not part or seconds > LONGEST_PART_SECONDS:
+            raise _FieldError(
+                where,
+                f"cannot be split into parts of at most {LONGEST_PART_SECONDS} seconds "
+                f"(part {index + 1} would last {seconds}); use shorter moves",
+            )
+    return tuple(tuple(part) for part in parts)
+
+
 def _exercise(value: object, where: str) -> Exercise:
     data = _fields(value, where, _EXERCISE_KEYS)
     steps = _list(data.get("steps", []), _at(where, "steps"))
+    cues = _texts(data["cues"], _at(where, "cues"), *CUES_PER_EXERCISE)
     return Exercise(
         id=_identifier(data["id"], _at(where, "id")),
         name=_text(data["name"], _at(where, "name")),
@@ -179,13 +244,15 @@ def _exercise(value: object, where: str) -> Exercise:
         works=_text(data["works"], _at(where, "works")),
         why=_text(data["why"], _at(where, "why")),
         setup=_text(data["setup"], _at(where, "setup")),
-        cues=_texts(data["cues"], _at(where, "cues"), *CUES_PER_EXERCISE),
+        cues=cues,
+        key_cues=_key_cues(data["key_cues"], _at(where, "key_cues"), len(cues)),
         sets=_whole(data["sets"], _at(where, "sets")),
         reps=_reps(data["reps"], _at(where, "reps")),
         rest_seconds=_whole(data["rest_seconds"], _at(where, "rest_seconds"), *REST_SECONDS),
         steps=tuple(_step(step, _at(_at(where, "steps"), i)) for i, step in enumerate(steps)),
         harder=_text(data["harder"], _at(where, "harder")) if "harder" in data else None,
         source=_text(data["source"], _at(where, "source")),
+        alternating=_flag(data.get("alternating", False), _at(where, "alternating")),
     )
 
 
@@ -203,6 +270,8 @@ def _workout(value: object) -> tuple[int, WorkoutPlan]:
         after=_texts(data["after"], "after"),
         exercises=tuple(_exercise(item, _at("exercises", i)) for i, item in enumerate(exercises)),
         source=_text(data["source"], "source"),
+        warm_up=_routine(data["warm_up"], "warm_up"),
+        cool_down=_routine(data["cool_down"], "cool_down"),
     )
     return _whole(data["order"], "order"), plan
 

@@ -25,6 +25,14 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Move:
+    """One named move of a warm-up or cool-down, held for a number of seconds."""
+
+    name: str
+    seconds: int
+
+
+@dataclass(frozen=True)
 class Exercise:
     id: str
     name: str
@@ -33,12 +41,19 @@ class Exercise:
     why: str  # why it helps a runner
     setup: str
     cues: tuple[str, ...]  # form cues, in the order they are spoken
+    key_cues: tuple[int, ...]  # positions (0-based) of the cues said when first introduced
     sets: int
     reps: Reps
     rest_seconds: int
     steps: tuple[Step, ...] = ()  # non-empty for moves walked through step by step
     harder: str | None = None  # an optional progression
+    alternating: bool = False  # sides swap every rep, so no "switch sides" halfway through
     source: str = ""  # where the sets, reps and rest figures come from
+
+    @property
+    def first_cues(self) -> tuple[str, ...]:
+        """The cues that matter most, in the order of the full list."""
+        return tuple(self.cues[index] for index in sorted(self.key_cues))
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,9 @@ class WorkoutPlan:
     after: tuple[str, ...]  # said when it ends (cool-down, how often)
     exercises: tuple[Exercise, ...]
     source: str  # the article the facts come from
+    # The led warm-up and cool-down, split into parts short enough for one response each.
+    warm_up: tuple[tuple[Move, ...], ...] = ()
+    cool_down: tuple[tuple[Move, ...], ...] = ()
 
     def exercise_index(self, exercise_id: str) -> int | None:
         for index, exercise in enumerate(self.exercises):

@@ -4,17 +4,26 @@ the microphone stays open. All wording comes from the phrasebook and the workout
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from skill.coaching import events as ev
 from skill.coaching.coach import Coach, Transition
 from skill.coaching.history import SESSIONS_A_WEEK, History
 from skill.coaching.progress import MAX_REST_SECONDS, MIN_REST_SECONDS, Progress
-from skill.content.models import Exercise, Reps, WorkoutPlan
+from skill.content.models import Exercise, Move, Reps, WorkoutPlan
 from skill.speech.phrasebook import Phrasebook
 from skill.speech.rest_pacing import Cue, Pause, RestBeat, Sound, pace_rest
-from skill.speech.sounds import WORKOUT_DONE
-from skill.speech.ssml import Speech, escape
+from skill.speech.set_pacing import (
+    BREATHER_SECONDS,
+    GET_SET_SECONDS,
+    INTRODUCTION_SECONDS,
+    RESPONSE_SECONDS,
+    TALK_SECONDS,
+    led_in_halves,
+    work_seconds,
+)
+from skill.speech.sounds import REST_OVER, WORKOUT_DONE
+from skill.speech.ssml import Speech
 from skill.speech.timing import speech_seconds
 
 
@@ -24,13 +33,7 @@ class Reply:
     reprompt: str | None  # SSML; None when the session ends
     end_session: bool
     pending: str | None = None  # the yes/no question asked, so a bare yes or no can be read
-
-    def followed_by(self, text: str) -> Reply:
-        """The same reply with `text` said at the end of its speech."""
-        if not text:
-            return self
-        said = self.speech.removesuffix("</speak>") + " " + escape(text) + "</speak>"
-        return replace(self, speech=said)
+    routine: str | None = None  # the warm-up or cool-down part "next" leads: "warm_up:1"
 
 
 class Composer:
@@ -38,6 +41,7 @@ class Composer:
         self.coach = coach
         self.phrases = phrases
         self._rest_beats: dict[int, tuple[RestBeat, ...]] = {}
+        self._leads: dict[str, tuple[Speech, float] | None] = {}
         # Rendered pieces that depend only on the content, kept per key (a hot path).
         self._rendered: dict[tuple[object, ...], tuple[str, ...]] = {}
 
@@ -72,11 +76,19 @@ class Composer:
         return self.phrases.say("time.minutes", count=whole)
 
     def workout_options(self) -> str:
+        """Each workout with what it needs, so the runner hears it before choosing."""
         options = [
-            self.phrases.say("workouts.option", name=w.name, summary=w.summary)
+            self.phrases.say("workouts.option", name=w.name, equipment=w.equipment)
             for w in self.coach.library.workouts
         ]
         return " ".join(options)
+
+    def workout_names(self) -> str:
+        return self.join([w.name for w in self.coach.library.workouts], "or")
+
+    def length(self, moves: tuple[tuple[Move, ...], ...]) -> str:
+        seconds = sum(move.seconds for part in moves for move in part)
+        return self.phrases.say("time.length_minutes", count=max(1, round(seconds / 60)))
 
     def _plan(self, workout_id: str) -> WorkoutPlan:
         plan = self.coach.library.get(workout_id)
@@ -94,7 +106,20 @@ class Composer:
         return Speech(parts)
 
     def introduce(self, workout: WorkoutPlan, index: int) -> Speech:
+        """The full explanation, for "how do I do this": muscles, steps, every cue."""
         return self._memo(("intro", workout.id, index), lambda: self._introduce(workout, index))
+
+    def introduce_first(self, workout: WorkoutPlan, index: int) -> Speech:
+        """The first time: name, why, set-up and the cues that matter most, nothing more."""
+        return self._memo(("first", workout.id, index), lambda: self._first(workout, index))
+
+    def _first(self, workout: WorkoutPlan, index: int) -> Speech:
+        exercise = workout.exercises[index]
+        count = len(workout.exercises)
+        line = self.phrases.say(
+            "exercise.first", number=index + 1, count=count, name=exercise.name, why=exercise.why
+        )
+        return Speech().say(line, exercise.setup, *exercise.first_cues)
 
     def _introduce(self, workout: WorkoutPlan, index: int) -> Speech:
         exercise = workout.exercises[index]
@@ -126,7 +151,18 @@ class Composer:
             speech.say(self.phrases.say("exercise.harder", harder=exercise.harder))
         return speech
 
-    def announce_set(self, exercise: Exercise, set_number: int, named: bool) -> Speech:
+    def announce_set(
+        self, exercise: Exercise, set_number: int, named: bool, variant: int = 0, lead: bool = True
+    ) -> Speech:
+        """The set's announcement, the set led step by step where it has steps or halves, and
+        what to say when it is done. Without `lead` (no room left in the response), the runner
+        is told how to be led: "repeat" announces the set again, led."""
+        key = ("set", exercise.id, set_number, named, variant % 12, lead)
+        return self._memo(key, lambda: self._announce(exercise, set_number, named, variant, lead))
+
+    def _announce(
+        self, exercise: Exercise, set_number: int, named: bool, variant: int, lead: bool
+    ) -> Speech:
         reps = self.reps(exercise.reps)
         if named:
             line = self.phrases.say(
@@ -135,12 +171,67 @@ class Composer:
         elif set_number == 1:
             line = self.phrases.say("set.first", sets=exercise.sets, reps=reps)
         else:
-            line = self.phrases.say("set.next", set=set_number, sets=exercise.sets, reps=reps)
+            line = self.phrases.say("set.next", set=set_number, sets=exercise.sets)
         speech = Speech().say(line)
+        led = self.lead_set(exercise)
+        if led is None:
+            return speech.say(self.phrases.say("set.go", variant))
+        if not lead:
+            return speech.say(self.phrases.say("set.lead_on_repeat"))
+        return speech.extend(led[0]).say(self.phrases.say("set.led_done", variant))
+
+    def lead_set(self, exercise: Exercise) -> tuple[Speech, float] | None:
+        """Each step called with its cue and reps, or each half with the switch between them,
+        paced at the coach's tempo, and how long that lasts; None for a set the runner does at
+        their own pace."""
+        led = self._leads.get(exercise.id)
+        if led is None and exercise.id not in self._leads:
+            led = self._lead(exercise)
+            self._leads[exercise.id] = led
+        return led
+
+    def _lead(self, exercise: Exercise) -> tuple[Speech, float] | None:
         if exercise.steps:
-            letters = self.join([step.name for step in exercise.steps], "then")
-            speech.say(self.phrases.say("set.steps_order", letters=letters))
-        return speech
+            speech = Speech().pause(GET_SET_SECONDS)
+            seconds = GET_SET_SECONDS
+            for number, step in enumerate(exercise.steps):
+                if number:
+                    speech.pause(BREATHER_SECONDS)
+                    seconds += BREATHER_SECONDS
+                call = self.phrases.say(
+                    "set.step", name=step.name, cue=step.cue, reps=self.reps(step.reps)
+                )
+                speech.say(call).pause(work_seconds(step.reps))
+                seconds += speech_seconds(call) + work_seconds(step.reps)
+            return speech, seconds
+        if led_in_halves(exercise):
+            half = work_seconds(exercise.reps)
+            switch = self.phrases.say(f"set.switch.{exercise.reps.per}")
+            begin = self.phrases.say("set.begin")
+            speech = Speech().pause(GET_SET_SECONDS).say(begin).pause(half).say(switch)
+            seconds = GET_SET_SECONDS + speech_seconds(begin) + 2 * half + speech_seconds(switch)
+            return speech.pause(half), seconds
+        return None
+
+    def room_to_lead(self, exercise: Exercise, paced: float, introduced: bool) -> bool:
+        """Whether the set can be led in a response that already paces `paced` seconds (a rest,
+        a warm-up part) and, when `introduced`, explains the exercise: the whole response must
+        stay within RESPONSE_SECONDS."""
+        led = self.lead_set(exercise)
+        if led is None:
+            return True
+        talk = INTRODUCTION_SECONDS if introduced else TALK_SECONDS
+        return paced + talk + led[1] <= RESPONSE_SECONDS
+
+    def lead_moves(self, moves: tuple[Move, ...]) -> Speech:
+        """A part of a warm-up or cool-down: each move called, held for its seconds (its call
+        included), and the beep at the end, paced like a rest."""
+        speech = Speech()
+        for move in moves:
+            name = move.name.rstrip(".")
+            call = self.phrases.say("routine.move", move=name, seconds=move.seconds)
+            speech.say(call).pause(max(0.0, move.seconds - speech_seconds(call)))
+        return speech.sound(REST_OVER)
 
     def rest_beats(self, seconds: int) -> tuple[RestBeat, ...]:
         beats = self._rest_beats.get(seconds)
@@ -178,11 +269,14 @@ class Composer:
 
     # --- transitions --------------------------------------------------------------------------
 
-    def transition(self, before: Progress, move: Transition) -> Reply:
+    def transition(self, before: Progress, move: Transition, week: str | None = None) -> Reply:
+        """`move` in words; `week`, if given, is said after a finished workout's summary."""
         after = move.progress
         speech = Speech()
         end_session = False
-        announced = False
+        pending: str | None = None
+        routine: str | None = None
+        paced = 0.0  # seconds of rest or warm-up already paced in this response
         introduced = False
         for event in move.events:
             match event:
@@ -192,7 +286,6 @@ class Composer:
                         self.phrases.say(
                             "workout.start",
                             name=plan.name,
-                            equipment=plan.equipment,
                             before=" ".join(plan.before),
                             count=len(plan.exercises),
                         )
@@ -201,22 +294,58 @@ class Composer:
                         e.rest_seconds != after.rest_seconds for e in plan.exercises
                     ):
                         speech.say(self.phrases.say("rest.kept", seconds=after.rest_seconds))
+                case ev.WarmUpPart(part=part, parts=parts):
+                    plan = self._plan(after.workout_id or "")
+                    if part == 0:
+                        speech.say(
+                            self.phrases.say(
+                                "warm_up.start", minutes=self.length(plan.warm_up), parts=parts
+                            )
+                        )
+                    speech.say(self.phrases.say("warm_up.part", part=part + 1, parts=parts))
+                    speech.extend(self.lead_moves(plan.warm_up[part]))
+                    paced += sum(move.seconds for move in plan.warm_up[part])
+                    if part + 1 < parts:
+                        speech.say(self.phrases.say("warm_up.part_done", part, next=part + 2))
+                        routine = f"warm_up:{part + 1}"
+                    else:
+                        speech.say(self.phrases.say("warm_up.done"))
+                case ev.WarmUpSkipped():
+                    speech.say(self.phrases.say("warm_up.skipped"))
+                case ev.CoolDownOffered():
+                    plan = self._plan(after.workout_id or "")
+                    offer = self.phrases.say("cool_down.offer", minutes=self.length(plan.cool_down))
+                    speech.say(offer)
+                    pending = "cool_down"
+                case ev.CoolDownPart(part=part, parts=parts):
+                    plan = self._plan(after.workout_id or "")
+                    speech.say(self.phrases.say("cool_down.part", part=part + 1, parts=parts))
+                    speech.extend(self.lead_moves(plan.cool_down[part]))
+                    if part + 1 < parts:
+                        speech.say(self.phrases.say("cool_down.part_done", part, next=part + 2))
+                        reprompt = Speech().say(self.phrases.say("cool_down.reprompt")).ssml()
+                        routine = f"cool_down:{part + 1}"
+                        return Reply(speech.ssml(), reprompt, False, routine=routine)
+                    speech.say(self.phrases.say("cool_down.done"))
+                    return Reply(speech.ssml(), None, True)
                 case ev.StartedOver(workout_id=workout_id):
                     speech.say(
                         self.phrases.say("workout.started_over", name=self._plan(workout_id).name)
                     )
                 case ev.ExerciseIntroduced(exercise_index=index):
-                    speech.extend(self.introduce(self._plan(after.workout_id or ""), index))
+                    speech.extend(self.introduce_first(self._plan(after.workout_id or ""), index))
                     introduced = True
                 case ev.SetAnnounced(exercise_index=index, set_number=number, with_name=named):
                     plan = self._plan(after.workout_id or "")
-                    speech.extend(self.announce_set(plan.exercises[index], number, named))
-                    announced = True
+                    exercise = plan.exercises[index]
+                    lead = self.room_to_lead(exercise, paced, introduced)
+                    speech.extend(self.announce_set(exercise, number, named, after.sets_done, lead))
                 case ev.RestStarted(seconds=seconds, last_set_of_exercise=last):
                     plan = self._plan(before.workout_id or "")
                     following = before.exercise_index + 1
                     finished = plan.exercises[following] if last else None
                     speech.extend(self.rest(seconds, before.sets_done, finished))
+                    paced += seconds
                 case ev.ExerciseSkipped(exercise_index=index):
                     name = self._plan(before.workout_id or "").exercises[index].name
                     speech.say(self.phrases.say("exercise.skipped", name=name))
@@ -250,18 +379,30 @@ class Composer:
                     )
                     return Reply(speech.ssml(), self.rest_reprompt(), False)
                 case ev.WorkoutFinished():
-                    speech.extend(self.finished(event))
+                    speech.extend(self.finished(event, week))
                     end_session = True
                 case ev.NoActiveWorkout(just_finished=just_finished):
                     speech.extend(self.no_workout(just_finished))
                     return self.ask(speech, "workouts.which")
-        if announced and introduced:
-            speech.say(self.phrases.say("set.go"))
+        if pending == "cool_down":
+            return self.ask(speech, "cool_down.offer_reprompt", pending)
         if end_session:
             return Reply(speech.ssml(), None, True)
         if self.coach.position(after) is None:
             return self.ask(speech, "workouts.which")
+        if routine is not None:
+            return Reply(speech.ssml(), self.routine_reprompt(), False, routine=routine)
         return Reply(speech.ssml(), self.set_reprompt(), False)
+
+    def routine_reprompt(self) -> str:
+        return Speech().say(self.phrases.say("warm_up.reprompt")).ssml()
+
+    def skip_warm_up_unasked(self, progress: Progress) -> Reply:
+        text = self.phrases.say("warm_up.none", hint=self.hint(progress))
+        return self.ask(Speech().say(text), "help.reprompt")
+
+    def cool_down_declined(self) -> Reply:
+        return Reply(Speech().say(self.phrases.say("cool_down.declined")).ssml(), None, True)
 
     def rest_reprompt(self) -> str:
         text = self.phrases.say(
@@ -269,7 +410,7 @@ class Composer:
         )
         return Speech().say(text).ssml()
 
-    def finished(self, done: ev.WorkoutFinished) -> Speech:
+    def finished(self, done: ev.WorkoutFinished, week: str | None = None) -> Speech:
         plan = self._plan(done.workout_id)
         speech = Speech().sound(WORKOUT_DONE)
         speech.say(
@@ -298,7 +439,10 @@ class Composer:
                 for exercise_id, count in done.cut_short
             ]
             speech.say(self.phrases.say("workout.cut_short", exercises=self.join(parts)))
-        return speech.say(*plan.after)
+        speech.say(*plan.after)
+        if week:
+            speech.say(week)
+        return speech
 
     def no_workout(self, just_finished: str | None) -> Speech:
         plan = self.coach.library.get(just_finished) if just_finished else None
@@ -330,9 +474,11 @@ class Composer:
                 sets=here.exercise.sets,
             )
             return self.ask(Speech().say(offer), "launch.resume_offer_reprompt", "continue")
-        key = "launch.returning" if progress.workout_id else "launch.new"
-        speech = Speech().say(self.phrases.say(key, workouts=self.workout_options()))
-        return self.ask(speech, "launch.ask_workout")
+        if progress.workout_id:
+            text = self.phrases.say("launch.returning", workouts=self.workout_names())
+        else:
+            text = self.phrases.say("launch.new", workouts=self.workout_options())
+        return self.ask(Speech().say(text), "launch.ask_workout")
 
     def status(self, progress: Progress) -> Reply:
         here = self.coach.position(progress)
@@ -368,17 +514,21 @@ class Composer:
         if here is None:
             return self.transition(progress, self.coach.nothing_active(progress))
         speech = self.introduce(here.workout, here.exercise_index)
-        speech.extend(self.announce_set(here.exercise, here.set_number, named=False))
+        set_number = here.set_number
+        speech.extend(self.announce_set(here.exercise, set_number, False, progress.sets_done))
         return Reply(speech.ssml(), self.set_reprompt(), False)
 
     def repeat(self, progress: Progress) -> Reply:
         here = self.coach.position(progress)
         if here is None:
             return self.help(progress)
-        speech = self.announce_set(here.exercise, here.set_number, named=True)
+        speech = self.announce_set(here.exercise, here.set_number, True, progress.sets_done)
         return Reply(speech.ssml(), self.set_reprompt(), False)
 
-    def help(self, progress: Progress) -> Reply:
+    def help(self, progress: Progress, routine: str | None = None) -> Reply:
+        """What the runner can say here; `routine` is "warm_up" or "cool_down" during one."""
+        if routine is not None:
+            return self.ask(Speech().say(self.phrases.say(f"help.{routine}")), "help.reprompt")
         here = self.coach.position(progress)
         if here is None:
             return self.ask(Speech().say(self.phrases.say("help.idle")), "help.reprompt")

@@ -61,6 +61,7 @@ open upper body coach
 # comments and blank lines are skipped
 
 start the bodyweight workout
+skip the warm up
 next set
 /timeout
 next set
@@ -90,10 +91,11 @@ def test_chat_reads_stdin_prints_the_coach_and_writes_one_mp3_per_turn(
     assert files == [
         "01-LaunchRequest.mp3",
         "02-StartWorkoutIntent.mp3",
-        "03-NextSetIntent.mp3",
+        "03-SkipWarmUpIntent.mp3",
         "04-NextSetIntent.mp3",
+        "05-NextSetIntent.mp3",
     ]
-    rest_turn = (out / "03-NextSetIntent.mp3").read_bytes()
+    rest_turn = (out / "04-NextSetIntent.mp3").read_bytes()
     assert mp3_frames(rest_turn)[0].sample_rate == 24000
     assert 30 < mp3_seconds(rest_turn) < 40  # the paced rest and the cues around it
     assert "warning" not in text
@@ -160,6 +162,8 @@ class FakeSkill:
             answer = speak("Welcome. Which workout?")
         elif name == "StartWorkoutIntent":
             answer = speak("Set 1 of 2: 5 reps.")
+        elif name == "SkipWarmUpIntent":  # what render says after the start
+            answer = speak("Set 1 of 2: 5 reps.")
         elif name == "NextSetIntent" and self.next_sets == 0:
             self.next_sets += 1
             answer = speak(BAD_REST)
@@ -201,9 +205,9 @@ def test_render_fails_on_a_mis_paced_rest_and_a_limit_breach(
     argv = ["render", "--engine", "estimate", "--out", str(out), *local]
     status, text, _ = run(capsys, monkeypatch, argv)
     assert status == 1
-    assert "turn 3 (NextSetIntent): speech: <break> of 12 s is over Alexa's 10 s limit" in text
+    assert "turn 4 (NextSetIntent): speech: <break> of 12 s is over Alexa's 10 s limit" in text
     assert "OFF by more than 1 s" in text
-    assert "turn 3: rest of 30 s heard as 13.4" in text  # 12 s + "One." + the 0.78 s beep
+    assert "turn 4: rest of 30 s heard as 13.4" in text  # 12 s + "One." + the 0.78 s beep
     assert sorted(p.name for p in out.glob("*.mp3"))[-1] == "session.mp3"
 
 
@@ -252,8 +256,10 @@ turns:
   - say: open upper body coach
     hear: Welcome to Upper Body Coach
   - say: start the bodyweight workout
-    hear: "Set 1 of 4"
+    hear: "Warm-up, part 1 of 2"
   - do: restart_server
+  - say: skip the warm up
+    hear: "Set 1 of 4"
   - say: next set
     rest: 30
     hear: "Set 2 of 4"
@@ -357,13 +363,14 @@ def test_render_writes_each_turn_the_session_and_the_transcripts(
     turns = sorted(out.glob("[0-9][0-9]-*.mp3"))
     assert turns[0].name == "01-LaunchRequest.mp3"
     assert turns[1].name == "02-StartWorkoutIntent.mp3"
-    assert len(turns) == 22  # launch, start, 19 more sets, the summary
+    assert len(turns) == 24  # launch, start, skip the warm-up, 19 more sets, the summary, "no"
     data = json.loads((out / "transcript.json").read_text(encoding="utf-8"))
     assert [turn["file"] for turn in data["turns"]] == [path.name for path in turns]
     session = mp3_seconds((out / "session.mp3").read_bytes())
     assert session == pytest.approx(data["total_seconds"], abs=0.2)
-    assert "You've finished the bodyweight workout" in data["turns"][-1]["text"]
-    assert "turn 3: you say 'next set' -> NextSetIntent" in (out / "transcript.txt").read_text()
+    assert "You've finished the bodyweight workout" in data["turns"][-2]["text"]
+    assert "cool-down?" in data["turns"][-2]["text"]  # offered, and declined
+    assert "turn 4: you say 'next set' -> NextSetIntent" in (out / "transcript.txt").read_text()
 
 
 def test_render_session_is_the_turns_mp3s_in_order_each_at_its_start(
@@ -416,11 +423,11 @@ def test_render_again_is_fast_and_the_same(
 ) -> None:
     """A second render hits the caches; and a longer --rest is asked for and paced."""
     out = bodyweight_render[2]
-    first = (out / "03-NextSetIntent.mp3").read_bytes()
+    first = (out / "04-NextSetIntent.mp3").read_bytes()
     argv = ["render", "--out", str(out), "--cache-dir", str(out.parent / "cache")]
     status, text, _ = run(capsys, monkeypatch, argv)
     assert status == 0, text
-    assert (out / "03-NextSetIntent.mp3").read_bytes() == first
+    assert (out / "04-NextSetIntent.mp3").read_bytes() == first
 
 
 # ---- against a real server, verification on -------------------------------------------------

@@ -36,8 +36,8 @@ def finish(coach: Coach, progress: Progress, at: float) -> ev.WorkoutFinished:
         move = coach.finish_set(progress, at)
         progress, at = move.progress, at + MINUTE
         if not progress.active:
-            summary = move.events[-1]
-            assert isinstance(summary, ev.WorkoutFinished)
+            summary = next(e for e in move.events if isinstance(e, ev.WorkoutFinished))
+            assert move.events[-1] == ev.CoolDownOffered()  # the summary, then the offer
             return summary
 
 
@@ -50,6 +50,40 @@ def test_start_introduces_first_exercise_and_announces_set_one(coach: Coach) -> 
         ev.ExerciseIntroduced(0),
         ev.SetAnnounced(0, 1),
     )
+
+
+@pytest.mark.parametrize("workout_id", ["bodyweight", "dumbbell"])
+def test_a_workout_started_with_its_warm_up_leads_each_part_then_the_first_set(
+    coach: Coach, workout_id: str
+) -> None:
+    move = coach.start(Progress(), workout_id, START, warm_up=True)
+    assert move.events == (ev.WorkoutStarted(workout_id), ev.WarmUpPart(0, 2))
+    progress = move.progress
+    assert (progress.exercise_index, progress.set_number, progress.sets_done) == (0, 1, 0)
+    assert coach.warm_up(progress, 0).events == (ev.WarmUpPart(0, 2),)
+    last = coach.warm_up(progress, 1)
+    assert last.progress == progress  # a warm-up counts no set
+    assert last.events == (ev.WarmUpPart(1, 2), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1))
+
+
+def test_skipping_the_warm_up_goes_to_the_first_set(coach: Coach) -> None:
+    progress = coach.start(Progress(), "bodyweight", START, warm_up=True).progress
+    move = coach.skip_warm_up(progress)
+    assert move.progress == progress
+    assert move.events == (ev.WarmUpSkipped(), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1))
+    assert coach.skip_warm_up(Progress()).events == (ev.NoActiveWorkout(),)
+
+
+def test_the_cool_down_is_led_only_after_a_finished_workout(coach: Coach) -> None:
+    progress = started(coach)
+    assert coach.cool_down(progress, 0) is None
+    finished = coach.skip_exercise(
+        coach.go_to(progress, "stir_the_pot", START).progress,  # type: ignore[union-attr]
+        START,
+    ).progress
+    first = coach.cool_down(finished, 0)
+    assert first is not None and first.events == (ev.CoolDownPart(0, 2),)
+    assert coach.cool_down(finished, 2) is None
 
 
 def test_next_set_rests_then_announces_the_following_set(coach: Coach) -> None:
@@ -81,7 +115,10 @@ def test_whole_workout_ends_with_a_summary(coach: Coach, workout_id: str) -> Non
     progress = sets(coach, progress, total_sets - 1, START + MINUTE)
     move = coach.finish_set(progress, START + total_sets * MINUTE)
     assert move.progress.finished and not move.progress.active
-    assert move.events == (ev.WorkoutFinished(workout_id, 6, total_sets, (), total_sets * 60.0),)
+    assert move.events == (
+        ev.WorkoutFinished(workout_id, 6, total_sets, (), total_sets * 60.0),
+        ev.CoolDownOffered(),
+    )
     after = coach.finish_set(move.progress, START + 1_900)
     assert after.events == (ev.NoActiveWorkout(just_finished=workout_id),)
 
@@ -97,8 +134,9 @@ def test_skipping_the_last_exercise_finishes(coach: Coach) -> None:
     progress = coach.go_to(started(coach), "stir_the_pot", START)
     assert progress is not None
     move = coach.skip_exercise(progress.progress, START + 10)
-    assert isinstance(move.events[-1], ev.WorkoutFinished)
-    assert move.events[-1].skipped == ("stir_the_pot",)
+    finished = move.events[-2]
+    assert isinstance(finished, ev.WorkoutFinished) and move.events[-1] == ev.CoolDownOffered()
+    assert finished.skipped == ("stir_the_pot",)
 
 
 def test_previous_on_the_very_first_set_stays_there(coach: Coach) -> None:

@@ -20,9 +20,10 @@ from harness.utterances import match
 from skill.alexa.skill_builder import build_service
 from skill.coaching.coach import Coach, Transition
 from skill.coaching.progress import MAX_REST_SECONDS, MIN_REST_SECONDS, Progress
-from skill.content.models import WorkoutPlan
+from skill.content.models import Move, WorkoutPlan
 from skill.speech.replies import Composer, Reply
 from skill.speech.sounds import REST_OVER, WORKOUT_DONE
+from skill.speech.timing import speech_seconds
 
 SERVICE = build_service()
 COACH: Coach = SERVICE.coach
@@ -240,6 +241,217 @@ def test_where_am_i_counts_the_sets_left() -> None:
     assert plan("bodyweight").exercises[1].name in text  # what comes next
 
 
+# ---- brief first, full on request -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("workout_id", WORKOUT_IDS)
+def test_a_first_introduction_gives_the_key_cues_and_how_to_gives_them_all(
+    workout_id: str,
+) -> None:
+    workout = plan(workout_id)
+    for index, exercise in enumerate(workout.exercises):
+        progress = Progress(workout_id=workout_id, exercise_index=index, started_at=START)
+        first = spoken(COMPOSER.introduce_first(workout, index).ssml())
+        assert exercise.name in first and exercise.setup in first
+        said = [cue for cue in exercise.cues if cue in first]
+        assert said == list(exercise.first_cues) and len(said) < len(exercise.cues)
+        full = spoken(checked(COMPOSER.how_to(progress)).speech)
+        assert all(cue in full for cue in exercise.cues), exercise.id
+        assert exercise.works in full
+
+
+# ---- sets led step by step --------------------------------------------------------------------
+
+
+def calls(reply: Reply) -> list[tuple[str, float]]:
+    """After the rest (if any): each sentence spoken, with the seconds of silence before it."""
+    segments = read_ssml(reply.speech)
+    beeps = [i for i, s in enumerate(segments) if isinstance(s, Clip) and s.src == REST_OVER.src]
+    found: list[tuple[str, float]] = []
+    silence = 0.0
+    for segment in segments[beeps[-1] + 1 if beeps else 0 :]:
+        if isinstance(segment, Silence):
+            silence += segment.seconds
+        elif isinstance(segment, Text):
+            found.append((segment.text, round(silence, 3)))
+            silence = 0.0
+    return found
+
+
+def at_set(workout_id: str, exercise_id: str, set_number: int) -> Runner:
+    index = plan(workout_id).exercise_index(exercise_id)
+    assert index is not None
+    return Runner(
+        Progress(workout_id=workout_id, exercise_index=index, set_number=set_number, started_at=1)
+    )
+
+
+@pytest.mark.parametrize("set_number", [1, 2, 3])
+def test_every_set_of_the_ytwl_raise_calls_each_letter_in_turn_at_a_steady_tempo(
+    set_number: int,
+) -> None:
+    exercise = plan("bodyweight").exercises[3]
+    runner = at_set("bodyweight", "ytwl_raise", set_number - 1 if set_number > 1 else 1)
+    if set_number == 1:  # the set that follows the introduction
+        runner = at_set("bodyweight", "suspension_row", 3)
+    reply = runner.next_set()
+    heard = calls(reply)
+    letters = [text for text, _ in heard if re.match(r"^[YTWL]: ", text)]
+    assert [text[0] for text in letters] == ["Y", "T", "W", "L"]
+    for text, step in zip(letters, exercise.steps, strict=True):
+        assert step.cue in text and "8 reps" in text
+    # Each letter gets the same time to do its 8 reps, then the next is called.
+    gaps = [silence for text, silence in heard if re.match(r"^[TWL]: ", text)]
+    assert len(set(gaps)) == 1 and gaps[0] >= 8 * 2
+    assert commands_told(last_sentence(reply.speech)) == [("intent", "NextSetIntent")]
+    assert speech_problems(reply.speech) == []
+
+
+def test_after_a_long_rest_the_letters_are_led_on_repeat_so_no_answer_runs_over_alexas_limit() -> (
+    None
+):
+    runner = at_set("bodyweight", "ytwl_raise", 1)
+    runner.move(lambda p: COACH.set_rest(p, MAX_REST_SECONDS))
+    reply = runner.next_set()
+    assert estimated_seconds(read_ssml(reply.speech)) <= 240
+    assert not [text for text, _ in calls(reply) if text.startswith("Y: ")]
+    assert commands_told(last_sentence(reply.speech)) == [("intent", "AMAZON.RepeatIntent")]
+    repeated = runner.hear(COMPOSER.repeat(runner.progress))
+    assert [text[0] for text, _ in calls(repeated) if re.match(r"^[YTWL]: ", text)] == list("YTWL")
+
+
+@pytest.mark.parametrize("seconds", [MIN_REST_SECONDS, 30, 45, 60, 90, MAX_REST_SECONDS])
+@pytest.mark.parametrize("workout_id", WORKOUT_IDS)
+def test_every_answer_of_a_workout_stays_within_240_seconds(workout_id: str, seconds: int) -> None:
+    runner = Runner()
+    runner.move(lambda p: COACH.set_rest(p, seconds))
+    replies = [runner.move(lambda p: COACH.start(p, workout_id, START, warm_up=True))]
+    replies.append(runner.move(lambda p: COACH.warm_up(p, 1)))
+    while runner.progress.active:
+        replies.append(runner.next_set())
+        replies.append(runner.hear(COMPOSER.how_to(runner.progress)))
+    assert max(estimated_seconds(read_ssml(reply.speech)) for reply in replies) <= 240
+
+
+@pytest.mark.parametrize(
+    ("workout_id", "exercise_id", "switch"),
+    [("bodyweight", "overhead_carry", "Switch hands."), ("bodyweight", "stir_the_pot", "Change")],
+)
+def test_a_move_done_one_half_then_the_other_gets_the_switch_called_halfway(
+    workout_id: str, exercise_id: str, switch: str
+) -> None:
+    reply = at_set(workout_id, exercise_id, 1).next_set()
+    heard = calls(reply)
+    switched = [i for i, (text, _) in enumerate(heard) if text.startswith(switch)]
+    assert len(switched) == 1
+    # The first half takes as long as the second: the switch comes at the halfway point.
+    first_half = heard[switched[0]][1]
+    second_half = heard[switched[0] + 1][1]
+    assert first_half == pytest.approx(second_half, abs=0.5) and first_half >= 10
+    assert commands_told(last_sentence(reply.speech)) == [("intent", "NextSetIntent")]
+
+
+@pytest.mark.parametrize("exercise_id", ["t_push_up", "plank_row"])
+def test_a_move_that_swaps_sides_every_rep_is_not_told_to_switch(exercise_id: str) -> None:
+    workout_id = "bodyweight" if exercise_id == "t_push_up" else "dumbbell"
+    text = spoken(at_set(workout_id, exercise_id, 1).next_set().speech).lower()
+    assert "switch sides" not in text and "switch hands" not in text
+
+
+@pytest.mark.parametrize("workout_id", WORKOUT_IDS)
+def test_set_announcements_end_with_what_to_say_and_vary_from_set_to_set(
+    workout_id: str,
+) -> None:
+    runner = Runner()
+    runner.start(workout_id)
+    endings = []
+    while runner.progress.active:
+        reply = runner.next_set()
+        if runner.progress.active:
+            endings.append(last_sentence(reply.speech))
+            assert commands_told(endings[-1]) == [("intent", "NextSetIntent")], endings[-1]
+    assert len(set(endings)) >= 3
+    assert all(a != b for a, b in zip(endings, endings[1:], strict=False))
+
+
+# ---- warm-up and cool-down ----------------------------------------------------------------------
+
+
+def paced_seconds(reply: Reply) -> float:
+    """From the first break to the end of the beep."""
+    segments = read_ssml(reply.speech)
+    first = next(i for i, s in enumerate(segments) if isinstance(s, Silence))
+    beep = max(i for i, s in enumerate(segments) if isinstance(s, Clip) and s.src == REST_OVER.src)
+    return estimated_seconds(segments[first : beep + 1])
+
+
+@pytest.mark.parametrize("workout_id", WORKOUT_IDS)
+def test_the_warm_up_is_led_move_by_move_in_parts_then_the_first_set_begins(
+    workout_id: str,
+) -> None:
+    workout = plan(workout_id)
+    runner = Runner()
+    first = runner.move(lambda p: COACH.start(p, workout_id, START, warm_up=True))
+    text = spoken(first.speech)
+    assert "skip the warm-up" in text and workout.exercises[0].name not in text
+    ending = last_sentence(first.speech).lower()
+    assert "say next" in ending and "say skip the warm-up" in ending
+    assert match("next", load_model()).intent == "AMAZON.NextIntent"
+    assert match("skip the warm up", load_model()).intent == "SkipWarmUpIntent"
+    assert first.routine == "warm_up:1" and not first.end_session
+    parts = [first, runner.move(lambda p: COACH.warm_up(p, 1))]
+    for reply, moves in zip(parts, workout.warm_up, strict=True):
+        said = spoken(reply.speech)
+        assert all(move.name in said for move in moves)
+        # Each move held for its seconds, its call included, up to the beep that ends the part.
+        held = sum(move.seconds for move in moves) - call_seconds(moves[0])
+        assert paced_seconds(reply) == pytest.approx(held + REST_OVER.seconds, abs=0.05)
+    last = spoken(parts[-1].speech)
+    assert workout.exercises[0].name in last and set_of(1, workout.exercises[0].sets).search(last)
+    assert parts[-1].routine is None
+
+
+def call_seconds(move: Move) -> float:
+    """The first move's call is spoken before the first break."""
+    return speech_seconds(f"{move.name}, {move.seconds} seconds.")
+
+
+def test_skipping_the_warm_up_goes_straight_to_the_first_exercise() -> None:
+    runner = Runner()
+    runner.move(lambda p: COACH.start(p, "dumbbell", START, warm_up=True))
+    text = spoken(runner.move(COACH.skip_warm_up).speech)
+    assert plan("dumbbell").exercises[0].name in text and "Set 1 of 3" in text
+
+
+@pytest.mark.parametrize("workout_id", WORKOUT_IDS)
+def test_the_cool_down_is_led_in_parts_and_then_says_goodbye(workout_id: str) -> None:
+    workout = plan(workout_id)
+    finished = Progress(workout_id=workout_id, finished=True, started_at=START)
+    first_move = COACH.cool_down(finished, 0)
+    assert first_move is not None
+    first = checked(COMPOSER.transition(finished, first_move))
+    assert all(move.name in spoken(first.speech) for move in workout.cool_down[0])
+    assert first.routine == "cool_down:1" and "say next" in last_sentence(first.speech).lower()
+    last_move = COACH.cool_down(finished, 1)
+    assert last_move is not None
+    last = checked(COMPOSER.transition(finished, last_move))
+    assert last.end_session is True and last.routine is None
+
+
+@pytest.mark.parametrize(
+    "progress",
+    [
+        Progress(),
+        Progress(workout_id="bodyweight", started_at=START),
+        Progress(workout_id="dumbbell", exercise_index=4, set_number=2, paused=True),
+        Progress(workout_id="dumbbell", finished=True),
+    ],
+)
+def test_help_ends_with_a_question_in_every_state(progress: Progress) -> None:
+    reply = checked(COMPOSER.help(progress))
+    assert last_sentence(reply.speech).endswith("?") and reply.end_session is False
+
+
 # ---- rests ----------------------------------------------------------------------------------
 
 
@@ -284,8 +496,10 @@ def test_the_summary_counts_every_exercise_and_set_of_a_whole_workout(workout_id
     assert f"{total_sets} sets" in text
     assert f"{total_sets} minutes" in text
     assert "skipped" not in text.lower()
-    assert reply.end_session is True
     assert Clip(WORKOUT_DONE.src, WORKOUT_DONE.seconds) in read_ssml(reply.speech)
+    # The cool-down is offered: a yes or no question, with the microphone open for the answer.
+    assert "cool-down" in last_sentence(reply.speech) and text.endswith("?")
+    assert reply.end_session is False and reply.pending == "cool_down"
 
 
 def test_the_summary_names_an_exercise_skipped_with_nothing_done() -> None:

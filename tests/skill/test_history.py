@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from harness.device import Device, FlaskTransport
 from skill.app import create_app
 from skill.coaching import events as ev
 from skill.coaching.coach import Coach
@@ -137,7 +138,10 @@ def _turn(app: Flask, envelope: dict[str, Any]) -> str:
 def test_the_history_is_saved_beside_the_progress(tmp_path: Path, coach_env: Any) -> None:
     db = tmp_path / "coach.sqlite3"
     app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_DB_PATH": str(db)})
-    _turn(app, resolved_intent("StartWorkoutIntent", workout="bodyweight"))
+    device = Device(FlaskTransport(app), user_id=USER_ID)
+    device.say("open upper body coach")
+    device.say("start the bodyweight workout")
+    assert "T push-up" in device.say("skip the warm up").speech_text  # explained in full
     stored = sqlite_records(db)[USER_ID]
     assert History.from_dict(stored["history"]).explained == {"t_push_up"}
     assert stored["progress"]["workout_id"] == "bodyweight"

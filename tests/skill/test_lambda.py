@@ -319,6 +319,6 @@ def test_the_unzipped_package_runs_a_workout_turn_on_its_own(
     for name, file in probe["files"].items():
         assert file is not None and Path(file).is_relative_to(task), (name, file)
     assert "Welcome to Upper Body Coach" in speech_of(probe, 0)
-    assert "Set 1 of 4" in speech_of(probe, 1)
+    assert "Warm-up, part 1 of 2" in speech_of(probe, 1)
     record = json.loads(item["Item"]["record"])
     assert record["attributes"]["progress"]["workout_id"] == "bodyweight"

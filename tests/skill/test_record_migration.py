@@ -123,7 +123,10 @@ def test_an_upgraded_runner_finishes_with_a_true_summary() -> None:
     while move.progress.active:
         now += 60
         move = COACH.finish_set(move.progress, now)
-    assert move.events == (ev.WorkoutFinished("bodyweight", 6, 20, (), 9 * 60 + 10 * 60.0),)
+    assert move.events == (
+        ev.WorkoutFinished("bodyweight", 6, 20, (), 9 * 60 + 10 * 60.0),
+        ev.CoolDownOffered(),
+    )
 
 
 # --- through the SQLite store ------------------------------------------------------------------

@@ -396,9 +396,12 @@ class Runner:
         rest = self.expected.rest_seconds
         self.expected = Expected(workout_id=workout_id, rest_seconds=rest)
         first = self.expected.exercise
+        self.check(turn, f"Let's do the {self.expected.plan.name}:", "Warm-up, part 1 of")
+        # The led warm-up is skipped: these runners test the sets and the saved place.
+        skipped = self._send("SkipWarmUpIntent", None, False)
         return self.check(
-            turn,
-            f"Let's do the {self.expected.plan.name}.",
+            skipped,
+            "Skipping the warm-up.",
             f"Exercise 1 of {len(self.expected.plan.exercises)}: {first.name}.",
             f"Set 1 of {first.sets}:",
         )
@@ -414,7 +417,7 @@ class Runner:
             return self._finish(turn)
         if after.exercise_index == before.exercise_index:
             return self.check(
-                turn, f"Rest {rest} seconds.", f"Set {after.set_number} of {after.exercise.sets}:"
+                turn, f"Rest {rest} seconds.", f"Set {after.set_number} of {after.exercise.sets}."
             )
         return self.check(
             turn,
@@ -458,6 +461,9 @@ class Runner:
             f"You've finished the {plan.name}: {exercises_done} exercises and"
             f" {e.sets_done} sets in",
         )
+        if turn.session_open:  # the cool-down is offered: declined
+            self.check(turn, "cool-down?")
+            turn = self.check(self._send("AMAZON.NoIntent", None, False), "No problem.")
         if turn.session_open:
             raise RunnerError(f"{self.user_id}: the session stayed open after the workout ended")
         return turn
