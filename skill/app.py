@@ -10,7 +10,8 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -24,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from skill.alexa.serializer import FastSerializer
-from skill.alexa.skill_builder import build_skill, serializer_of
+from skill.alexa.skill_builder import build_service, build_skill, serializer_of
 from skill.config import ENV_PREFIX, Settings, load_settings
 from skill.persistence import make_persistence_adapter
 from skill.web import RequestCheck, RequestRefused
@@ -35,6 +36,7 @@ EXTENSION_KEY = "upper_body_coach"
 # test_config entries that are not Settings fields:
 CERT_CHAINS_KEY = "COACH_CERT_CHAINS"  # {cert URL: PEM chain}, served instead of fetching
 PERSISTENCE_KEY = "COACH_PERSISTENCE_ADAPTER"  # an adapter object, instead of the configured store
+CLOCK_KEY = "COACH_CLOCK"  # the coach's clock (epoch seconds), instead of time.time
 
 VERIFICATION_OFF_BANNER = "\n".join(
     ["", "!" * 64, "!!  REQUEST VERIFICATION IS OFF — local testing only", "!" * 64, ""]
@@ -53,12 +55,13 @@ class AlexaEndpoint:
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app and the skill once. `test_config` entries named COACH_<FIELD> override
-    Settings; COACH_CERT_CHAINS and COACH_PERSISTENCE_ADAPTER inject fakes; the rest is
-    Flask config (e.g. TESTING)."""
+    Settings; COACH_CERT_CHAINS, COACH_PERSISTENCE_ADAPTER and COACH_CLOCK inject fakes; the
+    rest is Flask config (e.g. TESTING)."""
     config = dict(test_config or {})
     cert_chains: Mapping[str, bytes] | None = config.pop(CERT_CHAINS_KEY, None)
     has_adapter = PERSISTENCE_KEY in config
     adapter: AbstractPersistenceAdapter | None = config.pop(PERSISTENCE_KEY, None)
+    clock: Callable[[], float] = config.pop(CLOCK_KEY, time.time)
     overrides = {
         key.removeprefix(ENV_PREFIX).lower(): config.pop(key)
         for key in [key for key in config if key.startswith(ENV_PREFIX)]
@@ -70,7 +73,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)  # a JSON API: no static files
     app.config.from_mapping(config)
 
-    skill = build_skill(settings, adapter)
+    skill = build_skill(settings, adapter, build_service(clock=clock))
     serializer = serializer_of(skill)
     check: RequestCheck | None = None
     if settings.verify_requests:

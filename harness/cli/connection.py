@@ -36,6 +36,7 @@ class Connection:
     endpoint: str | None = None  # None: the app in this process
     db_path: Path | None = None  # in process only
     identity_dir: Path = DEFAULT_IDENTITY_DIR
+    app_config: dict[str, Any] | None = None  # in process only: create_app's test_config
 
     def device(self, user_id: str | None = None) -> Device:
         from harness.device import Device
@@ -95,7 +96,7 @@ def connect(args: argparse.Namespace, db_path: Path | None) -> Connection:
 
         return FlaskTransport(create_app(config))
 
-    return Connection(new_app, signer, None, db_path, args.identity)
+    return Connection(new_app, signer, None, db_path, args.identity, config)
 
 
 def fresh_devices(connection: Connection) -> Callable[[str], Device]:

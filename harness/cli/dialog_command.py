@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +14,7 @@ from harness.session_render import limit_problems
 if TYPE_CHECKING:
     from harness.device import Device
     from harness.dialog import DialogResult
+    from harness.dialog_stage import Action
 
 
 def _cannot_over_http(name: str) -> Callable[[Device], None]:
@@ -27,20 +27,21 @@ def _cannot_over_http(name: str) -> Callable[[Device], None]:
     return action
 
 
-def dialog_actions(connection: Connection) -> dict[str, Callable[[Device], object]]:
-    """restart_server (a new app on the same database) and corrupt_record, as the tests do."""
-    if connection.endpoint is not None:
-        return {name: _cannot_over_http(name) for name in ("restart_server", "corrupt_record")}
-    db_path = connection.db_path
+def stage_for(connection: Connection) -> tuple[Callable[[str], Device], dict[str, Action]]:
+    """Devices and `do:` actions: in process, the tests' stage (harness.dialog_stage: its
+    clock, restarts, records); over HTTP, fresh user ids and no actions."""
+    if connection.endpoint is not None or connection.db_path is None:
+        names = ("restart_server", "corrupt_record", "two_days_pass", "store_version_1_record")
+        return fresh_devices(connection), {name: _cannot_over_http(name) for name in names}
+    from harness.device import Device
+    from harness.dialog_stage import Stage
 
-    def restart_server(device: Device) -> None:
-        device.transport = connection.new_transport()
+    stage = Stage(connection.db_path, connection.app_config)
 
-    def corrupt_record(_device: Device) -> None:
-        with sqlite3.connect(str(db_path)) as db:
-            db.execute('UPDATE progress SET record = \'{"version": 1, "attr\' ')
+    def device(user_id: str) -> Device:
+        return Device(stage.transport(), user_id=user_id, signer=connection.signer)
 
-    return {"restart_server": restart_server, "corrupt_record": corrupt_record}
+    return device, stage.actions()
 
 
 def dialog_limit_problems(result: DialogResult) -> list[str]:
@@ -66,7 +67,8 @@ def run_dialog_file(path: Path, args: argparse.Namespace) -> tuple[bool, str]:
         return False, f"cannot load: {error}"
     with tempfile.TemporaryDirectory(prefix="coach-dialog-") as folder:
         connection = connect(args, Path(folder) / "coach.sqlite3")
-        result = run_dialog(script, fresh_devices(connection), dialog_actions(connection))
+        devices, actions = stage_for(connection)
+        result = run_dialog(script, devices, actions)
     report = result.report()
     if not result.passed:
         hint = signature_hint(report, connection)

@@ -22,6 +22,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from harness import cli, mp3
 from harness.cli import audio, chat_command, dialog_command, recognition, render_command
 from harness.device import TransportResponse
+from harness.dialog import dialog_paths
 from harness.mp3 import encode_mp3, mp3_frames, mp3_seconds, standin_pcm
 from harness.signing import CA_CERT_FILE
 from harness.ssml_reader import Clip
@@ -332,10 +333,13 @@ def test_dialog_fails_on_a_limit_breach_naming_the_turn(
 def test_the_project_dialogs_pass_through_the_command(
     local: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    dialogs = ROOT / "tests" / "skill" / "dialogs"
-    scripts = [str(dialogs / name) for name in ("restart_mid_workout.yaml",)]
+    """Every script, with its clock and `do:` actions (server restarts, days passing, old
+    records), plays through `coach dialog` as it does in the tests."""
+    scripts = [str(path) for path in dialog_paths(ROOT / "tests" / "skill" / "dialogs")]
     status, text, _ = run(capsys, monkeypatch, ["dialog", *scripts])
     assert status == 0, text
+    assert f"{len(scripts)} passed, 0 failed" in text
+    assert "two_days_pass" in " ".join(Path(s).read_text() for s in scripts)
 
 
 # ---- render, for real, with espeak ----------------------------------------------------------

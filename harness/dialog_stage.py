@@ -1,0 +1,131 @@
+"""Where a dialog script plays in process: the app on one SQLite file, on a clock of the script's
+own, and the `do:` actions a script may take. Shared by the tests and `coach dialog`.
+
+The clock starts at DIALOG_START and each request comes a minute after the one before, so a
+summary's minutes can be heard and checked. The actions:
+
+    restart_server          a new app process on the same database: nothing in memory survives
+    corrupt_record          the runner's row holds half a record
+    two_days_pass           the clock moves on two days
+    store_version_1_record  the runner's row as version 1 of the skill left it (V1_RECORD)
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Mapping
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from harness.device import Device, FlaskTransport, Transport, TransportResponse
+
+DIALOG_START = 1_769_508_000.0  # 2026-01-27 10:00 UTC
+TURN_SECONDS = 60.0
+TWO_DAYS = 2 * 24 * 3600.0
+# A runner's record as version 1 of the skill saved it: mid-way through the bodyweight workout,
+# on the suspension row's second set, after 4 + 4 + 1 sets, begun 10 minutes before the dialog.
+V1_RECORD = json.dumps(
+    {
+        "version": 1,
+        "attributes": {
+            "progress": {
+                "workout_id": "bodyweight",
+                "exercise_index": 2,
+                "set_number": 2,
+                "paused": False,
+                "finished": False,
+                "rest_seconds": None,
+                "started_at": DIALOG_START - 600,
+                "sets_done": 9,
+                "skipped": [],
+            }
+        },
+    }
+)
+
+Action = Callable[[Device], object]
+
+
+class ScriptClock:
+    """The coach's clock during a script (epoch seconds)."""
+
+    def __init__(self, start: float = DIALOG_START) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class TickingTransport:
+    """A transport on which each request comes TURN_SECONDS after the one before."""
+
+    def __init__(self, inner: Transport, clock: ScriptClock) -> None:
+        self.inner = inner
+        self.clock = clock
+
+    def post(self, body: bytes, headers: Mapping[str, str]) -> TransportResponse:
+        self.clock.now += TURN_SECONDS
+        return self.inner.post(body, headers)
+
+
+class Stage:
+    """The app in process on `database`, verification off, on a script clock."""
+
+    def __init__(self, database: Path, config: Mapping[str, Any] | None = None) -> None:
+        self.database = database
+        self.clock = ScriptClock()
+        self.config: dict[str, Any] = {
+            "COACH_VERIFY_REQUESTS": "0",
+            "COACH_DB_PATH": str(database),
+            **(config or {}),
+            "COACH_CLOCK": self.clock,
+        }
+
+    def transport(self) -> TickingTransport:
+        """A new app process on the stage's database."""
+        from skill.app import create_app
+
+        return TickingTransport(FlaskTransport(create_app(self.config)), self.clock)
+
+    def actions(self, new_transport: Callable[[], Transport] | None = None) -> dict[str, Action]:
+        """The `do:` actions; `new_transport` makes the restarted server's transport (default:
+        `transport()`), for callers that wrap it."""
+        renew = new_transport or self.transport
+
+        def restart_server(device: Device) -> None:
+            device.transport = renew()
+
+        def corrupt_record(device: Device) -> None:
+            with closing(sqlite3.connect(self.database)) as db, db:
+                db.execute('UPDATE progress SET record = \'{"version": 1, "attr\' ')
+
+        def two_days_pass(device: Device) -> None:
+            self.clock.now += TWO_DAYS
+
+        def store_version_1_record(device: Device) -> None:
+            from ask_sdk_model import Context, RequestEnvelope, User
+            from ask_sdk_model.interfaces.system import SystemState
+
+            from skill.persistence import SqliteProgressStore
+
+            # The runner's row, made the store's way, then given the old record text.
+            user = User(user_id=device.caller.user_id)
+            store = SqliteProgressStore(self.database)
+            store.save_attributes(
+                RequestEnvelope(context=Context(system=SystemState(user=user))), {}
+            )
+            store.close()
+            with closing(sqlite3.connect(self.database)) as db, db:
+                db.execute(
+                    "UPDATE progress SET record = ? WHERE user_id = ?",
+                    (V1_RECORD, device.caller.user_id),
+                )
+
+        return {
+            "restart_server": restart_server,
+            "corrupt_record": corrupt_record,
+            "two_days_pass": two_days_pass,
+            "store_version_1_record": store_version_1_record,
+        }
