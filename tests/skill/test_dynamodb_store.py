@@ -583,8 +583,8 @@ def put_back(raw_table: Any, item: dict[str, Any] | None) -> None:
 def test_lambda_and_the_web_app_answer_an_envelope_with_the_same_bytes(
     coach_env: pytest.MonkeyPatch, moto: MotoServer, table_name: str, raw_table: Any
 ) -> None:
-    # Both entry points build their skill with build_service(); a fixed clock makes their
-    # answers and the saved progress (started_at) comparable.
+    # A fixed clock makes their answers and the saved progress (started_at) comparable: the web
+    # app is given it (COACH_CLOCK), Lambda's build_skill() reads it through build_service().
     real_build_service = skill_builder.build_service
 
     def fixed_clock_service(
@@ -594,7 +594,14 @@ def test_lambda_and_the_web_app_answer_an_envelope_with_the_same_bytes(
 
     coach_env.setattr(skill_builder, "build_service", fixed_clock_service)
     environ = lambda_environ(moto.endpoint, table_name)
-    web = create_app({"TESTING": True, "COACH_VERIFY_REQUESTS": "0", **environ}).test_client()
+    web = create_app(
+        {
+            "TESTING": True,
+            "COACH_VERIFY_REQUESTS": "0",
+            "COACH_CLOCK": lambda: FIXED_CLOCK_S,
+            **environ,
+        }
+    ).test_client()
     handler = lambda_function.make_handler(environ)
 
     turns: list[tuple[dict[str, Any], bool, str]] = [

@@ -240,8 +240,8 @@ def test_unreadable_dev_ca_is_an_error_at_start_up(make_app: AppFactory, tmp_pat
 def test_the_skill_is_built_once(make_app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[CustomSkill] = []
 
-    def build(settings: Settings, persistence_adapter: Any) -> CustomSkill:
-        built.append(real_build_skill(settings, persistence_adapter))
+    def build(settings: Settings, persistence_adapter: Any, service: Any) -> CustomSkill:
+        built.append(real_build_skill(settings, persistence_adapter, service))
         return built[-1]
 
     monkeypatch.setattr("skill.app.build_skill", build)
