@@ -35,7 +35,7 @@ _WORKOUT_KEYS: _Keys = (
 )
 _EXERCISE_KEYS: _Keys = (
     frozenset("id name aliases works why setup cues sets reps rest_seconds source".split()),
-    frozenset({"steps", "harder"}),
+    frozenset({"steps", "easier", "harder", "load_source"}),
 )
 _STEP_KEYS: _Keys = (frozenset({"name", "cue", "reps"}), frozenset())
 _REPS_KEYS: _Keys = (frozenset({"count"}), frozenset({"unit", "per"}))
@@ -184,7 +184,11 @@ def _exercise(value: object, where: str) -> Exercise:
         reps=_reps(data["reps"], _at(where, "reps")),
         rest_seconds=_whole(data["rest_seconds"], _at(where, "rest_seconds"), *REST_SECONDS),
         steps=tuple(_step(step, _at(_at(where, "steps"), i)) for i, step in enumerate(steps)),
+        easier=_text(data["easier"], _at(where, "easier")) if "easier" in data else None,
         harder=_text(data["harder"], _at(where, "harder")) if "harder" in data else None,
+        load_source=(
+            _text(data["load_source"], _at(where, "load_source")) if "load_source" in data else ""
+        ),
         source=_text(data["source"], _at(where, "source")),
     )
 
