@@ -3,14 +3,16 @@ they say it, played on a simulated device against the real app.
 
 A phrase is understood when the intent and slots the device resolved mean the outcome the runner
 expects (read through OUTCOMES, the one table from intent to outcome) and the coach answered it
-without an error. It is destructive-unasked when it resolved to a destructive outcome (ending,
-skipping, starting over, switching, going back) that the runner did not ask for, while a workout
-was under way. `python -m tests.skill.test_phrase_benchmark` prints the share and every miss.
+without an error and without falling back to "I didn't catch that". It is destructive-unasked
+when it resolved to a destructive outcome (ending, skipping, starting over, switching, going
+back) that the runner did not ask for, while a workout was under way.
+`python -m tests.skill.test_phrase_benchmark` prints the share and every miss.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -27,7 +29,7 @@ from harness.utterances import FALLBACK_INTENT, SlotMatch
 from skill.app import create_app
 
 PHRASES = Path(__file__).parent / "phrases" / "runner_phrases.yaml"
-COMMITTED_SHARE = 0.19  # make test fails below this share of phrases understood
+COMMITTED_SHARE = 0.95  # make test fails below this share of phrases understood
 
 # What each intent does for the runner. `{slot}` is the slot's resolved id; a filled slot that
 # resolved to nothing makes the outcome "clarify" (the coach asks), an empty one drops the suffix.
@@ -61,12 +63,14 @@ OUTCOMES: Mapping[str, str] = {
     "ShorterRestIntent": "rest:shorter",
     "EasierIntent": "easier",
     "HarderIntent": "harder",
+    "ReadyIntent": "ready",
     "AMAZON.YesIntent": "yes",
     "AMAZON.NoIntent": "no",
     FALLBACK_INTENT: "none",
 }
 HARMLESS = {"none", "clarify"}  # the coach asks rather than acts
-ERROR_SPEECH = "something went wrong"
+ERROR_SPEECH = "something went wrong"  # the coach failed the turn
+FALLBACK_SPEECH = "didn't catch that"  # the coach did not act on it
 
 
 def rest_seconds(slots: Mapping[str, SlotMatch]) -> str | None:
@@ -87,6 +91,8 @@ def outcome(intent: str | None, slots: Mapping[str, SlotMatch], context: Context
         return context.yes
     if template == "no":
         return context.no
+    if template == "ready":
+        return context.ready
     if "{seconds}" in template:
         seconds = rest_seconds(slots)
         if seconds is None:
@@ -108,6 +114,7 @@ class Context:
     workout_active: bool
     yes: str
     no: str
+    ready: str
     phrases: Mapping[str, str]
 
 
@@ -130,6 +137,7 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:bool"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
 
 
 @cache
@@ -142,6 +150,7 @@ def load_benchmark() -> tuple[frozenset[str], tuple[Context, ...]]:
             bool(spec["workout_active"]),
             str(spec["yes"]),
             str(spec["no"]),
+            str(spec["ready"]),
             {str(phrase): str(expected) for phrase, expected in spec["phrases"].items()},
         )
         for name, spec in data["contexts"].items()
@@ -158,7 +167,9 @@ def judge(
 ) -> Result:
     destructive, _ = load_benchmark()
     matches = got == expected or (expected == "none" and got in HARMLESS)
-    understood = matches and ERROR_SPEECH not in speech.lower()
+    spoken = speech.lower()
+    acted = expected in HARMLESS or FALLBACK_SPEECH not in spoken
+    understood = matches and acted and ERROR_SPEECH not in spoken
     unasked = (
         context.workout_active
         and got != expected
@@ -213,11 +224,12 @@ def test_the_benchmark_has_enough_phrases_with_known_outcomes() -> None:
     phrases = [p for c in contexts for p in c.phrases]
     assert len(phrases) >= 300
     known = {o.partition(":")[0] for o in OUTCOMES.values()} | {"question", "rest", "none"}
-    known |= {"switch_workout", "resume", "choose_workout"}
+    known |= {"resume", "choose_workout"}
     for context in contexts:
         for phrase, expected in context.phrases.items():
             assert expected.partition(":")[0] in known, (context.name, phrase, expected)
     assert destructive <= known
+    assert all(c.workout_active is (c.name != "choose" and c.name != "resume") for c in contexts)
 
 
 def test_runners_are_understood_and_nothing_destructive_happens_unasked(tmp_path: Path) -> None:
@@ -228,7 +240,7 @@ def test_runners_are_understood_and_nothing_destructive_happens_unasked(tmp_path
 
 
 def test_the_outcome_table_reads_slots_as_the_runner_meant_them() -> None:
-    context = Context("c", (), True, "resume", "choose_workout", {})
+    context = Context("c", (), True, "resume", "choose_workout", "next_set", {})
     dumbbell = {"workout": SlotMatch("weights", "dumbbell", "dumbbell")}
     assert outcome("StartWorkoutIntent", dumbbell, context) == "choose_workout:dumbbell"
     assert outcome("StartWorkoutIntent", {"workout": SlotMatch("blue")}, context) == "clarify"
