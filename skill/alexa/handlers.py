@@ -170,7 +170,7 @@ class StatusHandler(CoachHandler):
         return bool(is_intent_name("StatusIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(handler_input, self.composer.status(progress_of(handler_input)))
+        return self.answer(handler_input, self.composer.status_answer)
 
 
 class WhatsNextHandler(CoachHandler):

@@ -306,9 +306,13 @@ class Composer:
         return self.ask(speech, "launch.ask_workout")
 
     def status(self, progress: Progress) -> Reply:
+        return self.answer(progress, self.status_answer(progress))
+
+    def status_answer(self, progress: Progress) -> Speech:
+        """Where the runner is: exercise, set, sets left and what follows."""
         here = self.coach.position(progress)
         if here is None:
-            return self.transition(progress, self.coach.nothing_active(progress))
+            return self._no_workout(progress)
         speech = Speech().say(
             self.phrases.say(
                 "status.where",
@@ -332,7 +336,7 @@ class Composer:
             speech.say(self.phrases.say("status.next_exercise", name=following.name))
         if progress.paused:
             speech.say(self.phrases.say("status.paused"))
-        return Reply(speech.ssml(), self.set_reprompt(), False)
+        return speech
 
     def how_to(self, progress: Progress, exercise_id: str | None = None) -> Reply:
         """The full explanation of the current exercise, or of one the runner named."""

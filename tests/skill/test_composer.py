@@ -23,12 +23,23 @@ from skill.coaching.progress import MAX_REST_SECONDS, MIN_REST_SECONDS, Progress
 from skill.content.models import WorkoutPlan
 from skill.speech.replies import Composer, Reply
 from skill.speech.sounds import REST_OVER, WORKOUT_DONE
+from skill.speech.ssml import Speech
 
 SERVICE = build_service()
 COACH: Coach = SERVICE.coach
 COMPOSER: Composer = SERVICE.composer
 WORKOUT_IDS = [plan.id for plan in COACH.library.workouts]
 START = 1_000.0
+QUESTIONS: tuple[Callable[[Progress], Speech], ...] = (
+    COMPOSER.reps_answer,
+    COMPOSER.sets_answer,
+    COMPOSER.next_answer,
+    COMPOSER.muscles_answer,
+    COMPOSER.rest_answer,
+    COMPOSER.status_answer,
+    lambda p: COMPOSER.remaining_answer(p, None),
+    lambda p: COMPOSER.equipment_answer(p, None),
+)
 # "say next set", "say: Alexa, tell Upper Body Coach next set": the words after "say", up to an
 # optional "when ..." and the end of the sentence.
 SAY = re.compile(r"\bsay:?\s+(?P<words>[^.?!]+?)(?:\s+when\b[^.?!]*)?[.?!]", re.IGNORECASE)
@@ -419,6 +430,8 @@ def every_reply(workout_id: str) -> Iterator[Reply]:
     yield from (COMPOSER.goodbye(idle), COMPOSER.nothing_to_confirm(idle), COMPOSER.ask_rest())
     yield from (COMPOSER.error(), COMPOSER.error("notice.storage_down", end_session=True))
     yield from (COMPOSER.status(idle), COMPOSER.how_to(idle), COMPOSER.repeat(idle))
+    yield from (COMPOSER.answer(idle, answer(idle)) for answer in QUESTIONS)
+    yield COMPOSER.load_option(idle, True)
     yield from (COMPOSER.which_exercise(idle, None), COMPOSER.which_exercise(idle, "moon walk"))
     runner = Runner()
     yield runner.next_set()  # no workout yet
@@ -432,6 +445,14 @@ def every_reply(workout_id: str) -> Iterator[Reply]:
         progress = runner.progress
         for ask in (COMPOSER.status, COMPOSER.how_to, COMPOSER.repeat, COMPOSER.help):
             yield ask(progress)
+        for answer in QUESTIONS:
+            yield COMPOSER.answer(progress, answer(progress))
+        yield from (COMPOSER.load_option(progress, False), COMPOSER.load_option(progress, True))
+        yield from (
+            COMPOSER.confirm_start_over(progress),
+            COMPOSER.confirm_switch(progress, other.id),
+        )
+        yield from (COMPOSER.kept_place(progress), COMPOSER.already_on(progress))
         yield from (COMPOSER.launch(progress), COMPOSER.goodbye(progress))
         yield from (COMPOSER.fallback(progress), COMPOSER.nothing_to_confirm(progress))
         yield from (COMPOSER.which_exercise(progress, None), COMPOSER.which_workout("yoga"))

@@ -554,3 +554,13 @@ def test_a_key_given_twice_is_refused_naming_the_file_and_key(tmp_path: Path) ->
     path.write_text(broken, encoding="utf-8")
     with pytest.raises(ContentError, match=r"bodyweight\.yaml: .*'sets' appears twice"):
         load_workout(path)
+
+
+def test_every_exercise_has_an_easier_and_a_harder_option_with_its_source(
+    library: Library,
+) -> None:
+    for plan in library.workouts:
+        for move in plan.exercises:
+            assert move.easier and move.harder, move.id
+            assert move.easier != move.harder, move.id
+            assert move.load_source, f"{move.id}: say where the options come from"
