@@ -46,6 +46,22 @@ class CoachHandler(AbstractRequestHandler):
             return respond(handler_input, self.composer.answer_then_offer(progress, speech))
         return respond(handler_input, self.composer.answer(progress, speech))
 
+    def yes(self, handler_input: HandlerInput) -> Response:
+        """Yes to the question the last response asked."""
+        question, _, target = (pending_question(handler_input) or "").partition(":")
+        if question == "continue":
+            return self.move(handler_input, self.coach.resume)
+        if question == "start_over":
+            return self.move(handler_input, lambda p: self.coach.start_over(p, self.now()))
+        if question == "switch" and self.coach.library.get(target) is not None:
+            return self.move(handler_input, lambda p: self.coach.start(p, target, self.now()))
+        if question == "go_to":
+            before = progress_of(handler_input)
+            move = self.coach.go_to(before, target, self.now())
+            if move is not None:
+                return respond(handler_input, self.composer.transition(before, move), move.progress)
+        return respond(handler_input, self.composer.nothing_to_confirm(progress_of(handler_input)))
+
     def under_way(self, handler_input: HandlerInput) -> bool:
         """A workout is under way and the runner is not answering the resume offer."""
         active = self.coach.position(progress_of(handler_input)) is not None
@@ -104,14 +120,14 @@ class NextSetHandler(CoachHandler):
 
 
 class ReadyHandler(CoachHandler):
-    """ "I'm ready", "let's go": yes to the resume offer, otherwise on to the next set."""
+    """I'm ready, let's go: yes to a question just asked, otherwise on to the next set."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return bool(is_intent_name("ReadyIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        if pending_question(handler_input) == "continue":
-            return self.move(handler_input, self.coach.resume)
+        if pending_question(handler_input) is not None:
+            return self.yes(handler_input)
         return self.move(handler_input, lambda p: self.coach.finish_set(p, self.now()))
 
 
@@ -331,19 +347,7 @@ class YesHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.YesIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        question, _, target = (pending_question(handler_input) or "").partition(":")
-        if question == "continue":
-            return self.move(handler_input, self.coach.resume)
-        if question == "start_over":
-            return self.move(handler_input, lambda p: self.coach.start_over(p, self.now()))
-        if question == "switch" and self.coach.library.get(target) is not None:
-            return self.move(handler_input, lambda p: self.coach.start(p, target, self.now()))
-        if question == "go_to":
-            before = progress_of(handler_input)
-            move = self.coach.go_to(before, target, self.now())
-            if move is not None:
-                return respond(handler_input, self.composer.transition(before, move), move.progress)
-        return respond(handler_input, self.composer.nothing_to_confirm(progress_of(handler_input)))
+        return self.yes(handler_input)
 
 
 class NoHandler(CoachHandler):
