@@ -16,7 +16,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,9 @@ from harness.utterances import FALLBACK_INTENT, SlotMatch
 from skill.app import create_app
 
 PHRASES = Path(__file__).parent / "phrases" / "runner_phrases.yaml"
-COMMITTED_SHARE = 0.95  # make test fails below this share of phrases understood
+HELD_OUT = Path(__file__).parent / "phrases" / "held_out.yaml"
+COMMITTED_SHARE = 0.95  # make test fails below this share of PHRASES understood
+HELD_OUT_FLOOR = 0.18  # and below this share of HELD_OUT, phrases no sample was written for
 
 # What each intent does for the runner. `{slot}` is the slot's resolved id; a filled slot that
 # resolved to nothing makes the outcome "clarify" (the coach asks), an empty one drops the suffix.
@@ -140,9 +142,26 @@ _Loader.yaml_implicit_resolvers = {
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
 
 
+def _load(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    return data
+
+
+@cache
+def load_held_out() -> tuple[Context, ...]:
+    """The held-out phrases, each in the main file's context of the same name."""
+    phrases = _load(HELD_OUT)
+    _, contexts = load_benchmark()
+    return tuple(
+        replace(c, phrases={str(p): str(o) for p, o in phrases[c.name].items()})
+        for c in contexts
+        if c.name in phrases
+    )
+
+
 @cache
 def load_benchmark() -> tuple[frozenset[str], tuple[Context, ...]]:
-    data: dict[str, Any] = yaml.load(PHRASES.read_text(encoding="utf-8"), Loader=_Loader)
+    data = _load(PHRASES)
     contexts = tuple(
         Context(
             name,
@@ -179,13 +198,14 @@ def judge(
     return Result(context.name, phrase, expected, got, intent, understood, unasked)
 
 
-def run_benchmark(database: Path) -> list[Result]:
+def run_benchmark(database: Path, contexts: tuple[Context, ...] | None = None) -> list[Result]:
     """Every phrase, each on a fresh runner put in its context first."""
     app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_DB_PATH": str(database)})
     model: InteractionModel = load_model()
     results: list[Result] = []
     runners = itertools.count()
-    _, contexts = load_benchmark()
+    if contexts is None:
+        _, contexts = load_benchmark()
     for context in contexts:
         for phrase, expected in context.phrases.items():
             device = Device(FlaskTransport(app), model, user_id=f"runner-{next(runners)}")
@@ -239,6 +259,14 @@ def test_runners_are_understood_and_nothing_destructive_happens_unasked(tmp_path
     assert share(results) >= COMMITTED_SHARE, summary
 
 
+def test_held_out_phrases_do_nothing_destructive_and_do_not_lose_ground(tmp_path: Path) -> None:
+    results = run_benchmark(tmp_path / "coach.sqlite3", load_held_out())
+    summary = report(results)
+    assert len(results) >= 80
+    assert not any(r.destructive_unasked for r in results), summary
+    assert share(results) >= HELD_OUT_FLOOR, summary
+
+
 def test_the_outcome_table_reads_slots_as_the_runner_meant_them() -> None:
     context = Context("c", (), True, "resume", "choose_workout", "next_set", {})
     dumbbell = {"workout": SlotMatch("weights", "dumbbell", "dumbbell")}
@@ -254,5 +282,6 @@ def test_the_outcome_table_reads_slots_as_the_runner_meant_them() -> None:
 
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as scratch:
-        outcome_report = report(run_benchmark(Path(scratch) / "coach.sqlite3"))
-    sys.stdout.write(outcome_report + "\n")
+        main = report(run_benchmark(Path(scratch) / "main.sqlite3"))
+        held_out = report(run_benchmark(Path(scratch) / "held_out.sqlite3", load_held_out()))
+    sys.stdout.write(f"{PHRASES.name}\n{main}\n\n{HELD_OUT.name}\n{held_out}\n")
