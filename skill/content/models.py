@@ -37,6 +37,7 @@ class Exercise:
     reps: Reps
     rest_seconds: int
     steps: tuple[Step, ...] = ()  # non-empty for moves walked through step by step
+    needs: str | None = None  # the equipment this exercise needs, in plain words
     easier: str | None = None  # a regression, spoken when the runner finds it too hard
     harder: str | None = None  # a progression, spoken when the runner finds it too easy
     load_source: str = ""  # where the easier and harder options come from

@@ -524,13 +524,21 @@ class Composer:
         )
 
     def equipment_answer(self, progress: Progress, workout_id: str | None) -> Speech:
+        """What the current exercise and its workout need, or the workout named, or both."""
         here = self.coach.position(progress)
         plans = list(self.coach.library.workouts)
+        speech = Speech()
         if workout_id is not None:
             plans = [p for p in plans if p.id == workout_id]
         elif here is not None:
             plans = [here.workout]
-        return Speech().say(
+            if here.exercise.needs:
+                speech.say(
+                    self.phrases.say(
+                        "answers.exercise_needs", name=here.exercise.name, needs=here.exercise.needs
+                    )
+                )
+        return speech.say(
             *(
                 self.phrases.say("answers.equipment", name=plan.name, equipment=plan.equipment)
                 for plan in plans

@@ -556,11 +556,11 @@ def test_a_key_given_twice_is_refused_naming_the_file_and_key(tmp_path: Path) ->
         load_workout(path)
 
 
-def test_every_exercise_has_an_easier_and_a_harder_option_with_its_source(
+def test_every_exercise_says_what_it_needs_and_has_easier_and_harder_options(
     library: Library,
 ) -> None:
     for plan in library.workouts:
         for move in plan.exercises:
-            assert move.easier and move.harder, move.id
+            assert move.easier and move.harder and move.needs, move.id
             assert move.easier != move.harder, move.id
             assert move.load_source, f"{move.id}: say where the options come from"
