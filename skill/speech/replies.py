@@ -225,6 +225,8 @@ class Composer:
                     speech.say(self.phrases.say("resume.resumed"))
                 case ev.RestChanged(seconds=seconds):
                     speech.say(self.phrases.say("rest.changed", seconds=seconds))
+                    if self.coach.position(after) is not None:  # then what to say next
+                        speech.say(self.phrases.say("set.go"))
                 case ev.RestRejected(asked=asked, minimum=low, maximum=high):
                     speech.say(
                         self.phrases.say(
