@@ -12,7 +12,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response, SessionEndedRequest
 
-from skill.alexa.slots import slot_value, whole_number
+from skill.alexa.slots import SlotValue, slot_value, whole_number
 from skill.alexa.turn import (
     CoachService,
     history_of,
@@ -24,9 +24,12 @@ from skill.alexa.turn import (
 from skill.coaching import events as ev
 from skill.coaching.coach import Transition
 from skill.coaching.history import remember
-from skill.coaching.progress import Progress
+from skill.coaching.progress import MAX_REST_SECONDS, MIN_REST_SECONDS, Progress
+from skill.speech.ssml import Speech
 
 log = logging.getLogger(__name__)
+
+REST_STEP_SECONDS = 15  # "more rest" or "shorter rests" moves the rest by this much
 
 
 class CoachHandler(AbstractRequestHandler):
@@ -52,6 +55,43 @@ class CoachHandler(AbstractRequestHandler):
     def now(self) -> float:
         return self.service.clock()
 
+    def answer(self, handler_input: HandlerInput, say: Callable[[Progress], Speech]) -> Response:
+        """Answer a question, then prompt; at "Continue?" the offer is asked again."""
+        progress = progress_of(handler_input)
+        speech = say(progress)
+        if pending_question(handler_input) == "continue":
+            return respond(handler_input, self.composer.answer_then_offer(progress, speech))
+        return respond(handler_input, self.composer.answer(progress, speech))
+
+    def yes(self, handler_input: HandlerInput) -> Response:
+        """Yes to the question the last response asked."""
+        question, _, target = (pending_question(handler_input) or "").partition(":")
+        if question == "continue":
+            return self.move(handler_input, lambda p: self.coach.resume(p, self.now()))
+        if question == "cool_down":
+            before = progress_of(handler_input)
+            cool_down = self.coach.cool_down(before, 0)
+            if cool_down is not None:
+                reply = self.composer.transition(before, cool_down)
+                return respond(handler_input, reply, cool_down.progress)
+        if question == "start_over":
+            return self.move(handler_input, lambda p: self.coach.start_over(p, self.now()))
+        if question == "switch" and self.coach.library.get(target) is not None:
+            return self.move(
+                handler_input, lambda p: self.coach.start(p, target, self.now(), warm_up=True)
+            )
+        if question == "go_to":
+            before = progress_of(handler_input)
+            move = self.coach.go_to(before, target, self.now())
+            if move is not None:
+                return respond(handler_input, self.composer.transition(before, move), move.progress)
+        return respond(handler_input, self.composer.nothing_to_confirm(progress_of(handler_input)))
+
+    def under_way(self, handler_input: HandlerInput) -> bool:
+        """A workout is under way and the runner is not answering the resume offer."""
+        active = self.coach.position(progress_of(handler_input)) is not None
+        return active and pending_question(handler_input) != "continue"
+
 
 class LaunchHandler(CoachHandler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -68,11 +108,31 @@ class StartWorkoutHandler(CoachHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         workout = slot_value(handler_input, "workout")
         workout_id = workout.resolved_id
+        progress = progress_of(handler_input)
+        under_way = self.under_way(handler_input)
         if workout_id is None or self.coach.library.get(workout_id) is None:
+            if under_way and workout.spoken:  # mid-set words that named no workout
+                return respond(handler_input, self.composer.fallback(progress))
             return respond(handler_input, self.composer.which_workout(workout.spoken))
+        if under_way and progress.workout_id == workout_id:
+            return respond(handler_input, self.composer.already_on(progress))
+        if under_way:
+            return respond(handler_input, self.composer.confirm_switch(progress, workout_id))
         return self.move(
             handler_input, lambda p: self.coach.start(p, workout_id, self.now(), warm_up=True)
         )
+
+
+class SwitchWorkoutHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("SwitchWorkoutIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        progress = progress_of(handler_input)
+        others = [w.id for w in self.coach.library.workouts if w.id != progress.workout_id]
+        if self.under_way(handler_input) and len(others) == 1:
+            return respond(handler_input, self.composer.confirm_switch(progress, others[0]))
+        return respond(handler_input, self.composer.which_workout(None))
 
 
 class NextSetHandler(CoachHandler):
@@ -97,6 +157,18 @@ class NextSetHandler(CoachHandler):
         if move is None:
             return respond(handler_input, self.composer.cool_down_declined())
         return respond(handler_input, self.composer.transition(before, move), move.progress)
+
+
+class ReadyHandler(CoachHandler):
+    """I'm ready, let's go: yes to a question just asked, otherwise on to the next set."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("ReadyIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        if pending_question(handler_input) is not None:
+            return self.yes(handler_input)
+        return self.move(handler_input, lambda p: self.coach.finish_set(p, self.now()))
 
 
 class SkipExerciseHandler(CoachHandler):
@@ -159,7 +231,9 @@ class HowToHandler(CoachHandler):
         return bool(is_intent_name("HowToIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(handler_input, self.composer.how_to(progress_of(handler_input)))
+        named = slot_value(handler_input, "exercise").resolved_id
+        progress = progress_of(handler_input)
+        return respond(handler_input, self.composer.how_to(progress, named))
 
 
 class StatusHandler(CoachHandler):
@@ -167,7 +241,112 @@ class StatusHandler(CoachHandler):
         return bool(is_intent_name("StatusIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(handler_input, self.composer.status(progress_of(handler_input)))
+        return self.answer(handler_input, self.composer.status_answer)
+
+
+class WhatsNextHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("WhatsNextIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.answer(handler_input, self.composer.next_answer)
+
+
+class SetsLeftHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("SetsLeftIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.answer(handler_input, self.composer.sets_answer)
+
+
+class RepsHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("RepsIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.answer(handler_input, self.composer.reps_answer)
+
+
+class RemainingHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("RemainingIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        named = slot_value(handler_input, "workout").resolved_id
+        return self.answer(handler_input, lambda p: self.composer.remaining_answer(p, named))
+
+
+class RestLengthHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("RestLengthIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.answer(handler_input, self.composer.rest_answer)
+
+
+class MusclesHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("MusclesIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return self.answer(handler_input, self.composer.muscles_answer)
+
+
+class EquipmentHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("EquipmentIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        named = slot_value(handler_input, "workout").resolved_id
+        return self.answer(handler_input, lambda p: self.composer.equipment_answer(p, named))
+
+
+class EasierHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("EasierIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return respond(handler_input, self.composer.load_option(progress_of(handler_input), False))
+
+
+class HarderHandler(CoachHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("HarderIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return respond(handler_input, self.composer.load_option(progress_of(handler_input), True))
+
+
+class ChangeRestHandler(CoachHandler):
+    """Longer or shorter rests, by REST_STEP_SECONDS, within what the coach can pace."""
+
+    longer = True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        progress = progress_of(handler_input)
+        current = self.coach.current_rest(progress)
+        if current is None:
+            return respond(handler_input, self.composer.ask_rest())
+        step = REST_STEP_SECONDS if self.longer else -REST_STEP_SECONDS
+        wanted = min(MAX_REST_SECONDS, max(MIN_REST_SECONDS, current + step))
+        if wanted == current:
+            return respond(
+                handler_input, self.composer.rest_at_limit(progress, current, self.longer)
+            )
+        return self.move(handler_input, lambda p: self.coach.set_rest(p, wanted))
+
+
+class LongerRestHandler(ChangeRestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("LongerRestIntent")(handler_input))
+
+
+class ShorterRestHandler(ChangeRestHandler):
+    longer = False
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("ShorterRestIntent")(handler_input))
 
 
 class WorkoutsThisWeekHandler(CoachHandler):
@@ -189,6 +368,8 @@ class SetRestHandler(CoachHandler):
         minutes = whole_number(slot_value(handler_input, "minutes"))
         if seconds is None and minutes is not None:
             seconds = minutes * 60
+        if seconds is None:  # "a minute and a half": the spoken length's id is its seconds
+            seconds = whole_number(SlotValue(slot_value(handler_input, "length").resolved_id, None))
         if seconds is None:
             return respond(handler_input, self.composer.ask_rest())
         rest = seconds
@@ -207,6 +388,10 @@ class GoToExerciseHandler(CoachHandler):
             move = self.coach.go_to(before, exercise.resolved_id, self.now())
         if move is None:
             return respond(handler_input, self.composer.which_exercise(before, exercise.spoken))
+        here = self.coach.position(before)
+        if self.under_way(handler_input) and here and move.progress.workout_id != here.workout.id:
+            assert exercise.resolved_id is not None
+            return respond(handler_input, self.composer.confirm_go_to(before, exercise.resolved_id))
         return respond(handler_input, self.composer.transition(before, move), move.progress)
 
 
@@ -215,6 +400,10 @@ class StartOverHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.StartOverIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        if self.under_way(handler_input):
+            return respond(
+                handler_input, self.composer.confirm_start_over(progress_of(handler_input))
+            )
         return self.move(handler_input, lambda p: self.coach.start_over(p, self.now()))
 
 
@@ -223,16 +412,7 @@ class YesHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.YesIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        pending = pending_question(handler_input)
-        if pending == "continue":
-            return self.move(handler_input, lambda p: self.coach.resume(p, self.now()))
-        if pending == "cool_down":
-            before = progress_of(handler_input)
-            move = self.coach.cool_down(before, 0)
-            if move is not None:
-                reply = self.composer.transition(before, move)
-                return respond(handler_input, reply, move.progress)
-        return respond(handler_input, self.composer.nothing_to_confirm(progress_of(handler_input)))
+        return self.yes(handler_input)
 
 
 class NoHandler(CoachHandler):
@@ -240,11 +420,13 @@ class NoHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.NoIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        pending = pending_question(handler_input)
-        if pending == "continue":
+        question = pending_question(handler_input)
+        if question == "continue":
             return respond(handler_input, self.composer.which_workout(None))
-        if pending == "cool_down":
+        if question == "cool_down":
             return respond(handler_input, self.composer.cool_down_declined())
+        if question is not None:  # no to starting over or switching: keep the place
+            return respond(handler_input, self.composer.kept_place(progress_of(handler_input)))
         return respond(handler_input, self.composer.nothing_to_confirm(progress_of(handler_input)))
 
 
@@ -353,7 +535,9 @@ class UnexpectedErrorHandler(AbstractExceptionHandler):
 INTENT_HANDLERS: tuple[type[CoachHandler], ...] = (
     LaunchHandler,
     StartWorkoutHandler,
+    SwitchWorkoutHandler,
     NextSetHandler,
+    ReadyHandler,
     SkipExerciseHandler,
     SkipWarmUpHandler,
     PreviousHandler,
@@ -363,6 +547,17 @@ INTENT_HANDLERS: tuple[type[CoachHandler], ...] = (
     HowToHandler,
     StatusHandler,
     WorkoutsThisWeekHandler,
+    WhatsNextHandler,
+    SetsLeftHandler,
+    RepsHandler,
+    RemainingHandler,
+    RestLengthHandler,
+    MusclesHandler,
+    EquipmentHandler,
+    EasierHandler,
+    HarderHandler,
+    LongerRestHandler,
+    ShorterRestHandler,
     SetRestHandler,
     GoToExerciseHandler,
     StartOverHandler,

@@ -8,6 +8,10 @@ from skill.coaching import events as ev
 from skill.coaching.progress import MAX_REST_SECONDS, MIN_REST_SECONDS, Progress
 from skill.content.models import Exercise, Library, WorkoutPlan
 
+# Our estimate of how long one set takes, for "how much longer": 10 to 15 reps, a carry or a
+# plank circle at a steady pace take about 40 seconds. The articles give no figure.
+SECONDS_PER_SET = 40
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -80,6 +84,33 @@ class Coach:
         workout = self.library.get(progress.workout_id or "")
         rests = [self.rest_for(progress, e) for e in workout.exercises] if workout else []
         return max(rests, default=MAX_REST_SECONDS) + SET_ALLOWANCE_SECONDS
+
+    def current_rest(self, progress: Progress) -> int | None:
+        """The rest the coach paces after the current set; the runner's own when idle."""
+        here = self.position(progress)
+        if here is None:
+            return progress.rest_seconds
+        return self.rest_for(progress, here.exercise)
+
+    def seconds_left(self, progress: Progress) -> float:
+        """An estimate of the workout still to do, the current set included; 0 when idle."""
+        here = self.position(progress)
+        if here is None:
+            return 0.0
+        later = here.workout.exercises[here.exercise_index + 1 :]
+        sets = here.exercise.sets - here.set_number + 1 + sum(e.sets for e in later)
+        rest = self.rest_for(progress, here.exercise)
+        return sets * SECONDS_PER_SET + max(0, sets - 1) * rest
+
+    def workout_seconds(self, workout: WorkoutPlan, progress: Progress) -> float:
+        """An estimate of a whole workout, start to finish, with the runner's rests."""
+        sets = sum(e.sets for e in workout.exercises)
+        rests = sum(
+            progress.rest_seconds or e.rest_seconds
+            for e in workout.exercises
+            for _ in range(e.sets)
+        )
+        return sets * SECONDS_PER_SET + rests
 
     def clocked(self, progress: Progress, now: float) -> Progress:
         """`progress` with the time since its last move counted, as a move at `now` does.

@@ -47,7 +47,7 @@ _EXERCISE_KEYS: _Keys = (
     frozenset(
         "id name aliases works why setup cues key_cues sets reps rest_seconds source".split()
     ),
-    frozenset({"steps", "harder", "alternating"}),
+    frozenset({"steps", "alternating", "needs", "easier", "harder", "load_source"}),
 )
 _STEP_KEYS: _Keys = (frozenset({"name", "cue", "reps"}), frozenset())
 _REPS_KEYS: _Keys = (frozenset({"count"}), frozenset({"unit", "per"}))
@@ -250,7 +250,12 @@ def _exercise(value: object, where: str) -> Exercise:
         reps=_reps(data["reps"], _at(where, "reps")),
         rest_seconds=_whole(data["rest_seconds"], _at(where, "rest_seconds"), *REST_SECONDS),
         steps=tuple(_step(step, _at(_at(where, "steps"), i)) for i, step in enumerate(steps)),
+        needs=_text(data["needs"], _at(where, "needs")) if "needs" in data else None,
+        easier=_text(data["easier"], _at(where, "easier")) if "easier" in data else None,
         harder=_text(data["harder"], _at(where, "harder")) if "harder" in data else None,
+        load_source=(
+            _text(data["load_source"], _at(where, "load_source")) if "load_source" in data else ""
+        ),
         source=_text(data["source"], _at(where, "source")),
         alternating=_flag(data.get("alternating", False), _at(where, "alternating")),
     )

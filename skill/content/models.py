@@ -46,8 +46,11 @@ class Exercise:
     reps: Reps
     rest_seconds: int
     steps: tuple[Step, ...] = ()  # non-empty for moves walked through step by step
-    harder: str | None = None  # an optional progression
     alternating: bool = False  # sides swap every rep, so no "switch sides" halfway through
+    needs: str | None = None  # the equipment this exercise needs, in plain words
+    easier: str | None = None  # a regression, spoken when the runner finds it too hard
+    harder: str | None = None  # a progression, spoken when the runner finds it too easy
+    load_source: str = ""  # where the easier and harder options come from
     source: str = ""  # where the sets, reps and rest figures come from
 
     @property

@@ -147,8 +147,6 @@ class Composer:
                     )
                 )
         speech.say(self.phrases.say("exercise.cues", cues=" ".join(exercise.cues)))
-        if exercise.harder:
-            speech.say(self.phrases.say("exercise.harder", harder=exercise.harder))
         return speech
 
     def announce_set(
@@ -365,12 +363,14 @@ class Composer:
                         speech.say(self.phrases.say("exercise.switched_workout", workout=plan.name))
                 case ev.Paused():
                     speech.extend(self.where(after, "pause.paused"))
-                    end_session = True
+                    return self.ask(speech, "pause.reprompt")
                 case ev.Resumed():
                     speech.say(self.phrases.say("resume.resumed"))
                 case ev.RestChanged(seconds=seconds):
                     key = "rest.changed" if after.active else "rest.changed_for_next"
                     speech.say(self.phrases.say(key, seconds=seconds))
+                    if self.coach.position(after) is not None:  # then what to say next
+                        speech.say(self.phrases.say("set.go"))
                 case ev.RestRejected(asked=asked, minimum=low, maximum=high):
                     speech.say(
                         self.phrases.say(
@@ -481,9 +481,13 @@ class Composer:
         return self.ask(Speech().say(text), "launch.ask_workout")
 
     def status(self, progress: Progress) -> Reply:
+        return self.answer(progress, self.status_answer(progress))
+
+    def status_answer(self, progress: Progress) -> Speech:
+        """Where the runner is: exercise, set, sets left and what follows."""
         here = self.coach.position(progress)
         if here is None:
-            return self.transition(progress, self.coach.nothing_active(progress))
+            return self._no_workout(progress)
         speech = Speech().say(
             self.phrases.say(
                 "status.where",
@@ -507,10 +511,15 @@ class Composer:
             speech.say(self.phrases.say("status.next_exercise", name=following.name))
         if progress.paused:
             speech.say(self.phrases.say("status.paused"))
-        return Reply(speech.ssml(), self.set_reprompt(), False)
+        return speech
 
-    def how_to(self, progress: Progress) -> Reply:
+    def how_to(self, progress: Progress, exercise_id: str | None = None) -> Reply:
+        """The full explanation of the current exercise, or of one the runner named."""
         here = self.coach.position(progress)
+        found = self.coach.library.find_exercise(exercise_id) if exercise_id else None
+        if found is not None and (here is None or here.exercise.id != exercise_id):
+            plan, index = found
+            return self.answer(progress, self.introduce(plan, index))
         if here is None:
             return self.transition(progress, self.coach.nothing_active(progress))
         speech = self.introduce(here.workout, here.exercise_index)
@@ -551,13 +560,15 @@ class Composer:
         return Reply(speech.ssml(), None, True)
 
     def which_workout(self, heard: str | None) -> Reply:
+        """Ask which workout; words that named none are not said back as if they were one."""
         speech = Speech()
         if heard:
-            speech.say(self.phrases.say("workouts.unknown", heard=heard))
+            speech.say(self.phrases.say("workouts.unknown"))
         speech.say(self.phrases.say("workouts.which"))
         return self.ask(speech, "workouts.which")
 
     def which_exercise(self, progress: Progress, heard: str | None) -> Reply:
+        """Ask which exercise; words that named none are not said back as if they were one."""
         here = self.coach.position(progress)
         plans = [here.workout] if here else list(self.coach.library.workouts)
         names = self.join([e.name for plan in plans for e in plan.exercises])
@@ -565,9 +576,7 @@ class Composer:
             key = "exercise.unknown" if here else "exercise.unknown_idle"
         else:
             key = "exercise.which"
-        return self.ask(
-            Speech().say(self.phrases.say(key, heard=heard, names=names)), "help.reprompt"
-        )
+        return self.ask(Speech().say(self.phrases.say(key, names=names)), "help.reprompt")
 
     def ask_rest(self) -> Reply:
         return Reply(Speech().say(self.phrases.say("rest.ask")).ssml(), self.rest_reprompt(), False)
@@ -606,3 +615,188 @@ class Composer:
         if end_session:
             return Reply(speech.ssml(), None, True)
         return self.ask(speech, "help.reprompt")
+
+    # --- answers to questions mid-workout ---------------------------------------------------
+
+    def answer(self, progress: Progress, speech: Speech) -> Reply:
+        """An answer that leaves the microphone open ends with what to say next."""
+        if self.coach.position(progress) is None:
+            speech.say(self.phrases.say("workouts.which"))
+            return self.ask(speech, "workouts.which")
+        speech.say(self.phrases.say("answers.prompt_paused" if progress.paused else "set.go"))
+        return Reply(speech.ssml(), self.set_reprompt(), False)
+
+    def answer_then_offer(self, progress: Progress, speech: Speech) -> Reply:
+        """An answer given while "Continue?" is still open: ask it again."""
+        speech.say(self.phrases.say("answers.continue"))
+        return self.ask(speech, "launch.resume_offer_reprompt", "continue")
+
+    def _here_or_idle(self, progress: Progress, key: str, idle: Callable[[], Speech]) -> Speech:
+        here = self.coach.position(progress)
+        if here is None:
+            return idle()
+        return Speech().say(
+            self.phrases.say(
+                key,
+                name=here.exercise.name,
+                set=here.set_number,
+                sets=here.exercise.sets,
+                reps=self.reps(here.exercise.reps),
+                works=here.exercise.works,
+            )
+        )
+
+    def _no_workout(self, progress: Progress) -> Speech:
+        return self.no_workout(progress.workout_id if progress.finished else None)
+
+    def reps_answer(self, progress: Progress) -> Speech:
+        return self._here_or_idle(progress, "answers.reps", lambda: self._no_workout(progress))
+
+    def muscles_answer(self, progress: Progress) -> Speech:
+        return self._here_or_idle(progress, "answers.muscles", lambda: self._no_workout(progress))
+
+    def sets_answer(self, progress: Progress) -> Speech:
+        here = self.coach.position(progress)
+        if here is None:
+            return self._no_workout(progress)
+        left = here.sets_left_after_this
+        return Speech().say(
+            self.phrases.say(
+                "answers.last_set" if left == 0 else "answers.sets_left",
+                name=here.exercise.name,
+                set=here.set_number,
+                sets=here.exercise.sets,
+                left=left,
+                set_word=self.unit("sets", left),
+            )
+        )
+
+    def next_answer(self, progress: Progress) -> Speech:
+        here = self.coach.position(progress)
+        if here is None:
+            return self._no_workout(progress)
+        following = here.next_exercise
+        if following is None:
+            return Speech().say(self.phrases.say("answers.next_last", name=here.exercise.name))
+        return Speech().say(
+            self.phrases.say("answers.next", name=here.exercise.name, next=following.name)
+        )
+
+    def remaining_answer(self, progress: Progress, workout_id: str | None) -> Speech:
+        here = self.coach.position(progress)
+        if here is None or (workout_id is not None and workout_id != here.workout.id):
+            plans = [p for p in self.coach.library.workouts if workout_id in (None, p.id)]
+            return Speech().say(
+                *(
+                    self.phrases.say(
+                        "answers.workout_length",
+                        name=plan.name,
+                        minutes=self.minutes(self.coach.workout_seconds(plan, progress)),
+                    )
+                    for plan in plans
+                )
+            )
+        left = len(here.workout.exercises) - here.exercise_index - 1
+        minutes = self.minutes(self.coach.seconds_left(progress))
+        if left == 0:
+            key = "answers.remaining_last"
+        else:
+            key = "answers.remaining"
+        return Speech().say(
+            self.phrases.say(
+                key,
+                name=here.exercise.name,
+                left=left,
+                exercise_word=self.unit("exercises", left),
+                minutes=minutes,
+            )
+        )
+
+    def rest_answer(self, progress: Progress) -> Speech:
+        seconds = self.coach.current_rest(progress)
+        if seconds is not None:
+            return Speech().say(self.phrases.say("answers.rest", seconds=seconds))
+        return Speech().say(
+            *(
+                self.phrases.say(
+                    "answers.rest_by_workout",
+                    name=plan.name,
+                    seconds=plan.exercises[0].rest_seconds,
+                )
+                for plan in self.coach.library.workouts
+            )
+        )
+
+    def equipment_answer(self, progress: Progress, workout_id: str | None) -> Speech:
+        """What the current exercise and its workout need, or the workout named, or both."""
+        here = self.coach.position(progress)
+        plans = list(self.coach.library.workouts)
+        speech = Speech()
+        if workout_id is not None:
+            plans = [p for p in plans if p.id == workout_id]
+        elif here is not None:
+            plans = [here.workout]
+            if here.exercise.needs:
+                speech.say(
+                    self.phrases.say(
+                        "answers.exercise_needs", name=here.exercise.name, needs=here.exercise.needs
+                    )
+                )
+        return speech.say(
+            *(
+                self.phrases.say("answers.equipment", name=plan.name, equipment=plan.equipment)
+                for plan in plans
+            )
+        )
+
+    def load_option(self, progress: Progress, harder: bool) -> Reply:
+        """An easier or a harder way to do the current exercise."""
+        here = self.coach.position(progress)
+        if here is None:
+            return self.transition(progress, self.coach.nothing_active(progress))
+        option = here.exercise.harder if harder else here.exercise.easier
+        key = "load.none" if option is None else ("load.harder" if harder else "load.easier")
+        speech = Speech().say(self.phrases.say(key, name=here.exercise.name, option=option))
+        return self.answer(progress, speech)
+
+    def rest_at_limit(self, progress: Progress, seconds: int, longer: bool) -> Reply:
+        key = "rest.at_longest" if longer else "rest.at_shortest"
+        return self.answer(progress, Speech().say(self.phrases.say(key, seconds=seconds)))
+
+    # --- asking before a move that loses the runner's place ---------------------------------
+
+    def _confirm(self, progress: Progress, key: str, pending: str, **values: str) -> Reply:
+        here = self.coach.position(progress)
+        assert here is not None  # only asked with a workout under way
+        place = {"set": here.set_number, "sets": here.exercise.sets}
+        text = self.phrases.say(
+            key, 0, current=here.workout.name, name=here.exercise.name, **place, **values
+        )
+        return self.ask(Speech().say(text), "confirm.reprompt", pending)
+
+    def confirm_start_over(self, progress: Progress) -> Reply:
+        return self._confirm(progress, "confirm.start_over", "start_over")
+
+    def confirm_switch(self, progress: Progress, workout_id: str) -> Reply:
+        workout = self._plan(workout_id).name
+        return self._confirm(progress, "confirm.switch", f"switch:{workout_id}", workout=workout)
+
+    def confirm_go_to(self, progress: Progress, exercise_id: str) -> Reply:
+        found = self.coach.library.find_exercise(exercise_id)
+        assert found is not None
+        plan, index = found
+        exercise = plan.exercises[index].name
+        pending = f"go_to:{exercise_id}"
+        return self._confirm(
+            progress, "confirm.go_to", pending, exercise=exercise, workout=plan.name
+        )
+
+    def kept_place(self, progress: Progress) -> Reply:
+        return self.answer(progress, self.where(progress, "confirm.kept"))
+
+    def already_on(self, progress: Progress) -> Reply:
+        here = self.coach.position(progress)
+        assert here is not None  # only said with a workout under way
+        speech = Speech().say(self.phrases.say("confirm.already_on", workout=here.workout.name))
+        speech.extend(self.announce_set(here.exercise, here.set_number, named=True))
+        return self.answer(progress, speech)

@@ -189,7 +189,7 @@ def test_session_id_and_attributes_are_kept_within_a_session(
     assert len(set(ids)) == 1 and first.session_id == ids[0]
     assert [r["session"]["new"] for r in stub.requests] == [True, False, False]
     assert [r["session"]["attributes"] for r in stub.requests] == [{}, {"count": 1}, {"count": 2}]
-    assert second.intent == "NextSetIntent" and third.speech_text == "StatusIntent number 3"
+    assert second.intent == "NextSetIntent" and third.speech_text == "SetsLeftIntent number 3"
     assert third.session_open and device.session_open
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import pytest
 
 from skill.coaching import events as ev
@@ -401,3 +403,23 @@ def test_progress_pointing_at_missing_content_is_invalid(coach: Coach) -> None:
     assert not coach.is_valid(Progress(workout_id="bodyweight", set_number=5))
     assert not coach.is_valid(Progress(workout_id="bodyweight", sets_by_exercise=(1,) * 7))
     assert coach.is_valid(Progress(workout_id="bodyweight", exercise_index=5, set_number=3))
+
+
+def test_time_left_shrinks_as_sets_are_done_and_is_nothing_when_idle(coach: Coach) -> None:
+    assert coach.seconds_left(Progress()) == 0
+    started = coach.start(Progress(), "dumbbell", 0.0).progress
+    whole = coach.workout_seconds(coach.library.get("dumbbell") or _missing(), started)
+    first = coach.seconds_left(started)
+    later = coach.seconds_left(coach.finish_set(started, 1.0).progress)
+    assert 0 < later < first <= whole
+
+
+def test_current_rest_follows_the_plan_until_the_runner_changes_it(coach: Coach) -> None:
+    started = coach.start(Progress(), "bodyweight", 0.0).progress
+    assert coach.current_rest(started) == 30
+    assert coach.current_rest(coach.set_rest(started, 60).progress) == 60
+    assert coach.current_rest(Progress()) is None
+
+
+def _missing() -> NoReturn:
+    raise AssertionError("the dumbbell workout is missing")

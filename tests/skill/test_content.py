@@ -636,3 +636,13 @@ def test_a_key_given_twice_is_refused_naming_the_file_and_key(tmp_path: Path) ->
     path.write_text(broken, encoding="utf-8")
     with pytest.raises(ContentError, match=r"bodyweight\.yaml: .*'sets' appears twice"):
         load_workout(path)
+
+
+def test_every_exercise_says_what_it_needs_and_has_easier_and_harder_options(
+    library: Library,
+) -> None:
+    for plan in library.workouts:
+        for move in plan.exercises:
+            assert move.easier and move.harder and move.needs, move.id
+            assert move.easier != move.harder, move.id
+            assert move.load_source, f"{move.id}: say where the options come from"
