@@ -43,13 +43,11 @@ class CoachHandler(AbstractRequestHandler):
         before = progress_of(handler_input)
         move = step(before)
         now = self.now()
-        workout_id = move.progress.workout_id
-        history = remember(
-            history_of(handler_input), workout_id, move.events, self.coach.library, now
-        )
+        known = history_of(handler_input)
+        history = remember(known, move.progress.workout_id, move.events, self.coach.library, now)
         finished = any(isinstance(event, ev.WorkoutFinished) for event in move.events)
         week = self.composer.week_so_far(history, now) if finished else None
-        reply = self.composer.transition(before, move, week)
+        reply = self.composer.transition(before, move, week, known.explained)
         return respond(handler_input, reply, move.progress, history)
 
     def now(self) -> float:

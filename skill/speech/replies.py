@@ -113,6 +113,18 @@ class Composer:
         """The first time: name, why, set-up and the cues that matter most, nothing more."""
         return self._memo(("first", workout.id, index), lambda: self._first(workout, index))
 
+    def remind(self, workout: WorkoutPlan, index: int) -> Speech:
+        """For a runner who has had it explained before: its name and the cue that matters most."""
+        exercise = workout.exercises[index]
+        line = self.phrases.say(
+            "exercise.reminder",
+            number=index + 1,
+            count=len(workout.exercises),
+            name=exercise.name,
+            cue=exercise.first_cues[0].rstrip("."),
+        )
+        return Speech().say(line)
+
     def _first(self, workout: WorkoutPlan, index: int) -> Speech:
         exercise = workout.exercises[index]
         count = len(workout.exercises)
@@ -267,8 +279,15 @@ class Composer:
 
     # --- transitions --------------------------------------------------------------------------
 
-    def transition(self, before: Progress, move: Transition, week: str | None = None) -> Reply:
-        """`move` in words; `week`, if given, is said after a finished workout's summary."""
+    def transition(
+        self,
+        before: Progress,
+        move: Transition,
+        week: str | None = None,
+        known: frozenset[str] = frozenset(),
+    ) -> Reply:
+        """`move` in words; `week`, if given, is said after a finished workout's summary; the
+        exercises in `known` were explained to this runner before and get a one-line reminder."""
         after = move.progress
         speech = Speech()
         end_session = False
@@ -331,7 +350,11 @@ class Composer:
                         self.phrases.say("workout.started_over", name=self._plan(workout_id).name)
                     )
                 case ev.ExerciseIntroduced(exercise_index=index):
-                    speech.extend(self.introduce_first(self._plan(after.workout_id or ""), index))
+                    plan = self._plan(after.workout_id or "")
+                    if plan.exercises[index].id in known:
+                        speech.extend(self.remind(plan, index))
+                    else:
+                        speech.extend(self.introduce_first(plan, index))
                     introduced = True
                 case ev.SetAnnounced(exercise_index=index, set_number=number, with_name=named):
                     plan = self._plan(after.workout_id or "")
