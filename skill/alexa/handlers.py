@@ -305,7 +305,7 @@ class EasierHandler(CoachHandler):
         return bool(is_intent_name("EasierIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(handler_input, self.composer.load_option(progress_of(handler_input), False))
+        return self.move(handler_input, lambda p: self.coach.change_load(p, harder=False))
 
 
 class HarderHandler(CoachHandler):
@@ -313,7 +313,7 @@ class HarderHandler(CoachHandler):
         return bool(is_intent_name("HarderIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(handler_input, self.composer.load_option(progress_of(handler_input), True))
+        return self.move(handler_input, lambda p: self.coach.change_load(p, harder=True))
 
 
 class ChangeRestHandler(CoachHandler):

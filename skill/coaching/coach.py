@@ -342,6 +342,23 @@ class Coach:
             (ev.StartedOver(workout_id), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1)),
         )
 
+    def change_load(self, progress: Progress, harder: bool) -> Transition:
+        """One step easier or harder for the current exercise (harder after easier is back to
+        the plan's own), kept for the rest of this workout."""
+        here = self.position(progress)
+        if here is None:
+            return self.nothing_active(progress)
+        exercise = here.exercise
+        levels = ("easier", None, "harder")
+        now_at = levels.index(progress.load_of(exercise.id))
+        wanted = levels[min(2, now_at + 1) if harder else max(0, now_at - 1)]
+        option = {"easier": exercise.easier, "harder": exercise.harder, None: "plan"}[wanted]
+        if wanted == progress.load_of(exercise.id) or option is None:
+            unchanged = ev.LoadChosen(here.exercise_index, "harder" if harder else "easier", False)
+            return Transition(progress, (unchanged,))
+        chosen = replace(progress, loads=progress.with_load(exercise.id, wanted))
+        return Transition(chosen, (ev.LoadChosen(here.exercise_index, wanted),))
+
     def pause(self, progress: Progress, now: float) -> Transition:
         if self.position(progress) is None:
             return self.nothing_active(progress)

@@ -118,6 +118,13 @@ class NoActiveWorkout:
     just_finished: str | None = None  # the workout finished last, if any
 
 
+@dataclass(frozen=True)
+class LoadChosen:
+    exercise_index: int
+    load: str | None  # "easier", "harder", or None: back to the exercise as planned
+    available: bool = True  # False: the exercise has no such option; nothing changed
+
+
 Event = (
     WorkoutStarted
     | ExerciseIntroduced
@@ -139,4 +146,5 @@ Event = (
     | WarmUpSkipped
     | CoolDownOffered
     | CoolDownPart
+    | LoadChosen
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+LOADS = ("easier", "harder")  # the ways to change an exercise's load, besides the plan's own
 MIN_REST_SECONDS = 15
 MAX_REST_SECONDS = 120  # one response must pace the whole rest (Alexa caps speech length)
 
@@ -29,6 +30,16 @@ class Progress:
     skipped: tuple[str, ...] = ()  # ids of exercises skipped and not done since
     active_seconds: float = 0.0  # workout time counted so far (see Coach.clocked)
     last_move_at: float | None = None  # epoch seconds of the last move counted
+    # The easier or harder way the runner chose, by exercise id, kept for this workout.
+    loads: tuple[tuple[str, str], ...] = ()
+
+    def load_of(self, exercise_id: str) -> str | None:
+        """ "easier", "harder", or None for the exercise as the plan has it."""
+        return dict(self.loads).get(exercise_id)
+
+    def with_load(self, exercise_id: str, load: str | None) -> tuple[tuple[str, str], ...]:
+        chosen = {**dict(self.loads), exercise_id: load}
+        return tuple(sorted((key, value) for key, value in chosen.items() if value is not None))
 
     @property
     def active(self) -> bool:
@@ -57,6 +68,7 @@ class Progress:
         data: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
         data["skipped"] = list(self.skipped)
         data["sets_by_exercise"] = list(self.sets_by_exercise)
+        data["loads"] = dict(self.loads)
         return data
 
     @classmethod
@@ -75,6 +87,12 @@ class Progress:
         if not isinstance(counts, list) or not all(_is_int(n) and n >= 0 for n in counts):
             raise ProgressError("sets_by_exercise must be a list of whole numbers from 0")
         values["sets_by_exercise"] = tuple(counts)
+        loads = values.get("loads", {})
+        if not isinstance(loads, dict) or not all(
+            isinstance(key, str) and value in LOADS for key, value in loads.items()
+        ):
+            raise ProgressError("loads must map exercise ids to easier or harder")
+        values["loads"] = tuple(sorted(loads.items()))
         progress = cls(**values)
         _check_types(progress)
         return progress

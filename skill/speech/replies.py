@@ -359,6 +359,8 @@ class Composer:
                 case ev.SetAnnounced(exercise_index=index, set_number=number, with_name=named):
                     plan = self._plan(after.workout_id or "")
                     exercise = plan.exercises[index]
+                    if number == 1 or named:
+                        speech.say(self.load_reminder(after, exercise))
                     lead = self.room_to_lead(exercise, paced, introduced)
                     speech.extend(self.announce_set(exercise, number, named, after.sets_done, lead))
                 case ev.RestStarted(seconds=seconds, last_set_of_exercise=last):
@@ -389,6 +391,10 @@ class Composer:
                     return self.ask(speech, "pause.reprompt")
                 case ev.Resumed():
                     speech.say(self.phrases.say("resume.resumed"))
+                case ev.LoadChosen():
+                    speech.extend(self.load_change(after, event))
+                    if self.coach.position(after) is not None:
+                        speech.say(self.phrases.say("set.go"))
                 case ev.RestChanged(seconds=seconds):
                     key = "rest.changed" if after.active else "rest.changed_for_next"
                     speech.say(self.phrases.say(key, seconds=seconds))
@@ -554,7 +560,8 @@ class Composer:
         here = self.coach.position(progress)
         if here is None:
             return self.help(progress)
-        speech = self.announce_set(here.exercise, here.set_number, True, progress.sets_done)
+        speech = Speech().say(self.load_reminder(progress, here.exercise))
+        speech.extend(self.announce_set(here.exercise, here.set_number, True, progress.sets_done))
         return Reply(speech.ssml(), self.set_reprompt(), False)
 
     def help(self, progress: Progress, routine: str | None = None) -> Reply:
@@ -772,15 +779,29 @@ class Composer:
             )
         )
 
-    def load_option(self, progress: Progress, harder: bool) -> Reply:
-        """An easier or a harder way to do the current exercise."""
-        here = self.coach.position(progress)
-        if here is None:
-            return self.transition(progress, self.coach.nothing_active(progress))
-        option = here.exercise.harder if harder else here.exercise.easier
-        key = "load.none" if option is None else ("load.harder" if harder else "load.easier")
-        speech = Speech().say(self.phrases.say(key, name=here.exercise.name, option=option))
-        return self.answer(progress, speech)
+    def load_change(self, after: Progress, chosen: ev.LoadChosen) -> Speech:
+        """What the runner hears on "too hard" / "too easy": the other way to do it, kept."""
+        exercise = self._plan(after.workout_id or "").exercises[chosen.exercise_index]
+        if not chosen.available:
+            key = "load.easiest" if chosen.load == "easier" else "load.hardest"
+            return Speech().say(self.phrases.say(key, name=exercise.name))
+        if chosen.load is None:
+            return Speech().say(self.phrases.say("load.as_planned", name=exercise.name))
+        option = exercise.easier if chosen.load == "easier" else exercise.harder
+        key = "load.easier" if chosen.load == "easier" else "load.harder"
+        return Speech().say(
+            self.phrases.say(key, name=exercise.name, option=option),
+            self.phrases.say("load.kept"),
+        )
+
+    def load_reminder(self, progress: Progress, exercise: Exercise) -> str:
+        """Said as a set of an exercise done another way begins: which way."""
+        load = progress.load_of(exercise.id)
+        if load is None:
+            return ""
+        if load == "easier":
+            return self.phrases.say("load.reminder_easier", option=exercise.easier)
+        return self.phrases.say("load.reminder_harder", option=exercise.harder)
 
     def rest_at_limit(self, progress: Progress, seconds: int, longer: bool) -> Reply:
         key = "rest.at_longest" if longer else "rest.at_shortest"

@@ -423,3 +423,34 @@ def test_current_rest_follows_the_plan_until_the_runner_changes_it(coach: Coach)
 
 def _missing() -> NoReturn:
     raise AssertionError("the dumbbell workout is missing")
+
+
+# --- an easier or harder way, kept for the workout ---------------------------------------------
+
+
+def test_too_hard_then_too_easy_steps_through_easier_planned_and_harder(coach: Coach) -> None:
+    progress = started(coach)
+    easier = coach.change_load(progress, harder=False)
+    assert easier.events == (ev.LoadChosen(0, "easier"),)
+    assert easier.progress.load_of("t_push_up") == "easier"
+    planned = coach.change_load(easier.progress, harder=True)
+    assert planned.events == (ev.LoadChosen(0, None),) and planned.progress.loads == ()
+    harder = coach.change_load(planned.progress, harder=True)
+    assert harder.progress.load_of("t_push_up") == "harder"
+    beyond = coach.change_load(harder.progress, harder=True)
+    assert beyond.events == (ev.LoadChosen(0, "harder", available=False),)
+    assert beyond.progress == harder.progress
+
+
+def test_the_way_chosen_stays_with_its_exercise_for_the_workout_only(coach: Coach) -> None:
+    chosen = coach.change_load(started(coach), harder=False).progress
+    later = sets(coach, chosen, 6)  # on into the next exercise
+    assert later.exercise_index == 1
+    assert later.load_of("t_push_up") == "easier" and later.load_of("l_sit_chin_up") is None
+    assert Progress.from_dict(later.to_dict()) == later  # stored and read back
+    assert coach.start(later, "bodyweight", START + 3_600).progress.loads == ()
+
+
+def test_a_stored_way_that_is_neither_easier_nor_harder_is_refused() -> None:
+    with pytest.raises(ProgressError, match="loads"):
+        Progress.from_dict({**Progress().to_dict(), "loads": {"t_push_up": "heavier"}})

@@ -762,7 +762,7 @@ def every_reply(workout_id: str) -> Iterator[Reply]:
     yield from (COMPOSER.error(), COMPOSER.error("notice.storage_down", end_session=True))
     yield from (COMPOSER.status(idle), COMPOSER.how_to(idle), COMPOSER.repeat(idle))
     yield from (COMPOSER.answer(idle, answer(idle)) for answer in QUESTIONS)
-    yield COMPOSER.load_option(idle, True)
+    yield COMPOSER.transition(idle, COACH.change_load(idle, harder=True))
     yield from (COMPOSER.which_exercise(idle, None), COMPOSER.which_exercise(idle, "moon walk"))
     runner = Runner()
     yield runner.next_set()  # no workout yet
@@ -778,7 +778,8 @@ def every_reply(workout_id: str) -> Iterator[Reply]:
             yield ask(progress)
         for answer in QUESTIONS:
             yield COMPOSER.answer(progress, answer(progress))
-        yield from (COMPOSER.load_option(progress, False), COMPOSER.load_option(progress, True))
+        for harder in (False, True):
+            yield COMPOSER.transition(progress, COACH.change_load(progress, harder))
         yield from (
             COMPOSER.confirm_start_over(progress),
             COMPOSER.confirm_switch(progress, other.id),
