@@ -92,6 +92,9 @@ def run_workout(url: str, plan: Plan, start_together: threading.Barrier, deadlin
             runner.next_set(one_shot=True)
         else:
             runner.next_set()
+    # A rest change ends with its workout; this one, made after, is kept for the next workout
+    # and leaves a stored value that differs between any two runners.
+    runner.set_rest(plan.rest_seconds)
     for turn in runner.device.history:
         for ssml, reprompt in ((turn.speech_ssml, False), (turn.reprompt_ssml, True)):
             if ssml and speech_problems(ssml, reprompt=reprompt):

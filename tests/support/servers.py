@@ -317,10 +317,28 @@ class Expected:
     workout_id: str | None = None
     exercise_index: int = 0
     set_number: int = 1
-    sets_done: int = 0
+    sets_by_exercise: list[int] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     finished: bool = False
     rest_seconds: int | None = None
+
+    @property
+    def sets_done(self) -> int:
+        return sum(self.sets_by_exercise)
+
+    @property
+    def sets_of_current(self) -> int:
+        counts = self.sets_by_exercise
+        return counts[self.exercise_index] if self.exercise_index < len(counts) else 0
+
+    @property
+    def exercises_done(self) -> int:
+        return sum(1 for count in self.sets_by_exercise if count > 0)
+
+    def count_a_set(self) -> None:
+        counts = self.sets_by_exercise
+        counts.extend([0] * (self.exercise_index + 1 - len(counts)))
+        counts[self.exercise_index] += 1
 
     @property
     def plan(self) -> WorkoutPlan:
@@ -344,12 +362,14 @@ class Expected:
         )
 
     def copy(self) -> Expected:
-        return replace(self, skipped=list(self.skipped))
+        return replace(
+            self, skipped=list(self.skipped), sets_by_exercise=list(self.sets_by_exercise)
+        )
 
     def after_next_set(self) -> Expected:
         """Where "next set" takes the runner from here (a copy; this one is unchanged)."""
         after = self.copy()
-        after.sets_done += 1
+        after.count_a_set()
         if self.set_number < self.exercise.sets:
             after.set_number += 1
         elif self.exercise_index + 1 < len(self.plan.exercises):
@@ -389,11 +409,15 @@ class Runner:
     def set_rest(self, seconds: int, *, one_shot: bool = False) -> Turn:
         turn = self._send("SetRestIntent", {"seconds": str(seconds)}, one_shot)
         self.expected.rest_seconds = seconds
-        return self.check(turn, f"Your rests are now {seconds} seconds.")
+        if self.expected.active:
+            return self.check(turn, f"Your rests are now {seconds} seconds")
+        # With no workout under way, the rest is for the next workout started.
+        return self.check(turn, f"Your rests will be {seconds} seconds in the next workout")
 
     def start(self, workout_id: str, *, one_shot: bool = False) -> Turn:
         turn = self._send("StartWorkoutIntent", {"workout": workout_id}, one_shot)
-        rest = self.expected.rest_seconds
+        # A rest chosen with no workout under way is for this one.
+        rest = None if self.expected.active else self.expected.rest_seconds
         self.expected = Expected(workout_id=workout_id, rest_seconds=rest)
         first = self.expected.exercise
         self.check(turn, f"Let's do the {self.expected.plan.name}:", "Warm-up, part 1 of")
@@ -430,8 +454,21 @@ class Runner:
     def skip(self, *, one_shot: bool = False) -> Turn:
         e = self.expected
         plan, exercise = e.plan, e.exercise
+        if e.set_number == exercise.sets:  # on the last set: it counts, as "next set" would
+            self.expected = e.after_next_set()
+            turn = self._send("SkipExerciseIntent", None, one_shot)
+            if self.expected.finished:
+                return self._finish(turn)
+            after = self.expected
+            return self.check(
+                turn,
+                f"Exercise {after.exercise_index + 1} of {len(plan.exercises)}:"
+                f" {after.exercise.name}.",
+                f"Set 1 of {after.exercise.sets}:",
+            )
         turn = self._send("SkipExerciseIntent", None, one_shot)
-        e.skipped.append(exercise.id)
+        if exercise.id not in e.skipped:  # kept even when part of it was done: "cut short"
+            e.skipped.append(exercise.id)
         self.check(turn, f"Skipping {exercise.name}.")
         if e.exercise_index + 1 < len(plan.exercises):
             e.exercise_index, e.set_number = e.exercise_index + 1, 1
@@ -454,12 +491,14 @@ class Runner:
     def _finish(self, turn: Turn) -> Turn:
         e = self.expected
         e.finished = True
+        e.rest_seconds = None  # a rest change lasts until its workout ends
         plan = e.plan
-        exercises_done = len(plan.exercises) - len(set(e.skipped))
+        exercise_word = "exercise" if e.exercises_done == 1 else "exercises"
+        set_word = "set" if e.sets_done == 1 else "sets"
         self.check(
             turn,
-            f"You've finished the {plan.name}: {exercises_done} exercises and"
-            f" {e.sets_done} sets in",
+            f"You've finished the {plan.name}: {e.exercises_done} {exercise_word} and"
+            f" {e.sets_done} {set_word} in",
         )
         if turn.session_open:  # the cool-down is offered: declined
             self.check(turn, "cool-down?")
@@ -490,11 +529,15 @@ class Runner:
         progress = attributes.get("progress")
         if not isinstance(progress, dict):
             return [f"{self.user_id}: no stored progress: {attributes!r}"]
+        stored_sets = progress.get("sets_by_exercise")
+        wanted_sets = [*e.sets_by_exercise]
+        if isinstance(stored_sets, list) and len(stored_sets) > len(wanted_sets):
+            wanted_sets += [0] * (len(stored_sets) - len(wanted_sets))
         wanted = {
             "workout_id": e.workout_id,
             "exercise_index": e.exercise_index,
             "set_number": e.set_number,
-            "sets_done": e.sets_done,
+            "sets_by_exercise": wanted_sets,
             "skipped": e.skipped,
             "finished": e.finished,
             "rest_seconds": e.rest_seconds,
