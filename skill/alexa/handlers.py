@@ -29,7 +29,12 @@ from skill.speech.ssml import Speech
 
 log = logging.getLogger(__name__)
 
-REST_STEP_SECONDS = 15  # "more rest" or "shorter rests" moves the rest by this much
+REST_STEP_SECONDS = 15
+# The moves that read or add to what the coach remembers (skill.coaching.history).
+REMEMBERED = (
+    ev.WorkoutFinished,
+    ev.ExerciseIntroduced,
+)  # "more rest" or "shorter rests" moves the rest by this much
 
 
 class CoachHandler(AbstractRequestHandler):
@@ -42,6 +47,8 @@ class CoachHandler(AbstractRequestHandler):
         """Apply a coach move to the runner's progress and speak its result."""
         before = progress_of(handler_input)
         move = step(before)
+        if not any(isinstance(event, REMEMBERED) for event in move.events):
+            return respond(handler_input, self.composer.transition(before, move), move.progress)
         now = self.now()
         known = history_of(handler_input)
         history = remember(known, move.progress.workout_id, move.events, self.coach.library, now)

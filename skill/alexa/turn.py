@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 PROGRESS = "progress"
 LOADED = "progress_loaded"
 HISTORY = "history"
-HISTORY_LOADED = "history_loaded"
 NOTICE = "notice"
 PENDING = "pending"  # session attribute: the question the last response asked
 # Session attribute: the warm-up or cool-down part that "next" leads ("warm_up:1"). Kept across
@@ -54,10 +53,48 @@ def progress_of(handler_input: HandlerInput) -> Progress:
     return progress
 
 
+class StoredHistory:
+    """The runner's history as stored, read only when a turn needs it (most set turns don't,
+    and every turn writes the record back): then written back as it was unless it changed.
+    One this version cannot read is never replaced."""
+
+    def __init__(self, stored: object) -> None:
+        self.stored = stored  # the record's value, None when it has none
+        self.current: History | None = None  # set by a turn that changes the history
+        self._as_stored: History | None = None
+        self._readable = True
+
+    def as_stored(self) -> History:
+        if self._as_stored is None:
+            self._as_stored = History()
+            if self.stored is not None:
+                try:
+                    self._as_stored = History.from_dict(self.stored)
+                except HistoryError as error:
+                    log.warning("Keeping a stored history this version cannot read: %s", error)
+                    self._readable = False
+        return self._as_stored
+
+    def read(self) -> History:
+        return self.current if self.current is not None else self.as_stored()
+
+    @property
+    def changed(self) -> bool:
+        if self.current is None:
+            return False
+        return self.current != self.as_stored() and self._readable
+
+    def to_store(self) -> object:
+        """What goes back in the record: the new history, or what was stored."""
+        if self.current is not None and self.changed:
+            return self.current.to_dict()
+        return self.stored
+
+
 def history_of(handler_input: HandlerInput) -> History:
-    history = handler_input.attributes_manager.request_attributes[HISTORY]
-    assert isinstance(history, History)
-    return history
+    slot = handler_input.attributes_manager.request_attributes[HISTORY]
+    assert isinstance(slot, StoredHistory)
+    return slot.read()
 
 
 def session_attributes(handler_input: HandlerInput) -> dict[str, object] | None:
@@ -95,7 +132,9 @@ def respond(
     if progress is not None:
         attributes.request_attributes[PROGRESS] = progress
     if history is not None:
-        attributes.request_attributes[HISTORY] = history
+        slot = attributes.request_attributes[HISTORY]
+        assert isinstance(slot, StoredHistory)
+        slot.current = history
     speech = reply.speech
     notice = attributes.request_attributes.pop(NOTICE, None)
     if notice:
@@ -122,15 +161,14 @@ class LoadProgress(AbstractRequestInterceptor):
 
     def process(self, handler_input: HandlerInput) -> None:
         attributes = handler_input.attributes_manager
-        history: History = History()
-        history_loaded: History | None = None
+        history = StoredHistory(None)
         try:
             stored = attributes.persistent_attributes.get(PROGRESS)
             progress = Progress() if stored is None else Progress.from_dict(stored)
             if not self.service.coach.is_valid(progress):
                 raise ProgressError("progress points at content that no longer exists")
             loaded: Progress | None = progress
-            history, history_loaded = self._history(attributes.persistent_attributes)
+            history = StoredHistory(attributes.persistent_attributes.get(HISTORY))
         except (UnreadableRecordError, ProgressError):
             # Unreadable: start fresh, say so, and overwrite the bad record on save.
             progress, loaded = Progress(), None
@@ -140,19 +178,6 @@ class LoadProgress(AbstractRequestInterceptor):
         attributes.request_attributes[PROGRESS] = progress
         attributes.request_attributes[LOADED] = loaded
         attributes.request_attributes[HISTORY] = history
-        attributes.request_attributes[HISTORY_LOADED] = history_loaded
-
-    @staticmethod
-    def _history(stored: dict[str, object]) -> tuple[History, History | None]:
-        raw = stored.get(HISTORY)
-        if raw is None:
-            return History(), History()
-        try:
-            history = History.from_dict(raw)
-        except HistoryError as error:
-            log.warning("Keeping a stored history this version cannot read: %s", error)
-            return History(), None
-        return history, history
 
 
 class SaveProgress(AbstractResponseInterceptor):
@@ -160,15 +185,13 @@ class SaveProgress(AbstractResponseInterceptor):
         attributes = handler_input.attributes_manager
         done = attributes.request_attributes
         progress, history = done.get(PROGRESS), done.get(HISTORY)
-        if not isinstance(progress, Progress) or not isinstance(history, History):
+        if not isinstance(progress, Progress) or not isinstance(history, StoredHistory):
             return
-        loaded_history = done.get(HISTORY_LOADED)
-        if progress == done.get(LOADED) and (loaded_history is None or history == loaded_history):
+        if progress == done.get(LOADED) and not history.changed:
             return
         record: dict[str, object] = {PROGRESS: progress.to_dict()}
-        if loaded_history is not None:
-            record[HISTORY] = history.to_dict()
-        elif done.get(LOADED) is not None:  # unreadable history: stored back as it was
-            record[HISTORY] = attributes.persistent_attributes.get(HISTORY)
+        kept = history.to_store()
+        if kept is not None:
+            record[HISTORY] = kept
         attributes.persistent_attributes = record
         attributes.save_persistent_attributes()

@@ -12,7 +12,9 @@ from typing import Any
 from skill.coaching import events as ev
 from skill.content.models import Library
 
-KEEP_WORKOUTS = 100  # enough for "this week" and a streak; a record stays small
+# The coach speaks of the last seven days and the last workout; 14 covers a week of two a day.
+# Every turn reads and writes the whole record, so the history stays this small.
+KEEP_WORKOUTS = 14
 WEEK_SECONDS = 7 * 24 * 3600
 SESSIONS_A_WEEK = 2  # the dumbbell article's advice: these exercises twice a week
 
