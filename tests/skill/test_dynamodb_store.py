@@ -23,6 +23,7 @@ from ask_sdk_model.request_envelope import RequestEnvelope
 from ask_sdk_model.user import User
 
 from harness import envelopes
+from harness.dialog_stage import V1_RECORD
 from skill import lambda_function
 from skill.alexa import skill_builder
 from skill.alexa.skill_builder import build_skill as real_build_skill
@@ -476,18 +477,7 @@ def test_a_workout_on_lambda_is_stored_in_dynamodb(
 def test_a_version_1_item_carries_on_at_its_set_on_lambda(
     moto: MotoServer, table_name: str, raw_table: Any
 ) -> None:
-    old_progress = {
-        "workout_id": "bodyweight",
-        "exercise_index": 2,
-        "set_number": 2,
-        "paused": False,
-        "finished": False,
-        "rest_seconds": None,
-        "started_at": 1.7e9,
-        "sets_done": 9,
-        "skipped": [],
-    }
-    old = json.dumps({"version": 1, "attributes": {"progress": old_progress}})
+    old = V1_RECORD  # the same version 1 record the dialog scripts upgrade
     raw_table.put_item(Item={PARTITION_KEY: USER, RECORD_ATTRIBUTE: old})
     chat = Conversation(lambda_function.make_handler(lambda_environ(moto.endpoint, table_name)))
     speech, _ = chat.send({"type": "LaunchRequest"})
