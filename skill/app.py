@@ -164,13 +164,17 @@ def _too_deep(value: Any, limit: int) -> bool:
 def _alexa() -> Response | tuple[Response, int]:
     service = _service()
     limit = service.settings.max_body_bytes
-    request.max_content_length = limit  # also stops a chunked body at the limit
+    # One byte over the limit may be read, so that a body without a length (chunked) that is
+    # longer is refused like one whose length says so, rather than cut at the limit and read.
+    request.max_content_length = limit + 1
     if request.content_length is not None and request.content_length > limit:
         abort(413)
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if request.mimetype != "application/json" or charset not in {"utf-8", "utf8"}:
         abort(415)
     raw = request.get_data(cache=False)
+    if len(raw) > limit:
+        abort(413)
     try:
         body = raw.decode("utf-8")
         envelope = json.loads(body, parse_constant=_not_json)
