@@ -200,13 +200,26 @@ session_attributes = st.one_of(
 )
 
 
-def _progress(workout: str, index: int, number: int, **rest: Any) -> dict[str, Any]:
-    """A progress that points at real content (every exercise has at least 3 sets)."""
+def _progress(
+    workout: str,
+    index: int,
+    number: int,
+    sets_by_exercise: tuple[int, ...],
+    skipped: tuple[str, ...],
+    **rest: Any,
+) -> dict[str, Any]:
+    """A progress that points at real content (every exercise has at least 3 sets): counts
+    within each exercise's sets, skips of the workout's own exercises, each once."""
     exercises = next(plan for plan in LIBRARY.workouts if plan.id == workout).exercises
+    ids = {exercise.id for exercise in exercises}
     progress = Progress(
         workout_id=workout,
         exercise_index=index % len(exercises),
         set_number=1 + number % 3,
+        sets_by_exercise=tuple(
+            min(n, e.sets) for n, e in zip(sets_by_exercise, exercises, strict=False)
+        ),
+        skipped=tuple(dict.fromkeys(s for s in skipped if s in ids)),
         **rest,
     )
     return progress.to_dict()
