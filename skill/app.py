@@ -38,6 +38,8 @@ CERT_CHAINS_KEY = "COACH_CERT_CHAINS"  # {cert URL: PEM chain}, served instead o
 PERSISTENCE_KEY = "COACH_PERSISTENCE_ADAPTER"  # an adapter object, instead of the configured store
 CLOCK_KEY = "COACH_CLOCK"  # the coach's clock (epoch seconds), instead of time.time
 
+MAX_JSON_DEPTH = 64  # Alexa's envelopes nest about 8 deep; deeper bodies are not from Alexa
+
 VERIFICATION_OFF_BANNER = "\n".join(
     ["", "!" * 64, "!!  REQUEST VERIFICATION IS OFF — local testing only", "!" * 64, ""]
 )
@@ -137,21 +139,51 @@ def _is_request_envelope(envelope: Any) -> bool:
     return all(isinstance(_field(envelope, *path), str) for path in required)
 
 
+def _not_json(constant: str) -> Any:
+    """NaN, Infinity and -Infinity: Python's json reads them, but they are not JSON and Alexa
+    never sends them; echoed back in session attributes they would make the answer invalid."""
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    """Whether parsed JSON nests containers more than `limit` deep (checked without recursion,
+    so that nothing later recurses past Python's limit on it)."""
+    level: list[Any] = [value]
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            if isinstance(item, (dict, list))
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return False
+    return any(isinstance(item, (dict, list)) for item in level)
+
+
 def _alexa() -> Response | tuple[Response, int]:
     service = _service()
     limit = service.settings.max_body_bytes
-    request.max_content_length = limit  # also stops a chunked body at the limit
+    # One byte over the limit may be read, so that a body without a length (chunked) that is
+    # longer is refused like one whose length says so, rather than cut at the limit and read.
+    request.max_content_length = limit + 1
     if request.content_length is not None and request.content_length > limit:
         abort(413)
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if request.mimetype != "application/json" or charset not in {"utf-8", "utf8"}:
         abort(415)
     raw = request.get_data(cache=False)
+    if len(raw) > limit:
+        abort(413)
     try:
         body = raw.decode("utf-8")
-        envelope = json.loads(body)
+        envelope = json.loads(body, parse_constant=_not_json)
     except ValueError:  # UnicodeDecodeError and JSONDecodeError are both ValueErrors
         return _error(400, "body is not UTF-8 JSON")
+    except RecursionError:  # brackets nested past the parser's limit
+        return _error(400, "body is nested too deeply")
+    if _too_deep(envelope, MAX_JSON_DEPTH):
+        return _error(400, "body is nested too deeply")
     if not _is_request_envelope(envelope):
         return _error(400, "body is not an Alexa request envelope")
 
@@ -162,7 +194,8 @@ def _alexa() -> Response | tuple[Response, int]:
         if service.check is not None:
             service.check(dict(request.headers), body, request_envelope)
         response = service.skill.invoke(request_envelope=request_envelope, context=None)
-        payload = json.dumps(service.serializer.serialize(response))
+        # Strict JSON out: Alexa cannot read NaN or Infinity (none can come in, see _not_json).
+        payload = json.dumps(service.serializer.serialize(response), allow_nan=False)
     except RequestRefused as exc:
         logger.warning("Refused a request that failed verification: %s", exc)
         return _error(400, "request verification failed")

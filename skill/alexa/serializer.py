@@ -132,7 +132,12 @@ class FastSerializer(DefaultSerializer):
                 raise SerializationException(
                     f"Failed to parse {payload!r} into {kind.__name__}"
                 ) from None
-            return parsed.date() if kind is date else parsed
+            if kind is date:
+                return parsed.date()
+            if parsed.utcoffset() is None:
+                # Alexa's times carry a zone; a naive one cannot be compared with real times.
+                raise SerializationException(f"Time {payload!r} has no time zone")
+            return parsed
 
         return convert
 

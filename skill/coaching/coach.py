@@ -59,13 +59,23 @@ class Coach:
     def is_valid(self, progress: Progress) -> bool:
         """Whether a stored progress still points at real content (content can change)."""
         if progress.workout_id is None:
-            return True
+            return not progress.skipped and not progress.loads
         workout = self.library.get(progress.workout_id)
         if workout is None or progress.exercise_index >= len(workout.exercises):
             return False
-        if len(progress.sets_by_exercise) > len(workout.exercises):
+        exercises = workout.exercises
+        if len(progress.sets_by_exercise) > len(exercises):
             return False
-        return progress.set_number <= workout.exercises[progress.exercise_index].sets
+        # Values, not only types: every count, skip and load must fit this workout, or the
+        # summary would say nonsense ("-24 exercises").
+        if any(n > e.sets for n, e in zip(progress.sets_by_exercise, exercises, strict=False)):
+            return False
+        ids = {exercise.id for exercise in exercises}
+        if not ids.issuperset(progress.skipped):
+            return False
+        if not ids.issuperset(exercise_id for exercise_id, _ in progress.loads):
+            return False
+        return progress.set_number <= exercises[progress.exercise_index].sets
 
     def position(self, progress: Progress) -> Position | None:
         if not progress.active or not self.is_valid(progress):

@@ -45,7 +45,7 @@ class FinishedWorkout:
         sets_done = data["sets_done"]
         if not isinstance(workout_id, str) or not workout_id:
             raise HistoryError("workout_id must be text")
-        if not _is_number(finished_at) or finished_at < 0:
+        if not _is_number(finished_at) or not 0 <= finished_at < math.inf:
             raise HistoryError("finished_at must be a time (seconds since 1970)")
         if not _is_whole(sets_done) or sets_done < 0:
             raise HistoryError("sets_done must be a whole number from 0")

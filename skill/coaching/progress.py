@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -124,7 +125,9 @@ def _check_types(p: Progress) -> None:
         raise ProgressError("rest_seconds out of range")
     for name in ("started_at", "last_move_at"):
         value = getattr(p, name)
-        if value is not None and not _is_number(value):
-            raise ProgressError(f"{name} must be a number")
-    if not _is_number(p.active_seconds) or p.active_seconds < 0:
-        raise ProgressError("active_seconds must be a number from 0")
+        if value is not None and not (_is_number(value) and math.isfinite(value) and value >= 0):
+            raise ProgressError(f"{name} must be a time (seconds since 1970)")
+    if not _is_number(p.active_seconds) or not 0 <= p.active_seconds < math.inf:
+        raise ProgressError("active_seconds must be a finite number from 0")
+    if len(set(p.skipped)) != len(p.skipped):
+        raise ProgressError("skipped names an exercise twice")

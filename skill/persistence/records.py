@@ -213,12 +213,21 @@ def _refuse_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
+def _finite_float(text: str) -> float:
+    """A JSON number as a float; 1e999 and the like, read as infinity, are refused: no record
+    this version writes can hold one (encode refuses them), and a time of infinity is none."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
 def decode(text: str) -> dict[str, Any]:
     """The attributes stored in record text `text`; UnreadableRecordError if it is not one."""
     if not isinstance(text, str):
         raise UnreadableRecordError(f"a stored record must be text, not {type(text).__name__}")
     try:
-        record = json.loads(text, parse_constant=_refuse_constant)
+        record = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except (ValueError, RecursionError) as error:  # JSONDecodeError is a ValueError
         raise UnreadableRecordError(f"stored record is not valid JSON: {error}") from error
     return unwrap(record)

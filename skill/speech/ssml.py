@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from skill.speech.sounds import SoundClip
 
 MAX_BREAK_SECONDS = 10.0  # Alexa refuses a longer <break>; harness.ssml_rules checks it
 
 
+# Characters XML 1.0 cannot hold at all, even escaped (control characters, lone surrogates,
+# U+FFFE/U+FFFF): SSML holding one is not well-formed, and Alexa refuses it.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def escape(text: str) -> str:
-    """Text safe inside SSML (xml.sax.saxutils.escape, without importing urllib.request)."""
+    """Text safe inside SSML (xml.sax.saxutils.escape, without importing urllib.request), with
+    characters XML cannot hold left out."""
+    text = _NOT_XML.sub("", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

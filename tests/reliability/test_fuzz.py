@@ -4,13 +4,15 @@ Envelopes are drawn from the interaction model and from noise: random request ty
 and invented intents, slot values of random or huge text, numbers as text and "?", resolutions
 with any status, random session attributes (garbage `pending` values included), whatever
 progress record the runner already has (valid, nonsense, or not JSON at all), and then a few
-random deletions or replacements anywhere in the envelope (missing fields, wrong types).
+random deletions or replacements anywhere in the envelope (missing fields, wrong types),
+timestamps of every shape (zoned, without a zone, bare dates, garbage) and values nested up to
+1,200 deep.
 
 For every envelope: never a 5xx; never a traceback in the body; no handler error logged (the
-catch-all "sorry" reply would hide one behind a 200); a 200 carries SSML that
-`ssml_rules.speech_problems` accepts; a 4xx is a short JSON error and leaves the stored record
-byte for byte as it was; and after a 200 the runner's record decodes and holds a progress the
-coach can use.
+catch-all "sorry" reply would hide one behind a 200); every response is strict JSON (no NaN
+or Infinity); a 200 carries SSML that `ssml_rules.speech_problems` accepts; a 4xx is a short
+JSON error and leaves the stored record byte for byte as it was; and after a 200 the runner's
+record decodes and holds a progress the coach can use.
 
 The default run is bounded (FUZZ_EXAMPLES) and takes seconds; `make test-slow` runs many more.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import re
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -197,13 +200,26 @@ session_attributes = st.one_of(
 )
 
 
-def _progress(workout: str, index: int, number: int, **rest: Any) -> dict[str, Any]:
-    """A progress that points at real content (every exercise has at least 3 sets)."""
+def _progress(
+    workout: str,
+    index: int,
+    number: int,
+    sets_by_exercise: tuple[int, ...],
+    skipped: tuple[str, ...],
+    **rest: Any,
+) -> dict[str, Any]:
+    """A progress that points at real content (every exercise has at least 3 sets): counts
+    within each exercise's sets, skips of the workout's own exercises, each once."""
     exercises = next(plan for plan in LIBRARY.workouts if plan.id == workout).exercises
+    ids = {exercise.id for exercise in exercises}
     progress = Progress(
         workout_id=workout,
         exercise_index=index % len(exercises),
         set_number=1 + number % 3,
+        sets_by_exercise=tuple(
+            min(n, e.sets) for n, e in zip(sets_by_exercise, exercises, strict=False)
+        ),
+        skipped=tuple(dict.fromkeys(s for s in skipped if s in ids)),
         **rest,
     )
     return progress.to_dict()
@@ -236,6 +252,32 @@ stored_rows = st.one_of(
 )
 
 
+# Times Alexa could not have sent: no zone, a bare date, offsets, fractions, out of range.
+timestamps = st.one_of(
+    st.datetimes(timezones=st.none() | st.timezones()).map(lambda when: when.isoformat()),
+    st.dates().map(lambda day: day.isoformat()),
+    st.sampled_from(["2026-11-30T04:51:07", "2026-11-30", "2026-11-30T04:51", "20261130T045107Z"]),
+)
+
+
+# Deep nesting travels as a marker string, expanded in the body's text (check_one): nested as
+# Python objects it would exhaust the recursion of hypothesis's own printing and copying.
+NEST = re.compile(r'"nest:(\d+):(list|dict)"')
+nested_values = st.builds(
+    "nest:{}:{}".format, st.integers(min_value=1, max_value=1200), st.sampled_from(["list", "dict"])
+)
+
+
+def expand_nesting(body: str) -> str:
+    def nested(match: re.Match[str]) -> str:
+        depth = int(match.group(1))
+        if match.group(2) == "list":
+            return "[" * depth + "1" + "]" * depth
+        return '{"n": ' * depth + "1" + "}" * depth
+
+    return NEST.sub(nested, body)
+
+
 @st.composite
 def envelopes(draw: st.DrawFn) -> dict[str, Any]:
     kind = draw(request_types)
@@ -261,6 +303,7 @@ def envelopes(draw: st.DrawFn) -> dict[str, Any]:
                 st.none(),  # now
                 st.sampled_from(["2019-01-01T00:00:00Z", "2026-13-45T99:99:99Z", "now", ""]),
                 st.text(max_size=20),
+                timestamps,
             )
         ),
         **fields,
@@ -289,7 +332,7 @@ def _mutate(envelope: dict[str, Any], draw: st.DrawFn) -> None:
     if draw(st.booleans()):
         del parent[path[-1]]
     else:
-        parent[path[-1]] = draw(json_values)
+        parent[path[-1]] = draw(json_values | nested_values)
 
 
 # ---- the app under test -----------------------------------------------------------------------
@@ -377,6 +420,15 @@ def _speech(payload: dict[str, Any], *path: str) -> str | None:
     return str(node.get("ssml")) if node.get("type") == "SSML" else None
 
 
+def strict_json(text: str) -> Any:
+    """json.loads as Alexa reads JSON: NaN, Infinity and -Infinity are refused."""
+
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
 def check_one(target: Target, envelope: dict[str, Any], stored: str | None) -> None:
     path = target.store.path
     user_id = _user_of(envelope)
@@ -385,7 +437,7 @@ def check_one(target: Target, envelope: dict[str, Any], stored: str | None) -> N
     before = None if user_id is None else _row(path, user_id)
     target.errors.records.clear()
 
-    body = json.dumps(envelope).encode("utf-8")
+    body = expand_nesting(json.dumps(envelope)).encode("utf-8")
     response = target.app.test_client().post(
         "/alexa", data=body, headers={"Content-Type": "application/json"}
     )
@@ -396,11 +448,11 @@ def check_one(target: Target, envelope: dict[str, Any], stored: str | None) -> N
     assert not target.errors.records, [r.getMessage() for r in target.errors.records]
     if response.status_code != 200:
         assert len(response.get_data()) <= MAX_ERROR_BODY, text
-        assert set(json.loads(text)) == {"error"}
+        assert set(strict_json(text)) == {"error"}
         if user_id is not None:
             assert _row(path, user_id) == before  # refused: nothing written
         return
-    payload = json.loads(text)
+    payload = strict_json(text)
     places = [
         (("response", "outputSpeech"), False),
         (("response", "reprompt", "outputSpeech"), True),

@@ -186,6 +186,29 @@ def raw(body: bytes, content_type: str = "application/json") -> Build:
     return build
 
 
+def zoneless(stamp: str) -> Build:
+    """Correctly signed, with a timestamp that carries no time zone."""
+
+    def build(identity: DevIdentity) -> Attempt:
+        return signed(identity, next_set_body(timestamp=stamp))
+
+    return build
+
+
+def nested(identity: DevIdentity) -> Attempt:
+    return Attempt(b"[" * 1000 + b"]" * 1000, {"Content-Type": "application/json"})
+
+
+def nested_envelope(identity: DevIdentity) -> Attempt:
+    """A signed envelope carrying 500-deep session attributes."""
+    deep: Any = {}
+    for _ in range(500):
+        deep = {"a": deep}
+    envelope = next_set_envelope()
+    envelope["session"]["attributes"] = {"deep": deep}
+    return signed(identity, envelope_body(envelope))
+
+
 def wrong_content_type(identity: DevIdentity) -> Attempt:
     attempt = signed(identity)
     attempt.headers["Content-Type"] = "text/plain"
@@ -395,6 +418,38 @@ HOSTILE: tuple[Hostile, ...] = (
         "body is not an Alexa request envelope",
         "the skill only sees envelopes with the fields it relies on",
         raw(b'{"version": "1.0", "request": {"type": "IntentRequest"}}'),
+    ),
+    Hostile(
+        "nested",
+        "2 KB of 1,000 nested brackets (unsigned)",
+        400,
+        "body is nested too deeply",
+        "deep nesting is refused before it can exhaust Python's recursion limit",
+        nested,
+    ),
+    Hostile(
+        "nested-envelope",
+        "envelope with 500-deep session attributes (signed)",
+        400,
+        "body is nested too deeply",
+        "JSON nested over 64 deep is refused, even inside an envelope",
+        nested_envelope,
+    ),
+    Hostile(
+        "timestamp-no-zone",
+        "timestamp `2026-11-30T04:51:07`, no zone (signed)",
+        400,
+        "malformed request envelope",
+        "a time without a zone is refused, not compared (it was a 500)",
+        zoneless("2026-11-30T04:51:07"),
+    ),
+    Hostile(
+        "timestamp-date",
+        "timestamp `2026-11-30`, a bare date (signed)",
+        400,
+        "malformed request envelope",
+        "a bare date is refused, not compared (it was a 500)",
+        zoneless("2026-11-30"),
     ),
     Hostile(
         "content-type",

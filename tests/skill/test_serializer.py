@@ -2,7 +2,8 @@
 
 The reference is the SDK's DefaultSerializer with one change the skill has always made:
 timestamps are read with `datetime.fromisoformat` (dateutil also accepts prose such as
-"Jan 1 2026", which Alexa never sends).
+"Jan 1 2026", which Alexa never sends), and a time without a zone is refused (the SDK's
+timestamp check cannot compare it).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class ReferenceSerializer(DefaultSerializer):
             parsed = datetime.fromisoformat(payload)
         except (TypeError, ValueError):
             raise SerializationException(f"Failed to parse {payload!r}") from None
+        if obj_type is not date and parsed.utcoffset() is None:
+            raise SerializationException(f"Time {payload!r} has no time zone")
         return parsed.date() if obj_type is date else parsed
 
 
