@@ -15,20 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from ask_sdk_model.context import Context
-from ask_sdk_model.interfaces.system.system_state import SystemState
-from ask_sdk_model.request_envelope import RequestEnvelope
-from ask_sdk_model.user import User
 from flask import Flask
 from flask.testing import FlaskClient
 
 from harness.envelopes import intent_json
-from skill.app import EXTENSION_KEY
 from skill.coaching.coach import Coach
 from skill.coaching.progress import Progress
 from skill.content.loader import default_library
-from skill.persistence import SqliteProgressStore, decode, encode
-from tests.support import USER_ID, output_speech, request_envelope
+from skill.persistence import decode, encode
+from tests.support import USER_ID, output_speech, request_envelope, sqlite_store_of, user_envelope
 
 LIBRARY = default_library()
 WORKOUT = next(plan for plan in LIBRARY.workouts if plan.id == "bodyweight")
@@ -109,25 +104,15 @@ def record_text(record: dict[str, Any]) -> str:
     return encode(record).replace(str(INFINITY), "1e999")
 
 
-def seeded_envelope() -> RequestEnvelope:
-    return RequestEnvelope(context=Context(system=SystemState(user=User(user_id=USER_ID))))
-
-
-def store_of(app: Flask) -> SqliteProgressStore:
-    store = app.extensions[EXTENSION_KEY].skill.persistence_adapter
-    assert isinstance(store, SqliteProgressStore)
-    return store
-
-
 def put_record(app: Flask, text: str) -> None:
-    store = store_of(app)
-    store.save_attributes(seeded_envelope(), {"progress": Progress().to_dict()})  # the table
+    store = sqlite_store_of(app)
+    store.save_attributes(user_envelope(), {"progress": Progress().to_dict()})  # the table
     with closing(sqlite3.connect(store.path)) as conn, conn:
         conn.execute("UPDATE progress SET record = ? WHERE user_id = ?", (text, USER_ID))
 
 
 def stored_record(app: Flask) -> dict[str, Any]:
-    with closing(sqlite3.connect(store_of(app).path)) as conn:
+    with closing(sqlite3.connect(sqlite_store_of(app).path)) as conn:
         row = conn.execute("SELECT record FROM progress WHERE user_id = ?", (USER_ID,)).fetchone()
     return decode(str(row[0]))
 

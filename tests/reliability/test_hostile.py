@@ -20,10 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ask_sdk_model.context import Context
-from ask_sdk_model.interfaces.system.system_state import SystemState
-from ask_sdk_model.request_envelope import RequestEnvelope
-from ask_sdk_model.user import User
 from flask import Flask
 
 from harness.envelopes import intent_json
@@ -34,9 +30,7 @@ from harness.signing import (
     make_signing_cert,
     sign_body,
 )
-from skill.app import EXTENSION_KEY
 from skill.coaching.progress import Progress
-from skill.persistence import SqliteProgressStore
 from tests.support import (
     REPO_ROOT,
     USER_ID,
@@ -44,6 +38,8 @@ from tests.support import (
     envelope_body,
     output_speech,
     request_envelope,
+    sqlite_store_of,
+    user_envelope,
 )
 from tests.support.signing import refuse_certificate_downloads, signed_headers
 
@@ -481,16 +477,6 @@ def no_fetching(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return refuse_certificate_downloads(monkeypatch)
 
 
-def seeded_envelope() -> RequestEnvelope:
-    return RequestEnvelope(context=Context(system=SystemState(user=User(user_id=USER_ID))))
-
-
-def store_of(app: Flask) -> SqliteProgressStore:
-    store = app.extensions[EXTENSION_KEY].skill.persistence_adapter
-    assert isinstance(store, SqliteProgressStore)
-    return store
-
-
 def rows(path: Path) -> list[tuple[Any, ...]]:
     with closing(sqlite3.connect(path)) as conn:
         return conn.execute("SELECT * FROM progress ORDER BY user_id").fetchall()
@@ -498,7 +484,7 @@ def rows(path: Path) -> list[tuple[Any, ...]]:
 
 def seeded_app(make_app: Callable[..., Flask], config: dict[str, Any]) -> Flask:
     app = make_app(**config)
-    store_of(app).save_attributes(seeded_envelope(), {"progress": SEEDED.to_dict()})
+    sqlite_store_of(app).save_attributes(user_envelope(), {"progress": SEEDED.to_dict()})
     return app
 
 
@@ -515,7 +501,7 @@ def test_hostile_request_is_a_short_json_4xx_and_writes_nothing(
 ) -> None:
     attempt = case.build(dev_identity)
     app = seeded_app(make_app, attempt.config)
-    path = store_of(app).path
+    path = sqlite_store_of(app).path
     before = rows(path)
     assert len(before) == 1
     dispatched = count_dispatches(app, monkeypatch)
@@ -540,14 +526,14 @@ def test_the_same_request_properly_signed_does_move_the_runner(
 ) -> None:
     """The control: the oracle above would see a write, had a hostile request got through."""
     app = seeded_app(make_app, {})
-    path = store_of(app).path
+    path = sqlite_store_of(app).path
     before = rows(path)
     attempt = signed(dev_identity)
     response = app.test_client().post("/alexa", data=attempt.body, headers=attempt.headers)
     assert response.status_code == 200
     assert "Set 3 of 4" in output_speech(response.get_json())
     assert rows(path) != before
-    progress = store_of(app).get_attributes(seeded_envelope())["progress"]
+    progress = sqlite_store_of(app).get_attributes(user_envelope())["progress"]
     assert isinstance(progress, dict) and progress["set_number"] == 3
 
 

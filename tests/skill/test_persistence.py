@@ -19,7 +19,6 @@ from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model.context import Context
 from ask_sdk_model.interfaces.system.system_state import SystemState
 from ask_sdk_model.request_envelope import RequestEnvelope
-from ask_sdk_model.user import User
 
 from skill.config import Settings, SettingsError
 from skill.persistence import (
@@ -34,10 +33,7 @@ from skill.persistence import (
     unwrap,
     wrap,
 )
-
-
-def envelope(user_id: str | None) -> RequestEnvelope:
-    return RequestEnvelope(context=Context(system=SystemState(user=User(user_id=user_id))))
+from tests.support import user_envelope
 
 
 def stored_text(path: Path, user_id: str) -> str | None:
@@ -161,42 +157,42 @@ def test_missing_migration_is_unreadable(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_round_trip_and_unknown_user(store: SqliteProgressStore) -> None:
-    assert store.get_attributes(envelope("amzn1.ask.account.A")) == {}
-    store.save_attributes(envelope("amzn1.ask.account.A"), POSITION)
-    assert store.get_attributes(envelope("amzn1.ask.account.A")) == POSITION
-    store.save_attributes(envelope("amzn1.ask.account.A"), {"set": 4})
-    assert store.get_attributes(envelope("amzn1.ask.account.A")) == {"set": 4}
-    assert store.get_attributes(envelope("amzn1.ask.account.B")) == {}
+    assert store.get_attributes(user_envelope("amzn1.ask.account.A")) == {}
+    store.save_attributes(user_envelope("amzn1.ask.account.A"), POSITION)
+    assert store.get_attributes(user_envelope("amzn1.ask.account.A")) == POSITION
+    store.save_attributes(user_envelope("amzn1.ask.account.A"), {"set": 4})
+    assert store.get_attributes(user_envelope("amzn1.ask.account.A")) == {"set": 4}
+    assert store.get_attributes(user_envelope("amzn1.ask.account.B")) == {}
 
 
 def test_creates_folder_and_uses_wal(store: SqliteProgressStore, db_path: Path) -> None:
     assert not db_path.parent.exists()
-    store.save_attributes(envelope("A"), {"set": 1})
+    store.save_attributes(user_envelope("A"), {"set": 1})
     assert db_path.exists()
     with closing(sqlite3.connect(db_path)) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_users_never_see_each_other(store: SqliteProgressStore) -> None:
-    store.save_attributes(envelope("A"), {"set": 1})
-    store.save_attributes(envelope("B"), {"set": 2})
-    assert store.get_attributes(envelope("A")) == {"set": 1}
-    assert store.get_attributes(envelope("B")) == {"set": 2}
+    store.save_attributes(user_envelope("A"), {"set": 1})
+    store.save_attributes(user_envelope("B"), {"set": 2})
+    assert store.get_attributes(user_envelope("A")) == {"set": 1}
+    assert store.get_attributes(user_envelope("B")) == {"set": 2}
 
 
 def test_a_restarted_server_reads_what_was_saved(db_path: Path) -> None:
     first = SqliteProgressStore(db_path)
-    first.save_attributes(envelope("A"), POSITION)
+    first.save_attributes(user_envelope("A"), POSITION)
     first.close()
     second = SqliteProgressStore(db_path)
     try:
-        assert second.get_attributes(envelope("A")) == POSITION
+        assert second.get_attributes(user_envelope("A")) == POSITION
     finally:
         second.close()
 
 
 def test_the_stored_row_is_the_versioned_record(store: SqliteProgressStore, db_path: Path) -> None:
-    store.save_attributes(envelope("A"), POSITION)
+    store.save_attributes(user_envelope("A"), POSITION)
     text = stored_text(db_path, "A")
     assert text is not None
     assert json.loads(text) == {"version": 2, "attributes": POSITION}
@@ -208,47 +204,47 @@ def test_the_stored_row_is_the_versioned_record(store: SqliteProgressStore, db_p
 def test_corrupt_row_is_unreadable_then_replaced_by_a_save(
     store: SqliteProgressStore, db_path: Path
 ) -> None:
-    store.save_attributes(envelope("A"), {"set": 1})
+    store.save_attributes(user_envelope("A"), {"set": 1})
     overwrite_record(db_path, "A", "\x00garbage{")
     with pytest.raises(UnreadableRecordError):
-        store.get_attributes(envelope("A"))
-    store.save_attributes(envelope("A"), {"set": 2})
-    assert store.get_attributes(envelope("A")) == {"set": 2}
+        store.get_attributes(user_envelope("A"))
+    store.save_attributes(user_envelope("A"), {"set": 2})
+    assert store.get_attributes(user_envelope("A")) == {"set": 2}
 
 
 def test_a_future_version_is_unreadable(store: SqliteProgressStore, db_path: Path) -> None:
-    store.save_attributes(envelope("A"), {"set": 1})
+    store.save_attributes(user_envelope("A"), {"set": 1})
     overwrite_record(db_path, "A", '{"attributes":{"set":1},"version":3}')
     with pytest.raises(UnreadableRecordError, match="newer"):
-        store.get_attributes(envelope("A"))
+        store.get_attributes(user_envelope("A"))
 
 
 @pytest.mark.parametrize("bad", [{"done": {1, 2}}, {"when": object()}])
 def test_unencodable_attributes_leave_the_previous_record(
     store: SqliteProgressStore, db_path: Path, bad: dict[str, object]
 ) -> None:
-    store.save_attributes(envelope("A"), POSITION)
+    store.save_attributes(user_envelope("A"), POSITION)
     before = stored_text(db_path, "A")
     with pytest.raises(UnencodableAttributesError):
-        store.save_attributes(envelope("A"), bad)
+        store.save_attributes(user_envelope("A"), bad)
     assert stored_text(db_path, "A") == before
-    assert store.get_attributes(envelope("A")) == POSITION
+    assert store.get_attributes(user_envelope("A")) == POSITION
 
 
 def test_delete_removes_only_that_user(store: SqliteProgressStore) -> None:
-    store.save_attributes(envelope("A"), {"set": 1})
-    store.save_attributes(envelope("B"), {"set": 2})
-    store.delete_attributes(envelope("A"))
-    assert store.get_attributes(envelope("A")) == {}
-    assert store.get_attributes(envelope("B")) == {"set": 2}
-    store.delete_attributes(envelope("nobody"))  # deleting nothing is not an error
+    store.save_attributes(user_envelope("A"), {"set": 1})
+    store.save_attributes(user_envelope("B"), {"set": 2})
+    store.delete_attributes(user_envelope("A"))
+    assert store.get_attributes(user_envelope("A")) == {}
+    assert store.get_attributes(user_envelope("B")) == {"set": 2}
+    store.delete_attributes(user_envelope("nobody"))  # deleting nothing is not an error
 
 
 @pytest.mark.parametrize(
     "request_envelope",
     [
-        envelope(None),
-        envelope(""),
+        user_envelope(None),
+        user_envelope(""),
         RequestEnvelope(),
         RequestEnvelope(context=Context(system=SystemState())),
     ],
@@ -266,20 +262,20 @@ def test_missing_user_id_is_a_persistence_exception(
 
 def test_a_lock_held_too_long_is_a_persistence_exception(db_path: Path) -> None:
     impatient = SqliteProgressStore(db_path, busy_timeout_ms=50)
-    impatient.save_attributes(envelope("A"), {"set": 1})
+    impatient.save_attributes(user_envelope("A"), {"set": 1})
     holder = sqlite3.connect(db_path, isolation_level=None)
     try:
         holder.execute("BEGIN EXCLUSIVE")
         with pytest.raises(PersistenceException) as caught:
-            impatient.save_attributes(envelope("A"), {"set": 2})
+            impatient.save_attributes(user_envelope("A"), {"set": 2})
         assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
         assert not isinstance(caught.value, sqlite3.Error)
         holder.execute("ROLLBACK")
     finally:
         holder.close()
-    assert impatient.get_attributes(envelope("A")) == {"set": 1}
-    impatient.save_attributes(envelope("A"), {"set": 3})
-    assert impatient.get_attributes(envelope("A")) == {"set": 3}
+    assert impatient.get_attributes(user_envelope("A")) == {"set": 1}
+    impatient.save_attributes(user_envelope("A"), {"set": 3})
+    assert impatient.get_attributes(user_envelope("A")) == {"set": 3}
     impatient.close()
 
 
@@ -287,7 +283,7 @@ def test_an_unusable_path_is_a_persistence_exception(tmp_path: Path) -> None:
     (tmp_path / "a-directory").mkdir()
     broken = SqliteProgressStore(tmp_path / "a-directory")
     with pytest.raises(PersistenceException) as caught:
-        broken.get_attributes(envelope("A"))
+        broken.get_attributes(user_envelope("A"))
     assert isinstance(caught.value.__cause__, sqlite3.Error)
 
 
@@ -300,9 +296,9 @@ def test_threads_saving_at_once_lose_nothing(store: SqliteProgressStore) -> None
         try:
             start.wait()
             for n in range(saves):
-                store.save_attributes(envelope(f"user-{t}-{n % users_per_thread}"), {"n": n})
-                store.save_attributes(envelope("shared"), {"thread": t, "n": n})
-                assert store.get_attributes(envelope(f"user-{t}-{n % users_per_thread}")) == {
+                store.save_attributes(user_envelope(f"user-{t}-{n % users_per_thread}"), {"n": n})
+                store.save_attributes(user_envelope("shared"), {"thread": t, "n": n})
+                assert store.get_attributes(user_envelope(f"user-{t}-{n % users_per_thread}")) == {
                     "n": n
                 }
         except BaseException as error:  # reported below: a thread's exception is otherwise lost
@@ -317,8 +313,8 @@ def test_threads_saving_at_once_lose_nothing(store: SqliteProgressStore) -> None
     for t in range(threads):
         for u in range(users_per_thread):
             last = max(n for n in range(saves) if n % users_per_thread == u)
-            assert store.get_attributes(envelope(f"user-{t}-{u}")) == {"n": last}
-    shared = store.get_attributes(envelope("shared"))
+            assert store.get_attributes(user_envelope(f"user-{t}-{u}")) == {"n": last}
+    shared = store.get_attributes(user_envelope("shared"))
     assert shared in [{"thread": t, "n": saves - 1} for t in range(threads)]
 
 
@@ -327,8 +323,8 @@ def write_users_in_a_process(path: str, prefix: str, count: int, start: Any) -> 
     store = SqliteProgressStore(path)
     start.wait()
     for n in range(count):
-        store.save_attributes(envelope(f"{prefix}-{n}"), {"n": n, "by": prefix})
-        store.save_attributes(envelope("shared"), {"by": prefix})
+        store.save_attributes(user_envelope(f"{prefix}-{n}"), {"n": n, "by": prefix})
+        store.save_attributes(user_envelope("shared"), {"by": prefix})
     store.close()
 
 
@@ -349,14 +345,17 @@ def test_two_processes_sharing_the_file_lose_nothing(db_path: Path) -> None:
     try:
         for prefix in ("left", "right"):
             for n in range(count):
-                assert reader.get_attributes(envelope(f"{prefix}-{n}")) == {"n": n, "by": prefix}
-        assert reader.get_attributes(envelope("shared")) in [{"by": "left"}, {"by": "right"}]
+                assert reader.get_attributes(user_envelope(f"{prefix}-{n}")) == {
+                    "n": n,
+                    "by": prefix,
+                }
+        assert reader.get_attributes(user_envelope("shared")) in [{"by": "left"}, {"by": "right"}]
     finally:
         reader.close()
 
 
 def test_the_sdk_calls_the_adapter_with_keyword_arguments(store: SqliteProgressStore) -> None:
-    request = envelope("amzn1.ask.account.A")
+    request = user_envelope("amzn1.ask.account.A")
     manager = AttributesManager(request_envelope=request, persistence_adapter=store)
     manager.persistent_attributes = dict(POSITION)
     manager.save_persistent_attributes()

@@ -11,10 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ask_sdk_model.context import Context
-from ask_sdk_model.interfaces.system.system_state import SystemState
-from ask_sdk_model.request_envelope import RequestEnvelope
-from ask_sdk_model.user import User
 
 from skill.coaching import events as ev
 from skill.coaching.coach import Coach
@@ -22,6 +18,7 @@ from skill.coaching.progress import Progress, ProgressError
 from skill.content.loader import default_library
 from skill.persistence import SqliteProgressStore, decode, unwrap
 from skill.persistence.records import _V1_WORKOUTS
+from tests.support import user_envelope
 
 COACH = Coach(default_library())
 STARTED = 1_769_500_000.0
@@ -139,24 +136,20 @@ def store(tmp_path: Path) -> Iterator[SqliteProgressStore]:
     store.close()
 
 
-def envelope(user_id: str) -> RequestEnvelope:
-    return RequestEnvelope(context=Context(system=SystemState(user=User(user_id=user_id))))
-
-
 def test_the_sqlite_store_reads_a_stored_version_1_record_as_version_2(
     store: SqliteProgressStore, tmp_path: Path
 ) -> None:
-    store.save_attributes(envelope("A"), {})
+    store.save_attributes(user_envelope("A"), {})
     old = {
         "version": 1,
         "attributes": {"progress": v1_progress(exercise_index=1, set_number=3, sets_done=6)},
     }
     with closing(sqlite3.connect(tmp_path / "coach.sqlite3")) as conn, conn:
         conn.execute("UPDATE progress SET record = ? WHERE user_id = 'A'", (json.dumps(old),))
-    progress = Progress.from_dict(store.get_attributes(envelope("A"))["progress"])
+    progress = Progress.from_dict(store.get_attributes(user_envelope("A"))["progress"])
     assert (progress.exercise_index, progress.set_number) == (1, 3)
     assert progress.sets_by_exercise == (4, 2)
-    store.save_attributes(envelope("A"), {"progress": progress.to_dict()})
+    store.save_attributes(user_envelope("A"), {"progress": progress.to_dict()})
     with closing(sqlite3.connect(tmp_path / "coach.sqlite3")) as conn:
         (text,) = conn.execute("SELECT record FROM progress WHERE user_id = 'A'").fetchone()
     assert json.loads(text)["version"] == 2

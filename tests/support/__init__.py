@@ -10,7 +10,10 @@ from typing import Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model.context import Context
+from ask_sdk_model.interfaces.system.system_state import SystemState
 from ask_sdk_model.request_envelope import RequestEnvelope
+from ask_sdk_model.user import User
 from flask import Flask
 
 from harness.envelopes import (
@@ -25,6 +28,7 @@ from harness.envelopes import (
 )
 from harness.interaction_model import load_model
 from harness.utterances import SlotMatch
+from skill.persistence import SqliteProgressStore
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
@@ -62,6 +66,20 @@ def resolved_intent(name: str, *, user_id: str = USER_ID, **slots: str) -> dict[
     session = SessionState(new_session_id(), new=False)
     matched = {slot: SlotMatch(value, id=value, name=value) for slot, value in slots.items()}
     return intent_request(caller, session, utc_now(), model, model.intent(name), matched)
+
+
+def user_envelope(user_id: str | None = USER_ID) -> RequestEnvelope:
+    """Just enough of a request for a progress store: the user whose record it is."""
+    return RequestEnvelope(context=Context(system=SystemState(user=User(user_id=user_id))))
+
+
+def sqlite_store_of(app: Flask) -> SqliteProgressStore:
+    """The SQLite store the app's skill saves to."""
+    from skill.app import EXTENSION_KEY
+
+    store = app.extensions[EXTENSION_KEY].skill.persistence_adapter
+    assert isinstance(store, SqliteProgressStore)
+    return store
 
 
 def envelope_body(envelope: dict[str, Any]) -> bytes:
