@@ -46,7 +46,10 @@ class CoachHandler(AbstractRequestHandler):
     def move(self, handler_input: HandlerInput, step: Callable[[Progress], Transition]) -> Response:
         """Apply a coach move to the runner's progress and speak its result."""
         before = progress_of(handler_input)
-        move = step(before)
+        return self.speak(handler_input, before, step(before))
+
+    def speak(self, handler_input: HandlerInput, before: Progress, move: Transition) -> Response:
+        """Say a move made from `before`, keeping what it adds to the runner's history."""
         if not any(isinstance(event, REMEMBERED) for event in move.events):
             return respond(handler_input, self.composer.transition(before, move), move.progress)
         now = self.now()
@@ -77,8 +80,7 @@ class CoachHandler(AbstractRequestHandler):
             before = progress_of(handler_input)
             cool_down = self.coach.cool_down(before, 0)
             if cool_down is not None:
-                reply = self.composer.transition(before, cool_down)
-                return respond(handler_input, reply, cool_down.progress)
+                return self.speak(handler_input, before, cool_down)
         if question == "start_over":
             return self.move(handler_input, lambda p: self.coach.start_over(p, self.now()))
         if question == "switch" and self.coach.library.get(target) is not None:
@@ -89,7 +91,7 @@ class CoachHandler(AbstractRequestHandler):
             before = progress_of(handler_input)
             move = self.coach.go_to(before, target, self.now())
             if move is not None:
-                return respond(handler_input, self.composer.transition(before, move), move.progress)
+                return self.speak(handler_input, before, move)
         return respond(handler_input, self.composer.nothing_to_confirm(progress_of(handler_input)))
 
     def under_way(self, handler_input: HandlerInput) -> bool:
@@ -161,7 +163,7 @@ class NextSetHandler(CoachHandler):
         move = self.coach.cool_down(before, part)
         if move is None:
             return respond(handler_input, self.composer.cool_down_declined())
-        return respond(handler_input, self.composer.transition(before, move), move.progress)
+        return self.speak(handler_input, before, move)
 
 
 class ReadyHandler(CoachHandler):
@@ -397,7 +399,7 @@ class GoToExerciseHandler(CoachHandler):
         if self.under_way(handler_input) and here and move.progress.workout_id != here.workout.id:
             assert exercise.resolved_id is not None
             return respond(handler_input, self.composer.confirm_go_to(before, exercise.resolved_id))
-        return respond(handler_input, self.composer.transition(before, move), move.progress)
+        return self.speak(handler_input, before, move)
 
 
 class StartOverHandler(CoachHandler):

@@ -163,3 +163,15 @@ def test_a_history_this_version_cannot_read_is_kept_as_it_was(
     stored = sqlite_records(db)[USER_ID]
     assert stored["progress"]["set_number"] == 2
     assert stored["history"] == unreadable
+
+
+def test_an_exercise_gone_to_is_remembered_as_explained(tmp_path: Path, coach_env: Any) -> None:
+    db = tmp_path / "coach.sqlite3"
+    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_DB_PATH": str(db)})
+    device = Device(FlaskTransport(app), user_id=USER_ID)
+    device.say("open upper body coach")
+    device.say("start the bodyweight workout")
+    device.say("skip the warm up")
+    assert "Exercise 6 of 6" in device.say("go to stir the pot").speech_text
+    stored = History.from_dict(sqlite_records(db)[USER_ID]["history"])
+    assert stored.explained == {"t_push_up", "stir_the_pot"}
