@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
@@ -27,7 +26,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from skill.alexa.serializer import FastSerializer
 from skill.alexa.skill_builder import build_service, build_skill, serializer_of
 from skill.config import ENV_PREFIX, Settings, load_settings
-from skill.persistence import make_persistence_adapter
+from skill.persistence import RecordStore, make_persistence_adapter
 from skill.web import RequestCheck, RequestRefused
 
 logger = logging.getLogger(__name__)
@@ -62,7 +61,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     config = dict(test_config or {})
     cert_chains: Mapping[str, bytes] | None = config.pop(CERT_CHAINS_KEY, None)
     has_adapter = PERSISTENCE_KEY in config
-    adapter: AbstractPersistenceAdapter | None = config.pop(PERSISTENCE_KEY, None)
+    adapter: RecordStore | None = config.pop(PERSISTENCE_KEY, None)
     clock: Callable[[], float] = config.pop(CLOCK_KEY, time.time)
     overrides = {
         key.removeprefix(ENV_PREFIX).lower(): config.pop(key)

@@ -16,6 +16,7 @@ from skill.alexa.slots import SlotValue, slot_value, whole_number
 from skill.alexa.turn import (
     CoachService,
     history_of,
+    is_retried,
     pending_question,
     progress_of,
     respond,
@@ -25,6 +26,7 @@ from skill.coaching import events as ev
 from skill.coaching.coach import Transition
 from skill.coaching.history import remember
 from skill.coaching.progress import MAX_REST_SECONDS, MIN_REST_SECONDS, Progress
+from skill.persistence import NewerRecordError
 from skill.speech.ssml import Speech
 
 log = logging.getLogger(__name__)
@@ -508,6 +510,24 @@ class SessionEndedHandler(AbstractRequestHandler):
         return handler_input.response_builder.response
 
 
+class NewerRecordHandler(AbstractExceptionHandler):
+    """The record comes from a newer version (a canary, or before a rollback): this version
+    leaves it untouched and says so, rather than start the runner again."""
+
+    def __init__(self, service: CoachService) -> None:
+        self.service = service
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return isinstance(exception, NewerRecordError)
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        log.warning("left a newer record alone: %s", exception)
+        if expects_no_speech(handler_input):
+            return handler_input.response_builder.response
+        reply = self.service.composer.error("notice.newer_record", end_session=True)
+        return respond(handler_input, reply)
+
+
 class StorageDownHandler(AbstractExceptionHandler):
     """The progress store cannot be reached: apologise briefly instead of failing the turn."""
 
@@ -515,7 +535,7 @@ class StorageDownHandler(AbstractExceptionHandler):
         self.service = service
 
     def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
-        return isinstance(exception, PersistenceException)
+        return isinstance(exception, PersistenceException) and not is_retried(exception)
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.error("progress store unavailable: %s", exception)
@@ -530,7 +550,7 @@ class UnexpectedErrorHandler(AbstractExceptionHandler):
         self.service = service
 
     def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
-        return True
+        return not is_retried(exception)
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.exception("unhandled error in a skill turn", exc_info=exception)

@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
-from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 
 from skill.alexa import handlers
 from skill.alexa.serializer import FastSerializer
-from skill.alexa.turn import CoachService, LoadProgress, SaveProgress
+from skill.alexa.turn import (
+    ATTEMPTS_LEFT,
+    TURN_ATTEMPTS,
+    CoachService,
+    LoadProgress,
+    SaveProgress,
+)
 from skill.coaching.coach import Coach
 from skill.config import Settings
 from skill.content.loader import default_library
 from skill.content.models import Library
+from skill.persistence import (
+    RecordStore,
+    SaveConflict,
+    make_persistence_adapter,
+    turn_deadline,
+)
 from skill.speech.phrasebook import default_phrasebook
 from skill.speech.replies import Composer
+
+log = logging.getLogger(__name__)
 
 
 def build_service(
@@ -27,14 +43,37 @@ def build_service(
     return CoachService(coach, Composer(coach, default_phrasebook()), clock)
 
 
+class CoachSkill(CustomSkill):
+    """The SDK's skill, with every turn bounded in time and run again when its save lost a
+    race with another turn for the same runner (see skill.alexa.turn)."""
+
+    def invoke(self, request_envelope: RequestEnvelope, context: Any) -> ResponseEnvelope:
+        # The store calls of every attempt share one budget: the runner hears an answer
+        # within about 4 s whatever the store does.
+        with turn_deadline():
+            for left in range(TURN_ATTEMPTS - 1, -1, -1):
+                token = ATTEMPTS_LEFT.set(left)
+                try:
+                    response: ResponseEnvelope = super().invoke(request_envelope, context)
+                    return response
+                except SaveConflict:
+                    log.info("another turn saved this runner's record first; answering again")
+                finally:
+                    ATTEMPTS_LEFT.reset(token)
+        raise AssertionError("unreachable: the last attempt's conflict is answered")
+
+
 def build_skill(
     settings: Settings,
-    persistence_adapter: AbstractPersistenceAdapter | None = None,
+    store: RecordStore | None = None,
     service: CoachService | None = None,
-) -> CustomSkill:
+) -> CoachSkill:
     """The skill the web app and the Lambda entry point serve, with the serializer that both
-    use to read requests and write responses."""
-    skill = build_skill_builder(settings, persistence_adapter, service).create()
+    use to read requests and write responses. `store` defaults to the one `settings` names."""
+    if store is None:
+        store = make_persistence_adapter(settings)
+    builder = build_skill_builder(settings, store, service)
+    skill = CoachSkill(skill_configuration=builder.skill_configuration)
     skill.serializer = FastSerializer()
     return skill
 
@@ -50,22 +89,25 @@ def serializer_of(skill: CustomSkill) -> FastSerializer:
 
 def build_skill_builder(
     settings: Settings,
-    persistence_adapter: AbstractPersistenceAdapter | None = None,
+    store: RecordStore,
     service: CoachService | None = None,
 ) -> CustomSkillBuilder:
     """The configured builder. Use `build_skill`, which both entry points (the web app and
     skill/lambda_function.py) serve: the builder's own `lambda_handler()` would build a new
     skill on every invocation and ignore FastSerializer."""
     service = service or build_service()
-    builder = CustomSkillBuilder(persistence_adapter=persistence_adapter)  # type: ignore[arg-type]
+    # The SDK keeps the store too, as the skill's persistence adapter; the turn's interceptors
+    # use it directly, since saves are conditional on what was read.
+    builder = CustomSkillBuilder(persistence_adapter=store)
     # The SDK refuses other skills' requests before any handler runs.
     builder.skill_id = settings.skill_id  # type: ignore[assignment]  # typed as None in the SDK
     for handler_class in handlers.INTENT_HANDLERS:
         builder.add_request_handler(handler_class(service))
     builder.add_request_handler(handlers.SessionEndedHandler())
     builder.add_request_handler(handlers.SilentRequestHandler())
+    builder.add_exception_handler(handlers.NewerRecordHandler(service))
     builder.add_exception_handler(handlers.StorageDownHandler(service))
     builder.add_exception_handler(handlers.UnexpectedErrorHandler(service))
-    builder.add_global_request_interceptor(LoadProgress(service))
-    builder.add_global_response_interceptor(SaveProgress())
+    builder.add_global_request_interceptor(LoadProgress(service, store))
+    builder.add_global_response_interceptor(SaveProgress(store))
     return builder

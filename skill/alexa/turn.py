@@ -2,7 +2,11 @@
 save them after.
 
 Handlers read and replace both in the request attributes; the response interceptor writes them
-back only when one changed, so a refused or failed request stores nothing. A history this
+back only when one changed, so a refused or failed request stores nothing. The save is
+conditional on the revision that was read: if another turn saved first it raises SaveConflict
+and the whole turn is worked out again (`CoachSkill`, up to TURN_ATTEMPTS times). A record this
+version cannot read is quarantined beside the fresh one that replaces it; one from a newer
+version is never touched (NewerRecordError reaches `NewerRecordHandler`). A history this
 version cannot read is kept as it was stored, never replaced by an empty one.
 """
 
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from ask_sdk_core.dispatch_components import (
@@ -22,7 +27,17 @@ from ask_sdk_model import Response
 from skill.coaching.coach import Coach
 from skill.coaching.history import History, HistoryError
 from skill.coaching.progress import Progress, ProgressError
-from skill.persistence.records import UnreadableRecordError
+from skill.persistence import (
+    NewerRecordError,
+    Quarantined,
+    RecordStore,
+    SaveConflict,
+    StoredRecord,
+    UnreadableRecordError,
+    decode,
+    encode,
+    user_id_of,
+)
 from skill.speech.replies import Composer, Reply
 
 log = logging.getLogger(__name__)
@@ -30,12 +45,26 @@ log = logging.getLogger(__name__)
 PROGRESS = "progress"
 LOADED = "progress_loaded"
 HISTORY = "history"
+STORED = "stored"  # request attribute: the StoredRecord read (None: the runner had none)
+QUARANTINE = "quarantine"  # request attribute: the unreadable record to keep aside on save
 NOTICE = "notice"
 PENDING = "pending"  # session attribute: the question the last response asked
 # Session attribute: the warm-up or cool-down part that "next" leads ("warm_up:1"). Kept across
 # questions and help; dropped by any move of the workout. A warm-up or cool-down lives in one
 # session: the runner is listening throughout, and Progress (owned elsewhere) stays unchanged.
 ROUTINE = "routine"
+
+
+# How often a turn is worked out again after losing a save to another turn for the same runner.
+TURN_ATTEMPTS = 4
+# Set by `CoachSkill.invoke`: the attempts after this one.
+ATTEMPTS_LEFT: ContextVar[int] = ContextVar("turn_attempts_left", default=0)
+
+
+def is_retried(exception: Exception) -> bool:
+    """A lost save that `CoachSkill` will answer by running the turn again: no exception
+    handler may answer it (on the last attempt it is the storage apology)."""
+    return isinstance(exception, SaveConflict) and ATTEMPTS_LEFT.get() > 0
 
 
 @dataclass(frozen=True)
@@ -156,22 +185,31 @@ def respond(
 
 
 class LoadProgress(AbstractRequestInterceptor):
-    def __init__(self, service: CoachService) -> None:
+    def __init__(self, service: CoachService, store: RecordStore) -> None:
         self.service = service
+        self.store = store
 
     def process(self, handler_input: HandlerInput) -> None:
         attributes = handler_input.attributes_manager
+        stored = self.store.read(user_id_of(handler_input.request_envelope))
+        attributes.request_attributes[STORED] = stored
         history = StoredHistory(None)
         try:
-            stored = attributes.persistent_attributes.get(PROGRESS)
-            progress = Progress() if stored is None else Progress.from_dict(stored)
+            record = {} if stored is None else decode(stored.text)
+            kept = record.get(PROGRESS)
+            progress = Progress() if kept is None else Progress.from_dict(kept)
             if not self.service.coach.is_valid(progress):
                 raise ProgressError("progress points at content that no longer exists")
             loaded: Progress | None = progress
-            history = StoredHistory(attributes.persistent_attributes.get(HISTORY))
-        except (UnreadableRecordError, ProgressError):
-            # Unreadable: start fresh, say so, and overwrite the bad record on save.
+            history = StoredHistory(record.get(HISTORY))
+        except NewerRecordError:
+            raise  # never replaced: NewerRecordHandler answers
+        except (UnreadableRecordError, ProgressError) as problem:
+            assert stored is not None  # no record reads as a new runner
+            # Start fresh, say so, and keep the record aside when the fresh one is saved.
+            log.warning("Quarantining a record this version cannot use: %s", problem)
             progress, loaded = Progress(), None
+            attributes.request_attributes[QUARANTINE] = Quarantined.now(stored.text, str(problem))
             attributes.request_attributes[NOTICE] = self.service.composer.phrases.say(
                 "notice.fresh_start"
             )
@@ -181,9 +219,11 @@ class LoadProgress(AbstractRequestInterceptor):
 
 
 class SaveProgress(AbstractResponseInterceptor):
+    def __init__(self, store: RecordStore) -> None:
+        self.store = store
+
     def process(self, handler_input: HandlerInput, response: Response) -> None:
-        attributes = handler_input.attributes_manager
-        done = attributes.request_attributes
+        done = handler_input.attributes_manager.request_attributes
         progress, history = done.get(PROGRESS), done.get(HISTORY)
         if not isinstance(progress, Progress) or not isinstance(history, StoredHistory):
             return
@@ -193,5 +233,10 @@ class SaveProgress(AbstractResponseInterceptor):
         kept = history.to_store()
         if kept is not None:
             record[HISTORY] = kept
-        attributes.persistent_attributes = record
-        attributes.save_persistent_attributes()
+        stored = done.get(STORED)
+        assert stored is None or isinstance(stored, StoredRecord)
+        quarantined = done.get(QUARANTINE)
+        assert quarantined is None or isinstance(quarantined, Quarantined)
+        self.store.write(
+            user_id_of(handler_input.request_envelope), encode(record), stored, quarantined
+        )

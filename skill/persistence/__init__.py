@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
-
 from skill.config import ENV_PREFIX, Settings, SettingsError
+from skill.persistence.deadline import StoreDown, turn_deadline
 from skill.persistence.records import (
     MIGRATIONS,
     RECORD_VERSION,
+    NewerRecordError,
     UnencodableAttributesError,
     UnreadableRecordError,
     decode,
@@ -16,22 +16,37 @@ from skill.persistence.records import (
     wrap,
 )
 from skill.persistence.sqlite_store import SqliteProgressStore
+from skill.persistence.store import (
+    Quarantined,
+    RecordStore,
+    SaveConflict,
+    StoredRecord,
+    user_id_of,
+)
 
 __all__ = [
     "MIGRATIONS",
     "RECORD_VERSION",
+    "NewerRecordError",
+    "Quarantined",
+    "RecordStore",
+    "SaveConflict",
     "SqliteProgressStore",
+    "StoreDown",
+    "StoredRecord",
     "UnencodableAttributesError",
     "UnreadableRecordError",
     "decode",
     "encode",
     "make_persistence_adapter",
+    "turn_deadline",
     "unwrap",
+    "user_id_of",
     "wrap",
 ]
 
 
-def make_persistence_adapter(settings: Settings) -> AbstractPersistenceAdapter:
+def make_persistence_adapter(settings: Settings) -> RecordStore:
     """The progress store that `settings.store` names."""
     if settings.store == "sqlite":
         return SqliteProgressStore(settings.db_path)

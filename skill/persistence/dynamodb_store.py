@@ -1,7 +1,10 @@
 """Per-user progress in a DynamoDB table: the store the skill uses on AWS Lambda.
 
-Each item is `{"id": <Alexa user id>, "record": <records.encode text>}`, the same JSON text the
-SQLite store keeps, byte for byte. It is a string attribute, not a native map, because DynamoDB
+Each item is `{"id": <Alexa user id>, "record": <records.encode text>, "revision": <saves>}`, the
+same JSON text the SQLite store keeps, byte for byte, and every save is conditional on the
+revision that was read (items saved before revisions were kept have none: revision 0). Records
+this version could not read are kept in the item's `quarantined` list when a fresh one replaces
+them. It is a string attribute, not a native map, because DynamoDB
 hands every number back as Decimal and refuses floats: a map would need conversions both ways
 that can drift (1763720000.123 -> Decimal -> float), while text round-trips exactly.
 
@@ -14,38 +17,43 @@ for COACH_STORE=dynamodb.
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 import botocore.loaders
 import botocore.session
-from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
-from ask_sdk_model.request_envelope import RequestEnvelope
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from skill.config import Settings
-from skill.persistence.records import UnreadableRecordError, decode, encode
-from skill.persistence.sqlite_store import user_id_of
+from skill.persistence.deadline import Breaker, OutOfTime, StoreDown, time_left
+from skill.persistence.store import Quarantined, RecordStore, SaveConflict, StoredRecord
 
 SERVICE = "dynamodb"
 PARTITION_KEY = "id"
 RECORD_ATTRIBUTE = "record"
+REVISION_ATTRIBUTE = "revision"
+QUARANTINE_ATTRIBUTE = "quarantined"
 
-# Alexa waits about 8 s for the whole turn, which reads and then writes: a store that is down
-# must fail fast enough for the apology to reach the runner, not after botocore's 60 s default.
-# Worst case, a server that accepts and never answers: 1.5 s, up to 1 s backoff, 1.5 s again.
-CONNECT_TIMEOUT_S = 1.0
-READ_TIMEOUT_S = 1.5  # DynamoDB answers a single-item call in milliseconds
-MAX_ATTEMPTS = 2  # the first try and one retry
+# A turn reads and then writes within the turn's store budget (skill.persistence.deadline). One
+# attempt takes at most CONNECT + READ; an attempt starts only if that much of the budget is
+# left, so a hung DynamoDB costs a turn at most the budget, never botocore's 60 s default.
+CONNECT_TIMEOUT_S = 0.5
+READ_TIMEOUT_S = 1.0  # DynamoDB answers a single-item call in milliseconds
+ATTEMPT_S = CONNECT_TIMEOUT_S + READ_TIMEOUT_S
+MAX_ATTEMPTS = 2  # per call, time permitting: the first try and one retry
+RETRY_PAUSE_S = 0.05  # a throttled or dropped call is tried again after a moment
 
 
 def client_config() -> Config:
     return Config(
         connect_timeout=CONNECT_TIMEOUT_S,
         read_timeout=READ_TIMEOUT_S,
-        # Not "max_attempts": in a Config that counts retries, not attempts.
-        retries={"total_max_attempts": MAX_ATTEMPTS, "mode": "standard"},
+        # Retries are the store's own (`_call`), which know the turn's time left. Not
+        # "max_attempts": in a Config that counts retries, not attempts.
+        retries={"total_max_attempts": 1, "mode": "standard"},
     )
 
 
@@ -71,65 +79,154 @@ def make_client(region: str, endpoint_url: str | None = None) -> Any:
     )
 
 
-def _record_text(item: dict[str, Any]) -> str:
-    """The record text of a stored item; UnreadableRecordError if it holds none."""
+def _record_of(item: dict[str, Any]) -> StoredRecord:
+    """The record of a stored item. An item whose record is not text (a number, a map, none)
+    gives its DynamoDB JSON instead, which no version reads as a record: the turn then
+    quarantines exactly what was stored."""
     value = item.get(RECORD_ATTRIBUTE)
-    if not isinstance(value, dict) or not isinstance(value.get("S"), str):
-        kind = "missing" if value is None else f"a DynamoDB {'/'.join(map(str, value))} value"
-        raise UnreadableRecordError(f"the item's {RECORD_ATTRIBUTE!r} attribute is {kind}")
-    text: str = value["S"]
-    return text
+    revision = item.get(REVISION_ATTRIBUTE, {}).get("N", "0")
+    text = value.get("S") if isinstance(value, dict) else None
+    if not isinstance(text, str):
+        text = json.dumps({RECORD_ATTRIBUTE: value}, sort_keys=True)
+    return StoredRecord(text, int(revision) if revision.isdigit() else 0)
 
 
-class DynamoDbProgressStore(AbstractPersistenceAdapter):
-    """An ask-sdk persistence adapter keeping one versioned record per Alexa user in DynamoDB.
+def _is_conflict(error: Exception) -> bool:
+    return (
+        isinstance(error, ClientError)
+        and error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+    )
 
-    A missing item is a runner with no progress; an item whose record cannot be read (another
-    layout, a number, a map, bad JSON, an unknown version) raises UnreadableRecordError, which
-    the skill answers with a fresh start. Any failure to reach DynamoDB, or a refusal from it,
-    raises PersistenceException.
+
+def _is_timeout(error: Exception) -> bool:
+    # A hung DynamoDB: trying again would only spend the rest of the turn waiting.
+    return type(error).__name__ in {"ReadTimeoutError", "ConnectTimeoutError"}
+
+
+class DynamoDbProgressStore(RecordStore):
+    """One versioned record per Alexa user in DynamoDB, saved conditionally on its revision.
+
+    A missing item is a runner with no progress. Failing to reach DynamoDB, or a refusal from
+    it, raises StoreDown (a PersistenceException); a save that lost a race raises SaveConflict.
     """
 
-    def __init__(self, table_name: str, client: Any) -> None:
+    def __init__(self, table_name: str, client: Any, breaker: Breaker | None = None) -> None:
         self.table_name = table_name
         self._client = client
+        self._breaker = breaker or Breaker()
 
     def _call(self, action: str, operation: str, **params: Any) -> dict[str, Any]:
-        try:
-            response: dict[str, Any] = getattr(self._client, operation)(
-                TableName=self.table_name, **params
+        if time_left(otherwise=ATTEMPT_S) < ATTEMPT_S:
+            raise OutOfTime(f"no time left in this turn to {action} progress in DynamoDB")
+        if not self._breaker.allow():
+            raise StoreDown(
+                f"could not {action} progress: DynamoDB table {self.table_name} failed moments ago"
             )
-        except (BotoCoreError, ClientError) as error:
-            raise PersistenceException(
-                f"could not {action} progress in DynamoDB table {self.table_name}: {error}"
-            ) from error
-        return response
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                response: dict[str, Any] = getattr(self._client, operation)(
+                    TableName=self.table_name, **params
+                )
+            except (BotoCoreError, ClientError) as error:
+                if _is_conflict(error):
+                    self._breaker.answered()
+                    raise SaveConflict(f"the record changed since it was read: {error}") from None
+                again = (
+                    attempt < MAX_ATTEMPTS
+                    and not _is_timeout(error)  # hung: another try would only wait again
+                    and time_left(otherwise=ATTEMPT_S) >= ATTEMPT_S
+                )
+                if not again:
+                    if _is_timeout(error):
+                        self._breaker.timed_out()
+                    else:
+                        self._breaker.answered()
+                    raise StoreDown(
+                        f"could not {action} progress in DynamoDB table {self.table_name}: {error}"
+                    ) from error
+                time.sleep(RETRY_PAUSE_S)
+            else:
+                self._breaker.answered()
+                return response
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
-    @staticmethod
-    def _key(request_envelope: RequestEnvelope) -> dict[str, dict[str, str]]:
-        return {PARTITION_KEY: {"S": user_id_of(request_envelope)}}
-
-    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, object]:
+    def read(self, key: str) -> StoredRecord | None:
         response = self._call(
-            "read", "get_item", Key=self._key(request_envelope), ConsistentRead=True
+            "read", "get_item", Key={PARTITION_KEY: {"S": key}}, ConsistentRead=True
         )
         item = response.get("Item")
-        if item is None:
-            return {}
-        # decode refuses anything but well-formed record text of a version this skill reads.
-        return decode(_record_text(item))
+        return None if item is None else _record_of(item)
 
-    def save_attributes(
-        self, request_envelope: RequestEnvelope, attributes: dict[str, object]
+    def write(
+        self,
+        key: str,
+        text: str,
+        read: StoredRecord | None,
+        quarantined: Quarantined | None = None,
     ) -> None:
-        key = self._key(request_envelope)
-        # Encode first: attributes that cannot be stored raise here, before the old record
-        # is touched.
-        text = encode(attributes)
-        self._call("save", "put_item", Item={**key, RECORD_ATTRIBUTE: {"S": text}})
+        names = {"#record": RECORD_ATTRIBUTE, "#revision": REVISION_ATTRIBUTE}
+        values: dict[str, Any] = {
+            ":text": {"S": text},
+            ":next": {"N": str(1 if read is None else read.revision + 1)},
+        }
+        update = "SET #record = :text, #revision = :next"
+        if read is None:
+            names["#id"] = PARTITION_KEY
+            condition = "attribute_not_exists(#id)"
+        elif read.revision == 0:
+            names["#id"] = PARTITION_KEY
+            condition = "attribute_exists(#id) AND attribute_not_exists(#revision)"
+        else:
+            condition = "#revision = :read"
+            values[":read"] = {"N": str(read.revision)}
+        if quarantined is not None:
+            names["#quarantined"] = QUARANTINE_ATTRIBUTE
+            update += ", #quarantined = list_append(if_not_exists(#quarantined, :none), :kept)"
+            values[":none"] = {"L": []}
+            values[":kept"] = {
+                "L": [
+                    {
+                        "M": {
+                            "record": {"S": quarantined.text},
+                            "reason": {"S": quarantined.reason},
+                            "at": {"S": quarantined.at},
+                        }
+                    }
+                ]
+            }
+        self._call(
+            "save",
+            "update_item",
+            Key={PARTITION_KEY: {"S": key}},
+            UpdateExpression=update,
+            ConditionExpression=condition,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
 
-    def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
-        self._call("delete", "delete_item", Key=self._key(request_envelope))
+    def delete(self, key: str) -> None:
+        self._call("delete", "delete_item", Key={PARTITION_KEY: {"S": key}})
+
+    def quarantined(self, key: str) -> list[Quarantined]:
+        """The records of `key` set aside, oldest first (for operators and tests)."""
+        response = self._call(
+            "read", "get_item", Key={PARTITION_KEY: {"S": key}}, ConsistentRead=True
+        )
+        kept = response.get("Item", {}).get(QUARANTINE_ATTRIBUTE, {}).get("L", [])
+        return [
+            Quarantined(entry["M"]["record"]["S"], entry["M"]["reason"]["S"], entry["M"]["at"]["S"])
+            for entry in kept
+        ]
+
+    def check(self) -> None:
+        """Can this server read the table? (A read of a key no runner has: writing would cost
+        write capacity on every health check.)"""
+        try:
+            self._client.get_item(
+                TableName=self.table_name, Key={PARTITION_KEY: {"S": "health-check"}}
+            )
+        except (BotoCoreError, ClientError) as error:
+            raise PersistenceException(f"DynamoDB table {self.table_name}: {error}") from error
 
 
 def make_dynamodb_store(settings: Settings) -> DynamoDbProgressStore:

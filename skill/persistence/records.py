@@ -21,6 +21,11 @@ class UnreadableRecordError(PersistenceException):
     """A stored record is not valid JSON, not a well-formed record, or of an unknown version."""
 
 
+class NewerRecordError(UnreadableRecordError):
+    """A record written by a newer version of the skill (a canary, or before a rollback): this
+    version must leave it exactly as it is."""
+
+
 class UnencodableAttributesError(PersistenceException):
     """The attributes hold something that would not come back unchanged from JSON text."""
 
@@ -187,7 +192,7 @@ def unwrap(record: object) -> dict[str, Any]:
     if not isinstance(version, int) or isinstance(version, bool):
         raise UnreadableRecordError(f"record has no usable version: {version!r}")
     if version > RECORD_VERSION:
-        raise UnreadableRecordError(
+        raise NewerRecordError(
             f"record version {version} is newer than this skill understands ({RECORD_VERSION})"
         )
     if version < 1:

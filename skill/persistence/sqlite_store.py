@@ -10,82 +10,145 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TypeVar, cast
 
-from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
-from ask_sdk_model.request_envelope import RequestEnvelope
 
-from skill.persistence.records import decode, encode
+from skill.persistence.deadline import Breaker, OutOfTime, StoreDown, time_left
+from skill.persistence.store import Quarantined, RecordStore, SaveConflict, StoredRecord
 
-# Alexa gives the skill about 8 s per request; waiting longer than this for another writer's
-# lock would cost the answer anyway.
+_T = TypeVar("_T")
+
+# The longest one statement waits for another writer's lock outside a turn; inside one, only
+# what is left of the turn's store budget.
 DEFAULT_BUSY_TIMEOUT_MS = 3000
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS progress (
-    user_id TEXT PRIMARY KEY,
-    record TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+_SCHEMA = (
+    """
+    CREATE TABLE IF NOT EXISTS progress (
+        user_id TEXT PRIMARY KEY,
+        record TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )
+    """,
+    # Records this version could not read, kept when a fresh one replaced them.
+    """
+    CREATE TABLE IF NOT EXISTS quarantined_records (
+        user_id TEXT NOT NULL,
+        record TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        quarantined_at TEXT NOT NULL
+    )
+    """,
 )
+# Files made before saves were conditional have no revision column: rows there count as 0.
+_ADD_REVISION = "ALTER TABLE progress ADD COLUMN revision INTEGER NOT NULL DEFAULT 0"
+
+_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+_INSERT = f"""
+INSERT INTO progress (user_id, record, revision, updated_at) VALUES (?, ?, 1, {_NOW})
+ON CONFLICT(user_id) DO NOTHING
+"""
+_UPDATE = f"""
+UPDATE progress SET record = ?, revision = revision + 1, updated_at = {_NOW}
+WHERE user_id = ? AND revision = ?
+"""
+_QUARANTINE = """
+INSERT INTO quarantined_records (user_id, record, reason, quarantined_at) VALUES (?, ?, ?, ?)
 """
 
-_UPSERT = """
-INSERT INTO progress (user_id, record, updated_at)
-VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-ON CONFLICT(user_id) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at
-"""
+
+def _waited_for_a_lock(error: Exception) -> bool:
+    """Another connection held the file's lock for the whole busy timeout."""
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+    return code in {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
 
 
-def user_id_of(request_envelope: RequestEnvelope) -> str:
-    """The Alexa user id that keys a runner's progress; PersistenceException if there is none."""
-    context = getattr(request_envelope, "context", None)
-    system = getattr(context, "system", None)
-    user = getattr(system, "user", None)
-    user_id = getattr(user, "user_id", None)
-    if not isinstance(user_id, str) or not user_id:
-        raise PersistenceException(
-            "the request has no user id (context.System.user.userId), so progress cannot be"
-            " stored or read"
-        )
-    return user_id
+class SqliteProgressStore(RecordStore):
+    """One versioned record per Alexa user, with its revision, in one SQLite file.
 
-
-class SqliteProgressStore(AbstractPersistenceAdapter):
-    """An ask-sdk persistence adapter keeping one versioned record per Alexa user."""
+    The file is the one found (or made) at `path` when the store first opens it. If it is
+    deleted or replaced while the server runs, connections still open would carry on in the
+    unlinked file while new ones made a new file, and workers would disagree about runners'
+    progress: instead every call refuses (StoreDown) and the health check fails until the
+    server is restarted on whatever is then at `path`.
+    """
 
     def __init__(
-        self, path: str | os.PathLike[str], busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+        self,
+        path: str | os.PathLike[str],
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+        breaker: Breaker | None = None,
     ) -> None:
         self.path = Path(path)
         self.busy_timeout_ms = busy_timeout_ms
         # sqlite3 connections must not be shared between threads; each WSGI worker thread
         # opens its own on first use.
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._file: tuple[int, int] | None = None  # (device, inode) of the file first opened
+        self._breaker = breaker or Breaker()
+
+    def _same_file(self) -> None:
+        """Refuse if `path` is no longer the file this store opened first."""
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            raise StoreDown(f"{self.path} was deleted while the server was running") from None
+        if self._file is not None and (found.st_dev, found.st_ino) != self._file:
+            raise StoreDown(f"{self.path} was replaced while the server was running")
 
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is not None:
             if self._local.pid == os.getpid():
+                self._same_file()
                 return conn
             # Inherited through fork(): SQLite forbids using it in the child, and closing it
             # here could disturb the parent's locks, so keep it referenced and open a new one.
             self._local.inherited = conn
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: every statement is its own transaction, so a save is exactly
-        # one atomic upsert and nothing is ever left half-written or held open.
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=True)
+        with self._lock:
+            if self._file is None:
+                # The first connection may make the file; later ones must find that same file.
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = self._connect(f"file:{self.path}?mode=rwc")
+                found = os.stat(self.path)
+                self._file = (found.st_dev, found.st_ino)
+            else:
+                self._same_file()
+                conn = self._connect(f"file:{self.path}?mode=rw")
+        self._local.conn = conn
+        self._local.pid = os.getpid()
+        self._local.busy_ms = self.busy_timeout_ms
+        return conn
+
+    def _connect(self, uri: str) -> sqlite3.Connection:
+        # isolation_level=None: every statement is its own transaction unless one is begun, so
+        # a save is one atomic statement and nothing is ever left half-written or held open.
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=True)
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
             self._use_wal(conn)
-            conn.execute(_SCHEMA)
+            for statement in _SCHEMA:
+                conn.execute(statement)
+            self._add_revisions(conn)
         except BaseException:
             conn.close()
             raise
-        self._local.conn = conn
-        self._local.pid = os.getpid()
         return conn
+
+    @staticmethod
+    def _add_revisions(conn: sqlite3.Connection) -> None:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(progress)")}
+        if "revision" in columns:
+            return
+        try:
+            conn.execute(_ADD_REVISION)
+        except sqlite3.OperationalError as error:
+            if "duplicate column" not in str(error):  # another process added it just now
+                raise
 
     def _use_wal(self, conn: sqlite3.Connection) -> None:
         # WAL lets readers in other processes carry on while one process writes. Switching a new
@@ -107,37 +170,110 @@ class SqliteProgressStore(AbstractPersistenceAdapter):
                     raise
                 time.sleep(0.005)
 
-    def _run(self, action: str, sql: str, params: tuple[Any, ...]) -> list[Any]:
-        try:
-            return self._connection().execute(sql, params).fetchall()
-        except (sqlite3.Error, OSError) as error:
-            raise PersistenceException(
-                f"could not {action} progress in {self.path}: {error}"
-            ) from error
+    def _wait_at_most(self, conn: sqlite3.Connection, wait_ms: int) -> None:
+        """Let a statement wait no longer than `wait_ms` for another writer's lock."""
+        if self._local.busy_ms != wait_ms:
+            conn.execute(f"PRAGMA busy_timeout = {wait_ms}")
+            self._local.busy_ms = wait_ms
 
-    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, object]:
+    def _run(self, action: str, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        wait_ms = int(min(self.busy_timeout_ms, time_left(otherwise=1e9) * 1000))
+        if wait_ms <= 0:
+            raise OutOfTime(f"no time left in this turn to {action} progress in {self.path}")
+        if not self._breaker.allow():
+            raise StoreDown(f"could not {action} progress: {self.path} failed moments ago")
+        try:
+            conn = self._connection()
+            self._wait_at_most(conn, wait_ms)
+            result = work(conn)
+        except SaveConflict:
+            self._breaker.answered()
+            raise
+        except (sqlite3.Error, OSError, StoreDown) as error:
+            if _waited_for_a_lock(error):
+                self._breaker.timed_out()
+            else:
+                self._breaker.answered()
+            raise StoreDown(f"could not {action} progress in {self.path}: {error}") from error
+        self._breaker.answered()
+        return result
+
+    def read(self, key: str) -> StoredRecord | None:
         rows = self._run(
             "read",
-            "SELECT record FROM progress WHERE user_id = ?",
-            (user_id_of(request_envelope),),
+            lambda conn: conn.execute(
+                "SELECT record, revision FROM progress WHERE user_id = ?", (key,)
+            ).fetchall(),
         )
         if not rows:
-            return {}
-        return decode(rows[0][0])
+            return None
+        text, revision = rows[0]
+        # A hand-edited row may hold a number or bytes: decoding it says the record is
+        # unreadable, and it is quarantined as it is.
+        return StoredRecord(cast(str, text), revision)
 
-    def save_attributes(
-        self, request_envelope: RequestEnvelope, attributes: dict[str, object]
+    def write(
+        self,
+        key: str,
+        text: str,
+        read: StoredRecord | None,
+        quarantined: Quarantined | None = None,
     ) -> None:
-        user_id = user_id_of(request_envelope)
-        # Encode first: attributes that cannot be stored raise here, before the old record
-        # is touched.
-        text = encode(attributes)
-        self._run("save", _UPSERT, (user_id, text))
+        def save(conn: sqlite3.Connection) -> None:
+            if quarantined is None:
+                self._put(conn, key, text, read)
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(
+                    _QUARANTINE, (key, quarantined.text, quarantined.reason, quarantined.at)
+                )
+                self._put(conn, key, text, read)
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
-    def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
+        self._run("save", save)
+
+    @staticmethod
+    def _put(conn: sqlite3.Connection, key: str, text: str, read: StoredRecord | None) -> None:
+        if read is None:
+            cursor = conn.execute(_INSERT, (key, text))
+        else:
+            cursor = conn.execute(_UPDATE, (text, key, read.revision))
+        if cursor.rowcount != 1:
+            raise SaveConflict(f"the record of {key!r} changed since it was read")
+
+    def delete(self, key: str) -> None:
         self._run(
-            "delete", "DELETE FROM progress WHERE user_id = ?", (user_id_of(request_envelope),)
+            "delete",
+            lambda conn: conn.execute("DELETE FROM progress WHERE user_id = ?", (key,)),
         )
+
+    def quarantined(self, key: str) -> list[Quarantined]:
+        """The records of `key` set aside, oldest first (for operators and tests)."""
+        rows = self._run(
+            "read",
+            lambda conn: conn.execute(
+                "SELECT record, reason, quarantined_at FROM quarantined_records"
+                " WHERE user_id = ? ORDER BY rowid",
+                (key,),
+            ).fetchall(),
+        )
+        return [Quarantined(*row) for row in rows]
+
+    def check(self) -> None:
+        """Can this server read and write the file it opened? Takes and drops the write lock
+        (a read-only file or directory fails here, where reads alone would pass)."""
+        try:
+            conn = self._connection()
+            self._wait_at_most(conn, min(self.busy_timeout_ms, 1000))
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+        except (sqlite3.Error, OSError) as error:
+            raise PersistenceException(f"{self.path}: {error}") from error
 
     def close(self) -> None:
         """Close this thread's connection (other threads' close when those threads end)."""

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from ask_sdk_core.exceptions import PersistenceException
-from ask_sdk_model import RequestEnvelope
 
 from skill.app import EXTENSION_KEY, create_app
 from skill.coaching.coach import Coach
+from skill.persistence import StoredRecord
 from tests.support import (
     RecordingPersistenceAdapter,
     output_speech,
@@ -22,7 +22,7 @@ JSON = "application/json"
 
 
 class UnreachableStore(RecordingPersistenceAdapter):
-    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
+    def read(self, key: str) -> StoredRecord | None:
         raise PersistenceException("connection refused")
 
 

@@ -222,7 +222,7 @@ def test_serverless_grants_only_single_item_calls_on_the_progress_table() -> Non
     assert statements == [
         {
             "Effect": "Allow",
-            "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+            "Action": ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
             "Resource": {"Fn::GetAtt": ["ProgressTable", "Arn"]},
         }
     ]

@@ -24,6 +24,7 @@ from skill.config import Settings, SettingsError
 from skill.persistence import (
     RECORD_VERSION,
     SqliteProgressStore,
+    StoreDown,
     UnencodableAttributesError,
     UnreadableRecordError,
     decode,
@@ -33,6 +34,7 @@ from skill.persistence import (
     unwrap,
     wrap,
 )
+from skill.persistence.deadline import Breaker
 from tests.support import user_envelope
 
 
@@ -260,8 +262,10 @@ def test_missing_user_id_is_a_persistence_exception(
         store.delete_attributes(request_envelope)
 
 
-def test_a_lock_held_too_long_is_a_persistence_exception(db_path: Path) -> None:
-    impatient = SqliteProgressStore(db_path, busy_timeout_ms=50)
+def test_a_lock_held_too_long_is_a_persistence_exception_then_a_rest(db_path: Path) -> None:
+    now = [0.0]
+    breaker = Breaker(rest_s=5.0, clock=lambda: now[0])
+    impatient = SqliteProgressStore(db_path, busy_timeout_ms=50, breaker=breaker)
     impatient.save_attributes(user_envelope("A"), {"set": 1})
     holder = sqlite3.connect(db_path, isolation_level=None)
     try:
@@ -273,6 +277,10 @@ def test_a_lock_held_too_long_is_a_persistence_exception(db_path: Path) -> None:
         holder.execute("ROLLBACK")
     finally:
         holder.close()
+    # It waited out a lock: for the rest, calls fail at once rather than wait again.
+    with pytest.raises(StoreDown, match="failed moments ago"):
+        impatient.get_attributes(user_envelope("A"))
+    now[0] = 5.0
     assert impatient.get_attributes(user_envelope("A")) == {"set": 1}
     impatient.save_attributes(user_envelope("A"), {"set": 3})
     assert impatient.get_attributes(user_envelope("A")) == {"set": 3}

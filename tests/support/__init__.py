@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.context import Context
 from ask_sdk_model.interfaces.system.system_state import SystemState
@@ -28,7 +27,13 @@ from harness.envelopes import (
 )
 from harness.interaction_model import load_model
 from harness.utterances import SlotMatch
-from skill.persistence import SqliteProgressStore
+from skill.persistence import (
+    Quarantined,
+    RecordStore,
+    SaveConflict,
+    SqliteProgressStore,
+    StoredRecord,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
@@ -108,30 +113,35 @@ def count_dispatches(app: Flask, monkeypatch: Any) -> list[RequestEnvelope]:
     return seen
 
 
-class RecordingPersistenceAdapter(AbstractPersistenceAdapter):
+class RecordingPersistenceAdapter(RecordStore):
     """An in-memory store that records every call, to show what a request touched."""
 
     def __init__(self) -> None:
-        self.rows: dict[str, dict[str, Any]] = {}
+        self.rows: dict[str, StoredRecord] = {}
         self.calls: list[str] = []
 
-    def _key(self, request_envelope: RequestEnvelope) -> str:
-        system = request_envelope.context.system if request_envelope.context else None
-        return str(system.user.user_id) if system and system.user else ""
-
-    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
+    def read(self, key: str) -> StoredRecord | None:
         self.calls.append("get")
-        return dict(self.rows.get(self._key(request_envelope), {}))
+        return self.rows.get(key)
 
-    def save_attributes(
-        self, request_envelope: RequestEnvelope, attributes: dict[str, Any]
+    def write(
+        self,
+        key: str,
+        text: str,
+        read: StoredRecord | None,
+        quarantined: Quarantined | None = None,
     ) -> None:
         self.calls.append("save")
-        self.rows[self._key(request_envelope)] = dict(attributes)
+        if self.rows.get(key) != read:
+            raise SaveConflict(f"the record of {key!r} changed since it was read")
+        self.rows[key] = StoredRecord(text, 1 if read is None else read.revision + 1)
 
-    def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
+    def delete(self, key: str) -> None:
         self.calls.append("delete")
-        self.rows.pop(self._key(request_envelope), None)
+        self.rows.pop(key, None)
+
+    def check(self) -> None:
+        pass
 
 
 __all__ = [

@@ -1,0 +1,119 @@
+"""What every progress store does: read a runner's record with its revision, and write a new one
+only if the record is still at the revision that was read.
+
+A turn reads the record, works out the answer, and saves. Two turns for one runner at once (two
+Echo devices in one home) would both read the same record; without the revision check the later
+save would silently undo the earlier one while both runners heard their own answer. With it, the
+later save raises `SaveConflict` and the turn is worked out again on the fresh record
+(`skill.alexa.skill_builder.CoachSkill`), so every answer is true of what is stored.
+
+A record this version cannot read is never simply replaced: the write that replaces it keeps it
+beside the new one (`Quarantined`), recoverable by hand.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.exceptions import PersistenceException
+from ask_sdk_model.request_envelope import RequestEnvelope
+
+from skill.persistence.records import decode, encode
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A runner's record as stored: its text and how many saves made it (0: before revisions
+    were kept)."""
+
+    text: str
+    revision: int
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """A record this version could not read, kept beside the record that replaces it."""
+
+    text: str
+    reason: str
+    at: str  # ISO 8601 UTC
+
+    @classmethod
+    def now(cls, text: str, reason: str) -> Quarantined:
+        return cls(text, reason, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+
+
+SAVE_ATTEMPTS = 10  # for `save_attributes`, which replaces whatever another save just wrote
+
+
+class SaveConflict(PersistenceException):
+    """Another turn saved this runner's record after it was read: work the turn out again."""
+
+
+def user_id_of(request_envelope: RequestEnvelope) -> str:
+    """The Alexa user id that keys a runner's progress; PersistenceException if there is none."""
+    context = getattr(request_envelope, "context", None)
+    system = getattr(context, "system", None)
+    user = getattr(system, "user", None)
+    user_id = getattr(user, "user_id", None)
+    if not isinstance(user_id, str) or not user_id:
+        raise PersistenceException(
+            "the request has no user id (context.System.user.userId), so progress cannot be"
+            " stored or read"
+        )
+    return user_id
+
+
+class RecordStore(AbstractPersistenceAdapter, abc.ABC):
+    """A progress store. The skill uses `read` and `write`; the SDK's adapter methods are kept
+    for tools and tests, and save with the same revision check."""
+
+    @abc.abstractmethod
+    def read(self, key: str) -> StoredRecord | None:
+        """The record stored under `key`, None if there is none; StoreDown and other
+        PersistenceExceptions when the store cannot say."""
+
+    @abc.abstractmethod
+    def write(
+        self,
+        key: str,
+        text: str,
+        read: StoredRecord | None,
+        quarantined: Quarantined | None = None,
+    ) -> None:
+        """Store `text` under `key` if the record there is still `read` (None: still none),
+        else raise SaveConflict. `quarantined` is kept beside it, in the same write."""
+
+    @abc.abstractmethod
+    def delete(self, key: str) -> None: ...
+
+    @abc.abstractmethod
+    def check(self) -> None:
+        """Raise PersistenceException saying what is wrong if the store cannot serve turns
+        (unreachable, read-only, its file gone); the health check reports it."""
+
+    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, object]:
+        stored = self.read(user_id_of(request_envelope))
+        return {} if stored is None else decode(stored.text)
+
+    def save_attributes(
+        self, request_envelope: RequestEnvelope, attributes: dict[str, object]
+    ) -> None:
+        """Replace the record, whatever it holds (the adapter's meaning), still as a revision
+        of it: a turn that read the record before cannot then overwrite this save."""
+        key = user_id_of(request_envelope)
+        # Encode first: attributes that cannot be stored raise here, before anything is read.
+        text = encode(attributes)
+        for _ in range(SAVE_ATTEMPTS - 1):
+            try:
+                self.write(key, text, self.read(key))
+                return
+            except SaveConflict:
+                continue
+        self.write(key, text, self.read(key))
+
+    def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
+        self.delete(user_id_of(request_envelope))
