@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from ask_sdk_core.exceptions import SerializationException
+from ask_sdk_core.exceptions import PersistenceException, SerializationException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 from ask_sdk_runtime.exceptions import AskSdkException
@@ -50,6 +50,7 @@ class AlexaEndpoint:
 
     settings: Settings
     skill: CustomSkill
+    store: RecordStore
     serializer: FastSerializer
     check: RequestCheck | None  # verifies each request before dispatch; None when off
 
@@ -60,7 +61,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     rest is Flask config (e.g. TESTING)."""
     config = dict(test_config or {})
     cert_chains: Mapping[str, bytes] | None = config.pop(CERT_CHAINS_KEY, None)
-    has_adapter = PERSISTENCE_KEY in config
     adapter: RecordStore | None = config.pop(PERSISTENCE_KEY, None)
     clock: Callable[[], float] = config.pop(CLOCK_KEY, time.time)
     overrides = {
@@ -68,7 +68,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         for key in [key for key in config if key.startswith(ENV_PREFIX)]
     }
     settings = load_settings(os.environ, overrides=overrides)
-    if not has_adapter:
+    if adapter is None:
         adapter = make_persistence_adapter(settings)
 
     app = Flask(__name__, static_folder=None)  # a JSON API: no static files
@@ -82,7 +82,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         from skill.web.verification import make_request_check
 
         check = make_request_check(settings, cert_chains=cert_chains)
-    app.extensions[EXTENSION_KEY] = AlexaEndpoint(settings, skill, serializer, check)
+    app.extensions[EXTENSION_KEY] = AlexaEndpoint(settings, skill, adapter, serializer, check)
     if not settings.verify_requests:
         logger.warning("Request verification is off: local testing only")
         print(VERIFICATION_OFF_BANNER, file=sys.stderr)
@@ -108,14 +108,26 @@ def _http_error_as_json(exc: HTTPException) -> WerkzeugResponse:
     return response
 
 
-def _health() -> Response:
-    settings = _service().settings
-    return jsonify(
-        status="ok",
+def _health() -> tuple[Response, int]:
+    """200 when the skill can serve turns; 503, saying why, when its store cannot (unreachable,
+    read-only, its file deleted), so a load balancer or monitor sees what runners would hear."""
+    service = _service()
+    try:
+        service.store.check()
+    except PersistenceException as problem:
+        logger.error("Health check: the progress store cannot serve turns: %s", problem)
+        status, store, code = "unavailable", f"failing: {problem}", 503
+    else:
+        status, store, code = "ok", "ok", 200
+    settings = service.settings
+    body = jsonify(
+        status=status,
         service="upper-body-coach",
+        store=store,
         verify_requests=settings.verify_requests,
         skill_id_check=settings.skill_id is not None,
     )
+    return body, code
 
 
 def _field(obj: Any, *path: str) -> Any:

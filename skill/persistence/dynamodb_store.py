@@ -208,7 +208,6 @@ class DynamoDbProgressStore(RecordStore):
         self._call("delete", "delete_item", Key={PARTITION_KEY: {"S": key}})
 
     def quarantined(self, key: str) -> list[Quarantined]:
-        """The records of `key` set aside, oldest first (for operators and tests)."""
         response = self._call(
             "read", "get_item", Key={PARTITION_KEY: {"S": key}}, ConsistentRead=True
         )

@@ -253,7 +253,6 @@ class SqliteProgressStore(RecordStore):
         )
 
     def quarantined(self, key: str) -> list[Quarantined]:
-        """The records of `key` set aside, oldest first (for operators and tests)."""
         rows = self._run(
             "read",
             lambda conn: conn.execute(

@@ -91,6 +91,10 @@ class RecordStore(AbstractPersistenceAdapter, abc.ABC):
     def delete(self, key: str) -> None: ...
 
     @abc.abstractmethod
+    def quarantined(self, key: str) -> list[Quarantined]:
+        """The records of `key` kept aside, oldest first (for operators and tests)."""
+
+    @abc.abstractmethod
     def check(self) -> None:
         """Raise PersistenceException saying what is wrong if the store cannot serve turns
         (unreachable, read-only, its file gone); the health check reports it."""

@@ -78,7 +78,9 @@ def test_session_ended_by_an_error_is_logged_and_gets_no_speech(
 
 
 def test_the_app_builds_the_skill_once(coach_env: pytest.MonkeyPatch) -> None:
-    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_PERSISTENCE_ADAPTER": None})
+    app = create_app(
+        {"COACH_VERIFY_REQUESTS": "0", "COACH_PERSISTENCE_ADAPTER": RecordingPersistenceAdapter()}
+    )
     first = app.extensions[EXTENSION_KEY].skill
     app.test_client().post("/alexa", json=request_envelope("LaunchRequest"), content_type=JSON)
     assert app.extensions[EXTENSION_KEY].skill is first

@@ -43,6 +43,7 @@ def test_health(client: FlaskClient) -> None:
     assert response.get_json() == {
         "status": "ok",
         "service": "upper-body-coach",
+        "store": "ok",
         "verify_requests": True,
         "skill_id_check": False,
     }

@@ -118,6 +118,7 @@ class RecordingPersistenceAdapter(RecordStore):
 
     def __init__(self) -> None:
         self.rows: dict[str, StoredRecord] = {}
+        self.kept: dict[str, list[Quarantined]] = {}
         self.calls: list[str] = []
 
     def read(self, key: str) -> StoredRecord | None:
@@ -135,10 +136,15 @@ class RecordingPersistenceAdapter(RecordStore):
         if self.rows.get(key) != read:
             raise SaveConflict(f"the record of {key!r} changed since it was read")
         self.rows[key] = StoredRecord(text, 1 if read is None else read.revision + 1)
+        if quarantined is not None:
+            self.kept.setdefault(key, []).append(quarantined)
 
     def delete(self, key: str) -> None:
         self.calls.append("delete")
         self.rows.pop(key, None)
+
+    def quarantined(self, key: str) -> list[Quarantined]:
+        return list(self.kept.get(key, []))
 
     def check(self) -> None:
         pass
