@@ -1,10 +1,12 @@
-"""User ids: odd user ids get the real coach, the same on both stores.
+"""User ids and skill ids: odd user ids get the real coach on both stores, and a request whose
+session names another skill is refused on both entry points.
 
 Every runner here talks to the web app in process, through real request envelopes, on SQLite and
 on DynamoDB (moto_server): a lone-surrogate user id (JSON's `\\ud800`, which no UTF-8 store can
 hold) and a 10,000-character one (over DynamoDB's 2048-byte key limit) each hear the same
 workout any runner hears, their record is filed under `sha256:` and the id's SHA-256 on both
-stores, and a real id's record is filed under exactly that id.
+stores, and a real id's record is filed under exactly that id. The hostile table
+(test_hostile.py) holds the web app's refusals of other skills' sessions; Lambda's is here.
 """
 
 from __future__ import annotations
@@ -20,13 +22,17 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.support import USER_ID, output_speech, request_envelope, resolved_intent
+from harness.envelopes import intent_json
+from skill import lambda_function
+from skill.alexa.skill_builder import OtherSkillRequest
+from tests.support import SKILL_ID, USER_ID, output_speech, request_envelope, resolved_intent
 from tests.support.moto import FAKE_AWS_ENV, MotoServer, moto_fixture
 from tests.support.servers import REGION, dynamodb_records, new_table, sqlite_records
 
 LONE_SURROGATE_ID = "amzn1.ask.account.AHX3QKZ5\ud800TQ2N7R4Y"
 LONG_ID = "amzn1.ask.account." + "A" * (10_000 - len("amzn1.ask.account."))
 USER_IDS = {"lone-surrogate": LONE_SURROGATE_ID, "10000-characters": LONG_ID, "real": USER_ID}
+OTHER_SKILL = "amzn1.ask.skill.someone-else"
 
 moto = moto_fixture()
 
@@ -130,3 +136,55 @@ def test_a_record_stored_under_a_real_id_is_still_found(
     assert list(records()) == [USER_ID]
     speech = Runner(app.test_client(), USER_ID).say("StatusIntent", one_shot=True)
     assert "You're on dumbbell shoulder press, exercise 1 of 6, set 2 of 3" in speech
+
+
+# ---- another skill's session, on Lambda -------------------------------------------------------
+
+
+@pytest.fixture
+def lambda_handler(coach_env: pytest.MonkeyPatch, tmp_path: Path) -> lambda_function.LambdaHandler:
+    return lambda_function.make_handler(
+        {
+            "COACH_STORE": "sqlite",
+            "COACH_DB_PATH": str(tmp_path / "lambda.sqlite3"),
+            "COACH_SKILL_ID": SKILL_ID,
+        }
+    )
+
+
+def other_skills_session(request_type: str = "LaunchRequest") -> dict[str, Any]:
+    event = request_envelope(request_type, intent=intent_json("NextSetIntent"))
+    if request_type == "LaunchRequest":
+        del event["request"]["intent"]
+    event["session"]["application"]["applicationId"] = OTHER_SKILL
+    return event
+
+
+@pytest.mark.parametrize("request_type", ["LaunchRequest", "IntentRequest"])
+def test_lambda_refuses_a_session_for_another_skill_as_it_refuses_a_context(
+    lambda_handler: lambda_function.LambdaHandler, tmp_path: Path, request_type: str
+) -> None:
+    lambda_handler(resolved_intent("StartWorkoutIntent", workout="bodyweight"), None)
+    before = sqlite_records(tmp_path / "lambda.sqlite3")
+    assert list(before) == [USER_ID]
+    # Lambda has no status code: an invocation error, as the SDK's own context check gives.
+    with pytest.raises(OtherSkillRequest, match="Skill ID Verification failed: session"):
+        lambda_handler(other_skills_session(request_type), None)
+    context = other_skills_session(request_type)
+    context["context"]["System"]["application"]["applicationId"] = OTHER_SKILL
+    context["session"]["application"]["applicationId"] = SKILL_ID
+    with pytest.raises(OtherSkillRequest, match="Skill ID Verification failed: context"):
+        lambda_handler(context, None)
+    assert sqlite_records(tmp_path / "lambda.sqlite3") == before  # nothing stored
+
+
+def test_lambda_answers_this_skills_session_and_a_request_without_one(
+    lambda_handler: lambda_function.LambdaHandler,
+) -> None:
+    """The control: the check refuses only another skill's id."""
+    answer = lambda_handler(request_envelope("LaunchRequest"), None)
+    assert "Welcome to Upper Body Coach" in str(answer["response"]["outputSpeech"]["ssml"])
+    no_session = request_envelope("LaunchRequest")
+    del no_session["session"]
+    answer = lambda_handler(no_session, None)
+    assert "Welcome to Upper Body Coach" in str(answer["response"]["outputSpeech"]["ssml"])
