@@ -18,13 +18,17 @@ from typing import Any, cast
 from ask_sdk_core.exceptions import PersistenceException, SerializationException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
-from ask_sdk_runtime.exceptions import AskSdkException
 from flask import Flask, Response, abort, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from skill.alexa.serializer import FastSerializer
-from skill.alexa.skill_builder import build_service, build_skill, serializer_of
+from skill.alexa.skill_builder import (
+    OtherSkillRequest,
+    build_service,
+    build_skill,
+    serializer_of,
+)
 from skill.config import ENV_PREFIX, Settings, load_settings
 from skill.persistence import RecordStore, make_persistence_adapter
 from skill.web import RequestCheck, RequestRefused
@@ -213,13 +217,9 @@ def _alexa() -> Response | tuple[Response, int]:
     except SerializationException as exc:  # raised while reading the envelope's fields
         logger.warning("Refused a malformed request envelope: %s", exc)
         return _error(400, "malformed request envelope")
-    except AskSdkException:
-        app_id = _field(envelope, "context", "System", "application", "applicationId")
-        if service.skill.skill_id is not None and app_id != service.skill.skill_id:
-            logger.warning("Refused a request for another skill: %s", app_id)
-            return _error(400, "request is for another skill")
-        logger.exception("The skill failed on a %s", envelope["request"]["type"])
-        return _error(500, "internal error")
+    except OtherSkillRequest as exc:
+        logger.warning("Refused a request for another skill: %s", exc)
+        return _error(400, "request is for another skill")
     except Exception:
         logger.exception("The skill failed on a %s", envelope["request"]["type"])
         return _error(500, "internal error")

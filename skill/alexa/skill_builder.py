@@ -10,6 +10,7 @@ from typing import Any
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
+from ask_sdk_runtime.exceptions import AskSdkException
 
 from skill.alexa import handlers
 from skill.alexa.serializer import FastSerializer
@@ -43,11 +44,33 @@ def build_service(
     return CoachService(coach, Composer(coach, default_phrasebook()), clock)
 
 
+class OtherSkillRequest(AskSdkException):
+    """A request that names a skill other than the configured one."""
+
+
 class CoachSkill(CustomSkill):
-    """The SDK's skill, with every turn bounded in time and run again when its save lost a
-    race with another turn for the same runner (see skill.alexa.turn)."""
+    """The SDK's skill with two additions: every turn is bounded in time and run again when its
+    save lost a race with another turn for the same runner (see skill.alexa.turn), and a
+    request whose session names another skill is refused.
+
+    CustomSkill.invoke compares only context.System.application with the skill id, yet the turn
+    reads the session too (its attributes), and Alexa names this skill in both. Both are checked
+    here, before any interceptor or handler runs, for the web app and Lambda alike; either
+    mismatch raises OtherSkillRequest, an AskSdkException as the SDK's own check raises.
+    """
 
     def invoke(self, request_envelope: RequestEnvelope, context: Any) -> ResponseEnvelope:
+        if self.skill_id is not None:
+            system = getattr(request_envelope.context, "system", None)
+            in_context = getattr(getattr(system, "application", None), "application_id", None)
+            if in_context != self.skill_id:
+                raise OtherSkillRequest(f"Skill ID Verification failed: context {in_context!r}")
+            # Out-of-session requests have no session; a session without an id names no other
+            # skill, and the context's check above has passed.
+            application = getattr(request_envelope.session, "application", None)
+            in_session = getattr(application, "application_id", None)
+            if in_session not in (None, self.skill_id):
+                raise OtherSkillRequest(f"Skill ID Verification failed: session {in_session!r}")
         # The store calls of every attempt share one budget: the runner hears an answer
         # within about 4 s whatever the store does.
         with turn_deadline():
@@ -99,7 +122,7 @@ def build_skill_builder(
     # The SDK keeps the store too, as the skill's persistence adapter; the turn's interceptors
     # use it directly, since saves are conditional on what was read.
     builder = CustomSkillBuilder(persistence_adapter=store)
-    # The SDK refuses other skills' requests before any handler runs.
+    # Requests for other skills are refused before any handler runs (CoachSkill.invoke).
     builder.skill_id = settings.skill_id  # type: ignore[assignment]  # typed as None in the SDK
     for handler_class in handlers.INTENT_HANDLERS:
         builder.add_request_handler(handler_class(service))

@@ -21,6 +21,7 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model.request_envelope import RequestEnvelope
 
+from skill.persistence.keys import record_key
 from skill.persistence.records import decode, encode
 
 
@@ -54,7 +55,8 @@ class SaveConflict(PersistenceException):
 
 
 def user_id_of(request_envelope: RequestEnvelope) -> str:
-    """The Alexa user id that keys a runner's progress; PersistenceException if there is none."""
+    """The key of a runner's progress (`record_key` of the Alexa user id, the id itself for any
+    real one); PersistenceException if there is no id."""
     context = getattr(request_envelope, "context", None)
     system = getattr(context, "system", None)
     user = getattr(system, "user", None)
@@ -64,7 +66,7 @@ def user_id_of(request_envelope: RequestEnvelope) -> str:
             "the request has no user id (context.System.user.userId), so progress cannot be"
             " stored or read"
         )
-    return user_id
+    return record_key(user_id)
 
 
 class RecordStore(AbstractPersistenceAdapter, abc.ABC):

@@ -33,6 +33,7 @@ from harness.signing import (
 from skill.coaching.progress import Progress
 from tests.support import (
     REPO_ROOT,
+    SKILL_ID,
     USER_ID,
     count_dispatches,
     envelope_body,
@@ -46,6 +47,7 @@ from tests.support.signing import refuse_certificate_downloads, signed_headers
 ROOT = REPO_ROOT
 DOCS = ROOT / "docs" / "reliability.md"
 OTHER_URL = "https://s3.amazonaws.com/echo.api/other.pem"
+OTHER_SKILL = "amzn1.ask.skill.someone-else"
 SMALL_LIMIT = 4096  # bytes; the app under test is given this max_body_bytes
 MAX_ERROR_BODY = 120  # bytes: a short JSON error, never a page or a traceback
 SEEDED = Progress(
@@ -162,6 +164,21 @@ def wrong_skill(identity: DevIdentity) -> Attempt:
     attempt = signed(identity)
     attempt.config["COACH_SKILL_ID"] = "amzn1.ask.skill.the-real-one"
     return attempt
+
+
+def skill_named(*, context: str = SKILL_ID, session: str = SKILL_ID) -> Build:
+    """Correctly signed for a server whose skill id is SKILL_ID, naming `context` in
+    context.System.application and `session` in session.application."""
+
+    def build(identity: DevIdentity) -> Attempt:
+        envelope = next_set_envelope()
+        envelope["context"]["System"]["application"]["applicationId"] = context
+        envelope["session"]["application"]["applicationId"] = session
+        attempt = signed(identity, envelope_body(envelope))
+        attempt.config["COACH_SKILL_ID"] = SKILL_ID
+        return attempt
+
+    return build
 
 
 def oversized(identity: DevIdentity) -> Attempt:
@@ -382,6 +399,22 @@ HOSTILE: tuple[Hostile, ...] = (
         "request is for another skill",
         "requests for other skills are refused before any handler",
         wrong_skill,
+    ),
+    Hostile(
+        "wrong-skill-session",
+        "correctly signed, this skill in `context`, another in `session.application`",
+        400,
+        "request is for another skill",
+        "the session's skill is checked too (it was answered and saved)",
+        skill_named(session=OTHER_SKILL),
+    ),
+    Hostile(
+        "wrong-skill-context",
+        "correctly signed, another skill in `context`, this one in `session.application`",
+        400,
+        "request is for another skill",
+        "the context's skill is checked whatever the session names",
+        skill_named(context=OTHER_SKILL),
     ),
     Hostile(
         "oversized",
