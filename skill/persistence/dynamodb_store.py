@@ -204,6 +204,16 @@ class DynamoDbProgressStore(RecordStore):
             ExpressionAttributeValues=values,
         )
 
+    def replace(self, key: str, text: str) -> None:
+        self._call(
+            "save",
+            "update_item",
+            Key={PARTITION_KEY: {"S": key}},
+            UpdateExpression="SET #record = :text ADD #revision :one",
+            ExpressionAttributeNames={"#record": RECORD_ATTRIBUTE, "#revision": REVISION_ATTRIBUTE},
+            ExpressionAttributeValues={":text": {"S": text}, ":one": {"N": "1"}},
+        )
+
     def delete(self, key: str) -> None:
         self._call("delete", "delete_item", Key={PARTITION_KEY: {"S": key}})
 

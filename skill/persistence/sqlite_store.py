@@ -55,6 +55,11 @@ _UPDATE = f"""
 UPDATE progress SET record = ?, revision = revision + 1, updated_at = {_NOW}
 WHERE user_id = ? AND revision = ?
 """
+_REPLACE = f"""
+INSERT INTO progress (user_id, record, revision, updated_at) VALUES (?, ?, 1, {_NOW})
+ON CONFLICT(user_id) DO UPDATE SET
+    record = excluded.record, revision = revision + 1, updated_at = excluded.updated_at
+"""
 _QUARANTINE = """
 INSERT INTO quarantined_records (user_id, record, reason, quarantined_at) VALUES (?, ?, ?, ?)
 """
@@ -245,6 +250,9 @@ class SqliteProgressStore(RecordStore):
             cursor = conn.execute(_UPDATE, (text, key, read.revision))
         if cursor.rowcount != 1:
             raise SaveConflict(f"the record of {key!r} changed since it was read")
+
+    def replace(self, key: str, text: str) -> None:
+        self._run("save", lambda conn: conn.execute(_REPLACE, (key, text)))
 
     def delete(self, key: str) -> None:
         self._run(

@@ -47,9 +47,6 @@ class Quarantined:
         return cls(text, reason, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
 
 
-SAVE_ATTEMPTS = 10  # for `save_attributes`, which replaces whatever another save just wrote
-
-
 class SaveConflict(PersistenceException):
     """Another turn saved this runner's record after it was read: work the turn out again."""
 
@@ -90,6 +87,11 @@ class RecordStore(AbstractPersistenceAdapter, abc.ABC):
         else raise SaveConflict. `quarantined` is kept beside it, in the same write."""
 
     @abc.abstractmethod
+    def replace(self, key: str, text: str) -> None:
+        """Store `text` under `key` whatever is there, as its next revision (a save that does
+        not depend on what was read: tools, and the SDK adapter's `save_attributes`)."""
+
+    @abc.abstractmethod
     def delete(self, key: str) -> None: ...
 
     @abc.abstractmethod
@@ -110,16 +112,10 @@ class RecordStore(AbstractPersistenceAdapter, abc.ABC):
     ) -> None:
         """Replace the record, whatever it holds (the adapter's meaning), still as a revision
         of it: a turn that read the record before cannot then overwrite this save."""
-        key = user_id_of(request_envelope)
-        # Encode first: attributes that cannot be stored raise here, before anything is read.
+        # Encode first: attributes that cannot be stored raise here, before the old record
+        # is touched.
         text = encode(attributes)
-        for _ in range(SAVE_ATTEMPTS - 1):
-            try:
-                self.write(key, text, self.read(key))
-                return
-            except SaveConflict:
-                continue
-        self.write(key, text, self.read(key))
+        self.replace(user_id_of(request_envelope), text)
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         self.delete(user_id_of(request_envelope))

@@ -139,6 +139,11 @@ class RecordingPersistenceAdapter(RecordStore):
         if quarantined is not None:
             self.kept.setdefault(key, []).append(quarantined)
 
+    def replace(self, key: str, text: str) -> None:
+        self.calls.append("save")
+        stored = self.rows.get(key)
+        self.rows[key] = StoredRecord(text, 1 if stored is None else stored.revision + 1)
+
     def delete(self, key: str) -> None:
         self.calls.append("delete")
         self.rows.pop(key, None)
