@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from ask_sdk_core.exceptions import PersistenceException, SerializationException
+from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, abort, current_app, jsonify, request
@@ -30,7 +30,7 @@ from skill.alexa.skill_builder import (
     serializer_of,
 )
 from skill.config import ENV_PREFIX, Settings, load_settings
-from skill.persistence import RecordStore, make_persistence_adapter
+from skill.persistence import RecordStore, StoreUnhealthy, make_persistence_adapter
 from skill.web import RequestCheck, RequestRefused
 
 logger = logging.getLogger(__name__)
@@ -118,9 +118,9 @@ def _health() -> tuple[Response, int]:
     service = _service()
     try:
         service.store.check()
-    except PersistenceException as problem:
+    except StoreUnhealthy as problem:
         logger.error("Health check: the progress store cannot serve turns: %s", problem)
-        status, store, code = "unavailable", f"failing: {problem}", 503
+        status, store, code = "unavailable", problem.state, 503
     else:
         status, store, code = "ok", "ok", 200
     settings = service.settings

@@ -21,6 +21,7 @@ from skill.persistence.store import (
     RecordStore,
     SaveConflict,
     StoredRecord,
+    StoreUnhealthy,
     user_id_of,
 )
 
@@ -34,6 +35,7 @@ __all__ = [
     "SqliteProgressStore",
     "StoreDown",
     "StoredRecord",
+    "StoreUnhealthy",
     "UnencodableAttributesError",
     "UnreadableRecordError",
     "decode",

@@ -23,13 +23,18 @@ from typing import Any
 
 import botocore.loaders
 import botocore.session
-from ask_sdk_core.exceptions import PersistenceException
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from skill.config import Settings
 from skill.persistence.deadline import Breaker, OutOfTime, StoreDown, time_left
-from skill.persistence.store import Quarantined, RecordStore, SaveConflict, StoredRecord
+from skill.persistence.store import (
+    Quarantined,
+    RecordStore,
+    SaveConflict,
+    StoredRecord,
+    StoreUnhealthy,
+)
 
 SERVICE = "dynamodb"
 PARTITION_KEY = "id"
@@ -234,8 +239,17 @@ class DynamoDbProgressStore(RecordStore):
             self._client.get_item(
                 TableName=self.table_name, Key={PARTITION_KEY: {"S": "health-check"}}
             )
-        except (BotoCoreError, ClientError) as error:
-            raise PersistenceException(f"DynamoDB table {self.table_name}: {error}") from error
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            state = {
+                "ResourceNotFoundException": "table missing",
+                "AccessDeniedException": "access denied",
+            }.get(code, "error")
+            raise StoreUnhealthy(state, f"DynamoDB table {self.table_name}: {error}") from error
+        except BotoCoreError as error:
+            raise StoreUnhealthy(
+                "unreachable", f"DynamoDB table {self.table_name}: {error}"
+            ) from error
 
 
 def make_dynamodb_store(settings: Settings) -> DynamoDbProgressStore:

@@ -14,10 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar, cast
 
-from ask_sdk_core.exceptions import PersistenceException
-
 from skill.persistence.deadline import Breaker, OutOfTime, StoreDown, time_left
-from skill.persistence.store import Quarantined, RecordStore, SaveConflict, StoredRecord
+from skill.persistence.store import (
+    Quarantined,
+    RecordStore,
+    SaveConflict,
+    StoredRecord,
+    StoreUnhealthy,
+)
 
 _T = TypeVar("_T")
 
@@ -272,15 +276,21 @@ class SqliteProgressStore(RecordStore):
         return [Quarantined(*row) for row in rows]
 
     def check(self) -> None:
-        """Can this server read and write the file it opened? Takes and drops the write lock
-        (a read-only file or directory fails here, where reads alone would pass)."""
+        """Can this server write the file it opened? A statement that would write and changes
+        nothing: it fails on a read-only file (where reads, and even BEGIN IMMEDIATE in WAL
+        mode, pass) and waits for a lock another process holds."""
         try:
             conn = self._connection()
             self._wait_at_most(conn, min(self.busy_timeout_ms, 1000))
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("ROLLBACK")
+            conn.execute("UPDATE progress SET revision = revision WHERE 0")
+        except StoreDown as gone:  # deleted or replaced while serving
+            raise StoreUnhealthy("file deleted or replaced", str(gone)) from gone
         except (sqlite3.Error, OSError) as error:
-            raise PersistenceException(f"{self.path}: {error}") from error
+            code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+            state = {sqlite3.SQLITE_READONLY: "read-only"}.get(code, "error")
+            if _waited_for_a_lock(error):
+                state = "locked"
+            raise StoreUnhealthy(state, f"{self.path}: {error}") from error
 
     def close(self) -> None:
         """Close this thread's connection (other threads' close when those threads end)."""

@@ -51,6 +51,15 @@ class SaveConflict(PersistenceException):
     """Another turn saved this runner's record after it was read: work the turn out again."""
 
 
+class StoreUnhealthy(PersistenceException):
+    """Why a store cannot serve turns: `state` in a few words, safe for a public health check
+    (no paths, no error text); the message, with the details, is for the log."""
+
+    def __init__(self, state: str, detail: str) -> None:
+        super().__init__(f"{state}: {detail}")
+        self.state = state
+
+
 def user_id_of(request_envelope: RequestEnvelope) -> str:
     """The key of a runner's progress (`record_key` of the Alexa user id, the id itself for any
     real one); PersistenceException if there is no id."""
@@ -100,8 +109,8 @@ class RecordStore(AbstractPersistenceAdapter, abc.ABC):
 
     @abc.abstractmethod
     def check(self) -> None:
-        """Raise PersistenceException saying what is wrong if the store cannot serve turns
-        (unreachable, read-only, its file gone); the health check reports it."""
+        """Raise StoreUnhealthy if the store cannot serve turns (unreachable, read-only, its
+        file gone); the health check reports it."""
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, object]:
         stored = self.read(user_id_of(request_envelope))

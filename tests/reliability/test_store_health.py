@@ -1,0 +1,182 @@
+"""The health check says what runners would hear, and a SQLite file pulled from under the
+server is noticed.
+
+`GET /` answers 200 only when the store can serve turns; otherwise 503 with the store's state in
+a few words (the details go to the log). A SQLite file deleted or replaced while the server runs
+is refused by every connection, open or new, in every worker: before, open connections wrote on
+into the unlinked file while new ones made a new file, and workers disagreed about runners'
+progress.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from skill.app import create_app
+from skill.persistence import SqliteProgressStore, decode
+from tests.support import REPO_ROOT, output_speech, resolved_intent
+
+USER = "amzn1.ask.account.HEALTH"
+APOLOGY = "can't reach your saved workouts"
+NOBODY = 65534
+
+
+def app_on(store: SqliteProgressStore) -> Flask:
+    return create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_PERSISTENCE_ADAPTER": store})
+
+
+def say(app: Flask, intent: str, **slots: str) -> str:
+    response = app.test_client().post("/alexa", json=resolved_intent(intent, user_id=USER, **slots))
+    assert response.status_code == 200
+    body: dict[str, Any] = response.get_json()
+    return output_speech(body)
+
+
+def health(app: Flask) -> tuple[int, dict[str, Any]]:
+    response = app.test_client().get("/")
+    body: dict[str, Any] = response.get_json()
+    return response.status_code, body
+
+
+def in_a_new_thread(app: Flask, intent: str) -> str:
+    """A turn on a thread that has no connection yet, as a new worker thread would."""
+    heard: list[str] = []
+    thread = threading.Thread(target=lambda: heard.append(say(app, intent)))
+    thread.start()
+    thread.join()
+    return heard[0]
+
+
+@pytest.fixture
+def two_workers(tmp_path: Path, coach_env: pytest.MonkeyPatch) -> Iterator[tuple[Flask, Flask]]:
+    """Two apps on one SQLite file, as two server workers are, both with a runner a set in."""
+    path = tmp_path / "coach.sqlite3"
+    stores = [SqliteProgressStore(path), SqliteProgressStore(path)]
+    first, second = app_on(stores[0]), app_on(stores[1])
+    say(first, "StartWorkoutIntent", workout="bodyweight")
+    assert "Set 2 of 4" in say(first, "NextSetIntent")
+    assert "set 2 of 4" in say(second, "StatusIntent")
+    yield first, second
+    for store in stores:
+        store.close()
+
+
+def test_a_healthy_store_is_reported_ok(two_workers: tuple[Flask, Flask]) -> None:
+    for app in two_workers:
+        status, body = health(app)
+        assert status == 200 and body["status"] == "ok" and body["store"] == "ok"
+
+
+@pytest.mark.parametrize("sidecars", [False, True], ids=["database file", "with -wal and -shm"])
+def test_a_deleted_sqlite_file_is_refused_by_every_worker_and_fails_health(
+    two_workers: tuple[Flask, Flask], tmp_path: Path, sidecars: bool
+) -> None:
+    path = tmp_path / "coach.sqlite3"
+    path.unlink()
+    if sidecars:
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    for app in two_workers:
+        assert APOLOGY in say(app, "NextSetIntent")
+        assert APOLOGY in in_a_new_thread(app, "StatusIntent")
+        status, body = health(app)
+        assert status == 503 and body["status"] == "unavailable"
+        assert body["store"] == "file deleted or replaced"
+    assert not path.exists()  # no worker quietly made a new, empty file
+
+    # A restart opens whatever is at the path then: here, a new file.
+    restarted = app_on(SqliteProgressStore(path))
+    assert health(restarted)[0] == 200
+    assert "haven't started a workout" in say(restarted, "StatusIntent")
+
+
+def test_a_replaced_sqlite_file_is_refused_by_every_worker(
+    two_workers: tuple[Flask, Flask], tmp_path: Path
+) -> None:
+    path = tmp_path / "coach.sqlite3"
+    other = tmp_path / "restored.sqlite3"
+    restored = SqliteProgressStore(other)
+    restored.read(USER)  # makes the file
+    restored.close()
+    os.replace(other, path)  # e.g. a backup moved into place while serving
+    files = [path, Path(f"{path}-wal")]
+    before = [file.read_bytes() for file in files]
+    for app in two_workers:
+        assert APOLOGY in say(app, "NextSetIntent")
+        assert health(app)[0] == 503
+    assert [file.read_bytes() for file in files] == before  # nothing written anywhere
+
+
+# What a server process sees when its SQLite file is not writable: run as another user, since
+# root may write any file.
+READ_ONLY_PROBE = """
+import json, sys
+from skill.app import create_app
+from tests.support import output_speech, resolved_intent
+app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_DB_PATH": sys.argv[1]})
+client = app.test_client()
+health = client.get("/")
+turn = client.post("/alexa", json=resolved_intent("NextSetIntent", user_id=sys.argv[2]))
+print(json.dumps({"health": [health.status_code, health.get_json()],
+                  "speech": output_speech(turn.get_json())}))
+"""
+
+
+def probe_as_another_user(path: Path) -> dict[str, Any]:
+    command = [sys.executable, "-c", READ_ONLY_PROBE, str(path), USER]
+    if os.geteuid() == 0:
+        command = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *command]
+    done = subprocess.run(
+        command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60, check=True
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+@pytest.fixture
+def shared_folder() -> Iterator[Path]:
+    """A folder the other user may write in (pytest's own tmp folders are private to us)."""
+    folder = Path(tempfile.mkdtemp(prefix="coach-health-"))
+    folder.chmod(0o777)
+    yield folder
+    shutil.rmtree(folder)
+
+
+@pytest.mark.skipif(
+    os.geteuid() == 0 and shutil.which("setpriv") is None, reason="needs setpriv to drop root"
+)
+@pytest.mark.parametrize("writable", [True, False], ids=["writable", "read-only"])
+def test_a_read_only_database_fails_health_as_every_turn_fails(
+    shared_folder: Path, writable: bool
+) -> None:
+    path = shared_folder / "coach.sqlite3"
+    store = SqliteProgressStore(path)
+    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_PERSISTENCE_ADAPTER": store})
+    say(app, "StartWorkoutIntent", workout="bodyweight")
+    store.close()
+    path.chmod(0o666 if writable else 0o644 if os.geteuid() == 0 else 0o444)
+
+    result = probe_as_another_user(path)
+    status, body = result["health"]
+    if writable:  # the control: the same probe on a file it may write
+        assert status == 200 and body["store"] == "ok"
+        assert "Set 2 of 4" in result["speech"]
+        return
+    assert status == 503 and body["status"] == "unavailable" and body["store"] == "read-only"
+    assert APOLOGY in result["speech"]
+    with sqlite3.connect(path) as db:  # the runner's place is as it was
+        (text,) = db.execute("SELECT record FROM progress").fetchone()
+    assert decode(text)["progress"]["set_number"] == 1
