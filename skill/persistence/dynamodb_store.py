@@ -24,7 +24,12 @@ from typing import Any
 import botocore.loaders
 import botocore.session
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    ReadTimeoutError,
+)
 
 from skill.config import Settings
 from skill.persistence.deadline import Breaker, OutOfTime, StoreDown, time_left
@@ -105,7 +110,7 @@ def _is_conflict(error: Exception) -> bool:
 
 def _is_timeout(error: Exception) -> bool:
     # A hung DynamoDB: trying again would only spend the rest of the turn waiting.
-    return type(error).__name__ in {"ReadTimeoutError", "ConnectTimeoutError"}
+    return isinstance(error, ReadTimeoutError | ConnectTimeoutError)
 
 
 class DynamoDbProgressStore(RecordStore):
@@ -150,6 +155,9 @@ class DynamoDbProgressStore(RecordStore):
                         f"could not {action} progress in DynamoDB table {self.table_name}: {error}"
                     ) from error
                 time.sleep(RETRY_PAUSE_S)
+            except BaseException:
+                self._breaker.answered()  # not the store's doing; never leave a probe open
+                raise
             else:
                 self._breaker.answered()
                 return response

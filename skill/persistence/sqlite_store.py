@@ -204,6 +204,9 @@ class SqliteProgressStore(RecordStore):
             else:
                 self._breaker.answered()
             raise StoreDown(f"could not {action} progress in {self.path}: {error}") from error
+        except BaseException:
+            self._breaker.answered()  # not the store's doing; never leave a probe open
+            raise
         self._breaker.answered()
         return result
 

@@ -16,7 +16,8 @@ from skill.persistence.dynamodb_store import make_dynamodb_store
 from tests.support.moto import FAKE_AWS_ENV, MotoServer, moto_fixture
 from tests.support.servers import progress_table_properties
 
-moto = moto_fixture()
+# Serial: tests here race conditional writes, which only DynamoDB-like (serial per item) holds.
+moto = moto_fixture(serial=True)
 
 
 @pytest.fixture(params=["sqlite", "dynamodb"])

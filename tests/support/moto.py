@@ -44,16 +44,34 @@ def free_port() -> int:
         return port
 
 
-class MotoServer:
-    """`python -m moto.server` in a subprocess, on a free port of 127.0.0.1."""
+# moto_server as `python -m moto.server` starts it, but answering one request at a time. moto
+# checks a condition and then writes without a lock, so on its usual threads two conditional
+# writes racing for one item can both pass, which DynamoDB never allows: tests of racing turns
+# need the writes serial, as DynamoDB makes them per item.
+SERIAL_MOTO = """
+import sys
+from werkzeug.serving import run_simple
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from moto.server import MotoRequestHandler
+app = DomainDispatcherApplication(create_backend_app)
+run_simple(sys.argv[1], int(sys.argv[2]), app, threaded=False, request_handler=MotoRequestHandler)
+"""
 
-    def __init__(self, log_path: Path, start_timeout_s: float = 30.0) -> None:
+
+class MotoServer:
+    """`python -m moto.server` in a subprocess, on a free port of 127.0.0.1; with `serial`,
+    answering one request at a time (see SERIAL_MOTO)."""
+
+    def __init__(
+        self, log_path: Path, start_timeout_s: float = 30.0, *, serial: bool = False
+    ) -> None:
         self.port = free_port()
         self.endpoint = f"http://{HOST}:{self.port}"
         self._log = log_path.open("wb")
         env = {**os.environ, **FAKE_AWS_ENV}
+        command = ["-c", SERIAL_MOTO, HOST] if serial else ["-m", "moto.server", "-H", HOST, "-p"]
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.port)],
+            [sys.executable, *command, str(self.port)],
             stdout=self._log,
             stderr=subprocess.STDOUT,
             env=env,
@@ -87,14 +105,14 @@ class MotoServer:
         self._log.close()
 
 
-def moto_fixture() -> Any:
+def moto_fixture(*, serial: bool = False) -> Any:
     """A module-scoped `moto` fixture, for the test module that assigns it: `moto =
     moto_fixture()`. One moto_server serves all that module's tests and stops after the last."""
 
     @pytest.fixture(scope="module")
     def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
         """moto_server on 127.0.0.1 for every test in this module."""
-        server = MotoServer(tmp_path_factory.mktemp("moto") / "moto_server.log")
+        server = MotoServer(tmp_path_factory.mktemp("moto") / "moto_server.log", serial=serial)
         try:
             yield server
         finally:
