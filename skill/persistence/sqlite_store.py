@@ -186,7 +186,9 @@ class SqliteProgressStore(RecordStore):
             self._local.busy_ms = wait_ms
 
     def _run(self, action: str, work: Callable[[sqlite3.Connection], _T]) -> _T:
-        wait_ms = int(min(self.busy_timeout_ms, time_left(otherwise=1e9) * 1000))
+        # In whole tenths of a second, so that the busy timeout is set again only now and then,
+        # not on every call (a PRAGMA costs about as much as the read it bounds).
+        wait_ms = min(self.busy_timeout_ms, int(time_left(otherwise=1e9) * 10) * 100)
         if wait_ms <= 0:
             raise OutOfTime(f"no time left in this turn to {action} progress in {self.path}")
         if not self._breaker.allow():
