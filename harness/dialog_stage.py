@@ -8,6 +8,7 @@ summary's minutes can be heard and checked. The actions:
     corrupt_record          the runner's row holds half a record
     two_days_pass           the clock moves on two days
     store_version_1_record  the runner's row as version 1 of the skill left it (V1_RECORD)
+    store_newer_record      the runner's record as a newer version of the skill would leave it
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.device import Device, FlaskTransport, Transport, TransportResponse
+from skill.persistence.records import RECORD_VERSION
 
 DIALOG_START = 1_769_508_000.0  # 2026-01-27 10:00 UTC
 TURN_SECONDS = 60.0
@@ -46,6 +48,14 @@ V1_RECORD = json.dumps(
 )
 
 Action = Callable[[Device], object]
+# Every `do:` action a script may take (Stage.actions makes them).
+ACTION_NAMES = (
+    "restart_server",
+    "corrupt_record",
+    "two_days_pass",
+    "store_version_1_record",
+    "store_newer_record",
+)
 
 
 class ScriptClock:
@@ -123,9 +133,18 @@ class Stage:
                     (V1_RECORD, device.caller.user_id),
                 )
 
+        def store_newer_record(device: Device) -> None:
+            with closing(sqlite3.connect(self.database)) as db, db:
+                db.execute(
+                    "UPDATE progress SET record = json_set(record, '$.version', ?),"
+                    " revision = revision + 1",
+                    (RECORD_VERSION + 1,),
+                )
+
         return {
             "restart_server": restart_server,
             "corrupt_record": corrupt_record,
+            "store_newer_record": store_newer_record,
             "two_days_pass": two_days_pass,
             "store_version_1_record": store_version_1_record,
         }

@@ -30,11 +30,11 @@ def _cannot_over_http(name: str) -> Callable[[Device], None]:
 def stage_for(connection: Connection) -> tuple[Callable[[str], Device], dict[str, Action]]:
     """Devices and `do:` actions: in process, the tests' stage (harness.dialog_stage: its
     clock, restarts, records); over HTTP, fresh user ids and no actions."""
+    from harness.dialog_stage import ACTION_NAMES, Stage
+
     if connection.endpoint is not None or connection.db_path is None:
-        names = ("restart_server", "corrupt_record", "two_days_pass", "store_version_1_record")
-        return fresh_devices(connection), {name: _cannot_over_http(name) for name in names}
+        return fresh_devices(connection), {name: _cannot_over_http(name) for name in ACTION_NAMES}
     from harness.device import Device
-    from harness.dialog_stage import Stage
 
     stage = Stage(connection.db_path, connection.app_config)
 

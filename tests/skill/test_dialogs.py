@@ -104,6 +104,7 @@ def test_the_dialogs_cover_both_workouts_and_every_command() -> None:
         "tell upper body coach next set",
         "two_days_pass",
         "store_version_1_record",
+        "store_newer_record",
         "Back one set",
         "You moved on from",
     ]:
