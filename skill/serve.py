@@ -43,29 +43,23 @@ def server_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     port = int(environ.get("PORT") or DEFAULT_PORT)
     return {
         "listen": f"{address}:{port}",
-        # Turns run side by side: a store that hangs (each turn is bounded to about 4 s) keeps
-        # 16 runners waiting together, not queued behind each other.
+        # 16 turns waiting on a slow store wait together rather than queue behind each other
         "threads": 16,
-        # An open connection costs a file descriptor and its buffer, not a thread: only this
-        # many slow clients at once stop new connections being accepted.
+        # a slow client holds a connection (one file), not a thread: 1000 before accepting stops
         "connection_limit": 1000,
-        # select() cannot watch file descriptors numbered past 1024; poll() can.
+        # select() cannot watch file descriptors past 1024; poll() can
         "asyncore_use_poll": True,
-        # Connections the OS queues while the connection limit is reached.
+        # connections the OS holds for us while the connection limit is reached
         "backlog": 2048,
-        # An idle keep-alive connection is closed after this: longer than the idle timeout of a
-        # proxy or load balancer in front (60 s by default for nginx and AWS load balancers),
-        # so the server never closes a connection the proxy is about to reuse.
+        # idle keep-alive: above a proxy's idle timeout (60 s), so we never close one it reuses
         "channel_timeout": 75,
-        # How often idle connections are looked for (default 30 s).
+        # look for idle connections every 10 s (default 30 s)
         "cleanup_interval": 10,
-        # The request line and all headers together (waitress has no separate count): Alexa's
-        # are about 1 KB (signature, certificate URL); the rest is room for a proxy's headers.
+        # request line and headers (waitress counts no fields); Alexa's are about 1 KB
         "max_request_header_size": 16 * 1024,
-        # Twice the app's default COACH_MAX_BODY_BYTES: a body a little over the app's limit
-        # gets the app's own 413, and nothing larger is ever buffered (default 1 GB).
+        # twice COACH_MAX_BODY_BYTES: the app's own 413 just over it, nothing big ever buffered
         "max_request_body_size": 128 * 1024,
-        # Answer with "upper-body-coach" in the Server header, not the server's name.
+        # the Server header names the service, not the server software
         "ident": "upper-body-coach",
     }
 
