@@ -14,22 +14,16 @@ all and the second answers the last runners after 18 s.
 
 from __future__ import annotations
 
-import concurrent.futures
-import http.client
-import json
 import re
-import sqlite3
 import time
-import uuid
 from collections.abc import Iterator
-from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from harness.signing import CA_CERT_FILE, DevIdentity
-from tests.support import REPO_ROOT, envelope_body, output_speech, resolved_intent
-from tests.support.servers import HOST, SKILL_APP, WsgiServer, running_server, sqlite_env
+from tests.support import REPO_ROOT
+from tests.support.servers import HOST, WsgiServer, running_server
 from tests.support.slow_clients import Answer, SlowClients, health, launch
 
 SIGNED_APP = "harness.cli:dev_server_app()"
@@ -77,41 +71,6 @@ def test_slow_clients_do_not_stop_the_health_check_or_a_signed_turn(
         # The slow clients were still there, unanswered, the whole time.
         assert slow_headers.dropped == slow_bodies.dropped == 0
     assert not SERVER_TROUBLE.search(signed_server.log_tail(20000))
-
-
-def start_workout(port: int, user_id: str) -> tuple[int, str, float]:
-    """ "Start the bodyweight workout" (unsigned: verification is off): status, speech, seconds."""
-    body = envelope_body(
-        resolved_intent("StartWorkoutIntent", user_id=user_id, workout="bodyweight")
-    )
-    began = time.monotonic()
-    conn = http.client.HTTPConnection(HOST, port, timeout=30)
-    try:
-        conn.request("POST", "/alexa", body=body, headers={"Content-Type": "application/json"})
-        response = conn.getresponse()
-        raw = response.read()
-    finally:
-        conn.close()
-    speech = output_speech(json.loads(raw)) if response.status == 200 else raw.decode()
-    return response.status, speech, time.monotonic() - began
-
-
-@pytest.mark.slow
-def test_turns_waiting_on_a_locked_store_wait_side_by_side(tmp_path: Path) -> None:
-    db = tmp_path / "coach.sqlite3"
-    runners = 12  # more than any number of workers gunicorn would be given on two CPUs
-    users = [f"amzn1.ask.account.LOCKED-{uuid.uuid4().hex[:8]}" for _ in range(runners)]
-    with running_server(SKILL_APP, sqlite_env(db), tmp_path / "server.log", kind="serve") as server:
-        status, speech, _ = start_workout(server.port, "amzn1.ask.account.FIRST")
-        assert status == 200 and "Let's do the bodyweight workout" in speech  # the file exists
-        with closing(sqlite3.connect(db, isolation_level=None)) as lock:
-            lock.execute("BEGIN IMMEDIATE")  # another writer holds the file: every save waits
-            with concurrent.futures.ThreadPoolExecutor(runners) as pool:
-                answers = list(pool.map(lambda user: start_workout(server.port, user), users))
-            lock.execute("ROLLBACK")
-    for status, speech, seconds in answers:
-        assert status == 200 and STORAGE_DOWN in speech, speech
-        assert seconds < ALEXA_WAITS_S, f"answered after {seconds:.1f} s"
 
 
 def test_make_serve_runs_the_server_these_tests_start() -> None:
