@@ -145,3 +145,23 @@ def test_the_catalog_runs_on_lambdas_dependencies_alone() -> None:
     assert found["url"].startswith("https://b.example/rest-045-") and found["count"] > 286
     for forbidden in ("flask", "werkzeug", "harness", "lameenc", "miniaudio", "gtts"):
         assert forbidden not in found["modules"], forbidden
+
+
+@pytest.mark.slow
+def test_the_offline_package_builds_a_stack_with_the_bucket() -> None:
+    """`make package` (no AWS account) writes the CloudFormation template with the bucket, its
+    policy, the output `make deploy` reads, and the function's base URL."""
+    result = subprocess.run(
+        ["make", "package"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=900
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    template = json.loads(
+        (REPO_ROOT / ".serverless" / "cloudformation-template-update-stack.json").read_text()
+    )
+    resources = template["Resources"]
+    assert resources["AudioBucket"]["Type"] == "AWS::S3::Bucket"
+    assert resources["AudioBucketPolicy"]["Type"] == "AWS::S3::BucketPolicy"
+    assert template["Outputs"]["AudioBucketName"]["Value"] == {"Ref": "AudioBucket"}
+    [function] = [r for r in resources.values() if r["Type"] == "AWS::Lambda::Function"]
+    base_url = function["Properties"]["Environment"]["Variables"]["COACH_AUDIO_BASE_URL"]
+    assert {"Fn::GetAtt": ["AudioBucket", "RegionalDomainName"]} in base_url["Fn::Join"][1]
