@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 5000
 
-.PHONY: install run serve test lint typecheck bench clean ci
+.PHONY: install run serve test lint typecheck bench clean ci audio deploy
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,17 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.skill_turn
 	$(BIN)/python -m bench.lambda_import
 	$(BIN)/python -m bench.render
+	$(BIN)/python -m bench.audio
 	$(BIN)/python -m bench.throughput
+
+# The coach's audio tracks (skill/audio/catalog.py) as MP3s in build/audio (gitignored), for
+# GET /audio/ and the Lambda bucket. Google's voice by default, as runners hear it (needs the
+# internet); AUDIO_ENGINE=espeak builds offline. Unchanged tracks are not rendered again.
+AUDIO_ENGINE ?= gtts
+AUDIO_DIR ?= build/audio
+
+audio: $(STAMP)
+	$(BIN)/python -m harness.track_render --engine $(AUDIO_ENGINE) --out $(AUDIO_DIR)
 
 clean:
 	rm -rf $(VENV) var renders .cache .pytest_cache .mypy_cache .ruff_cache
@@ -63,3 +73,23 @@ test-slow: $(STAMP)
 # What CI runs: the test suite, then the slow tests (load, crash, and `make package` with a
 # check of the Lambda zip it builds).
 ci: test test-slow
+
+# Deploy to AWS (docs/deploy.md): the stack, then the audio tracks into its bucket, which the
+# stack names in its AudioBucketName output. Needs AWS credentials, the aws CLI and
+# SKILL_ID=amzn1.ask.skill.... Only new or changed tracks are uploaded; old ones stay, so a
+# track playing during a deploy keeps playing.
+STAGE ?= dev
+REGION ?= us-east-1
+
+.PHONY: deploy-check
+deploy-check:  # before the long audio build
+	@test -n "$(SKILL_ID)" || { echo "make deploy needs SKILL_ID=<your skill ID>" >&2; exit 2; }
+
+deploy: deploy-check audio node_modules/.package-lock.json
+	PATH="$(CURDIR)/$(BIN):$$PATH" SLS_TELEMETRY_DISABLED=1 npx --no-install serverless deploy \
+		--stage $(STAGE) --param="skillId=$(SKILL_ID)" --param="region=$(REGION)"
+	bucket=$$(aws cloudformation describe-stacks --region $(REGION) \
+		--stack-name upper-body-coach-$(STAGE) --output text \
+		--query "Stacks[0].Outputs[?OutputKey=='AudioBucketName'].OutputValue") && \
+	aws s3 sync $(AUDIO_DIR) "s3://$$bucket" --region $(REGION) --exclude '*' --include '*.mp3' \
+		--content-type audio/mpeg --cache-control 'public, max-age=86400'

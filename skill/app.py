@@ -1,4 +1,4 @@
-"""Flask app factory: the skill as a web service at POST /alexa.
+"""Flask app factory: the skill as a web service at POST /alexa (and its audio at GET /audio/).
 
 Run it with `flask --app 'skill.app:create_app()' run`. Settings come from `skill.config`:
 defaults, then COACH_* environment variables, then `test_config` entries named COACH_<FIELD>.
@@ -32,6 +32,7 @@ from skill.alexa.skill_builder import (
 from skill.config import ENV_PREFIX, Settings, load_settings
 from skill.persistence import RecordStore, StoreUnhealthy, make_persistence_adapter
 from skill.web import RequestCheck, RequestRefused
+from skill.web.audio import audio_blueprint
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(HTTPException, _http_error_as_json)
     app.add_url_rule("/", "health", _health, methods=["GET"])
     app.add_url_rule("/alexa", "alexa", _alexa, methods=["POST"])
+    app.register_blueprint(audio_blueprint(settings.audio_dir))
     return app
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ENV_PREFIX = "COACH_"
 DEV_CA_FILE = "ca.pem"  # COACH_DEV_CA_PATH may name a folder holding this file
@@ -58,6 +59,17 @@ def parse_optional_path(raw: str) -> Path | None:
     return Path(raw) if raw else None
 
 
+def parse_audio_base_url(raw: str) -> str | None:
+    """Empty means unset. Alexa fetches tracks over HTTPS only; plain HTTP is for a local host."""
+    if not raw:
+        return None
+    url = urlsplit(raw)
+    local = url.scheme == "http" and url.hostname in {"localhost", "127.0.0.1"}
+    if not (url.scheme == "https" or local) or not url.hostname or url.query or url.fragment:
+        raise ValueError(f"must be an https:// URL with no query, not {raw!r}")
+    return raw.rstrip("/")
+
+
 def parse_one_of(*choices: str) -> Parser:
     def parse(raw: str) -> str:
         if raw not in choices:
@@ -83,6 +95,11 @@ class Settings:
     dev_ca_path: Path | None = field(default=None, metadata={PARSE: parse_optional_path})
     # Alexa's request bodies are a few kilobytes
     max_body_bytes: int = field(default=64 * 1024, metadata={PARSE: parse_whole_number})
+    # where Alexa's player fetches the coach's audio tracks (skill/audio): this server's
+    # https://host/audio, or the audio bucket on Lambda; unset: no tracks are offered
+    audio_base_url: str | None = field(default=None, metadata={PARSE: parse_audio_base_url})
+    # the folder `make audio` writes and GET /audio/... serves
+    audio_dir: Path = field(default=Path("build/audio"), metadata={PARSE: parse_path})
 
 
 def env_name(setting: Field[Any]) -> str:

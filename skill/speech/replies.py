@@ -36,6 +36,19 @@ class Reply:
     routine: str | None = None  # the warm-up or cool-down part "next" leads: "warm_up:1"
 
 
+def reps_words(phrases: Phrasebook, reps: Reps) -> str:
+    """ "4 reps each side": the same words wherever a set's reps are said (speech or audio)."""
+    if reps.count == 1:
+        unit_one = phrases.say(f"units.{reps.unit}.one")
+        amount = phrases.say("reps.one", unit_one=unit_one)
+    else:
+        unit = phrases.say(f"units.{reps.unit}.many")
+        amount = phrases.say("reps.many", count=reps.count, unit=unit)
+    if reps.per is None:
+        return amount
+    return phrases.say("reps.per", amount=amount, per=phrases.say(f"per.{reps.per}"))
+
+
 class Composer:
     def __init__(self, coach: Coach, phrases: Phrasebook) -> None:
         self.coach = coach
@@ -48,15 +61,7 @@ class Composer:
     # --- small phrases ----------------------------------------------------------------------
 
     def reps(self, reps: Reps) -> str:
-        if reps.count == 1:
-            unit_one = self.phrases.say(f"units.{reps.unit}.one")
-            amount = self.phrases.say("reps.one", unit_one=unit_one)
-        else:
-            unit = self.phrases.say(f"units.{reps.unit}.many")
-            amount = self.phrases.say("reps.many", count=reps.count, unit=unit)
-        if reps.per is None:
-            return amount
-        return self.phrases.say("reps.per", amount=amount, per=self.phrases.say(f"per.{reps.per}"))
+        return reps_words(self.phrases, reps)
 
     def unit(self, unit: str, count: int) -> str:
         """The unit's word for `count` of it: set or sets."""

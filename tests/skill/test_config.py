@@ -31,6 +31,8 @@ READS_AS: dict[str, list[tuple[str, object]]] = {
     "aws_region": [("eu-west-1", "eu-west-1")],
     "dev_ca_path": [("var/dev-identity", Path("var/dev-identity")), ("", None)],
     "max_body_bytes": [("2048", 2048), (" 4096 ", 4096)],
+    "audio_base_url": [("https://coach.example/audio/", "https://coach.example/audio"), ("", None)],
+    "audio_dir": [("/srv/coach/audio", Path("/srv/coach/audio"))],
 }
 
 REFUSED: list[tuple[str, str]] = [
@@ -41,6 +43,7 @@ REFUSED: list[tuple[str, str]] = [
     ("max_body_bytes", "64k"),
     ("max_body_bytes", "1.5"),
     ("max_body_bytes", ""),
+    ("audio_base_url", "http://coach.example/audio"),
 ]
 
 

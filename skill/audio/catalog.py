@@ -1,0 +1,273 @@
+"""The coach's audio tracks: which exist, what each says and when, and where each is served.
+
+Pure (no audio libraries, no disk). The skill asks it for a track and its URL; `make audio`
+(harness/track_render.py) renders every track it lists; the web app serves only its files.
+
+    catalog = default_catalog()            # or AudioCatalog(phrasebook, library)
+    catalog.rest(45)                       # "Rest 45 seconds.", the paced rest, the beep
+    catalog.set_call("bodyweight", 0, 2)   # "Next: set 2 of 4 of T push-up, 4 reps each side.
+                                           #  When you're done, say: Alexa, next."
+    catalog.lead_in(1, "bodyweight", 2)    # "Good. Next up: Suspension row." (praise variant 1)
+    catalog.lead_in(1)                     # "Good."
+    catalog.finished()                     # after the last set: how to hear the summary
+    catalog.by_id("rest-045")              # a Track, or None
+    catalog.by_file("rest-045-....mp3")    # a Track, or None (what the web route serves)
+    catalog.tracks()                       # every track, in a stable order
+    track.url(settings.audio_base_url)     # base URL + "/" + track.file
+    track.id, track.title, track.file, track.planned_seconds, track.rest_seconds
+
+Arguments are 0-based indexes (`exercise_index`, `variant`, as Progress and the Composer keep
+them) and 1-based set numbers; anything outside the workouts or 15..300 s raises ValueError,
+so a URL for a track that does not exist is never handed out.
+
+A turn that moves on from a set plays, one after another: a lead-in (praise, and the next
+exercise's name when it changes), the rest, then the next set's call. Only the rest needs exact
+timing, and it is one file, so the gaps a player leaves between queued tracks fall before the
+rest starts or after its closing beep, never inside it.
+
+A rest track lasts its programmed length exactly, from the end of the words "Rest N seconds."
+to the end of its closing beep, with the cues that skill.speech.rest_pacing places in a spoken
+rest (halfway, one minute left, thirty seconds left, ten seconds, three, two, one) at the same
+moments. The rest is a Timed section: its sounds are placed on a clock, so the voice's real
+speed changes only the silence between them, not when each cue starts. Its beep is the coach's
+own tone of REST_OVER's length: a track cannot hold a sound-library clip.
+
+A file name carries a digest of what the track says and when (`rest-045-3f9c2a1b7d.mp3`): new
+wording gives a new URL, so no player or cache mixes old and new; unchanged tracks keep theirs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from functools import cache, cached_property
+
+from skill.content.loader import default_library
+from skill.content.models import Exercise, Library, WorkoutPlan
+from skill.speech.phrasebook import Phrasebook, default_phrasebook
+from skill.speech.replies import reps_words
+from skill.speech.rest_pacing import Cue, Pause, Sound, pace_rest
+from skill.speech.sounds import SoundClip
+from skill.speech.timing import speech_seconds
+
+MIME_TYPE = "audio/mpeg"
+# MP3 as Alexa plays it in <audio> too: MPEG-2 layer III, 48 kbps, 24000 Hz, mono, constant
+# bitrate (a player seeks to offsetInMilliseconds by byte position). Part of every digest.
+TRACK_FORMAT = "mp3/mpeg-2 layer 3/48 kbps/24000 Hz/mono/cbr/v1"
+MIN_REST_SECONDS = 15
+MAX_REST_SECONDS = 300  # tracks are not limited by the length of one spoken response
+DIGEST_CHARS = 10
+_TRACK_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+@dataclass(frozen=True)
+class Words:
+    """Spoken in the coach's voice, as one utterance."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Tone:
+    """A sound of the clip's exact length, made by the coach (a beep for REST_OVER)."""
+
+    clip: SoundClip
+
+
+@dataclass(frozen=True)
+class At:
+    seconds: float  # when the sound starts, from the start of its Timed section
+    sound: Words | Tone
+
+
+@dataclass(frozen=True)
+class Timed:
+    """A stretch of exactly `seconds`, with sounds at set moments and silence between; the
+    last sound ends at its end."""
+
+    seconds: int
+    events: tuple[At, ...]
+
+
+Section = Words | Timed
+
+
+@dataclass(frozen=True)
+class Track:
+    id: str  # "rest-045": what the skill names it by, in tokens or logs
+    title: str  # for the player's screen: "Rest 45 seconds"
+    sections: tuple[Section, ...]  # played one after another
+
+    def __post_init__(self) -> None:
+        if not _TRACK_ID.fullmatch(self.id):
+            raise ValueError(f"track id {self.id!r} must be lowercase letters, digits and dashes")
+
+    @cached_property
+    def digest(self) -> str:
+        """sha256 of the format and of what is said and when, in a fixed text form."""
+        recipe = json.dumps([TRACK_FORMAT, [_section_data(s) for s in self.sections]])
+        return hashlib.sha256(recipe.encode("utf-8")).hexdigest()
+
+    @property
+    def file(self) -> str:
+        return f"{self.id}-{self.digest[:DIGEST_CHARS]}.mp3"
+
+    def url(self, base_url: str) -> str:
+        return f"{base_url.rstrip('/')}/{self.file}"
+
+    @property
+    def rest_seconds(self) -> int | None:
+        """The exact rest this track paces, if it paces one."""
+        return next((s.seconds for s in self.sections if isinstance(s, Timed)), None)
+
+    @property
+    def planned_seconds(self) -> float:
+        """Its length by the timing model; a rendered track differs only in its words' lengths."""
+        return round(
+            sum(
+                s.seconds if isinstance(s, Timed) else speech_seconds(s.text) for s in self.sections
+            ),
+            3,
+        )
+
+
+def _sound_data(sound: Words | Tone) -> list[object]:
+    if isinstance(sound, Words):
+        return ["words", sound.text]
+    return ["tone", sound.clip.name, sound.clip.seconds]
+
+
+def _section_data(section: Section) -> list[object]:
+    if isinstance(section, Words):
+        return _sound_data(section)
+    events = [[round(at.seconds, 3), *_sound_data(at.sound)] for at in section.events]
+    return ["timed", section.seconds, events]
+
+
+def rest_events(rest_seconds: int, phrases: Phrasebook) -> tuple[At, ...]:
+    """pace_rest's beats on a clock, with cue lengths from the same timing model as speech."""
+    events: list[At] = []
+    clock = 0.0
+    for beat in pace_rest(rest_seconds, lambda key: speech_seconds(phrases.say(key))):
+        if isinstance(beat, Pause):
+            clock += beat.seconds
+        elif isinstance(beat, Cue):
+            events.append(At(round(clock, 3), Words(phrases.say(beat.key))))
+            clock += beat.seconds
+        elif isinstance(beat, Sound):
+            events.append(At(round(clock, 3), Tone(beat.clip)))
+            clock += beat.clip.seconds
+    return tuple(events)
+
+
+class AudioCatalog:
+    def __init__(self, phrases: Phrasebook, library: Library) -> None:
+        self.phrases = phrases
+        self.library = library
+
+    # --- the tracks, one by one ----------------------------------------------------------------
+
+    def rest(self, seconds: int) -> Track:
+        if not isinstance(seconds, int) or not MIN_REST_SECONDS <= seconds <= MAX_REST_SECONDS:
+            raise ValueError(
+                f"rest tracks are {MIN_REST_SECONDS} to {MAX_REST_SECONDS} s, not {seconds!r}"
+            )
+        return Track(
+            f"rest-{seconds:03d}",
+            f"Rest {seconds} seconds",
+            (
+                Words(self.phrases.say("rest.start", seconds=seconds)),
+                Timed(seconds, rest_events(seconds, self.phrases)),
+            ),
+        )
+
+    def set_call(self, workout_id: str, exercise_index: int, set_number: int) -> Track:
+        workout = self._workout(workout_id)
+        exercise = self._exercise(workout, exercise_index)
+        if not 1 <= set_number <= exercise.sets:
+            raise ValueError(f"{exercise.name} has sets 1 to {exercise.sets}, not {set_number}")
+        call = self.phrases.say(
+            "audio.set",
+            set=set_number,
+            sets=exercise.sets,
+            name=exercise.name,
+            reps=reps_words(self.phrases, exercise.reps),
+        )
+        return Track(
+            f"set-{workout.id}-{exercise_index + 1}-{set_number}",
+            f"{exercise.name}: set {set_number} of {exercise.sets}",
+            (Words(f"{call} {self.phrases.say('audio.go')}"),),
+        )
+
+    def lead_in(
+        self, variant: int, workout_id: str | None = None, next_index: int | None = None
+    ) -> Track:
+        """Praise (`variant` as the Composer picks it), and "Next up: <exercise>." when a
+        workout and the index of the exercise coming next are given."""
+        count = len(self.phrases.variants("rest.praise"))
+        variant %= count
+        words = self.phrases.say("rest.praise", variant)
+        track_id = f"praise-{variant + 1}"
+        if (workout_id is None) != (next_index is None):
+            raise ValueError("give both the workout and the next exercise's index, or neither")
+        if workout_id is not None and next_index is not None:
+            workout = self._workout(workout_id)
+            exercise = self._exercise(workout, next_index)
+            words += " " + self.phrases.say("exercise.next_up", name=exercise.name)
+            track_id += f"-next-{workout.id}-{next_index + 1}"
+        return Track(track_id, words, (Words(words),))
+
+    def finished(self) -> Track:
+        words = self.phrases.say("audio.finished")
+        return Track("finished", "Workout done", (Words(words),))
+
+    # --- every track ---------------------------------------------------------------------------
+
+    def tracks(self) -> tuple[Track, ...]:
+        """Everything `make audio` renders and the web route may serve."""
+        return tuple(self._by_id.values())
+
+    def by_id(self, track_id: str) -> Track | None:
+        return self._by_id.get(track_id)
+
+    def by_file(self, file_name: str) -> Track | None:
+        return self._by_file.get(file_name)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Track]:
+        tracks = [self.rest(n) for n in range(MIN_REST_SECONDS, MAX_REST_SECONDS + 1)]
+        praise = range(len(self.phrases.variants("rest.praise")))
+        tracks += [self.lead_in(v) for v in praise]
+        for workout in self.library.workouts:
+            for index, exercise in enumerate(workout.exercises):
+                tracks += [self.lead_in(v, workout.id, index) for v in praise]
+                tracks += [self.set_call(workout.id, index, n) for n in range(1, exercise.sets + 1)]
+        tracks.append(self.finished())
+        by_id = {track.id: track for track in tracks}
+        if len(by_id) != len(tracks):
+            raise ValueError("two tracks share an id")
+        return by_id
+
+    @cached_property
+    def _by_file(self) -> dict[str, Track]:
+        return {track.file: track for track in self._by_id.values()}
+
+    def _workout(self, workout_id: str) -> WorkoutPlan:
+        workout = self.library.get(workout_id)
+        if workout is None:
+            raise ValueError(f"no workout {workout_id!r}")
+        return workout
+
+    @staticmethod
+    def _exercise(workout: WorkoutPlan, index: int) -> Exercise:
+        if not 0 <= index < len(workout.exercises):
+            raise ValueError(f"the {workout.name} has no exercise {index}")
+        return workout.exercises[index]
+
+
+@cache
+def default_catalog() -> AudioCatalog:
+    """The shipped wording and workouts, built once per process."""
+    return AudioCatalog(default_phrasebook(), default_library())

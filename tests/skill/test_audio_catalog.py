@@ -1,0 +1,180 @@
+"""The audio catalog: which tracks exist, what each says and when, and their names and URLs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from skill.audio import (
+    MAX_REST_SECONDS,
+    MIN_REST_SECONDS,
+    AudioCatalog,
+    Timed,
+    Tone,
+    Words,
+    default_catalog,
+)
+from skill.coaching.coach import Coach
+from skill.content.loader import default_library
+from skill.speech.phrasebook import Phrasebook, default_phrasebook
+from skill.speech.replies import Composer
+from skill.speech.sounds import REST_OVER
+from skill.speech.timing import speech_seconds
+
+
+def timed(seconds: int) -> Timed:
+    [section] = [s for s in default_catalog().rest(seconds).sections if isinstance(s, Timed)]
+    return section
+
+
+def cue_times(seconds: int) -> list[tuple[float, str]]:
+    return [
+        (at.seconds, at.sound.text if isinstance(at.sound, Words) else "<beep>")
+        for at in timed(seconds).events
+    ]
+
+
+def test_there_is_a_rest_track_for_every_whole_second_from_15_s_to_5_minutes() -> None:
+    catalog = default_catalog()
+    assert (MIN_REST_SECONDS, MAX_REST_SECONDS) == (15, 300)
+    lengths = [t.rest_seconds for t in catalog.tracks() if t.rest_seconds is not None]
+    assert sorted(lengths) == list(range(15, 301))
+    for wrong in (14, 301, 0, -30):
+        with pytest.raises(ValueError, match="15 to 300"):
+            catalog.rest(wrong)
+    with pytest.raises(ValueError):
+        catalog.rest(45.5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("seconds", [15, 30, 45, 90, 120, 300])
+def test_a_rest_track_is_its_announcement_then_exactly_its_length(seconds: int) -> None:
+    track = default_catalog().rest(seconds)
+    words, rest = track.sections
+    assert words == Words(f"Rest {seconds} seconds.")
+    assert isinstance(rest, Timed) and rest.seconds == seconds == track.rest_seconds
+    last = rest.events[-1]
+    assert last.sound == Tone(REST_OVER)
+    assert last.seconds + REST_OVER.seconds == pytest.approx(seconds, abs=1e-9)
+
+
+def countdown(seconds: int) -> list[tuple[float, str]]:
+    """Three, two, one a second apart, then the beep that ends with the rest."""
+    beep = seconds - REST_OVER.seconds
+    return [
+        (round(beep - 3, 3), "Three."),
+        (round(beep - 2, 3), "Two."),
+        (round(beep - 1, 3), "One."),
+        (round(beep, 3), "<beep>"),
+    ]
+
+
+def test_rest_cues_come_at_the_moments_a_runner_expects() -> None:
+    assert cue_times(30) == [(15.0, "Halfway."), (20.0, "Ten seconds."), *countdown(30)]
+    assert cue_times(45) == [(22.5, "Halfway."), (35.0, "Ten seconds."), *countdown(45)]
+    assert cue_times(90) == [
+        (30.0, "One minute left."),
+        (45.0, "Halfway."),
+        (60.0, "Thirty seconds left."),
+        (80.0, "Ten seconds."),
+        *countdown(90),
+    ]
+    assert cue_times(300) == [
+        (150.0, "Halfway."),
+        (240.0, "One minute left."),
+        (270.0, "Thirty seconds left."),
+        (290.0, "Ten seconds."),
+        *countdown(300),
+    ]
+
+
+def test_rest_tracks_say_what_the_spoken_rest_says_in_the_same_order() -> None:
+    """Same wording and timing model as speech: the Composer's SSML for a rest (up to the
+    120 s one response can pace) holds the same words, and its breaks put each cue at the
+    track's time for it."""
+    composer = Composer(Coach(default_library()), default_phrasebook())
+    for seconds in (15, 30, 45, 61, 90, 120):
+        ssml = composer.rest(seconds, 0, None).ssml()
+        after = ssml.split(f"Rest {seconds} seconds.", 1)[1]
+        clock, spoken = 0.0, []
+        for tag, text in re.findall(r'<break time="(\d+)ms"/>|<[^>]*>|([^<]+)', after):
+            if tag:
+                clock += int(tag) / 1000
+            elif text.strip():
+                spoken.append((round(clock, 3), text.strip()))
+                clock += speech_seconds(text.strip())
+        track = [(t, w) for t, w in cue_times(seconds) if w != "<beep>"]
+        assert [w for _, w in spoken] == [w for _, w in track]
+        assert [t for t, _ in spoken] == pytest.approx([t for t, _ in track], abs=0.002)
+
+
+def test_a_set_call_names_the_set_the_exercise_the_reps_and_how_to_finish() -> None:
+    catalog = default_catalog()
+    track = catalog.set_call("bodyweight", 0, 2)
+    [words] = track.sections
+    assert isinstance(words, Words)
+    assert words.text == (
+        "Next: set 2 of 4 of T push-up, 4 reps each side. When you're done, say: Alexa, next."
+    )
+    assert track.id == "set-bodyweight-1-2" and track.rest_seconds is None
+    assert catalog.set_call("dumbbell", 5, 3).sections[0] == Words(
+        "Next: set 3 of 3 of biceps curl to shoulder press, 12 reps. "
+        "When you're done, say: Alexa, next."
+    )
+    for wrong in (("bodyweight", 0, 5), ("bodyweight", 0, 0), ("bodyweight", 6, 1), ("x", 0, 1)):
+        with pytest.raises(ValueError):
+            catalog.set_call(*wrong)
+
+
+def test_every_set_of_every_workout_has_a_call() -> None:
+    catalog = default_catalog()
+    for workout in default_library().workouts:
+        for index, exercise in enumerate(workout.exercises):
+            for number in range(1, exercise.sets + 1):
+                track = catalog.set_call(workout.id, index, number)
+                assert catalog.by_id(track.id) == track
+                assert catalog.by_file(track.file) == track
+
+
+def test_a_lead_in_is_praise_and_the_next_exercise_when_it_changes() -> None:
+    catalog = default_catalog()
+    assert catalog.lead_in(1).sections == (Words("Good."),)
+    assert catalog.lead_in(6).sections == (Words("Good."),)  # variants wrap, as in speech
+    track = catalog.lead_in(0, "bodyweight", 2)
+    assert track.sections == (Words("Nice. Next up: suspension row."),)
+    assert catalog.by_id(track.id) == track
+    with pytest.raises(ValueError):
+        catalog.lead_in(0, "bodyweight")
+    with pytest.raises(ValueError):
+        catalog.lead_in(0, "bodyweight", 9)
+
+
+def test_file_names_are_unique_and_urls_join_the_base() -> None:
+    catalog = default_catalog()
+    files = [track.file for track in catalog.tracks()]
+    assert len(set(files)) == len(files) == len(catalog.tracks())
+    assert all(re.fullmatch(r"[a-z0-9-]+-[0-9a-f]{10}\.mp3", name) for name in files)
+    track = catalog.rest(45)
+    assert track.url("https://coach.example/audio") == f"https://coach.example/audio/{track.file}"
+    assert track.url("https://coach.example/audio/") == f"https://coach.example/audio/{track.file}"
+    assert catalog.by_file("rest-045.mp3") is None and catalog.by_id("rest-301") is None
+
+
+def test_new_wording_gives_new_file_names_only_for_the_tracks_that_say_it() -> None:
+    phrases = dict(default_phrasebook().phrases)
+    phrases["rest.halfway"] = ("Half way there.",)
+    changed = AudioCatalog(Phrasebook(phrases), default_library())
+    before = default_catalog()
+    assert changed.rest(45).file != before.rest(45).file
+    assert changed.rest(45).id == before.rest(45).id
+    assert changed.rest(20).file == before.rest(20).file  # too short for "halfway"
+    assert changed.set_call("bodyweight", 0, 1).file == before.set_call("bodyweight", 0, 1).file
+
+
+def test_the_catalog_lists_the_finished_track_and_nothing_twice() -> None:
+    catalog = default_catalog()
+    finished = catalog.finished()
+    assert "Alexa, open Upper Body Coach" in finished.sections[0].text  # type: ignore[union-attr]
+    ids = [track.id for track in catalog.tracks()]
+    assert len(ids) == len(set(ids))
+    assert ids.count("finished") == 1
