@@ -631,8 +631,12 @@ def audio_log(device: Device, start: float, first_event: int = 0) -> list[str]:
             f"offset {body.get('offsetInMilliseconds')} ms"
         )
     for played in device.player.heard(start, device.now, device.now):
+        what = played.stream.describe()
+        if played.ended == "playing":
+            lines.append(f"{played.start:8.2f} s  playing {what} from {played.from_ms} ms")
+            continue
         lines.append(
-            f"{played.start:8.2f} s  heard {played.stream.describe()} for {played.seconds:.2f} s "
+            f"{played.start:8.2f} s  heard {what} for {played.seconds:.2f} s "
             f"({played.from_ms} to {played.to_ms} ms, {played.ended})"
         )
     return sorted(lines)
