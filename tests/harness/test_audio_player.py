@@ -5,21 +5,24 @@ device without AudioPlayer staying as it was."""
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from werkzeug.serving import make_server
 
 from harness.device import (
     MIC_OPEN_SECONDS,
     AudioResponseError,
     Device,
     FlaskTransport,
+    HttpTransport,
     speech_seconds,
 )
 from harness.interaction_model import load_model
 from harness.mp3 import decode_mp3_bytes
-from harness.player import mapping_resolver
+from harness.player import AudioPlayer, AudioRuleError, mapping_resolver
 from harness.session_render import (
     audio_heard,
     device_timeline,
@@ -342,3 +345,69 @@ def _track(device: Device) -> Callable[[str], Pcm | None]:
         return None if audio is None else audio.pcm
 
     return pcm
+
+
+def test_over_http_the_device_fetches_a_streams_path_from_the_skills_server() -> None:
+    skill = AudioSkill()
+    server = make_server("127.0.0.1", 0, skill.app())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/alexa"
+        device = Device(HttpTransport(url, timeout=5), MODEL)
+        device.enable_audio_player()
+        device.say("open upper body coach")  # streams from https://coach.example/audio/
+        device.wait(40)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert [t for t in skill.types() if "Failed" in t] == []
+    assert events(device)[-1][:3] == ("PlaybackFinished", "t1", round(LONG * 1000))
+
+
+def _play(token: str, behavior: str = "REPLACE_ALL", **stream: Any) -> Json:
+    item = {"stream": {"url": f"{BASE_URL}{token}.mp3", "token": token, **stream}}
+    return {"type": "AudioPlayer.Play", "playBehavior": behavior, "audioItem": item}
+
+
+def _player() -> AudioPlayer:
+    tone = tone_mp3(3.0, 660.0)
+    return AudioPlayer(mapping_resolver({f"{BASE_URL}{t}.mp3": tone for t in "abc"}))
+
+
+def test_replace_enqueued_and_clear_queue_change_the_queue_not_the_track_playing() -> None:
+    player = _player()
+    player.apply([_play("a")], 0.0)
+    player.release(0.0)
+    player.apply([_play("b", "ENQUEUE", expectedPreviousToken="a")], 1.0)
+    player.apply([_play("c", "REPLACE_ENQUEUED")], 1.0)
+    assert [s.token for s in player.queue] == ["c"]
+    assert (
+        player.apply([{"type": "AudioPlayer.ClearQueue", "clearBehavior": "CLEAR_ENQUEUED"}], 1.5)
+        == []
+    )
+    assert player.queue == [] and player.playing
+    [stopped] = player.apply(
+        [{"type": "AudioPlayer.ClearQueue", "clearBehavior": "CLEAR_ALL"}], 2.0
+    )
+    assert (stopped.type, stopped.token, stopped.offset_ms) == (
+        "AudioPlayer.PlaybackStopped",
+        "a",
+        2000,
+    )
+    assert stopped.context["playerActivity"] == "STOPPED"
+
+
+@pytest.mark.parametrize(
+    ("directive", "problem"),
+    [
+        (_play("b", "ENQUEUE"), "ENQUEUE needs stream.expectedPreviousToken"),
+        (_play("b", expectedPreviousToken="a"), "REPLACE_ALL must not carry expectedPreviousToken"),
+        (_play("b", "SHUFFLE"), "Play needs playBehavior"),
+        ({"type": "AudioPlayer.ClearQueue"}, "ClearQueue needs clearBehavior"),
+    ],
+)
+def test_directives_alexa_would_reject_are_errors(directive: Json, problem: str) -> None:
+    with pytest.raises(AudioRuleError, match=problem):
+        _player().apply([directive], 0.0)
