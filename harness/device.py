@@ -569,13 +569,20 @@ class Device:
                 return
 
     def _play_until(self, end: float) -> None:
+        same_moment = 0
         while self.player is not None:
             moment = self.player.next_moment(self.now)
             if moment > end:
                 break
+            same_moment = same_moment + 1 if moment <= self.now else 0
+            if same_moment > MAX_EVENTS_PER_MOMENT:
+                raise DeviceError(
+                    f"tracks keep ending at {self.now:.3f} s without playing: the skill and "
+                    "the player are in a loop"
+                )
             self.now = max(self.now, moment)
             due = self.player.due(self.now)
-            if not due and moment == self.now and self.player.next_moment(self.now) <= moment:
+            if not due and self.player.next_moment(self.now) <= self.now:
                 break  # nothing more can happen at this moment
             self._settle(due)
         self.now = max(self.now, end)

@@ -43,7 +43,7 @@ Activity = Literal["IDLE", "PLAYING", "PAUSED", "STOPPED", "FINISHED", "BUFFER_U
 PLAY_BEHAVIORS = ("REPLACE_ALL", "ENQUEUE", "REPLACE_ENQUEUED")
 CLEAR_BEHAVIORS = ("CLEAR_ENQUEUED", "CLEAR_ALL")
 NEARLY_FINISHED_LEAD = 10.0
-FINISHED_SLACK = 1e-9  # floating point: a track within this of its end has ended
+FINISHED_SLACK = 1e-6  # seconds: floating point; a track this close to its end has ended
 
 
 class AudioRuleError(ValueError):

@@ -147,11 +147,12 @@ def chat_once(
     """Say `line` (or close the microphone), print and voice the answer; False on an error."""
     from harness.device import DeviceError
 
-    if line.lower() in TIMEOUT_LINES:
-        print(mic_timeout(device))
-        return True
     start, first_event = device.now, len(device.events)
     first_note = len(device.player.notes) if device.player is not None else 0
+    if line.lower() in TIMEOUT_LINES:
+        print(mic_timeout(device))  # a stream the open session held starts now
+        print_audio(device, start, first_event, first_note)
+        return True
     command, _, argument = line.partition(" ")
     try:
         if command.lower() == WAIT_COMMAND:
