@@ -445,9 +445,13 @@ class Device:
         start = self.now
         if self.session is not None:
             self.wait(min(limit, MIC_OPEN_SECONDS))
-        before = self.now
+        before, stuck = self.now, 0
         while self.player is not None and self.player.playing and self.now - start < limit:
+            moment = self.now
             self._play_until(min(self.player.next_moment(self.now), start + limit))
+            stuck = stuck + 1 if self.now == moment else 0
+            if stuck > MAX_EVENTS_PER_MOMENT:
+                raise DeviceError(f"the player makes no progress at {self.now:.3f} s")
         self._waited(self.now - before)
         return self.now - start
 
