@@ -11,6 +11,19 @@ Session rules (as on a real device):
 - `mic_timeout()` is the microphone closing unanswered: SessionEndedRequest
   (EXCEEDED_MAX_REPROMPTS), after which no speech may come back.
 
+A device may support AudioPlayer (`audio_player=`, or `enable_audio_player()`; without it the
+device is as it always was: no interfaces, no player context). Then:
+- every request declares `AudioPlayer` in supportedInterfaces and carries context.AudioPlayer;
+- the response's AudioPlayer directives are played (harness.player) on the device's clock,
+  `now`, in seconds: a response's speech takes its length by the timing model, `wait()` lets
+  time pass, and the player's events are sent as AudioPlayer requests (no session) when due;
+  their responses may hold only AudioPlayer directives (none for PlaybackStopped);
+- with no session open, "Alexa, next" and the other name-free commands (AUDIO_COMMANDS) go to
+  the skill once it has played audio here, as built-in intents in a new session;
+- `press()` is a device button: PlaybackController.*CommandIssued.
+`wait()` with a session open keeps the microphone open MIC_OPEN_SECONDS, then closes it
+(SessionEndedRequest) on any device.
+
 Transports only "POST these bytes with these headers and return the status and body", so the
 same device drives the app in-process (FlaskTransport) or a running server (HttpTransport). A
 Signer adds Alexa's signature headers over the exact bytes sent.
@@ -22,8 +35,10 @@ import html
 import json
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -31,18 +46,31 @@ from harness.envelopes import (
     DEFAULT_DEVICE_ID,
     DEFAULT_SKILL_ID,
     DEFAULT_USER_ID,
+    NO_INTERFACES,
+    PLAYBACK_COMMANDS,
     Caller,
     Clock,
+    DeviceContext,
     JsonDict,
     SessionState,
+    audio_player_request,
     intent_request,
     launch_request,
     new_session_id,
+    playback_controller_request,
     session_ended_request,
     utc_now,
 )
 from harness.interaction_model import Intent, InteractionModel, Slot, load_model
-from harness.utterances import Match, SlotMatch, match, resolve_slot
+from harness.player import (
+    NEARLY_FINISHED_LEAD,
+    AudioPlayer,
+    AudioRuleError,
+    PendingEvent,
+    Resolver,
+)
+from harness.ssml_reader import estimated_seconds, read_ssml
+from harness.utterances import Match, SlotMatch, match, normalize, resolve_slot
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -53,7 +81,36 @@ NO_SESSION_NOTE = (
     "no session open: the device did not send this to the skill; "
     "say 'Alexa, tell {invocation} ...' or 'Alexa, open {invocation}'"
 )
+NO_AUDIO_SKILL_NOTE = (
+    "no session open and no skill has played audio on this device: {command!r} reaches nobody; "
+    "say 'Alexa, tell {invocation} ...' or 'Alexa, open {invocation}'"
+)
+NOTHING_PLAYING_NOTE = "nothing is playing: {command!r} reaches nobody"
 STALE_INTENT_NOTE = "intent not in the interaction model: sent as a stale model would send it"
+# Said with no invocation name, these reach the skill that last played audio (platform notes,
+# AudioPlayer). "Stop" and "cancel" only while audio plays; "stop" arrives as PauseIntent.
+AUDIO_COMMANDS: Mapping[str, str] = {
+    "next": "AMAZON.NextIntent",
+    "skip": "AMAZON.NextIntent",
+    "previous": "AMAZON.PreviousIntent",
+    "go back": "AMAZON.PreviousIntent",
+    "pause": "AMAZON.PauseIntent",
+    "stop": "AMAZON.PauseIntent",
+    "resume": "AMAZON.ResumeIntent",
+    "continue": "AMAZON.ResumeIntent",
+    "repeat": "AMAZON.RepeatIntent",
+    "start over": "AMAZON.StartOverIntent",
+    "restart": "AMAZON.StartOverIntent",
+    "cancel": "AMAZON.CancelIntent",
+    "loop on": "AMAZON.LoopOnIntent",
+    "loop off": "AMAZON.LoopOffIntent",
+    "shuffle on": "AMAZON.ShuffleOnIntent",
+    "shuffle off": "AMAZON.ShuffleOffIntent",
+}
+ONLY_WHILE_PLAYING = frozenset({"stop", "cancel"})
+MIC_OPEN_SECONDS = 8.0  # how long a device listens for an answer before the session ends
+AUDIO_PLAYER_INTERFACE = "AudioPlayer"
+MAX_EVENTS_PER_MOMENT = 100  # a skill and device enqueuing forever is a bug, not a long wait
 STALE_SLOT_TYPE = ""  # no type: slots of an undeclared intent carry plain values
 REQUEST_HEADERS = {
     "Content-Type": "application/json; charset=utf-8",
@@ -64,6 +121,11 @@ REQUEST_HEADERS = {
 
 class DeviceError(RuntimeError):
     """The skill could not be reached or answered in a way Alexa would reject."""
+
+
+class AudioResponseError(DeviceError):
+    """A response to an AudioPlayer or PlaybackController request that Alexa would refuse, or
+    an AudioPlayer directive the device cannot take."""
 
 
 class SkillHttpError(DeviceError):
@@ -87,6 +149,10 @@ class Transport(Protocol):
     def post(self, body: bytes, headers: Mapping[str, str]) -> TransportResponse: ...
 
 
+# A transport may also have `fetch(url) -> TransportResponse`: a GET of the URL's path on the
+# skill's server, which is how the device's AudioPlayer reaches the skill's /audio files.
+
+
 class FlaskTransport:
     """The app in this process, through Flask's test client (no sockets)."""
 
@@ -96,6 +162,11 @@ class FlaskTransport:
 
     def post(self, body: bytes, headers: Mapping[str, str]) -> TransportResponse:
         response = self._client.post(self._path, data=body, headers=dict(headers))
+        return TransportResponse(response.status_code, response.get_data())
+
+    def fetch(self, url: str) -> TransportResponse:
+        parts = urllib.parse.urlsplit(url)
+        response = self._client.get(parts.path, query_string=parts.query)
         return TransportResponse(response.status_code, response.get_data())
 
 
@@ -116,6 +187,19 @@ class HttpTransport:
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise DeviceError(f"cannot reach the skill at {self.url}: {reason}") from error
+
+    def fetch(self, url: str) -> TransportResponse:
+        """GET the URL's path from this server (the skill's audio, whatever host it names)."""
+        server = urllib.parse.urlsplit(self.url)
+        parts = urllib.parse.urlsplit(url)
+        local = urllib.parse.urlunsplit((server.scheme, server.netloc, parts.path, parts.query, ""))
+        try:
+            with urllib.request.urlopen(local, timeout=self.timeout) as response:
+                return TransportResponse(response.status, response.read())
+        except urllib.error.HTTPError as error:
+            return TransportResponse(error.code, error.read())
+        except (urllib.error.URLError, OSError) as error:
+            raise DeviceError(f"cannot fetch {local}: {error}") from error
 
 
 class Signer:
@@ -191,6 +275,7 @@ class Turn:
     speech_text: str = ""
     reprompt_ssml: str = ""
     reprompt_text: str = ""
+    at: float = 0.0  # device time (Device.now) when the request was sent
 
     @property
     def request_type(self) -> str | None:
@@ -198,6 +283,19 @@ class Turn:
 
 
 # ---- the device -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """A response's speech on the device's clock: `seconds` by the timing model."""
+
+    turn: Turn
+    start: float
+    seconds: float
+
+    @property
+    def end(self) -> float:
+        return self.start + self.seconds
 
 
 class Device:
@@ -212,6 +310,8 @@ class Device:
         device_id: str = DEFAULT_DEVICE_ID,
         signer: Signer | None = None,
         record_errors: bool = False,
+        audio_player: AudioPlayer | None = None,
+        on_wait: Callable[[float], object] | None = None,
     ) -> None:
         self.transport = transport
         self.model = model or load_model()
@@ -221,16 +321,35 @@ class Device:
         self.record_errors = record_errors  # True: a non-2xx answer goes in the Turn, no raise
         self.session: SessionState | None = None
         self.history: list[Turn] = []
+        self.player = audio_player
+        self.on_wait = on_wait  # told the seconds of each wait(), e.g. to move a skill's clock
+        self.now = 0.0  # the device's clock, seconds: speech and waits move it
+        self.events: list[Turn] = []  # AudioPlayer requests sent, in order
+        self.spoken: list[Spoken] = []  # speech heard, in order
 
     @property
     def session_open(self) -> bool:
         return self.session is not None
+
+    def enable_audio_player(
+        self, resolver: Resolver | None = None, *, nearly_finished_lead: float | None = None
+    ) -> AudioPlayer:
+        """Give the device an AudioPlayer (once); streams resolve through `resolver`, by default
+        through the transport (transport_resolver). See harness.player for the lead."""
+        if self.player is None:
+            lead = NEARLY_FINISHED_LEAD if nearly_finished_lead is None else nearly_finished_lead
+            self.player = AudioPlayer(
+                resolver or transport_resolver(self), nearly_finished_lead=lead
+            )
+        return self.player
 
     def say(self, text: str) -> Turn:
         heard = match(text, self.model)
         if heard.kind == "launch":
             return self._launch(text, heard)
         if not heard.new_session and self.session is None:
+            if self.player is not None:
+                return self._audio_command(text, heard)
             return self._not_sent(text, heard)
         assert heard.intent is not None
         declared = self.model.intent(heard.intent)
@@ -268,20 +387,110 @@ class Device:
         """Send a SessionEndedRequest for the open session and close it."""
         if self.session is None:
             return
-        body = session_ended_request(self.caller, self.session, self.clock(), reason, error)
+        body = session_ended_request(
+            self.caller, self.session, self.clock(), reason, error, self._context()
+        )
         turn = self._exchange(body, self.session, None, None, {}, None)
         self.session = None  # whatever the answer says, this session is over
         if turn.speech_text or turn.reprompt_text:
             raise DeviceError(
                 f"the skill answered a SessionEndedRequest with speech: {turn.speech_text!r}"
             )
+        self._settle([])  # a stream held while Alexa listened plays now
+
+    def press(self, button: str) -> Turn:
+        """A device button (next, previous, play, pause): a PlaybackController request to the
+        skill that last played audio; not sent when none has."""
+        if button not in PLAYBACK_COMMANDS:
+            raise ValueError(f"no button {button!r}: {', '.join(PLAYBACK_COMMANDS)}")
+        if self.player is None:
+            raise DeviceError("this device has no AudioPlayer: its buttons reach no skill")
+        if not self.player.has_played:
+            turn = Turn(
+                said=None,
+                request=None,
+                response=None,
+                status=None,
+                session_open=self.session_open,
+                session_id=None,
+                sent=False,
+                note=f"no skill has played audio on this device: {button!r} reaches nobody",
+                at=self.now,
+            )
+            return self._record(turn)
+        body = playback_controller_request(self.caller, self.clock(), button, self._context())
+        turn, directives = self._audio_exchange(body, f"button {button}")
+        self._record(turn)
+        self._settle(self._apply(directives, body))
+        return turn
+
+    def wait(self, seconds: float) -> None:
+        """Let `seconds` pass: an open microphone closes after MIC_OPEN_SECONDS, audio plays
+        and its events are sent when due."""
+        if seconds < 0:
+            raise ValueError(f"cannot wait {seconds} s")
+        end = self.now + seconds
+        if self.session is not None:
+            listened = min(seconds, MIC_OPEN_SECONDS)
+            self.now += listened
+            if listened < MIC_OPEN_SECONDS:  # still listening: nothing else happens
+                self._waited(seconds)
+                return
+            self.mic_timeout()
+        self._play_until(end)
+        self._waited(seconds)
+
+    def wait_for_audio(self, limit: float) -> float:
+        """Let time pass until nothing plays (at most `limit` seconds); the seconds waited."""
+        start = self.now
+        if self.session is not None:
+            self.wait(min(limit, MIC_OPEN_SECONDS))
+        before, stuck = self.now, 0
+        while self.player is not None and self.player.playing and self.now - start < limit:
+            moment = self.now
+            self._play_until(min(self.player.next_moment(self.now), start + limit))
+            stuck = stuck + 1 if self.now == moment else 0
+            if stuck > MAX_EVENTS_PER_MOMENT:
+                raise DeviceError(f"the player makes no progress at {self.now:.3f} s")
+        self._waited(self.now - before)
+        return self.now - start
 
     # -- internals --
 
+    def _waited(self, seconds: float) -> None:
+        if self.on_wait is not None:
+            self.on_wait(seconds)
+
+    def _context(self) -> DeviceContext:
+        if self.player is None:
+            return NO_INTERFACES
+        return DeviceContext(
+            supported_interfaces={AUDIO_PLAYER_INTERFACE: {}},
+            audio_player=self.player.context(self.now),
+        )
+
+    def _audio_command(self, text: str, heard: Match) -> Turn:
+        """Speech with no session on a device with AudioPlayer: a name-free audio command
+        reaches the skill that last played audio; anything else reaches nobody."""
+        assert self.player is not None
+        command = normalize(text)
+        name = AUDIO_COMMANDS.get(command)
+        invocation = self.model.invocation_name
+        if name is None:
+            return self._not_sent(text, heard)
+        if not self.player.has_played:
+            note = NO_AUDIO_SKILL_NOTE.format(command=command, invocation=invocation)
+            return self._not_sent(text, heard, note=note)
+        if command in ONLY_WHILE_PLAYING and not self.player.playing:
+            return self._not_sent(text, heard, note=NOTHING_PLAYING_NOTE.format(command=command))
+        routed = Match("intent", name, {}, utterance=command, sample=command, new_session=True)
+        return self._send_intent(self._intent_or_stale(name, {}), {}, text, routed, True)
+
     def _launch(self, said: str | None, heard: Match | None) -> Turn:
+        self._listen()
         session = SessionState(new_session_id(), new=True)
-        body = launch_request(self.caller, session, self.clock())
-        return self._exchange(body, session, said, None, {}, heard)
+        body = launch_request(self.caller, session, self.clock(), self._context())
+        return self._answer(self._exchange(body, session, said, None, {}, heard))
 
     def _intent_or_stale(self, name: str, slots: Mapping[str, str]) -> Intent:
         if self.model.has_intent(name):
@@ -296,13 +505,142 @@ class Device:
         heard: Match | None,
         new_session: bool,
     ) -> Turn:
+        self._listen()
         if new_session or self.session is None:
             session = SessionState(new_session_id(), new=True)
         else:
             session = self.session
-        body = intent_request(self.caller, session, self.clock(), self.model, intent, slots)
+        body = intent_request(
+            self.caller, session, self.clock(), self.model, intent, slots, self._context()
+        )
         note = None if self.model.has_intent(intent.name) else STALE_INTENT_NOTE
-        return self._exchange(body, session, said, intent.name, slots, heard, note)
+        turn = self._exchange(body, session, said, intent.name, slots, heard, note)
+        return self._answer(turn)
+
+    def _listen(self) -> None:
+        """The runner speaks to Alexa: a playing track waits."""
+        if self.player is not None:
+            self.player.hold(self.now)
+
+    def _answer(self, turn: Turn) -> Turn:
+        """Alexa speaks the answer, then plays what it says to play."""
+        seconds = speech_seconds(turn)
+        if seconds:
+            self.spoken.append(Spoken(turn, self.now, seconds))
+            self.now += seconds
+        if turn.response is None:
+            return turn
+        directives = _directives(turn.response)
+        audio = [d for d in directives if str(d.get("type", "")).startswith("AudioPlayer.")]
+        if audio and self.player is None:
+            raise AudioResponseError(
+                f"the skill sent {audio[0].get('type')} to a device without AudioPlayer: "
+                "check context.System.device.supportedInterfaces first"
+            )
+        assert turn.request is not None
+        self._settle(self._apply(audio, turn.request))
+        return turn
+
+    def _apply(self, directives: list[JsonDict], request: JsonDict) -> list[PendingEvent]:
+        if self.player is None or not directives:
+            return []
+        try:
+            return self.player.apply(directives, self.now)
+        except AudioRuleError as error:
+            kind = request["request"]["type"]
+            raise AudioResponseError(f"the response to {kind}: {error}") from error
+
+    def _settle(self, events: list[PendingEvent]) -> None:
+        """Send the events now due, and those their answers cause, in order; then play on
+        whatever waits, unless a session is open (Alexa is listening)."""
+        if self.player is None:
+            return
+        pending = deque(events)
+        sent = 0
+        while True:
+            while pending:
+                sent += 1
+                if sent > MAX_EVENTS_PER_MOMENT:
+                    raise DeviceError(
+                        f"more than {MAX_EVENTS_PER_MOMENT} AudioPlayer events at "
+                        f"{self.now:.3f} s: the skill and the player are in a loop"
+                    )
+                pending.extend(self._send_event(pending.popleft()))
+            if self.session is not None:
+                return
+            pending.extend(self.player.release(self.now))
+            if not pending:
+                return
+
+    def _play_until(self, end: float) -> None:
+        same_moment = 0
+        while self.player is not None:
+            moment = self.player.next_moment(self.now)
+            if moment > end:
+                break
+            same_moment = same_moment + 1 if moment <= self.now else 0
+            if same_moment > MAX_EVENTS_PER_MOMENT:
+                raise DeviceError(
+                    f"tracks keep ending at {self.now:.3f} s without playing: the skill and "
+                    "the player are in a loop"
+                )
+            self.now = max(self.now, moment)
+            due = self.player.due(self.now)
+            if not due and self.player.next_moment(self.now) <= self.now:
+                break  # nothing more can happen at this moment
+            self._settle(due)
+        self.now = max(self.now, end)
+
+    def _send_event(self, event: PendingEvent) -> list[PendingEvent]:
+        context = DeviceContext({AUDIO_PLAYER_INTERFACE: {}}, event.context)
+        body = audio_player_request(
+            self.caller,
+            self.clock(),
+            event.name,
+            event.token,
+            event.offset_ms,
+            context,
+            **event.fields,
+        )
+        turn, directives = self._audio_exchange(body, f"token {event.token!r}")
+        self.events.append(turn)
+        if event.name == "PlaybackStopped" and directives:
+            raise AudioResponseError(
+                f"the skill answered AudioPlayer.PlaybackStopped (token {event.token!r}) with "
+                "directives: Alexa allows none there"
+            )
+        return self._apply(directives, body)
+
+    def _audio_exchange(self, body: JsonDict, about: str) -> tuple[Turn, list[JsonDict]]:
+        """POST an AudioPlayer or PlaybackController request; the answer may hold only
+        AudioPlayer directives (no speech, card or reprompt), else AudioResponseError."""
+        kind = str(body["request"]["type"])
+        status, raw = self._post(body)
+        if not 200 <= status < 300:
+            raise SkillHttpError(status, raw)
+        response = _parse_json(raw)
+        inner = response.get("response")
+        inner = inner if isinstance(inner, dict) else {}
+        forbidden = [key for key in ("outputSpeech", "card", "reprompt") if inner.get(key)]
+        directives = _directives(response)
+        others = [str(d.get("type")) for d in directives]
+        others = [t for t in others if not t.startswith("AudioPlayer.")]
+        if forbidden or others:
+            what = ", ".join(forbidden + others)
+            raise AudioResponseError(
+                f"the skill answered {kind} ({about}) with {what}: Alexa allows only "
+                "AudioPlayer directives in answer to AudioPlayer and PlaybackController requests"
+            )
+        turn = Turn(
+            said=None,
+            request=body,
+            response=response,
+            status=status,
+            session_open=self.session_open,
+            session_id=None,
+            at=self.now,
+        )
+        return turn, directives
 
     def _not_sent(
         self,
@@ -311,6 +649,7 @@ class Device:
         *,
         intent: str | None = None,
         slots: Mapping[str, SlotMatch] | None = None,
+        note: str | None = None,
     ) -> Turn:
         turn = Turn(
             said=said,
@@ -323,7 +662,8 @@ class Device:
             slots=dict(slots or {}) if heard is None else heard.slots,
             match=heard,
             sent=False,
-            note=NO_SESSION_NOTE.format(invocation=self.model.invocation_name),
+            note=note or NO_SESSION_NOTE.format(invocation=self.model.invocation_name),
+            at=self.now,
         )
         self.history.append(turn)
         return turn
@@ -354,6 +694,7 @@ class Device:
             "intent": intent,
             "slots": dict(slots),
             "match": heard,
+            "at": self.now,
         }
         notes = [note] if note else []
         if not 200 <= status < 300:
@@ -402,6 +743,41 @@ class Device:
     def _record(self, turn: Turn) -> Turn:
         self.history.append(turn)
         return turn
+
+
+def speech_seconds(turn: Turn) -> float:
+    """How long Alexa speaks a turn's answer, by the timing model (0 for none or unreadable)."""
+    ssml = turn.speech_ssml or (f"<speak>{html.escape(turn.speech_text)}</speak>")
+    if not turn.speech_text and not turn.speech_ssml:
+        return 0.0
+    try:
+        return estimated_seconds(read_ssml(ssml))
+    except ValueError:
+        return 0.0
+
+
+def _directives(response: JsonDict) -> list[JsonDict]:
+    inner = response.get("response")
+    found = inner.get("directives") if isinstance(inner, dict) else None
+    return [d for d in found if isinstance(d, dict)] if isinstance(found, list) else []
+
+
+def transport_resolver(device: Device) -> Resolver:
+    """Streams fetched through the device's transport: `fetch(url)` on it, or on the transport
+    it wraps (`.inner`, as the dialog stage's and tests' wrappers keep it). Only the URL's path
+    is used: the skill's own server serves its audio, whatever host the URL names."""
+
+    def resolve(url: str) -> bytes | None:
+        transport: object = device.transport
+        while transport is not None:
+            fetch = getattr(transport, "fetch", None)
+            if fetch is not None:
+                answer = fetch(url)
+                return answer.body if 200 <= answer.status < 300 else None
+            transport = getattr(transport, "inner", None)
+        return None
+
+    return resolve
 
 
 def _parse_json(raw: bytes) -> JsonDict:

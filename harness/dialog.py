@@ -5,6 +5,7 @@ Script format (one YAML mapping per file)::
     name: bodyweight workout, start to finish   # required
     user: runner-7                               # optional userId; default a fixed harness id
     description: free text                       # optional, ignored
+    audio_player: true                           # optional: the device supports AudioPlayer
     turns:                                       # required, at least one
       - say: open upper body coach
         hear: [Welcome, bodyweight workout]
@@ -32,6 +33,14 @@ Each turn has exactly one action:
   mic_timeout: true  the microphone closes unanswered: SessionEndedRequest
                      (EXCEEDED_MAX_REPROMPTS) if a session is open; no speech may come back.
   do: NAME           call actions[NAME](device), an action the test supplies.
+  wait: SECONDS      time passes on the device (Device.wait): an open microphone closes after
+                     8 s; audio plays and its AudioPlayer events are sent when due.
+  press: BUTTON      a device button (next, previous, play, pause): a PlaybackController
+                     request to the skill that last played audio (`audio_player: true` only).
+
+With `audio_player: true` the device declares AudioPlayer, plays what the skill tells it to,
+and, with no session open, sends "alexa, next", "alexa, pause", "alexa, resume" and the other
+name-free commands to the skill once it has played audio (see harness.device).
 
 Expectations (all optional; speech ones only on say/intent turns):
   hear: TEXT | [TEXT]      each must appear in the speech text (case-insensitive)
@@ -47,6 +56,14 @@ Expectations (all optional; speech ones only on say/intent turns):
                            no session open and no invocation name is a failure unless
                            `sent: false`)
   repeat: N                (say/intent turns) do the turn N times, checking every time
+  hear_audio: TEXT | [TEXT]      (any turn but do) each must be in the URL, token or title of a
+                                 track heard during the turn (played, or started, in it)
+  not_hear_audio: TEXT | [TEXT]  none may be
+  player: ACTIVITY         the player's activity after the turn (IDLE, PLAYING, STOPPED,
+                           FINISHED, ...)
+  events: [NAME]           AudioPlayer events sent during the turn, in this order, others
+                           between allowed (e.g. [PlaybackStopped] or
+                           [PlaybackFinished, PlaybackStarted])
 
 Speech text is the SSML with tags removed and whitespace normalised. Files load with YAML 1.2
 booleans: only true and false are booleans, so `say: yes` (or no, on, off) is the word itself.
@@ -74,27 +91,35 @@ REST_TOLERANCE_SECONDS = 1.0
 TRANSCRIPT_TURNS = 5  # earlier turns shown in a failure report
 LAUNCH = "LaunchRequest"
 
-ActionKind = Literal["say", "intent", "mic_timeout", "do"]
+ActionKind = Literal["say", "intent", "mic_timeout", "do", "wait", "press"]
 Action = Callable[[Device], object]
 DeviceFactory = Callable[[str], Device]  # user id -> a fresh device
 
 # Which keys each kind of turn accepts, beyond its action key.
-_SPEECH_EXPECTATIONS = frozenset(
-    {"hear", "not_hear", "match", "reprompt", "rest", "session", "sent", "repeat"}
+_AUDIO_EXPECTATIONS = frozenset({"hear_audio", "not_hear_audio", "player", "events"})
+_SPEECH_EXPECTATIONS = (
+    frozenset({"hear", "not_hear", "match", "reprompt", "rest", "session", "sent", "repeat"})
+    | _AUDIO_EXPECTATIONS
 )
 ALLOWED_KEYS: Mapping[ActionKind, frozenset[str]] = {
     "say": _SPEECH_EXPECTATIONS | {"intent", "slots"},
     "intent": _SPEECH_EXPECTATIONS | {"slots", "one_shot"},
-    "mic_timeout": frozenset({"session"}),
+    "mic_timeout": frozenset({"session"}) | _AUDIO_EXPECTATIONS,
     "do": frozenset({"session"}),
+    "wait": frozenset({"session"}) | _AUDIO_EXPECTATIONS,
+    "press": frozenset({"session", "sent", "repeat"}) | _AUDIO_EXPECTATIONS,
 }
 _ACTION_KINDS: Mapping[str, ActionKind] = {
     "say": "say",
     "intent": "intent",
     "mic_timeout": "mic_timeout",
     "do": "do",
+    "wait": "wait",
+    "press": "press",
 }
-TOP_LEVEL_KEYS = frozenset({"name", "user", "description", "turns"})
+TOP_LEVEL_KEYS = frozenset({"name", "user", "description", "turns", "audio_player"})
+BUTTONS = ("next", "previous", "play", "pause")
+PLAYER_ACTIVITIES = ("IDLE", "PLAYING", "PAUSED", "STOPPED", "FINISHED", "BUFFER_UNDERRUN")
 _YAML_BOOLEAN_HINT = " (quote words that YAML reads as booleans)"
 
 
@@ -113,6 +138,10 @@ class Expectations:
     slots: Mapping[str, str | None] | None = None
     session: Literal["open", "closed"] | None = None
     sent: bool = True
+    hear_audio: tuple[str, ...] = ()
+    not_hear_audio: tuple[str, ...] = ()
+    player: str | None = None
+    events: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,7 +150,7 @@ class Step:
 
     number: int  # 1-based, as people count turns in a file
     kind: ActionKind
-    target: str  # the words said, intent name or action name ("" for mic_timeout)
+    target: str  # the words said, intent, action or button name, seconds waited ("" timeout)
     slots: Mapping[str, str] = field(default_factory=dict)  # sent, for intent turns
     one_shot: bool = False
     repeat: int = 1
@@ -135,6 +164,10 @@ class Step:
             return f"intent {self.target}{slots}" + (" (one-shot)" if self.one_shot else "")
         if self.kind == "do":
             return f"do {self.target}"
+        if self.kind == "wait":
+            return f"wait {self.target} s"
+        if self.kind == "press":
+            return f"press {self.target}"
         return "mic_timeout"
 
 
@@ -144,6 +177,7 @@ class Dialog:
     turns: tuple[Step, ...]
     user: str | None = None
     source: str = "<script>"
+    audio_player: bool = False
 
 
 # ---- rest measurement -----------------------------------------------------------------------
@@ -228,22 +262,32 @@ def _flag(where: _Where, key: str, value: Any) -> bool:
 
 
 def _kind(where: _Where, raw: Mapping[str, Any]) -> ActionKind:
-    actions = [key for key in ("say", "mic_timeout", "do") if key in raw]
+    actions = [key for key in ("say", "mic_timeout", "do", "wait", "press") if key in raw]
     if "say" not in raw and "intent" in raw:
         actions.append("intent")
     if len(actions) != 1:
         found = ", ".join(actions) or "none"
         raise where.error(
-            None, f"needs exactly one of say, intent, mic_timeout, do (found {found})"
+            None,
+            f"needs exactly one of say, intent, mic_timeout, do, wait, press (found {found})",
         )
     return _ACTION_KINDS[actions[0]]
 
 
 def _expectations(where: _Where, raw: Mapping[str, Any], kind: ActionKind) -> Expectations:
     values: dict[str, Any] = {}
-    for key in ("hear", "not_hear", "reprompt"):
+    for key in ("hear", "not_hear", "reprompt", "hear_audio", "not_hear_audio"):
         if key in raw:
             values[key] = _texts(where, key, raw[key])
+    if "player" in raw:
+        if raw["player"] not in PLAYER_ACTIVITIES:
+            allowed = ", ".join(PLAYER_ACTIVITIES)
+            raise where.error("player", f"must be one of {allowed}, not {raw['player']!r}")
+        values["player"] = raw["player"]
+    if "events" in raw:
+        values["events"] = tuple(
+            name.removeprefix("AudioPlayer.") for name in _texts(where, "events", raw["events"])
+        )
     if "match" in raw:
         pattern = _text(where, "match", raw["match"])
         try:
@@ -283,6 +327,15 @@ def _step(where: _Where, raw: Any) -> Step:
     target = ""
     if kind in ("say", "intent", "do"):
         target = _text(where, kind, raw[kind])
+    elif kind == "wait":
+        seconds = raw["wait"]
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            raise where.error("wait", f"must be a number of seconds, 0 or more, not {seconds!r}")
+        target = f"{seconds:g}"
+    elif kind == "press":
+        if raw["press"] not in BUTTONS:
+            raise where.error("press", f"must be one of {', '.join(BUTTONS)}, not {raw['press']!r}")
+        target = raw["press"]
     elif raw["mic_timeout"] is not True:
         raise where.error("mic_timeout", f"must be true, not {raw['mic_timeout']!r}")
     repeat = raw.get("repeat", 1)
@@ -324,6 +377,7 @@ def parse_dialog(data: Any, source: str = "<script>") -> Dialog:
         turns=tuple(_step(_Where(source, n), raw) for n, raw in enumerate(turns, 1)),
         user=user,
         source=source,
+        audio_player=_flag(where, "audio_player", data.get("audio_player", False)),
     )
 
 
@@ -368,6 +422,7 @@ class TurnOutcome:
     turn: Turn | None  # None for mic_timeout, do, or a turn that raised
     problems: tuple[str, ...] = ()
     session_open: bool = False
+    audio: tuple[str, ...] = ()  # AudioPlayer events sent and audio heard during the turn
 
     @property
     def passed(self) -> bool:
@@ -450,6 +505,41 @@ def check_turn(expect: Expectations, turn: Turn) -> list[str]:
     return problems
 
 
+def _audio_problems(
+    expect: Expectations, device: Device, start: float, first_event: int
+) -> list[str]:
+    """The turn's audio expectations, against what played from `start` and the events sent
+    from index `first_event` on."""
+    wanted = expect.hear_audio or expect.not_hear_audio or expect.player or expect.events
+    if not wanted:
+        return []
+    player = device.player
+    if player is None:
+        return ["expected audio, but the device has no AudioPlayer (audio_player: true)"]
+    heard = player.heard(start, device.now, device.now)
+    names = sorted({p.stream.title or p.stream.url for p in heard}) or ["nothing"]
+    problems = [
+        f"expected to hear audio {item!r}; heard {', '.join(names)}"
+        for item in expect.hear_audio
+        if not any(p.mentions(item) for p in heard)
+    ]
+    problems += [
+        f"expected not to hear audio {item!r}"
+        for item in expect.not_hear_audio
+        if any(p.mentions(item) for p in heard)
+    ]
+    if expect.player is not None and player.activity != expect.player:
+        problems.append(f"expected the player {expect.player}, but it is {player.activity}")
+    sent = [str(e.request_type).removeprefix("AudioPlayer.") for e in device.events[first_event:]]
+    remaining = iter(sent)
+    if expect.events and not all(name in remaining for name in expect.events):
+        problems.append(
+            f"expected events {', '.join(expect.events)} in that order; sent "
+            + (", ".join(sent) or "none")
+        )
+    return problems
+
+
 def _session_problem(expect: Expectations, session_open: bool) -> list[str]:
     if expect.session is None or (expect.session == "open") == session_open:
         return []
@@ -488,6 +578,11 @@ def _perform(step: Step, device: Device, actions: Mapping[str, Action]) -> Turn 
         if step.kind == "mic_timeout":
             device.mic_timeout()
             return None
+        if step.kind == "wait":
+            device.wait(float(step.target))
+            return None
+        if step.kind == "press":
+            return device.press(step.target)
     except DeviceError as error:
         raise _StepError(str(error)) from error
     except KeyError as error:  # an intent or slot the model does not declare
@@ -508,6 +603,7 @@ class _StepError(Exception):
 def _run_step(
     step: Step, repetition: int, device: Device, actions: Mapping[str, Action]
 ) -> TurnOutcome:
+    start, first_event = device.now, len(device.events)
     try:
         turn = _perform(step, device, actions)
     except _StepError as error:
@@ -515,7 +611,35 @@ def _run_step(
     problems = check_turn(step.expect, turn) if turn is not None else []
     if not problems:
         problems += _session_problem(step.expect, device.session_open)
-    return TurnOutcome(step, repetition, turn, tuple(problems), device.session_open)
+    if not problems:
+        problems += _audio_problems(step.expect, device, start, first_event)
+    audio = tuple(audio_log(device, start, first_event))
+    return TurnOutcome(step, repetition, turn, tuple(problems), device.session_open, audio)
+
+
+def audio_log(device: Device, start: float, first_event: int = 0) -> list[str]:
+    """What the player did from device time `start`: each event sent (from index
+    `first_event`) and each stretch of audio heard, as lines."""
+    if device.player is None:
+        return []
+    lines = []
+    for event in device.events[first_event:]:
+        request = event.request or {}
+        body = request.get("request", {})
+        lines.append(
+            f"{event.at:8.2f} s  {body.get('type')} token {body.get('token')!r} "
+            f"offset {body.get('offsetInMilliseconds')} ms"
+        )
+    for played in device.player.heard(start, device.now, device.now):
+        what = played.stream.describe()
+        if played.ended == "playing":
+            lines.append(f"{played.start:8.2f} s  playing {what} from {played.from_ms} ms")
+            continue
+        lines.append(
+            f"{played.start:8.2f} s  heard {what} for {played.seconds:.2f} s "
+            f"({played.from_ms} to {played.to_ms} ms, {played.ended})"
+        )
+    return sorted(lines)
 
 
 def run_dialog(
@@ -532,6 +656,8 @@ def run_dialog(
             error = f"turn {step.number}: unknown action {step.target!r} (known: {known})"
             return DialogResult(dialog, (), setup_error=error)
     device = device_factory(dialog.user or DEFAULT_USER_ID)
+    if dialog.audio_player:
+        device.enable_audio_player()
     outcomes: list[TurnOutcome] = []
     for step in dialog.turns:
         for repetition in range(1, step.repeat + 1):
@@ -569,6 +695,9 @@ def _heard_lines(outcome: TurnOutcome) -> list[str]:
         if turn.status is not None and turn.status != 200:
             lines.append(f"  status:   {turn.status}")
     lines.append(f"  session:  {'open' if outcome.session_open else 'closed'}")
+    if outcome.audio:
+        lines.append("  audio:")
+        lines += [f"    {line}" for line in outcome.audio]
     return lines
 
 

@@ -1,8 +1,10 @@
 """Where a dialog script plays in process: the app on one SQLite file, on a clock of the script's
 own, and the `do:` actions a script may take. Shared by the tests and `coach dialog`.
 
-The clock starts at DIALOG_START and each request comes a minute after the one before, so a
-summary's minutes can be heard and checked. The actions:
+The clock starts at DIALOG_START and each request in a session comes a minute after the one
+before, so a summary's minutes can be heard and checked; a device made by `Stage.device` also
+moves it by each `wait:` (AudioPlayer events come at the device's own moments and add nothing).
+The actions:
 
     restart_server          a new app process on the same database: nothing in memory survives
     corrupt_record          the runner's row holds half a record
@@ -69,14 +71,18 @@ class ScriptClock:
 
 
 class TickingTransport:
-    """A transport on which each request comes TURN_SECONDS after the one before."""
+    """A transport on which each request in a session comes TURN_SECONDS after the one before.
+
+    AudioPlayer and PlaybackController requests (no session) do not tick: they come when the
+    device's own clock says, and the device's waits move the clock (Stage.device)."""
 
     def __init__(self, inner: Transport, clock: ScriptClock) -> None:
         self.inner = inner
         self.clock = clock
 
     def post(self, body: bytes, headers: Mapping[str, str]) -> TransportResponse:
-        self.clock.now += TURN_SECONDS
+        if b'"session":' in body:
+            self.clock.now += TURN_SECONDS
         return self.inner.post(body, headers)
 
 
@@ -92,6 +98,16 @@ class Stage:
             **(config or {}),
             "COACH_CLOCK": self.clock,
         }
+
+    def advance(self, seconds: float) -> None:
+        """Time passes for the coach too (a device's wait)."""
+        self.clock.now += seconds
+
+    def device(self, user_id: str, transport: Transport | None = None, **options: Any) -> Device:
+        """A device on this stage: its waits move the coach's clock."""
+        return Device(
+            transport or self.transport(), user_id=user_id, on_wait=self.advance, **options
+        )
 
     def transport(self) -> TickingTransport:
         """A new app process on the stage's database."""

@@ -1,10 +1,11 @@
 """Alexa request envelopes as JSON-able dicts, shaped like the ones a real device causes.
 
 Only what the skill can observe is modelled: ids, the session (new flag and attributes), the
-context's System block, and the request itself (LaunchRequest, IntentRequest with slot
-resolutions, SessionEndedRequest, or any other type with the fields given). Times come from the
-caller, so tests can fix the clock. The device builds every request here, and so do the tests
-(through tests.support), so there is one idea of what Alexa sends.
+context's System block (with the device's supported interfaces) and AudioPlayer state, and the
+request itself (LaunchRequest, IntentRequest with slot resolutions, SessionEndedRequest,
+AudioPlayer events, PlaybackController buttons, or any other type with the fields given). Times
+come from the caller, so tests can fix the clock. The device builds every request here, and so
+do the tests (through tests.support), so there is one idea of what Alexa sends.
 """
 
 from __future__ import annotations
@@ -69,8 +70,26 @@ class SessionState:
     attributes: Mapping[str, Any] | None = field(default_factory=dict)  # None: no such key
 
 
-def envelope(caller: Caller, session: SessionState | None, request: JsonDict) -> JsonDict:
-    """Wrap a request body; `session` is None only where Alexa sends none (outside sessions)."""
+@dataclass(frozen=True)
+class DeviceContext:
+    """What the device adds to context: its interfaces and, with AudioPlayer, the player's
+    state (context.AudioPlayer). The default is a device with no interfaces."""
+
+    supported_interfaces: Mapping[str, Any] = field(default_factory=dict)
+    audio_player: JsonDict | None = None
+
+
+NO_INTERFACES = DeviceContext()
+
+
+def envelope(
+    caller: Caller,
+    session: SessionState | None,
+    request: JsonDict,
+    device: DeviceContext = NO_INTERFACES,
+) -> JsonDict:
+    """Wrap a request body; `session` is None only where Alexa sends none (outside sessions,
+    and AudioPlayer and PlaybackController requests)."""
     application = {"applicationId": caller.skill_id}
     user = {"userId": caller.user_id}
     body: JsonDict = {"version": VERSION}
@@ -87,11 +106,18 @@ def envelope(caller: Caller, session: SessionState | None, request: JsonDict) ->
         "System": {
             "application": dict(application),
             "user": dict(user),
-            "device": {"deviceId": caller.device_id, "supportedInterfaces": {}},
+            "device": {
+                "deviceId": caller.device_id,
+                "supportedInterfaces": {
+                    name: dict(value) for name, value in device.supported_interfaces.items()
+                },
+            },
             "apiEndpoint": API_ENDPOINT,
             "apiAccessToken": caller.api_access_token,
         }
     }
+    if device.audio_player is not None:
+        body["context"]["AudioPlayer"] = dict(device.audio_player)
     body["request"] = request
     return body
 
@@ -111,8 +137,10 @@ def request_body(
     }
 
 
-def launch_request(caller: Caller, session: SessionState, now: dt.datetime) -> JsonDict:
-    return envelope(caller, session, request_body("LaunchRequest", now))
+def launch_request(
+    caller: Caller, session: SessionState, now: dt.datetime, device: DeviceContext = NO_INTERFACES
+) -> JsonDict:
+    return envelope(caller, session, request_body("LaunchRequest", now), device)
 
 
 def intent_json(name: str, slots: Mapping[str, JsonDict] | None = None) -> JsonDict:
@@ -147,6 +175,7 @@ def intent_request(
     model: InteractionModel,
     intent: Intent,
     slots: Mapping[str, SlotMatch],
+    device: DeviceContext = NO_INTERFACES,
 ) -> JsonDict:
     """Every slot the intent declares is present; the ones not said carry no value."""
     unknown = set(slots) - {slot.name for slot in intent.slots}
@@ -163,7 +192,7 @@ def intent_request(
         for slot in intent.slots
     }
     request = request_body("IntentRequest", now, intent=intent_json(intent.name, filled))
-    return envelope(caller, session, request)
+    return envelope(caller, session, request, device)
 
 
 def session_ended_request(
@@ -172,6 +201,7 @@ def session_ended_request(
     now: dt.datetime,
     reason: str,
     error: tuple[str, str] | None = None,
+    device: DeviceContext = NO_INTERFACES,
 ) -> JsonDict:
     """`error` is (type, message), e.g. ("INVALID_RESPONSE", ...), for reason ERROR."""
     if reason not in SESSION_ENDED_REASONS:
@@ -181,4 +211,47 @@ def session_ended_request(
     request = request_body("SessionEndedRequest", now, reason=reason)
     if error is not None:
         request["error"] = {"type": error[0], "message": error[1]}
-    return envelope(caller, session, request)
+    return envelope(caller, session, request, device)
+
+
+AUDIO_PLAYER_EVENTS = (
+    "PlaybackStarted",
+    "PlaybackNearlyFinished",
+    "PlaybackFinished",
+    "PlaybackStopped",
+    "PlaybackFailed",
+)
+PLAYBACK_COMMANDS = {  # a device button -> its PlaybackController request
+    "next": "PlaybackController.NextCommandIssued",
+    "previous": "PlaybackController.PreviousCommandIssued",
+    "play": "PlaybackController.PlayCommandIssued",
+    "pause": "PlaybackController.PauseCommandIssued",
+}
+
+
+def audio_player_request(
+    caller: Caller,
+    now: dt.datetime,
+    event: str,
+    token: str,
+    offset_ms: int,
+    device: DeviceContext,
+    **fields: Any,
+) -> JsonDict:
+    """AudioPlayer.<event> (PlaybackStarted ... PlaybackFailed): no session; `fields` adds
+    PlaybackFailed's `error` and `currentPlaybackState`."""
+    if event not in AUDIO_PLAYER_EVENTS:
+        raise ValueError(f"event must be one of {', '.join(AUDIO_PLAYER_EVENTS)}, not {event!r}")
+    request = request_body(
+        f"AudioPlayer.{event}", now, token=token, offsetInMilliseconds=offset_ms, **fields
+    )
+    return envelope(caller, None, request, device)
+
+
+def playback_controller_request(
+    caller: Caller, now: dt.datetime, button: str, device: DeviceContext
+) -> JsonDict:
+    """A device button (next, previous, play, pause): no session, the player in context."""
+    if button not in PLAYBACK_COMMANDS:
+        raise ValueError(f"button must be one of {', '.join(PLAYBACK_COMMANDS)}, not {button!r}")
+    return envelope(caller, None, request_body(PLAYBACK_COMMANDS[button], now), device)

@@ -8,6 +8,13 @@ as long as the voice's PCM for it, silences and clips as long as their samples. 
 the end of the text segment announcing it ("Rest 30 seconds.", the phrasebook's `rest.start`;
 the first <break> follows it) and ends at the end of the REST_OVER beep, where the next set's
 words begin, as skill.speech.rest_pacing paces it.
+
+A hands-free session (a device with AudioPlayer) is a timeline instead: the speech of each turn
+and every stretch of audio the device played, in the order heard, with the device's silences
+between them (device_timeline, place_timeline). Speech takes its rendered length, audio its
+played length, so with the estimate voice the render's times are the device's. Each entry's
+start and end (timeline_entries, transcript.json's "timeline") measure what the audio holds:
+a rest track's stretch, or the gap from one entry to the next.
 """
 
 from __future__ import annotations
@@ -17,15 +24,19 @@ import string
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.mp3 import FRAME_SAMPLES, mp3_sample_count, render_segments, silent_mp3
 from harness.ssml_reader import Clip, Segment, Text, read_ssml
 from harness.ssml_rules import speech_problems
 from harness.voices.base import Voice
-from harness.voices.pcm import SAMPLE_RATE, Pcm, concat, silence
+from harness.voices.pcm import SAMPLE_RATE, Pcm, concat, fit, silence
 from skill.speech.phrasebook import Phrasebook, default_phrasebook
 from skill.speech.sounds import REST_OVER
+
+if TYPE_CHECKING:
+    from harness.device import Device, Turn
+    from harness.player import Played
 
 REST_TOLERANCE_SECONDS = 1.0
 DEFAULT_SET_SECONDS = 2.0  # the gap between turns in the session file: the runner's own set
@@ -257,10 +268,16 @@ def rest_entry(turn: RenderedTurn, rest: RestMeasure) -> dict[str, Any]:
 
 
 def transcript(
-    turns: Sequence[RenderedTurn], gap: float, about: Mapping[str, Any] | None = None
+    turns: Sequence[RenderedTurn],
+    gap: float,
+    about: Mapping[str, Any] | None = None,
+    starts: Sequence[float] | None = None,
 ) -> dict[str, Any]:
-    """The session as JSON-ready data: turns with their start and cues, rests, limits."""
-    starts = turn_starts([turn.speech.seconds for turn in turns], gap)
+    """The session as JSON-ready data: turns with their start and cues, rests, limits.
+    `starts` places the turns (a hands-free session's timeline); by default each turn follows
+    the one before after `gap`."""
+    if starts is None:
+        starts = turn_starts([turn.speech.seconds for turn in turns], gap)
     entries = []
     for turn, start in zip(turns, starts, strict=True):
         entries.append(
@@ -286,6 +303,175 @@ def transcript(
         "rests": [rest_entry(turn, rest) for turn in turns for rest in turn.rests],
         "problems": [f"turn {t.number} ({t.intent}): {p}" for t in turns for p in t.problems],
     }
+
+
+# ---- a hands-free session: speech and played audio on one timeline -------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """Something heard on the device, at device time `device_start` (harness.device: speech
+    at the timing model's length, audio as played). `turn` for speech, `played` for audio."""
+
+    kind: str  # "speech" or "audio"
+    device_start: float
+    device_end: float
+    turn: Turn | None = None
+    played: Played | None = None
+
+
+def device_timeline(device: Device) -> list[TimelineEntry]:
+    """Everything the device said and played, in the order it was heard."""
+    entries = [
+        TimelineEntry("speech", spoken.start, spoken.end, turn=spoken.turn)
+        for spoken in device.spoken
+    ]
+    if device.player is not None:
+        entries += [
+            TimelineEntry("audio", played.start, played.end, played=played)
+            for played in device.player.heard(0.0, device.now, device.now)
+            if played.end > played.start
+        ]
+    return sorted(entries, key=lambda e: (e.device_start, e.device_end))
+
+
+@dataclass(frozen=True)
+class PlacedEntry:
+    """A timeline entry where it is heard in the render: `start`, `seconds` as rendered."""
+
+    entry: TimelineEntry
+    start: float
+    seconds: float
+
+    @property
+    def end(self) -> float:
+        return self.start + self.seconds
+
+
+def place_timeline(
+    entries: Sequence[TimelineEntry], speech_seconds: Callable[[Turn], float]
+) -> list[PlacedEntry]:
+    """Lay the entries out as the render hears them: each speech at its rendered length
+    (`speech_seconds`), audio at its played length, and the device's silences between them
+    kept. With the estimate voice the render's times are the device's."""
+    placed: list[PlacedEntry] = []
+    clock = device_end = 0.0
+    for entry in entries:
+        clock += max(0.0, entry.device_start - device_end)
+        if entry.turn is not None:
+            seconds = speech_seconds(entry.turn)
+        else:
+            seconds = entry.device_end - entry.device_start
+        placed.append(PlacedEntry(entry, round(clock, 6), seconds))
+        clock += seconds
+        device_end = max(device_end, entry.device_end)
+    return placed
+
+
+def render_time(placed: Sequence[PlacedEntry], moment: float) -> float:
+    """Where device time `moment` falls in the render laid out by place_timeline."""
+    clock = device_end = 0.0
+    for item in placed:
+        if item.entry.device_start > moment:
+            break
+        if moment <= item.entry.device_end:
+            return item.start + min(item.seconds, moment - item.entry.device_start)
+        clock, device_end = item.end, item.entry.device_end
+    return clock + max(0.0, moment - device_end)
+
+
+def render_timeline(
+    placed: Sequence[PlacedEntry],
+    speech_pcm: Callable[[Turn], Pcm],
+    track_pcm: Callable[[str], Pcm | None],
+) -> Pcm:
+    """The session's audio: each placed entry at its start, silence between. A track's stretch
+    is cut from its decoded audio (`track_pcm(url)`), from offset to offset."""
+    parts: list[Pcm] = []
+    samples = 0
+    for item in placed:
+        gap = round(item.start * SAMPLE_RATE) - samples
+        if gap > 0:
+            parts.append(silence(gap / SAMPLE_RATE))
+            samples += gap
+        if item.entry.turn is not None:
+            pcm = speech_pcm(item.entry.turn)
+        else:
+            assert item.entry.played is not None
+            pcm = _stretch(item.entry.played, track_pcm(item.entry.played.stream.url))
+        parts.append(pcm)
+        samples += len(pcm.samples)
+    return concat(parts)
+
+
+def _stretch(played: Played, pcm: Pcm | None) -> Pcm:
+    count = round(played.seconds * SAMPLE_RATE)
+    if pcm is None:
+        return silence(count / SAMPLE_RATE)
+    first = round(played.from_ms * SAMPLE_RATE / 1000)
+    cut = Pcm(pcm.samples[first : first + count], pcm.sample_rate)
+    return fit(cut, count / SAMPLE_RATE)
+
+
+def timeline_entries(
+    placed: Sequence[PlacedEntry], turn_numbers: Mapping[int, int] | None = None
+) -> list[dict[str, Any]]:
+    """The timeline as JSON-ready data: each entry's `start`, `end` and `seconds` in the
+    render, what it is (a turn's speech, or a track's stretch with its token, URL, title and
+    offsets) and, for audio, why it ended. `turn_numbers` maps id(turn) to its number."""
+    numbers = turn_numbers or {}
+    rows: list[dict[str, Any]] = []
+    for item in placed:
+        row: dict[str, Any] = {
+            "kind": item.entry.kind,
+            "start": round(item.start, 3),
+            "end": round(item.end, 3),
+            "seconds": round(item.seconds, 3),
+        }
+        turn, played = item.entry.turn, item.entry.played
+        if turn is not None:
+            row.update(turn=numbers.get(id(turn)), said=turn.said, text=turn.speech_text)
+        elif played is not None:
+            row.update(
+                token=played.stream.token,
+                url=played.stream.url,
+                title=played.stream.title,
+                from_ms=played.from_ms,
+                to_ms=played.to_ms,
+                ended=played.ended,
+            )
+        rows.append(row)
+    return rows
+
+
+def audio_heard(timeline: Sequence[Mapping[str, Any]], text: str) -> list[Mapping[str, Any]]:
+    """The audio entries of a timeline (timeline_entries, or transcript.json's "timeline")
+    whose token, URL or title holds `text` (case-insensitive): e.g. every stretch of a rest
+    track, to measure it by its start and end."""
+    wanted = text.lower()
+    return [
+        row
+        for row in timeline
+        if row["kind"] == "audio"
+        and any(wanted in str(row.get(key) or "").lower() for key in ("token", "url", "title"))
+    ]
+
+
+def format_timeline(timeline: Sequence[Mapping[str, Any]]) -> str:
+    """One line per entry: when, how long, and what (speech words, or the track)."""
+    lines = []
+    for row in timeline:
+        if row["kind"] == "speech":
+            what = f"speech (turn {row['turn']}): {row['text']}"
+        else:
+            name = row.get("title") or row["url"]
+            what = (
+                f"audio {name} (token {row['token']}), {row['from_ms'] / 1000:.2f} s to "
+                f"{row['to_ms'] / 1000:.2f} s, {row['ended']}"
+            )
+        line = f"[{clock(row['start'])} - {clock(row['end'])}] {row['seconds']:7.2f} s  {what}"
+        lines.append(line if len(line) <= WRAP_WIDTH else line[: WRAP_WIDTH - 3] + "...")
+    return "\n".join(lines)
 
 
 def clock(seconds: float) -> str:
@@ -320,6 +506,12 @@ def format_transcript(data: Mapping[str, Any]) -> str:
                 )
             )
         lines += [f"    ! {problem}" for problem in turn["problems"]]
+        lines.append("")
+    if data.get("timeline"):
+        lines += [
+            "Heard, in order (speech and the skill's audio):",
+            format_timeline(data["timeline"]),
+        ]
         lines.append("")
     return "\n".join(lines)
 

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 DEFAULT_CHAT_DB = VAR_DIR / "harness.sqlite3"
 TIMEOUT_LINES = frozenset({"(timeout)", "/timeout"})
 QUIT_LINES = frozenset({"/quit", "/exit"})
+WAIT_COMMAND = "/wait"  # /wait SECONDS: time passes on the device
+PRESS_COMMAND = "/press"  # /press next|previous|play|pause: a device button
 
 
 def typed_lines(stream: Any, interactive: bool) -> Iterator[str]:
@@ -117,7 +119,7 @@ def voice_turn(audio: ChatAudio, turn: Turn, number: int, check: bool) -> None:
 def run_chat(args: argparse.Namespace) -> int:
     interactive = args.voice is None and sys.stdin.isatty()
     connection = connect(args, args.db)
-    device = connection.device(args.user)
+    device = connection.device(args.user, audio_player=args.audio_player)
     if args.check_words or args.voice is not None:
         listen_module()  # fail before the first turn, not in the middle
     errors = 0
@@ -145,22 +147,66 @@ def chat_once(
     """Say `line` (or close the microphone), print and voice the answer; False on an error."""
     from harness.device import DeviceError
 
+    start, first_event = device.now, len(device.events)
+    first_note = len(device.player.notes) if device.player is not None else 0
     if line.lower() in TIMEOUT_LINES:
-        print(mic_timeout(device))
+        print(mic_timeout(device))  # a stream the open session held starts now
+        print_audio(device, start, first_event, first_note)
         return True
+    command, _, argument = line.partition(" ")
     try:
-        turn = device.say(line)
+        if command.lower() == WAIT_COMMAND:
+            print(wait(device, argument))
+            print_audio(device, start, first_event, first_note)
+            return True
+        if command.lower() == PRESS_COMMAND:
+            turn = press(device, argument.strip().lower())
+        else:
+            turn = device.say(line)
     except (DeviceError, KeyError) as error:  # KeyError: the model lacks an intent
         print(f"  error:    {device_error_hint(error, connection)}")
+        print_audio(device, start, first_event, first_note)
         return False
+    except ValueError as error:  # a /wait or /press that makes no sense
+        print(f"  error:    {error}")
+        return True
     for text in describe_turn(turn):
         print(text)
+    print_audio(device, start, first_event, first_note)
     if turn.sent:
         number = sum(1 for t in device.history if t.said is not None and t.sent)
         for problem in limit_problems(turn.speech_ssml, turn.reprompt_ssml):
             print(f"  warning:  turn {number} ({turn_name(turn)}) breaks a limit: {problem}")
         voice_turn(audio, turn, number, check)
     return True
+
+
+def wait(device: Device, seconds: str) -> str:
+    try:
+        value = float(seconds)
+    except ValueError:
+        raise ValueError(f"/wait takes a number of seconds, not {seconds.strip()!r}") from None
+    device.wait(value)
+    return f"  ({value:g} s pass; the device's clock is at {device.now:.2f} s)"
+
+
+def press(device: Device, button: str) -> Turn:
+    from harness.envelopes import PLAYBACK_COMMANDS
+
+    if button not in PLAYBACK_COMMANDS:
+        raise ValueError(f"/press takes a button: {', '.join(PLAYBACK_COMMANDS)}")
+    return device.press(button)
+
+
+def print_audio(device: Device, start: float, first_event: int, first_note: int) -> None:
+    """The AudioPlayer events sent and the audio heard since `start`, one line each."""
+    from harness.dialog import audio_log
+
+    for line in audio_log(device, start, first_event):
+        print(f"  player: {line}")
+    if device.player is not None:
+        for note in device.player.notes[first_note:]:
+            print(f"  player: note: {note}")
 
 
 def mic_timeout(device: Device) -> str:

@@ -134,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_CHAT_DB,
         help=f"in-process database, kept between chats (default: {DEFAULT_CHAT_DB})",
     )
+    chat.add_argument(
+        "--audio-player",
+        action="store_true",
+        help="the device supports AudioPlayer: it plays the skill's audio, and 'alexa, next' "
+        "and the other name-free commands reach the skill that last played",
+    )
     chat.set_defaults(run=run_chat)
 
     dialog = commands.add_parser(
@@ -179,6 +185,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_rate,
         metavar="RATE",
         help="with --check-words: fail when a turn's word error rate is above RATE",
+    )
+    render.add_argument(
+        "--audio-player",
+        action="store_true",
+        help="hands-free: the device supports AudioPlayer; after each answer it lets the "
+        "skill's audio play out, waits --set-seconds and says 'alexa, next'",
     )
     render.add_argument("--user", metavar="ID", help="the Alexa userId (default: a fixed test id)")
     render.set_defaults(run=run_render)

@@ -38,11 +38,18 @@ class Connection:
     identity_dir: Path = DEFAULT_IDENTITY_DIR
     app_config: dict[str, Any] | None = None  # in process only: create_app's test_config
 
-    def device(self, user_id: str | None = None) -> Device:
+    def device(self, user_id: str | None = None, *, audio_player: bool = False) -> Device:
+        """A device reaching the skill; with `audio_player` it supports AudioPlayer and fetches
+        streams from the skill's own server (harness.device.transport_resolver)."""
         from harness.device import Device
         from harness.envelopes import DEFAULT_USER_ID
 
-        return Device(self.new_transport(), user_id=user_id or DEFAULT_USER_ID, signer=self.signer)
+        device = Device(
+            self.new_transport(), user_id=user_id or DEFAULT_USER_ID, signer=self.signer
+        )
+        if audio_player:
+            device.enable_audio_player()
+        return device
 
 
 def endpoint_url(url: str) -> str:

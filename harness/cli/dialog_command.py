@@ -34,12 +34,10 @@ def stage_for(connection: Connection) -> tuple[Callable[[str], Device], dict[str
 
     if connection.endpoint is not None or connection.db_path is None:
         return fresh_devices(connection), {name: _cannot_over_http(name) for name in ACTION_NAMES}
-    from harness.device import Device
-
     stage = Stage(connection.db_path, connection.app_config)
 
     def device(user_id: str) -> Device:
-        return Device(stage.transport(), user_id=user_id, signer=connection.signer)
+        return stage.device(user_id, signer=connection.signer)
 
     return device, stage.actions()
 

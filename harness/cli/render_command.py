@@ -10,7 +10,7 @@ import json
 import sys
 import tempfile
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,8 +21,11 @@ from harness.cli.errors import CliError
 from harness.cli.recognition import check_words, listen_module
 from harness.cli.turn_text import turn_name
 from harness.session_render import (
+    PlacedEntry,
     RenderedSpeech,
     RenderedTurn,
+    device_timeline,
+    format_timeline,
     format_transcript,
     join_session,
     join_session_mp3,
@@ -30,6 +33,10 @@ from harness.session_render import (
     measure_rests,
     pacing_failures,
     pacing_table,
+    place_timeline,
+    render_time,
+    render_timeline,
+    timeline_entries,
     transcript,
 )
 
@@ -37,10 +44,13 @@ if TYPE_CHECKING:
     from harness.device import Device, Turn
     from harness.progress_bar import ProgressBar
     from harness.voices.base import Voice
+    from harness.voices.pcm import Pcm
 
 SESSION_FILE = "session.mp3"
 WORKOUTS = ("bodyweight", "dumbbell")
 MAX_RENDER_TURNS = 200  # a workout that never ends is a bug, not a long render
+MAX_AUDIO_WAIT = 15 * 60.0  # seconds of audio after one answer before the render gives up
+NAME_FREE_NEXT = "alexa, next"
 
 
 def drive_workout(device: Device, workout: str, rest: int | None) -> list[tuple[str, Turn]]:
@@ -68,6 +78,63 @@ def drive_workout(device: Device, workout: str, rest: int | None) -> list[tuple[
     except DeviceError as error:
         raise CliError(f"the skill failed during the workout: {error}") from error
     return turns
+
+
+def drive_hands_free(
+    device: Device, workout: str, rest: int | None, set_seconds: float
+) -> list[tuple[str, Turn]]:
+    """As drive_workout, on a device with AudioPlayer: while a session is open the runner
+    answers as there ("no" to a question, else "next set"); once it closes, the skill's audio
+    plays out, the runner does the set (`set_seconds`) and says "alexa, next". The workout is
+    over when an answer closes the session without playing anything and the runner's
+    "alexa, next" then reaches nobody, or plays nothing."""
+    from harness.device import DeviceError
+    from skill.content.loader import default_library
+
+    plan = default_library().get(workout)
+    if plan is None:
+        raise CliError(f"no workout {workout!r}")
+    said = ["open upper body coach", f"start the {plan.name}", "skip the warm up"]
+    if rest is not None:
+        said.append(f"make my rests {rest} seconds")
+    turns: list[tuple[str, Turn]] = []
+    try:
+        for words in said:
+            _audio_out(device)
+            turns.append((words, _sent(device.say(words))))
+        while len(turns) < MAX_RENDER_TURNS:
+            if device.session_open:
+                asked = turns[-1][1].speech_text.rstrip().endswith("?")
+                words = "no" if asked else "next set"
+            else:
+                _audio_out(device)
+                if not _plays(turns[-1][1]):
+                    return turns
+                device.wait(set_seconds)
+                words = NAME_FREE_NEXT
+            turn = device.say(words)
+            if not turn.sent:
+                return turns
+            turns.append((words, turn))
+    except DeviceError as error:
+        raise CliError(f"the skill failed during the workout: {error}") from error
+    raise CliError(f"the workout did not end within {MAX_RENDER_TURNS} turns")
+
+
+def _audio_out(device: Device) -> None:
+    """Let what plays play out (a stream held by an open session waits for the next words)."""
+    if device.session_open:
+        return
+    device.wait_for_audio(MAX_AUDIO_WAIT)
+    if device.player is not None and device.player.playing:
+        raise CliError(f"the skill's audio still plays after {MAX_AUDIO_WAIT / 60:g} minutes")
+
+
+def _plays(turn: Turn) -> bool:
+    """Whether the skill answered `turn` with audio, so the runner's "next" has a player."""
+    response = turn.response or {}
+    directives = response.get("response", {}).get("directives") or []
+    return any(d.get("type") == "AudioPlayer.Play" for d in directives if isinstance(d, dict))
 
 
 def _sent(turn: Turn) -> Turn:
@@ -106,13 +173,21 @@ def clear_turn_files(out: Path) -> None:
         old.unlink()
 
 
+SessionAudio = Callable[[Sequence[RenderedTurn]], "Pcm"]
+
+
 def render_files(
-    turns: Sequence[tuple[str, Turn]], voice: Voice, args: argparse.Namespace, out: Path
+    turns: Sequence[tuple[str, Turn]],
+    voice: Voice,
+    args: argparse.Namespace,
+    out: Path,
+    session_audio: SessionAudio | None = None,
 ) -> list[RenderedTurn]:
     """Render and write each turn's MP3, then session.mp3, with a progress bar on stderr.
 
     Turns are synthesized here, one after another, and encoded on worker threads meanwhile;
-    session.mp3 is the turns' own MP3s joined (join_session_mp3), not a second encoding."""
+    session.mp3 is the turns' own MP3s joined (join_session_mp3), not a second encoding, or,
+    with `session_audio` (a hands-free timeline), that audio encoded."""
     from harness.progress_bar import ProgressBar, should_show
 
     out.mkdir(parents=True, exist_ok=True)
@@ -131,7 +206,10 @@ def render_files(
             pending.append((done, encoder.submit(done.speech.pcm)))
             encoded += write_encoded(pending, out, bar, wait=False)
         encoded += write_encoded(pending, out, bar, wait=True)
-        write_session(rendered, encoded, args.set_seconds, out / SESSION_FILE, encoder)
+        if session_audio is None:
+            write_session(rendered, encoded, args.set_seconds, out / SESSION_FILE, encoder)
+        else:
+            (out / SESSION_FILE).write_bytes(encoder.submit(session_audio(rendered)).result())
         bar.advance(note=SESSION_FILE)
     return rendered
 
@@ -196,6 +274,35 @@ def word_check_failures(turns: Sequence[RenderedTurn], max_wer: float | None) ->
     return failures
 
 
+class HandsFreeSession:
+    """A hands-free render's timeline: the device's speech and audio laid out with each
+    turn's speech at its rendered length (harness.session_render.place_timeline)."""
+
+    def __init__(self, device: Device, turns: Sequence[tuple[str, Turn]]) -> None:
+        self.device = device
+        self.entries = device_timeline(device)
+        self.turns = [turn for _said, turn in turns]
+        self.placed: list[PlacedEntry] = []
+
+    def audio(self, rendered: Sequence[RenderedTurn]) -> Pcm:
+        speech = {id(turn): done.speech for turn, done in zip(self.turns, rendered, strict=True)}
+        self.placed = place_timeline(self.entries, lambda turn: speech[id(turn)].seconds)
+        player = self.device.player
+
+        def track(url: str) -> Pcm | None:
+            audio = None if player is None else player.audio(url)
+            return None if audio is None else audio.pcm
+
+        return render_timeline(self.placed, lambda turn: speech[id(turn)].pcm, track)
+
+    def starts(self) -> list[float]:
+        return [round(render_time(self.placed, turn.at), 3) for turn in self.turns]
+
+    def timeline(self) -> list[dict[str, Any]]:
+        numbers = {id(turn): number for number, turn in enumerate(self.turns, start=1)}
+        return timeline_entries(self.placed, numbers)
+
+
 def run_render(args: argparse.Namespace) -> int:
     from harness.envelopes import DEFAULT_USER_ID
 
@@ -203,21 +310,39 @@ def run_render(args: argparse.Namespace) -> int:
         listen_module()
     voice = make_voice(args.engine, args.cache_dir)
     out = args.out or RENDERS_DIR / args.workout
+    hands_free: HandsFreeSession | None = None
     with tempfile.TemporaryDirectory(prefix="coach-render-") as folder:
         connection = connect(args, Path(folder) / "coach.sqlite3")
         device = fresh_devices(connection)(args.user or DEFAULT_USER_ID)
-        turns = drive_workout(device, args.workout, args.rest)
-    rendered = render_files(turns, voice, args, out)
-    data = transcript(rendered, args.set_seconds, {"workout": args.workout, "engine": args.engine})
+        if args.audio_player:
+            device.enable_audio_player()
+            turns = drive_hands_free(device, args.workout, args.rest, args.set_seconds)
+            hands_free = HandsFreeSession(device, turns)
+        else:
+            turns = drive_workout(device, args.workout, args.rest)
+    about = {"workout": args.workout, "engine": args.engine}
+    if hands_free is None:
+        rendered = render_files(turns, voice, args, out)
+        data = transcript(rendered, args.set_seconds, about)
+    else:
+        rendered = render_files(turns, voice, args, out, hands_free.audio)
+        data = transcript(rendered, args.set_seconds, about, hands_free.starts())
+        data["timeline"] = hands_free.timeline()
+        data["total_seconds"] = max([data["total_seconds"], *(e["end"] for e in data["timeline"])])
     write_transcripts(out, data)
     print(
         f"{len(rendered)} turns, {data['total_seconds'] / 60:.1f} minutes, in {out}/: "
         f"{rendered[0].file_name} ... {rendered[-1].file_name}, {SESSION_FILE}, "
         "transcript.txt, transcript.json"
     )
+    if hands_free is not None:
+        print("\nheard, in order (speech and the skill's audio):")
+        print(format_timeline(data["timeline"]))
     print(f"\nrests as heard ({args.engine} voice), from the end of 'Rest N seconds.' to the beep:")
     print(pacing_table(data["rests"]))
     failures = data["problems"] + pacing_failures(data["rests"])
+    if hands_free is not None and not data["rests"]:  # its rests may all be audio
+        failures = [f for f in failures if f not in pacing_failures([])]
     failures += rest_setting_failures(data, args.rest)
     if args.check_words:
         failures += word_check_failures(rendered, args.max_wer)

@@ -28,6 +28,7 @@ def describe_turn(turn: Turn) -> list[str]:
 
     heard = LAUNCH if turn.match is not None and turn.match.kind == "launch" else turn.intent
     slots = {name: (s.id or s.value) for name, s in turn.slots.items()}
+    heard = heard or (turn.request_type if turn.sent else None)  # e.g. a button's request
     lines = [f"  intent:   {heard or '-'}" + (f" {slots}" if slots else "")]
     if not turn.sent:
         return [*lines, f"  not sent: {turn.note}"]
