@@ -5,28 +5,36 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
-from ask_sdk_model import Response, SessionEndedRequest
+from ask_sdk_model import Directive, Response, SessionEndedRequest
 
+from skill.alexa.player import current_token, first_of, play, stop, supports_player, user_tag
 from skill.alexa.slots import SlotValue, slot_value, whole_number
 from skill.alexa.turn import (
+    NOTICE,
     CoachService,
+    choose,
     history_of,
     is_retried,
+    may_speak,
     pending_question,
+    preferences_of,
     progress_of,
     respond,
     routine_part,
 )
+from skill.audio.catalog import Track
+from skill.audio.plans import plan_for
 from skill.coaching import events as ev
 from skill.coaching.coach import Transition
 from skill.coaching.history import remember
 from skill.coaching.progress import MAX_REST_SECONDS, MIN_REST_SECONDS, Progress
-from skill.persistence import NewerRecordError
+from skill.persistence import NewerRecordError, user_id_of
 from skill.speech.ssml import Speech
 
 log = logging.getLogger(__name__)
@@ -51,16 +59,64 @@ class CoachHandler(AbstractRequestHandler):
         return self.speak(handler_input, before, step(before))
 
     def speak(self, handler_input: HandlerInput, before: Progress, move: Transition) -> Response:
-        """Say a move made from `before`, keeping what it adds to the runner's history."""
-        if not any(isinstance(event, REMEMBERED) for event in move.events):
+        """Say a move made from `before`, keeping what it adds to the runner's history; in
+        hands-free mode, play it instead where the player can (skill.audio.plans)."""
+        tracks = self.tracks_for(handler_input, before, move)
+        if tracks is None and not may_speak(handler_input):
+            # A button press whose move only words could carry: leave the runner where they
+            # are rather than move them on in silence.
+            return handler_input.response_builder.response
+        remembered = any(isinstance(event, REMEMBERED) for event in move.events)
+        known = history_of(handler_input) if remembered else None
+        history = None
+        if known is not None:
+            library = self.coach.library
+            history = remember(known, move.progress.workout_id, move.events, library, self.now())
+        if tracks is not None:
+            return respond(
+                handler_input,
+                None,
+                move.progress,
+                history,
+                self.play_now(handler_input, tracks, move.progress),
+            )
+        if known is None or history is None:
             return respond(handler_input, self.composer.transition(before, move), move.progress)
-        now = self.now()
-        known = history_of(handler_input)
-        history = remember(known, move.progress.workout_id, move.events, self.coach.library, now)
         finished = any(isinstance(event, ev.WorkoutFinished) for event in move.events)
-        week = self.composer.week_so_far(history, now) if finished else None
+        week = self.composer.week_so_far(history, self.now()) if finished else None
         reply = self.composer.transition(before, move, week, known.explained)
         return respond(handler_input, reply, move.progress, history)
+
+    def tracks_for(
+        self, handler_input: HandlerInput, before: Progress, move: Transition
+    ) -> tuple[Track, ...] | None:
+        """What the player plays for `move`, or None to answer as the conversation does."""
+        hands_free = self.service.hands_free
+        if hands_free is None or not supports_player(handler_input):
+            return None
+        if preferences_of(handler_input).keep_music:
+            return None
+        if NOTICE in handler_input.attributes_manager.request_attributes:
+            return None  # a notice (a fresh start) must be heard in words
+        can_speak = may_speak(handler_input)
+        return plan_for(before, move, self.coach, hands_free.catalog, can_speak)
+
+    def holds_player(self, handler_input: HandlerInput) -> bool:
+        """The coach's audio is what the device's player holds (its token is ours)."""
+        return (
+            self.service.hands_free is not None
+            and supports_player(handler_input)
+            and current_token(handler_input) is not None
+        )
+
+    def play_now(
+        self, handler_input: HandlerInput, tracks: tuple[Track, ...], leads_to: Progress
+    ) -> list[Directive]:
+        hands_free = self.service.hands_free
+        assert hands_free is not None
+        tag = user_tag(user_id_of(handler_input.request_envelope))
+        first, token = first_of(tracks, tag, leads_to)
+        return [play(first, token, hands_free.base_url)]
 
     def now(self) -> float:
         return self.service.clock()
@@ -224,6 +280,10 @@ class PauseHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.PauseIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        if self.holds_player(handler_input):
+            # "Alexa, pause" or "Alexa, stop" over the coach's audio: silence, place kept.
+            paused = self.coach.pause(progress_of(handler_input), self.now())
+            return respond(handler_input, None, paused.progress, directives=[stop()])
         return self.move(handler_input, lambda p: self.coach.pause(p, self.now()))
 
 
@@ -460,7 +520,49 @@ class StopHandler(CoachHandler):
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(handler_input, self.composer.goodbye(progress_of(handler_input)))
+        goodbye = self.composer.goodbye(progress_of(handler_input))
+        directives = [stop()] if self.holds_player(handler_input) else []
+        return respond(handler_input, goodbye, directives=directives)
+
+
+class KeepMusicHandler(CoachHandler):
+    """ "Keep my music": the coach stops using the player, for this and every later workout."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("KeepMusicIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        choose(handler_input, replace(preferences_of(handler_input), keep_music=True))
+        speech = Speech().say(self.composer.phrases.say("music.kept"))
+        return respond(handler_input, self.composer.answer(progress_of(handler_input), speech))
+
+
+class CoachAudioHandler(CoachHandler):
+    """ "Use your audio": back to hands-free mode, where the device has a player."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name("CoachAudioIntent")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        choose(handler_input, replace(preferences_of(handler_input), keep_music=False))
+        available = self.service.hands_free is not None and supports_player(handler_input)
+        key = "music.coach_audio" if available else "music.no_player"
+        speech = Speech().say(self.composer.phrases.say(key))
+        return respond(handler_input, self.composer.answer(progress_of(handler_input), speech))
+
+
+class LoopOrShuffleHandler(CoachHandler):
+    """Loop and shuffle reach any skill that played audio; a workout has neither."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return any(
+            is_intent_name(f"AMAZON.{name}Intent")(handler_input)
+            for name in ("LoopOn", "LoopOff", "ShuffleOn", "ShuffleOff")
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        speech = Speech().say(self.composer.phrases.say("music.no_loop"))
+        return respond(handler_input, self.composer.answer(progress_of(handler_input), speech))
 
 
 class FallbackHandler(CoachHandler):
@@ -592,5 +694,8 @@ INTENT_HANDLERS: tuple[type[CoachHandler], ...] = (
     NoHandler,
     HelpHandler,
     StopHandler,
+    KeepMusicHandler,
+    CoachAudioHandler,
+    LoopOrShuffleHandler,
     FallbackHandler,  # last: it takes any intent the others did not
 )

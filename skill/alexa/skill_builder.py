@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
@@ -12,15 +13,17 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from ask_sdk_runtime.exceptions import AskSdkException
 
-from skill.alexa import handlers
+from skill.alexa import handlers, player_handlers
 from skill.alexa.serializer import FastSerializer
 from skill.alexa.turn import (
     ATTEMPTS_LEFT,
     TURN_ATTEMPTS,
     CoachService,
+    HandsFree,
     LoadProgress,
     SaveProgress,
 )
+from skill.audio.catalog import AudioCatalog
 from skill.coaching.coach import Coach
 from skill.config import Settings
 from skill.content.loader import default_library
@@ -95,6 +98,10 @@ def build_skill(
     use to read requests and write responses. `store` defaults to the one `settings` names."""
     if store is None:
         store = make_persistence_adapter(settings)
+    service = service or build_service()
+    if settings.audio_base_url is not None and service.hands_free is None:
+        catalog = AudioCatalog(service.composer.phrases, service.coach.library)
+        service = replace(service, hands_free=HandsFree(catalog, settings.audio_base_url))
     builder = build_skill_builder(settings, store, service)
     skill = CoachSkill(skill_configuration=builder.skill_configuration)
     skill.serializer = FastSerializer()
@@ -126,6 +133,8 @@ def build_skill_builder(
     builder.skill_id = settings.skill_id  # type: ignore[assignment]  # typed as None in the SDK
     for handler_class in handlers.INTENT_HANDLERS:
         builder.add_request_handler(handler_class(service))
+    for player_handler in player_handlers.PLAYER_HANDLERS:
+        builder.add_request_handler(player_handler(service))
     builder.add_request_handler(handlers.SessionEndedHandler())
     builder.add_request_handler(handlers.SilentRequestHandler())
     builder.add_exception_handler(handlers.NewerRecordHandler(service))

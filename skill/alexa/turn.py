@@ -13,7 +13,7 @@ version cannot read is kept as it was stored, never replaced by an empty one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -22,8 +22,9 @@ from ask_sdk_core.dispatch_components import (
     AbstractResponseInterceptor,
 )
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model import Response
+from ask_sdk_model import Directive, Response
 
+from skill.audio.catalog import AudioCatalog
 from skill.coaching.coach import Coach
 from skill.coaching.history import History, HistoryError
 from skill.coaching.progress import Progress, ProgressError
@@ -48,6 +49,35 @@ HISTORY = "history"
 STORED = "stored"  # request attribute: the StoredRecord read (None: the runner had none)
 QUARANTINE = "quarantine"  # request attribute: the unreadable record to keep aside on save
 OTHERS = "others"  # request attribute: the record's other fields, which a save keeps as they are
+PREFERENCES = "preferences"  # record field and request attribute: {"keep_music": bool}
+PREFERENCES_CHANGED = "preferences_changed"
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What a runner chose for every workout."""
+
+    keep_music: bool = False  # no coach audio on the player: the runner's own music plays on
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Preferences:
+        return cls(keep_music=data.get("keep_music") is True)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"keep_music": self.keep_music}
+
+
+def preferences_of(handler_input: HandlerInput) -> Preferences:
+    kept = handler_input.attributes_manager.request_attributes.get(PREFERENCES)
+    return kept if isinstance(kept, Preferences) else Preferences()
+
+
+def choose(handler_input: HandlerInput, preferences: Preferences) -> None:
+    """Note the runner's new preferences for the save interceptor."""
+    handler_input.attributes_manager.request_attributes[PREFERENCES] = preferences
+    handler_input.attributes_manager.request_attributes[PREFERENCES_CHANGED] = True
+
+
 NOTICE = "notice"
 PENDING = "pending"  # session attribute: the question the last response asked
 # Session attribute: the warm-up or cool-down part that "next" leads ("warm_up:1"). Kept across
@@ -69,12 +99,22 @@ def is_retried(exception: Exception) -> bool:
 
 
 @dataclass(frozen=True)
+class HandsFree:
+    """The coach's tracks and where they are served: what hands-free mode needs."""
+
+    catalog: AudioCatalog
+    base_url: str
+
+
+@dataclass(frozen=True)
 class CoachService:
-    """What every handler needs: the state machine, the wording and a clock."""
+    """What every handler needs: the state machine, the wording and a clock; and the tracks,
+    when the skill serves them (hands-free mode, skill.alexa.player)."""
 
     coach: Coach
     composer: Composer
     clock: Callable[[], float]
+    hands_free: HandsFree | None = None
 
 
 def progress_of(handler_input: HandlerInput) -> Progress:
@@ -153,11 +193,13 @@ def routine_part(handler_input: HandlerInput) -> tuple[str, int] | None:
 
 def respond(
     handler_input: HandlerInput,
-    reply: Reply,
+    reply: Reply | None,
     progress: Progress | None = None,
     history: History | None = None,
+    directives: Sequence[Directive] = (),
 ) -> Response:
-    """Build the response and note the new progress and history for the save interceptor."""
+    """Build the response and note the new progress and history for the save interceptor.
+    Without a reply, the response is `directives` alone (the player speaks for the coach)."""
     attributes = handler_input.attributes_manager
     if progress is not None:
         attributes.request_attributes[PROGRESS] = progress
@@ -165,6 +207,17 @@ def respond(
         slot = attributes.request_attributes[HISTORY]
         assert isinstance(slot, StoredHistory)
         slot.current = history
+    if reply is None:
+        session = session_attributes(handler_input)
+        if session is not None:
+            session.pop(PENDING, None)
+            session.pop(ROUTINE, None)
+        builder = handler_input.response_builder
+        for directive in directives:
+            builder.add_directive(directive)
+        if may_speak(handler_input):
+            builder.set_should_end_session(True)  # a Play with the session open would pause
+        return builder.response
     speech = reply.speech
     notice = attributes.request_attributes.pop(NOTICE, None)
     if notice:
@@ -179,10 +232,20 @@ def respond(
         elif progress is not None or reply.end_session:
             session.pop(ROUTINE, None)  # the workout moved on, or the session is over
     builder = handler_input.response_builder.speak(speech)
-    if reply.reprompt is not None and not reply.end_session:
+    for directive in directives:
+        builder.add_directive(directive)
+    end_session = reply.end_session or bool(directives)
+    if reply.reprompt is not None and not end_session:
         builder.ask(reply.reprompt)
-    builder.set_should_end_session(reply.end_session)
+    builder.set_should_end_session(end_session)
     return builder.response
+
+
+def may_speak(handler_input: HandlerInput) -> bool:
+    """Only launches and intents may be answered with speech; player events and buttons may
+    carry player directives alone."""
+    request_type = getattr(handler_input.request_envelope.request, "object_type", None)
+    return request_type in {"LaunchRequest", "IntentRequest"}
 
 
 class LoadProgress(AbstractRequestInterceptor):
@@ -205,8 +268,12 @@ class LoadProgress(AbstractRequestInterceptor):
             history = StoredHistory(record.get(HISTORY))
             # Fields this version does not use (a later version's, at the same record version)
             # go back as they came.
-            others = {key: value for key, value in record.items() if key not in {PROGRESS, HISTORY}}
+            known = {PROGRESS, HISTORY, PREFERENCES}
+            others = {key: value for key, value in record.items() if key not in known}
             attributes.request_attributes[OTHERS] = others
+            preferences = record.get(PREFERENCES)
+            if isinstance(preferences, dict):
+                attributes.request_attributes[PREFERENCES] = Preferences.from_dict(preferences)
         except NewerRecordError:
             raise  # never replaced: NewerRecordHandler answers
         except (UnreadableRecordError, ProgressError) as problem:
@@ -232,11 +299,16 @@ class SaveProgress(AbstractResponseInterceptor):
         progress, history = done.get(PROGRESS), done.get(HISTORY)
         if not isinstance(progress, Progress) or not isinstance(history, StoredHistory):
             return
-        if progress == done.get(LOADED) and not history.changed:
+        preferences = done.get(PREFERENCES, Preferences())
+        assert isinstance(preferences, Preferences)
+        changed_preferences = done.get(PREFERENCES_CHANGED, False)
+        if progress == done.get(LOADED) and not history.changed and not changed_preferences:
             return
         others = done.get(OTHERS)
         record: dict[str, object] = dict(others) if isinstance(others, dict) else {}
         record[PROGRESS] = progress.to_dict()
+        if preferences != Preferences():
+            record[PREFERENCES] = preferences.to_dict()
         kept = history.to_store()
         if kept is not None:
             record[HISTORY] = kept

@@ -1,0 +1,158 @@
+"""Hands-free mode on Alexa's player: when it is on, the tokens the coach's tracks carry, and the
+directives that play them.
+
+The coach holds the player when the device has one (`supportedInterfaces.AudioPlayer`), the skill
+has somewhere to serve its tracks from (COACH_AUDIO_BASE_URL), and the runner has not asked to
+keep their own music. While it does, "Alexa, next", "Alexa, pause" and the device's buttons reach
+the skill without its name.
+
+A token names the runner (a tag of their record key), the place the queue leads to (workout,
+exercise, set), the step in the queue and the queue's track ids:
+
+    ubc1.<tag>.<workout>.<exercise index>.<set number>.<step>.<id>,<id>,...
+
+Tokens only choose what to play next; they never change what is stored. A token that is not
+ours, is another runner's, or leads to a place that is no longer the runner's (stale: they moved
+on by voice since) gets no directive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model.interfaces.audioplayer import (
+    AudioItem,
+    AudioItemMetadata,
+    PlayBehavior,
+    PlayDirective,
+    StopDirective,
+    Stream,
+)
+
+from skill.audio.catalog import AudioCatalog, Track
+from skill.coaching.progress import Progress
+
+TOKEN_PREFIX = "ubc1"
+_TOKEN = re.compile(
+    r"ubc1\.(?P<tag>[0-9a-f]{12})\.(?P<workout>[a-z0-9_]+)\.(?P<exercise>\d{1,3})\.(?P<set>\d{1,3})"
+    r"\.(?P<step>\d{1,2})\.(?P<ids>[a-z0-9,-]{1,400})"
+)
+
+
+def user_tag(record_key: str) -> str:
+    """Twelve hex digits that tie a token to one runner without naming them."""
+    return hashlib.sha256(record_key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class PlayerToken:
+    tag: str
+    workout_id: str
+    exercise_index: int
+    set_number: int
+    step: int  # which of `track_ids` this token's stream is
+    track_ids: tuple[str, ...]
+
+    def encode(self) -> str:
+        place = f"{self.workout_id}.{self.exercise_index}.{self.set_number}"
+        return f"{TOKEN_PREFIX}.{self.tag}.{place}.{self.step}.{','.join(self.track_ids)}"
+
+    @classmethod
+    def decode(cls, text: object) -> PlayerToken | None:
+        """The token `text` spells, or None if it is not one of ours (or is malformed)."""
+        if not isinstance(text, str):
+            return None
+        found = _TOKEN.fullmatch(text)
+        if found is None:
+            return None
+        ids = tuple(found["ids"].split(","))
+        step = int(found["step"])
+        if step >= len(ids) or not all(ids):
+            return None
+        return cls(
+            found["tag"], found["workout"], int(found["exercise"]), int(found["set"]), step, ids
+        )
+
+    def leads_to(self, progress: Progress) -> bool:
+        """Whether the runner is still where this queue leads."""
+        return (
+            progress.workout_id == self.workout_id
+            and progress.exercise_index == self.exercise_index
+            and progress.set_number == self.set_number
+            and not progress.finished
+        ) or (progress.finished and progress.workout_id == self.workout_id)
+
+    def next(self) -> PlayerToken | None:
+        if self.step + 1 >= len(self.track_ids):
+            return None
+        return PlayerToken(
+            self.tag,
+            self.workout_id,
+            self.exercise_index,
+            self.set_number,
+            self.step + 1,
+            self.track_ids,
+        )
+
+
+def supports_player(handler_input: HandlerInput) -> bool:
+    context = handler_input.request_envelope.context
+    device = getattr(getattr(context, "system", None), "device", None)
+    interfaces = getattr(device, "supported_interfaces", None)
+    return getattr(interfaces, "audio_player", None) is not None
+
+
+def current_token(handler_input: HandlerInput) -> PlayerToken | None:
+    """Our token in the request: the event's own, or the player's state in the context."""
+    request = handler_input.request_envelope.request
+    token = getattr(request, "token", None)
+    if token is None:
+        player = getattr(handler_input.request_envelope.context, "audio_player", None)
+        token = getattr(player, "token", None)
+    return PlayerToken.decode(token)
+
+
+def play(
+    track: Track, token: PlayerToken, base_url: str, after: str | None = None
+) -> PlayDirective:
+    """Play `track` now (REPLACE_ALL), or after the stream whose token is `after` (ENQUEUE)."""
+    stream = Stream(
+        token=token.encode(),
+        url=track.url(base_url),
+        offset_in_milliseconds=0,
+        expected_previous_token=after,
+    )
+    behavior = PlayBehavior.ENQUEUE if after is not None else PlayBehavior.REPLACE_ALL
+    metadata = AudioItemMetadata(title=track.title, subtitle="Upper Body Coach")
+    return PlayDirective(
+        play_behavior=behavior, audio_item=AudioItem(stream=stream, metadata=metadata)
+    )
+
+
+def stop() -> StopDirective:
+    return StopDirective()
+
+
+def first_of(tracks: tuple[Track, ...], tag: str, progress: Progress) -> tuple[Track, PlayerToken]:
+    """The first track of a queue leading to `progress`, and its token."""
+    token = PlayerToken(
+        tag,
+        progress.workout_id or "",
+        progress.exercise_index,
+        progress.set_number,
+        0,
+        tuple(track.id for track in tracks),
+    )
+    return tracks[0], token
+
+
+def following(token: PlayerToken, catalog: AudioCatalog) -> tuple[Track, PlayerToken] | None:
+    """The track queued after `token`'s, if its queue has one and the catalog knows it."""
+    later = token.next()
+    if later is None:
+        return None
+    track = catalog.by_id(later.track_ids[later.step])
+    return None if track is None else (track, later)
