@@ -145,8 +145,8 @@ class RenderedTrack:
     track: Track
     mp3: bytes
     placed: tuple[Placed, ...]
-    rest_start: float | None  # the end of the words before a Timed section
-    rest_end: float | None  # the end of its last sound
+    rest_start: float | None  # the end of the words before a rest
+    rest_end: float | None  # the end of the rest's last sound, the beep
 
     @property
     def seconds(self) -> float:
@@ -191,10 +191,14 @@ def render_track(track: Track, pieces: PieceMaker) -> RenderedTrack:
             clock = put(section, _frame_for(clock + gap))
             continue
         zero = clock
-        rest_start = zero / SAMPLE_RATE
         for event in section.events:
             clock = put(event.sound, _frame_for(zero + round(event.seconds * SAMPLE_RATE)))
-        rest_end = clock / SAMPLE_RATE
+        if section.kind == "rest":
+            rest_start, rest_end = zero / SAMPLE_RATE, clock / SAMPLE_RATE
+        # The section lasts its planned length (a led set ends with the work of its last step).
+        clock = max(clock, zero + round(section.seconds * SAMPLE_RATE))
+    end_frame = -(-clock // FRAME_SAMPLES)  # the track plays to the planned end, at least
+    parts.append(silent_frames(end_frame - frame))
     return RenderedTrack(track, b"".join(parts), tuple(placed), rest_start, rest_end)
 
 
@@ -248,8 +252,8 @@ def build_audio(
     pieces: PieceMaker | None = None,
 ) -> BuildReport:
     """Write every track (or `tracks`) to `out`, with manifest.json saying which voice made
-    each file. A file already there from the same recipe and voice is kept as it is; MP3s of
-    tracks the catalog no longer lists are removed, so the folder holds exactly what is served."""
+    each file. A file already there from the same recipe and voice is kept as it is; files an
+    earlier build wrote for tracks the catalog no longer lists are removed; nothing else is."""
     began = time.perf_counter()
     catalog = catalog or default_catalog()
     chosen = list(catalog.tracks() if tracks is None else tracks)
@@ -280,8 +284,9 @@ def build_audio(
         written += 1
     wanted = {track.file for track in catalog.tracks()}
     removed = 0
-    for stale in out.glob("*.mp3"):
-        if stale.name not in wanted:
+    for name in manifest:  # only files an earlier build wrote: never anything else in `out`
+        stale = out / Path(name).name
+        if name not in wanted and stale.suffix == ".mp3" and stale.is_file():
             stale.unlink()
             removed += 1
     entries.update(

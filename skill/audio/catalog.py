@@ -43,11 +43,13 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache, cached_property
+from xml.sax.saxutils import unescape
 
+from skill.coaching.coach import Coach
 from skill.content.loader import default_library
 from skill.content.models import Exercise, Library, WorkoutPlan
 from skill.speech.phrasebook import Phrasebook, default_phrasebook
-from skill.speech.replies import reps_words
+from skill.speech.replies import Composer, reps_words
 from skill.speech.rest_pacing import Cue, Pause, Sound, pace_rest
 from skill.speech.sounds import SoundClip
 from skill.speech.timing import speech_seconds
@@ -60,6 +62,7 @@ MIN_REST_SECONDS = 15
 MAX_REST_SECONDS = 300  # tracks are not limited by the length of one spoken response
 DIGEST_CHARS = 10
 _TRACK_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_BREAK = re.compile(r'<break time="(\d+)ms"/>')  # as skill.speech.ssml writes them
 
 
 @dataclass(frozen=True)
@@ -84,11 +87,11 @@ class At:
 
 @dataclass(frozen=True)
 class Timed:
-    """A stretch of exactly `seconds`, with sounds at set moments and silence between; the
-    last sound ends at its end."""
+    """A stretch of exactly `seconds`, with sounds at set moments and silence between."""
 
-    seconds: int
+    seconds: float
     events: tuple[At, ...]
+    kind: str = "rest"  # "rest": its last sound, the beep, ends at its end; "led": a led set
 
 
 Section = Words | Timed
@@ -120,7 +123,8 @@ class Track:
     @property
     def rest_seconds(self) -> int | None:
         """The exact rest this track paces, if it paces one."""
-        return next((s.seconds for s in self.sections if isinstance(s, Timed)), None)
+        rests = (s.seconds for s in self.sections if isinstance(s, Timed) and s.kind == "rest")
+        return next((round(seconds) for seconds in rests), None)
 
     @property
     def planned_seconds(self) -> float:
@@ -143,7 +147,7 @@ def _section_data(section: Section) -> list[object]:
     if isinstance(section, Words):
         return _sound_data(section)
     events = [[round(at.seconds, 3), *_sound_data(at.sound)] for at in section.events]
-    return ["timed", section.seconds, events]
+    return ["timed", section.kind, section.seconds, events]
 
 
 def rest_events(rest_seconds: int, phrases: Phrasebook) -> tuple[At, ...]:
@@ -195,11 +199,40 @@ class AudioCatalog:
             name=exercise.name,
             reps=reps_words(self.phrases, exercise.reps),
         )
+        led = self._led(exercise)
+        sections: tuple[Section, ...]
+        if led is None:
+            sections = (Words(f"{call} {self.phrases.say('audio.go')}"),)
+        else:  # the set itself, led as in speech, then what to say when it is over
+            sections = (Words(call), led, Words(self.phrases.say("audio.led_done")))
         return Track(
             f"set-{workout.id}-{exercise_index + 1}-{set_number}",
             f"{exercise.name}: set {set_number} of {exercise.sets}",
-            (Words(f"{call} {self.phrases.say('audio.go')}"),),
+            sections,
         )
+
+    def _led(self, exercise: Exercise) -> Timed | None:
+        """The Composer's led set (skill.speech.set_pacing's tempo: letters, or "switch hands"
+        halfway) with each call on the clock where its speech puts it."""
+        led = self._composer.lead_set(exercise)
+        if led is None:
+            return None
+        speech, seconds = led
+        events: list[At] = []
+        clock = 0.0
+        for part in speech.parts:
+            pause = _BREAK.fullmatch(part)
+            if pause:
+                clock += int(pause.group(1)) / 1000
+            else:
+                text = unescape(part)
+                events.append(At(round(clock, 3), Words(text)))
+                clock += speech_seconds(text)
+        return Timed(round(seconds, 3), tuple(events), kind="led")
+
+    @cached_property
+    def _composer(self) -> Composer:
+        return Composer(Coach(self.library), self.phrases)
 
     def lead_in(
         self, variant: int, workout_id: str | None = None, next_index: int | None = None
