@@ -9,6 +9,8 @@ Pure (no audio libraries, no disk). The skill asks it for a track and its URL; `
                                            #  When you're done, say: Alexa, next."
     catalog.lead_in(1, "bodyweight", 2)    # "Good. Next up: Suspension row." (praise variant 1)
     catalog.lead_in(1)                     # "Good."
+    catalog.introduction("bodyweight", 3)  # "Exercise 4 of 6: Y-T-W-L raise. These small ..."
+    catalog.introduction("bodyweight", 3, first_time=False)   # "..., which you've done before."
     catalog.finished()                     # after the last set: how to hear the summary
     catalog.by_id("rest-045")              # a Track, or None
     catalog.by_file("rest-045-....mp3")    # a Track, or None (what the web route serves)
@@ -21,7 +23,8 @@ them) and 1-based set numbers; anything outside the workouts or 15..300 s raises
 so a URL for a track that does not exist is never handed out.
 
 A turn that moves on from a set plays, one after another: a lead-in (praise, and the next
-exercise's name when it changes), the rest, then the next set's call. Only the rest needs exact
+exercise's name when it changes), the rest, then the next set's call (with the exercise's
+introduction before it when the exercise is new). Only the rest needs exact
 timing, and it is one file, so the gaps a player leaves between queued tracks fall before the
 rest starts or after its closing beep, never inside it.
 
@@ -252,6 +255,24 @@ class AudioCatalog:
             track_id += f"-next-{workout.id}-{next_index + 1}"
         return Track(track_id, words, (Words(words),))
 
+    def introduction(self, workout_id: str, exercise_index: int, first_time: bool = True) -> Track:
+        """What the Composer says when an exercise comes up: the first time, its name, why, the
+        set-up and the cues that matter most; after that, its name and the one that matters
+        most (`first_time=False`)."""
+        workout = self._workout(workout_id)
+        self._exercise(workout, exercise_index)
+        if first_time:
+            speech = self._composer.introduce_first(workout, exercise_index)
+        else:
+            speech = self._composer.remind(workout, exercise_index)
+        words = " ".join(unescape(part) for part in speech.parts if not part.startswith("<"))
+        kind = "intro" if first_time else "reminder"
+        return Track(
+            f"{kind}-{workout.id}-{exercise_index + 1}",
+            workout.exercises[exercise_index].name,
+            (Words(words),),
+        )
+
     def finished(self) -> Track:
         words = self.phrases.say("audio.finished")
         return Track("finished", "Workout done", (Words(words),))
@@ -276,6 +297,7 @@ class AudioCatalog:
         for workout in self.library.workouts:
             for index, exercise in enumerate(workout.exercises):
                 tracks += [self.lead_in(v, workout.id, index) for v in praise]
+                tracks += [self.introduction(workout.id, index, first) for first in (True, False)]
                 tracks += [self.set_call(workout.id, index, n) for n in range(1, exercise.sets + 1)]
         tracks.append(self.finished())
         by_id = {track.id: track for track in tracks}

@@ -205,6 +205,24 @@ def test_new_wording_gives_new_file_names_only_for_the_tracks_that_say_it() -> N
     assert changed.set_call("bodyweight", 0, 1).file == before.set_call("bodyweight", 0, 1).file
 
 
+def test_an_introduction_says_what_the_spoken_coach_says() -> None:
+    catalog = default_catalog()
+    composer = Composer(Coach(default_library()), default_phrasebook())
+    workout = default_library().get("dumbbell")
+    assert workout is not None
+    first = catalog.introduction("dumbbell", 2)
+    [words] = first.sections
+    assert isinstance(words, Words)
+    assert words.text == " ".join(composer.introduce_first(workout, 2).parts)
+    assert words.text.startswith("Exercise 3 of 6: chest press.")
+    [again] = catalog.introduction("dumbbell", 2, first_time=False).sections
+    assert again == Words(" ".join(composer.remind(workout, 2).parts))
+    assert "which you've done before" in again.text
+    assert catalog.by_id("intro-dumbbell-3") == first
+    with pytest.raises(ValueError):
+        catalog.introduction("dumbbell", 6)
+
+
 def test_the_catalog_lists_the_finished_track_and_nothing_twice() -> None:
     catalog = default_catalog()
     finished = catalog.finished()
