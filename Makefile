@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 5000
 
-.PHONY: install run test lint typecheck bench clean ci audio deploy
+.PHONY: install run serve test lint typecheck bench clean ci audio deploy
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/flask --app 'skill.app:create_app()' run --host 127.0.0.1 --port $(PORT)
+
+# Production: waitress with the settings in skill/serve.py, on $BIND_ADDRESS:$PORT (default
+# 127.0.0.1:8080), verification on. TLS goes in front: README, "Serving in production".
+serve: $(STAMP)
+	$(BIN)/python -m skill.serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check skill harness tests bench

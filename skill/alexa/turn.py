@@ -47,6 +47,7 @@ LOADED = "progress_loaded"
 HISTORY = "history"
 STORED = "stored"  # request attribute: the StoredRecord read (None: the runner had none)
 QUARANTINE = "quarantine"  # request attribute: the unreadable record to keep aside on save
+OTHERS = "others"  # request attribute: the record's other fields, which a save keeps as they are
 NOTICE = "notice"
 PENDING = "pending"  # session attribute: the question the last response asked
 # Session attribute: the warm-up or cool-down part that "next" leads ("warm_up:1"). Kept across
@@ -202,6 +203,10 @@ class LoadProgress(AbstractRequestInterceptor):
                 raise ProgressError("progress points at content that no longer exists")
             loaded: Progress | None = progress
             history = StoredHistory(record.get(HISTORY))
+            # Fields this version does not use (a later version's, at the same record version)
+            # go back as they came.
+            others = {key: value for key, value in record.items() if key not in {PROGRESS, HISTORY}}
+            attributes.request_attributes[OTHERS] = others
         except NewerRecordError:
             raise  # never replaced: NewerRecordHandler answers
         except (UnreadableRecordError, ProgressError) as problem:
@@ -229,7 +234,9 @@ class SaveProgress(AbstractResponseInterceptor):
             return
         if progress == done.get(LOADED) and not history.changed:
             return
-        record: dict[str, object] = {PROGRESS: progress.to_dict()}
+        others = done.get(OTHERS)
+        record: dict[str, object] = dict(others) if isinstance(others, dict) else {}
+        record[PROGRESS] = progress.to_dict()
         kept = history.to_store()
         if kept is not None:
             record[HISTORY] = kept

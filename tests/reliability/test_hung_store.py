@@ -6,10 +6,14 @@ waited out a hung store, calls fail at once until one finds it answering again. 
 the short spoken apology, and nothing is lost: once the store answers, each runner is where it
 was. (Before: each turn waited up to 3 s per call, one after another, and six runners at once
 waited up to 9 s.)
+
+The same holds behind the server `make serve` runs (16 threads): 40 runners at once, more than
+its threads, so turns queue behind turns that wait on the store.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import sqlite3
@@ -26,13 +30,24 @@ from flask.testing import FlaskClient
 from skill.app import create_app
 from skill.config import Settings
 from skill.persistence import SqliteProgressStore, decode
-from skill.persistence.deadline import Breaker
+from skill.persistence.deadline import REST_S, Breaker
 from skill.persistence.dynamodb_store import make_dynamodb_store
-from tests.support import output_speech, resolved_intent
-from tests.support.moto import FAKE_AWS_ENV
+from tests.support import envelope_body, output_speech, resolved_intent
+from tests.support.moto import FAKE_AWS_ENV, MotoServer, TcpSwitch
+from tests.support.servers import (
+    HOST,
+    SKILL_APP,
+    dynamodb_env,
+    new_table,
+    running_server,
+    sqlite_env,
+)
 
 pytestmark = pytest.mark.slow
 
+JSON = "application/json"
+BODYWEIGHT = "bodyweight"
+Answer = tuple[float, dict[str, Any]]  # seconds waited, and the response
 RUNNERS = 40  # at once: more than any server's threads, so some would queue behind others
 ANSWER_WITHIN_S = 4.0
 APOLOGY = "can't reach your saved workouts"
@@ -137,3 +152,73 @@ def test_a_locked_sqlite_file_answers_every_runner_within_4_s_and_loses_nothing(
         client.post("/alexa", json=resolved_intent("NextSetIntent", user_id=user(0))).get_json()
     )
     assert "Set 3 of 4" in speech
+
+
+# --- behind the shipped server ------------------------------------------------------------
+
+
+def say_over_http(port: int, user_id: str, intent: str, **slots: str) -> Answer:
+    """The runner says `intent`, over HTTP: seconds waited, and the answer."""
+    envelope = resolved_intent(intent, user_id=user_id, **slots)
+    began = time.monotonic()
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        conn.request("POST", "/alexa", envelope_body(envelope), {"Content-Type": JSON})
+        response = conn.getresponse()
+        assert response.status == 200
+        body: dict[str, Any] = json.loads(response.read())
+    finally:
+        conn.close()
+    return time.monotonic() - began, body
+
+
+def everyone_at_once(port: int, intent: str, **slots: str) -> list[Answer]:
+    start = threading.Barrier(RUNNERS)
+
+    def turn(n: int) -> Answer:
+        start.wait()
+        return say_over_http(port, user(n), intent, **slots)
+
+    with ThreadPoolExecutor(RUNNERS) as pool:
+        return list(pool.map(turn, range(RUNNERS)))
+
+
+def test_behind_make_serve_a_locked_sqlite_file_answers_a_crowd_within_4_s(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "coach.sqlite3"
+    with running_server(SKILL_APP, sqlite_env(db), tmp_path / "server.log", kind="serve") as server:
+        for n in range(RUNNERS):
+            _, body = say_over_http(
+                server.port, user(n), "StartWorkoutIntent", workout="bodyweight"
+            )
+            assert "bodyweight workout" in output_speech(body)
+        with sqlite3.connect(db, isolation_level=None) as holder:
+            holder.execute("BEGIN IMMEDIATE")  # another writer holds the file
+            answers = everyone_at_once(server.port, "NextSetIntent")
+            holder.execute("ROLLBACK")
+        assert_everyone_heard_the_apology_in_time(answers)
+
+
+def test_behind_make_serve_a_hung_dynamodb_answers_a_crowd_within_4_s(
+    tmp_path: Path, moto: MotoServer
+) -> None:
+    table = new_table(moto.endpoint)
+    switch = TcpSwitch(moto.port)
+    env = dynamodb_env(switch.endpoint, table)
+    try:
+        with running_server(SKILL_APP, env, tmp_path / "server.log", kind="serve") as server:
+            _, body = say_over_http(
+                server.port, user(0), "StartWorkoutIntent", workout="bodyweight"
+            )
+            assert "bodyweight workout" in output_speech(body)
+            switch.hang()  # DynamoDB takes connections and answers nothing
+            assert_everyone_heard_the_apology_in_time(
+                everyone_at_once(server.port, "NextSetIntent")
+            )
+            switch.unhang()
+            time.sleep(REST_S + 0.5)  # the store's rest is over: the next call tries it again
+            _, body = say_over_http(server.port, user(0), "NextSetIntent")
+            assert "Set 2 of 4" in output_speech(body)  # the place was kept
+    finally:
+        switch.close()

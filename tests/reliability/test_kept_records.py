@@ -162,3 +162,19 @@ def test_quarantine_and_replacement_are_one_write(either_store: RecordStore) -> 
     # Neither half of the losing write happened.
     assert either_store.read(USER) == StoredRecord("also garbage", stale.revision + 1)
     assert either_store.quarantined(USER) == []
+
+
+def test_fields_this_version_does_not_use_are_saved_back_as_they_were(
+    coach_on: FlaskClient, either_store: RecordStore
+) -> None:
+    # A later version may add a field without a new record version (older ones can read the
+    # rest): this version keeps it through its own saves, so a rollback does not lose it.
+    later = {**READABLE["attributes"], "settings": {"music": "keep"}, "notes": [1, 2]}
+    either_store.write(USER, json.dumps({**READABLE, "attributes": later}), None)
+    speech = output_speech(answer(coach_on, resolved_intent("NextSetIntent", user_id=USER)))
+    assert "Set 3 of 4" in speech
+    stored = either_store.read(USER)
+    assert stored is not None
+    saved = decode(stored.text)
+    assert saved["progress"]["set_number"] == 3
+    assert saved["settings"] == {"music": "keep"} and saved["notes"] == [1, 2]

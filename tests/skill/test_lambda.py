@@ -27,9 +27,17 @@ ROOT = REPO_ROOT
 ZIP = ROOT / ".serverless" / "upper-body-coach.zip"
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 
-# Needed only by the web app (signature checks, Flask) or the local speech harness.
-WEB_ONLY = {"flask", "ask-sdk-webservice-support"}
-FORBIDDEN_MODULES = ("flask", "werkzeug", "skill.web", "ask_sdk_webservice_support", "gtts")
+# Needed only by the web app (signature checks, Flask, its server) or the local speech harness.
+WEB_ONLY = {"flask", "ask-sdk-webservice-support", "waitress"}
+FORBIDDEN_MODULES = (
+    "flask",
+    "werkzeug",
+    "skill.web",
+    "skill.serve",
+    "ask_sdk_webservice_support",
+    "waitress",
+    "gtts",
+)
 
 SUBPROCESS_USER = "amzn1.ask.account.SUBPROCESS"
 LAUNCH_EVENT = request_envelope("LaunchRequest", skill_id=SKILL_ID, user_id=SUBPROCESS_USER)
@@ -268,9 +276,17 @@ def test_the_zip_holds_the_skill_and_its_runtime_dependencies_only(
         assert package not in tops, package
     for forbidden in ("tests", "audio", "bench", "interaction_model", "node_modules", ".venv"):
         assert forbidden not in tops, forbidden
-    for forbidden in ("flask", "werkzeug", "gtts", "ask_sdk_webservice_support", "moto"):
+    for forbidden in (
+        "flask",
+        "werkzeug",
+        "gtts",
+        "ask_sdk_webservice_support",
+        "moto",
+        "waitress",
+    ):
         assert forbidden not in tops, forbidden
     assert not any(n.startswith(("skill/web/", "harness/")) for n in names)
+    assert "skill/serve.py" not in names
     # pip's compiled bytecode for the dependencies stays (it saves cold-start compiling on a
     # read-only /var/task); the developer's own caches of skill/ do not.
     assert not any(n.startswith("skill/") and "__pycache__" in n for n in names)

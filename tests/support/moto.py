@@ -123,13 +123,16 @@ def moto_fixture(*, serial: bool = False) -> Any:
 
 class TcpSwitch:
     """Forwards HOST:self.port to HOST:target_port. `down()` closes the listener and every open
-    connection, so clients get "connection refused"; `up()` listens on the same port again."""
+    connection, so clients get "connection refused"; `up()` listens on the same port again.
+    `hang()` keeps taking connections but forwards nothing either way, like a server that has
+    stopped (not crashed); `unhang()` forwards again."""
 
     def __init__(self, target_port: int) -> None:
         self.port = free_port()
         self.endpoint = f"http://{HOST}:{self.port}"
         self._target = (HOST, target_port)
         self._stop = threading.Event()
+        self._hanging = threading.Event()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._listener: socket.socket | None = None
@@ -160,6 +163,12 @@ class TcpSwitch:
 
     close = down
 
+    def hang(self) -> None:
+        self._hanging.set()
+
+    def unhang(self) -> None:
+        self._hanging.clear()
+
     def _spawn(self, target: Any, *args: Any) -> None:
         thread = threading.Thread(target=target, args=args, daemon=True)
         with self._lock:
@@ -180,6 +189,8 @@ class TcpSwitch:
     def _forward(self, client: socket.socket) -> None:
         # Every socket is closed by the thread that owns it, never from another thread.
         with client:
+            while self._hanging.is_set() and not self._stop.is_set():
+                time.sleep(0.05)  # taken, never answered
             try:
                 upstream = socket.create_connection(self._target, timeout=5)
             except OSError:
@@ -187,6 +198,9 @@ class TcpSwitch:
             with upstream:
                 peers = {client: upstream, upstream: client}
                 while not self._stop.is_set():
+                    if self._hanging.is_set():
+                        time.sleep(0.05)  # what was sent waits, unread
+                        continue
                     try:
                         readable, _, _ = select.select(list(peers), [], [], 0.05)
                         for source in readable:

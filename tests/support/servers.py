@@ -1,9 +1,10 @@
 """The skill behind a real WSGI server process on 127.0.0.1, and runners that check every answer.
 
-`WsgiServer` starts gunicorn (several worker processes) or waitress (threads) in its own process
-group on a free port, waits until `GET /` answers, and stops it (SIGTERM, then SIGKILL) or kills
-it outright (`kill()`: SIGKILL to the whole group, as a crash or an OOM kill would). Use it as a
-context manager so a server never outlives its test.
+`WsgiServer` starts gunicorn (several worker processes), waitress (threads) or the shipped
+production server (`make serve`: skill.serve) in its own process group on a free port, waits
+until `GET /` answers, and stops it (SIGTERM, then SIGKILL) or kills it outright (`kill()`:
+SIGKILL to the whole group, as a crash or an OOM kill would). Use it as a context manager so a
+server never outlives its test.
 
 The stores behind it: `sqlite_env`/`dynamodb_env` configure the skill on either store (with
 request verification off), `new_table` makes a progress table as serverless.yml defines it (on
@@ -49,7 +50,7 @@ HOST = "127.0.0.1"
 ROOT = REPO_ROOT
 SKILL_APP = "skill.app:create_app()"
 DEFAULT_WORKERS = 4
-ServerKind = Literal["gunicorn", "waitress"]
+ServerKind = Literal["gunicorn", "waitress", "serve"]  # "serve": the shipped `make serve`
 
 
 def free_port() -> int:
@@ -93,6 +94,8 @@ class WsgiServer:
         self.base_url = f"http://{HOST}:{self.port}"
         self.log_path = log_path
         self._env = clean_environ(env)
+        if kind == "serve":  # skill.serve reads where to listen from the environment
+            self._env.update(BIND_ADDRESS=HOST, PORT=str(self.port))
         self._process: subprocess.Popen[bytes] | None = None
         self._start_timeout_s = start_timeout_s
 
@@ -101,6 +104,8 @@ class WsgiServer:
         return f"{self.base_url}/alexa"
 
     def command(self) -> list[str]:
+        if self.kind == "serve":  # what `make serve` runs, with every setting its own
+            return [sys.executable, "-m", "skill.serve", self.app]
         if self.kind == "gunicorn":
             return [
                 sys.executable,
