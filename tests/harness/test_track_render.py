@@ -133,7 +133,6 @@ def test_make_audio_without_the_network_says_to_use_the_offline_voice(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COACH_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("COACH_AUDIO_ENGINE", raising=False)
     with responses.RequestsMock() as mock:
         mock.post(GOOGLE_TTS_URL, body=requests.ConnectionError("Name or service not known"))
         assert main(["--out", str(tmp_path / "audio")]) == 1
