@@ -9,6 +9,8 @@ Pure (no audio libraries, no disk). The skill asks it for a track and its URL; `
                                            #  When you're done, say: Alexa, next."
     catalog.lead_in(1, "bodyweight", 2)    # "Good. Next up: Suspension row." (praise variant 1)
     catalog.lead_in(1)                     # "Good."
+    catalog.introduction("bodyweight", 3)  # "Exercise 4 of 6: Y-T-W-L raise. These small ..."
+    catalog.introduction("bodyweight", 3, first_time=False)   # "..., which you've done before."
     catalog.finished()                     # after the last set: how to hear the summary
     catalog.by_id("rest-045")              # a Track, or None
     catalog.by_file("rest-045-....mp3")    # a Track, or None (what the web route serves)
@@ -21,7 +23,8 @@ them) and 1-based set numbers; anything outside the workouts or 15..300 s raises
 so a URL for a track that does not exist is never handed out.
 
 A turn that moves on from a set plays, one after another: a lead-in (praise, and the next
-exercise's name when it changes), the rest, then the next set's call. Only the rest needs exact
+exercise's name when it changes), the rest, then the next set's call (with the exercise's
+introduction before it when the exercise is new). Only the rest needs exact
 timing, and it is one file, so the gaps a player leaves between queued tracks fall before the
 rest starts or after its closing beep, never inside it.
 
@@ -43,11 +46,13 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache, cached_property
+from xml.sax.saxutils import unescape
 
+from skill.coaching.coach import Coach
 from skill.content.loader import default_library
 from skill.content.models import Exercise, Library, WorkoutPlan
 from skill.speech.phrasebook import Phrasebook, default_phrasebook
-from skill.speech.replies import reps_words
+from skill.speech.replies import Composer, reps_words
 from skill.speech.rest_pacing import Cue, Pause, Sound, pace_rest
 from skill.speech.sounds import SoundClip
 from skill.speech.timing import speech_seconds
@@ -60,6 +65,7 @@ MIN_REST_SECONDS = 15
 MAX_REST_SECONDS = 300  # tracks are not limited by the length of one spoken response
 DIGEST_CHARS = 10
 _TRACK_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_BREAK = re.compile(r'<break time="(\d+)ms"/>')  # as skill.speech.ssml writes them
 
 
 @dataclass(frozen=True)
@@ -84,11 +90,11 @@ class At:
 
 @dataclass(frozen=True)
 class Timed:
-    """A stretch of exactly `seconds`, with sounds at set moments and silence between; the
-    last sound ends at its end."""
+    """A stretch of exactly `seconds`, with sounds at set moments and silence between."""
 
-    seconds: int
+    seconds: float
     events: tuple[At, ...]
+    kind: str = "rest"  # "rest": its last sound, the beep, ends at its end; "led": a led set
 
 
 Section = Words | Timed
@@ -120,7 +126,8 @@ class Track:
     @property
     def rest_seconds(self) -> int | None:
         """The exact rest this track paces, if it paces one."""
-        return next((s.seconds for s in self.sections if isinstance(s, Timed)), None)
+        rests = (s.seconds for s in self.sections if isinstance(s, Timed) and s.kind == "rest")
+        return next((round(seconds) for seconds in rests), None)
 
     @property
     def planned_seconds(self) -> float:
@@ -143,7 +150,7 @@ def _section_data(section: Section) -> list[object]:
     if isinstance(section, Words):
         return _sound_data(section)
     events = [[round(at.seconds, 3), *_sound_data(at.sound)] for at in section.events]
-    return ["timed", section.seconds, events]
+    return ["timed", section.kind, section.seconds, events]
 
 
 def rest_events(rest_seconds: int, phrases: Phrasebook) -> tuple[At, ...]:
@@ -195,11 +202,40 @@ class AudioCatalog:
             name=exercise.name,
             reps=reps_words(self.phrases, exercise.reps),
         )
+        led = self._led(exercise)
+        sections: tuple[Section, ...]
+        if led is None:
+            sections = (Words(f"{call} {self.phrases.say('audio.go')}"),)
+        else:  # the set itself, led as in speech, then what to say when it is over
+            sections = (Words(call), led, Words(self.phrases.say("audio.led_done")))
         return Track(
             f"set-{workout.id}-{exercise_index + 1}-{set_number}",
             f"{exercise.name}: set {set_number} of {exercise.sets}",
-            (Words(f"{call} {self.phrases.say('audio.go')}"),),
+            sections,
         )
+
+    def _led(self, exercise: Exercise) -> Timed | None:
+        """The Composer's led set (skill.speech.set_pacing's tempo: letters, or "switch hands"
+        halfway) with each call on the clock where its speech puts it."""
+        led = self._composer.lead_set(exercise)
+        if led is None:
+            return None
+        speech, seconds = led
+        events: list[At] = []
+        clock = 0.0
+        for part in speech.parts:
+            pause = _BREAK.fullmatch(part)
+            if pause:
+                clock += int(pause.group(1)) / 1000
+            else:
+                text = unescape(part)
+                events.append(At(round(clock, 3), Words(text)))
+                clock += speech_seconds(text)
+        return Timed(round(seconds, 3), tuple(events), kind="led")
+
+    @cached_property
+    def _composer(self) -> Composer:
+        return Composer(Coach(self.library), self.phrases)
 
     def lead_in(
         self, variant: int, workout_id: str | None = None, next_index: int | None = None
@@ -218,6 +254,24 @@ class AudioCatalog:
             words += " " + self.phrases.say("exercise.next_up", name=exercise.name)
             track_id += f"-next-{workout.id}-{next_index + 1}"
         return Track(track_id, words, (Words(words),))
+
+    def introduction(self, workout_id: str, exercise_index: int, first_time: bool = True) -> Track:
+        """What the Composer says when an exercise comes up: the first time, its name, why, the
+        set-up and the cues that matter most; after that, its name and the one that matters
+        most (`first_time=False`)."""
+        workout = self._workout(workout_id)
+        self._exercise(workout, exercise_index)
+        if first_time:
+            speech = self._composer.introduce_first(workout, exercise_index)
+        else:
+            speech = self._composer.remind(workout, exercise_index)
+        words = " ".join(unescape(part) for part in speech.parts if not part.startswith("<"))
+        kind = "intro" if first_time else "reminder"
+        return Track(
+            f"{kind}-{workout.id}-{exercise_index + 1}",
+            workout.exercises[exercise_index].name,
+            (Words(words),),
+        )
 
     def finished(self) -> Track:
         words = self.phrases.say("audio.finished")
@@ -243,6 +297,7 @@ class AudioCatalog:
         for workout in self.library.workouts:
             for index, exercise in enumerate(workout.exercises):
                 tracks += [self.lead_in(v, workout.id, index) for v in praise]
+                tracks += [self.introduction(workout.id, index, first) for first in (True, False)]
                 tracks += [self.set_call(workout.id, index, n) for n in range(1, exercise.sets + 1)]
         tracks.append(self.finished())
         by_id = {track.id: track for track in tracks}

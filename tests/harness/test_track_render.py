@@ -75,6 +75,21 @@ def test_a_set_call_is_the_words_alone(pieces: PieceMaker) -> None:
     assert 5.0 < rendered.seconds < 12.0 and rendered.rest_heard is None
 
 
+def test_a_led_set_calls_each_half_on_time_and_lasts_its_planned_length(
+    pieces: PieceMaker,
+) -> None:
+    """The carry: "Go." 3 s after the call, "Switch hands." when the first hand's 15 yards are
+    walked, then the second hand's before "That's the set."."""
+    track = default_catalog().set_call("bodyweight", 4, 1)
+    [led] = [s for s in track.sections if isinstance(s, Timed)]
+    stretches = sounding(decode_mp3_bytes(render_track(track, pieces).mp3), gap_seconds=0.5)
+    assert len(stretches) == 4  # the call, "Go.", "Switch hands.", "That's the set. ..."
+    call_end = stretches[0][1]
+    starts = [start - call_end for start, _ in stretches[1:3]]
+    assert starts == pytest.approx([at.seconds for at in led.events], abs=0.05)
+    assert stretches[3][0] - call_end == pytest.approx(led.seconds + 0.25, abs=0.05)
+
+
 def test_a_cue_that_would_overrun_the_next_is_an_error_not_a_shift(pieces: PieceMaker) -> None:
     crowded = Track(
         "crowded",
@@ -118,7 +133,6 @@ def test_make_audio_without_the_network_says_to_use_the_offline_voice(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COACH_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("COACH_AUDIO_ENGINE", raising=False)
     with responses.RequestsMock() as mock:
         mock.post(GOOGLE_TTS_URL, body=requests.ConnectionError("Name or service not known"))
         assert main(["--out", str(tmp_path / "audio")]) == 1
@@ -151,10 +165,12 @@ def test_a_second_build_renders_nothing_and_a_wording_change_only_what_it_touche
     tmp_path: Path, pieces: PieceMaker
 ) -> None:
     out = tmp_path / "audio"
+    out.mkdir()
+    (out / "theme.mp3").write_bytes(b"not ours")
     catalog = default_catalog()
     first = build_audio(out, pieces.voice, catalog, tracks=some_tracks(catalog), pieces=pieces)
     assert first.written == 3
-    stamps = {path.name: path.stat().st_mtime_ns for path in out.glob("*.mp3")}
+    stamps = {path.name: path.stat().st_mtime_ns for path in out.glob("*-*.mp3")}
 
     again = build_audio(
         out,
@@ -164,7 +180,7 @@ def test_a_second_build_renders_nothing_and_a_wording_change_only_what_it_touche
         pieces=PieceMaker(pieces.voice, pieces.folder),
     )
     assert (again.written, again.kept, again.pieces_made) == (0, 3, 0)
-    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.mp3")} == stamps
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*-*.mp3")} == stamps
 
     phrases = dict(default_phrasebook().phrases)
     phrases["rest.left_10"] = ("Ten seconds to go.",)
@@ -173,8 +189,9 @@ def test_a_second_build_renders_nothing_and_a_wording_change_only_what_it_touche
     report = build_audio(out, pieces.voice, changed, tracks=some_tracks(changed), pieces=fresh)
     assert (report.written, report.kept, report.removed) == (2, 1, 2)  # both rests say it
     assert fresh.made == 1  # only the new words were synthesized
-    names = {path.name for path in out.glob("*.mp3")}
+    names = {path.name for path in out.glob("*.mp3")} - {"theme.mp3"}  # not ours: left alone
     assert names == {track.file for track in some_tracks(changed)}
+    assert (out / "theme.mp3").read_bytes() == b"not ours"
     manifest = json.loads((out / MANIFEST).read_text())
     assert set(manifest) == names
     assert {entry["voice"] for entry in manifest.values()} == {pieces.voice.fingerprint}

@@ -126,6 +126,40 @@ def test_a_set_call_names_the_set_the_exercise_the_reps_and_how_to_finish() -> N
             catalog.set_call(*wrong)
 
 
+def test_a_set_the_coach_leads_is_led_in_the_track_as_in_speech() -> None:
+    """The Y-T-W-L raise letter by letter, the carry's "switch hands" halfway: the calls at
+    the moments the Composer's SSML gives them, then what to say when the set is over."""
+    catalog = default_catalog()
+    composer = Composer(Coach(default_library()), default_phrasebook())
+    workout = default_library().get("bodyweight")
+    assert workout is not None
+    for index in (3, 4, 5):  # Y-T-W-L raise, overhead carry, stir the pot
+        track = catalog.set_call("bodyweight", index, 2)
+        call, led, done = track.sections
+        assert isinstance(call, Words) and call.text.startswith("Next: set 2 of 3 of ")
+        assert "Alexa, next" not in call.text  # not before the set is led
+        assert done == Words("That's the set. When you're ready, say: Alexa, next.")
+        assert isinstance(led, Timed) and led.kind == "led"
+        lead = composer.lead_set(workout.exercises[index])
+        assert lead is not None
+        assert led.seconds == pytest.approx(lead[1], abs=0.001)
+        spoken = [part for part in lead[0].parts if not part.startswith("<break")]
+        assert [at.sound for at in led.events] == [Words(text) for text in spoken]
+        assert track.rest_seconds is None
+    carry = catalog.set_call("bodyweight", 4, 1).sections[1]
+    assert isinstance(carry, Timed)
+    assert [(at.seconds, at.sound) for at in carry.events] == [
+        (3.0, Words("Go.")),
+        (pytest.approx(3.0 + 0.625 + 15.0), Words("Switch hands.")),
+    ]
+
+
+def test_a_set_at_the_runners_own_pace_is_only_called() -> None:
+    for index in range(6):
+        track = default_catalog().set_call("dumbbell", index, 1)
+        assert not [s for s in track.sections if isinstance(s, Timed)]
+
+
 def test_every_set_of_every_workout_has_a_call() -> None:
     catalog = default_catalog()
     for workout in default_library().workouts:
@@ -169,6 +203,24 @@ def test_new_wording_gives_new_file_names_only_for_the_tracks_that_say_it() -> N
     assert changed.rest(45).id == before.rest(45).id
     assert changed.rest(20).file == before.rest(20).file  # too short for "halfway"
     assert changed.set_call("bodyweight", 0, 1).file == before.set_call("bodyweight", 0, 1).file
+
+
+def test_an_introduction_says_what_the_spoken_coach_says() -> None:
+    catalog = default_catalog()
+    composer = Composer(Coach(default_library()), default_phrasebook())
+    workout = default_library().get("dumbbell")
+    assert workout is not None
+    first = catalog.introduction("dumbbell", 2)
+    [words] = first.sections
+    assert isinstance(words, Words)
+    assert words.text == " ".join(composer.introduce_first(workout, 2).parts)
+    assert words.text.startswith("Exercise 3 of 6: chest press.")
+    [again] = catalog.introduction("dumbbell", 2, first_time=False).sections
+    assert again == Words(" ".join(composer.remind(workout, 2).parts))
+    assert "which you've done before" in again.text
+    assert catalog.by_id("intro-dumbbell-3") == first
+    with pytest.raises(ValueError):
+        catalog.introduction("dumbbell", 6)
 
 
 def test_the_catalog_lists_the_finished_track_and_nothing_twice() -> None:
