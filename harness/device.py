@@ -167,7 +167,10 @@ class FlaskTransport:
     def fetch(self, url: str) -> TransportResponse:
         parts = urllib.parse.urlsplit(url)
         response = self._client.get(parts.path, query_string=parts.query)
-        return TransportResponse(response.status_code, response.get_data())
+        try:
+            return TransportResponse(response.status_code, response.get_data())
+        finally:
+            response.close()  # a file the app sent stays open until the response is closed
 
 
 class HttpTransport:

@@ -86,15 +86,57 @@ class TickingTransport:
         return self.inner.post(body, headers)
 
 
-class Stage:
-    """The app in process on `database`, verification off, on a script clock."""
+# Where the stage's app says its tracks are; the device fetches their paths from the app itself.
+AUDIO_BASE_URL = "https://coach.test/audio"
 
-    def __init__(self, database: Path, config: Mapping[str, Any] | None = None) -> None:
+
+class TracksOnDemand:
+    """The app's transport, with each of the coach's tracks rendered into the app's audio
+    folder the first time the device fetches it (as `make audio` would make it, in the given
+    voice), so a script plays real tracks without rendering all of them first."""
+
+    def __init__(self, inner: FlaskTransport, folder: Path, voice_name: str) -> None:
+        self.inner = inner
+        self.folder = folder
+        self.voice_name = voice_name
+        self._pieces: Any = None
+
+    def post(self, body: bytes, headers: Mapping[str, str]) -> TransportResponse:
+        return self.inner.post(body, headers)
+
+    def fetch(self, url: str) -> TransportResponse:
+        name = url.rsplit("/", 1)[-1]
+        if not (self.folder / name).is_file():
+            # Imported here: only scripts with a player fetch tracks.
+            from harness.engines import pick_voice
+            from harness.track_render import PieceMaker, build_audio
+            from skill.audio.catalog import default_catalog
+
+            track = default_catalog().by_file(name)
+            if track is not None:
+                voice = pick_voice(self.voice_name)
+                self._pieces = self._pieces or PieceMaker(voice)
+                build_audio(self.folder, voice, tracks=[track], pieces=self._pieces)
+        return self.inner.fetch(url)
+
+
+class Stage:
+    """The app in process on `database`, verification off, on a script clock. Its tracks are
+    served from a folder beside the database, rendered on demand in `voice` ("estimate": of the
+    planned lengths, in no time; "espeak": the offline voice)."""
+
+    def __init__(
+        self, database: Path, config: Mapping[str, Any] | None = None, voice: str = "estimate"
+    ) -> None:
         self.database = database
         self.clock = ScriptClock()
+        self.voice = voice
+        self.audio_dir = database.parent / "audio"
         self.config: dict[str, Any] = {
             "COACH_VERIFY_REQUESTS": "0",
             "COACH_DB_PATH": str(database),
+            "COACH_AUDIO_BASE_URL": AUDIO_BASE_URL,
+            "COACH_AUDIO_DIR": str(self.audio_dir),
             **(config or {}),
             "COACH_CLOCK": self.clock,
         }
@@ -113,7 +155,8 @@ class Stage:
         """A new app process on the stage's database."""
         from skill.app import create_app
 
-        return TickingTransport(FlaskTransport(create_app(self.config)), self.clock)
+        app = FlaskTransport(create_app(self.config))
+        return TickingTransport(TracksOnDemand(app, self.audio_dir, self.voice), self.clock)
 
     def actions(self, new_transport: Callable[[], Transport] | None = None) -> dict[str, Action]:
         """The `do:` actions; `new_transport` makes the restarted server's transport (default:

@@ -28,8 +28,7 @@ from skill.alexa.turn import (
     respond,
     routine_part,
 )
-from skill.audio.catalog import Track
-from skill.audio.plans import plan_for
+from skill.audio.plans import Playing, plan_for
 from skill.coaching import events as ev
 from skill.coaching.coach import Transition
 from skill.coaching.history import remember
@@ -61,8 +60,8 @@ class CoachHandler(AbstractRequestHandler):
     def speak(self, handler_input: HandlerInput, before: Progress, move: Transition) -> Response:
         """Say a move made from `before`, keeping what it adds to the runner's history; in
         hands-free mode, play it instead where the player can (skill.audio.plans)."""
-        tracks = self.tracks_for(handler_input, before, move)
-        if tracks is None and not may_speak(handler_input):
+        playing = self.playing_for(handler_input, before, move)
+        if playing is None and not may_speak(handler_input):
             # A button press whose move only words could carry: leave the runner where they
             # are rather than move them on in silence.
             return handler_input.response_builder.response
@@ -72,24 +71,20 @@ class CoachHandler(AbstractRequestHandler):
         if known is not None:
             library = self.coach.library
             history = remember(known, move.progress.workout_id, move.events, library, self.now())
-        if tracks is not None:
-            return respond(
-                handler_input,
-                None,
-                move.progress,
-                history,
-                self.play_now(handler_input, tracks, move.progress),
-            )
+        directives = [] if playing is None else self.play_now(handler_input, playing, move.progress)
+        if playing is not None and not playing.spoken:
+            return respond(handler_input, None, move.progress, history, directives)
         if known is None or history is None:
-            return respond(handler_input, self.composer.transition(before, move), move.progress)
+            reply = self.composer.transition(before, move)
+            return respond(handler_input, reply, move.progress, directives=directives)
         finished = any(isinstance(event, ev.WorkoutFinished) for event in move.events)
         week = self.composer.week_so_far(history, self.now()) if finished else None
         reply = self.composer.transition(before, move, week, known.explained)
-        return respond(handler_input, reply, move.progress, history)
+        return respond(handler_input, reply, move.progress, history, directives)
 
-    def tracks_for(
+    def playing_for(
         self, handler_input: HandlerInput, before: Progress, move: Transition
-    ) -> tuple[Track, ...] | None:
+    ) -> Playing | None:
         """What the player plays for `move`, or None to answer as the conversation does."""
         hands_free = self.service.hands_free
         if hands_free is None or not supports_player(handler_input):
@@ -99,7 +94,8 @@ class CoachHandler(AbstractRequestHandler):
         if NOTICE in handler_input.attributes_manager.request_attributes:
             return None  # a notice (a fresh start) must be heard in words
         can_speak = may_speak(handler_input)
-        return plan_for(before, move, self.coach, hands_free.catalog, can_speak)
+        explained = history_of(handler_input).explained
+        return plan_for(before, move, self.coach, hands_free.catalog, can_speak, explained)
 
     def holds_player(self, handler_input: HandlerInput) -> bool:
         """The coach's audio is what the device's player holds (its token is ours)."""
@@ -110,12 +106,12 @@ class CoachHandler(AbstractRequestHandler):
         )
 
     def play_now(
-        self, handler_input: HandlerInput, tracks: tuple[Track, ...], leads_to: Progress
+        self, handler_input: HandlerInput, playing: Playing, leads_to: Progress
     ) -> list[Directive]:
         hands_free = self.service.hands_free
         assert hands_free is not None
         tag = user_tag(user_id_of(handler_input.request_envelope))
-        first, token = first_of(tracks, tag, leads_to)
+        first, token = first_of(playing.tracks, tag, leads_to)
         return [play(first, token, hands_free.base_url)]
 
     def now(self) -> float:
@@ -534,7 +530,10 @@ class KeepMusicHandler(CoachHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         choose(handler_input, replace(preferences_of(handler_input), keep_music=True))
         speech = Speech().say(self.composer.phrases.say("music.kept"))
-        return respond(handler_input, self.composer.answer(progress_of(handler_input), speech))
+        reply = self.composer.answer(progress_of(handler_input), speech)
+        # The coach's own audio stops too, so the runner's music can play on.
+        directives = [stop()] if self.holds_player(handler_input) else []
+        return respond(handler_input, reply, directives=directives)
 
 
 class CoachAudioHandler(CoachHandler):

@@ -234,10 +234,11 @@ def respond(
     builder = handler_input.response_builder.speak(speech)
     for directive in directives:
         builder.add_directive(directive)
-    end_session = reply.end_session or bool(directives)
-    if reply.reprompt is not None and not end_session:
+    # A Play with the session open starts when the microphone closes (Alexa pauses the
+    # stream while it listens): the runner may still answer in words first.
+    if reply.reprompt is not None and not reply.end_session:
         builder.ask(reply.reprompt)
-    builder.set_should_end_session(end_session)
+    builder.set_should_end_session(reply.end_session)
     return builder.response
 
 

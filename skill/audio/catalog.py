@@ -54,7 +54,7 @@ from skill.content.models import Exercise, Library, WorkoutPlan
 from skill.speech.phrasebook import Phrasebook, default_phrasebook
 from skill.speech.replies import Composer, reps_words
 from skill.speech.rest_pacing import Cue, Pause, Sound, pace_rest
-from skill.speech.sounds import SoundClip
+from skill.speech.sounds import REST_OVER, SoundClip
 from skill.speech.timing import speech_seconds
 
 MIME_TYPE = "audio/mpeg"
@@ -64,6 +64,7 @@ TRACK_FORMAT = "mp3/mpeg-2 layer 3/48 kbps/24000 Hz/mono/cbr/v1"
 MIN_REST_SECONDS = 15
 MAX_REST_SECONDS = 300  # tracks are not limited by the length of one spoken response
 DIGEST_CHARS = 10
+READY_SECONDS = 1  # the ready tone's track: the beep, ending with it
 _TRACK_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _BREAK = re.compile(r'<break time="(\d+)ms"/>')  # as skill.speech.ssml writes them
 
@@ -94,7 +95,8 @@ class Timed:
 
     seconds: float
     events: tuple[At, ...]
-    kind: str = "rest"  # "rest": its last sound, the beep, ends at its end; "led": a led set
+    # "rest": its last sound, the beep, ends at its end; "led": a led set; "tone": a tone alone
+    kind: str = "rest"
 
 
 Section = Words | Timed
@@ -273,6 +275,13 @@ class AudioCatalog:
             (Words(words),),
         )
 
+    def ready(self) -> Track:
+        """A short tone, no words: played after a spoken set announcement, so that the coach
+        holds the player and "Alexa, next" reaches it when the set is done."""
+        start = READY_SECONDS - REST_OVER.seconds
+        tone = Timed(READY_SECONDS, (At(start, Tone(REST_OVER)),), kind="tone")
+        return Track("ready", "Set in progress", (tone,))
+
     def finished(self) -> Track:
         words = self.phrases.say("audio.finished")
         return Track("finished", "Workout done", (Words(words),))
@@ -299,7 +308,7 @@ class AudioCatalog:
                 tracks += [self.lead_in(v, workout.id, index) for v in praise]
                 tracks += [self.introduction(workout.id, index, first) for first in (True, False)]
                 tracks += [self.set_call(workout.id, index, n) for n in range(1, exercise.sets + 1)]
-        tracks.append(self.finished())
+        tracks += [self.ready(), self.finished()]
         by_id = {track.id: track for track in tracks}
         if len(by_id) != len(tracks):
             raise ValueError("two tracks share an id")

@@ -1,17 +1,22 @@
 """What the coach plays in hands-free mode after a move: pure, no Alexa.
 
 The conversation starts a workout; the player carries it. A move that ends a set plays the
-lead-in (praise, and the next exercise's name when it changes), the exact rest, then the next
-set's call, all in the coach's recorded voice: a reply to a player event or a button may not
+lead-in (praise), the exact rest, the next exercise's introduction when the set starts a new one
+(in full the first time the runner meets it, else a reminder), then the next set's call, all in
+the coach's recorded voice: a reply to a player event or a button may not
 speak, and a turn keeps one voice. A move that leads to a set without a rest (resume, back a
 set, a skip) plays the set's call.
 
 Moves that need what only speech carries (starting a workout and its warm-up, a question, the
 finishing summary and the cool-down offer) are spoken as in the conversation when the reply may
-speak; a button press that finishes the workout plays the finish instead.
+speak; a button press that finishes the workout plays the finish instead. A spoken move that
+announces a set also plays the ready tone (no words: one voice), which starts once the
+microphone closes: from then on the coach holds the player, and "Alexa, next" ends the set.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from skill.audio.catalog import AudioCatalog, Track
 from skill.coaching import events as ev
@@ -30,29 +35,42 @@ _SPOKEN = (
 )
 
 
+@dataclass(frozen=True)
+class Playing:
+    tracks: tuple[Track, ...]  # played one after another
+    spoken: bool = False  # the move is also spoken, first (the tracks are then a tone)
+
+
 def plan_for(
-    before: Progress, move: Transition, coach: Coach, catalog: AudioCatalog, can_speak: bool
-) -> tuple[Track, ...] | None:
-    """The tracks to play for `move` made from `before`, in order; None to answer as the
-    conversation does. `can_speak` is False for replies that may carry only player directives
-    (player events, buttons)."""
+    before: Progress,
+    move: Transition,
+    coach: Coach,
+    catalog: AudioCatalog,
+    can_speak: bool,
+    explained: frozenset[str] = frozenset(),
+) -> Playing | None:
+    """What to play for `move` made from `before`; None to answer as the conversation does.
+    `can_speak` is False for replies that may carry only player directives (player events,
+    buttons); `explained` are the exercises the runner has heard in full."""
     after = move.progress
     kinds = {type(event) for event in move.events}
     if ev.Paused in kinds or after.workout_id is None:
         return None
     if ev.WorkoutFinished in kinds:
-        return None if can_speak else (catalog.lead_in(before.sets_done), catalog.finished())
+        return (
+            None if can_speak else Playing((catalog.lead_in(before.sets_done), catalog.finished()))
+        )
     here = coach.position(after)
     if here is None or ev.SetAnnounced not in kinds:
         return None
     if can_speak and any(isinstance(event, _SPOKEN) for event in move.events):
-        return None
-    call = catalog.set_call(after.workout_id, here.exercise_index, here.set_number)
+        return Playing((catalog.ready(),), spoken=True)
+    tracks: list[Track] = []
     rest = next((e for e in move.events if isinstance(e, ev.RestStarted)), None)
-    if rest is None:
-        return (call,)
-    if rest.last_set_of_exercise:
-        lead = catalog.lead_in(before.sets_done, after.workout_id, here.exercise_index)
-    else:
-        lead = catalog.lead_in(before.sets_done)
-    return (lead, catalog.rest(rest.seconds), call)
+    if rest is not None:
+        tracks += [catalog.lead_in(before.sets_done), catalog.rest(rest.seconds)]
+    if ev.ExerciseIntroduced in kinds:
+        first_time = here.exercise.id not in explained
+        tracks.append(catalog.introduction(after.workout_id, here.exercise_index, first_time))
+    tracks.append(catalog.set_call(after.workout_id, here.exercise_index, here.set_number))
+    return Playing(tuple(tracks))
