@@ -1,0 +1,244 @@
+"""Hands-free mode at the level of single requests: the tokens the coach's tracks carry, what a
+player event or a button may be answered with, and tokens that are stale, another runner's, or
+forged. The whole conversations are dialog scripts (tests/skill/dialogs/hands_free_*.yaml)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from harness.envelopes import (
+    Caller,
+    DeviceContext,
+    audio_player_request,
+    playback_controller_request,
+    utc_now,
+)
+from skill.alexa.player import PlayerToken, user_tag
+from skill.app import create_app
+from skill.persistence import decode
+from tests.support import (
+    DEVICE_ID,
+    SKILL_ID,
+    RecordingPersistenceAdapter,
+    output_speech,
+    resolved_intent,
+)
+
+BASE_URL = "https://coach.test/audio"
+RUNNER = "amzn1.ask.account.PLAYER-RUNNER"
+OTHER = "amzn1.ask.account.PLAYER-OTHER"
+
+
+@pytest.fixture
+def store() -> RecordingPersistenceAdapter:
+    return RecordingPersistenceAdapter()
+
+
+@pytest.fixture
+def app(store: RecordingPersistenceAdapter, coach_env: pytest.MonkeyPatch) -> Flask:
+    return create_app(
+        {
+            "COACH_VERIFY_REQUESTS": "0",
+            "COACH_PERSISTENCE_ADAPTER": store,
+            "COACH_AUDIO_BASE_URL": BASE_URL,
+        }
+    )
+
+
+def with_player(envelope: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+    """The envelope as a device with a player sends it (its state after `token` played)."""
+    device = envelope["context"]["System"]["device"]
+    device["supportedInterfaces"] = {"AudioPlayer": {}}
+    player: dict[str, Any] = {"playerActivity": "IDLE"}
+    if token is not None:
+        player = {"token": token, "offsetInMilliseconds": 0, "playerActivity": "FINISHED"}
+    envelope["context"]["AudioPlayer"] = player
+    return envelope
+
+
+def post(app: Flask, envelope: dict[str, Any]) -> dict[str, Any]:
+    response = app.test_client().post("/alexa", json=envelope)
+    assert response.status_code == 200
+    body: dict[str, Any] = response.get_json()
+    return body
+
+
+def plays(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return [d for d in body["response"].get("directives", []) if d["type"] == "AudioPlayer.Play"]
+
+
+def player_device(token: str | None) -> DeviceContext:
+    player: dict[str, Any] = {"playerActivity": "IDLE"}
+    if token is not None:
+        player = {"token": token, "offsetInMilliseconds": 0, "playerActivity": "PLAYING"}
+    return DeviceContext({"AudioPlayer": {}}, player)
+
+
+def event(user_id: str, name: str, token: str) -> dict[str, Any]:
+    caller = Caller(skill_id=SKILL_ID, user_id=user_id, device_id=DEVICE_ID)
+    return audio_player_request(caller, utc_now(), name, token, 0, player_device(token))
+
+
+def button(user_id: str, name: str, token: str | None) -> dict[str, Any]:
+    caller = Caller(skill_id=SKILL_ID, user_id=user_id, device_id=DEVICE_ID)
+    return playback_controller_request(caller, utc_now(), name, player_device(token))
+
+
+def at_set_one(app: Flask, user_id: str = RUNNER) -> None:
+    """The runner has started the bodyweight workout and is on push-ups, set 1."""
+    post(
+        app,
+        with_player(resolved_intent("StartWorkoutIntent", user_id=user_id, workout="bodyweight")),
+    )
+    post(app, with_player(resolved_intent("SkipWarmUpIntent", user_id=user_id)))
+
+
+def stored_set(store: RecordingPersistenceAdapter, user_id: str = RUNNER) -> int:
+    stored = store.rows[user_id]
+    number: int = decode(stored.text)["progress"]["set_number"]
+    return number
+
+
+def test_next_plays_the_rest_and_the_call_with_a_token_naming_runner_and_place(
+    app: Flask, store: RecordingPersistenceAdapter
+) -> None:
+    at_set_one(app)
+    body = post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER)))
+    assert "outputSpeech" not in body["response"]  # one voice: the coach's recorded one
+    assert body["response"]["shouldEndSession"] is True
+    [directive] = plays(body)
+    stream = directive["audioItem"]["stream"]
+    assert directive["playBehavior"] == "REPLACE_ALL"
+    assert stream["url"].startswith(f"{BASE_URL}/praise-")
+    token = PlayerToken.decode(stream["token"])
+    assert token is not None
+    assert (token.tag, token.workout_id, token.exercise_index, token.set_number, token.step) == (
+        user_tag(RUNNER),
+        "bodyweight",
+        0,
+        2,
+        0,
+    )
+    assert token.track_ids[1:] == ("rest-030", "set-bodyweight-1-2")
+    assert stored_set(store) == 2
+
+
+def test_each_nearly_finished_queues_the_next_track_of_the_queue(app: Flask) -> None:
+    at_set_one(app)
+    first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
+    token = first[0]["audioItem"]["stream"]["token"]
+    heard = []
+    for _ in range(2):
+        body = post(app, event(RUNNER, "PlaybackNearlyFinished", token))
+        assert "outputSpeech" not in body["response"] and "card" not in body["response"]
+        [directive] = plays(body)
+        assert directive["playBehavior"] == "ENQUEUE"
+        assert directive["audioItem"]["stream"]["expectedPreviousToken"] == token
+        token = directive["audioItem"]["stream"]["token"]
+        heard.append(directive["audioItem"]["stream"]["url"].rsplit("/", 1)[1].rsplit("-", 1)[0])
+    assert heard == ["rest-030", "set-bodyweight-1-2"]
+    # The queue is over: nothing more is queued.
+    assert plays(post(app, event(RUNNER, "PlaybackNearlyFinished", token))) == []
+
+
+@pytest.mark.parametrize(
+    "make_token",
+    [
+        lambda token: token.replace(".0.2.0.", ".0.3.0."),  # a place the runner is not at
+        lambda token: "ubc1." + "0" * 12 + token[17:],  # another runner's tag
+        lambda token: token + ",rest-300",  # tampered queue... still ours? see below
+        lambda token: "not-our-token",
+        lambda token: "ubc1.zz.bodyweight.0.2.0.rest-030",
+        lambda token: token.replace("rest-030", "../../etc/passwd"),
+    ],
+    ids=["stale place", "another runner", "queue edited", "foreign", "malformed", "path"],
+)
+def test_a_stale_or_forged_token_queues_nothing_and_changes_nothing(
+    app: Flask, store: RecordingPersistenceAdapter, make_token: Any
+) -> None:
+    at_set_one(app)
+    first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
+    token = first[0]["audioItem"]["stream"]["token"]
+    before = dict(store.rows)
+    forged = make_token(token)
+    body = post(app, event(RUNNER, "PlaybackNearlyFinished", forged))
+    queued = plays(body)
+    if forged.startswith(token):  # the queue edited by hand: its next step is still the real one
+        assert [d["audioItem"]["stream"]["url"].split("/")[-1][:8] for d in queued] == ["rest-030"]
+    else:
+        assert queued == []
+    assert "outputSpeech" not in body["response"]
+    assert store.rows == before  # events never write
+
+
+def test_the_next_button_ends_the_set_without_a_word(
+    app: Flask, store: RecordingPersistenceAdapter
+) -> None:
+    at_set_one(app)
+    body = post(app, button(RUNNER, "next", None))
+    assert "outputSpeech" not in body["response"] and "reprompt" not in body["response"]
+    assert "shouldEndSession" not in body["response"]
+    assert plays(body)[0]["audioItem"]["stream"]["url"].startswith(f"{BASE_URL}/praise-")
+    assert stored_set(store) == 2
+
+
+def test_a_button_that_words_alone_could_answer_moves_nothing(
+    app: Flask, store: RecordingPersistenceAdapter
+) -> None:
+    # No workout under way: "next" has nothing to play and must not speak.
+    body = post(app, button(OTHER, "next", None))
+    assert body["response"] == {} or set(body["response"]) <= {"directives"}
+    assert "save" not in store.calls
+
+
+def test_pause_over_the_coachs_audio_stops_it_silently_and_keeps_the_place(
+    app: Flask, store: RecordingPersistenceAdapter
+) -> None:
+    at_set_one(app)
+    first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
+    token = first[0]["audioItem"]["stream"]["token"]
+    paused = post(app, with_player(resolved_intent("AMAZON.PauseIntent", user_id=RUNNER), token))
+    assert output_speech(paused) == ""
+    assert [d["type"] for d in paused["response"]["directives"]] == ["AudioPlayer.Stop"]
+    assert decode(store.rows[RUNNER].text)["progress"]["paused"] is True
+    resumed = post(app, with_player(resolved_intent("AMAZON.ResumeIntent", user_id=RUNNER), token))
+    [call] = plays(resumed)
+    assert "/set-bodyweight-1-2-" in call["audioItem"]["stream"]["url"]  # the same set again
+    assert stored_set(store) == 2
+
+
+def test_a_device_without_a_player_hears_the_spoken_coach(
+    app: Flask, store: RecordingPersistenceAdapter
+) -> None:
+    post(app, resolved_intent("StartWorkoutIntent", user_id=RUNNER, workout="bodyweight"))
+    post(app, resolved_intent("SkipWarmUpIntent", user_id=RUNNER))
+    body = post(app, resolved_intent("NextSetIntent", user_id=RUNNER))
+    assert "Rest 30 seconds" in output_speech(body) and "Set 2 of 4" in output_speech(body)
+    assert "directives" not in body["response"]
+
+
+def test_without_a_base_url_a_device_with_a_player_hears_the_spoken_coach(
+    store: RecordingPersistenceAdapter, coach_env: pytest.MonkeyPatch
+) -> None:
+    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_PERSISTENCE_ADAPTER": store})
+    at_set_one(app)
+    body = post(app, with_player(resolved_intent("NextSetIntent", user_id=RUNNER)))
+    assert "Rest 30 seconds" in output_speech(body) and plays(body) == []
+
+
+def test_keep_my_music_is_remembered_and_use_your_audio_undoes_it(
+    app: Flask, store: RecordingPersistenceAdapter
+) -> None:
+    at_set_one(app)
+    kept = post(app, with_player(resolved_intent("KeepMusicIntent", user_id=RUNNER)))
+    assert "leave your music alone" in output_speech(kept)
+    # A new session, another day: still spoken.
+    body = post(app, with_player(resolved_intent("NextSetIntent", user_id=RUNNER)))
+    assert "Rest 30 seconds" in output_speech(body) and plays(body) == []
+    assert decode(store.rows[RUNNER].text)["preferences"] == {"keep_music": True}
+    back = post(app, with_player(resolved_intent("CoachAudioIntent", user_id=RUNNER)))
+    assert "use my audio again" in output_speech(back)
+    assert plays(post(app, with_player(resolved_intent("NextSetIntent", user_id=RUNNER))))
