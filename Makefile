@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.lambda_import
 	$(BIN)/python -m bench.render
 	$(BIN)/python -m bench.audio
+	$(BIN)/python -m bench.hands_free_rests
 	$(BIN)/python -m bench.throughput
 
 # The coach's audio tracks (skill/audio/catalog.py) as MP3s in build/audio (gitignored), for

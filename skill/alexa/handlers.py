@@ -32,7 +32,12 @@ from skill.audio.plans import Playing, plan_for
 from skill.coaching import events as ev
 from skill.coaching.coach import Transition
 from skill.coaching.history import remember
-from skill.coaching.progress import MAX_REST_SECONDS, MIN_REST_SECONDS, Progress
+from skill.coaching.progress import (
+    MAX_REST_SECONDS,
+    MAX_SPOKEN_REST_SECONDS,
+    MIN_REST_SECONDS,
+    Progress,
+)
 from skill.persistence import NewerRecordError, user_id_of
 from skill.speech.ssml import Speech
 
@@ -87,15 +92,26 @@ class CoachHandler(AbstractRequestHandler):
     ) -> Playing | None:
         """What the player plays for `move`, or None to answer as the conversation does."""
         hands_free = self.service.hands_free
-        if hands_free is None or not supports_player(handler_input):
-            return None
-        if preferences_of(handler_input).keep_music:
+        if hands_free is None or not self.plays_audio(handler_input):
             return None
         if NOTICE in handler_input.attributes_manager.request_attributes:
             return None  # a notice (a fresh start) must be heard in words
         can_speak = may_speak(handler_input)
         explained = history_of(handler_input).explained
         return plan_for(before, move, self.coach, hands_free.catalog, can_speak, explained)
+
+    def plays_audio(self, handler_input: HandlerInput) -> bool:
+        """Hands-free mode is on for this runner on this device."""
+        return (
+            self.service.hands_free is not None
+            and supports_player(handler_input)
+            and not preferences_of(handler_input).keep_music
+        )
+
+    def longest_rest(self, handler_input: HandlerInput) -> int:
+        """The longest rest this device can pace: the coach's audio plays up to five minutes,
+        one spoken response two."""
+        return MAX_REST_SECONDS if self.plays_audio(handler_input) else MAX_SPOKEN_REST_SECONDS
 
     def holds_player(self, handler_input: HandlerInput) -> bool:
         """The coach's audio is what the device's player holds (its token is ours)."""
@@ -392,14 +408,15 @@ class ChangeRestHandler(CoachHandler):
         progress = progress_of(handler_input)
         current = self.coach.current_rest(progress)
         if current is None:
-            return respond(handler_input, self.composer.ask_rest())
+            return respond(handler_input, self.composer.ask_rest(self.longest_rest(handler_input)))
         step = REST_STEP_SECONDS if self.longer else -REST_STEP_SECONDS
-        wanted = min(MAX_REST_SECONDS, max(MIN_REST_SECONDS, current + step))
+        longest = self.longest_rest(handler_input)
+        wanted = min(longest, max(MIN_REST_SECONDS, current + step))
         if wanted == current:
             return respond(
                 handler_input, self.composer.rest_at_limit(progress, current, self.longer)
             )
-        return self.move(handler_input, lambda p: self.coach.set_rest(p, wanted))
+        return self.move(handler_input, lambda p: self.coach.set_rest(p, wanted, longest))
 
 
 class LongerRestHandler(ChangeRestHandler):
@@ -435,10 +452,11 @@ class SetRestHandler(CoachHandler):
             seconds = minutes * 60
         if seconds is None:  # "a minute and a half": the spoken length's id is its seconds
             seconds = whole_number(SlotValue(slot_value(handler_input, "length").resolved_id, None))
+        longest = self.longest_rest(handler_input)
         if seconds is None:
-            return respond(handler_input, self.composer.ask_rest())
+            return respond(handler_input, self.composer.ask_rest(longest))
         rest = seconds
-        return self.move(handler_input, lambda p: self.coach.set_rest(p, rest))
+        return self.move(handler_input, lambda p: self.coach.set_rest(p, rest, longest))
 
 
 class GoToExerciseHandler(CoachHandler):

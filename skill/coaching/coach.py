@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from skill.coaching import events as ev
-from skill.coaching.progress import MAX_REST_SECONDS, MIN_REST_SECONDS, Progress
+from skill.coaching.progress import (
+    MAX_REST_SECONDS,
+    MAX_SPOKEN_REST_SECONDS,
+    MIN_REST_SECONDS,
+    Progress,
+)
 from skill.content.models import Exercise, Library, WorkoutPlan
 
 # Our estimate of how long one set takes, for "how much longer": 10 to 15 reps, a carry or a
@@ -384,11 +389,14 @@ class Coach:
             (ev.Resumed(), ev.SetAnnounced(here.exercise_index, here.set_number, with_name=True)),
         )
 
-    def set_rest(self, progress: Progress, seconds: int) -> Transition:
-        if not MIN_REST_SECONDS <= seconds <= MAX_REST_SECONDS:
-            return Transition(
-                progress, (ev.RestRejected(seconds, MIN_REST_SECONDS, MAX_REST_SECONDS),)
-            )
+    def set_rest(
+        self, progress: Progress, seconds: int, longest: int = MAX_SPOKEN_REST_SECONDS
+    ) -> Transition:
+        """Rests of `seconds` from now on; at most `longest` (what the runner's device can pace:
+        up to MAX_REST_SECONDS with the coach's audio)."""
+        longest = min(longest, MAX_REST_SECONDS)
+        if not MIN_REST_SECONDS <= seconds <= longest:
+            return Transition(progress, (ev.RestRejected(seconds, MIN_REST_SECONDS, longest),))
         return Transition(replace(progress, rest_seconds=seconds), (ev.RestChanged(seconds),))
 
     # --- helpers --------------------------------------------------------------------------

@@ -8,7 +8,9 @@ from typing import Any
 
 LOADS = ("easier", "harder")  # the ways to change an exercise's load, besides the plan's own
 MIN_REST_SECONDS = 15
-MAX_REST_SECONDS = 120  # one response must pace the whole rest (Alexa caps speech length)
+MAX_REST_SECONDS = 300  # the longest rest: five minutes, played as the coach's audio (hands-free)
+# The longest rest one spoken response can pace (Alexa caps a response's length).
+MAX_SPOKEN_REST_SECONDS = 120
 
 
 class ProgressError(ValueError):

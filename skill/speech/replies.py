@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from skill.coaching import events as ev
 from skill.coaching.coach import Coach, Transition
 from skill.coaching.history import SESSIONS_A_WEEK, History
-from skill.coaching.progress import MAX_REST_SECONDS, MIN_REST_SECONDS, Progress
+from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, MIN_REST_SECONDS, Progress
 from skill.content.models import Exercise, Move, Reps, WorkoutPlan
 from skill.speech.phrasebook import Phrasebook
 from skill.speech.rest_pacing import Cue, Pause, RestBeat, Sound, pace_rest
@@ -372,7 +372,10 @@ class Composer:
                     plan = self._plan(before.workout_id or "")
                     following = before.exercise_index + 1
                     finished = plan.exercises[following] if last else None
-                    speech.extend(self.rest(seconds, before.sets_done, finished))
+                    # A rest set longer with the coach's audio, on a device that cannot play it,
+                    # is paced as long as one response can.
+                    spoken = min(seconds, MAX_SPOKEN_REST_SECONDS)
+                    speech.extend(self.rest(spoken, before.sets_done, finished))
                     paced += seconds
                 case ev.ExerciseSkipped(exercise_index=index):
                     name = self._plan(before.workout_id or "").exercises[index].name
@@ -411,7 +414,7 @@ class Composer:
                             "rest.out_of_range", asked=asked, minimum=low, maximum=high
                         )
                     )
-                    return Reply(speech.ssml(), self.rest_reprompt(), False)
+                    return Reply(speech.ssml(), self.rest_reprompt(high), False)
                 case ev.WorkoutFinished():
                     speech.extend(self.finished(event, week))
                     end_session = True
@@ -438,10 +441,8 @@ class Composer:
     def cool_down_declined(self) -> Reply:
         return Reply(Speech().say(self.phrases.say("cool_down.declined")).ssml(), None, True)
 
-    def rest_reprompt(self) -> str:
-        text = self.phrases.say(
-            "rest.ask_reprompt", minimum=MIN_REST_SECONDS, maximum=MAX_REST_SECONDS
-        )
+    def rest_reprompt(self, longest: int = MAX_SPOKEN_REST_SECONDS) -> str:
+        text = self.phrases.say("rest.ask_reprompt", minimum=MIN_REST_SECONDS, maximum=longest)
         return Speech().say(text).ssml()
 
     def finished(self, done: ev.WorkoutFinished, week: str | None = None) -> Speech:
@@ -613,8 +614,9 @@ class Composer:
             key = "exercise.which"
         return self.ask(Speech().say(self.phrases.say(key, names=names)), "help.reprompt")
 
-    def ask_rest(self) -> Reply:
-        return Reply(Speech().say(self.phrases.say("rest.ask")).ssml(), self.rest_reprompt(), False)
+    def ask_rest(self, longest: int = MAX_SPOKEN_REST_SECONDS) -> Reply:
+        speech = Speech().say(self.phrases.say("rest.ask")).ssml()
+        return Reply(speech, self.rest_reprompt(longest), False)
 
     def nothing_to_confirm(self, progress: Progress) -> Reply:
         text = self.phrases.say("confirm.nothing_pending", hint=self.hint(progress))

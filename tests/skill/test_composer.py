@@ -19,7 +19,7 @@ from harness.ssml_rules import speech_problems
 from harness.utterances import match
 from skill.alexa.skill_builder import build_service
 from skill.coaching.coach import Coach, Transition
-from skill.coaching.progress import MAX_REST_SECONDS, MIN_REST_SECONDS, Progress
+from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, MIN_REST_SECONDS, Progress
 from skill.content.models import Move, WorkoutPlan
 from skill.speech.replies import Composer, Reply
 from skill.speech.sounds import REST_OVER, WORKOUT_DONE
@@ -323,7 +323,7 @@ def test_after_a_long_rest_the_letters_are_led_on_repeat_so_no_answer_runs_over_
     None
 ):
     runner = at_set("bodyweight", "ytwl_raise", 1)
-    runner.move(lambda p: COACH.set_rest(p, MAX_REST_SECONDS))
+    runner.move(lambda p: COACH.set_rest(p, MAX_SPOKEN_REST_SECONDS))
     reply = runner.next_set()
     assert estimated_seconds(read_ssml(reply.speech)) <= 240
     assert not [text for text, _ in calls(reply) if text.startswith("Y: ")]
@@ -332,7 +332,7 @@ def test_after_a_long_rest_the_letters_are_led_on_repeat_so_no_answer_runs_over_
     assert [text[0] for text, _ in calls(repeated) if re.match(r"^[YTWL]: ", text)] == list("YTWL")
 
 
-@pytest.mark.parametrize("seconds", [MIN_REST_SECONDS, 30, 45, 60, 90, MAX_REST_SECONDS])
+@pytest.mark.parametrize("seconds", [MIN_REST_SECONDS, 30, 45, 60, 90, MAX_SPOKEN_REST_SECONDS])
 @pytest.mark.parametrize("workout_id", WORKOUT_IDS)
 def test_every_answer_of_a_workout_stays_within_240_seconds(workout_id: str, seconds: int) -> None:
     runner = Runner()
@@ -467,7 +467,7 @@ def test_help_ends_with_a_question_in_every_state(progress: Progress) -> None:
 # ---- rests ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("seconds", range(MIN_REST_SECONDS, MAX_REST_SECONDS + 1, 5))
+@pytest.mark.parametrize("seconds", range(MIN_REST_SECONDS, MAX_SPOKEN_REST_SECONDS + 1, 5))
 def test_a_rest_lasts_the_seconds_it_announces(seconds: int) -> None:
     runner = Runner()
     runner.move(lambda p: COACH.set_rest(p, seconds))
@@ -766,8 +766,8 @@ def every_reply(workout_id: str) -> Iterator[Reply]:
     yield from (COMPOSER.which_exercise(idle, None), COMPOSER.which_exercise(idle, "moon walk"))
     runner = Runner()
     yield runner.next_set()  # no workout yet
-    yield runner.move(lambda p: COACH.set_rest(p, MAX_REST_SECONDS + 1))
-    yield runner.move(lambda p: COACH.set_rest(p, MAX_REST_SECONDS))
+    yield runner.move(lambda p: COACH.set_rest(p, MAX_SPOKEN_REST_SECONDS + 1))
+    yield runner.move(lambda p: COACH.set_rest(p, MAX_SPOKEN_REST_SECONDS))
     yield runner.go_to(other.exercises[-1].id)  # starts the other workout there
     yield runner.start(workout_id)
     yield runner.back()  # already on the first
