@@ -20,8 +20,8 @@ run: $(STAMP)
 	$(BIN)/flask --app 'skill.app:create_app()' run --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check skill harness tests bench
-	$(BIN)/ruff format --check skill harness tests bench
+	$(BIN)/ruff check skill harness tests bench publishing
+	$(BIN)/ruff format --check skill harness tests bench publishing
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -37,7 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.throughput
 
 clean:
-	rm -rf $(VENV) var renders .cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var renders skill-package .cache .pytest_cache .mypy_cache .ruff_cache
 
 # The Lambda artifact, .serverless/upper-body-coach.zip, with the pinned Serverless v3 from
 # package-lock.json: offline apart from the npm and PyPI registries, with no login and no AWS
@@ -58,3 +58,15 @@ test-slow: $(STAMP)
 # What CI runs: the test suite, then the slow tests (load, crash, and `make package` with a
 # check of the Lambda zip it builds).
 ci: test test-slow
+
+# The skill package that `ask deploy` uploads (ask-resources.json points at it): skill-package/,
+# git-ignored, assembled from manifest/skill.json and interaction_model/*.json, which it copies
+# unchanged. SKILL_ENDPOINT is https://your.host/alexa or the Lambda function's ARN;
+# SSL_CERTIFICATE_TYPE (Trusted, Wildcard or SelfSigned) applies to an https endpoint.
+SKILL_ENDPOINT ?=
+SSL_CERTIFICATE_TYPE ?= Trusted
+
+.PHONY: skill-package
+skill-package: $(STAMP)
+	$(BIN)/python -m publishing.skill_package --endpoint '$(SKILL_ENDPOINT)' \
+		--ssl-certificate-type '$(SSL_CERTIFICATE_TYPE)'
