@@ -25,8 +25,8 @@ serve: $(STAMP)
 	$(BIN)/python -m skill.serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check skill harness tests bench
-	$(BIN)/ruff format --check skill harness tests bench
+	$(BIN)/ruff check skill harness tests bench publishing
+	$(BIN)/ruff format --check skill harness tests bench publishing
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -53,7 +53,7 @@ audio: $(STAMP)
 	$(BIN)/python -m harness.track_render --engine $(AUDIO_ENGINE) --out $(AUDIO_DIR)
 
 clean:
-	rm -rf $(VENV) var renders .cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var renders skill-package build/audio .cache .pytest_cache .mypy_cache .ruff_cache
 
 # The Lambda artifact, .serverless/upper-body-coach.zip, with the pinned Serverless v3 from
 # package-lock.json: offline apart from the npm and PyPI registries, with no login and no AWS
@@ -94,3 +94,15 @@ deploy: deploy-check audio node_modules/.package-lock.json
 		--query "Stacks[0].Outputs[?OutputKey=='AudioBucketName'].OutputValue") && \
 	aws s3 sync $(AUDIO_DIR) "s3://$$bucket" --region $(REGION) --exclude '*' --include '*.mp3' \
 		--content-type audio/mpeg --cache-control 'public, max-age=86400'
+
+# The skill package that `ask deploy` uploads (ask-resources.json points at it): skill-package/,
+# git-ignored, assembled from manifest/skill.json and interaction_model/*.json, which it copies
+# unchanged. SKILL_ENDPOINT is https://your.host/alexa or the Lambda function's ARN;
+# SSL_CERTIFICATE_TYPE (Trusted, Wildcard or SelfSigned) applies to an https endpoint.
+SKILL_ENDPOINT ?=
+SSL_CERTIFICATE_TYPE ?= Trusted
+
+.PHONY: skill-package
+skill-package: $(STAMP)
+	$(BIN)/python -m publishing.skill_package --endpoint '$(SKILL_ENDPOINT)' \
+		--ssl-certificate-type '$(SSL_CERTIFICATE_TYPE)'

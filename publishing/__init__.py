@@ -1,0 +1,1 @@
+"""Tools that publish the skill to Amazon: the skill package for the ASK CLI and SMAPI."""
