@@ -81,10 +81,13 @@ class CoachHandler(AbstractRequestHandler):
             return respond(handler_input, None, move.progress, history, directives)
         if known is None or history is None:
             reply = self.composer.transition(before, move)
-            return respond(handler_input, reply, move.progress, directives=directives)
-        finished = any(isinstance(event, ev.WorkoutFinished) for event in move.events)
-        week = self.composer.week_so_far(history, self.now()) if finished else None
-        reply = self.composer.transition(before, move, week, known.explained)
+        else:
+            finished = any(isinstance(event, ev.WorkoutFinished) for event in move.events)
+            week = self.composer.week_so_far(history, self.now()) if finished else None
+            reply = self.composer.transition(before, move, week, known.explained)
+        if playing is not None and reply.reprompt is not None:
+            # The set is announced in words, and the player is the coach's from now on.
+            reply = replace(reply, reprompt=self.composer.hands_free_reprompt())
         return respond(handler_input, reply, move.progress, history, directives)
 
     def playing_for(

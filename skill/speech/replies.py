@@ -277,6 +277,9 @@ class Composer:
     def set_reprompt(self) -> str:
         return Speech().say(self.phrases.say("set.reprompt")).ssml()
 
+    def hands_free_reprompt(self) -> str:
+        return Speech().say(self.phrases.say("set.reprompt_hands_free")).ssml()
+
     def ask(self, speech: Speech, reprompt_key: str, pending: str | None = None) -> Reply:
         return Reply(
             speech.ssml(), Speech().say(self.phrases.say(reprompt_key)).ssml(), False, pending
