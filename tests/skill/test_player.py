@@ -242,3 +242,39 @@ def test_keep_my_music_is_remembered_and_use_your_audio_undoes_it(
     back = post(app, with_player(resolved_intent("CoachAudioIntent", user_id=RUNNER)))
     assert "use my audio again" in output_speech(back)
     assert plays(post(app, with_player(resolved_intent("NextSetIntent", user_id=RUNNER))))
+
+
+EVENTS = ["PlaybackStarted", "PlaybackNearlyFinished", "PlaybackFinished", "PlaybackStopped"]
+BUTTONS = ["next", "previous", "play", "pause"]
+
+
+@pytest.mark.parametrize("name", [*EVENTS, "PlaybackFailed", *BUTTONS])
+def test_every_player_request_is_answered_without_a_word(app: Flask, name: str) -> None:
+    """What certification checks of an audio skill: each AudioPlayer event and each
+    PlaybackController button, mid-workout with the coach's token playing, gets an answer with
+    no speech, card or reprompt; PlaybackStopped gets no directive either."""
+    at_set_one(app)
+    first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
+    token = first[0]["audioItem"]["stream"]["token"]
+    if name in BUTTONS:
+        envelope = button(RUNNER, name, token)
+    elif name == "PlaybackFailed":
+        caller = Caller(skill_id=SKILL_ID, user_id=RUNNER, device_id=DEVICE_ID)
+        error = {"type": "MEDIA_ERROR_SERVICE_UNAVAILABLE", "message": "the track did not load"}
+        state = {"token": token, "offsetInMilliseconds": 0, "playerActivity": "STOPPED"}
+        envelope = audio_player_request(
+            caller,
+            utc_now(),
+            name,
+            token,
+            0,
+            player_device(token),
+            error=error,
+            currentPlaybackState=state,
+        )
+    else:
+        envelope = event(RUNNER, name, token)
+    response = post(app, envelope)["response"]
+    assert not {"outputSpeech", "card", "reprompt"} & set(response)
+    if name == "PlaybackStopped":
+        assert "directives" not in response
