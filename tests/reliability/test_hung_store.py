@@ -32,7 +32,7 @@ from skill.config import Settings
 from skill.persistence import SqliteProgressStore, decode
 from skill.persistence.deadline import REST_S, Breaker
 from skill.persistence.dynamodb_store import make_dynamodb_store
-from tests.support import envelope_body, output_speech, resolved_intent
+from tests.support import ONE_SET_IN, envelope_body, output_speech, resolved_intent
 from tests.support.moto import FAKE_AWS_ENV, MotoServer, TcpSwitch
 from tests.support.servers import (
     HOST,
@@ -52,18 +52,7 @@ RUNNERS = 40  # at once: more than any server's threads, so some would queue beh
 ANSWER_WITHIN_S = 4.0
 APOLOGY = "can't reach your saved workouts"
 
-PROGRESS = {
-    "workout_id": "bodyweight",
-    "exercise_index": 0,
-    "set_number": 2,
-    "sets_by_exercise": [1],
-    "skipped": [],
-    "started_at": 1764480000.0,
-    "active_seconds": 60.0,
-    "last_move_at": 1764480060.0,
-    "rest_seconds": None,
-    "finished": False,
-}
+PROGRESS = ONE_SET_IN
 
 
 def user(n: int) -> str:

@@ -23,28 +23,12 @@ from skill.persistence import (
     StoredRecord,
     decode,
 )
-from tests.support import output_speech, request_envelope, resolved_intent
+from tests.support import ONE_SET_IN, output_speech, request_envelope, resolved_intent
 
 USER = "amzn1.ask.account.KEPT-RECORDS"
 
 # A workout a set in, as this version writes it: the newer and unreadable records vary it.
-READABLE: dict[str, Any] = {
-    "version": RECORD_VERSION,
-    "attributes": {
-        "progress": {
-            "workout_id": "bodyweight",
-            "exercise_index": 0,
-            "set_number": 2,
-            "sets_by_exercise": [1],
-            "skipped": [],
-            "started_at": 1764480000.0,
-            "active_seconds": 60.0,
-            "last_move_at": 1764480060.0,
-            "rest_seconds": None,
-            "finished": False,
-        }
-    },
-}
+READABLE: dict[str, Any] = {"version": RECORD_VERSION, "attributes": {"progress": ONE_SET_IN}}
 NEWER = json.dumps({**READABLE, "version": RECORD_VERSION + 1, "future_field": [1, 2, 3]})
 
 UNREADABLE = {

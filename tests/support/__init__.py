@@ -41,6 +41,22 @@ USER_ID = "amzn1.ask.account.TESTUSER"
 DEVICE_ID = "amzn1.ask.device.TESTDEVICE"
 
 
+# A runner one set into the bodyweight workout (push-ups, set 2 of 4), as a record's "progress"
+# holds it: tests store it, or vary it, to start from a known place.
+ONE_SET_IN: dict[str, Any] = {
+    "workout_id": "bodyweight",
+    "exercise_index": 0,
+    "set_number": 2,
+    "sets_by_exercise": [1],
+    "skipped": [],
+    "started_at": 1764480000.0,
+    "active_seconds": 60.0,
+    "last_move_at": 1764480060.0,
+    "rest_seconds": None,
+    "finished": False,
+}
+
+
 def request_envelope(
     request_type: str = "LaunchRequest",
     *,
@@ -157,6 +173,7 @@ class RecordingPersistenceAdapter(RecordStore):
 
 __all__ = [
     "DEVICE_ID",
+    "ONE_SET_IN",
     "SKILL_ID",
     "USER_ID",
     "RecordingPersistenceAdapter",
