@@ -278,3 +278,64 @@ def test_every_player_request_is_answered_without_a_word(app: Flask, name: str) 
     assert not {"outputSpeech", "card", "reprompt"} & set(response)
     if name == "PlaybackStopped":
         assert "directives" not in response
+
+
+def name_free(envelope: dict[str, Any], token: str, activity: str = "PLAYING") -> dict[str, Any]:
+    """The envelope as "Alexa, next" arrives with no invocation name: a new session, the player
+    in context holding `token`."""
+    envelope = with_player(envelope, token)
+    envelope["session"]["new"] = True
+    envelope["context"]["AudioPlayer"]["playerActivity"] = activity
+    return envelope
+
+
+def queue_token(first: str, step: int) -> str:
+    token = PlayerToken.decode(first)
+    assert token is not None
+    return PlayerToken(
+        token.tag, token.workout_id, token.exercise_index, token.set_number, step, token.track_ids
+    ).encode()
+
+
+@pytest.mark.parametrize("how", ["voice", "button"])
+def test_next_mid_rest_skips_the_rest_to_the_call_and_counts_no_set(
+    app: Flask, store: RecordingPersistenceAdapter, how: str
+) -> None:
+    """ "Alexa, next" while the rest plays: the set the record now names was never called, so
+    it is not counted done; the call plays now."""
+    at_set_one(app)
+    first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
+    resting = queue_token(first[0]["audioItem"]["stream"]["token"], 1)  # rest-030 playing
+    assert stored_set(store) == 2
+    if how == "voice":
+        envelope = name_free(resolved_intent("AMAZON.NextIntent", user_id=RUNNER), resting)
+    else:
+        envelope = button(RUNNER, "next", resting)
+    body = post(app, envelope)
+    assert "outputSpeech" not in body["response"]
+    [directive] = plays(body)
+    assert directive["playBehavior"] == "REPLACE_ALL"
+    assert "/set-bodyweight-1-2-" in directive["audioItem"]["stream"]["url"]
+    assert stored_set(store) == 2  # set 2 still to do
+
+
+def test_next_with_a_queue_that_led_elsewhere_calls_the_current_set_rather_than_count_it(
+    app: Flask, store: RecordingPersistenceAdapter
+) -> None:
+    """The player's last queue led to another place (a warm-up in a session that has closed
+    since, a workout started since): "Alexa, next" cannot mean this set is done."""
+    at_set_one(app)
+    elsewhere = PlayerToken(user_tag(RUNNER), "dumbbell", 3, 2, 0, ("ready",)).encode()
+    body = post(app, name_free(resolved_intent("AMAZON.NextIntent", user_id=RUNNER), elsewhere))
+    [directive] = plays(body)
+    assert "/set-bodyweight-1-1-" in directive["audioItem"]["stream"]["url"]
+    assert stored_set(store) == 1
+
+
+def test_next_set_in_a_conversation_ends_the_set_whatever_the_player_last_held(
+    app: Flask, store: RecordingPersistenceAdapter
+) -> None:
+    at_set_one(app)
+    elsewhere = PlayerToken(user_tag(RUNNER), "dumbbell", 3, 2, 0, ("ready",)).encode()
+    post(app, with_player(resolved_intent("NextSetIntent", user_id=RUNNER), elsewhere))
+    assert stored_set(store) == 2
