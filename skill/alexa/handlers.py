@@ -455,6 +455,10 @@ class ChangeRestHandler(CoachHandler):
             return respond(handler_input, self.composer.ask_rest(self.longest_rest(handler_input)))
         step = REST_STEP_SECONDS if self.longer else -REST_STEP_SECONDS
         longest = self.longest_rest(handler_input)
+        if self.longer and current >= longest:
+            # Rests set longer with the coach's audio stay as they are: "longer" never shortens.
+            paced = min(current, longest)
+            return respond(handler_input, self.composer.rest_at_limit(progress, paced, True))
         wanted = min(longest, max(MIN_REST_SECONDS, current + step))
         if wanted == current:
             return respond(
@@ -609,7 +613,16 @@ class CoachAudioHandler(CoachHandler):
         available = self.service.hands_free is not None and supports_player(handler_input)
         key = "music.coach_audio" if available else "music.no_player"
         speech = Speech().say(self.composer.phrases.say(key))
-        return respond(handler_input, self.composer.answer(progress_of(handler_input), speech))
+        progress = progress_of(handler_input)
+        directives: list[Directive] = []
+        if available and self.coach.position(progress) is not None:
+            # Take the player back now (the ready tone, as after a spoken set announcement), so
+            # that "Alexa, next" reaches the coach, not the music the runner was playing.
+            assert self.service.hands_free is not None
+            ready = Playing((self.service.hands_free.catalog.ready(),), spoken=True)
+            directives = self.play_now(handler_input, ready, progress)
+        reply = self.composer.answer(progress, speech)
+        return respond(handler_input, reply, directives=directives)
 
 
 class LoopOrShuffleHandler(CoachHandler):

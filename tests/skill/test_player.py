@@ -339,3 +339,41 @@ def test_next_set_in_a_conversation_ends_the_set_whatever_the_player_last_held(
     elsewhere = PlayerToken(user_tag(RUNNER), "dumbbell", 3, 2, 0, ("ready",)).encode()
     post(app, with_player(resolved_intent("NextSetIntent", user_id=RUNNER), elsewhere))
     assert stored_set(store) == 2
+
+
+def stored_rest(store: RecordingPersistenceAdapter, user_id: str = RUNNER) -> int | None:
+    rest: int | None = decode(store.rows[user_id].text)["progress"]["rest_seconds"]
+    return rest
+
+
+def test_longer_rest_on_a_device_without_a_player_never_shortens_a_five_minute_rest(
+    app: Flask, store: RecordingPersistenceAdapter
+) -> None:
+    """Rests of 300 s set on an Echo; on a phone (no player, 120 s at most) "longer rest" must
+    not cut them to 120 s and call that longer."""
+    at_set_one(app)
+    post(app, with_player(resolved_intent("SetRestIntent", user_id=RUNNER, minutes="5")))
+    assert stored_rest(store) == 300
+    body = post(app, resolved_intent("LongerRestIntent", user_id=RUNNER))
+    assert "already" in output_speech(body)
+    assert stored_rest(store) == 300
+
+
+def test_use_your_audio_mid_workout_takes_the_player_back_for_the_current_set(
+    app: Flask, store: RecordingPersistenceAdapter
+) -> None:
+    """After "keep my music" the runner's music holds the player; "use your audio" must take it
+    back, or "Alexa, next" skips their song instead of ending the set."""
+    at_set_one(app)
+    post(app, with_player(resolved_intent("KeepMusicIntent", user_id=RUNNER)))
+    back = post(app, with_player(resolved_intent("CoachAudioIntent", user_id=RUNNER)))
+    assert "use my audio again" in output_speech(back)
+    [directive] = plays(back)
+    token = PlayerToken.decode(directive["audioItem"]["stream"]["token"])
+    assert token is not None
+    assert (token.tag, token.workout_id, token.exercise_index, token.set_number) == (
+        user_tag(RUNNER),
+        "bodyweight",
+        0,
+        1,
+    )
