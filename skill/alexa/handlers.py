@@ -336,11 +336,19 @@ class PauseHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.PauseIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        if self.holds_player(handler_input):
+        before = progress_of(handler_input)
+        paused = self.coach.pause(before, self.now())
+        holds = self.holds_player(handler_input)
+        session = handler_input.request_envelope.session
+        if holds and (session is None or session.new):
             # "Alexa, pause" or "Alexa, stop" over the coach's audio: silence, place kept.
-            paused = self.coach.pause(progress_of(handler_input), self.now())
             return respond(handler_input, None, paused.progress, directives=[stop()])
-        return self.move(handler_input, lambda p: self.coach.pause(p, self.now()))
+        # "Wait", "hold on" in a conversation: said as the conversation says it (a silent end
+        # of the session would leave the runner not knowing they are paused), and any track
+        # of the coach's held while Alexa listened is stopped too.
+        reply = self.composer.transition(before, paused)
+        directives = [stop()] if holds else []
+        return respond(handler_input, reply, paused.progress, directives=directives)
 
 
 class ResumeHandler(CoachHandler):

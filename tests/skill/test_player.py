@@ -200,7 +200,8 @@ def test_pause_over_the_coachs_audio_stops_it_silently_and_keeps_the_place(
     at_set_one(app)
     first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
     token = first[0]["audioItem"]["stream"]["token"]
-    paused = post(app, with_player(resolved_intent("AMAZON.PauseIntent", user_id=RUNNER), token))
+    # "Alexa, pause" with no name arrives in a new session.
+    paused = post(app, name_free(resolved_intent("AMAZON.PauseIntent", user_id=RUNNER), token))
     assert output_speech(paused) == ""
     assert [d["type"] for d in paused["response"]["directives"]] == ["AudioPlayer.Stop"]
     assert decode(store.rows[RUNNER].text)["progress"]["paused"] is True
@@ -377,3 +378,17 @@ def test_use_your_audio_mid_workout_takes_the_player_back_for_the_current_set(
         0,
         1,
     )
+
+
+def test_pause_in_a_conversation_is_answered_in_words_even_with_the_coachs_token_held(
+    app: Flask, store: RecordingPersistenceAdapter
+) -> None:
+    """ "Hold on" / "wait" while the microphone is open (the runner answering the coach) must
+    not end the session in silence just because the player last held the coach's audio."""
+    at_set_one(app)
+    first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
+    token = first[0]["audioItem"]["stream"]["token"]
+    body = post(app, with_player(resolved_intent("AMAZON.PauseIntent", user_id=RUNNER), token))
+    assert output_speech(body) != ""
+    assert [d["type"] for d in body["response"]["directives"]] == ["AudioPlayer.Stop"]
+    assert decode(store.rows[RUNNER].text)["progress"]["paused"] is True
