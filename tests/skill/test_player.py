@@ -392,3 +392,18 @@ def test_pause_in_a_conversation_is_answered_in_words_even_with_the_coachs_token
     assert output_speech(body) != ""
     assert [d["type"] for d in body["response"]["directives"]] == ["AudioPlayer.Stop"]
     assert decode(store.rows[RUNNER].text)["progress"]["paused"] is True
+
+
+def test_the_rest_before_a_new_exercise_says_what_comes_next_as_the_spoken_rest_does(
+    app: Flask,
+) -> None:
+    """Spoken: "Good. Next up: L-sit chin-up. Rest 30 seconds." The runner sets up the next
+    exercise during the rest, so the coach's audio names it first too."""
+    at_set_one(app)
+    for _ in range(3):  # sets 1 to 3 of the T push-up's 4
+        post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER)))
+    last = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
+    token = PlayerToken.decode(last[0]["audioItem"]["stream"]["token"])
+    assert token is not None
+    assert token.track_ids[0].endswith("-next-bodyweight-2")
+    assert "/praise-" in last[0]["audioItem"]["stream"]["url"]
