@@ -13,7 +13,15 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Directive, Response, SessionEndedRequest
 
-from skill.alexa.player import current_token, first_of, play, stop, supports_player, user_tag
+from skill.alexa.player import (
+    current_token,
+    first_of,
+    play,
+    skip_to_call,
+    stop,
+    supports_player,
+    user_tag,
+)
 from skill.alexa.slots import SlotValue, slot_value, whole_number
 from skill.alexa.turn import (
     NOTICE,
@@ -124,6 +132,36 @@ class CoachHandler(AbstractRequestHandler):
             and current_token(handler_input) is not None
         )
 
+    def next_by_player(self, handler_input: HandlerInput) -> Response | None:
+        """ "Alexa, next" (or the next button) outside a conversation, where the player shows
+        the runner has not begun the set their record names: None when it ends that set.
+
+        Mid-rest (or mid-lead-in or introduction) of the coach's own queue, "next" skips to
+        what comes next in it: the set was never called, so it is not counted. When the
+        player's last queue led somewhere else (a warm-up in a session since closed, a workout
+        started since, another runner's audio on a shared device), the current set is called
+        again rather than counted done unheard."""
+        hands_free = self.service.hands_free
+        session = handler_input.request_envelope.session
+        if hands_free is None or not self.plays_audio(handler_input):
+            return None
+        if session is not None and not session.new:
+            return None  # words in a conversation: the set just announced is done
+        token = current_token(handler_input)
+        progress = progress_of(handler_input)
+        if token is None or progress.paused or self.coach.position(progress) is None:
+            return None
+        ours = token.tag == user_tag(user_id_of(handler_input.request_envelope))
+        if ours and token.leads_to(progress):
+            later = skip_to_call(token)
+            track = None if later is None else hands_free.catalog.by_id(later.track_ids[later.step])
+            if later is None or track is None:
+                return None
+            return respond(
+                handler_input, None, directives=[play(track, later, hands_free.base_url)]
+            )
+        return self.move(handler_input, lambda p: self.coach.resume(p, self.now()))
+
     def play_now(
         self, handler_input: HandlerInput, playing: Playing, leads_to: Progress
     ) -> list[Directive]:
@@ -226,6 +264,9 @@ class NextSetHandler(CoachHandler):
         routine = routine_part(handler_input)
         if routine is not None:
             return self.next_routine_part(handler_input, *routine)
+        by_player = self.next_by_player(handler_input)
+        if by_player is not None:
+            return by_player
         return self.move(handler_input, lambda p: self.coach.finish_set(p, self.now()))
 
     def next_routine_part(self, handler_input: HandlerInput, kind: str, part: int) -> Response:
@@ -295,11 +336,19 @@ class PauseHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.PauseIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        if self.holds_player(handler_input):
+        before = progress_of(handler_input)
+        paused = self.coach.pause(before, self.now())
+        holds = self.holds_player(handler_input)
+        session = handler_input.request_envelope.session
+        if holds and (session is None or session.new):
             # "Alexa, pause" or "Alexa, stop" over the coach's audio: silence, place kept.
-            paused = self.coach.pause(progress_of(handler_input), self.now())
             return respond(handler_input, None, paused.progress, directives=[stop()])
-        return self.move(handler_input, lambda p: self.coach.pause(p, self.now()))
+        # "Wait", "hold on" in a conversation: said as the conversation says it (a silent end
+        # of the session would leave the runner not knowing they are paused), and any track
+        # of the coach's held while Alexa listened is stopped too.
+        reply = self.composer.transition(before, paused)
+        directives = [stop()] if holds else []
+        return respond(handler_input, reply, paused.progress, directives=directives)
 
 
 class ResumeHandler(CoachHandler):
@@ -414,6 +463,10 @@ class ChangeRestHandler(CoachHandler):
             return respond(handler_input, self.composer.ask_rest(self.longest_rest(handler_input)))
         step = REST_STEP_SECONDS if self.longer else -REST_STEP_SECONDS
         longest = self.longest_rest(handler_input)
+        if self.longer and current >= longest:
+            # Rests set longer with the coach's audio stay as they are: "longer" never shortens.
+            paced = min(current, longest)
+            return respond(handler_input, self.composer.rest_at_limit(progress, paced, True))
         wanted = min(longest, max(MIN_REST_SECONDS, current + step))
         if wanted == current:
             return respond(
@@ -568,7 +621,16 @@ class CoachAudioHandler(CoachHandler):
         available = self.service.hands_free is not None and supports_player(handler_input)
         key = "music.coach_audio" if available else "music.no_player"
         speech = Speech().say(self.composer.phrases.say(key))
-        return respond(handler_input, self.composer.answer(progress_of(handler_input), speech))
+        progress = progress_of(handler_input)
+        directives: list[Directive] = []
+        if available and self.coach.position(progress) is not None:
+            # Take the player back now (the ready tone, as after a spoken set announcement), so
+            # that "Alexa, next" reaches the coach, not the music the runner was playing.
+            assert self.service.hands_free is not None
+            ready = Playing((self.service.hands_free.catalog.ready(),), spoken=True)
+            directives = self.play_now(handler_input, ready, progress)
+        reply = self.composer.answer(progress, speech)
+        return respond(handler_input, reply, directives=directives)
 
 
 class LoopOrShuffleHandler(CoachHandler):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.interfaces.audioplayer import (
@@ -147,6 +147,27 @@ def first_of(tracks: tuple[Track, ...], tag: str, progress: Progress) -> tuple[T
         tuple(track.id for track in tracks),
     )
     return tracks[0], token
+
+
+# Tracks that come before the set they lead to: the runner has not begun that set while one of
+# them is the player's.
+_BEFORE_THE_SET = ("praise-", "rest-", "intro-", "reminder-")
+_LEAD_AND_REST = ("praise-", "rest-")
+
+
+def skip_to_call(token: PlayerToken) -> PlayerToken | None:
+    """The token of the track to jump to when the runner says "next" while `token`'s track
+    still leads up to the set: past the lead-in and the rest (to the new exercise's
+    introduction, if any), or past the introduction to the set's call. None when `token`'s
+    track is the call itself (or the ready tone): "next" then ends the set."""
+    current = token.track_ids[token.step]
+    if not current.startswith(_BEFORE_THE_SET):
+        return None
+    skipped = _LEAD_AND_REST if current.startswith(_LEAD_AND_REST) else _BEFORE_THE_SET
+    for step in range(token.step + 1, len(token.track_ids)):
+        if not token.track_ids[step].startswith(skipped):
+            return replace(token, step=step)
+    return None
 
 
 def following(token: PlayerToken, catalog: AudioCatalog) -> tuple[Track, PlayerToken] | None:

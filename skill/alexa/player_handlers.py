@@ -53,6 +53,9 @@ class NextButtonHandler(CoachHandler):
         return bool(is_request_type("PlaybackController.NextCommandIssued")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        by_player = self.next_by_player(handler_input)
+        if by_player is not None:
+            return by_player
         return self.move(handler_input, lambda p: self.coach.finish_set(p, self.now()))
 
 

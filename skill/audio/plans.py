@@ -68,7 +68,11 @@ def plan_for(
     tracks: list[Track] = []
     rest = next((e for e in move.events if isinstance(e, ev.RestStarted)), None)
     if rest is not None:
-        tracks += [catalog.lead_in(before.sets_done), catalog.rest(rest.seconds)]
+        if rest.last_set_of_exercise:  # "Good. Next up: chest press.", as the spoken rest says
+            lead_in = catalog.lead_in(before.sets_done, after.workout_id, here.exercise_index)
+        else:
+            lead_in = catalog.lead_in(before.sets_done)
+        tracks += [lead_in, catalog.rest(rest.seconds)]
     if ev.ExerciseIntroduced in kinds:
         first_time = here.exercise.id not in explained
         tracks.append(catalog.introduction(after.workout_id, here.exercise_index, first_time))

@@ -200,7 +200,8 @@ def test_pause_over_the_coachs_audio_stops_it_silently_and_keeps_the_place(
     at_set_one(app)
     first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
     token = first[0]["audioItem"]["stream"]["token"]
-    paused = post(app, with_player(resolved_intent("AMAZON.PauseIntent", user_id=RUNNER), token))
+    # "Alexa, pause" with no name arrives in a new session.
+    paused = post(app, name_free(resolved_intent("AMAZON.PauseIntent", user_id=RUNNER), token))
     assert output_speech(paused) == ""
     assert [d["type"] for d in paused["response"]["directives"]] == ["AudioPlayer.Stop"]
     assert decode(store.rows[RUNNER].text)["progress"]["paused"] is True
@@ -278,3 +279,131 @@ def test_every_player_request_is_answered_without_a_word(app: Flask, name: str) 
     assert not {"outputSpeech", "card", "reprompt"} & set(response)
     if name == "PlaybackStopped":
         assert "directives" not in response
+
+
+def name_free(envelope: dict[str, Any], token: str, activity: str = "PLAYING") -> dict[str, Any]:
+    """The envelope as "Alexa, next" arrives with no invocation name: a new session, the player
+    in context holding `token`."""
+    envelope = with_player(envelope, token)
+    envelope["session"]["new"] = True
+    envelope["context"]["AudioPlayer"]["playerActivity"] = activity
+    return envelope
+
+
+def queue_token(first: str, step: int) -> str:
+    token = PlayerToken.decode(first)
+    assert token is not None
+    return PlayerToken(
+        token.tag, token.workout_id, token.exercise_index, token.set_number, step, token.track_ids
+    ).encode()
+
+
+@pytest.mark.parametrize("how", ["voice", "button"])
+def test_next_mid_rest_skips_the_rest_to_the_call_and_counts_no_set(
+    app: Flask, store: RecordingPersistenceAdapter, how: str
+) -> None:
+    """ "Alexa, next" while the rest plays: the set the record now names was never called, so
+    it is not counted done; the call plays now."""
+    at_set_one(app)
+    first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
+    resting = queue_token(first[0]["audioItem"]["stream"]["token"], 1)  # rest-030 playing
+    assert stored_set(store) == 2
+    if how == "voice":
+        envelope = name_free(resolved_intent("AMAZON.NextIntent", user_id=RUNNER), resting)
+    else:
+        envelope = button(RUNNER, "next", resting)
+    body = post(app, envelope)
+    assert "outputSpeech" not in body["response"]
+    [directive] = plays(body)
+    assert directive["playBehavior"] == "REPLACE_ALL"
+    assert "/set-bodyweight-1-2-" in directive["audioItem"]["stream"]["url"]
+    assert stored_set(store) == 2  # set 2 still to do
+
+
+def test_next_with_a_queue_that_led_elsewhere_calls_the_current_set_rather_than_count_it(
+    app: Flask, store: RecordingPersistenceAdapter
+) -> None:
+    """The player's last queue led to another place (a warm-up in a session that has closed
+    since, a workout started since): "Alexa, next" cannot mean this set is done."""
+    at_set_one(app)
+    elsewhere = PlayerToken(user_tag(RUNNER), "dumbbell", 3, 2, 0, ("ready",)).encode()
+    body = post(app, name_free(resolved_intent("AMAZON.NextIntent", user_id=RUNNER), elsewhere))
+    [directive] = plays(body)
+    assert "/set-bodyweight-1-1-" in directive["audioItem"]["stream"]["url"]
+    assert stored_set(store) == 1
+
+
+def test_next_set_in_a_conversation_ends_the_set_whatever_the_player_last_held(
+    app: Flask, store: RecordingPersistenceAdapter
+) -> None:
+    at_set_one(app)
+    elsewhere = PlayerToken(user_tag(RUNNER), "dumbbell", 3, 2, 0, ("ready",)).encode()
+    post(app, with_player(resolved_intent("NextSetIntent", user_id=RUNNER), elsewhere))
+    assert stored_set(store) == 2
+
+
+def stored_rest(store: RecordingPersistenceAdapter, user_id: str = RUNNER) -> int | None:
+    rest: int | None = decode(store.rows[user_id].text)["progress"]["rest_seconds"]
+    return rest
+
+
+def test_longer_rest_on_a_device_without_a_player_never_shortens_a_five_minute_rest(
+    app: Flask, store: RecordingPersistenceAdapter
+) -> None:
+    """Rests of 300 s set on an Echo; on a phone (no player, 120 s at most) "longer rest" must
+    not cut them to 120 s and call that longer."""
+    at_set_one(app)
+    post(app, with_player(resolved_intent("SetRestIntent", user_id=RUNNER, minutes="5")))
+    assert stored_rest(store) == 300
+    body = post(app, resolved_intent("LongerRestIntent", user_id=RUNNER))
+    assert "already" in output_speech(body)
+    assert stored_rest(store) == 300
+
+
+def test_use_your_audio_mid_workout_takes_the_player_back_for_the_current_set(
+    app: Flask, store: RecordingPersistenceAdapter
+) -> None:
+    """After "keep my music" the runner's music holds the player; "use your audio" must take it
+    back, or "Alexa, next" skips their song instead of ending the set."""
+    at_set_one(app)
+    post(app, with_player(resolved_intent("KeepMusicIntent", user_id=RUNNER)))
+    back = post(app, with_player(resolved_intent("CoachAudioIntent", user_id=RUNNER)))
+    assert "use my audio again" in output_speech(back)
+    [directive] = plays(back)
+    token = PlayerToken.decode(directive["audioItem"]["stream"]["token"])
+    assert token is not None
+    assert (token.tag, token.workout_id, token.exercise_index, token.set_number) == (
+        user_tag(RUNNER),
+        "bodyweight",
+        0,
+        1,
+    )
+
+
+def test_pause_in_a_conversation_is_answered_in_words_even_with_the_coachs_token_held(
+    app: Flask, store: RecordingPersistenceAdapter
+) -> None:
+    """ "Hold on" / "wait" while the microphone is open (the runner answering the coach) must
+    not end the session in silence just because the player last held the coach's audio."""
+    at_set_one(app)
+    first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
+    token = first[0]["audioItem"]["stream"]["token"]
+    body = post(app, with_player(resolved_intent("AMAZON.PauseIntent", user_id=RUNNER), token))
+    assert output_speech(body) != ""
+    assert [d["type"] for d in body["response"]["directives"]] == ["AudioPlayer.Stop"]
+    assert decode(store.rows[RUNNER].text)["progress"]["paused"] is True
+
+
+def test_the_rest_before_a_new_exercise_says_what_comes_next_as_the_spoken_rest_does(
+    app: Flask,
+) -> None:
+    """Spoken: "Good. Next up: L-sit chin-up. Rest 30 seconds." The runner sets up the next
+    exercise during the rest, so the coach's audio names it first too."""
+    at_set_one(app)
+    for _ in range(3):  # sets 1 to 3 of the T push-up's 4
+        post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER)))
+    last = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
+    token = PlayerToken.decode(last[0]["audioItem"]["stream"]["token"])
+    assert token is not None
+    assert token.track_ids[0].endswith("-next-bodyweight-2")
+    assert "/praise-" in last[0]["audioItem"]["stream"]["url"]
