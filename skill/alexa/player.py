@@ -116,16 +116,12 @@ def current_token(handler_input: HandlerInput) -> PlayerToken | None:
 
 
 def play(
-    track: Track, token: PlayerToken, base_url: str, after: str | None = None
+    track: Track, token: PlayerToken, base_url: str, *, queued: bool = False, offset_ms: int = 0
 ) -> PlayDirective:
-    """Play `track` now (REPLACE_ALL), or after the stream whose token is `after` (ENQUEUE)."""
-    stream = Stream(
-        token=token.encode(),
-        url=track.url(base_url),
-        offset_in_milliseconds=0,
-        expected_previous_token=after,
-    )
-    behavior = PlayBehavior.ENQUEUE if after is not None else PlayBehavior.REPLACE_ALL
+    """Play `track` now (REPLACE_ALL), from `offset_ms`; or `queued`, after the track playing
+    (REPLACE_ENQUEUED: the queue holds just this one, however often it is sent)."""
+    stream = Stream(token=token.encode(), url=track.url(base_url), offset_in_milliseconds=offset_ms)
+    behavior = PlayBehavior.REPLACE_ENQUEUED if queued else PlayBehavior.REPLACE_ALL
     metadata = AudioItemMetadata(title=track.title, subtitle="Upper Body Coach")
     return PlayDirective(
         play_behavior=behavior, audio_item=AudioItem(stream=stream, metadata=metadata)

@@ -1,7 +1,6 @@
 """Handlers for what Alexa's player sends in hands-free mode: its events, and the device's
 buttons (PlaybackController). Replies carry player directives only, never speech (Alexa's rule);
-PlaybackStarted, PlaybackFinished and PlaybackStopped need none (SilentRequestHandler answers
-them, and logs PlaybackFailed's error).
+PlaybackFinished and PlaybackStopped need none (SilentRequestHandler answers them).
 
 A button moves the runner as the words would ("next" ends the set, "previous" goes back, "play"
 resumes); "pause" stops the player and pauses the workout, keeping the exact place.
@@ -23,16 +22,25 @@ from skill.persistence import user_id_of
 log = logging.getLogger(__name__)
 
 
-class PlaybackNearlyFinishedHandler(CoachHandler):
-    """Queue the next track of the coach's queue, if the runner is still where it leads."""
+class QueueNextHandler(CoachHandler):
+    """Queue the next track of the coach's queue as soon as a track starts, and again when it
+    nearly finishes (REPLACE_ENQUEUED: the same one track, however often): the sooner the
+    device has it, the less a short lead-in risks ending before the rest is queued. A track
+    that failed to play is skipped for the next one, so the runner is not left in silence."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return bool(is_request_type("AudioPlayer.PlaybackNearlyFinished")(handler_input))
+        return any(
+            is_request_type(f"AudioPlayer.{event}")(handler_input)
+            for event in ("PlaybackStarted", "PlaybackNearlyFinished", "PlaybackFailed")
+        )
 
     def handle(self, handler_input: HandlerInput) -> Response:
         hands_free = self.service.hands_free
         token = current_token(handler_input)
         nothing = handler_input.response_builder.response
+        error = getattr(handler_input.request_envelope.request, "error", None)
+        if error is not None:
+            log.error("a track failed to play: %s", getattr(error, "message", error))
         if hands_free is None or token is None:
             return nothing
         if token.tag != user_tag(user_id_of(handler_input.request_envelope)):
@@ -44,7 +52,8 @@ class PlaybackNearlyFinishedHandler(CoachHandler):
         if after is None:
             return nothing
         track, next_token = after
-        directive = play(track, next_token, hands_free.base_url, after=token.encode())
+        failed = is_request_type("AudioPlayer.PlaybackFailed")(handler_input)
+        directive = play(track, next_token, hands_free.base_url, queued=not failed)
         return respond(handler_input, None, directives=[directive])
 
 
@@ -91,7 +100,7 @@ def pause_playing(handler: CoachHandler, handler_input: HandlerInput) -> Respons
 
 
 PLAYER_HANDLERS: tuple[type[CoachHandler], ...] = (
-    PlaybackNearlyFinishedHandler,
+    QueueNextHandler,
     NextButtonHandler,
     PreviousButtonHandler,
     PlayButtonHandler,

@@ -126,22 +126,52 @@ def test_next_plays_the_rest_and_the_call_with_a_token_naming_runner_and_place(
     assert stored_set(store) == 2
 
 
-def test_each_nearly_finished_queues_the_next_track_of_the_queue(app: Flask) -> None:
+def track_id(directive: dict[str, Any]) -> str:
+    """The catalog id of a Play's track ("rest-030"), from its URL."""
+    url: str = directive["audioItem"]["stream"]["url"]
+    return url.rsplit("/", 1)[1].rsplit("-", 1)[0]
+
+
+@pytest.mark.parametrize("moment", ["PlaybackStarted", "PlaybackNearlyFinished"])
+def test_each_track_queues_the_next_of_the_queue_as_it_starts_and_again_near_its_end(
+    app: Flask, moment: str
+) -> None:
     at_set_one(app)
     first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
     token = first[0]["audioItem"]["stream"]["token"]
     heard = []
     for _ in range(2):
-        body = post(app, event(RUNNER, "PlaybackNearlyFinished", token))
+        body = post(app, event(RUNNER, moment, token))
         assert "outputSpeech" not in body["response"] and "card" not in body["response"]
         [directive] = plays(body)
-        assert directive["playBehavior"] == "ENQUEUE"
-        assert directive["audioItem"]["stream"]["expectedPreviousToken"] == token
+        # The queue holds just the next track, however often it is sent.
+        assert directive["playBehavior"] == "REPLACE_ENQUEUED"
         token = directive["audioItem"]["stream"]["token"]
-        heard.append(directive["audioItem"]["stream"]["url"].rsplit("/", 1)[1].rsplit("-", 1)[0])
+        heard.append(track_id(directive))
     assert heard == ["rest-030", "set-bodyweight-1-2"]
     # The queue is over: nothing more is queued.
-    assert plays(post(app, event(RUNNER, "PlaybackNearlyFinished", token))) == []
+    assert plays(post(app, event(RUNNER, moment, token))) == []
+
+
+def test_a_track_that_fails_to_play_is_skipped_for_the_next(app: Flask) -> None:
+    at_set_one(app)
+    first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
+    token = first[0]["audioItem"]["stream"]["token"]
+    caller = Caller(skill_id=SKILL_ID, user_id=RUNNER, device_id=DEVICE_ID)
+    error = {"type": "MEDIA_ERROR_SERVICE_UNAVAILABLE", "message": "404 for the lead-in"}
+    state = {"token": token, "offsetInMilliseconds": 0, "playerActivity": "STOPPED"}
+    envelope = audio_player_request(
+        caller,
+        utc_now(),
+        "PlaybackFailed",
+        token,
+        0,
+        player_device(token),
+        error=error,
+        currentPlaybackState=state,
+    )
+    [directive] = plays(post(app, envelope))
+    assert directive["playBehavior"] == "REPLACE_ALL" and track_id(directive) == "rest-030"
 
 
 @pytest.mark.parametrize(
@@ -167,7 +197,7 @@ def test_a_stale_or_forged_token_queues_nothing_and_changes_nothing(
     body = post(app, event(RUNNER, "PlaybackNearlyFinished", forged))
     queued = plays(body)
     if forged.startswith(token):  # the queue edited by hand: its next step is still the real one
-        assert [d["audioItem"]["stream"]["url"].split("/")[-1][:8] for d in queued] == ["rest-030"]
+        assert [track_id(d) for d in queued] == ["rest-030"]
     else:
         assert queued == []
     assert "outputSpeech" not in body["response"]
