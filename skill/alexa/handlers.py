@@ -125,11 +125,14 @@ class CoachHandler(AbstractRequestHandler):
         return MAX_REST_SECONDS if self.plays_audio(handler_input) else MAX_SPOKEN_REST_SECONDS
 
     def holds_player(self, handler_input: HandlerInput) -> bool:
-        """The coach's audio is what the device's player holds (its token is ours)."""
+        """The coach's audio for this runner is what the device's player holds (on a shared
+        device, another runner's audio is not theirs to stop)."""
+        token = current_token(handler_input)
         return (
             self.service.hands_free is not None
             and supports_player(handler_input)
-            and current_token(handler_input) is not None
+            and token is not None
+            and token.tag == user_tag(user_id_of(handler_input.request_envelope))
         )
 
     def next_by_player(self, handler_input: HandlerInput) -> Response | None:
