@@ -135,6 +135,25 @@ class CoachHandler(AbstractRequestHandler):
             and token.tag == user_tag(user_id_of(handler_input.request_envelope))
         )
 
+    def resume(self, handler_input: HandlerInput) -> Response:
+        """Resume the workout: a rest paused part-way plays on from where it stopped (its
+        track is constant-bitrate, so the player can start at an offset); else the current
+        set is called again."""
+        hands_free = self.service.hands_free
+        token = current_token(handler_input)
+        before = progress_of(handler_input)
+        resumed = self.coach.resume(before, self.now())
+        if hands_free is None or token is None or not self.holds_player(handler_input):
+            return self.speak(handler_input, before, resumed)
+        player = getattr(handler_input.request_envelope.context, "audio_player", None)
+        offset = getattr(player, "offset_in_milliseconds", None) or 0
+        track = hands_free.catalog.by_id(token.track_ids[token.step])
+        mid_rest = track is not None and track.rest_seconds is not None and offset > 0
+        if not (mid_rest and token.leads_to(before)) or track is None:
+            return self.speak(handler_input, before, resumed)
+        directive = play(track, token, hands_free.base_url, offset_ms=offset)
+        return respond(handler_input, None, resumed.progress, directives=[directive])
+
     def next_by_player(self, handler_input: HandlerInput) -> Response | None:
         """ "Alexa, next" (or the next button) outside a conversation, where the player shows
         the runner has not begun the set their record names: None when it ends that set.
@@ -359,7 +378,7 @@ class ResumeHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.ResumeIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.move(handler_input, lambda p: self.coach.resume(p, self.now()))
+        return self.resume(handler_input)
 
 
 class HowToHandler(CoachHandler):

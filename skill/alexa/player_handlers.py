@@ -81,7 +81,7 @@ class PlayButtonHandler(CoachHandler):
         return bool(is_request_type("PlaybackController.PlayCommandIssued")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.move(handler_input, lambda p: self.coach.resume(p, self.now()))
+        return self.resume(handler_input)
 
 
 class PauseButtonHandler(CoachHandler):
