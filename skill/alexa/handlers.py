@@ -625,11 +625,14 @@ class KeepMusicHandler(CoachHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         choose(handler_input, replace(preferences_of(handler_input), keep_music=True))
-        speech = Speech().say(self.composer.phrases.say("music.kept"))
-        reply = self.composer.answer(progress_of(handler_input), speech)
-        # The coach's own audio stops too, so the runner's music can play on.
-        directives = [stop()] if self.holds_player(handler_input) else []
-        return respond(handler_input, reply, directives=directives)
+        kept = self.composer.phrases.say("music.kept")
+        progress = progress_of(handler_input)
+        if not self.holds_player(handler_input) or self.coach.position(progress) is None:
+            return respond(handler_input, self.composer.answer(progress, Speech().say(kept)))
+        # The coach's audio stops (the runner's music can play on), and what it was leading
+        # to is said in words: the set the runner is on, from now on the spoken way.
+        handler_input.attributes_manager.request_attributes[NOTICE] = kept
+        return respond(handler_input, self.composer.repeat(progress), directives=[stop()])
 
 
 class CoachAudioHandler(CoachHandler):

@@ -437,3 +437,15 @@ def test_the_rest_before_a_new_exercise_says_what_comes_next_as_the_spoken_rest_
     assert token is not None
     assert token.track_ids[0].endswith("-next-bodyweight-2")
     assert "/praise-" in last[0]["audioItem"]["stream"]["url"]
+
+
+def test_keep_my_music_mid_rest_stops_the_audio_and_says_the_set_in_words(
+    app: Flask, store: RecordingPersistenceAdapter
+) -> None:
+    at_set_one(app)
+    first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
+    token = first[0]["audioItem"]["stream"]["token"]
+    body = post(app, with_player(resolved_intent("KeepMusicIntent", user_id=RUNNER), token))
+    speech = output_speech(body)
+    assert "leave your music alone" in speech and "set 2 of 4" in speech
+    assert [d["type"] for d in body["response"]["directives"]] == ["AudioPlayer.Stop"]
