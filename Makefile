@@ -86,14 +86,19 @@ REGION ?= us-east-1
 deploy-check:  # before the long audio build
 	@test -n "$(SKILL_ID)" || { echo "make deploy needs SKILL_ID=<your skill ID>" >&2; exit 2; }
 
+AUDIO_BUCKET = aws cloudformation describe-stacks --region $(REGION) \
+		--stack-name upper-body-coach-$(STAGE) --output text \
+		--query "Stacks[0].Outputs[?OutputKey=='AudioBucketName'].OutputValue"
+AUDIO_SYNC = aws s3 sync $(AUDIO_DIR) "s3://$$bucket" --region $(REGION) --exclude '*' \
+		--include '*.mp3' --content-type audio/mpeg --cache-control 'public, max-age=86400'
+
+# New tracks go up before the code that names them (when the stack exists already), so no
+# runner is sent a track that is not there yet; and again after, for a first deploy.
 deploy: deploy-check audio node_modules/.package-lock.json
+	-bucket=$$($(AUDIO_BUCKET) 2>/dev/null) && test -n "$$bucket" && $(AUDIO_SYNC)
 	PATH="$(CURDIR)/$(BIN):$$PATH" SLS_TELEMETRY_DISABLED=1 npx --no-install serverless deploy \
 		--stage $(STAGE) --param="skillId=$(SKILL_ID)" --param="region=$(REGION)"
-	bucket=$$(aws cloudformation describe-stacks --region $(REGION) \
-		--stack-name upper-body-coach-$(STAGE) --output text \
-		--query "Stacks[0].Outputs[?OutputKey=='AudioBucketName'].OutputValue") && \
-	aws s3 sync $(AUDIO_DIR) "s3://$$bucket" --region $(REGION) --exclude '*' --include '*.mp3' \
-		--content-type audio/mpeg --cache-control 'public, max-age=86400'
+	bucket=$$($(AUDIO_BUCKET)) && $(AUDIO_SYNC)
 
 # The skill package that `ask deploy` uploads (ask-resources.json points at it): skill-package/,
 # git-ignored, assembled from manifest/skill.json and interaction_model/*.json, which it copies
