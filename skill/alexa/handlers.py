@@ -684,9 +684,7 @@ class FallbackHandler(CoachHandler):
 
 def expects_no_speech(handler_input: HandlerInput) -> bool:
     """Requests whose answer must carry no speech: the session is over, or it is an event."""
-    request = handler_input.request_envelope.request
-    request_type = request.object_type if request is not None else None
-    return request_type not in {"LaunchRequest", "IntentRequest"}
+    return not may_speak(handler_input)
 
 
 class SilentRequestHandler(AbstractRequestHandler):
