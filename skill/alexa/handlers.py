@@ -598,7 +598,9 @@ class HelpHandler(CoachHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         routine = routine_part(handler_input)
         kind = routine[0] if routine is not None else None
-        return respond(handler_input, self.composer.help(progress_of(handler_input), kind))
+        hands_free = self.plays_audio(handler_input)
+        reply = self.composer.help(progress_of(handler_input), kind, hands_free)
+        return respond(handler_input, reply)
 
 
 class StopHandler(CoachHandler):

@@ -573,8 +573,11 @@ class Composer:
         speech.extend(self.announce_set(here.exercise, here.set_number, True, progress.sets_done))
         return Reply(speech.ssml(), self.set_reprompt(), False)
 
-    def help(self, progress: Progress, routine: str | None = None) -> Reply:
-        """What the runner can say here; `routine` is "warm_up" or "cool_down" during one."""
+    def help(
+        self, progress: Progress, routine: str | None = None, hands_free: bool = False
+    ) -> Reply:
+        """What the runner can say here; `routine` is "warm_up" or "cool_down" during one;
+        `hands_free` when the coach holds the device's player (its commands come first)."""
         if routine is not None:
             return self.ask(Speech().say(self.phrases.say(f"help.{routine}")), "help.reprompt")
         here = self.coach.position(progress)
@@ -583,7 +586,10 @@ class Composer:
         text = self.phrases.say(
             "help.active", name=here.exercise.name, set=here.set_number, sets=here.exercise.sets
         )
-        return self.ask(Speech().say(text), "help.reprompt")
+        speech = Speech()
+        if hands_free:
+            speech.say(self.phrases.say("help.hands_free"))
+        return self.ask(speech.say(text), "help.reprompt")
 
     def hint(self, progress: Progress) -> str:
         return self.phrases.say("hints.active" if self.coach.position(progress) else "hints.idle")

@@ -449,3 +449,14 @@ def test_keep_my_music_mid_rest_stops_the_audio_and_says_the_set_in_words(
     speech = output_speech(body)
     assert "leave your music alone" in speech and "set 2 of 4" in speech
     assert [d["type"] for d in body["response"]["directives"]] == ["AudioPlayer.Stop"]
+
+
+def test_help_in_hands_free_mode_names_the_name_free_commands(app: Flask) -> None:
+    at_set_one(app)
+    spoken = output_speech(
+        post(app, with_player(resolved_intent("AMAZON.HelpIntent", user_id=RUNNER)))
+    )
+    assert "just say Alexa, next" in spoken and "keep my music" in spoken
+    assert "set 1 of 4" in spoken
+    plain = output_speech(post(app, resolved_intent("AMAZON.HelpIntent", user_id=RUNNER)))
+    assert "Alexa, next" not in plain and "set 1 of 4" in plain
