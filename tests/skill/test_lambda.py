@@ -20,7 +20,7 @@ import yaml
 from packaging.requirements import Requirement
 
 from skill.config import ENV_PREFIX, Settings
-from tests.support import REPO_ROOT, request_envelope, resolved_intent
+from tests.support import REPO_ROOT, request_envelope, resolved_intent, with_player
 from tests.support.moto import FAKE_AWS_ENV, MotoServer, create_progress_table, free_port
 
 ROOT = REPO_ROOT
@@ -338,3 +338,24 @@ def test_the_unzipped_package_runs_a_workout_turn_on_its_own(
     assert "Warm-up, part 1 of 2" in speech_of(probe, 1)
     record = json.loads(item["Item"]["record"])
     assert record["attributes"]["progress"]["workout_id"] == "bodyweight"
+
+
+def test_on_lambda_a_device_with_a_player_is_coached_hands_free_from_the_audio_bucket(
+    tmp_path: Path, coach_env: pytest.MonkeyPatch
+) -> None:
+    # serverless.yml gives the function the audio bucket's address as COACH_AUDIO_BASE_URL.
+    from skill.lambda_function import make_handler
+
+    bucket = "https://upper-body-coach-audio.s3.us-east-1.amazonaws.com"
+    handle = make_handler(
+        {"COACH_DB_PATH": str(tmp_path / "coach.sqlite3"), "COACH_AUDIO_BASE_URL": bucket}
+    )
+    user = "amzn1.ask.account.LAMBDA-HANDS-FREE"
+    start = resolved_intent("StartWorkoutIntent", user_id=user, workout="dumbbell")
+    handle(with_player(start), None)
+    handle(with_player(resolved_intent("SkipWarmUpIntent", user_id=user)), None)
+    answer = handle(with_player(resolved_intent("AMAZON.NextIntent", user_id=user)), None)
+    [play] = answer["response"]["directives"]
+    assert play["type"] == "AudioPlayer.Play"
+    assert play["audioItem"]["stream"]["url"].startswith(bucket + "/praise-")
+    assert "outputSpeech" not in answer["response"]

@@ -25,6 +25,7 @@ from tests.support import (
     RecordingPersistenceAdapter,
     output_speech,
     resolved_intent,
+    with_player,
 )
 
 BASE_URL = "https://coach.test/audio"
@@ -46,17 +47,6 @@ def app(store: RecordingPersistenceAdapter, coach_env: pytest.MonkeyPatch) -> Fl
             "COACH_AUDIO_BASE_URL": BASE_URL,
         }
     )
-
-
-def with_player(envelope: dict[str, Any], token: str | None = None) -> dict[str, Any]:
-    """The envelope as a device with a player sends it (its state after `token` played)."""
-    device = envelope["context"]["System"]["device"]
-    device["supportedInterfaces"] = {"AudioPlayer": {}}
-    player: dict[str, Any] = {"playerActivity": "IDLE"}
-    if token is not None:
-        player = {"token": token, "offsetInMilliseconds": 0, "playerActivity": "FINISHED"}
-    envelope["context"]["AudioPlayer"] = player
-    return envelope
 
 
 def post(app: Flask, envelope: dict[str, Any]) -> dict[str, Any]:

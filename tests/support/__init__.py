@@ -89,6 +89,17 @@ def resolved_intent(name: str, *, user_id: str = USER_ID, **slots: str) -> dict[
     return intent_request(caller, session, utc_now(), model, model.intent(name), matched)
 
 
+def with_player(envelope: dict[str, Any], token: str | None = None) -> dict[str, Any]:
+    """The envelope as a device with a player sends it (its state after `token` played)."""
+    device = envelope["context"]["System"]["device"]
+    device["supportedInterfaces"] = {"AudioPlayer": {}}
+    player: dict[str, Any] = {"playerActivity": "IDLE"}
+    if token is not None:
+        player = {"token": token, "offsetInMilliseconds": 0, "playerActivity": "FINISHED"}
+    envelope["context"]["AudioPlayer"] = player
+    return envelope
+
+
 def user_envelope(user_id: str | None = USER_ID) -> RequestEnvelope:
     """Just enough of a request for a progress store: the user whose record it is."""
     return RequestEnvelope(context=Context(system=SystemState(user=User(user_id=user_id))))
@@ -182,4 +193,5 @@ __all__ = [
     "output_speech",
     "request_envelope",
     "resolved_intent",
+    "with_player",
 ]
