@@ -354,7 +354,12 @@ def measure_rest(mp3: bytes) -> tuple[float, list[float]]:
     """From the decoded audio of a rest track alone: the rest heard (the end of the first
     stretch of sound, the words "Rest N seconds.", to the end of the last, the beep), and when
     each sound after the words starts, in seconds from the end of the words."""
-    stretches = sounding(decode_mp3_bytes(mp3))
+    return measure_rest_pcm(decode_mp3_bytes(mp3))
+
+
+def measure_rest_pcm(pcm: Pcm) -> tuple[float, list[float]]:
+    """measure_rest, of a rest track already decoded (as a device plays it)."""
+    stretches = sounding(pcm)
     if len(stretches) < 2:
         raise TrackError("a rest track needs its words and at least a closing beep")
     words_end = stretches[0][1]

@@ -74,15 +74,24 @@ def make_signer(identity_dir: Path) -> Signer:
 
 
 def app_config(db_path: Path, signer: Signer | None, identity_dir: Path) -> dict[str, Any]:
-    """In process: verification off, unless signing, then on with the dev CA and its chain."""
+    """In process: verification off, unless signing, then on with the dev CA and its chain;
+    the coach's tracks served from a folder beside the database (hands-free mode)."""
+    from harness.dialog_stage import AUDIO_BASE_URL
+
+    audio = {"COACH_AUDIO_BASE_URL": AUDIO_BASE_URL, "COACH_AUDIO_DIR": str(audio_dir(db_path))}
     if signer is None:
-        return {"COACH_VERIFY_REQUESTS": "0", "COACH_DB_PATH": str(db_path)}
+        return {"COACH_VERIFY_REQUESTS": "0", "COACH_DB_PATH": str(db_path), **audio}
     return {
         "COACH_VERIFY_REQUESTS": "1",
         "COACH_DB_PATH": str(db_path),
         "COACH_DEV_CA_PATH": str(identity_dir),
         "COACH_CERT_CHAINS": signer.cert_chains(),
+        **audio,
     }
+
+
+def audio_dir(db_path: Path) -> Path:
+    return db_path.parent / "audio"
 
 
 def connect(args: argparse.Namespace, db_path: Path | None) -> Connection:
@@ -97,11 +106,15 @@ def connect(args: argparse.Namespace, db_path: Path | None) -> Connection:
     db_path.parent.mkdir(parents=True, exist_ok=True)
     config = app_config(db_path, signer, args.identity)
 
+    # The tracks a device fetches are rendered then, in the voice the run speaks with.
+    voice = getattr(args, "engine", "estimate")
+
     def new_app() -> Transport:
         from harness.device import FlaskTransport
+        from harness.dialog_stage import TracksOnDemand
         from skill.app import create_app
 
-        return FlaskTransport(create_app(config))
+        return TracksOnDemand(FlaskTransport(create_app(config)), audio_dir(db_path), voice)
 
     return Connection(new_app, signer, None, db_path, args.identity, config)
 

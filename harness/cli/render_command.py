@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
 SESSION_FILE = "session.mp3"
 WORKOUTS = ("bodyweight", "dumbbell")
+PLAYED_REST_TOLERANCE_S = 0.1  # a rest the player plays is one exact track
 MAX_RENDER_TURNS = 200  # a workout that never ends is a bug, not a long render
 MAX_AUDIO_WAIT = 15 * 60.0  # seconds of audio after one answer before the render gives up
 NAME_FREE_NEXT = "alexa, next"
@@ -295,6 +296,22 @@ class HandsFreeSession:
 
         return render_timeline(self.placed, lambda turn: speech[id(turn)].pcm, track)
 
+    def rests_played(self) -> list[tuple[int, float]]:
+        """Each rest track the device played whole: (seconds programmed, seconds heard),
+        measured from its decoded audio (the end of "Rest N seconds." to the end of the beep)."""
+        from harness.track_render import measure_rest_pcm
+
+        player = self.device.player
+        rests: list[tuple[int, float]] = []
+        for played in [] if player is None else player.played:
+            name = played.stream.url.rsplit("/", 1)[-1]
+            audio = player.audio(played.stream.url) if player is not None else None
+            if not name.startswith("rest-") or played.ended != "finished" or audio is None:
+                continue
+            if played.from_ms == 0:
+                rests.append((int(name.split("-")[1]), measure_rest_pcm(audio.pcm)[0]))
+        return rests
+
     def starts(self) -> list[float]:
         return [round(render_time(self.placed, turn.at), 3) for turn in self.turns]
 
@@ -340,10 +357,18 @@ def run_render(args: argparse.Namespace) -> int:
         print(format_timeline(data["timeline"]))
     print(f"\nrests as heard ({args.engine} voice), from the end of 'Rest N seconds.' to the beep:")
     print(pacing_table(data["rests"]))
+    played_failures: list[str] = []
+    if hands_free is not None:
+        print("\nrests played by the player, measured from their audio the same way:")
+        for programmed, heard in hands_free.rests_played():
+            error = heard - programmed
+            print(f"  {programmed:>4} s  heard {heard:8.3f} s  off by {error:+.3f} s")
+            if abs(error) > PLAYED_REST_TOLERANCE_S:
+                played_failures.append(f"a {programmed} s rest played as {heard:.3f} s")
     failures = data["problems"] + pacing_failures(data["rests"])
     if hands_free is not None and not data["rests"]:  # its rests may all be audio
         failures = [f for f in failures if f not in pacing_failures([])]
-    failures += rest_setting_failures(data, args.rest)
+    failures += rest_setting_failures(data, args.rest) + played_failures
     if args.check_words:
         failures += word_check_failures(rendered, args.max_wer)
     if failures:

@@ -43,3 +43,18 @@ def test_a_rest_played_by_the_player_lasts_what_the_runner_asked_for(
     assert len(cues) >= 4  # ten seconds, three, two, one and the beep at least
     after = [played for played in player.played if played.start >= rest.end]
     assert after and "/set-dumbbell-1-2-" in after[0].stream.url
+
+
+def test_a_whole_hands_free_render_measures_every_rest_the_player_played(
+    tmp_path: Path, coach_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from harness import cli
+
+    out = tmp_path / "render"
+    argv = ["render", "--audio-player", "--engine", "espeak", "--workout", "dumbbell"]
+    status = cli.main([*argv, "--rest", "45", "--out", str(out)])
+    text = capsys.readouterr().out
+    assert status == 0, text
+    rows = [line.split() for line in text.splitlines() if line.strip().startswith("45 s  heard")]
+    assert len(rows) == 17  # every rest between the 18 sets of the dumbbell workout
+    assert all(abs(float(row[3]) - 45) <= 0.1 for row in rows), rows
