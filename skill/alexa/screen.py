@@ -1,0 +1,95 @@
+"""The coach's screen on devices with one (supportedInterfaces `Alexa.Presentation.APL`).
+
+Every launch, intent or touch the coach answers carries `Alexa.Presentation.APL.RenderDocument`
+with the screen for the runner's place after the turn (skill.screen); devices without a screen
+get none, and neither do player events or buttons (Alexa allows them player directives only).
+A touch on one of the screen's controls arrives as `Alexa.Presentation.APL.UserEvent` and is
+answered by the handler of the spoken command, through the same coach move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ask_sdk_core.dispatch_components import AbstractResponseInterceptor
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_request_type
+from ask_sdk_model import Response
+from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
+from skill.alexa import handlers
+from skill.alexa.turn import MOVE_EVENTS, PROGRESS, CoachService, may_speak
+from skill.coaching.events import Event
+from skill.coaching.progress import Progress
+from skill.screen.datasources import screen_data
+from skill.screen.documents import COACH, document
+
+SCREEN_TOKEN = "ubc-screen"  # names the coach's screen in RenderDocument and its UserEvents
+USER_EVENT = "Alexa.Presentation.APL.UserEvent"
+
+# What each control sends (SendEvent's first argument) -> the handler of the spoken command.
+TOUCH_COMMANDS: dict[str, type[handlers.CoachHandler]] = {
+    "next_set": handlers.NextSetHandler,
+    "pause": handlers.PauseHandler,
+    "resume": handlers.ResumeHandler,
+    "repeat": handlers.RepeatHandler,
+    "how_to": handlers.HowToHandler,
+}
+
+
+def supports_screen(handler_input: HandlerInput) -> bool:
+    context = handler_input.request_envelope.context
+    device = getattr(getattr(context, "system", None), "device", None)
+    interfaces = getattr(device, "supported_interfaces", None)
+    return getattr(interfaces, "alexa_presentation_apl", None) is not None
+
+
+def render(
+    service: CoachService, progress: Progress, events: Sequence[Event] = ()
+) -> RenderDocumentDirective:
+    """The coach's screen for `progress` after a move with `events`."""
+    return RenderDocumentDirective(
+        token=SCREEN_TOKEN,
+        document=document(COACH),
+        datasources=screen_data(service.composer, progress, events),
+    )
+
+
+class ShowScreen(AbstractResponseInterceptor):
+    """Adds the screen to every answer that may carry it, on a device with one."""
+
+    def __init__(self, service: CoachService) -> None:
+        self.service = service
+
+    def process(self, handler_input: HandlerInput, response: Response) -> None:
+        if response is None or not may_speak(handler_input):
+            return
+        if not supports_screen(handler_input):
+            return
+        attributes = handler_input.attributes_manager.request_attributes
+        progress = attributes.get(PROGRESS)
+        if not isinstance(progress, Progress):
+            return
+        events = attributes.get(MOVE_EVENTS)
+        moved: tuple[Event, ...] = events if isinstance(events, tuple) else ()
+        directive = render(self.service, progress, moved)
+        response.directives = [*(response.directives or []), directive]
+
+
+class TouchHandler(handlers.CoachHandler):
+    """A touch on the coach's screen: the spoken command's own handler answers it."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type(USER_EVENT)(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        arguments = getattr(request, "arguments", None) or []
+        command = arguments[0] if arguments else None
+        ours = getattr(request, "token", None) == SCREEN_TOKEN
+        handler = TOUCH_COMMANDS.get(command) if ours and isinstance(command, str) else None
+        if handler is None:
+            return handler_input.response_builder.response  # not one of our controls
+        answer = handler(self.service).handle(handler_input)
+        assert answer is not None  # every coach handler answers
+        return answer
