@@ -109,9 +109,11 @@ def supports_player(handler_input: HandlerInput) -> bool:
 
 
 def current_token(handler_input: HandlerInput) -> PlayerToken | None:
-    """Our token in the request: the event's own, or the player's state in the context."""
+    """Our token in the request: the player event's own, or the player's state in the context.
+    Other requests' tokens name other things (an APL UserEvent's names the screen)."""
     request = handler_input.request_envelope.request
-    token = getattr(request, "token", None)
+    kind = str(getattr(request, "object_type", ""))
+    token = getattr(request, "token", None) if kind.startswith("AudioPlayer.") else None
     if token is None:
         player = getattr(handler_input.request_envelope.context, "audio_player", None)
         token = getattr(player, "token", None)
