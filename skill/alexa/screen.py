@@ -9,6 +9,7 @@ answered by the handler of the spoken command, through the same coach move.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from ask_sdk_core.dispatch_components import AbstractResponseInterceptor
@@ -23,9 +24,11 @@ from skill.coaching.events import Event
 from skill.coaching.progress import Progress
 from skill.screen.datasources import screen_data
 from skill.screen.documents import COACH, document
+from skill.speech.timing import speech_seconds
 
 SCREEN_TOKEN = "ubc-screen"  # names the coach's screen in RenderDocument and its UserEvents
 USER_EVENT = "Alexa.Presentation.APL.UserEvent"
+_TAG = re.compile(r"<[^>]+>")
 
 # What each control sends (SendEvent's first argument) -> the handler of the spoken command.
 TOUCH_COMMANDS: dict[str, type[handlers.CoachHandler]] = {
@@ -45,14 +48,23 @@ def supports_screen(handler_input: HandlerInput) -> bool:
 
 
 def render(
-    service: CoachService, progress: Progress, events: Sequence[Event] = ()
+    service: CoachService, progress: Progress, events: Sequence[Event] = (), speech: str = ""
 ) -> RenderDocumentDirective:
-    """The coach's screen for `progress` after a move with `events`."""
+    """The coach's screen for `progress` after a move with `events`, answered with `speech`."""
     return RenderDocumentDirective(
         token=SCREEN_TOKEN,
         document=document(COACH),
-        datasources=screen_data(service.composer, progress, events),
+        datasources=screen_data(service.composer, progress, events, rest_starts_ms(speech)),
     )
+
+
+def rest_starts_ms(ssml: str) -> int:
+    """When a rest paced in `ssml` begins, by the timing model: its first <break> follows the
+    praise and "Rest N seconds." (0 when the speech paces no rest)."""
+    lead, found, _ = ssml.partition("<break")
+    if not found:
+        return 0
+    return round(speech_seconds(_TAG.sub(" ", lead)) * 1000)
 
 
 class ShowScreen(AbstractResponseInterceptor):
@@ -72,7 +84,8 @@ class ShowScreen(AbstractResponseInterceptor):
             return
         events = attributes.get(MOVE_EVENTS)
         moved: tuple[Event, ...] = events if isinstance(events, tuple) else ()
-        directive = render(self.service, progress, moved)
+        speech = getattr(response.output_speech, "ssml", None) or ""
+        directive = render(self.service, progress, moved, speech)
         response.directives = [*(response.directives or []), directive]
 
 

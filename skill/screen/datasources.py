@@ -20,10 +20,14 @@ BUTTONS = ("next_set", "pause", "resume", "repeat", "how_to")
 
 
 def screen_data(
-    composer: Composer, progress: Progress, events: Sequence[ev.Event] = ()
+    composer: Composer,
+    progress: Progress,
+    events: Sequence[ev.Event] = (),
+    rest_starts_ms: int = 0,
 ) -> dict[str, Any]:
     """The datasources of the coach's screen for `progress`, after a move with `events` (none
-    for a turn that only answered)."""
+    for a turn that only answered). A rest begun by the move counts down on the device from
+    `rest_starts_ms` after the screen appears (when the words leading into it are said)."""
     say = composer.phrases.say
     coach = composer.coach
     data: dict[str, Any] = {
@@ -35,7 +39,12 @@ def screen_data(
         "message": "",
         "cues": [],
         "steps": [],
-        "rest": {"seconds": 0, "label": say("screen.rest"), "doneLabel": say("screen.rest_done")},
+        "rest": {
+            "seconds": 0,
+            "startMs": 0,
+            "label": say("screen.rest"),
+            "doneLabel": say("screen.rest_done"),
+        },
         "paused": progress.paused,
         "controls": False,
         "labels": {name: say(f"screen.buttons.{name}") for name in BUTTONS},
@@ -80,6 +89,7 @@ def screen_data(
     rest = next((e for e in events if isinstance(e, ev.RestStarted)), None)
     if rest is not None and not progress.paused:
         data["rest"]["seconds"] = rest.seconds
+        data["rest"]["startMs"] = max(0, rest_starts_ms)
     data["controls"] = True
     return {"coach": data}
 

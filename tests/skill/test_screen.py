@@ -26,6 +26,7 @@ from harness.envelopes import (
     user_event_request,
     utc_now,
 )
+from harness.ssml_reader import estimated_seconds, read_ssml
 from skill.alexa.player import PlayerToken
 from skill.alexa.screen import SCREEN_TOKEN, render
 from skill.alexa.skill_builder import build_service
@@ -33,6 +34,7 @@ from skill.app import create_app
 from skill.coaching.progress import Progress
 from skill.content.loader import default_library
 from skill.persistence import decode
+from skill.screen.datasources import screen_data
 from skill.screen.documents import COACH, document
 from tests.support import (
     DEVICE_ID,
@@ -191,6 +193,26 @@ def test_next_set_shows_the_rest_counting_down_into_the_next_set(app: Flask) -> 
     assert coach["rest"]["seconds"] == 30
     # The countdown is the document's own: it runs from elapsedTime, with no request.
     assert "elapsedTime" in json.dumps(document(COACH)["layouts"]["RestCountdown"])
+
+
+def test_the_countdown_starts_when_the_spoken_rest_does(app: Flask) -> None:
+    at_set_one(app)
+    body = post(app, on_screen(resolved_intent("NextSetIntent")))
+    ssml = body["response"]["outputSpeech"]["ssml"]
+    lead, _, _ = ssml.partition("<break")
+    said_first = estimated_seconds(read_ssml(lead + "</speak>"))  # "Good. Rest 30 seconds."
+    assert said_first > 0.5
+    assert shown(body)["rest"]["startMs"] == pytest.approx(said_first * 1000, abs=300)
+
+
+def test_a_finished_workout_and_no_workout_have_screens_of_their_own() -> None:
+    service = build_service()
+    finished = Progress("bodyweight", 5, 3, finished=True, sets_by_exercise=(4, 4, 3, 3, 3, 3))
+    done = screen_data(service.composer, finished)["coach"]
+    assert done["title"] == "Workout done" and "20 sets" in done["message"]
+    assert done["controls"] is False  # nothing left to move on to
+    idle = screen_data(service.composer, Progress())["coach"]
+    assert "bodyweight workout" in idle["message"] and "dumbbell workout" in idle["message"]
 
 
 def test_a_led_move_shows_its_steps(app: Flask) -> None:
