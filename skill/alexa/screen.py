@@ -24,11 +24,19 @@ from skill.coaching.events import Event
 from skill.coaching.progress import Progress
 from skill.screen.datasources import screen_data
 from skill.screen.documents import COACH, document
+from skill.speech.sounds import CLIPS_BY_SRC
+from skill.speech.ssml import escape
 from skill.speech.timing import speech_seconds
 
 SCREEN_TOKEN = "ubc-screen"  # names the coach's screen in RenderDocument and its UserEvents
 USER_EVENT = "Alexa.Presentation.APL.UserEvent"
 _TAG = re.compile(r"<[^>]+>")
+_PIECE = re.compile(
+    r'<break time="(?:(?P<ms>\d+)ms|(?P<s>[\d.]+)s)"\s*/>'
+    r'|<audio src="(?P<src>[^"]+)"\s*/>'
+    r"|<[^>]+>"
+    r"|(?P<text>[^<]+)"
+)
 
 # What each control sends (SendEvent's first argument) -> the handler of the spoken command.
 TOUCH_COMMANDS: dict[str, type[handlers.CoachHandler]] = {
@@ -51,11 +59,12 @@ def render(
     service: CoachService, progress: Progress, events: Sequence[Event] = (), speech: str = ""
 ) -> RenderDocumentDirective:
     """The coach's screen for `progress` after a move with `events`, answered with `speech`."""
-    return RenderDocumentDirective(
-        token=SCREEN_TOKEN,
-        document=document(COACH),
-        datasources=screen_data(service.composer, progress, events, rest_starts_ms(speech)),
-    )
+    composer = service.composer
+    here = service.coach.position(progress)
+    steps = here.exercise.steps if here is not None else ()
+    led = said_at_ms(speech, [composer.step_call(step) for step in steps]) if steps else None
+    data = screen_data(composer, progress, events, rest_starts_ms(speech), led)
+    return RenderDocumentDirective(token=SCREEN_TOKEN, document=document(COACH), datasources=data)
 
 
 def rest_starts_ms(ssml: str) -> int:
@@ -65,6 +74,36 @@ def rest_starts_ms(ssml: str) -> int:
     if not found:
         return 0
     return round(speech_seconds(_TAG.sub(" ", lead)) * 1000)
+
+
+def said_at_ms(ssml: str, texts: Sequence[str]) -> list[int] | None:
+    """When each of `texts` begins in `ssml`, in order, by the timing model (words at its pace,
+    breaks at their length, clips at theirs); None unless every one is said, in that order."""
+    starts: list[int] = []
+    seconds, at = 0.0, 0
+    for text in texts:
+        found = ssml.find(escape(text), at)
+        if found < 0:
+            return None
+        seconds += _ssml_seconds(ssml[at:found])
+        starts.append(round(seconds * 1000))
+        at = found
+    return starts
+
+
+def _ssml_seconds(ssml: str) -> float:
+    seconds = 0.0
+    for piece in _PIECE.finditer(ssml):
+        if piece["ms"] is not None:
+            seconds += int(piece["ms"]) / 1000
+        elif piece["s"] is not None:
+            seconds += float(piece["s"])
+        elif piece["src"] is not None:
+            clip = CLIPS_BY_SRC.get(piece["src"])
+            seconds += clip.seconds if clip is not None else 0.0
+        elif piece["text"] is not None:
+            seconds += speech_seconds(piece["text"])
+    return seconds
 
 
 class ShowScreen(AbstractResponseInterceptor):

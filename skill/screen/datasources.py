@@ -24,10 +24,13 @@ def screen_data(
     progress: Progress,
     events: Sequence[ev.Event] = (),
     rest_starts_ms: int = 0,
+    step_starts_ms: Sequence[int] | None = None,
 ) -> dict[str, Any]:
     """The datasources of the coach's screen for `progress`, after a move with `events` (none
     for a turn that only answered). A rest begun by the move counts down on the device from
-    `rest_starts_ms` after the screen appears (when the words leading into it are said)."""
+    `rest_starts_ms` after the screen appears (when the words leading into it are said). When
+    the answer leads the set step by step, `step_starts_ms` says when each step is called: the
+    document highlights the step being done."""
     say = composer.phrases.say
     coach = composer.coach
     data: dict[str, Any] = {
@@ -80,9 +83,20 @@ def screen_data(
     if load is not None and option:
         data["load"] = say(f"screen.{load}", option=option)
     data["cues"] = list(exercise.first_cues)
+    starts = list(step_starts_ms or [])
+    if len(starts) != len(exercise.steps):
+        starts = [-1] * len(exercise.steps)  # not led in this answer: nothing highlighted
+    # Each step is current until the next is called; the last stays current.
+    ends = [*starts[1:], -1][: len(starts)]
     data["steps"] = [
-        {"name": step.name, "cue": step.cue, "reps": composer.reps(step.reps)}
-        for step in exercise.steps
+        {
+            "name": step.name,
+            "cue": step.cue,
+            "reps": composer.reps(step.reps),
+            "startMs": start,
+            "endMs": end,
+        }
+        for step, start, end in zip(exercise.steps, starts, ends, strict=True)
     ]
     if progress.paused:
         data["message"] = say("screen.paused")
@@ -123,6 +137,6 @@ def _routine(events: Sequence[ev.Event]) -> tuple[str, int, int] | None:
     return None
 
 
-def _move(composer: Composer, move: Move) -> dict[str, str]:
+def _move(composer: Composer, move: Move) -> dict[str, object]:
     seconds = composer.phrases.say("screen.move", seconds=move.seconds)
-    return {"name": move.name, "cue": "", "reps": seconds}
+    return {"name": move.name, "cue": "", "reps": seconds, "startMs": -1, "endMs": -1}

@@ -224,6 +224,22 @@ def test_a_led_move_shows_its_steps(app: Flask) -> None:
     assert all(step["reps"] for step in coach["steps"])
 
 
+def test_a_led_set_highlights_each_step_while_the_coach_calls_it(app: Flask) -> None:
+    at_set_one(app)
+    post(app, on_screen(resolved_intent("GoToExerciseIntent", exercise="ytwl_raise")))
+    body = post(app, on_screen(resolved_intent("AMAZON.RepeatIntent")))  # set 1, led again
+    ssml = body["response"]["outputSpeech"]["ssml"]
+    steps = shown(body)["steps"]
+    for step, following in zip(steps, [*steps[1:], None], strict=True):
+        called = ssml.index(f"{step['name']}: ")
+        heard_at = estimated_seconds(read_ssml(ssml[:called] + "</speak>"))
+        assert step["startMs"] == pytest.approx(heard_at * 1000, abs=500)
+        assert step["endMs"] == (following["startMs"] if following else -1)
+    # A turn that does not lead the set highlights nothing.
+    asked = shown(post(app, on_screen(resolved_intent("RepsIntent"))))
+    assert {step["startMs"] for step in asked["steps"]} == {-1}
+
+
 def test_the_easier_way_shows_once_asked_for(app: Flask) -> None:
     at_set_one(app)
     push_up = default_library().get("bodyweight").exercises[0]  # type: ignore[union-attr]
