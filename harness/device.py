@@ -24,6 +24,12 @@ device is as it always was: no interfaces, no player context). Then:
 `wait()` with a session open keeps the microphone open MIC_OPEN_SECONDS, then closes it
 (SessionEndedRequest) on any device.
 
+A device may have a screen (`screen=True`, or `enable_screen()`): every request then declares
+`Alexa.Presentation.APL`, the last `Alexa.Presentation.APL.RenderDocument` received is what it
+`shows`, and `touch(argument)` is a touch on a control of that document whose SendEvent sends
+[argument]: an `Alexa.Presentation.APL.UserEvent` with the document's token, in the open session
+or a new one. A device without a screen that receives RenderDocument is an error.
+
 Transports only "POST these bytes with these headers and return the status and body", so the
 same device drives the app in-process (FlaskTransport) or a running server (HttpTransport). A
 Signer adds Alexa's signature headers over the exact bytes sent.
@@ -43,10 +49,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from harness.envelopes import (
+    APL_INTERFACE,
     DEFAULT_DEVICE_ID,
     DEFAULT_SKILL_ID,
     DEFAULT_USER_ID,
-    NO_INTERFACES,
     PLAYBACK_COMMANDS,
     Caller,
     Clock,
@@ -59,6 +65,7 @@ from harness.envelopes import (
     new_session_id,
     playback_controller_request,
     session_ended_request,
+    user_event_request,
     utc_now,
 )
 from harness.interaction_model import Intent, InteractionModel, Slot, load_model
@@ -110,6 +117,7 @@ AUDIO_COMMANDS: Mapping[str, str] = {
 ONLY_WHILE_PLAYING = frozenset({"stop", "cancel"})
 MIC_OPEN_SECONDS = 8.0  # how long a device listens for an answer before the session ends
 AUDIO_PLAYER_INTERFACE = "AudioPlayer"
+RENDER_DOCUMENT = "Alexa.Presentation.APL.RenderDocument"
 MAX_EVENTS_PER_MOMENT = 100  # a skill and device enqueuing forever is a bug, not a long wait
 STALE_SLOT_TYPE = ""  # no type: slots of an undeclared intent carry plain values
 REQUEST_HEADERS = {
@@ -315,6 +323,7 @@ class Device:
         record_errors: bool = False,
         audio_player: AudioPlayer | None = None,
         on_wait: Callable[[float], object] | None = None,
+        screen: bool = False,
     ) -> None:
         self.transport = transport
         self.model = model or load_model()
@@ -329,6 +338,8 @@ class Device:
         self.now = 0.0  # the device's clock, seconds: speech and waits move it
         self.events: list[Turn] = []  # AudioPlayer requests sent, in order
         self.spoken: list[Spoken] = []  # speech heard, in order
+        self.screen = screen  # supports Alexa.Presentation.APL
+        self.shows: JsonDict | None = None  # the last RenderDocument directive received
 
     @property
     def session_open(self) -> bool:
@@ -345,6 +356,35 @@ class Device:
                 resolver or transport_resolver(self), nearly_finished_lead=lead
             )
         return self.player
+
+    def enable_screen(self) -> None:
+        """Give the device a screen: requests declare Alexa.Presentation.APL from now on."""
+        self.screen = True
+
+    def touch(self, argument: str) -> Turn:
+        """A touch on the control of the shown document that sends [argument]; not sent when
+        nothing is shown."""
+        if not self.screen:
+            raise DeviceError("this device has no screen to touch")
+        if self.shows is None:
+            turn = Turn(
+                said=None,
+                request=None,
+                response=None,
+                status=None,
+                session_open=self.session_open,
+                session_id=None,
+                sent=False,
+                note=f"no document is shown: touching {argument!r} reaches nobody",
+                at=self.now,
+            )
+            return self._record(turn)
+        session = self.session or SessionState(new_session_id(), new=True)
+        token = str(self.shows.get("token", ""))
+        body = user_event_request(
+            self.caller, session, self.clock(), [argument], token, self._context()
+        )
+        return self._answer(self._exchange(body, session, None, None, {}, None))
 
     def say(self, text: str) -> Turn:
         heard = match(text, self.model)
@@ -465,11 +505,12 @@ class Device:
             self.on_wait(seconds)
 
     def _context(self) -> DeviceContext:
+        interfaces: dict[str, Any] = dict(APL_INTERFACE) if self.screen else {}
         if self.player is None:
-            return NO_INTERFACES
+            return DeviceContext(supported_interfaces=interfaces)
+        interfaces[AUDIO_PLAYER_INTERFACE] = {}
         return DeviceContext(
-            supported_interfaces={AUDIO_PLAYER_INTERFACE: {}},
-            audio_player=self.player.context(self.now),
+            supported_interfaces=interfaces, audio_player=self.player.context(self.now)
         )
 
     def _audio_command(self, text: str, heard: Match) -> Turn:
@@ -534,6 +575,14 @@ class Device:
         if turn.response is None:
             return turn
         directives = _directives(turn.response)
+        rendered = [d for d in directives if d.get("type") == RENDER_DOCUMENT]
+        if rendered and not self.screen:
+            raise DeviceError(
+                "the skill sent RenderDocument to a device without a screen: check "
+                "context.System.device.supportedInterfaces first"
+            )
+        if rendered:
+            self.shows = rendered[-1]
         audio = [d for d in directives if str(d.get("type", "")).startswith("AudioPlayer.")]
         if audio and self.player is None:
             raise AudioResponseError(

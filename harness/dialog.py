@@ -6,6 +6,7 @@ Script format (one YAML mapping per file)::
     user: runner-7                               # optional userId; default a fixed harness id
     description: free text                       # optional, ignored
     audio_player: true                           # optional: the device supports AudioPlayer
+    screen: true                                 # optional: the device has a screen (APL)
     turns:                                       # required, at least one
       - say: open upper body coach
         hear: [Welcome, bodyweight workout]
@@ -37,10 +38,13 @@ Each turn has exactly one action:
                      8 s; audio plays and its AudioPlayer events are sent when due.
   press: BUTTON      a device button (next, previous, play, pause): a PlaybackController
                      request to the skill that last played audio (`audio_player: true` only).
+  touch: ARGUMENT    a touch on the shown document's control that sends [ARGUMENT] (e.g.
+                     next_set): an APL UserEvent, answered like words (`screen: true` only).
 
 With `audio_player: true` the device declares AudioPlayer, plays what the skill tells it to,
 and, with no session open, sends "alexa, next", "alexa, pause", "alexa, resume" and the other
-name-free commands to the skill once it has played audio (see harness.device).
+name-free commands to the skill once it has played audio (see harness.device). With
+`screen: true` it declares Alexa.Presentation.APL and keeps the last RenderDocument it was sent.
 
 Expectations (all optional; speech ones only on say/intent turns):
   hear: TEXT | [TEXT]      each must appear in the speech text (case-insensitive)
@@ -64,6 +68,8 @@ Expectations (all optional; speech ones only on say/intent turns):
   events: [NAME]           AudioPlayer events sent during the turn, in this order, others
                            between allowed (e.g. [PlaybackStopped] or
                            [PlaybackFinished, PlaybackStarted])
+  show: TEXT | [TEXT]      (any turn but do; `screen: true`) each must appear in the
+                           datasources of the document the screen shows after the turn
 
 Speech text is the SSML with tags removed and whitespace normalised. Files load with YAML 1.2
 booleans: only true and false are booleans, so `say: yes` (or no, on, off) is the word itself.
@@ -74,6 +80,7 @@ the speech heard and the turns before it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -91,12 +98,12 @@ REST_TOLERANCE_SECONDS = 1.0
 TRANSCRIPT_TURNS = 5  # earlier turns shown in a failure report
 LAUNCH = "LaunchRequest"
 
-ActionKind = Literal["say", "intent", "mic_timeout", "do", "wait", "press"]
+ActionKind = Literal["say", "intent", "mic_timeout", "do", "wait", "press", "touch"]
 Action = Callable[[Device], object]
 DeviceFactory = Callable[[str], Device]  # user id -> a fresh device
 
 # Which keys each kind of turn accepts, beyond its action key.
-_AUDIO_EXPECTATIONS = frozenset({"hear_audio", "not_hear_audio", "player", "events"})
+_AUDIO_EXPECTATIONS = frozenset({"hear_audio", "not_hear_audio", "player", "events", "show"})
 _SPEECH_EXPECTATIONS = (
     frozenset({"hear", "not_hear", "match", "reprompt", "rest", "session", "sent", "repeat"})
     | _AUDIO_EXPECTATIONS
@@ -108,6 +115,7 @@ ALLOWED_KEYS: Mapping[ActionKind, frozenset[str]] = {
     "do": frozenset({"session"}),
     "wait": frozenset({"session"}) | _AUDIO_EXPECTATIONS,
     "press": frozenset({"session", "sent", "repeat"}) | _AUDIO_EXPECTATIONS,
+    "touch": _SPEECH_EXPECTATIONS,
 }
 _ACTION_KINDS: Mapping[str, ActionKind] = {
     "say": "say",
@@ -116,8 +124,9 @@ _ACTION_KINDS: Mapping[str, ActionKind] = {
     "do": "do",
     "wait": "wait",
     "press": "press",
+    "touch": "touch",
 }
-TOP_LEVEL_KEYS = frozenset({"name", "user", "description", "turns", "audio_player"})
+TOP_LEVEL_KEYS = frozenset({"name", "user", "description", "turns", "audio_player", "screen"})
 BUTTONS = ("next", "previous", "play", "pause")
 PLAYER_ACTIVITIES = ("IDLE", "PLAYING", "PAUSED", "STOPPED", "FINISHED", "BUFFER_UNDERRUN")
 _YAML_BOOLEAN_HINT = " (quote words that YAML reads as booleans)"
@@ -142,6 +151,7 @@ class Expectations:
     not_hear_audio: tuple[str, ...] = ()
     player: str | None = None
     events: tuple[str, ...] = ()
+    show: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -168,6 +178,8 @@ class Step:
             return f"wait {self.target} s"
         if self.kind == "press":
             return f"press {self.target}"
+        if self.kind == "touch":
+            return f"touch {self.target}"
         return "mic_timeout"
 
 
@@ -178,6 +190,7 @@ class Dialog:
     user: str | None = None
     source: str = "<script>"
     audio_player: bool = False
+    screen: bool = False
 
 
 # ---- rest measurement -----------------------------------------------------------------------
@@ -262,21 +275,22 @@ def _flag(where: _Where, key: str, value: Any) -> bool:
 
 
 def _kind(where: _Where, raw: Mapping[str, Any]) -> ActionKind:
-    actions = [key for key in ("say", "mic_timeout", "do", "wait", "press") if key in raw]
+    actions = [key for key in ("say", "mic_timeout", "do", "wait", "press", "touch") if key in raw]
     if "say" not in raw and "intent" in raw:
         actions.append("intent")
     if len(actions) != 1:
         found = ", ".join(actions) or "none"
         raise where.error(
             None,
-            f"needs exactly one of say, intent, mic_timeout, do, wait, press (found {found})",
+            f"needs exactly one of say, intent, mic_timeout, do, wait, press, touch "
+            f"(found {found})",
         )
     return _ACTION_KINDS[actions[0]]
 
 
 def _expectations(where: _Where, raw: Mapping[str, Any], kind: ActionKind) -> Expectations:
     values: dict[str, Any] = {}
-    for key in ("hear", "not_hear", "reprompt", "hear_audio", "not_hear_audio"):
+    for key in ("hear", "not_hear", "reprompt", "hear_audio", "not_hear_audio", "show"):
         if key in raw:
             values[key] = _texts(where, key, raw[key])
     if "player" in raw:
@@ -325,7 +339,7 @@ def _step(where: _Where, raw: Any) -> Step:
         allowed = ", ".join(sorted(ALLOWED_KEYS[kind] | {kind}))
         raise where.error(str(key), f"is not allowed in a {kind} turn (allowed: {allowed})")
     target = ""
-    if kind in ("say", "intent", "do"):
+    if kind in ("say", "intent", "do", "touch"):
         target = _text(where, kind, raw[kind])
     elif kind == "wait":
         seconds = raw["wait"]
@@ -378,6 +392,7 @@ def parse_dialog(data: Any, source: str = "<script>") -> Dialog:
         user=user,
         source=source,
         audio_player=_flag(where, "audio_player", data.get("audio_player", False)),
+        screen=_flag(where, "screen", data.get("screen", False)),
     )
 
 
@@ -540,6 +555,18 @@ def _audio_problems(
     return problems
 
 
+def _screen_problems(expect: Expectations, device: Device) -> list[str]:
+    """The turn's `show` expectations, against the datasources of the document shown."""
+    if not expect.show:
+        return []
+    if not device.screen:
+        return ["expected a screen, but the device has none (screen: true)"]
+    if device.shows is None:
+        return ["expected the screen to show something, but nothing was rendered"]
+    shown = json.dumps(device.shows.get("datasources", {}), ensure_ascii=False)
+    return [f"expected the screen to show {item!r}" for item in expect.show if item not in shown]
+
+
 def _session_problem(expect: Expectations, session_open: bool) -> list[str]:
     if expect.session is None or (expect.session == "open") == session_open:
         return []
@@ -583,6 +610,8 @@ def _perform(step: Step, device: Device, actions: Mapping[str, Action]) -> Turn 
             return None
         if step.kind == "press":
             return device.press(step.target)
+        if step.kind == "touch":
+            return device.touch(step.target)
     except DeviceError as error:
         raise _StepError(str(error)) from error
     except KeyError as error:  # an intent or slot the model does not declare
@@ -613,6 +642,8 @@ def _run_step(
         problems += _session_problem(step.expect, device.session_open)
     if not problems:
         problems += _audio_problems(step.expect, device, start, first_event)
+    if not problems:
+        problems += _screen_problems(step.expect, device)
     audio = tuple(audio_log(device, start, first_event))
     return TurnOutcome(step, repetition, turn, tuple(problems), device.session_open, audio)
 
@@ -658,6 +689,8 @@ def run_dialog(
     device = device_factory(dialog.user or DEFAULT_USER_ID)
     if dialog.audio_player:
         device.enable_audio_player()
+    if dialog.screen:
+        device.enable_screen()
     outcomes: list[TurnOutcome] = []
     for step in dialog.turns:
         for repetition in range(1, step.repeat + 1):

@@ -3,7 +3,8 @@
 Only what the skill can observe is modelled: ids, the session (new flag and attributes), the
 context's System block (with the device's supported interfaces) and AudioPlayer state, and the
 request itself (LaunchRequest, IntentRequest with slot resolutions, SessionEndedRequest,
-AudioPlayer events, PlaybackController buttons, or any other type with the fields given). Times
+AudioPlayer events, PlaybackController buttons, APL UserEvents from a touch on the screen, or
+any other type with the fields given). Times
 come from the caller, so tests can fix the clock. The device builds every request here, and so
 do the tests (through tests.support), so there is one idea of what Alexa sends.
 """
@@ -80,6 +81,9 @@ class DeviceContext:
 
 
 NO_INTERFACES = DeviceContext()
+# A screen device's APL interface as Alexa declares it (the runtime's highest APL version).
+APL_INTERFACE = {"Alexa.Presentation.APL": {"runtime": {"maxVersion": "1.8"}}}
+SCREEN = DeviceContext(APL_INTERFACE)
 
 
 def envelope(
@@ -255,3 +259,23 @@ def playback_controller_request(
     if button not in PLAYBACK_COMMANDS:
         raise ValueError(f"button must be one of {', '.join(PLAYBACK_COMMANDS)}, not {button!r}")
     return envelope(caller, None, request_body(PLAYBACK_COMMANDS[button], now), device)
+
+
+def user_event_request(
+    caller: Caller,
+    session: SessionState | None,
+    now: dt.datetime,
+    arguments: list[Any],
+    token: str,
+    device: DeviceContext = SCREEN,
+) -> JsonDict:
+    """Alexa.Presentation.APL.UserEvent: a touch on the screen whose control ran SendEvent with
+    `arguments`, on the document rendered with `token`."""
+    request = request_body(
+        "Alexa.Presentation.APL.UserEvent",
+        now,
+        token=token,
+        arguments=list(arguments),
+        source={"type": "TouchWrapper", "handler": "Press", "id": ""},
+    )
+    return envelope(caller, session, request, device)

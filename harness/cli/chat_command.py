@@ -26,6 +26,8 @@ from harness.cli.recognition import check_words, listen_module, recognised_lines
 from harness.cli.turn_text import describe_turn, turn_name
 from harness.session_render import limit_problems, turn_file_name
 
+RENDER_DOCUMENT = "Alexa.Presentation.APL.RenderDocument"
+
 if TYPE_CHECKING:
     from harness.device import Device, Turn
     from harness.voices.base import Voice
@@ -35,6 +37,8 @@ TIMEOUT_LINES = frozenset({"(timeout)", "/timeout"})
 QUIT_LINES = frozenset({"/quit", "/exit"})
 WAIT_COMMAND = "/wait"  # /wait SECONDS: time passes on the device
 PRESS_COMMAND = "/press"  # /press next|previous|play|pause: a device button
+TOUCH_COMMAND = "/touch"  # /touch ARGUMENT: a touch on the shown document's control (--screen)
+SCREEN_LINE_CHARS = 300  # how much of the shown document's data a chat line prints
 
 
 def typed_lines(stream: Any, interactive: bool) -> Iterator[str]:
@@ -120,6 +124,8 @@ def run_chat(args: argparse.Namespace) -> int:
     interactive = args.voice is None and sys.stdin.isatty()
     connection = connect(args, args.db)
     device = connection.device(args.user, audio_player=args.audio_player)
+    if args.screen:
+        device.enable_screen()
     if args.check_words or args.voice is not None:
         listen_module()  # fail before the first turn, not in the middle
     errors = 0
@@ -161,18 +167,23 @@ def chat_once(
             return True
         if command.lower() == PRESS_COMMAND:
             turn = press(device, argument.strip().lower())
+        elif command.lower() == TOUCH_COMMAND:
+            if not argument.strip():
+                raise ValueError("/touch takes what the control sends, e.g. /touch next_set")
+            turn = device.touch(argument.strip())
         else:
             turn = device.say(line)
     except (DeviceError, KeyError) as error:  # KeyError: the model lacks an intent
         print(f"  error:    {device_error_hint(error, connection)}")
         print_audio(device, start, first_event, first_note)
         return False
-    except ValueError as error:  # a /wait or /press that makes no sense
+    except ValueError as error:  # a /wait, /press or /touch that makes no sense
         print(f"  error:    {error}")
         return True
     for text in describe_turn(turn):
         print(text)
     print_audio(device, start, first_event, first_note)
+    print_screen(device, turn)
     if turn.sent:
         number = sum(1 for t in device.history if t.said is not None and t.sent)
         for problem in limit_problems(turn.speech_ssml, turn.reprompt_ssml):
@@ -196,6 +207,18 @@ def press(device: Device, button: str) -> Turn:
     if button not in PLAYBACK_COMMANDS:
         raise ValueError(f"/press takes a button: {', '.join(PLAYBACK_COMMANDS)}")
     return device.press(button)
+
+
+def print_screen(device: Device, turn: Turn) -> None:
+    """The data of the document the turn's answer rendered, on one line."""
+    import json
+
+    directives = ((turn.response or {}).get("response") or {}).get("directives") or []
+    if not device.screen or not any(d.get("type") == RENDER_DOCUMENT for d in directives):
+        return
+    shown = json.dumps((device.shows or {}).get("datasources", {}), ensure_ascii=False)
+    cut = shown if len(shown) <= SCREEN_LINE_CHARS else shown[: SCREEN_LINE_CHARS - 3] + "..."
+    print(f"  screen:   {cut}")
 
 
 def print_audio(device: Device, start: float, first_event: int, first_note: int) -> None:

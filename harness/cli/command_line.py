@@ -140,6 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the device supports AudioPlayer: it plays the skill's audio, and 'alexa, next' "
         "and the other name-free commands reach the skill that last played",
     )
+    chat.add_argument(
+        "--screen",
+        action="store_true",
+        help="the device has a screen (APL): each rendered document's data is printed, and "
+        "/touch ARGUMENT touches the control that sends ARGUMENT (e.g. /touch next_set)",
+    )
     chat.set_defaults(run=run_chat)
 
     dialog = commands.add_parser(

@@ -86,7 +86,7 @@ class CoachHandler(AbstractRequestHandler):
             history = remember(known, move.progress.workout_id, move.events, library, self.now())
         directives = [] if playing is None else self.play_now(handler_input, playing, move.progress)
         if playing is not None and not playing.spoken:
-            return respond(handler_input, None, move.progress, history, directives)
+            return respond(handler_input, None, move.progress, history, directives, move.events)
         if known is None or history is None:
             reply = self.composer.transition(before, move)
         else:
@@ -96,7 +96,7 @@ class CoachHandler(AbstractRequestHandler):
         if playing is not None and reply.reprompt is not None:
             # The set is announced in words, and the player is the coach's from now on.
             reply = replace(reply, reprompt=self.composer.hands_free_reprompt())
-        return respond(handler_input, reply, move.progress, history, directives)
+        return respond(handler_input, reply, move.progress, history, directives, move.events)
 
     def playing_for(
         self, handler_input: HandlerInput, before: Progress, move: Transition
@@ -151,7 +151,7 @@ class CoachHandler(AbstractRequestHandler):
         mid_rest = track is not None and track.rest_seconds is not None and offset > 0
         if not (mid_rest and token.leads_to(before)) or track is None:
             return self.speak(handler_input, before, resumed)
-        directive = play(track, token, hands_free.base_url, offset_ms=offset)
+        directive = play(track, token, hands_free, offset_ms=offset)
         return respond(handler_input, None, resumed.progress, directives=[directive])
 
     def next_by_player(self, handler_input: HandlerInput) -> Response | None:
@@ -179,9 +179,7 @@ class CoachHandler(AbstractRequestHandler):
             track = None if later is None else hands_free.catalog.by_id(later.track_ids[later.step])
             if later is None or track is None:
                 return None
-            return respond(
-                handler_input, None, directives=[play(track, later, hands_free.base_url)]
-            )
+            return respond(handler_input, None, directives=[play(track, later, hands_free)])
         return self.move(handler_input, lambda p: self.coach.resume(p, self.now()))
 
     def play_now(
@@ -191,7 +189,7 @@ class CoachHandler(AbstractRequestHandler):
         assert hands_free is not None
         tag = user_tag(user_id_of(handler_input.request_envelope))
         first, token = first_of(playing.tracks, tag, leads_to)
-        return [play(first, token, hands_free.base_url)]
+        return [play(first, token, hands_free)]
 
     def now(self) -> float:
         return self.service.clock()

@@ -32,10 +32,13 @@ from ask_sdk_model.interfaces.audioplayer import (
     Stream,
 )
 
+from skill.alexa.turn import HandsFree
 from skill.audio.catalog import AudioCatalog, Track
 from skill.coaching.progress import Progress
+from skill.screen.datasources import place_labels
 
 TOKEN_PREFIX = "ubc1"
+APP_NAME = "Upper Body Coach"
 _TOKEN = re.compile(
     r"ubc1\.(?P<tag>[0-9a-f]{12})\.(?P<workout>[a-z0-9_]+)\.(?P<exercise>\d{1,3})\.(?P<set>\d{1,3})"
     r"\.(?P<step>\d{1,2})\.(?P<ids>[a-z0-9,-]{1,400})"
@@ -106,9 +109,11 @@ def supports_player(handler_input: HandlerInput) -> bool:
 
 
 def current_token(handler_input: HandlerInput) -> PlayerToken | None:
-    """Our token in the request: the event's own, or the player's state in the context."""
+    """Our token in the request: the player event's own, or the player's state in the context.
+    Other requests' tokens name other things (an APL UserEvent's names the screen)."""
     request = handler_input.request_envelope.request
-    token = getattr(request, "token", None)
+    kind = str(getattr(request, "object_type", ""))
+    token = getattr(request, "token", None) if kind.startswith("AudioPlayer.") else None
     if token is None:
         player = getattr(handler_input.request_envelope.context, "audio_player", None)
         token = getattr(player, "token", None)
@@ -116,16 +121,34 @@ def current_token(handler_input: HandlerInput) -> PlayerToken | None:
 
 
 def play(
-    track: Track, token: PlayerToken, base_url: str, *, queued: bool = False, offset_ms: int = 0
+    track: Track,
+    token: PlayerToken,
+    hands_free: HandsFree,
+    *,
+    queued: bool = False,
+    offset_ms: int = 0,
 ) -> PlayDirective:
     """Play `track` now (REPLACE_ALL), from `offset_ms`; or `queued`, after the track playing
     (REPLACE_ENQUEUED: the queue holds just this one, however often it is sent)."""
-    stream = Stream(token=token.encode(), url=track.url(base_url), offset_in_milliseconds=offset_ms)
+    url = track.url(hands_free.base_url)
+    stream = Stream(token=token.encode(), url=url, offset_in_milliseconds=offset_ms)
     behavior = PlayBehavior.REPLACE_ENQUEUED if queued else PlayBehavior.REPLACE_ALL
-    metadata = AudioItemMetadata(title=track.title, subtitle="Upper Body Coach")
+    metadata = now_showing(track, token, hands_free.catalog)
     return PlayDirective(
         play_behavior=behavior, audio_item=AudioItem(stream=stream, metadata=metadata)
     )
+
+
+def now_showing(track: Track, token: PlayerToken, catalog: AudioCatalog) -> AudioItemMetadata:
+    """What a screen device shows while the track plays: the exercise and set the queue leads
+    to, as the coach's own screen names them (skill.screen); the track's title otherwise."""
+    labels = place_labels(
+        catalog.phrases, catalog.library, token.workout_id, token.exercise_index, token.set_number
+    )
+    if labels is None:
+        return AudioItemMetadata(title=track.title, subtitle=APP_NAME)
+    workout, exercise, set_label = labels
+    return AudioItemMetadata(title=f"{exercise}: {set_label}", subtitle=f"{workout} · {APP_NAME}")
 
 
 def stop() -> StopDirective:

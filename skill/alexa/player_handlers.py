@@ -53,7 +53,7 @@ class QueueNextHandler(CoachHandler):
             return nothing
         track, next_token = after
         failed = is_request_type("AudioPlayer.PlaybackFailed")(handler_input)
-        directive = play(track, next_token, hands_free.base_url, queued=not failed)
+        directive = play(track, next_token, hands_free, queued=not failed)
         return respond(handler_input, None, directives=[directive])
 
 

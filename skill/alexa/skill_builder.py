@@ -13,7 +13,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from ask_sdk_runtime.exceptions import AskSdkException
 
-from skill.alexa import handlers, player_handlers
+from skill.alexa import handlers, player_handlers, screen
 from skill.alexa.serializer import FastSerializer
 from skill.alexa.turn import (
     ATTEMPTS_LEFT,
@@ -135,11 +135,13 @@ def build_skill_builder(
         builder.add_request_handler(handler_class(service))
     for player_handler in player_handlers.PLAYER_HANDLERS:
         builder.add_request_handler(player_handler(service))
+    builder.add_request_handler(screen.TouchHandler(service))
     builder.add_request_handler(handlers.SessionEndedHandler())
     builder.add_request_handler(handlers.SilentRequestHandler())
     builder.add_exception_handler(handlers.NewerRecordHandler(service))
     builder.add_exception_handler(handlers.StorageDownHandler(service))
     builder.add_exception_handler(handlers.UnexpectedErrorHandler(service))
     builder.add_global_request_interceptor(LoadProgress(service, store))
+    builder.add_global_response_interceptor(screen.ShowScreen(service))
     builder.add_global_response_interceptor(SaveProgress(store))
     return builder

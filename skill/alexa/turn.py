@@ -26,6 +26,7 @@ from ask_sdk_model import Directive, Response
 
 from skill.audio.catalog import AudioCatalog
 from skill.coaching.coach import Coach
+from skill.coaching.events import Event
 from skill.coaching.history import History, HistoryError
 from skill.coaching.progress import Progress, ProgressError
 from skill.persistence import (
@@ -51,6 +52,7 @@ QUARANTINE = "quarantine"  # request attribute: the unreadable record to keep as
 OTHERS = "others"  # request attribute: the record's other fields, which a save keeps as they are
 PREFERENCES = "preferences"  # record field and request attribute: {"keep_music": bool}
 PREFERENCES_CHANGED = "preferences_changed"
+MOVE_EVENTS = "move_events"  # request attribute: what the move just made did (for the screen)
 
 
 @dataclass(frozen=True)
@@ -197,10 +199,13 @@ def respond(
     progress: Progress | None = None,
     history: History | None = None,
     directives: Sequence[Directive] = (),
+    events: Sequence[Event] = (),
 ) -> Response:
-    """Build the response and note the new progress and history for the save interceptor.
-    Without a reply, the response is `directives` alone (the player speaks for the coach)."""
+    """Build the response and note the new progress and history for the save interceptor, and
+    the move's `events` for the screen (skill.alexa.screen). Without a reply, the response is
+    `directives` alone (the player speaks for the coach)."""
     attributes = handler_input.attributes_manager
+    attributes.request_attributes[MOVE_EVENTS] = tuple(events)
     if progress is not None:
         attributes.request_attributes[PROGRESS] = progress
     if history is not None:
@@ -242,11 +247,14 @@ def respond(
     return builder.response
 
 
+# Requests that may be answered with speech: a touch on the screen (APL UserEvent) is answered
+# as the words would be. Player events and buttons may carry player directives alone.
+SPEAKABLE = frozenset({"LaunchRequest", "IntentRequest", "Alexa.Presentation.APL.UserEvent"})
+
+
 def may_speak(handler_input: HandlerInput) -> bool:
-    """Only launches and intents may be answered with speech; player events and buttons may
-    carry player directives alone."""
     request_type = getattr(handler_input.request_envelope.request, "object_type", None)
-    return request_type in {"LaunchRequest", "IntentRequest"}
+    return request_type in SPEAKABLE
 
 
 class LoadProgress(AbstractRequestInterceptor):

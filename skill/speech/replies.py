@@ -10,7 +10,7 @@ from skill.coaching import events as ev
 from skill.coaching.coach import Coach, Transition
 from skill.coaching.history import SESSIONS_A_WEEK, History
 from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, MIN_REST_SECONDS, Progress
-from skill.content.models import Exercise, Move, Reps, WorkoutPlan
+from skill.content.models import Exercise, Move, Reps, Step, WorkoutPlan
 from skill.speech.phrasebook import Phrasebook
 from skill.speech.rest_pacing import Cue, Pause, RestBeat, Sound, pace_rest
 from skill.speech.set_pacing import (
@@ -213,9 +213,7 @@ class Composer:
                 if number:
                     speech.pause(BREATHER_SECONDS)
                     seconds += BREATHER_SECONDS
-                call = self.phrases.say(
-                    "set.step", name=step.name, cue=step.cue, reps=self.reps(step.reps)
-                )
+                call = self.step_call(step)
                 speech.say(call).pause(work_seconds(step.reps))
                 seconds += speech_seconds(call) + work_seconds(step.reps)
             return speech, seconds
@@ -227,6 +225,10 @@ class Composer:
             seconds = GET_SET_SECONDS + speech_seconds(begin) + 2 * half + speech_seconds(switch)
             return speech.pause(half), seconds
         return None
+
+    def step_call(self, step: Step) -> str:
+        """How a led set calls one of its steps (the screen finds it in the speech too)."""
+        return self.phrases.say("set.step", name=step.name, cue=step.cue, reps=self.reps(step.reps))
 
     def room_to_lead(self, exercise: Exercise, paced: float, introduced: bool) -> bool:
         """Whether the set can be led in a response that already paces `paced` seconds (a rest,

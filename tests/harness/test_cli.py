@@ -116,6 +116,23 @@ def test_chat_without_audio_only_prints(
     assert not (tmp_path / "renders").exists() and not (tmp_path / "cache").exists()
 
 
+def test_chat_on_a_screen_prints_what_it_shows_and_touches_its_controls(
+    tmp_path: Path,
+    local: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    argv = ["chat", "--no-audio", "--screen", "--db", str(tmp_path / "c.db"), *local]
+    script = "open upper body coach\nstart the bodyweight workout\nskip the warm up\n"
+    script += "/touch next_set\n/touch\n"
+    status, text, _ = run(capsys, monkeypatch, argv, script)
+    assert status == 0
+    assert '"setLabel": "Set 1 of 4"' in text
+    assert "intent:   Alexa.Presentation.APL.UserEvent" in text
+    assert "Rest 30 seconds." in text and '"setLabel": "Set 2 of 4"' in text
+    assert "error:    /touch takes what the control sends" in text
+
+
 def test_chat_runs_as_a_module_reading_a_pipe_until_eof(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "harness.cli", "chat", "--no-audio", "--db", "c.db"],

@@ -435,3 +435,49 @@ def test_integration_signed_requests_pass_real_verification(tmp_path: Path, sign
     with pytest.raises(SkillHttpError) as caught:
         Device(FlaskTransport(app), MODEL).launch()
     assert caught.value.status == 400
+
+
+# ---- a screen (APL) ----
+
+RENDER = {
+    "type": "Alexa.Presentation.APL.RenderDocument",
+    "token": "doc-1",
+    "document": {"type": "APL", "version": "1.8", "mainTemplate": {"items": []}},
+    "datasources": {"data": {"text": "Set 1 of 4"}},
+}
+
+
+def screen_skill(envelope: Json) -> tuple[int, Json]:
+    """Renders a document on every launch or intent; a touch is answered with its argument."""
+    request_body = envelope["request"]
+    if request_body["type"] == "SessionEndedRequest":
+        return 200, {"version": "1.0", "response": {}}
+    said = request_body.get("arguments", [request_body["type"]])[0]
+    body = reply(f"heard {said}")
+    body["response"]["directives"] = [RENDER]
+    return 200, body
+
+
+def test_a_screen_device_declares_apl_keeps_the_document_and_sends_touches() -> None:
+    stub = StubTransport(screen_skill)
+    device = Device(stub, MODEL, clock=lambda: NOW, screen=True)
+    assert device.touch("next_set").sent is False  # nothing shown yet: nobody to reach
+    device.say("open upper body coach")
+    launch = stub.requests[0]
+    assert "Alexa.Presentation.APL" in launch["context"]["System"]["device"]["supportedInterfaces"]
+    assert device.shows == RENDER
+    turn = device.touch("next_set")
+    touched = stub.requests[-1]
+    assert touched["request"]["type"] == "Alexa.Presentation.APL.UserEvent"
+    assert touched["request"]["arguments"] == ["next_set"]
+    assert touched["request"]["token"] == "doc-1"
+    assert touched["session"]["sessionId"] == launch["session"]["sessionId"]  # still open
+    assert turn.speech_text == "heard next_set"
+
+
+def test_a_document_sent_to_a_device_without_a_screen_is_an_error() -> None:
+    device = Device(StubTransport(screen_skill), MODEL, clock=lambda: NOW)
+    with pytest.raises(DeviceError, match="sent RenderDocument to a device without a screen"):
+        device.say("open upper body coach")
+    with pytest.raises(DeviceError, match="no screen"):
+        device.touch("next_set")

@@ -250,6 +250,14 @@ def test_an_intent_the_model_lacks_is_still_sent(factory: Callable[[str], Device
     assert "note:     intent not in the interaction model" in run_dialog(failing, factory).report()
 
 
+def test_touch_and_show_need_a_screen(factory: Callable[[str], Device]) -> None:
+    opened = {"say": "open upper body coach", "show": "Set 1"}
+    result = run_dialog(script(opened), factory)
+    assert "expected a screen, but the device has none (screen: true)" in result.report()
+    result = run_dialog(script({"touch": "next_set"}), factory)
+    assert "error: this device has no screen to touch" in result.report()
+
+
 def test_intent_turn_sends_slots_and_one_shot(factory: Callable[[str], Device]) -> None:
     result = run_dialog(
         script(

@@ -1,6 +1,6 @@
 """The skill's conversations as data: every script in tests/skill/dialogs is played on a simulated
 device against the real app (Flask, SQLite), and every response is checked against Alexa's
-speech limits.
+speech limits and its cap on a response's size.
 
 Scripts play on harness.dialog_stage: the coach's clock is the script's (a minute a request) and
 `do:` actions restart the server, corrupt or age the record, or let two days pass.
@@ -20,6 +20,7 @@ from harness.dialog_stage import Stage
 from harness.ssml_rules import speech_problems
 
 DIALOGS = Path(__file__).parent / "dialogs"
+MAX_RESPONSE_BYTES = 120 * 1024  # Alexa's cap on a whole response (APL documents included)
 
 
 class CheckedTransport:
@@ -33,6 +34,8 @@ class CheckedTransport:
         answer = self.inner.post(body, headers)
         request_type = json.loads(body)["request"]["type"]
         response = json.loads(answer.body).get("response", {}) if answer.status == 200 else {}
+        if len(answer.body) > MAX_RESPONSE_BYTES:
+            self.problems.append(f"{request_type}: a response of {len(answer.body)} bytes")
         for key, is_reprompt in (("outputSpeech", False), ("reprompt", True)):
             speech = response.get(key, {})
             speech = speech.get("outputSpeech", {}) if is_reprompt else speech

@@ -89,6 +89,27 @@ def test_the_built_manifest_round_trips_for_either_endpoint(tmp_path: Path, endp
     assert built["manifest"]["apis"]["custom"]["endpoint"]["uri"] == endpoint
 
 
+def test_the_screen_is_declared_for_every_echo_show() -> None:
+    interfaces = manifest()["manifest"]["apis"]["custom"]["interfaces"]
+    [apl] = [i for i in interfaces if i["type"] == "ALEXA_PRESENTATION_APL"]
+    # Without the interface Alexa never declares Alexa.Presentation.APL to the skill. The Echo
+    # Show 5 is 960 x 480, the 8 and 10 are 1280 x 800, the 15 and 21 are 1920 x 1080; small
+    # round hubs are 480 x 480.
+    for shape, width, height in [
+        ("ROUND", 480, 480),
+        ("RECTANGLE", 960, 480),
+        ("RECTANGLE", 1280, 800),
+        ("RECTANGLE", 1920, 1080),
+    ]:
+        assert any(
+            v["mode"] == "HUB"
+            and v["shape"] == shape
+            and v["minWidth"] <= width <= v["maxWidth"]
+            and v["minHeight"] <= height <= v["maxHeight"]
+            for v in apl["supportedViewports"]
+        ), (shape, width, height)
+
+
 def test_audio_player_is_declared_and_the_model_has_the_intents_it_requires() -> None:
     interfaces = manifest()["manifest"]["apis"]["custom"]["interfaces"]
     assert {"type": "AUDIO_PLAYER"} in interfaces

@@ -1,0 +1,374 @@
+"""The coach's screen on an Echo Show (APL): the document and its data as Alexa's model reads
+them, what each turn shows, and touches on the screen answered as the spoken commands are."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import Directive
+from ask_sdk_model.interfaces.alexa.presentation.apl import (
+    RenderDocumentDirective,
+    SendEventCommand,
+)
+from flask import Flask
+
+from harness.envelopes import (
+    APL_INTERFACE,
+    Caller,
+    DeviceContext,
+    SessionState,
+    audio_player_request,
+    new_session_id,
+    playback_controller_request,
+    user_event_request,
+    utc_now,
+)
+from harness.ssml_reader import estimated_seconds, read_ssml
+from skill.alexa.player import PlayerToken
+from skill.alexa.screen import SCREEN_TOKEN, render
+from skill.alexa.skill_builder import build_service
+from skill.app import create_app
+from skill.coaching.progress import Progress
+from skill.content.loader import default_library
+from skill.persistence import decode
+from skill.screen.datasources import screen_data
+from skill.screen.documents import COACH, document
+from tests.support import (
+    DEVICE_ID,
+    SKILL_ID,
+    USER_ID,
+    RecordingPersistenceAdapter,
+    output_speech,
+    resolved_intent,
+)
+
+RENDER = "Alexa.Presentation.APL.RenderDocument"
+# Alexa's limit on a whole response (platform notes: "Whole response JSON: 120 KB").
+MAX_RESPONSE_BYTES = 120 * 1024
+BASE_URL = "https://coach.test/audio"
+# Fields that hold the time of the turn: two runs of the same move differ only there.
+CLOCK_FIELDS = ("active_seconds", "last_move_at", "started_at")
+
+
+def make_app(store: RecordingPersistenceAdapter, **config: Any) -> Flask:
+    return create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_PERSISTENCE_ADAPTER": store, **config})
+
+
+@pytest.fixture
+def store() -> RecordingPersistenceAdapter:
+    return RecordingPersistenceAdapter()
+
+
+@pytest.fixture
+def app(store: RecordingPersistenceAdapter, coach_env: pytest.MonkeyPatch) -> Flask:
+    return make_app(store)
+
+
+def on_screen(envelope: dict[str, Any]) -> dict[str, Any]:
+    """The envelope as an Echo Show sends it."""
+    envelope["context"]["System"]["device"]["supportedInterfaces"] = dict(APL_INTERFACE)
+    return envelope
+
+
+def post(app: Flask, envelope: dict[str, Any]) -> dict[str, Any]:
+    response = app.test_client().post("/alexa", json=envelope)
+    assert response.status_code == 200
+    body: dict[str, Any] = response.get_json()
+    return body
+
+
+def screens(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return [d for d in body["response"].get("directives", []) if d["type"] == RENDER]
+
+
+def shown(body: dict[str, Any]) -> dict[str, Any]:
+    """The coach datasource of the one screen the response renders."""
+    [directive] = screens(body)
+    assert directive["token"] == SCREEN_TOKEN
+    coach: dict[str, Any] = directive["datasources"]["coach"]
+    return coach
+
+
+def touch(command: str, token: str = SCREEN_TOKEN, new: bool = False) -> dict[str, Any]:
+    caller = Caller(skill_id=SKILL_ID, user_id=USER_ID, device_id=DEVICE_ID)
+    session = SessionState(new_session_id(), new=new)
+    return user_event_request(caller, session, utc_now(), [command], token)
+
+
+def at_set_one(app: Flask, device: str = "screen") -> dict[str, Any]:
+    """Start the bodyweight workout and skip the warm-up: T push-up, set 1 of 4."""
+    wrap = on_screen if device == "screen" else (lambda e: e)
+    post(app, wrap(resolved_intent("StartWorkoutIntent", workout="bodyweight")))
+    return post(app, wrap(resolved_intent("SkipWarmUpIntent")))
+
+
+def stored_progress(store: RecordingPersistenceAdapter) -> dict[str, Any]:
+    progress: dict[str, Any] = decode(store.rows[USER_ID].text)["progress"]
+    return {key: value for key, value in progress.items() if key not in CLOCK_FIELDS}
+
+
+# --- the document and its data, as Alexa's model reads them ---------------------------------
+
+
+def every_place() -> list[tuple[Progress, tuple[Any, ...]]]:
+    """A progress at every set of every exercise of both workouts, paused and not."""
+    places = []
+    for workout in default_library().workouts:
+        for index, exercise in enumerate(workout.exercises):
+            for set_number in range(1, exercise.sets + 1):
+                progress = Progress(workout.id, index, set_number, loads=())
+                places.append((progress, ()))
+    return places
+
+
+def test_the_directive_reads_back_as_the_sdk_models_render_document() -> None:
+    service = build_service()
+    serializer = DefaultSerializer()
+    for progress, events in every_place():
+        directive = render(service, progress, events)
+        data = serializer.serialize(directive)
+        assert isinstance(data, dict)
+        text = json.dumps(data)
+        again = serializer.deserialize(text, Directive)
+        assert isinstance(again, RenderDocumentDirective)
+        assert again.document == document(COACH)
+        assert again.datasources == data["datasources"]
+        # A whole response is speech (under 8000 characters) plus the screen: well under the cap.
+        assert len(text.encode("utf-8")) + 8000 * 2 < MAX_RESPONSE_BYTES
+
+
+def test_every_control_sends_an_event_the_model_reads_as_send_event() -> None:
+    sent: list[SendEventCommand] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "SendEvent":
+                command = DefaultSerializer().deserialize(json.dumps(node), SendEventCommand)
+                sent.append(command)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    doc = document(COACH)
+    assert doc["type"] == "APL" and doc["mainTemplate"]["parameters"] == ["coach"]
+    walk(doc)
+    assert sent and all(command.arguments == ["${command}"] for command in sent)
+    commands = json.dumps(doc)
+    for name in ("next_set", "repeat", "how_to", "'resume'", "'pause'"):
+        assert name in commands
+
+
+def test_round_hubs_get_their_own_reduced_layout() -> None:
+    layouts = document(COACH)["mainTemplate"]["items"]
+    assert layouts[0]["when"] == "${viewport.shape == 'round'}"
+    assert "when" not in layouts[1]  # every rectangular Show
+    round_text = json.dumps(layouts[0])
+    assert "coach.cues" not in round_text and "RestCountdown" in round_text
+
+
+# --- what each turn shows ---------------------------------------------------------------------
+
+
+def test_a_set_turn_shows_the_set_reps_and_key_cues(app: Flask) -> None:
+    body = at_set_one(app)
+    push_up = default_library().get("bodyweight").exercises[0]  # type: ignore[union-attr]
+    coach = shown(body)
+    assert coach["title"] == "T push-up"
+    assert coach["setLabel"] == "Set 1 of 4"
+    assert coach["reps"] == "4 reps each side"
+    assert coach["cues"] == list(push_up.first_cues)
+    assert coach["rest"]["seconds"] == 0
+    assert output_speech(body)  # the words are unchanged: the screen comes with them
+
+
+def test_next_set_shows_the_rest_counting_down_into_the_next_set(app: Flask) -> None:
+    at_set_one(app)
+    coach = shown(post(app, on_screen(resolved_intent("NextSetIntent"))))
+    assert coach["setLabel"] == "Set 2 of 4"
+    assert coach["rest"]["seconds"] == 30
+    # The countdown is the document's own: it runs from elapsedTime, with no request.
+    assert "elapsedTime" in json.dumps(document(COACH)["layouts"]["RestCountdown"])
+
+
+def test_the_countdown_starts_when_the_spoken_rest_does(app: Flask) -> None:
+    at_set_one(app)
+    body = post(app, on_screen(resolved_intent("NextSetIntent")))
+    ssml = body["response"]["outputSpeech"]["ssml"]
+    lead, _, _ = ssml.partition("<break")
+    said_first = estimated_seconds(read_ssml(lead + "</speak>"))  # "Good. Rest 30 seconds."
+    assert said_first > 0.5
+    assert shown(body)["rest"]["startMs"] == pytest.approx(said_first * 1000, abs=300)
+
+
+def test_a_finished_workout_and_no_workout_have_screens_of_their_own() -> None:
+    service = build_service()
+    finished = Progress("bodyweight", 5, 3, finished=True, sets_by_exercise=(4, 4, 3, 3, 3, 3))
+    done = screen_data(service.composer, finished)["coach"]
+    assert done["title"] == "Workout done" and "20 sets" in done["message"]
+    assert done["controls"] is False  # nothing left to move on to
+    idle = screen_data(service.composer, Progress())["coach"]
+    assert "bodyweight workout" in idle["message"] and "dumbbell workout" in idle["message"]
+
+
+def test_a_led_move_shows_its_steps(app: Flask) -> None:
+    at_set_one(app)
+    coach = shown(
+        post(app, on_screen(resolved_intent("GoToExerciseIntent", exercise="ytwl_raise")))
+    )
+    assert [step["name"] for step in coach["steps"]][:4] == ["Y", "T", "W", "L"]
+    assert all(step["reps"] for step in coach["steps"])
+
+
+def test_a_led_set_highlights_each_step_while_the_coach_calls_it(app: Flask) -> None:
+    at_set_one(app)
+    post(app, on_screen(resolved_intent("GoToExerciseIntent", exercise="ytwl_raise")))
+    body = post(app, on_screen(resolved_intent("AMAZON.RepeatIntent")))  # set 1, led again
+    ssml = body["response"]["outputSpeech"]["ssml"]
+    steps = shown(body)["steps"]
+    for step, following in zip(steps, [*steps[1:], None], strict=True):
+        called = ssml.index(f"{step['name']}: ")
+        heard_at = estimated_seconds(read_ssml(ssml[:called] + "</speak>"))
+        assert step["startMs"] == pytest.approx(heard_at * 1000, abs=500)
+        assert step["endMs"] == (following["startMs"] if following else -1)
+    # A turn that does not lead the set highlights nothing.
+    asked = shown(post(app, on_screen(resolved_intent("RepsIntent"))))
+    assert {step["startMs"] for step in asked["steps"]} == {-1}
+
+
+def test_the_easier_way_shows_once_asked_for(app: Flask) -> None:
+    at_set_one(app)
+    push_up = default_library().get("bodyweight").exercises[0]  # type: ignore[union-attr]
+    assert shown(post(app, on_screen(resolved_intent("RepsIntent"))))["load"] == ""
+    coach = shown(post(app, on_screen(resolved_intent("EasierIntent"))))
+    assert push_up.easier and push_up.easier in coach["load"]
+
+
+def test_a_device_without_a_screen_hears_the_same_and_gets_no_screen(
+    coach_env: pytest.MonkeyPatch,
+) -> None:
+    with_screen, without = RecordingPersistenceAdapter(), RecordingPersistenceAdapter()
+    screen_app, plain_app = make_app(with_screen), make_app(without)
+    assert screens(at_set_one(screen_app)) and not screens(at_set_one(plain_app, "plain"))
+    for intent in ("NextSetIntent", "AMAZON.RepeatIntent", "HowToIntent"):
+        seen = post(screen_app, on_screen(resolved_intent(intent)))
+        heard = post(plain_app, resolved_intent(intent))
+        assert not screens(heard)
+        assert "directives" not in heard["response"] or heard["response"]["directives"] == []
+        assert output_speech(seen) == output_speech(heard)
+    assert stored_progress(with_screen) == stored_progress(without)
+
+
+WITH_PLAYER = {**APL_INTERFACE, "AudioPlayer": {}}
+
+
+def on_show_with_player(envelope: dict[str, Any]) -> dict[str, Any]:
+    envelope["context"]["System"]["device"]["supportedInterfaces"] = dict(WITH_PLAYER)
+    envelope["context"]["AudioPlayer"] = {"playerActivity": "IDLE"}
+    return envelope
+
+
+def hands_free_next(app: Flask) -> dict[str, Any]:
+    """Set 1 of the bodyweight workout done with "Alexa, next" on a Show, hands-free."""
+    post(app, on_show_with_player(resolved_intent("StartWorkoutIntent", workout="bodyweight")))
+    post(app, on_show_with_player(resolved_intent("SkipWarmUpIntent")))
+    return post(app, on_show_with_player(resolved_intent("AMAZON.NextIntent")))
+
+
+def test_player_events_and_buttons_get_no_screen(
+    store: RecordingPersistenceAdapter, coach_env: pytest.MonkeyPatch
+) -> None:
+    app = make_app(store, COACH_AUDIO_BASE_URL=BASE_URL)
+    body = hands_free_next(app)
+    assert screens(body)  # an intent may carry the screen beside the Play
+    [play] = [d for d in body["response"]["directives"] if d["type"] == "AudioPlayer.Play"]
+    token = play["audioItem"]["stream"]["token"]
+    assert PlayerToken.decode(token) is not None
+    caller = Caller(skill_id=SKILL_ID, user_id=USER_ID, device_id=DEVICE_ID)
+    player = DeviceContext(
+        WITH_PLAYER, {"token": token, "offsetInMilliseconds": 0, "playerActivity": "PLAYING"}
+    )
+    for request in (
+        audio_player_request(caller, utc_now(), "PlaybackStarted", token, 0, player),
+        audio_player_request(caller, utc_now(), "PlaybackNearlyFinished", token, 0, player),
+        playback_controller_request(caller, utc_now(), "next", player),
+        playback_controller_request(caller, utc_now(), "pause", player),
+    ):
+        answer = post(app, request)
+        assert not screens(answer), request["request"]["type"]
+        assert "outputSpeech" not in answer["response"]
+
+
+def test_the_play_says_what_the_screen_shows(
+    store: RecordingPersistenceAdapter, coach_env: pytest.MonkeyPatch
+) -> None:
+    body = hands_free_next(make_app(store, COACH_AUDIO_BASE_URL=BASE_URL))
+    [play] = [d for d in body["response"]["directives"] if d["type"] == "AudioPlayer.Play"]
+    metadata = play["audioItem"]["metadata"]
+    coach = shown(body)
+    assert metadata["title"] == f"{coach['title']}: {coach['setLabel']}"
+    assert metadata["subtitle"] == f"{coach['workout']} · Upper Body Coach"
+
+
+# --- touches on the screen ----------------------------------------------------------------------
+
+
+def test_touching_next_set_moves_on_exactly_as_saying_it(coach_env: pytest.MonkeyPatch) -> None:
+    said, touched = RecordingPersistenceAdapter(), RecordingPersistenceAdapter()
+    said_app, touched_app = make_app(said), make_app(touched)
+    at_set_one(said_app)
+    at_set_one(touched_app)
+    for _ in range(5):  # into the next exercise and its introduction
+        by_voice = post(said_app, on_screen(resolved_intent("NextSetIntent")))
+        by_touch = post(touched_app, touch("next_set"))
+        assert output_speech(by_touch) == output_speech(by_voice)
+        assert stored_progress(touched) == stored_progress(said)
+        assert shown(by_touch) == shown(by_voice)
+    assert stored_progress(touched)["exercise_index"] == 1
+
+
+@pytest.mark.parametrize(
+    ("command", "intent"),
+    [
+        ("pause", "AMAZON.PauseIntent"),
+        ("repeat", "AMAZON.RepeatIntent"),
+        ("how_to", "HowToIntent"),
+    ],
+)
+def test_each_control_answers_as_its_spoken_command(
+    command: str, intent: str, coach_env: pytest.MonkeyPatch
+) -> None:
+    said, touched = RecordingPersistenceAdapter(), RecordingPersistenceAdapter()
+    said_app, touched_app = make_app(said), make_app(touched)
+    at_set_one(said_app)
+    at_set_one(touched_app)
+    by_voice = post(said_app, on_screen(resolved_intent(intent)))
+    by_touch = post(touched_app, touch(command))
+    assert output_speech(by_touch) and output_speech(by_touch) == output_speech(by_voice)
+    assert stored_progress(touched) == stored_progress(said)
+
+
+def test_pause_then_resume_by_touch(app: Flask, store: RecordingPersistenceAdapter) -> None:
+    at_set_one(app)
+    paused = post(app, touch("pause"))
+    assert stored_progress(store)["paused"] is True
+    assert shown(paused)["paused"] is True  # the control now reads Resume
+    resumed = post(app, touch("resume"))
+    assert stored_progress(store)["paused"] is False
+    assert "push-up" in output_speech(resumed).lower()  # the set is called again
+    assert shown(resumed)["setLabel"] == "Set 1 of 4"
+
+
+def test_a_touch_on_a_document_not_ours_changes_nothing(
+    app: Flask, store: RecordingPersistenceAdapter
+) -> None:
+    at_set_one(app)
+    before = stored_progress(store)
+    for request in (touch("next_set", token="someone-else"), touch("self_destruct")):
+        body = post(app, request)
+        assert output_speech(body) == ""
+        assert stored_progress(store) == before
