@@ -367,18 +367,9 @@ class Device:
         if not self.screen:
             raise DeviceError("this device has no screen to touch")
         if self.shows is None:
-            turn = Turn(
-                said=None,
-                request=None,
-                response=None,
-                status=None,
-                session_open=self.session_open,
-                session_id=None,
-                sent=False,
-                note=f"no document is shown: touching {argument!r} reaches nobody",
-                at=self.now,
+            return self._not_sent(
+                None, None, note=f"no document is shown: touching {argument!r} reaches nobody"
             )
-            return self._record(turn)
         session = self.session or SessionState(new_session_id(), new=True)
         token = str(self.shows.get("token", ""))
         body = user_event_request(
@@ -449,18 +440,8 @@ class Device:
         if self.player is None:
             raise DeviceError("this device has no AudioPlayer: its buttons reach no skill")
         if not self.player.has_played:
-            turn = Turn(
-                said=None,
-                request=None,
-                response=None,
-                status=None,
-                session_open=self.session_open,
-                session_id=None,
-                sent=False,
-                note=f"no skill has played audio on this device: {button!r} reaches nobody",
-                at=self.now,
-            )
-            return self._record(turn)
+            note = f"no skill has played audio on this device: {button!r} reaches nobody"
+            return self._not_sent(None, None, note=note)
         body = playback_controller_request(self.caller, self.clock(), button, self._context())
         turn, directives = self._audio_exchange(body, f"button {button}")
         self._record(turn)
@@ -708,7 +689,7 @@ class Device:
             request=None,
             response=None,
             status=None,
-            session_open=False,
+            session_open=self.session_open,  # words that reach no skill change no session
             session_id=None,
             intent=intent if heard is None else heard.intent,
             slots=dict(slots or {}) if heard is None else heard.slots,
@@ -717,8 +698,7 @@ class Device:
             note=note or NO_SESSION_NOTE.format(invocation=self.model.invocation_name),
             at=self.now,
         )
-        self.history.append(turn)
-        return turn
+        return self._record(turn)
 
     def _post(self, body: JsonDict) -> tuple[int, bytes]:
         raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
