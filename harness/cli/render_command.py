@@ -59,14 +59,8 @@ def drive_workout(device: Device, workout: str, rest: int | None) -> list[tuple[
     until the coach is done, declining the cool-down it offers at the end (a yes or no
     question: the only question a set's answer asks)."""
     from harness.device import DeviceError
-    from skill.content.loader import default_library
 
-    plan = default_library().get(workout)
-    if plan is None:
-        raise CliError(f"no workout {workout!r}")
-    said = ["open upper body coach", f"start the {plan.name}", "skip the warm up"]
-    if rest is not None:
-        said.append(f"make my rests {rest} seconds")
+    said = opening_words(workout, rest)
     turns: list[tuple[str, Turn]] = []
     try:
         for words in said:
@@ -81,6 +75,19 @@ def drive_workout(device: Device, workout: str, rest: int | None) -> list[tuple[
     return turns
 
 
+def opening_words(workout: str, rest: int | None) -> list[str]:
+    """What the runner says to start `workout`, asking for `rest` first if given."""
+    from skill.content.loader import default_library
+
+    plan = default_library().get(workout)
+    if plan is None:
+        raise CliError(f"no workout {workout!r}")
+    said = ["open upper body coach", f"start the {plan.name}", "skip the warm up"]
+    if rest is not None:
+        said.append(f"make my rests {rest} seconds")
+    return said
+
+
 def drive_hands_free(
     device: Device, workout: str, rest: int | None, set_seconds: float
 ) -> list[tuple[str, Turn]]:
@@ -90,14 +97,8 @@ def drive_hands_free(
     over when an answer closes the session without playing anything and the runner's
     "alexa, next" then reaches nobody, or plays nothing."""
     from harness.device import DeviceError
-    from skill.content.loader import default_library
 
-    plan = default_library().get(workout)
-    if plan is None:
-        raise CliError(f"no workout {workout!r}")
-    said = ["open upper body coach", f"start the {plan.name}", "skip the warm up"]
-    if rest is not None:
-        said.append(f"make my rests {rest} seconds")
+    said = opening_words(workout, rest)
     turns: list[tuple[str, Turn]] = []
     try:
         for words in said:
