@@ -179,6 +179,9 @@ def test_sigkill_with_requests_in_flight_loses_nothing_that_was_answered(
         thread.start()
     time.sleep(KILL_AFTER_S)
     server.kill()
+    # Runners between sets when it died try their next set and find it dead too; stopping them
+    # at once could leave none that noticed, if no request happened to be in flight.
+    time.sleep(THINK_S * 4)
     stop.set()
     for thread in threads:
         thread.join(timeout=30)
