@@ -51,12 +51,12 @@ from skill.speech.ssml import Speech
 
 log = logging.getLogger(__name__)
 
-REST_STEP_SECONDS = 15
+REST_STEP_SECONDS = 15  # "more rest" or "shorter rests" moves the rest by this much
 # The moves that read or add to what the coach remembers (skill.coaching.history).
 REMEMBERED = (
     ev.WorkoutFinished,
     ev.ExerciseIntroduced,
-)  # "more rest" or "shorter rests" moves the rest by this much
+)
 
 
 class CoachHandler(AbstractRequestHandler):
@@ -132,7 +132,7 @@ class CoachHandler(AbstractRequestHandler):
             self.service.hands_free is not None
             and supports_player(handler_input)
             and token is not None
-            and token.tag == user_tag(user_id_of(handler_input.request_envelope))
+            and token.belongs_to(user_id_of(handler_input.request_envelope))
         )
 
     def resume(self, handler_input: HandlerInput) -> Response:
@@ -147,9 +147,10 @@ class CoachHandler(AbstractRequestHandler):
             return self.speak(handler_input, before, resumed)
         player = getattr(handler_input.request_envelope.context, "audio_player", None)
         offset = getattr(player, "offset_in_milliseconds", None) or 0
-        track = hands_free.catalog.by_id(token.track_ids[token.step])
-        mid_rest = track is not None and track.rest_seconds is not None and offset > 0
-        if not (mid_rest and token.leads_to(before)) or track is None:
+        track = hands_free.catalog.by_id(token.track_id)
+        if track is None or track.rest_seconds is None or offset <= 0:
+            return self.speak(handler_input, before, resumed)  # not mid-rest
+        if not token.leads_to(before):
             return self.speak(handler_input, before, resumed)
         directive = play(track, token, hands_free, offset_ms=offset)
         return respond(handler_input, None, resumed.progress, directives=[directive])
@@ -173,10 +174,10 @@ class CoachHandler(AbstractRequestHandler):
         progress = progress_of(handler_input)
         if token is None or progress.paused or self.coach.position(progress) is None:
             return None
-        ours = token.tag == user_tag(user_id_of(handler_input.request_envelope))
+        ours = token.belongs_to(user_id_of(handler_input.request_envelope))
         if ours and token.leads_to(progress):
             later = skip_to_call(token)
-            track = None if later is None else hands_free.catalog.by_id(later.track_ids[later.step])
+            track = None if later is None else hands_free.catalog.by_id(later.track_id)
             if later is None or track is None:
                 return None
             return respond(handler_input, None, directives=[play(track, later, hands_free)])

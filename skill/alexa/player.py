@@ -88,17 +88,19 @@ class PlayerToken:
             and not progress.finished
         ) or (progress.finished and progress.workout_id == self.workout_id)
 
+    @property
+    def track_id(self) -> str:
+        """The id of the track this token's stream plays."""
+        return self.track_ids[self.step]
+
+    def belongs_to(self, record_key: str) -> bool:
+        """Whether this is the runner's own token (on a shared device it may be another's)."""
+        return self.tag == user_tag(record_key)
+
     def next(self) -> PlayerToken | None:
         if self.step + 1 >= len(self.track_ids):
             return None
-        return PlayerToken(
-            self.tag,
-            self.workout_id,
-            self.exercise_index,
-            self.set_number,
-            self.step + 1,
-            self.track_ids,
-        )
+        return replace(self, step=self.step + 1)
 
 
 def supports_player(handler_input: HandlerInput) -> bool:
@@ -179,7 +181,7 @@ def skip_to_call(token: PlayerToken) -> PlayerToken | None:
     still leads up to the set: past the lead-in and the rest (to the new exercise's
     introduction, if any), or past the introduction to the set's call. None when `token`'s
     track is the call itself (or the ready tone): "next" then ends the set."""
-    current = token.track_ids[token.step]
+    current = token.track_id
     if not current.startswith(_BEFORE_THE_SET):
         return None
     skipped = _LEAD_AND_REST if current.startswith(_LEAD_AND_REST) else _BEFORE_THE_SET
@@ -194,5 +196,5 @@ def following(token: PlayerToken, catalog: AudioCatalog) -> tuple[Track, PlayerT
     later = token.next()
     if later is None:
         return None
-    track = catalog.by_id(later.track_ids[later.step])
+    track = catalog.by_id(later.track_id)
     return None if track is None else (track, later)

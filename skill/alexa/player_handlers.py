@@ -15,7 +15,7 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from skill.alexa.handlers import CoachHandler
-from skill.alexa.player import current_token, following, play, stop, supports_player, user_tag
+from skill.alexa.player import current_token, following, play, stop, supports_player
 from skill.alexa.turn import progress_of, respond
 from skill.persistence import user_id_of
 
@@ -43,7 +43,7 @@ class QueueNextHandler(CoachHandler):
             log.error("a track failed to play: %s", getattr(error, "message", error))
         if hands_free is None or token is None:
             return nothing
-        if token.tag != user_tag(user_id_of(handler_input.request_envelope)):
+        if not token.belongs_to(user_id_of(handler_input.request_envelope)):
             log.warning("a player token of another runner: %s", token.encode())
             return nothing
         if not token.leads_to(progress_of(handler_input)):

@@ -82,8 +82,3 @@ class Breaker:
         with self._lock:
             self._resting_until = self._clock() + self.rest_s
             self._trying = False
-
-    @property
-    def resting(self) -> bool:
-        with self._lock:
-            return self._resting_until is not None
