@@ -68,8 +68,29 @@ def player_device(token: str | None) -> DeviceContext:
 
 
 def event(user_id: str, name: str, token: str) -> dict[str, Any]:
+    """An AudioPlayer event for `token`'s stream (a PlaybackFailed says why it failed)."""
     caller = Caller(skill_id=SKILL_ID, user_id=user_id, device_id=DEVICE_ID)
-    return audio_player_request(caller, utc_now(), name, token, 0, player_device(token))
+    failure: dict[str, Any] = {}
+    if name == "PlaybackFailed":
+        failure = {
+            "error": {
+                "type": "MEDIA_ERROR_SERVICE_UNAVAILABLE",
+                "message": "the track did not load",
+            },
+            "currentPlaybackState": {
+                "token": token,
+                "offsetInMilliseconds": 0,
+                "playerActivity": "STOPPED",
+            },
+        }
+    return audio_player_request(caller, utc_now(), name, token, 0, player_device(token), **failure)
+
+
+def next_set_by_player(app: Flask) -> str:
+    """ "Alexa, next" on a device with a player: the token of the first track it plays."""
+    body = post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER)))
+    token: str = plays(body)[0]["audioItem"]["stream"]["token"]
+    return token
 
 
 def button(user_id: str, name: str, token: str | None) -> dict[str, Any]:
@@ -127,8 +148,7 @@ def test_each_track_queues_the_next_of_the_queue_as_it_starts_and_again_near_its
     app: Flask, moment: str
 ) -> None:
     at_set_one(app)
-    first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
-    token = first[0]["audioItem"]["stream"]["token"]
+    token = next_set_by_player(app)
     heard = []
     for _ in range(2):
         body = post(app, event(RUNNER, moment, token))
@@ -145,21 +165,8 @@ def test_each_track_queues_the_next_of_the_queue_as_it_starts_and_again_near_its
 
 def test_a_track_that_fails_to_play_is_skipped_for_the_next(app: Flask) -> None:
     at_set_one(app)
-    first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
-    token = first[0]["audioItem"]["stream"]["token"]
-    caller = Caller(skill_id=SKILL_ID, user_id=RUNNER, device_id=DEVICE_ID)
-    error = {"type": "MEDIA_ERROR_SERVICE_UNAVAILABLE", "message": "404 for the lead-in"}
-    state = {"token": token, "offsetInMilliseconds": 0, "playerActivity": "STOPPED"}
-    envelope = audio_player_request(
-        caller,
-        utc_now(),
-        "PlaybackFailed",
-        token,
-        0,
-        player_device(token),
-        error=error,
-        currentPlaybackState=state,
-    )
+    token = next_set_by_player(app)
+    envelope = event(RUNNER, "PlaybackFailed", token)
     [directive] = plays(post(app, envelope))
     assert directive["playBehavior"] == "REPLACE_ALL" and track_id(directive) == "rest-030"
 
@@ -180,8 +187,7 @@ def test_a_stale_or_forged_token_queues_nothing_and_changes_nothing(
     app: Flask, store: RecordingPersistenceAdapter, make_token: Any
 ) -> None:
     at_set_one(app)
-    first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
-    token = first[0]["audioItem"]["stream"]["token"]
+    token = next_set_by_player(app)
     before = dict(store.rows)
     forged = make_token(token)
     body = post(app, event(RUNNER, "PlaybackNearlyFinished", forged))
@@ -218,8 +224,7 @@ def test_pause_over_the_coachs_audio_stops_it_silently_and_keeps_the_place(
     app: Flask, store: RecordingPersistenceAdapter
 ) -> None:
     at_set_one(app)
-    first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
-    token = first[0]["audioItem"]["stream"]["token"]
+    token = next_set_by_player(app)
     # "Alexa, pause" with no name arrives in a new session.
     paused = post(app, name_free(resolved_intent("AMAZON.PauseIntent", user_id=RUNNER), token))
     assert output_speech(paused) == ""
@@ -275,24 +280,9 @@ def test_every_player_request_is_answered_without_a_word(app: Flask, name: str) 
     PlaybackController button, mid-workout with the coach's token playing, gets an answer with
     no speech, card or reprompt; PlaybackStopped gets no directive either."""
     at_set_one(app)
-    first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
-    token = first[0]["audioItem"]["stream"]["token"]
+    token = next_set_by_player(app)
     if name in BUTTONS:
         envelope = button(RUNNER, name, token)
-    elif name == "PlaybackFailed":
-        caller = Caller(skill_id=SKILL_ID, user_id=RUNNER, device_id=DEVICE_ID)
-        error = {"type": "MEDIA_ERROR_SERVICE_UNAVAILABLE", "message": "the track did not load"}
-        state = {"token": token, "offsetInMilliseconds": 0, "playerActivity": "STOPPED"}
-        envelope = audio_player_request(
-            caller,
-            utc_now(),
-            name,
-            token,
-            0,
-            player_device(token),
-            error=error,
-            currentPlaybackState=state,
-        )
     else:
         envelope = event(RUNNER, name, token)
     response = post(app, envelope)["response"]
@@ -325,8 +315,7 @@ def test_next_mid_rest_skips_the_rest_to_the_call_and_counts_no_set(
     """ "Alexa, next" while the rest plays: the set the record now names was never called, so
     it is not counted done; the call plays now."""
     at_set_one(app)
-    first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
-    resting = queue_token(first[0]["audioItem"]["stream"]["token"], 1)  # rest-030 playing
+    resting = queue_token(next_set_by_player(app), 1)  # rest-030 playing
     assert stored_set(store) == 2
     if how == "voice":
         envelope = name_free(resolved_intent("AMAZON.NextIntent", user_id=RUNNER), resting)
@@ -406,8 +395,7 @@ def test_pause_in_a_conversation_is_answered_in_words_even_with_the_coachs_token
     """ "Hold on" / "wait" while the microphone is open (the runner answering the coach) must
     not end the session in silence just because the player last held the coach's audio."""
     at_set_one(app)
-    first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
-    token = first[0]["audioItem"]["stream"]["token"]
+    token = next_set_by_player(app)
     body = post(app, with_player(resolved_intent("AMAZON.PauseIntent", user_id=RUNNER), token))
     assert output_speech(body) != ""
     assert [d["type"] for d in body["response"]["directives"]] == ["AudioPlayer.Stop"]
@@ -433,8 +421,7 @@ def test_keep_my_music_mid_rest_stops_the_audio_and_says_the_set_in_words(
     app: Flask, store: RecordingPersistenceAdapter
 ) -> None:
     at_set_one(app)
-    first = plays(post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER))))
-    token = first[0]["audioItem"]["stream"]["token"]
+    token = next_set_by_player(app)
     body = post(app, with_player(resolved_intent("KeepMusicIntent", user_id=RUNNER), token))
     speech = output_speech(body)
     assert "leave your music alone" in speech and "set 2 of 4" in speech
