@@ -32,7 +32,7 @@ from ask_sdk_model.interfaces.audioplayer import (
     Stream,
 )
 
-from skill.alexa.turn import HandsFree
+from skill.alexa.turn import HandsFree, supported_interfaces
 from skill.audio.catalog import AudioCatalog, Track
 from skill.coaching.progress import Progress
 from skill.screen.datasources import place_labels
@@ -104,10 +104,7 @@ class PlayerToken:
 
 
 def supports_player(handler_input: HandlerInput) -> bool:
-    context = handler_input.request_envelope.context
-    device = getattr(getattr(context, "system", None), "device", None)
-    interfaces = getattr(device, "supported_interfaces", None)
-    return getattr(interfaces, "audio_player", None) is not None
+    return getattr(supported_interfaces(handler_input), "audio_player", None) is not None
 
 
 def current_token(handler_input: HandlerInput) -> PlayerToken | None:

@@ -19,7 +19,13 @@ from ask_sdk_model import Response
 from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
 from skill.alexa import handlers
-from skill.alexa.turn import MOVE_EVENTS, PROGRESS, CoachService, may_speak
+from skill.alexa.turn import (
+    MOVE_EVENTS,
+    PROGRESS,
+    CoachService,
+    may_speak,
+    supported_interfaces,
+)
 from skill.coaching.events import Event
 from skill.coaching.progress import Progress
 from skill.screen.datasources import screen_data
@@ -49,9 +55,7 @@ TOUCH_COMMANDS: dict[str, type[handlers.CoachHandler]] = {
 
 
 def supports_screen(handler_input: HandlerInput) -> bool:
-    context = handler_input.request_envelope.context
-    device = getattr(getattr(context, "system", None), "device", None)
-    interfaces = getattr(device, "supported_interfaces", None)
+    interfaces = supported_interfaces(handler_input)
     return getattr(interfaces, "alexa_presentation_apl", None) is not None
 
 

@@ -252,6 +252,14 @@ def respond(
 SPEAKABLE = frozenset({"LaunchRequest", "IntentRequest", "Alexa.Presentation.APL.UserEvent"})
 
 
+def supported_interfaces(handler_input: HandlerInput) -> object:
+    """The device's supportedInterfaces (None where a request names no device: the SDK's own
+    get_supported_interfaces raises there)."""
+    context = handler_input.request_envelope.context
+    device = getattr(getattr(context, "system", None), "device", None)
+    return getattr(device, "supported_interfaces", None)
+
+
 def may_speak(handler_input: HandlerInput) -> bool:
     request_type = getattr(handler_input.request_envelope.request, "object_type", None)
     return request_type in SPEAKABLE
