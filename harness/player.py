@@ -178,6 +178,11 @@ class AudioPlayer:
     def playing(self) -> bool:
         return self.activity == "PLAYING" and self._current is not None
 
+    @property
+    def sounding(self) -> bool:
+        """A track is heard now: playing, and not held while Alexa listens or speaks."""
+        return self.playing and self._current is not None and self._current.running
+
     def heard(self, start: float, end: float, now: float) -> list[Played]:
         """The stretches heard between `start` and `end` (one still playing included): those
         playing after `start` or beginning in the span (a stretch that ended at `start` is

@@ -46,9 +46,9 @@ def speech_audio(turn: Turn, voice: Voice) -> RenderedSpeech:
     return render_timed([Text(turn.speech_text)] if turn.speech_text else [], voice)
 
 
-def encode_cached(pcm: Pcm, path: Path, cache: Path | None) -> bytes:
-    """Write `pcm` as MP3 to `path`, reusing an earlier encoding of the same samples; return
-    the MP3.
+def encode_cached(pcm: Pcm, path: Path | None, cache: Path | None) -> bytes:
+    """Write `pcm` as MP3 to `path` (None: write no file), reusing an earlier encoding of the
+    same samples; return the MP3.
 
     Encoding dominates a render (most of it is rest silence), so the encoded bytes are cached
     next to the synthesized speech, keyed by the samples and the encoder's settings.

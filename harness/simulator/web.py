@@ -1,0 +1,235 @@
+"""The simulator's routes, under /simulator: the page, and a small JSON API for its devices.
+
+  GET  /simulator/                          the page (static/index.html)
+  POST /simulator/api/devices               {"viewport", "handsFree", "runner"} -> {"id"}
+  GET  /simulator/api/devices/ID?since=N    the device's state, transcript from entry N
+  POST /simulator/api/devices/ID/say        {"text"}      the runner speaks
+  POST /simulator/api/devices/ID/touch      {"argument"}  a touch on the screen's control
+  POST /simulator/api/devices/ID/press      {"button"}    a device button (hands-free)
+  POST /simulator/api/devices/ID/silence    the runner says nothing: the microphone closes
+  POST /simulator/api/devices/ID/listen     a WAV recording, heard by harness.listen
+  GET  /simulator/api/devices/ID/speech/N.mp3   the coach's words, in the harness's voice
+
+Each device is a harness Device on this very app (FlaskTransport): the envelopes are the
+harness's. The actions answer with the state, as GET does.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+from typing import Any, cast
+
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from harness.simulator.echo import PRESS, SAY, TOUCH, SimulatedEcho
+
+STATIC = Path(__file__).with_name("static")
+EXTENSION_KEY = "upper_body_coach_simulator"
+VOICE_KEY = "SIMULATOR_VOICE"  # Flask config: the harness voice for the coach's words
+CLOCK_KEY = "SIMULATOR_CLOCK"  # Flask config: the wall clock (seconds), for tests
+DEFAULT_VOICE = "espeak"
+MAX_DEVICES = 32  # the oldest goes when a 33rd page opens
+MAX_TEXT_CHARS = 500
+MAX_RECORDING_BYTES = 5 * 1024 * 1024  # about 2.5 minutes at 16 kHz: far longer than a command
+VIEWPORTS = frozenset({"show-5", "show-8", "show-10", "show-15", "show-21", "spot", "none"})
+RUNNER = re.compile(r"[A-Za-z0-9_-]{1,64}")
+USER_ID_PREFIX = "amzn1.ask.account.SIMULATOR-"
+
+
+class Simulator:
+    """The simulated devices of one app, by id, and what they share."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.voice_name = str(app.config.get(VOICE_KEY, DEFAULT_VOICE))
+        self.clock: Callable[[], float] = app.config.get(CLOCK_KEY, time.monotonic)
+        self._devices: OrderedDict[str, SimulatedEcho] = OrderedDict()
+        self._lock = threading.Lock()
+        self._recognizer_lock = threading.Lock()
+
+    def add(self, viewport: str, hands_free: bool, runner: str) -> str:
+        from harness.device import Device, FlaskTransport
+        from harness.dialog_stage import TracksOnDemand
+        from skill.app import EXTENSION_KEY as SKILL_KEY
+
+        audio_dir = self.app.extensions[SKILL_KEY].settings.audio_dir
+        transport = TracksOnDemand(FlaskTransport(self.app), audio_dir, self.voice_name)
+        device_id = uuid.uuid4().hex
+        device = Device(
+            transport,
+            user_id=USER_ID_PREFIX + runner,
+            device_id=f"amzn1.ask.device.SIMULATOR-{device_id}",
+            screen=viewport != "none",
+        )
+        if hands_free:
+            device.enable_audio_player()
+        with self._lock:
+            self._devices[device_id] = SimulatedEcho(device, viewport, self.clock)
+            while len(self._devices) > MAX_DEVICES:
+                self._devices.popitem(last=False)
+        return device_id
+
+    def get(self, device_id: str) -> SimulatedEcho:
+        with self._lock:
+            echo = self._devices.get(device_id)
+        if echo is None:
+            abort(404, "no such simulated device (the server restarted?): reload the page")
+        return echo
+
+    @cached_property
+    def voice(self) -> Any:
+        from harness.cli.audio import make_voice
+
+        return make_voice(self.voice_name, None)
+
+    @cached_property
+    def recognizer(self) -> Any:
+        """harness.listen's command recogniser, built on first use (it takes a few seconds)."""
+        from harness.interaction_model import load_model
+        from harness.listen import CommandRecognizer
+
+        with self._recognizer_lock:
+            return CommandRecognizer.from_model(load_model())
+
+
+def simulator_blueprint() -> Blueprint:
+    blueprint = Blueprint("simulator", __name__, url_prefix="/simulator", static_folder=str(STATIC))
+
+    @blueprint.record_once
+    def _install(state: Any) -> None:
+        state.app.extensions[EXTENSION_KEY] = Simulator(state.app)
+
+    @blueprint.get("/")
+    def page() -> WerkzeugResponse:
+        return blueprint.send_static_file("index.html")
+
+    @blueprint.post("/api/devices")
+    def add_device() -> tuple[Response, int]:
+        body = _json_body()
+        viewport = _text(body, "viewport", default="show-8")
+        if viewport not in VIEWPORTS:
+            abort(400, f"viewport must be one of {', '.join(sorted(VIEWPORTS))}")
+        runner = _text(body, "runner", default="runner")
+        if not RUNNER.fullmatch(runner):
+            abort(400, "runner must be 1 to 64 letters, digits, - or _")
+        hands_free = body.get("handsFree", False)
+        if not isinstance(hands_free, bool):
+            abort(400, "handsFree must be true or false")
+        device_id = _simulator().add(viewport, hands_free, runner)
+        return jsonify(id=device_id), 201
+
+    @blueprint.get("/api/devices/<device_id>")
+    def device_state(device_id: str) -> Response:
+        return _state(device_id)
+
+    @blueprint.post("/api/devices/<device_id>/say")
+    def say(device_id: str) -> Response:
+        text = _text(_json_body(), "text").strip()
+        if not text:
+            abort(400, "say something: text is empty")
+        _simulator().get(device_id).act(SAY, text)
+        return _state(device_id)
+
+    @blueprint.post("/api/devices/<device_id>/touch")
+    def touch(device_id: str) -> Response:
+        _simulator().get(device_id).act(TOUCH, _text(_json_body(), "argument"))
+        return _state(device_id)
+
+    @blueprint.post("/api/devices/<device_id>/press")
+    def press(device_id: str) -> Response:
+        _simulator().get(device_id).act(PRESS, _text(_json_body(), "button"))
+        return _state(device_id)
+
+    @blueprint.post("/api/devices/<device_id>/silence")
+    def silence(device_id: str) -> Response:
+        _simulator().get(device_id).stay_silent()
+        return _state(device_id)
+
+    @blueprint.post("/api/devices/<device_id>/listen")
+    def listen(device_id: str) -> Response:
+        echo = _simulator().get(device_id)
+        recording = request.get_data(cache=False)
+        if not recording or len(recording) > MAX_RECORDING_BYTES:
+            abort(400, "send a WAV recording of a few seconds")
+        heard = _recognise(recording)
+        if heard.text:
+            echo.act(SAY, heard.text)
+        else:
+            echo.heard_nothing(heard.hypothesis)
+        return _state(device_id)
+
+    @blueprint.get("/api/devices/<device_id>/speech/<int:number>.mp3")
+    def speech(device_id: str, number: int) -> Response:
+        echo = _simulator().get(device_id)
+        if not 0 <= number < len(echo.speeches):
+            abort(404)
+        return Response(_speech_mp3(echo.speeches[number]), mimetype="audio/mpeg")
+
+    @blueprint.errorhandler(400)
+    @blueprint.errorhandler(404)
+    @blueprint.errorhandler(503)
+    def _error(error: Any) -> tuple[Response, int]:
+        return jsonify(error=getattr(error, "description", str(error))), error.code
+
+    return blueprint
+
+
+def _simulator() -> Simulator:
+    return cast(Simulator, current_app.extensions[EXTENSION_KEY])
+
+
+def _state(device_id: str) -> Response:
+    since = request.args.get("since", "0")
+    if not since.isdigit():
+        abort(400, "since must be a whole number")
+    speech_url: Callable[[int], str] = lambda n: url_for(  # noqa: E731
+        "simulator.speech", device_id=device_id, number=n
+    )
+    return jsonify(_simulator().get(device_id).state(int(since), speech_url))
+
+
+def _json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, "send a JSON object")
+    return body
+
+
+def _text(body: dict[str, Any], key: str, default: str | None = None) -> str:
+    value = body.get(key, default)
+    if not isinstance(value, str) or len(value) > MAX_TEXT_CHARS:
+        abort(400, f"{key} must be text of at most {MAX_TEXT_CHARS} characters")
+    return value
+
+
+def _recognise(recording: bytes) -> Any:
+    import tempfile
+
+    from harness.listen import ListenError
+
+    with tempfile.NamedTemporaryFile(suffix=".wav") as file:
+        file.write(recording)
+        file.flush()
+        try:
+            return _simulator().recognizer.recognize_file(file.name)
+        except ListenError as error:
+            abort(400, f"cannot hear that recording: {error}")
+
+
+def _speech_mp3(ssml: str) -> bytes:
+    from harness.cli.audio import encode_cached
+    from harness.session_render import render_ssml
+    from harness.voices.base import VoiceError
+
+    try:
+        return encode_cached(render_ssml(ssml, _simulator().voice).pcm, None, None)
+    except VoiceError as error:  # e.g. Google's voice with no network
+        abort(503, f"the harness voice cannot speak: {error}")

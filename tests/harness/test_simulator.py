@@ -1,0 +1,298 @@
+"""The browser simulator's server side (harness/simulator): only in local mode, the harness's
+envelopes to the real skill, the transcript, the screen's document, the microphone's timing,
+hands-free audio, spoken commands, and clear answers to bad input. The page itself is tested in
+a real browser in tests/simulator/."""
+
+from __future__ import annotations
+
+import io
+import wave
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from harness.mp3 import mp3_seconds
+from harness.simulator import create_app
+from harness.voices.espeak import EspeakVoice
+
+
+def json_of(answer: TestResponse) -> dict[str, Any]:
+    found = answer.get_json()
+    assert isinstance(found, dict), answer.data
+    return found
+
+
+class WallClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> WallClock:
+    return WallClock()
+
+
+@pytest.fixture
+def make_simulator(
+    coach_env: pytest.MonkeyPatch, tmp_path: Path, clock: WallClock
+) -> Callable[..., Flask]:
+    coach_env.setenv("COACH_CACHE_DIR", str(tmp_path / "cache"))
+
+    def make(**config: Any) -> Flask:
+        settings: dict[str, Any] = {
+            "TESTING": True,
+            "COACH_VERIFY_REQUESTS": "0",
+            "COACH_DB_PATH": str(tmp_path / "coach.sqlite3"),
+            "COACH_AUDIO_DIR": str(tmp_path / "audio"),
+            "SIMULATOR_VOICE": "estimate",
+            "SIMULATOR_CLOCK": clock,
+            **config,
+        }
+        return create_app(settings)
+
+    return make
+
+
+@pytest.fixture
+def client(make_simulator: Callable[..., Flask]) -> FlaskClient:
+    return make_simulator().test_client()
+
+
+class Page:
+    """What the page does: one simulated device, its transcript so far."""
+
+    def __init__(self, client: FlaskClient, viewport: str = "show-8", hands_free: bool = False):
+        self.client = client
+        answer = client.post(
+            "/simulator/api/devices",
+            json={"viewport": viewport, "handsFree": hands_free, "runner": "test-runner"},
+        )
+        assert answer.status_code == 201, answer.data
+        self.base = f"/simulator/api/devices/{json_of(answer)['id']}"
+        self.entries: list[dict[str, Any]] = []
+        self.state: dict[str, Any] = {}
+
+    def _take(self, answer: TestResponse) -> dict[str, Any]:
+        assert answer.status_code == 200, answer.data
+        self.state = json_of(answer)
+        self.entries += self.state["entries"]
+        return self.state
+
+    def say(self, text: str) -> str:
+        """What the coach said in answer (the new coach lines, joined)."""
+        before = len(self.entries)
+        self._take(
+            self.client.post(f"{self.base}/say?since={len(self.entries)}", json={"text": text})
+        )
+        return " ".join(e["text"] for e in self.entries[before:] if e["kind"] == "coach")
+
+    def touch(self, argument: str) -> str:
+        before = len(self.entries)
+        answer = self.client.post(
+            f"{self.base}/touch?since={len(self.entries)}", json={"argument": argument}
+        )
+        self._take(answer)
+        return " ".join(e["text"] for e in self.entries[before:] if e["kind"] == "coach")
+
+    def poll(self) -> dict[str, Any]:
+        return self._take(self.client.get(f"{self.base}?since={len(self.entries)}"))
+
+    def coach_data(self) -> dict[str, Any]:
+        shown = self.state["shown"]
+        assert shown is not None, "nothing is shown"
+        return dict(shown["datasources"]["coach"])
+
+    def kinds(self) -> list[str]:
+        return [e["kind"] for e in self.entries]
+
+
+def test_no_simulator_with_verification_on(make_simulator: Callable[..., Flask]) -> None:
+    client = make_simulator(COACH_VERIFY_REQUESTS="1").test_client()
+    assert client.get("/simulator/").status_code == 404
+    assert client.post("/simulator/api/devices", json={}).status_code == 404
+    # ... and the skill is still there, refusing what Alexa did not sign.
+    assert client.post("/alexa", json={"version": "1.0"}).status_code == 400
+
+
+def test_page_and_its_scripts_are_served(client: FlaskClient) -> None:
+    page = client.get("/simulator/")
+    assert page.status_code == 200 and b"Upper Body Coach" in page.data
+    for script in (b"static/apl.js", b"static/simulator.js"):
+        assert script in page.data
+    page.close()
+    js = client.get("/simulator/static/simulator.js")
+    assert js.status_code == 200 and b"APL.render" in js.data
+    js.close()
+    assert client.get("/simulator").status_code == 308  # relative URLs need the slash
+
+
+def test_a_workout_on_a_show_transcript_screen_and_touch(client: FlaskClient) -> None:
+    page = Page(client)
+    assert "Which one would you like?" in page.say("open upper body coach")
+    page.say("start the bodyweight workout")
+    assert "T push-up" in page.say("skip the warm up")
+    assert page.state["session"]["open"]
+    data = page.coach_data()
+    assert (data["title"], data["setLabel"]) == ("T push-up", "Set 1 of 4")
+    assert page.state["shown"]["document"]["type"] == "APL"
+    first = page.state["shown"]["version"]
+
+    assert "Set 2 of 4" in page.touch("next_set")
+    assert page.entries[-2]["text"] == "(touches next_set)"
+    assert page.coach_data()["rest"]["seconds"] == 30
+    assert page.state["shown"]["version"] == first + 1
+
+    said = [e for e in page.entries if e["kind"] == "runner"]
+    assert [e["text"] for e in said][:3] == [
+        "open upper body coach",
+        "start the bodyweight workout",
+        "skip the warm up",
+    ]
+    assert page.entries[1]["detail"] == "LaunchRequest"
+    assert "StartWorkoutIntent" in page.entries[3]["detail"]
+
+
+def test_the_coach_is_heard_as_mp3(make_simulator: Callable[..., Flask]) -> None:
+    client = make_simulator(SIMULATOR_VOICE="espeak").test_client()
+    page = Page(client)
+    page.say("open upper body coach")
+    audio = page.entries[-1]["audio"]
+    answer = client.get(audio)
+    assert answer.status_code == 200 and answer.mimetype == "audio/mpeg"
+    assert 5 < mp3_seconds(answer.data) < 60  # the welcome, spoken
+    assert client.get(audio.replace("/0.mp3", "/9.mp3")).status_code == 404
+
+
+def test_a_device_without_a_screen_gets_no_document(client: FlaskClient) -> None:
+    page = Page(client, viewport="none")
+    page.say("open upper body coach")
+    page.say("start the dumbbell workout")
+    assert "Set 1 of" in page.say("skip the warm up")
+    assert page.state["screen"] is False and page.state["shown"] is None
+    assert "error" not in page.kinds()  # the harness device refuses a document it cannot show
+
+
+def test_microphone_reprompts_then_closes_as_alexa_does(
+    client: FlaskClient, clock: WallClock
+) -> None:
+    page = Page(client)
+    page.say("open upper body coach")
+    welcome_ends = page.state["deviceSeconds"]
+    clock.now += welcome_ends + 7  # the welcome, then 7 s of listening
+    state = page.poll()
+    assert state["session"]["open"] and 0 < state["session"]["listeningMs"] <= 1000
+    clock.now += 2
+    page.poll()
+    assert page.entries[-1]["kind"] == "reprompt" and page.entries[-1]["audio"]
+    assert page.state["session"]["open"]
+    clock.now += 20
+    page.poll()
+    assert page.entries[-1]["text"] == "The microphone closed: the session is over"
+    assert page.state["session"]["open"] is False
+    # With the session over, words without the skill's name reach nobody ...
+    assert page.say("next set") == ""
+    assert page.entries[-1]["kind"] == "note" and "no session open" in page.entries[-1]["text"]
+    # ... and a one-shot reaches it again.
+    assert "Which one" in page.say("open upper body coach")
+
+
+def test_speaking_over_the_coach_cuts_it_off(client: FlaskClient, clock: WallClock) -> None:
+    page = Page(client)
+    page.say("open upper body coach")
+    page.say("start the dumbbell workout")  # the warm-up: minutes of led speech
+    clock.now += 5
+    before = page.state["deviceSeconds"]
+    page.say("skip the warm up")  # 5 s in: the runner talks over the led warm-up
+    answer = page.state["deviceSeconds"] - before  # how long the new answer takes
+    # The microphone opens after the new answer, not after the rest of the warm-up.
+    clock.now += answer + 9
+    page.poll()
+    assert page.entries[-1]["kind"] == "reprompt"
+
+
+def test_stay_silent_closes_the_microphone(client: FlaskClient) -> None:
+    page = Page(client)
+    page.say("open upper body coach")
+    page._take(client.post(f"{page.base}/silence"))
+    assert page.state["session"]["open"] is False
+    assert page.entries[-1]["text"] == "The microphone closed: the session is over"
+
+
+def test_hands_free_plays_the_coach_tracks(client: FlaskClient, clock: WallClock) -> None:
+    page = Page(client, hands_free=True)
+    page.say("open upper body coach")
+    page.say("start the dumbbell workout")
+    page.say("skip the warm up")
+    assert page.state["player"]["activity"] == "PLAYING"
+    assert page.state["player"]["sounding"] is False  # held: Alexa is listening
+    clock.now += page.state["deviceSeconds"] + 30  # the microphone closes; the tone plays
+    page.poll()
+    assert page.state["session"]["open"] is False
+    assert "PlaybackStarted" in [e["text"] for e in page.entries if e["kind"] == "player"]
+    # "Alexa, next": no session, no name, to the skill that played audio.
+    assert page.say("alexa, next") == "(no speech)"
+    player = page.state["player"]
+    assert player["sounding"] and player["url"].startswith("/audio/")
+    track = client.get(player["url"])  # rendered on demand, served by the skill's /audio
+    assert track.status_code == 200 and track.mimetype == "audio/mpeg"
+    track.close()
+    clock.now += 3
+    assert page.poll()["player"]["offsetMs"] >= 2500  # the rest plays on with the wall clock
+
+
+def test_a_spoken_command_is_recognised(
+    make_simulator: Callable[..., Flask], coach_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    coach_env.setenv("COACH_LISTEN_CACHE_DIR", str(tmp_path / "listen"))
+    client = make_simulator().test_client()
+    page = Page(client)
+    spoken = EspeakVoice("en-us").synthesize("open upper body coach")
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(spoken.sample_rate)
+        wav.writeframes(spoken.to_bytes())
+    answer = client.post(f"{page.base}/listen", data=out.getvalue(), content_type="audio/wav")
+    page._take(answer)
+    assert page.entries[0] == {**page.entries[0], "kind": "runner", "text": "open upper body coach"}
+    assert "Which one would you like?" in page.entries[1]["text"]
+    noise = client.post(f"{page.base}/listen", data=b"not a recording", content_type="audio/wav")
+    assert noise.status_code == 400 and "cannot hear that recording" in json_of(noise)["error"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "message"),
+    [
+        ("/simulator/api/devices", {"viewport": "show-99"}, "viewport must be one of"),
+        ("/simulator/api/devices", {"runner": "../../etc"}, "runner must be"),
+        ("/simulator/api/devices", {"handsFree": "yes"}, "handsFree must be true or false"),
+        ("/simulator/api/devices", ["a list"], "send a JSON object"),
+    ],
+)
+def test_bad_requests_say_what_is_wrong(
+    client: FlaskClient, path: str, body: Any, message: str
+) -> None:
+    answer = client.post(path, json=body)
+    assert answer.status_code == 400 and message in json_of(answer)["error"]
+
+
+def test_bad_actions_say_what_is_wrong(client: FlaskClient) -> None:
+    page = Page(client)
+    empty = client.post(f"{page.base}/say", json={"text": "  "})
+    assert empty.status_code == 400 and "text is empty" in json_of(empty)["error"]
+    long = client.post(f"{page.base}/say", json={"text": "x" * 501})
+    assert long.status_code == 400 and "at most 500 characters" in json_of(long)["error"]
+    gone = client.get("/simulator/api/devices/nope")
+    assert gone.status_code == 404 and "reload the page" in json_of(gone)["error"]
+    # A touch with nothing shown reaches nobody, and the transcript says so.
+    page.touch("next_set")
+    assert "no document is shown" in page.entries[-1]["text"]
