@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 5000
 
-.PHONY: install run serve test lint typecheck bench clean ci audio deploy
+.PHONY: install run simulator browser serve test lint typecheck bench clean ci audio deploy
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,31 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The skill; with COACH_VERIFY_REQUESTS=0 (local testing only) also the browser simulator at
+# /simulator (harness/simulator). `make simulator` is that.
 run: $(STAMP)
-	$(BIN)/flask --app 'skill.app:create_app()' run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/flask --app 'harness.simulator:create_app()' run --host 127.0.0.1 --port $(PORT)
+
+simulator: $(STAMP)
+	@echo "The simulator: http://127.0.0.1:$(PORT)/simulator/"
+	COACH_VERIFY_REQUESTS=0 $(BIN)/flask --app 'harness.simulator:create_app()' run \
+		--host 127.0.0.1 --port $(PORT)
+
+# Headless Chromium and its driver, from Debian's packages, for the simulator's browser tests
+# (tests/simulator). Where they cannot be installed (no apt-get, not root) those tests skip and
+# say why; nothing else needs them.
+BROWSER_PACKAGES := chromium chromium-driver
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing $(BROWSER_PACKAGES) for the browser tests"; \
+		apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null \
+		|| { apt-get update -q >/dev/null && \
+		     apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null; } \
+		|| echo "make browser: could not install $(BROWSER_PACKAGES): browser tests will skip"; \
+	else \
+		echo "make browser: no chromium/chromedriver and no root apt-get: browser tests will skip"; \
+	fi
 
 # Production: waitress with the settings in skill/serve.py, on $BIND_ADDRESS:$PORT (default
 # 127.0.0.1:8080), verification on. TLS goes in front: README, "Serving in production".
@@ -31,7 +54,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck
+test: lint typecheck browser
 	$(BIN)/pytest -q
 
 # Figures for the README; nothing here is asserted by the tests.
