@@ -6,6 +6,7 @@
 
 (() => {
   const POLL_MS = 500;
+  const LISTEN_SECONDS = 8; // harness.device.MIC_OPEN_SECONDS
   const VIEWPORTS = {
     "show-5": { width: 960, height: 480, shape: "rectangle", dpi: 160 },
     "show-8": { width: 1280, height: 800, shape: "rectangle", dpi: 160 },
@@ -146,16 +147,18 @@
   function showStatus(state) {
     const session = state.session;
     $("session-status").textContent = session.open ? `open (${session.id.slice(-8)})` : "closed";
-    $("mic-status").textContent =
-      session.listeningMs === null ? "off" : `listening, closes in ${Math.ceil(session.listeningMs / 1000)} s`;
-    const player = state.player;
-    $("player-status").textContent = !player
-      ? "no AudioPlayer on this device"
-      : player.url
-        ? `${player.activity.toLowerCase()}: ${player.title || player.token}`
-        : player.activity.toLowerCase();
+    $("mic-status").textContent = microphone(session.listeningMs);
+    showPlayer(state.player);
     $("session-state").textContent = JSON.stringify(
-      { deviceSeconds: state.deviceSeconds, session: session, player: player }, null, 2);
+      { deviceSeconds: state.deviceSeconds, session: session, player: state.player }, null, 2);
+  }
+
+  // The microphone opens when the coach stops talking and listens for 8 s.
+  function microphone(listeningMs) {
+    if (listeningMs === null) return "off";
+    const seconds = Math.ceil(listeningMs / 1000);
+    if (seconds > LISTEN_SECONDS) return `opens when the coach has finished (in ${seconds - LISTEN_SECONDS} s)`;
+    return `listening, closes in ${seconds} s`;
   }
 
   // -- the screen --
@@ -183,6 +186,20 @@
     });
     for (const warning of sim.screen.warnings) note(`screen: ${warning}`, "error");
   }
+
+  function showPlayer(player) {
+    const audio = $("player");
+    let text = "no AudioPlayer on this device";
+    if (player) text = player.activity.toLowerCase();
+    if (player && player.url) {
+      text += `: ${player.title || player.token}`;
+      if (player.sounding && audio.duration) text += ` (${clock(audio.currentTime)} of ${clock(audio.duration)})`;
+    }
+    $("player-status").textContent = text;
+  }
+
+  const clock = (seconds) =>
+    `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, "0")}`;
 
   // -- sound --
 
