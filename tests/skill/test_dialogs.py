@@ -15,9 +15,16 @@ from pathlib import Path
 import pytest
 
 from harness.device import Device, Transport, TransportResponse
-from harness.dialog import assert_dialog_passes, dialog_paths, run_dialog
+from harness.dialog import Dialog, Step, assert_dialog_passes, dialog_paths, load_dialog, run_dialog
 from harness.dialog_stage import Stage
+from harness.interaction_model import load_model
 from harness.ssml_rules import speech_problems
+from harness.utterances import match, resolve_slot
+from skill.alexa import screen
+from skill.content.loader import default_library
+from skill.content.models import WorkoutPlan
+from skill.screen.datasources import BUTTONS
+from skill.speech.phrasebook import default_phrasebook
 
 DIALOGS = Path(__file__).parent / "dialogs"
 MAX_RESPONSE_BYTES = 120 * 1024  # Alexa's cap on a whole response (APL documents included)
@@ -112,3 +119,82 @@ def test_the_dialogs_cover_both_workouts_and_every_command() -> None:
         "You moved on from",
     ]:
         assert phrase in said, phrase
+
+
+# ---- coverage: each workout played start to finish on a screen, by touch, and without one ------
+
+START_WORKOUT = "StartWorkoutIntent"
+
+
+def _workout_started(step: Step) -> str | None:
+    """The id of the workout `step` starts (StartWorkoutIntent with its workout slot resolved),
+    as the device would hear the words; None for any other turn."""
+    model = load_model()
+    slot_type = model.intent(START_WORKOUT).slot("workout").type
+    if step.kind == "say":
+        heard = match(step.target, model)
+        slot = heard.slots.get("workout") if heard.intent == START_WORKOUT else None
+        return slot.id if slot is not None else None
+    if step.kind == "intent" and step.target == START_WORKOUT and "workout" in step.slots:
+        return resolve_slot(model, slot_type, step.slots["workout"]).id
+    return None
+
+
+def _finishes(dialog: Dialog, plan: WorkoutPlan) -> bool:
+    """Whether the runner is heard finishing every exercise and every set of `plan`."""
+    sets = sum(exercise.sets for exercise in plan.exercises)
+    summary = f"You've finished the {plan.name}: {len(plan.exercises)} exercises and {sets} sets"
+    return any(summary in step.expect.hear for step in dialog.turns)
+
+
+def _shows_finished(dialog: Dialog, plan: WorkoutPlan) -> bool:
+    sets = sum(exercise.sets for exercise in plan.exercises)
+    done = default_phrasebook().say("screen.finished_sets", count=sets)
+    return any(done in step.expect.show for step in dialog.turns)
+
+
+def _plays_start_to_finish(dialog: Dialog, plan: WorkoutPlan) -> bool:
+    started = any(_workout_started(step) == plan.id for step in dialog.turns)
+    return started and _finishes(dialog, plan)
+
+
+def _touches(dialog: Dialog) -> set[str]:
+    return {step.target for step in dialog.turns if step.kind == "touch"}
+
+
+@pytest.mark.parametrize("plan", default_library().workouts, ids=lambda plan: plan.id)
+def test_each_workout_is_played_on_a_screen_by_touch_and_without_one(plan: WorkoutPlan) -> None:
+    """For every workout in the library: a dialog on a device with a screen that starts it,
+    touches every control on the coach's screen and ends on the finished screen, and one on a
+    device without a screen that starts it; both hear every set through to the summary.
+
+    A dialog without a screen needs no expectation of its own to prove it shows nothing: the
+    simulated device fails the turn when a RenderDocument reaches a device without a screen
+    (harness.device; test_a_screenless_dialog_fails_if_the_skill_sends_a_screen)."""
+    dialogs = [load_dialog(path) for path in dialog_paths(DIALOGS)]
+    on_screen = [
+        d.source
+        for d in dialogs
+        if d.screen
+        and _plays_start_to_finish(d, plan)
+        and _touches(d) >= set(BUTTONS)
+        and _shows_finished(d, plan)
+    ]
+    screenless = [d.source for d in dialogs if not d.screen and _plays_start_to_finish(d, plan)]
+    assert on_screen, f"no dialog plays the {plan.name} on a screen, touching {BUTTONS}"
+    assert screenless, f"no dialog plays the {plan.name} start to finish without a screen"
+
+
+def test_a_screenless_dialog_fails_if_the_skill_sends_a_screen(
+    tmp_path: Path, coach_env: pytest.MonkeyPatch
+) -> None:
+    """What makes every dialog without `screen: true` a check that no screen is sent."""
+    coach_env.setattr(screen, "supports_screen", lambda handler_input: True)
+    stage = Stage(tmp_path / "coach.sqlite3")
+    dialog = load_dialog(DIALOGS / "bodyweight_start_to_finish.yaml")
+    assert not dialog.screen
+
+    result = run_dialog(dialog, lambda user_id: Device(stage.transport(), user_id=user_id))
+
+    assert not result.passed
+    assert "sent RenderDocument to a device without a screen" in result.report()
