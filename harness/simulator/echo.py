@@ -232,8 +232,11 @@ class SimulatedEcho:
 
     # -- what the page shows --
 
-    def state(self, since: int, speech_url: Callable[[int], str]) -> dict[str, Any]:
-        """Everything the page shows, with the transcript from entry `since` on."""
+    def state(
+        self, since: int, speech_url: Callable[[int], str], screen_version: int = -1
+    ) -> dict[str, Any]:
+        """Everything the page shows, with the transcript from entry `since` on; the document
+        shown only when the page has not got it yet (its version is not `screen_version`)."""
         with self._lock:
             self.sync()
             device = self.device
@@ -253,14 +256,16 @@ class SimulatedEcho:
                     "attributes": device.session.attributes if device.session else {},
                     "listeningMs": _ms(listening.until - wall) if listening else None,
                 },
-                "shown": self._shown_json(),
+                "shown": self._shown_json(screen_version),
                 "player": self._player_json(wall),
             }
 
-    def _shown_json(self) -> dict[str, Any] | None:
+    def _shown_json(self, page_has: int) -> dict[str, Any] | None:
         shows = self.device.shows
         if shows is None or not self.device.screen:
             return None
+        if page_has == self.screen_version:
+            return {"version": self.screen_version}
         return {
             "version": self.screen_version,
             "token": shows.get("token"),

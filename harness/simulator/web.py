@@ -2,7 +2,8 @@
 
   GET  /simulator/                          the page (static/index.html)
   POST /simulator/api/devices               {"viewport", "handsFree", "runner"} -> {"id"}
-  GET  /simulator/api/devices/ID?since=N    the device's state, transcript from entry N
+  GET  /simulator/api/devices/ID?since=N&screen=V   the device's state, transcript from entry
+                                            N, the document shown unless the page has version V
   POST /simulator/api/devices/ID/say        {"text"}      the runner speaks
   POST /simulator/api/devices/ID/touch      {"argument"}  a touch on the screen's control
   POST /simulator/api/devices/ID/press      {"button"}    a device button (hands-free)
@@ -188,12 +189,13 @@ def _simulator() -> Simulator:
 
 def _state(device_id: str) -> Response:
     since = request.args.get("since", "0")
-    if not since.isdigit():
-        abort(400, "since must be a whole number")
+    screen = request.args.get("screen", "-1")
+    if not since.isdigit() or not screen.lstrip("-").isdigit():
+        abort(400, "since and screen must be whole numbers")
     speech_url: Callable[[int], str] = lambda n: url_for(  # noqa: E731
         "simulator.speech", device_id=device_id, number=n
     )
-    return jsonify(_simulator().get(device_id).state(int(since), speech_url))
+    return jsonify(_simulator().get(device_id).state(int(since), speech_url, int(screen)))
 
 
 def _json_body() -> dict[str, Any]:

@@ -149,6 +149,9 @@ def test_a_workout_on_a_show_transcript_screen_and_touch(client: FlaskClient) ->
     assert page.entries[-2]["text"] == "(touches next_set)"
     assert page.coach_data()["rest"]["seconds"] == 30
     assert page.state["shown"]["version"] == first + 1
+    # A page that has this document is not sent it again on every poll.
+    again = json_of(client.get(f"{page.base}?since=99&screen={first + 1}"))
+    assert again["shown"] == {"version": first + 1}
 
     said = [e for e in page.entries if e["kind"] == "runner"]
     assert [e["text"] for e in said][:3] == [

@@ -73,7 +73,7 @@
   function act(path, body) {
     sim.busy = sim.busy.then(async () => {
       try {
-        apply(await post(`devices/${sim.id}/${path}?since=${sim.nextEntry}`, body));
+        apply(await post(`devices/${sim.id}/${path}?${query()}`, body));
       } catch (error) {
         note(`error: ${error.message}`, "error");
       }
@@ -81,10 +81,13 @@
     return sim.busy;
   }
 
+  // What the page has: the transcript up to nextEntry, the document of shownVersion.
+  const query = () => `since=${sim.nextEntry}&screen=${sim.shownVersion}`;
+
   async function refresh() {
     if (!sim.id) return;
     try {
-      apply(await api(`devices/${sim.id}?since=${sim.nextEntry}`));
+      apply(await api(`devices/${sim.id}?${query()}`));
     } catch (error) {
       note(`error: ${error.message}`, "error");
     }
@@ -103,7 +106,7 @@
     }
     sim.nextEntry = state.nextEntry;
     if (spoken) speak(spoken); // a newer answer cuts an older one off, as Alexa does
-    if (state.shown && state.shown.version !== sim.shownVersion) {
+    if (state.shown && state.shown.document && state.shown.version !== sim.shownVersion) {
       sim.shownVersion = state.shown.version;
       showScreen(state.shown);
     }
@@ -287,7 +290,7 @@
     const samples = Float32Array.from(recording.chunks.flatMap((chunk) => [...chunk]));
     if (samples.length < rate / 4) return note("Hold the button while you speak.");
     sim.busy = sim.busy.then(async () => {
-      const response = await fetch(`api/devices/${sim.id}/listen?since=${sim.nextEntry}`, {
+      const response = await fetch(`api/devices/${sim.id}/listen?${query()}`, {
         method: "POST", headers: { "Content-Type": "audio/wav" }, body: wav(samples, rate),
       });
       const body = await response.json();
