@@ -136,28 +136,42 @@ def screen_page() -> Iterator[tuple[WebDriver, str]]:
         yield driver, url
 
 
-def save_all(out: Path) -> list[Path]:
+# The pictures kept in docs/screens: each scene and each screen size at least once, the
+# tightest screen (the Show 5) with the longest content. --all takes every combination.
+SHOTS = (
+    ("set", "show-8"),
+    ("rest", "show-8"),
+    ("rest", "spot"),
+    ("steps", "show-5"),
+    ("rest", "show-15"),
+)
+
+
+def save_all(out: Path, every: bool = False) -> list[Path]:
     with tempfile.TemporaryDirectory() as folder:
         directives = scene_screens(Path(folder))
+    by_name = {viewport.name: viewport for viewport in VIEWPORTS}
+    shots = [(s, v.name) for s in SCENES for v in VIEWPORTS] if every else SHOTS
     saved = []
     with screen_page() as (driver, url):
-        for name, directive in directives.items():
-            for viewport in VIEWPORTS:
-                path = out / f"{viewport.name}-{name}.png"
-                moment = scene_moment(name, directive)
-                saved.append(save_scene(driver, url, directive, viewport, moment, path))
+        for scene, viewport_name in shots:
+            path = out / f"{viewport_name}-{scene}.png"
+            directive = directives[scene]
+            moment = scene_moment(scene, directive)
+            saved.append(save_scene(driver, url, directive, by_name[viewport_name], moment, path))
     return saved
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--out", type=Path, default=Path("docs/screens"))
+    parser.add_argument("--all", action="store_true", help="every scene on every screen size")
     args = parser.parse_args(argv)
     reason = missing()
     if reason is not None:
         print(f"cannot take screenshots: {reason}", file=sys.stderr)
         return 2
-    for path in save_all(args.out):
+    for path in save_all(args.out, every=args.all):
         print(f"{path} ({path.stat().st_size // 1024} KB)")
     return 0
 

@@ -129,6 +129,9 @@ def test_a_set_shows_its_title_set_and_four_controls_inside_the_screen(
     for control in screen["controls"]:
         assert inside(control["box"], screen["viewport"]), control
         assert control["box"][3] - control["box"][1] >= 80  # a finger's size, in dp
+    boxes = [c["box"] for c in screen["controls"]]
+    for left, right in zip(boxes, boxes[1:], strict=False):
+        assert right[0] - left[2] == pytest.approx(12, abs=0.5)  # spacing: no two touch
 
 
 def test_the_round_hub_shows_the_reduced_layout_inside_its_circle(
