@@ -1,0 +1,333 @@
+"""The coach's screen as static/apl.js renders it in headless Chromium, from the document and
+datasources the skill really sends: what a runner glancing at an Echo Show would notice."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from harness.simulator.screenshots import (
+    SCENES,
+    VIEWPORTS,
+    Viewport,
+    reach,
+    scene_screens,
+    set_clock,
+    show,
+)
+
+if TYPE_CHECKING:
+    from selenium.webdriver.chrome.webdriver import WebDriver
+
+Json = dict[str, Any]
+ACCENT = "rgb(245, 166, 35)"  # @accent: the step being called
+TEXT = "rgb(244, 244, 244)"  # @text
+CONTROLS = ["Next set", "Pause", "Repeat", "How do I do this?"]
+SHOW_8 = VIEWPORTS[1]
+SPOT = VIEWPORTS[3]
+WAIT_SECONDS = 3  # a bound for the screen to catch up with its clock, not a speed claim
+
+# Every text and control on the screen: its words, colour, box, and whether it is shown.
+READ_SCREEN = """
+const shown = (el) =>
+  el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+const box = (el) => {
+  const r = el.getBoundingClientRect();
+  return [r.left, r.top, r.right, r.bottom];
+};
+const vp = document.querySelector('.apl-viewport');
+return {
+  viewport: box(vp),
+  texts: [...vp.querySelectorAll('.apl-text')].map((el) => ({
+    text: el.innerText.trim(), color: getComputedStyle(el).color, shown: shown(el), box: box(el),
+  })),
+  controls: [...vp.querySelectorAll('.apl-touch')].filter(shown).map((el) => ({
+    label: el.innerText.trim(), box: box(el),
+    background: el.firstElementChild && getComputedStyle(el.firstElementChild).backgroundColor,
+  })),
+};
+"""
+
+
+@pytest.fixture(scope="module")
+def screens(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Json]]:
+    """The RenderDocument directive of each scene, from the skill in process."""
+    with pytest.MonkeyPatch.context() as env:
+        env.delenv("COACH_STORE", raising=False)
+        yield scene_screens(tmp_path_factory.mktemp("skill"))
+
+
+@pytest.fixture
+def page(browser: WebDriver, static_url: str) -> WebDriver:
+    browser.get(static_url + "screen.html")
+    return browser
+
+
+def read(driver: WebDriver) -> Json:
+    result: Json = driver.execute_script(READ_SCREEN)
+    return result
+
+
+def shown_texts(driver: WebDriver) -> list[str]:
+    return [t["text"] for t in read(driver)["texts"] if t["shown"]]
+
+
+def inside(box: list[float], outer: list[float]) -> bool:
+    left, top, right, bottom = box
+    return left >= outer[0] and top >= outer[1] and right <= outer[2] and bottom <= outer[3]
+
+
+def inside_circle(box: list[float], square: list[float]) -> bool:
+    cx, cy = (square[0] + square[2]) / 2, (square[1] + square[3]) / 2
+    radius = (square[2] - square[0]) / 2
+    corners = [(x, y) for x in (box[0], box[2]) for y in (box[1], box[3])]
+    return all((x - cx) ** 2 + (y - cy) ** 2 <= radius**2 for x, y in corners)
+
+
+def wait_for(driver: WebDriver, condition: Callable[[], bool]) -> None:
+    WebDriverWait(driver, WAIT_SECONDS).until(lambda _: condition())
+
+
+def wait_for_text(driver: WebDriver, text: str, present: bool = True) -> None:
+    wait_for(driver, lambda: (text in shown_texts(driver)) == present)
+
+
+# --- the document renders, all of it ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("scene", list(SCENES))
+def test_the_coach_document_renders_with_no_warnings(
+    page: WebDriver, screens: dict[str, Json], scene: str
+) -> None:
+    for viewport in VIEWPORTS:
+        assert show(page, "", screens[scene], viewport) == []
+        assert read(page)["texts"], f"nothing rendered on {viewport.name}"
+
+
+# --- every Echo Show size ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS[:3], ids=lambda v: v.name)
+def test_a_set_shows_its_title_set_and_four_controls_inside_the_screen(
+    page: WebDriver, screens: dict[str, Json], viewport: Viewport
+) -> None:
+    show(page, "", screens["set"], viewport)
+    screen = read(page)
+    assert screen["viewport"][2] - screen["viewport"][0] == viewport.width
+    assert screen["viewport"][3] - screen["viewport"][1] == viewport.height
+    texts = {t["text"]: t for t in screen["texts"] if t["shown"]}
+    for words in ("T push-up", "Set 1 of 4", "4 reps each side"):
+        assert words in texts and inside(texts[words]["box"], screen["viewport"]), words
+    assert [c["label"] for c in screen["controls"]] == CONTROLS
+    for control in screen["controls"]:
+        assert inside(control["box"], screen["viewport"]), control
+        assert control["box"][3] - control["box"][1] >= 80  # a finger's size, in dp
+    boxes = [c["box"] for c in screen["controls"]]
+    for left, right in zip(boxes, boxes[1:], strict=False):
+        assert right[0] - left[2] == pytest.approx(12, abs=0.5)  # spacing: no two touch
+
+
+def test_the_round_hub_shows_the_reduced_layout_inside_its_circle(
+    page: WebDriver, screens: dict[str, Json]
+) -> None:
+    show(page, "", screens["set"], SPOT)
+    screen = read(page)
+    assert [c["label"] for c in screen["controls"]] == ["Next set"]
+    shown = {t["text"]: t for t in screen["texts"] if t["shown"]}
+    assert "T push-up" in shown and "Set 1 of 4" in shown
+    assert "Bodyweight workout" not in shown  # the rectangular layout is not there
+    for item in [shown["T push-up"], shown["Set 1 of 4"], *screen["controls"]]:
+        assert inside_circle(item["box"], screen["viewport"]), item
+
+
+# --- time runs on the screen ------------------------------------------------------------------
+
+
+def test_the_rest_counts_down_on_the_screen_then_calls_the_set(
+    page: WebDriver, screens: dict[str, Json]
+) -> None:
+    rest = screens["rest"]["datasources"]["coach"]["rest"]
+    assert rest["seconds"] == 30
+    show(page, "", screens["rest"], SHOW_8)
+    assert "Rest" in shown_texts(page) and "30" in shown_texts(page)  # said "Rest 30 seconds"
+    set_clock(page, rest["startMs"] + 10_500)
+    wait_for_text(page, "20")
+    assert "Rest" in shown_texts(page)
+    set_clock(page, rest["startMs"] + 29_100)
+    wait_for_text(page, "1")
+    set_clock(page, rest["startMs"] + 30_000)
+    wait_for_text(page, "Go!")
+    assert "Rest" not in shown_texts(page) and "1" not in shown_texts(page)
+
+
+def test_the_countdown_runs_on_the_real_clock_by_default(
+    page: WebDriver, screens: dict[str, Json]
+) -> None:
+    directive = json.loads(json.dumps(screens["rest"]))
+    directive["datasources"]["coach"]["rest"]["startMs"] = 0
+    page.execute_script(
+        "showScreen(arguments[0], arguments[1], arguments[2])",
+        directive["document"],
+        directive["datasources"],
+        SHOW_8.as_json(),
+    )
+    assert "30" in shown_texts(page)
+    wait_for_text(page, "29")  # about a second later, with no request
+
+
+def test_the_step_being_called_is_highlighted_and_no_other(
+    page: WebDriver, screens: dict[str, Json]
+) -> None:
+    steps = screens["steps"]["datasources"]["coach"]["steps"]
+    assert [s["name"] for s in steps][:4] == ["Y", "T", "W", "L"]
+    assert all(s["startMs"] > 0 for s in steps)
+    show(page, "", screens["steps"], SHOW_8)
+
+    def colours() -> list[str]:
+        by_text = {t["text"]: t["color"] for t in read(page)["texts"]}
+        return [
+            next(c for text, c in by_text.items() if text.startswith(f"{s['name']} "))
+            for s in steps
+        ]
+
+    assert colours() == [TEXT] * len(steps)  # before the first step is called
+    for called, step in enumerate(steps):
+        set_clock(page, step["startMs"] + 500)
+        expected = [ACCENT if i == called else TEXT for i in range(len(steps))]
+        wait_for(page, lambda: colours() == expected)  # noqa: B023 - called in this turn
+    set_clock(page, steps[-1]["startMs"] + 600_000)  # the last step stays current
+    assert colours()[-1] == ACCENT
+
+
+# --- touch --------------------------------------------------------------------------------------
+
+
+def control(page: WebDriver, label: str) -> Any:
+    return page.find_element(By.CSS_SELECTOR, f'.apl-touch[aria-label="{label}"]')
+
+
+def test_pressing_next_set_sends_next_set_and_shows_the_press(
+    page: WebDriver, screens: dict[str, Json]
+) -> None:
+    show(page, "", screens["set"], SHOW_8)
+    button = control(page, "Next set")
+    frame = button.find_element(By.CSS_SELECTOR, ".apl-frame")
+    idle = frame.value_of_css_property("background-color")
+    actions = ActionChains(page)
+    actions.click_and_hold(button).perform()
+    held = frame.value_of_css_property("background-color")
+    assert held != idle  # @buttonPressed while the finger is down
+    assert page.execute_script("return window.sentEvents") == []  # sent on release
+    actions.release(button).perform()
+    assert frame.value_of_css_property("background-color") == idle
+    assert page.execute_script("return window.sentEvents") == [["next_set"]]
+
+
+def test_pause_and_resume_follow_the_skills_paused_state(
+    page: WebDriver, screens: dict[str, Json], tmp_path: Path
+) -> None:
+    show(page, "", screens["set"], SHOW_8)
+    control(page, "Pause").click()
+    assert page.execute_script("return window.sentEvents") == [["pause"]]
+    paused = reach(tmp_path / "paused.sqlite3", [*SCENES["set"], "pause"])
+    assert paused["datasources"]["coach"]["paused"] is True
+    show(page, "", paused, SHOW_8)
+    assert [c["label"] for c in read(page)["controls"]] == ["Next set", "Resume", *CONTROLS[2:]]
+    control(page, "Resume").click()
+    assert page.execute_script("return window.sentEvents") == [["resume"]]
+
+
+# --- the expression language ----------------------------------------------------------------
+
+
+def evaluate(page: WebDriver, expression: str, names: Json | None = None) -> tuple[Any, list[str]]:
+    value, warnings = page.execute_script(
+        "const warnings = [];"
+        "return [APL.evaluate(arguments[0], arguments[1], warnings), warnings];",
+        expression,
+        names or {},
+    )
+    return value, warnings
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        ("${1 + 2 * 3}", 7),
+        ("${(1 + 2) * 3}", 9),
+        ("${10 - 4 - 3}", 3),  # left to right
+        ("${-2 * -3 + 7 % 4}", 9),
+        ("${1 < 2 == true}", True),
+        ("${1 == '1'}", False),  # no type coercion
+        ("${false ? 1 : true ? 2 : 3}", 2),
+        ("${'a' + 1 + 2}", "a12"),
+        ("${1 + 2 + 'a'}", "3a"),
+        ("Set ${n} of ${'4'}", "Set 3 of 4"),
+        ("${rest}", {"seconds": 30}),  # one expression keeps its type
+        ("${n}", 3),
+        ("n is ${n}", "n is 3"),
+        ("${missing && missing.deep.path}", None),  # short-circuit
+        ("${missing.deep.path}", None),  # a missing name is null, not an error
+        ("${n > 1 || missing.x}", True),
+        ("${'' || 'fallback'}", "fallback"),
+        ("${list[1] + list.length}", 22),
+        ("${Math.max(0, Math.ceil(n / 2))}", 2),
+        ("${Math.min(rest.seconds, 99)}", 30),
+        ("${'a}b' + \"c\"}", "a}bc"),
+        ("${!n}", False),
+        ("${Math.constructor}", None),  # no way out of the data
+    ],
+)
+def test_expressions(page: WebDriver, expression: str, value: Any) -> None:
+    names = {"n": 3, "rest": {"seconds": 30}, "list": [10, 20]}
+    assert evaluate(page, expression, names) == (value, [])
+
+
+@pytest.mark.parametrize("expression", ["${1 +}", "${(1}", "${a ? b}", "${1 # 2}", "${x(1)}"])
+def test_a_bad_expression_warns_and_is_null(page: WebDriver, expression: str) -> None:
+    value, warnings = evaluate(page, expression, {"x": 1})
+    assert value is None
+    assert len(warnings) == 1 and "cannot evaluate" in warnings[0]
+
+
+def test_what_the_renderer_does_not_support_is_reported_not_dropped(page: WebDriver) -> None:
+    document = {
+        "type": "APL",
+        "version": "1.8",
+        "styles": {},
+        "mainTemplate": {
+            "parameters": ["payload"],
+            "items": [
+                {
+                    "type": "Container",
+                    "items": [
+                        {"type": "Text", "text": "${payload.x}", "shadowColor": "red"},
+                        {"type": "Image", "source": "https://example.com/a.png"},
+                        {"type": "TouchWrapper", "onPress": {"type": "SetValue"}},
+                        {"type": "Text", "text": "${1 +}"},
+                    ],
+                }
+            ],
+        },
+    }
+    warnings = page.execute_script(
+        "return showScreen(arguments[0], arguments[1], arguments[2])",
+        document,
+        {"x": "still shown"},
+        SHOW_8.as_json(),
+    )
+    assert "still shown" in shown_texts(page)
+    assert warnings == [
+        'document: "styles" is not supported',
+        'Text: property "shadowColor" is not supported',
+        'component type "Image" is not supported',
+        'command "SetValue" is not supported',
+        "cannot evaluate ${1 +}: unexpected end",
+    ]
