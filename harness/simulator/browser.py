@@ -1,5 +1,5 @@
-"""A headless Chromium driven by Selenium, and the simulator's static files over local HTTP:
-what the screen's browser tests and the screenshot script share.
+"""A headless Chromium driven by Selenium, and the simulator's static files or app over local
+HTTP: what the browser tests and the screenshot script share.
 
 Debian's `chromium` and `chromium-driver` packages and `selenium` (the dev extra) are needed;
 `missing()` says which are not there, so callers can skip or stop with that reason."""
@@ -12,12 +12,15 @@ import importlib.util
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from werkzeug.serving import WSGIRequestHandler, make_server
+
 if TYPE_CHECKING:
+    from flask import Flask
     from selenium.webdriver.chrome.webdriver import WebDriver
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -62,8 +65,11 @@ def missing() -> str | None:
     return f"{' and '.join(absent)} not installed: {INSTALL_HINT}"
 
 
-def new_driver(profile_dir: Path, window: tuple[int, int] = WINDOW_SIZE) -> WebDriver:
-    """Headless Chromium with a fresh profile in `profile_dir` (the caller removes it)."""
+def new_driver(
+    profile_dir: Path, window: tuple[int, int] = WINDOW_SIZE, extra_flags: Sequence[str] = ()
+) -> WebDriver:
+    """Headless Chromium with a fresh profile in `profile_dir` (the caller removes it), and
+    `extra_flags` (e.g. a fake microphone)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -72,7 +78,7 @@ def new_driver(profile_dir: Path, window: tuple[int, int] = WINDOW_SIZE) -> WebD
         raise RuntimeError(reason)
     options = webdriver.ChromeOptions()
     options.binary_location = chromium_path() or ""
-    for flag in CHROME_FLAGS:
+    for flag in (*CHROME_FLAGS, *extra_flags):
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile_dir}")
     options.add_argument(f"--window-size={window[0]},{window[1]}")
@@ -84,10 +90,12 @@ def new_driver(profile_dir: Path, window: tuple[int, int] = WINDOW_SIZE) -> WebD
 
 
 @contextmanager
-def browser(window: tuple[int, int] = WINDOW_SIZE) -> Iterator[WebDriver]:
+def browser(
+    window: tuple[int, int] = WINDOW_SIZE, extra_flags: Sequence[str] = ()
+) -> Iterator[WebDriver]:
     """A driver for the length of the block, its profile removed after."""
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
-        driver = new_driver(Path(profile), window)
+        driver = new_driver(Path(profile), window, extra_flags)
         try:
             yield driver
         finally:
@@ -111,6 +119,25 @@ def serve_static(folder: Path = STATIC_DIR) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+        thread.join()
+
+
+class _QuietWsgiHandler(WSGIRequestHandler):
+    def log_request(self, *args: object, **kwargs: object) -> None:
+        pass  # the simulator page polls twice a second
+
+
+@contextmanager
+def serve_app(app: Flask) -> Iterator[str]:
+    """`app` on 127.0.0.1 (a free port, a thread per request) for the block; yields its base
+    URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietWsgiHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
         thread.join()
 
 

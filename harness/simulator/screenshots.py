@@ -3,6 +3,8 @@ the document and datasources the skill sends, on each Echo Show size and the rou
 
     python -m harness.simulator.screenshots --out docs/screens
 
+and one of the simulator page itself (simulator-page.png), mid-rest on an Echo Show 8.
+
 The skill runs in process (a pretend device with a screen says each scene's words); the screen
 is shown at a chosen moment of its own clock (elapsedTime), e.g. twelve seconds into a rest."""
 
@@ -162,6 +164,44 @@ def save_all(out: Path, every: bool = False) -> list[Path]:
     return saved
 
 
+PAGE_WINDOW = (1500, 900)
+PAGE_SHOT = "simulator-page.png"
+PAGE_SAYS = (*SCENES["rest"][:-1], "how do I do this")  # then Next set, touched on the screen
+PAGE_SETTLE_SECONDS = 4.0  # into the rest: the countdown has moved, the words play on
+
+
+def save_page(out: Path) -> Path:
+    """The simulator page on an Echo Show 8, a few seconds into a rest reached by a touch."""
+    from harness.simulator import create_app
+    from harness.simulator.browser import serve_app
+
+    with tempfile.TemporaryDirectory() as folder:
+        config = {
+            "COACH_VERIFY_REQUESTS": "0",
+            "COACH_DB_PATH": str(Path(folder) / "coach.sqlite3"),
+            "COACH_AUDIO_DIR": str(Path(folder) / "audio"),
+        }
+        with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet):
+            app = create_app(config)
+        with serve_app(app) as url, browser(PAGE_WINDOW) as driver:
+            driver.get(url + "simulator/?device=show-8")
+            for said in PAGE_SAYS:
+                _page_turn(driver, f"button[data-say='{said}']")
+            _page_turn(driver, "#screen [aria-label='Next set']")
+            time.sleep(PAGE_SETTLE_SECONDS)
+            return save_screenshot(driver, out / PAGE_SHOT)
+
+
+def _page_turn(driver: WebDriver, css_selector: str) -> None:
+    """Click, and wait until the coach has answered."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    count = "return document.querySelectorAll('#transcript li.coach').length"
+    before = driver.execute_script(count)
+    driver.find_element("css selector", css_selector).click()
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script(count) > before)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--out", type=Path, default=Path("docs/screens"))
@@ -171,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if reason is not None:
         print(f"cannot take screenshots: {reason}", file=sys.stderr)
         return 2
-    for path in save_all(args.out, every=args.all):
+    for path in [*save_all(args.out, every=args.all), save_page(args.out)]:
         print(f"{path} ({path.stat().st_size // 1024} KB)")
     return 0
 

@@ -12,6 +12,7 @@ from harness.simulator.browser import (
     missing,
     new_driver,
     save_screenshot,
+    serve_app,
     serve_static,
 )
 
@@ -23,6 +24,7 @@ __all__ = [
     "new_driver",
     "require_browser",
     "save_screenshot",
+    "serve_app",
     "serve_static",
 ]
 
