@@ -111,15 +111,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def serve_static(folder: Path = STATIC_DIR) -> Iterator[str]:
     """`folder` over HTTP on 127.0.0.1 (a free port) for the block; yields the base URL."""
     handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with _serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)) as url:
+        yield url
 
 
 class _QuietWsgiHandler(WSGIRequestHandler):
@@ -132,12 +125,19 @@ def serve_app(app: Flask) -> Iterator[str]:
     """`app` on 127.0.0.1 (a free port, a thread per request) for the block; yields its base
     URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietWsgiHandler)
+    with _serving(server) as url:
+        yield url
+
+
+@contextmanager
+def _serving(server: http.server.HTTPServer) -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
         server.shutdown()
+        server.server_close()
         thread.join()
 
 
