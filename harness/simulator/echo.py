@@ -111,9 +111,11 @@ class SimulatedEcho:
             self._add("note", note + (f" (it sounded like {hypothesis!r})" if hypothesis else ""))
 
     def stay_silent(self) -> None:
-        """The runner says nothing: the microphone closes now (the reprompt is skipped)."""
+        """The runner says nothing: the coach's words end and the microphone closes now (the
+        rest of the answer and the reprompt are skipped, so what follows starts at once)."""
         with self._lock:
             self.sync()
+            self._barge_in()
             if self.device.session_open:
                 self._listening = None
                 self._close_microphone()

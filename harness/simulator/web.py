@@ -42,6 +42,7 @@ MAX_TEXT_CHARS = 500
 MAX_RECORDING_BYTES = 5 * 1024 * 1024  # about 2.5 minutes at 16 kHz: far longer than a command
 VIEWPORTS = frozenset({"show-5", "show-8", "show-10", "show-15", "show-21", "spot", "none"})
 RUNNER = re.compile(r"[A-Za-z0-9_-]{1,64}")
+WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")
 USER_ID_PREFIX = "amzn1.ask.account.SIMULATOR-"
 
 
@@ -55,6 +56,7 @@ class Simulator:
         self._devices: OrderedDict[str, SimulatedEcho] = OrderedDict()
         self._lock = threading.Lock()
         self._recognizer_lock = threading.Lock()
+        self._recognizer: Any = None
 
     def add(self, viewport: str, hands_free: bool, runner: str) -> str:
         from harness.device import Device, FlaskTransport
@@ -91,14 +93,15 @@ class Simulator:
 
         return make_voice(self.voice_name, None)
 
-    @cached_property
     def recognizer(self) -> Any:
-        """harness.listen's command recogniser, built on first use (it takes a few seconds)."""
+        """harness.listen's command recogniser, built once, on first use (it takes seconds)."""
         from harness.interaction_model import load_model
         from harness.listen import CommandRecognizer
 
         with self._recognizer_lock:
-            return CommandRecognizer.from_model(load_model())
+            if self._recognizer is None:
+                self._recognizer = CommandRecognizer.from_model(load_model())
+            return self._recognizer
 
 
 def simulator_blueprint() -> Blueprint:
@@ -157,6 +160,8 @@ def simulator_blueprint() -> Blueprint:
     @blueprint.post("/api/devices/<device_id>/listen")
     def listen(device_id: str) -> Response:
         echo = _simulator().get(device_id)
+        if (request.content_length or 0) > MAX_RECORDING_BYTES:
+            abort(400, "send a WAV recording of a few seconds")
         recording = request.get_data(cache=False)
         if not recording or len(recording) > MAX_RECORDING_BYTES:
             abort(400, "send a WAV recording of a few seconds")
@@ -190,7 +195,7 @@ def _simulator() -> Simulator:
 def _state(device_id: str) -> Response:
     since = request.args.get("since", "0")
     screen = request.args.get("screen", "-1")
-    if not since.isdigit() or not screen.lstrip("-").isdigit():
+    if not WHOLE_NUMBER.fullmatch(since) or not WHOLE_NUMBER.fullmatch(screen):
         abort(400, "since and screen must be whole numbers")
     speech_url: Callable[[int], str] = lambda n: url_for(  # noqa: E731
         "simulator.speech", device_id=device_id, number=n
@@ -221,7 +226,7 @@ def _recognise(recording: bytes) -> Any:
         file.write(recording)
         file.flush()
         try:
-            return _simulator().recognizer.recognize_file(file.name)
+            return _simulator().recognizer().recognize_file(file.name)
         except ListenError as error:
             abort(400, f"cannot hear that recording: {error}")
 

@@ -294,6 +294,9 @@ def test_bad_actions_say_what_is_wrong(client: FlaskClient) -> None:
     assert empty.status_code == 400 and "text is empty" in json_of(empty)["error"]
     long = client.post(f"{page.base}/say", json={"text": "x" * 501})
     assert long.status_code == 400 and "at most 500 characters" in json_of(long)["error"]
+    for odd in ("since=--5", "since=%C2%B2", "screen=--5", "screen=x", "since=1e3"):
+        answer = client.get(f"{page.base}?{odd}")
+        assert answer.status_code == 400 and "whole numbers" in json_of(answer)["error"]
     gone = client.get("/simulator/api/devices/nope")
     assert gone.status_code == 404 and "reload the page" in json_of(gone)["error"]
     # A touch with nothing shown reaches nobody, and the transcript says so.

@@ -6,6 +6,7 @@ screen, and a command spoken into the (fake) microphone."""
 from __future__ import annotations
 
 import os
+import time
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -169,6 +170,41 @@ def test_hands_free_on_a_show_plays_the_coach_tracks(driver: WebDriver, simulato
     )
     assert "/audio/" in track  # the rest, a track of its own, loaded from the app's /audio
     assert "playing" in page.js("document.getElementById('player-status').textContent")
+    # ... and heard: the coach's words stopped when the runner spoke, the track plays.
+    page.wait_for("!document.getElementById('player').paused")
+    assert page.js("document.getElementById('speech').paused") is True
+    heard = "document.getElementById('player').currentTime"
+    start = float(page.js(heard))
+    assert float(page.wait_for(f"{heard} > arguments[0] + 0.5 && {heard}", start)) > start
+    assert page.errors() == []
+
+
+def test_switching_device_mid_workout_keeps_the_runner_and_shows_only_the_new_device(
+    driver: WebDriver, simulator_url: str
+) -> None:
+    page = SimulatorPage(driver, simulator_url + "?device=show-8")
+    page.say("open upper body coach")
+    page.say("start the bodyweight workout")
+    page.say("skip the warm up")
+    assert "Set 2 of 4" in page.touch("Next set")
+    # Polls of the old device are slow (a track rendering, say) and still in flight while it
+    # changes: none of their answers may land on the new device.
+    from selenium.webdriver.support.ui import Select
+
+    page.js(
+        "(() => { const old = window.simulator.id, fetch = window.fetch;"
+        " window.fetch = (url, options) => fetch(url, options).then((answer) =>"
+        " String(url).includes(old) ? new Promise((done) => setTimeout(() => done(answer), 800))"
+        " : answer); })()"
+    )
+    time.sleep(0.6)  # a poll (every 0.5 s) is in flight
+
+    Select(driver.find_element("id", "viewport")).select_by_value("spot")
+    page.wait_for("window.simulator.shownVersion === 0 && window.simulator.nextEntry === 0")
+    assert page.entries() == 0
+    # The same runner on the round hub: the coach picks up where they were.
+    assert "set 2 of 4" in page.say("open upper body coach").lower()
+    page.wait_for("document.getElementById('screen').innerText.includes('Set 2 of 4')")
     assert page.errors() == []
 
 

@@ -41,7 +41,7 @@
   async function api(path, options = {}) {
     const response = await fetch(`api/${path}`, options);
     const body = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`);
+    if (!response.ok) throw Object.assign(new Error(body.error || `HTTP ${response.status}`), { status: response.status });
     return body;
   }
 
@@ -57,45 +57,53 @@
     return name;
   }
 
-  async function newDevice() {
-    const viewport = $("viewport").value;
-    const handsFree = $("hands-free").checked;
-    const { id } = await post("devices", { viewport, handsFree, runner: runner() });
-    Object.assign(sim, { id, nextEntry: 0, shownVersion: 0 });
-    $("transcript").replaceChildren();
-    stopAudio();
-    showScreen(null);
-    $("device-buttons").hidden = !handsFree;
-    await refresh();
+  // A new device (and session) for the chosen screen and player, queued behind whatever is in
+  // flight, so that no answer from the old device lands on the new one.
+  function newDevice() {
+    return queue(async () => {
+      const viewport = $("viewport").value;
+      const handsFree = $("hands-free").checked;
+      const { id } = await post("devices", { viewport, handsFree, runner: runner() });
+      Object.assign(sim, { id, nextEntry: 0, shownVersion: 0, gone: false });
+      $("transcript").replaceChildren();
+      stopAudio();
+      showScreen(null);
+      $("device-buttons").hidden = !handsFree;
+      await refresh();
+    });
   }
 
-  // Actions run one at a time, in order, each answered with the new state.
-  function act(path, body) {
-    sim.busy = sim.busy.then(async () => {
-      try {
-        apply(await post(`devices/${sim.id}/${path}?${query()}`, body));
-      } catch (error) {
-        note(`error: ${error.message}`, "error");
-      }
-    });
+  // Requests run one at a time, in order; a failure is shown and the queue goes on.
+  function queue(work) {
+    sim.busy = sim.busy.then(work).catch((error) => note(`error: ${error.message}`, "error"));
     return sim.busy;
+  }
+
+  // What the runner does. Speaking to Alexa, a button or staying silent stops its speech at once.
+  function act(path, body) {
+    $("speech").pause();
+    return queue(async () => apply(sim.id, await post(`devices/${sim.id}/${path}?${query()}`, body)));
   }
 
   // What the page has: the transcript up to nextEntry, the document of shownVersion.
   const query = () => `since=${sim.nextEntry}&screen=${sim.shownVersion}`;
 
   async function refresh() {
-    if (!sim.id) return;
+    if (!sim.id || sim.gone) return;
+    const id = sim.id;
     try {
-      apply(await api(`devices/${sim.id}?${query()}`));
+      apply(id, await api(`devices/${id}?${query()}`));
     } catch (error) {
+      // A device the server no longer has (restarted, or too many pages): say so once.
+      if (error.status === 404) sim.gone = true;
       note(`error: ${error.message}`, "error");
     }
   }
 
   // -- what the server says --
 
-  function apply(state) {
+  function apply(id, state) {
+    if (id !== sim.id) return; // an answer about a device this page has left
     if (state.nextEntry < sim.nextEntry) return; // an older answer, overtaken
     sim.last = state;
     let spoken = null;
@@ -256,19 +264,27 @@
     return new Blob([view], { type: "audio/wav" });
   }
 
-  const recording = { stream: null, context: null, chunks: [] };
+  const recording = { wanted: false, stream: null, context: null, chunks: [] };
 
   async function startTalking() {
     if (!navigator.mediaDevices) {
       note("The microphone needs this page on localhost or HTTPS.");
       return;
     }
+    recording.wanted = true;
+    $("speech").pause(); // the runner talks over the coach
+    let stream;
     try {
-      recording.stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      stream = await navigator.mediaDevices.getUserMedia({ audio: true });
     } catch (error) {
       note(`No microphone: ${error.message}`);
       return;
     }
+    if (!recording.wanted) { // let go before the microphone was ready
+      stream.getTracks().forEach((track) => track.stop());
+      return;
+    }
+    recording.stream = stream;
     recording.context = new AudioContext();
     const source = recording.context.createMediaStreamSource(recording.stream);
     // ScriptProcessor: deprecated, but needs no module file and is enough for a few seconds.
@@ -281,6 +297,7 @@
   }
 
   async function stopTalking() {
+    recording.wanted = false;
     if (!recording.stream) return;
     $("talk").classList.remove("recording");
     recording.stream.getTracks().forEach((track) => track.stop());
@@ -289,13 +306,12 @@
     recording.stream = null;
     const samples = Float32Array.from(recording.chunks.flatMap((chunk) => [...chunk]));
     if (samples.length < rate / 4) return note("Hold the button while you speak.");
-    sim.busy = sim.busy.then(async () => {
-      const response = await fetch(`api/devices/${sim.id}/listen?${query()}`, {
+    queue(async () => {
+      const id = sim.id;
+      const state = await api(`devices/${id}/listen?${query()}`, {
         method: "POST", headers: { "Content-Type": "audio/wav" }, body: wav(samples, rate),
       });
-      const body = await response.json();
-      if (!response.ok) return note(`error: ${body.error}`, "error");
-      apply(body);
+      apply(id, state);
     });
   }
 
@@ -334,7 +350,7 @@
     if (params.has("device")) $("viewport").value = params.get("device");
     if (params.get("handsFree") === "1") $("hands-free").checked = true;
     sim.ready = newDevice();
-    setInterval(() => { sim.busy = sim.busy.then(refresh); }, POLL_MS);
+    setInterval(() => queue(refresh), POLL_MS);
   }
 
   document.addEventListener("DOMContentLoaded", setUp);
