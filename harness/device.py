@@ -292,6 +292,13 @@ class Turn:
     def request_type(self) -> str | None:
         return None if self.request is None else str(self.request["request"]["type"])
 
+    @property
+    def answer_ssml(self) -> str:
+        """The answer's speech as SSML (plain text wrapped); empty when nothing was said."""
+        if self.speech_ssml or not self.speech_text:
+            return self.speech_ssml
+        return f"<speak>{html.escape(self.speech_text)}</speak>"
+
 
 # ---- the device -----------------------------------------------------------------------------
 
@@ -779,8 +786,12 @@ class Device:
 
 def speech_seconds(turn: Turn) -> float:
     """How long Alexa speaks a turn's answer, by the timing model (0 for none or unreadable)."""
-    ssml = turn.speech_ssml or (f"<speak>{html.escape(turn.speech_text)}</speak>")
-    if not turn.speech_text and not turn.speech_ssml:
+    return ssml_seconds(turn.answer_ssml)
+
+
+def ssml_seconds(ssml: str) -> float:
+    """How long Alexa speaks `ssml`, by the timing model (0 for none or unreadable)."""
+    if not ssml:
         return 0.0
     try:
         return estimated_seconds(read_ssml(ssml))

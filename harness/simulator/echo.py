@@ -21,8 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from harness.device import MIC_OPEN_SECONDS, Device, DeviceError, Turn, ssml_to_text
-from harness.ssml_reader import estimated_seconds, read_ssml
+from harness.device import MIC_OPEN_SECONDS, Device, DeviceError, Turn, ssml_seconds, ssml_to_text
 
 EntryKind = Literal["runner", "coach", "reprompt", "player", "note", "error"]
 SAY, TOUCH, PRESS = "say", "touch", "press"
@@ -164,8 +163,8 @@ class SimulatedEcho:
             self._device_start += ahead
 
     def _say_reprompt(self, ssml: str) -> None:
-        self._add("reprompt", _plain(ssml), speech=self._keep(ssml))
-        self.device.now += _seconds(ssml)
+        self._add("reprompt", ssml_to_text(ssml), speech=self._keep(ssml))
+        self.device.now += ssml_seconds(ssml)
         self._listening = Listening(self.device.now + MIC_OPEN_SECONDS)
 
     def _close_microphone(self) -> None:
@@ -206,9 +205,8 @@ class SimulatedEcho:
         if turn.note:
             self._add("note", turn.note)
         detail = _matched(turn)
-        if turn.speech_ssml or turn.speech_text:
-            ssml = turn.speech_ssml or f"<speak>{turn.speech_text}</speak>"
-            self._add("coach", turn.speech_text, detail=detail, speech=self._keep(ssml))
+        if turn.answer_ssml:
+            self._add("coach", turn.speech_text, detail=detail, speech=self._keep(turn.answer_ssml))
         elif detail:
             self._add("coach", "(no speech)", detail=detail)
 
@@ -282,7 +280,7 @@ class SimulatedEcho:
         stream = player.current
         data: dict[str, Any] = {"activity": player.activity, "sounding": player.sounding}
         if stream is not None:
-            offset = player.current_offset(wall) if player.sounding else player.offset_ms
+            offset = player.current_offset(wall)
             data.update(
                 url=urllib.parse.urlsplit(stream.url).path,
                 token=stream.token,
@@ -297,17 +295,6 @@ def _matched(turn: Turn) -> str:
     slots = {name: (s.id or s.value) for name, s in turn.slots.items() if s.value}
     heard = turn.intent or turn.request_type or ""
     return heard + (f" {slots}" if slots else "")
-
-
-def _plain(ssml: str) -> str:
-    return ssml_to_text(ssml)
-
-
-def _seconds(ssml: str) -> float:
-    try:
-        return estimated_seconds(read_ssml(ssml))
-    except ValueError:
-        return 0.0
 
 
 def _ms(seconds: float) -> int:
