@@ -11,16 +11,14 @@ import http.server
 import importlib.util
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from werkzeug.serving import WSGIRequestHandler, make_server
+from harness.local_server import serving
 
 if TYPE_CHECKING:
-    from flask import Flask
     from selenium.webdriver.chrome.webdriver import WebDriver
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -111,34 +109,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def serve_static(folder: Path = STATIC_DIR) -> Iterator[str]:
     """`folder` over HTTP on 127.0.0.1 (a free port) for the block; yields the base URL."""
     handler = functools.partial(_QuietHandler, directory=str(folder))
-    with _serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)) as url:
+    with serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)) as url:
         yield url
-
-
-class _QuietWsgiHandler(WSGIRequestHandler):
-    def log_request(self, *args: object, **kwargs: object) -> None:
-        pass  # the simulator page polls twice a second
-
-
-@contextmanager
-def serve_app(app: Flask) -> Iterator[str]:
-    """`app` on 127.0.0.1 (a free port, a thread per request) for the block; yields its base
-    URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietWsgiHandler)
-    with _serving(server) as url:
-        yield url
-
-
-@contextmanager
-def _serving(server: http.server.HTTPServer) -> Iterator[str]:
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def save_screenshot(driver: WebDriver, path: Path, css_selector: str | None = None) -> Path:

@@ -172,8 +172,8 @@ PAGE_SETTLE_SECONDS = 4.0  # into the rest: the countdown has moved, the words p
 
 def save_page(out: Path) -> Path:
     """The simulator page on an Echo Show 8, a few seconds into a rest reached by a touch."""
+    from harness.local_server import serve_app
     from harness.simulator import create_app
-    from harness.simulator.browser import serve_app
 
     with tempfile.TemporaryDirectory() as folder:
         config = {

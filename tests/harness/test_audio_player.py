@@ -5,12 +5,10 @@ device without AudioPlayer staying as it was."""
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from harness.device import (
     MIC_OPEN_SECONDS,
@@ -21,6 +19,7 @@ from harness.device import (
     speech_seconds,
 )
 from harness.interaction_model import load_model
+from harness.local_server import serve_app
 from harness.mp3 import decode_mp3_bytes
 from harness.player import AudioPlayer, AudioRuleError, mapping_resolver
 from harness.session_render import (
@@ -349,19 +348,11 @@ def _track(device: Device) -> Callable[[str], Pcm | None]:
 
 def test_over_http_the_device_fetches_a_streams_path_from_the_skills_server() -> None:
     skill = AudioSkill()
-    server = make_server("127.0.0.1", 0, skill.app())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/alexa"
-        device = Device(HttpTransport(url, timeout=5), MODEL)
+    with serve_app(skill.app()) as base:
+        device = Device(HttpTransport(base + "alexa", timeout=5), MODEL)
         device.enable_audio_player()
         device.say("open upper body coach")  # streams from https://coach.example/audio/
         device.wait(40)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
     assert [t for t in skill.types() if "Failed" in t] == []
     assert events(device)[-1][:3] == ("PlaybackFinished", "t1", round(LONG * 1000))
 

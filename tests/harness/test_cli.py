@@ -7,7 +7,6 @@ import io
 import json
 import subprocess
 import sys
-import threading
 import types
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -17,12 +16,12 @@ from typing import Any
 import pytest
 import requests
 import responses
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from harness import cli, mp3
 from harness.cli import audio, chat_command, dialog_command, recognition, render_command
 from harness.device import TransportResponse
 from harness.dialog import dialog_paths
+from harness.local_server import serve_app
 from harness.mp3 import encode_mp3, mp3_frames, mp3_seconds, standin_pcm
 from harness.signing import CA_CERT_FILE
 from harness.ssml_reader import Clip
@@ -454,11 +453,6 @@ def test_render_again_is_fast_and_the_same(
 # ---- against a real server, verification on -------------------------------------------------
 
 
-class QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-
 @pytest.fixture
 def signed_server(
     tmp_path: Path, coach_env: pytest.MonkeyPatch, dev_identity_dir: Path
@@ -467,17 +461,8 @@ def signed_server(
     trusting the dev CA at $COACH_DEV_CA_PATH."""
     coach_env.setenv("COACH_DEV_CA_PATH", str(dev_identity_dir / CA_CERT_FILE))
     coach_env.setenv("COACH_DB_PATH", str(tmp_path / "server.sqlite3"))
-    server: BaseWSGIServer = make_server(
-        "127.0.0.1", 0, cli.dev_server_app(), request_handler=QuietHandler
-    )
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        server.server_close()
+    with serve_app(cli.dev_server_app()) as base:
+        yield base.rstrip("/")
 
 
 def test_signed_chat_passes_the_servers_real_verification(

@@ -10,7 +10,6 @@ import base64
 import datetime as dt
 import json
 import socket
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from flask import Flask, jsonify, request
-from werkzeug.serving import make_server
 
 from harness.device import (
     Device,
@@ -41,6 +39,7 @@ from harness.envelopes import (
     timestamp,
 )
 from harness.interaction_model import load_model
+from harness.local_server import serve_app
 from harness.utterances import SlotMatch
 
 MODEL = load_model()
@@ -356,15 +355,8 @@ def test_flask_transport(stub: StubTransport) -> None:
 
 @pytest.fixture
 def http_url() -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, echo_app())
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/alexa"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve_app(echo_app()) as base:
+        yield base + "alexa"
 
 
 def test_http_transport(http_url: str) -> None:

@@ -1,10 +1,11 @@
-"""Browser tests' helpers: harness.simulator.browser's driver and static server, and the skip
-when no browser can run here."""
+"""Browser tests' helpers: harness.simulator.browser's driver and static server, the app served
+on a socket, and the skip when no browser can run here."""
 
 from __future__ import annotations
 
 import pytest
 
+from harness.local_server import serve_app
 from harness.simulator.browser import (
     STATIC_DIR,
     WINDOW_SIZE,
@@ -12,7 +13,6 @@ from harness.simulator.browser import (
     missing,
     new_driver,
     save_screenshot,
-    serve_app,
     serve_static,
 )
 
