@@ -718,6 +718,19 @@ class SessionEndedHandler(AbstractRequestHandler):
         return handler_input.response_builder.response
 
 
+def apologise(
+    handler_input: HandlerInput,
+    service: CoachService,
+    key: str = "error.generic",
+    end_session: bool = False,
+) -> Response:
+    """The exception handlers' answer: the apology `key`, or nothing where Alexa allows no
+    speech (a player event, a session already over)."""
+    if expects_no_speech(handler_input):
+        return handler_input.response_builder.response
+    return respond(handler_input, service.composer.error(key, end_session=end_session))
+
+
 class NewerRecordHandler(AbstractExceptionHandler):
     """The record comes from a newer version (a canary, or before a rollback): this version
     leaves it untouched and says so, rather than start the runner again."""
@@ -730,10 +743,7 @@ class NewerRecordHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.warning("left a newer record alone: %s", exception)
-        if expects_no_speech(handler_input):
-            return handler_input.response_builder.response
-        reply = self.service.composer.error("notice.newer_record", end_session=True)
-        return respond(handler_input, reply)
+        return apologise(handler_input, self.service, "notice.newer_record", end_session=True)
 
 
 class StorageDownHandler(AbstractExceptionHandler):
@@ -747,10 +757,7 @@ class StorageDownHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.error("progress store unavailable: %s", exception)
-        if expects_no_speech(handler_input):
-            return handler_input.response_builder.response
-        reply = self.service.composer.error("notice.storage_down", end_session=True)
-        return respond(handler_input, reply)
+        return apologise(handler_input, self.service, "notice.storage_down", end_session=True)
 
 
 class UnexpectedErrorHandler(AbstractExceptionHandler):
@@ -762,9 +769,7 @@ class UnexpectedErrorHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.exception("unhandled error in a skill turn", exc_info=exception)
-        if expects_no_speech(handler_input):
-            return handler_input.response_builder.response
-        return respond(handler_input, self.service.composer.error())
+        return apologise(handler_input, self.service)
 
 
 INTENT_HANDLERS: tuple[type[CoachHandler], ...] = (
