@@ -181,7 +181,6 @@
     host.replaceChildren();
     const viewport = VIEWPORTS[$("viewport").value];
     $("no-screen").hidden = viewport !== null;
-    $("screen-frame").classList.toggle("dark", viewport !== null);
     if (!viewport) {
       host.style.height = "0";
       return;
@@ -243,7 +242,6 @@
     };
     if (audio.src !== wanted) {
       audio.src = wanted;
-      audio.dataset.token = player.token;
       setTimeout(start, player.startsInMs);
     } else if (audio.paused && player.startsInMs === 0) {
       start();
@@ -349,7 +347,7 @@
     const params = new URLSearchParams(location.search);
     if (params.has("device")) $("viewport").value = params.get("device");
     if (params.get("handsFree") === "1") $("hands-free").checked = true;
-    sim.ready = newDevice();
+    newDevice();
     setInterval(() => queue(refresh), POLL_MS);
   }
 
