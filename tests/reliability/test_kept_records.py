@@ -23,7 +23,7 @@ from skill.persistence import (
     StoredRecord,
     decode,
 )
-from tests.support import ONE_SET_IN, output_speech, request_envelope, resolved_intent
+from tests.support import ONE_SET_IN, alexa_answer, output_speech, request_envelope, resolved_intent
 
 USER = "amzn1.ask.account.KEPT-RECORDS"
 
@@ -49,13 +49,6 @@ NEWER_NOTICE = "saved by a newer version of Upper Body Coach"
 FRESH_START = "couldn't read your saved workout, so I've put it aside and we'll start fresh"
 
 
-def answer(client: FlaskClient, envelope: dict[str, Any]) -> dict[str, Any]:
-    response = client.post("/alexa", json=envelope)
-    assert response.status_code == 200
-    body: dict[str, Any] = response.get_json()
-    return body
-
-
 TURNS = {
     "open the skill": lambda: request_envelope("LaunchRequest", user_id=USER),
     "next set": lambda: resolved_intent("NextSetIntent", user_id=USER),
@@ -70,7 +63,7 @@ def test_the_readable_record_they_vary_is_read(
     coach_on: FlaskClient, either_store: RecordStore
 ) -> None:
     either_store.write(USER, json.dumps(READABLE), None)
-    speech = output_speech(answer(coach_on, resolved_intent("NextSetIntent", user_id=USER)))
+    speech = output_speech(alexa_answer(coach_on, resolved_intent("NextSetIntent", user_id=USER)))
     assert "Set 3 of 4" in speech
 
 
@@ -80,7 +73,7 @@ def test_a_record_from_a_newer_version_is_left_exactly_as_it_is(
 ) -> None:
     either_store.write(USER, NEWER, None)
     before = either_store.read(USER)
-    body = answer(coach_on, turn())
+    body = alexa_answer(coach_on, turn())
     speech = output_speech(body)
     assert NEWER_NOTICE in speech and "left it exactly as it is" in speech
     assert body["response"]["shouldEndSession"] is True
@@ -96,7 +89,7 @@ def test_a_newer_record_gets_no_speech_when_the_session_ends(
     envelope = request_envelope(
         "SessionEndedRequest", user_id=USER, new_session=False, reason="USER_INITIATED"
     )
-    body = answer(coach_on, envelope)
+    body = alexa_answer(coach_on, envelope)
     assert output_speech(body) == ""
     assert either_store.read(USER) == before
 
@@ -106,7 +99,7 @@ def test_an_unreadable_record_is_quarantined_and_the_runner_starts_fresh(
     coach_on: FlaskClient, either_store: RecordStore, text: str
 ) -> None:
     either_store.write(USER, text, None)
-    speech = output_speech(answer(coach_on, request_envelope("LaunchRequest", user_id=USER)))
+    speech = output_speech(alexa_answer(coach_on, request_envelope("LaunchRequest", user_id=USER)))
     assert FRESH_START in speech and "Which one would you like?" in speech
 
     replaced = either_store.read(USER)
@@ -118,7 +111,9 @@ def test_an_unreadable_record_is_quarantined_and_the_runner_starts_fresh(
 
     # The runner carries on as any new runner would, told once.
     speech = output_speech(
-        answer(coach_on, resolved_intent("StartWorkoutIntent", user_id=USER, workout="dumbbell"))
+        alexa_answer(
+            coach_on, resolved_intent("StartWorkoutIntent", user_id=USER, workout="dumbbell")
+        )
     )
     assert "dumbbell workout" in speech and FRESH_START not in speech
     assert either_store.quarantined(USER) == [kept]
@@ -129,9 +124,9 @@ def test_a_second_unreadable_record_is_kept_beside_the_first(
 ) -> None:
     first, second = UNREADABLE["not JSON"], UNREADABLE["no version"]
     either_store.write(USER, first, None)
-    answer(coach_on, request_envelope("LaunchRequest", user_id=USER))
+    alexa_answer(coach_on, request_envelope("LaunchRequest", user_id=USER))
     either_store.write(USER, second, either_store.read(USER))
-    speech = output_speech(answer(coach_on, request_envelope("LaunchRequest", user_id=USER)))
+    speech = output_speech(alexa_answer(coach_on, request_envelope("LaunchRequest", user_id=USER)))
     assert FRESH_START in speech
     assert [kept.text for kept in either_store.quarantined(USER)] == [first, second]
 
@@ -155,7 +150,7 @@ def test_fields_this_version_does_not_use_are_saved_back_as_they_were(
     # rest): this version keeps it through its own saves, so a rollback does not lose it.
     later = {**READABLE["attributes"], "settings": {"music": "keep"}, "notes": [1, 2]}
     either_store.write(USER, json.dumps({**READABLE, "attributes": later}), None)
-    speech = output_speech(answer(coach_on, resolved_intent("NextSetIntent", user_id=USER)))
+    speech = output_speech(alexa_answer(coach_on, resolved_intent("NextSetIntent", user_id=USER)))
     assert "Set 3 of 4" in speech
     stored = either_store.read(USER)
     assert stored is not None

@@ -13,6 +13,7 @@ from skill.coaching.coach import Coach
 from skill.persistence import StoredRecord
 from tests.support import (
     RecordingPersistenceAdapter,
+    alexa_answer,
     output_speech,
     request_envelope,
     resolved_intent,
@@ -28,10 +29,7 @@ class UnreachableStore(RecordingPersistenceAdapter):
 
 def post(store: RecordingPersistenceAdapter, envelope: dict[str, Any]) -> dict[str, Any]:
     app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_PERSISTENCE_ADAPTER": store})
-    response = app.test_client().post("/alexa", json=envelope)
-    assert response.status_code == 200
-    body: dict[str, Any] = response.get_json()
-    return body
+    return alexa_answer(app.test_client(), envelope)
 
 
 def next_set() -> dict[str, Any]:

@@ -23,6 +23,7 @@ from tests.support import (
     DEVICE_ID,
     SKILL_ID,
     RecordingPersistenceAdapter,
+    alexa_answer,
     output_speech,
     resolved_intent,
     with_player,
@@ -50,10 +51,7 @@ def app(store: RecordingPersistenceAdapter, coach_env: pytest.MonkeyPatch) -> Fl
 
 
 def post(app: Flask, envelope: dict[str, Any]) -> dict[str, Any]:
-    response = app.test_client().post("/alexa", json=envelope)
-    assert response.status_code == 200
-    body: dict[str, Any] = response.get_json()
-    return body
+    return alexa_answer(app.test_client(), envelope)
 
 
 def plays(body: dict[str, Any]) -> list[dict[str, Any]]:

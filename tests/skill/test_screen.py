@@ -41,6 +41,7 @@ from tests.support import (
     SKILL_ID,
     USER_ID,
     RecordingPersistenceAdapter,
+    alexa_answer,
     output_speech,
     resolved_intent,
 )
@@ -74,10 +75,7 @@ def on_screen(envelope: dict[str, Any]) -> dict[str, Any]:
 
 
 def post(app: Flask, envelope: dict[str, Any]) -> dict[str, Any]:
-    response = app.test_client().post("/alexa", json=envelope)
-    assert response.status_code == 200
-    body: dict[str, Any] = response.get_json()
-    return body
+    return alexa_answer(app.test_client(), envelope)
 
 
 def screens(body: dict[str, Any]) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from ask_sdk_model.interfaces.system.system_state import SystemState
 from ask_sdk_model.request_envelope import RequestEnvelope
 from ask_sdk_model.user import User
 from flask import Flask
+from flask.testing import FlaskClient
 
 from harness.envelopes import (
     LOCALE,
@@ -116,6 +117,14 @@ def sqlite_store_of(app: Flask) -> SqliteProgressStore:
 
 def envelope_body(envelope: dict[str, Any]) -> bytes:
     return json.dumps(envelope).encode("utf-8")
+
+
+def alexa_answer(client: FlaskClient, envelope: dict[str, Any]) -> dict[str, Any]:
+    """POST `envelope` to /alexa; the answer's JSON, which must come with a 200."""
+    response = client.post("/alexa", json=envelope)
+    assert response.status_code == 200, response.data
+    body: dict[str, Any] = response.get_json()
+    return body
 
 
 def output_speech(response_json: dict[str, Any]) -> str:
