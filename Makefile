@@ -130,7 +130,11 @@ deploy: deploy-check audio node_modules/.package-lock.json
 SKILL_ENDPOINT ?=
 SSL_CERTIFICATE_TYPE ?= Trusted
 
-.PHONY: skill-package
+.PHONY: skill-package model
 skill-package: $(STAMP)
 	$(BIN)/python -m publishing.skill_package --endpoint '$(SKILL_ENDPOINT)' \
 		--ssl-certificate-type '$(SSL_CERTIFICATE_TYPE)'
+
+# interaction_model/en-US.json, expanded from its templates in interaction_model/templates/.
+model: $(STAMP)
+	$(BIN)/python -m publishing.interaction_model
