@@ -77,7 +77,8 @@ from harness.player import (
     Resolver,
 )
 from harness.ssml_reader import estimated_seconds, read_ssml
-from harness.utterances import Match, SlotMatch, match, normalize, resolve_slot
+from harness.understanding.recognisers import Recogniser, recogniser_for
+from harness.utterances import Match, SlotMatch, normalize, resolve_slot
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -331,9 +332,12 @@ class Device:
         audio_player: AudioPlayer | None = None,
         on_wait: Callable[[float], object] | None = None,
         screen: bool = False,
+        recogniser: Recogniser | None = None,
     ) -> None:
         self.transport = transport
         self.model = model or load_model()
+        # What the device makes of words: by default the statistical stand-in for Alexa's NLU.
+        self.recogniser = recogniser or recogniser_for(self.model)
         self.caller = Caller(skill_id=skill_id, user_id=user_id, device_id=device_id)
         self.clock = clock
         self.signer = signer
@@ -385,7 +389,7 @@ class Device:
         return self._answer(self._exchange(body, session, None, None, {}, None))
 
     def say(self, text: str) -> Turn:
-        heard = match(text, self.model)
+        heard = self.recogniser.match(text)
         if heard.kind == "launch":
             return self._launch(text, heard)
         if not heard.new_session and self.session is None:

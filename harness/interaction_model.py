@@ -63,6 +63,7 @@ class InteractionModel:
     invocation_name: str
     intents: tuple[Intent, ...]
     types: tuple[SlotType, ...] = ()
+    fallback_sensitivity: str | None = None  # modelConfiguration's LOW, MEDIUM or HIGH
 
     def intent(self, name: str) -> Intent:
         for intent in self.intents:
@@ -134,7 +135,16 @@ def parse_model(data: Mapping[str, Any]) -> InteractionModel:
         invocation_name=str(_require(language, "invocationName", "languageModel")),
         intents=tuple(_intent(i) for i in _require(language, "intents", "languageModel")),
         types=tuple(_slot_type(t) for t in language.get("types", ())),
+        fallback_sensitivity=_fallback_sensitivity(language),
     )
+
+
+def _fallback_sensitivity(language: Mapping[str, Any]) -> str | None:
+    configuration = language.get("modelConfiguration", {})
+    level = configuration.get("fallbackIntentSensitivity", {}).get("level")
+    if level is not None and level not in ("LOW", "MEDIUM", "HIGH"):
+        raise ModelError(f"fallbackIntentSensitivity.level: {level!r} is not LOW, MEDIUM or HIGH")
+    return None if level is None else str(level)
 
 
 def load_model(path: Path | str | None = None) -> InteractionModel:

@@ -4,7 +4,7 @@ Everything the skill understands comes from its interaction model: each sample c
 regex in which a custom slot matches one of its values or synonyms (resolved to the value's id)
 or, failing that, free words (Alexa's ER_SUCCESS_NO_MATCH), and AMAZON.NUMBER matches digits or
 English number words. The only phrases kept here are the device's own knowledge: how a person
-invokes a skill and Alexa's standard phrases for built-in intents.
+invokes a skill; Alexa's own phrases for built-in intents are data (understanding/phrases).
 
 Precedence, best first: a sample without slots; a sample whose slots all resolved; a sample with
 unresolved slot words (fewer free words first); then AMAZON.FallbackIntent. Remaining ties go to
@@ -20,25 +20,13 @@ from functools import lru_cache
 from typing import Literal
 
 from harness.interaction_model import Intent, InteractionModel, SlotType, SlotValue
+from harness.understanding.phrases import builtin_phrases
 
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
 NUMBER_TYPE = "AMAZON.NUMBER"
 
-# Alexa's own phrases for built-in intents: the device knows these whatever the skill declares.
-BUILTIN_PHRASES: Mapping[str, tuple[str, ...]] = {
-    "AMAZON.NextIntent": ("next",),
-    "AMAZON.PreviousIntent": ("previous", "go back"),
-    "AMAZON.RepeatIntent": ("repeat", "again"),
-    "AMAZON.PauseIntent": ("pause",),
-    "AMAZON.ResumeIntent": ("resume",),
-    "AMAZON.StartOverIntent": ("start over", "restart"),
-    "AMAZON.YesIntent": ("yes", "yeah", "yep", "sure", "ok", "okay"),
-    "AMAZON.NoIntent": ("no", "nope", "no thanks"),
-    "AMAZON.HelpIntent": ("help",),
-    "AMAZON.StopIntent": ("stop", "off"),
-    "AMAZON.CancelIntent": ("cancel", "never mind"),
-    "AMAZON.NavigateHomeIntent": ("home", "go home"),
-}
+# Alexa's own phrases for each built-in intent (understanding/builtin_phrases.yaml).
+BUILTIN_PHRASES: Mapping[str, tuple[str, ...]] = builtin_phrases()
 
 # How people address a skill by its invocation name.
 WAKE_WORD = "alexa"
@@ -81,6 +69,8 @@ class Match:
     new_session: bool = False
     utterance: str = ""  # normalised
     sample: str | None = None  # the sample (or standard phrase) that matched
+    confidence: float | None = None  # the statistical recogniser's: 1.0 for a sample said
+    guessed: str | None = None  # the statistical recogniser's first choice, before its rules
 
     @property
     def request_type(self) -> str:
@@ -177,7 +167,7 @@ class _Sample:
 
 
 @dataclass(frozen=True)
-class _Candidate:
+class Candidate:
     """One way an utterance matched one sample; `rank` orders candidates, lowest best."""
 
     sample: _Sample
@@ -186,9 +176,13 @@ class _Candidate:
     resolved: bool
 
     @property
+    def tier(self) -> int:
+        """0: a sample without slots; 1: every slot resolved; 2: a slot holds free words."""
+        return 0 if not self.sample.slots else (1 if self.resolved else 2)
+
+    @property
     def rank(self) -> tuple[int, int, int, int]:
-        tier = 0 if not self.sample.slots else (1 if self.resolved else 2)
-        return (tier, self.free_words, -self.sample.fixed_words, self.sample.order)
+        return (self.tier, self.free_words, -self.sample.fixed_words, self.sample.order)
 
 
 def _phrase_table(slot_type: SlotType) -> dict[str, SlotValue]:
@@ -237,10 +231,13 @@ def _compile_sample(
 class Matcher:
     """The compiled samples of one model; `match` is the public entry point."""
 
+    name = "exact"
+    description = "exact matcher (--exact): a sample or a built-in phrase, word for word"
+
     def __init__(self, model: InteractionModel) -> None:
         self.model = model
         self._invocation = normalize(model.invocation_name)
-        self._tables = {t.name: _phrase_table(t) for t in model.types}
+        self.tables = {t.name: _phrase_table(t) for t in model.types}
         samples: list[_Sample] = []
         for intent in model.intents:
             texts = (*intent.samples, *BUILTIN_PHRASES.get(intent.name, ()))
@@ -249,20 +246,27 @@ class Matcher:
                 if sample is not None:
                     samples.append(sample)
         self._samples = tuple(samples)
+        self._by_intent: dict[str, tuple[_Sample, ...]] = {}
+        for sample in samples:
+            self._by_intent[sample.intent] = (*self._by_intent.get(sample.intent, ()), sample)
+
+    def samples_of(self, intent: str) -> tuple[str, ...]:
+        """The texts `intent` is matched by: its samples, then its built-in phrases."""
+        return tuple(sample.text for sample in self._by_intent.get(intent, ()))
 
     def match(self, utterance: str) -> Match:
         text = normalize(utterance)
-        invocation = self._split_invocation(text)
+        invocation = self.split_invocation(text)
         if invocation is None:
-            return self._as_match(self._best(text), text, kind="intent")
+            return self._as_match(self.best(text), text, kind="intent")
         kind, rests = invocation
         if kind == "launch":
             return Match("launch", None, new_session=True, utterance=text)
-        candidates = [c for c in (self._best(rest) for rest in rests) if c is not None]
+        candidates = [c for c in (self.best(rest) for rest in rests) if c is not None]
         best = min(candidates, key=lambda c: c.rank, default=None)
         return self._as_match(best, text, kind="one_shot")
 
-    def _split_invocation(self, text: str) -> tuple[str, tuple[str, ...]] | None:
+    def split_invocation(self, text: str) -> tuple[str, tuple[str, ...]] | None:
         """("launch", ()) or ("one_shot", what to match) when `text` names the skill."""
         name = self._invocation
         if text in {f"{verb} {name}" for verb in (*LAUNCH_VERBS, *ASK_VERBS)}:
@@ -282,11 +286,13 @@ class Matcher:
                 return "one_shot", (text[: -len(suffix)],)
         return None
 
-    def _best(self, text: str) -> _Candidate | None:
-        found = (self._try(sample, text) for sample in self._samples)
+    def best(self, text: str, intent: str | None = None) -> Candidate | None:
+        """The best literal match of normalised `text`, among `intent`'s samples if named."""
+        samples = self._samples if intent is None else self._by_intent.get(intent, ())
+        found = (self._try(sample, text) for sample in samples)
         return min((c for c in found if c is not None), key=lambda c: c.rank, default=None)
 
-    def _try(self, sample: _Sample, text: str) -> _Candidate | None:
+    def _try(self, sample: _Sample, text: str) -> Candidate | None:
         hit = sample.pattern.fullmatch(text)
         if hit is None:
             return None
@@ -301,16 +307,16 @@ class Matcher:
                 slots[slot.name] = SlotMatch(str(number))
             elif groups.get(slot.group + "r") is not None:
                 spoken = groups[slot.group + "r"]
-                value = self._tables[slot.type][spoken]
+                value = self.tables[slot.type][spoken]
                 slots[slot.name] = SlotMatch(spoken, value.id, value.value)
             else:
                 spoken = groups[slot.group + "f"]
                 slots[slot.name] = SlotMatch(spoken)
                 free_words += len(spoken.split())
                 resolved = False
-        return _Candidate(sample, slots, free_words, resolved)
+        return Candidate(sample, slots, free_words, resolved)
 
-    def _as_match(self, best: _Candidate | None, text: str, kind: MatchKind) -> Match:
+    def _as_match(self, best: Candidate | None, text: str, kind: MatchKind) -> Match:
         one_shot = kind == "one_shot"
         if best is None:
             return Match(kind, FALLBACK_INTENT, {}, one_shot, one_shot, text)
@@ -327,7 +333,7 @@ class Matcher:
         slot_type = self.model.slot_type(type_name)
         if slot_type is None:
             return SlotMatch(spoken)
-        value = self._tables[type_name].get(text)
+        value = self.tables[type_name].get(text)
         if value is None:
             value = next((v for v in slot_type.values if v.id == spoken), None)
         if value is None:

@@ -72,6 +72,12 @@ def _connection_options() -> argparse.ArgumentParser:
         metavar="DIR",
         help=f"the dev identity for --sign, made on first use (default: {DEFAULT_IDENTITY_DIR})",
     )
+    parent.add_argument(
+        "--exact",
+        action="store_true",
+        help="understand only the model's samples word for word (as virtual-alexa does), not "
+        "the default statistical stand-in for Alexa's NLU",
+    )
     return parent
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from harness.device import Device, Signer, Transport
+    from harness.understanding.recognisers import Recogniser
 
 VAR_DIR = Path("var")  # relative to where you run it, like the server's own var/coach.sqlite3
 DEFAULT_IDENTITY_DIR = VAR_DIR / "dev-identity"
@@ -37,6 +39,7 @@ class Connection:
     db_path: Path | None = None  # in process only
     identity_dir: Path = DEFAULT_IDENTITY_DIR
     app_config: dict[str, Any] | None = None  # in process only: create_app's test_config
+    recogniser: Recogniser | None = None  # what devices make of words (default: statistical)
 
     def device(self, user_id: str | None = None, *, audio_player: bool = False) -> Device:
         """A device reaching the skill; with `audio_player` it supports AudioPlayer and fetches
@@ -45,7 +48,10 @@ class Connection:
         from harness.envelopes import DEFAULT_USER_ID
 
         device = Device(
-            self.new_transport(), user_id=user_id or DEFAULT_USER_ID, signer=self.signer
+            self.new_transport(),
+            user_id=user_id or DEFAULT_USER_ID,
+            signer=self.signer,
+            recogniser=self.recogniser,
         )
         if audio_player:
             device.enable_audio_player()
@@ -95,6 +101,22 @@ def audio_dir(db_path: Path) -> Path:
 
 
 def connect(args: argparse.Namespace, db_path: Path | None) -> Connection:
+    connection = _connect(args, db_path)
+    connection.recogniser = chosen_recogniser(args)
+    return connection
+
+
+def chosen_recogniser(args: argparse.Namespace) -> Recogniser:
+    """--exact or the statistical stand-in, said on stderr so every run tells which it used."""
+    from harness.interaction_model import load_model
+    from harness.understanding.recognisers import EXACT, STATISTICAL, recogniser_for
+
+    recogniser = recogniser_for(load_model(), EXACT if args.exact else STATISTICAL)
+    print(f"Understanding words with the {recogniser.description}", file=sys.stderr)
+    return recogniser
+
+
+def _connect(args: argparse.Namespace, db_path: Path | None) -> Connection:
     signer = make_signer(args.identity) if args.sign else None
     if args.endpoint:
         from harness.device import HttpTransport

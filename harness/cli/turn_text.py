@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from typing import TYPE_CHECKING
 
+from harness.utterances import FALLBACK_INTENT
+
 if TYPE_CHECKING:
     from harness.device import Turn
 
@@ -29,7 +31,7 @@ def describe_turn(turn: Turn) -> list[str]:
     heard = LAUNCH if turn.match is not None and turn.match.kind == "launch" else turn.intent
     slots = {name: (s.id or s.value) for name, s in turn.slots.items()}
     heard = heard or (turn.request_type if turn.sent else None)  # e.g. a button's request
-    lines = [f"  intent:   {heard or '-'}" + (f" {slots}" if slots else "")]
+    lines = [f"  intent:   {heard or '-'}" + (f" {slots}" if slots else "") + _how_heard(turn)]
     if not turn.sent:
         return [*lines, f"  not sent: {turn.note}"]
     if turn.note:
@@ -39,3 +41,13 @@ def describe_turn(turn: Turn) -> list[str]:
         lines.append(labelled("reprompt:", turn.reprompt_text))
     lines.append(f"  session:  {'open' if turn.session_open else 'closed'}")
     return lines
+
+
+def _how_heard(turn: Turn) -> str:
+    """How the statistical stand-in came to the intent, when no sample was said word for word."""
+    found = turn.match
+    if found is None or found.confidence is None or found.sample is not None:
+        return ""
+    if found.intent == FALLBACK_INTENT:
+        return f" (the stand-in: nothing sure enough; its first guess {found.guessed})"
+    return f" (the stand-in, {found.confidence:.0%} sure)"

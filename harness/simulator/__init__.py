@@ -49,7 +49,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from harness.simulator.web import simulator_blueprint
 
     app.register_blueprint(simulator_blueprint())
-    logger.warning("The simulator is at /simulator (local testing only)")
+    logger.warning(
+        "The simulator is at /simulator (local testing only); it understands words with the"
+        " statistical stand-in for Alexa's NLU (harness/understanding)"
+    )
     return app
 
 

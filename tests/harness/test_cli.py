@@ -115,6 +115,34 @@ def test_chat_without_audio_only_prints(
     assert not (tmp_path / "renders").exists() and not (tmp_path / "cache").exists()
 
 
+@pytest.mark.parametrize("exact", [False, True])
+def test_chat_understands_a_runners_own_words_unless_told_to_match_samples_exactly(
+    tmp_path: Path,
+    local: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    exact: bool,
+) -> None:
+    said = ["open upper body coach", "let's do the bodyweight one", "skip the warm up"]
+    said += ["ok i'm done", "give me another 30 seconds"]
+    flags = ["--exact"] if exact else []
+    argv = ["chat", "--no-audio", "--db", str(tmp_path / "c.db"), *flags, *local]
+    status, text, err = run(capsys, monkeypatch, argv, "\n".join(said) + "\n")
+    assert status == 0
+    understood = [
+        "StartWorkoutIntent {'workout': 'bodyweight'}",
+        "Rest 30 seconds",  # "ok i'm done": set 1 counted, the rest paced
+        "LongerRestIntent",
+    ]
+    if exact:
+        assert "exact matcher" in err
+        assert not any(words in text for words in understood), text
+        assert text.count("didn't catch") >= 2
+    else:
+        assert "statistical stand-in" in err
+        assert all(words in text for words in understood), text
+
+
 def test_chat_on_a_screen_prints_what_it_shows_and_touches_its_controls(
     tmp_path: Path,
     local: list[str],

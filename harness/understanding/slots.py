@@ -1,0 +1,209 @@
+"""Slots filled as Alexa fills them, for an intent the statistical recogniser chose.
+
+A slot's words are found by lining the utterance up with the intent's samples (the words that
+stand where the sample has `{slot}`), then resolved: a custom type through its values and
+synonyms to the canonical value (ER_SUCCESS_MATCH) or kept as said (ER_SUCCESS_NO_MATCH);
+AMAZON.NUMBER as digits; AMAZON.DURATION as ISO 8601 ("PT1M30S").
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from harness.interaction_model import Intent, InteractionModel, SlotValue
+from harness.utterances import NUMBER_TYPE, SlotMatch, normalize, parse_number
+
+DURATION_TYPE = "AMAZON.DURATION"
+_SLOT_TOKEN = re.compile(r"^\{(\w+)\}$")
+# Words that never make a slot value on their own ("what do i do now" names no exercise).
+FILLER_WORDS = frozenset(
+    "a an the this that these those it one ones now then here there please me my i you next"
+    " again just so um uh like".split()
+)
+_LONGEST_NUMBER = 6  # words: "a hundred and twenty five" is five
+_UNIT_SECONDS = {
+    "second": 1,
+    "seconds": 1,
+    "sec": 1,
+    "secs": 1,
+    "minute": 60,
+    "minutes": 60,
+    "min": 60,
+    "mins": 60,
+    "hour": 3600,
+    "hours": 3600,
+}
+
+
+def number_spans(words: Sequence[str]) -> list[tuple[int, int, int]]:
+    """(start, end, value) of each number said in `words`, longest first at each place."""
+    spans: list[tuple[int, int, int]] = []
+    i = 0
+    while i < len(words):
+        for end in range(min(len(words), i + _LONGEST_NUMBER), i, -1):
+            value = parse_number(" ".join(words[i:end]))
+            if value is not None:
+                spans.append((i, end, value))
+                i = end
+                break
+        else:
+            i += 1
+    return spans
+
+
+def iso_duration(text: str) -> str | None:
+    """Spoken durations as ISO 8601: "two minutes" PT2M, "a minute and a half" PT1M30S."""
+    words = normalize(text).split()
+    seconds, unit, i = 0, 0, 0
+    while i < len(words):
+        if words[i] == "and":
+            i += 1
+        elif words[i : i + 2] == ["a", "half"] and unit:  # "a minute and a half"
+            seconds, i = seconds + unit // 2, i + 2
+        elif words[i] == "half" and words[i + 1 : i + 2] in (["a"], ["an"]):  # "half a minute"
+            unit = _UNIT_SECONDS.get(words[i + 2] if i + 2 < len(words) else "", 0)
+            if not unit:
+                return None
+            seconds, i = seconds + unit // 2, i + 3
+        else:
+            if words[i] in ("a", "an"):
+                number, i = 1, i + 1
+            else:
+                spans = number_spans(words[i : i + _LONGEST_NUMBER])
+                if not spans or spans[0][0] != 0:
+                    return None
+                number, i = spans[0][2], i + spans[0][1]
+            unit = _UNIT_SECONDS.get(words[i] if i < len(words) else "", 0)
+            if not unit:
+                return None
+            seconds, i = seconds + number * unit, i + 1
+    if seconds == 0:
+        return None
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{n}{letter}" for n, letter in ((hours, "H"), (minutes, "M"), (secs, "S")) if n]
+    return "PT" + "".join(parts)
+
+
+@dataclass(frozen=True)
+class SlotFiller:
+    """Fills one model's slots; `fill` is the entry point."""
+
+    model: InteractionModel
+    tables: Mapping[str, Mapping[str, SlotValue]]  # custom type -> spoken phrase -> value
+
+    def fill(
+        self, intent: Intent, words: Sequence[str], samples: Sequence[str]
+    ) -> dict[str, SlotMatch]:
+        """The slots of `intent` in `words`, lined up with the best-fitting of its `samples`."""
+        if not intent.slots:
+            return {}
+        best: tuple[float, dict[str, SlotMatch]] = (-1.0, {})
+        for sample in samples:
+            tokens = sample.split()
+            if not any(_SLOT_TOKEN.match(t) for t in tokens):
+                continue
+            filled, fit = self._line_up(intent, tokens, words)
+            score = fit + 0.05 * sum(1 for s in filled.values() if s.id or _is_builtin(s))
+            if score > best[0]:
+                best = (score, filled)
+        return self.named_anywhere(intent, words, best[1])
+
+    def _line_up(
+        self, intent: Intent, tokens: Sequence[str], words: Sequence[str]
+    ) -> tuple[dict[str, SlotMatch], float]:
+        fixed = [t if _SLOT_TOKEN.match(t) else normalize(t) for t in tokens]
+        matcher = difflib.SequenceMatcher(None, fixed, list(words), autojunk=False)
+        filled: dict[str, SlotMatch] = {}
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op not in ("replace", "insert") or j1 == j2:
+                continue
+            refs = [m.group(1) for t in fixed[i1:i2] if (m := _SLOT_TOKEN.match(t))]
+            if len(refs) != 1 or refs[0] in filled:
+                continue
+            value = self._resolve(intent.slot(refs[0]).type, words[j1:j2])
+            if value is not None:
+                filled[refs[0]] = value
+        return filled, matcher.ratio()
+
+    def _resolve(self, type_name: str, words: Sequence[str]) -> SlotMatch | None:
+        """The slot value in `words`: exactly said, or found inside them (the rest is filler)."""
+        if type_name == NUMBER_TYPE:
+            spans = number_spans(words)
+            return SlotMatch(str(spans[0][2])) if spans else None
+        if type_name == DURATION_TYPE:
+            iso = iso_duration(" ".join(words))
+            return SlotMatch(iso) if iso else None
+        table = self.tables.get(type_name)
+        spoken = " ".join(words)
+        if table is None:
+            return SlotMatch(spoken)
+        found = _find_phrase(table, words)
+        if found is not None:
+            phrase, value = found
+            return SlotMatch(phrase, value.id, value.value)
+        if all(word in FILLER_WORDS for word in words):
+            return None
+        return SlotMatch(spoken)  # ER_SUCCESS_NO_MATCH: kept as said
+
+    def named_anywhere(
+        self, intent: Intent, words: Sequence[str], filled: dict[str, SlotMatch]
+    ) -> dict[str, SlotMatch]:
+        """A custom slot left empty or unresolved takes a value of its type said anywhere."""
+        for slot in intent.slots:
+            table = self.tables.get(slot.type)
+            current = filled.get(slot.name)
+            if table is None or (current is not None and current.id is not None):
+                continue
+            found = _find_phrase(table, words)
+            if found is not None:
+                filled[slot.name] = SlotMatch(found[0], found[1].id, found[1].value)
+        return filled
+
+
+def _is_builtin(slot: SlotMatch) -> bool:
+    return slot.id is None and slot.value[:1].isdigit() or slot.value.startswith("PT")
+
+
+def _find_phrase(
+    table: Mapping[str, SlotValue], words: Sequence[str]
+) -> tuple[str, SlotValue] | None:
+    """The longest known phrase of a type among `words`, on word boundaries."""
+    text = f" {' '.join(words)} "
+    for phrase in sorted(table, key=lambda p: (-len(p), p)):
+        if f" {phrase} " in text:
+            return phrase, table[phrase]
+    return None
+
+
+class SlotWords:
+    """Text with each known slot value (a custom type's value or synonym, a number) replaced by
+    its type's name: "rest ninety seconds" reads "rest amazon_number seconds"."""
+
+    def __init__(self, model: InteractionModel, tables: Mapping[str, Mapping[str, SlotValue]]):
+        phrases = {
+            phrase: _type_word(type_name)
+            for type_name, table in tables.items()
+            for phrase in table
+            if model.slot_type(type_name) is not None
+        }
+        ordered = sorted(phrases, key=lambda p: (-len(p), p))
+        self._phrases = phrases
+        alternatives = "|".join(map(re.escape, ordered))
+        self._pattern = re.compile(rf"\b(?:{alternatives})\b") if ordered else None
+
+    def __call__(self, text: str) -> str:
+        named = text
+        if self._pattern is not None:
+            named = self._pattern.sub(lambda m: self._phrases[m.group(0)], text)
+        words = named.split()
+        for start, end, _ in reversed(number_spans(words)):
+            words[start:end] = [_type_word(NUMBER_TYPE)]
+        return " ".join(words)
+
+
+def _type_word(type_name: str) -> str:
+    return type_name.lower().replace(".", "_")

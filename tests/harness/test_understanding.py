@@ -1,0 +1,129 @@
+"""The statistical stand-in for Alexa's NLU, against the literal matcher: what a runner's words
+become (intent, slots, resolution) with each."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.interaction_model import load_model, parse_model
+from harness.phrase_benchmark import FILES, load_file
+from harness.understanding.phrases import builtin_phrases, out_of_domain
+from harness.understanding.recognisers import EXACT, STATISTICAL, recogniser_for
+from harness.understanding.slots import iso_duration
+from harness.understanding.statistical import CONFIDENCE_FLOORS, StatisticalRecogniser
+from harness.utterances import FALLBACK_INTENT, normalize
+
+MODEL = load_model()
+STAND_IN = recogniser_for(MODEL, STATISTICAL)
+EXACT_MATCHER = recogniser_for(MODEL, EXACT)
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "slots"),
+    [
+        ("let's go with the bodyweight one then", "StartWorkoutIntent", {"workout": "bodyweight"}),
+        ("could you explain the chin ups", "HowToIntent", {"exercise": "l_sit_chin_up"}),
+        ("okay i've finished that set", "NextSetIntent", {}),
+    ],
+)
+def test_the_stand_in_understands_wording_no_sample_has(
+    said: str, intent: str, slots: dict[str, str]
+) -> None:
+    heard = STAND_IN.match(said)
+    assert (heard.intent, {k: v.id for k, v in heard.slots.items()}) == (intent, slots)
+    assert heard.sample is None and heard.confidence is not None  # classified, not matched
+    assert EXACT_MATCHER.match(said).intent != intent or EXACT_MATCHER.match(said).slots != (
+        heard.slots
+    )
+
+
+def test_a_custom_slot_value_it_does_not_know_is_sent_as_said_without_a_match() -> None:
+    heard = STAND_IN.match("start the banana workout")
+    assert heard.intent == "StartWorkoutIntent"
+    assert (heard.slots["workout"].value, heard.slots["workout"].id) == ("banana", None)
+
+
+def test_numbers_arrive_as_digits_in_the_slot_the_words_around_them_name() -> None:
+    heard = STAND_IN.match("could i rest for about ninety seconds please")
+    assert heard.intent == "SetRestIntent"
+    assert {k: v.value for k, v in heard.slots.items()} == {"seconds": "90"}
+    heard = STAND_IN.match("make the rests two minutes long")
+    assert {k: v.value for k, v in heard.slots.items()} == {"minutes": "2"}
+
+
+@pytest.mark.parametrize(
+    ("said", "iso"),
+    [
+        ("thirty seconds", "PT30S"),
+        ("two minutes", "PT2M"),
+        ("a minute and a half", "PT1M30S"),
+        ("half a minute", "PT30S"),
+        ("one minute forty five seconds", "PT1M45S"),
+        ("an hour", "PT1H"),
+        ("banana", None),
+        ("two", None),
+    ],
+)
+def test_durations_are_iso_8601_as_alexa_sends_them(said: str, iso: str | None) -> None:
+    assert iso_duration(said) == iso
+
+
+def test_built_in_intents_fire_only_on_their_own_phrases_and_the_models_samples() -> None:
+    assert STAND_IN.match("pause").intent == "AMAZON.PauseIntent"  # documented
+    assert STAND_IN.match("hold on").intent == "AMAZON.PauseIntent"  # the model's sample
+    near = STAND_IN.match("pause that thing for me now")  # near Pause, but no phrase of it
+    assert near.intent == FALLBACK_INTENT and near.guessed == "AMAZON.PauseIntent"
+    assert EXACT_MATCHER.match("pause that thing for me now").intent == FALLBACK_INTENT
+
+
+def test_speech_for_no_coach_is_the_fallback_intent() -> None:
+    for said in ("what's the weather in leeds today", "put the kettle on would you"):
+        assert STAND_IN.match(said).intent == FALLBACK_INTENT, said
+
+
+def test_one_shots_and_launches_are_understood_like_any_other_words() -> None:
+    launch = STAND_IN.match("alexa open upper body coach")
+    assert launch.kind == "launch"
+    one_shot = STAND_IN.match("tell upper body coach i've finished that set")
+    assert (one_shot.kind, one_shot.intent, one_shot.new_session) == (
+        "one_shot",
+        "NextSetIntent",
+        True,
+    )
+
+
+def test_the_models_fallback_sensitivity_sets_how_sure_it_must_be() -> None:
+    data = {
+        "interactionModel": {
+            "languageModel": {
+                "invocationName": "colour picker",
+                "modelConfiguration": {"fallbackIntentSensitivity": {"level": "HIGH"}},
+                "intents": [
+                    {"name": "PickIntent", "samples": ["pick red", "choose blue"]},
+                    {"name": "AMAZON.FallbackIntent", "samples": []},
+                ],
+            }
+        }
+    }
+    tiny = parse_model(data)
+    recogniser = StatisticalRecogniser(tiny, tiny.fallback_sensitivity or "LOW")
+    assert recogniser.floor == CONFIDENCE_FLOORS["HIGH"]
+    assert recogniser.match("pick red").intent == "PickIntent"
+
+
+def test_the_out_of_domain_set_shares_no_phrase_with_the_benchmark() -> None:
+    trained = {normalize(line) for line in out_of_domain()}
+    measured = {
+        normalize(phrase)
+        for file in FILES
+        for context in load_file(file)
+        for phrase in context.phrases
+    }
+    assert not trained & measured
+
+
+def test_every_built_in_intent_in_the_model_has_its_own_phrases() -> None:
+    phrases = builtin_phrases()
+    for intent in MODEL.intents:
+        if intent.name.startswith("AMAZON.") and intent.name != FALLBACK_INTENT:
+            assert phrases.get(intent.name), intent.name
