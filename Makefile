@@ -65,6 +65,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.audio
 	$(BIN)/python -m bench.hands_free_rests
 	$(BIN)/python -m bench.throughput
+	$(BIN)/python -m bench.phrases
 
 # The coach's audio tracks (skill/audio/catalog.py) as MP3s in build/audio (gitignored), for
 # GET /audio/ and the Lambda bucket. Google's voice by default, as runners hear it (needs the

@@ -1,0 +1,108 @@
+"""The phrase benchmark's figures (harness/phrase_benchmark.py): per phrase file and per place in
+the workout, the share understood with the statistical stand-in for Alexa's NLU and with the
+exact matcher, and the harm done unasked; then, with --misses, every phrase missed or harmful.
+Also how long the stand-in takes to train and to understand one utterance.
+
+Run: .venv/bin/python -m bench.phrases [--misses]. The README's table comes from here; the tests
+(tests/skill/test_phrase_benchmark.py) keep the figures from getting worse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import time
+
+from harness.interaction_model import load_model
+from harness.phrase_benchmark import (
+    FILES,
+    Result,
+    destructive,
+    load_file,
+    misheard,
+    report,
+    run,
+    share,
+)
+from harness.understanding.recognisers import EXACT, STATISTICAL
+from harness.understanding.statistical import StatisticalRecogniser
+
+
+def _cell(results: list[Result]) -> str:
+    understood = sum(r.understood for r in results)
+    return f"{share(results):.1%} ({understood})"
+
+
+def _harm(results: list[Result]) -> str:
+    return f"{len(destructive(results))} ({len(misheard(results))})"
+
+
+def table(results: dict[tuple[str, str], list[Result]]) -> str:
+    lines = [
+        "| phrases | said | understood, stand-in | understood, exact | destructive, stand-in"
+        " (misheard) | destructive, exact (misheard) |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for file in FILES:
+        stand_in, exact = results[STATISTICAL, file], results[EXACT, file]
+        lines.append(
+            f"| {file} | {len(stand_in)} | {_cell(stand_in)} | {_cell(exact)}"
+            f" | {_harm(stand_in)} | {_harm(exact)} |"
+        )
+    return "\n".join(lines)
+
+
+def places(results: dict[tuple[str, str], list[Result]]) -> str:
+    names = [c.name for c in load_file(FILES[0])]
+    lines = ["| place | " + " | ".join(FILES) + " |", "| --- |" + " --- |" * len(FILES)]
+    for name in names:
+        cells = []
+        for file in FILES:
+            mine = [r for r in results[STATISTICAL, file] if r.context == name]
+            exact = [r for r in results[EXACT, file] if r.context == name]
+            harm = len(destructive(mine))
+            cells.append(
+                f"{share(mine):.0%} / {share(exact):.0%}" + (f", {harm} harmful" if harm else "")
+                if mine
+                else "-"
+            )
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def timings() -> str:
+    model = load_model()
+    started = time.perf_counter()
+    recogniser = StatisticalRecogniser(model)
+    trained = time.perf_counter() - started
+    phrases = [p for c in load_file(FILES[1]) for p in c.phrases]
+    per_phrase = []
+    for phrase in phrases:
+        started = time.perf_counter()
+        recogniser.match(phrase)
+        per_phrase.append(time.perf_counter() - started)
+    return (
+        f"training: {trained * 1000:.0f} ms; one utterance: median"
+        f" {statistics.median(per_phrase) * 1000:.2f} ms over {len(phrases)} phrases"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--misses", action="store_true", help="list every miss and harm")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)  # the app's "verification is off" warning, per runner
+    results = run()
+    print("Per phrase file (share understood; destructive: a place changed unasked)\n")
+    print(table(results))
+    print("\nPer place, understood with the stand-in / exact\n")
+    print(places(results))
+    print(f"\nThe stand-in: {timings()}")
+    if args.misses:
+        for (recogniser, file), mine in results.items():
+            print(f"\n== {recogniser}: {file}\n{report(mine)}")
+
+
+if __name__ == "__main__":
+    main()
