@@ -90,6 +90,13 @@ def test_sample_cases_cover_every_sample() -> None:
     assert len(SAMPLE_CASES) >= samples
 
 
+# A built-in phrase that the model makes a sample of a custom intent ("skip" to skip the
+# exercise) belongs to that intent: the skill's own sample decides.
+CLAIMED_BY_SAMPLES = {
+    s for i in MODEL.intents if not i.name.startswith("AMAZON.") for s in i.samples
+}
+
+
 @pytest.mark.parametrize(
     ("intent", "phrase"),
     [
@@ -97,10 +104,16 @@ def test_sample_cases_cover_every_sample() -> None:
         for intent, phrases in BUILTIN_PHRASES.items()
         if MODEL.has_intent(intent)
         for phrase in phrases
+        if phrase not in CLAIMED_BY_SAMPLES
     ],
 )
 def test_alexa_standard_phrases_for_built_in_intents(intent: str, phrase: str) -> None:
     assert match(phrase, MODEL).intent == intent
+
+
+def test_a_sample_of_the_skill_wins_over_a_built_in_phrase() -> None:
+    assert "skip" in BUILTIN_PHRASES["AMAZON.NextIntent"] and "skip" in CLAIMED_BY_SAMPLES
+    assert match("skip", MODEL).intent == "SkipExerciseIntent"
 
 
 @pytest.mark.parametrize(
@@ -139,12 +152,12 @@ def test_alexa_standard_phrases_for_built_in_intents(intent: str, phrase: str) -
             "SetRestIntent",
             {"seconds": "90"},
         ),
-        # The bare "{workout}" sample takes any words, unresolved, as Alexa's would.
+        # No sample is a bare "{workout}" that would take any words as a workout name.
         (
             "tell upper body coach flibber flabber",
             "one_shot",
-            "StartWorkoutIntent",
-            {"workout": "flibber flabber"},
+            "AMAZON.FallbackIntent",
+            {},
         ),
         ("tell upper body coach", "launch", None, {}),
     ],

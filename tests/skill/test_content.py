@@ -96,11 +96,11 @@ def test_exercises_come_in_the_articles_order(
 NAMES_AND_ALIASES = {
     "bodyweight": (
         "bodyweight workout",
-        ["bodyweight", "body weight", "runners", "runner", "runners workout", "gym", "first"],
+        ["bodyweight", "body weight", "runners", "runner", "runners workout", "gym", "first one"],
     ),
     "dumbbell": (
         "dumbbell workout",
-        ["dumbbell", "dumbbells", "weights", "weight training", "free weights", "second"],
+        ["dumbbell", "dumbbells", "weights", "weight training", "free weights", "second one"],
     ),
     "t_push_up": (
         "T push-up",
