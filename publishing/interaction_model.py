@@ -140,6 +140,11 @@ def build_samples(
             undeclared = sorted(set(_SLOT_REFERENCE.findall(text)) - slot_names)
             if undeclared:
                 raise ModelTemplateError(f"{at}: {{{undeclared[0]}}} is not in the intent's slots")
+            if not _SLOT_REFERENCE.sub("", text).strip():
+                raise ModelTemplateError(
+                    f"{at}: {_quoted(text)} is only a slot: it would take any words at all "
+                    "as that slot's value; give it words of its own"
+                )
             if text in claimed:
                 raise ModelTemplateError(
                     f"{at}: {_quoted(text)} is also a sample of {claimed[text]}; "

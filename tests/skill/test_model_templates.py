@@ -107,7 +107,7 @@ def test_slots_are_kept_and_no_sample_has_stray_spaces() -> None:
             {
                 "name": "StartWorkoutIntent",
                 "slots": {"workout": "WORKOUT_NAME"},
-                "samples": ["[start] [the] {workout} [one]"],
+                "samples": ["[start] [the] {workout} (one|please)"],
             },
             types=[{"name": "WORKOUT_NAME", "values": [{"value": "dumbbell"}]}],
         ),
@@ -116,13 +116,13 @@ def test_slots_are_kept_and_no_sample_has_stray_spaces() -> None:
     [intent] = built["interactionModel"]["languageModel"]["intents"]
     assert intent["samples"] == [
         "start the {workout} one",
-        "start the {workout}",
+        "start the {workout} please",
         "start {workout} one",
-        "start {workout}",
+        "start {workout} please",
         "the {workout} one",
-        "the {workout}",
+        "the {workout} please",
         "{workout} one",
-        "{workout}",
+        "{workout} please",
     ]
 
 
@@ -185,6 +185,17 @@ REFUSED = {
         ),
         'intents[0] (NextSetIntent) samples[0] "next set <pleese>"',
         "<pleese>",
+    ),
+    "a sample that is only a slot": (
+        templates(
+            {
+                "name": "StartWorkoutIntent",
+                "slots": {"workout": "AMAZON.NUMBER"},
+                "samples": ["start [the] {workout}", "[the] {workout}"],
+            }
+        ),
+        'intents[0] (StartWorkoutIntent) samples[1] "[the] {workout}"',
+        '"{workout}" is only a slot',
     ),
     "a sample in two intents": (
         templates(
