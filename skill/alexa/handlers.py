@@ -203,6 +203,24 @@ class CoachHandler(AbstractRequestHandler):
             return respond(handler_input, self.composer.answer_then_offer(progress, speech))
         return respond(handler_input, self.composer.answer(progress, speech))
 
+    def not_caught(self, handler_input: HandlerInput) -> Response:
+        """Words meant for no command: a way on that fits the place (a question still open is
+        asked again; a warm-up or cool-down under way is named)."""
+        routine = routine_part(handler_input)
+        reply = self.composer.fallback(
+            progress_of(handler_input),
+            pending_question(handler_input),
+            routine[0] if routine is not None else None,
+        )
+        return respond(handler_input, reply)
+
+    def nothing_to_confirm(self, handler_input: HandlerInput) -> Response:
+        routine = routine_part(handler_input)
+        reply = self.composer.nothing_to_confirm(
+            progress_of(handler_input), routine[0] if routine is not None else None
+        )
+        return respond(handler_input, reply)
+
     def yes(self, handler_input: HandlerInput) -> Response:
         """Yes to the question the last response asked."""
         question, _, target = (pending_question(handler_input) or "").partition(":")
@@ -224,7 +242,7 @@ class CoachHandler(AbstractRequestHandler):
             move = self.coach.go_to(before, target, self.now())
             if move is not None:
                 return self.speak(handler_input, before, move)
-        return respond(handler_input, self.composer.nothing_to_confirm(progress_of(handler_input)))
+        return self.nothing_to_confirm(handler_input)
 
     def under_way(self, handler_input: HandlerInput) -> bool:
         """A workout is under way and the runner is not answering the resume offer."""
@@ -251,7 +269,7 @@ class StartWorkoutHandler(CoachHandler):
         under_way = self.under_way(handler_input)
         if workout_id is None or self.coach.library.get(workout_id) is None:
             if under_way and workout.spoken:  # mid-set words that named no workout
-                return respond(handler_input, self.composer.fallback(progress))
+                return self.not_caught(handler_input)
             return respond(handler_input, self.composer.which_workout(workout.spoken))
         if under_way and progress.workout_id == workout_id:
             return respond(handler_input, self.composer.already_on(progress))
@@ -587,7 +605,7 @@ class NoHandler(CoachHandler):
             return respond(handler_input, self.composer.cool_down_declined())
         if question is not None:  # no to starting over or switching: keep the place
             return respond(handler_input, self.composer.kept_place(progress_of(handler_input)))
-        return respond(handler_input, self.composer.nothing_to_confirm(progress_of(handler_input)))
+        return self.nothing_to_confirm(handler_input)
 
 
 class HelpHandler(CoachHandler):
@@ -680,7 +698,7 @@ class FallbackHandler(CoachHandler):
         return bool(is_request_type("IntentRequest")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(handler_input, self.composer.fallback(progress_of(handler_input)))
+        return self.not_caught(handler_input)
 
 
 def expects_no_speech(handler_input: HandlerInput) -> bool:

@@ -36,6 +36,13 @@ class Reply:
     routine: str | None = None  # the warm-up or cool-down part "next" leads: "warm_up:1"
 
 
+# A yes/no question asked again, by the pending question it is ("switch:dumbbell" is "switch").
+_QUESTION_AGAIN = {
+    "continue": "launch.resume_offer_reprompt",
+    "cool_down": "cool_down.offer_reprompt",
+}
+
+
 def reps_words(phrases: Phrasebook, reps: Reps) -> str:
     """ "4 reps each side": the same words wherever a set's reps are said (speech or audio)."""
     if reps.count == 1:
@@ -593,11 +600,24 @@ class Composer:
             speech.say(self.phrases.say("help.hands_free"))
         return self.ask(speech.say(text), "help.reprompt")
 
-    def hint(self, progress: Progress) -> str:
+    def hint(self, progress: Progress, routine: str | None = None) -> str:
+        """What to say next, here: in a warm-up or cool-down ("warm_up"), at a set, or idle."""
+        if routine is not None:
+            return self.phrases.say(f"hints.{routine}")
         return self.phrases.say("hints.active" if self.coach.position(progress) else "hints.idle")
 
-    def fallback(self, progress: Progress) -> Reply:
-        text = self.phrases.say("fallback.not_caught", hint=self.hint(progress))
+    def fallback(
+        self, progress: Progress, pending: str | None = None, routine: str | None = None
+    ) -> Reply:
+        """Words meant for no command: a short way on that fits the place. A question still
+        waiting for its yes or no is asked again and stays asked."""
+        if pending is not None:
+            question = self.phrases.say(
+                _QUESTION_AGAIN.get(pending.partition(":")[0], "confirm.reprompt")
+            )
+            text = self.phrases.say("fallback.not_caught", hint=question)
+            return self.ask(Speech().say(text), "confirm.reprompt", pending)
+        text = self.phrases.say("fallback.not_caught", hint=self.hint(progress, routine))
         return self.ask(Speech().say(text), "help.reprompt")
 
     def goodbye(self, progress: Progress) -> Reply:
@@ -629,8 +649,8 @@ class Composer:
         speech = Speech().say(self.phrases.say("rest.ask")).ssml()
         return Reply(speech, self.rest_reprompt(longest), False)
 
-    def nothing_to_confirm(self, progress: Progress) -> Reply:
-        text = self.phrases.say("confirm.nothing_pending", hint=self.hint(progress))
+    def nothing_to_confirm(self, progress: Progress, routine: str | None = None) -> Reply:
+        text = self.phrases.say("confirm.nothing_pending", hint=self.hint(progress, routine))
         return self.ask(Speech().say(text), "help.reprompt")
 
     # --- what the coach remembers -----------------------------------------------------------
