@@ -17,7 +17,9 @@ import time
 from harness.interaction_model import load_model
 from harness.phrase_benchmark import (
     FILES,
+    HELD_OUT,
     Result,
+    by_kind_of_intent,
     destructive,
     load_file,
     misheard,
@@ -98,6 +100,11 @@ def main() -> None:
     print(table(results))
     print("\nPer place, understood with the stand-in / exact\n")
     print(places(results))
+    custom, built_in = by_kind_of_intent(results[STATISTICAL, HELD_OUT])
+    print(
+        f"\n{HELD_OUT} with the stand-in: {share(custom):.1%} of {len(custom)} meant for a custom"
+        f" intent, {share(built_in):.1%} of {len(built_in)} meant for a built-in one"
+    )
     print(f"\nThe stand-in: {timings()}")
     if args.misses:
         for (recogniser, file), mine in results.items():

@@ -89,6 +89,11 @@ OUTCOMES: Mapping[str, str] = {
     FALLBACK_INTENT: "none",
 }
 HARMLESS = {"none", "clarify"}  # the coach asks rather than acts
+# Outcomes only a built-in intent gives: Alexa hears those from their own phrases and the
+# model's samples alone, so no held-out phrase can reach them.
+BUILT_IN_OUTCOMES = frozenset(
+    {"pause", "resume", "start_over", "end_workout", "previous", "help", "say_again"}
+)
 ERROR_SPEECH = "something went wrong"  # the coach failed the turn
 FALLBACK_SPEECH = "didn't catch that"  # the coach did not act on it
 
@@ -400,6 +405,12 @@ def run(
                     for phrase, expected in context.phrases.items()
                 ]
         return results
+
+
+def by_kind_of_intent(results: list[Result]) -> tuple[list[Result], list[Result]]:
+    """(phrases meant for a custom intent's outcome, phrases meant for a built-in intent's)."""
+    built_in = [r for r in results if r.expected.partition(":")[0] in BUILT_IN_OUTCOMES]
+    return [r for r in results if r not in built_in], built_in
 
 
 def share(results: list[Result]) -> float:
