@@ -48,6 +48,8 @@ def _how_heard(turn: Turn) -> str:
     found = turn.match
     if found is None or found.confidence is None or found.sample is not None:
         return ""
+    if found.guessed == FALLBACK_INTENT:
+        return " (the stand-in: for no intent of this skill)"
     if found.intent == FALLBACK_INTENT:
         return f" (the stand-in: nothing sure enough; its first guess {found.guessed})"
     return f" (the stand-in, {found.confidence:.0%} sure)"
