@@ -174,17 +174,12 @@ class Stage:
             self.clock.now += TWO_DAYS
 
         def store_version_1_record(device: Device) -> None:
-            from ask_sdk_model import Context, RequestEnvelope, User
-            from ask_sdk_model.interfaces.system import SystemState
-
-            from skill.persistence import SqliteProgressStore
+            from skill.persistence import SqliteProgressStore, encode
+            from skill.persistence.keys import record_key
 
             # The runner's row, made the store's way, then given the old record text.
-            user = User(user_id=device.caller.user_id)
             store = SqliteProgressStore(self.database)
-            store.save_attributes(
-                RequestEnvelope(context=Context(system=SystemState(user=user))), {}
-            )
+            store.replace(record_key(device.caller.user_id), encode({}))
             store.close()
             with closing(sqlite3.connect(self.database)) as db, db:
                 db.execute(

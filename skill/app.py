@@ -30,7 +30,7 @@ from skill.alexa.skill_builder import (
     serializer_of,
 )
 from skill.config import ENV_PREFIX, Settings, load_settings
-from skill.persistence import RecordStore, StoreUnhealthy, make_persistence_adapter
+from skill.persistence import RecordStore, StoreUnhealthy, make_store
 from skill.web import RequestCheck, RequestRefused
 from skill.web.audio import audio_blueprint
 
@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 EXTENSION_KEY = "upper_body_coach"
 # test_config entries that are not Settings fields:
 CERT_CHAINS_KEY = "COACH_CERT_CHAINS"  # {cert URL: PEM chain}, served instead of fetching
-PERSISTENCE_KEY = "COACH_PERSISTENCE_ADAPTER"  # an adapter object, instead of the configured store
+STORE_OBJECT_KEY = "COACH_STORE_OBJECT"  # a RecordStore, instead of the configured one
 CLOCK_KEY = "COACH_CLOCK"  # the coach's clock (epoch seconds), instead of time.time
 
 MAX_JSON_DEPTH = 64  # Alexa's envelopes nest about 8 deep; deeper bodies are not from Alexa
@@ -62,24 +62,24 @@ class AlexaEndpoint:
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app and the skill once. `test_config` entries named COACH_<FIELD> override
-    Settings; COACH_CERT_CHAINS, COACH_PERSISTENCE_ADAPTER and COACH_CLOCK inject fakes; the
+    Settings; COACH_CERT_CHAINS, COACH_STORE_OBJECT and COACH_CLOCK inject fakes; the
     rest is Flask config (e.g. TESTING)."""
     config = dict(test_config or {})
     cert_chains: Mapping[str, bytes] | None = config.pop(CERT_CHAINS_KEY, None)
-    adapter: RecordStore | None = config.pop(PERSISTENCE_KEY, None)
+    store: RecordStore | None = config.pop(STORE_OBJECT_KEY, None)
     clock: Callable[[], float] = config.pop(CLOCK_KEY, time.time)
     overrides = {
         key.removeprefix(ENV_PREFIX).lower(): config.pop(key)
         for key in [key for key in config if key.startswith(ENV_PREFIX)]
     }
     settings = load_settings(os.environ, overrides=overrides)
-    if adapter is None:
-        adapter = make_persistence_adapter(settings)
+    if store is None:
+        store = make_store(settings)
 
     app = Flask(__name__, static_folder=None)  # a JSON API: no static files
     app.config.from_mapping(config)
 
-    skill = build_skill(settings, adapter, build_service(clock=clock))
+    skill = build_skill(settings, store, build_service(clock=clock))
     serializer = serializer_of(skill)
     check: RequestCheck | None = None
     if settings.verify_requests:
@@ -87,7 +87,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         from skill.web.verification import make_request_check
 
         check = make_request_check(settings, cert_chains=cert_chains)
-    app.extensions[EXTENSION_KEY] = AlexaEndpoint(settings, skill, adapter, serializer, check)
+    app.extensions[EXTENSION_KEY] = AlexaEndpoint(settings, skill, store, serializer, check)
     if not settings.verify_requests:
         logger.warning("Request verification is off: local testing only")
         print(VERIFICATION_OFF_BANNER, file=sys.stderr)

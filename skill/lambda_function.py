@@ -36,10 +36,10 @@ def make_handler(environ: Mapping[str, str] | None = None) -> LambdaHandler:
 
     from skill.alexa.skill_builder import build_skill, serializer_of
     from skill.config import load_settings
-    from skill.persistence import make_persistence_adapter
+    from skill.persistence import make_store
 
     settings = load_settings(os.environ if environ is None else environ)
-    skill = build_skill(settings, make_persistence_adapter(settings))
+    skill = build_skill(settings, make_store(settings))
     serializer = serializer_of(skill)
 
     def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:

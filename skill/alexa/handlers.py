@@ -46,7 +46,7 @@ from skill.coaching.progress import (
     MIN_REST_SECONDS,
     Progress,
 )
-from skill.persistence import NewerRecordError, user_id_of
+from skill.persistence import NewerRecordError, record_key_of
 from skill.speech.ssml import Speech
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ class CoachHandler(AbstractRequestHandler):
             self.service.hands_free is not None
             and supports_player(handler_input)
             and token is not None
-            and token.belongs_to(user_id_of(handler_input.request_envelope))
+            and token.belongs_to(record_key_of(handler_input.request_envelope))
         )
 
     def resume(self, handler_input: HandlerInput) -> Response:
@@ -174,7 +174,7 @@ class CoachHandler(AbstractRequestHandler):
         progress = progress_of(handler_input)
         if token is None or progress.paused or self.coach.position(progress) is None:
             return None
-        ours = token.belongs_to(user_id_of(handler_input.request_envelope))
+        ours = token.belongs_to(record_key_of(handler_input.request_envelope))
         if ours and token.leads_to(progress):
             later = skip_to_call(token)
             track = None if later is None else hands_free.catalog.by_id(later.track_id)
@@ -188,7 +188,7 @@ class CoachHandler(AbstractRequestHandler):
     ) -> list[Directive]:
         hands_free = self.service.hands_free
         assert hands_free is not None
-        tag = user_tag(user_id_of(handler_input.request_envelope))
+        tag = user_tag(record_key_of(handler_input.request_envelope))
         first, token = first_of(playing.tracks, tag, leads_to)
         return [play(first, token, hands_free)]
 
@@ -359,7 +359,7 @@ class PreviousHandler(CoachHandler):
         return bool(is_intent_name("AMAZON.PreviousIntent")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.move(handler_input, lambda p: self.coach.previous_exercise(p, self.now()))
+        return self.move(handler_input, lambda p: self.coach.back_one_set(p, self.now()))
 
 
 class RepeatHandler(CoachHandler):

@@ -17,7 +17,7 @@ from ask_sdk_model import Response
 from skill.alexa.handlers import CoachHandler
 from skill.alexa.player import current_token, following, play, stop, supports_player
 from skill.alexa.turn import progress_of, respond
-from skill.persistence import user_id_of
+from skill.persistence import record_key_of
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class QueueNextHandler(CoachHandler):
             log.error("a track failed to play: %s", getattr(error, "message", error))
         if hands_free is None or token is None:
             return nothing
-        if not token.belongs_to(user_id_of(handler_input.request_envelope)):
+        if not token.belongs_to(record_key_of(handler_input.request_envelope)):
             log.warning("a player token of another runner: %s", token.encode())
             return nothing
         if not token.leads_to(progress_of(handler_input)):
@@ -73,7 +73,7 @@ class PreviousButtonHandler(CoachHandler):
         return bool(is_request_type("PlaybackController.PreviousCommandIssued")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.move(handler_input, lambda p: self.coach.previous_exercise(p, self.now()))
+        return self.move(handler_input, lambda p: self.coach.back_one_set(p, self.now()))
 
 
 class PlayButtonHandler(CoachHandler):

@@ -31,7 +31,7 @@ from skill.content.models import Library
 from skill.persistence import (
     RecordStore,
     SaveConflict,
-    make_persistence_adapter,
+    make_store,
     turn_deadline,
 )
 from skill.speech.phrasebook import default_phrasebook
@@ -97,7 +97,7 @@ def build_skill(
     """The skill the web app and the Lambda entry point serve, with the serializer that both
     use to read requests and write responses. `store` defaults to the one `settings` names."""
     if store is None:
-        store = make_persistence_adapter(settings)
+        store = make_store(settings)
     service = service or build_service()
     if settings.audio_base_url is not None and service.hands_free is None:
         catalog = AudioCatalog(service.composer.phrases, service.coach.library)
@@ -126,9 +126,9 @@ def build_skill_builder(
     skill/lambda_function.py) serve: the builder's own `lambda_handler()` would build a new
     skill on every invocation and ignore FastSerializer."""
     service = service or build_service()
-    # The SDK keeps the store too, as the skill's persistence adapter; the turn's interceptors
-    # use it directly, since saves are conditional on what was read.
-    builder = CustomSkillBuilder(persistence_adapter=store)
+    # The turn's interceptors read and save the record themselves (a save is conditional on
+    # what was read), so the SDK gets no persistence adapter.
+    builder = CustomSkillBuilder()
     # Requests for other skills are refused before any handler runs (CoachSkill.invoke).
     builder.skill_id = settings.skill_id  # type: ignore[assignment]  # typed as None in the SDK
     for handler_class in handlers.INTENT_HANDLERS:

@@ -38,7 +38,7 @@ from skill.persistence import (
     UnreadableRecordError,
     decode,
     encode,
-    user_id_of,
+    record_key_of,
 )
 from skill.speech.replies import Composer, Reply
 
@@ -272,7 +272,7 @@ class LoadProgress(AbstractRequestInterceptor):
 
     def process(self, handler_input: HandlerInput) -> None:
         attributes = handler_input.attributes_manager
-        stored = self.store.read(user_id_of(handler_input.request_envelope))
+        stored = self.store.read(record_key_of(handler_input.request_envelope))
         attributes.request_attributes[STORED] = stored
         history = StoredHistory(None)
         try:
@@ -334,5 +334,5 @@ class SaveProgress(AbstractResponseInterceptor):
         quarantined = done.get(QUARANTINE)
         assert quarantined is None or isinstance(quarantined, Quarantined)
         self.store.write(
-            user_id_of(handler_input.request_envelope), encode(record), stored, quarantined
+            record_key_of(handler_input.request_envelope), encode(record), stored, quarantined
         )

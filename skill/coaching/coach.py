@@ -279,7 +279,7 @@ class Coach:
             ),
         )
 
-    def previous_exercise(self, progress: Progress, now: float) -> Transition:
+    def back_one_set(self, progress: Progress, now: float) -> Transition:
         """Go back to the set done before this one, to do it again: its count is undone.
 
         From set 3, that is set 2 of the same exercise. From an exercise's first set, it is the

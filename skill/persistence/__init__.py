@@ -22,7 +22,7 @@ from skill.persistence.store import (
     SaveConflict,
     StoredRecord,
     StoreUnhealthy,
-    user_id_of,
+    record_key_of,
 )
 
 __all__ = [
@@ -40,15 +40,15 @@ __all__ = [
     "UnreadableRecordError",
     "decode",
     "encode",
-    "make_persistence_adapter",
+    "make_store",
     "turn_deadline",
     "unwrap",
-    "user_id_of",
+    "record_key_of",
     "wrap",
 ]
 
 
-def make_persistence_adapter(settings: Settings) -> RecordStore:
+def make_store(settings: Settings) -> RecordStore:
     """The progress store that `settings.store` names."""
     if settings.store == "sqlite":
         return SqliteProgressStore(settings.db_path)

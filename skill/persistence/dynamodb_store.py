@@ -11,7 +11,7 @@ that can drift (1763720000.123 -> Decimal -> float), while text round-trips exac
 The store talks to DynamoDB through a plain botocore client with low-level attribute values
 ({"S": text}). boto3's resource layer and the SDK's ask-sdk-dynamodb adapter cost about 150 ms
 of a Lambda cold start (imports, and a resource the adapter builds when imported) for three
-single-item calls. This module imports botocore, so `make_persistence_adapter` imports it only
+single-item calls. This module imports botocore, so `make_store` imports it only
 for COACH_STORE=dynamodb.
 """
 

@@ -17,12 +17,10 @@ import abc
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model.request_envelope import RequestEnvelope
 
 from skill.persistence.keys import record_key
-from skill.persistence.records import decode, encode
 
 
 @dataclass(frozen=True)
@@ -60,7 +58,7 @@ class StoreUnhealthy(PersistenceException):
         self.state = state
 
 
-def user_id_of(request_envelope: RequestEnvelope) -> str:
+def record_key_of(request_envelope: RequestEnvelope) -> str:
     """The key of a runner's progress (`record_key` of the Alexa user id, the id itself for any
     real one); PersistenceException if there is no id."""
     context = getattr(request_envelope, "context", None)
@@ -75,9 +73,9 @@ def user_id_of(request_envelope: RequestEnvelope) -> str:
     return record_key(user_id)
 
 
-class RecordStore(AbstractPersistenceAdapter, abc.ABC):
-    """A progress store. The skill uses `read` and `write`; the SDK's adapter methods are kept
-    for tools and tests, and save with the same revision check."""
+class RecordStore(abc.ABC):
+    """A progress store: a runner's record by key, read whole and written back only if it is
+    still what was read."""
 
     @abc.abstractmethod
     def read(self, key: str) -> StoredRecord | None:
@@ -98,7 +96,7 @@ class RecordStore(AbstractPersistenceAdapter, abc.ABC):
     @abc.abstractmethod
     def replace(self, key: str, text: str) -> None:
         """Store `text` under `key` whatever is there, as its next revision (a save that does
-        not depend on what was read: tools, and the SDK adapter's `save_attributes`)."""
+        not depend on what was read: tools and tests)."""
 
     @abc.abstractmethod
     def delete(self, key: str) -> None: ...
@@ -111,20 +109,3 @@ class RecordStore(AbstractPersistenceAdapter, abc.ABC):
     def check(self) -> None:
         """Raise StoreUnhealthy if the store cannot serve turns (unreachable, read-only, its
         file gone); the health check reports it."""
-
-    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, object]:
-        stored = self.read(user_id_of(request_envelope))
-        return {} if stored is None else decode(stored.text)
-
-    def save_attributes(
-        self, request_envelope: RequestEnvelope, attributes: dict[str, object]
-    ) -> None:
-        """Replace the record, whatever it holds (the adapter's meaning), still as a revision
-        of it: a turn that read the record before cannot then overwrite this save."""
-        # Encode first: attributes that cannot be stored raise here, before the old record
-        # is touched.
-        text = encode(attributes)
-        self.replace(user_id_of(request_envelope), text)
-
-    def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
-        self.delete(user_id_of(request_envelope))

@@ -53,5 +53,5 @@ def either_store(
 @pytest.fixture
 def coach_on(either_store: RecordStore, coach_env: pytest.MonkeyPatch) -> FlaskClient:
     """The skill in process on `either_store`, request verification off."""
-    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_PERSISTENCE_ADAPTER": either_store})
+    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": either_store})
     return app.test_client()

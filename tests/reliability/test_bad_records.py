@@ -23,7 +23,7 @@ from skill.coaching.coach import Coach
 from skill.coaching.progress import Progress
 from skill.content.loader import default_library
 from skill.persistence import decode, encode
-from tests.support import USER_ID, output_speech, request_envelope, sqlite_store_of, user_envelope
+from tests.support import USER_ID, output_speech, request_envelope, save_record, sqlite_store_of
 
 LIBRARY = default_library()
 WORKOUT = next(plan for plan in LIBRARY.workouts if plan.id == "bodyweight")
@@ -106,7 +106,7 @@ def record_text(record: dict[str, Any]) -> str:
 
 def put_record(app: Flask, text: str) -> None:
     store = sqlite_store_of(app)
-    store.save_attributes(user_envelope(), {"progress": Progress().to_dict()})  # the table
+    save_record(store, USER_ID, {"progress": Progress().to_dict()})  # the table
     with closing(sqlite3.connect(store.path)) as conn, conn:
         conn.execute("UPDATE progress SET record = ? WHERE user_id = ?", (text, USER_ID))
 

@@ -372,7 +372,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
             "COACH_MAX_BODY_BYTES": str(MAX_BODY_BYTES),
         }
     )
-    store = app.extensions[EXTENSION_KEY].skill.persistence_adapter
+    store = app.extensions[EXTENSION_KEY].store
     assert isinstance(store, SqliteProgressStore)
     launch = json.dumps(request_envelope("LaunchRequest", user_id=USER_IDS[0]))
     response = app.test_client().post("/alexa", data=launch, content_type="application/json")

@@ -37,10 +37,11 @@ from tests.support import (
     USER_ID,
     count_dispatches,
     envelope_body,
+    load_record,
     output_speech,
     request_envelope,
+    save_record,
     sqlite_store_of,
-    user_envelope,
 )
 from tests.support.signing import refuse_certificate_downloads, signed_headers
 
@@ -517,7 +518,7 @@ def rows(path: Path) -> list[tuple[Any, ...]]:
 
 def seeded_app(make_app: Callable[..., Flask], config: dict[str, Any]) -> Flask:
     app = make_app(**config)
-    sqlite_store_of(app).save_attributes(user_envelope(), {"progress": SEEDED.to_dict()})
+    save_record(sqlite_store_of(app), USER_ID, {"progress": SEEDED.to_dict()})
     return app
 
 
@@ -566,7 +567,7 @@ def test_the_same_request_properly_signed_does_move_the_runner(
     assert response.status_code == 200
     assert "Set 3 of 4" in output_speech(response.get_json())
     assert rows(path) != before
-    progress = sqlite_store_of(app).get_attributes(user_envelope())["progress"]
+    progress = load_record(sqlite_store_of(app))["progress"]
     assert isinstance(progress, dict) and progress["set_number"] == 3
 
 

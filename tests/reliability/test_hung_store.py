@@ -103,7 +103,7 @@ def test_a_hung_dynamodb_answers_every_runner_within_4_s(
     store = make_dynamodb_store(
         Settings(store="dynamodb", dynamodb_table="progress", dynamodb_endpoint=hung_endpoint)
     )
-    client = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_PERSISTENCE_ADAPTER": store})
+    client = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": store})
     assert_everyone_heard_the_apology_in_time(next_set_for_everyone(client.test_client()))
     # The next crowd is not made to wait again: the store is resting.
     again = next_set_for_everyone(client.test_client())
@@ -119,9 +119,7 @@ def test_a_locked_sqlite_file_answers_every_runner_within_4_s_and_loses_nothing(
     record = json.dumps({"version": 2, "attributes": {"progress": PROGRESS}})
     for n in range(RUNNERS):
         store.write(user(n), record, None)
-    client = create_app(
-        {"COACH_VERIFY_REQUESTS": "0", "COACH_PERSISTENCE_ADAPTER": store}
-    ).test_client()
+    client = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": store}).test_client()
 
     # Another process holds the write lock (a backup, a hand-run query) for longer than Alexa
     # would wait.

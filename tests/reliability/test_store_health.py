@@ -36,7 +36,7 @@ NOBODY = 65534
 
 
 def app_on(store: SqliteProgressStore) -> Flask:
-    return create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_PERSISTENCE_ADAPTER": store})
+    return create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": store})
 
 
 def say(app: Flask, intent: str, **slots: str) -> str:
@@ -181,7 +181,7 @@ def test_a_read_only_database_fails_health_as_every_turn_fails(
 ) -> None:
     path = shared_folder / "coach.sqlite3"
     store = SqliteProgressStore(path)
-    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_PERSISTENCE_ADAPTER": store})
+    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": store})
     say(app, "StartWorkoutIntent", workout="bodyweight")
     store.close()
     path.chmod(0o666 if writable else 0o644 if os.geteuid() == 0 else 0o444)

@@ -142,7 +142,7 @@ def test_skipping_the_last_exercise_finishes(coach: Coach) -> None:
 
 
 def test_previous_on_the_very_first_set_stays_there(coach: Coach) -> None:
-    first = coach.previous_exercise(started(coach), START)
+    first = coach.back_one_set(started(coach), START)
     assert first.events[0] == ev.AlreadyFirst()
     assert (first.progress.exercise_index, first.progress.set_number) == (0, 1)
 
@@ -150,7 +150,7 @@ def test_previous_on_the_very_first_set_stays_there(coach: Coach) -> None:
 def test_previous_goes_back_a_set_within_the_exercise_and_undoes_its_count(coach: Coach) -> None:
     on_third = sets(coach, started(coach), 2)
     assert (on_third.set_number, on_third.sets_by_exercise) == (3, (2,))
-    back = coach.previous_exercise(on_third, START + 5 * MINUTE)
+    back = coach.back_one_set(on_third, START + 5 * MINUTE)
     assert (back.progress.exercise_index, back.progress.set_number) == (0, 2)
     assert back.progress.sets_by_exercise == (1,)
     assert back.events == (ev.MovedBackASet(), ev.SetAnnounced(0, 2))
@@ -162,7 +162,7 @@ def test_previous_from_a_first_set_goes_to_the_last_set_of_the_exercise_before(
 ) -> None:
     on_second_exercise = sets(coach, started(coach), 4)
     assert (on_second_exercise.exercise_index, on_second_exercise.set_number) == (1, 1)
-    back = coach.previous_exercise(on_second_exercise, START + 5 * MINUTE)
+    back = coach.back_one_set(on_second_exercise, START + 5 * MINUTE)
     assert (back.progress.exercise_index, back.progress.set_number) == (0, 4)
     assert back.progress.sets_by_exercise == (3,)
     assert back.events == (ev.MovedBack(0), ev.SetAnnounced(0, 4))
@@ -170,7 +170,7 @@ def test_previous_from_a_first_set_goes_to_the_last_set_of_the_exercise_before(
 
 def test_previous_to_an_exercise_with_nothing_done_starts_it_from_set_one(coach: Coach) -> None:
     on_second = coach.skip_exercise(started(coach), START).progress
-    back = coach.previous_exercise(on_second, START)
+    back = coach.back_one_set(on_second, START)
     assert back.progress.exercise_index == 0 and back.progress.set_number == 1
     assert back.progress.sets_by_exercise == ()
     assert back.events == (ev.MovedBack(0), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1))
@@ -188,7 +188,7 @@ def test_skip_on_the_last_set_counts_it_and_is_not_a_skip(coach: Coach) -> None:
 def test_an_exercise_skipped_then_done_counts_as_done(coach: Coach) -> None:
     skipped = coach.skip_exercise(started(coach), START).progress
     assert skipped.skipped == ("t_push_up",)
-    back = coach.previous_exercise(skipped, START + MINUTE).progress
+    back = coach.back_one_set(skipped, START + MINUTE).progress
     done = coach.finish_set(back, START + 2 * MINUTE).progress
     assert done.skipped == ()
     summary = finish(coach, done, START + 3 * MINUTE)
@@ -361,7 +361,7 @@ def test_start_over_returns_to_the_top(coach: Coach) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["finish_set", "skip_exercise", "pause", "resume", "previous_exercise", "start_over"]
+    "name", ["finish_set", "skip_exercise", "pause", "resume", "back_one_set", "start_over"]
 )
 def test_commands_without_a_workout_say_so(coach: Coach, name: str) -> None:
     move = getattr(coach, name)(Progress(), START)

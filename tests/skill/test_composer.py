@@ -120,7 +120,7 @@ class Runner:
         return self.move(lambda p: COACH.skip_exercise(p, self.later(after)))
 
     def back(self, after: float = 60.0) -> Reply:
-        return self.move(lambda p: COACH.previous_exercise(p, self.later(after)))
+        return self.move(lambda p: COACH.back_one_set(p, self.later(after)))
 
     def pause(self, after: float = 60.0) -> Reply:
         return self.move(lambda p: COACH.pause(p, self.later(after)))

@@ -33,7 +33,7 @@ from skill.persistence import (
     UnencodableAttributesError,
     UnreadableRecordError,
     encode,
-    make_persistence_adapter,
+    make_store,
 )
 from skill.persistence.dynamodb_store import (
     ATTEMPT_S,
@@ -45,7 +45,7 @@ from skill.persistence.dynamodb_store import (
     make_client,
     make_dynamodb_store,
 )
-from tests.support import REPO_ROOT, user_envelope
+from tests.support import REPO_ROOT, delete_record, load_record, save_record
 from tests.support.moto import (
     FAKE_AWS_ENV,
     MotoServer,
@@ -147,18 +147,18 @@ PROGRESS: dict[str, object] = {
 
 
 def test_settings_pick_the_dynamodb_store(moto: MotoServer, table_name: str) -> None:
-    adapter = make_persistence_adapter(dynamodb_settings(moto.endpoint, table_name))
+    adapter = make_store(dynamodb_settings(moto.endpoint, table_name))
     assert isinstance(adapter, DynamoDbProgressStore)
     assert adapter.table_name == table_name
 
 
 def test_unknown_user_has_no_progress(store: DynamoDbProgressStore) -> None:
-    assert store.get_attributes(user_envelope(USER)) == {}
+    assert load_record(store, USER) == {}
 
 
 def test_round_trip_keeps_every_value_and_type(store: DynamoDbProgressStore) -> None:
-    store.save_attributes(user_envelope(USER), PROGRESS)
-    loaded = store.get_attributes(user_envelope(USER))
+    save_record(store, USER, PROGRESS)
+    loaded = load_record(store, USER)
     assert loaded == PROGRESS
     started_at = loaded["progress"]["started_at"]  # type: ignore[index]
     assert type(started_at) is float and started_at == 1763720000.123
@@ -172,35 +172,35 @@ def test_round_trip_keeps_every_value_and_type(store: DynamoDbProgressStore) -> 
 def test_numbers_come_back_exactly_not_as_decimal(
     store: DynamoDbProgressStore, value: object
 ) -> None:
-    store.save_attributes(user_envelope(USER), {"value": value, "list": [value]})
-    loaded = store.get_attributes(user_envelope(USER))
+    save_record(store, USER, {"value": value, "list": [value]})
+    loaded = load_record(store, USER)
     assert loaded == {"value": value, "list": [value]}
     assert type(loaded["value"]) is type(value)
     assert repr(loaded["value"]) == repr(value)  # -0.0 stays -0.0, 0.1 stays 0.1
 
 
 def test_users_are_isolated(store: DynamoDbProgressStore) -> None:
-    store.save_attributes(user_envelope(USER), {"n": 1})
-    store.save_attributes(user_envelope(OTHER_USER), {"n": 2})
-    assert store.get_attributes(user_envelope(USER)) == {"n": 1}
-    assert store.get_attributes(user_envelope(OTHER_USER)) == {"n": 2}
-    store.delete_attributes(user_envelope(USER))
-    assert store.get_attributes(user_envelope(USER)) == {}
-    assert store.get_attributes(user_envelope(OTHER_USER)) == {"n": 2}
+    save_record(store, USER, {"n": 1})
+    save_record(store, OTHER_USER, {"n": 2})
+    assert load_record(store, USER) == {"n": 1}
+    assert load_record(store, OTHER_USER) == {"n": 2}
+    delete_record(store, USER)
+    assert load_record(store, USER) == {}
+    assert load_record(store, OTHER_USER) == {"n": 2}
 
 
 def test_a_new_store_reads_what_another_saved(
     store: DynamoDbProgressStore, moto: MotoServer, table_name: str
 ) -> None:
-    store.save_attributes(user_envelope(USER), PROGRESS)
+    save_record(store, USER, PROGRESS)
     fresh = make_dynamodb_store(dynamodb_settings(moto.endpoint, table_name))
-    assert fresh.get_attributes(user_envelope(USER)) == PROGRESS
+    assert load_record(fresh, USER) == PROGRESS
 
 
 def test_item_holds_the_versioned_record_text_byte_identical_to_sqlite(
     store: DynamoDbProgressStore, raw_table: Any, tmp_path: Path
 ) -> None:
-    store.save_attributes(user_envelope(USER), PROGRESS)
+    save_record(store, USER, PROGRESS)
     item = raw_table.get_item(Key={PARTITION_KEY: USER})["Item"]
     assert set(item) == {PARTITION_KEY, RECORD_ATTRIBUTE, REVISION_ATTRIBUTE}
     assert item[PARTITION_KEY] == USER
@@ -211,20 +211,20 @@ def test_item_holds_the_versioned_record_text_byte_identical_to_sqlite(
     assert text == encode(PROGRESS)
 
     sqlite = SqliteProgressStore(tmp_path / "coach.sqlite3")
-    sqlite.save_attributes(user_envelope(USER), PROGRESS)
+    save_record(sqlite, USER, PROGRESS)
     row = sqlite._connection().execute("SELECT record FROM progress").fetchone()
     sqlite.close()
     assert row[0] == text
 
 
 def test_saving_replaces_the_whole_record(store: DynamoDbProgressStore) -> None:
-    store.save_attributes(user_envelope(USER), {"a": 1, "b": 2})
-    store.save_attributes(user_envelope(USER), {"a": 3})
-    assert store.get_attributes(user_envelope(USER)) == {"a": 3}
+    save_record(store, USER, {"a": 1, "b": 2})
+    save_record(store, USER, {"a": 3})
+    assert load_record(store, USER) == {"a": 3}
 
 
 def test_deleting_nothing_is_not_an_error(store: DynamoDbProgressStore) -> None:
-    store.delete_attributes(user_envelope("nobody"))
+    delete_record(store, "nobody")
 
 
 @pytest.mark.parametrize(
@@ -259,29 +259,19 @@ def test_a_corrupt_item_is_unreadable_then_overwritable(
 ) -> None:
     raw_table.put_item(Item={PARTITION_KEY: USER, **item})
     with pytest.raises(UnreadableRecordError):
-        store.get_attributes(user_envelope(USER))
+        load_record(store, USER)
     # The skill answers with a fresh start and its next save replaces the bad item.
-    store.save_attributes(user_envelope(USER), {"n": 1})
-    assert store.get_attributes(user_envelope(USER)) == {"n": 1}
+    save_record(store, USER, {"n": 1})
+    assert load_record(store, USER) == {"n": 1}
 
 
 def test_unstorable_attributes_leave_the_old_record(store: DynamoDbProgressStore) -> None:
-    store.save_attributes(user_envelope(USER), {"n": 1})
+    save_record(store, USER, {"n": 1})
     with pytest.raises(UnencodableAttributesError):
-        store.save_attributes(user_envelope(USER), {"n": float("nan")})
+        save_record(store, USER, {"n": float("nan")})
     with pytest.raises(UnencodableAttributesError):
-        store.save_attributes(user_envelope(USER), {"n": (1, 2)})
-    assert store.get_attributes(user_envelope(USER)) == {"n": 1}
-
-
-def test_a_request_without_user_id_is_a_persistence_error(store: DynamoDbProgressStore) -> None:
-    for call in (
-        lambda: store.get_attributes(user_envelope(None)),
-        lambda: store.save_attributes(user_envelope(None), {"n": 1}),
-        lambda: store.delete_attributes(user_envelope(None)),
-    ):
-        with pytest.raises(PersistenceException, match="user id"):
-            call()
+        save_record(store, USER, {"n": (1, 2)})
+    assert load_record(store, USER) == {"n": 1}
 
 
 def test_serverless_grants_the_function_exactly_the_calls_the_store_makes(
@@ -297,10 +287,10 @@ def test_serverless_grants_the_function_exactly_the_calls_the_store_makes(
 
     client.meta.events.register("before-call.dynamodb", record)
     store = DynamoDbProgressStore(table_name, client)
-    store.get_attributes(user_envelope(USER))
-    store.save_attributes(user_envelope(USER), PROGRESS)
-    store.get_attributes(user_envelope(USER))
-    store.delete_attributes(user_envelope(USER))
+    load_record(store, USER)
+    save_record(store, USER, PROGRESS)
+    load_record(store, USER)
+    delete_record(store, USER)
 
     config = yaml.safe_load((ROOT / "serverless.yml").read_text())
     (statement,) = config["provider"]["iam"]["role"]["statements"]
@@ -311,9 +301,9 @@ def test_serverless_grants_the_function_exactly_the_calls_the_store_makes(
 def test_a_missing_table_is_a_persistence_error(moto: MotoServer) -> None:
     store = make_dynamodb_store(dynamodb_settings(moto.endpoint, "no-such-table"))
     with pytest.raises(PersistenceException):
-        store.get_attributes(user_envelope(USER))
+        load_record(store, USER)
     with pytest.raises(PersistenceException):
-        store.save_attributes(user_envelope(USER), {"n": 1})
+        save_record(store, USER, {"n": 1})
 
 
 def assert_fails_fast(call: Any) -> None:
@@ -326,9 +316,9 @@ def assert_fails_fast(call: Any) -> None:
 
 def test_nothing_listening_fails_fast(aws_env: None) -> None:
     store = make_dynamodb_store(dynamodb_settings(f"http://127.0.0.1:{free_port()}", "t"))
-    assert_fails_fast(lambda: store.get_attributes(user_envelope(USER)))
-    assert_fails_fast(lambda: store.save_attributes(user_envelope(USER), {"n": 1}))
-    assert_fails_fast(lambda: store.delete_attributes(user_envelope(USER)))
+    assert_fails_fast(lambda: load_record(store, USER))
+    assert_fails_fast(lambda: save_record(store, USER, {"n": 1}))
+    assert_fails_fast(lambda: delete_record(store, USER))
 
 
 def test_a_server_that_never_answers_times_out_in_seconds(aws_env: None) -> None:
@@ -342,22 +332,22 @@ def test_a_server_that_never_answers_times_out_in_seconds(aws_env: None) -> None
         store = make_dynamodb_store(dynamodb_settings(endpoint, "t"))
         started = time.monotonic()
         with pytest.raises(PersistenceException):
-            store.get_attributes(user_envelope(USER))
+            load_record(store, USER)
         elapsed = time.monotonic() - started
     assert READ_TIMEOUT_S <= elapsed < ATTEMPT_S + 0.5
 
 
 def test_store_down_fails_fast_and_loses_nothing(switch: TcpSwitch, table_name: str) -> None:
     store = make_dynamodb_store(dynamodb_settings(switch.endpoint, table_name))
-    store.save_attributes(user_envelope(USER), PROGRESS)
+    save_record(store, USER, PROGRESS)
 
     switch.down()
-    assert_fails_fast(lambda: store.get_attributes(user_envelope(USER)))
-    assert_fails_fast(lambda: store.save_attributes(user_envelope(USER), {"n": 1}))
+    assert_fails_fast(lambda: load_record(store, USER))
+    assert_fails_fast(lambda: save_record(store, USER, {"n": 1}))
     switch.up()
 
     # The same store object reconnects, and the record is the one saved before the outage.
-    assert store.get_attributes(user_envelope(USER)) == PROGRESS
+    assert load_record(store, USER) == PROGRESS
 
 
 # --- the skill on Lambda, end to end ----------------------------------------------------

@@ -12,7 +12,7 @@ from skill.app import EXTENSION_KEY, create_app
 from skill.coaching.coach import Coach
 from skill.persistence import StoredRecord
 from tests.support import (
-    RecordingPersistenceAdapter,
+    RecordingStore,
     alexa_answer,
     output_speech,
     request_envelope,
@@ -22,13 +22,13 @@ from tests.support import (
 JSON = "application/json"
 
 
-class UnreachableStore(RecordingPersistenceAdapter):
+class UnreachableStore(RecordingStore):
     def read(self, key: str) -> StoredRecord | None:
         raise PersistenceException("connection refused")
 
 
-def post(store: RecordingPersistenceAdapter, envelope: dict[str, Any]) -> dict[str, Any]:
-    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_PERSISTENCE_ADAPTER": store})
+def post(store: RecordingStore, envelope: dict[str, Any]) -> dict[str, Any]:
+    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": store})
     return alexa_answer(app.test_client(), envelope)
 
 
@@ -53,7 +53,7 @@ def test_an_unexpected_error_is_spoken_and_nothing_is_saved(
         raise RuntimeError("bug")
 
     monkeypatch.setattr(Coach, "finish_set", broken)
-    store = RecordingPersistenceAdapter()
+    store = RecordingStore()
     body = post(store, next_set())
     assert "something went wrong on my side" in output_speech(body)
     assert body["response"]["shouldEndSession"] is False
@@ -70,15 +70,13 @@ def test_session_ended_by_an_error_is_logged_and_gets_no_speech(
         error={"type": "INVALID_RESPONSE", "message": "SSML is invalid"},
     )
     with caplog.at_level(logging.ERROR):
-        body = post(RecordingPersistenceAdapter(), envelope)
+        body = post(RecordingStore(), envelope)
     assert "outputSpeech" not in body["response"]
     assert "SSML is invalid" in caplog.text
 
 
 def test_the_app_builds_the_skill_once(coach_env: pytest.MonkeyPatch) -> None:
-    app = create_app(
-        {"COACH_VERIFY_REQUESTS": "0", "COACH_PERSISTENCE_ADAPTER": RecordingPersistenceAdapter()}
-    )
+    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": RecordingStore()})
     first = app.extensions[EXTENSION_KEY].skill
     app.test_client().post("/alexa", json=request_envelope("LaunchRequest"), content_type=JSON)
     assert app.extensions[EXTENSION_KEY].skill is first

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter, AttributesManager
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model.context import Context
 from ask_sdk_model.interfaces.system.system_state import SystemState
@@ -29,13 +28,14 @@ from skill.persistence import (
     UnreadableRecordError,
     decode,
     encode,
-    make_persistence_adapter,
+    make_store,
+    record_key_of,
     records,
     unwrap,
     wrap,
 )
 from skill.persistence.deadline import Breaker
-from tests.support import user_envelope
+from tests.support import delete_record, load_record, save_record, user_envelope
 
 
 def stored_text(path: Path, user_id: str) -> str | None:
@@ -159,42 +159,42 @@ def test_missing_migration_is_unreadable(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_round_trip_and_unknown_user(store: SqliteProgressStore) -> None:
-    assert store.get_attributes(user_envelope("amzn1.ask.account.A")) == {}
-    store.save_attributes(user_envelope("amzn1.ask.account.A"), POSITION)
-    assert store.get_attributes(user_envelope("amzn1.ask.account.A")) == POSITION
-    store.save_attributes(user_envelope("amzn1.ask.account.A"), {"set": 4})
-    assert store.get_attributes(user_envelope("amzn1.ask.account.A")) == {"set": 4}
-    assert store.get_attributes(user_envelope("amzn1.ask.account.B")) == {}
+    assert load_record(store, "amzn1.ask.account.A") == {}
+    save_record(store, "amzn1.ask.account.A", POSITION)
+    assert load_record(store, "amzn1.ask.account.A") == POSITION
+    save_record(store, "amzn1.ask.account.A", {"set": 4})
+    assert load_record(store, "amzn1.ask.account.A") == {"set": 4}
+    assert load_record(store, "amzn1.ask.account.B") == {}
 
 
 def test_creates_folder_and_uses_wal(store: SqliteProgressStore, db_path: Path) -> None:
     assert not db_path.parent.exists()
-    store.save_attributes(user_envelope("A"), {"set": 1})
+    save_record(store, "A", {"set": 1})
     assert db_path.exists()
     with closing(sqlite3.connect(db_path)) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_users_never_see_each_other(store: SqliteProgressStore) -> None:
-    store.save_attributes(user_envelope("A"), {"set": 1})
-    store.save_attributes(user_envelope("B"), {"set": 2})
-    assert store.get_attributes(user_envelope("A")) == {"set": 1}
-    assert store.get_attributes(user_envelope("B")) == {"set": 2}
+    save_record(store, "A", {"set": 1})
+    save_record(store, "B", {"set": 2})
+    assert load_record(store, "A") == {"set": 1}
+    assert load_record(store, "B") == {"set": 2}
 
 
 def test_a_restarted_server_reads_what_was_saved(db_path: Path) -> None:
     first = SqliteProgressStore(db_path)
-    first.save_attributes(user_envelope("A"), POSITION)
+    save_record(first, "A", POSITION)
     first.close()
     second = SqliteProgressStore(db_path)
     try:
-        assert second.get_attributes(user_envelope("A")) == POSITION
+        assert load_record(second, "A") == POSITION
     finally:
         second.close()
 
 
 def test_the_stored_row_is_the_versioned_record(store: SqliteProgressStore, db_path: Path) -> None:
-    store.save_attributes(user_envelope("A"), POSITION)
+    save_record(store, "A", POSITION)
     text = stored_text(db_path, "A")
     assert text is not None
     assert json.loads(text) == {"version": 2, "attributes": POSITION}
@@ -206,40 +206,40 @@ def test_the_stored_row_is_the_versioned_record(store: SqliteProgressStore, db_p
 def test_corrupt_row_is_unreadable_then_replaced_by_a_save(
     store: SqliteProgressStore, db_path: Path
 ) -> None:
-    store.save_attributes(user_envelope("A"), {"set": 1})
+    save_record(store, "A", {"set": 1})
     overwrite_record(db_path, "A", "\x00garbage{")
     with pytest.raises(UnreadableRecordError):
-        store.get_attributes(user_envelope("A"))
-    store.save_attributes(user_envelope("A"), {"set": 2})
-    assert store.get_attributes(user_envelope("A")) == {"set": 2}
+        load_record(store, "A")
+    save_record(store, "A", {"set": 2})
+    assert load_record(store, "A") == {"set": 2}
 
 
 def test_a_future_version_is_unreadable(store: SqliteProgressStore, db_path: Path) -> None:
-    store.save_attributes(user_envelope("A"), {"set": 1})
+    save_record(store, "A", {"set": 1})
     overwrite_record(db_path, "A", '{"attributes":{"set":1},"version":3}')
     with pytest.raises(UnreadableRecordError, match="newer"):
-        store.get_attributes(user_envelope("A"))
+        load_record(store, "A")
 
 
 @pytest.mark.parametrize("bad", [{"done": {1, 2}}, {"when": object()}])
 def test_unencodable_attributes_leave_the_previous_record(
     store: SqliteProgressStore, db_path: Path, bad: dict[str, object]
 ) -> None:
-    store.save_attributes(user_envelope("A"), POSITION)
+    save_record(store, "A", POSITION)
     before = stored_text(db_path, "A")
     with pytest.raises(UnencodableAttributesError):
-        store.save_attributes(user_envelope("A"), bad)
+        save_record(store, "A", bad)
     assert stored_text(db_path, "A") == before
-    assert store.get_attributes(user_envelope("A")) == POSITION
+    assert load_record(store, "A") == POSITION
 
 
 def test_delete_removes_only_that_user(store: SqliteProgressStore) -> None:
-    store.save_attributes(user_envelope("A"), {"set": 1})
-    store.save_attributes(user_envelope("B"), {"set": 2})
-    store.delete_attributes(user_envelope("A"))
-    assert store.get_attributes(user_envelope("A")) == {}
-    assert store.get_attributes(user_envelope("B")) == {"set": 2}
-    store.delete_attributes(user_envelope("nobody"))  # deleting nothing is not an error
+    save_record(store, "A", {"set": 1})
+    save_record(store, "B", {"set": 2})
+    delete_record(store, "A")
+    assert load_record(store, "A") == {}
+    assert load_record(store, "B") == {"set": 2}
+    delete_record(store, "nobody")  # deleting nothing is not an error
 
 
 @pytest.mark.parametrize(
@@ -251,27 +251,21 @@ def test_delete_removes_only_that_user(store: SqliteProgressStore) -> None:
         RequestEnvelope(context=Context(system=SystemState())),
     ],
 )
-def test_missing_user_id_is_a_persistence_exception(
-    store: SqliteProgressStore, request_envelope: RequestEnvelope
-) -> None:
+def test_missing_user_id_is_a_persistence_exception(request_envelope: RequestEnvelope) -> None:
     with pytest.raises(PersistenceException, match="user id"):
-        store.get_attributes(request_envelope)
-    with pytest.raises(PersistenceException, match="user id"):
-        store.save_attributes(request_envelope, {"set": 1})
-    with pytest.raises(PersistenceException, match="user id"):
-        store.delete_attributes(request_envelope)
+        record_key_of(request_envelope)
 
 
 def test_a_lock_held_too_long_is_a_persistence_exception_then_a_rest(db_path: Path) -> None:
     now = [0.0]
     breaker = Breaker(rest_s=5.0, clock=lambda: now[0])
     impatient = SqliteProgressStore(db_path, busy_timeout_ms=50, breaker=breaker)
-    impatient.save_attributes(user_envelope("A"), {"set": 1})
+    save_record(impatient, "A", {"set": 1})
     holder = sqlite3.connect(db_path, isolation_level=None)
     try:
         holder.execute("BEGIN EXCLUSIVE")
         with pytest.raises(PersistenceException) as caught:
-            impatient.save_attributes(user_envelope("A"), {"set": 2})
+            save_record(impatient, "A", {"set": 2})
         assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
         assert not isinstance(caught.value, sqlite3.Error)
         holder.execute("ROLLBACK")
@@ -279,11 +273,11 @@ def test_a_lock_held_too_long_is_a_persistence_exception_then_a_rest(db_path: Pa
         holder.close()
     # It waited out a lock: for the rest, calls fail at once rather than wait again.
     with pytest.raises(StoreDown, match="failed moments ago"):
-        impatient.get_attributes(user_envelope("A"))
+        load_record(impatient, "A")
     now[0] = 5.0
-    assert impatient.get_attributes(user_envelope("A")) == {"set": 1}
-    impatient.save_attributes(user_envelope("A"), {"set": 3})
-    assert impatient.get_attributes(user_envelope("A")) == {"set": 3}
+    assert load_record(impatient, "A") == {"set": 1}
+    save_record(impatient, "A", {"set": 3})
+    assert load_record(impatient, "A") == {"set": 3}
     impatient.close()
 
 
@@ -291,7 +285,7 @@ def test_an_unusable_path_is_a_persistence_exception(tmp_path: Path) -> None:
     (tmp_path / "a-directory").mkdir()
     broken = SqliteProgressStore(tmp_path / "a-directory")
     with pytest.raises(PersistenceException) as caught:
-        broken.get_attributes(user_envelope("A"))
+        load_record(broken, "A")
     assert isinstance(caught.value.__cause__, sqlite3.Error)
 
 
@@ -304,11 +298,9 @@ def test_threads_saving_at_once_lose_nothing(store: SqliteProgressStore) -> None
         try:
             start.wait()
             for n in range(saves):
-                store.save_attributes(user_envelope(f"user-{t}-{n % users_per_thread}"), {"n": n})
-                store.save_attributes(user_envelope("shared"), {"thread": t, "n": n})
-                assert store.get_attributes(user_envelope(f"user-{t}-{n % users_per_thread}")) == {
-                    "n": n
-                }
+                save_record(store, f"user-{t}-{n % users_per_thread}", {"n": n})
+                save_record(store, "shared", {"thread": t, "n": n})
+                assert load_record(store, f"user-{t}-{n % users_per_thread}") == {"n": n}
         except BaseException as error:  # reported below: a thread's exception is otherwise lost
             errors.append(error)
 
@@ -321,8 +313,8 @@ def test_threads_saving_at_once_lose_nothing(store: SqliteProgressStore) -> None
     for t in range(threads):
         for u in range(users_per_thread):
             last = max(n for n in range(saves) if n % users_per_thread == u)
-            assert store.get_attributes(user_envelope(f"user-{t}-{u}")) == {"n": last}
-    shared = store.get_attributes(user_envelope("shared"))
+            assert load_record(store, f"user-{t}-{u}") == {"n": last}
+    shared = load_record(store, "shared")
     assert shared in [{"thread": t, "n": saves - 1} for t in range(threads)]
 
 
@@ -331,8 +323,8 @@ def write_users_in_a_process(path: str, prefix: str, count: int, start: Any) -> 
     store = SqliteProgressStore(path)
     start.wait()
     for n in range(count):
-        store.save_attributes(user_envelope(f"{prefix}-{n}"), {"n": n, "by": prefix})
-        store.save_attributes(user_envelope("shared"), {"by": prefix})
+        save_record(store, f"{prefix}-{n}", {"n": n, "by": prefix})
+        save_record(store, "shared", {"by": prefix})
     store.close()
 
 
@@ -353,32 +345,20 @@ def test_two_processes_sharing_the_file_lose_nothing(db_path: Path) -> None:
     try:
         for prefix in ("left", "right"):
             for n in range(count):
-                assert reader.get_attributes(user_envelope(f"{prefix}-{n}")) == {
+                assert load_record(reader, f"{prefix}-{n}") == {
                     "n": n,
                     "by": prefix,
                 }
-        assert reader.get_attributes(user_envelope("shared")) in [{"by": "left"}, {"by": "right"}]
+        assert load_record(reader, "shared") in [{"by": "left"}, {"by": "right"}]
     finally:
         reader.close()
-
-
-def test_the_sdk_calls_the_adapter_with_keyword_arguments(store: SqliteProgressStore) -> None:
-    request = user_envelope("amzn1.ask.account.A")
-    manager = AttributesManager(request_envelope=request, persistence_adapter=store)
-    manager.persistent_attributes = dict(POSITION)
-    manager.save_persistent_attributes()
-    fresh = AttributesManager(request_envelope=request, persistence_adapter=store)
-    assert fresh.persistent_attributes == POSITION
-    fresh.delete_persistent_attributes()
-    again = AttributesManager(request_envelope=request, persistence_adapter=store)
-    assert again.persistent_attributes == {}
 
 
 # --- choosing a store --------------------------------------------------------------------------
 
 
 def test_sqlite_setting_makes_the_sqlite_store(db_path: Path) -> None:
-    adapter = make_persistence_adapter(Settings(store="sqlite", db_path=db_path))
+    adapter = make_store(Settings(store="sqlite", db_path=db_path))
     assert isinstance(adapter, SqliteProgressStore)
     assert adapter.path == db_path
 
@@ -390,11 +370,10 @@ def test_dynamodb_setting_uses_the_module_when_present(
     fake = types.ModuleType("skill.persistence.dynamodb_store")
     fake.make_dynamodb_store = lambda settings: made  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "skill.persistence.dynamodb_store", fake)
-    adapter = make_persistence_adapter(Settings(store="dynamodb"))
+    adapter = make_store(Settings(store="dynamodb"))
     assert adapter is made
-    assert isinstance(adapter, AbstractPersistenceAdapter)
 
 
 def test_an_unknown_store_is_a_settings_error() -> None:
     with pytest.raises(SettingsError, match="COACH_STORE"):
-        make_persistence_adapter(Settings(store="redis"))
+        make_store(Settings(store="redis"))

@@ -22,7 +22,7 @@ from skill.persistence import decode
 from tests.support import (
     DEVICE_ID,
     SKILL_ID,
-    RecordingPersistenceAdapter,
+    RecordingStore,
     alexa_answer,
     output_speech,
     resolved_intent,
@@ -35,16 +35,16 @@ OTHER = "amzn1.ask.account.PLAYER-OTHER"
 
 
 @pytest.fixture
-def store() -> RecordingPersistenceAdapter:
-    return RecordingPersistenceAdapter()
+def store() -> RecordingStore:
+    return RecordingStore()
 
 
 @pytest.fixture
-def app(store: RecordingPersistenceAdapter, coach_env: pytest.MonkeyPatch) -> Flask:
+def app(store: RecordingStore, coach_env: pytest.MonkeyPatch) -> Flask:
     return create_app(
         {
             "COACH_VERIFY_REQUESTS": "0",
-            "COACH_PERSISTENCE_ADAPTER": store,
+            "COACH_STORE_OBJECT": store,
             "COACH_AUDIO_BASE_URL": BASE_URL,
         }
     )
@@ -105,14 +105,14 @@ def at_set_one(app: Flask, user_id: str = RUNNER) -> None:
     post(app, with_player(resolved_intent("SkipWarmUpIntent", user_id=user_id)))
 
 
-def stored_set(store: RecordingPersistenceAdapter, user_id: str = RUNNER) -> int:
+def stored_set(store: RecordingStore, user_id: str = RUNNER) -> int:
     stored = store.rows[user_id]
     number: int = decode(stored.text)["progress"]["set_number"]
     return number
 
 
 def test_next_plays_the_rest_and_the_call_with_a_token_naming_runner_and_place(
-    app: Flask, store: RecordingPersistenceAdapter
+    app: Flask, store: RecordingStore
 ) -> None:
     at_set_one(app)
     body = post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER)))
@@ -182,7 +182,7 @@ def test_a_track_that_fails_to_play_is_skipped_for_the_next(app: Flask) -> None:
     ids=["stale place", "another runner", "queue edited", "foreign", "malformed", "path"],
 )
 def test_a_stale_or_forged_token_queues_nothing_and_changes_nothing(
-    app: Flask, store: RecordingPersistenceAdapter, make_token: Any
+    app: Flask, store: RecordingStore, make_token: Any
 ) -> None:
     at_set_one(app)
     token = next_set_by_player(app)
@@ -198,9 +198,7 @@ def test_a_stale_or_forged_token_queues_nothing_and_changes_nothing(
     assert store.rows == before  # events never write
 
 
-def test_the_next_button_ends_the_set_without_a_word(
-    app: Flask, store: RecordingPersistenceAdapter
-) -> None:
+def test_the_next_button_ends_the_set_without_a_word(app: Flask, store: RecordingStore) -> None:
     at_set_one(app)
     body = post(app, button(RUNNER, "next", None))
     assert "outputSpeech" not in body["response"] and "reprompt" not in body["response"]
@@ -210,7 +208,7 @@ def test_the_next_button_ends_the_set_without_a_word(
 
 
 def test_a_button_that_words_alone_could_answer_moves_nothing(
-    app: Flask, store: RecordingPersistenceAdapter
+    app: Flask, store: RecordingStore
 ) -> None:
     # No workout under way: "next" has nothing to play and must not speak.
     body = post(app, button(OTHER, "next", None))
@@ -219,7 +217,7 @@ def test_a_button_that_words_alone_could_answer_moves_nothing(
 
 
 def test_pause_over_the_coachs_audio_stops_it_silently_and_keeps_the_place(
-    app: Flask, store: RecordingPersistenceAdapter
+    app: Flask, store: RecordingStore
 ) -> None:
     at_set_one(app)
     token = next_set_by_player(app)
@@ -235,7 +233,7 @@ def test_pause_over_the_coachs_audio_stops_it_silently_and_keeps_the_place(
 
 
 def test_a_device_without_a_player_hears_the_spoken_coach(
-    app: Flask, store: RecordingPersistenceAdapter
+    app: Flask, store: RecordingStore
 ) -> None:
     post(app, resolved_intent("StartWorkoutIntent", user_id=RUNNER, workout="bodyweight"))
     post(app, resolved_intent("SkipWarmUpIntent", user_id=RUNNER))
@@ -245,16 +243,16 @@ def test_a_device_without_a_player_hears_the_spoken_coach(
 
 
 def test_without_a_base_url_a_device_with_a_player_hears_the_spoken_coach(
-    store: RecordingPersistenceAdapter, coach_env: pytest.MonkeyPatch
+    store: RecordingStore, coach_env: pytest.MonkeyPatch
 ) -> None:
-    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_PERSISTENCE_ADAPTER": store})
+    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": store})
     at_set_one(app)
     body = post(app, with_player(resolved_intent("NextSetIntent", user_id=RUNNER)))
     assert "Rest 30 seconds" in output_speech(body) and plays(body) == []
 
 
 def test_keep_my_music_is_remembered_and_use_your_audio_undoes_it(
-    app: Flask, store: RecordingPersistenceAdapter
+    app: Flask, store: RecordingStore
 ) -> None:
     at_set_one(app)
     kept = post(app, with_player(resolved_intent("KeepMusicIntent", user_id=RUNNER)))
@@ -308,7 +306,7 @@ def queue_token(first: str, step: int) -> str:
 
 @pytest.mark.parametrize("how", ["voice", "button"])
 def test_next_mid_rest_skips_the_rest_to_the_call_and_counts_no_set(
-    app: Flask, store: RecordingPersistenceAdapter, how: str
+    app: Flask, store: RecordingStore, how: str
 ) -> None:
     """ "Alexa, next" while the rest plays: the set the record now names was never called, so
     it is not counted done; the call plays now."""
@@ -328,7 +326,7 @@ def test_next_mid_rest_skips_the_rest_to_the_call_and_counts_no_set(
 
 
 def test_next_with_a_queue_that_led_elsewhere_calls_the_current_set_rather_than_count_it(
-    app: Flask, store: RecordingPersistenceAdapter
+    app: Flask, store: RecordingStore
 ) -> None:
     """The player's last queue led to another place (a warm-up in a session that has closed
     since, a workout started since): "Alexa, next" cannot mean this set is done."""
@@ -341,7 +339,7 @@ def test_next_with_a_queue_that_led_elsewhere_calls_the_current_set_rather_than_
 
 
 def test_next_set_in_a_conversation_ends_the_set_whatever_the_player_last_held(
-    app: Flask, store: RecordingPersistenceAdapter
+    app: Flask, store: RecordingStore
 ) -> None:
     at_set_one(app)
     elsewhere = PlayerToken(user_tag(RUNNER), "dumbbell", 3, 2, 0, ("ready",)).encode()
@@ -349,13 +347,13 @@ def test_next_set_in_a_conversation_ends_the_set_whatever_the_player_last_held(
     assert stored_set(store) == 2
 
 
-def stored_rest(store: RecordingPersistenceAdapter, user_id: str = RUNNER) -> int | None:
+def stored_rest(store: RecordingStore, user_id: str = RUNNER) -> int | None:
     rest: int | None = decode(store.rows[user_id].text)["progress"]["rest_seconds"]
     return rest
 
 
 def test_longer_rest_on_a_device_without_a_player_never_shortens_a_five_minute_rest(
-    app: Flask, store: RecordingPersistenceAdapter
+    app: Flask, store: RecordingStore
 ) -> None:
     """Rests of 300 s set on an Echo; on a phone (no player, 120 s at most) "longer rest" must
     not cut them to 120 s and call that longer."""
@@ -368,7 +366,7 @@ def test_longer_rest_on_a_device_without_a_player_never_shortens_a_five_minute_r
 
 
 def test_use_your_audio_mid_workout_takes_the_player_back_for_the_current_set(
-    app: Flask, store: RecordingPersistenceAdapter
+    app: Flask, store: RecordingStore
 ) -> None:
     """After "keep my music" the runner's music holds the player; "use your audio" must take it
     back, or "Alexa, next" skips their song instead of ending the set."""
@@ -388,7 +386,7 @@ def test_use_your_audio_mid_workout_takes_the_player_back_for_the_current_set(
 
 
 def test_pause_in_a_conversation_is_answered_in_words_even_with_the_coachs_token_held(
-    app: Flask, store: RecordingPersistenceAdapter
+    app: Flask, store: RecordingStore
 ) -> None:
     """ "Hold on" / "wait" while the microphone is open (the runner answering the coach) must
     not end the session in silence just because the player last held the coach's audio."""
@@ -416,7 +414,7 @@ def test_the_rest_before_a_new_exercise_says_what_comes_next_as_the_spoken_rest_
 
 
 def test_keep_my_music_mid_rest_stops_the_audio_and_says_the_set_in_words(
-    app: Flask, store: RecordingPersistenceAdapter
+    app: Flask, store: RecordingStore
 ) -> None:
     at_set_one(app)
     token = next_set_by_player(app)

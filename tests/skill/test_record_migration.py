@@ -18,7 +18,7 @@ from skill.coaching.progress import Progress, ProgressError
 from skill.content.loader import default_library
 from skill.persistence import SqliteProgressStore, decode, unwrap
 from skill.persistence.records import _V1_WORKOUTS
-from tests.support import user_envelope
+from tests.support import load_record, save_record
 
 COACH = Coach(default_library())
 STARTED = 1_769_500_000.0
@@ -139,17 +139,17 @@ def store(tmp_path: Path) -> Iterator[SqliteProgressStore]:
 def test_the_sqlite_store_reads_a_stored_version_1_record_as_version_2(
     store: SqliteProgressStore, tmp_path: Path
 ) -> None:
-    store.save_attributes(user_envelope("A"), {})
+    save_record(store, "A", {})
     old = {
         "version": 1,
         "attributes": {"progress": v1_progress(exercise_index=1, set_number=3, sets_done=6)},
     }
     with closing(sqlite3.connect(tmp_path / "coach.sqlite3")) as conn, conn:
         conn.execute("UPDATE progress SET record = ? WHERE user_id = 'A'", (json.dumps(old),))
-    progress = Progress.from_dict(store.get_attributes(user_envelope("A"))["progress"])
+    progress = Progress.from_dict(load_record(store, "A")["progress"])
     assert (progress.exercise_index, progress.set_number) == (1, 3)
     assert progress.sets_by_exercise == (4, 2)
-    store.save_attributes(user_envelope("A"), {"progress": progress.to_dict()})
+    save_record(store, "A", {"progress": progress.to_dict()})
     with closing(sqlite3.connect(tmp_path / "coach.sqlite3")) as conn:
         (text,) = conn.execute("SELECT record FROM progress WHERE user_id = 'A'").fetchone()
     assert json.loads(text)["version"] == 2

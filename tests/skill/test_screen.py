@@ -40,7 +40,7 @@ from tests.support import (
     DEVICE_ID,
     SKILL_ID,
     USER_ID,
-    RecordingPersistenceAdapter,
+    RecordingStore,
     alexa_answer,
     output_speech,
     resolved_intent,
@@ -54,17 +54,17 @@ BASE_URL = "https://coach.test/audio"
 CLOCK_FIELDS = ("active_seconds", "last_move_at", "started_at")
 
 
-def make_app(store: RecordingPersistenceAdapter, **config: Any) -> Flask:
-    return create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_PERSISTENCE_ADAPTER": store, **config})
+def make_app(store: RecordingStore, **config: Any) -> Flask:
+    return create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": store, **config})
 
 
 @pytest.fixture
-def store() -> RecordingPersistenceAdapter:
-    return RecordingPersistenceAdapter()
+def store() -> RecordingStore:
+    return RecordingStore()
 
 
 @pytest.fixture
-def app(store: RecordingPersistenceAdapter, coach_env: pytest.MonkeyPatch) -> Flask:
+def app(store: RecordingStore, coach_env: pytest.MonkeyPatch) -> Flask:
     return make_app(store)
 
 
@@ -103,7 +103,7 @@ def at_set_one(app: Flask, device: str = "screen") -> dict[str, Any]:
     return post(app, wrap(resolved_intent("SkipWarmUpIntent")))
 
 
-def stored_progress(store: RecordingPersistenceAdapter) -> dict[str, Any]:
+def stored_progress(store: RecordingStore) -> dict[str, Any]:
     progress: dict[str, Any] = decode(store.rows[USER_ID].text)["progress"]
     return {key: value for key, value in progress.items() if key not in CLOCK_FIELDS}
 
@@ -249,7 +249,7 @@ def test_the_easier_way_shows_once_asked_for(app: Flask) -> None:
 def test_a_device_without_a_screen_hears_the_same_and_gets_no_screen(
     coach_env: pytest.MonkeyPatch,
 ) -> None:
-    with_screen, without = RecordingPersistenceAdapter(), RecordingPersistenceAdapter()
+    with_screen, without = RecordingStore(), RecordingStore()
     screen_app, plain_app = make_app(with_screen), make_app(without)
     assert screens(at_set_one(screen_app)) and not screens(at_set_one(plain_app, "plain"))
     for intent in ("NextSetIntent", "AMAZON.RepeatIntent", "HowToIntent"):
@@ -278,7 +278,7 @@ def hands_free_next(app: Flask) -> dict[str, Any]:
 
 
 def test_player_events_and_buttons_get_no_screen(
-    store: RecordingPersistenceAdapter, coach_env: pytest.MonkeyPatch
+    store: RecordingStore, coach_env: pytest.MonkeyPatch
 ) -> None:
     app = make_app(store, COACH_AUDIO_BASE_URL=BASE_URL)
     body = hands_free_next(app)
@@ -302,7 +302,7 @@ def test_player_events_and_buttons_get_no_screen(
 
 
 def test_the_play_says_what_the_screen_shows(
-    store: RecordingPersistenceAdapter, coach_env: pytest.MonkeyPatch
+    store: RecordingStore, coach_env: pytest.MonkeyPatch
 ) -> None:
     body = hands_free_next(make_app(store, COACH_AUDIO_BASE_URL=BASE_URL))
     [play] = [d for d in body["response"]["directives"] if d["type"] == "AudioPlayer.Play"]
@@ -316,7 +316,7 @@ def test_the_play_says_what_the_screen_shows(
 
 
 def test_touching_next_set_moves_on_exactly_as_saying_it(coach_env: pytest.MonkeyPatch) -> None:
-    said, touched = RecordingPersistenceAdapter(), RecordingPersistenceAdapter()
+    said, touched = RecordingStore(), RecordingStore()
     said_app, touched_app = make_app(said), make_app(touched)
     at_set_one(said_app)
     at_set_one(touched_app)
@@ -340,7 +340,7 @@ def test_touching_next_set_moves_on_exactly_as_saying_it(coach_env: pytest.Monke
 def test_each_control_answers_as_its_spoken_command(
     command: str, intent: str, coach_env: pytest.MonkeyPatch
 ) -> None:
-    said, touched = RecordingPersistenceAdapter(), RecordingPersistenceAdapter()
+    said, touched = RecordingStore(), RecordingStore()
     said_app, touched_app = make_app(said), make_app(touched)
     at_set_one(said_app)
     at_set_one(touched_app)
@@ -350,7 +350,7 @@ def test_each_control_answers_as_its_spoken_command(
     assert stored_progress(touched) == stored_progress(said)
 
 
-def test_pause_then_resume_by_touch(app: Flask, store: RecordingPersistenceAdapter) -> None:
+def test_pause_then_resume_by_touch(app: Flask, store: RecordingStore) -> None:
     at_set_one(app)
     paused = post(app, touch("pause"))
     assert stored_progress(store)["paused"] is True
@@ -361,9 +361,7 @@ def test_pause_then_resume_by_touch(app: Flask, store: RecordingPersistenceAdapt
     assert shown(resumed)["setLabel"] == "Set 1 of 4"
 
 
-def test_a_touch_on_a_document_not_ours_changes_nothing(
-    app: Flask, store: RecordingPersistenceAdapter
-) -> None:
+def test_a_touch_on_a_document_not_ours_changes_nothing(app: Flask, store: RecordingStore) -> None:
     at_set_one(app)
     before = stored_progress(store)
     for request in (touch("next_set", token="someone-else"), touch("self_destruct")):

@@ -36,7 +36,7 @@ from harness.signing import (
 from skill.web import openssl_compat, verification
 from tests.support import (
     SKILL_ID,
-    RecordingPersistenceAdapter,
+    RecordingStore,
     count_dispatches,
     envelope_body,
     output_speech,
@@ -147,18 +147,16 @@ def no_fetching(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture
-def store() -> RecordingPersistenceAdapter:
-    return RecordingPersistenceAdapter()
+def store() -> RecordingStore:
+    return RecordingStore()
 
 
 @pytest.fixture
-def make_app(
-    make_app: Callable[..., Flask], store: RecordingPersistenceAdapter
-) -> Callable[..., Flask]:
+def make_app(make_app: Callable[..., Flask], store: RecordingStore) -> Callable[..., Flask]:
     """conftest's factory, with a store that records whether a request touched it."""
 
     def make(**config: Any) -> Flask:
-        return make_app(**({"COACH_PERSISTENCE_ADAPTER": store} | config))
+        return make_app(**({"COACH_STORE_OBJECT": store} | config))
 
     return make
 
@@ -172,7 +170,7 @@ def _post(client: FlaskClient, body: bytes, headers: dict[str, str]) -> tuple[in
 def _assert_refused(
     app: Flask,
     monkeypatch: pytest.MonkeyPatch,
-    store: RecordingPersistenceAdapter,
+    store: RecordingStore,
     body: bytes,
     headers: dict[str, str],
     error: str = "request verification failed",
@@ -213,7 +211,7 @@ def test_missing_signature_headers_are_refused(
     make_app: Callable[..., Flask],
     dev_identity: DevIdentity,
     monkeypatch: pytest.MonkeyPatch,
-    store: RecordingPersistenceAdapter,
+    store: RecordingStore,
     drop: tuple[str, ...],
 ) -> None:
     body = _launch()
@@ -233,7 +231,7 @@ def test_bad_signature_is_refused(
     make_app: Callable[..., Flask],
     dev_identity: DevIdentity,
     monkeypatch: pytest.MonkeyPatch,
-    store: RecordingPersistenceAdapter,
+    store: RecordingStore,
     signature: str,
 ) -> None:
     body = _launch()
@@ -245,7 +243,7 @@ def test_body_signed_with_another_key_is_refused(
     make_app: Callable[..., Flask],
     dev_identity: DevIdentity,
     monkeypatch: pytest.MonkeyPatch,
-    store: RecordingPersistenceAdapter,
+    store: RecordingStore,
 ) -> None:
     other_key, _ = make_signing_cert(dev_identity.ca_key, dev_identity.ca_cert)
     body = _launch()
@@ -257,7 +255,7 @@ def test_body_tampered_after_signing_is_refused(
     make_app: Callable[..., Flask],
     dev_identity: DevIdentity,
     monkeypatch: pytest.MonkeyPatch,
-    store: RecordingPersistenceAdapter,
+    store: RecordingStore,
 ) -> None:
     body = _launch()
     headers = signed_headers(dev_identity, body)
@@ -282,7 +280,7 @@ def test_bad_cert_urls_are_refused(
     make_app: Callable[..., Flask],
     dev_identity: DevIdentity,
     monkeypatch: pytest.MonkeyPatch,
-    store: RecordingPersistenceAdapter,
+    store: RecordingStore,
     caplog: pytest.LogCaptureFixture,
     no_fetching: list[str],
     cert_url: str,
@@ -347,7 +345,7 @@ def test_bad_signing_certificates_are_refused(
     make_app: Callable[..., Flask],
     dev_identity: DevIdentity,
     monkeypatch: pytest.MonkeyPatch,
-    store: RecordingPersistenceAdapter,
+    store: RecordingStore,
     caplog: pytest.LogCaptureFixture,
     leaf: dict[str, Any],
     reason: str,
@@ -365,7 +363,7 @@ def test_leaf_from_an_untrusted_ca_is_refused(
     make_app: Callable[..., Flask],
     dev_identity: DevIdentity,
     monkeypatch: pytest.MonkeyPatch,
-    store: RecordingPersistenceAdapter,
+    store: RecordingStore,
 ) -> None:
     rogue_ca_key, rogue_ca = make_dev_ca("Rogue CA")
     key, cert = make_signing_cert(rogue_ca_key, rogue_ca)
@@ -380,7 +378,7 @@ def test_dev_chain_without_the_dev_ca_as_trust_root_is_refused(
     make_app: Callable[..., Flask],
     dev_identity: DevIdentity,
     monkeypatch: pytest.MonkeyPatch,
-    store: RecordingPersistenceAdapter,
+    store: RecordingStore,
 ) -> None:
     app = make_app(COACH_DEV_CA_PATH=None)  # only the system's roots
     body = _launch()
@@ -392,7 +390,7 @@ def test_stale_or_future_timestamp_is_refused(
     make_app: Callable[..., Flask],
     dev_identity: DevIdentity,
     monkeypatch: pytest.MonkeyPatch,
-    store: RecordingPersistenceAdapter,
+    store: RecordingStore,
     age: dt.timedelta,
 ) -> None:
     when = dt.datetime.now(dt.UTC) - age
@@ -415,7 +413,7 @@ def test_unreachable_cert_url_is_a_400_not_a_500(
     make_app: Callable[..., Flask],
     dev_identity: DevIdentity,
     monkeypatch: pytest.MonkeyPatch,
-    store: RecordingPersistenceAdapter,
+    store: RecordingStore,
     failure: Exception,
 ) -> None:
     fetched: list[tuple[str, float]] = []
@@ -473,7 +471,7 @@ def test_wrong_skill_id_is_refused(
     make_app: Callable[..., Flask],
     dev_identity: DevIdentity,
     monkeypatch: pytest.MonkeyPatch,
-    store: RecordingPersistenceAdapter,
+    store: RecordingStore,
 ) -> None:
     app = make_app(COACH_SKILL_ID="amzn1.ask.skill.the-real-one")
     body = envelope_body(request_envelope("LaunchRequest", skill_id=SKILL_ID))

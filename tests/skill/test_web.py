@@ -20,7 +20,7 @@ from skill.config import Settings, SettingsError
 from skill.persistence.sqlite_store import SqliteProgressStore
 from tests.support import (
     SKILL_ID,
-    RecordingPersistenceAdapter,
+    RecordingStore,
     count_dispatches,
     envelope_body,
     output_speech,
@@ -235,14 +235,14 @@ def test_unknown_coach_setting_in_test_config_is_an_error(make_app: AppFactory) 
 
 def test_unreadable_dev_ca_is_an_error_at_start_up(make_app: AppFactory, tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="COACH_DEV_CA_PATH"):
-        make_app(COACH_DEV_CA_PATH=tmp_path / "missing.pem", COACH_PERSISTENCE_ADAPTER=None)
+        make_app(COACH_DEV_CA_PATH=tmp_path / "missing.pem", COACH_STORE_OBJECT=None)
 
 
 def test_the_skill_is_built_once(make_app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[CustomSkill] = []
 
-    def build(settings: Settings, persistence_adapter: Any, service: Any) -> CustomSkill:
-        built.append(real_build_skill(settings, persistence_adapter, service))
+    def build(settings: Settings, store: Any, service: Any) -> CustomSkill:
+        built.append(real_build_skill(settings, store, service))
         return built[-1]
 
     monkeypatch.setattr("skill.app.build_skill", build)
@@ -252,12 +252,12 @@ def test_the_skill_is_built_once(make_app: AppFactory, monkeypatch: pytest.Monke
     assert len(built) == 1
 
 
-def test_persistence_adapter_from_test_config_reaches_the_skill(
+def test_a_store_from_test_config_is_the_one_the_app_uses(
     make_app: AppFactory,
 ) -> None:
-    store = RecordingPersistenceAdapter()
-    app = make_app(COACH_VERIFY_REQUESTS=False, COACH_PERSISTENCE_ADAPTER=store)
-    assert app.extensions[EXTENSION_KEY].skill.persistence_adapter is store
+    store = RecordingStore()
+    app = make_app(COACH_VERIFY_REQUESTS=False, COACH_STORE_OBJECT=store)
+    assert app.extensions[EXTENSION_KEY].store is store
 
 
 def test_the_skill_stores_progress_where_the_settings_say(
@@ -265,7 +265,7 @@ def test_the_skill_stores_progress_where_the_settings_say(
 ) -> None:
     database = tmp_path / "elsewhere.sqlite3"
     app = make_app(COACH_VERIFY_REQUESTS=False, COACH_DB_PATH=database)
-    store = app.extensions[EXTENSION_KEY].skill.persistence_adapter
+    store = app.extensions[EXTENSION_KEY].store
     assert isinstance(store, SqliteProgressStore)
     assert Path(store.path) == database
 

@@ -34,7 +34,10 @@ from skill.persistence import (
     SaveConflict,
     SqliteProgressStore,
     StoredRecord,
+    decode,
+    encode,
 )
+from skill.persistence.keys import record_key
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
@@ -110,9 +113,24 @@ def sqlite_store_of(app: Flask) -> SqliteProgressStore:
     """The SQLite store the app's skill saves to."""
     from skill.app import EXTENSION_KEY
 
-    store = app.extensions[EXTENSION_KEY].skill.persistence_adapter
+    store = app.extensions[EXTENSION_KEY].store
     assert isinstance(store, SqliteProgressStore)
     return store
+
+
+def load_record(store: RecordStore, user_id: str = USER_ID) -> dict[str, object]:
+    """The runner's record as its attributes ({} when there is none)."""
+    stored = store.read(record_key(user_id))
+    return {} if stored is None else decode(stored.text)
+
+
+def save_record(store: RecordStore, user_id: str, attributes: dict[str, object]) -> None:
+    """Replace the runner's record with `attributes`, whatever it held, as a new revision."""
+    store.replace(record_key(user_id), encode(attributes))
+
+
+def delete_record(store: RecordStore, user_id: str) -> None:
+    store.delete(record_key(user_id))
 
 
 def envelope_body(envelope: dict[str, Any]) -> bytes:
@@ -149,7 +167,7 @@ def count_dispatches(app: Flask, monkeypatch: Any) -> list[RequestEnvelope]:
     return seen
 
 
-class RecordingPersistenceAdapter(RecordStore):
+class RecordingStore(RecordStore):
     """An in-memory store that records every call, to show what a request touched."""
 
     def __init__(self) -> None:
@@ -196,7 +214,7 @@ __all__ = [
     "ONE_SET_IN",
     "SKILL_ID",
     "USER_ID",
-    "RecordingPersistenceAdapter",
+    "RecordingStore",
     "count_dispatches",
     "envelope_body",
     "output_speech",
