@@ -54,8 +54,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The suite over every core (pytest-xdist); plain `pytest` runs it in one process.
 test: lint typecheck browser
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 # Figures for the README; nothing here is asserted by the tests.
 bench: $(STAMP)
