@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.loaders
@@ -30,6 +32,7 @@ from botocore.exceptions import (
     ConnectTimeoutError,
     ReadTimeoutError,
 )
+from botocore.retries import standard as botocore_retries
 
 from skill.config import Settings
 from skill.persistence.deadline import Breaker, OutOfTime, StoreDown, time_left
@@ -54,15 +57,26 @@ CONNECT_TIMEOUT_S = 0.5
 READ_TIMEOUT_S = 1.0  # DynamoDB answers a single-item call in milliseconds
 ATTEMPT_S = CONNECT_TIMEOUT_S + READ_TIMEOUT_S
 MAX_ATTEMPTS = 2  # per call, time permitting: the first try and one retry
-RETRY_PAUSE_S = 0.05  # a throttled or dropped call is tried again after a moment
+
+# Which failures are worth another try (throttling, a 5xx, a dropped connection, what the
+# DynamoDB model marks retryable; never AccessDenied or a ValidationException), and how long to
+# wait first, are botocore's standard retry mode's own rules. The store keeps the loop, so a
+# retry happens only when the turn still has time for it and the breaker allows the call.
+WORTH_RETRYING = botocore_retries.StandardRetryConditions(max_attempts=MAX_ATTEMPTS)
+BACKOFF = botocore_retries.ExponentialBackoff(
+    service_name=SERVICE,
+    throttling_detector=botocore_retries.ThrottlingErrorDetector(
+        botocore_retries.RetryEventAdapter()
+    ),
+)
 
 
 def client_config() -> Config:
     return Config(
         connect_timeout=CONNECT_TIMEOUT_S,
         read_timeout=READ_TIMEOUT_S,
-        # Retries are the store's own (`_call`), which know the turn's time left. Not
-        # "max_attempts": in a Config that counts retries, not attempts.
+        # Retries are the store's own (`_call`), by botocore's rules but knowing the turn's
+        # time left. Not "max_attempts": in a Config that counts retries, not attempts.
         retries={"total_max_attempts": 1, "mode": "standard"},
     )
 
@@ -108,6 +122,35 @@ def _is_conflict(error: Exception) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """What botocore's retry rules read of an HTTP answer."""
+
+    status_code: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+    content: bytes = b""
+
+
+def retry_context(client: Any, operation: str, attempt: int, error: Exception) -> Any:
+    """A failed call as botocore's retry rules see it (botocore.retries.standard)."""
+    api_name = client.meta.method_to_api_mapping[operation]
+    model = client.meta.service_model.operation_model(api_name)
+    if not isinstance(error, ClientError):
+        return botocore_retries.RetryContext(attempt, model, caught_exception=error)
+    metadata = error.response.get("ResponseMetadata", {})
+    # The answer was parsed, so its checksum held: without the header botocore's rules do not
+    # check the body again (they would see none here).
+    headers = {
+        name.lower(): value
+        for name, value in metadata.get("HTTPHeaders", {}).items()
+        if name.lower() != "x-amz-crc32"
+    }
+    answer = _Answer(int(metadata.get("HTTPStatusCode", 0)), headers)
+    return botocore_retries.RetryContext(
+        attempt, model, parsed_response=error.response, http_response=answer
+    )
+
+
 def _is_timeout(error: Exception) -> bool:
     # A hung DynamoDB: trying again would only spend the rest of the turn waiting.
     return isinstance(error, ReadTimeoutError | ConnectTimeoutError)
@@ -141,10 +184,12 @@ class DynamoDbProgressStore(RecordStore):
                 if _is_conflict(error):
                     self._breaker.answered()
                     raise SaveConflict(f"the record changed since it was read: {error}") from None
+                context = retry_context(self._client, operation, attempt, error)
+                pause = float(BACKOFF.delay_amount(context))
                 again = (
-                    attempt < MAX_ATTEMPTS
-                    and not _is_timeout(error)  # hung: another try would only wait again
-                    and time_left(otherwise=ATTEMPT_S) >= ATTEMPT_S
+                    not _is_timeout(error)  # hung: another try would only wait again
+                    and WORTH_RETRYING.is_retryable(context)
+                    and time_left(otherwise=ATTEMPT_S + pause) >= ATTEMPT_S + pause
                 )
                 if not again:
                     if _is_timeout(error):
@@ -154,7 +199,7 @@ class DynamoDbProgressStore(RecordStore):
                     raise StoreDown(
                         f"could not {action} progress in DynamoDB table {self.table_name}: {error}"
                     ) from error
-                time.sleep(RETRY_PAUSE_S)
+                time.sleep(pause)
             except BaseException:
                 self._breaker.answered()  # not the store's doing; never leave a probe open
                 raise

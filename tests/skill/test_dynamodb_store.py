@@ -17,6 +17,8 @@ import pytest
 import yaml
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.skill import CustomSkill
+from botocore.retries import standard as botocore_retries
+from botocore.stub import Stubber
 
 from harness import envelopes
 from harness.dialog_stage import V1_RECORD
@@ -30,10 +32,13 @@ from skill.content.models import Library
 from skill.persistence import (
     RECORD_VERSION,
     SqliteProgressStore,
+    StoreDown,
     UnencodableAttributesError,
     UnreadableRecordError,
+    dynamodb_store,
     encode,
     make_store,
+    turn_deadline,
 )
 from skill.persistence.dynamodb_store import (
     ATTEMPT_S,
@@ -45,6 +50,7 @@ from skill.persistence.dynamodb_store import (
     make_client,
     make_dynamodb_store,
 )
+from skill.persistence.keys import record_key
 from tests.support import REPO_ROOT, delete_record, load_record, save_record
 from tests.support.moto import (
     FAKE_AWS_ENV,
@@ -272,6 +278,58 @@ def test_unstorable_attributes_leave_the_old_record(store: DynamoDbProgressStore
     with pytest.raises(UnencodableAttributesError):
         save_record(store, USER, {"n": (1, 2)})
     assert load_record(store, USER) == {"n": 1}
+
+
+# What DynamoDB may answer a read, and whether botocore's standard retry rules try it again.
+FAILURES = {
+    "throttled": ("ProvisionedThroughputExceededException", 400, True),
+    "throttled by the account": ("ThrottlingException", 400, True),
+    "an internal error": ("InternalServerError", 500, True),
+    "unavailable": ("ServiceUnavailable", 503, True),
+    "access denied": ("AccessDeniedException", 400, False),
+    "a bad request": ("ValidationException", 400, False),
+    "no such table": ("ResourceNotFoundException", 400, False),
+}
+
+
+@pytest.mark.parametrize(("code", "status", "retried"), FAILURES.values(), ids=list(FAILURES))
+def test_a_failed_call_is_tried_again_only_when_botocore_deems_it_worth_it(
+    aws_env: None, code: str, status: int, retried: bool
+) -> None:
+    client = make_client(REGION, endpoint_url="http://127.0.0.1:9")  # stubbed: never reached
+    store = DynamoDbProgressStore("progress", client)
+    with Stubber(client) as stub:
+        stub.add_client_error("get_item", service_error_code=code, http_status_code=status)
+        stub.add_response("get_item", {})  # a second try finds no record
+        if retried:
+            assert store.read(record_key(USER)) is None
+            stub.assert_no_pending_responses()
+        else:
+            with pytest.raises(StoreDown, match=code):
+                store.read(record_key(USER))
+            with pytest.raises(AssertionError):  # the second answer was never asked for
+                stub.assert_no_pending_responses()
+
+
+def test_no_retry_starts_when_the_turn_has_no_time_to_wait_and_try_again(
+    aws_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # botocore's wait before a throttled call's retry, at its longest: up to a second.
+    longest = botocore_retries.ExponentialBackoff(
+        service_name="dynamodb",
+        random=lambda: 1.0,
+        throttling_detector=botocore_retries.ThrottlingErrorDetector(
+            botocore_retries.RetryEventAdapter()
+        ),
+    )
+    monkeypatch.setattr(dynamodb_store, "BACKOFF", longest)
+    client = make_client(REGION, endpoint_url="http://127.0.0.1:9")
+    store = DynamoDbProgressStore("progress", client)
+    with Stubber(client) as stub, turn_deadline(ATTEMPT_S + 0.5):
+        stub.add_client_error("get_item", "ProvisionedThroughputExceededException", "slow down")
+        stub.add_response("get_item", {})
+        with pytest.raises(StoreDown, match="ProvisionedThroughputExceededException"):
+            store.read(record_key(USER))
 
 
 def test_serverless_grants_the_function_exactly_the_calls_the_store_makes(
