@@ -16,10 +16,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The skill; with COACH_VERIFY_REQUESTS=0 (local testing only) also the browser simulator at
-# /simulator (harness/simulator). `make simulator` is that.
+# The skill's own app (verification on unless COACH_VERIFY_REQUESTS=0). The browser simulator
+# is the test device's: `make simulator`.
 run: $(STAMP)
-	$(BIN)/flask --app 'harness.simulator:create_app()' run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/flask --app 'skill.app:create_app()' run --host 127.0.0.1 --port $(PORT)
 
 simulator: $(STAMP)
 	@echo "The simulator: http://127.0.0.1:$(PORT)/simulator/"
