@@ -265,12 +265,20 @@ def may_speak(handler_input: HandlerInput) -> bool:
     return request_type in SPEAKABLE
 
 
+# Requests whose answer needs nothing of the runner (the player's word that a track ended or
+# stopped: answered with nothing), so their turn reads and writes no record.
+NEEDS_NO_RECORD = frozenset({"AudioPlayer.PlaybackFinished", "AudioPlayer.PlaybackStopped"})
+
+
 class LoadProgress(AbstractRequestInterceptor):
     def __init__(self, service: CoachService, store: RecordStore) -> None:
         self.service = service
         self.store = store
 
     def process(self, handler_input: HandlerInput) -> None:
+        request_type = getattr(handler_input.request_envelope.request, "object_type", None)
+        if request_type in NEEDS_NO_RECORD:
+            return
         attributes = handler_input.attributes_manager
         stored = self.store.read(record_key_of(handler_input.request_envelope))
         attributes.request_attributes[STORED] = stored

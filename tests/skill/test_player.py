@@ -433,3 +433,16 @@ def test_help_in_hands_free_mode_names_the_name_free_commands(app: Flask) -> Non
     assert "set 1 of 4" in spoken
     plain = output_speech(post(app, resolved_intent("AMAZON.HelpIntent", user_id=RUNNER)))
     assert "Alexa, next" not in plain and "set 1 of 4" in plain
+
+
+@pytest.mark.parametrize("name", ["PlaybackFinished", "PlaybackStopped"])
+def test_a_track_ending_or_stopping_reads_and_writes_no_record(
+    app: Flask, store: RecordingStore, name: str
+) -> None:
+    at_set_one(app)
+    body = post(app, with_player(resolved_intent("AMAZON.NextIntent", user_id=RUNNER)))
+    [directive] = plays(body)
+    store.calls.clear()
+    answer = post(app, event(RUNNER, name, directive["audioItem"]["stream"]["token"]))
+    assert answer["response"] == {} or not answer["response"].get("directives")
+    assert store.calls == []
