@@ -13,21 +13,21 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from ask_sdk_core.exceptions import SerializationException
+from ask_sdk_core.serialize import Serializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, abort, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from skill.alexa.serializer import FastSerializer
 from skill.alexa.skill_builder import (
     OtherSkillRequest,
     build_service,
     build_skill,
-    serializer_of,
 )
 from skill.config import ENV_PREFIX, Settings, load_settings
 from skill.persistence import RecordStore, StoreUnhealthy, make_store
@@ -56,7 +56,7 @@ class AlexaEndpoint:
     settings: Settings
     skill: CustomSkill
     store: RecordStore
-    serializer: FastSerializer
+    serializer: Serializer
     check: RequestCheck | None  # verifies each request before dispatch; None when off
 
 
@@ -80,7 +80,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config)
 
     skill = build_skill(settings, store, build_service(clock=clock))
-    serializer = serializer_of(skill)
+    serializer = skill.serializer  # the SDK's own
     check: RequestCheck | None = None
     if settings.verify_requests:
         # Imported only here: its certificate libraries cost ~90 ms of start-up.
@@ -178,6 +178,16 @@ def _too_deep(value: Any, limit: int) -> bool:
     return any(isinstance(item, (dict, list)) for item in level)
 
 
+def _require_zoned_timestamp(envelope: RequestEnvelope) -> None:
+    """Alexa's timestamps carry a zone ("...Z"). The SDK reads one without a zone, or a bare
+    date, as a naive time that cannot be compared with now: refuse it as malformed instead."""
+    timestamp = getattr(envelope.request, "timestamp", None)
+    if timestamp is not None and (
+        not isinstance(timestamp, datetime) or timestamp.utcoffset() is None
+    ):
+        raise SerializationException(f"the request's timestamp has no time zone: {timestamp}")
+
+
 def _alexa() -> Response | tuple[Response, int]:
     service = _service()
     limit = service.settings.max_body_bytes
@@ -205,9 +215,11 @@ def _alexa() -> Response | tuple[Response, int]:
         return _error(400, "body is not an Alexa request envelope")
 
     try:
-        # The body is parsed once; verification runs before dispatch, so a refused request
-        # never reaches the skill.
-        request_envelope = service.serializer.deserialize_object(envelope, RequestEnvelope)
+        # Verification runs before dispatch, so a refused request never reaches the skill.
+        request_envelope = cast(
+            RequestEnvelope, service.serializer.deserialize(body, RequestEnvelope)
+        )
+        _require_zoned_timestamp(request_envelope)
         if service.check is not None:
             service.check(dict(request.headers), body, request_envelope)
         response = service.skill.invoke(request_envelope=request_envelope, context=None)

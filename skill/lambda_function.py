@@ -4,11 +4,10 @@ serverless.yml names `skill/lambda_function.handler`. Lambda invocations need no
 signature check (the alexaSkill trigger and IAM stand in for it), so nothing here touches Flask,
 skill.web or ask_sdk_webservice_support.
 
-The skill comes from `skill.alexa.skill_builder.build_skill`, as in the web app, with the same
-serializer (FastSerializer): the event (JSON Lambda has parsed) is read into a RequestEnvelope
-by the skill's serializer, the skill is invoked, and the response envelope is serialized back
-to the dict that Lambda returns as JSON. The SDK's own `lambda_handler()` is not used: it
-builds a new CustomSkill on every invocation and ignores the skill's serializer.
+The skill comes from `skill.alexa.skill_builder.build_skill`, as in the web app, with the SDK's
+serializer: the event is read into a RequestEnvelope, the skill is invoked, and the response
+envelope is serialized back to the dict that Lambda returns as JSON. The SDK's own
+`lambda_handler()` is not used: it builds a new CustomSkill on every invocation.
 
 The skill is built on the first invocation, not at import: importing this module costs only
 the standard library, and the build (SDK, content, botocore for the DynamoDB store) runs once
@@ -19,6 +18,7 @@ the build and the first answer.
 from __future__ import annotations
 
 import gc
+import json
 import os
 import threading
 from collections.abc import Callable, Mapping
@@ -34,17 +34,19 @@ def make_handler(environ: Mapping[str, str] | None = None) -> LambdaHandler:
     """A Lambda handler over a skill built now, with settings from `environ` (COACH_*)."""
     from ask_sdk_model.request_envelope import RequestEnvelope
 
-    from skill.alexa.skill_builder import build_skill, serializer_of
+    from skill.alexa.skill_builder import build_skill
     from skill.config import load_settings
     from skill.persistence import make_store
 
     settings = load_settings(os.environ if environ is None else environ)
     skill = build_skill(settings, make_store(settings))
-    serializer = serializer_of(skill)
+    serializer = skill.serializer
 
     def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        # Lambda has parsed the JSON already, as the web app has parsed the request body.
-        request_envelope = serializer.deserialize_object(event, RequestEnvelope)
+        # As the SDK's own lambda_handler reads an event.
+        request_envelope = cast(
+            RequestEnvelope, serializer.deserialize(json.dumps(event), RequestEnvelope)
+        )
         response_envelope = skill.invoke(request_envelope=request_envelope, context=context)
         # A response envelope always serializes to a dict of plain JSON values.
         return cast(dict[str, Any], serializer.serialize(response_envelope))

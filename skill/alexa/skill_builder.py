@@ -14,7 +14,6 @@ from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from ask_sdk_runtime.exceptions import AskSdkException
 
 from skill.alexa import handlers, player_handlers, screen
-from skill.alexa.serializer import FastSerializer
 from skill.alexa.turn import (
     ATTEMPTS_LEFT,
     TURN_ATTEMPTS,
@@ -103,18 +102,7 @@ def build_skill(
         catalog = AudioCatalog(service.composer.phrases, service.coach.library)
         service = replace(service, hands_free=HandsFree(catalog, settings.audio_base_url))
     builder = build_skill_builder(settings, store, service)
-    skill = CoachSkill(skill_configuration=builder.skill_configuration)
-    skill.serializer = FastSerializer()
-    return skill
-
-
-def serializer_of(skill: CustomSkill) -> FastSerializer:
-    """The serializer `build_skill` gave `skill`: both entry points read each request with its
-    `deserialize_object` and write each response with its `serialize`."""
-    serializer = skill.serializer
-    if not isinstance(serializer, FastSerializer):
-        raise TypeError("build_skill must give the skill a FastSerializer")
-    return serializer
+    return CoachSkill(skill_configuration=builder.skill_configuration)
 
 
 def build_skill_builder(
@@ -124,7 +112,7 @@ def build_skill_builder(
 ) -> CustomSkillBuilder:
     """The configured builder. Use `build_skill`, which both entry points (the web app and
     skill/lambda_function.py) serve: the builder's own `lambda_handler()` would build a new
-    skill on every invocation and ignore FastSerializer."""
+    skill on every invocation."""
     service = service or build_service()
     # The turn's interceptors read and save the record themselves (a save is conditional on
     # what was read), so the SDK gets no persistence adapter.
