@@ -16,9 +16,9 @@ Paced time is not talk, and is found by the response's structure, not its wordin
 - a warm-up part: everything from the response's first break on, when it is paced before the
   first set begins ("starting a workout" counts the words before the first break).
 
-    .venv/bin/python -m harness.turn_lengths     # the table the README shows
+    .venv/bin/python -m harness.turn_lengths     # the table docs/turn-lengths.md shows
 
-tests/skill/test_turn_lengths.py holds the aims and keeps the README's table current.
+tests/skill/test_turn_lengths.py holds the aims and keeps docs/turn-lengths.md's table current.
 """
 
 from __future__ import annotations
@@ -246,7 +246,7 @@ def measure_all() -> tuple[list[Measured], list[Unprompted]]:
 
 
 def table(rows: list[Measured], unprompted: list[Unprompted]) -> str:
-    """The README's table: one line per kind, both workouts, the aim and whether it is met."""
+    """docs/turn-lengths.md's table: one line per kind, both workouts, the aim and whether it is met."""
     lines = [
         "| turn | bodyweight | dumbbell | aim |",
         "| --- | --- | --- | --- |",

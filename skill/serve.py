@@ -8,7 +8,7 @@ read each request in a pool thread, so every slow client holds a thread
 (`bench/slow_clients.py` measures all of them; the figures are in docs/reliability.md).
 
 It listens on BIND_ADDRESS:PORT (default 127.0.0.1:8080) over plain HTTP: TLS is terminated by
-the proxy or load balancer in front (see the README's "Serving in production"). The skill's
+the proxy or load balancer in front (see "Serving in production" in docs/publishing.md). The skill's
 own settings come from COACH_* variables as everywhere; request verification is on unless
 COACH_VERIFY_REQUESTS=0.
 

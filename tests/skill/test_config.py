@@ -13,7 +13,7 @@ from skill.config import PARSE, Settings, SettingsError, env_name, load_settings
 
 SETTINGS = {setting.name: setting for setting in fields(Settings)}
 
-# What each variable's text reads as, the way the README documents it.
+# What each variable's text reads as, the way docs/settings.md documents it.
 READS_AS: dict[str, list[tuple[str, object]]] = {
     "verify_requests": [
         ("1", True),

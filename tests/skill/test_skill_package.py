@@ -22,7 +22,7 @@ from tests.support import REPO_ROOT
 MANIFEST_PATH = REPO_ROOT / "manifest" / "skill.json"
 LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:upper-body-coach-prod-skill"
 
-# Exactly what a developer must fill in before submitting; README.md lists the same.
+# Exactly what a developer must fill in before submitting; docs/publishing.md lists the same.
 DEVELOPER_FIELDS = [
     "manifest.publishingInformation.locales.en-US.smallIconUri",
     "manifest.publishingInformation.locales.en-US.largeIconUri",
@@ -198,8 +198,8 @@ def test_exactly_these_fields_are_left_for_the_developer(tmp_path: Path) -> None
     assert left == DEVELOPER_FIELDS[:-1]  # the endpoint is given at build time
 
 
-def test_the_readme_lists_the_fields_to_fill_in() -> None:
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_publishing_guide_lists_the_fields_to_fill_in() -> None:
+    readme = (REPO_ROOT / "docs" / "publishing.md").read_text(encoding="utf-8")
     for field in DEVELOPER_FIELDS:
         assert f"`{field}`" in readme, field
 

@@ -1,4 +1,4 @@
-"""How long the coach talks (harness.turn_lengths): the aims, and the README's table kept current.
+"""How long the coach talks (harness.turn_lengths): the aims, and docs/turn-lengths.md's table kept current.
 
 Aims the coach does not meet yet are strict xfails: when a change meets one, the test says so
 and the marker comes off.
@@ -36,9 +36,9 @@ def measured() -> tuple[list[Measured], list[Unprompted]]:
 
 
 def test_the_readme_shows_the_turn_lengths_as_they_are() -> None:
-    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (REPO_ROOT / "docs" / "turn-lengths.md").read_text(encoding="utf-8")
     current = table(*measured())
-    assert current in readme, f"README's turn-length table is out of date; now:\n{current}"
+    assert current in readme, f"docs/turn-lengths.md's table is out of date; now:\n{current}"
 
 
 def test_every_kind_of_turn_is_measured_in_both_workouts() -> None:
