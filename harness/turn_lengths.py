@@ -246,7 +246,7 @@ def measure_all() -> tuple[list[Measured], list[Unprompted]]:
 
 
 def table(rows: list[Measured], unprompted: list[Unprompted]) -> str:
-    """docs/turn-lengths.md's table: one line per kind, both workouts, the aim and whether it is met."""
+    """The table in docs/turn-lengths.md: one line per kind, both workouts, the aim, met or not."""
     lines = [
         "| turn | bodyweight | dumbbell | aim |",
         "| --- | --- | --- | --- |",

@@ -1,4 +1,4 @@
-"""How long the coach talks (harness.turn_lengths): the aims, and docs/turn-lengths.md's table kept current.
+"""How long the coach talks (harness.turn_lengths): the aims, and the table in docs kept current.
 
 Aims the coach does not meet yet are strict xfails: when a change meets one, the test says so
 and the marker comes off.
