@@ -48,8 +48,8 @@ serve: $(STAMP)
 	$(BIN)/python -m skill.serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check skill harness tests bench publishing
-	$(BIN)/ruff format --check skill harness tests bench publishing
+	$(BIN)/ruff check skill tracks harness tests bench publishing
+	$(BIN)/ruff format --check skill tracks harness tests bench publishing
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -75,7 +75,7 @@ AUDIO_ENGINE ?= gtts
 AUDIO_DIR ?= build/audio
 
 audio: $(STAMP)
-	$(BIN)/python -m harness.track_render --engine $(AUDIO_ENGINE) --out $(AUDIO_DIR)
+	$(BIN)/python -m tracks.build --engine $(AUDIO_ENGINE) --out $(AUDIO_DIR)
 
 clean:
 	rm -rf $(VENV) var renders skill-package build/audio .cache .pytest_cache .mypy_cache .ruff_cache

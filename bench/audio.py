@@ -19,9 +19,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from harness.mp3 import decode_mp3_bytes, encode_mp3
-from harness.track_render import MANIFEST, measure_rest
 from skill.audio import Timed, default_catalog
+from tracks.build import MANIFEST, measure_rest
+from tracks.mp3 import decode_mp3_bytes, encode_mp3
 
 ROOT = Path(__file__).resolve().parents[1]
 MEASURED = (15, 30, 45, 90, 120, 300)
@@ -30,7 +30,7 @@ MEASURED = (15, 30, 45, 90, 120, 300)
 def build_seconds(out: Path, cache: Path) -> tuple[float, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
     env["COACH_CACHE_DIR"] = str(cache)
-    command = [sys.executable, "-m", "harness.track_render", "--engine", "espeak"]
+    command = [sys.executable, "-m", "tracks.build", "--engine", "espeak"]
     start = time.perf_counter()
     done = subprocess.run(
         [*command, "--out", str(out)], cwd=ROOT, env=env, capture_output=True, text=True

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from harness.dialog_stage import Stage
-from harness.track_render import measure_rest
+from tracks.build import measure_rest
 
 LENGTHS = (30, 45, 90, 300)
 

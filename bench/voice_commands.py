@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from harness.command_lm import build_vocabulary, jsgf_grammar
-from harness.engines import EspeakVoice, Pcm
 from harness.interaction_model import InteractionModel, load_model
 from harness.listen import (
     TOP_GAUSSIANS,
@@ -41,6 +40,7 @@ from harness.listen import (
     word_error_rate,
 )
 from harness.utterances import match
+from tracks.engines import EspeakVoice, Pcm
 
 VOICES = ("en-us", "en", "en-us+f3")  # espeak-ng: American, British, American female variant
 RATES = (0.8, 1.0, 1.25)

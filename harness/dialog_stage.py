@@ -108,9 +108,9 @@ class TracksOnDemand:
         name = url.rsplit("/", 1)[-1]
         if not (self.folder / name).is_file():
             # Imported here: only scripts with a player fetch tracks.
-            from harness.engines import pick_voice
-            from harness.track_render import PieceMaker, build_audio
             from skill.audio.catalog import default_catalog
+            from tracks.build import PieceMaker, build_audio
+            from tracks.engines import pick_voice
 
             track = default_catalog().by_file(name)
             if track is not None:

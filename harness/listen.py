@@ -44,9 +44,9 @@ from harness.command_lm import (
     number_words,
 )
 from harness.interaction_model import InteractionModel
-from harness.synth_cache import REPO_ROOT, write_atomically
 from harness.utterances import FALLBACK_INTENT, Match, match
-from harness.voices.pcm import Pcm, resample
+from tracks.synth_cache import REPO_ROOT, write_atomically
+from tracks.voices.pcm import Pcm, resample
 
 RECOGNIZER_RATE = 16000  # what the en-US acoustic model was trained on
 CACHE_ENV = "COACH_LISTEN_CACHE_DIR"
@@ -124,7 +124,7 @@ def _to_int16(data: bytes, width: int) -> array[int]:
 def read_audio(path: str | os.PathLike[str]) -> Pcm:
     """A WAV or MP3 file as mono PCM (at the file's own rate for WAV)."""
     if Path(path).suffix.lower() == ".mp3":
-        from harness.mp3 import decode_mp3
+        from tracks.mp3 import decode_mp3
 
         try:
             return decode_mp3(path)

@@ -63,10 +63,10 @@ class Stream:
 
 @dataclass(frozen=True)
 class Audio:
-    """A resolved track: its decoded samples (24 kHz mono, see harness.mp3)."""
+    """A resolved track: its decoded samples (24 kHz mono, see tracks.mp3)."""
 
     url: str
-    pcm: Any  # harness.voices.pcm.Pcm; Any keeps miniaudio out of the import of this module
+    pcm: Any  # tracks.voices.pcm.Pcm; Any keeps miniaudio out of the import of this module
 
     @property
     def seconds(self) -> float:
@@ -379,7 +379,7 @@ class AudioPlayer:
             return f"cannot fetch {url}: {type(error).__name__}: {error}"
         if data is None:
             return f"not found: {url}"
-        from harness.mp3 import decode_mp3_bytes
+        from tracks.mp3 import decode_mp3_bytes
 
         try:
             pcm = decode_mp3_bytes(data)

@@ -26,13 +26,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from harness.mp3 import FRAME_SAMPLES, mp3_sample_count, render_segments, silent_mp3
+from harness.segment_audio import render_segments
 from harness.ssml_reader import Clip, Segment, Text, read_ssml
 from harness.ssml_rules import speech_problems
-from harness.voices.base import Voice
-from harness.voices.pcm import SAMPLE_RATE, Pcm, concat, fit, silence
 from skill.speech.phrasebook import Phrasebook, default_phrasebook
 from skill.speech.sounds import REST_OVER
+from tracks.mp3 import FRAME_SAMPLES, mp3_sample_count, silent_mp3
+from tracks.voices.base import Voice
+from tracks.voices.pcm import SAMPLE_RATE, Pcm, concat, fit, silence
 
 if TYPE_CHECKING:
     from harness.device import Device, Turn
@@ -75,7 +76,7 @@ ClipLoader = Callable[[Clip], Pcm]
 def render_timed(
     segments: Sequence[Segment], voice: Voice, *, clip_pcm: ClipLoader | None = None
 ) -> RenderedSpeech:
-    """Render each segment on its own (as harness.mp3 does) and keep its real length."""
+    """Render each segment on its own (as tracks.mp3 does) and keep its real length."""
     parts = [render_segments([segment], voice, clip_pcm=clip_pcm) for segment in segments]
     timed, clock = [], 0
     for segment, part in zip(segments, parts, strict=True):

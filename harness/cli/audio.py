@@ -17,8 +17,8 @@ from harness.session_render import RenderedSpeech, render_ssml, render_timed
 
 if TYPE_CHECKING:
     from harness.device import Turn
-    from harness.voices.base import Voice
-    from harness.voices.pcm import Pcm
+    from tracks.voices.base import Voice
+    from tracks.voices.pcm import Pcm
 
 RENDERS_DIR = Path("renders")
 ENGINES = ("espeak", "gtts", "estimate")
@@ -30,8 +30,8 @@ PLAYERS = (  # command lines that play a WAV file and exit
 
 
 def make_voice(engine: str, cache_dir: Path | None) -> Voice:
-    from harness.engines import pick_voice
-    from harness.synth_cache import CachedVoice
+    from tracks.engines import pick_voice
+    from tracks.synth_cache import CachedVoice
 
     voice = pick_voice(engine)
     return voice if engine == "estimate" else CachedVoice(voice, cache_dir)
@@ -58,7 +58,7 @@ def encode_cached(pcm: Pcm, path: Path | None, cache: Path | None) -> bytes:
 
 def mp3_cache_path(pcm: Pcm, cache: Path | None) -> Path:
     """Where the encoding of `pcm` is cached: keyed by the samples and the encoder's settings."""
-    from harness.synth_cache import cache_dir
+    from tracks.synth_cache import cache_dir
 
     data = pcm.to_bytes()
     key = hashlib.sha256(_encoder_recipe(pcm.sample_rate).encode() + b"\0" + data).hexdigest()
@@ -69,14 +69,14 @@ def mp3_cache_path(pcm: Pcm, cache: Path | None) -> Path:
 def _encoder_recipe(sample_rate: int) -> str:
     from importlib.metadata import version
 
-    from harness.mp3 import ALEXA_BITRATE_KBPS, LAME_QUALITY
+    from tracks.mp3 import ALEXA_BITRATE_KBPS, LAME_QUALITY
 
     return f"lameenc {version('lameenc')}/{ALEXA_BITRATE_KBPS}/{LAME_QUALITY}/{sample_rate}"
 
 
 def _encode_keyed(pcm: Pcm, cached: Path, path: Path | None) -> bytes:
-    from harness.mp3 import encode_mp3
-    from harness.synth_cache import write_atomically
+    from tracks.mp3 import encode_mp3
+    from tracks.synth_cache import write_atomically
 
     try:
         mp3 = cached.read_bytes()

@@ -30,7 +30,7 @@ RENDER_DOCUMENT = "Alexa.Presentation.APL.RenderDocument"
 
 if TYPE_CHECKING:
     from harness.device import Device, Turn
-    from harness.voices.base import Voice
+    from tracks.voices.base import Voice
 
 DEFAULT_CHAT_DB = VAR_DIR / "harness.sqlite3"
 TIMEOUT_LINES = frozenset({"(timeout)", "/timeout"})
@@ -97,7 +97,7 @@ def chat_audio(args: argparse.Namespace, stack: ExitStack, interactive: bool) ->
 
 def voice_turn(audio: ChatAudio, turn: Turn, number: int, check: bool) -> None:
     """Synthesize, write and play the coach's answer to one turn."""
-    from harness.voices.base import VoiceError
+    from tracks.voices.base import VoiceError
 
     if audio.voice is None or not (turn.speech_ssml or turn.speech_text):
         return

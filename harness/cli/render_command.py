@@ -43,8 +43,8 @@ from harness.session_render import (
 if TYPE_CHECKING:
     from harness.device import Device, Turn
     from harness.progress_bar import ProgressBar
-    from harness.voices.base import Voice
-    from harness.voices.pcm import Pcm
+    from tracks.voices.base import Voice
+    from tracks.voices.pcm import Pcm
 
 SESSION_FILE = "session.mp3"
 WORKOUTS = ("bodyweight", "dumbbell")
@@ -146,8 +146,8 @@ def _sent(turn: Turn) -> Turn:
 
 
 def render_turn(number: int, said: str, turn: Turn, voice: Voice) -> RenderedTurn:
-    from harness.voices.base import VoiceError
-    from harness.voices.pcm import silence
+    from tracks.voices.base import VoiceError
+    from tracks.voices.pcm import silence
 
     problems = limit_problems(turn.speech_ssml, turn.reprompt_ssml)
     try:
@@ -300,7 +300,7 @@ class HandsFreeSession:
     def rests_played(self) -> list[tuple[int, float]]:
         """Each rest track the device played whole: (seconds programmed, seconds heard),
         measured from its decoded audio (the end of "Rest N seconds." to the end of the beep)."""
-        from harness.track_render import measure_rest_pcm
+        from tracks.build import measure_rest_pcm
 
         player = self.device.player
         rests: list[tuple[int, float]] = []

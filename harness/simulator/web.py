@@ -234,7 +234,7 @@ def _recognise(recording: bytes) -> Any:
 def _speech_mp3(ssml: str) -> bytes:
     from harness.cli.audio import encode_cached
     from harness.session_render import render_ssml
-    from harness.voices.base import VoiceError
+    from tracks.voices.base import VoiceError
 
     try:
         return encode_cached(render_ssml(ssml, _simulator().voice).pcm, None, None)

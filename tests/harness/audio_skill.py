@@ -23,8 +23,8 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
-from harness.mp3 import encode_mp3
-from harness.voices.pcm import SAMPLE_RATE, Pcm
+from tracks.mp3 import encode_mp3
+from tracks.voices.pcm import SAMPLE_RATE, Pcm
 
 Json = dict[str, Any]
 BASE_URL = "https://coach.example/audio/"

@@ -15,8 +15,8 @@ from flask import Flask, Response, jsonify, request
 from harness import cli
 from harness.cli import chat_command, render_command
 from harness.device import FlaskTransport
-from harness.mp3 import decode_mp3_bytes, mp3_seconds
 from tests.harness.audio_skill import BASE_URL, play, speak, tone_mp3
+from tracks.mp3 import decode_mp3_bytes, mp3_seconds
 
 Json = dict[str, Any]
 TRACKS = {"hold.mp3": tone_mp3(1.0), "rest.mp3": tone_mp3(5.0, 330.0), "set2.mp3": tone_mp3(1.0)}

@@ -20,7 +20,6 @@ from harness.device import (
 )
 from harness.interaction_model import load_model
 from harness.local_server import serve_app
-from harness.mp3 import decode_mp3_bytes
 from harness.player import AudioPlayer, AudioRuleError, mapping_resolver
 from harness.session_render import (
     audio_heard,
@@ -30,8 +29,9 @@ from harness.session_render import (
     render_timeline,
     timeline_entries,
 )
-from harness.voices.pcm import SAMPLE_RATE, Pcm, silence
 from tests.harness.audio_skill import BASE_URL, AudioSkill, tone_mp3
+from tracks.mp3 import decode_mp3_bytes
+from tracks.voices.pcm import SAMPLE_RATE, Pcm, silence
 
 MODEL = load_model()
 LONG = decode_mp3_bytes(tone_mp3(30.0)).seconds  # as the device hears it: encoder delay too

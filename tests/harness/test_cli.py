@@ -17,17 +17,19 @@ import pytest
 import requests
 import responses
 
-from harness import cli, mp3
+from harness import cli
 from harness.cli import audio, chat_command, dialog_command, recognition, render_command
 from harness.device import TransportResponse
 from harness.dialog import dialog_paths
 from harness.local_server import serve_app
-from harness.mp3 import encode_mp3, mp3_frames, mp3_seconds, standin_pcm
+from harness.segment_audio import standin_pcm
 from harness.signing import CA_CERT_FILE
 from harness.ssml_reader import Clip
-from harness.voices.pcm import Pcm, silence
 from skill.speech.sounds import REST_OVER
 from tests.support import REPO_ROOT
+from tracks import mp3
+from tracks.mp3 import encode_mp3, mp3_frames, mp3_seconds
+from tracks.voices.pcm import Pcm, silence
 
 ROOT = REPO_ROOT
 GOOGLE_TTS_URL = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness.dialog_stage import Stage
-from harness.track_render import measure_rest
+from tracks.build import measure_rest
 
 pytestmark = pytest.mark.slow
 

@@ -23,7 +23,6 @@ from harness.command_lm import (
     number_words,
     respell,
 )
-from harness.engines import EspeakVoice, Pcm
 from harness.interaction_model import load_model
 from harness.listen import (
     CACHE_ENV,
@@ -34,9 +33,10 @@ from harness.listen import (
     transcribe,
     word_error_rate,
 )
-from harness.mp3 import encode_mp3
 from harness.utterances import BUILTIN_PHRASES, NUMBER_TYPE, match
-from harness.voices.pcm import resample
+from tracks.engines import EspeakVoice, Pcm
+from tracks.mp3 import encode_mp3
+from tracks.voices.pcm import resample
 
 MODEL = load_model()
 VOCABULARY = build_vocabulary(MODEL)

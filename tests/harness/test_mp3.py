@@ -7,18 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.engines import EspeakVoice, EstimateVoice
-from harness.mp3 import (
-    decode_mp3,
-    decode_mp3_bytes,
-    encode_mp3,
-    mp3_frames,
-    mp3_sample_count,
-    mp3_seconds,
-    parse_frame_header,
-    render_segments,
-    silent_mp3,
-)
+from harness.segment_audio import render_segments
 from harness.ssml_reader import (
     Clip,
     Segment,
@@ -28,9 +17,20 @@ from harness.ssml_reader import (
     read_ssml,
 )
 from harness.standins import AUDIO_DIR, clip_path, standin_mp3, write_standins
-from harness.voices.pcm import SAMPLE_RATE, Pcm, peak
 from skill.speech.sounds import CLIPS, REST_OVER, WORKOUT_DONE, SoundClip
 from skill.speech.timing import speech_seconds
+from tracks.engines import EspeakVoice, EstimateVoice
+from tracks.mp3 import (
+    decode_mp3,
+    decode_mp3_bytes,
+    encode_mp3,
+    mp3_frames,
+    mp3_sample_count,
+    mp3_seconds,
+    parse_frame_header,
+    silent_mp3,
+)
+from tracks.voices.pcm import SAMPLE_RATE, Pcm, peak
 
 ALEXA_FORMAT = {("2", 3, 48, 24000, "mono")}
 

@@ -9,8 +9,6 @@ from array import array
 
 import pytest
 
-from harness.engines import EspeakVoice, EstimateVoice
-from harness.mp3 import decode_mp3_bytes, encode_mp3, mp3_frames, mp3_seconds
 from harness.progress_bar import ProgressBar, format_bar, should_show
 from harness.session_render import (
     RenderedTurn,
@@ -32,8 +30,10 @@ from harness.session_render import (
     words_only,
 )
 from harness.ssml_reader import Clip, Silence, Text
-from harness.voices.pcm import SAMPLE_RATE, Pcm, silence
 from skill.speech.sounds import REST_OVER, WORKOUT_DONE
+from tracks.engines import EspeakVoice, EstimateVoice
+from tracks.mp3 import decode_mp3_bytes, encode_mp3, mp3_frames, mp3_seconds
+from tracks.voices.pcm import SAMPLE_RATE, Pcm, silence
 
 BEEP = f'<audio src="{REST_OVER.src}"/>'
 # The coach's own 30 s rest (as skill.speech.replies writes it), and one paced for 10 s only.

@@ -16,9 +16,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from harness.mp3 import mp3_seconds
 from harness.simulator import create_app
-from harness.voices.espeak import EspeakVoice
+from tracks.mp3 import mp3_seconds
+from tracks.voices.espeak import EspeakVoice
 
 
 def json_of(answer: TestResponse) -> dict[str, Any]:

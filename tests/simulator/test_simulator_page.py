@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from harness.simulator import create_app
-from harness.voices.espeak import EspeakVoice
 from tests.support.browser import browser, require_browser, save_screenshot, serve_app
+from tracks.voices.espeak import EspeakVoice
 
 if TYPE_CHECKING:
     from selenium.webdriver.chrome.webdriver import WebDriver

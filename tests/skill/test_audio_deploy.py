@@ -60,9 +60,9 @@ def make_dry_run(*args: str) -> str:
 
 
 def test_make_audio_renders_with_googles_voice_unless_told_otherwise() -> None:
-    assert "harness.track_render --engine gtts --out build/audio" in make_dry_run("audio")
+    assert "tracks.build --engine gtts --out build/audio" in make_dry_run("audio")
     offline = make_dry_run("audio", "AUDIO_ENGINE=espeak")
-    assert "harness.track_render --engine espeak --out build/audio" in offline
+    assert "tracks.build --engine espeak --out build/audio" in offline
 
 
 # --- Lambda: the bucket --------------------------------------------------------------------

@@ -46,6 +46,22 @@ def test_no_skill_module_imports_the_harness_or_its_libraries() -> None:
     assert not offenders
 
 
+def test_the_track_build_never_imports_the_harness_and_the_skill_never_imports_it() -> None:
+    tracks_import_the_harness = {
+        f"{path.relative_to(REPO_ROOT)}: {name}"
+        for path in (REPO_ROOT / "tracks").rglob("*.py")
+        for name in imported_modules(path)
+        if name.split(".")[0] in {"harness", "tests"}
+    }
+    skill_imports_tracks = {
+        f"{path.relative_to(REPO_ROOT)}: {name}"
+        for path in SKILL_DIR.rglob("*.py")
+        for name in imported_modules(path)
+        if name.split(".")[0] == "tracks"
+    }
+    assert not tracks_import_the_harness and not skill_imports_tracks
+
+
 # Serve one request in a fresh interpreter, then list what got imported.
 SERVE_AND_LIST_MODULES = """
 import json, sys

@@ -10,7 +10,8 @@ import pytest
 import requests
 import responses
 
-from harness.engines import (
+from skill.speech.timing import WORDS_PER_MINUTE, speech_seconds
+from tracks.engines import (
     SAMPLE_RATE,
     EspeakVoice,
     EstimateVoice,
@@ -21,11 +22,10 @@ from harness.engines import (
     espeak_wpm,
     pick_voice,
 )
-from harness.mp3 import decode_mp3_bytes, encode_mp3
-from harness.synth_cache import CACHE_ENV, CachedVoice, cache_dir, cache_key
-from harness.voices.google import audio_from_response
-from harness.voices.pcm import peak, silence
-from skill.speech.timing import WORDS_PER_MINUTE, speech_seconds
+from tracks.mp3 import decode_mp3_bytes, encode_mp3
+from tracks.synth_cache import CACHE_ENV, CachedVoice, cache_dir, cache_key
+from tracks.voices.google import audio_from_response
+from tracks.voices.pcm import peak, silence
 
 GOOGLE_TTS_URL = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"
 COACH_CUES = [

@@ -1,15 +1,15 @@
-"""The harness's voices in one place: pick one by name; the default is offline.
+"""The voices in one place: pick one by name; the default is offline.
 
-Implementations live in harness.voices; import them from here.
+Implementations live in tracks.voices; import them from here.
 """
 
 from __future__ import annotations
 
-from harness.voices.base import Voice, VoiceError, VoiceUnavailable
-from harness.voices.espeak import EspeakVoice, espeak_wpm
-from harness.voices.estimate import EstimateVoice
-from harness.voices.google import GttsVoice
-from harness.voices.pcm import SAMPLE_RATE, Pcm
+from tracks.voices.base import Voice, VoiceError, VoiceUnavailable
+from tracks.voices.espeak import EspeakVoice, espeak_wpm
+from tracks.voices.estimate import EstimateVoice
+from tracks.voices.google import GttsVoice
+from tracks.voices.pcm import SAMPLE_RATE, Pcm
 
 __all__ = [
     "DEFAULT_VOICE",
@@ -26,7 +26,7 @@ __all__ = [
     "pick_voice",
 ]
 
-DEFAULT_VOICE = "espeak"  # offline: the harness must work with no network
+DEFAULT_VOICE = "espeak"  # offline: the tracks and the harness must build with no network
 VOICE_NAMES = ("espeak", "gtts", "estimate")
 
 

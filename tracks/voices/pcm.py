@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 import miniaudio
 
-SAMPLE_RATE = 24000  # Alexa's MP3 rates are 16000, 22050 or 24000 Hz; the harness uses 24000
+SAMPLE_RATE = (
+    24000  # Alexa's MP3 rates are 16000, 22050 or 24000 Hz; the tracks and the harness use 24000
+)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from harness.voices.pcm import Pcm, silence
 from skill.speech.timing import WORDS_PER_MINUTE, speech_seconds
+from tracks.voices.pcm import Pcm, silence
 
 
 class EstimateVoice:

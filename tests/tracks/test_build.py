@@ -12,10 +12,10 @@ import pytest
 import requests
 import responses
 
-from harness.engines import EspeakVoice, GttsVoice, VoiceUnavailable
-from harness.mp3 import decode_mp3_bytes, encode_mp3, mp3_frames
-from harness.standins import beep
-from harness.track_render import (
+from skill.audio import At, AudioCatalog, Timed, Track, Words, default_catalog
+from skill.content.loader import default_library
+from skill.speech.phrasebook import Phrasebook, default_phrasebook
+from tracks.build import (
     MANIFEST,
     PRODUCTION_VOICE,
     PieceMaker,
@@ -26,10 +26,10 @@ from harness.track_render import (
     render_track,
     sounding,
 )
-from harness.voices.pcm import Pcm, concat, silence
-from skill.audio import At, AudioCatalog, Timed, Track, Words, default_catalog
-from skill.content.loader import default_library
-from skill.speech.phrasebook import Phrasebook, default_phrasebook
+from tracks.engines import EspeakVoice, GttsVoice, VoiceUnavailable
+from tracks.mp3 import decode_mp3_bytes, encode_mp3, mp3_frames
+from tracks.tones import beep
+from tracks.voices.pcm import Pcm, concat, silence
 
 GOOGLE_TTS_URL = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"
 TOLERANCE = 0.1  # the issue's: rests heard within 0.1 s of the plan

@@ -1,11 +1,11 @@
-"""MP3 in Alexa's format (MPEG-2 layer III, 48 kbps, 24000 Hz, mono), frame headers, decoding,
-and rendering a list of speech segments to PCM."""
+"""MP3 in Alexa's format (MPEG-2 layer III, 48 kbps, 24000 Hz, mono): encoding, frame headers
+and decoding."""
 
 from __future__ import annotations
 
 import os
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,9 +14,7 @@ from typing import BinaryIO
 import lameenc
 import miniaudio
 
-from harness.ssml_reader import Clip, Segment, Silence, Text
-from harness.voices.base import Voice
-from harness.voices.pcm import SAMPLE_RATE, Pcm, concat, fit, resample, silence
+from tracks.voices.pcm import SAMPLE_RATE, Pcm, resample, silence
 
 ALEXA_BITRATE_KBPS = 48
 ALEXA_SAMPLE_RATE = SAMPLE_RATE
@@ -162,38 +160,6 @@ def decode_mp3_bytes(data: bytes) -> Pcm:
 
 def decode_mp3(path: str | os.PathLike[str]) -> Pcm:
     return decode_mp3_bytes(Path(path).read_bytes())
-
-
-def render_segments(
-    segments: Sequence[Segment],
-    voice: Voice,
-    *,
-    clip_pcm: Callable[[Clip], Pcm] | None = None,
-) -> Pcm:
-    """What the segments sound like: Text through `voice`, Silence as zeros, each Clip from its
-    stand-in (or `clip_pcm`), cut or padded to the clip's known length so timings stay exact."""
-    load_clip = clip_pcm or standin_pcm
-    parts: list[Pcm] = []
-    for segment in segments:
-        if isinstance(segment, Text):
-            parts.append(resample(voice.synthesize(segment.text, segment.rate)))
-        elif isinstance(segment, Silence):
-            parts.append(silence(segment.seconds))
-        else:
-            parts.append(fit(resample(load_clip(segment)), segment.seconds))
-    return concat(parts)
-
-
-def standin_pcm(clip: Clip) -> Pcm:
-    """The local stand-in for a sound-library clip (see harness.standins)."""
-    from harness.standins import clip_path  # standins imports this module to encode
-
-    return _decode_cached(str(clip_path(clip.src)))
-
-
-@lru_cache(maxsize=32)
-def _decode_cached(path: str) -> Pcm:
-    return decode_mp3(path)
 
 
 def _id3v2_size(data: bytes) -> int:

@@ -3,7 +3,7 @@
 Calibration: at espeak's own "160 wpm", 13 coach cues come out 4.8 s shorter in all than the
 timing model's 160 words per minute says (the model also charges pauses for punctuation); a
 rate parameter of 0.8 x the model's WORDS_PER_MINUTE (128 wpm) leaves a mean error of
-+0.014 s per cue, worst 0.32 s, +0.18 s summed (tests/harness/test_engines.py holds it there).
++0.014 s per cue, worst 0.32 s, +0.18 s summed (tests/tracks/test_engines.py holds it there).
 
 Silence: with no espeakENDPAUSE flag espeak pads each utterance with about 15 ms of exact zeros
 in front and 12 ms behind; we trim exact zeros, so durations are speech only.
@@ -17,9 +17,9 @@ from array import array
 
 import espeakng_loader
 
-from harness.voices.base import VoiceError, VoiceUnavailable
-from harness.voices.pcm import SAMPLE_RATE, Pcm, resample, trim_zeros
 from skill.speech.timing import WORDS_PER_MINUTE
+from tracks.voices.base import VoiceError, VoiceUnavailable
+from tracks.voices.pcm import SAMPLE_RATE, Pcm, resample, trim_zeros
 
 ESPEAK_RATE_FACTOR = 0.8  # espeak's rate parameter that matches the model: 0.8 x model wpm
 ESPEAK_MIN_WPM, ESPEAK_MAX_WPM = 80, 450  # espeak-ng clamps to these

@@ -14,8 +14,8 @@ import struct
 import tempfile
 from pathlib import Path
 
-from harness.voices.base import Voice
-from harness.voices.pcm import Pcm
+from tracks.voices.base import Voice
+from tracks.voices.pcm import Pcm
 
 CACHE_ENV = "COACH_CACHE_DIR"
 REPO_ROOT = Path(__file__).resolve().parents[1]

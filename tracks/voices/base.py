@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from harness.voices.pcm import Pcm
+from tracks.voices.pcm import Pcm
 
 
 class Voice(Protocol):

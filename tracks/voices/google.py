@@ -14,10 +14,10 @@ import re
 import gtts
 import requests
 
-from harness.mp3 import decode_mp3_bytes
-from harness.voices.base import VoiceError, VoiceUnavailable
-from harness.voices.pcm import Pcm, concat, silence
 from skill.speech.timing import spoken_words
+from tracks.mp3 import decode_mp3_bytes
+from tracks.voices.base import VoiceError, VoiceUnavailable
+from tracks.voices.pcm import Pcm, concat, silence
 
 TIMEOUT_SECONDS = 10.0
 SLOW_BELOW_RATE = 0.8  # Google speaks at normal or slow speed only

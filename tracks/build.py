@@ -30,11 +30,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.engines import VOICE_NAMES, Voice, VoiceError, pick_voice
-from harness.mp3 import FRAME_SAMPLES, decode_mp3_bytes, encode_mp3, mp3_frames, mp3_sample_count
-from harness.standins import beep
-from harness.synth_cache import cache_dir, write_atomically
-from harness.voices.pcm import SAMPLE_RATE, Pcm, silence
 from skill.audio.catalog import (
     TRACK_FORMAT,
     AudioCatalog,
@@ -43,6 +38,11 @@ from skill.audio.catalog import (
     Words,
     default_catalog,
 )
+from tracks.engines import VOICE_NAMES, Voice, VoiceError, pick_voice
+from tracks.mp3 import FRAME_SAMPLES, decode_mp3_bytes, encode_mp3, mp3_frames, mp3_sample_count
+from tracks.synth_cache import cache_dir, write_atomically
+from tracks.tones import beep
+from tracks.voices.pcm import SAMPLE_RATE, Pcm, silence
 
 PRODUCTION_VOICE = "gtts"  # what runners hear; tests and offline builds use "espeak"
 ENCODER_DELAY = 1105  # LAME's start-up delay in samples at this format (576 + 529), measured
@@ -207,7 +207,7 @@ _silence: tuple[bytes, list[int]] = (b"", [])  # the encoding, and each frame's 
 
 def silent_frames(count: int) -> bytes:
     """`count` frames of encoded silence: the start of one long encoded silence, made once per
-    process (harness.mp3.silent_mp3 encodes each length anew; here there are hundreds). Its
+    process (tracks.mp3.silent_mp3 encodes each length anew; here there are hundreds). Its
     first frame uses no bits from before it, so it may follow any piece."""
     global _silence
     if count <= 0:
@@ -301,7 +301,7 @@ def build_audio(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m harness.track_render",
+        prog="python -m tracks.build",
         description="Render the coach's audio tracks to MP3 (what `make audio` runs).",
     )
     parser.add_argument("--out", type=Path, default=Path("build/audio"))
