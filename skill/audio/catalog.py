@@ -1,7 +1,7 @@
 """The coach's audio tracks: which exist, what each says and when, and where each is served.
 
 Pure (no audio libraries, no disk). The skill asks it for a track and its URL; `make audio`
-(harness/track_render.py) renders every track it lists; the web app serves only its files.
+(tracks/build.py) renders every track it lists; the web app serves only its files.
 
     catalog = default_catalog()            # or AudioCatalog(phrasebook, library)
     catalog.rest(45)                       # "Rest 45 seconds.", the paced rest, the beep

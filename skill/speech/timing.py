@@ -2,7 +2,7 @@
 
 A words-per-minute model with a little extra for sentence and clause ends. The harness's offline
 voice is calibrated to it: espeak-ng set to 0.8 x WORDS_PER_MINUTE (its words are shorter than
-Alexa's) lands within about 0.3 s per cue and 0.2 s over a whole rest (harness/voices).
+Alexa's) lands within about 0.3 s per cue and 0.2 s over a whole rest (tracks/voices).
 """
 
 from __future__ import annotations
