@@ -4,7 +4,6 @@ espeak voice, and `responses` standing in for Google where the production voice 
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import responses
 from skill.audio import At, AudioCatalog, Timed, Track, Words, default_catalog
 from skill.content.loader import default_library
 from skill.speech.phrasebook import Phrasebook, default_phrasebook
+from tests.support.gtts import google_answer
 from tracks.build import (
     MANIFEST,
     PRODUCTION_VOICE,
@@ -104,15 +104,6 @@ def test_a_cue_that_would_overrun_the_next_is_an_error_not_a_shift(pieces: Piece
 
 
 # --- the production voice, offline -----------------------------------------------------------
-
-
-def google_answer(mp3: bytes) -> str:
-    payload = base64.b64encode(mp3).decode("ascii")
-    return (
-        ")]}'\n\n"
-        f'[["wrb.fr","jQ1olc","[\\"{payload}\\"]",null,null,null,"generic"],'
-        '["di",42],["af.httprm",41,"0",8]]\n'
-    )
 
 
 def test_the_production_voice_is_google_and_its_padding_does_not_lengthen_rests(

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import base64
 import os
 import shutil
 from array import array
@@ -11,6 +10,7 @@ import requests
 import responses
 
 from skill.speech.timing import WORDS_PER_MINUTE, speech_seconds
+from tests.support.gtts import google_answer
 from tracks.engines import (
     SAMPLE_RATE,
     EspeakVoice,
@@ -103,24 +103,14 @@ def test_estimate_is_silence_as_long_as_the_model_says() -> None:
 # --- gTTS, with `responses` standing in for Google -------------------------------------------
 
 
-def _google_answer(mp3: bytes) -> str:
-    """A batchexecute answer in the shape gTTS reads."""
-    payload = base64.b64encode(mp3).decode("ascii")
-    return (
-        ")]}'\n\n"
-        f'[["wrb.fr","jQ1olc","[\\"{payload}\\"]",null,null,null,"generic"],'
-        '["di",42],["af.httprm",41,"0",8]]\n'
-    )
-
-
 @pytest.fixture
 def tone_mp3() -> bytes:
     return encode_mp3(EspeakVoice().synthesize("Halfway there."))
 
 
-def test_gtts_decodes_google_answer(tone_mp3: bytes) -> None:
+def test_gtts_decodesgoogle_answer(tone_mp3: bytes) -> None:
     with responses.RequestsMock() as mock:
-        mock.post(GOOGLE_TTS_URL, body=_google_answer(tone_mp3))
+        mock.post(GOOGLE_TTS_URL, body=google_answer(tone_mp3))
         pcm = GttsVoice(timeout=3.0).synthesize("Halfway there.")
         [call] = mock.calls
     assert pcm.sample_rate == 24000 and peak(pcm) > 3000
@@ -135,7 +125,7 @@ def test_gtts_decodes_google_answer(tone_mp3: bytes) -> None:
 def test_gtts_sends_long_text_in_chunks_and_joins_them(tone_mp3: bytes) -> None:
     text = "Nice work on that set. " * 8  # over gTTS's 100 characters per request
     with responses.RequestsMock() as mock:
-        mock.post(GOOGLE_TTS_URL, body=_google_answer(tone_mp3))
+        mock.post(GOOGLE_TTS_URL, body=google_answer(tone_mp3))
         pcm = GttsVoice().synthesize(text)
         calls = len(mock.calls)
     assert calls >= 2
