@@ -83,7 +83,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     serializer = skill.serializer  # the SDK's own
     check: RequestCheck | None = None
     if settings.verify_requests:
-        # Imported only here: its certificate libraries cost ~90 ms of start-up.
+        # Imported only here: its certificate libraries are slow to import.
         from skill.web.verification import make_request_check
 
         check = make_request_check(settings, cert_chains=cert_chains)

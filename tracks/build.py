@@ -2,10 +2,9 @@
 
 Each distinct sound (a cue's words, the beep) is synthesized and encoded once, on its own, and
 cached on disk by content (voice fingerprint, text, format). A track is then those encoded
-pieces and frames of encoded silence joined at MP3 frame boundaries, with no second encoding:
-joining all 414 tracks (13 hours of audio) takes 0.04 s once the pieces are in memory (2.7 s
-reading them from the cache and encoding the silence once), where encoding every rest whole
-would take over a minute (bench/audio.py); unchanged tracks are not touched at all.
+pieces and frames of encoded silence joined at MP3 frame boundaries, with no second encoding,
+which is far faster than encoding every rest whole (bench/audio.py measures both); unchanged
+tracks are not touched at all.
 
 Timing. Every piece starts with the encoder's delay (ENCODER_DELAY samples) before its sound,
 so a piece put at frame f sounds from f * FRAME_SAMPLES + ENCODER_DELAY. Words sections follow

@@ -9,9 +9,9 @@ hands every number back as Decimal and refuses floats: a map would need conversi
 that can drift (1763720000.123 -> Decimal -> float), while text round-trips exactly.
 
 The store talks to DynamoDB through a plain botocore client with low-level attribute values
-({"S": text}). boto3's resource layer and the SDK's ask-sdk-dynamodb adapter cost about 150 ms
-of a Lambda cold start (imports, and a resource the adapter builds when imported) for three
-single-item calls. This module imports botocore, so `make_store` imports it only
+({"S": text}). boto3's resource layer and the SDK's ask-sdk-dynamodb adapter cost much of
+a Lambda cold start (imports, and a resource the adapter builds when imported) for three
+single-item calls (docs/deploy.md has the figures). This module imports botocore, so `make_store` imports it only
 for COACH_STORE=dynamodb.
 """
 
@@ -85,7 +85,7 @@ class _DynamoDbOnlyLoader(botocore.loaders.Loader):  # type: ignore[misc]
     """botocore's data loader for a session that makes nothing but a DynamoDB client.
 
     Before it loads a service's model, botocore lists every service it has models for: ~450
-    folders and thousands of stat calls, about 17 ms of a cold start on the dev machine. Here
+    folders and thousands of stat calls, a measurable part of a cold start. Here
     that list is DynamoDB alone; every file still loads from botocore's own data.
     """
 

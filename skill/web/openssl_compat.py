@@ -86,7 +86,7 @@ def use_ctypes() -> None:
     """Have oscrypto reach libcrypto through ctypes rather than cffi.
 
     Same library, same calls; cffi's backend parses C declarations with pycparser at import,
-    which cost ~30 ms of every server start. Must run before oscrypto loads a backend.
+    which costs part of every server start. Must run before oscrypto loads a backend.
     """
     import oscrypto
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from skill.web import openssl_compat
 
 openssl_compat.install()  # before the SDK pulls in oscrypto
-openssl_compat.use_ctypes()  # ~30 ms less start-up than oscrypto's default cffi backend
+openssl_compat.use_ctypes()  # a faster start than oscrypto's default cffi backend
 
 import datetime as dt  # noqa: E402
 import posixpath  # noqa: E402
@@ -83,7 +83,7 @@ def read_trust_roots(path: Path) -> bytes:
 class AlexaSignatureVerifier(RequestVerifier):
     """The SDK's signature check with a bounded fetch, preloaded chains, a dev CA, and a chain
     validated once until its first certificate expires rather than on every request (the
-    SDK's pure-Python path validation is ~4 ms a request)."""
+    SDK's pure-Python path validation costs milliseconds a request)."""
 
     def __init__(
         self,
