@@ -11,8 +11,8 @@ that can drift (1763720000.123 -> Decimal -> float), while text round-trips exac
 The store talks to DynamoDB through a plain botocore client with low-level attribute values
 ({"S": text}). boto3's resource layer and the SDK's ask-sdk-dynamodb adapter cost much of
 a Lambda cold start (imports, and a resource the adapter builds when imported) for three
-single-item calls (docs/deploy.md has the figures). This module imports botocore, so `make_store` imports it only
-for COACH_STORE=dynamodb.
+single-item calls (docs/deploy.md has the figures). This module imports botocore, so
+`make_store` imports it only for COACH_STORE=dynamodb.
 """
 
 from __future__ import annotations
