@@ -221,6 +221,16 @@ class CoachHandler(AbstractRequestHandler):
         )
         return respond(handler_input, reply)
 
+    def next_routine_part(self, handler_input: HandlerInput, kind: str, part: int) -> Response:
+        """ "Next" during a warm-up or cool-down leads its next part."""
+        if kind == "warm_up":
+            return self.move(handler_input, lambda p: self.coach.warm_up(p, part))
+        before = progress_of(handler_input)
+        move = self.coach.cool_down(before, part)
+        if move is None:
+            return respond(handler_input, self.composer.cool_down_declined())
+        return self.speak(handler_input, before, move)
+
     def yes(self, handler_input: HandlerInput) -> Response:
         """Yes to the question the last response asked."""
         question, _, target = (pending_question(handler_input) or "").partition(":")
@@ -308,19 +318,10 @@ class NextSetHandler(CoachHandler):
             return by_player
         return self.move(handler_input, lambda p: self.coach.finish_set(p, self.now()))
 
-    def next_routine_part(self, handler_input: HandlerInput, kind: str, part: int) -> Response:
-        """ "Next" during a warm-up or cool-down leads its next part."""
-        if kind == "warm_up":
-            return self.move(handler_input, lambda p: self.coach.warm_up(p, part))
-        before = progress_of(handler_input)
-        move = self.coach.cool_down(before, part)
-        if move is None:
-            return respond(handler_input, self.composer.cool_down_declined())
-        return self.speak(handler_input, before, move)
-
 
 class ReadyHandler(CoachHandler):
-    """I'm ready, let's go: yes to a question just asked, otherwise on to the next set."""
+    """I'm ready, let's go: yes to a question just asked; in a warm-up or cool-down, its next
+    part; before a set, go (a paused workout resumes). Never a set counted: ready is not done."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return bool(is_intent_name("ReadyIntent")(handler_input))
@@ -328,7 +329,13 @@ class ReadyHandler(CoachHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         if pending_question(handler_input) is not None:
             return self.yes(handler_input)
-        return self.move(handler_input, lambda p: self.coach.finish_set(p, self.now()))
+        routine = routine_part(handler_input)
+        if routine is not None:
+            return self.next_routine_part(handler_input, *routine)
+        progress = progress_of(handler_input)
+        if progress.paused:
+            return self.move(handler_input, lambda p: self.coach.resume(p, self.now()))
+        return respond(handler_input, self.composer.go_ahead(progress))
 
 
 class SkipExerciseHandler(CoachHandler):

@@ -574,6 +574,16 @@ class Composer:
         speech.extend(self.announce_set(here.exercise, set_number, False, progress.sets_done))
         return Reply(speech.ssml(), self.set_reprompt(), False)
 
+    def go_ahead(self, progress: Progress) -> Reply:
+        """Ready before a set: go, with the set said again (led, where it has steps). Being
+        ready is never the set done."""
+        here = self.coach.position(progress)
+        if here is None:
+            return self.help(progress)
+        speech = Speech().say(self.phrases.say("set.ready"))
+        speech.extend(self.announce_set(here.exercise, here.set_number, True, progress.sets_done))
+        return Reply(speech.ssml(), self.set_reprompt(), False)
+
     def repeat(self, progress: Progress) -> Reply:
         here = self.coach.position(progress)
         if here is None:

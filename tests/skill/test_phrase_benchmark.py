@@ -37,14 +37,14 @@ from harness.utterances import SlotMatch, normalize
 # Per recogniser and file: (share understood at least, harm at most: misheard, mishandled).
 # Misheard: the recogniser heard a command that asks for the change; mishandled: the skill made
 # a change the heard intent does not ask for. Today's mishandled ones are the skill's, listed
-# for the off-script issue: "i'm ready" counts a set, and the warm-up is lost to a pause, a
-# rest change, "easier" or a closed session.
+# for the off-script issue: the warm-up is lost to a pause, a rest change, "easier" or a closed
+# session.
 FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
-    (STATISTICAL, MAIN): (0.95, 0, 9),
+    (STATISTICAL, MAIN): (0.95, 0, 2),
     (STATISTICAL, HELD_OUT): (0.65, 0, 0),
     (STATISTICAL, OFF_SCRIPT): (0.17, 5, 0),
     (STATISTICAL, NOT_FOR_THE_COACH): (0.85, 1, 3),
-    (EXACT, MAIN): (0.92, 0, 8),
+    (EXACT, MAIN): (0.92, 0, 2),
     (EXACT, HELD_OUT): (0.13, 0, 0),
     (EXACT, OFF_SCRIPT): (0.13, 0, 0),
     (EXACT, NOT_FOR_THE_COACH): (0.97, 0, 1),
