@@ -11,9 +11,8 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
-from harness.interaction_model import Intent, InteractionModel, SlotValue
+from harness.interaction_model import Intent, SlotValue
 from harness.utterances import NUMBER_TYPE, SlotMatch, normalize, parse_number
 
 DURATION_TYPE = "AMAZON.DURATION"
@@ -88,12 +87,12 @@ def iso_duration(text: str) -> str | None:
     return "PT" + "".join(parts)
 
 
-@dataclass(frozen=True)
 class SlotFiller:
     """Fills one model's slots; `fill` is the entry point."""
 
-    model: InteractionModel
-    tables: Mapping[str, Mapping[str, SlotValue]]  # custom type -> spoken phrase -> value
+    def __init__(self, tables: Mapping[str, Mapping[str, SlotValue]]) -> None:
+        # custom type -> its phrases, longest first (the longest phrase said is the value)
+        self.tables = {name: _KnownPhrases(table) for name, table in tables.items()}
 
     def fill(
         self, intent: Intent, words: Sequence[str], samples: Sequence[str]
@@ -107,7 +106,12 @@ class SlotFiller:
             if not any(_SLOT_TOKEN.match(t) for t in tokens):
                 continue
             filled, fit = self._line_up(intent, tokens, words)
-            score = fit + 0.05 * sum(1 for s in filled.values() if s.id or _is_builtin(s))
+            resolved = sum(
+                1
+                for name, value in filled.items()
+                if value.id is not None or intent.slot(name).type not in self.tables
+            )
+            score = fit + 0.05 * resolved
             if score > best[0]:
                 best = (score, filled)
         return self.named_anywhere(intent, words, best[1])
@@ -141,7 +145,7 @@ class SlotFiller:
         spoken = " ".join(words)
         if table is None:
             return SlotMatch(spoken)
-        found = _find_phrase(table, words)
+        found = table.find(words)
         if found is not None:
             phrase, value = found
             return SlotMatch(phrase, value.id, value.value)
@@ -158,37 +162,35 @@ class SlotFiller:
             current = filled.get(slot.name)
             if table is None or (current is not None and current.id is not None):
                 continue
-            found = _find_phrase(table, words)
+            found = table.find(words)
             if found is not None:
                 filled[slot.name] = SlotMatch(found[0], found[1].id, found[1].value)
         return filled
 
 
-def _is_builtin(slot: SlotMatch) -> bool:
-    return slot.id is None and slot.value[:1].isdigit() or slot.value.startswith("PT")
+class _KnownPhrases:
+    """A custom type's phrases, each to its value, searched longest first."""
 
+    def __init__(self, table: Mapping[str, SlotValue]) -> None:
+        self.table = table
+        self.longest_first = sorted(table, key=lambda p: (-len(p), p))
 
-def _find_phrase(
-    table: Mapping[str, SlotValue], words: Sequence[str]
-) -> tuple[str, SlotValue] | None:
-    """The longest known phrase of a type among `words`, on word boundaries."""
-    text = f" {' '.join(words)} "
-    for phrase in sorted(table, key=lambda p: (-len(p), p)):
-        if f" {phrase} " in text:
-            return phrase, table[phrase]
-    return None
+    def find(self, words: Sequence[str]) -> tuple[str, SlotValue] | None:
+        """The longest known phrase among `words`, on word boundaries."""
+        text = f" {' '.join(words)} "
+        for phrase in self.longest_first:
+            if f" {phrase} " in text:
+                return phrase, self.table[phrase]
+        return None
 
 
 class SlotWords:
     """Text with each known slot value (a custom type's value or synonym, a number) replaced by
     its type's name: "rest ninety seconds" reads "rest amazon_number seconds"."""
 
-    def __init__(self, model: InteractionModel, tables: Mapping[str, Mapping[str, SlotValue]]):
+    def __init__(self, tables: Mapping[str, Mapping[str, SlotValue]]) -> None:
         phrases = {
-            phrase: _type_word(type_name)
-            for type_name, table in tables.items()
-            for phrase in table
-            if model.slot_type(type_name) is not None
+            phrase: _type_word(type_name) for type_name, table in tables.items() for phrase in table
         }
         ordered = sorted(phrases, key=lambda p: (-len(p), p))
         self._phrases = phrases

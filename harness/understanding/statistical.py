@@ -81,12 +81,12 @@ class StatisticalRecogniser:
         self.literal: Matcher = matcher_for(model)
         self.floor = CONFIDENCE_FLOORS[sensitivity]
         pairs = examples(model)
-        self._slot_words = SlotWords(model, self.literal.tables)
+        self._slot_words = SlotWords(self.literal.tables)
         self._pipeline = _pipeline(self._slot_words).fit(
             [text for text, _ in pairs], [i for _, i in pairs]
         )
         self._classes: list[str] = list(self._pipeline.classes_)
-        self._slots = SlotFiller(model, self.literal.tables)
+        self._slots = SlotFiller(self.literal.tables)
         self.training_seconds = time.perf_counter() - started
         self.description = (
             f"statistical stand-in for Alexa's NLU (--exact for samples word for word):"
