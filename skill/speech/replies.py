@@ -36,11 +36,17 @@ class Reply:
     routine: str | None = None  # the warm-up or cool-down part "next" leads: "warm_up:1"
 
 
-# A yes/no question asked again, by the pending question it is ("switch:dumbbell" is "switch").
-_QUESTION_AGAIN = {
+# Each yes/no question's own reprompt, by the pending question it is ("switch:dumbbell" is
+# "switch"); the confirmations share one. Said when the question is asked, and again when the
+# runner's words answered it with nothing.
+_QUESTION_REPROMPTS = {
     "continue": "launch.resume_offer_reprompt",
     "cool_down": "cool_down.offer_reprompt",
 }
+
+
+def question_reprompt(pending: str) -> str:
+    return _QUESTION_REPROMPTS.get(pending.partition(":")[0], "confirm.reprompt")
 
 
 def reps_words(phrases: Phrasebook, reps: Reps) -> str:
@@ -294,6 +300,10 @@ class Composer:
             speech.ssml(), Speech().say(self.phrases.say(reprompt_key)).ssml(), False, pending
         )
 
+    def ask_yes_no(self, speech: Speech, pending: str) -> Reply:
+        """A yes/no question, kept open as `pending`, reprompted with its own reprompt."""
+        return self.ask(speech, question_reprompt(pending), pending)
+
     # --- transitions --------------------------------------------------------------------------
 
     def transition(
@@ -434,7 +444,7 @@ class Composer:
                     speech.extend(self.no_workout(just_finished))
                     return self.ask(speech, "workouts.which")
         if pending == "cool_down":
-            return self.ask(speech, "cool_down.offer_reprompt", pending)
+            return self.ask_yes_no(speech, pending)
         if end_session:
             return Reply(speech.ssml(), None, True)
         if self.coach.position(after) is None:
@@ -520,7 +530,7 @@ class Composer:
                 set=here.set_number,
                 sets=here.exercise.sets,
             )
-            return self.ask(Speech().say(offer), "launch.resume_offer_reprompt", "continue")
+            return self.ask_yes_no(Speech().say(offer), "continue")
         if progress.workout_id:
             text = self.phrases.say("launch.returning", workouts=self.workout_names())
         else:
@@ -622,9 +632,7 @@ class Composer:
         """Words meant for no command: a short way on that fits the place. A question still
         waiting for its yes or no is asked again and stays asked."""
         if pending is not None:
-            question = self.phrases.say(
-                _QUESTION_AGAIN.get(pending.partition(":")[0], "confirm.reprompt")
-            )
+            question = self.phrases.say(question_reprompt(pending))
             text = self.phrases.say("fallback.not_caught", hint=question)
             return self.ask(Speech().say(text), "confirm.reprompt", pending)
         text = self.phrases.say("fallback.not_caught", hint=self.hint(progress, routine))
@@ -707,7 +715,7 @@ class Composer:
     def answer_then_offer(self, progress: Progress, speech: Speech) -> Reply:
         """An answer given while "Continue?" is still open: ask it again."""
         speech.say(self.phrases.say("answers.continue"))
-        return self.ask(speech, "launch.resume_offer_reprompt", "continue")
+        return self.ask_yes_no(speech, "continue")
 
     def _here_or_idle(self, progress: Progress, key: str, idle: Callable[[], Speech]) -> Speech:
         here = self.coach.position(progress)
@@ -864,7 +872,7 @@ class Composer:
         text = self.phrases.say(
             key, 0, current=here.workout.name, name=here.exercise.name, **place, **values
         )
-        return self.ask(Speech().say(text), "confirm.reprompt", pending)
+        return self.ask_yes_no(Speech().say(text), pending)
 
     def confirm_start_over(self, progress: Progress) -> Reply:
         return self._confirm(progress, "confirm.start_over", "start_over")
