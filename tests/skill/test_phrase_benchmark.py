@@ -14,6 +14,7 @@ import pytest
 
 from harness.interaction_model import load_model
 from harness.phrase_benchmark import (
+    FILES,
     HELD_OUT,
     MAIN,
     NOT_FOR_THE_COACH,
@@ -85,14 +86,11 @@ def test_nothing_said_near_an_echo_is_heard_as_a_command_that_moves_the_workout(
 
 
 def test_the_files_are_large_enough_to_mean_something() -> None:
-    sizes = {file: sum(len(c.phrases) for c in load_file(file)) for file in FIGURES_FILES}
+    sizes = {file: sum(len(c.phrases) for c in load_file(file)) for file in FILES}
     assert sizes[MAIN] >= 300 and sizes[HELD_OUT] >= 80
     assert sizes[OFF_SCRIPT] >= 150 and sizes[NOT_FOR_THE_COACH] >= 150
     for file in (OFF_SCRIPT, NOT_FOR_THE_COACH):
         assert len(load_file(file)) == len(load_file(MAIN)), f"{file} misses a place"
-
-
-FIGURES_FILES = tuple(dict.fromkeys(file for _, file in FIGURES))
 
 
 def test_the_outcome_table_reads_slots_as_the_runner_meant_them() -> None:
