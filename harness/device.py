@@ -336,8 +336,9 @@ class Device:
     ) -> None:
         self.transport = transport
         self.model = model or load_model()
-        # What the device makes of words: by default the statistical stand-in for Alexa's NLU.
-        self.recogniser = recogniser or recogniser_for(self.model)
+        # What the device makes of words: by default the statistical stand-in for Alexa's NLU,
+        # trained (once per model) only when the device first hears words.
+        self._recogniser = recogniser
         self.caller = Caller(skill_id=skill_id, user_id=user_id, device_id=device_id)
         self.clock = clock
         self.signer = signer
@@ -351,6 +352,12 @@ class Device:
         self.spoken: list[Spoken] = []  # speech heard, in order
         self.screen = screen  # supports Alexa.Presentation.APL
         self.shows: JsonDict | None = None  # the last RenderDocument directive received
+
+    @property
+    def recogniser(self) -> Recogniser:
+        if self._recogniser is None:
+            self._recogniser = recogniser_for(self.model)
+        return self._recogniser
 
     @property
     def session_open(self) -> bool:
