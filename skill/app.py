@@ -18,13 +18,13 @@ from typing import Any, cast
 
 from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.serialize import Serializer
-from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, abort, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from skill.alexa.skill_builder import (
+    CoachSkill,
     OtherSkillRequest,
     build_service,
     build_skill,
@@ -54,7 +54,7 @@ class AlexaEndpoint:
     """What the views need, built once per app: the one place the app keeps its settings."""
 
     settings: Settings
-    skill: CustomSkill
+    skill: CoachSkill
     store: RecordStore
     serializer: Serializer
     check: RequestCheck | None  # verifies each request before dispatch; None when off

@@ -6,8 +6,7 @@ skill.web or ask_sdk_webservice_support.
 
 The skill comes from `skill.alexa.skill_builder.build_skill`, as in the web app, with the SDK's
 serializer: the event is read into a RequestEnvelope, the skill is invoked, and the response
-envelope is serialized back to the dict that Lambda returns as JSON. The SDK's own
-`lambda_handler()` is not used: it builds a new CustomSkill on every invocation.
+envelope is serialized back to the dict that Lambda returns as JSON.
 
 The skill is built on the first invocation, not at import: importing this module costs only
 the standard library, and the build (SDK, content, botocore for the DynamoDB store) runs once

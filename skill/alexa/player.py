@@ -22,7 +22,6 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 
-from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.interfaces.audioplayer import (
     AudioItem,
     AudioItemMetadata,
@@ -32,10 +31,10 @@ from ask_sdk_model.interfaces.audioplayer import (
     Stream,
 )
 
-from skill.alexa.turn import HandsFree, supported_interfaces
+from skill.alexa.service import HandsFree
 from skill.audio.catalog import AudioCatalog, Track
 from skill.coaching.progress import Progress
-from skill.screen.datasources import place_labels
+from skill.speech.places import place_labels
 
 TOKEN_PREFIX = "ubc1"
 APP_NAME = "Upper Body Coach"
@@ -103,36 +102,32 @@ class PlayerToken:
         return replace(self, step=self.step + 1)
 
 
-def supports_player(handler_input: HandlerInput) -> bool:
-    return getattr(supported_interfaces(handler_input), "audio_player", None) is not None
-
-
-def current_token(handler_input: HandlerInput) -> PlayerToken | None:
-    """Our token in the request: the player event's own, or the player's state in the context.
-    Other requests' tokens name other things (an APL UserEvent's names the screen)."""
-    request = handler_input.request_envelope.request
-    kind = str(getattr(request, "object_type", ""))
-    token = getattr(request, "token", None) if kind.startswith("AudioPlayer.") else None
-    if token is None:
-        player = getattr(handler_input.request_envelope.context, "audio_player", None)
-        token = getattr(player, "token", None)
-    return PlayerToken.decode(token)
-
-
-def play(
-    track: Track,
-    token: PlayerToken,
-    hands_free: HandsFree,
-    *,
-    queued: bool = False,
-    offset_ms: int = 0,
-) -> PlayDirective:
+@dataclass(frozen=True)
+class Play:
     """Play `track` now (REPLACE_ALL), from `offset_ms`; or `queued`, after the track playing
     (REPLACE_ENQUEUED: the queue holds just this one, however often it is sent)."""
-    url = track.url(hands_free.base_url)
-    stream = Stream(token=token.encode(), url=url, offset_in_milliseconds=offset_ms)
-    behavior = PlayBehavior.REPLACE_ENQUEUED if queued else PlayBehavior.REPLACE_ALL
-    metadata = now_showing(track, token, hands_free.catalog)
+
+    track: Track
+    token: PlayerToken
+    queued: bool = False
+    offset_ms: int = 0
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Stop the player."""
+
+
+def directive_for(
+    action: Play | Stop, hands_free: HandsFree | None
+) -> PlayDirective | StopDirective:
+    if isinstance(action, Stop):
+        return StopDirective()
+    assert hands_free is not None  # only hands-free mode plays the coach's tracks
+    url = action.track.url(hands_free.base_url)
+    stream = Stream(token=action.token.encode(), url=url, offset_in_milliseconds=action.offset_ms)
+    behavior = PlayBehavior.REPLACE_ENQUEUED if action.queued else PlayBehavior.REPLACE_ALL
+    metadata = now_showing(action.track, action.token, hands_free.catalog)
     return PlayDirective(
         play_behavior=behavior, audio_item=AudioItem(stream=stream, metadata=metadata)
     )
@@ -148,10 +143,6 @@ def now_showing(track: Track, token: PlayerToken, catalog: AudioCatalog) -> Audi
         return AudioItemMetadata(title=track.title, subtitle=APP_NAME)
     workout, exercise, set_label = labels
     return AudioItemMetadata(title=f"{exercise}: {set_label}", subtitle=f"{workout} · {APP_NAME}")
-
-
-def stop() -> StopDirective:
-    return StopDirective()
 
 
 def first_of(tracks: tuple[Track, ...], tag: str, progress: Progress) -> tuple[Track, PlayerToken]:

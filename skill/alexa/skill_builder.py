@@ -1,4 +1,6 @@
-"""Assemble the custom skill: handlers, interceptors, persistence and the skill ID check."""
+"""The skill both entry points serve (the web app and skill/lambda_function.py). One request's
+path: read the turn (skill.alexa.turn) → its command's handler (skill.alexa.commands,
+skill.alexa.handlers) → the outcome rendered (skill.alexa.render) → the record saved."""
 
 from __future__ import annotations
 
@@ -8,26 +10,23 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from ask_sdk_core.skill import CustomSkill
-from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_core.exceptions import PersistenceException
+from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from ask_sdk_runtime.exceptions import AskSdkException
 
-from skill.alexa import handlers, player_handlers, screen
-from skill.alexa.turn import (
-    ATTEMPTS_LEFT,
-    TURN_ATTEMPTS,
-    CoachService,
-    HandsFree,
-    LoadProgress,
-    SaveProgress,
-)
+from skill.alexa.commands import command_for
+from skill.alexa.handlers import Handlers
+from skill.alexa.render import Answer, render
+from skill.alexa.service import CoachService, HandsFree
+from skill.alexa.turn import Asked, Outcome, read_request, read_turn, save
 from skill.audio.catalog import AudioCatalog
 from skill.coaching.coach import Coach
 from skill.config import Settings
 from skill.content.loader import default_library
 from skill.content.models import Library
 from skill.persistence import (
+    NewerRecordError,
     RecordStore,
     SaveConflict,
     make_store,
@@ -37,6 +36,11 @@ from skill.speech.phrasebook import default_phrasebook
 from skill.speech.replies import Composer
 
 log = logging.getLogger(__name__)
+
+# How often a turn is worked out again after losing a save to another turn for the same runner.
+TURN_ATTEMPTS = 4
+RESPONSE_FORMAT_VERSION = "1.0"
+USER_AGENT = "upper-body-coach"
 
 
 def build_service(
@@ -50,42 +54,81 @@ class OtherSkillRequest(AskSdkException):
     """A request that names a skill other than the configured one."""
 
 
-class CoachSkill(CustomSkill):
-    """The SDK's skill with two additions: every turn is bounded in time and run again when its
-    save lost a race with another turn for the same runner (see skill.alexa.turn), and a
-    request whose session names another skill is refused.
+class CoachSkill:
+    """Answers one request envelope. Every turn is bounded in time (the store calls of every
+    attempt share one budget: the runner hears an answer within about 4 s whatever the store
+    does) and is worked out again when its save lost a race with another turn for the same
+    runner. A request whose context or session names another skill is refused."""
 
-    CustomSkill.invoke compares only context.System.application with the skill id, yet the turn
-    reads the session too (its attributes), and Alexa names this skill in both. Both are checked
-    here, before any interceptor or handler runs, for the web app and Lambda alike; either
-    mismatch raises OtherSkillRequest, an AskSdkException as the SDK's own check raises.
-    """
+    def __init__(self, service: CoachService, store: RecordStore, skill_id: str | None) -> None:
+        self.service = service
+        self.store = store
+        self.skill_id = skill_id
+        self.handlers = Handlers(service)
+        self.serializer = DefaultSerializer()  # the SDK's, to read requests and write answers
 
-    def invoke(self, request_envelope: RequestEnvelope, context: Any) -> ResponseEnvelope:
-        if self.skill_id is not None:
-            system = getattr(request_envelope.context, "system", None)
-            in_context = getattr(getattr(system, "application", None), "application_id", None)
-            if in_context != self.skill_id:
-                raise OtherSkillRequest(f"Skill ID Verification failed: context {in_context!r}")
-            # Out-of-session requests have no session; a session without an id names no other
-            # skill, and the context's check above has passed.
-            application = getattr(request_envelope.session, "application", None)
-            in_session = getattr(application, "application_id", None)
-            if in_session not in (None, self.skill_id):
-                raise OtherSkillRequest(f"Skill ID Verification failed: session {in_session!r}")
-        # The store calls of every attempt share one budget: the runner hears an answer
-        # within about 4 s whatever the store does.
+    def invoke(self, request_envelope: RequestEnvelope, context: Any = None) -> ResponseEnvelope:
+        self.check_skill_id(request_envelope)
+        asked = read_request(request_envelope)
         with turn_deadline():
-            for left in range(TURN_ATTEMPTS - 1, -1, -1):
-                token = ATTEMPTS_LEFT.set(left)
-                try:
-                    response: ResponseEnvelope = super().invoke(request_envelope, context)
-                    return response
-                except SaveConflict:
-                    log.info("another turn saved this runner's record first; answering again")
-                finally:
-                    ATTEMPTS_LEFT.reset(token)
+            answer = self.answer(asked)
+        return ResponseEnvelope(
+            response=answer.response,
+            version=RESPONSE_FORMAT_VERSION,
+            session_attributes=answer.session_attributes,
+            user_agent=USER_AGENT,
+        )
+
+    def check_skill_id(self, envelope: RequestEnvelope) -> None:
+        """Alexa names this skill in the context and, in a session, in the session too."""
+        if self.skill_id is None:
+            return
+        system = getattr(envelope.context, "system", None)
+        in_context = getattr(getattr(system, "application", None), "application_id", None)
+        if in_context != self.skill_id:
+            raise OtherSkillRequest(f"Skill ID Verification failed: context {in_context!r}")
+        # A session without an id names no other skill, and the context's check has passed.
+        application = getattr(envelope.session, "application", None)
+        in_session = getattr(application, "application_id", None)
+        if in_session not in (None, self.skill_id):
+            raise OtherSkillRequest(f"Skill ID Verification failed: session {in_session!r}")
+
+    def answer(self, asked: Asked) -> Answer:
+        for left in range(TURN_ATTEMPTS - 1, -1, -1):
+            try:
+                return self.turn(asked)
+            except SaveConflict as lost:
+                if left == 0:
+                    log.error("lost every save to other turns: %s", lost)
+                    return self.apology(asked, "notice.storage_down", end_session=True)
+                log.info("another turn saved this runner's record first; answering again")
+            except NewerRecordError as newer:
+                # From a newer version (a canary, or before a rollback): left untouched.
+                log.warning("left a newer record alone: %s", newer)
+                return self.apology(asked, "notice.newer_record", end_session=True)
+            except PersistenceException as down:
+                log.error("progress store unavailable: %s", down)
+                return self.apology(asked, "notice.storage_down", end_session=True)
+            except Exception as error:
+                log.exception("unhandled error in a skill turn", exc_info=error)
+                return self.apology(asked, "error.generic")
         raise AssertionError("unreachable: the last attempt's conflict is answered")
+
+    def turn(self, asked: Asked) -> Answer:
+        fresh_start = self.service.composer.phrases.say("notice.fresh_start")
+        turn = read_turn(asked, self.store, self.service.coach, self.service.clock(), fresh_start)
+        outcome = command_for(asked).action(self.handlers, turn)
+        shown = turn.progress if outcome.progress is None else outcome.progress
+        answer = render(self.service, asked, outcome, turn.notice, shown)
+        save(turn, outcome, self.store)
+        return answer
+
+    def apology(self, asked: Asked, key: str, end_session: bool = False) -> Answer:
+        """Where Alexa allows speech, the apology `key`; otherwise nothing."""
+        if not asked.may_speak:
+            return render(self.service, asked, Outcome())
+        reply = self.service.composer.error(key, end_session=end_session)
+        return render(self.service, asked, Outcome(reply))
 
 
 def build_skill(
@@ -93,43 +136,12 @@ def build_skill(
     store: RecordStore | None = None,
     service: CoachService | None = None,
 ) -> CoachSkill:
-    """The skill the web app and the Lambda entry point serve, with the serializer that both
-    use to read requests and write responses. `store` defaults to the one `settings` names."""
+    """The skill the web app and the Lambda entry point serve. `store` defaults to the one
+    `settings` names; hands-free mode is on when `settings` says where the tracks are served."""
     if store is None:
         store = make_store(settings)
     service = service or build_service()
     if settings.audio_base_url is not None and service.hands_free is None:
         catalog = AudioCatalog(service.composer.phrases, service.coach.library)
         service = replace(service, hands_free=HandsFree(catalog, settings.audio_base_url))
-    builder = build_skill_builder(settings, store, service)
-    return CoachSkill(skill_configuration=builder.skill_configuration)
-
-
-def build_skill_builder(
-    settings: Settings,
-    store: RecordStore,
-    service: CoachService | None = None,
-) -> CustomSkillBuilder:
-    """The configured builder. Use `build_skill`, which both entry points (the web app and
-    skill/lambda_function.py) serve: the builder's own `lambda_handler()` would build a new
-    skill on every invocation."""
-    service = service or build_service()
-    # The turn's interceptors read and save the record themselves (a save is conditional on
-    # what was read), so the SDK gets no persistence adapter.
-    builder = CustomSkillBuilder()
-    # Requests for other skills are refused before any handler runs (CoachSkill.invoke).
-    builder.skill_id = settings.skill_id  # type: ignore[assignment]  # typed as None in the SDK
-    for handler_class in handlers.INTENT_HANDLERS:
-        builder.add_request_handler(handler_class(service))
-    for player_handler in player_handlers.PLAYER_HANDLERS:
-        builder.add_request_handler(player_handler(service))
-    builder.add_request_handler(screen.TouchHandler(service))
-    builder.add_request_handler(handlers.SessionEndedHandler())
-    builder.add_request_handler(handlers.SilentRequestHandler())
-    builder.add_exception_handler(handlers.NewerRecordHandler(service))
-    builder.add_exception_handler(handlers.StorageDownHandler(service))
-    builder.add_exception_handler(handlers.UnexpectedErrorHandler(service))
-    builder.add_global_request_interceptor(LoadProgress(service, store))
-    builder.add_global_response_interceptor(screen.ShowScreen(service))
-    builder.add_global_response_interceptor(SaveProgress(store))
-    return builder
+    return CoachSkill(service, store, settings.skill_id)

@@ -1,30 +1,25 @@
-"""One turn of the conversation: load the runner's progress and history before the handler,
-save them after.
+"""One turn of the conversation, typed end to end: `read_turn` reads what Alexa sent and the
+runner's record into a `Turn`; a handler returns an `Outcome` (skill.alexa.handlers);
+skill.alexa.render makes the response from it; `save` writes the record back.
 
-Handlers read and replace both in the request attributes; the response interceptor writes them
-back only when one changed, so a refused or failed request stores nothing. The save is
-conditional on the revision that was read: if another turn saved first it raises SaveConflict
-and the whole turn is worked out again (`CoachSkill`, up to TURN_ATTEMPTS times). A record this
-version cannot read is quarantined beside the fresh one that replaces it; one from a newer
-version is never touched (NewerRecordError reaches `NewerRecordHandler`). A history this
-version cannot read is kept as it was stored, never replaced by an empty one.
+The save happens only when something the record holds changed, and is conditional on the
+revision that was read: if another turn saved first it raises SaveConflict and the whole turn is
+worked out again (skill.alexa.skill_builder). A record this version cannot read is quarantined
+beside the fresh one that replaces it; one from a newer version is never touched
+(NewerRecordError). A history this version cannot read is kept as it was stored.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from contextvars import ContextVar
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from ask_sdk_core.dispatch_components import (
-    AbstractRequestInterceptor,
-    AbstractResponseInterceptor,
-)
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model import Directive, Response
+from ask_sdk_core.exceptions import PersistenceException
+from ask_sdk_model import IntentRequest, RequestEnvelope
+from ask_sdk_model.slu.entityresolution import StatusCode
 
-from skill.audio.catalog import AudioCatalog
+from skill.alexa.player import Play, PlayerToken, Stop
 from skill.coaching.coach import Coach
 from skill.coaching.events import Event
 from skill.coaching.history import History, HistoryError
@@ -33,26 +28,34 @@ from skill.persistence import (
     NewerRecordError,
     Quarantined,
     RecordStore,
-    SaveConflict,
     StoredRecord,
     UnreadableRecordError,
     decode,
     encode,
     record_key_of,
 )
-from skill.speech.replies import Composer, Reply
+from skill.speech.replies import Reply
 
 log = logging.getLogger(__name__)
 
+# Record fields.
 PROGRESS = "progress"
-LOADED = "progress_loaded"
 HISTORY = "history"
-STORED = "stored"  # request attribute: the StoredRecord read (None: the runner had none)
-QUARANTINE = "quarantine"  # request attribute: the unreadable record to keep aside on save
-OTHERS = "others"  # request attribute: the record's other fields, which a save keeps as they are
-PREFERENCES = "preferences"  # record field and request attribute: {"keep_music": bool}
-PREFERENCES_CHANGED = "preferences_changed"
-MOVE_EVENTS = "move_events"  # request attribute: what the move just made did (for the screen)
+PREFERENCES = "preferences"
+# Session attributes: the yes/no question the last response asked, and the warm-up or
+# cool-down part "next" leads ("warm_up:1"), which lives in one session: the runner is listening
+# throughout, and the stored progress stays unchanged.
+PENDING = "pending"
+ROUTINE = "routine"
+
+SCREEN_TOKEN = "ubc-screen"  # names the coach's screen in RenderDocument and its UserEvents
+
+# Requests that may be answered with speech: a touch on the screen (APL UserEvent) is answered
+# as the words would be. Player events and buttons may carry player directives alone.
+SPEAKABLE = frozenset({"LaunchRequest", "IntentRequest", "Alexa.Presentation.APL.UserEvent"})
+# Requests whose answer needs nothing of the runner (the player's word that a track ended or
+# stopped: answered with nothing), so their turn reads and writes no record.
+NEEDS_NO_RECORD = frozenset({"AudioPlayer.PlaybackFinished", "AudioPlayer.PlaybackStopped"})
 
 
 @dataclass(frozen=True)
@@ -69,62 +72,6 @@ class Preferences:
         return {"keep_music": self.keep_music}
 
 
-def preferences_of(handler_input: HandlerInput) -> Preferences:
-    kept = handler_input.attributes_manager.request_attributes.get(PREFERENCES)
-    return kept if isinstance(kept, Preferences) else Preferences()
-
-
-def choose(handler_input: HandlerInput, preferences: Preferences) -> None:
-    """Note the runner's new preferences for the save interceptor."""
-    handler_input.attributes_manager.request_attributes[PREFERENCES] = preferences
-    handler_input.attributes_manager.request_attributes[PREFERENCES_CHANGED] = True
-
-
-NOTICE = "notice"
-PENDING = "pending"  # session attribute: the question the last response asked
-# Session attribute: the warm-up or cool-down part that "next" leads ("warm_up:1"). Kept across
-# questions and help; dropped by any move of the workout. A warm-up or cool-down lives in one
-# session: the runner is listening throughout, and Progress (owned elsewhere) stays unchanged.
-ROUTINE = "routine"
-
-
-# How often a turn is worked out again after losing a save to another turn for the same runner.
-TURN_ATTEMPTS = 4
-# Set by `CoachSkill.invoke`: the attempts after this one.
-ATTEMPTS_LEFT: ContextVar[int] = ContextVar("turn_attempts_left", default=0)
-
-
-def is_retried(exception: Exception) -> bool:
-    """A lost save that `CoachSkill` will answer by running the turn again: no exception
-    handler may answer it (on the last attempt it is the storage apology)."""
-    return isinstance(exception, SaveConflict) and ATTEMPTS_LEFT.get() > 0
-
-
-@dataclass(frozen=True)
-class HandsFree:
-    """The coach's tracks and where they are served: what hands-free mode needs."""
-
-    catalog: AudioCatalog
-    base_url: str
-
-
-@dataclass(frozen=True)
-class CoachService:
-    """What every handler needs: the state machine, the wording and a clock; and the tracks,
-    when the skill serves them (hands-free mode, skill.alexa.player)."""
-
-    coach: Coach
-    composer: Composer
-    clock: Callable[[], float]
-    hands_free: HandsFree | None = None
-
-
-def progress_of(handler_input: HandlerInput) -> Progress:
-    progress = handler_input.attributes_manager.request_attributes[PROGRESS]
-    assert isinstance(progress, Progress)
-    return progress
-
-
 class StoredHistory:
     """The runner's history as stored, read only when a turn needs it (most set turns don't,
     and every turn writes the record back): then written back as it was unless it changed.
@@ -132,11 +79,10 @@ class StoredHistory:
 
     def __init__(self, stored: object) -> None:
         self.stored = stored  # the record's value, None when it has none
-        self.current: History | None = None  # set by a turn that changes the history
         self._as_stored: History | None = None
         self._readable = True
 
-    def as_stored(self) -> History:
+    def read(self) -> History:
         if self._as_stored is None:
             self._as_stored = History()
             if self.stored is not None:
@@ -147,200 +93,235 @@ class StoredHistory:
                     self._readable = False
         return self._as_stored
 
-    def read(self) -> History:
-        return self.current if self.current is not None else self.as_stored()
+    def changed_to(self, new: History | None) -> bool:
+        return new is not None and new != self.read() and self._readable
 
-    @property
-    def changed(self) -> bool:
-        if self.current is None:
-            return False
-        return self.current != self.as_stored() and self._readable
-
-    def to_store(self) -> object:
+    def to_store(self, new: History | None) -> object:
         """What goes back in the record: the new history, or what was stored."""
-        if self.current is not None and self.changed:
-            return self.current.to_dict()
+        if new is not None and self.changed_to(new):
+            return new.to_dict()
         return self.stored
 
 
-def history_of(handler_input: HandlerInput) -> History:
-    slot = handler_input.attributes_manager.request_attributes[HISTORY]
-    assert isinstance(slot, StoredHistory)
-    return slot.read()
+@dataclass(frozen=True)
+class SlotValue:
+    spoken: str | None  # what the runner said, None when the slot was not filled
+    resolved_id: str | None  # the slot value id Alexa matched, None when it matched none
 
-
-def session_attributes(handler_input: HandlerInput) -> dict[str, object] | None:
-    """The session's attributes; None for a request outside a session (the SDK raises)."""
-    if handler_input.request_envelope.session is None:
-        return None
-    attributes: dict[str, object] | None = handler_input.attributes_manager.session_attributes
-    return attributes
-
-
-def pending_question(handler_input: HandlerInput) -> str | None:
-    value = (session_attributes(handler_input) or {}).get(PENDING)
-    return value if isinstance(value, str) else None
-
-
-def routine_part(handler_input: HandlerInput) -> tuple[str, int] | None:
-    """("warm_up" or "cool_down", the part "next" leads), when one is under way."""
-    value = (session_attributes(handler_input) or {}).get(ROUTINE)
-    if not isinstance(value, str):
-        return None
-    kind, _, part = value.partition(":")
-    if kind not in {"warm_up", "cool_down"} or not part.isdigit():
-        return None
-    return kind, int(part)
-
-
-def respond(
-    handler_input: HandlerInput,
-    reply: Reply | None,
-    progress: Progress | None = None,
-    history: History | None = None,
-    directives: Sequence[Directive] = (),
-    events: Sequence[Event] = (),
-) -> Response:
-    """Build the response and note the new progress and history for the save interceptor, and
-    the move's `events` for the screen (skill.alexa.screen). Without a reply, the response is
-    `directives` alone (the player speaks for the coach)."""
-    attributes = handler_input.attributes_manager
-    attributes.request_attributes[MOVE_EVENTS] = tuple(events)
-    if progress is not None:
-        attributes.request_attributes[PROGRESS] = progress
-    if history is not None:
-        slot = attributes.request_attributes[HISTORY]
-        assert isinstance(slot, StoredHistory)
-        slot.current = history
-    if reply is None:
-        session = session_attributes(handler_input)
-        if session is not None:
-            session.pop(PENDING, None)
-            session.pop(ROUTINE, None)
-        builder = handler_input.response_builder
-        for directive in directives:
-            builder.add_directive(directive)
-        if may_speak(handler_input):
-            builder.set_should_end_session(True)  # a Play with the session open would pause
-        return builder.response
-    speech = reply.speech
-    notice = attributes.request_attributes.pop(NOTICE, None)
-    if notice:
-        speech = speech.replace("<speak>", f"<speak>{notice} ", 1)
-    session = session_attributes(handler_input)
-    if session is not None:
-        session.pop(PENDING, None)
-        if reply.pending and not reply.end_session:
-            session[PENDING] = reply.pending
-        if reply.routine and not reply.end_session:
-            session[ROUTINE] = reply.routine
-        elif progress is not None or reply.end_session:
-            session.pop(ROUTINE, None)  # the workout moved on, or the session is over
-    builder = handler_input.response_builder.speak(speech)
-    for directive in directives:
-        builder.add_directive(directive)
-    # A Play with the session open starts when the microphone closes (Alexa pauses the
-    # stream while it listens): the runner may still answer in words first.
-    if reply.reprompt is not None and not reply.end_session:
-        builder.ask(reply.reprompt)
-    builder.set_should_end_session(reply.end_session)
-    return builder.response
-
-
-# Requests that may be answered with speech: a touch on the screen (APL UserEvent) is answered
-# as the words would be. Player events and buttons may carry player directives alone.
-SPEAKABLE = frozenset({"LaunchRequest", "IntentRequest", "Alexa.Presentation.APL.UserEvent"})
-
-
-def supported_interfaces(handler_input: HandlerInput) -> object:
-    """The device's supportedInterfaces (None where a request names no device: the SDK's own
-    get_supported_interfaces raises there)."""
-    context = handler_input.request_envelope.context
-    device = getattr(getattr(context, "system", None), "device", None)
-    return getattr(device, "supported_interfaces", None)
-
-
-def may_speak(handler_input: HandlerInput) -> bool:
-    request_type = getattr(handler_input.request_envelope.request, "object_type", None)
-    return request_type in SPEAKABLE
-
-
-# Requests whose answer needs nothing of the runner (the player's word that a track ended or
-# stopped: answered with nothing), so their turn reads and writes no record.
-NEEDS_NO_RECORD = frozenset({"AudioPlayer.PlaybackFinished", "AudioPlayer.PlaybackStopped"})
-
-
-class LoadProgress(AbstractRequestInterceptor):
-    def __init__(self, service: CoachService, store: RecordStore) -> None:
-        self.service = service
-        self.store = store
-
-    def process(self, handler_input: HandlerInput) -> None:
-        request_type = getattr(handler_input.request_envelope.request, "object_type", None)
-        if request_type in NEEDS_NO_RECORD:
-            return
-        attributes = handler_input.attributes_manager
-        stored = self.store.read(record_key_of(handler_input.request_envelope))
-        attributes.request_attributes[STORED] = stored
-        history = StoredHistory(None)
+    @property
+    def whole_number(self) -> int | None:
+        """An AMAZON.NUMBER slot as an int; None when missing or not a number."""
         try:
-            record = {} if stored is None else decode(stored.text)
-            kept = record.get(PROGRESS)
-            progress = Progress() if kept is None else Progress.from_dict(kept)
-            if not self.service.coach.is_valid(progress):
-                raise ProgressError("progress points at content that no longer exists")
-            loaded: Progress | None = progress
-            history = StoredHistory(record.get(HISTORY))
-            # Fields this version does not use (a later version's, at the same record version)
-            # go back as they came.
-            known = {PROGRESS, HISTORY, PREFERENCES}
-            others = {key: value for key, value in record.items() if key not in known}
-            attributes.request_attributes[OTHERS] = others
-            preferences = record.get(PREFERENCES)
-            if isinstance(preferences, dict):
-                attributes.request_attributes[PREFERENCES] = Preferences.from_dict(preferences)
-        except NewerRecordError:
-            raise  # never replaced: NewerRecordHandler answers
-        except (UnreadableRecordError, ProgressError) as problem:
-            assert stored is not None  # no record reads as a new runner
-            # Start fresh, say so, and keep the record aside when the fresh one is saved.
-            log.warning("Quarantining a record this version cannot use: %s", problem)
-            progress, loaded = Progress(), None
-            attributes.request_attributes[QUARANTINE] = Quarantined.now(stored.text, str(problem))
-            attributes.request_attributes[NOTICE] = self.service.composer.phrases.say(
-                "notice.fresh_start"
+            return None if self.spoken is None else int(self.spoken)
+        except ValueError:
+            return None
+
+
+NO_SLOT = SlotValue(None, None)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What Alexa sent, read once from the envelope."""
+
+    kind: str  # the request type
+    key: str | None  # the runner's record key; None when the request names no user
+    intent: str | None = None
+    slots: Mapping[str, SlotValue] = field(default_factory=dict)
+    touched: str | None = None  # the control of the coach's screen touched
+    has_session: bool = False
+    new_session: bool = False
+    session_attributes: Mapping[str, object] = field(default_factory=dict)
+    has_player: bool = False
+    has_screen: bool = False
+    player_token: PlayerToken | None = None  # ours, in the player event or the player's state
+    player_offset_ms: int = 0
+    error: str | None = None  # what a player or system error said
+
+    @property
+    def record_key(self) -> str:
+        if self.key is None:
+            raise PersistenceException(
+                "the request has no user id (context.System.user.userId), so progress cannot"
+                " be stored or read"
             )
-        attributes.request_attributes[PROGRESS] = progress
-        attributes.request_attributes[LOADED] = loaded
-        attributes.request_attributes[HISTORY] = history
+        return self.key
+
+    @property
+    def may_speak(self) -> bool:
+        return self.kind in SPEAKABLE
+
+    @property
+    def in_conversation(self) -> bool:
+        """Words said in a session already open (not "Alexa, tell the coach..." nor a button)."""
+        return self.has_session and not self.new_session
+
+    @property
+    def pending(self) -> str | None:
+        value = self.session_attributes.get(PENDING)
+        return value if isinstance(value, str) else None
+
+    @property
+    def routine(self) -> tuple[str, int] | None:
+        """("warm_up" or "cool_down", the part "next" leads), when one is under way."""
+        value = self.session_attributes.get(ROUTINE)
+        if not isinstance(value, str):
+            return None
+        kind, _, part = value.partition(":")
+        if kind not in {"warm_up", "cool_down"} or not part.isdigit():
+            return None
+        return kind, int(part)
+
+    def slot(self, name: str) -> SlotValue:
+        return self.slots.get(name, NO_SLOT)
 
 
-class SaveProgress(AbstractResponseInterceptor):
-    def __init__(self, store: RecordStore) -> None:
-        self.store = store
+@dataclass(frozen=True)
+class Turn:
+    """One request and the runner's record as read for it."""
 
-    def process(self, handler_input: HandlerInput, response: Response) -> None:
-        done = handler_input.attributes_manager.request_attributes
-        progress, history = done.get(PROGRESS), done.get(HISTORY)
-        if not isinstance(progress, Progress) or not isinstance(history, StoredHistory):
-            return
-        preferences = done.get(PREFERENCES, Preferences())
-        assert isinstance(preferences, Preferences)
-        changed_preferences = done.get(PREFERENCES_CHANGED, False)
-        if progress == done.get(LOADED) and not history.changed and not changed_preferences:
-            return
-        others = done.get(OTHERS)
-        record: dict[str, object] = dict(others) if isinstance(others, dict) else {}
-        record[PROGRESS] = progress.to_dict()
-        if preferences != Preferences():
-            record[PREFERENCES] = preferences.to_dict()
-        kept = history.to_store()
-        if kept is not None:
-            record[HISTORY] = kept
-        stored = done.get(STORED)
-        assert stored is None or isinstance(stored, StoredRecord)
-        quarantined = done.get(QUARANTINE)
-        assert quarantined is None or isinstance(quarantined, Quarantined)
-        self.store.write(
-            record_key_of(handler_input.request_envelope), encode(record), stored, quarantined
+    asked: Asked
+    now: float
+    progress: Progress = field(default_factory=Progress)
+    history: StoredHistory = field(default_factory=lambda: StoredHistory(None))
+    preferences: Preferences = Preferences()
+    notice: str | None = None  # said first: the record could not be used (a fresh start)
+    # What the save needs: whether a record was read, what it was, its other fields.
+    read: bool = False
+    stored: StoredRecord | None = None
+    loaded: Progress | None = None  # None: nothing usable was read
+    others: Mapping[str, object] = field(default_factory=dict)
+    quarantine: Quarantined | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a handler did: nothing said or moved, unless a field says so."""
+
+    reply: Reply | None = None  # words; None: the player speaks for the coach, or nothing
+    progress: Progress | None = None  # the runner's new place
+    history: History | None = None  # what the coach now remembers, when it changed
+    preferences: Preferences | None = None  # chosen this turn
+    events: tuple[Event, ...] = ()  # what the move did (the screen shows it)
+    player: Play | Stop | None = None
+    notice: str | None = None  # said before the reply
+
+
+def read_request(envelope: RequestEnvelope) -> Asked:
+    """Read what Alexa sent."""
+    request = envelope.request
+    kind = str(getattr(request, "object_type", ""))
+    intent, slots = None, {}
+    if isinstance(request, IntentRequest) and request.intent is not None:
+        intent = request.intent.name
+        slots = {name: _slot_value(slot) for name, slot in (request.intent.slots or {}).items()}
+    touched = None
+    if kind == "Alexa.Presentation.APL.UserEvent" and getattr(request, "token", None) == (
+        SCREEN_TOKEN
+    ):
+        arguments = getattr(request, "arguments", None) or []
+        touched = arguments[0] if arguments and isinstance(arguments[0], str) else None
+    session = envelope.session
+    system = getattr(envelope.context, "system", None)
+    interfaces = getattr(getattr(system, "device", None), "supported_interfaces", None)
+    player = getattr(envelope.context, "audio_player", None)
+    token = getattr(request, "token", None) if kind.startswith("AudioPlayer.") else None
+    if token is None:
+        token = getattr(player, "token", None)
+    error = getattr(request, "error", None)
+    return Asked(
+        kind=kind,
+        key=_record_key(envelope),
+        intent=intent,
+        slots=slots,
+        touched=touched,
+        has_session=session is not None,
+        new_session=bool(getattr(session, "new", False)),
+        session_attributes=dict(getattr(session, "attributes", None) or {}),
+        has_player=getattr(interfaces, "audio_player", None) is not None,
+        has_screen=getattr(interfaces, "alexa_presentation_apl", None) is not None,
+        player_token=PlayerToken.decode(token),
+        player_offset_ms=getattr(player, "offset_in_milliseconds", None) or 0,
+        error=None if error is None else str(getattr(error, "message", error)),
+    )
+
+
+def _record_key(envelope: RequestEnvelope) -> str | None:
+    try:
+        return record_key_of(envelope)
+    except PersistenceException:
+        return None
+
+
+def _slot_value(slot: object) -> SlotValue:
+    """A slot the way Alexa resolves it (entity resolution), with what was said."""
+    value = getattr(slot, "value", None)
+    if not value or value == "?":
+        return NO_SLOT
+    resolutions = getattr(slot, "resolutions", None)
+    for authority in getattr(resolutions, "resolutions_per_authority", None) or []:
+        if authority.status and authority.status.code == StatusCode.ER_SUCCESS_MATCH:
+            values = authority.values or []
+            if values and values[0].value is not None:
+                return SlotValue(value, values[0].value.id)
+    return SlotValue(value, None)
+
+
+def read_turn(
+    asked: Asked, store: RecordStore, coach: Coach, now: float, fresh_start_notice: str
+) -> Turn:
+    """The turn with the runner's record read, unless the request needs none."""
+    if asked.kind in NEEDS_NO_RECORD:
+        return Turn(asked, now)
+    stored = store.read(asked.record_key)
+    try:
+        record = {} if stored is None else decode(stored.text)
+        kept = record.get(PROGRESS)
+        progress = Progress() if kept is None else Progress.from_dict(kept)
+        if not coach.is_valid(progress):
+            raise ProgressError("progress points at content that no longer exists")
+    except NewerRecordError:
+        raise  # never replaced: the skill says so
+    except (UnreadableRecordError, ProgressError) as problem:
+        assert stored is not None  # no record reads as a new runner
+        # Start fresh, say so, and keep the record aside when the fresh one is saved.
+        log.warning("Quarantining a record this version cannot use: %s", problem)
+        quarantine = Quarantined.now(stored.text, str(problem))
+        return Turn(
+            asked, now, notice=fresh_start_notice, read=True, stored=stored, quarantine=quarantine
         )
+    preferences = record.get(PREFERENCES)
+    return Turn(
+        asked,
+        now,
+        progress=progress,
+        history=StoredHistory(record.get(HISTORY)),
+        preferences=(
+            Preferences.from_dict(preferences) if isinstance(preferences, dict) else Preferences()
+        ),
+        read=True,
+        stored=stored,
+        loaded=progress,
+        # Fields this version does not use (a later version's, at the same record version) go
+        # back as they came.
+        others={k: v for k, v in record.items() if k not in {PROGRESS, HISTORY, PREFERENCES}},
+    )
+
+
+def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
+    """Write the record back when the turn changed what it holds."""
+    if not turn.read:
+        return
+    progress = turn.progress if outcome.progress is None else outcome.progress
+    preferences = turn.preferences if outcome.preferences is None else outcome.preferences
+    history_changed = turn.history.changed_to(outcome.history)
+    if progress == turn.loaded and not history_changed and outcome.preferences is None:
+        return
+    record: dict[str, object] = dict(turn.others)
+    record[PROGRESS] = progress.to_dict()
+    if preferences != Preferences():
+        record[PREFERENCES] = preferences.to_dict()
+    kept = turn.history.to_store(outcome.history)
+    if kept is not None:
+        record[HISTORY] = kept
+    store.write(turn.asked.record_key, encode(record), turn.stored, turn.quarantine)

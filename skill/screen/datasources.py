@@ -12,8 +12,8 @@ from typing import Any
 
 from skill.coaching import events as ev
 from skill.coaching.progress import Progress
-from skill.content.models import Library, Move
-from skill.speech.phrasebook import Phrasebook
+from skill.content.models import Move
+from skill.speech.places import place_labels
 from skill.speech.replies import Composer
 
 BUTTONS = ("next_set", "pause", "resume", "repeat", "how_to")
@@ -106,22 +106,6 @@ def screen_data(
         data["rest"]["startMs"] = max(0, rest_starts_ms)
     data["controls"] = True
     return {"coach": data}
-
-
-def place_labels(
-    phrases: Phrasebook, library: Library, workout_id: str, exercise_index: int, set_number: int
-) -> tuple[str, str, str] | None:
-    """(workout, exercise, "Set N of M") as the screen shows them; None for no such place. The
-    player's metadata uses them too, so the now-playing screen says the same."""
-    plan = library.get(workout_id)
-    if plan is None or not 0 <= exercise_index < len(plan.exercises):
-        return None
-    exercise = plan.exercises[exercise_index]
-    if not 1 <= set_number <= exercise.sets:
-        return None
-    title = exercise.name[:1].upper() + exercise.name[1:]
-    label = phrases.say("screen.set", set=set_number, sets=exercise.sets)
-    return plan.name.capitalize(), title, label
 
 
 def _routine(events: Sequence[ev.Event]) -> tuple[str, int, int] | None:

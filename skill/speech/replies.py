@@ -23,17 +23,22 @@ from skill.speech.set_pacing import (
     work_seconds,
 )
 from skill.speech.sounds import REST_OVER, WORKOUT_DONE
-from skill.speech.ssml import Speech
+from skill.speech.ssml import Piece, Speech
 from skill.speech.timing import speech_seconds
 
 
 @dataclass(frozen=True)
 class Reply:
-    speech: str  # SSML
+    said: Speech  # what is said, with its own record of when (skill.speech.ssml)
     reprompt: str | None  # SSML; None when the session ends
     end_session: bool
     pending: str | None = None  # the yes/no question asked, so a bare yes or no can be read
     routine: str | None = None  # the warm-up or cool-down part "next" leads: "warm_up:1"
+
+    @property
+    def speech(self) -> str:
+        """The SSML said."""
+        return self.said.ssml()
 
 
 # Each yes/no question's own reprompt, by the pending question it is ("switch:dumbbell" is
@@ -69,7 +74,7 @@ class Composer:
         self._rest_beats: dict[int, tuple[RestBeat, ...]] = {}
         self._leads: dict[str, tuple[Speech, float] | None] = {}
         # Rendered pieces that depend only on the content, kept per key (a hot path).
-        self._rendered: dict[tuple[object, ...], tuple[str, ...]] = {}
+        self._rendered: dict[tuple[object, ...], tuple[Piece, ...]] = {}
 
     # --- small phrases ----------------------------------------------------------------------
 
@@ -117,11 +122,11 @@ class Composer:
     # --- building blocks --------------------------------------------------------------------
 
     def _memo(self, key: tuple[object, ...], render: Callable[[], Speech]) -> Speech:
-        parts = self._rendered.get(key)
-        if parts is None:
-            parts = render().parts
-            self._rendered[key] = parts
-        return Speech(parts)
+        pieces = self._rendered.get(key)
+        if pieces is None:
+            pieces = render().pieces
+            self._rendered[key] = pieces
+        return Speech(pieces)
 
     def introduce(self, workout: WorkoutPlan, index: int) -> Speech:
         """The full explanation, for "how do I do this": muscles, steps, every cue."""
@@ -296,9 +301,7 @@ class Composer:
         return Speech().say(self.phrases.say("set.reprompt_hands_free")).ssml()
 
     def ask(self, speech: Speech, reprompt_key: str, pending: str | None = None) -> Reply:
-        return Reply(
-            speech.ssml(), Speech().say(self.phrases.say(reprompt_key)).ssml(), False, pending
-        )
+        return Reply(speech, Speech().say(self.phrases.say(reprompt_key)).ssml(), False, pending)
 
     def ask_yes_no(self, speech: Speech, pending: str) -> Reply:
         """A yes/no question, kept open as `pending`, reprompted with its own reprompt."""
@@ -369,9 +372,9 @@ class Composer:
                         speech.say(self.phrases.say("cool_down.part_done", part, next=part + 2))
                         reprompt = Speech().say(self.phrases.say("cool_down.reprompt")).ssml()
                         routine = f"cool_down:{part + 1}"
-                        return Reply(speech.ssml(), reprompt, False, routine=routine)
+                        return Reply(speech, reprompt, False, routine=routine)
                     speech.say(self.phrases.say("cool_down.done"))
-                    return Reply(speech.ssml(), None, True)
+                    return Reply(speech, None, True)
                 case ev.StartedOver(workout_id=workout_id):
                     speech.say(
                         self.phrases.say("workout.started_over", name=self._plan(workout_id).name)
@@ -436,7 +439,7 @@ class Composer:
                             "rest.out_of_range", asked=asked, minimum=low, maximum=high
                         )
                     )
-                    return Reply(speech.ssml(), self.rest_reprompt(high), False)
+                    return Reply(speech, self.rest_reprompt(high), False)
                 case ev.WorkoutFinished():
                     speech.extend(self.finished(event, week))
                     end_session = True
@@ -446,12 +449,12 @@ class Composer:
         if pending == "cool_down":
             return self.ask_yes_no(speech, pending)
         if end_session:
-            return Reply(speech.ssml(), None, True)
+            return Reply(speech, None, True)
         if self.coach.position(after) is None:
             return self.ask(speech, "workouts.which")
         if routine is not None:
-            return Reply(speech.ssml(), self.routine_reprompt(), False, routine=routine)
-        return Reply(speech.ssml(), self.set_reprompt(), False)
+            return Reply(speech, self.routine_reprompt(), False, routine=routine)
+        return Reply(speech, self.set_reprompt(), False)
 
     def routine_reprompt(self) -> str:
         return Speech().say(self.phrases.say("warm_up.reprompt")).ssml()
@@ -461,7 +464,7 @@ class Composer:
         return self.ask(Speech().say(text), "help.reprompt")
 
     def cool_down_declined(self) -> Reply:
-        return Reply(Speech().say(self.phrases.say("cool_down.declined")).ssml(), None, True)
+        return Reply(Speech().say(self.phrases.say("cool_down.declined")), None, True)
 
     def rest_reprompt(self, longest: int = MAX_SPOKEN_REST_SECONDS) -> str:
         text = self.phrases.say("rest.ask_reprompt", minimum=MIN_REST_SECONDS, maximum=longest)
@@ -582,7 +585,7 @@ class Composer:
         speech = self.introduce(here.workout, here.exercise_index)
         set_number = here.set_number
         speech.extend(self.announce_set(here.exercise, set_number, False, progress.sets_done))
-        return Reply(speech.ssml(), self.set_reprompt(), False)
+        return Reply(speech, self.set_reprompt(), False)
 
     def go_ahead(self, progress: Progress) -> Reply:
         """Ready before a set: go, with the set said again (led, where it has steps). Being
@@ -592,7 +595,7 @@ class Composer:
             return self.help(progress)
         speech = Speech().say(self.phrases.say("set.ready"))
         speech.extend(self.announce_set(here.exercise, here.set_number, True, progress.sets_done))
-        return Reply(speech.ssml(), self.set_reprompt(), False)
+        return Reply(speech, self.set_reprompt(), False)
 
     def repeat(self, progress: Progress) -> Reply:
         here = self.coach.position(progress)
@@ -600,7 +603,7 @@ class Composer:
             return self.help(progress)
         speech = Speech().say(self.load_reminder(progress, here.exercise))
         speech.extend(self.announce_set(here.exercise, here.set_number, True, progress.sets_done))
-        return Reply(speech.ssml(), self.set_reprompt(), False)
+        return Reply(speech, self.set_reprompt(), False)
 
     def help(
         self, progress: Progress, routine: str | None = None, hands_free: bool = False
@@ -642,7 +645,7 @@ class Composer:
         speech = self.where(progress, "stop.saved")
         if speech.empty:
             speech.say(self.phrases.say("stop.goodbye"))
-        return Reply(speech.ssml(), None, True)
+        return Reply(speech, None, True)
 
     def which_workout(self, heard: str | None) -> Reply:
         """Ask which workout; words that named none are not said back as if they were one."""
@@ -664,7 +667,7 @@ class Composer:
         return self.ask(Speech().say(self.phrases.say(key, names=names)), "help.reprompt")
 
     def ask_rest(self, longest: int = MAX_SPOKEN_REST_SECONDS) -> Reply:
-        speech = Speech().say(self.phrases.say("rest.ask")).ssml()
+        speech = Speech().say(self.phrases.say("rest.ask"))
         return Reply(speech, self.rest_reprompt(longest), False)
 
     def nothing_to_confirm(self, progress: Progress, routine: str | None = None) -> Reply:
@@ -699,7 +702,7 @@ class Composer:
     def error(self, key: str = "error.generic", end_session: bool = False) -> Reply:
         speech = Speech().say(self.phrases.say(key))
         if end_session:
-            return Reply(speech.ssml(), None, True)
+            return Reply(speech, None, True)
         return self.ask(speech, "help.reprompt")
 
     # --- answers to questions mid-workout ---------------------------------------------------
@@ -710,7 +713,7 @@ class Composer:
             speech.say(self.phrases.say("workouts.which"))
             return self.ask(speech, "workouts.which")
         speech.say(self.phrases.say("answers.prompt_paused" if progress.paused else "set.go"))
-        return Reply(speech.ssml(), self.set_reprompt(), False)
+        return Reply(speech, self.set_reprompt(), False)
 
     def answer_then_offer(self, progress: Progress, speech: Speech) -> Reply:
         """An answer given while "Continue?" is still open: ask it again."""

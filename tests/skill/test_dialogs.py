@@ -189,7 +189,7 @@ def test_a_screenless_dialog_fails_if_the_skill_sends_a_screen(
     tmp_path: Path, coach_env: pytest.MonkeyPatch
 ) -> None:
     """What makes every dialog without `screen: true` a check that no screen is sent."""
-    coach_env.setattr(screen, "supports_screen", lambda handler_input: True)
+    coach_env.setattr(screen, "shows_screen", lambda asked: True)
     stage = Stage(tmp_path / "coach.sqlite3")
     dialog = load_dialog(DIALOGS / "bodyweight_start_to_finish.yaml")
     assert not dialog.screen

@@ -16,7 +16,6 @@ import boto3
 import pytest
 import yaml
 from ask_sdk_core.exceptions import PersistenceException
-from ask_sdk_core.skill import CustomSkill
 from botocore.retries import standard as botocore_retries
 from botocore.stub import Stubber
 
@@ -24,8 +23,9 @@ from harness import envelopes
 from harness.dialog_stage import V1_RECORD
 from skill import lambda_function
 from skill.alexa import skill_builder
+from skill.alexa.service import CoachService
+from skill.alexa.skill_builder import CoachSkill
 from skill.alexa.skill_builder import build_skill as real_build_skill
-from skill.alexa.turn import CoachService
 from skill.app import create_app
 from skill.config import Settings, load_settings
 from skill.content.models import Library
@@ -563,9 +563,9 @@ def test_the_module_handler_reads_its_settings_from_the_environment(
     for name, value in lambda_environ(moto.endpoint, table_name).items():
         coach_env.setenv(name, value)
     # The skill the web app serves (build_skill), built once per container.
-    built: list[CustomSkill] = []
+    built: list[CoachSkill] = []
 
-    def build_skill(*args: Any, **kwargs: Any) -> CustomSkill:
+    def build_skill(*args: Any, **kwargs: Any) -> CoachSkill:
         built.append(real_build_skill(*args, **kwargs))
         return built[-1]
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 from ask_sdk_model_runtime.serializer import DefaultSerializer
 from ask_smapi_model.v1.skill.interaction_model.interaction_model_data import (
@@ -19,9 +15,8 @@ from ask_smapi_model.v1.skill.interaction_model.interaction_model_data import (
 )
 
 from harness.envelopes import intent_json
-from skill.alexa import handlers
-from skill.alexa.skill_builder import build_service, build_skill
-from skill.config import Settings
+from skill.alexa import commands
+from skill.alexa.turn import read_request
 from skill.content.loader import default_library
 from tests.support import REPO_ROOT, request_envelope
 
@@ -45,16 +40,7 @@ def model_intents() -> list[str]:
 
 
 def handled_intent_names() -> set[str]:
-    tree = ast.parse(Path(handlers.__file__).read_text(encoding="utf-8"))
-    return {
-        node.args[0].value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "is_intent_name"
-        and isinstance(node.args[0], ast.Constant)
-        and isinstance(node.args[0].value, str)
-    }
+    return {intent for command in commands.COMMANDS for intent in command.intents}
 
 
 def test_invocation_name_is_legal() -> None:
@@ -66,17 +52,15 @@ def test_every_handled_intent_is_in_the_model() -> None:
 
 
 @pytest.mark.parametrize("intent_name", model_intents())
-def test_every_model_intent_reaches_its_own_handler(skill: CustomSkill, intent_name: str) -> None:
+def test_every_model_intent_reaches_its_own_command(intent_name: str) -> None:
     body = request_envelope("IntentRequest", intent=intent_json(intent_name))
     envelope = DefaultSerializer().deserialize(json.dumps(body), RequestEnvelope)
-    mapper = skill.request_dispatcher.request_mappers[0]
-    chain = mapper.get_request_handler_chain(HandlerInput(request_envelope=envelope))
-    assert chain is not None, f"no handler for {intent_name}"
-    first = chain.request_handler
+    command = commands.command_for(read_request(envelope))
     if intent_name == "AMAZON.FallbackIntent":
-        assert isinstance(first, handlers.FallbackHandler)
+        assert command is commands.FALLBACK
     else:
-        assert not isinstance(first, handlers.FallbackHandler), f"{intent_name} falls through"
+        assert command is not commands.FALLBACK, f"{intent_name} falls through"
+        assert intent_name in command.intents
 
 
 def test_samples_are_legal_and_unique_across_intents() -> None:
@@ -117,8 +101,3 @@ def test_model_round_trips_through_ask_smapi_model() -> None:
     data = serializer.deserialize(raw, InteractionModelData)
     assert isinstance(data, InteractionModelData)
     assert serializer.serialize(data) == json.loads(raw)
-
-
-@pytest.fixture(scope="module")
-def skill() -> CustomSkill:
-    return build_skill(Settings(), None, build_service())

@@ -28,8 +28,9 @@ from harness.envelopes import (
 )
 from harness.ssml_reader import estimated_seconds, read_ssml
 from skill.alexa.player import PlayerToken
-from skill.alexa.screen import SCREEN_TOKEN, render
+from skill.alexa.screen import render
 from skill.alexa.skill_builder import build_service
+from skill.alexa.turn import SCREEN_TOKEN
 from skill.app import create_app
 from skill.coaching.progress import Progress
 from skill.content.loader import default_library

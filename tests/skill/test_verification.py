@@ -197,9 +197,7 @@ def test_signed_launch_request_is_answered(
     status, payload = _post(app.test_client(), body, signed_headers(dev_identity, body))
     assert status == 200
     assert "Welcome" in output_speech(payload)
-    assert [envelope.request.object_type for envelope in dispatched if envelope.request] == [
-        "LaunchRequest"
-    ]
+    assert dispatched == ["LaunchRequest"]
     assert no_fetching == []
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ask_sdk_core.skill import CustomSkill
 from flask import Flask
 from flask.testing import FlaskClient
 
 from harness.signing import DevIdentity
+from skill.alexa.skill_builder import CoachSkill
 from skill.alexa.skill_builder import build_skill as real_build_skill
 from skill.app import EXTENSION_KEY, VERIFICATION_OFF_BANNER
 from skill.config import Settings, SettingsError
@@ -239,9 +239,9 @@ def test_unreadable_dev_ca_is_an_error_at_start_up(make_app: AppFactory, tmp_pat
 
 
 def test_the_skill_is_built_once(make_app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    built: list[CustomSkill] = []
+    built: list[CoachSkill] = []
 
-    def build(settings: Settings, store: Any, service: Any) -> CustomSkill:
+    def build(settings: Settings, store: Any, service: Any) -> CoachSkill:
         built.append(real_build_skill(settings, store, service))
         return built[-1]
 
@@ -276,12 +276,12 @@ def test_a_failing_skill_is_a_json_500_without_traceback(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     app = make_app(COACH_VERIFY_REQUESTS=False)
-    dispatcher = app.extensions[EXTENSION_KEY].skill.request_dispatcher
+    skill = app.extensions[EXTENSION_KEY].skill
 
-    def explode(handler_input: Any) -> Any:
+    def explode(asked: Any) -> Any:
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(dispatcher, "dispatch", explode)
+    monkeypatch.setattr(skill, "answer", explode)
     response = app.test_client().post("/alexa", data=_launch(), content_type=JSON)
     assert response.status_code == 500
     assert response.get_json() == {"error": "internal error"}

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.context import Context
 from ask_sdk_model.interfaces.system.system_state import SystemState
 from ask_sdk_model.request_envelope import RequestEnvelope
@@ -151,19 +150,19 @@ def output_speech(response_json: dict[str, Any]) -> str:
     return str(speech.get("ssml") or speech.get("text") or "")
 
 
-def count_dispatches(app: Flask, monkeypatch: Any) -> list[RequestEnvelope]:
-    """Record every envelope that reaches the skill's request handlers (past every check)."""
+def count_dispatches(app: Flask, monkeypatch: Any) -> list[str]:
+    """The request type of every request that reaches the skill's answer (past every check)."""
     from skill.app import EXTENSION_KEY
 
-    dispatcher = app.extensions[EXTENSION_KEY].skill.request_dispatcher
-    seen: list[RequestEnvelope] = []
-    original = dispatcher.dispatch
+    skill = app.extensions[EXTENSION_KEY].skill
+    seen: list[str] = []
+    original = skill.answer
 
-    def dispatch(handler_input: HandlerInput) -> Any:
-        seen.append(handler_input.request_envelope)
-        return original(handler_input=handler_input)
+    def answer(asked: Any) -> Any:
+        seen.append(asked.kind)
+        return original(asked)
 
-    monkeypatch.setattr(dispatcher, "dispatch", dispatch)
+    monkeypatch.setattr(skill, "answer", answer)
     return seen
 
 

@@ -1,0 +1,119 @@
+"""Hands-free mode: when the coach holds the device's player, and what it plays there.
+
+The coach holds the player when the device has one, the skill serves its tracks
+(COACH_AUDIO_BASE_URL), and the runner has not asked to keep their own music. While it does,
+"Alexa, next", "Alexa, pause" and the device's buttons reach the skill without its name.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from skill.alexa.player import Play, first_of, following, skip_to_call, user_tag
+from skill.alexa.service import CoachService
+from skill.alexa.turn import Turn
+from skill.audio.plans import Playing, plan_for
+from skill.coaching.coach import Transition
+from skill.coaching.progress import MAX_REST_SECONDS, MAX_SPOKEN_REST_SECONDS, Progress
+
+CALL_AGAIN: Literal["call_again"] = "call_again"
+
+
+def plays_audio(service: CoachService, turn: Turn) -> bool:
+    """Hands-free mode is on for this runner on this device."""
+    return (
+        service.hands_free is not None and turn.asked.has_player and not turn.preferences.keep_music
+    )
+
+
+def longest_rest(service: CoachService, turn: Turn) -> int:
+    """The longest rest this device can pace: the coach's audio plays up to five minutes, one
+    spoken response two."""
+    return MAX_REST_SECONDS if plays_audio(service, turn) else MAX_SPOKEN_REST_SECONDS
+
+
+def holds_player(service: CoachService, turn: Turn) -> bool:
+    """The coach's audio for this runner is what the device's player holds (on a shared device,
+    another runner's audio is not theirs to stop)."""
+    token = turn.asked.player_token
+    return (
+        service.hands_free is not None
+        and turn.asked.has_player
+        and token is not None
+        and token.belongs_to(turn.asked.record_key)
+    )
+
+
+def playing_for(
+    service: CoachService, turn: Turn, before: Progress, move: Transition
+) -> Playing | None:
+    """What the player plays for `move`, or None to answer as the conversation does."""
+    hands_free = service.hands_free
+    if hands_free is None or not plays_audio(service, turn):
+        return None
+    if turn.notice is not None:
+        return None  # a notice (a fresh start) must be heard in words
+    explained = turn.history.read().explained
+    return plan_for(
+        before, move, service.coach, hands_free.catalog, turn.asked.may_speak, explained
+    )
+
+
+def play_now(turn: Turn, playing: Playing, leads_to: Progress) -> Play:
+    first, token = first_of(playing.tracks, user_tag(turn.asked.record_key), leads_to)
+    return Play(first, token)
+
+
+def resume_mid_rest(service: CoachService, turn: Turn) -> Play | None:
+    """A rest paused part-way plays on from where it stopped (its track is constant-bitrate, so
+    the player can start at an offset); None when the runner was not mid-rest."""
+    hands_free, token = service.hands_free, turn.asked.player_token
+    if hands_free is None or token is None or not holds_player(service, turn):
+        return None
+    track = hands_free.catalog.by_id(token.track_id)
+    offset = turn.asked.player_offset_ms
+    if track is None or track.rest_seconds is None or offset <= 0:
+        return None
+    if not token.leads_to(turn.progress):
+        return None
+    return Play(track, token, offset_ms=offset)
+
+
+def next_by_player(service: CoachService, turn: Turn) -> Play | Literal["call_again"] | None:
+    """ "Alexa, next" (or the next button) outside a conversation, where the player shows the
+    runner has not begun the set their record names; None when "next" ends that set.
+
+    Mid-rest (or mid-lead-in or introduction) of the coach's own queue, "next" skips to what
+    comes next in it: the set was never called, so it is not counted. When the player's last
+    queue led somewhere else (a warm-up in a session since closed, a workout started since,
+    another runner's audio on a shared device), the set is called again (CALL_AGAIN) rather
+    than counted done unheard."""
+    hands_free, token = service.hands_free, turn.asked.player_token
+    if hands_free is None or not plays_audio(service, turn) or turn.asked.in_conversation:
+        return None  # words in a conversation: the set just announced is done
+    progress = turn.progress
+    if token is None or progress.paused or service.coach.position(progress) is None:
+        return None
+    if token.belongs_to(turn.asked.record_key) and token.leads_to(progress):
+        later = skip_to_call(token)
+        track = None if later is None else hands_free.catalog.by_id(later.track_id)
+        if later is None or track is None:
+            return None
+        return Play(track, later)
+    return CALL_AGAIN
+
+
+def queue_next(service: CoachService, turn: Turn) -> Play | None:
+    """The track to queue after the one the player event names, if the queue is still the
+    runner's (a stale queue, from before they moved on by voice, gets none)."""
+    hands_free, token = service.hands_free, turn.asked.player_token
+    if hands_free is None or token is None:
+        return None
+    if not token.belongs_to(turn.asked.record_key) or not token.leads_to(turn.progress):
+        return None
+    after = following(token, hands_free.catalog)
+    if after is None:
+        return None
+    track, next_token = after
+    # A track that failed to play is skipped for the next one, at once.
+    return Play(track, next_token, queued=turn.asked.kind != "AudioPlayer.PlaybackFailed")

@@ -1,0 +1,70 @@
+"""The response to a turn, made from its `Outcome`: speech and reprompt, whether the microphone
+stays open, the session's memory of the question asked and the warm-up part under way, the
+player's directive and the screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ask_sdk_core.response_helper import ResponseFactory
+from ask_sdk_model import Response
+
+from skill.alexa import screen
+from skill.alexa.player import directive_for
+from skill.alexa.service import CoachService
+from skill.alexa.turn import PENDING, ROUTINE, Asked, Outcome
+from skill.coaching.progress import Progress
+from skill.speech.ssml import Speech
+
+
+@dataclass(frozen=True)
+class Answer:
+    response: Response
+    session_attributes: dict[str, object] | None  # None: the request had no session
+
+
+def render(
+    service: CoachService,
+    asked: Asked,
+    outcome: Outcome,
+    notice: str | None = None,
+    shown: Progress | None = None,
+) -> Answer:
+    """The answer to `asked`: `notice` is said before anything else; the screen, where the
+    device has one, shows the place `shown` (none for an apology)."""
+    session = dict(asked.session_attributes) if asked.has_session else None
+    builder = ResponseFactory()
+    reply = outcome.reply
+    if outcome.player is not None:
+        builder.add_directive(directive_for(outcome.player, service.hands_free))
+    said: Speech | None = None
+    if reply is None:
+        if outcome.player is not None or outcome.progress is not None:
+            if session is not None:
+                session.pop(PENDING, None)
+                session.pop(ROUTINE, None)
+            if asked.may_speak:
+                builder.set_should_end_session(True)  # a Play with the session open would pause
+    else:
+        said = Speech()
+        for first in (notice, outcome.notice):
+            if first:
+                said.say(first)
+        said.extend(reply.said)
+        if session is not None:
+            session.pop(PENDING, None)
+            if reply.pending and not reply.end_session:
+                session[PENDING] = reply.pending
+            if reply.routine and not reply.end_session:
+                session[ROUTINE] = reply.routine
+            elif outcome.progress is not None or reply.end_session:
+                session.pop(ROUTINE, None)  # the workout moved on, or the session is over
+        builder.speak(said.ssml())
+        # A Play with the session open starts when the microphone closes (Alexa pauses the
+        # stream while it listens): the runner may still answer in words first.
+        if reply.reprompt is not None and not reply.end_session:
+            builder.ask(reply.reprompt)
+        builder.set_should_end_session(reply.end_session)
+    if shown is not None and screen.shows_screen(asked):
+        builder.add_directive(screen.render(service, shown, outcome.events, said))
+    return Answer(builder.response, session)
