@@ -19,7 +19,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from skill.audio import Timed, default_catalog
+from skill.audio.catalog import Timed, default_catalog
 from tracks.build import MANIFEST, measure_rest
 from tracks.mp3 import decode_mp3_bytes, encode_mp3
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ask_sdk_model.interfaces.audioplayer import (
     AudioItem,
@@ -32,9 +33,11 @@ from ask_sdk_model.interfaces.audioplayer import (
 )
 
 from skill.alexa.service import HandsFree
-from skill.audio.catalog import AudioCatalog, Track
 from skill.coaching.progress import Progress
 from skill.speech.places import place_labels
+
+if TYPE_CHECKING:  # imported only where the skill serves tracks (skill_builder)
+    from skill.audio.catalog import AudioCatalog, Track
 
 TOKEN_PREFIX = "ubc1"
 APP_NAME = "Upper Body Coach"

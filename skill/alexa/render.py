@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ask_sdk_core.response_helper import ResponseFactory
-from ask_sdk_model import Response
+from ask_sdk_model import Directive, Response
+from ask_sdk_model.ui import Reprompt, SsmlOutputSpeech
 
 from skill.alexa import screen
 from skill.alexa.player import directive_for
@@ -33,10 +33,11 @@ def render(
     """The answer to `asked`: `notice` is said before anything else; the screen, where the
     device has one, shows the place `shown` (none for an apology)."""
     session = dict(asked.session_attributes) if asked.has_session else None
-    builder = ResponseFactory()
+    response = Response()
+    directives: list[Directive] = []
     reply = outcome.reply
     if outcome.player is not None:
-        builder.add_directive(directive_for(outcome.player, service.hands_free))
+        directives.append(directive_for(outcome.player, service.hands_free))
     said: Speech | None = None
     if reply is None:
         if outcome.player is not None or outcome.progress is not None:
@@ -44,7 +45,7 @@ def render(
                 session.pop(PENDING, None)
                 session.pop(ROUTINE, None)
             if asked.may_speak:
-                builder.set_should_end_session(True)  # a Play with the session open would pause
+                response.should_end_session = True  # a Play with the session open would pause
     else:
         said = Speech()
         for first in (notice, outcome.notice):
@@ -59,12 +60,14 @@ def render(
                 session[ROUTINE] = reply.routine
             elif outcome.progress is not None or reply.end_session:
                 session.pop(ROUTINE, None)  # the workout moved on, or the session is over
-        builder.speak(said.ssml())
+        response.output_speech = SsmlOutputSpeech(ssml=said.ssml())
         # A Play with the session open starts when the microphone closes (Alexa pauses the
         # stream while it listens): the runner may still answer in words first.
         if reply.reprompt is not None and not reply.end_session:
-            builder.ask(reply.reprompt)
-        builder.set_should_end_session(reply.end_session)
+            response.reprompt = Reprompt(output_speech=SsmlOutputSpeech(ssml=reply.reprompt))
+        response.should_end_session = reply.end_session
     if shown is not None and screen.shows_screen(asked):
-        builder.add_directive(screen.render(service, shown, outcome.events, said))
-    return Answer(builder.response, session)
+        directives.append(screen.render(service, shown, outcome.events, said))
+    if directives:
+        response.directives = directives
+    return Answer(response, session)

@@ -10,8 +10,7 @@ spoken command's (skill.alexa.commands).
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+from typing import TYPE_CHECKING
 
 from skill.alexa.service import CoachService
 from skill.alexa.turn import SCREEN_TOKEN, Asked
@@ -20,6 +19,9 @@ from skill.coaching.progress import Progress
 from skill.screen.datasources import screen_data
 from skill.screen.documents import COACH, document
 from skill.speech.ssml import Speech
+
+if TYPE_CHECKING:  # imported with the first screen: a skill for speakers never needs it
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
 
 def shows_screen(asked: Asked) -> bool:
@@ -36,6 +38,8 @@ def render(
     """The coach's screen for `progress` after a move with `events`, answered with `speech`:
     when a rest it paces begins and when each step it leads is called come from the speech's
     own record (skill.speech.ssml)."""
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
     composer = service.composer
     said = speech or Speech()
     here = service.coach.position(progress)

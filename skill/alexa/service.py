@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from skill.audio.catalog import AudioCatalog
 from skill.coaching.coach import Coach
 from skill.speech.replies import Composer
+
+if TYPE_CHECKING:  # the catalog is imported only where the skill serves tracks
+    from skill.audio.catalog import AudioCatalog
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from skill.alexa.handlers import Handlers
 from skill.alexa.render import Answer, render
 from skill.alexa.service import CoachService, HandsFree
 from skill.alexa.turn import Asked, Outcome, read_request, read_turn, save
-from skill.audio.catalog import AudioCatalog
 from skill.coaching.coach import Coach
 from skill.config import Settings
 from skill.content.loader import default_library
@@ -142,6 +141,8 @@ def build_skill(
         store = make_store(settings)
     service = service or build_service()
     if settings.audio_base_url is not None and service.hands_free is None:
+        from skill.audio.catalog import AudioCatalog  # only a skill that serves tracks needs it
+
         catalog = AudioCatalog(service.composer.phrases, service.coach.library)
         service = replace(service, hands_free=HandsFree(catalog, settings.audio_base_url))
     return CoachSkill(service, store, settings.skill_id)

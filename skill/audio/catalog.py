@@ -46,7 +46,6 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache, cached_property
-from xml.sax.saxutils import unescape
 
 from skill.coaching.coach import Coach
 from skill.content.loader import default_library
@@ -66,7 +65,6 @@ MAX_REST_SECONDS = 300  # tracks are not limited by the length of one spoken res
 DIGEST_CHARS = 10
 READY_SECONDS = 1  # the ready tone's track: the beep, ending with it
 _TRACK_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_BREAK = re.compile(r'<break time="(\d+)ms"/>')  # as skill.speech.ssml writes them
 
 
 @dataclass(frozen=True)
@@ -225,14 +223,10 @@ class AudioCatalog:
         speech, seconds = led
         events: list[At] = []
         clock = 0.0
-        for part in speech.parts:
-            pause = _BREAK.fullmatch(part)
-            if pause:
-                clock += int(pause.group(1)) / 1000
-            else:
-                text = unescape(part)
-                events.append(At(round(clock, 3), Words(text)))
-                clock += speech_seconds(text)
+        for piece in speech.pieces:  # the speech's own record of what is said when
+            if piece.words:
+                events.append(At(round(clock, 3), Words(piece.words)))
+            clock += piece.seconds
         return Timed(round(seconds, 3), tuple(events), kind="led")
 
     @cached_property
@@ -267,7 +261,7 @@ class AudioCatalog:
             speech = self._composer.introduce_first(workout, exercise_index)
         else:
             speech = self._composer.remind(workout, exercise_index)
-        words = " ".join(unescape(part) for part in speech.parts if not part.startswith("<"))
+        words = " ".join(piece.words for piece in speech.pieces if piece.words)
         kind = "intro" if first_time else "reminder"
         return Track(
             f"{kind}-{workout.id}-{exercise_index + 1}",

@@ -17,11 +17,14 @@ microphone closes: from then on the coach holds the player, and "Alexa, next" en
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from skill.audio.catalog import AudioCatalog, Track
 from skill.coaching import events as ev
 from skill.coaching.coach import Coach, Transition
 from skill.coaching.progress import Progress
+
+if TYPE_CHECKING:  # a catalog is handed in where the skill serves tracks
+    from skill.audio.catalog import AudioCatalog, Track
 
 # Events whose words only speech carries: a reply that may speak says them as the conversation
 # does, and leaves the player alone.

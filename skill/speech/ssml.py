@@ -72,7 +72,8 @@ class Speech:
     def say(self, *texts: str) -> Speech:
         for text in texts:
             if text.strip():
-                self._pieces.append(Piece(escape(text.strip()), words=text.strip()))
+                words = _NOT_XML.sub("", text.strip())
+                self._pieces.append(Piece(escape(words), words=words))
         return self
 
     def pause(self, seconds: float) -> Speech:

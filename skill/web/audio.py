@@ -14,8 +14,6 @@ from pathlib import Path
 from flask import Blueprint, abort, send_file
 from werkzeug.wrappers import Response
 
-from skill.audio.catalog import MIME_TYPE, default_catalog
-
 URL_PREFIX = "/audio"
 # A track's URL changes with its wording (the digest in its name), so a day's caching can only
 # ever keep the same words; a re-render with another voice shows within the day.
@@ -29,7 +27,9 @@ def audio_blueprint(folder: Path) -> Blueprint:
 
     @blueprint.get("/<path:name>")
     def track(name: str) -> Response:
-        # The catalog is built on the first request for audio, not at start-up.
+        # The catalog is imported and built on the first request for audio, not at start-up.
+        from skill.audio.catalog import MIME_TYPE, default_catalog
+
         if default_catalog().by_file(name) is None:
             abort(404)
         path = root / name  # a catalog file name: no slash, no dot-dot

@@ -8,7 +8,7 @@ import pytest
 
 from harness.interaction_model import load_model
 from harness.utterances import match
-from skill.audio import (
+from skill.audio.catalog import (
     MAX_REST_SECONDS,
     MIN_REST_SECONDS,
     AudioCatalog,

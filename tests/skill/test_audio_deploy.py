@@ -129,7 +129,7 @@ def test_make_deploy_wants_the_skill_id_before_building_anything() -> None:
 
 CATALOG_IMPORTS = """
 import json, sys
-from skill.audio import default_catalog
+from skill.audio.catalog import default_catalog
 catalog = default_catalog()
 print(json.dumps({"url": catalog.rest(45).url("https://b.example"), "count": len(catalog.tracks()),
                   "modules": sorted({m.split(".")[0] for m in sys.modules})}))

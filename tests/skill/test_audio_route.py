@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from skill.audio import default_catalog
+from skill.audio.catalog import default_catalog
 
 TRACK = default_catalog().rest(45).file
 STALE = "rest-046-0000000000.mp3"

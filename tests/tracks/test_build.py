@@ -11,7 +11,7 @@ import pytest
 import requests
 import responses
 
-from skill.audio import At, AudioCatalog, Timed, Track, Words, default_catalog
+from skill.audio.catalog import At, AudioCatalog, Timed, Track, Words, default_catalog
 from skill.content.loader import default_library
 from skill.speech.phrasebook import Phrasebook, default_phrasebook
 from tests.support.gtts import google_answer
