@@ -77,6 +77,7 @@ def timings() -> str:
     model = load_model()
     started = time.perf_counter()
     recogniser = StatisticalRecogniser(model)
+    recogniser.train()  # else the first phrase that is not a sample trains it
     trained = time.perf_counter() - started
     phrases = [p for c in load_file(FILES[1]) for p in c.phrases]
     per_phrase = []

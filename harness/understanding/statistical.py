@@ -20,10 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
-
 from harness.interaction_model import InteractionModel
 from harness.understanding.slots import SlotFiller, SlotWords
 from harness.understanding.training import examples
@@ -44,9 +40,14 @@ DEFAULT_SENSITIVITY = "LOW"
 BUILTIN_PREFIX = "AMAZON."
 
 
-def _pipeline(slot_words: Callable[[str], str]) -> Pipeline:
+def _pipeline(slot_words: Callable[[str], str]) -> Any:
     """Words and characters as said, and the words with slot values named by their type
     (`slot_words`), so "bodyweight" alone reads like the samples around {workout}."""
+    # Imported here: a device that hears only samples word for word never needs scikit-learn.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
     features = FeatureUnion(
         [
             ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
@@ -75,27 +76,37 @@ class Guess:
 class StatisticalRecogniser:
     name = "statistical"
 
+    description = (
+        "statistical stand-in for Alexa's NLU (--exact for samples word for word):"
+        " TF-IDF and logistic regression on examples from the model"
+    )
+
     def __init__(self, model: InteractionModel, sensitivity: str = DEFAULT_SENSITIVITY) -> None:
-        started = time.perf_counter()
         self.model = model
         self.literal: Matcher = matcher_for(model)
         self.floor = CONFIDENCE_FLOORS[sensitivity]
-        pairs = examples(model)
         self._slot_words = SlotWords(self.literal.tables)
+        self._slots = SlotFiller(self.literal.tables)
+        self.description += f", fallback below {self.floor:.0%} sure"
+        # Trained when words first need it (`train`): a sample said word for word never does.
+        self._pipeline: Any = None
+        self._classes: list[str] = []
+        self.training_seconds: float | None = None
+
+    def train(self) -> None:
+        if self._pipeline is not None:
+            return
+        started = time.perf_counter()
+        pairs = examples(self.model)
         self._pipeline = _pipeline(self._slot_words).fit(
             [text for text, _ in pairs], [i for _, i in pairs]
         )
-        self._classes: list[str] = list(self._pipeline.classes_)
-        self._slots = SlotFiller(self.literal.tables)
+        self._classes = list(self._pipeline.classes_)
         self.training_seconds = time.perf_counter() - started
-        self.description = (
-            f"statistical stand-in for Alexa's NLU (--exact for samples word for word):"
-            f" TF-IDF and logistic regression on {len(pairs)} examples from the model,"
-            f" fallback below {self.floor:.0%} sure"
-        )
 
     def guesses(self, text: str) -> list[Guess]:
         """The classifier's intents for normalised `text`, most likely first."""
+        self.train()
         probabilities: Any = self._pipeline.predict_proba([text])[0]
         ranked = sorted(zip(self._classes, probabilities, strict=True), key=lambda g: -g[1])
         return [Guess(str(intent), float(p)) for intent, p in ranked]
