@@ -54,9 +54,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The suite over every core (pytest-xdist); plain `pytest` runs it in one process.
+# The suite over every core (pytest-xdist); plain `pytest` runs it in one process. Bytecode is
+# cached even where the environment says not to (PYTHONDONTWRITEBYTECODE): recompiling the
+# project and rewriting every test module's asserts costs each worker seconds per run.
 test: lint typecheck browser
-	$(BIN)/pytest -q -n auto
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n auto
 
 # Figures for the README; nothing here is asserted by the tests.
 bench: $(STAMP)

@@ -98,7 +98,7 @@ def over_http(app: Flask, body: bytes, restart: bytes | None) -> float:
     (without TLS)."""
     # HTTP/1.1 keeps the connection alive between requests, as Alexa's service does.
     server = make_server("127.0.0.1", 0, app, request_handler=KeepAliveHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     port = server.server_port
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)

@@ -33,7 +33,8 @@ def serve_app(app: Flask) -> Iterator[str]:
 @contextmanager
 def serving(server: http.server.HTTPServer) -> Iterator[str]:
     """Run `server` (bound to 127.0.0.1) from a thread for the block; shut and close it after."""
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown() waits up to one poll interval (0.5 s by default).
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"

@@ -181,7 +181,7 @@ def test_jsgf_grammar_accepts_the_vocabulary_and_nothing_else() -> None:
     from pocketsphinx import Decoder
 
     grammar = Decoder(lm=None, loglevel="FATAL").parse_jsgf(jsgf_grammar(MODEL, VOCABULARY))
-    some = sorted(VOCABULARY.texts)[::40]
+    some = sorted(VOCABULARY.texts)[::300]  # every 300th: each accept() walks the whole grammar
     assert [text for text in some if not grammar.accept(text)] == []
     assert not grammar.accept("the weather is nice")
     assert not grammar.accept("open upper body coach please")
