@@ -1,0 +1,328 @@
+"""Replies that move nothing: the welcome, help, "where am I", how to do an exercise, the
+answers to questions mid-workout, what the coach remembers, and apologies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from skill.coaching.history import SESSIONS_A_WEEK, History
+from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, Progress
+from skill.speech.moves import MoveReplies
+from skill.speech.ssml import Speech
+from skill.speech.wording import Reply, question_reprompt
+
+
+class Answers(MoveReplies):
+    # --- replies that are not moves -------------------------------------------------------
+
+    def launch(self, progress: Progress) -> Reply:
+        here = self.coach.position(progress)
+        if here is not None:
+            offer = self.phrases.say(
+                "launch.resume_offer",
+                exercise=here.exercise.name,
+                set=here.set_number,
+                sets=here.exercise.sets,
+            )
+            return self.ask_yes_no(Speech().say(offer), "continue")
+        if progress.workout_id:
+            text = self.phrases.say("launch.returning", workouts=self.workout_names())
+        else:
+            text = self.phrases.say("launch.new", workouts=self.workout_options())
+        return self.ask(Speech().say(text), "launch.ask_workout")
+
+    def status(self, progress: Progress) -> Reply:
+        return self.answer(progress, self.status_answer(progress))
+
+    def status_answer(self, progress: Progress) -> Speech:
+        """Where the runner is: exercise, set, sets left and what follows."""
+        here = self.coach.position(progress)
+        if here is None:
+            return self._no_workout(progress)
+        speech = Speech().say(
+            self.phrases.say(
+                "status.where",
+                name=here.exercise.name,
+                number=here.exercise_index + 1,
+                count=len(here.workout.exercises),
+                set=here.set_number,
+                sets=here.exercise.sets,
+            )
+        )
+        left = here.sets_left_after_this
+        if left == 0:
+            speech.say(self.phrases.say("status.last_set"))
+        else:
+            set_word = self.unit("sets", left)
+            speech.say(self.phrases.say("status.sets_left", left=left, set_word=set_word))
+        following = here.next_exercise
+        if following is None:
+            speech.say(self.phrases.say("status.last_exercise"))
+        else:
+            speech.say(self.phrases.say("status.next_exercise", name=following.name))
+        if progress.paused:
+            speech.say(self.phrases.say("status.paused"))
+        return speech
+
+    def how_to(self, progress: Progress, exercise_id: str | None = None) -> Reply:
+        """The full explanation of the current exercise, or of one the runner named."""
+        here = self.coach.position(progress)
+        found = self.coach.library.find_exercise(exercise_id) if exercise_id else None
+        if found is not None and (here is None or here.exercise.id != exercise_id):
+            plan, index = found
+            return self.answer(progress, self.introduce(plan, index))
+        if here is None:
+            return self.transition(progress, self.coach.nothing_active(progress))
+        speech = self.introduce(here.workout, here.exercise_index)
+        set_number = here.set_number
+        speech.extend(self.announce_set(here.exercise, set_number, False, progress.sets_done))
+        return Reply(speech, self.set_reprompt(), False)
+
+    def go_ahead(self, progress: Progress) -> Reply:
+        """Ready before a set: go, with the set said again (led, where it has steps). Being
+        ready is never the set done."""
+        here = self.coach.position(progress)
+        if here is None:
+            return self.help(progress)
+        speech = Speech().say(self.phrases.say("set.ready"))
+        speech.extend(self.announce_set(here.exercise, here.set_number, True, progress.sets_done))
+        return Reply(speech, self.set_reprompt(), False)
+
+    def repeat(self, progress: Progress) -> Reply:
+        here = self.coach.position(progress)
+        if here is None:
+            return self.help(progress)
+        speech = Speech().say(self.load_reminder(progress, here.exercise))
+        speech.extend(self.announce_set(here.exercise, here.set_number, True, progress.sets_done))
+        return Reply(speech, self.set_reprompt(), False)
+
+    def help(
+        self, progress: Progress, routine: str | None = None, hands_free: bool = False
+    ) -> Reply:
+        """What the runner can say here; `routine` is "warm_up" or "cool_down" during one;
+        `hands_free` when the coach holds the device's player (its commands come first)."""
+        if routine is not None:
+            return self.ask(Speech().say(self.phrases.say(f"help.{routine}")), "help.reprompt")
+        here = self.coach.position(progress)
+        if here is None:
+            return self.ask(Speech().say(self.phrases.say("help.idle")), "help.reprompt")
+        text = self.phrases.say(
+            "help.active", name=here.exercise.name, set=here.set_number, sets=here.exercise.sets
+        )
+        speech = Speech()
+        if hands_free:
+            speech.say(self.phrases.say("help.hands_free"))
+        return self.ask(speech.say(text), "help.reprompt")
+
+    def fallback(
+        self, progress: Progress, pending: str | None = None, routine: str | None = None
+    ) -> Reply:
+        """Words meant for no command: a short way on that fits the place. A question still
+        waiting for its yes or no is asked again and stays asked."""
+        if pending is not None:
+            question = self.phrases.say(question_reprompt(pending))
+            text = self.phrases.say("fallback.not_caught", hint=question)
+            return self.ask(Speech().say(text), "confirm.reprompt", pending)
+        text = self.phrases.say("fallback.not_caught", hint=self.hint(progress, routine))
+        return self.ask(Speech().say(text), "help.reprompt")
+
+    def goodbye(self, progress: Progress) -> Reply:
+        speech = self.where(progress, "stop.saved")
+        if speech.empty:
+            speech.say(self.phrases.say("stop.goodbye"))
+        return Reply(speech, None, True)
+
+    def which_workout(self, heard: str | None) -> Reply:
+        """Ask which workout; words that named none are not said back as if they were one."""
+        speech = Speech()
+        if heard:
+            speech.say(self.phrases.say("workouts.unknown"))
+        speech.say(self.phrases.say("workouts.which"))
+        return self.ask(speech, "workouts.which")
+
+    def which_exercise(self, progress: Progress, heard: str | None) -> Reply:
+        """Ask which exercise; words that named none are not said back as if they were one."""
+        here = self.coach.position(progress)
+        plans = [here.workout] if here else list(self.coach.library.workouts)
+        names = self.join([e.name for plan in plans for e in plan.exercises])
+        if heard:
+            key = "exercise.unknown" if here else "exercise.unknown_idle"
+        else:
+            key = "exercise.which"
+        return self.ask(Speech().say(self.phrases.say(key, names=names)), "help.reprompt")
+
+    def ask_rest(self, longest: int = MAX_SPOKEN_REST_SECONDS) -> Reply:
+        speech = Speech().say(self.phrases.say("rest.ask"))
+        return Reply(speech, self.rest_reprompt(longest), False)
+
+    def nothing_to_confirm(self, progress: Progress, routine: str | None = None) -> Reply:
+        text = self.phrases.say("confirm.nothing_pending", hint=self.hint(progress, routine))
+        return self.ask(Speech().say(text), "help.reprompt")
+
+    # --- what the coach remembers -----------------------------------------------------------
+
+    def week_so_far(self, history: History, now: float) -> str:
+        """Said after a workout: where this week stands against two sessions a week."""
+        count = history.workouts_in_week_to(now)
+        if count <= 1:
+            return self.phrases.say("week.after_first")
+        if count == SESSIONS_A_WEEK:
+            return self.phrases.say("week.after_second")
+        return self.phrases.say("week.after_more", count=count)
+
+    def workouts_this_week(self, progress: Progress, history: History, now: float) -> Reply:
+        count = history.workouts_in_week_to(now)
+        key = {0: "week.none", 1: "week.one", SESSIONS_A_WEEK: "week.two"}.get(count, "week.more")
+        speech = Speech().say(self.phrases.say(key, count=count))
+        last = history.last()
+        if last is not None and (plan := self.coach.library.get(last.workout_id)) is not None:
+            days = max(0, int((now - last.finished_at) // 86400))
+            when = self.phrases.say(
+                {0: "week.today", 1: "week.yesterday"}.get(days, "week.days_ago"), days=days
+            )
+            speech.say(self.phrases.say("week.last", name=plan.name, when=when))
+        speech.say(self.hint(progress))
+        return self.ask(speech, "help.reprompt")
+
+    def error(self, key: str = "error.generic", end_session: bool = False) -> Reply:
+        speech = Speech().say(self.phrases.say(key))
+        if end_session:
+            return Reply(speech, None, True)
+        return self.ask(speech, "help.reprompt")
+
+    # --- answers to questions mid-workout ---------------------------------------------------
+
+    def answer(self, progress: Progress, speech: Speech) -> Reply:
+        """An answer that leaves the microphone open ends with what to say next."""
+        if self.coach.position(progress) is None:
+            speech.say(self.phrases.say("workouts.which"))
+            return self.ask(speech, "workouts.which")
+        speech.say(self.phrases.say("answers.prompt_paused" if progress.paused else "set.go"))
+        return Reply(speech, self.set_reprompt(), False)
+
+    def answer_then_offer(self, progress: Progress, speech: Speech) -> Reply:
+        """An answer given while "Continue?" is still open: ask it again."""
+        speech.say(self.phrases.say("answers.continue"))
+        return self.ask_yes_no(speech, "continue")
+
+    def _here_or_idle(self, progress: Progress, key: str, idle: Callable[[], Speech]) -> Speech:
+        here = self.coach.position(progress)
+        if here is None:
+            return idle()
+        return Speech().say(
+            self.phrases.say(
+                key,
+                name=here.exercise.name,
+                set=here.set_number,
+                sets=here.exercise.sets,
+                reps=self.reps(here.exercise.reps),
+                works=here.exercise.works,
+            )
+        )
+
+    def _no_workout(self, progress: Progress) -> Speech:
+        return self.no_workout(progress.workout_id if progress.finished else None)
+
+    def reps_answer(self, progress: Progress) -> Speech:
+        return self._here_or_idle(progress, "answers.reps", lambda: self._no_workout(progress))
+
+    def muscles_answer(self, progress: Progress) -> Speech:
+        return self._here_or_idle(progress, "answers.muscles", lambda: self._no_workout(progress))
+
+    def sets_answer(self, progress: Progress) -> Speech:
+        here = self.coach.position(progress)
+        if here is None:
+            return self._no_workout(progress)
+        left = here.sets_left_after_this
+        return Speech().say(
+            self.phrases.say(
+                "answers.last_set" if left == 0 else "answers.sets_left",
+                name=here.exercise.name,
+                set=here.set_number,
+                sets=here.exercise.sets,
+                left=left,
+                set_word=self.unit("sets", left),
+            )
+        )
+
+    def next_answer(self, progress: Progress) -> Speech:
+        here = self.coach.position(progress)
+        if here is None:
+            return self._no_workout(progress)
+        following = here.next_exercise
+        if following is None:
+            return Speech().say(self.phrases.say("answers.next_last", name=here.exercise.name))
+        return Speech().say(
+            self.phrases.say("answers.next", name=here.exercise.name, next=following.name)
+        )
+
+    def remaining_answer(self, progress: Progress, workout_id: str | None) -> Speech:
+        here = self.coach.position(progress)
+        if here is None or (workout_id is not None and workout_id != here.workout.id):
+            plans = [p for p in self.coach.library.workouts if workout_id in (None, p.id)]
+            return Speech().say(
+                *(
+                    self.phrases.say(
+                        "answers.workout_length",
+                        name=plan.name,
+                        minutes=self.minutes(self.coach.workout_seconds(plan, progress)),
+                    )
+                    for plan in plans
+                )
+            )
+        left = len(here.workout.exercises) - here.exercise_index - 1
+        minutes = self.minutes(self.coach.seconds_left(progress))
+        if left == 0:
+            key = "answers.remaining_last"
+        else:
+            key = "answers.remaining"
+        return Speech().say(
+            self.phrases.say(
+                key,
+                name=here.exercise.name,
+                left=left,
+                exercise_word=self.unit("exercises", left),
+                minutes=minutes,
+            )
+        )
+
+    def rest_answer(self, progress: Progress) -> Speech:
+        seconds = self.coach.current_rest(progress)
+        if seconds is not None:
+            return Speech().say(self.phrases.say("answers.rest", seconds=seconds))
+        return Speech().say(
+            *(
+                self.phrases.say(
+                    "answers.rest_by_workout",
+                    name=plan.name,
+                    seconds=plan.exercises[0].rest_seconds,
+                )
+                for plan in self.coach.library.workouts
+            )
+        )
+
+    def equipment_answer(self, progress: Progress, workout_id: str | None) -> Speech:
+        """What the current exercise and its workout need, or the workout named, or both."""
+        here = self.coach.position(progress)
+        plans = list(self.coach.library.workouts)
+        speech = Speech()
+        if workout_id is not None:
+            plans = [p for p in plans if p.id == workout_id]
+        elif here is not None:
+            plans = [here.workout]
+            if here.exercise.needs:
+                speech.say(
+                    self.phrases.say(
+                        "answers.exercise_needs", name=here.exercise.name, needs=here.exercise.needs
+                    )
+                )
+        return speech.say(
+            *(
+                self.phrases.say("answers.equipment", name=plan.name, equipment=plan.equipment)
+                for plan in plans
+            )
+        )
+
+    def rest_at_limit(self, progress: Progress, seconds: int, longer: bool) -> Reply:
+        key = "rest.at_longest" if longer else "rest.at_shortest"
+        return self.answer(progress, Speech().say(self.phrases.say(key, seconds=seconds)))

@@ -1,0 +1,228 @@
+"""The reply to a move of the workout: started, a set done and the rest paced, an exercise
+skipped or gone back to, a warm-up or cool-down part led, the workout finished."""
+
+from __future__ import annotations
+
+from skill.coaching import events as ev
+from skill.coaching.coach import Transition
+from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, MIN_REST_SECONDS, Progress
+from skill.speech.sounds import WORKOUT_DONE
+from skill.speech.ssml import Speech
+from skill.speech.wording import Reply, Wording
+
+
+class MoveReplies(Wording):
+    # --- transitions --------------------------------------------------------------------------
+
+    def transition(
+        self,
+        before: Progress,
+        move: Transition,
+        week: str | None = None,
+        known: frozenset[str] = frozenset(),
+    ) -> Reply:
+        """`move` in words; `week`, if given, is said after a finished workout's summary; the
+        exercises in `known` were explained to this runner before and get a one-line reminder."""
+        after = move.progress
+        speech = Speech()
+        end_session = False
+        pending: str | None = None
+        routine: str | None = None
+        paced = 0.0  # seconds of rest or warm-up already paced in this response
+        introduced = False
+        for event in move.events:
+            match event:
+                case ev.WorkoutStarted(workout_id=workout_id):
+                    plan = self._plan(workout_id)
+                    speech.say(
+                        self.phrases.say(
+                            "workout.start",
+                            name=plan.name,
+                            before=" ".join(plan.before),
+                            count=len(plan.exercises),
+                        )
+                    )
+                    if after.rest_seconds is not None and any(
+                        e.rest_seconds != after.rest_seconds for e in plan.exercises
+                    ):
+                        speech.say(self.phrases.say("rest.kept", seconds=after.rest_seconds))
+                case ev.WarmUpPart(part=part, parts=parts):
+                    plan = self._plan(after.workout_id or "")
+                    if part == 0:
+                        speech.say(
+                            self.phrases.say(
+                                "warm_up.start", minutes=self.length(plan.warm_up), parts=parts
+                            )
+                        )
+                    speech.say(self.phrases.say("warm_up.part", part=part + 1, parts=parts))
+                    speech.extend(self.lead_moves(plan.warm_up[part]))
+                    paced += sum(move.seconds for move in plan.warm_up[part])
+                    if part + 1 < parts:
+                        speech.say(self.phrases.say("warm_up.part_done", part, next=part + 2))
+                        routine = f"warm_up:{part + 1}"
+                    else:
+                        speech.say(self.phrases.say("warm_up.done"))
+                case ev.WarmUpSkipped():
+                    speech.say(self.phrases.say("warm_up.skipped"))
+                case ev.CoolDownOffered():
+                    plan = self._plan(after.workout_id or "")
+                    offer = self.phrases.say("cool_down.offer", minutes=self.length(plan.cool_down))
+                    speech.say(offer)
+                    pending = "cool_down"
+                case ev.CoolDownPart(part=part, parts=parts):
+                    plan = self._plan(after.workout_id or "")
+                    speech.say(self.phrases.say("cool_down.part", part=part + 1, parts=parts))
+                    speech.extend(self.lead_moves(plan.cool_down[part]))
+                    if part + 1 < parts:
+                        speech.say(self.phrases.say("cool_down.part_done", part, next=part + 2))
+                        reprompt = Speech().say(self.phrases.say("cool_down.reprompt")).ssml()
+                        routine = f"cool_down:{part + 1}"
+                        return Reply(speech, reprompt, False, routine=routine)
+                    speech.say(self.phrases.say("cool_down.done"))
+                    return Reply(speech, None, True)
+                case ev.StartedOver(workout_id=workout_id):
+                    speech.say(
+                        self.phrases.say("workout.started_over", name=self._plan(workout_id).name)
+                    )
+                case ev.ExerciseIntroduced(exercise_index=index):
+                    plan = self._plan(after.workout_id or "")
+                    if plan.exercises[index].id in known:
+                        speech.extend(self.remind(plan, index))
+                    else:
+                        speech.extend(self.introduce_first(plan, index))
+                    introduced = True
+                case ev.SetAnnounced(exercise_index=index, set_number=number, with_name=named):
+                    plan = self._plan(after.workout_id or "")
+                    exercise = plan.exercises[index]
+                    if number == 1 or named:
+                        speech.say(self.load_reminder(after, exercise))
+                    lead = self.room_to_lead(exercise, paced, introduced)
+                    speech.extend(self.announce_set(exercise, number, named, after.sets_done, lead))
+                case ev.RestStarted(seconds=seconds, last_set_of_exercise=last):
+                    plan = self._plan(before.workout_id or "")
+                    following = before.exercise_index + 1
+                    finished = plan.exercises[following] if last else None
+                    # A rest set longer with the coach's audio, on a device that cannot play it,
+                    # is paced as long as one response can.
+                    spoken = min(seconds, MAX_SPOKEN_REST_SECONDS)
+                    speech.extend(self.rest(spoken, before.sets_done, finished))
+                    paced += seconds
+                case ev.ExerciseSkipped(exercise_index=index):
+                    name = self._plan(before.workout_id or "").exercises[index].name
+                    speech.say(self.phrases.say("exercise.skipped", name=name))
+                case ev.MovedBack(exercise_index=index):
+                    name = self._plan(after.workout_id or "").exercises[index].name
+                    speech.say(self.phrases.say("exercise.moved_back", name=name))
+                case ev.MovedBackASet():
+                    speech.say(self.phrases.say("set.moved_back"))
+                case ev.AlreadyFirst():
+                    speech.say(self.phrases.say("exercise.already_first"))
+                case ev.WentTo(exercise_index=index, switched_workout=switched):
+                    plan = self._plan(after.workout_id or "")
+                    speech.say(
+                        self.phrases.say("exercise.went_to", name=plan.exercises[index].name)
+                    )
+                    if switched and before.active:
+                        speech.say(self.phrases.say("exercise.switched_workout", workout=plan.name))
+                case ev.Paused():
+                    speech.extend(self.where(after, "pause.paused"))
+                    return self.ask(speech, "pause.reprompt")
+                case ev.Resumed():
+                    speech.say(self.phrases.say("resume.resumed"))
+                case ev.LoadChosen():
+                    speech.extend(self.load_change(after, event))
+                    if self.coach.position(after) is not None:
+                        speech.say(self.phrases.say("set.go"))
+                case ev.RestChanged(seconds=seconds):
+                    key = "rest.changed" if after.active else "rest.changed_for_next"
+                    speech.say(self.phrases.say(key, seconds=seconds))
+                    if self.coach.position(after) is not None:  # then what to say next
+                        speech.say(self.phrases.say("set.go"))
+                case ev.RestRejected(asked=asked, minimum=low, maximum=high):
+                    speech.say(
+                        self.phrases.say(
+                            "rest.out_of_range", asked=asked, minimum=low, maximum=high
+                        )
+                    )
+                    return Reply(speech, self.rest_reprompt(high), False)
+                case ev.WorkoutFinished():
+                    speech.extend(self.finished(event, week))
+                    end_session = True
+                case ev.NoActiveWorkout(just_finished=just_finished):
+                    speech.extend(self.no_workout(just_finished))
+                    return self.ask(speech, "workouts.which")
+        if pending == "cool_down":
+            return self.ask_yes_no(speech, pending)
+        if end_session:
+            return Reply(speech, None, True)
+        if self.coach.position(after) is None:
+            return self.ask(speech, "workouts.which")
+        if routine is not None:
+            return Reply(speech, self.routine_reprompt(), False, routine=routine)
+        return Reply(speech, self.set_reprompt(), False)
+
+    def routine_reprompt(self) -> str:
+        return Speech().say(self.phrases.say("warm_up.reprompt")).ssml()
+
+    def skip_warm_up_unasked(self, progress: Progress) -> Reply:
+        text = self.phrases.say("warm_up.none", hint=self.hint(progress))
+        return self.ask(Speech().say(text), "help.reprompt")
+
+    def cool_down_declined(self) -> Reply:
+        return Reply(Speech().say(self.phrases.say("cool_down.declined")), None, True)
+
+    def rest_reprompt(self, longest: int = MAX_SPOKEN_REST_SECONDS) -> str:
+        text = self.phrases.say("rest.ask_reprompt", minimum=MIN_REST_SECONDS, maximum=longest)
+        return Speech().say(text).ssml()
+
+    def finished(self, done: ev.WorkoutFinished, week: str | None = None) -> Speech:
+        plan = self._plan(done.workout_id)
+        speech = Speech().sound(WORKOUT_DONE)
+        speech.say(
+            self.phrases.say(
+                "workout.finished",
+                name=plan.name,
+                exercises=done.exercises_done,
+                exercise_word=self.unit("exercises", done.exercises_done),
+                sets=done.sets_done,
+                set_word=self.unit("sets", done.sets_done),
+                minutes=self.minutes(done.seconds_taken),
+            )
+        )
+        names = {e.id: e for e in plan.exercises}
+        if done.skipped:
+            skipped = self.join([names[exercise_id].name for exercise_id in done.skipped])
+            speech.say(self.phrases.say("workout.skipped_some", skipped=skipped))
+        if done.cut_short:
+            parts = [
+                self.phrases.say(
+                    "workout.cut_short_one",
+                    name=names[exercise_id].name,
+                    done=count,
+                    sets=names[exercise_id].sets,
+                )
+                for exercise_id, count in done.cut_short
+            ]
+            speech.say(self.phrases.say("workout.cut_short", exercises=self.join(parts)))
+        speech.say(*plan.after)
+        if week:
+            speech.say(week)
+        return speech
+
+    def no_workout(self, just_finished: str | None) -> Speech:
+        plan = self.coach.library.get(just_finished) if just_finished else None
+        if plan is None:
+            return Speech().say(self.phrases.say("workout.no_active"))
+        return Speech().say(
+            self.phrases.say("workout.just_finished", name=plan.name, short=plan.id)
+        )
+
+    def where(self, progress: Progress, key: str) -> Speech:
+        here = self.coach.position(progress)
+        if here is None:
+            return Speech()
+        return Speech().say(
+            self.phrases.say(
+                key, name=here.exercise.name, set=here.set_number, sets=here.exercise.sets
+            )
+        )

@@ -1,0 +1,340 @@
+"""The coach's words for exercises, sets and rests, the building blocks every reply is made of;
+and a reply itself (`Reply`). All wording comes from the phrasebook and the workout content."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from skill.coaching import events as ev
+from skill.coaching.coach import Coach
+from skill.coaching.progress import Progress
+from skill.content.models import Exercise, Move, Reps, Step, WorkoutPlan
+from skill.speech.phrasebook import Phrasebook
+from skill.speech.rest_pacing import Cue, Pause, RestBeat, Sound, pace_rest
+from skill.speech.set_pacing import (
+    BREATHER_SECONDS,
+    GET_SET_SECONDS,
+    INTRODUCTION_SECONDS,
+    RESPONSE_SECONDS,
+    TALK_SECONDS,
+    led_in_halves,
+    work_seconds,
+)
+from skill.speech.sounds import REST_OVER
+from skill.speech.ssml import Piece, Speech
+from skill.speech.timing import speech_seconds
+
+
+@dataclass(frozen=True)
+class Reply:
+    said: Speech  # what is said, with its own record of when (skill.speech.ssml)
+    reprompt: str | None  # SSML; None when the session ends
+    end_session: bool
+    pending: str | None = None  # the yes/no question asked, so a bare yes or no can be read
+    routine: str | None = None  # the warm-up or cool-down part "next" leads: "warm_up:1"
+
+    @property
+    def speech(self) -> str:
+        """The SSML said."""
+        return self.said.ssml()
+
+
+# Each yes/no question's own reprompt, by the pending question it is ("switch:dumbbell" is
+# "switch"); the confirmations share one. Said when the question is asked, and again when the
+# runner's words answered it with nothing.
+_QUESTION_REPROMPTS = {
+    "continue": "launch.resume_offer_reprompt",
+    "cool_down": "cool_down.offer_reprompt",
+}
+
+
+def question_reprompt(pending: str) -> str:
+    return _QUESTION_REPROMPTS.get(pending.partition(":")[0], "confirm.reprompt")
+
+
+def reps_words(phrases: Phrasebook, reps: Reps) -> str:
+    """ "4 reps each side": the same words wherever a set's reps are said (speech or audio)."""
+    if reps.count == 1:
+        unit_one = phrases.say(f"units.{reps.unit}.one")
+        amount = phrases.say("reps.one", unit_one=unit_one)
+    else:
+        unit = phrases.say(f"units.{reps.unit}.many")
+        amount = phrases.say("reps.many", count=reps.count, unit=unit)
+    if reps.per is None:
+        return amount
+    return phrases.say("reps.per", amount=amount, per=phrases.say(f"per.{reps.per}"))
+
+
+class Wording:
+    """Small phrases (reps, units, lists, minutes) and the blocks of a reply: an exercise
+    introduced or explained, a set announced or led step by step, a rest paced aloud."""
+
+    def __init__(self, coach: Coach, phrases: Phrasebook) -> None:
+        self.coach = coach
+        self.phrases = phrases
+        self._rest_beats: dict[int, tuple[RestBeat, ...]] = {}
+        self._leads: dict[str, tuple[Speech, float] | None] = {}
+        # Rendered pieces that depend only on the content, kept per key (a hot path).
+        self._rendered: dict[tuple[object, ...], tuple[Piece, ...]] = {}
+
+    # --- small phrases ----------------------------------------------------------------------
+
+    def reps(self, reps: Reps) -> str:
+        return reps_words(self.phrases, reps)
+
+    def unit(self, unit: str, count: int) -> str:
+        """The unit's word for `count` of it: set or sets."""
+        return self.phrases.say(f"units.{unit}.{'one' if count == 1 else 'many'}")
+
+    def join(self, items: list[str], style: str = "and") -> str:
+        if len(items) < 2:
+            return "".join(items)
+        return self.phrases.say(f"lists.{style}", items=", ".join(items[:-1]), last=items[-1])
+
+    def minutes(self, seconds: float) -> str:
+        whole = round(seconds / 60)
+        if seconds < 60:
+            return self.phrases.say("time.under_a_minute")
+        if whole == 1:
+            return self.phrases.say("time.one_minute")
+        return self.phrases.say("time.minutes", count=whole)
+
+    def workout_options(self) -> str:
+        """Each workout with what it needs, so the runner hears it before choosing."""
+        options = [
+            self.phrases.say("workouts.option", name=w.name, equipment=w.equipment)
+            for w in self.coach.library.workouts
+        ]
+        return " ".join(options)
+
+    def workout_names(self) -> str:
+        return self.join([w.name for w in self.coach.library.workouts], "or")
+
+    def length(self, moves: tuple[tuple[Move, ...], ...]) -> str:
+        seconds = sum(move.seconds for part in moves for move in part)
+        return self.phrases.say("time.length_minutes", count=max(1, round(seconds / 60)))
+
+    def _plan(self, workout_id: str) -> WorkoutPlan:
+        plan = self.coach.library.get(workout_id)
+        if plan is None:
+            raise KeyError(workout_id)
+        return plan
+
+    # --- building blocks --------------------------------------------------------------------
+
+    def _memo(self, key: tuple[object, ...], render: Callable[[], Speech]) -> Speech:
+        pieces = self._rendered.get(key)
+        if pieces is None:
+            pieces = render().pieces
+            self._rendered[key] = pieces
+        return Speech(pieces)
+
+    def introduce(self, workout: WorkoutPlan, index: int) -> Speech:
+        """The full explanation, for "how do I do this": muscles, steps, every cue."""
+        return self._memo(("intro", workout.id, index), lambda: self._introduce(workout, index))
+
+    def introduce_first(self, workout: WorkoutPlan, index: int) -> Speech:
+        """The first time: name, why, set-up and the cues that matter most, nothing more."""
+        return self._memo(("first", workout.id, index), lambda: self._first(workout, index))
+
+    def remind(self, workout: WorkoutPlan, index: int) -> Speech:
+        """For a runner who has had it explained before: its name and the cue that matters most."""
+        exercise = workout.exercises[index]
+        line = self.phrases.say(
+            "exercise.reminder",
+            number=index + 1,
+            count=len(workout.exercises),
+            name=exercise.name,
+            cue=exercise.first_cues[0].rstrip("."),
+        )
+        return Speech().say(line)
+
+    def _first(self, workout: WorkoutPlan, index: int) -> Speech:
+        exercise = workout.exercises[index]
+        count = len(workout.exercises)
+        line = self.phrases.say(
+            "exercise.first", number=index + 1, count=count, name=exercise.name, why=exercise.why
+        )
+        return Speech().say(line, exercise.setup, *exercise.first_cues)
+
+    def _introduce(self, workout: WorkoutPlan, index: int) -> Speech:
+        exercise = workout.exercises[index]
+        count = len(workout.exercises)
+        speech = Speech().say(
+            self.phrases.say(
+                "exercise.intro",
+                number=index + 1,
+                count=count,
+                name=exercise.name,
+                works=exercise.works,
+                why=exercise.why,
+            ),
+            self.phrases.say("exercise.setup", setup=exercise.setup),
+        )
+        if exercise.steps:
+            speech.say(self.phrases.say("exercise.steps", count=len(exercise.steps)))
+            for step in exercise.steps:
+                speech.say(
+                    self.phrases.say(
+                        "exercise.step",
+                        name=step.name,
+                        cue=step.cue.rstrip("."),
+                        reps=self.reps(step.reps),
+                    )
+                )
+        speech.say(self.phrases.say("exercise.cues", cues=" ".join(exercise.cues)))
+        return speech
+
+    def announce_set(
+        self, exercise: Exercise, set_number: int, named: bool, variant: int = 0, lead: bool = True
+    ) -> Speech:
+        """The set's announcement, the set led step by step where it has steps or halves, and
+        what to say when it is done. Without `lead` (no room left in the response), the runner
+        is told how to be led: "repeat" announces the set again, led."""
+        key = ("set", exercise.id, set_number, named, variant % 12, lead)
+        return self._memo(key, lambda: self._announce(exercise, set_number, named, variant, lead))
+
+    def _announce(
+        self, exercise: Exercise, set_number: int, named: bool, variant: int, lead: bool
+    ) -> Speech:
+        reps = self.reps(exercise.reps)
+        if named:
+            line = self.phrases.say(
+                "set.named", name=exercise.name, set=set_number, sets=exercise.sets, reps=reps
+            )
+        elif set_number == 1:
+            line = self.phrases.say("set.first", sets=exercise.sets, reps=reps)
+        else:
+            line = self.phrases.say("set.next", set=set_number, sets=exercise.sets)
+        speech = Speech().say(line)
+        led = self.lead_set(exercise)
+        if led is None:
+            return speech.say(self.phrases.say("set.go", variant))
+        if not lead:
+            return speech.say(self.phrases.say("set.lead_on_repeat"))
+        return speech.extend(led[0]).say(self.phrases.say("set.led_done", variant))
+
+    def lead_set(self, exercise: Exercise) -> tuple[Speech, float] | None:
+        """Each step called with its cue and reps, or each half with the switch between them,
+        paced at the coach's tempo, and how long that lasts; None for a set the runner does at
+        their own pace."""
+        led = self._leads.get(exercise.id)
+        if led is None and exercise.id not in self._leads:
+            led = self._lead(exercise)
+            self._leads[exercise.id] = led
+        return led
+
+    def _lead(self, exercise: Exercise) -> tuple[Speech, float] | None:
+        if exercise.steps:
+            speech = Speech().pause(GET_SET_SECONDS)
+            seconds = GET_SET_SECONDS
+            for number, step in enumerate(exercise.steps):
+                if number:
+                    speech.pause(BREATHER_SECONDS)
+                    seconds += BREATHER_SECONDS
+                call = self.step_call(step)
+                speech.say(call).pause(work_seconds(step.reps))
+                seconds += speech_seconds(call) + work_seconds(step.reps)
+            return speech, seconds
+        if led_in_halves(exercise):
+            half = work_seconds(exercise.reps)
+            switch = self.phrases.say(f"set.switch.{exercise.reps.per}")
+            begin = self.phrases.say("set.begin")
+            speech = Speech().pause(GET_SET_SECONDS).say(begin).pause(half).say(switch)
+            seconds = GET_SET_SECONDS + speech_seconds(begin) + 2 * half + speech_seconds(switch)
+            return speech.pause(half), seconds
+        return None
+
+    def step_call(self, step: Step) -> str:
+        """How a led set calls one of its steps (the screen finds it in the speech too)."""
+        return self.phrases.say("set.step", name=step.name, cue=step.cue, reps=self.reps(step.reps))
+
+    def room_to_lead(self, exercise: Exercise, paced: float, introduced: bool) -> bool:
+        """Whether the set can be led in a response that already paces `paced` seconds (a rest,
+        a warm-up part) and, when `introduced`, explains the exercise: the whole response must
+        stay within RESPONSE_SECONDS."""
+        led = self.lead_set(exercise)
+        if led is None:
+            return True
+        talk = INTRODUCTION_SECONDS if introduced else TALK_SECONDS
+        return paced + talk + led[1] <= RESPONSE_SECONDS
+
+    def lead_moves(self, moves: tuple[Move, ...]) -> Speech:
+        """A part of a warm-up or cool-down: each move called, held for its seconds (its call
+        included), and the beep at the end, paced like a rest."""
+        speech = Speech()
+        for move in moves:
+            name = move.name.rstrip(".")
+            call = self.phrases.say("routine.move", move=name, seconds=move.seconds)
+            speech.say(call).pause(max(0.0, move.seconds - speech_seconds(call)))
+        return speech.sound(REST_OVER)
+
+    def rest_beats(self, seconds: int) -> tuple[RestBeat, ...]:
+        beats = self._rest_beats.get(seconds)
+        if beats is None:  # pure in the rest length: pace each length once
+            beats = pace_rest(seconds, lambda key: speech_seconds(self.phrases.say(key)))
+            self._rest_beats[seconds] = beats
+        return beats
+
+    def rest(self, seconds: int, variant: int, next_exercise: Exercise | None) -> Speech:
+        variant %= len(self.phrases.variants("rest.praise"))
+        key = ("rest", seconds, variant, next_exercise.id if next_exercise else None)
+        return self._memo(key, lambda: self._rest(seconds, variant, next_exercise))
+
+    def _rest(self, seconds: int, variant: int, next_exercise: Exercise | None) -> Speech:
+        speech = Speech().say(self.phrases.say("rest.praise", variant))
+        if next_exercise is not None:
+            speech.say(self.phrases.say("exercise.next_up", name=next_exercise.name))
+        speech.say(self.phrases.say("rest.start", seconds=seconds))
+        for beat in self.rest_beats(seconds):
+            if isinstance(beat, Pause):
+                speech.pause(beat.seconds)
+            elif isinstance(beat, Cue):
+                speech.say(self.phrases.say(beat.key))
+            elif isinstance(beat, Sound):
+                speech.sound(beat.clip)
+        return speech
+
+    def set_reprompt(self) -> str:
+        return Speech().say(self.phrases.say("set.reprompt")).ssml()
+
+    def hands_free_reprompt(self) -> str:
+        return Speech().say(self.phrases.say("set.reprompt_hands_free")).ssml()
+
+    def ask(self, speech: Speech, reprompt_key: str, pending: str | None = None) -> Reply:
+        return Reply(speech, Speech().say(self.phrases.say(reprompt_key)).ssml(), False, pending)
+
+    def ask_yes_no(self, speech: Speech, pending: str) -> Reply:
+        """A yes/no question, kept open as `pending`, reprompted with its own reprompt."""
+        return self.ask(speech, question_reprompt(pending), pending)
+
+    def hint(self, progress: Progress, routine: str | None = None) -> str:
+        """What to say next, here: in a warm-up or cool-down ("warm_up"), at a set, or idle."""
+        if routine is not None:
+            return self.phrases.say(f"hints.{routine}")
+        return self.phrases.say("hints.active" if self.coach.position(progress) else "hints.idle")
+
+    def load_change(self, after: Progress, chosen: ev.LoadChosen) -> Speech:
+        """What the runner hears on "too hard" / "too easy": the other way to do it, kept."""
+        exercise = self._plan(after.workout_id or "").exercises[chosen.exercise_index]
+        if not chosen.available:
+            key = "load.easiest" if chosen.load == "easier" else "load.hardest"
+            return Speech().say(self.phrases.say(key, name=exercise.name))
+        if chosen.load is None:
+            return Speech().say(self.phrases.say("load.as_planned", name=exercise.name))
+        option = exercise.easier if chosen.load == "easier" else exercise.harder
+        key = "load.easier" if chosen.load == "easier" else "load.harder"
+        return Speech().say(
+            self.phrases.say(key, name=exercise.name, option=option),
+            self.phrases.say("load.kept"),
+        )
+
+    def load_reminder(self, progress: Progress, exercise: Exercise) -> str:
+        """Said as a set of an exercise done another way begins: which way."""
+        load = progress.load_of(exercise.id)
+        if load is None:
+            return ""
+        if load == "easier":
+            return self.phrases.say("load.reminder_easier", option=exercise.easier)
+        return self.phrases.say("load.reminder_harder", option=exercise.harder)
