@@ -13,8 +13,10 @@ MAX_BREAK_SECONDS = 10.0  # Alexa refuses a longer <break>; harness.ssml_rules c
 
 
 # Characters XML 1.0 cannot hold at all, even escaped (control characters, lone surrogates,
-# U+FFFE/U+FFFF): SSML holding one is not well-formed, and Alexa refuses it.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# U+FFFE/U+FFFF): SSML holding one is not well-formed, and Alexa refuses it. Written as the few
+# ranges XML 1.0 leaves out rather than the complement of the ones it allows, which takes
+# milliseconds to compile at every start.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def escape(text: str) -> str:
