@@ -82,6 +82,7 @@ OUTCOMES: Mapping[str, str] = {
     "LongerRestIntent": "rest:longer",
     "ShorterRestIntent": "rest:shorter",
     "EasierIntent": "easier",
+    "PainIntent": "pain",
     "HarderIntent": "harder",
     "ReadyIntent": "ready",
     "AMAZON.YesIntent": "yes",

@@ -44,6 +44,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(H.muscles, ("MusclesIntent",)),
     Command(H.equipment, ("EquipmentIntent",)),
     Command(H.easier, ("EasierIntent",)),
+    Command(H.pain, ("PainIntent",)),
     Command(H.harder, ("HarderIntent",)),
     Command(H.longer_rest, ("LongerRestIntent",)),
     Command(H.shorter_rest, ("ShorterRestIntent",)),

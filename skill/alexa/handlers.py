@@ -67,7 +67,8 @@ class Handlers:
         else:
             finished = any(isinstance(event, ev.WorkoutFinished) for event in move.events)
             week = self.composer.week_so_far(history, turn.now) if finished else None
-            reply = self.composer.transition(before, move, week, known.explained)
+            hurt = known.hurt_lately(turn.now)
+            reply = self.composer.transition(before, move, week, known.explained, hurt)
         if playing is not None and reply.reprompt is not None:
             # The set is announced in words, and the player is the coach's from now on.
             reply = replace(reply, reprompt=self.composer.hands_free_reprompt())
@@ -156,7 +157,9 @@ class Handlers:
     def skip_exercise(self, turn: Turn) -> Outcome:
         if self.routine_kind(turn) == "warm_up":  # "skip" then means the warm-up
             return self.move(turn, self.coach.skip_warm_up)
-        return self.move(turn, lambda p: self.coach.skip_exercise(p, turn.now))
+        # Paused (after pain, say), the runner is not mid-set: a last set is not counted.
+        done = not turn.progress.paused
+        return self.move(turn, lambda p: self.coach.skip_exercise(p, turn.now, set_done=done))
 
     def skip_warm_up(self, turn: Turn) -> Outcome:
         if self.routine_kind(turn) != "warm_up":
@@ -212,10 +215,38 @@ class Handlers:
         return self.move(turn, lambda p: self.coach.start_over(p, turn.now))
 
     def easier(self, turn: Turn) -> Outcome:
+        if turn.progress.paused:  # after pain: the easier way, and on with the set
+            return self.easier_and_go(turn)
         return self.move(turn, lambda p: self.coach.change_load(p, harder=False))
+
+    def easier_and_go(self, turn: Turn) -> Outcome:
+        """The easier way, and the workout resumed on the same set (nothing counted)."""
+        chosen = self.coach.change_load(turn.progress, harder=False)
+        resumed = self.coach.resume(chosen.progress, turn.now)
+        return self.speak(turn, Transition(resumed.progress, chosen.events))
 
     def harder(self, turn: Turn) -> Outcome:
         return self.move(turn, lambda p: self.coach.change_load(p, harder=True))
+
+    def pain(self, turn: Turn) -> Outcome:
+        """Pain or an injury: the set stops and is never counted, the coach says when to get
+        help (never what it is), and offers the easier way, or else skipping the exercise. The
+        coach remembers, and offers the easier way when the exercise next comes up."""
+        part = turn.asked.slot("body_part").resolved_id
+        stop = Stop() if hf.holds_player(self.service, turn) else None
+        routine = turn.asked.routine
+        if routine is not None:  # the warm-up or cool-down part stays where it is
+            reply = self.composer.pain(turn.progress, part, routine=f"{routine[0]}:{routine[1]}")
+            return Outcome(reply, player=stop)
+        here = self.coach.position(turn.progress)
+        if here is None:
+            return Outcome(self.composer.pain(turn.progress, part), player=stop)
+        paused = self.coach.pause(turn.progress, turn.now).progress
+        history = turn.history.read().hurt_now(here.exercise.id, turn.now)
+        exercise = here.exercise
+        easier = exercise.easier is not None and paused.load_of(exercise.id) != "easier"
+        reply = self.composer.pain(paused, part, "easier" if easier else "skip")
+        return Outcome(reply, paused, history, player=stop)
 
     # --- rests --------------------------------------------------------------------------------
 
@@ -314,6 +345,10 @@ class Handlers:
             move = self.coach.go_to(turn.progress, target, turn.now)
             if move is not None:
                 return self.speak(turn, move)
+        if question == "pain" and target == "easier":
+            return self.easier_and_go(turn)
+        if question == "pain" and target == "skip":
+            return self.move(turn, lambda p: self.coach.skip_exercise(p, turn.now, set_done=False))
         return self.nothing_to_confirm(turn)
 
     def no(self, turn: Turn) -> Outcome:
@@ -322,6 +357,8 @@ class Handlers:
             return Outcome(self.composer.which_workout(None))
         if question == "cool_down":
             return Outcome(self.composer.cool_down_declined())
+        if question is not None and question.startswith("pain:"):
+            return Outcome(self.composer.pain_declined(turn.progress))
         if question is not None:  # no to starting over or switching: keep the place
             return Outcome(self.composer.kept_place(turn.progress))
         return self.nothing_to_confirm(turn)

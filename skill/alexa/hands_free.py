@@ -13,6 +13,7 @@ from skill.alexa.player import Play, first_of, following, skip_to_call, user_tag
 from skill.alexa.service import CoachService
 from skill.alexa.turn import Turn
 from skill.audio.plans import Playing, plan_for
+from skill.coaching import events as ev
 from skill.coaching.coach import Transition
 from skill.coaching.progress import MAX_REST_SECONDS, MAX_SPOKEN_REST_SECONDS, Progress
 
@@ -53,9 +54,23 @@ def playing_for(
         return None
     if turn.notice is not None:
         return None  # a notice (a fresh start) must be heard in words
-    explained = turn.history.read().explained
+    history = turn.history.read()
+    if turn.asked.may_speak and _introduces(service, move, history.hurt_lately(turn.now)):
+        return None  # the easier way is offered in words; a recorded introduction has no offer
     return plan_for(
-        before, move, service.coach, hands_free.catalog, turn.asked.may_speak, explained
+        before, move, service.coach, hands_free.catalog, turn.asked.may_speak, history.explained
+    )
+
+
+def _introduces(service: CoachService, move: Transition, exercise_ids: frozenset[str]) -> bool:
+    """Whether `move` introduces one of `exercise_ids`."""
+    plan = service.coach.library.get(move.progress.workout_id or "")
+    if plan is None or not exercise_ids:
+        return False
+    return any(
+        isinstance(event, ev.ExerciseIntroduced)
+        and plan.exercises[event.exercise_index].id in exercise_ids
+        for event in move.events
     )
 
 

@@ -249,14 +249,15 @@ class Coach:
             ),
         )
 
-    def skip_exercise(self, progress: Progress, now: float) -> Transition:
+    def skip_exercise(self, progress: Progress, now: float, set_done: bool = True) -> Transition:
         """Move on to the next exercise. On an exercise's last set, the runner who says so has
-        done that set: it counts, and the exercise is not called skipped."""
+        done that set: it counts, and the exercise is not called skipped; unless `set_done` is
+        False (skipped because it hurt), when nothing is counted."""
         here = self.position(progress)
         if here is None:
             return self.nothing_active(progress)
         clocked = replace(self.clocked(progress, now), paused=False)
-        if here.set_number == here.exercise.sets:
+        if here.set_number == here.exercise.sets and set_done:
             return self._set_done(clocked, here)
         exercise_id = here.exercise.id
         skipped = replace(

@@ -155,6 +155,54 @@ class Answers(MoveReplies):
         speech = Speech().say(self.phrases.say("rest.ask"))
         return Reply(speech, self.rest_reprompt(longest), False)
 
+    def pain(
+        self,
+        paused: Progress,
+        part: str | None = None,
+        offer: str | None = None,
+        routine: str | None = None,
+    ) -> Reply:
+        """Pain or an injury: stop, don't push through, and when to get help; never a diagnosis.
+        At a set, then `offer` ("easier" or "skip") asked as a yes/no question; in a warm-up or
+        cool-down (`routine`, kept), what to say next."""
+        say = self.phrases.say
+        speech = Speech()
+        if routine is not None:
+            speech.say(say("pain.stop_routine"), say("pain.advice"), say("pain.routine_next"))
+            reprompt = Speech().say(say("pain.routine_next")).ssml()
+            return Reply(speech, reprompt, False, routine=routine)
+        here = self.coach.position(paused)
+        if here is None:
+            speech.say(say("pain.stop_idle"), say("pain.advice"), say("pain.idle_next"))
+            return self.ask(speech, "pain.idle_next")
+        name = here.exercise.name
+        # Only a body part the wording knows is named back: a slot can carry any words.
+        part_key = f"body_parts.{part}"
+        if part is not None and part_key in self.phrases.phrases:
+            speech.say(say("pain.stop_part", name=name, part=say(part_key)))
+        else:
+            speech.say(say("pain.stop", name=name))
+        speech.say(say("pain.advice"))
+        if offer is None:
+            return self.pain_declined(paused, speech)
+        speech.say(say("pain.offer_easier" if offer == "easier" else "pain.offer_skip", name=name))
+        return self.ask_yes_no(speech, f"pain:{offer}")
+
+    def pain_declined(self, paused: Progress, speech: Speech | None = None) -> Reply:
+        """No to the easier way or to skipping: the place is held, and what to say next."""
+        speech = speech or Speech()
+        here = self.coach.position(paused)
+        if here is not None:
+            speech.say(
+                self.phrases.say(
+                    "pain.declined",
+                    name=here.exercise.name,
+                    set=here.set_number,
+                    sets=here.exercise.sets,
+                )
+            )
+        return self.ask(speech, "pause.reprompt")
+
     def nothing_to_confirm(self, progress: Progress, routine: str | None = None) -> Reply:
         text = self.phrases.say("confirm.nothing_pending", hint=self.hint(progress, routine))
         return self.ask(Speech().say(text), "help.reprompt")

@@ -20,9 +20,11 @@ class MoveReplies(Wording):
         move: Transition,
         week: str | None = None,
         known: frozenset[str] = frozenset(),
+        hurt: frozenset[str] = frozenset(),
     ) -> Reply:
         """`move` in words; `week`, if given, is said after a finished workout's summary; the
-        exercises in `known` were explained to this runner before and get a one-line reminder."""
+        exercises in `known` were explained to this runner before and get a one-line reminder;
+        those in `hurt` caused pain lately, and the easier way is offered as they come up."""
         after = move.progress
         speech = Speech()
         end_session = False
@@ -86,10 +88,14 @@ class MoveReplies(Wording):
                     )
                 case ev.ExerciseIntroduced(exercise_index=index):
                     plan = self._plan(after.workout_id or "")
-                    if plan.exercises[index].id in known:
+                    exercise = plan.exercises[index]
+                    if exercise.id in known:
                         speech.extend(self.remind(plan, index))
                     else:
                         speech.extend(self.introduce_first(plan, index))
+                    if exercise.id in hurt and exercise.easier is not None:
+                        if after.load_of(exercise.id) != "easier":
+                            speech.say(self.phrases.say("pain.remembered", name=exercise.name))
                     introduced = True
                 case ev.SetAnnounced(exercise_index=index, set_number=number, with_name=named):
                     plan = self._plan(after.workout_id or "")

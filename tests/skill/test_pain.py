@@ -1,0 +1,73 @@
+"""Pain is met with safety first: the set it stops is never counted, whatever follows, and the
+coach remembers, offering the easier way when the exercise next comes up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.device import Device
+from harness.dialog_stage import Stage
+from harness.envelopes import DEFAULT_USER_ID
+from skill.persistence import SqliteProgressStore
+from tests.support import load_record
+
+
+@pytest.fixture
+def stage(tmp_path: Path, coach_env: pytest.MonkeyPatch) -> Stage:
+    return Stage(tmp_path / "coach.sqlite3")
+
+
+def record(stage: Stage) -> dict[str, Any]:
+    return load_record(SqliteProgressStore(stage.database), DEFAULT_USER_ID)
+
+
+def sets_done(stage: Stage) -> list[int]:
+    progress = record(stage)["progress"]
+    assert isinstance(progress, dict)
+    return list(progress["sets_by_exercise"])
+
+
+def on_the_last_set_of_the_first_exercise(device: Device) -> None:
+    for words in ("open upper body coach", "start the dumbbell workout", "skip the warm up"):
+        device.say(words)
+    device.say("done")
+    device.say("done")
+    assert "set 3 of 3" in device.say("where am i").speech_text
+
+
+@pytest.mark.parametrize("then", [["yes"], ["no", "skip this exercise"]])
+def test_pain_on_a_last_set_never_counts_it_whatever_follows(stage: Stage, then: list[str]) -> None:
+    """Skipping on an exercise's last set counts it, as next set would, but not after pain."""
+    device = stage.device(DEFAULT_USER_ID)
+    on_the_last_set_of_the_first_exercise(device)
+    before = sets_done(stage)
+    heard = device.say("my wrist hurts")
+    assert heard.intent == "PainIntent"
+    assert "don't push through pain" in heard.speech_text
+    if then == ["yes"]:
+        device.say("yes")  # the easier way, and the same set again
+        heard = device.say("it still hurts")  # no easier way left: skipping is offered
+        assert "shall I skip it?" in heard.speech_text
+    for words in then:
+        heard = device.say(words)
+    assert "bent-over row" in heard.speech_text
+    assert sets_done(stage)[:1] == before[:1] == [2]
+
+
+def test_pain_is_remembered_and_the_easier_way_offered_when_the_exercise_comes_up_again(
+    stage: Stage,
+) -> None:
+    device = stage.device(DEFAULT_USER_ID)
+    for words in ("open upper body coach", "start the dumbbell workout", "skip the warm up"):
+        device.say(words)
+    device.say("my shoulder hurts")
+    history = record(stage)["history"]
+    assert isinstance(history, dict) and "shoulder_press" in history["hurt"]
+    device.say("stop")
+    stage.advance(2 * 24 * 3600)  # two days later, a new workout
+    device.say("open upper body coach")
+    heard = device.say("start over")  # at "Continue?": the workout from the top
+    assert "caused you pain" in heard.speech_text and "say easier" in heard.speech_text
