@@ -129,8 +129,8 @@ class Context:
 
 @dataclass(frozen=True)
 class Place:
-    """What the store and the session say of a runner's workout: enough to tell what a turn
-    changed. `routine` is the warm-up or cool-down part the session is in ("warm_up:1")."""
+    """What the store says of a runner's workout: enough to tell what a turn changed.
+    `routine` is the warm-up or cool-down part under way ("warm_up:1")."""
 
     workout: str | None
     started_at: float | None
@@ -141,11 +141,13 @@ class Place:
     routine: str | None = None
 
     @classmethod
-    def of(cls, record_text: str | None, session: Mapping[str, Any] | None = None) -> Place:
+    def of(cls, record_text: str | None) -> Place:
         progress: dict[str, Any] = {}
+        routine = None
         if record_text:
-            progress = json.loads(record_text).get("attributes", {}).get("progress") or {}
-        routine = (session or {}).get("routine")
+            attributes = json.loads(record_text).get("attributes", {})
+            progress = attributes.get("progress") or {}
+            routine = attributes.get("routine")
         return cls(
             progress.get("workout_id"),
             progress.get("started_at"),
@@ -364,9 +366,9 @@ class _Stage:
         self, file: str, context: Context, phrase: str, expected: str, recogniser: Recogniser
     ) -> Result:
         runner = self.runner_at(context, recogniser)
-        before = Place.of(self._record(runner.caller.user_id), _attributes(runner))
+        before = Place.of(self._record(runner.caller.user_id))
         turn = runner.say(phrase)
-        after = Place.of(self._record(runner.caller.user_id), _attributes(runner))
+        after = Place.of(self._record(runner.caller.user_id))
         got = outcome(turn.intent, turn.slots, context)
         change = before.changes_to(after)
         return judge(
@@ -380,11 +382,6 @@ class _Stage:
             change,
             not runner.session_open,
         )
-
-
-def _attributes(device: Device) -> Mapping[str, Any] | None:
-    """The session's attributes; a closed session keeps no routine (the place is the store's)."""
-    return None if device.session is None else device.session.attributes
 
 
 def run(

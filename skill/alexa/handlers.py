@@ -85,7 +85,7 @@ class Handlers:
         return Outcome(self.composer.answer(turn.progress, speech))
 
     def routine_kind(self, turn: Turn) -> str | None:
-        routine = turn.asked.routine
+        routine = turn.routine_part
         return routine[0] if routine is not None else None
 
     def next_routine_part(self, turn: Turn, kind: str, part: int) -> Outcome:
@@ -98,9 +98,8 @@ class Handlers:
         return self.speak(turn, move)
 
     def under_way(self, turn: Turn) -> bool:
-        """A workout is under way and the runner is not answering the resume offer."""
-        active = self.coach.position(turn.progress) is not None
-        return active and turn.asked.pending != "continue"
+        """A workout is under way (at "Continue?" too: leaving it is asked first)."""
+        return self.coach.position(turn.progress) is not None
 
     def calls_set_again(self, turn: Turn) -> Outcome:
         return self.move(turn, lambda p: self.coach.resume(p, turn.now))
@@ -108,7 +107,7 @@ class Handlers:
     # --- moving through the workout -----------------------------------------------------------
 
     def launch(self, turn: Turn) -> Outcome:
-        return Outcome(self.composer.launch(turn.progress))
+        return Outcome(self.composer.launch(turn.progress, turn.routine_part))
 
     def start_workout(self, turn: Turn) -> Outcome:
         workout = turn.asked.slot("workout")
@@ -119,6 +118,8 @@ class Handlers:
                 return self.fallback(turn)
             return Outcome(self.composer.which_workout(workout.spoken))
         if under_way and progress.workout_id == workout_id:
+            if turn.asked.pending == "continue":  # "the dumbbell one" at "Continue?": yes
+                return self.yes(turn)
             return Outcome(self.composer.already_on(progress))
         if under_way:
             return Outcome(self.composer.confirm_switch(progress, workout_id))
@@ -132,9 +133,11 @@ class Handlers:
         return Outcome(self.composer.which_workout(None))
 
     def next_set(self, turn: Turn) -> Outcome:
-        routine = turn.asked.routine
+        routine = turn.routine_part
         if routine is not None:
             return self.next_routine_part(turn, *routine)
+        if turn.asked.pending == "continue" and self.under_way(turn):
+            return Outcome(self.composer.finished_question(turn.progress))
         by_player = hf.next_by_player(self.service, turn)
         if by_player == hf.CALL_AGAIN:
             return self.calls_set_again(turn)
@@ -147,7 +150,7 @@ class Handlers:
         next part; before a set, go (a paused workout resumes). Never a set counted."""
         if turn.asked.pending is not None:
             return self.yes(turn)
-        routine = turn.asked.routine
+        routine = turn.routine_part
         if routine is not None:
             return self.next_routine_part(turn, *routine)
         if turn.progress.paused:
@@ -173,6 +176,10 @@ class Handlers:
         return Outcome(self.composer.repeat(turn.progress))
 
     def pause(self, turn: Turn) -> Outcome:
+        routine = turn.routine_part
+        if routine is not None and turn.asked.may_speak:  # the part waits where it is
+            stop = Stop() if hf.holds_player(self.service, turn) else None
+            return Outcome(self.composer.routine_paused(turn.progress, routine[0]), player=stop)
         paused = self.coach.pause(turn.progress, turn.now)
         if not turn.asked.may_speak:  # the pause button: the player stops, the place is kept
             return Outcome(
@@ -189,7 +196,11 @@ class Handlers:
         return Outcome(reply, paused.progress, player=Stop() if holds else None)
 
     def resume(self, turn: Turn) -> Outcome:
-        """A rest paused part-way plays on from where it stopped; else the set is called again."""
+        """A rest paused part-way plays on from where it stopped; else the set is called again.
+        In a warm-up or cool-down, its next part."""
+        routine = turn.routine_part
+        if routine is not None:
+            return self.next_routine_part(turn, *routine)
         resumed = self.coach.resume(turn.progress, turn.now)
         mid_rest = hf.resume_mid_rest(self.service, turn)
         if mid_rest is None:
@@ -234,7 +245,7 @@ class Handlers:
         coach remembers, and offers the easier way when the exercise next comes up."""
         part = turn.asked.slot("body_part").resolved_id
         stop = Stop() if hf.holds_player(self.service, turn) else None
-        routine = turn.asked.routine
+        routine = turn.routine_part
         if routine is not None:  # the warm-up or cool-down part stays where it is
             reply = self.composer.pain(turn.progress, part, routine=f"{routine[0]}:{routine[1]}")
             return Outcome(reply, player=stop)
@@ -331,8 +342,15 @@ class Handlers:
     def yes(self, turn: Turn) -> Outcome:
         """Yes to the question the last response asked."""
         question, _, target = (turn.asked.pending or "").partition(":")
-        if question == "continue":
-            return self.calls_set_again(turn)
+        routine = turn.routine_part
+        if question == "continue" and routine is not None:
+            return self.next_routine_part(turn, *routine)
+        if question == "continue":  # the welcome back was said with the question
+            resumed = self.coach.resume(turn.progress, turn.now)
+            events = tuple(e for e in resumed.events if not isinstance(e, ev.Resumed))
+            return self.speak(turn, Transition(resumed.progress, events))
+        if question == "finished":  # done before leaving: counted now
+            return self.move(turn, lambda p: self.coach.finish_set(p, turn.now))
         if question == "cool_down":
             cool_down = self.coach.cool_down(turn.progress, 0)
             if cool_down is not None:
@@ -355,6 +373,8 @@ class Handlers:
         question = turn.asked.pending
         if question == "continue":
             return Outcome(self.composer.which_workout(None))
+        if question == "finished":  # not done: the set again
+            return self.calls_set_again(turn)
         if question == "cool_down":
             return Outcome(self.composer.cool_down_declined())
         if question is not None and question.startswith("pain:"):
@@ -378,7 +398,8 @@ class Handlers:
     def stop(self, turn: Turn) -> Outcome:
         """Stop, cancel and "go home" end the session with the runner's place saved."""
         holds = hf.holds_player(self.service, turn)
-        return Outcome(self.composer.goodbye(turn.progress), player=Stop() if holds else None)
+        goodbye = self.composer.goodbye(turn.progress, turn.routine_part)
+        return Outcome(goodbye, player=Stop() if holds else None)
 
     def keep_music(self, turn: Turn) -> Outcome:
         """ "Keep my music": the coach stops using the player, for this and every later workout."""

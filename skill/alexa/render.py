@@ -1,6 +1,5 @@
 """The response to a turn, made from its `Outcome`: speech and reprompt, whether the microphone
-stays open, the session's memory of the question asked and the warm-up part under way, the
-player's directive and the screen."""
+stays open, the session's memory of the question asked, the player's directive and the screen."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ from ask_sdk_model.ui import Reprompt, SsmlOutputSpeech
 from skill.alexa import screen
 from skill.alexa.player import directive_for
 from skill.alexa.service import CoachService
-from skill.alexa.turn import PENDING, ROUTINE, Asked, Outcome
+from skill.alexa.turn import PENDING, Asked, Outcome
 from skill.coaching.progress import Progress
 from skill.speech.ssml import Speech
 
@@ -43,7 +42,6 @@ def render(
         if outcome.player is not None or outcome.progress is not None:
             if session is not None:
                 session.pop(PENDING, None)
-                session.pop(ROUTINE, None)
             if asked.may_speak:
                 response.should_end_session = True  # a Play with the session open would pause
     else:
@@ -56,10 +54,6 @@ def render(
             session.pop(PENDING, None)
             if reply.pending and not reply.end_session:
                 session[PENDING] = reply.pending
-            if reply.routine and not reply.end_session:
-                session[ROUTINE] = reply.routine
-            elif outcome.progress is not None or reply.end_session:
-                session.pop(ROUTINE, None)  # the workout moved on, or the session is over
         response.output_speech = SsmlOutputSpeech(ssml=said.ssml())
         # A Play with the session open starts when the microphone closes (Alexa pauses the
         # stream while it listens): the runner may still answer in words first.

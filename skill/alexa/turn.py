@@ -24,6 +24,8 @@ from skill.coaching.coach import Coach
 from skill.coaching.events import Event
 from skill.coaching.history import History, HistoryError
 from skill.coaching.progress import Progress, ProgressError
+from skill.coaching.routine import parse as parse_routine
+from skill.coaching.routine import routine_after
 from skill.persistence import (
     NewerRecordError,
     Quarantined,
@@ -42,11 +44,12 @@ log = logging.getLogger(__name__)
 PROGRESS = "progress"
 HISTORY = "history"
 PREFERENCES = "preferences"
-# Session attributes: the yes/no question the last response asked, and the warm-up or
-# cool-down part "next" leads ("warm_up:1"), which lives in one session: the runner is listening
-# throughout, and the stored progress stays unchanged.
-PENDING = "pending"
+# The warm-up or cool-down part "next" leads ("warm_up:1", skill.coaching.routine), beside the
+# progress: it outlives the session, so a runner who leaves mid-warm-up comes back to it. A
+# field of its own rather than one of the progress's, so that a version without it keeps it.
 ROUTINE = "routine"
+# Session attribute: the yes/no question the last response asked.
+PENDING = "pending"
 
 SCREEN_TOKEN = "ubc-screen"  # names the coach's screen in RenderDocument and its UserEvents
 
@@ -161,17 +164,6 @@ class Asked:
         value = self.session_attributes.get(PENDING)
         return value if isinstance(value, str) else None
 
-    @property
-    def routine(self) -> tuple[str, int] | None:
-        """("warm_up" or "cool_down", the part "next" leads), when one is under way."""
-        value = self.session_attributes.get(ROUTINE)
-        if not isinstance(value, str):
-            return None
-        kind, _, part = value.partition(":")
-        if kind not in {"warm_up", "cool_down"} or not part.isdigit():
-            return None
-        return kind, int(part)
-
     def slot(self, name: str) -> SlotValue:
         return self.slots.get(name, NO_SLOT)
 
@@ -186,12 +178,18 @@ class Turn:
     history: StoredHistory = field(default_factory=lambda: StoredHistory(None))
     preferences: Preferences = Preferences()
     notice: str | None = None  # said first: the record could not be used (a fresh start)
+    routine: str | None = None  # the warm-up or cool-down part under way (skill.coaching.routine)
     # What the save needs: whether a record was read, what it was, its other fields.
     read: bool = False
     stored: StoredRecord | None = None
     loaded: Progress | None = None  # None: nothing usable was read
     others: Mapping[str, object] = field(default_factory=dict)
     quarantine: Quarantined | None = None
+
+    @property
+    def routine_part(self) -> tuple[str, int] | None:
+        """("warm_up" or "cool_down", the part "next" leads), when one is under way."""
+        return parse_routine(self.routine)
 
 
 @dataclass(frozen=True)
@@ -291,6 +289,7 @@ def read_turn(
             asked, now, notice=fresh_start_notice, read=True, stored=stored, quarantine=quarantine
         )
     preferences = record.get(PREFERENCES)
+    routine = record.get(ROUTINE)
     return Turn(
         asked,
         now,
@@ -299,13 +298,17 @@ def read_turn(
         preferences=(
             Preferences.from_dict(preferences) if isinstance(preferences, dict) else Preferences()
         ),
+        routine=routine if parse_routine(routine) is not None else None,
         read=True,
         stored=stored,
         loaded=progress,
         # Fields this version does not use (a later version's, at the same record version) go
         # back as they came.
-        others={k: v for k, v in record.items() if k not in {PROGRESS, HISTORY, PREFERENCES}},
+        others={k: v for k, v in record.items() if k not in KNOWN_FIELDS},
     )
+
+
+KNOWN_FIELDS = frozenset({PROGRESS, HISTORY, PREFERENCES, ROUTINE})
 
 
 def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
@@ -315,7 +318,9 @@ def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
     progress = turn.progress if outcome.progress is None else outcome.progress
     preferences = turn.preferences if outcome.preferences is None else outcome.preferences
     history_changed = turn.history.changed_to(outcome.history)
-    if progress == turn.loaded and not history_changed and outcome.preferences is None:
+    routine = routine_after(turn.routine, outcome.events)
+    unchanged = progress == turn.loaded and routine == turn.routine
+    if unchanged and not history_changed and outcome.preferences is None:
         return
     record: dict[str, object] = dict(turn.others)
     record[PROGRESS] = progress.to_dict()
@@ -324,4 +329,6 @@ def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
     kept = turn.history.to_store(outcome.history)
     if kept is not None:
         record[HISTORY] = kept
+    if routine is not None:
+        record[ROUTINE] = routine
     store.write(turn.asked.record_key, encode(record), turn.stored, turn.quarantine)

@@ -15,8 +15,16 @@ from skill.speech.wording import Reply, question_reprompt
 class Answers(MoveReplies):
     # --- replies that are not moves -------------------------------------------------------
 
-    def launch(self, progress: Progress) -> Reply:
+    def launch(self, progress: Progress, routine: tuple[str, int] | None = None) -> Reply:
         here = self.coach.position(progress)
+        if here is not None and routine is not None and routine[0] == "warm_up":
+            offer = self.phrases.say(
+                "launch.resume_warm_up",
+                workout=here.workout.name,
+                part=routine[1] + 1,
+                parts=len(here.workout.warm_up),
+            )
+            return self.ask_yes_no(Speech().say(offer), "continue")
         if here is not None:
             offer = self.phrases.say(
                 "launch.resume_offer",
@@ -126,7 +134,10 @@ class Answers(MoveReplies):
         text = self.phrases.say("fallback.not_caught", hint=self.hint(progress, routine))
         return self.ask(Speech().say(text), "help.reprompt")
 
-    def goodbye(self, progress: Progress) -> Reply:
+    def goodbye(self, progress: Progress, routine: tuple[str, int] | None = None) -> Reply:
+        if routine is not None and routine[0] == "warm_up" and progress.active:
+            saved = self.phrases.say("stop.saved_warm_up", part=routine[1] + 1)
+            return Reply(Speech().say(saved), None, True)
         speech = self.where(progress, "stop.saved")
         if speech.empty:
             speech.say(self.phrases.say("stop.goodbye"))
@@ -154,6 +165,25 @@ class Answers(MoveReplies):
     def ask_rest(self, longest: int = MAX_SPOKEN_REST_SECONDS) -> Reply:
         speech = Speech().say(self.phrases.say("rest.ask"))
         return Reply(speech, self.rest_reprompt(longest), False)
+
+    def finished_question(self, progress: Progress) -> Reply:
+        """ "Next" or "done" at "Continue?": the set might have been done before the runner left,
+        or not. Asked rather than counted."""
+        here = self.coach.position(progress)
+        assert here is not None
+        question = self.phrases.say(
+            "launch.finished_question",
+            name=here.exercise.name,
+            set=here.set_number,
+            sets=here.exercise.sets,
+        )
+        return self.ask_yes_no(Speech().say(question), "finished")
+
+    def routine_paused(self, progress: Progress, kind: str) -> Reply:
+        """ "Wait" in a warm-up or cool-down: nothing runs on, so the part simply waits."""
+        speech = Speech().say(self.phrases.say("pause.routine"), self.hint(progress, kind))
+        reprompt = Speech().say(self.hint(progress, kind)).ssml()
+        return Reply(speech, reprompt, False)
 
     def pain(
         self,

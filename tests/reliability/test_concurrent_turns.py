@@ -75,6 +75,7 @@ def test_next_sets_at_once_claim_different_sets_and_all_are_stored(
         user = f"amzn1.ask.account.TWO-DEVICES-{attempt}"
         started = say(coach_on, user, "StartWorkoutIntent", workout="bodyweight")
         assert "bodyweight workout" in started
+        say(coach_on, user, "SkipWarmUpIntent")
         answers = at_once(coach_on, user, [("NextSetIntent", {})] * at_the_same_time)
         claims = sorted(int(SET_CLAIM.findall(answer)[-1]) for answer in answers)
         # Each runner heard a different set, and each advance is in the store.
@@ -91,6 +92,7 @@ def test_a_rest_change_and_a_next_set_at_once_are_both_kept(
     for attempt in range(TRIES):
         user = f"amzn1.ask.account.REST-AND-NEXT-{attempt}"
         say(coach_on, user, "StartWorkoutIntent", workout="bodyweight")
+        say(coach_on, user, "SkipWarmUpIntent")
         rest_change, next_set = at_once(
             coach_on, user, [("SetRestIntent", {"seconds": "45"}), ("NextSetIntent", {})]
         )

@@ -68,6 +68,7 @@ def two_workers(tmp_path: Path, coach_env: pytest.MonkeyPatch) -> Iterator[tuple
     stores = [SqliteProgressStore(path), SqliteProgressStore(path)]
     first, second = app_on(stores[0]), app_on(stores[1])
     say(first, "StartWorkoutIntent", workout="bodyweight")
+    say(first, "SkipWarmUpIntent")
     assert "Set 2 of 4" in say(first, "NextSetIntent")
     assert "set 2 of 4" in say(second, "StatusIntent")
     yield first, second
@@ -183,6 +184,7 @@ def test_a_read_only_database_fails_health_as_every_turn_fails(
     store = SqliteProgressStore(path)
     app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": store})
     say(app, "StartWorkoutIntent", workout="bodyweight")
+    say(app, "SkipWarmUpIntent")
     store.close()
     path.chmod(0o666 if writable else 0o644 if os.geteuid() == 0 else 0o444)
 

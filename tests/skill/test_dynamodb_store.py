@@ -496,7 +496,7 @@ def test_a_workout_on_lambda_is_stored_in_dynamodb(
     speech, _ = chat.send(START_BODYWEIGHT)
     assert "Warm-up, part 1 of 2" in speech
     assert stored_progress(raw_table)["set_number"] == 1
-    speech, _ = chat.send(intent("SkipWarmUpIntent"))  # the warm-up's part: a session attribute
+    speech, _ = chat.send(intent("SkipWarmUpIntent"))
     assert "Set 1 of 4" in speech
 
     speech, response = chat.send(intent("NextSetIntent"))
@@ -526,6 +526,8 @@ def test_a_version_1_item_carries_on_at_its_set_on_lambda(
     speech, _ = chat.send({"type": "LaunchRequest"})
     assert "You were on suspension row, set 2 of 3" in speech
     speech, _ = chat.send(intent("NextSetIntent"))
+    assert "Did you finish suspension row, set 2 of 3" in speech  # at "Continue?": asked
+    speech, _ = chat.send(intent("AMAZON.YesIntent"))
     assert "Set 3 of 3" in speech
     progress = stored_progress(raw_table)  # saved back as the current version
     assert progress["sets_by_exercise"] == [4, 4, 2]
@@ -576,9 +578,11 @@ def test_the_module_handler_reads_its_settings_from_the_environment(
         response = lambda_function.handler(event, None)
         assert "Warm-up, part 1 of 2" in response["response"]["outputSpeech"]["ssml"]
         assert stored_progress(raw_table)["workout_id"] == "bodyweight"
-        # A new session, without the warm-up's session attribute: the first set is counted.
+        # A new session ("Alexa, tell Upper Body Coach next"): the warm-up goes on where it
+        # was, kept in the record; no set is counted.
         response = lambda_function.handler(alexa_event(intent("NextSetIntent")), None)
-        assert "Set 2 of 4" in response["response"]["outputSpeech"]["ssml"]
+        assert "Warm-up, part 2 of 2" in response["response"]["outputSpeech"]["ssml"]
+        assert stored_progress(raw_table)["sets_by_exercise"] == []
         assert len(built) == 1
         assert gc.isenabled()  # paused for the build only: garbage is still collected
     finally:

@@ -153,6 +153,7 @@ def test_a_history_this_version_cannot_read_is_kept_as_it_was(
     db = tmp_path / "coach.sqlite3"
     app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_DB_PATH": str(db)})
     _turn(app, resolved_intent("StartWorkoutIntent", workout="bodyweight"))
+    _turn(app, resolved_intent("SkipWarmUpIntent"))
     unreadable = {"workouts": "lots", "explained": []}
     record = sqlite_records(db)[USER_ID]
     record["history"] = unreadable

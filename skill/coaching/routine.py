@@ -1,0 +1,48 @@
+"""The warm-up or cool-down part a runner is in, kept in their record beside the workout's place:
+"warm_up:1" means part 1 (0-based) is the one "next" leads. A move's events say where it goes:
+a warm-up or cool-down part led moves it on (or ends it, after the last part), and any move of
+the workout itself (a set announced, a skip, a jump, a restart, the end) ends it. Pausing,
+questions, a rest or load change leave it where it is."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from skill.coaching import events as ev
+
+KINDS = ("warm_up", "cool_down")
+_SHAPE = re.compile(r"(warm_up|cool_down):(\d{1,2})")
+
+# Events of a move of the workout itself: after one, no warm-up or cool-down part is under way.
+_ENDS_IT = (
+    ev.WorkoutStarted,
+    ev.WarmUpSkipped,
+    ev.SetAnnounced,
+    ev.RestStarted,
+    ev.ExerciseSkipped,
+    ev.MovedBack,
+    ev.MovedBackASet,
+    ev.WentTo,
+    ev.StartedOver,
+    ev.WorkoutFinished,
+    ev.CoolDownOffered,
+)
+
+
+def parse(value: object) -> tuple[str, int] | None:
+    """("warm_up" or "cool_down", the part "next" leads) from a stored value; None otherwise."""
+    found = _SHAPE.fullmatch(value) if isinstance(value, str) else None
+    return None if found is None else (found[1], int(found[2]))
+
+
+def routine_after(current: str | None, events: Iterable[ev.Event]) -> str | None:
+    """The part under way after a move with `events` made during `current`."""
+    routine = current
+    for event in events:
+        if isinstance(event, ev.WarmUpPart | ev.CoolDownPart):
+            kind = "warm_up" if isinstance(event, ev.WarmUpPart) else "cool_down"
+            routine = f"{kind}:{event.part + 1}" if event.part + 1 < event.parts else None
+        elif isinstance(event, _ENDS_IT):
+            routine = None
+    return routine
