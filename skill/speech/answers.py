@@ -84,7 +84,7 @@ class Answers(MoveReplies):
         speech = self.introduce(here.workout, here.exercise_index)
         set_number = here.set_number
         speech.extend(self.announce_set(here.exercise, set_number, False, progress.sets_done))
-        return Reply(speech, self.set_reprompt(), False)
+        return Reply(speech, self.set_reprompt(progress), False)
 
     def go_ahead(self, progress: Progress) -> Reply:
         """Ready before a set: go, with the set said again (led, where it has steps). Being
@@ -94,7 +94,7 @@ class Answers(MoveReplies):
             return self.help(progress)
         speech = Speech().say(self.phrases.say("set.ready"))
         speech.extend(self.announce_set(here.exercise, here.set_number, True, progress.sets_done))
-        return Reply(speech, self.set_reprompt(), False)
+        return Reply(speech, self.set_reprompt(progress), False)
 
     def repeat(self, progress: Progress) -> Reply:
         here = self.coach.position(progress)
@@ -102,7 +102,7 @@ class Answers(MoveReplies):
             return self.help(progress)
         speech = Speech().say(self.load_reminder(progress, here.exercise))
         speech.extend(self.announce_set(here.exercise, here.set_number, True, progress.sets_done))
-        return Reply(speech, self.set_reprompt(), False)
+        return Reply(speech, self.set_reprompt(progress), False)
 
     def help(
         self, progress: Progress, routine: str | None = None, hands_free: bool = False
@@ -276,7 +276,7 @@ class Answers(MoveReplies):
             speech.say(self.phrases.say("workouts.which"))
             return self.ask(speech, "workouts.which")
         speech.say(self.phrases.say("answers.prompt_paused" if progress.paused else "set.go"))
-        return Reply(speech, self.set_reprompt(), False)
+        return Reply(speech, self.set_reprompt(progress), False)
 
     def answer_then_offer(self, progress: Progress, speech: Speech) -> Reply:
         """An answer given while "Continue?" is still open: ask it again."""

@@ -165,7 +165,7 @@ class MoveReplies(Wording):
             return self.ask(speech, "workouts.which")
         if routine is not None:
             return Reply(speech, self.routine_reprompt(), False, routine=routine)
-        return Reply(speech, self.set_reprompt(), False)
+        return Reply(speech, self.set_reprompt(after), False)
 
     def routine_reprompt(self) -> str:
         return Speech().say(self.phrases.say("warm_up.reprompt")).ssml()

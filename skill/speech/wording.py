@@ -296,8 +296,13 @@ class Wording:
                 speech.sound(beat.clip)
         return speech
 
-    def set_reprompt(self) -> str:
-        return Speech().say(self.phrases.say("set.reprompt")).ssml()
+    def set_reprompt(self, progress: Progress | None = None) -> str:
+        """Said if the runner is silent after a set is announced: short, except on a workout's
+        first set, where it also says how to come back once the microphone closes."""
+        first = progress is not None and progress.active and progress.sets_done == 0
+        return (
+            Speech().say(self.phrases.say("set.reprompt_first" if first else "set.reprompt")).ssml()
+        )
 
     def hands_free_reprompt(self) -> str:
         return Speech().say(self.phrases.say("set.reprompt_hands_free")).ssml()
