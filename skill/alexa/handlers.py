@@ -170,7 +170,13 @@ class Handlers:
         return self.move(turn, self.coach.skip_warm_up)
 
     def back_one_set(self, turn: Turn) -> Outcome:
-        return self.move(turn, lambda p: self.coach.back_one_set(p, turn.now))
+        """Back a set, to do it again. In a conversation, it is asked first when it would take
+        a set that was done off the count ("Alexa, previous" and the button are deliberate)."""
+        back = self.coach.back_one_set(turn.progress, turn.now)
+        uncounts = back.progress.sets_done < turn.progress.sets_done
+        if uncounts and turn.asked.in_conversation and turn.asked.pending != "back":
+            return Outcome(self.composer.confirm_back(turn.progress, back.progress))
+        return self.speak(turn, back)
 
     def repeat(self, turn: Turn) -> Outcome:
         return Outcome(self.composer.repeat(turn.progress))
@@ -363,6 +369,8 @@ class Handlers:
             move = self.coach.go_to(turn.progress, target, turn.now)
             if move is not None:
                 return self.speak(turn, move)
+        if question == "back":
+            return self.speak(turn, self.coach.back_one_set(turn.progress, turn.now))
         if question == "pain" and target == "easier":
             return self.easier_and_go(turn)
         if question == "pain" and target == "skip":

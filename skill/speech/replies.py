@@ -43,6 +43,19 @@ class Composer(Answers):
             progress, "confirm.go_to", pending, exercise=exercise, workout=plan.name
         )
 
+    def confirm_back(self, progress: Progress, back: Progress) -> Reply:
+        """Before going back takes a set that was done off the count."""
+        there = self.coach.position(back)
+        assert there is not None
+        return self._confirm(
+            progress,
+            "confirm.back",
+            "back",
+            back_name=there.exercise.name,
+            back_set=str(there.set_number),
+            back_sets=str(there.exercise.sets),
+        )
+
     def kept_place(self, progress: Progress) -> Reply:
         return self.answer(progress, self.where(progress, "confirm.kept"))
 
