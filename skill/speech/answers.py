@@ -26,13 +26,7 @@ class Answers(MoveReplies):
             )
             return self.ask_yes_no(Speech().say(offer), "continue")
         if here is not None:
-            offer = self.phrases.say(
-                "launch.resume_offer",
-                exercise=here.exercise.name,
-                set=here.set_number,
-                sets=here.exercise.sets,
-            )
-            return self.ask_yes_no(Speech().say(offer), "continue")
+            return self._ask_about_the_set(progress, "launch.resume_offer", "continue")
         if progress.workout_id:
             text = self.phrases.say("launch.returning", workouts=self.workout_names())
         else:
@@ -169,15 +163,16 @@ class Answers(MoveReplies):
     def finished_question(self, progress: Progress) -> Reply:
         """ "Next" or "done" at "Continue?": the set might have been done before the runner left,
         or not. Asked rather than counted."""
+        return self._ask_about_the_set(progress, "launch.finished_question", "finished")
+
+    def _ask_about_the_set(self, progress: Progress, key: str, pending: str) -> Reply:
+        """A yes/no question `key` about the set the runner is on."""
         here = self.coach.position(progress)
         assert here is not None
         question = self.phrases.say(
-            "launch.finished_question",
-            name=here.exercise.name,
-            set=here.set_number,
-            sets=here.exercise.sets,
+            key, exercise=here.exercise.name, set=here.set_number, sets=here.exercise.sets
         )
-        return self.ask_yes_no(Speech().say(question), "finished")
+        return self.ask_yes_no(Speech().say(question), pending)
 
     def routine_paused(self, progress: Progress, kind: str) -> Reply:
         """ "Wait" in a warm-up or cool-down: nothing runs on, so the part simply waits."""
