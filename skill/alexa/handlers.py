@@ -192,8 +192,8 @@ class Handlers:
                 progress=paused.progress, player=Stop() if turn.asked.has_player else None
             )
         holds = hf.holds_player(self.service, turn)
-        if holds and not turn.asked.in_conversation:
-            # "Alexa, pause" or "Alexa, stop" over the coach's audio: silence, place kept.
+        if holds and not turn.asked.in_conversation and turn.asked.player_playing:
+            # "Alexa, pause" or "Alexa, stop" over the coach's audio: it stops, place kept.
             return Outcome(progress=paused.progress, player=Stop())
         # "Wait", "hold on" in a conversation: said as the conversation says it (a silent end of
         # the session would leave the runner not knowing they are paused), and any track of

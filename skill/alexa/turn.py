@@ -139,6 +139,7 @@ class Asked:
     has_screen: bool = False
     player_token: PlayerToken | None = None  # ours, in the player event or the player's state
     player_offset_ms: int = 0
+    player_playing: bool = False  # the device's player is playing (context.AudioPlayer)
     error: str | None = None  # what a player or system error said
 
     @property
@@ -240,6 +241,8 @@ def read_request(envelope: RequestEnvelope) -> Asked:
         has_screen=getattr(interfaces, "alexa_presentation_apl", None) is not None,
         player_token=PlayerToken.decode(token),
         player_offset_ms=getattr(player, "offset_in_milliseconds", None) or 0,
+        player_playing=getattr(getattr(player, "player_activity", None), "value", None)
+        == "PLAYING",
         error=None if error is None else str(getattr(error, "message", error)),
     )
 
