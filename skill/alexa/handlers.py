@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 REST_STEP_SECONDS = 15  # "more rest" or "shorter rests" moves the rest by this much
 # The moves that read or add to what the coach remembers (skill.coaching.history).
 REMEMBERED = (ev.WorkoutFinished, ev.ExerciseIntroduced)
+# The questions that "I'm ready" answers yes: carrying on, the cool-down, a workout or exercise to
+# go to. To the others (did you finish it, going back over a set done, pain's offers) it is no
+# answer: being ready is not having done the set, nor wanting one off the count.
+READY_MEANS_YES = frozenset({"continue", "cool_down", "switch", "go_to", "start_over"})
 
 Action = Callable[["Handlers", Turn], Outcome]
 
@@ -120,6 +124,9 @@ class Handlers:
         if under_way and progress.workout_id == workout_id:
             if turn.asked.pending == "continue":  # "the dumbbell one" at "Continue?": yes
                 return self.yes(turn)
+            routine = turn.routine_part
+            if routine is not None and routine[0] == "warm_up":  # its warm-up goes on
+                return self.next_routine_part(turn, *routine)
             return Outcome(self.composer.already_on(progress))
         if under_way:
             return Outcome(self.composer.confirm_switch(progress, workout_id))
@@ -148,8 +155,13 @@ class Handlers:
     def ready(self, turn: Turn) -> Outcome:
         """I'm ready, let's go: yes to a question just asked; in a warm-up or cool-down, its
         next part; before a set, go (a paused workout resumes). Never a set counted."""
-        if turn.asked.pending is not None:
+        pending = turn.asked.pending
+        if pending == "finished":  # ready for it: it was not done, so the set again
+            return self.calls_set_again(turn)
+        if pending is not None and pending.partition(":")[0] in READY_MEANS_YES:
             return self.yes(turn)
+        if pending is not None:  # not an answer to this question: it is asked again
+            return self.fallback(turn)
         routine = turn.routine_part
         if routine is not None:
             return self.next_routine_part(turn, *routine)
@@ -183,7 +195,9 @@ class Handlers:
 
     def pause(self, turn: Turn) -> Outcome:
         routine = turn.routine_part
-        if routine is not None and turn.asked.may_speak:  # the part waits where it is
+        if routine is not None:  # the part waits where it is; nothing is paused
+            if not turn.asked.may_speak:  # the pause button
+                return Outcome(player=Stop() if turn.asked.has_player else None)
             stop = Stop() if hf.holds_player(self.service, turn) else None
             return Outcome(self.composer.routine_paused(turn.progress, routine[0]), player=stop)
         paused = self.coach.pause(turn.progress, turn.now)
@@ -355,8 +369,9 @@ class Handlers:
             resumed = self.coach.resume(turn.progress, turn.now)
             events = tuple(e for e in resumed.events if not isinstance(e, ev.Resumed))
             return self.speak(turn, Transition(resumed.progress, events))
-        if question == "finished":  # done before leaving: counted now
-            return self.move(turn, lambda p: self.coach.finish_set(p, turn.now))
+        if question == "finished":  # done before leaving (paused or not): counted now
+            unpaused = self.coach.resume(turn.progress, turn.now).progress
+            return self.speak(turn, self.coach.finish_set(unpaused, turn.now))
         if question == "cool_down":
             cool_down = self.coach.cool_down(turn.progress, 0)
             if cool_down is not None:
@@ -406,8 +421,10 @@ class Handlers:
     def stop(self, turn: Turn) -> Outcome:
         """Stop, cancel and "go home" end the session with the runner's place saved."""
         holds = hf.holds_player(self.service, turn)
-        goodbye = self.composer.goodbye(turn.progress, turn.routine_part)
-        return Outcome(goodbye, player=Stop() if holds else None)
+        routine = turn.routine_part
+        goodbye = self.composer.goodbye(turn.progress, routine)
+        left = (ev.CoolDownLeft(),) if routine is not None and routine[0] == "cool_down" else ()
+        return Outcome(goodbye, player=Stop() if holds else None, events=left)
 
     def keep_music(self, turn: Turn) -> Outcome:
         """ "Keep my music": the coach stops using the player, for this and every later workout."""

@@ -114,6 +114,11 @@ class CoolDownPart:
 
 
 @dataclass(frozen=True)
+class CoolDownLeft:
+    """The runner stopped during the cool-down: it is over."""
+
+
+@dataclass(frozen=True)
 class NoActiveWorkout:
     just_finished: str | None = None  # the workout finished last, if any
 
@@ -146,5 +151,6 @@ Event = (
     | WarmUpSkipped
     | CoolDownOffered
     | CoolDownPart
+    | CoolDownLeft
     | LoadChosen
 )

@@ -27,6 +27,7 @@ _ENDS_IT = (
     ev.StartedOver,
     ev.WorkoutFinished,
     ev.CoolDownOffered,
+    ev.CoolDownLeft,
 )
 
 
