@@ -14,6 +14,7 @@ from skill.alexa.service import CoachService
 from skill.alexa.turn import Outcome, Turn
 from skill.audio.plans import Playing
 from skill.coaching import events as ev
+from skill.coaching import pains
 from skill.coaching.coach import Transition
 from skill.coaching.history import remember
 from skill.coaching.progress import MIN_REST_SECONDS, Progress
@@ -71,7 +72,7 @@ class Handlers:
         else:
             finished = any(isinstance(event, ev.WorkoutFinished) for event in move.events)
             week = self.composer.week_so_far(history, turn.now) if finished else None
-            hurt = known.hurt_lately(turn.now)
+            hurt = pains.lately(dict(turn.hurt), turn.now)
             reply = self.composer.transition(before, move, week, known.explained, hurt)
         if playing is not None and reply.reprompt is not None:
             # The set is announced in words, and the player is the coach's from now on.
@@ -273,11 +274,11 @@ class Handlers:
         if here is None:
             return Outcome(self.composer.pain(turn.progress, part), player=stop)
         paused = self.coach.pause(turn.progress, turn.now).progress
-        history = turn.history.read().hurt_now(here.exercise.id, turn.now)
+        hurt = pains.said(dict(turn.hurt), here.exercise.id, turn.now)
         exercise = here.exercise
         easier = exercise.easier is not None and paused.load_of(exercise.id) != "easier"
         reply = self.composer.pain(paused, part, "easier" if easier else "skip")
-        return Outcome(reply, paused, history, player=stop)
+        return Outcome(reply, paused, player=stop, hurt=hurt)
 
     # --- rests --------------------------------------------------------------------------------
 

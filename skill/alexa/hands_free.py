@@ -14,6 +14,7 @@ from skill.alexa.service import CoachService
 from skill.alexa.turn import Turn
 from skill.audio.plans import Playing, plan_for
 from skill.coaching import events as ev
+from skill.coaching import pains
 from skill.coaching.coach import Transition
 from skill.coaching.progress import MAX_REST_SECONDS, MAX_SPOKEN_REST_SECONDS, Progress
 
@@ -55,7 +56,7 @@ def playing_for(
     if turn.notice is not None:
         return None  # a notice (a fresh start) must be heard in words
     history = turn.history.read()
-    if turn.asked.may_speak and _introduces(service, move, history.hurt_lately(turn.now)):
+    if turn.asked.may_speak and _introduces(service, move, pains.lately(dict(turn.hurt), turn.now)):
         return None  # the easier way is offered in words; a recorded introduction has no offer
     return plan_for(
         before, move, service.coach, hands_free.catalog, turn.asked.may_speak, history.explained

@@ -20,6 +20,7 @@ from ask_sdk_model import IntentRequest, RequestEnvelope
 from ask_sdk_model.slu.entityresolution import StatusCode
 
 from skill.alexa.player import Play, PlayerToken, Stop
+from skill.coaching import pains
 from skill.coaching.coach import Coach
 from skill.coaching.events import Event
 from skill.coaching.history import History, HistoryError
@@ -48,6 +49,8 @@ PREFERENCES = "preferences"
 # progress: it outlives the session, so a runner who leaves mid-warm-up comes back to it. A
 # field of its own rather than one of the progress's, so that a version without it keeps it.
 ROUTINE = "routine"
+# Exercises that caused pain lately (skill.coaching.pains), a field of its own for the same reason.
+HURT = "hurt"
 # Session attribute: the yes/no question the last response asked.
 PENDING = "pending"
 
@@ -180,6 +183,7 @@ class Turn:
     preferences: Preferences = Preferences()
     notice: str | None = None  # said first: the record could not be used (a fresh start)
     routine: str | None = None  # the warm-up or cool-down part under way (skill.coaching.routine)
+    hurt: Mapping[str, float] = field(default_factory=dict)  # skill.coaching.pains
     # What the save needs: whether a record was read, what it was, its other fields.
     read: bool = False
     stored: StoredRecord | None = None
@@ -204,6 +208,7 @@ class Outcome:
     events: tuple[Event, ...] = ()  # what the move did (the screen shows it)
     player: Play | Stop | None = None
     notice: str | None = None  # said before the reply
+    hurt: Mapping[str, float] | None = None  # the exercises that hurt lately, when it changed
 
 
 def read_request(envelope: RequestEnvelope) -> Asked:
@@ -302,6 +307,7 @@ def read_turn(
             Preferences.from_dict(preferences) if isinstance(preferences, dict) else Preferences()
         ),
         routine=routine if parse_routine(routine) is not None else None,
+        hurt=pains.read(record.get(HURT)),
         read=True,
         stored=stored,
         loaded=progress,
@@ -311,7 +317,7 @@ def read_turn(
     )
 
 
-KNOWN_FIELDS = frozenset({PROGRESS, HISTORY, PREFERENCES, ROUTINE})
+KNOWN_FIELDS = frozenset({PROGRESS, HISTORY, PREFERENCES, ROUTINE, HURT})
 
 
 def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
@@ -322,7 +328,8 @@ def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
     preferences = turn.preferences if outcome.preferences is None else outcome.preferences
     history_changed = turn.history.changed_to(outcome.history)
     routine = routine_after(turn.routine, outcome.events)
-    unchanged = progress == turn.loaded and routine == turn.routine
+    hurt = turn.hurt if outcome.hurt is None else outcome.hurt
+    unchanged = progress == turn.loaded and routine == turn.routine and hurt == turn.hurt
     if unchanged and not history_changed and outcome.preferences is None:
         return
     record: dict[str, object] = dict(turn.others)
@@ -334,4 +341,6 @@ def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
         record[HISTORY] = kept
     if routine is not None:
         record[ROUTINE] = routine
+    if hurt:
+        record[HURT] = dict(hurt)
     store.write(turn.asked.record_key, encode(record), turn.stored, turn.quarantine)

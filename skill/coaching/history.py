@@ -1,6 +1,6 @@
-"""What the coach remembers about a runner across workouts: the workouts finished and when,
-which exercises it has explained in full, and which caused them pain lately. A frozen value that
-round-trips through a plain dict, checked value by value when read (it comes from storage)."""
+"""What the coach remembers about a runner across workouts: the workouts finished and when, and
+which exercises it has explained in full. A frozen value that round-trips through a plain dict,
+checked value by value when read (it comes from storage)."""
 
 from __future__ import annotations
 
@@ -17,9 +17,6 @@ from skill.content.models import Library
 KEEP_WORKOUTS = 14
 WEEK_SECONDS = 7 * 24 * 3600
 SESSIONS_A_WEEK = 2  # the dumbbell article's advice: these exercises twice a week
-# How long the coach remembers that an exercise hurt: it offers the easier way when the exercise
-# next comes up within this time.
-HURT_REMEMBERED_SECONDS = 28 * 24 * 3600
 
 
 class HistoryError(ValueError):
@@ -59,7 +56,6 @@ class FinishedWorkout:
 class History:
     workouts: tuple[FinishedWorkout, ...] = ()  # oldest first, at most KEEP_WORKOUTS
     explained: frozenset[str] = frozenset()  # ids of exercises explained in full
-    hurt: tuple[tuple[str, float], ...] = ()  # (exercise id, when) for pain said in it, by id
 
     def finished(self, workout_id: str, at: float, sets_done: int) -> History:
         """With one more finished workout (the oldest forgotten past KEEP_WORKOUTS)."""
@@ -71,16 +67,6 @@ class History:
             return self
         return replace(self, explained=self.explained | {exercise_id})
 
-    def hurt_now(self, exercise_id: str, at: float) -> History:
-        """With pain said during `exercise_id` at `at` (the latest time kept)."""
-        kept = dict(self.hurt)
-        kept[exercise_id] = at
-        return replace(self, hurt=tuple(sorted(kept.items())))
-
-    def hurt_lately(self, now: float) -> frozenset[str]:
-        """The exercises that caused pain within HURT_REMEMBERED_SECONDS of `now`."""
-        return frozenset(e for e, at in self.hurt if now - HURT_REMEMBERED_SECONDS < at <= now)
-
     def workouts_in_week_to(self, now: float) -> int:
         """Workouts finished in the seven days up to `now` (a rolling week: the skill does not
         know the runner's time zone or which day their week starts)."""
@@ -90,25 +76,17 @@ class History:
         return self.workouts[-1] if self.workouts else None
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
+        return {
             "workouts": [w.to_dict() for w in self.workouts],
             "explained": sorted(self.explained),
         }
-        if self.hurt:  # absent until the first pain, so older records read back unchanged
-            data["hurt"] = dict(self.hurt)
-        return data
 
     @classmethod
     def from_dict(cls, data: object) -> History:
-        if not isinstance(data, dict) or not set(data) <= {"workouts", "explained", "hurt"}:
-            raise HistoryError("history must be an object with workouts, explained and hurt")
+        if not isinstance(data, dict) or not set(data) <= {"workouts", "explained"}:
+            raise HistoryError("history must be an object with workouts and explained")
         workouts = data.get("workouts", [])
         explained = data.get("explained", [])
-        hurt = data.get("hurt", {})
-        if not isinstance(hurt, dict) or not all(
-            isinstance(e, str) and e and _is_number(at) and at >= 0 for e, at in hurt.items()
-        ):
-            raise HistoryError("hurt must map exercise ids to times (seconds since 1970)")
         if not isinstance(workouts, list) or len(workouts) > KEEP_WORKOUTS:
             raise HistoryError(f"workouts must be a list of at most {KEEP_WORKOUTS}")
         if not isinstance(explained, list) or not all(isinstance(e, str) and e for e in explained):
@@ -116,8 +94,7 @@ class History:
         finished = tuple(FinishedWorkout.from_dict(w) for w in workouts)
         if any(a.finished_at > b.finished_at for a, b in zip(finished, finished[1:], strict=False)):
             raise HistoryError("workouts must be in the order they were finished")
-        pains = tuple(sorted((e, float(at)) for e, at in hurt.items()))
-        return cls(finished, frozenset(explained), pains)
+        return cls(finished, frozenset(explained))
 
 
 def remember(

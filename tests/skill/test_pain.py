@@ -64,8 +64,8 @@ def test_pain_is_remembered_and_the_easier_way_offered_when_the_exercise_comes_u
     for words in ("open upper body coach", "start the dumbbell workout", "skip the warm up"):
         device.say(words)
     device.say("my shoulder hurts")
-    history = record(stage)["history"]
-    assert isinstance(history, dict) and "shoulder_press" in history["hurt"]
+    hurt = record(stage)["hurt"]
+    assert isinstance(hurt, dict) and "shoulder_press" in hurt
     device.say("stop")
     stage.advance(2 * 24 * 3600)  # two days later, a new workout
     device.say("open upper body coach")

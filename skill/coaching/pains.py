@@ -1,0 +1,41 @@
+"""Which exercises caused a runner pain lately, and when: kept in their record beside the
+history, so that the coach offers the easier way when the exercise next comes up. A field of the
+record's own (not the history's), so that a version without it keeps it and still reads the
+history."""
+
+from __future__ import annotations
+
+import math
+
+# How long the coach remembers that an exercise hurt.
+REMEMBERED_SECONDS = 28 * 24 * 3600
+
+Pains = dict[str, float]  # exercise id -> when pain was said in it (epoch seconds)
+
+
+def read(value: object) -> Pains:
+    """The stored value as pains; anything else (absent, or not this shape) as none."""
+    if not isinstance(value, dict):
+        return {}
+    return {
+        exercise: float(at)
+        for exercise, at in value.items()
+        if isinstance(exercise, str)
+        and exercise
+        and isinstance(at, int | float)
+        and not isinstance(at, bool)
+        and math.isfinite(at)
+        and at >= 0
+    }
+
+
+def said(pains: Pains, exercise_id: str, at: float) -> Pains:
+    """With pain said in `exercise_id` at `at`; older entries past remembering are dropped."""
+    kept = {e: t for e, t in pains.items() if at - REMEMBERED_SECONDS < t}
+    kept[exercise_id] = at
+    return kept
+
+
+def lately(pains: Pains, now: float) -> frozenset[str]:
+    """The exercises that caused pain within REMEMBERED_SECONDS of `now`."""
+    return frozenset(e for e, at in pains.items() if now - REMEMBERED_SECONDS < at <= now)
