@@ -87,7 +87,7 @@ class Handlers:
         speech = say(turn.progress)
         if turn.asked.pending == "continue":
             return Outcome(self.composer.answer_then_offer(turn.progress, speech))
-        return Outcome(self.composer.answer(turn.progress, speech))
+        return Outcome(self.composer.answer(turn.progress, speech, self.routine_kind(turn)))
 
     def routine_kind(self, turn: Turn) -> str | None:
         routine = turn.routine_part
@@ -108,6 +108,12 @@ class Handlers:
 
     def calls_set_again(self, turn: Turn) -> Outcome:
         return self.move(turn, lambda p: self.coach.resume(p, turn.now))
+
+    def set_again_after_the_welcome(self, turn: Turn) -> Outcome:
+        """The set called again, at a launch that already said "Welcome back"."""
+        resumed = self.coach.resume(turn.progress, turn.now)
+        events = tuple(e for e in resumed.events if not isinstance(e, ev.Resumed))
+        return self.speak(turn, Transition(resumed.progress, events))
 
     # --- moving through the workout -----------------------------------------------------------
 
@@ -158,7 +164,7 @@ class Handlers:
         next part; before a set, go (a paused workout resumes). Never a set counted."""
         pending = turn.asked.pending
         if pending == "finished":  # ready for it: it was not done, so the set again
-            return self.calls_set_again(turn)
+            return self.set_again_after_the_welcome(turn)
         if pending is not None and pending.partition(":")[0] in READY_MEANS_YES:
             return self.yes(turn)
         if pending is not None:  # not an answer to this question: it is asked again
@@ -366,10 +372,8 @@ class Handlers:
         routine = turn.routine_part
         if question == "continue" and routine is not None:
             return self.next_routine_part(turn, *routine)
-        if question == "continue":  # the welcome back was said with the question
-            resumed = self.coach.resume(turn.progress, turn.now)
-            events = tuple(e for e in resumed.events if not isinstance(e, ev.Resumed))
-            return self.speak(turn, Transition(resumed.progress, events))
+        if question == "continue":
+            return self.set_again_after_the_welcome(turn)
         if question == "finished":  # done before leaving (paused or not): counted now
             unpaused = self.coach.resume(turn.progress, turn.now).progress
             return self.speak(turn, self.coach.finish_set(unpaused, turn.now))
@@ -398,7 +402,7 @@ class Handlers:
         if question == "continue":
             return Outcome(self.composer.which_workout(None))
         if question == "finished":  # not done: the set again
-            return self.calls_set_again(turn)
+            return self.set_again_after_the_welcome(turn)
         if question == "cool_down":
             return Outcome(self.composer.cool_down_declined())
         if question is not None and question.startswith("pain:"):

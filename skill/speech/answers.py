@@ -265,11 +265,15 @@ class Answers(MoveReplies):
 
     # --- answers to questions mid-workout ---------------------------------------------------
 
-    def answer(self, progress: Progress, speech: Speech) -> Reply:
-        """An answer that leaves the microphone open ends with what to say next."""
-        if self.coach.position(progress) is None:
+    def answer(self, progress: Progress, speech: Speech, routine: str | None = None) -> Reply:
+        """An answer that leaves the microphone open ends with what to say next: in a warm-up or
+        cool-down (`routine`), what to say there."""
+        if self.coach.position(progress) is None and routine is None:
             speech.say(self.phrases.say("workouts.which"))
             return self.ask(speech, "workouts.which")
+        if routine is not None:
+            speech.say(self.hint(progress, routine))
+            return Reply(speech, Speech().say(self.hint(progress, routine)).ssml(), False)
         speech.say(self.phrases.say("answers.prompt_paused" if progress.paused else "set.go"))
         return Reply(speech, self.set_reprompt(progress), False)
 
