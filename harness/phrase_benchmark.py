@@ -89,6 +89,8 @@ OUTCOMES: Mapping[str, str] = {
     "AMAZON.NoIntent": "no",
     FALLBACK_INTENT: "none",
 }
+# In the warm-up, "where am I" and "how long" are answered about the warm-up.
+ANSWERED_ABOUT_THE_WARM_UP = frozenset({"StatusIntent", "RemainingIntent"})
 HARMLESS = {"none", "clarify"}  # the coach asks rather than acts
 # Outcomes only a built-in intent gives: Alexa hears those from their own phrases and the
 # model's samples alone, so no held-out phrase can reach them.
@@ -217,6 +219,8 @@ def outcome(intent: str | None, slots: Mapping[str, SlotMatch], context: Context
     if intent is None:
         return "none"
     template = OUTCOMES.get(intent, "none")
+    if context.name == "warm_up" and intent in ANSWERED_ABOUT_THE_WARM_UP:
+        return "question:warm_up"
     if template in ("yes", "no", "ready"):
         return str(getattr(context, template))
     if template == "next":

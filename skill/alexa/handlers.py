@@ -331,7 +331,15 @@ class Handlers:
         return Outcome(self.composer.how_to(turn.progress, named))
 
     def status(self, turn: Turn) -> Outcome:
-        return self.answer(turn, self.composer.status_answer)
+        return self.answer(turn, self.where_in_the_warm_up(turn) or self.composer.status_answer)
+
+    def where_in_the_warm_up(self, turn: Turn) -> Callable[[Progress], Speech] | None:
+        """In a warm-up, "where am I" and "how long" are about the warm-up."""
+        routine = turn.routine_part
+        if routine is None or routine[0] != "warm_up":
+            return None
+        part = routine[1]
+        return lambda p: self.composer.warm_up_where(p, part)
 
     def whats_next(self, turn: Turn) -> Outcome:
         return self.answer(turn, self.composer.next_answer)
@@ -344,7 +352,10 @@ class Handlers:
 
     def remaining(self, turn: Turn) -> Outcome:
         named = turn.asked.slot("workout").resolved_id
-        return self.answer(turn, lambda p: self.composer.remaining_answer(p, named))
+        in_the_warm_up = None if named is not None else self.where_in_the_warm_up(turn)
+        return self.answer(
+            turn, in_the_warm_up or (lambda p: self.composer.remaining_answer(p, named))
+        )
 
     def rest_length(self, turn: Turn) -> Outcome:
         return self.answer(turn, self.composer.rest_answer)

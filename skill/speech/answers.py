@@ -33,6 +33,23 @@ class Answers(MoveReplies):
             text = self.phrases.say("launch.new", workouts=self.workout_options())
         return self.ask(Speech().say(text), "launch.ask_workout")
 
+    def warm_up_where(self, progress: Progress, part: int) -> Speech:
+        """Where the runner is in the warm-up: the part "next" leads, how long the rest of the
+        warm-up takes, and the first exercise after it."""
+        here = self.coach.position(progress)
+        if here is None:
+            return self._no_workout(progress)
+        parts = here.workout.warm_up
+        text = self.phrases.say(
+            "warm_up.where",
+            workout=here.workout.name,
+            part=part + 1,
+            parts=len(parts),
+            minutes=self.minutes(sum(move.seconds for moves in parts[part:] for move in moves)),
+            exercise=here.exercise.name,
+        )
+        return Speech().say(text)
+
     def status(self, progress: Progress) -> Reply:
         return self.answer(progress, self.status_answer(progress))
 
