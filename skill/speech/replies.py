@@ -63,5 +63,6 @@ class Composer(Answers):
         here = self.coach.position(progress)
         assert here is not None  # only said with a workout under way
         speech = Speech().say(self.phrases.say("confirm.already_on", workout=here.workout.name))
+        # The set's announcement ends by saying what to say: no second prompt after it.
         speech.extend(self.announce_set(here.exercise, here.set_number, named=True))
-        return self.answer(progress, speech)
+        return Reply(speech, self.set_reprompt(progress), False)

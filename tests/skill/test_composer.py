@@ -821,3 +821,12 @@ def test_every_reply_is_ssml_alexa_accepts_and_never_leaves_the_mic_open_silentl
     replies = [checked(reply) for reply in every_reply(workout_id)]
     assert len(replies) > 100
     assert any(reply.end_session for reply in replies)
+
+
+def test_already_on_the_workout_says_what_to_say_once() -> None:
+    runner = Runner()
+    runner.start("dumbbell")
+    runner.hear(COMPOSER.transition(runner.progress, COACH.skip_warm_up(runner.progress)))
+    reply = COMPOSER.already_on(runner.progress)
+    assert "already doing the dumbbell workout" in spoken(reply.speech)
+    assert commands_told(spoken(reply.speech)) == [("intent", "NextSetIntent")]
