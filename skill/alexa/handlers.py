@@ -72,7 +72,7 @@ class Handlers:
         else:
             finished = any(isinstance(event, ev.WorkoutFinished) for event in move.events)
             week = self.composer.week_so_far(history, turn.now) if finished else None
-            hurt = pains.lately(dict(turn.hurt), turn.now)
+            hurt = pains.lately(turn.hurt, turn.now)
             reply = self.composer.transition(before, move, week, known.explained, hurt)
         if playing is not None and reply.reprompt is not None:
             # The set is announced in words, and the player is the coach's from now on.
@@ -201,26 +201,26 @@ class Handlers:
         return Outcome(self.composer.repeat(turn.progress))
 
     def pause(self, turn: Turn) -> Outcome:
-        routine = turn.routine_part
-        if routine is not None:  # the part waits where it is; nothing is paused
-            if not turn.asked.may_speak:  # the pause button
-                return Outcome(player=Stop() if turn.asked.has_player else None)
-            stop = Stop() if hf.holds_player(self.service, turn) else None
+        routine = turn.routine_part  # a warm-up or cool-down part waits as it is: no pause
+        if not turn.asked.may_speak:  # the pause button: the player stops, the place is kept
+            button = Stop() if turn.asked.has_player else None
+            if routine is not None:
+                return Outcome(player=button)
+            return Outcome(
+                progress=self.coach.pause(turn.progress, turn.now).progress, player=button
+            )
+        stop = hf.stop_if_held(self.service, turn)
+        if routine is not None:
             return Outcome(self.composer.routine_paused(turn.progress, routine[0]), player=stop)
         paused = self.coach.pause(turn.progress, turn.now)
-        if not turn.asked.may_speak:  # the pause button: the player stops, the place is kept
-            return Outcome(
-                progress=paused.progress, player=Stop() if turn.asked.has_player else None
-            )
-        holds = hf.holds_player(self.service, turn)
-        if holds and not turn.asked.in_conversation and turn.asked.player_playing:
+        if stop is not None and not turn.asked.in_conversation and turn.asked.player_playing:
             # "Alexa, pause" or "Alexa, stop" over the coach's audio: it stops, place kept.
-            return Outcome(progress=paused.progress, player=Stop())
+            return Outcome(progress=paused.progress, player=stop)
         # "Wait", "hold on" in a conversation: said as the conversation says it (a silent end of
         # the session would leave the runner not knowing they are paused), and any track of
         # the coach's held while Alexa listened is stopped too.
         reply = self.composer.transition(turn.progress, paused)
-        return Outcome(reply, paused.progress, player=Stop() if holds else None)
+        return Outcome(reply, paused.progress, player=stop)
 
     def resume(self, turn: Turn) -> Outcome:
         """A rest paused part-way plays on from where it stopped; else the set is called again.
@@ -271,7 +271,7 @@ class Handlers:
         help (never what it is), and offers the easier way, or else skipping the exercise. The
         coach remembers, and offers the easier way when the exercise next comes up."""
         part = turn.asked.slot("body_part").resolved_id
-        stop = Stop() if hf.holds_player(self.service, turn) else None
+        stop = hf.stop_if_held(self.service, turn)
         routine = turn.routine_part
         if routine is not None:  # the warm-up or cool-down part stays where it is
             reply = self.composer.pain(turn.progress, part, routine=f"{routine[0]}:{routine[1]}")
@@ -280,7 +280,7 @@ class Handlers:
         if here is None:
             return Outcome(self.composer.pain(turn.progress, part), player=stop)
         paused = self.coach.pause(turn.progress, turn.now).progress
-        hurt = pains.said(dict(turn.hurt), here.exercise.id, turn.now)
+        hurt = pains.said(turn.hurt, here.exercise.id, turn.now)
         exercise = here.exercise
         easier = exercise.easier is not None and paused.load_of(exercise.id) != "easier"
         reply = self.composer.pain(paused, part, "easier" if easier else "skip")
@@ -436,11 +436,10 @@ class Handlers:
 
     def stop(self, turn: Turn) -> Outcome:
         """Stop, cancel and "go home" end the session with the runner's place saved."""
-        holds = hf.holds_player(self.service, turn)
         routine = turn.routine_part
         goodbye = self.composer.goodbye(turn.progress, routine)
         left = (ev.CoolDownLeft(),) if routine is not None and routine[0] == "cool_down" else ()
-        return Outcome(goodbye, player=Stop() if holds else None, events=left)
+        return Outcome(goodbye, player=hf.stop_if_held(self.service, turn), events=left)
 
     def keep_music(self, turn: Turn) -> Outcome:
         """ "Keep my music": the coach stops using the player, for this and every later workout."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from skill.alexa.player import Play, first_of, following, skip_to_call, user_tag
+from skill.alexa.player import Play, Stop, first_of, following, skip_to_call, user_tag
 from skill.alexa.service import CoachService
 from skill.alexa.turn import Turn
 from skill.audio.plans import Playing, plan_for
@@ -46,6 +46,11 @@ def holds_player(service: CoachService, turn: Turn) -> bool:
     )
 
 
+def stop_if_held(service: CoachService, turn: Turn) -> Stop | None:
+    """Stop the player, when what it holds is this runner's coach audio."""
+    return Stop() if holds_player(service, turn) else None
+
+
 def playing_for(
     service: CoachService, turn: Turn, before: Progress, move: Transition
 ) -> Playing | None:
@@ -56,7 +61,7 @@ def playing_for(
     if turn.notice is not None:
         return None  # a notice (a fresh start) must be heard in words
     history = turn.history.read()
-    if turn.asked.may_speak and _introduces(service, move, pains.lately(dict(turn.hurt), turn.now)):
+    if turn.asked.may_speak and _introduces(service, move, pains.lately(turn.hurt, turn.now)):
         return None  # the easier way is offered in words; a recorded introduction has no offer
     return plan_for(
         before, move, service.coach, hands_free.catalog, turn.asked.may_speak, history.explained

@@ -6,6 +6,7 @@ history."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 # How long the coach remembers that an exercise hurt.
 REMEMBERED_SECONDS = 28 * 24 * 3600
@@ -29,13 +30,13 @@ def read(value: object) -> Pains:
     }
 
 
-def said(pains: Pains, exercise_id: str, at: float) -> Pains:
+def said(pains: Mapping[str, float], exercise_id: str, at: float) -> Pains:
     """With pain said in `exercise_id` at `at`; older entries past remembering are dropped."""
     kept = {e: t for e, t in pains.items() if at - REMEMBERED_SECONDS < t}
     kept[exercise_id] = at
     return kept
 
 
-def lately(pains: Pains, now: float) -> frozenset[str]:
+def lately(pains: Mapping[str, float], now: float) -> frozenset[str]:
     """The exercises that caused pain within REMEMBERED_SECONDS of `now`."""
     return frozenset(e for e, at in pains.items() if now - REMEMBERED_SECONDS < at <= now)
