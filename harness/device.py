@@ -37,6 +37,7 @@ Signer adds Alexa's signature headers over the exact bytes sent.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -119,6 +120,9 @@ ONLY_WHILE_PLAYING = frozenset({"stop", "cancel"})
 MIC_OPEN_SECONDS = 8.0  # how long a device listens for an answer before the session ends
 AUDIO_PLAYER_INTERFACE = "AudioPlayer"
 RENDER_DOCUMENT = "Alexa.Presentation.APL.RenderDocument"
+# A server that verifies requests refuses a timestamp more than 150 s from its own clock: a signed
+# device's stamps stay within this much of the real clock, however far ahead its own time runs.
+SIGNED_STAMP_LEAD_SECONDS = 140.0
 MAX_EVENTS_PER_MOMENT = 100  # a skill and device enqueuing forever is a bug, not a long wait
 STALE_SLOT_TYPE = ""  # no type: slots of an undeclared intent carry plain values
 REQUEST_HEADERS = {
@@ -348,6 +352,7 @@ class Device:
         self.player = audio_player
         self.on_wait = on_wait  # told the seconds of each wait(), e.g. to move a skill's clock
         self.now = 0.0  # the device's clock, seconds: speech and waits move it
+        self._origin = clock()  # the moment the device's clock started
         self.events: list[Turn] = []  # AudioPlayer requests sent, in order
         self.spoken: list[Spoken] = []  # speech heard, in order
         self.screen = screen  # supports Alexa.Presentation.APL
@@ -391,7 +396,7 @@ class Device:
         session = self.session or SessionState(new_session_id(), new=True)
         token = str(self.shows.get("token", ""))
         body = user_event_request(
-            self.caller, session, self.clock(), [argument], token, self._context()
+            self.caller, session, self._stamp(), [argument], token, self._context()
         )
         return self._answer(self._exchange(body, session, None, None, {}, None))
 
@@ -440,7 +445,7 @@ class Device:
         if self.session is None:
             return
         body = session_ended_request(
-            self.caller, self.session, self.clock(), reason, error, self._context()
+            self.caller, self.session, self._stamp(), reason, error, self._context()
         )
         turn = self._exchange(body, self.session, None, None, {}, None)
         self.session = None  # whatever the answer says, this session is over
@@ -460,7 +465,7 @@ class Device:
         if not self.player.has_played:
             note = f"no skill has played audio on this device: {button!r} reaches nobody"
             return self._not_sent(None, None, note=note)
-        body = playback_controller_request(self.caller, self.clock(), button, self._context())
+        body = playback_controller_request(self.caller, self._stamp(), button, self._context())
         turn, directives = self._audio_exchange(body, f"button {button}")
         self._record(turn)
         self._settle(self._apply(directives, body))
@@ -499,6 +504,36 @@ class Device:
 
     # -- internals --
 
+    def talk_over(self, seconds: float) -> None:
+        """The runner speaks `seconds` into the last answer's speech, which stops there: the
+        device's clock goes back to that moment. Only while nothing has happened since that
+        answer (no wait, no player event) and it started no audio."""
+        if seconds < 0:
+            raise ValueError(f"cannot talk over an answer {seconds} s into it")
+        last = self.spoken[-1] if self.spoken else None
+        if last is None or last.end != self.now or self.session is None:
+            raise DeviceError("talking over an answer needs the last turn's answer still speaking")
+        if self.events and self.events[-1].at > last.start:
+            raise DeviceError("the player has sent events since that answer began")
+        if last.turn.response is not None and any(
+            str(d.get("type", "")).startswith("AudioPlayer.")
+            for d in _directives(last.turn.response)
+        ):
+            raise DeviceError("talking over an answer that starts audio is not modelled")
+        if seconds < last.seconds:
+            self.spoken[-1] = Spoken(last.turn, last.start, seconds)
+            self.now = last.start + seconds
+
+    def _stamp(self) -> dt.datetime:
+        """A request's timestamp: the device's own time (speech and waits take as long as they
+        would on a device), or the real clock's when that is later (a person at a keyboard).
+        A signed device's stamps stay within SIGNED_STAMP_LEAD_SECONDS of the real clock."""
+        real = self.clock()
+        moment = max(self._origin + dt.timedelta(seconds=self.now), real)
+        if self.signer is not None:
+            moment = min(moment, real + dt.timedelta(seconds=SIGNED_STAMP_LEAD_SECONDS))
+        return moment
+
     def _waited(self, seconds: float) -> None:
         if self.on_wait is not None:
             self.on_wait(seconds)
@@ -532,7 +567,7 @@ class Device:
     def _launch(self, said: str | None, heard: Match | None) -> Turn:
         self._listen()
         session = SessionState(new_session_id(), new=True)
-        body = launch_request(self.caller, session, self.clock(), self._context())
+        body = launch_request(self.caller, session, self._stamp(), self._context())
         return self._answer(self._exchange(body, session, said, None, {}, heard))
 
     def _intent_or_stale(self, name: str, slots: Mapping[str, str]) -> Intent:
@@ -554,7 +589,7 @@ class Device:
         else:
             session = self.session
         body = intent_request(
-            self.caller, session, self.clock(), self.model, intent, slots, self._context()
+            self.caller, session, self._stamp(), self.model, intent, slots, self._context()
         )
         note = None if self.model.has_intent(intent.name) else STALE_INTENT_NOTE
         turn = self._exchange(body, session, said, intent.name, slots, heard, note)
@@ -646,7 +681,7 @@ class Device:
         context = DeviceContext({AUDIO_PLAYER_INTERFACE: {}}, event.context)
         body = audio_player_request(
             self.caller,
-            self.clock(),
+            self._stamp(),
             event.name,
             event.token,
             event.offset_ms,

@@ -60,6 +60,8 @@ Expectations (all optional; speech ones only on say/intent turns):
                            no session open and no invocation name is a failure unless
                            `sent: false`)
   repeat: N                (say/intent turns) do the turn N times, checking every time
+  over: SECONDS            (say/intent turns) said SECONDS into the last answer's speech, over
+                           it: the speech stops there and the request is stamped then
   hear_audio: TEXT | [TEXT]      (any turn but do) each must be in the URL, token or title of a
                                  track heard during the turn (played, or started, in it)
   not_hear_audio: TEXT | [TEXT]  none may be
@@ -109,8 +111,8 @@ _SPEECH_EXPECTATIONS = (
     | _AUDIO_EXPECTATIONS
 )
 ALLOWED_KEYS: Mapping[ActionKind, frozenset[str]] = {
-    "say": _SPEECH_EXPECTATIONS | {"intent", "slots"},
-    "intent": _SPEECH_EXPECTATIONS | {"slots", "one_shot"},
+    "say": _SPEECH_EXPECTATIONS | {"intent", "slots", "over"},
+    "intent": _SPEECH_EXPECTATIONS | {"slots", "one_shot", "over"},
     "mic_timeout": frozenset({"session"}) | _AUDIO_EXPECTATIONS,
     "do": frozenset({"session"}),
     "wait": frozenset({"session"}) | _AUDIO_EXPECTATIONS,
@@ -165,13 +167,16 @@ class Step:
     one_shot: bool = False
     repeat: int = 1
     expect: Expectations = Expectations()
+    over: float | None = None  # said this many seconds into the last answer, over its speech
 
     def describe(self) -> str:
+        over = "" if self.over is None else f" {self.over:g} s into the last answer"
         if self.kind == "say":
-            return f"say {self.target!r}"
+            return f"say {self.target!r}{over}"
         if self.kind == "intent":
             slots = f" {dict(self.slots)}" if self.slots else ""
-            return f"intent {self.target}{slots}" + (" (one-shot)" if self.one_shot else "")
+            one_shot = " (one-shot)" if self.one_shot else ""
+            return f"intent {self.target}{slots}{one_shot}{over}"
         if self.kind == "do":
             return f"do {self.target}"
         if self.kind == "wait":
@@ -355,6 +360,11 @@ def _step(where: _Where, raw: Any) -> Step:
     repeat = raw.get("repeat", 1)
     if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:
         raise where.error("repeat", f"must be a whole number of at least 1, not {repeat!r}")
+    over = raw.get("over")
+    if over is not None and (
+        isinstance(over, bool) or not isinstance(over, int | float) or over < 0
+    ):
+        raise where.error("over", f"must be a number of seconds, 0 or more, not {over!r}")
     sent_slots: dict[str, str] = {}
     if kind == "intent":
         sent = _slots(where, raw.get("slots"), allow_null=False)
@@ -367,6 +377,7 @@ def _step(where: _Where, raw: Any) -> Step:
         one_shot=_flag(where, "one_shot", raw.get("one_shot", False)),
         repeat=repeat,
         expect=_expectations(where, raw, kind),
+        over=None if over is None else float(over),
     )
 
 
@@ -598,6 +609,8 @@ class DialogResult:
 def _perform(step: Step, device: Device, actions: Mapping[str, Action]) -> Turn | None:
     """Do the step; raises _StepError with a readable message when it cannot be done."""
     try:
+        if step.over is not None:
+            device.talk_over(step.over)
         if step.kind == "say":
             return device.say(step.target)
         if step.kind == "intent":

@@ -157,7 +157,16 @@ class SimulatedEcho:
 
     def _barge_in(self) -> None:
         """Speaking to Alexa stops its speech: the device's clock, ahead while it was talking,
-        comes back to the wall's."""
+        comes back to the wall's: the answer is cut off there, and the request says so by its
+        timestamp (a rest spoken in words is talked over). Where the device cannot go back (the
+        answer started audio, or events came since), the wall's clock jumps ahead instead."""
+        wall = self._wall_device_time()
+        spoken = self.device.spoken
+        if self.device.now > wall and spoken and spoken[-1].start <= wall:
+            try:
+                self.device.talk_over(wall - spoken[-1].start)
+            except DeviceError:
+                pass
         ahead = self.device.now - self._wall_device_time()
         if ahead > 0:
             self._device_start += ahead

@@ -127,6 +127,60 @@ def test_launch_envelope_has_alexas_shape(device: Device, stub: StubTransport) -
     assert req["locale"] == "en-US"
 
 
+def stamps(stub: StubTransport) -> list[float]:
+    """The requests' timestamps, in seconds after NOW's whole second."""
+    start = NOW.replace(microsecond=0)
+    return [
+        (dt.datetime.fromisoformat(r["request"]["timestamp"]) - start).total_seconds()
+        for r in stub.requests
+    ]
+
+
+def long_answer(envelope: Json) -> tuple[int, Json]:
+    """An answer of 10 s of silence, the session kept open."""
+    if envelope["request"]["type"] == "SessionEndedRequest":
+        return 200, {"version": "1.0", "response": {}}
+    return 200, reply('Rest. <break time="10s"/> Go.')
+
+
+def test_requests_are_stamped_on_the_devices_own_time() -> None:
+    """Speech and waits take as long as they would on a device, and the stamps say so: a
+    skill can tell when each request came from its own timestamps."""
+    device = Device(StubTransport(long_answer), MODEL, clock=lambda: NOW)
+    transport = device.transport
+    assert isinstance(transport, StubTransport)
+    device.say("open upper body coach")
+    device.say("next set")  # after the whole answer
+    device.talk_over(4.0)  # 4 s into the second answer, over it
+    device.say("next set")
+    first, second, third = stamps(transport)
+    assert first == 0
+    assert 10 < second < 12  # "Rest.", 10 s, "Go."
+    assert third - second == pytest.approx(4.0, abs=1.0)  # whole seconds on the wire
+    assert device.spoken[1].seconds == 4.0  # the answer talked over stopped there
+
+
+def test_talking_over_needs_an_answer_still_speaking(device: Device) -> None:
+    with pytest.raises(DeviceError, match="still speaking"):
+        device.talk_over(1.0)
+    device.say("open upper body coach")
+    device.wait(2.0)  # time passed since: the answer is over
+    with pytest.raises(DeviceError, match="still speaking"):
+        device.talk_over(0.5)
+
+
+def test_a_signed_devices_stamps_stay_near_the_real_clock(signer: Signer) -> None:
+    """A verifying server refuses a timestamp 150 s from its clock: however far a run's own
+    time goes ahead, a signed device's stamps stay within 140 s of the real one."""
+    stub = StubTransport()
+    device = Device(stub, MODEL, clock=lambda: NOW, signer=signer)
+    device.say("open upper body coach")
+    device.wait(600.0)
+    device.say("open upper body coach")
+    sent = stamps(stub)  # the launch, the microphone closing, the second launch
+    assert sent[0] == 0 and sent[-1] == 140.0
+
+
 def test_timestamp_is_utc_with_z_and_no_microseconds() -> None:
     plus_two = dt.timezone(dt.timedelta(hours=2))
     assert (

@@ -316,6 +316,9 @@ def test_invalid_yaml_names_the_file() -> None:
         ({"do": "x", "repeat": 2}, "turn 1: key 'repeat': is not allowed"),
         ({"intent": "X", "slots": {"a": None}}, "turn 1: key 'slots.a': must be non-empty text"),
         ({"say": "hi", "sent": False, "hear": "x"}, "turn 1: key 'sent': false leaves nothing"),
+        ({"say": "hi", "over": -1}, "turn 1: key 'over': must be a number of seconds"),
+        ({"say": "hi", "over": "soon"}, "turn 1: key 'over': must be a number of seconds"),
+        ({"wait": 3, "over": 1}, "turn 1: key 'over': is not allowed in a wait turn"),
         ("say hi", "turn 1: must be a mapping"),
     ],
 )
