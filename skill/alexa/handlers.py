@@ -157,11 +157,25 @@ class Handlers:
             return self.calls_set_again(turn)
         if by_player is not None:
             return Outcome(player=by_player)
+        if self.talked_over_a_rest(turn):  # the set after the rest starts: none was done
+            return Outcome(self.composer.go_ahead(turn.progress, over_a_rest="next"))
         return self.move(turn, lambda p: self.coach.finish_set(p, turn.now))
+
+    def back_after_the_set(self, turn: Turn) -> bool:
+        """Back in a new session ("Alexa, tell the coach I'm ready") long enough after the set
+        was announced to have done it. In a conversation the runner is answered within seconds,
+        too soon for a set."""
+        long_enough = self.coach.time_for_the_set(turn.progress, turn.now)
+        return long_enough and not turn.asked.in_conversation
+
+    def talked_over_a_rest(self, turn: Turn) -> bool:
+        """Said while the last answer was still pacing a rest in words, mid-workout."""
+        return turn.asked.over_a_rest and self.under_way(turn) and not turn.progress.paused
 
     def ready(self, turn: Turn) -> Outcome:
         """I'm ready, let's go: yes to a question just asked; in a warm-up or cool-down, its
-        next part; before a set, go (a paused workout resumes). Never a set counted."""
+        next part; before a set, go (a paused workout resumes). Never a set counted: said long
+        after the set was announced, it may mean the set is done, and that is asked."""
         pending = turn.asked.pending
         if pending == "finished":  # ready for it: it was not done, so the set again
             return self.set_again_after_the_welcome(turn)
@@ -174,11 +188,17 @@ class Handlers:
             return self.next_routine_part(turn, *routine)
         if turn.progress.paused:
             return self.calls_set_again(turn)
+        if self.talked_over_a_rest(turn):
+            return Outcome(self.composer.go_ahead(turn.progress, over_a_rest="ready"))
+        if self.back_after_the_set(turn):  # done, or only now starting? Asked
+            return Outcome(self.composer.done_already_question(turn.progress))
         return Outcome(self.composer.go_ahead(turn.progress))
 
     def skip_exercise(self, turn: Turn) -> Outcome:
         if self.routine_kind(turn) == "warm_up":  # "skip" then means the warm-up
             return self.move(turn, self.coach.skip_warm_up)
+        if self.talked_over_a_rest(turn):  # "skip the rest": the set after it starts now
+            return Outcome(self.composer.go_ahead(turn.progress, over_a_rest="skip"))
         # Paused (after pain, say), the runner is not mid-set: a last set is not counted.
         done = not turn.progress.paused
         return self.move(turn, lambda p: self.coach.skip_exercise(p, turn.now, set_done=done))

@@ -11,7 +11,7 @@ from ask_sdk_model.ui import Reprompt, SsmlOutputSpeech
 from skill.alexa import screen
 from skill.alexa.player import directive_for
 from skill.alexa.service import CoachService
-from skill.alexa.turn import PENDING, Asked, Outcome
+from skill.alexa.turn import PENDING, REST_UNTIL, Asked, Outcome
 from skill.coaching.progress import Progress
 from skill.speech.ssml import Speech
 
@@ -42,6 +42,7 @@ def render(
         if outcome.player is not None or outcome.progress is not None:
             if session is not None:
                 session.pop(PENDING, None)
+                session.pop(REST_UNTIL, None)
             if asked.may_speak:
                 response.should_end_session = True  # a Play with the session open would pause
     else:
@@ -49,11 +50,16 @@ def render(
         for first in (notice, outcome.notice):
             if first:
                 said.say(first)
+        lead = said.seconds  # the notices said before the reply
         said.extend(reply.said)
         if session is not None:
             session.pop(PENDING, None)
             if reply.pending and not reply.end_session:
                 session[PENDING] = reply.pending
+            if not rest_runs_on(asked, outcome):
+                session.pop(REST_UNTIL, None)
+            if reply.rest_ends is not None and asked.sent_at is not None:
+                session[REST_UNTIL] = round(asked.sent_at + lead + reply.rest_ends, 3)
         response.output_speech = SsmlOutputSpeech(ssml=said.ssml())
         # A Play with the session open starts when the microphone closes (Alexa pauses the
         # stream while it listens): the runner may still answer in words first.
@@ -65,3 +71,11 @@ def render(
     if directives:
         response.directives = directives
     return Answer(response, session)
+
+
+def rest_runs_on(asked: Asked, outcome: Outcome) -> bool:
+    """A question answered over a rest ("how many sets left?") leaves the rest running: "next"
+    before its end still starts the set after it. A move, or a reply ending it, does not."""
+    reply = outcome.reply
+    answered = reply is not None and not reply.ends_rest and outcome.progress is None
+    return asked.over_a_rest and answered and outcome.player is None

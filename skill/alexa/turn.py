@@ -11,7 +11,9 @@ beside the fresh one that replaces it; one from a newer version is never touched
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -51,8 +53,10 @@ PREFERENCES = "preferences"
 ROUTINE = "routine"
 # Exercises that caused pain lately (skill.coaching.pains), a field of its own for the same reason.
 HURT = "hurt"
-# Session attribute: the yes/no question the last response asked.
+# Session attributes: the yes/no question the last response asked; and when the rest the last
+# response paced in words ends, on the clock of the requests' own timestamps (epoch seconds).
 PENDING = "pending"
+REST_UNTIL = "rest_until"
 
 SCREEN_TOKEN = "ubc-screen"  # names the coach's screen in RenderDocument and its UserEvents
 
@@ -144,6 +148,7 @@ class Asked:
     player_offset_ms: int = 0
     player_playing: bool = False  # the device's player is playing (context.AudioPlayer)
     error: str | None = None  # what a player or system error said
+    sent_at: float | None = None  # the request's timestamp, epoch seconds; None when unreadable
 
     @property
     def record_key(self) -> str:
@@ -170,6 +175,15 @@ class Asked:
 
     def slot(self, name: str) -> SlotValue:
         return self.slots.get(name, NO_SLOT)
+
+    @property
+    def over_a_rest(self) -> bool:
+        """Said while the rest the last answer paced in words was still being paced: the runner
+        talked over it, so "next" or "done" means starting the set announced after it."""
+        until = self.session_attributes.get(REST_UNTIL)
+        if self.sent_at is None or isinstance(until, bool) or not isinstance(until, int | float):
+            return False
+        return math.isfinite(until) and self.sent_at < until
 
 
 @dataclass(frozen=True)
@@ -249,7 +263,20 @@ def read_request(envelope: RequestEnvelope) -> Asked:
         player_playing=getattr(getattr(player, "player_activity", None), "value", None)
         == "PLAYING",
         error=None if error is None else str(getattr(error, "message", error)),
+        sent_at=_epoch_seconds(getattr(request, "timestamp", None)),
     )
+
+
+def _epoch_seconds(moment: object) -> float | None:
+    """A request timestamp as epoch seconds (one without a zone is UTC, as Alexa's are)."""
+    if not isinstance(moment, dt.datetime):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    try:
+        return moment.timestamp()
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def _record_key(envelope: RequestEnvelope) -> str | None:

@@ -107,6 +107,16 @@ class Coach:
             return progress.rest_seconds
         return self.rest_for(progress, here.exercise)
 
+    def time_for_the_set(self, progress: Progress, now: float) -> bool:
+        """Whether enough time has passed since the current set was announced for the runner to
+        have done it: the rest before it, and SET_ALLOWANCE_SECONDS for any introduction and
+        the set itself."""
+        here = self.position(progress)
+        last = progress.last_move_at
+        if here is None or progress.paused or last is None:
+            return False
+        return now - last > self.rest_for(progress, here.exercise) + SET_ALLOWANCE_SECONDS
+
     def seconds_left(self, progress: Progress) -> float:
         """An estimate of the workout still to do, the current set included; 0 when idle."""
         here = self.position(progress)

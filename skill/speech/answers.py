@@ -97,15 +97,22 @@ class Answers(MoveReplies):
         speech.extend(self.announce_set(here.exercise, set_number, False, progress.sets_done))
         return Reply(speech, self.set_reprompt(progress), False)
 
-    def go_ahead(self, progress: Progress) -> Reply:
+    def go_ahead(self, progress: Progress, over_a_rest: str | None = None) -> Reply:
         """Ready before a set: go, with the set said again (led, where it has steps). Being
-        ready is never the set done."""
+        ready is never the set done. `over_a_rest`: the command said over the rest before the
+        set ("next", "skip"), which ended that rest early."""
         here = self.coach.position(progress)
         if here is None:
             return self.help(progress)
-        speech = Speech().say(self.phrases.say("set.ready"))
+        lead = "set.ready" if over_a_rest is None else "rest.cut_short"
+        speech = Speech().say(self.phrases.say(lead))
+        if over_a_rest == "skip" and here.set_number < here.exercise.sets:
+            # Skipping the exercise itself is one word away (on its last set, "skip" counts
+            # the set: no hint then).
+            speech.say(self.phrases.say("rest.then_skip", name=here.exercise.name))
         speech.extend(self.announce_set(here.exercise, here.set_number, True, progress.sets_done))
-        return Reply(speech, self.set_reprompt(progress), False)
+        ended = over_a_rest is not None
+        return Reply(speech, self.set_reprompt(progress), False, ends_rest=ended)
 
     def repeat(self, progress: Progress) -> Reply:
         here = self.coach.position(progress)
@@ -181,6 +188,10 @@ class Answers(MoveReplies):
         """ "Next" or "done" at "Continue?": the set might have been done before the runner left,
         or not. Asked rather than counted."""
         return self._ask_about_the_set(progress, "launch.finished_question", "finished")
+
+    def done_already_question(self, progress: Progress) -> Reply:
+        """ "Ready" long after the set was announced: done, or only now starting? Asked."""
+        return self._ask_about_the_set(progress, "set.done_already_question", "finished")
 
     def _ask_about_the_set(self, progress: Progress, key: str, pending: str) -> Reply:
         """A yes/no question `key` about the set the runner is on."""

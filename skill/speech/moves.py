@@ -31,6 +31,7 @@ class MoveReplies(Wording):
         pending: str | None = None
         routine: str | None = None
         paced = 0.0  # seconds of rest or warm-up already paced in this response
+        rest_ends: float | None = None  # when the rest paced in words ends, into the speech
         introduced = False
         for event in move.events:
             match event:
@@ -112,6 +113,7 @@ class MoveReplies(Wording):
                     # is paced as long as one response can.
                     spoken = min(seconds, MAX_SPOKEN_REST_SECONDS)
                     speech.extend(self.rest(spoken, before.sets_done, finished))
+                    rest_ends = speech.seconds
                     paced += seconds
                 case ev.ExerciseSkipped(exercise_index=index):
                     name = self._plan(before.workout_id or "").exercises[index].name
@@ -165,7 +167,7 @@ class MoveReplies(Wording):
             return self.ask(speech, "workouts.which")
         if routine is not None:
             return Reply(speech, self.routine_reprompt(), False, routine=routine)
-        return Reply(speech, self.set_reprompt(after), False)
+        return Reply(speech, self.set_reprompt(after), False, rest_ends=rest_ends)
 
     def routine_reprompt(self) -> str:
         return Speech().say(self.phrases.say("warm_up.reprompt")).ssml()

@@ -105,6 +105,11 @@ class Speech:
 
     # --- when things are said -----------------------------------------------------------------
 
+    @property
+    def seconds(self) -> float:
+        """How long the speech takes, by the timing model."""
+        return sum(piece.seconds for piece in self._pieces)
+
     def first_break_ms(self) -> int:
         """When the first break begins (a rest's silence follows "Rest 30 seconds."); 0 when the
         speech has none."""

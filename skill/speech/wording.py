@@ -33,6 +33,10 @@ class Reply:
     end_session: bool
     pending: str | None = None  # the yes/no question asked, so a bare yes or no can be read
     routine: str | None = None  # the warm-up or cool-down part "next" leads: "warm_up:1"
+    # Seconds into `said` when a rest paced in words ends (the next set is announced): "next"
+    # said over it is the runner starting that set, not a set done.
+    rest_ends: float | None = None
+    ends_rest: bool = False  # says the rest is over ("Rest over."), however long it had to run
 
     @property
     def speech(self) -> str:
@@ -203,6 +207,7 @@ class Wording:
             line = self.phrases.say(
                 "set.named", name=exercise.name, set=set_number, sets=exercise.sets, reps=reps
             )
+            line = line[:1].upper() + line[1:]  # a name said first begins the sentence
         elif set_number == 1:
             line = self.phrases.say("set.first", sets=exercise.sets, reps=reps)
         else:
