@@ -218,7 +218,14 @@ class Handlers:
         return self.speak(turn, back)
 
     def repeat(self, turn: Turn) -> Outcome:
-        return Outcome(self.composer.repeat(turn.progress))
+        """The set said again; over a rest the coach's audio plays, the set after it, and the
+        rest plays on. In hands-free mode the way on is "Alexa, next"."""
+        if hf.resting(self.service, turn):
+            return Outcome(self.composer.repeat_in_rest(turn.progress))
+        reply = self.composer.repeat(turn.progress)
+        if hf.plays_audio(self.service, turn) and reply.reprompt is not None:
+            reply = replace(reply, reprompt=self.composer.hands_free_reprompt())
+        return Outcome(reply)
 
     def pause(self, turn: Turn) -> Outcome:
         routine = turn.routine_part  # a warm-up or cool-down part waits as it is: no pause

@@ -100,6 +100,18 @@ def resume_mid_rest(service: CoachService, turn: Turn) -> Play | None:
     return Play(track, token, offset_ms=offset)
 
 
+def resting(service: CoachService, turn: Turn) -> bool:
+    """The player is playing (or holds, while Alexa listens) the runner's rest before the set
+    their record names."""
+    hands_free, token = service.hands_free, turn.asked.player_token
+    if hands_free is None or token is None or not turn.asked.player_playing:
+        return False
+    if not holds_player(service, turn) or not token.leads_to(turn.progress):
+        return False
+    track = hands_free.catalog.by_id(token.track_id)
+    return track is not None and track.rest_seconds is not None
+
+
 def next_by_player(service: CoachService, turn: Turn) -> Play | Literal["call_again"] | None:
     """ "Alexa, next" (or the next button) outside a conversation, where the player shows the
     runner has not begun the set their record names; None when "next" ends that set.

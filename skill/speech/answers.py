@@ -122,6 +122,24 @@ class Answers(MoveReplies):
         speech.extend(self.announce_set(here.exercise, here.set_number, True, progress.sets_done))
         return Reply(speech, self.set_reprompt(progress), False)
 
+    def repeat_in_rest(self, progress: Progress) -> Reply:
+        """ "Alexa, repeat" over a rest the coach's audio plays: the set after it. The session
+        ends, so the player plays the rest on."""
+        here = self.coach.position(progress)
+        if here is None:
+            return self.help(progress)
+        exercise = here.exercise
+        speech = Speech().say(
+            self.phrases.say(
+                "audio.rest_up_next",
+                name=exercise.name,
+                set=here.set_number,
+                sets=exercise.sets,
+                reps=self.reps(exercise.reps),
+            )
+        )
+        return Reply(speech, None, True)
+
     def help(
         self, progress: Progress, routine: str | None = None, hands_free: bool = False
     ) -> Reply:
