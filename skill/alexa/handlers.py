@@ -433,7 +433,8 @@ class Handlers:
             return self.easier_and_go(turn)
         if question == "pain" and target == "skip":
             return self.move(turn, lambda p: self.coach.skip_exercise(p, turn.now, set_done=False))
-        return self.nothing_to_confirm(turn)
+        # "Yes", "ok" with nothing asked: taken as agreement, and the way on said.
+        return Outcome(self.composer.acknowledged(turn.progress, self.routine_kind(turn)))
 
     def no(self, turn: Turn) -> Outcome:
         question = turn.asked.pending

@@ -274,6 +274,11 @@ class Answers(MoveReplies):
             )
         return self.ask(speech, "pause.reprompt")
 
+    def acknowledged(self, progress: Progress, routine: str | None = None) -> Reply:
+        """ "Yes" or "ok" when nothing was asked: taken as agreement, and the way on said."""
+        word = self.phrases.say("confirm.okay")
+        return self.ask(Speech().say(word, self.hint(progress, routine)), "help.reprompt")
+
     def nothing_to_confirm(self, progress: Progress, routine: str | None = None) -> Reply:
         text = self.phrases.say("confirm.nothing_pending", hint=self.hint(progress, routine))
         return self.ask(Speech().say(text), "help.reprompt")
