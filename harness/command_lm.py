@@ -30,8 +30,14 @@ from harness.utterances import (
 )
 
 # Numbers a person would say for each AMAZON.NUMBER slot, by slot name: rests the coach accepts
-# (15..120 s) and a few minutes; any other number slot gets DEFAULT_NUMBERS.
-NUMBER_RANGES: Mapping[str, range] = {"seconds": range(15, 121), "minutes": range(1, 6)}
+# (15..120 s), a few minutes, and the reps of a set cut short; any other number slot gets
+# DEFAULT_NUMBERS.
+NUMBER_RANGES: Mapping[str, range] = {
+    "seconds": range(15, 121),
+    "minutes": range(1, 6),
+    "reps": range(0, 21),
+    "failed_rep": range(1, 21),
+}
 DEFAULT_NUMBERS = range(1, 121)
 # One-shot forms besides "<verb> <name> <phrase>": "ask upper body coach to skip this one",
 # and their share of a command's weight (see invocation_phrases).

@@ -83,6 +83,7 @@ OUTCOMES: Mapping[str, str] = {
     "ShorterRestIntent": "rest:shorter",
     "EasierIntent": "easier",
     "PainIntent": "pain",
+    "PartialSetIntent": "partial_set",
     "HarderIntent": "harder",
     "ReadyIntent": "ready",
     "AMAZON.YesIntent": "yes",
@@ -105,6 +106,7 @@ COUNTED, UNCOUNTED, SKIPPED, MOVED = "counted a set", "un-counted a set", "skipp
 ENDED, STARTED, SWITCHED, RESTARTED = "ended", "started", "switched", "started over"
 ASKED_FOR: Mapping[str, frozenset[str]] = {
     "next_set": frozenset({COUNTED, ENDED}),  # the last set ends the workout
+    "partial_set": frozenset({COUNTED, ENDED}),  # counted as next_set is, kept as partial
     "next": frozenset({MOVED, SKIPPED}),  # the warm-up's next part, or out of it
     "skip_warm_up": frozenset({SKIPPED}),
     "cool_down": frozenset({STARTED}),

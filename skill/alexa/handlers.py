@@ -172,6 +172,17 @@ class Handlers:
         """Said while the last answer was still pacing a rest in words, mid-workout."""
         return turn.asked.over_a_rest and self.under_way(turn) and not turn.progress.paused
 
+    def partial_set(self, turn: Turn) -> Outcome:
+        """ "I only managed 8", "I failed on rep ten": the set counts, kept as partial. Said over
+        a rest, the set before it is long counted: the one after it starts."""
+        reps = turn.asked.slot("reps").whole_number
+        failed = turn.asked.slot("failed_rep").whole_number
+        if reps is None and failed is not None:
+            reps = max(0, failed - 1)
+        if self.routine_kind(turn) is not None or self.talked_over_a_rest(turn):
+            return self.fallback(turn)
+        return self.move(turn, lambda p: self.coach.finish_set_partly(p, turn.now, reps))
+
     def ready(self, turn: Turn) -> Outcome:
         """I'm ready, let's go: yes to a question just asked; in a warm-up or cool-down, its
         next part; before a set, go (a paused workout resumes). Never a set counted: said long

@@ -35,6 +35,7 @@ _SPOKEN = (
     ev.CoolDownOffered,
     ev.CoolDownPart,
     ev.StartedOver,
+    ev.SetDonePartly,  # "Counted: 8 of 12 reps" is said, and the rest with it
 )
 
 

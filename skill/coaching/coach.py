@@ -80,6 +80,8 @@ class Coach:
             return False
         if not ids.issuperset(exercise_id for exercise_id, _ in progress.loads):
             return False
+        if not ids.issuperset(exercise_id for exercise_id, _, _ in progress.partial_sets):
+            return False
         return progress.set_number <= exercises[progress.exercise_index].sets
 
     def position(self, progress: Progress) -> Position | None:
@@ -226,6 +228,24 @@ class Coach:
             return self.resume(progress, now)
         return self._set_done(self.clocked(progress, now), here)
 
+    def finish_set_partly(self, progress: Progress, now: float, reps: int | None) -> Transition:
+        """The set done, but not all of it: `reps` of it (None: the runner did not say). It
+        counts, and is kept as partial. As many reps as the plan asks are the whole set."""
+        here = self.position(progress)
+        if here is None:
+            return self.nothing_active(progress)
+        if progress.paused:
+            return self.resume(progress, now)
+        if reps is not None and reps >= here.exercise.reps.count:
+            return self._set_done(self.clocked(progress, now), here)
+        partial = (here.exercise.id, here.set_number, reps)
+        clocked = self.clocked(progress, now)
+        noted = replace(clocked, partial_sets=(*clocked.partial_sets, partial))
+        done = self._set_done(noted, here)
+        return Transition(
+            done.progress, (ev.SetDonePartly(here.exercise_index, reps), *done.events)
+        )
+
     def _set_done(self, progress: Progress, here: Position) -> Transition:
         """The set at `here` counted done, then a rest into the next set or exercise."""
         index = here.exercise_index
@@ -290,6 +310,11 @@ class Coach:
             ),
         )
 
+    def _without_partial(self, progress: Progress, exercise_id: str, set_number: int) -> Progress:
+        """`progress` with the set no longer kept as partial (it comes off the count)."""
+        kept = tuple(p for p in progress.partial_sets if p[:2] != (exercise_id, set_number))
+        return replace(progress, partial_sets=kept)
+
     def back_one_set(self, progress: Progress, now: float) -> Transition:
         """Go back to the set done before this one, to do it again: its count is undone.
 
@@ -305,7 +330,7 @@ class Coach:
         if here.set_number > 1:
             back_set = here.set_number - 1
             moved = replace(
-                clocked,
+                self._without_partial(clocked, here.exercise.id, back_set),
                 set_number=back_set,
                 sets_by_exercise=clocked.with_sets_of(index, clocked.sets_of(index) - 1),
             )
@@ -323,7 +348,7 @@ class Coach:
             )
         back_set = min(done, here.workout.exercises[back].sets)
         moved = replace(
-            clocked,
+            self._without_partial(clocked, here.workout.exercises[back].id, back_set),
             exercise_index=back,
             set_number=back_set,
             sets_by_exercise=clocked.with_sets_of(back, done - 1),
@@ -428,6 +453,7 @@ class Coach:
             skipped=tuple(exercise_id for exercise_id, n in stayed if n == 0),
             seconds_taken=progress.active_seconds,
             cut_short=tuple((exercise_id, n) for exercise_id, n in stayed if n > 0),
+            partial_sets=len(progress.partial_sets),
         )
         if workout.cool_down:
             return Transition(finished, (summary, ev.CoolDownOffered()))

@@ -23,6 +23,14 @@ class SetAnnounced:
 
 
 @dataclass(frozen=True)
+class SetDonePartly:
+    """The set just counted was not the whole set: `reps` of it, when the runner said."""
+
+    exercise_index: int
+    reps: int | None
+
+
+@dataclass(frozen=True)
 class RestStarted:
     seconds: int
     last_set_of_exercise: bool
@@ -89,6 +97,7 @@ class WorkoutFinished:
     skipped: tuple[str, ...]  # exercises skipped with none of their sets done, in order
     seconds_taken: float  # active time: pauses and long gaps left out
     cut_short: tuple[tuple[str, int], ...] = ()  # (exercise, sets done) skipped partway
+    partial_sets: int = 0  # of sets_done, how many were not whole sets
 
 
 @dataclass(frozen=True)
@@ -134,6 +143,7 @@ Event = (
     WorkoutStarted
     | ExerciseIntroduced
     | SetAnnounced
+    | SetDonePartly
     | RestStarted
     | ExerciseSkipped
     | MovedBack

@@ -35,6 +35,9 @@ class Progress:
     last_move_at: float | None = None  # epoch seconds of the last move counted
     # The easier or harder way the runner chose, by exercise id, kept for this workout.
     loads: tuple[tuple[str, str], ...] = ()
+    # Sets counted that were not whole: (exercise id, set number, reps done or None when the
+    # runner did not say), in the order done.
+    partial_sets: tuple[tuple[str, int, int | None], ...] = ()
 
     def load_of(self, exercise_id: str) -> str | None:
         """ "easier", "harder", or None for the exercise as the plan has it."""
@@ -72,6 +75,10 @@ class Progress:
         data["skipped"] = list(self.skipped)
         data["sets_by_exercise"] = list(self.sets_by_exercise)
         data["loads"] = dict(self.loads)
+        if self.partial_sets:  # only when there are: a record without is one older versions read
+            data["partial_sets"] = [list(entry) for entry in self.partial_sets]
+        else:
+            del data["partial_sets"]
         return data
 
     @classmethod
@@ -96,12 +103,29 @@ class Progress:
         ):
             raise ProgressError("loads must map exercise ids to easier or harder")
         values["loads"] = tuple(sorted(loads.items()))
+        values["partial_sets"] = _partial_sets(values.get("partial_sets", []))
         progress = cls(**values)
         _check_types(progress)
         return progress
 
 
 _FIELD_NAMES = frozenset(f.name for f in fields(Progress))
+
+
+def _partial_sets(value: object) -> tuple[tuple[str, int, int | None], ...]:
+    if not isinstance(value, list):
+        raise ProgressError("partial_sets must be a list")
+    entries: list[tuple[str, int, int | None]] = []
+    for entry in value:
+        if not (isinstance(entry, list) and len(entry) == 3):
+            raise ProgressError("each partial set must be [exercise id, set, reps]")
+        exercise_id, number, reps = entry
+        if not isinstance(exercise_id, str) or not _is_int(number) or number < 1:
+            raise ProgressError("a partial set names an exercise id and a set from 1")
+        if reps is not None and not (_is_int(reps) and reps >= 0):
+            raise ProgressError("a partial set's reps must be a whole number from 0, or null")
+        entries.append((exercise_id, number, reps))
+    return tuple(entries)
 
 
 def _is_int(value: object) -> bool:

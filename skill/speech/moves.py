@@ -105,6 +105,13 @@ class MoveReplies(Wording):
                         speech.say(self.load_reminder(after, exercise))
                     lead = self.room_to_lead(exercise, paced, introduced)
                     speech.extend(self.announce_set(exercise, number, named, after.sets_done, lead))
+                case ev.SetDonePartly(exercise_index=index, reps=reps):
+                    exercise = self._plan(before.workout_id or "").exercises[index]
+                    if reps is None:
+                        speech.say(self.phrases.say("set.partial_unsaid"))
+                    else:
+                        planned = self.reps(exercise.reps)
+                        speech.say(self.phrases.say("set.partial", reps=reps, planned=planned))
                 case ev.RestStarted(seconds=seconds, last_set_of_exercise=last):
                     plan = self._plan(before.workout_id or "")
                     following = before.exercise_index + 1
@@ -212,6 +219,9 @@ class MoveReplies(Wording):
                 for exercise_id, count in done.cut_short
             ]
             speech.say(self.phrases.say("workout.cut_short", exercises=self.join(parts)))
+        if done.partial_sets:
+            many = "one" if done.partial_sets == 1 else "many"
+            speech.say(self.phrases.say(f"workout.partial_sets.{many}", count=done.partial_sets))
         speech.say(*plan.after)
         if week:
             speech.say(week)

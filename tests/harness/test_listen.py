@@ -44,7 +44,12 @@ SLOT_REF = re.compile(r"\{(\w+)\}")
 # Words the dictionary lacks, respelled from dictionary words rather than dropped.
 RESPELLED = {"bodyweight", "chinups", "kettlebell", "rotator", "tricep", "trx", "ytwl"}
 # Numbers a runner would say for each number slot, as words.
-SPOKEN_NUMBERS = {"seconds": ("fifteen", "forty five", "one hundred twenty"), "minutes": ("two",)}
+SPOKEN_NUMBERS = {
+    "seconds": ("fifteen", "forty five", "one hundred twenty"),
+    "minutes": ("two",),
+    "reps": ("eight", "twelve"),
+    "failed_rep": ("ten",),
+}
 # Measured: the general model's word error rate on this sentence from espeak-ng (en-us, rate 1)
 # is 0.5 ("but whether we like the big and i am going to the shops"); the bound leaves room.
 CLEAR_SENTENCE = "the weather is nice today and i am going to the shops"

@@ -454,3 +454,66 @@ def test_the_way_chosen_stays_with_its_exercise_for_the_workout_only(coach: Coac
 def test_a_stored_way_that_is_neither_easier_nor_harder_is_refused() -> None:
     with pytest.raises(ProgressError, match="loads"):
         Progress.from_dict({**Progress().to_dict(), "loads": {"t_push_up": "heavier"}})
+
+
+# ---- a set done, but not all of it -----------------------------------------------------------
+
+
+def test_a_partial_set_counts_and_is_kept_with_its_reps(coach: Coach) -> None:
+    move = coach.finish_set_partly(started(coach, "dumbbell"), START + MINUTE, 8)
+    assert move.progress.sets_by_exercise == (1,) and move.progress.set_number == 2
+    assert move.progress.partial_sets == (("shoulder_press", 1, 8),)
+    assert move.events[0] == ev.SetDonePartly(0, 8)
+    assert isinstance(move.events[1], ev.RestStarted)  # then the rest, as any set done
+
+
+def test_as_many_reps_as_planned_is_the_whole_set(coach: Coach) -> None:
+    move = coach.finish_set_partly(started(coach, "dumbbell"), START + MINUTE, 12)
+    assert move.progress.sets_by_exercise == (1,)
+    assert move.progress.partial_sets == ()
+    assert not any(isinstance(e, ev.SetDonePartly) for e in move.events)
+
+
+def test_a_partial_set_while_paused_counts_nothing(coach: Coach) -> None:
+    paused = coach.pause(started(coach, "dumbbell"), START).progress
+    move = coach.finish_set_partly(paused, START + MINUTE, 5)
+    assert move.progress.sets_done == 0 and move.progress.partial_sets == ()
+
+
+def test_going_back_over_a_partial_set_takes_it_off_the_count_and_the_partials(
+    coach: Coach,
+) -> None:
+    progress = coach.finish_set_partly(started(coach, "dumbbell"), START, None).progress
+    assert progress.partial_sets == (("shoulder_press", 1, None),)
+    back = coach.back_one_set(progress, START + MINUTE).progress
+    assert back.sets_done == 0 and back.partial_sets == ()
+
+
+def test_the_summary_says_how_many_sets_were_partial(coach: Coach) -> None:
+    progress = coach.finish_set_partly(started(coach, "dumbbell"), START, 9).progress
+    progress = coach.finish_set_partly(progress, START + MINUTE, None).progress
+    summary = finish(coach, progress, START + 2 * MINUTE)
+    assert summary.partial_sets == 2 and summary.sets_done == 18
+
+
+def test_partial_sets_round_trip_and_a_record_without_any_is_as_before(coach: Coach) -> None:
+    progress = coach.finish_set_partly(started(coach, "dumbbell"), START, 7).progress
+    stored = progress.to_dict()
+    assert stored["partial_sets"] == [["shoulder_press", 1, 7]]
+    assert Progress.from_dict(stored) == progress
+    assert "partial_sets" not in started(coach).to_dict()  # older versions read it as ever
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"partial_sets": "x"}, {"partial_sets": [["a", 0, 3]]}, {"partial_sets": [["a", 1, -1]]}],
+)
+def test_malformed_partial_sets_are_refused(bad: dict[str, object]) -> None:
+    with pytest.raises(ProgressError, match="partial"):
+        Progress.from_dict({**Progress().to_dict(), **bad})
+
+
+def test_partial_sets_of_an_exercise_not_in_the_workout_are_not_valid(coach: Coach) -> None:
+    progress = coach.finish_set_partly(started(coach, "dumbbell"), START, 7).progress
+    moved = Progress.from_dict({**progress.to_dict(), "partial_sets": [["t_push_up", 1, 3]]})
+    assert not coach.is_valid(moved)
