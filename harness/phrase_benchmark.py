@@ -84,6 +84,7 @@ OUTCOMES: Mapping[str, str] = {
     "EasierIntent": "easier",
     "PainIntent": "pain",
     "PartialSetIntent": "partial_set",
+    "ExtraSetIntent": "extra_set",
     "HarderIntent": "harder",
     "ReadyIntent": "ready",
     "AMAZON.YesIntent": "yes",
@@ -118,6 +119,7 @@ ASKED_FOR: Mapping[str, frozenset[str]] = {
     "switch_workout": frozenset({STARTED, SWITCHED, RESTARTED}),
     "go_to": frozenset({MOVED, SKIPPED}),
     "resume": frozenset(),
+    "extra_set": frozenset(),  # announced only: counted apart once done
 }
 
 

@@ -28,6 +28,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(H.next_set, ("NextSetIntent", "AMAZON.NextIntent"), button="Next", touch="next_set"),
     Command(H.ready, ("ReadyIntent",)),
     Command(H.partial_set, ("PartialSetIntent",)),
+    Command(H.extra_set, ("ExtraSetIntent",)),
     Command(H.skip_exercise, ("SkipExerciseIntent",)),
     Command(H.skip_warm_up, ("SkipWarmUpIntent",)),
     Command(H.back_one_set, ("AMAZON.PreviousIntent",), button="Previous"),

@@ -183,6 +183,12 @@ class Handlers:
             return self.fallback(turn)
         return self.move(turn, lambda p: self.coach.finish_set_partly(p, turn.now, reps))
 
+    def extra_set(self, turn: Turn) -> Outcome:
+        """ "One more set": beyond the plan, of the exercise just finished, counted apart."""
+        if self.routine_kind(turn) is not None:
+            return self.fallback(turn)
+        return self.move(turn, lambda p: self.coach.extra_set(p, turn.now))
+
     def ready(self, turn: Turn) -> Outcome:
         """I'm ready, let's go: yes to a question just asked; in a warm-up or cool-down, its
         next part; before a set, go (a paused workout resumes). Never a set counted: said long

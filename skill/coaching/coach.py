@@ -51,6 +51,7 @@ class Position:
 # Alexa's pace (the Y-T-W-L raise's is the longest). Three minutes covers the longest set after
 # the longest introduction with a little slack.
 SET_ALLOWANCE_SECONDS = 180
+MAX_EXTRA_SETS = 3  # extra sets of one exercise in a workout: enough for anyone who asks
 
 
 class Coach:
@@ -81,6 +82,12 @@ class Coach:
         if not ids.issuperset(exercise_id for exercise_id, _ in progress.loads):
             return False
         if not ids.issuperset(exercise_id for exercise_id, _, _ in progress.partial_sets):
+            return False
+        if not ids.issuperset(exercise_id for exercise_id, _ in progress.extra_sets):
+            return False
+        if any(count > MAX_EXTRA_SETS for _, count in progress.extra_sets):
+            return False
+        if progress.extra_of is not None and progress.extra_of >= len(exercises):
             return False
         return progress.set_number <= exercises[progress.exercise_index].sets
 
@@ -226,7 +233,47 @@ class Coach:
             return self.nothing_active(progress)
         if progress.paused:
             return self.resume(progress, now)
+        if progress.extra_of is not None:
+            return self._extra_set_done(self.clocked(progress, now), here, progress.extra_of)
         return self._set_done(self.clocked(progress, now), here)
+
+    def extra_set(self, progress: Progress, now: float) -> Transition:
+        """One more set than planned: of the exercise whose planned sets are all done, the one
+        just finished (or the current one, gone back to). The place in the plan stays; the
+        extra set is counted apart, and afterwards the runner is back where they were."""
+        here = self.position(progress)
+        if here is None:
+            return self.nothing_active(progress)
+        if progress.extra_of is not None:  # asked again: the same extra set
+            return Transition(progress, (ev.ExtraSetAnnounced(progress.extra_of),))
+        index = here.exercise_index
+        exercises = here.workout.exercises
+        if progress.sets_of(index) < here.exercise.sets and progress.sets_of(index) == 0:
+            index -= 1  # the exercise just finished, before this one began
+        if index < 0 or progress.sets_of(index) < exercises[index].sets:
+            index = here.exercise_index
+            left = here.exercise.sets - progress.sets_of(index)
+            return Transition(progress, (ev.ExtraSetNotYet(index, left),))
+        extra = progress.extra_sets_of(exercises[index].id)
+        if extra >= MAX_EXTRA_SETS:
+            return Transition(progress, (ev.ExtraSetsEnough(index, extra),))
+        moved = replace(self.clocked(progress, now), extra_of=index, paused=False)
+        return Transition(moved, (ev.ExtraSetAnnounced(index),))
+
+    def _extra_set_done(self, progress: Progress, here: Position, index: int) -> Transition:
+        """The extra set counted; after a rest, the set the runner was on is called again."""
+        exercise = here.workout.exercises[index]
+        counts = {**dict(progress.extra_sets), exercise.id: progress.extra_sets_of(exercise.id) + 1}
+        done = replace(progress, extra_of=None, extra_sets=tuple(sorted(counts.items())))
+        rest = self.rest_for(progress, exercise)
+        return Transition(
+            done,
+            (
+                ev.ExtraSetDone(index),
+                ev.RestStarted(rest, last_set_of_exercise=False),
+                ev.SetAnnounced(here.exercise_index, here.set_number, with_name=True),
+            ),
+        )
 
     def finish_set_partly(self, progress: Progress, now: float, reps: int | None) -> Transition:
         """The set done, but not all of it: `reps` of it (None: the runner did not say). It
@@ -234,8 +281,8 @@ class Coach:
         here = self.position(progress)
         if here is None:
             return self.nothing_active(progress)
-        if progress.paused:
-            return self.resume(progress, now)
+        if progress.paused or progress.extra_of is not None:
+            return self.finish_set(progress, now)  # an extra set counts whole
         if reps is not None and reps >= here.exercise.reps.count:
             return self._set_done(self.clocked(progress, now), here)
         partial = (here.exercise.id, here.set_number, reps)
@@ -286,6 +333,11 @@ class Coach:
         here = self.position(progress)
         if here is None:
             return self.nothing_active(progress)
+        if progress.extra_of is not None:  # skipping the extra set: back to the planned one
+            dropped = replace(self.clocked(progress, now), extra_of=None, paused=False)
+            return Transition(
+                dropped, (ev.SetAnnounced(here.exercise_index, here.set_number, with_name=True),)
+            )
         clocked = replace(self.clocked(progress, now), paused=False)
         if here.set_number == here.exercise.sets and set_done:
             return self._set_done(clocked, here)
@@ -325,7 +377,7 @@ class Coach:
         here = self.position(progress)
         if here is None:
             return self.nothing_active(progress)
-        clocked = replace(self.clocked(progress, now), paused=False)
+        clocked = replace(self.clocked(progress, now), paused=False, extra_of=None)
         index = here.exercise_index
         if here.set_number > 1:
             back_set = here.set_number - 1
@@ -366,7 +418,9 @@ class Coach:
         if here is not None and here.workout.id == workout.id:
             clocked = self.clocked(progress, now)
             entry = self.entry_set(clocked, workout, index)
-            moved = replace(clocked, exercise_index=index, set_number=entry, paused=False)
+            moved = replace(
+                clocked, exercise_index=index, set_number=entry, paused=False, extra_of=None
+            )
             switched = False
         else:
             entry = 1
@@ -420,6 +474,8 @@ class Coach:
         if here is None:
             return self.nothing_active(progress)
         resumed = replace(self.clocked(progress, now), paused=False)
+        if progress.extra_of is not None:
+            return Transition(resumed, (ev.Resumed(), ev.ExtraSetAnnounced(progress.extra_of)))
         return Transition(
             resumed,
             (ev.Resumed(), ev.SetAnnounced(here.exercise_index, here.set_number, with_name=True)),
@@ -454,6 +510,7 @@ class Coach:
             seconds_taken=progress.active_seconds,
             cut_short=tuple((exercise_id, n) for exercise_id, n in stayed if n > 0),
             partial_sets=len(progress.partial_sets),
+            extra_sets=sum(count for _, count in progress.extra_sets),
         )
         if workout.cool_down:
             return Transition(finished, (summary, ev.CoolDownOffered()))

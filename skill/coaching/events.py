@@ -31,6 +31,28 @@ class SetDonePartly:
 
 
 @dataclass(frozen=True)
+class ExtraSetAnnounced:
+    exercise_index: int  # one more set of this exercise, beyond the plan
+
+
+@dataclass(frozen=True)
+class ExtraSetDone:
+    exercise_index: int
+
+
+@dataclass(frozen=True)
+class ExtraSetNotYet:
+    exercise_index: int  # planned sets of it are still to come
+    sets_left: int
+
+
+@dataclass(frozen=True)
+class ExtraSetsEnough:
+    exercise_index: int
+    extra: int  # extra sets of it already done
+
+
+@dataclass(frozen=True)
 class RestStarted:
     seconds: int
     last_set_of_exercise: bool
@@ -98,6 +120,7 @@ class WorkoutFinished:
     seconds_taken: float  # active time: pauses and long gaps left out
     cut_short: tuple[tuple[str, int], ...] = ()  # (exercise, sets done) skipped partway
     partial_sets: int = 0  # of sets_done, how many were not whole sets
+    extra_sets: int = 0  # done beyond the plan, besides sets_done
 
 
 @dataclass(frozen=True)
@@ -144,6 +167,10 @@ Event = (
     | ExerciseIntroduced
     | SetAnnounced
     | SetDonePartly
+    | ExtraSetAnnounced
+    | ExtraSetDone
+    | ExtraSetNotYet
+    | ExtraSetsEnough
     | RestStarted
     | ExerciseSkipped
     | MovedBack

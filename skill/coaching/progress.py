@@ -38,6 +38,13 @@ class Progress:
     # Sets counted that were not whole: (exercise id, set number, reps done or None when the
     # runner did not say), in the order done.
     partial_sets: tuple[tuple[str, int, int | None], ...] = ()
+    # Sets done beyond the plan ("one more set"), by exercise id; and the exercise (index) of
+    # the extra set under way, if one is: the runner's place in the plan stays where it was.
+    extra_sets: tuple[tuple[str, int], ...] = ()
+    extra_of: int | None = None
+
+    def extra_sets_of(self, exercise_id: str) -> int:
+        return dict(self.extra_sets).get(exercise_id, 0)
 
     def load_of(self, exercise_id: str) -> str | None:
         """ "easier", "harder", or None for the exercise as the plan has it."""
@@ -75,10 +82,18 @@ class Progress:
         data["skipped"] = list(self.skipped)
         data["sets_by_exercise"] = list(self.sets_by_exercise)
         data["loads"] = dict(self.loads)
-        if self.partial_sets:  # only when there are: a record without is one older versions read
+        # The fields of partial and extra sets only when there are some: a record without them
+        # is one that older versions read.
+        if self.partial_sets:
             data["partial_sets"] = [list(entry) for entry in self.partial_sets]
         else:
             del data["partial_sets"]
+        if self.extra_sets:
+            data["extra_sets"] = dict(self.extra_sets)
+        else:
+            del data["extra_sets"]
+        if self.extra_of is None:
+            del data["extra_of"]
         return data
 
     @classmethod
@@ -104,6 +119,12 @@ class Progress:
             raise ProgressError("loads must map exercise ids to easier or harder")
         values["loads"] = tuple(sorted(loads.items()))
         values["partial_sets"] = _partial_sets(values.get("partial_sets", []))
+        extra = values.get("extra_sets", {})
+        if not isinstance(extra, dict) or not all(
+            isinstance(key, str) and _is_int(count) and count >= 1 for key, count in extra.items()
+        ):
+            raise ProgressError("extra_sets must map exercise ids to a count from 1")
+        values["extra_sets"] = tuple(sorted(extra.items()))
         progress = cls(**values)
         _check_types(progress)
         return progress
@@ -155,5 +176,7 @@ def _check_types(p: Progress) -> None:
             raise ProgressError(f"{name} must be a time (seconds since 1970)")
     if not _is_number(p.active_seconds) or not 0 <= p.active_seconds < math.inf:
         raise ProgressError("active_seconds must be a finite number from 0")
+    if p.extra_of is not None and (not _is_int(p.extra_of) or p.extra_of < 0):
+        raise ProgressError("extra_of must be an exercise index, or null")
     if len(set(p.skipped)) != len(p.skipped):
         raise ProgressError("skipped names an exercise twice")

@@ -58,6 +58,17 @@ class Answers(MoveReplies):
         here = self.coach.position(progress)
         if here is None:
             return self._no_workout(progress)
+        if progress.extra_of is not None:  # one more set, then back to the planned one
+            extra = here.workout.exercises[progress.extra_of]
+            return Speech().say(
+                self.phrases.say(
+                    "status.extra",
+                    extra=extra.name,
+                    name=here.exercise.name,
+                    set=here.set_number,
+                    sets=here.exercise.sets,
+                )
+            )
         speech = Speech().say(
             self.phrases.say(
                 "status.where",

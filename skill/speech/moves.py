@@ -112,6 +112,29 @@ class MoveReplies(Wording):
                     else:
                         planned = self.reps(exercise.reps)
                         speech.say(self.phrases.say("set.partial", reps=reps, planned=planned))
+                case ev.ExtraSetAnnounced(exercise_index=index):
+                    exercise = self._plan(after.workout_id or "").exercises[index]
+                    amount = self.reps(exercise.reps)
+                    speech.say(self.phrases.say("set.extra", name=exercise.name, reps=amount))
+                    speech.say(self.phrases.say("set.go", after.sets_done))
+                case ev.ExtraSetDone(exercise_index=index):
+                    exercise = self._plan(before.workout_id or "").exercises[index]
+                    speech.say(self.phrases.say("set.extra_done", name=exercise.name))
+                case ev.ExtraSetNotYet(exercise_index=index, sets_left=left):
+                    exercise = self._plan(after.workout_id or "").exercises[index]
+                    speech.say(
+                        self.phrases.say(
+                            "set.extra_not_yet",
+                            name=exercise.name,
+                            left=left,
+                            set_word=self.unit("sets", left),
+                        )
+                    )
+                case ev.ExtraSetsEnough(exercise_index=index, extra=extra):
+                    exercise = self._plan(after.workout_id or "").exercises[index]
+                    speech.say(
+                        self.phrases.say("set.extra_enough", name=exercise.name, extra=extra)
+                    )
                 case ev.RestStarted(seconds=seconds, last_set_of_exercise=last):
                     plan = self._plan(before.workout_id or "")
                     following = before.exercise_index + 1
@@ -219,6 +242,9 @@ class MoveReplies(Wording):
                 for exercise_id, count in done.cut_short
             ]
             speech.say(self.phrases.say("workout.cut_short", exercises=self.join(parts)))
+        if done.extra_sets:
+            many = "one" if done.extra_sets == 1 else "many"
+            speech.say(self.phrases.say(f"workout.extra_sets.{many}", count=done.extra_sets))
         if done.partial_sets:
             many = "one" if done.partial_sets == 1 else "many"
             speech.say(self.phrases.say(f"workout.partial_sets.{many}", count=done.partial_sets))

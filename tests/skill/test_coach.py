@@ -517,3 +517,61 @@ def test_partial_sets_of_an_exercise_not_in_the_workout_are_not_valid(coach: Coa
     progress = coach.finish_set_partly(started(coach, "dumbbell"), START, 7).progress
     moved = Progress.from_dict({**progress.to_dict(), "partial_sets": [["t_push_up", 1, 3]]})
     assert not coach.is_valid(moved)
+
+
+# ---- one more set than planned ---------------------------------------------------------------
+
+
+def test_one_more_set_after_an_exercise_is_counted_apart_and_back_to_the_plan(coach: Coach) -> None:
+    after_first = sets(coach, started(coach, "dumbbell"), 3)  # on bent-over row, set 1
+    extra = coach.extra_set(after_first, START + 4 * MINUTE)
+    assert extra.events == (ev.ExtraSetAnnounced(0),)
+    assert (extra.progress.exercise_index, extra.progress.set_number) == (1, 1)
+    done = coach.finish_set(extra.progress, START + 5 * MINUTE)
+    assert done.events[0] == ev.ExtraSetDone(0)
+    assert done.events[-1] == ev.SetAnnounced(1, 1, with_name=True)
+    assert done.progress.sets_by_exercise == (3,)  # the plan's count, unchanged
+    assert done.progress.extra_sets == (("shoulder_press", 1),)
+    assert done.progress.extra_of is None
+
+
+def test_one_more_set_before_the_planned_ones_are_done_is_not_yet(coach: Coach) -> None:
+    progress = sets(coach, started(coach, "dumbbell"), 1)
+    move = coach.extra_set(progress, START + MINUTE)
+    assert move.events == (ev.ExtraSetNotYet(0, 2),) and move.progress == progress
+
+
+def test_extra_sets_stop_at_three_an_exercise(coach: Coach) -> None:
+    progress = sets(coach, started(coach, "dumbbell"), 3)
+    for _ in range(3):
+        progress = coach.extra_set(progress, START).progress
+        progress = coach.finish_set(progress, START).progress
+    assert progress.extra_sets == (("shoulder_press", 3),)
+    assert coach.extra_set(progress, START).events == (ev.ExtraSetsEnough(0, 3),)
+
+
+def test_skipping_an_extra_set_counts_nothing_and_keeps_the_place(coach: Coach) -> None:
+    progress = coach.extra_set(sets(coach, started(coach, "dumbbell"), 3), START).progress
+    move = coach.skip_exercise(progress, START + MINUTE)
+    assert move.progress.extra_of is None and move.progress.extra_sets == ()
+    assert move.progress.skipped == () and move.progress.exercise_index == 1
+    assert move.events == (ev.SetAnnounced(1, 1, with_name=True),)
+
+
+def test_the_summary_counts_extra_sets_apart(coach: Coach) -> None:
+    progress = coach.extra_set(sets(coach, started(coach, "dumbbell"), 3), START).progress
+    progress = coach.finish_set(progress, START).progress
+    summary = finish(coach, progress, START + MINUTE)
+    assert summary.sets_done == 18 and summary.extra_sets == 1
+
+
+def test_extra_sets_round_trip_and_nonsense_is_refused(coach: Coach) -> None:
+    progress = coach.extra_set(sets(coach, started(coach, "dumbbell"), 3), START).progress
+    assert Progress.from_dict(progress.to_dict()) == progress
+    assert "extra_sets" not in started(coach).to_dict()
+    with pytest.raises(ProgressError, match="extra_sets"):
+        Progress.from_dict({**progress.to_dict(), "extra_sets": {"shoulder_press": 0}})
+    too_many = Progress.from_dict({**progress.to_dict(), "extra_sets": {"shoulder_press": 9}})
+    assert not coach.is_valid(too_many)
+    elsewhere = Progress.from_dict({**progress.to_dict(), "extra_of": 17})
+    assert not coach.is_valid(elsewhere)
