@@ -40,8 +40,10 @@ class Answers(MoveReplies):
         if here is None:
             return self._no_workout(progress)
         parts = here.workout.warm_up
+        moves = self.join([move.name[:1].lower() + move.name[1:] for move in parts[part]])
         text = self.phrases.say(
             "warm_up.where",
+            moves=moves,
             workout=here.workout.name,
             part=part + 1,
             parts=len(parts),
