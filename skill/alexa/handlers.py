@@ -84,6 +84,8 @@ class Handlers:
 
     def answer(self, turn: Turn, say: Callable[[Progress], Speech]) -> Outcome:
         """Answer a question, then prompt; at "Continue?" the offer is asked again."""
+        if turn.asked.pending == "cool_down":  # a question at the offer is about the cool-down
+            return Outcome(self.composer.cool_down_answer(turn.progress))
         speech = say(turn.progress)
         if turn.asked.pending == "continue":
             return Outcome(self.composer.answer_then_offer(turn.progress, speech))
@@ -158,7 +160,7 @@ class Handlers:
         if by_player is not None:
             return Outcome(player=by_player)
         if self.talked_over_a_rest(turn):  # the set after the rest starts: none was done
-            return Outcome(self.composer.go_ahead(turn.progress, over_a_rest="next"))
+            return self.go_before_the_call(turn, "next")
         return self.move(turn, lambda p: self.coach.finish_set(p, turn.now))
 
     def back_after_the_set(self, turn: Turn) -> bool:
@@ -169,8 +171,16 @@ class Handlers:
         return long_enough and not turn.asked.in_conversation
 
     def talked_over_a_rest(self, turn: Turn) -> bool:
-        """Said while the last answer was still pacing a rest in words, mid-workout."""
-        return turn.asked.over_a_rest and self.under_way(turn) and not turn.progress.paused
+        """Said while the last answer was still leading up to its set (a rest paced in words,
+        the exercise's introduction, the warm-up's last part), mid-workout."""
+        return turn.asked.before_the_set_call and self.under_way(turn) and not turn.progress.paused
+
+    def go_before_the_call(self, turn: Turn, said: str) -> Outcome:
+        """The set the last answer was leading up to starts now ("Rest over." when its rest was
+        still being paced); nothing is counted."""
+        over = said if turn.asked.over_a_rest else None
+        reply = self.composer.go_ahead(turn.progress, over_a_rest=over, skip_hint=said == "skip")
+        return Outcome(reply)
 
     def partial_set(self, turn: Turn) -> Outcome:
         """ "I only managed 8", "I failed on rep ten": the set counts, kept as partial. Said over
@@ -206,7 +216,7 @@ class Handlers:
         if turn.progress.paused:
             return self.calls_set_again(turn)
         if self.talked_over_a_rest(turn):
-            return Outcome(self.composer.go_ahead(turn.progress, over_a_rest="ready"))
+            return self.go_before_the_call(turn, "ready")
         if self.back_after_the_set(turn):  # done, or only now starting? Asked
             return Outcome(self.composer.done_already_question(turn.progress))
         return Outcome(self.composer.go_ahead(turn.progress))
@@ -214,8 +224,10 @@ class Handlers:
     def skip_exercise(self, turn: Turn) -> Outcome:
         if self.routine_kind(turn) == "warm_up":  # "skip" then means the warm-up
             return self.move(turn, self.coach.skip_warm_up)
-        if self.talked_over_a_rest(turn):  # "skip the rest": the set after it starts now
-            return Outcome(self.composer.go_ahead(turn.progress, over_a_rest="skip"))
+        if turn.asked.over_a_rest and self.talked_over_a_rest(turn):
+            # "Skip the rest", said over one: the set after it starts now. (Over an
+            # introduction, "skip" is the exercise: skipping never counts a first set.)
+            return self.go_before_the_call(turn, "skip")
         # Paused (after pain, say), the runner is not mid-set: a last set is not counted.
         done = not turn.progress.paused
         return self.move(turn, lambda p: self.coach.skip_exercise(p, turn.now, set_done=done))
@@ -450,8 +462,23 @@ class Handlers:
             return self.easier_and_go(turn)
         if question == "pain" and target == "skip":
             return self.move(turn, lambda p: self.coach.skip_exercise(p, turn.now, set_done=False))
+        if self.late_yes_to_the_cool_down(turn):
+            cool_down = self.coach.cool_down(turn.progress, 0)
+            if cool_down is not None:
+                return self.speak(turn, cool_down)
         # "Yes", "ok" with nothing asked: taken as agreement, and the way on said.
         return Outcome(self.composer.acknowledged(turn.progress, self.routine_kind(turn)))
+
+    def late_yes_to_the_cool_down(self, turn: Turn) -> bool:
+        """A yes after the workout ended, in the conversation that offered the cool-down, when
+        something else came between: the offer is what it answers."""
+        progress = turn.progress
+        return (
+            turn.asked.pending is None
+            and turn.asked.in_conversation
+            and progress.finished
+            and turn.routine is None
+        )
 
     def no(self, turn: Turn) -> Outcome:
         question = turn.asked.pending

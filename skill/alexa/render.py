@@ -11,7 +11,7 @@ from ask_sdk_model.ui import Reprompt, SsmlOutputSpeech
 from skill.alexa import screen
 from skill.alexa.player import directive_for
 from skill.alexa.service import CoachService
-from skill.alexa.turn import PENDING, REST_UNTIL, Asked, Outcome
+from skill.alexa.turn import PENDING, REST_UNTIL, SET_CALLED, Asked, Outcome
 from skill.coaching.progress import Progress
 from skill.speech.ssml import Speech
 
@@ -43,6 +43,7 @@ def render(
             if session is not None:
                 session.pop(PENDING, None)
                 session.pop(REST_UNTIL, None)
+                session.pop(SET_CALLED, None)
             if asked.may_speak:
                 response.should_end_session = True  # a Play with the session open would pause
     else:
@@ -58,8 +59,10 @@ def render(
                 session[PENDING] = reply.pending
             if not rest_runs_on(asked, outcome):
                 session.pop(REST_UNTIL, None)
-            if reply.rest_ends is not None and asked.sent_at is not None:
-                session[REST_UNTIL] = round(asked.sent_at + lead + reply.rest_ends, 3)
+                session.pop(SET_CALLED, None)
+            for name, seconds in ((REST_UNTIL, reply.rest_ends), (SET_CALLED, reply.set_called)):
+                if seconds is not None and asked.sent_at is not None:
+                    session[name] = round(asked.sent_at + lead + seconds, 3)
         response.output_speech = SsmlOutputSpeech(ssml=said.ssml())
         # A Play with the session open starts when the microphone closes (Alexa pauses the
         # stream while it listens): the runner may still answer in words first.
@@ -78,4 +81,4 @@ def rest_runs_on(asked: Asked, outcome: Outcome) -> bool:
     before its end still starts the set after it. A move, or a reply ending it, does not."""
     reply = outcome.reply
     answered = reply is not None and not reply.ends_rest and outcome.progress is None
-    return asked.over_a_rest and answered and outcome.player is None
+    return asked.before_the_set_call and answered and outcome.player is None

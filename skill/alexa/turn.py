@@ -54,9 +54,11 @@ ROUTINE = "routine"
 # Exercises that caused pain lately (skill.coaching.pains), a field of its own for the same reason.
 HURT = "hurt"
 # Session attributes: the yes/no question the last response asked; and when the rest the last
-# response paced in words ends, on the clock of the requests' own timestamps (epoch seconds).
+# response paced in words ends, and when it calls the set after it, on the clock of the
+# requests' own timestamps (epoch seconds).
 PENDING = "pending"
 REST_UNTIL = "rest_until"
+SET_CALLED = "set_called"  # when the set after that rest, or after an introduction, is called
 
 SCREEN_TOKEN = "ubc-screen"  # names the coach's screen in RenderDocument and its UserEvents
 
@@ -178,9 +180,17 @@ class Asked:
 
     @property
     def over_a_rest(self) -> bool:
-        """Said while the rest the last answer paced in words was still being paced: the runner
-        talked over it, so "next" or "done" means starting the set announced after it."""
-        until = self.session_attributes.get(REST_UNTIL)
+        """Said while the rest the last answer paced in words was still being paced."""
+        return self._before(REST_UNTIL)
+
+    @property
+    def before_the_set_call(self) -> bool:
+        """Said before the last answer called its set (over its rest, the exercise's
+        introduction or the warm-up before it): "next" or "done" then means starting that set."""
+        return self._before(SET_CALLED) or self._before(REST_UNTIL)
+
+    def _before(self, name: str) -> bool:
+        until = self.session_attributes.get(name)
         if self.sent_at is None or isinstance(until, bool) or not isinstance(until, int | float):
             return False
         return math.isfinite(until) and self.sent_at < until

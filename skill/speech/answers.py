@@ -110,22 +110,24 @@ class Answers(MoveReplies):
         speech.extend(self.announce_set(here.exercise, set_number, False, progress.sets_done))
         return Reply(speech, self.set_reprompt(progress), False)
 
-    def go_ahead(self, progress: Progress, over_a_rest: str | None = None) -> Reply:
+    def go_ahead(
+        self, progress: Progress, over_a_rest: str | None = None, skip_hint: bool = False
+    ) -> Reply:
         """Ready before a set: go, with the set said again (led, where it has steps). Being
         ready is never the set done. `over_a_rest`: the command said over the rest before the
-        set ("next", "skip"), which ended that rest early."""
+        set ("next", "skip"), which ended that rest early; `skip_hint`: "skip" was said before
+        the set was called, and skipping the exercise itself is said to be one word away."""
         here = self.coach.position(progress)
         if here is None:
             return self.help(progress)
         lead = "set.ready" if over_a_rest is None else "rest.cut_short"
         speech = Speech().say(self.phrases.say(lead))
-        if over_a_rest == "skip" and here.set_number < here.exercise.sets:
+        if skip_hint and here.set_number < here.exercise.sets:
             # Skipping the exercise itself is one word away (on its last set, "skip" counts
             # the set: no hint then).
             speech.say(self.phrases.say("rest.then_skip", name=here.exercise.name))
         speech.extend(self.announce_set(here.exercise, here.set_number, True, progress.sets_done))
-        ended = over_a_rest is not None
-        return Reply(speech, self.set_reprompt(progress), False, ends_rest=ended)
+        return Reply(speech, self.set_reprompt(progress), False, ends_rest=True)
 
     def repeat(self, progress: Progress) -> Reply:
         here = self.coach.position(progress)
@@ -345,6 +347,22 @@ class Answers(MoveReplies):
         """An answer given while "Continue?" is still open: ask it again."""
         speech.say(self.phrases.say("answers.continue"))
         return self.ask_yes_no(speech, "continue")
+
+    def cool_down_answer(self, progress: Progress) -> Reply:
+        """Any question at the cool-down offer is about the cool-down: how long, and what is in
+        it; then the offer again, still open."""
+        plan = self.coach.library.get(progress.workout_id or "")
+        if plan is None or not plan.cool_down:
+            return self.help(progress)
+        moves = [move for part in plan.cool_down for move in part]
+        names = self.join([move.name.partition(":")[0].lower() for move in moves[:4]])
+        seconds = sum(move.seconds for part in plan.cool_down for move in part)
+        text = self.phrases.say(
+            "cool_down.about", minutes=self.minutes(seconds), parts=len(plan.cool_down)
+        )
+        speech = Speech().say(text, self.phrases.say("cool_down.starts_with", moves=names))
+        speech.say(self.phrases.say("cool_down.offer_again"))
+        return self.ask_yes_no(speech, "cool_down")
 
     def _here_or_idle(self, progress: Progress, key: str, idle: Callable[[], Speech]) -> Speech:
         here = self.coach.position(progress)

@@ -32,6 +32,7 @@ class MoveReplies(Wording):
         routine: str | None = None
         paced = 0.0  # seconds of rest or warm-up already paced in this response
         rest_ends: float | None = None  # when the rest paced in words ends, into the speech
+        set_called: float | None = None  # when the set after a rest or introduction is called
         introduced = False
         for event in move.events:
             match event:
@@ -104,6 +105,8 @@ class MoveReplies(Wording):
                     if number == 1 or named:
                         speech.say(self.load_reminder(after, exercise))
                     lead = self.room_to_lead(exercise, paced, introduced)
+                    if paced or introduced:
+                        set_called = speech.seconds
                     speech.extend(self.announce_set(exercise, number, named, after.sets_done, lead))
                 case ev.SetDonePartly(exercise_index=index, reps=reps):
                     exercise = self._plan(before.workout_id or "").exercises[index]
@@ -197,7 +200,9 @@ class MoveReplies(Wording):
             return self.ask(speech, "workouts.which")
         if routine is not None:
             return Reply(speech, self.routine_reprompt(), False, routine=routine)
-        return Reply(speech, self.set_reprompt(after), False, rest_ends=rest_ends)
+        return Reply(
+            speech, self.set_reprompt(after), False, rest_ends=rest_ends, set_called=set_called
+        )
 
     def routine_reprompt(self) -> str:
         return Speech().say(self.phrases.say("warm_up.reprompt")).ssml()

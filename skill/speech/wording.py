@@ -36,6 +36,9 @@ class Reply:
     # Seconds into `said` when a rest paced in words ends (the next set is announced): "next"
     # said over it is the runner starting that set, not a set done.
     rest_ends: float | None = None
+    # Seconds into `said` when the set after a rest, an introduction or a warm-up is called:
+    # "next" said before then is the runner starting that set, not a set done.
+    set_called: float | None = None
     ends_rest: bool = False  # says the rest is over ("Rest over."), however long it had to run
 
     @property

@@ -25,7 +25,14 @@ from flask.testing import FlaskClient
 from harness.envelopes import intent_json
 from skill import lambda_function
 from skill.alexa.skill_builder import OtherSkillRequest
-from tests.support import SKILL_ID, USER_ID, output_speech, request_envelope, resolved_intent
+from tests.support import (
+    SKILL_ID,
+    USER_ID,
+    ListeningClock,
+    output_speech,
+    request_envelope,
+    resolved_intent,
+)
 from tests.support.moto import FAKE_AWS_ENV, MotoServer, moto_fixture
 from tests.support.servers import REGION, dynamodb_records, new_table, sqlite_records
 
@@ -79,6 +86,7 @@ class Runner:
         self.client = client
         self.user_id = user_id
         self.attributes: dict[str, Any] = {}
+        self.clock = ListeningClock()
 
     def launch(self) -> str:
         return self.send(request_envelope("LaunchRequest", user_id=self.user_id))
@@ -92,10 +100,11 @@ class Runner:
         return self.send(envelope)
 
     def send(self, envelope: dict[str, Any]) -> str:
-        body = json.dumps(envelope)  # ensure_ascii: a lone surrogate is sent as \ud800
+        body = json.dumps(self.clock.stamp(envelope))  # ensure_ascii: a lone surrogate: \ud800
         response = self.client.post("/alexa", data=body, content_type="application/json")
         assert response.status_code == 200, response.data
         payload = response.get_json()
+        self.clock.heard(payload)
         self.attributes = payload.get("sessionAttributes") or {}
         return output_speech(payload)
 

@@ -22,6 +22,22 @@ if TYPE_CHECKING:
     from selenium.webdriver.chrome.webdriver import WebDriver
 
 WAIT_SECONDS = 20.0  # for a page's answer; the espeak voice renders a long turn in ~1 s
+# Time let pass at once before each touch: the answer before it spoken and the set done (a touch
+# while the coach is still leading up to the set starts that set, as on a device).
+SET_SECONDS = 300.0
+
+
+class SteppedClock:
+    """The simulator's wall clock: the real one, plus what a test lets pass at once."""
+
+    def __init__(self) -> None:
+        self.ahead = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.ahead
+
+
+CLOCK = SteppedClock()
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +55,7 @@ def simulator_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 "COACH_DB_PATH": str(folder / "coach.sqlite3"),
                 "COACH_AUDIO_DIR": str(folder / "audio"),
                 "SIMULATOR_VOICE": "espeak",
+                "SIMULATOR_CLOCK": CLOCK,
             }
         )
         with serve_app(app) as url:
@@ -102,6 +119,7 @@ class SimulatorPage:
 
     def touch(self, label: str) -> str:
         before = self.entries()
+        CLOCK.ahead += SET_SECONDS
         self.control(label).click()
         return self.coach_said(before)
 

@@ -51,7 +51,7 @@ from skill.persistence.dynamodb_store import (
     make_dynamodb_store,
 )
 from skill.persistence.keys import record_key
-from tests.support import REPO_ROOT, delete_record, load_record, save_record
+from tests.support import REPO_ROOT, ListeningClock, delete_record, load_record, save_record
 from tests.support.moto import (
     FAKE_AWS_ENV,
     MotoServer,
@@ -461,10 +461,12 @@ class Conversation:
     def __init__(self, handler: lambda_function.LambdaHandler) -> None:
         self.handler = handler
         self.session: dict[str, Any] | None = None
+        self.clock = ListeningClock()
 
     def send(self, request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        response = self.handler(alexa_event(request, self.session), None)
+        response = self.handler(self.clock.stamp(alexa_event(request, self.session)), None)
         json.dumps(response)  # what Lambda returns to Alexa must be plain JSON
+        self.clock.heard(response)
         self.session = response.get("sessionAttributes") or {}
         speech: str = response["response"]["outputSpeech"]["ssml"]
         return speech, response
@@ -649,8 +651,9 @@ def test_lambda_and_the_web_app_answer_an_envelope_with_the_same_bytes(
         (intent("NextSetIntent"), True, "Set 3 of 4"),  # a one-shot: a new session
     ]
     session: dict[str, Any] = {}
+    clock = ListeningClock()
     for request, new_session, expected in turns:
-        event = alexa_event(request, None if new_session else session)
+        event = clock.stamp(alexa_event(request, None if new_session else session))
         before = item_of(raw_table)
 
         reply = web.post("/alexa", data=json.dumps(event), content_type="application/json")
@@ -665,6 +668,7 @@ def test_lambda_and_the_web_app_answer_an_envelope_with_the_same_bytes(
         assert expected in speech and "can't reach" not in speech
         assert json.dumps(result).encode() == reply.data
         assert saved_by_lambda == saved_by_web
+        clock.heard(result)
         session = result.get("sessionAttributes") or {}
     stored = stored_progress(raw_table)
     assert (stored["set_number"], stored["started_at"]) == (3, FIXED_CLOCK_S)

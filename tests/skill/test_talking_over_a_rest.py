@@ -146,3 +146,27 @@ def test_ready_soon_after_the_set_was_announced_is_go(make_app: Callable[..., Fl
     body = alexa_answer(app.test_client(), one_shot_ready(soon))
     assert "Off you go. T push-up, set 2 of 4" in output_speech(body)
     assert sets_done(app) == [1]
+
+
+def test_said_before_the_set_is_called_after_an_introduction_it_starts_the_set(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The rest is over, but the next exercise is still being explained: not done either."""
+    early = SENT + dt.timedelta(seconds=40)
+    attributes = {"rest_until": REST_ENDS, "set_called": REST_ENDS + 45}
+    body = alexa_answer(client, said("NextSetIntent", early, attributes))
+    speech = output_speech(body)
+    assert "Off you go." in speech and "Rest over." not in speech
+    assert sets_done(app) == [1]
+
+
+def test_an_answer_leading_into_a_new_exercise_says_when_its_set_is_called(
+    app: Flask, client: FlaskClient
+) -> None:
+    last_set = {**ONE_SET_IN, "set_number": 4, "sets_by_exercise": [3]}
+    save_record(sqlite_store_of(app), "amzn1.ask.account.TESTUSER", {"progress": last_set})
+    body = alexa_answer(client, said("NextSetIntent", SENT))
+    assert "L-sit chin-up" in output_speech(body)
+    attributes = body["sessionAttributes"]
+    # The rest, then the chin-up's introduction, then its set 1.
+    assert SENT.timestamp() + 30 < attributes["rest_until"] < attributes["set_called"] - 20

@@ -23,6 +23,7 @@ from harness.envelopes import (
     intent_request,
     new_session_id,
     request_body,
+    timestamp,
     utc_now,
 )
 from harness.interaction_model import load_model
@@ -221,3 +222,22 @@ __all__ = [
     "resolved_intent",
     "with_player",
 ]
+
+
+class ListeningClock:
+    """When Alexa stamps each request of a conversation made by hand: after the previous answer
+    has been spoken in full (by the timing model) and a second more, as a runner who listens
+    to it says the next thing. The coach reads a command said over its answer, before the set
+    is called, as starting that set (skill.alexa.turn's `before_the_set_call`)."""
+
+    def __init__(self) -> None:
+        self.moment = utc_now()
+
+    def stamp(self, envelope: dict[str, Any]) -> dict[str, Any]:
+        envelope["request"]["timestamp"] = timestamp(self.moment)
+        return envelope
+
+    def heard(self, response: dict[str, Any]) -> None:
+        from harness.device import ssml_seconds
+
+        self.moment += dt.timedelta(seconds=ssml_seconds(output_speech(response)) + 1)
