@@ -35,6 +35,9 @@ class Progress:
     last_move_at: float | None = None  # epoch seconds of the last move counted
     # The easier or harder way the runner chose, by exercise id, kept for this workout.
     loads: tuple[tuple[str, str], ...] = ()
+    # Kit the runner lacks, by id, sorted: each exercise that needs it is done another way
+    # (its stand-in) for the rest of this workout. A record from before it has none.
+    missing_kit: tuple[str, ...] = ()
 
     def load_of(self, exercise_id: str) -> str | None:
         """ "easier", "harder", or None for the exercise as the plan has it."""
@@ -72,6 +75,7 @@ class Progress:
         data["skipped"] = list(self.skipped)
         data["sets_by_exercise"] = list(self.sets_by_exercise)
         data["loads"] = dict(self.loads)
+        data["missing_kit"] = list(self.missing_kit)
         return data
 
     @classmethod
@@ -96,6 +100,10 @@ class Progress:
         ):
             raise ProgressError("loads must map exercise ids to easier or harder")
         values["loads"] = tuple(sorted(loads.items()))
+        kit = values.get("missing_kit", [])
+        if not isinstance(kit, list) or not all(isinstance(k, str) and k for k in kit):
+            raise ProgressError("missing_kit must be a list of kit ids")
+        values["missing_kit"] = tuple(sorted(kit))
         progress = cls(**values)
         _check_types(progress)
         return progress
@@ -133,3 +141,5 @@ def _check_types(p: Progress) -> None:
         raise ProgressError("active_seconds must be a finite number from 0")
     if len(set(p.skipped)) != len(p.skipped):
         raise ProgressError("skipped names an exercise twice")
+    if len(set(p.missing_kit)) != len(p.missing_kit):
+        raise ProgressError("missing_kit names a piece of kit twice")
