@@ -1,9 +1,9 @@
-"""Load the workouts, and the kit they use (kit.yaml), from YAML and validate them strictly.
+"""Load the workouts, and the kit they use (kit_list.yaml), from YAML and validate them strictly.
 
 The skill loads the library at start-up, so a bad file stops start-up with a ContentError
 naming the file and the field, e.g.
 ``bodyweight.yaml: exercises[3].steps[0].reps.count: must be a whole number of at least 1``.
-An exercise's `kit` names pieces kit.yaml lists, and for each its `substitutes` hold another
+An exercise's `kit` names pieces kit_list.yaml lists, and for each its `substitutes` hold another
 way to do it that needs no kit or the other workout's: whatever a runner lacks, one fits.
 """
 
@@ -20,7 +20,7 @@ import yaml
 from skill.content.models import Exercise, Kit, Library, Move, Reps, Step, Substitute, WorkoutPlan
 
 WORKOUTS_DIR = Path(__file__).parent / "workouts"
-KIT_PATH = Path(__file__).parent / "kit.yaml"  # beside workouts/, which holds workouts only
+KIT_PATH = Path(__file__).parent / "kit_list.yaml"  # beside workouts/, which holds workouts only
 
 UNITS = ("reps", "yards", "circles", "seconds")
 PERS = ("side", "direction", "letter", "hand")
@@ -241,7 +241,7 @@ def _routine(value: object, where: str) -> tuple[tuple[Move, ...], ...]:
 
 
 def _kit_ids(value: object, where: str, known: frozenset[str]) -> tuple[str, ...]:
-    """Ids of pieces of kit, each once, each one kit.yaml lists."""
+    """Ids of pieces of kit, each once, each one kit_list.yaml lists."""
     ids: list[str] = []
     for index, item in enumerate(_list(value, where)):
         at = _at(where, index)
@@ -491,7 +491,7 @@ def _load_ordered(path: Path, kit: tuple[Kit, ...]) -> tuple[int, WorkoutPlan]:
 
 
 def load_workout(path: Path, kit: tuple[Kit, ...] | None = None) -> WorkoutPlan:
-    """One workout file, validated against the kit (default: kit.yaml); raises ContentError
+    """One workout file, validated against the kit (default: kit_list.yaml); raises ContentError
     naming the file and field."""
     return _load_ordered(path, load_kit() if kit is None else kit)[1]
 

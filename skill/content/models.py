@@ -34,7 +34,7 @@ class Move:
 
 @dataclass(frozen=True)
 class Kit:
-    """One piece of kit a workout uses (skill/content/kit.yaml)."""
+    """One piece of kit a workout uses (skill/content/kit_list.yaml)."""
 
     id: str  # "pull_up_bar"
     name: str  # as the coach says it after "without": "a pull-up bar", "dumbbells"
@@ -72,7 +72,7 @@ class Exercise:
     harder: str | None = None  # a progression, spoken when the runner finds it too easy
     load_source: str = ""  # where the easier and harder options come from
     source: str = ""  # where the sets, reps and rest figures come from
-    kit: tuple[str, ...] = ()  # the kit it needs, by id (skill/content/kit.yaml)
+    kit: tuple[str, ...] = ()  # the kit it needs, by id (skill/content/kit_list.yaml)
     substitutes: tuple[Substitute, ...] = ()  # in the order they are preferred
 
     def stand_in(self, missing: frozenset[str]) -> Substitute | None:

@@ -579,7 +579,7 @@ def substitute_without_source(data: dict[str, Any]) -> None:
         (cool_down_move_without_name, "bodyweight.yaml: cool_down[1].move: is required"),
         (
             unknown_kit,
-            "bodyweight.yaml: exercises[1].kit[0]: must be kit that kit.yaml lists: bench,"
+            "bodyweight.yaml: exercises[1].kit[0]: must be kit that kit_list.yaml lists: bench,"
             " dumbbells, incline_bench, kettlebell, mat, pull_up_bar, stability_ball,"
             " suspension_straps (got 'chin_bar')",
         ),
@@ -797,7 +797,7 @@ def test_a_substitute_is_frozen(library: Library) -> None:
 def write_kit(folder: Path, edit: Callable[[dict[str, Any]], None]) -> Path:
     data = yaml.safe_load(KIT_PATH.read_text(encoding="utf-8"))
     edit(data)
-    path = folder / "kit.yaml"
+    path = folder / "kit_list.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path
 
@@ -819,10 +819,10 @@ def _bad_id(data: dict[str, Any]) -> None:
     [
         (
             _bar_twice,
-            "kit.yaml: kit[2].aliases[4]: name 'bar' is already used by kit[0].aliases[3]",
+            "kit_list.yaml: kit[2].aliases[4]: name 'bar' is already used by kit[0].aliases[2]",
         ),
-        (_no_name, "kit.yaml: kit[3].name: is required"),
-        (_bad_id, "kit.yaml: kit[0].id: must be lowercase letters"),
+        (_no_name, "kit_list.yaml: kit[3].name: is required"),
+        (_bad_id, "kit_list.yaml: kit[0].id: must be lowercase letters"),
     ],
     ids=lambda value: getattr(value, "__name__", ""),
 )
