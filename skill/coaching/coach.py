@@ -451,6 +451,11 @@ class Coach:
             return Transition(noted, (ev.StandInGiven(index),))
         return Transition(noted, (ev.StandInGiven(index), ev.SetAnnounced(index, here.set_number)))
 
+    def kit_only(self, progress: Progress, kept: str, at_exercise: bool = True) -> Transition:
+        """The runner has only `kept`: they lack every other piece (kit_missing)."""
+        trimmed = replace(progress, missing_kit=tuple(k for k in progress.missing_kit if k != kept))
+        return self.kit_missing(trimmed, self.library.kit_ids - {kept}, at_exercise)
+
     def kit_back(
         self, progress: Progress, kit: Iterable[str], at_exercise: bool = True
     ) -> Transition:
