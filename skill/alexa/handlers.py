@@ -258,7 +258,12 @@ class Handlers:
     def start_over(self, turn: Turn) -> Outcome:
         if self.under_way(turn):
             return Outcome(self.composer.confirm_start_over(turn.progress))
-        return self.move(turn, lambda p: self.coach.start_over(p, turn.now))
+        return self.restart(turn)
+
+    def restart(self, turn: Turn) -> Outcome:
+        """The workout again from the top, without the kit the runner said they lack."""
+        kit = turn.preferences.missing_kit
+        return self.move(turn, lambda p: self.coach.start_over(p, turn.now, missing_kit=kit))
 
     def easier(self, turn: Turn) -> Outcome:
         if turn.progress.paused:  # after pain: the easier way, and on with the set
@@ -490,7 +495,7 @@ class Handlers:
             if cool_down is not None:
                 return self.speak(turn, cool_down)
         if question == "start_over":
-            return self.move(turn, lambda p: self.coach.start_over(p, turn.now))
+            return self.restart(turn)
         if question in ("switch", "start") and self.coach.library.get(target) is not None:
             return self.start(turn, target)
         if question == "go_to":

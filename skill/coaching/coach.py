@@ -363,12 +363,15 @@ class Coach:
             ),
         )
 
-    def start_over(self, progress: Progress, now: float) -> Transition:
-        """The same workout again from the top, keeping the rest the runner chose for it."""
+    def start_over(
+        self, progress: Progress, now: float, missing_kit: Iterable[str] | None = None
+    ) -> Transition:
+        """The same workout again from the top, keeping the rest the runner chose for it; the
+        runner lacks `missing_kit` (by default, what they lacked in `progress`)."""
         workout_id = progress.workout_id
         if workout_id is None or self.library.get(workout_id) is None:
             return self.nothing_active(progress)
-        restarted = self.start(progress, workout_id, now).progress
+        restarted = self.start(progress, workout_id, now, missing_kit=missing_kit).progress
         return Transition(
             replace(restarted, rest_seconds=progress.rest_seconds),
             (ev.StartedOver(workout_id), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1)),

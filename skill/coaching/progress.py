@@ -75,7 +75,12 @@ class Progress:
         data["skipped"] = list(self.skipped)
         data["sets_by_exercise"] = list(self.sets_by_exercise)
         data["loads"] = dict(self.loads)
-        data["missing_kit"] = list(self.missing_kit)
+        # Written only when there is some, so that a version without it still reads the
+        # records of runners who never said they lack kit.
+        if self.missing_kit:
+            data["missing_kit"] = list(self.missing_kit)
+        else:
+            del data["missing_kit"]
         return data
 
     @classmethod
