@@ -307,48 +307,33 @@ class Handlers:
         Before a workout, the one that suits the kit best is offered."""
         kit = self.kit_said(turn)
         if kit is None:
-            return Outcome(self.composer.which_kit(turn.progress, self.routine_kind(turn)))
+            return self.which_kit(turn)
         if not kit:  # "i don't have that" at an exercise that needs only the floor
             return self.answer(turn, self.composer.needs_no_kit)
         lacking = self.coach.known_kit((*turn.preferences.missing_kit, *kit))
-        chosen = replace(turn.preferences, missing_kit=lacking)
-        if not self.under_way(turn):
-            reply = self.composer.kit_idle(self.composer.kit_lacking(kit), lacking)
-            return Outcome(reply, preferences=chosen)
-        at_exercise = self.routine_kind(turn) is None
-        return self.kit_changed(
-            turn, self.coach.kit_missing(turn.progress, kit, at_exercise), chosen
+        said = self.composer.kit_lacking(kit)
+        return self.kit_lacked(
+            turn, lacking, said, lambda p, at: self.coach.kit_missing(p, kit, at)
         )
 
     def only_kit(self, turn: Turn) -> Outcome:
-        """ "I only have dumbbells" or "I've only got a mat": every other piece is missing."""
+        """ "I only have dumbbells", "I've only got a mat", "no equipment": every other piece
+        is missing."""
         slot = turn.asked.slot("kit")
-        kept = None if slot.resolved_id == ALL_KIT else slot.resolved_id  # "no equipment"
-        library = self.coach.library
-        if kept is None and slot.spoken is not None and slot.resolved_id is None:
-            return Outcome(self.composer.which_kit(turn.progress, self.routine_kind(turn)))
-        if kept is not None and library.kit_named(kept) is None:
-            return Outcome(self.composer.which_kit(turn.progress, self.routine_kind(turn)))
-        lacking = self.coach.known_kit(library.kit_ids - {kept})
-        chosen = replace(turn.preferences, missing_kit=lacking)
-        if not self.under_way(turn):
-            said = (
-                self.composer.kit_lacking(lacking) if kept is None else self.composer.kit_only(kept)
-            )
-            return Outcome(self.composer.kit_idle(said, lacking), preferences=chosen)
-        at_exercise = self.routine_kind(turn) is None
-        move = (
-            self.coach.kit_missing(turn.progress, lacking, at_exercise)
-            if kept is None
-            else self.coach.kit_only(turn.progress, kept, at_exercise)
-        )
-        return self.kit_changed(turn, move, chosen)
+        kept = None if slot.resolved_id == ALL_KIT else slot.resolved_id  # None: no kit at all
+        if (slot.spoken is not None and slot.resolved_id is None) or (
+            kept is not None and self.coach.library.kit_named(kept) is None
+        ):
+            return self.which_kit(turn)
+        lacking = self.coach.known_kit(self.coach.library.kit_ids - {kept})
+        said = self.composer.kit_lacking(lacking) if kept is None else self.composer.kit_only(kept)
+        return self.kit_lacked(turn, lacking, said, lambda p, at: self.coach.kit_only(p, kept, at))
 
     def have_kit(self, turn: Turn) -> Outcome:
         """ "I have a pull-up bar now": the exercises that need it are done as planned again."""
         kit = self.kit_said(turn)
         if kit is None:
-            return Outcome(self.composer.which_kit(turn.progress, self.routine_kind(turn)))
+            return self.which_kit(turn)
         if not kit:  # "i've got it now" at an exercise that needs only the floor
             return self.answer(turn, self.composer.needs_no_kit)
         kept = tuple(k for k in turn.preferences.missing_kit if k not in kit)
@@ -357,6 +342,24 @@ class Handlers:
             return Outcome(self.composer.kit_back_idle(kit), preferences=chosen)
         at_exercise = self.routine_kind(turn) is None
         return self.kit_changed(turn, self.coach.kit_back(turn.progress, kit, at_exercise), chosen)
+
+    def which_kit(self, turn: Turn) -> Outcome:
+        return Outcome(self.composer.which_kit(turn.progress, self.routine_kind(turn)))
+
+    def kit_lacked(
+        self,
+        turn: Turn,
+        lacking: tuple[str, ...],
+        said: str,
+        step: Callable[[Progress, bool], Transition],
+    ) -> Outcome:
+        """The runner lacks `lacking`, remembered for later workouts. Before a workout, `said`
+        and the workout that suits it offered; in one, the coach's `step`, told whether the
+        runner is at an exercise (not in a warm-up)."""
+        chosen = replace(turn.preferences, missing_kit=lacking)
+        if not self.under_way(turn):
+            return Outcome(self.composer.kit_idle(said, lacking), preferences=chosen)
+        return self.kit_changed(turn, step(turn.progress, self.routine_kind(turn) is None), chosen)
 
     def kit_said(self, turn: Turn) -> tuple[str, ...] | None:
         """The kit the runner named, by id: every piece for "no equipment"; with none named

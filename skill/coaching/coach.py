@@ -454,8 +454,10 @@ class Coach:
             return Transition(noted, (ev.StandInGiven(index),))
         return Transition(noted, (ev.StandInGiven(index), ev.SetAnnounced(index, here.set_number)))
 
-    def kit_only(self, progress: Progress, kept: str, at_exercise: bool = True) -> Transition:
-        """The runner has only `kept`: they lack every other piece (kit_missing)."""
+    def kit_only(
+        self, progress: Progress, kept: str | None, at_exercise: bool = True
+    ) -> Transition:
+        """The runner has only `kept` (None: no kit at all): they lack every other piece."""
         trimmed = replace(progress, missing_kit=tuple(k for k in progress.missing_kit if k != kept))
         return self.kit_missing(trimmed, self.library.kit_ids - {kept}, at_exercise)
 

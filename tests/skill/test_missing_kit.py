@@ -217,3 +217,14 @@ def test_missing_kit_the_content_does_not_know_or_with_no_workout_is_invalid(
     assert not coach.is_valid(Progress(workout_id="bodyweight", missing_kit=("rowing_machine",)))
     assert not coach.is_valid(Progress(missing_kit=("mat",)))  # kept in preferences when idle
     assert coach.is_valid(progress)
+
+
+def test_only_one_piece_means_every_other_is_missing_and_that_one_is_not(coach: Coach) -> None:
+    progress = coach.kit_missing(at_exercise(coach, "l_sit_chin_up"), EVERY_PIECE).progress
+    assert stand_in_name(coach, progress, "l_sit_chin_up") == "floor pull"
+    only = coach.kit_only(progress, "dumbbells")  # the dumbbells were there after all
+    assert only.events == (ev.StandInGiven(1), ev.SetAnnounced(1, 1))
+    assert only.progress.missing_kit == tuple(k for k in EVERY_PIECE if k != "dumbbells")
+    assert stand_in_name(coach, only.progress, "l_sit_chin_up") == "slow dumbbell row"
+    nothing = coach.kit_only(at_exercise(coach, "t_push_up"), None)  # "no equipment"
+    assert nothing.progress.missing_kit == EVERY_PIECE
