@@ -85,6 +85,9 @@ OUTCOMES: Mapping[str, str] = {
     "PainIntent": "pain",
     "PartialSetIntent": "partial_set",
     "ExtraSetIntent": "extra_set",
+    "MissingKitIntent": "missing_kit:{kit}",
+    "OnlyKitIntent": "only_kit:{kit}",  # with no kit named: no kit at all
+    "HaveKitIntent": "have_kit:{kit}",
     "HarderIntent": "harder",
     "ReadyIntent": "ready",
     "AMAZON.YesIntent": "yes",
@@ -94,6 +97,10 @@ OUTCOMES: Mapping[str, str] = {
 # In the warm-up, "where am I" and "how long" are answered about the warm-up.
 ANSWERED_ABOUT_THE_WARM_UP = frozenset({"StatusIntent", "RemainingIntent"})
 HARMLESS = {"none", "clarify"}  # the coach asks rather than acts
+# The off-script file says only that kit is missing, not which: any kit named missing meets it,
+# and so does having no kit at all.
+SOME_KIT_MISSING = "missing_kit"
+NO_KIT_AT_ALL = ("only_kit", "only_kit:all")
 # Outcomes only a built-in intent gives: Alexa hears those from their own phrases and the
 # model's samples alone, so no held-out phrase can reach them.
 BUILT_IN_OUTCOMES = frozenset(
@@ -254,7 +261,14 @@ def judge(
     change: str | None,
     closed: bool,
 ) -> Result:
-    matches = got == expected or (expected == "none" and got in HARMLESS)
+    matches = (
+        got == expected
+        or (expected == "none" and got in HARMLESS)
+        or (
+            expected == SOME_KIT_MISSING
+            and (got.partition(":")[0] == SOME_KIT_MISSING or got in NO_KIT_AT_ALL)
+        )
+    )
     spoken = speech.lower()
     acted = expected in HARMLESS or FALLBACK_SPEECH not in spoken
     understood = matches and acted and ERROR_SPEECH not in spoken

@@ -11,7 +11,7 @@ from dataclasses import replace
 from skill.alexa import hands_free as hf
 from skill.alexa.player import Stop
 from skill.alexa.service import CoachService
-from skill.alexa.turn import Outcome, Turn
+from skill.alexa.turn import Outcome, Preferences, Turn
 from skill.audio.plans import Playing
 from skill.coaching import events as ev
 from skill.coaching import pains
@@ -29,7 +29,8 @@ REMEMBERED = (ev.WorkoutFinished, ev.ExerciseIntroduced)
 # The questions that "I'm ready" answers yes: carrying on, the cool-down, a workout or exercise to
 # go to. To the others (did you finish it, going back over a set done, pain's offers) it is no
 # answer: being ready is not having done the set, nor wanting one off the count.
-READY_MEANS_YES = frozenset({"continue", "cool_down", "switch", "go_to", "start_over"})
+READY_MEANS_YES = frozenset({"continue", "cool_down", "switch", "start", "go_to", "start_over"})
+ALL_KIT = "all"  # the KIT slot's id for every piece at once: "no equipment", "my kit"
 
 Action = Callable[["Handlers", Turn], Outcome]
 
@@ -139,7 +140,14 @@ class Handlers:
             return Outcome(self.composer.already_on(progress))
         if under_way:
             return Outcome(self.composer.confirm_switch(progress, workout_id))
-        return self.move(turn, lambda p: self.coach.start(p, workout_id, turn.now, warm_up=True))
+        return self.start(turn, workout_id)
+
+    def start(self, turn: Turn, workout_id: str) -> Outcome:
+        """A workout from its warm-up, without the kit the runner said they lack."""
+        kit = turn.preferences.missing_kit
+        return self.move(
+            turn, lambda p: self.coach.start(p, workout_id, turn.now, True, missing_kit=kit)
+        )
 
     def switch_workout(self, turn: Turn) -> Outcome:
         progress = turn.progress
@@ -306,7 +314,12 @@ class Handlers:
     def start_over(self, turn: Turn) -> Outcome:
         if self.under_way(turn):
             return Outcome(self.composer.confirm_start_over(turn.progress))
-        return self.move(turn, lambda p: self.coach.start_over(p, turn.now))
+        return self.restart(turn)
+
+    def restart(self, turn: Turn) -> Outcome:
+        """The workout again from the top, without the kit the runner said they lack."""
+        kit = turn.preferences.missing_kit
+        return self.move(turn, lambda p: self.coach.start_over(p, turn.now, missing_kit=kit))
 
     def easier(self, turn: Turn) -> Outcome:
         if turn.progress.paused:  # after pain: the easier way, and on with the set
@@ -341,6 +354,98 @@ class Handlers:
         easier = exercise.easier is not None and paused.load_of(exercise.id) != "easier"
         reply = self.composer.pain(paused, part, "easier" if easier else "skip")
         return Outcome(reply, paused, player=stop, hurt=hurt)
+
+    # --- missing kit --------------------------------------------------------------------------
+
+    def missing_kit(self, turn: Turn) -> Outcome:
+        """ "I don't have a pull-up bar": the exercise is done another way (nothing counted, the
+        place kept), and so is every later one that needs it, in this workout and the next.
+        Before a workout, the one that suits the kit best is offered."""
+        kit = self.kit_said(turn)
+        if kit is None:
+            return self.which_kit(turn)
+        if not kit:  # "i don't have that" at an exercise that needs only the floor
+            return self.answer(turn, self.composer.needs_no_kit)
+        lacking = self.coach.known_kit((*turn.preferences.missing_kit, *kit))
+        said = self.composer.kit_lacking(kit)
+        return self.kit_lacked(
+            turn, lacking, said, lambda p, at: self.coach.kit_missing(p, kit, at)
+        )
+
+    def only_kit(self, turn: Turn) -> Outcome:
+        """ "I only have dumbbells", "I've only got a mat", "no equipment": every other piece
+        is missing."""
+        slot = turn.asked.slot("kit")
+        kept = None if slot.resolved_id == ALL_KIT else slot.resolved_id  # None: no kit at all
+        if (slot.spoken is not None and slot.resolved_id is None) or (
+            kept is not None and self.coach.library.kit_named(kept) is None
+        ):
+            return self.which_kit(turn)
+        lacking = self.coach.known_kit(self.coach.library.kit_ids - {kept})
+        said = self.composer.kit_lacking(lacking) if kept is None else self.composer.kit_only(kept)
+        return self.kit_lacked(turn, lacking, said, lambda p, at: self.coach.kit_only(p, kept, at))
+
+    def have_kit(self, turn: Turn) -> Outcome:
+        """ "I have a pull-up bar now": the exercises that need it are done as planned again."""
+        kit = self.kit_said(turn)
+        if kit is None:
+            return self.which_kit(turn)
+        if not kit:  # "i've got it now" at an exercise that needs only the floor
+            return self.answer(turn, self.composer.needs_no_kit)
+        kept = tuple(k for k in turn.preferences.missing_kit if k not in kit)
+        chosen = replace(turn.preferences, missing_kit=kept)
+        if not self.under_way(turn):
+            return Outcome(self.composer.kit_back_idle(kit), preferences=chosen)
+        at_exercise = self.routine_kind(turn) is None
+        return self.kit_changed(turn, self.coach.kit_back(turn.progress, kit, at_exercise), chosen)
+
+    def which_kit(self, turn: Turn) -> Outcome:
+        return Outcome(self.composer.which_kit(turn.progress, self.routine_kind(turn)))
+
+    def kit_lacked(
+        self,
+        turn: Turn,
+        lacking: tuple[str, ...],
+        said: str,
+        step: Callable[[Progress, bool], Transition],
+    ) -> Outcome:
+        """The runner lacks `lacking`, remembered for later workouts. Before a workout, `said`
+        and the workout that suits it offered; in one, the coach's `step`, told whether the
+        runner is at an exercise (not in a warm-up)."""
+        chosen = replace(turn.preferences, missing_kit=lacking)
+        if not self.under_way(turn):
+            return Outcome(self.composer.kit_idle(said, lacking), preferences=chosen)
+        return self.kit_changed(turn, step(turn.progress, self.routine_kind(turn) is None), chosen)
+
+    def kit_said(self, turn: Turn) -> tuple[str, ...] | None:
+        """The kit the runner named, by id: every piece for "no equipment"; with none named
+        ("i don't have that"), the kit of the exercise they are on, or before a workout all of
+        it. None: words that name no kit the coach knows, or none named in a warm-up."""
+        slot = turn.asked.slot("kit")
+        library = self.coach.library
+        if slot.resolved_id == ALL_KIT or (slot.spoken is None and not self.under_way(turn)):
+            return tuple(sorted(library.kit_ids))
+        if slot.resolved_id is not None:
+            return (slot.resolved_id,) if library.kit_named(slot.resolved_id) else None
+        here = self.coach.position(turn.progress)
+        if slot.spoken is not None or here is None or self.routine_kind(turn) is not None:
+            return None
+        return here.exercise.kit
+
+    def kit_changed(self, turn: Turn, move: Transition, chosen: Preferences) -> Outcome:
+        """A change of kit said: with the set called again, as any move is; else its words,
+        then what to say next there (at "Continue?", the question again). The kit the runner
+        lacks is remembered for later workouts (`chosen`)."""
+        if any(isinstance(event, ev.SetAnnounced) for event in move.events):
+            return replace(self.speak(turn, move), preferences=chosen)
+        speech = Speech()
+        for event in move.events:
+            speech.extend(self.composer.kit_words(move.progress, event))
+        if turn.asked.pending == "continue":
+            reply = self.composer.answer_then_offer(move.progress, speech)
+        else:
+            reply = self.composer.answer(move.progress, speech, self.routine_kind(turn))
+        return Outcome(reply, move.progress, preferences=chosen, events=move.events)
 
     # --- rests --------------------------------------------------------------------------------
 
@@ -449,9 +554,9 @@ class Handlers:
             if cool_down is not None:
                 return self.speak(turn, cool_down)
         if question == "start_over":
-            return self.move(turn, lambda p: self.coach.start_over(p, turn.now))
-        if question == "switch" and self.coach.library.get(target) is not None:
-            return self.move(turn, lambda p: self.coach.start(p, target, turn.now, warm_up=True))
+            return self.restart(turn)
+        if question in ("switch", "start") and self.coach.library.get(target) is not None:
+            return self.start(turn, target)
         if question == "go_to":
             move = self.coach.go_to(turn.progress, target, turn.now)
             if move is not None:
@@ -482,7 +587,7 @@ class Handlers:
 
     def no(self, turn: Turn) -> Outcome:
         question = turn.asked.pending
-        if question == "continue":
+        if question == "continue" or question is not None and question.startswith("start:"):
             return Outcome(self.composer.which_workout(None))
         if question == "finished":  # not done: the set again
             return self.set_again_after_the_welcome(turn)

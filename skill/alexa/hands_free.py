@@ -61,8 +61,11 @@ def playing_for(
     if turn.notice is not None:
         return None  # a notice (a fresh start) must be heard in words
     history = turn.history.read()
-    if turn.asked.may_speak and _introduces(service, move, pains.lately(turn.hurt, turn.now)):
-        return None  # the easier way is offered in words; a recorded introduction has no offer
+    # The easier way is offered in words, and so is another way for missing kit: a recorded
+    # introduction has neither.
+    reworded = pains.lately(turn.hurt, turn.now) | _done_another_way(service, move.progress)
+    if turn.asked.may_speak and _introduces(service, move, reworded):
+        return None
     return plan_for(
         before, move, service.coach, hands_free.catalog, turn.asked.may_speak, history.explained
     )
@@ -78,6 +81,14 @@ def _introduces(service: CoachService, move: Transition, exercise_ids: frozenset
         and plan.exercises[event.exercise_index].id in exercise_ids
         for event in move.events
     )
+
+
+def _done_another_way(service: CoachService, progress: Progress) -> frozenset[str]:
+    """The exercises of the runner's workout done another way, for kit they lack."""
+    plan = service.coach.library.get(progress.workout_id or "")
+    if plan is None or not progress.missing_kit:
+        return frozenset()
+    return frozenset(e.id for e in plan.exercises if service.coach.stand_in(progress, e))
 
 
 def play_now(turn: Turn, playing: Playing, leads_to: Progress) -> Play:

@@ -75,13 +75,21 @@ class Preferences:
     """What a runner chose for every workout."""
 
     keep_music: bool = False  # no coach audio on the player: the runner's own music plays on
+    # Kit the runner said they lack, by id: every workout they start is done without it, until
+    # they say they have it again.
+    missing_kit: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Preferences:
-        return cls(keep_music=data.get("keep_music") is True)
+        kit = data.get("missing_kit")
+        missing = sorted({k for k in kit if isinstance(k, str)}) if isinstance(kit, list) else []
+        return cls(keep_music=data.get("keep_music") is True, missing_kit=tuple(missing))
 
     def to_dict(self) -> dict[str, object]:
-        return {"keep_music": self.keep_music}
+        chosen: dict[str, object] = {"keep_music": self.keep_music}
+        if self.missing_kit:
+            chosen["missing_kit"] = list(self.missing_kit)
+        return chosen
 
 
 class StoredHistory:

@@ -36,6 +36,8 @@ _SPOKEN = (
     ev.CoolDownPart,
     ev.StartedOver,
     ev.SetDonePartly,  # "Counted: 8 of 12 reps" is said, and the rest with it
+    ev.StandInGiven,  # the way to do it without the kit is the content's, in no track
+    ev.KitBack,
 )
 
 
@@ -77,7 +79,8 @@ def plan_for(
         else:
             lead_in = catalog.lead_in(before.sets_done)
         tracks += [lead_in, catalog.rest(rest.seconds)]
-    if ev.ExerciseIntroduced in kinds:
+    # A recorded introduction needs the exercise's kit: one done another way gets none.
+    if ev.ExerciseIntroduced in kinds and coach.stand_in(after, here.exercise) is None:
         first_time = here.exercise.id not in explained
         tracks.append(catalog.introduction(after.workout_id, here.exercise_index, first_time))
     tracks.append(catalog.set_call(after.workout_id, here.exercise_index, here.set_number))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from skill.coaching import events as ev
@@ -11,7 +12,7 @@ from skill.coaching.progress import (
     MIN_REST_SECONDS,
     Progress,
 )
-from skill.content.models import Exercise, Library, WorkoutPlan
+from skill.content.models import Exercise, Library, Substitute, WorkoutPlan
 
 # Our estimate of how long one set takes, for "how much longer": 10 to 15 reps, a carry or a
 # plank circle at a steady pace take about 40 seconds. The articles give no figure.
@@ -65,7 +66,9 @@ class Coach:
     def is_valid(self, progress: Progress) -> bool:
         """Whether a stored progress still points at real content (content can change)."""
         if progress.workout_id is None:
-            return not progress.skipped and not progress.loads
+            return not progress.skipped and not progress.loads and not progress.missing_kit
+        if not self.library.kit_ids.issuperset(progress.missing_kit):
+            return False
         workout = self.library.get(progress.workout_id)
         if workout is None or progress.exercise_index >= len(workout.exercises):
             return False
@@ -178,13 +181,26 @@ class Coach:
     # Every move that takes `now` counts the time since the previous move (see `clocked`).
 
     def start(
-        self, progress: Progress, workout_id: str, now: float, warm_up: bool = False
+        self,
+        progress: Progress,
+        workout_id: str,
+        now: float,
+        warm_up: bool = False,
+        missing_kit: Iterable[str] | None = None,
     ) -> Transition:
-        """A fresh workout; with `warm_up`, its led warm-up comes before the first exercise."""
+        """A fresh workout; with `warm_up`, its led warm-up comes before the first exercise.
+        The runner lacks `missing_kit` (by default, what they lacked in `progress`)."""
         # A rest chosen with no workout under way is for this one; one chosen in another
         # workout stays with that workout.
         rest = None if progress.active else progress.rest_seconds
-        fresh = Progress(workout_id=workout_id, started_at=now, rest_seconds=rest, last_move_at=now)
+        kit = self.known_kit(progress.missing_kit if missing_kit is None else missing_kit)
+        fresh = Progress(
+            workout_id=workout_id,
+            started_at=now,
+            rest_seconds=rest,
+            last_move_at=now,
+            missing_kit=kit,
+        )
         plan = self.library.get(workout_id)
         if warm_up and plan is not None and plan.warm_up:
             return Transition(
@@ -436,12 +452,15 @@ class Coach:
             ),
         )
 
-    def start_over(self, progress: Progress, now: float) -> Transition:
-        """The same workout again from the top, keeping the rest the runner chose for it."""
+    def start_over(
+        self, progress: Progress, now: float, missing_kit: Iterable[str] | None = None
+    ) -> Transition:
+        """The same workout again from the top, keeping the rest the runner chose for it; the
+        runner lacks `missing_kit` (by default, what they lacked in `progress`)."""
         workout_id = progress.workout_id
         if workout_id is None or self.library.get(workout_id) is None:
             return self.nothing_active(progress)
-        restarted = self.start(progress, workout_id, now).progress
+        restarted = self.start(progress, workout_id, now, missing_kit=missing_kit).progress
         return Transition(
             replace(restarted, rest_seconds=progress.rest_seconds),
             (ev.StartedOver(workout_id), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1)),
@@ -454,6 +473,8 @@ class Coach:
         if here is None:
             return self.nothing_active(progress)
         exercise = here.exercise
+        if self.stand_in(progress, exercise) is not None:  # the plan's options need the kit
+            return Transition(progress, (ev.StandInLoad(here.exercise_index, harder),))
         levels = ("easier", None, "harder")
         now_at = levels.index(progress.load_of(exercise.id))
         wanted = levels[min(2, now_at + 1) if harder else max(0, now_at - 1)]
@@ -490,6 +511,79 @@ class Coach:
         if not MIN_REST_SECONDS <= seconds <= longest:
             return Transition(progress, (ev.RestRejected(seconds, MIN_REST_SECONDS, longest),))
         return Transition(replace(progress, rest_seconds=seconds), (ev.RestChanged(seconds),))
+
+    # --- missing kit ------------------------------------------------------------------------
+
+    def known_kit(self, kit: Iterable[str]) -> tuple[str, ...]:
+        """`kit` as a progress keeps it: the ids the content knows, each once, sorted."""
+        return tuple(sorted(set(kit) & self.library.kit_ids))
+
+    def stand_in(self, progress: Progress, exercise: Exercise) -> Substitute | None:
+        """How `exercise` is done without the kit the runner lacks; None: as planned."""
+        return exercise.stand_in(frozenset(progress.missing_kit))
+
+    def kit_missing(
+        self, progress: Progress, kit: Iterable[str], at_exercise: bool = True
+    ) -> Transition:
+        """The runner lacks `kit` for the rest of this workout, and every exercise that needs it
+        is done another way. Nothing is counted and the place is kept; `at_exercise` (not in a
+        warm-up), when the exercise they are on changes, its new way is given and the set
+        called again (unless paused)."""
+        here = self.position(progress)
+        if here is None:
+            return self.nothing_active(progress)
+        named = self.known_kit(kit)
+        noted = replace(progress, missing_kit=self.known_kit((*progress.missing_kit, *named)))
+        index, exercise = here.exercise_index, here.exercise
+        now_done = self.stand_in(noted, exercise)
+        changed = now_done != self.stand_in(progress, exercise)
+        # Said again (or "no equipment" on a stand-in already), the way is given again too.
+        concerns = not set(named).isdisjoint(exercise.kit)
+        if not at_exercise or now_done is None or not (changed or concerns):
+            return Transition(noted, (ev.KitNoted(named, index),))
+        if noted.paused:
+            return Transition(noted, (ev.StandInGiven(index),))
+        return Transition(noted, (ev.StandInGiven(index), ev.SetAnnounced(index, here.set_number)))
+
+    def kit_only(
+        self, progress: Progress, kept: str | None, at_exercise: bool = True
+    ) -> Transition:
+        """The runner has only `kept` (None: no kit at all): they lack every other piece."""
+        trimmed = replace(progress, missing_kit=tuple(k for k in progress.missing_kit if k != kept))
+        return self.kit_missing(trimmed, self.library.kit_ids - {kept}, at_exercise)
+
+    def kit_back(
+        self, progress: Progress, kit: Iterable[str], at_exercise: bool = True
+    ) -> Transition:
+        """The runner has `kit` again: the exercises that need it are done as planned (or
+        another way, for kit still missing). The place is kept, nothing counted."""
+        here = self.position(progress)
+        if here is None:
+            return self.nothing_active(progress)
+        named = self.known_kit(kit)
+        back = replace(
+            progress, missing_kit=tuple(k for k in progress.missing_kit if k not in named)
+        )
+        index, exercise = here.exercise_index, here.exercise
+        now_done = self.stand_in(back, exercise)
+        changed = at_exercise and now_done != self.stand_in(progress, exercise)
+        events: tuple[ev.Event, ...] = (ev.KitBack(named, index, changed),)
+        if changed:
+            events += (
+                (ev.ExerciseIntroduced(index),) if now_done is None else (ev.StandInGiven(index),)
+            )
+            if not back.paused:
+                events += (ev.SetAnnounced(index, here.set_number),)
+        return Transition(back, events)
+
+    def best_workout(self, missing_kit: Iterable[str]) -> WorkoutPlan:
+        """The workout that suits a runner without `missing_kit` best: the fewest exercises done
+        another way, the first offered on a tie."""
+        lacking = frozenset(missing_kit)
+        return min(
+            self.library.workouts,
+            key=lambda plan: sum(e.stand_in(lacking) is not None for e in plan.exercises),
+        )
 
     # --- helpers --------------------------------------------------------------------------
 

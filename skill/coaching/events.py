@@ -162,6 +162,41 @@ class LoadChosen:
     available: bool = True  # False: the exercise has no such option; nothing changed
 
 
+@dataclass(frozen=True)
+class StandInGiven:
+    """The exercise at `exercise_index` is done another way from now on: the runner lacks kit
+    it needs (the way is the exercise's stand-in for the progress after the move)."""
+
+    exercise_index: int
+
+
+@dataclass(frozen=True)
+class KitNoted:
+    """The runner lacks `kit` (ids), which the exercise at `exercise_index` does not need as it
+    is being done: noted for the exercises that do."""
+
+    kit: tuple[str, ...]
+    exercise_index: int
+
+
+@dataclass(frozen=True)
+class KitBack:
+    """The runner has `kit` (ids) again; `changed`: the exercise at `exercise_index` is done
+    differently now (as planned, or another stand-in)."""
+
+    kit: tuple[str, ...]
+    exercise_index: int
+    changed: bool
+
+
+@dataclass(frozen=True)
+class StandInLoad:
+    """ "Too hard" or "too easy" while a stand-in is done: its own way to change it."""
+
+    exercise_index: int
+    harder: bool
+
+
 Event = (
     WorkoutStarted
     | ExerciseIntroduced
@@ -190,4 +225,8 @@ Event = (
     | CoolDownPart
     | CoolDownLeft
     | LoadChosen
+    | StandInGiven
+    | KitNoted
+    | KitBack
+    | StandInLoad
 )

@@ -46,6 +46,10 @@ class Progress:
     def extra_sets_of(self, exercise_id: str) -> int:
         return dict(self.extra_sets).get(exercise_id, 0)
 
+    # Kit the runner lacks, by id, sorted: each exercise that needs it is done another way
+    # (its stand-in) for the rest of this workout. A record from before it has none.
+    missing_kit: tuple[str, ...] = ()
+
     def load_of(self, exercise_id: str) -> str | None:
         """ "easier", "harder", or None for the exercise as the plan has it."""
         return dict(self.loads).get(exercise_id)
@@ -94,6 +98,12 @@ class Progress:
             del data["extra_sets"]
         if self.extra_of is None:
             del data["extra_of"]
+        # Written only when there is some, so that a version without it still reads the
+        # records of runners who never said they lack kit.
+        if self.missing_kit:
+            data["missing_kit"] = list(self.missing_kit)
+        else:
+            del data["missing_kit"]
         return data
 
     @classmethod
@@ -125,6 +135,10 @@ class Progress:
         ):
             raise ProgressError("extra_sets must map exercise ids to a count from 1")
         values["extra_sets"] = tuple(sorted(extra.items()))
+        kit = values.get("missing_kit", [])
+        if not isinstance(kit, list) or not all(isinstance(k, str) and k for k in kit):
+            raise ProgressError("missing_kit must be a list of kit ids")
+        values["missing_kit"] = tuple(sorted(kit))
         progress = cls(**values)
         _check_types(progress)
         return progress
@@ -180,3 +194,5 @@ def _check_types(p: Progress) -> None:
         raise ProgressError("extra_of must be an exercise index, or null")
     if len(set(p.skipped)) != len(p.skipped):
         raise ProgressError("skipped names an exercise twice")
+    if len(set(p.missing_kit)) != len(p.missing_kit):
+        raise ProgressError("missing_kit names a piece of kit twice")

@@ -1,22 +1,26 @@
-"""Load the workouts from YAML and validate them strictly.
+"""Load the workouts, and the kit they use (kit_list.yaml), from YAML and validate them strictly.
 
 The skill loads the library at start-up, so a bad file stops start-up with a ContentError
 naming the file and the field, e.g.
 ``bodyweight.yaml: exercises[3].steps[0].reps.count: must be a whole number of at least 1``.
+An exercise's `kit` names pieces kit_list.yaml lists, and for each its `substitutes` hold another
+way to do it that needs no kit or the other workout's: whatever a runner lacks, one fits.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import yaml
 
-from skill.content.models import Exercise, Library, Move, Reps, Step, WorkoutPlan
+from skill.content.models import Exercise, Kit, Library, Move, Reps, Step, Substitute, WorkoutPlan
 
 WORKOUTS_DIR = Path(__file__).parent / "workouts"
+KIT_PATH = Path(__file__).parent / "kit_list.yaml"  # beside workouts/, which holds workouts only
 
 UNITS = ("reps", "yards", "circles", "seconds")
 PERS = ("side", "direction", "letter", "hand")
@@ -47,8 +51,11 @@ _EXERCISE_KEYS: _Keys = (
     frozenset(
         "id name aliases works why setup cues key_cues sets reps rest_seconds source".split()
     ),
-    frozenset({"steps", "alternating", "needs", "easier", "harder", "load_source"}),
+    frozenset("steps alternating needs easier harder load_source kit substitutes".split()),
 )
+_SUBSTITUTE_KEYS: _Keys = (frozenset({"kit", "name", "instead", "source"}), frozenset({"uses"}))
+_KIT_FILE_KEYS: _Keys = (frozenset({"kit"}), frozenset())
+_KIT_KEYS: _Keys = (frozenset({"id", "name", "aliases"}), frozenset())
 _STEP_KEYS: _Keys = (frozenset({"name", "cue", "reps"}), frozenset())
 _REPS_KEYS: _Keys = (frozenset({"count"}), frozenset({"unit", "per"}))
 _MOVE_KEYS: _Keys = (frozenset({"move", "seconds"}), frozenset())
@@ -233,11 +240,68 @@ def _routine(value: object, where: str) -> tuple[tuple[Move, ...], ...]:
     return tuple(tuple(part) for part in parts)
 
 
-def _exercise(value: object, where: str) -> Exercise:
+def _kit_ids(value: object, where: str, known: frozenset[str]) -> tuple[str, ...]:
+    """Ids of pieces of kit, each once, each one kit_list.yaml lists."""
+    ids: list[str] = []
+    for index, item in enumerate(_list(value, where)):
+        at = _at(where, index)
+        if item not in known:
+            listed = ", ".join(sorted(known))
+            raise _FieldError(
+                at, f"must be kit that {KIT_PATH.name} lists: {listed} (got {_show(item)})"
+            )
+        if item in ids:
+            raise _FieldError(at, f"repeats {item!r}")
+        ids.append(str(item))
+    return tuple(ids)
+
+
+def _substitute(
+    value: object, where: str, needed: tuple[str, ...], known: frozenset[str]
+) -> Substitute:
+    data = _fields(value, where, _SUBSTITUTE_KEYS)
+    kit = str(data["kit"])
+    if data["kit"] not in needed:
+        shown = ", ".join(needed) or "none"
+        raise _FieldError(
+            _at(where, "kit"),
+            f"must be kit the exercise needs ({shown}) (got {_show(data['kit'])})",
+        )
+    uses = _kit_ids(data.get("uses", []), _at(where, "uses"), known)
+    if kit in uses:
+        raise _FieldError(_at(where, "uses"), f"cannot need {kit!r}, the kit it stands in for")
+    return Substitute(
+        kit=kit,
+        name=_text(data["name"], _at(where, "name")),
+        instead=_text(data["instead"], _at(where, "instead")),
+        source=_text(data["source"], _at(where, "source")),
+        uses=uses,
+    )
+
+
+def _check_stand_ins(exercise: Exercise, where: str, known: frozenset[str]) -> None:
+    """Whatever the runner lacks of the exercise's kit, and with none of the other kit at hand
+    either, one of its substitutes still does the job."""
+    for piece in exercise.kit:
+        if not any(s.kit == piece for s in exercise.substitutes):
+            raise _FieldError(_at(where, "substitutes"), f"has none for {piece!r}")
+    others = known - set(exercise.kit)
+    for size in range(1, len(exercise.kit) + 1):
+        for lacking in itertools.combinations(exercise.kit, size):
+            if exercise.stand_in(others | set(lacking)) is None:
+                raise _FieldError(
+                    _at(where, "substitutes"),
+                    f"has none without {' and '.join(lacking)} that needs no other kit",
+                )
+
+
+def _exercise(value: object, where: str, known: frozenset[str]) -> Exercise:
     data = _fields(value, where, _EXERCISE_KEYS)
     steps = _list(data.get("steps", []), _at(where, "steps"))
     cues = _texts(data["cues"], _at(where, "cues"), *CUES_PER_EXERCISE)
-    return Exercise(
+    kit = _kit_ids(data.get("kit", []), _at(where, "kit"), known)
+    substitutes = _list(data.get("substitutes", []), _at(where, "substitutes"))
+    exercise = Exercise(
         id=_identifier(data["id"], _at(where, "id")),
         name=_text(data["name"], _at(where, "name")),
         aliases=_aliases(data["aliases"], _at(where, "aliases")),
@@ -258,10 +322,17 @@ def _exercise(value: object, where: str) -> Exercise:
         ),
         source=_text(data["source"], _at(where, "source")),
         alternating=_flag(data.get("alternating", False), _at(where, "alternating")),
+        kit=kit,
+        substitutes=tuple(
+            _substitute(item, _at(_at(where, "substitutes"), i), kit, known)
+            for i, item in enumerate(substitutes)
+        ),
     )
+    _check_stand_ins(exercise, where, known)
+    return exercise
 
 
-def _workout(value: object) -> tuple[int, WorkoutPlan]:
+def _workout(value: object, known: frozenset[str]) -> tuple[int, WorkoutPlan]:
     """The plan and its place in the library (the `order` key, which the plan doesn't keep)."""
     data = _fields(value, "", _WORKOUT_KEYS)
     exercises = _list(data["exercises"], "exercises", at_least=1)
@@ -273,7 +344,9 @@ def _workout(value: object) -> tuple[int, WorkoutPlan]:
         equipment=_text(data["equipment"], "equipment"),
         before=_texts(data["before"], "before"),
         after=_texts(data["after"], "after"),
-        exercises=tuple(_exercise(item, _at("exercises", i)) for i, item in enumerate(exercises)),
+        exercises=tuple(
+            _exercise(item, _at("exercises", i), known) for i, item in enumerate(exercises)
+        ),
         source=_text(data["source"], "source"),
         warm_up=_routine(data["warm_up"], "warm_up"),
         cool_down=_routine(data["cool_down"], "cool_down"),
@@ -364,12 +437,51 @@ def _yaml_problem(err: yaml.YAMLError) -> str:
     return " ".join(str(err).split())
 
 
-def _load_ordered(path: Path) -> tuple[int, WorkoutPlan]:
+def _kit(value: object) -> tuple[Kit, ...]:
+    data = _fields(value, "", _KIT_FILE_KEYS)
+    pieces: list[Kit] = []
+    for index, item in enumerate(_list(data["kit"], "kit", at_least=1)):
+        where = _at("kit", index)
+        entry = _fields(item, _at("kit", index), _KIT_KEYS)
+        pieces.append(
+            Kit(
+                id=_identifier(entry["id"], _at(where, "id")),
+                name=_text(entry["name"], _at(where, "name")),
+                aliases=_aliases(entry["aliases"], _at(where, "aliases")),
+            )
+        )
+    # A name a runner says must mean one piece of kit.
+    _check_unique(((k.id, k.id, f"kit[{i}].id") for i, k in enumerate(pieces)), "id")
+    _check_unique(
+        (
+            (alias, kit.id, f"kit[{i}].aliases[{j}]")
+            for i, kit in enumerate(pieces)
+            for j, alias in enumerate(kit.aliases)
+        ),
+        "name",
+    )
+    return tuple(pieces)
+
+
+def load_kit(path: Path = KIT_PATH) -> tuple[Kit, ...]:
+    """The kit file, validated; raises ContentError naming the file and field."""
     data = _parse(path)
     if data is None:
         raise ContentError(f"{path.name}: the file is empty")
     try:
-        order, plan = _workout(data)
+        return _kit(data)
+    except _FieldError as err:
+        raise ContentError(f"{path.name}: {err}") from None
+    except ContentError as err:
+        raise ContentError(f"{path.name}: {err}") from None
+
+
+def _load_ordered(path: Path, kit: tuple[Kit, ...]) -> tuple[int, WorkoutPlan]:
+    data = _parse(path)
+    if data is None:
+        raise ContentError(f"{path.name}: the file is empty")
+    try:
+        order, plan = _workout(data, frozenset(piece.id for piece in kit))
     except _FieldError as err:
         raise ContentError(f"{path.name}: {err}") from None
     if plan.id != path.stem:
@@ -378,18 +490,21 @@ def _load_ordered(path: Path) -> tuple[int, WorkoutPlan]:
     return order, plan
 
 
-def load_workout(path: Path) -> WorkoutPlan:
-    """One workout file, validated; raises ContentError naming the file and field."""
-    return _load_ordered(path)[1]
+def load_workout(path: Path, kit: tuple[Kit, ...] | None = None) -> WorkoutPlan:
+    """One workout file, validated against the kit (default: kit_list.yaml); raises ContentError
+    naming the file and field."""
+    return _load_ordered(path, load_kit() if kit is None else kit)[1]
 
 
-def load_library(directory: Path | None = None) -> Library:
-    """Every *.yaml workout in the folder (default: workouts/ beside this module), by `order`."""
+def load_library(directory: Path | None = None, kit_path: Path = KIT_PATH) -> Library:
+    """Every *.yaml workout in the folder (default: workouts/ beside this module), by `order`,
+    and the kit they use."""
+    kit = load_kit(kit_path)
     folder = WORKOUTS_DIR if directory is None else directory
     paths = sorted(folder.glob("*.yaml"))
     if not paths:
         raise ContentError(f"{folder}: no workout files (*.yaml) found")
-    loaded = [(path.name, *_load_ordered(path)) for path in paths]
+    loaded = [(path.name, *_load_ordered(path, kit)) for path in paths]
     orders: dict[int, str] = {}
     for file, order, _plan in loaded:
         if order in orders:
@@ -397,7 +512,7 @@ def load_library(directory: Path | None = None) -> Library:
         orders[order] = file
     _check_library([(file, plan) for file, _order, plan in loaded])
     loaded.sort(key=lambda entry: entry[1])
-    return Library(workouts=tuple(plan for _file, _order, plan in loaded))
+    return Library(workouts=tuple(plan for _file, _order, plan in loaded), kit=kit)
 
 
 @functools.cache

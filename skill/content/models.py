@@ -33,6 +33,26 @@ class Move:
 
 
 @dataclass(frozen=True)
+class Kit:
+    """One piece of kit a workout uses (skill/content/kit_list.yaml)."""
+
+    id: str  # "pull_up_bar"
+    name: str  # as the coach says it after "without": "a pull-up bar", "dumbbells"
+    aliases: tuple[str, ...]  # what runners call it: "chin up bar", "bar"
+
+
+@dataclass(frozen=True)
+class Substitute:
+    """Another way to do an exercise when the runner lacks one piece of its kit."""
+
+    kit: str  # the id of the kit it stands in for
+    name: str  # what the coach calls it: "floor pull"
+    instead: str  # how to do it, spoken
+    source: str  # where the idea comes from and why it stands in (not spoken)
+    uses: tuple[str, ...] = ()  # the kit it needs itself (the other workout's), by id
+
+
+@dataclass(frozen=True)
 class Exercise:
     id: str
     name: str
@@ -52,6 +72,18 @@ class Exercise:
     harder: str | None = None  # a progression, spoken when the runner finds it too easy
     load_source: str = ""  # where the easier and harder options come from
     source: str = ""  # where the sets, reps and rest figures come from
+    kit: tuple[str, ...] = ()  # the kit it needs, by id (skill/content/kit_list.yaml)
+    substitutes: tuple[Substitute, ...] = ()  # in the order they are preferred
+
+    def stand_in(self, missing: frozenset[str]) -> Substitute | None:
+        """The way to do it without the `missing` kit: the first substitute for a piece it
+        lacks that needs none of the missing kit itself; None when it lacks nothing."""
+        if missing.isdisjoint(self.kit):
+            return None
+        for substitute in self.substitutes:
+            if substitute.kit in missing and missing.isdisjoint(substitute.uses):
+                return substitute
+        return None  # the loader refuses an exercise left without one
 
     @property
     def first_cues(self) -> tuple[str, ...]:
@@ -86,6 +118,14 @@ class Library:
     """Every workout the coach knows, in the order they are offered."""
 
     workouts: tuple[WorkoutPlan, ...]
+    kit: tuple[Kit, ...] = ()  # every piece of kit the workouts use, in the order it is listed
+
+    def kit_named(self, kit_id: str) -> Kit | None:
+        return next((kit for kit in self.kit if kit.id == kit_id), None)
+
+    @cached_property
+    def kit_ids(self) -> frozenset[str]:
+        return frozenset(kit.id for kit in self.kit)
 
     def get(self, workout_id: str) -> WorkoutPlan | None:
         return self._by_id.get(workout_id)

@@ -80,9 +80,14 @@ def screen_data(
     data["reps"] = composer.reps(exercise.reps)
     load = progress.load_of(exercise.id)
     option = {"easier": exercise.easier, "harder": exercise.harder}.get(load or "")
-    if load is not None and option:
-        data["load"] = say(f"screen.{load}", option=option)
-    data["cues"] = list(exercise.first_cues)
+    stand_in = coach.stand_in(progress, exercise)
+    if stand_in is not None:  # done another way for missing kit: its way, not the plan's cues
+        data["load"] = say("screen.stand_in", way=stand_in.name)
+        data["cues"] = [stand_in.instead]
+    else:
+        if load is not None and option:
+            data["load"] = say(f"screen.{load}", option=option)
+        data["cues"] = list(exercise.first_cues)
     starts = list(step_starts_ms or [])
     if len(starts) != len(exercise.steps):
         starts = [-1] * len(exercise.steps)  # not led in this answer: nothing highlighted

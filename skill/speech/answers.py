@@ -105,7 +105,11 @@ class Answers(MoveReplies):
             return self.answer(progress, self.introduce(plan, index))
         if here is None:
             return self.transition(progress, self.coach.nothing_active(progress))
-        speech = self.introduce(here.workout, here.exercise_index)
+        stand_in = self.coach.stand_in(progress, here.exercise)
+        if stand_in is not None:  # the plan's set-up and cues need the kit the runner lacks
+            speech = self.introduce_stand_in(here.workout, here.exercise_index, stand_in, True)
+        else:
+            speech = self.introduce(here.workout, here.exercise_index)
         set_number = here.set_number
         speech.extend(self.announce_set(here.exercise, set_number, False, progress.sets_done))
         return Reply(speech, self.set_reprompt(progress), False)
@@ -298,6 +302,40 @@ class Answers(MoveReplies):
         text = self.phrases.say("confirm.nothing_pending", hint=self.hint(progress, routine))
         return self.ask(Speech().say(text), "help.reprompt")
 
+    # --- missing kit, with no workout under way ---------------------------------------------
+
+    def kit_idle(self, said: str, lacking: tuple[str, ...]) -> Reply:
+        """Kit said before a workout: `said` is what the runner told ("Got it: just
+        dumbbells."); the workout that suits `lacking` best is offered."""
+        best = self.coach.best_workout(lacking)
+        other_ways = any(e.stand_in(frozenset(lacking)) for e in best.exercises)
+        suits = self.phrases.say(
+            "kit.suits_other_ways" if other_ways else "kit.suits", workout=best.name
+        )
+        speech = Speech().say(said, suits, self.phrases.say("kit.start_offer"))
+        return self.ask_yes_no(speech, f"start:{best.id}")
+
+    def kit_lacking(self, kit: tuple[str, ...]) -> str:
+        if set(kit) >= self.coach.library.kit_ids:
+            return self.phrases.say("kit.idle_none")
+        return self.phrases.say("kit.idle_missing", kit=self.kit_names(kit))
+
+    def kit_only(self, kit: str) -> str:
+        return self.phrases.say("kit.idle_only", kit=self.kit_names((kit,)))
+
+    def kit_back_idle(self, kit: tuple[str, ...]) -> Reply:
+        return self.answer(Progress(), Speech().say(self.kit_back(kit)))
+
+    def which_kit(self, progress: Progress, routine: str | None = None) -> Reply:
+        """Kit named that the coach does not know."""
+        return self.answer(progress, Speech().say(self.phrases.say("kit.which")), routine)
+
+    def needs_no_kit(self, progress: Progress) -> Speech:
+        """ "I don't have that" at an exercise that needs only the floor."""
+        here = self.coach.position(progress)
+        name = here.exercise.name if here is not None else ""
+        return Speech().say(self.phrases.say("kit.needs_none", name=name))
+
     # --- what the coach remembers -----------------------------------------------------------
 
     def week_so_far(self, history: History, now: float) -> str:
@@ -475,6 +513,10 @@ class Answers(MoveReplies):
                         "answers.exercise_needs", name=here.exercise.name, needs=here.exercise.needs
                     )
                 )
+            stand_in = self.coach.stand_in(progress, here.exercise)
+            if stand_in is not None:
+                kit = self.kit_names((stand_in.kit,))
+                speech.say(self.phrases.say("kit.answer", kit=kit, way=stand_in.name))
         return speech.say(
             *(
                 self.phrases.say("answers.equipment", name=plan.name, equipment=plan.equipment)

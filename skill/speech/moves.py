@@ -6,6 +6,7 @@ from __future__ import annotations
 from skill.coaching import events as ev
 from skill.coaching.coach import Transition
 from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, MIN_REST_SECONDS, Progress
+from skill.content.models import WorkoutPlan
 from skill.speech.sounds import WORKOUT_DONE
 from skill.speech.ssml import Speech
 from skill.speech.wording import Reply, Wording
@@ -50,6 +51,7 @@ class MoveReplies(Wording):
                         e.rest_seconds != after.rest_seconds for e in plan.exercises
                     ):
                         speech.say(self.phrases.say("rest.kept", seconds=after.rest_seconds))
+                    speech.say(self.kit_remembered(after, plan))
                 case ev.WarmUpPart(part=part, parts=parts):
                     plan = self._plan(after.workout_id or "")
                     if part == 0:
@@ -91,7 +93,10 @@ class MoveReplies(Wording):
                 case ev.ExerciseIntroduced(exercise_index=index):
                     plan = self._plan(after.workout_id or "")
                     exercise = plan.exercises[index]
-                    if exercise.id in known:
+                    stand_in = self.coach.stand_in(after, exercise)
+                    if stand_in is not None:  # without the kit, the other way instead
+                        speech.extend(self.introduce_stand_in(plan, index, stand_in))
+                    elif exercise.id in known:
                         speech.extend(self.remind(plan, index))
                     else:
                         speech.extend(self.introduce_first(plan, index))
@@ -103,7 +108,7 @@ class MoveReplies(Wording):
                     plan = self._plan(after.workout_id or "")
                     exercise = plan.exercises[index]
                     if number == 1 or named:
-                        speech.say(self.load_reminder(after, exercise))
+                        speech.say(self.load_reminder(after, exercise, introduced))
                     lead = self.room_to_lead(exercise, paced, introduced)
                     if paced or introduced:
                         set_called = speech.seconds
@@ -170,6 +175,13 @@ class MoveReplies(Wording):
                     return self.ask(speech, "pause.reprompt")
                 case ev.Resumed():
                     speech.say(self.phrases.say("resume.resumed"))
+                case ev.StandInGiven() | ev.KitBack():
+                    speech.extend(self.kit_words(after, event))
+                    introduced = True  # the way was just given: no reminder of it
+                case ev.KitNoted() | ev.StandInLoad():
+                    speech.extend(self.kit_words(after, event))
+                    if self.coach.position(after) is not None:
+                        speech.say(self.phrases.say("set.go"))
                 case ev.LoadChosen():
                     speech.extend(self.load_change(after, event))
                     if self.coach.position(after) is not None:
@@ -203,6 +215,16 @@ class MoveReplies(Wording):
         return Reply(
             speech, self.set_reprompt(after), False, rest_ends=rest_ends, set_called=set_called
         )
+
+    def kit_remembered(self, started: Progress, plan: WorkoutPlan) -> str:
+        """Said as a workout starts without kit the runner said they lack: how many exercises
+        are done another way, and how to have them as planned again."""
+        count = sum(self.coach.stand_in(started, e) is not None for e in plan.exercises)
+        if count == 0:
+            return ""
+        if count == 1:
+            return self.phrases.say("kit.remembered_one")
+        return self.phrases.say("kit.remembered", count=count)
 
     def routine_reprompt(self) -> str:
         return Speech().say(self.phrases.say("warm_up.reprompt")).ssml()

@@ -3,13 +3,13 @@ and a reply itself (`Reply`). All wording comes from the phrasebook and the work
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from skill.coaching import events as ev
 from skill.coaching.coach import Coach
 from skill.coaching.progress import Progress
-from skill.content.models import Exercise, Move, Reps, Step, WorkoutPlan
+from skill.content.models import Exercise, Move, Reps, Step, Substitute, WorkoutPlan
 from skill.speech.phrasebook import Phrasebook
 from skill.speech.rest_pacing import Cue, Pause, RestBeat, Sound, pace_rest
 from skill.speech.set_pacing import (
@@ -343,11 +343,104 @@ class Wording:
             self.phrases.say("load.kept"),
         )
 
-    def load_reminder(self, progress: Progress, exercise: Exercise) -> str:
-        """Said as a set of an exercise done another way begins: which way."""
+    def load_reminder(self, progress: Progress, exercise: Exercise, explained: bool = False) -> str:
+        """Said as a set of an exercise done another way begins: which way (a stand-in for
+        missing kit, unless `explained` just now; else the easier or harder way)."""
+        stand_in = self.coach.stand_in(progress, exercise)
+        if stand_in is not None:
+            return "" if explained else self.phrases.say("kit.reminder", way=stand_in.name)
         load = progress.load_of(exercise.id)
         if load is None:
             return ""
         if load == "easier":
             return self.phrases.say("load.reminder_easier", option=exercise.easier)
         return self.phrases.say("load.reminder_harder", option=exercise.harder)
+
+    # --- missing kit ------------------------------------------------------------------------
+
+    def kit_names(self, kit: Iterable[str]) -> str:
+        """How the coach says pieces of kit: "a pull-up bar or a stability ball"; all of it is
+        "any kit"."""
+        ids = set(kit)
+        library = self.coach.library
+        if library.kit_ids and ids >= library.kit_ids:
+            return self.phrases.say("kit.any")
+        return self.join([piece.name for piece in library.kit if piece.id in ids], "or")
+
+    def stand_in_way(self, stand_in: Substitute) -> str:
+        """ "Without a pull-up bar, do the floor pull instead", and how."""
+        kit = self.kit_names((stand_in.kit,))
+        return self.phrases.say(
+            "kit.stand_in", kit=kit, way=stand_in.name, instead=stand_in.instead
+        )
+
+    def introduce_stand_in(
+        self, workout: WorkoutPlan, index: int, stand_in: Substitute, full: bool = False
+    ) -> Speech:
+        """An exercise done another way for missing kit: its name and the other way (the why,
+        set-up and cues are for the kit). `full`, for "how do I do this": the muscles and any
+        steps too."""
+        exercise = workout.exercises[index]
+        number, count = index + 1, len(workout.exercises)
+        if not full:
+            line = self.phrases.say(
+                "exercise.stand_in", number=number, count=count, name=exercise.name
+            )
+            return Speech().say(line, self.stand_in_way(stand_in))
+        line = self.phrases.say(
+            "exercise.stand_in_works",
+            number=number,
+            count=count,
+            name=exercise.name,
+            works=exercise.works,
+        )
+        speech = Speech().say(line, self.stand_in_way(stand_in))
+        if exercise.steps:
+            speech.say(self.phrases.say("exercise.steps", count=len(exercise.steps)))
+            for step in exercise.steps:
+                speech.say(
+                    self.phrases.say(
+                        "exercise.step",
+                        name=step.name,
+                        cue=step.cue.rstrip("."),
+                        reps=self.reps(step.reps),
+                    )
+                )
+        return speech
+
+    def kit_words(self, after: Progress, event: ev.Event) -> Speech:
+        """What a change of kit says, before the set is called (or what to say next is)."""
+        plan = self._plan(after.workout_id or "")
+        match event:
+            case ev.StandInGiven(exercise_index=index):
+                stand_in = self.coach.stand_in(after, plan.exercises[index])
+                return Speech().say(self.stand_in_way(stand_in) if stand_in else "")
+            case ev.KitNoted(kit=kit, exercise_index=index):
+                return self.kit_noted(after, plan, kit, index)
+            case ev.KitBack(kit=kit, changed=changed):
+                speech = Speech().say(self.kit_back(kit))
+                return speech if changed else speech.say(self.phrases.say("kit.back_noted"))
+            case ev.StandInLoad(exercise_index=index, harder=harder):
+                stand_in = self.coach.stand_in(after, plan.exercises[index])
+                key = "load.stand_in_harder" if harder else "load.stand_in_easier"
+                return Speech().say(self.phrases.say(key, way=stand_in.name if stand_in else ""))
+        return Speech()
+
+    def kit_back(self, kit: tuple[str, ...]) -> str:
+        if set(kit) >= self.coach.library.kit_ids:
+            return self.phrases.say("kit.back_all")
+        return self.phrases.say("kit.back", kit=self.kit_names(kit))
+
+    def kit_noted(
+        self, after: Progress, plan: WorkoutPlan, kit: tuple[str, ...], index: int
+    ) -> Speech:
+        """Kit the exercise the runner is on does not need: said so, and whether any exercise
+        left in the workout does."""
+        names = self.kit_names(kit)
+        exercise = plan.exercises[index]
+        speech = Speech()
+        if set(kit).isdisjoint(exercise.kit):
+            speech.say(self.phrases.say("kit.not_needed", name=exercise.name, kit=names))
+        later = plan.exercises[index:]
+        needed = any(not set(kit).isdisjoint(e.kit) for e in later)
+        return speech.say(self.phrases.say("kit.noted" if needed else "kit.noted_not_here"))

@@ -42,7 +42,16 @@ MODEL = load_model()
 VOCABULARY = build_vocabulary(MODEL)
 SLOT_REF = re.compile(r"\{(\w+)\}")
 # Words the dictionary lacks, respelled from dictionary words rather than dropped.
-RESPELLED = {"bodyweight", "chinups", "kettlebell", "rotator", "tricep", "trx", "ytwl"}
+RESPELLED = {
+    "bodyweight",
+    "chinups",
+    "kettlebell",
+    "kettlebells",
+    "rotator",
+    "tricep",
+    "trx",
+    "ytwl",
+}
 # Numbers a runner would say for each number slot, as words.
 SPOKEN_NUMBERS = {
     "seconds": ("fifteen", "forty five", "one hundred twenty"),

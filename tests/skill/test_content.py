@@ -13,13 +13,15 @@ import pytest
 import yaml
 
 from skill.content.loader import (
+    KIT_PATH,
     WORKOUTS_DIR,
     ContentError,
     default_library,
+    load_kit,
     load_library,
     load_workout,
 )
-from skill.content.models import Exercise, Library, Move, Reps, WorkoutPlan
+from skill.content.models import Exercise, Library, Move, Reps, Substitute, WorkoutPlan
 from tests.support import REPO_ROOT
 
 REPO_ROOT = REPO_ROOT
@@ -294,6 +296,10 @@ def test_objects_are_frozen(library: Library) -> None:
 # --- the spoken text --------------------------------------------------------------------------
 
 
+# Fields that hold ids (keys, never spoken): an exercise's own, and the kit it needs.
+ID_FIELDS = frozenset({"id", "kit", "uses"})
+
+
 def texts(value: object, where: str) -> Iterator[tuple[str, str]]:
     """(where, text) for every string inside the content objects."""
     if isinstance(value, str):
@@ -303,12 +309,13 @@ def texts(value: object, where: str) -> Iterator[tuple[str, str]]:
             yield from texts(item, f"{where}[{index}]")
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for field in dataclasses.fields(value):
-            if field.name != "id":  # ids are keys, never spoken
+            if field.name not in ID_FIELDS:
                 yield from texts(getattr(value, field.name), f"{where}.{field.name}")
 
 
 def all_texts(library: Library) -> list[tuple[str, str]]:
-    return [item for plan in library.workouts for item in texts(plan, plan.id)]
+    kit = [item for piece in library.kit for item in texts(piece, piece.id)]
+    return kit + [item for plan in library.workouts for item in texts(plan, plan.id)]
 
 
 def test_spoken_text_is_plain_words(library: Library) -> None:
@@ -477,6 +484,38 @@ def cool_down_move_without_name(data: dict[str, Any]) -> None:
     del data["cool_down"][1]["move"]
 
 
+def unknown_kit(data: dict[str, Any]) -> None:
+    data["exercises"][1]["kit"] = ["chin_bar"]
+
+
+def kit_twice(data: dict[str, Any]) -> None:
+    data["exercises"][1]["kit"] = ["pull_up_bar", "pull_up_bar"]
+
+
+def substitute_for_kit_not_needed(data: dict[str, Any]) -> None:
+    data["exercises"][1]["substitutes"][0]["kit"] = "kettlebell"
+
+
+def no_substitutes(data: dict[str, Any]) -> None:
+    del data["exercises"][4]["substitutes"]
+
+
+def only_a_substitute_that_needs_kit(data: dict[str, Any]) -> None:
+    del data["exercises"][1]["substitutes"][1]  # the floor pull: left, a row with dumbbells
+
+
+def substitute_needing_its_own_kit(data: dict[str, Any]) -> None:
+    data["exercises"][4]["substitutes"][0]["uses"] = ["kettlebell"]
+
+
+def substitute_without_instead(data: dict[str, Any]) -> None:
+    del data["exercises"][5]["substitutes"][0]["instead"]
+
+
+def substitute_without_source(data: dict[str, Any]) -> None:
+    del data["exercises"][3]["substitutes"][0]["source"]
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
@@ -538,6 +577,37 @@ def cool_down_move_without_name(data: dict[str, Any]) -> None:
             "bodyweight.yaml: warm_up[3].seconds: must be a whole number from 10 to 120",
         ),
         (cool_down_move_without_name, "bodyweight.yaml: cool_down[1].move: is required"),
+        (
+            unknown_kit,
+            "bodyweight.yaml: exercises[1].kit[0]: must be kit that kit_list.yaml lists: bench,"
+            " dumbbells, incline_bench, kettlebell, mat, pull_up_bar, stability_ball,"
+            " suspension_straps (got 'chin_bar')",
+        ),
+        (kit_twice, "bodyweight.yaml: exercises[1].kit[1]: repeats 'pull_up_bar'"),
+        (
+            substitute_for_kit_not_needed,
+            "bodyweight.yaml: exercises[1].substitutes[0].kit: must be kit the exercise needs"
+            " (pull_up_bar) (got 'kettlebell')",
+        ),
+        (no_substitutes, "bodyweight.yaml: exercises[4].substitutes: has none for 'kettlebell'"),
+        (
+            only_a_substitute_that_needs_kit,
+            "bodyweight.yaml: exercises[1].substitutes: has none without pull_up_bar that needs"
+            " no other kit",
+        ),
+        (
+            substitute_needing_its_own_kit,
+            "bodyweight.yaml: exercises[4].substitutes[0].uses: cannot need 'kettlebell', the"
+            " kit it stands in for",
+        ),
+        (
+            substitute_without_instead,
+            "bodyweight.yaml: exercises[5].substitutes[0].instead: is required",
+        ),
+        (
+            substitute_without_source,
+            "bodyweight.yaml: exercises[3].substitutes[0].source: is required",
+        ),
     ],
     ids=lambda value: getattr(value, "__name__", ""),
 )
@@ -646,3 +716,130 @@ def test_every_exercise_says_what_it_needs_and_has_easier_and_harder_options(
             assert move.easier and move.harder and move.needs, move.id
             assert move.easier != move.harder, move.id
             assert move.load_source, f"{move.id}: say where the options come from"
+
+
+# --- missing kit ------------------------------------------------------------------------------
+
+
+def test_every_exercise_has_a_substitute_for_each_piece_of_kit_it_needs(library: Library) -> None:
+    known = library.kit_ids
+    for plan in library.workouts:
+        for move in plan.exercises:
+            assert set(move.kit) <= known, move.id
+            for piece in move.kit:
+                standing_in = [s for s in move.substitutes if s.kit == piece]
+                assert standing_in, f"{move.id}: nothing stands in for {piece}"
+                # Whatever else is missing too, the move can still be done without this piece.
+                assert move.stand_in(known) is not None, move.id
+                assert all(s.name and s.instead and s.source for s in standing_in), move.id
+
+
+def test_every_exercise_that_needs_kit_says_so(library: Library) -> None:
+    kit_free = {"t_push_up"}  # the floor is enough; the dumbbells only make it harder
+    for plan in library.workouts:
+        for move in plan.exercises:
+            assert bool(move.kit) == (move.id not in kit_free), move.id
+
+
+def test_no_substitute_needs_the_kit_it_stands_in_for_nor_names_it(library: Library) -> None:
+    names = {piece.id: piece.aliases for piece in library.kit}
+    for plan in library.workouts:
+        for move in plan.exercises:
+            for substitute in move.substitutes:
+                assert substitute.kit not in substitute.uses
+                said = " ".join(words(f"{substitute.name} {substitute.instead}"))
+                for alias in names[substitute.kit]:
+                    assert f" {alias} " not in f" {said} ", (move.id, alias)
+
+
+def test_the_stand_in_is_the_first_substitute_that_needs_nothing_missing(
+    library: Library,
+) -> None:
+    chin_up = exercise(library, "l_sit_chin_up")
+    assert chin_up.stand_in(frozenset()) is None
+    assert chin_up.stand_in(frozenset({"kettlebell"})) is None  # not what it needs
+    with_dumbbells = chin_up.stand_in(frozenset({"pull_up_bar"}))
+    assert with_dumbbells is not None and with_dumbbells.uses == ("dumbbells",)
+    without = chin_up.stand_in(frozenset({"pull_up_bar", "dumbbells"}))
+    assert without is not None and without.uses == () and without.name == "floor pull"
+    chest_press = exercise(library, "chest_press")
+    floor = chest_press.stand_in(frozenset({"bench"}))
+    assert floor is not None and floor.name == "floor press"
+    both = chest_press.stand_in(frozenset({"bench", "dumbbells"}))
+    assert both is not None and both.name == "push-ups"
+
+
+def test_kit_has_a_spoken_name_and_what_runners_call_it(library: Library) -> None:
+    assert [piece.id for piece in library.kit] == [
+        "pull_up_bar",
+        "suspension_straps",
+        "incline_bench",
+        "kettlebell",
+        "stability_ball",
+        "dumbbells",
+        "bench",
+        "mat",
+    ]
+    for piece in library.kit:
+        assert piece.name and piece.aliases, piece.id
+    bar = library.kit_named("pull_up_bar")
+    assert bar is not None and bar.name == "a pull-up bar" and "chin up bar" in bar.aliases
+    assert library.kit_named("rowing_machine") is None
+
+
+def test_a_substitute_is_frozen(library: Library) -> None:
+    substitute = exercise(library, "l_sit_chin_up").substitutes[0]
+    assert isinstance(substitute, Substitute)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        substitute.name = "changed"  # type: ignore[misc]
+
+
+def write_kit(folder: Path, edit: Callable[[dict[str, Any]], None]) -> Path:
+    data = yaml.safe_load(KIT_PATH.read_text(encoding="utf-8"))
+    edit(data)
+    path = folder / "kit_list.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _bar_twice(data: dict[str, Any]) -> None:
+    data["kit"][2]["aliases"].append("bar")
+
+
+def _no_name(data: dict[str, Any]) -> None:
+    del data["kit"][3]["name"]
+
+
+def _bad_id(data: dict[str, Any]) -> None:
+    data["kit"][0]["id"] = "Pull-up bar"
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            _bar_twice,
+            "kit_list.yaml: kit[2].aliases[4]: name 'bar' is already used by kit[0].aliases[2]",
+        ),
+        (_no_name, "kit_list.yaml: kit[3].name: is required"),
+        (_bad_id, "kit_list.yaml: kit[0].id: must be lowercase letters"),
+    ],
+    ids=lambda value: getattr(value, "__name__", ""),
+)
+def test_a_broken_kit_file_names_the_file_and_field(
+    tmp_path: Path, edit: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    with pytest.raises(ContentError, match=f"^{re.escape(message)}"):
+        load_kit(write_kit(tmp_path, edit))
+
+
+def test_a_workout_is_checked_against_the_kit_file_it_is_loaded_with(tmp_path: Path) -> None:
+    def without_mat(data: dict[str, Any]) -> None:
+        data["kit"] = [piece for piece in data["kit"] if piece["id"] != "mat"]
+
+    kit_path = write_kit(tmp_path, without_mat)
+    workouts = tmp_path / "workouts"  # the kit file is no workout
+    workouts.mkdir()
+    write(workouts, shipped("dumbbell"))
+    with pytest.raises(ContentError, match=r"^dumbbell\.yaml: exercises\[4\]\.kit\[1\]"):
+        load_library(workouts, kit_path)

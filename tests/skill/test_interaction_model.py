@@ -16,6 +16,7 @@ from ask_smapi_model.v1.skill.interaction_model.interaction_model_data import (
 
 from harness.envelopes import intent_json
 from skill.alexa import commands
+from skill.alexa.handlers import ALL_KIT
 from skill.alexa.turn import read_request
 from skill.content.loader import default_library
 from tests.support import REPO_ROOT, request_envelope
@@ -93,6 +94,16 @@ def test_slot_types_cover_every_workout_and_exercise_with_their_aliases() -> Non
         assert set(workout.aliases) <= workouts[workout.id]
         for exercise in workout.exercises:
             assert set(exercise.aliases) <= exercises[exercise.id], exercise.id
+
+
+def test_the_kit_slot_type_holds_every_piece_of_kit_and_what_runners_call_it() -> None:
+    values = {t["name"]: t["values"] for t in language_model()["types"]}["KIT"]
+    said = {v["id"]: {v["name"]["value"], *v["name"].get("synonyms", [])} for v in values}
+    library = default_library()
+    assert set(said) == {piece.id for piece in library.kit} | {ALL_KIT}
+    for piece in library.kit:
+        assert set(piece.aliases) <= said[piece.id], piece.id
+    assert {"equipment", "kit", "everything"} <= said[ALL_KIT]  # "no equipment": all of it
 
 
 def test_model_round_trips_through_ask_smapi_model() -> None:
