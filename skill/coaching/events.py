@@ -89,6 +89,20 @@ class WorkoutFinished:
     skipped: tuple[str, ...]  # exercises skipped with none of their sets done, in order
     seconds_taken: float  # active time: pauses and long gaps left out
     cut_short: tuple[tuple[str, int], ...] = ()  # (exercise, sets done) skipped partway
+    started_at: float | None = None  # names the workout in the history (it may end a partial one)
+
+
+@dataclass(frozen=True)
+class WorkoutStopped:
+    """The runner stopped for now with sets done: the workout so far, kept as a partial one. The
+    place is kept too: they can come back and go on."""
+
+    workout_id: str
+    started_at: float | None
+    exercises_done: int
+    sets_done: int
+    seconds_taken: float  # active time up to the last move
+    last_move_at: float  # when the work so far was done (not when it was stopped)
 
 
 @dataclass(frozen=True)
@@ -146,6 +160,7 @@ Event = (
     | RestChanged
     | RestRejected
     | WorkoutFinished
+    | WorkoutStopped
     | NoActiveWorkout
     | WarmUpPart
     | WarmUpSkipped

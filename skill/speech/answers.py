@@ -253,7 +253,7 @@ class Answers(MoveReplies):
 
     def week_so_far(self, history: History, now: float) -> str:
         """Said after a workout: where this week stands against two sessions a week."""
-        count = history.workouts_in_week_to(now)
+        count = history.week_to(now).full
         if count <= 1:
             return self.phrases.say("week.after_first")
         if count == SESSIONS_A_WEEK:
@@ -261,7 +261,7 @@ class Answers(MoveReplies):
         return self.phrases.say("week.after_more", count=count)
 
     def workouts_this_week(self, progress: Progress, history: History, now: float) -> Reply:
-        count = history.workouts_in_week_to(now)
+        count = history.week_to(now).full
         key = {0: "week.none", 1: "week.one", SESSIONS_A_WEEK: "week.two"}.get(count, "week.more")
         speech = Speech().say(self.phrases.say(key, count=count))
         last = history.last()
