@@ -367,8 +367,21 @@ class Handlers:
         named = turn.asked.slot("workout").resolved_id
         return self.answer(turn, lambda p: self.composer.equipment_answer(p, named))
 
+    # The history questions: answered from what the coach remembers, then what to say next.
+
     def workouts_this_week(self, turn: Turn) -> Outcome:
         return self.from_history(turn, self.composer.week_answer(turn.history.read(), turn.now))
+
+    def last_workout(self, turn: Turn) -> Outcome:
+        """ "How did I do", "what did I do last time"."""
+        history = turn.history.read()
+        return self.from_history(turn, self.composer.last_workout_answer(history, turn.now))
+
+    def streak(self, turn: Turn) -> Outcome:
+        return self.from_history(turn, self.composer.streak_answer(turn.history.read(), turn.now))
+
+    def total_workouts(self, turn: Turn) -> Outcome:
+        return self.from_history(turn, self.composer.total_answer(turn.history.read()))
 
     def from_history(self, turn: Turn, speech: Speech) -> Outcome:
         """An answer about past workouts; the cool-down offer still stands after it."""

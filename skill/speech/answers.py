@@ -316,6 +316,55 @@ class Answers(MoveReplies):
         aim = {1: "week.aim_one", SESSIONS_A_WEEK: "week.aim_two"}.get(week.full, "week.aim_more")
         return f"{counted} {self.phrases.say(aim)}"
 
+    def last_workout_answer(self, history: History, now: float) -> Speech:
+        """ "How did I do", "what did I do last time": the last workout, full or partial."""
+        last = history.last()
+        if last is None:
+            return Speech().say(self.phrases.say("history.none"))
+        plan = self.coach.library.get(last.workout_id)
+        sets, set_word = last.sets_done, self.unit("sets", last.sets_done)
+        if last.seconds is None:  # kept before the time was
+            done = self.phrases.say("history.sets", sets=sets, set_word=set_word)
+        else:
+            minutes = self.minutes(last.seconds)
+            done = self.phrases.say(
+                "history.sets_in", sets=sets, set_word=set_word, minutes=minutes
+            )
+        return Speech().say(
+            self.phrases.say(
+                "history.last_partial" if last.partial else "history.last_finished",
+                name=plan.name if plan is not None else self.phrases.say("history.retired"),
+                when=self.when(last, now),
+                done=done,
+            )
+        )
+
+    def streak_answer(self, history: History, now: float) -> Speech:
+        streak = history.streak_to(now)
+        if streak.weeks == 0:
+            key = "history.streak_none"
+        elif streak.maybe_longer:
+            key = "history.streak_at_least"
+        else:
+            key = "history.streak_one" if streak.weeks == 1 else "history.streak"
+        return Speech().say(self.phrases.say(key, weeks=streak.weeks))
+
+    def total_answer(self, history: History) -> Speech:
+        finished, partial = history.finished_total, history.partial_total
+        if finished + partial == 0:
+            return Speech().say(self.phrases.say("history.none"))
+        if finished == 0:
+            text = self.phrases.say("history.total_only_partial", partial=self.count(partial))
+            return Speech().say(text)
+        return Speech().say(
+            self.phrases.say(
+                "history.total_partial" if partial else "history.total",
+                finished=self.count(finished),
+                workout_word=self.unit("workouts", finished),
+                partial=self.count(partial),
+            )
+        )
+
     def when(self, workout: PastWorkout, now: float) -> str:
         """ "today", "yesterday", "3 days ago"."""
         days = max(0, int((now - workout.finished_at) // 86400))

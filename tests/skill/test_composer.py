@@ -875,7 +875,44 @@ def test_the_week_counts_full_and_partial_workouts_apart_and_the_aim_counts_full
     assert "the two a week that's advised" in after
 
 
+def test_how_did_i_do_tells_the_last_workout_full_or_partial_with_its_sets_and_minutes() -> None:
+    assert "haven't done a workout" in spoken(COMPOSER.last_workout_answer(History(), START).ssml())
+    stopped = History().stopped("bodyweight", START, 9, started_at=START - 700, seconds=600.0)
+    text = spoken(COMPOSER.last_workout_answer(stopped, START + DAY).ssml())
+    assert "bodyweight workout, yesterday: you stopped partway, after 9 sets in 10 minutes" in text
+    finished = History().finished("dumbbell", START, 18, START - 1500, 1440.0)
+    text = spoken(COMPOSER.last_workout_answer(finished, START + 3 * DAY).ssml())
+    assert "dumbbell workout, 3 days ago: all of it, 18 sets in 24 minutes" in text
+    # Kept before the time was, and of a workout the content no longer has.
+    old = History().finished("yoga", START, 1)
+    text = spoken(COMPOSER.last_workout_answer(old, START).ssml())
+    assert "the workout I no longer offer, today: all of it, 1 set." in text
+
+
+def test_the_streak_is_weeks_in_a_row_and_the_total_counts_past_the_workouts_kept() -> None:
+    def said(history: History, now: float) -> tuple[str, str]:
+        streak = spoken(COMPOSER.streak_answer(history, now).ssml())
+        return streak, spoken(COMPOSER.total_answer(history).ssml())
+
+    assert "no streak going" in said(History(), START)[0]
+    history = History()
+    for week in range(3, -1, -1):
+        history = history.finished("dumbbell", START - week * 7 * DAY, 18)
+    streak, total = said(history, START + 1)
+    assert "Your streak is 4 weeks" in streak and "at least" not in streak
+    assert "In all, you've finished 4 workouts with me." in total
+    history = history.stopped("bodyweight", START + 2, 3, started_at=START + 1)
+    assert said(history, START + 3)[1].endswith("and stopped one more partway.")
+    only_partial = History().stopped("bodyweight", START, 3, started_at=START - 300)
+    assert said(only_partial, START)[1].startswith("You haven't finished a workout with me yet")
+    for n in range(20):  # a workout a week for 20 weeks: the oldest are forgotten
+        history = history.finished("dumbbell", START + (n + 1) * 7 * DAY, 18)
+    streak, total = said(history, START + 20 * 7 * DAY + 1)
+    assert "at least 14 weeks" in streak
+    assert "you've finished 24 workouts" in total
+
+
 def test_a_history_answer_at_the_cool_down_offer_asks_the_offer_again() -> None:
-    speech = COMPOSER.week_answer(History(), START)
+    speech = COMPOSER.total_answer(History())
     reply = checked(COMPOSER.answer_then_ask(speech, "cool_down"))
     assert reply.pending == "cool_down" and last_sentence(reply.speech).endswith("yes or no.")
