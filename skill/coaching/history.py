@@ -169,7 +169,7 @@ class History:
             count += 1
         forgotten = self.finished_total + self.partial_total > len(self.workouts)
         # Workouts forgotten past KEEP_WORKOUTS are older than the oldest kept: when that one is
-        # in the streak's first week, they may carry the streak further back.
+        # in the streak's earliest week, they may carry the streak further back.
         oldest = self.workouts[0] if self.workouts else None
         reaches_oldest = oldest is not None and _week_of(oldest, now) == count - 1
         return Streak(count, forgotten and reaches_oldest)
