@@ -528,9 +528,27 @@ class Handlers:
         named = turn.asked.slot("workout").resolved_id
         return self.answer(turn, lambda p: self.composer.equipment_answer(p, named))
 
+    # The history questions: answered from what the coach remembers, then what to say next.
+
     def workouts_this_week(self, turn: Turn) -> Outcome:
+        return self.from_history(turn, self.composer.week_answer(turn.history.read(), turn.now))
+
+    def last_workout(self, turn: Turn) -> Outcome:
+        """ "How did I do", "what did I do last time"."""
         history = turn.history.read()
-        return Outcome(self.composer.workouts_this_week(turn.progress, history, turn.now))
+        return self.from_history(turn, self.composer.last_workout_answer(history, turn.now))
+
+    def streak(self, turn: Turn) -> Outcome:
+        return self.from_history(turn, self.composer.streak_answer(turn.history.read(), turn.now))
+
+    def total_workouts(self, turn: Turn) -> Outcome:
+        return self.from_history(turn, self.composer.total_answer(turn.history.read()))
+
+    def from_history(self, turn: Turn, speech: Speech) -> Outcome:
+        """An answer about past workouts; the cool-down offer still stands after it."""
+        if turn.asked.pending == "cool_down":
+            return Outcome(self.composer.answer_then_ask(speech, "cool_down"))
+        return self.answer(turn, lambda _: speech)
 
     def help(self, turn: Turn) -> Outcome:
         hands_free = hf.plays_audio(self.service, turn)
@@ -612,11 +630,21 @@ class Handlers:
     # --- leaving, and the runner's music ------------------------------------------------------
 
     def stop(self, turn: Turn) -> Outcome:
-        """Stop, cancel and "go home" end the session with the runner's place saved."""
+        """Stop, cancel and "go home" end the session with the runner's place saved. With sets
+        done, the workout so far is summed up and kept in the history as partial (stopping
+        again, or finishing it later, replaces that entry)."""
         routine = turn.routine_part
-        goodbye = self.composer.goodbye(turn.progress, routine)
+        stopped = self.coach.stop(turn.progress, turn.now)
+        so_far = next((e for e in stopped.events if isinstance(e, ev.WorkoutStopped)), None)
+        history = None
+        if so_far is not None:
+            library = self.coach.library
+            known = turn.history.read()
+            history = remember(known, so_far.workout_id, stopped.events, library, turn.now)
+        goodbye = self.composer.goodbye(turn.progress, routine, so_far)
         left = (ev.CoolDownLeft(),) if routine is not None and routine[0] == "cool_down" else ()
-        return Outcome(goodbye, player=hf.stop_if_held(self.service, turn), events=left)
+        stop = hf.stop_if_held(self.service, turn)
+        return Outcome(goodbye, history=history, player=stop, events=left)
 
     def keep_music(self, turn: Turn) -> Outcome:
         """ "Keep my music": the coach stops using the player, for this and every later workout."""

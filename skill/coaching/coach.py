@@ -485,6 +485,25 @@ class Coach:
         chosen = replace(progress, loads=progress.with_load(exercise.id, wanted))
         return Transition(chosen, (ev.LoadChosen(here.exercise_index, wanted),))
 
+    def stop(self, progress: Progress, now: float) -> Transition:
+        """Stopping for now. The place is kept (they can come back and go on), so the progress
+        does not change; with a set done, the workout so far is summed up, to be kept as a
+        partial one. Its time is the work up to the last move: after the last set counted comes
+        no more work, and a runner who stops at "Continue?" days later did none that day."""
+        here = self.position(progress)
+        if here is None or progress.sets_done == 0:
+            return Transition(progress, ())
+        counts = [progress.sets_of(i) for i in range(len(here.workout.exercises))]
+        so_far = ev.WorkoutStopped(
+            here.workout.id,
+            progress.started_at,
+            exercises_done=sum(1 for n in counts if n > 0),
+            sets_done=sum(counts),
+            seconds_taken=progress.active_seconds,
+            last_move_at=now if progress.last_move_at is None else progress.last_move_at,
+        )
+        return Transition(progress, (so_far,))
+
     def pause(self, progress: Progress, now: float) -> Transition:
         if self.position(progress) is None:
             return self.nothing_active(progress)
@@ -605,6 +624,7 @@ class Coach:
             cut_short=tuple((exercise_id, n) for exercise_id, n in stayed if n > 0),
             partial_sets=len(progress.partial_sets),
             extra_sets=sum(count for _, count in progress.extra_sets),
+            started_at=progress.started_at,
         )
         if workout.cool_down:
             return Transition(finished, (summary, ev.CoolDownOffered()))

@@ -121,6 +121,20 @@ class WorkoutFinished:
     cut_short: tuple[tuple[str, int], ...] = ()  # (exercise, sets done) skipped partway
     partial_sets: int = 0  # of sets_done, how many were not whole sets
     extra_sets: int = 0  # done beyond the plan, besides sets_done
+    started_at: float | None = None  # names the workout in the history (it may end a partial one)
+
+
+@dataclass(frozen=True)
+class WorkoutStopped:
+    """The runner stopped for now with sets done: the workout so far, kept as a partial one. The
+    place is kept too: they can come back and go on."""
+
+    workout_id: str
+    started_at: float | None
+    exercises_done: int
+    sets_done: int
+    seconds_taken: float  # active time up to the last move
+    last_move_at: float  # when the work so far was done (not when it was stopped)
 
 
 @dataclass(frozen=True)
@@ -218,6 +232,7 @@ Event = (
     | RestChanged
     | RestRejected
     | WorkoutFinished
+    | WorkoutStopped
     | NoActiveWorkout
     | WarmUpPart
     | WarmUpSkipped

@@ -1,22 +1,29 @@
-"""What the coach remembers about a runner across workouts: the workouts finished and when, and
-which exercises it has explained in full. A frozen value that round-trips through a plain dict,
-checked value by value when read (it comes from storage)."""
+"""What the coach remembers about a runner across workouts: the workouts finished, or stopped
+partway, and when; how many of each there have been in all; and which exercises it has explained
+in full. A frozen value that round-trips through a plain dict, checked value by value when read
+(it comes from storage). Histories stored before partial workouts and totals were kept still
+read: their workouts were all finished, and their totals are the workouts kept."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeGuard
 
 from skill.coaching import events as ev
 from skill.content.models import Library
 
 # The coach speaks of the last seven days and the last workout; 14 covers a week of two a day.
-# Every turn reads and writes the whole record, so the history stays this small.
+# Every turn reads and writes the whole record, so the history stays this small; the totals
+# count every workout beyond those kept.
 KEEP_WORKOUTS = 14
 WEEK_SECONDS = 7 * 24 * 3600
 SESSIONS_A_WEEK = 2  # the dumbbell article's advice: these exercises twice a week
+
+_REQUIRED = frozenset({"workout_id", "finished_at", "sets_done"})
+_OPTIONAL = frozenset({"partial", "started_at", "seconds"})
+_TOTALS = ("finished_total", "partial_total")
 
 
 class HistoryError(ValueError):
@@ -24,97 +31,230 @@ class HistoryError(ValueError):
 
 
 @dataclass(frozen=True)
-class FinishedWorkout:
+class PastWorkout:
     workout_id: str
-    finished_at: float  # epoch seconds
+    finished_at: float  # epoch seconds: when it was finished, or when the runner stopped
     sets_done: int
+    partial: bool = False  # stopped before the end; the runner's place was kept
+    # When that workout was started: names it, so that going on with it later (and stopping
+    # again, or finishing) replaces its partial entry instead of adding one. None in histories
+    # stored before it was kept.
+    started_at: float | None = None
+    seconds: float | None = None  # active time (skill.coaching.coach.Coach.clocked), or None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "workout_id": self.workout_id,
             "finished_at": self.finished_at,
             "sets_done": self.sets_done,
         }
+        if self.partial:
+            data["partial"] = True
+        if self.started_at is not None:
+            data["started_at"] = self.started_at
+        if self.seconds is not None:
+            data["seconds"] = self.seconds
+        return data
 
     @classmethod
-    def from_dict(cls, data: object) -> FinishedWorkout:
-        if not isinstance(data, dict) or set(data) != {"workout_id", "finished_at", "sets_done"}:
-            raise HistoryError("a finished workout needs workout_id, finished_at and sets_done")
+    def from_dict(cls, data: object) -> PastWorkout:
+        if not isinstance(data, dict) or not _REQUIRED <= set(data) <= _REQUIRED | _OPTIONAL:
+            raise HistoryError(
+                "a workout needs workout_id, finished_at and sets_done, and may have partial,"
+                " started_at and seconds"
+            )
         workout_id = data["workout_id"]
-        finished_at = data["finished_at"]
         sets_done = data["sets_done"]
+        partial = data.get("partial", False)
         if not isinstance(workout_id, str) or not workout_id:
             raise HistoryError("workout_id must be text")
-        if not _is_number(finished_at) or not 0 <= finished_at < math.inf:
-            raise HistoryError("finished_at must be a time (seconds since 1970)")
         if not _is_whole(sets_done) or sets_done < 0:
             raise HistoryError("sets_done must be a whole number from 0")
-        return cls(workout_id, float(finished_at), sets_done)
+        if not isinstance(partial, bool):
+            raise HistoryError("partial must be true or false")
+        finished_at = _time(data["finished_at"], "finished_at")
+        started_at = data.get("started_at")
+        seconds = data.get("seconds")
+        return cls(
+            workout_id,
+            finished_at,
+            sets_done,
+            partial,
+            None if started_at is None else _time(started_at, "started_at"),
+            None if seconds is None else _seconds(seconds),
+        )
+
+    def same_workout(self, other: PastWorkout) -> bool:
+        """The same workout, started once: a partial entry and what became of it later."""
+        return self.workout_id == other.workout_id and self.started_at == other.started_at
+
+
+@dataclass(frozen=True)
+class Week:
+    """Workouts in a rolling week: finished ones, and ones stopped partway."""
+
+    full: int = 0
+    partial: int = 0
+
+
+@dataclass(frozen=True)
+class Streak:
+    weeks: int  # rolling weeks in a row, up to now, each with at least one workout
+    maybe_longer: bool  # it reaches back past the workouts kept: it may be longer
 
 
 @dataclass(frozen=True)
 class History:
-    workouts: tuple[FinishedWorkout, ...] = ()  # oldest first, at most KEEP_WORKOUTS
+    workouts: tuple[PastWorkout, ...] = ()  # oldest first, at most KEEP_WORKOUTS
     explained: frozenset[str] = frozenset()  # ids of exercises explained in full
+    # Every workout finished, and every one stopped partway and not finished since, the ones
+    # forgotten past KEEP_WORKOUTS included.
+    finished_total: int = 0
+    partial_total: int = 0
 
-    def finished(self, workout_id: str, at: float, sets_done: int) -> History:
-        """With one more finished workout (the oldest forgotten past KEEP_WORKOUTS)."""
-        kept = (*self.workouts, FinishedWorkout(workout_id, at, sets_done))[-KEEP_WORKOUTS:]
-        return replace(self, workouts=kept)
+    def finished(
+        self,
+        workout_id: str,
+        at: float,
+        sets_done: int,
+        started_at: float | None = None,
+        seconds: float | None = None,
+    ) -> History:
+        """With one more finished workout (the oldest forgotten past KEEP_WORKOUTS); a partial
+        entry of the same workout is replaced by it."""
+        return self._kept(PastWorkout(workout_id, at, sets_done, False, started_at, seconds))
+
+    def stopped(
+        self,
+        workout_id: str,
+        at: float,
+        sets_done: int,
+        started_at: float | None,
+        seconds: float | None = None,
+    ) -> History:
+        """With a workout stopped partway: stopping the same workout again updates its entry."""
+        return self._kept(PastWorkout(workout_id, at, sets_done, True, started_at, seconds))
+
+    def _kept(self, workout: PastWorkout) -> History:
+        earlier = next((w for w in self.workouts if w.partial and w.same_workout(workout)), None)
+        others = [w for w in self.workouts if w is not earlier]
+        # In time order even if a server's clock is behind the last one's: a history out of
+        # order would not be read again.
+        kept = sorted((*others, workout), key=lambda w: w.finished_at)[-KEEP_WORKOUTS:]
+        return replace(
+            self,
+            workouts=tuple(kept),
+            finished_total=self.finished_total + (not workout.partial),
+            partial_total=self.partial_total + workout.partial - (earlier is not None),
+        )
 
     def explained_now(self, exercise_id: str) -> History:
         if exercise_id in self.explained:
             return self
         return replace(self, explained=self.explained | {exercise_id})
 
-    def workouts_in_week_to(self, now: float) -> int:
-        """Workouts finished in the seven days up to `now` (a rolling week: the skill does not
-        know the runner's time zone or which day their week starts)."""
-        return sum(1 for w in self.workouts if now - WEEK_SECONDS < w.finished_at <= now)
+    def week_to(self, now: float) -> Week:
+        """Workouts in the seven days up to `now` (a rolling week: the skill does not know the
+        runner's time zone or which day their week starts)."""
+        week = [w for w in self.workouts if now - WEEK_SECONDS < w.finished_at <= now]
+        partial = sum(w.partial for w in week)
+        return Week(len(week) - partial, partial)
 
-    def last(self) -> FinishedWorkout | None:
+    def streak_to(self, now: float) -> Streak:
+        """Rolling weeks in a row, back from `now`, with at least one workout, full or partial
+        (a week without one yet has no streak going)."""
+        weeks = {_week_of(w, now) for w in self.workouts}
+        count = 0
+        while count in weeks:
+            count += 1
+        forgotten = self.finished_total + self.partial_total > len(self.workouts)
+        # Workouts forgotten past KEEP_WORKOUTS are older than the oldest kept: when that one is
+        # in the streak's earliest week, they may carry the streak further back.
+        oldest = self.workouts[0] if self.workouts else None
+        reaches_oldest = oldest is not None and _week_of(oldest, now) == count - 1
+        return Streak(count, forgotten and reaches_oldest)
+
+    def last(self) -> PastWorkout | None:
         return self.workouts[-1] if self.workouts else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "workouts": [w.to_dict() for w in self.workouts],
             "explained": sorted(self.explained),
+            "finished_total": self.finished_total,
+            "partial_total": self.partial_total,
         }
 
     @classmethod
     def from_dict(cls, data: object) -> History:
-        if not isinstance(data, dict) or not set(data) <= {"workouts", "explained"}:
-            raise HistoryError("history must be an object with workouts and explained")
+        if not isinstance(data, dict) or not set(data) <= {"workouts", "explained", *_TOTALS}:
+            raise HistoryError("history must be an object with workouts, explained and totals")
         workouts = data.get("workouts", [])
         explained = data.get("explained", [])
         if not isinstance(workouts, list) or len(workouts) > KEEP_WORKOUTS:
             raise HistoryError(f"workouts must be a list of at most {KEEP_WORKOUTS}")
         if not isinstance(explained, list) or not all(isinstance(e, str) and e for e in explained):
             raise HistoryError("explained must be a list of exercise ids")
-        finished = tuple(FinishedWorkout.from_dict(w) for w in workouts)
-        if any(a.finished_at > b.finished_at for a, b in zip(finished, finished[1:], strict=False)):
+        kept = tuple(PastWorkout.from_dict(w) for w in workouts)
+        if any(a.finished_at > b.finished_at for a, b in zip(kept, kept[1:], strict=False)):
             raise HistoryError("workouts must be in the order they were finished")
-        return cls(finished, frozenset(explained))
+        partial = sum(w.partial for w in kept)
+        # Stored before totals were kept: the workouts kept are all there is to count.
+        finished_total = data.get("finished_total", len(kept) - partial)
+        partial_total = data.get("partial_total", partial)
+        for name, total, at_least in (
+            ("finished_total", finished_total, len(kept) - partial),
+            ("partial_total", partial_total, partial),
+        ):
+            if not _is_whole(total) or total < at_least:
+                raise HistoryError(f"{name} must be a whole number, at least the ones kept")
+        return cls(kept, frozenset(explained), finished_total, partial_total)
 
 
 def remember(
     history: History, workout_id: str | None, events: Iterable[object], library: Library, now: float
 ) -> History:
-    """`history` after a move in `workout_id` that produced `events`: a finished workout is
-    kept with its time and sets, an exercise explained in full is noted."""
+    """`history` after a move in `workout_id` that produced `events` at `now`: a workout finished
+    is kept with its time and sets, one stopped partway with those of its last move, and an
+    exercise explained in full is noted."""
     plan = library.get(workout_id) if workout_id else None
     for event in events:
         if isinstance(event, ev.WorkoutFinished):
-            history = history.finished(event.workout_id, now, event.sets_done)
+            history = history.finished(
+                event.workout_id, now, event.sets_done, event.started_at, event.seconds_taken
+            )
+        elif isinstance(event, ev.WorkoutStopped):
+            at = event.last_move_at
+            history = history.stopped(
+                event.workout_id, at, event.sets_done, event.started_at, event.seconds_taken
+            )
         elif isinstance(event, ev.ExerciseIntroduced) and plan is not None:
             if 0 <= event.exercise_index < len(plan.exercises):
                 history = history.explained_now(plan.exercises[event.exercise_index].id)
     return history
 
 
+def _week_of(workout: PastWorkout, now: float) -> int:
+    """0 for the seven days up to `now`, 1 for the seven before, and so on."""
+    return int((now - workout.finished_at) // WEEK_SECONDS)
+
+
+def _time(value: object, name: str) -> float:
+    if not _is_number(value) or value < 0:
+        raise HistoryError(f"{name} must be a time (seconds since 1970)")
+    return float(value)
+
+
+def _seconds(value: object) -> float:
+    if not _is_number(value) or value < 0:
+        raise HistoryError("seconds must be a number of seconds from 0")
+    return float(value)
+
+
 def _is_whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
+    """A finite number (JSON's true and false are not numbers here)."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from skill.coaching.history import SESSIONS_A_WEEK, History
+from skill.coaching import events as ev
+from skill.coaching.history import SESSIONS_A_WEEK, History, PastWorkout, Week
 from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, Progress
 from skill.speech.moves import MoveReplies
 from skill.speech.ssml import Speech
@@ -189,11 +190,29 @@ class Answers(MoveReplies):
         text = self.phrases.say("fallback.not_caught", hint=self.hint(progress, routine))
         return self.ask(Speech().say(text), "help.reprompt")
 
-    def goodbye(self, progress: Progress, routine: tuple[str, int] | None = None) -> Reply:
+    def goodbye(
+        self,
+        progress: Progress,
+        routine: tuple[str, int] | None = None,
+        so_far: ev.WorkoutStopped | None = None,
+    ) -> Reply:
+        """The place saved and how to come back; with sets done, first the workout `so_far`."""
         if routine is not None and routine[0] == "warm_up" and progress.active:
             saved = self.phrases.say("stop.saved_warm_up", part=routine[1] + 1)
             return Reply(Speech().say(saved), None, True)
-        speech = self.where(progress, "stop.saved")
+        speech = Speech()
+        if so_far is not None:
+            speech.say(
+                self.phrases.say(
+                    "stop.summary",
+                    sets=so_far.sets_done,
+                    set_word=self.unit("sets", so_far.sets_done),
+                    exercises=so_far.exercises_done,
+                    exercise_word=self.unit("exercises", so_far.exercises_done),
+                    minutes=self.minutes(so_far.seconds_taken),
+                )
+            )
+        speech.extend(self.where(progress, "stop.saved"))
         if speech.empty:
             speech.say(self.phrases.say("stop.goodbye"))
         return Reply(speech, None, True)
@@ -340,26 +359,104 @@ class Answers(MoveReplies):
 
     def week_so_far(self, history: History, now: float) -> str:
         """Said after a workout: where this week stands against two sessions a week."""
-        count = history.workouts_in_week_to(now)
+        week = history.week_to(now)
+        if week.partial:
+            return self._full_and_partial("week.after_with_partial", week)
+        count = week.full
         if count <= 1:
             return self.phrases.say("week.after_first")
         if count == SESSIONS_A_WEEK:
             return self.phrases.say("week.after_second")
         return self.phrases.say("week.after_more", count=count)
 
-    def workouts_this_week(self, progress: Progress, history: History, now: float) -> Reply:
-        count = history.workouts_in_week_to(now)
-        key = {0: "week.none", 1: "week.one", SESSIONS_A_WEEK: "week.two"}.get(count, "week.more")
-        speech = Speech().say(self.phrases.say(key, count=count))
+    def week_answer(self, history: History, now: float) -> Speech:
+        """ "How many workouts this week": full and partial ones, and the last one."""
+        week = history.week_to(now)
+        speech = Speech()
+        if week.partial and week.full:
+            speech.say(self._full_and_partial("week.full_and_partial", week))
+        elif week.partial:
+            speech.say(
+                self.phrases.say(
+                    "week.partial_only",
+                    partial=self.count(week.partial),
+                    workout_word=self.unit("workouts", week.partial),
+                )
+            )
+        else:
+            keys = {0: "week.none", 1: "week.one", SESSIONS_A_WEEK: "week.two"}
+            speech.say(self.phrases.say(keys.get(week.full, "week.more"), count=week.full))
         last = history.last()
         if last is not None and (plan := self.coach.library.get(last.workout_id)) is not None:
-            days = max(0, int((now - last.finished_at) // 86400))
-            when = self.phrases.say(
-                {0: "week.today", 1: "week.yesterday"}.get(days, "week.days_ago"), days=days
+            key = "week.last_partial" if last.partial else "week.last"
+            speech.say(self.phrases.say(key, name=plan.name, when=self.when(last, now)))
+        return speech
+
+    def _full_and_partial(self, key: str, week: Week) -> str:
+        """Full and partial workouts counted apart, then the aim, which counts full ones."""
+        counted = self.phrases.say(
+            key,
+            full=self.count(week.full),
+            workout_word=self.unit("workouts", week.full),
+            partial=self.count(week.partial),
+        )
+        aim = {1: "week.aim_one", SESSIONS_A_WEEK: "week.aim_two"}.get(week.full, "week.aim_more")
+        return f"{counted} {self.phrases.say(aim)}"
+
+    def last_workout_answer(self, history: History, now: float) -> Speech:
+        """ "How did I do", "what did I do last time": the last workout, full or partial."""
+        last = history.last()
+        if last is None:
+            return Speech().say(self.phrases.say("history.none"))
+        plan = self.coach.library.get(last.workout_id)
+        sets, set_word = last.sets_done, self.unit("sets", last.sets_done)
+        if last.seconds is None:  # kept before the time was
+            done = self.phrases.say("history.sets", sets=sets, set_word=set_word)
+        else:
+            minutes = self.minutes(last.seconds)
+            done = self.phrases.say(
+                "history.sets_in", sets=sets, set_word=set_word, minutes=minutes
             )
-            speech.say(self.phrases.say("week.last", name=plan.name, when=when))
-        speech.say(self.hint(progress))
-        return self.ask(speech, "help.reprompt")
+        return Speech().say(
+            self.phrases.say(
+                "history.last_partial" if last.partial else "history.last_finished",
+                name=plan.name if plan is not None else self.phrases.say("history.retired"),
+                when=self.when(last, now),
+                done=done,
+            )
+        )
+
+    def streak_answer(self, history: History, now: float) -> Speech:
+        streak = history.streak_to(now)
+        if streak.weeks == 0:
+            key = "history.streak_none"
+        elif streak.maybe_longer:
+            key = "history.streak_at_least"
+        else:
+            key = "history.streak_one" if streak.weeks == 1 else "history.streak"
+        return Speech().say(self.phrases.say(key, weeks=streak.weeks))
+
+    def total_answer(self, history: History) -> Speech:
+        finished, partial = history.finished_total, history.partial_total
+        if finished + partial == 0:
+            return Speech().say(self.phrases.say("history.none"))
+        if finished == 0:
+            text = self.phrases.say("history.total_only_partial", partial=self.count(partial))
+            return Speech().say(text)
+        return Speech().say(
+            self.phrases.say(
+                "history.total_partial" if partial else "history.total",
+                finished=self.count(finished),
+                workout_word=self.unit("workouts", finished),
+                partial=self.count(partial),
+            )
+        )
+
+    def when(self, workout: PastWorkout, now: float) -> str:
+        """ "today", "yesterday", "3 days ago"."""
+        days = max(0, int((now - workout.finished_at) // 86400))
+        key = {0: "week.today", 1: "week.yesterday"}.get(days, "week.days_ago")
+        return self.phrases.say(key, days=days)
 
     def error(self, key: str = "error.generic", end_session: bool = False) -> Reply:
         speech = Speech().say(self.phrases.say(key))
@@ -401,6 +498,11 @@ class Answers(MoveReplies):
         speech = Speech().say(text, self.phrases.say("cool_down.starts_with", moves=names))
         speech.say(self.phrases.say("cool_down.offer_again"))
         return self.ask_yes_no(speech, "cool_down")
+
+    def answer_then_ask(self, speech: Speech, pending: str) -> Reply:
+        """An answer given while a yes/no question is open: the question, asked again."""
+        speech.say(self.phrases.say(question_reprompt(pending)))
+        return self.ask_yes_no(speech, pending)
 
     def _here_or_idle(self, progress: Progress, key: str, idle: Callable[[], Speech]) -> Speech:
         here = self.coach.position(progress)

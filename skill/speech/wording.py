@@ -94,6 +94,11 @@ class Wording:
         """The unit's word for `count` of it: set or sets."""
         return self.phrases.say(f"units.{unit}.{'one' if count == 1 else 'many'}")
 
+    def count(self, number: int) -> str:
+        """A small count in words ("one workout"), a larger one as a number."""
+        key = {1: "counts.one", 2: "counts.two"}.get(number)
+        return str(number) if key is None else self.phrases.say(key)
+
     def join(self, items: list[str], style: str = "and") -> str:
         if len(items) < 2:
             return "".join(items)

@@ -118,11 +118,28 @@ def test_whole_workout_ends_with_a_summary(coach: Coach, workout_id: str) -> Non
     move = coach.finish_set(progress, START + total_sets * MINUTE)
     assert move.progress.finished and not move.progress.active
     assert move.events == (
-        ev.WorkoutFinished(workout_id, 6, total_sets, (), total_sets * 60.0),
+        ev.WorkoutFinished(workout_id, 6, total_sets, (), total_sets * 60.0, started_at=START),
         ev.CoolDownOffered(),
     )
     after = coach.finish_set(move.progress, START + 1_900)
     assert after.events == (ev.NoActiveWorkout(just_finished=workout_id),)
+
+
+def test_stopping_partway_sums_up_the_workout_so_far_and_keeps_the_place(coach: Coach) -> None:
+    progress = sets(coach, started(coach, "dumbbell"), 4, START + MINUTE)  # 3 + 1
+    move = coach.stop(progress, START + 5 * MINUTE)
+    assert move.progress == progress  # stopping is not abandoning: the place is kept
+    # The work so far: up to the last set counted, not the time since.
+    at = START + 4 * MINUTE
+    assert move.events == (ev.WorkoutStopped("dumbbell", START, 2, 4, 4 * MINUTE, at),)
+    assert coach.finish_set(move.progress, START + 6 * MINUTE).progress.sets_done == 5
+
+
+def test_stopping_with_no_set_done_or_no_workout_sums_up_nothing(coach: Coach) -> None:
+    assert coach.stop(started(coach), START + MINUTE).events == ()
+    assert coach.stop(Progress(), START).events == ()
+    done = coach.finish_set(sets(coach, started(coach), 19, START), START + 20 * MINUTE)
+    assert coach.stop(done.progress, START + 21 * MINUTE).events == ()  # finished already
 
 
 def test_skip_moves_to_next_exercise_and_is_remembered(coach: Coach) -> None:

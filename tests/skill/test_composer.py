@@ -18,7 +18,9 @@ from harness.ssml_reader import Clip, Segment, Silence, Text, estimated_seconds,
 from harness.ssml_rules import speech_problems
 from harness.utterances import match
 from skill.alexa.skill_builder import build_service
+from skill.coaching import events as ev
 from skill.coaching.coach import Coach, Transition
+from skill.coaching.history import History
 from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, MIN_REST_SECONDS, Progress
 from skill.content.models import Move, WorkoutPlan
 from skill.speech.replies import Composer, Reply
@@ -830,3 +832,87 @@ def test_already_on_the_workout_says_what_to_say_once() -> None:
     reply = COMPOSER.already_on(runner.progress)
     assert "already doing the dumbbell workout" in spoken(reply.speech)
     assert commands_told(spoken(reply.speech)) == [("intent", "NextSetIntent")]
+
+
+# ---- what the coach remembers -----------------------------------------------------------------
+
+DAY = 24 * 3600.0
+
+
+def sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.?!])\s+", text.strip())
+
+
+def test_stopping_with_sets_done_sums_them_up_in_one_sentence_then_says_how_to_come_back() -> None:
+    runner = Runner()
+    runner.start("dumbbell")
+    runner.hear(COMPOSER.transition(runner.progress, COACH.skip_warm_up(runner.progress)))
+    for _ in range(4):
+        runner.next_set()
+    stopped = COACH.stop(runner.progress, runner.later(30))
+    (so_far,) = stopped.events
+    assert isinstance(so_far, ev.WorkoutStopped)
+    reply = checked(COMPOSER.goodbye(runner.progress, None, so_far))
+    summary, *rest = sentences(spoken(reply.speech))
+    assert re.search(r"\b4 sets of 2 exercises in 4 minutes\b.*\bpartial workout\b", summary)
+    assert "I've saved your place" in rest[0]
+    assert commands_told(" ".join(rest)) == [("launch", None)]
+    assert reply.end_session is True
+
+
+def test_the_week_counts_full_and_partial_workouts_apart_and_the_aim_counts_full_ones() -> None:
+    partial = History().stopped("dumbbell", START, 12, started_at=START - 900)
+    text = spoken(COMPOSER.week_answer(partial, START + 60).ssml())
+    assert "one partial workout in the last seven days, and no full one yet" in text
+    assert "haven't finished" not in text
+    assert "Your last one was the dumbbell workout, today, stopped partway." in text
+    both = partial.finished("bodyweight", START + DAY, 20, START + DAY - 1500)
+    text = spoken(COMPOSER.week_answer(both, START + DAY).ssml())
+    assert "one full workout and one partial in the last seven days" in text
+    assert "so one more to go" in text
+    after = COMPOSER.week_so_far(both.finished("dumbbell", START + 2 * DAY, 18), START + 2 * DAY)
+    assert after.startswith("That's two full workouts and one partial")
+    assert "the two a week that's advised" in after
+
+
+def test_how_did_i_do_tells_the_last_workout_full_or_partial_with_its_sets_and_minutes() -> None:
+    assert "haven't done a workout" in spoken(COMPOSER.last_workout_answer(History(), START).ssml())
+    stopped = History().stopped("bodyweight", START, 9, started_at=START - 700, seconds=600.0)
+    text = spoken(COMPOSER.last_workout_answer(stopped, START + DAY).ssml())
+    assert "bodyweight workout, yesterday: you stopped partway, after 9 sets in 10 minutes" in text
+    finished = History().finished("dumbbell", START, 18, START - 1500, 1440.0)
+    text = spoken(COMPOSER.last_workout_answer(finished, START + 3 * DAY).ssml())
+    assert "dumbbell workout, 3 days ago: all of it, 18 sets in 24 minutes" in text
+    # Kept before the time was, and of a workout the content no longer has.
+    old = History().finished("yoga", START, 1)
+    text = spoken(COMPOSER.last_workout_answer(old, START).ssml())
+    assert "the workout I no longer offer, today: all of it, 1 set." in text
+
+
+def test_the_streak_is_weeks_in_a_row_and_the_total_counts_past_the_workouts_kept() -> None:
+    def said(history: History, now: float) -> tuple[str, str]:
+        streak = spoken(COMPOSER.streak_answer(history, now).ssml())
+        return streak, spoken(COMPOSER.total_answer(history).ssml())
+
+    assert "no streak going" in said(History(), START)[0]
+    history = History()
+    for week in range(3, -1, -1):
+        history = history.finished("dumbbell", START - week * 7 * DAY, 18)
+    streak, total = said(history, START + 1)
+    assert "Your streak is 4 weeks" in streak and "at least" not in streak
+    assert "In all, you've finished 4 workouts with me." in total
+    history = history.stopped("bodyweight", START + 2, 3, started_at=START + 1)
+    assert said(history, START + 3)[1].endswith("and stopped one more partway.")
+    only_partial = History().stopped("bodyweight", START, 3, started_at=START - 300)
+    assert said(only_partial, START)[1].startswith("You haven't finished a workout with me yet")
+    for n in range(20):  # a workout a week for 20 weeks: the oldest are forgotten
+        history = history.finished("dumbbell", START + (n + 1) * 7 * DAY, 18)
+    streak, total = said(history, START + 20 * 7 * DAY + 1)
+    assert "at least 14 weeks" in streak
+    assert "you've finished 24 workouts" in total
+
+
+def test_a_history_answer_at_the_cool_down_offer_asks_the_offer_again() -> None:
+    speech = COMPOSER.total_answer(History())
+    reply = checked(COMPOSER.answer_then_ask(speech, "cool_down"))
+    assert reply.pending == "cool_down" and last_sentence(reply.speech).endswith("yes or no.")

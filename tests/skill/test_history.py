@@ -18,9 +18,11 @@ from skill.coaching.coach import Coach
 from skill.coaching.history import (
     KEEP_WORKOUTS,
     WEEK_SECONDS,
-    FinishedWorkout,
     History,
     HistoryError,
+    PastWorkout,
+    Streak,
+    Week,
     remember,
 )
 from skill.coaching.progress import Progress
@@ -43,25 +45,112 @@ def test_a_history_round_trips_through_a_plain_dict() -> None:
     )
     assert History.from_dict(history.to_dict()) == history
     assert history.explained == {"t_pushup"}
-    assert history.last() == FinishedWorkout("dumbbell", NOW, 18)
+    assert history.last() == PastWorkout("dumbbell", NOW, 18)
 
 
 def test_workouts_this_week_count_the_seven_days_up_to_now() -> None:
     history = History()
     for days_ago in (9, 7, 6.9, 2, 0):
         history = history.finished("dumbbell", NOW - days_ago * DAY, 18)
-    assert history.workouts_in_week_to(NOW) == 3  # 6.9, 2 and 0 days ago
-    assert history.workouts_in_week_to(NOW - WEEK_SECONDS) == 2  # 9 and 7 days ago
-    assert History().workouts_in_week_to(NOW) == 0
+    assert history.week_to(NOW) == Week(full=3)  # 6.9, 2 and 0 days ago
+    assert history.week_to(NOW - WEEK_SECONDS) == Week(full=2)  # 9 and 7 days ago
+    assert History().week_to(NOW) == Week()
 
 
-def test_only_the_latest_workouts_are_kept() -> None:
+def test_only_the_latest_workouts_are_kept_and_the_totals_count_them_all() -> None:
     history = History()
     for n in range(KEEP_WORKOUTS + 5):
         history = history.finished("bodyweight", NOW + n, n)
+    history = history.stopped("dumbbell", NOW + 100, 4, started_at=NOW + 50)
     assert len(history.workouts) == KEEP_WORKOUTS
-    assert history.workouts[0].sets_done == 5  # the five oldest were forgotten
+    assert history.workouts[0].sets_done == 6  # the six oldest were forgotten
+    assert (history.finished_total, history.partial_total) == (KEEP_WORKOUTS + 5, 1)
     assert History.from_dict(history.to_dict()) == history
+
+
+# --- workouts stopped partway ---------------------------------------------------------------------
+
+
+def test_a_workout_stopped_partway_counts_as_partial_in_its_week() -> None:
+    history = History().finished("bodyweight", NOW - DAY, 20, NOW - DAY - 1500, 1500.0)
+    history = history.stopped("dumbbell", NOW, 12, started_at=NOW - 900, seconds=840.0)
+    assert history.week_to(NOW) == Week(full=1, partial=1)
+    assert history.last() == PastWorkout("dumbbell", NOW, 12, True, NOW - 900, 840.0)
+    assert (history.finished_total, history.partial_total) == (1, 1)
+    assert History.from_dict(history.to_dict()) == history
+
+
+def test_stopping_the_same_workout_again_updates_its_one_entry() -> None:
+    history = History().stopped("dumbbell", NOW, 5, started_at=NOW - 600)
+    history = history.stopped("dumbbell", NOW + 2 * DAY, 9, started_at=NOW - 600)
+    assert history.workouts == (PastWorkout("dumbbell", NOW + 2 * DAY, 9, True, NOW - 600),)
+    assert (history.finished_total, history.partial_total) == (0, 1)
+
+
+def test_finishing_a_workout_stopped_before_replaces_its_partial_entry() -> None:
+    history = History().finished("bodyweight", NOW - DAY, 20, NOW - DAY - 1500)
+    history = history.stopped("dumbbell", NOW, 5, started_at=NOW - 600)
+    history = history.finished("dumbbell", NOW + DAY, 18, started_at=NOW - 600, seconds=1400.0)
+    assert [(w.workout_id, w.partial) for w in history.workouts] == [
+        ("bodyweight", False),
+        ("dumbbell", False),
+    ]
+    assert history.week_to(NOW + DAY) == Week(full=2)
+    assert (history.finished_total, history.partial_total) == (2, 0)
+
+
+def test_another_workout_started_instead_leaves_the_partial_one_as_it_was() -> None:
+    history = History().stopped("dumbbell", NOW, 5, started_at=NOW - 600)
+    history = history.finished("dumbbell", NOW + DAY, 18, started_at=NOW + DAY - 1500)
+    history = history.stopped("bodyweight", NOW + 2 * DAY, 3, started_at=NOW + 2 * DAY - 300)
+    assert [(w.workout_id, w.sets_done, w.partial) for w in history.workouts] == [
+        ("dumbbell", 5, True),
+        ("dumbbell", 18, False),
+        ("bodyweight", 3, True),
+    ]
+    assert (history.finished_total, history.partial_total) == (1, 2)
+
+
+def test_a_history_stored_before_partial_workouts_and_totals_still_reads() -> None:
+    stored = {
+        "workouts": [
+            {"workout_id": "bodyweight", "finished_at": NOW - DAY, "sets_done": 20},
+            {"workout_id": "dumbbell", "finished_at": NOW, "sets_done": 18},
+        ],
+        "explained": ["t_push_up"],
+    }
+    history = History.from_dict(stored)
+    assert history.last() == PastWorkout("dumbbell", NOW, 18)
+    assert not any(w.partial for w in history.workouts)
+    assert (history.finished_total, history.partial_total) == (2, 0)  # all there is to count
+    assert history.to_dict()["workouts"] == stored["workouts"]  # written back the same way
+
+
+# --- streaks --------------------------------------------------------------------------------------
+
+
+def test_a_streak_counts_weeks_in_a_row_with_a_workout_full_or_partial() -> None:
+    history = History()
+    for days_ago in (30, 24, 17):  # weeks 4, 3 and 2 back from now
+        history = history.finished("bodyweight", NOW - days_ago * DAY, 20)
+    with_partial = history.stopped("dumbbell", NOW - 8 * DAY, 6, started_at=NOW - 8 * DAY - 600)
+    history = history.finished("bodyweight", NOW - 3 * DAY, 20)
+    with_partial = with_partial.finished("bodyweight", NOW - 3 * DAY, 20)
+    assert history.streak_to(NOW) == Streak(1, False)  # week 1 has none
+    assert with_partial.streak_to(NOW) == Streak(5, False)  # the partial one fills week 1
+    assert history.streak_to(NOW + 7 * DAY) == Streak(0, False)  # nothing in the last 7 days
+    assert History().streak_to(NOW) == Streak(0, False)
+
+
+def test_a_streak_that_reaches_past_the_workouts_kept_may_be_longer() -> None:
+    history = History()
+    for n in range(KEEP_WORKOUTS + 1):  # one a week: the oldest is forgotten
+        history = history.finished("bodyweight", NOW - (KEEP_WORKOUTS - n) * 7 * DAY, 20)
+    assert history.streak_to(NOW + 1) == Streak(KEEP_WORKOUTS, True)
+    shorter = History()
+    for n in range(KEEP_WORKOUTS):  # all of them kept
+        shorter = shorter.finished("bodyweight", NOW - (KEEP_WORKOUTS - 1 - n) * 7 * DAY, 20)
+    assert shorter.streak_to(NOW + 1) == Streak(KEEP_WORKOUTS, False)
 
 
 def _stored(**workout: Any) -> dict[str, Any]:
@@ -79,6 +168,11 @@ def _stored(**workout: Any) -> dict[str, Any]:
         (_stored(sets_done=-3), "sets_done"),
         (_stored(workout_id=""), "workout_id"),
         (_stored(extra=1), "workout_id, finished_at and sets_done"),
+        (_stored(partial="yes"), "partial"),
+        (_stored(started_at=math.inf), "started_at"),
+        (_stored(seconds=-1), "seconds"),
+        ({"workouts": [_stored()["workouts"][0]], "finished_total": 0}, "finished_total"),
+        ({"workouts": [], "partial_total": 1.5}, "partial_total"),
         ({"workouts": [], "explained": [3]}, "explained"),
         ({"workouts": {}, "explained": []}, "workouts"),
         ({"workouts": [], "streak": 4}, "history"),
@@ -90,6 +184,12 @@ def test_a_history_that_makes_no_sense_is_refused_naming_the_field(
 ) -> None:
     with pytest.raises(HistoryError, match=field):
         History.from_dict(stored)
+
+
+def test_a_workout_kept_after_a_later_one_goes_in_time_order() -> None:
+    history = History().finished("a", NOW, 1).finished("b", NOW - 5, 1)  # a clock behind
+    assert [w.workout_id for w in history.workouts] == ["b", "a"]
+    assert History.from_dict(history.to_dict()) == history
 
 
 def test_workouts_out_of_order_are_refused() -> None:
@@ -115,9 +215,19 @@ def test_a_finished_workout_and_each_full_explanation_are_remembered() -> None:
     history = remember(History(), "dumbbell", started.events, library, NOW)
     first = library.get("dumbbell").exercises[0].id  # type: ignore[union-attr]
     assert history.explained == {first}
-    finished = ev.WorkoutFinished("dumbbell", 6, 18, (), 1500.0)
+    finished = ev.WorkoutFinished("dumbbell", 6, 18, (), 1500.0, started_at=NOW)
     history = remember(history, "dumbbell", [finished], library, NOW + 1500)
-    assert history.last() == FinishedWorkout("dumbbell", NOW + 1500, 18)
+    assert history.last() == PastWorkout("dumbbell", NOW + 1500, 18, False, NOW, 1500.0)
+
+
+def test_a_workout_stopped_partway_is_remembered_as_partial_until_it_is_finished() -> None:
+    library = default_library()
+    stopped = ev.WorkoutStopped("dumbbell", NOW, 4, 12, 900.0, last_move_at=NOW + 950)
+    history = remember(History(), "dumbbell", [stopped], library, NOW + 1000)
+    assert history.last() == PastWorkout("dumbbell", NOW + 950, 12, True, NOW, 900.0)
+    finished = ev.WorkoutFinished("dumbbell", 6, 18, (), 1400.0, started_at=NOW)
+    history = remember(history, "dumbbell", [finished], library, NOW + 2000)
+    assert history.workouts == (PastWorkout("dumbbell", NOW + 2000, 18, False, NOW, 1400.0),)
 
 
 def test_moves_that_finish_nothing_and_explain_nothing_leave_it_alone() -> None:

@@ -121,7 +121,7 @@ def test_an_upgraded_runner_finishes_with_a_true_summary() -> None:
         now += 60
         move = COACH.finish_set(move.progress, now)
     assert move.events == (
-        ev.WorkoutFinished("bodyweight", 6, 20, (), 9 * 60 + 10 * 60.0),
+        ev.WorkoutFinished("bodyweight", 6, 20, (), 9 * 60 + 10 * 60.0, started_at=STARTED),
         ev.CoolDownOffered(),
     )
 
