@@ -15,6 +15,7 @@ from ask_sdk_model.interfaces.alexa.presentation.apl import (
 )
 from flask import Flask
 
+from harness import apl_validator
 from harness.envelopes import (
     APL_INTERFACE,
     Caller,
@@ -36,7 +37,7 @@ from skill.coaching.progress import Progress
 from skill.content.loader import default_library
 from skill.persistence import decode
 from skill.screen.datasources import screen_data
-from skill.screen.documents import COACH, document
+from skill.screen.documents import COACH, DOCUMENTS, document
 from tests.support import (
     DEVICE_ID,
     SKILL_ID,
@@ -137,6 +138,18 @@ def test_the_directive_reads_back_as_the_sdk_models_render_document() -> None:
         assert again.datasources == data["datasources"]
         # A whole response is speech (under 8000 characters) plus the screen: well under the cap.
         assert len(text.encode("utf-8")) + 8000 * 2 < MAX_RESPONSE_BYTES
+
+
+def test_amazons_apl_validator_finds_nothing_in_any_document_the_skill_sends() -> None:
+    reason = apl_validator.missing()
+    if reason is not None:
+        pytest.skip(f"the APL validator needs {reason}")
+    names = sorted(path.stem for path in DOCUMENTS.glob("*.json"))
+    assert COACH in names
+    found = apl_validator.validate([document(name) for name in names])
+    assert {
+        name: [str(f) for f in findings] for name, findings in zip(names, found, strict=True)
+    } == {name: [] for name in names}
 
 
 def test_every_control_sends_an_event_the_model_reads_as_send_event() -> None:
