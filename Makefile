@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 5000
 
-.PHONY: install run simulator browser serve test lint typecheck bench clean ci audio deploy
+.PHONY: install run simulator browser apl-validator serve test lint typecheck bench clean ci audio \
+	deploy
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +43,17 @@ browser:
 		echo "make browser: no chromium/chromedriver and no root apt-get: browser tests will skip"; \
 	fi
 
+# Amazon's APL validator (apl-suggester, pinned in harness/apl_validator/package-lock.json) for
+# the screen tests, installed beside its lock file. Where npm cannot install it, those tests skip
+# and say why.
+APL_VALIDATOR := harness/apl_validator
+$(APL_VALIDATOR)/node_modules/.package-lock.json: $(APL_VALIDATOR)/package.json \
+		$(APL_VALIDATOR)/package-lock.json
+	@command -v npm >/dev/null && npm ci --prefix $(APL_VALIDATOR) --no-audit --no-fund --silent \
+	|| echo "make apl-validator: could not install apl-suggester: its tests will skip"
+
+apl-validator: $(APL_VALIDATOR)/node_modules/.package-lock.json
+
 # Production: waitress with the settings in skill/serve.py, on $BIND_ADDRESS:$PORT (default
 # 127.0.0.1:8080), verification on. TLS goes in front: README, "Serving in production".
 serve: $(STAMP)
@@ -57,7 +69,7 @@ typecheck: $(STAMP)
 # The suite over every core (pytest-xdist); plain `pytest` runs it in one process. Bytecode is
 # cached even where the environment says not to (PYTHONDONTWRITEBYTECODE): recompiling the
 # project and rewriting every test module's asserts costs each worker seconds per run.
-test: lint typecheck browser
+test: lint typecheck browser apl-validator
 	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n auto
 
 # Figures for the README; nothing here is asserted by the tests.
@@ -80,7 +92,8 @@ audio: $(STAMP)
 	$(BIN)/python -m tracks.build --engine $(AUDIO_ENGINE) --out $(AUDIO_DIR)
 
 clean:
-	rm -rf $(VENV) var renders skill-package build/audio .cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var renders skill-package build/audio .cache .pytest_cache .mypy_cache .ruff_cache \
+		$(APL_VALIDATOR)/node_modules
 
 # The Lambda artifact, .serverless/upper-body-coach.zip, with the pinned Serverless v3 from
 # package-lock.json: offline apart from the npm and PyPI registries, with no login and no AWS

@@ -52,10 +52,13 @@ VIEWPORTS = (
 
 # What the runner says to reach each scene, from a fresh start.
 TO_A_SET = ("open upper body coach", "start the bodyweight workout", "skip the warm up")
+TO_THE_WARM_UP = ("open upper body coach", "start the bodyweight workout")
 SCENES: Mapping[str, Sequence[str]] = {
     "set": TO_A_SET,  # T push-up, set 1 of 4, with its controls
     "rest": (*TO_A_SET, "next set"),  # a 30 s rest, then set 2
     "steps": (*TO_A_SET, "go to the y t w l raise"),  # the Y T W L raise led step by step
+    "warm_up": TO_THE_WARM_UP,  # the warm-up's part 1 led move by move, with Next
+    "warm_up_end": (*TO_THE_WARM_UP, "next"),  # its last part led, then T push-up's set 1
 }
 
 
@@ -112,12 +115,13 @@ def set_clock(driver: WebDriver, at_ms: float) -> None:
 
 
 def scene_moment(name: str, directive: Json) -> float:
-    """The moment worth a picture: 12 s into a rest; the second step while it is called."""
+    """The moment worth a picture: 12 s into a rest; the second step or move while it is
+    called; the last warm-up part's second move, before the set comes."""
     coach = directive["datasources"]["coach"]
     if name == "rest":
-        return float(coach["rest"]["startMs"]) + 12_000
-    steps = coach["steps"]
-    if name == "steps" and len(steps) > 1:
+        return float(coach["lead"]["rest"]["startMs"]) + 12_000
+    steps = coach["lead"]["steps"] if name == "warm_up_end" else coach["steps"]
+    if name in ("steps", "warm_up", "warm_up_end") and len(steps) > 1:
         return float(steps[1]["startMs"]) + 1_000
     return 0.0
 
@@ -146,6 +150,8 @@ SHOTS = (
     ("rest", "spot"),
     ("steps", "show-5"),
     ("rest", "show-15"),
+    ("warm_up", "show-8"),
+    ("warm_up_end", "show-8"),
 )
 
 
@@ -198,7 +204,9 @@ def _page_turn(driver: WebDriver, css_selector: str) -> None:
 
     count = "return document.querySelectorAll('#transcript li.coach').length"
     before = driver.execute_script(count)
-    driver.find_element("css selector", css_selector).click()
+    # The first one shown: a view not shown yet, or no longer, holds controls too.
+    shown = [e for e in driver.find_elements("css selector", css_selector) if e.is_displayed()]
+    shown[0].click()
     WebDriverWait(driver, 20).until(lambda d: d.execute_script(count) > before)
 
 

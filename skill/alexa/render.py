@@ -28,9 +28,11 @@ def render(
     outcome: Outcome,
     notice: str | None = None,
     shown: Progress | None = None,
+    routine: tuple[str, int] | None = None,
 ) -> Answer:
     """The answer to `asked`: `notice` is said before anything else; the screen, where the
-    device has one, shows the place `shown` (none for an apology)."""
+    device has one, shows the place `shown` (none for an apology), in the warm-up or cool-down
+    part `routine` when one is under way."""
     session = dict(asked.session_attributes) if asked.has_session else None
     response = Response()
     directives: list[Directive] = []
@@ -70,7 +72,7 @@ def render(
             response.reprompt = Reprompt(output_speech=SsmlOutputSpeech(ssml=reply.reprompt))
         response.should_end_session = reply.end_session
     if shown is not None and screen.shows_screen(asked):
-        directives.append(screen.render(service, shown, outcome.events, said))
+        directives.append(screen.render(service, shown, outcome.events, said, routine))
     if directives:
         response.directives = directives
     return Answer(response, session)

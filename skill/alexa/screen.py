@@ -16,7 +16,7 @@ from skill.alexa.service import CoachService
 from skill.alexa.turn import SCREEN_TOKEN, Asked
 from skill.coaching.events import Event
 from skill.coaching.progress import Progress
-from skill.screen.datasources import screen_data
+from skill.screen.datasources import Timings, part_led, part_moves, screen_data
 from skill.screen.documents import COACH, document
 from skill.speech.ssml import Speech
 
@@ -34,16 +34,34 @@ def render(
     progress: Progress,
     events: Sequence[Event] = (),
     speech: Speech | None = None,
+    routine: tuple[str, int] | None = None,
 ) -> RenderDocumentDirective:
-    """The coach's screen for `progress` after a move with `events`, answered with `speech`:
-    when a rest it paces begins and when each step it leads is called come from the speech's
-    own record (skill.speech.ssml)."""
+    """The coach's screen for `progress` (and `routine`, the warm-up or cool-down part "next"
+    leads) after a move with `events`, answered with `speech`: when a rest it paces begins and
+    when each step or move it leads is called come from the speech's own record
+    (skill.speech.ssml)."""
     from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
-    composer = service.composer
     said = speech or Speech()
+    data = screen_data(
+        service.composer, progress, events, timings(service, progress, events, said), routine
+    )
+    return RenderDocumentDirective(token=SCREEN_TOKEN, document=document(COACH), datasources=data)
+
+
+def timings(
+    service: CoachService, progress: Progress, events: Sequence[Event], said: Speech
+) -> Timings:
+    """When `said` begins the rest, calls each step of the set at `progress`, and calls each move
+    of the warm-up or cool-down part the move led."""
+    composer = service.composer
     here = service.coach.position(progress)
     steps = here.exercise.steps if here is not None else ()
-    led = said.starts_ms([composer.step_call(step) for step in steps]) if steps else None
-    data = screen_data(composer, progress, events, said.first_break_ms(), led)
-    return RenderDocumentDirective(token=SCREEN_TOKEN, document=document(COACH), datasources=data)
+    plan = service.coach.library.get(progress.workout_id or "")
+    led = part_led(events)
+    moves = part_moves(plan, *led[:2]) if plan is not None and led is not None else ()
+    return Timings(
+        rest_starts_ms=said.first_break_ms(),
+        step_starts_ms=said.starts_ms([composer.step_call(s) for s in steps]) if steps else None,
+        move_starts_ms=said.starts_ms([composer.move_call(m) for m in moves]) if moves else None,
+    )

@@ -21,6 +21,8 @@ from skill.alexa.render import Answer, render
 from skill.alexa.service import CoachService, HandsFree
 from skill.alexa.turn import Asked, Outcome, read_request, read_turn, save
 from skill.coaching.coach import Coach
+from skill.coaching.routine import parse as parse_routine
+from skill.coaching.routine import routine_after
 from skill.config import Settings
 from skill.content.loader import default_library
 from skill.content.models import Library
@@ -118,7 +120,8 @@ class CoachSkill:
         turn = read_turn(asked, self.store, self.service.coach, self.service.clock(), fresh_start)
         outcome = command_for(asked).action(self.handlers, turn)
         shown = turn.progress if outcome.progress is None else outcome.progress
-        answer = render(self.service, asked, outcome, turn.notice, shown)
+        routine = parse_routine(routine_after(turn.routine, outcome.events))
+        answer = render(self.service, asked, outcome, turn.notice, shown, routine)
         save(turn, outcome, self.store)
         return answer
 

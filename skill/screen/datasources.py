@@ -1,123 +1,69 @@
 """What the coach's screen shows after a turn, as the `coach` datasource of documents/coach.json.
 
-A pure function of the runner's place (Progress), the content and the move just made: the move
-says whether a rest has begun (the document counts it down on the device) or which part of a
-warm-up or cool-down is being led. Every string is from the phrasebook's `screen` section.
+A pure function of the runner's place (Progress, and the warm-up or cool-down part under way),
+the content and the move just made. The screen shows one view: the set, a warm-up or cool-down
+part, the finished workout, or the choice of workouts. When one answer leads something first (a
+rest, or the warm-up's last part) and then goes on to a set, that comes first as the `lead` view,
+shown until the speech reaches the set (`lead.untilMs`; the document switches on the device), so
+the screen never names a set the coach is not yet on. Every string is from the phrasebook's
+`screen` section.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from skill.coaching import events as ev
 from skill.coaching.progress import Progress
-from skill.content.models import Move
+from skill.content.models import Move, WorkoutPlan
 from skill.speech.places import place_labels
 from skill.speech.replies import Composer
 
-BUTTONS = ("next_set", "pause", "resume", "repeat", "how_to")
+BUTTONS = ("next_set", "pause", "resume", "repeat", "how_to")  # a set's controls, as touched
+# "next" labels a warm-up or cool-down part's one control: it sends next_set, as "next" does.
+LABELS = (*BUTTONS, "next")
+
+View = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Timings:
+    """When the answer the screen comes with says what the screen follows, in ms after the
+    screen appears (skill.speech.ssml's record): where the rest's silence begins, and when each
+    step of a led set and each move of a warm-up or cool-down part is called (None: not said)."""
+
+    rest_starts_ms: int = 0
+    step_starts_ms: Sequence[int] | None = None
+    move_starts_ms: Sequence[int] | None = None
 
 
 def screen_data(
     composer: Composer,
     progress: Progress,
     events: Sequence[ev.Event] = (),
-    rest_starts_ms: int = 0,
-    step_starts_ms: Sequence[int] | None = None,
+    timings: Timings = Timings(),
+    routine: tuple[str, int] | None = None,
 ) -> dict[str, Any]:
-    """The datasources of the coach's screen for `progress`, after a move with `events` (none
-    for a turn that only answered). A rest begun by the move counts down on the device from
-    `rest_starts_ms` after the screen appears (when the words leading into it are said). When
-    the answer leads the set step by step, `step_starts_ms` says when each step is called: the
-    document highlights the step being done."""
+    """The datasources of the coach's screen for `progress` after a move with `events` (none for
+    a turn that only answered), with `routine` the warm-up or cool-down part "next" leads now."""
     say = composer.phrases.say
-    coach = composer.coach
-    data: dict[str, Any] = {
-        "workout": "",
-        "title": "",
-        "setLabel": "",
-        "reps": "",
-        "load": "",
-        "message": "",
-        "cues": [],
-        "steps": [],
-        "rest": {
-            "seconds": 0,
-            "startMs": 0,
-            "label": say("screen.rest"),
-            "doneLabel": say("screen.rest_done"),
-        },
-        "paused": progress.paused,
-        "controls": False,
-        "labels": {name: say(f"screen.buttons.{name}") for name in BUTTONS},
-    }
-    plan = coach.library.get(progress.workout_id or "")
-    routine = _routine(events)
-    if plan is not None:
-        data["workout"] = plan.name.capitalize()
-    if plan is not None and routine is not None:
-        kind, part, parts = routine
-        moves = (plan.warm_up if kind == "warm_up" else plan.cool_down)[part]
-        data["title"] = say(f"screen.{kind}")
-        data["setLabel"] = say("screen.part", part=part + 1, parts=parts)
-        data["steps"] = [_move(composer, move) for move in moves]
-        return {"coach": data}
-    if plan is not None and progress.finished:
-        data["title"] = say("screen.finished")
-        data["message"] = say("screen.finished_sets", count=progress.sets_done)
-        return {"coach": data}
-    here = coach.position(progress)
-    if here is None:
-        data["message"] = say("screen.idle", options=composer.workout_names())
-        return {"coach": data}
-    exercise = here.exercise
-    labels = place_labels(
-        composer.phrases, coach.library, here.workout.id, here.exercise_index, here.set_number
-    )
-    assert labels is not None  # a position is a real place
-    _, data["title"], data["setLabel"] = labels
-    data["reps"] = composer.reps(exercise.reps)
-    load = progress.load_of(exercise.id)
-    option = {"easier": exercise.easier, "harder": exercise.harder}.get(load or "")
-    stand_in = coach.stand_in(progress, exercise)
-    if stand_in is not None:  # done another way for missing kit: its way, not the plan's cues
-        data["load"] = say("screen.stand_in", way=stand_in.name)
-        data["cues"] = [stand_in.instead]
-    else:
-        if load is not None and option:
-            data["load"] = say(f"screen.{load}", option=option)
-        data["cues"] = list(exercise.first_cues)
-    starts = list(step_starts_ms or [])
-    if len(starts) != len(exercise.steps):
-        starts = [-1] * len(exercise.steps)  # not led in this answer: nothing highlighted
-    # Each step is current until the next is called; the last stays current.
-    ends = [*starts[1:], -1][: len(starts)]
-    data["steps"] = [
-        {
-            "name": step.name,
-            "cue": step.cue,
-            "reps": composer.reps(step.reps),
-            "startMs": start,
-            "endMs": end,
+    plan = composer.coach.library.get(progress.workout_id or "")
+    view, lead = _views(composer, progress, plan, events, timings, routine)
+    return {
+        "coach": {
+            "workout": plan.name.capitalize() if plan is not None else "",
+            "paused": progress.paused,
+            "labels": {name: say(f"screen.buttons.{name}") for name in LABELS},
+            **view,
+            "lead": lead if lead is not None else {**_view(), "untilMs": 0},  # never shown
         }
-        for step, start, end in zip(exercise.steps, starts, ends, strict=True)
-    ]
-    if progress.paused:
-        data["message"] = say("screen.paused")
-    rest = next((e for e in events if isinstance(e, ev.RestStarted)), None)
-    if rest is not None and not progress.paused:
-        data["rest"]["seconds"] = rest.seconds
-        data["rest"]["startMs"] = max(0, rest_starts_ms)
-    data["controls"] = True
-    return {"coach": data}
+    }
 
 
-def _routine(events: Sequence[ev.Event]) -> tuple[str, int, int] | None:
-    """("warm_up" or "cool_down", part, parts) when the move led one; the exercise's first set
-    after the warm-up's last part wins (the screen shows where the runner is going)."""
-    if any(isinstance(e, ev.SetAnnounced) for e in events):
-        return None
+def part_led(events: Sequence[ev.Event]) -> tuple[str, int, int] | None:
+    """("warm_up" or "cool_down", part, parts) when the move led one."""
     for event in events:
         if isinstance(event, ev.WarmUpPart):
             return "warm_up", event.part, event.parts
@@ -126,6 +72,175 @@ def _routine(events: Sequence[ev.Event]) -> tuple[str, int, int] | None:
     return None
 
 
-def _move(composer: Composer, move: Move) -> dict[str, object]:
-    seconds = composer.phrases.say("screen.move", seconds=move.seconds)
-    return {"name": move.name, "cue": "", "reps": seconds, "startMs": -1, "endMs": -1}
+def part_moves(plan: WorkoutPlan, kind: str, part: int) -> tuple[Move, ...]:
+    """The moves of part `part` of the plan's warm-up or cool-down; none for no such part."""
+    parts = plan.warm_up if kind == "warm_up" else plan.cool_down
+    return parts[part] if 0 <= part < len(parts) else ()
+
+
+def _views(
+    composer: Composer,
+    progress: Progress,
+    plan: WorkoutPlan | None,
+    events: Sequence[ev.Event],
+    timings: Timings,
+    routine: tuple[str, int] | None,
+) -> tuple[View, View | None]:
+    """The view the screen settles on, and the one it leads with (None: none)."""
+    say = composer.phrases.say
+    led = part_led(events)
+    if plan is not None and led is not None:
+        kind, part, parts = led
+        shown = _part(composer, plan, kind, part, parts, timings.move_starts_ms)
+        here = composer.coach.position(progress)
+        if here is None or not any(isinstance(e, ev.SetAnnounced) for e in events):
+            return {**shown, "next": part + 1 < parts}, None
+        # The warm-up's last part, then the first set: the part while it is led. No Next there:
+        # "next" before the set is announced would count that set.
+        until = _part_ends_ms(part_moves(plan, kind, part), timings.move_starts_ms)
+        up_next = say("screen.up_next", name=here.exercise.name)
+        return _set(composer, progress, timings), {**shown, "upNext": up_next, "untilMs": until}
+    if plan is not None and routine is not None and part_moves(plan, *routine):
+        kind, part = routine
+        parts = len(plan.warm_up if kind == "warm_up" else plan.cool_down)
+        return {**_part(composer, plan, kind, part, parts, None), "next": True}, None
+    if plan is not None and progress.finished:
+        message = say("screen.finished_sets", count=progress.sets_done)
+        return _view(title=say("screen.finished"), message=message), None
+    if composer.coach.position(progress) is None:
+        return _view(message=say("screen.idle", options=composer.workout_names())), None
+    rest = next((e for e in events if isinstance(e, ev.RestStarted)), None)
+    shown = _set(composer, progress, timings)
+    if rest is None or progress.paused:
+        return shown, None
+    return shown, _rest(composer, progress, events, rest.seconds, timings.rest_starts_ms)
+
+
+def _view(**fields: Any) -> View:
+    """A view with nothing shown but `fields`."""
+    blank: View = {
+        "title": "",
+        "setLabel": "",
+        "upNext": "",
+        "reps": "",
+        "load": "",
+        "message": "",
+        "cues": [],
+        "steps": [],
+        "rest": {"seconds": 0, "startMs": 0},
+        "controls": False,  # the set's controls
+        "next": False,  # a warm-up or cool-down part's Next
+    }
+    return {**blank, **fields}
+
+
+def _set(composer: Composer, progress: Progress, timings: Timings) -> View:
+    """The set the runner is on: its reps, load, cues, and its steps highlighted as called."""
+    say = composer.phrases.say
+    here = composer.coach.position(progress)
+    assert here is not None  # only asked for a place in a workout
+    exercise = here.exercise
+    labels = place_labels(
+        composer.phrases,
+        composer.coach.library,
+        here.workout.id,
+        here.exercise_index,
+        here.set_number,
+    )
+    assert labels is not None  # a position is a real place
+    _, title, set_label = labels
+    load = progress.load_of(exercise.id)
+    option = {"easier": exercise.easier, "harder": exercise.harder}.get(load or "")
+    load_label = say(f"screen.{load}", option=option) if load is not None and option else ""
+    cues = list(exercise.first_cues)
+    stand_in = composer.coach.stand_in(progress, exercise)
+    if stand_in is not None:  # done another way for missing kit: its way, not the plan's cues
+        load_label, cues = say("screen.stand_in", way=stand_in.name), [stand_in.instead]
+    starts = list(timings.step_starts_ms or [])
+    if len(starts) != len(exercise.steps):
+        starts = [-1] * len(exercise.steps)  # not led in this answer: nothing highlighted
+    # Each step is current until the next is called; the last stays current.
+    ends = [*starts[1:], -1][: len(starts)]
+    steps = [
+        {"name": s.name, "cue": s.cue, "reps": composer.reps(s.reps), "startMs": a, "endMs": b}
+        for s, a, b in zip(exercise.steps, starts, ends, strict=True)
+    ]
+    return _view(
+        title=title,
+        setLabel=set_label,
+        reps=composer.reps(exercise.reps),
+        load=load_label,
+        message=say("screen.paused") if progress.paused else "",
+        cues=cues,
+        steps=steps,
+        controls=True,
+    )
+
+
+def _rest(
+    composer: Composer,
+    progress: Progress,
+    events: Sequence[ev.Event],
+    seconds: int,
+    starts_ms: int,
+) -> View:
+    """A rest counting down on the device from `starts_ms`, and what comes after it: the next set
+    of the same exercise, or the next exercise by name."""
+    say = composer.phrases.say
+    here = composer.coach.position(progress)
+    assert here is not None  # a rest leads to a set
+    if any(isinstance(e, ev.ExerciseIntroduced) for e in events):
+        up_next = say("screen.up_next", name=here.exercise.name)
+    else:
+        up_next = say("screen.up_next_set", set=here.set_number, sets=here.exercise.sets)
+    start = max(0, starts_ms)
+    return _view(
+        title=say("screen.rest"),
+        upNext=up_next,
+        rest={"seconds": seconds, "startMs": start},
+        controls=True,
+        untilMs=start + seconds * 1000,
+    )
+
+
+def _part(
+    composer: Composer,
+    plan: WorkoutPlan,
+    kind: str,
+    part: int,
+    parts: int,
+    starts_ms: Sequence[int] | None,
+) -> View:
+    """Part `part` of the warm-up or cool-down with its moves, each highlighted while it is
+    held when `starts_ms` says when each is called."""
+    say = composer.phrases.say
+    moves = part_moves(plan, kind, part)
+    starts = list(starts_ms or [])
+    if len(starts) != len(moves) or not moves:
+        starts = [-1] * len(moves)  # not led in this answer: nothing highlighted
+        ends = starts
+    else:
+        ends = [*starts[1:], _part_ends_ms(moves, starts)]
+    steps = [
+        {
+            "name": move.name,
+            "cue": "",
+            "reps": say("screen.move", seconds=move.seconds),
+            "startMs": start,
+            "endMs": end,
+        }
+        for move, start, end in zip(moves, starts, ends, strict=True)
+    ]
+    return _view(
+        title=say(f"screen.{kind}"),
+        setLabel=say("screen.part", part=part + 1, parts=parts),
+        steps=steps,
+    )
+
+
+def _part_ends_ms(moves: Sequence[Move], starts_ms: Sequence[int] | None) -> int:
+    """When a part is over: its last move held for its seconds, its call included
+    (skill.speech.wording.lead_moves); from the start when the speech did not say when."""
+    if moves and starts_ms is not None and len(starts_ms) == len(moves):
+        return starts_ms[-1] + moves[-1].seconds * 1000
+    return sum(move.seconds for move in moves) * 1000

@@ -278,10 +278,15 @@ class Wording:
         included), and the beep at the end, paced like a rest."""
         speech = Speech()
         for move in moves:
-            name = move.name.rstrip(".")
-            call = self.phrases.say("routine.move", move=name, seconds=move.seconds)
+            call = self.move_call(move)
             speech.say(call).pause(max(0.0, move.seconds - speech_seconds(call)))
         return speech.sound(REST_OVER)
+
+    def move_call(self, move: Move) -> str:
+        """How a warm-up or cool-down part calls one of its moves (the screen finds it in the
+        speech too)."""
+        name = move.name.rstrip(".")
+        return self.phrases.say("routine.move", move=name, seconds=move.seconds)
 
     def rest_beats(self, seconds: int) -> tuple[RestBeat, ...]:
         beats = self._rest_beats.get(seconds)

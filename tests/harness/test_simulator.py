@@ -152,7 +152,7 @@ def test_a_workout_on_a_show_transcript_screen_and_touch(
     clock.now = start + page.state["deviceSeconds"] + 5
     assert "Set 2 of 4" in page.touch("next_set")
     assert page.entries[-2]["text"] == "(touches next_set)"
-    assert page.coach_data()["rest"]["seconds"] == 30
+    assert page.coach_data()["lead"]["rest"]["seconds"] == 30
     assert page.state["shown"]["version"] == first + 1
     # A page that has this document is not sent it again on every poll.
     again = json_of(client.get(f"{page.base}?since=99&screen={first + 1}"))

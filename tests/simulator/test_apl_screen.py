@@ -47,6 +47,7 @@ return {
   viewport: box(vp),
   texts: [...vp.querySelectorAll('.apl-text')].map((el) => ({
     text: el.innerText.trim(), color: getComputedStyle(el).color, shown: shown(el), box: box(el),
+    size: parseFloat(getComputedStyle(el).fontSize),
   })),
   controls: [...vp.querySelectorAll('.apl-touch')].filter(shown).map((el) => ({
     label: el.innerText.trim(), box: box(el),
@@ -150,28 +151,34 @@ def test_the_round_hub_shows_the_reduced_layout_inside_its_circle(
 # --- time runs on the screen ------------------------------------------------------------------
 
 
-def test_the_rest_counts_down_on_the_screen_then_calls_the_set(
+def test_a_rest_says_rest_large_and_the_set_to_come_small_then_shows_that_set(
     page: WebDriver, screens: dict[str, Json]
 ) -> None:
-    rest = screens["rest"]["datasources"]["coach"]["rest"]
+    rest = screens["rest"]["datasources"]["coach"]["lead"]["rest"]
     assert rest["seconds"] == 30
     show(page, "", screens["rest"], SHOW_8)
-    assert "Rest" in shown_texts(page) and "30" in shown_texts(page)  # said "Rest 30 seconds"
+    texts = {t["text"]: t for t in read(page)["texts"] if t["shown"]}
+    assert "30" in texts  # said "Rest 30 seconds"
+    assert texts["Rest"]["size"] > texts["Up next: set 2 of 4"]["size"]
+    # The set just done is not on the screen as if it were the one to do.
+    assert "Set 2 of 4" not in texts and "T push-up" not in texts
     set_clock(page, rest["startMs"] + 10_500)
     wait_for_text(page, "20")
     assert "Rest" in shown_texts(page)
     set_clock(page, rest["startMs"] + 29_100)
     wait_for_text(page, "1")
-    set_clock(page, rest["startMs"] + 30_000)
-    wait_for_text(page, "Go!")
+    set_clock(page, rest["startMs"] + 30_000)  # the rest is over: the set it led to
+    wait_for_text(page, "Set 2 of 4")
+    assert "T push-up" in shown_texts(page)
     assert "Rest" not in shown_texts(page) and "1" not in shown_texts(page)
+    assert [c["label"] for c in read(page)["controls"]] == CONTROLS
 
 
 def test_the_countdown_runs_on_the_real_clock_by_default(
     page: WebDriver, screens: dict[str, Json]
 ) -> None:
     directive = json.loads(json.dumps(screens["rest"]))
-    directive["datasources"]["coach"]["rest"]["startMs"] = 0
+    directive["datasources"]["coach"]["lead"]["rest"]["startMs"] = 0
     page.execute_script(
         "showScreen(arguments[0], arguments[1], arguments[2])",
         directive["document"],
@@ -190,27 +197,66 @@ def test_the_step_being_called_is_highlighted_and_no_other(
     assert all(s["startMs"] > 0 for s in steps)
     show(page, "", screens["steps"], SHOW_8)
 
-    def colours() -> list[str]:
-        by_text = {t["text"]: t["color"] for t in read(page)["texts"]}
-        return [
-            next(c for text, c in by_text.items() if text.startswith(f"{s['name']} "))
-            for s in steps
-        ]
+    assert colours(page, steps) == [TEXT] * len(steps)  # before the first step is called
+    follow_the_calls(page, steps)
+    set_clock(page, steps[-1]["startMs"] + 600_000)  # the last step stays current
+    assert colours(page, steps) == [TEXT] * (len(steps) - 1) + [ACCENT]
 
-    assert colours() == [TEXT] * len(steps)  # before the first step is called
+
+def colours(page: WebDriver, steps: list[Json]) -> list[str]:
+    """The colour of each step or move shown, in order."""
+    by_text = {t["text"]: t["color"] for t in read(page)["texts"] if t["shown"]}
+    return [
+        next(c for text, c in by_text.items() if text.startswith(f"{s['name']} ")) for s in steps
+    ]
+
+
+def follow_the_calls(page: WebDriver, steps: list[Json]) -> None:
+    """Each step or move highlighted, and no other, while the coach calls it."""
     for called, step in enumerate(steps):
         set_clock(page, step["startMs"] + 500)
         expected = [ACCENT if i == called else TEXT for i in range(len(steps))]
-        wait_for(page, lambda: colours() == expected)  # noqa: B023 - called in this turn
-    set_clock(page, steps[-1]["startMs"] + 600_000)  # the last step stays current
-    assert colours()[-1] == ACCENT
+        wait_for(page, lambda: colours(page, steps) == expected)  # noqa: B023 - called here
+
+
+def test_a_warm_up_part_highlights_the_move_being_led_and_has_next(
+    page: WebDriver, screens: dict[str, Json]
+) -> None:
+    moves = screens["warm_up"]["datasources"]["coach"]["steps"]
+    assert len(moves) > 1 and all(m["startMs"] > 0 for m in moves)
+    show(page, "", screens["warm_up"], SHOW_8)
+    assert {"Warm-up", "Part 1 of 2"} <= set(shown_texts(page))
+    assert [c["label"] for c in read(page)["controls"]] == ["Next"]
+    follow_the_calls(page, moves)
+    set_clock(page, moves[-1]["endMs"])  # the part is over: nothing is being led
+    wait_for(page, lambda: colours(page, moves) == [TEXT] * len(moves))
+    control(page, "Next").click()
+    assert page.execute_script("return window.sentEvents") == [["next_set"]]
+
+
+def test_the_warm_ups_last_part_is_on_screen_while_it_is_led_then_the_first_set(
+    page: WebDriver, screens: dict[str, Json]
+) -> None:
+    lead = screens["warm_up_end"]["datasources"]["coach"]["lead"]
+    moves = lead["steps"]
+    show(page, "", screens["warm_up_end"], SHOW_8)
+    shown = shown_texts(page)
+    assert {"Warm-up", "Part 2 of 2", "Up next: T push-up"} <= set(shown)
+    assert "T push-up" not in shown and "Set 1 of 4" not in shown
+    follow_the_calls(page, moves)
+    set_clock(page, lead["untilMs"])  # the coach moves on to the first exercise
+    wait_for_text(page, "Set 1 of 4")
+    assert "T push-up" in shown_texts(page) and "Warm-up" not in shown_texts(page)
+    assert [c["label"] for c in read(page)["controls"]] == CONTROLS
 
 
 # --- touch --------------------------------------------------------------------------------------
 
 
 def control(page: WebDriver, label: str) -> Any:
-    return page.find_element(By.CSS_SELECTOR, f'.apl-touch[aria-label="{label}"]')
+    """The control labelled `label` on screen (a view not shown yet, or no longer, has some)."""
+    found = page.find_elements(By.CSS_SELECTOR, f'.apl-touch[aria-label="{label}"]')
+    return next(element for element in found if element.is_displayed())
 
 
 def test_pressing_next_set_sends_next_set_and_shows_the_press(

@@ -109,10 +109,11 @@ class SimulatorPage:
         return str(self.js("document.getElementById('screen').innerText"))
 
     def control(self, label: str) -> Any:
-        """The screen's touch control showing `label` (a TouchWrapper rendered by apl.js)."""
+        """The screen's touch control showing `label` (a TouchWrapper rendered by apl.js), of
+        the view on screen (a view not shown yet, or no longer, holds controls too)."""
         found = self.js(
             "[...document.querySelectorAll('#screen *')].filter(e => e.children.length === 0 "
-            "&& e.textContent.trim() === arguments[0])[0]",
+            "&& e.textContent.trim() === arguments[0] && e.getClientRects().length > 0)[0]",
             label,
         )
         return found

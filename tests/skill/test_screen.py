@@ -4,6 +4,7 @@ them, what each turn shows, and touches on the screen answered as the spoken com
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from ask_sdk_model.interfaces.alexa.presentation.apl import (
 )
 from flask import Flask
 
+from harness import apl_validator
 from harness.envelopes import (
     APL_INTERFACE,
     Caller,
@@ -32,11 +34,13 @@ from skill.alexa.screen import render
 from skill.alexa.skill_builder import build_service
 from skill.alexa.turn import SCREEN_TOKEN
 from skill.app import create_app
+from skill.coaching import events as ev
 from skill.coaching.progress import Progress
 from skill.content.loader import default_library
+from skill.content.models import WorkoutPlan
 from skill.persistence import decode
 from skill.screen.datasources import screen_data
-from skill.screen.documents import COACH, document
+from skill.screen.documents import COACH, DOCUMENTS, document
 from tests.support import (
     DEVICE_ID,
     SKILL_ID,
@@ -44,6 +48,7 @@ from tests.support import (
     RecordingStore,
     alexa_answer,
     output_speech,
+    request_envelope,
     resolved_intent,
 )
 
@@ -139,6 +144,18 @@ def test_the_directive_reads_back_as_the_sdk_models_render_document() -> None:
         assert len(text.encode("utf-8")) + 8000 * 2 < MAX_RESPONSE_BYTES
 
 
+def test_amazons_apl_validator_finds_nothing_in_any_document_the_skill_sends() -> None:
+    reason = apl_validator.missing()
+    if reason is not None:
+        pytest.skip(f"the APL validator needs {reason}")
+    names = sorted(path.stem for path in DOCUMENTS.glob("*.json"))
+    assert COACH in names
+    found = apl_validator.validate([document(name) for name in names])
+    assert {
+        name: [str(f) for f in findings] for name, findings in zip(names, found, strict=True)
+    } == {name: [] for name in names}
+
+
 def test_every_control_sends_an_event_the_model_reads_as_send_event() -> None:
     sent: list[SendEventCommand] = []
 
@@ -167,7 +184,9 @@ def test_round_hubs_get_their_own_reduced_layout() -> None:
     assert layouts[0]["when"] == "${viewport.shape == 'round'}"
     assert "when" not in layouts[1]  # every rectangular Show
     round_text = json.dumps(layouts[0])
-    assert "coach.cues" not in round_text and "RestCountdown" in round_text
+    assert "RoundView" in round_text and "CoachView" not in round_text
+    round_view = json.dumps(document(COACH)["layouts"]["RoundView"])
+    assert "cues" not in round_view and "Countdown" in round_view
 
 
 # --- what each turn shows ---------------------------------------------------------------------
@@ -185,13 +204,37 @@ def test_a_set_turn_shows_the_set_reps_and_key_cues(app: Flask) -> None:
     assert output_speech(body)  # the words are unchanged: the screen comes with them
 
 
-def test_next_set_shows_the_rest_counting_down_into_the_next_set(app: Flask) -> None:
+def test_a_rest_says_rest_large_and_the_coming_set_small_then_shows_that_set(app: Flask) -> None:
     at_set_one(app)
     coach = shown(post(app, on_screen(resolved_intent("NextSetIntent"))))
-    assert coach["setLabel"] == "Set 2 of 4"
-    assert coach["rest"]["seconds"] == 30
+    rest = coach["lead"]
+    assert rest["title"] == "Rest" and rest["setLabel"] == ""
+    assert rest["upNext"] == "Up next: set 2 of 4"
+    assert rest["rest"]["seconds"] == 30
+    # Shown until the rest is over, counted on the device; then the set it leads to.
+    assert rest["untilMs"] == rest["rest"]["startMs"] + 30_000
+    assert (coach["title"], coach["setLabel"]) == ("T push-up", "Set 2 of 4")
+    assert coach["rest"]["seconds"] == 0  # the set itself counts nothing down
     # The countdown is the document's own: it runs from elapsedTime, with no request.
-    assert "elapsedTime" in json.dumps(document(COACH)["layouts"]["RestCountdown"])
+    assert "elapsedTime" in json.dumps(document(COACH)["layouts"]["Countdown"])
+
+
+def test_a_rest_into_the_next_exercise_names_it(app: Flask) -> None:
+    at_set_one(app)
+    for _ in range(3):
+        post(app, on_screen(resolved_intent("NextSetIntent")))
+    coach = shown(post(app, on_screen(resolved_intent("NextSetIntent"))))
+    assert coach["lead"]["title"] == "Rest"
+    assert coach["lead"]["upNext"] == "Up next: L-sit chin-up"
+    assert (coach["title"], coach["setLabel"]) == ("L-sit chin-up", "Set 1 of 4")
+
+
+def test_a_turn_that_starts_no_rest_leads_with_nothing(app: Flask) -> None:
+    at_set_one(app)
+    post(app, on_screen(resolved_intent("NextSetIntent")))
+    coach = shown(post(app, on_screen(resolved_intent("RepsIntent"))))  # asked during the rest
+    assert coach["lead"]["untilMs"] == 0 and coach["lead"]["title"] == ""
+    assert coach["setLabel"] == "Set 2 of 4"
 
 
 def test_the_countdown_starts_when_the_spoken_rest_does(app: Flask) -> None:
@@ -201,7 +244,120 @@ def test_the_countdown_starts_when_the_spoken_rest_does(app: Flask) -> None:
     lead, _, _ = ssml.partition("<break")
     said_first = estimated_seconds(read_ssml(lead + "</speak>"))  # "Good. Rest 30 seconds."
     assert said_first > 0.5
-    assert shown(body)["rest"]["startMs"] == pytest.approx(said_first * 1000, abs=300)
+    assert shown(body)["lead"]["rest"]["startMs"] == pytest.approx(said_first * 1000, abs=300)
+
+
+def heard_at_ms(ssml: str, words: str) -> float:
+    """When `words` begin in the answer, by the harness's own reading of the SSML."""
+    return estimated_seconds(read_ssml(ssml[: ssml.index(words)] + "</speak>")) * 1000
+
+
+def bodyweight_plan() -> WorkoutPlan:
+    plan = default_library().get("bodyweight")
+    assert plan is not None
+    return plan
+
+
+BODYWEIGHT = bodyweight_plan()
+
+
+def test_starting_a_workout_shows_warm_up_part_one_with_its_moves_led_and_next(
+    app: Flask,
+) -> None:
+    body = post(app, on_screen(resolved_intent("StartWorkoutIntent", workout="bodyweight")))
+    coach = shown(body)
+    assert (coach["title"], coach["setLabel"]) == ("Warm-up", "Part 1 of 2")
+    moves = BODYWEIGHT.warm_up[0]
+    assert [step["name"] for step in coach["steps"]] == [move.name for move in moves]
+    assert coach["next"] is True and coach["labels"]["next"] == "Next"
+    assert coach["controls"] is False  # no set's controls before any set
+    ssml = body["response"]["outputSpeech"]["ssml"]
+    for step, move in zip(coach["steps"], moves, strict=True):
+        called = f"{move.name.rstrip('.')}, {move.seconds} seconds."
+        assert step["startMs"] == pytest.approx(heard_at_ms(ssml, called), abs=500)
+        assert step["endMs"] - step["startMs"] == pytest.approx(move.seconds * 1000, abs=500)
+
+
+def test_the_last_warm_up_part_is_on_screen_while_it_is_led_not_set_one(app: Flask) -> None:
+    post(app, on_screen(resolved_intent("StartWorkoutIntent", workout="bodyweight")))
+    body = post(app, on_screen(resolved_intent("AMAZON.NextIntent")))
+    coach = shown(body)
+    part = coach["lead"]
+    assert (part["title"], part["setLabel"]) == ("Warm-up", "Part 2 of 2")
+    assert part["upNext"] == "Up next: T push-up"
+    assert [step["name"] for step in part["steps"]] == [m.name for m in BODYWEIGHT.warm_up[1]]
+    # Shown while the part's moves are held, and gone when the coach turns to the exercise.
+    ssml = body["response"]["outputSpeech"]["ssml"]
+    assert part["untilMs"] == part["steps"][-1]["endMs"]
+    assert part["untilMs"] <= heard_at_ms(ssml, "Exercise 1 of 6") + 500
+    assert part["untilMs"] >= heard_at_ms(ssml, BODYWEIGHT.warm_up[1][-1].name.rstrip("."))
+    # No Next there: "next" before the set is announced would count it.
+    assert part["next"] is False and part["controls"] is False
+    assert (coach["title"], coach["setLabel"], coach["controls"]) == (
+        "T push-up",
+        "Set 1 of 4",
+        True,
+    )
+
+
+def test_a_question_during_the_warm_up_shows_the_part_next_leads(app: Flask) -> None:
+    post(app, on_screen(resolved_intent("StartWorkoutIntent", workout="bodyweight")))
+    for asked in ("StatusIntent", "AMAZON.RepeatIntent", "AMAZON.PauseIntent"):
+        coach = shown(post(app, on_screen(resolved_intent(asked))))
+        assert (coach["title"], coach["setLabel"], coach["next"]) == (
+            "Warm-up",
+            "Part 2 of 2",
+            True,
+        )
+        assert {step["startMs"] for step in coach["steps"]} == {-1}  # none being led
+    # Reopened later, the warm-up is where the runner left it.
+    coach = shown(post(app, on_screen(request_envelope())))
+    assert (coach["title"], coach["setLabel"]) == ("Warm-up", "Part 2 of 2")
+
+
+def commands_labelled(label: str) -> set[str]:
+    """The commands the document's controls whose label names `label` (labels.<label>) send."""
+    named = re.compile(rf"labels\.{label}\b(?!_)")
+    sent: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "CoachButton" and named.search(node["label"]):
+                sent.add(node["command"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(document(COACH))
+    return sent
+
+
+def test_touching_next_in_the_warm_up_is_saying_next(coach_env: pytest.MonkeyPatch) -> None:
+    [command] = commands_labelled("next")
+    said, touched = RecordingStore(), RecordingStore()
+    said_app, touched_app = make_app(said), make_app(touched)
+    for app in (said_app, touched_app):
+        post(app, on_screen(resolved_intent("StartWorkoutIntent", workout="bodyweight")))
+    by_voice = post(said_app, on_screen(resolved_intent("AMAZON.NextIntent")))
+    by_touch = post(touched_app, touch(command))
+    assert "Warm-up, part 2 of 2" in output_speech(by_touch)
+    assert output_speech(by_touch) == output_speech(by_voice)
+    assert shown(by_touch) == shown(by_voice)
+    assert stored_progress(touched) == stored_progress(said)
+
+
+def test_each_cool_down_part_but_the_last_has_next() -> None:
+    composer = build_service().composer
+    finished = Progress("bodyweight", 5, 3, finished=True, sets_by_exercise=(4, 4, 3, 3, 3, 3))
+    parts = len(BODYWEIGHT.cool_down)
+    for part, moves in enumerate(BODYWEIGHT.cool_down):
+        coach = screen_data(composer, finished, (ev.CoolDownPart(part, parts),))["coach"]
+        assert (coach["title"], coach["setLabel"]) == ("Cool-down", f"Part {part + 1} of {parts}")
+        assert [step["name"] for step in coach["steps"]] == [move.name for move in moves]
+        assert coach["next"] is (part + 1 < parts)
+        assert coach["lead"]["untilMs"] == 0
 
 
 def test_a_finished_workout_and_no_workout_have_screens_of_their_own() -> None:
