@@ -530,13 +530,22 @@ class Device:
 
         A signed device's stamps stay within SIGNED_STAMP_LEAD_SECONDS of the real clock, as a
         verifying server requires: its own time starts that far behind the real clock, so a
-        run of up to twice as long keeps the gaps between its requests true."""
+        run of up to twice as long keeps the gaps between its requests true. Beyond that it
+        stops (DeviceError) rather than bend its time: the skill reads the gaps."""
         real = self.clock()
         device = self._origin + dt.timedelta(seconds=self.now)
         if self.signer is None:
             return max(device, real)
         lead = dt.timedelta(seconds=SIGNED_STAMP_LEAD_SECONDS)
-        return min(max(device - lead, real - lead), real + lead)
+        moment = max(device - lead, real - lead)
+        if moment > real + lead:
+            raise DeviceError(
+                f"this signed run's own time is {(device - real).total_seconds():.0f} s ahead of "
+                f"the real clock, and a verifying server refuses a timestamp more than 150 s "
+                f"off: keep a signed run under {2 * SIGNED_STAMP_LEAD_SECONDS:.0f} s of speech "
+                "and waits, or run it unsigned"
+            )
+        return moment
 
     def _waited(self, seconds: float) -> None:
         if self.on_wait is not None:

@@ -32,6 +32,12 @@ REMEMBERED = (ev.WorkoutFinished, ev.ExerciseIntroduced)
 READY_MEANS_YES = frozenset({"continue", "cool_down", "switch", "start", "go_to", "start_over"})
 ALL_KIT = "all"  # the KIT slot's id for every piece at once: "no equipment", "my kit"
 
+# The least time one set takes: "skip" on a last set sooner after its call does not count it.
+MIN_SET_SECONDS = 10
+# A yes to the cool-down offer, after something else came between, within this long of the
+# workout's end (in the same conversation); later, it answers nothing.
+LATE_YES_SECONDS = 10 * 60
+
 Action = Callable[["Handlers", Turn], Outcome]
 
 
@@ -140,6 +146,8 @@ class Handlers:
             return Outcome(self.composer.already_on(progress))
         if under_way:
             return Outcome(self.composer.confirm_switch(progress, workout_id))
+        if turn.asked.pending == "cool_down":  # a workout named straight after one: asked first
+            return Outcome(self.composer.confirm_another(progress, workout_id))
         return self.start(turn, workout_id)
 
     def start(self, turn: Turn, workout_id: str) -> Outcome:
@@ -236,8 +244,9 @@ class Handlers:
             # "Skip the rest", said over one: the set after it starts now. (Over an
             # introduction, "skip" is the exercise: skipping never counts a first set.)
             return self.go_before_the_call(turn, "skip")
-        # Paused (after pain, say), the runner is not mid-set: a last set is not counted.
-        done = not turn.progress.paused
+        # On an exercise's last set "skip" counts it, as "next" would; not paused (after pain,
+        # say), nor said too soon after the set was called for it to have been done.
+        done = not turn.progress.paused and not turn.asked.too_soon_for_the_set(MIN_SET_SECONDS)
         return self.move(turn, lambda p: self.coach.skip_exercise(p, turn.now, set_done=done))
 
     def skip_warm_up(self, turn: Turn) -> Outcome:
@@ -596,11 +605,14 @@ class Handlers:
         """A yes after the workout ended, in the conversation that offered the cool-down, when
         something else came between: the offer is what it answers."""
         progress = turn.progress
+        ended = progress.last_move_at
         return (
             turn.asked.pending is None
             and turn.asked.in_conversation
             and progress.finished
             and turn.routine is None
+            and ended is not None
+            and turn.now - ended < LATE_YES_SECONDS
         )
 
     def no(self, turn: Turn) -> Outcome:

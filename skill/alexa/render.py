@@ -11,7 +11,7 @@ from ask_sdk_model.ui import Reprompt, SsmlOutputSpeech
 from skill.alexa import screen
 from skill.alexa.player import directive_for
 from skill.alexa.service import CoachService
-from skill.alexa.turn import PENDING, REST_UNTIL, SET_CALLED, Asked, Outcome
+from skill.alexa.turn import PENDING, REST_UNTIL, SET_CALLED, STARTED, Asked, Outcome
 from skill.coaching.progress import Progress
 from skill.speech.ssml import Speech
 
@@ -43,9 +43,8 @@ def render(
     if reply is None:
         if outcome.player is not None or outcome.progress is not None:
             if session is not None:
-                session.pop(PENDING, None)
-                session.pop(REST_UNTIL, None)
-                session.pop(SET_CALLED, None)
+                for name in (PENDING, REST_UNTIL, SET_CALLED, STARTED):
+                    session.pop(name, None)
             if asked.may_speak:
                 response.should_end_session = True  # a Play with the session open would pause
     else:
@@ -62,7 +61,13 @@ def render(
             if not rest_runs_on(asked, outcome):
                 session.pop(REST_UNTIL, None)
                 session.pop(SET_CALLED, None)
-            for name, seconds in ((REST_UNTIL, reply.rest_ends), (SET_CALLED, reply.set_called)):
+            session.pop(STARTED, None)
+            timings = (
+                (REST_UNTIL, reply.rest_ends),
+                (SET_CALLED, reply.set_called),
+                (STARTED, reply.started),
+            )
+            for name, seconds in timings:
                 if seconds is not None and asked.sent_at is not None:
                     session[name] = round(asked.sent_at + lead + seconds, 3)
         response.output_speech = SsmlOutputSpeech(ssml=said.ssml())

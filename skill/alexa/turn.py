@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import IntentRequest, RequestEnvelope
@@ -59,6 +59,7 @@ HURT = "hurt"
 PENDING = "pending"
 REST_UNTIL = "rest_until"
 SET_CALLED = "set_called"  # when the set after that rest, or after an introduction, is called
+STARTED = "started"  # when "Off you go" and the set were heard: the runner starts it then
 
 SCREEN_TOKEN = "ubc-screen"  # names the coach's screen in RenderDocument and its UserEvents
 
@@ -197,11 +198,16 @@ class Asked:
         introduction or the warm-up before it): "next" or "done" then means starting that set."""
         return self._before(SET_CALLED) or self._before(REST_UNTIL)
 
-    def _before(self, name: str) -> bool:
+    def too_soon_for_the_set(self, seconds: float) -> bool:
+        """Said less than `seconds` after the runner was told "Off you go" and set off: too
+        soon for that set to have been done."""
+        return self._before(STARTED, seconds)
+
+    def _before(self, name: str, after: float = 0.0) -> bool:
         until = self.session_attributes.get(name)
         if self.sent_at is None or isinstance(until, bool) or not isinstance(until, int | float):
             return False
-        return math.isfinite(until) and self.sent_at < until
+        return math.isfinite(until) and self.sent_at < until + after
 
 
 @dataclass(frozen=True)
@@ -329,6 +335,8 @@ def read_turn(
         record = {} if stored is None else decode(stored.text)
         kept = record.get(PROGRESS)
         progress = Progress() if kept is None else Progress.from_dict(kept)
+        # Kit the content no longer names (renamed, or gone) is dropped, not the whole record.
+        progress = replace(progress, missing_kit=coach.known_kit(progress.missing_kit))
         if not coach.is_valid(progress):
             raise ProgressError("progress points at content that no longer exists")
     except NewerRecordError:

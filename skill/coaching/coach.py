@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from skill.coaching import events as ev
@@ -301,6 +301,12 @@ class Coach:
             return self.finish_set(progress, now)  # an extra set counts whole
         if reps is not None and reps >= here.exercise.reps.count:
             return self._set_done(self.clocked(progress, now), here)
+        if reps == 0:  # not a rep done: nothing to count, the set again
+            index, number = here.exercise_index, here.set_number
+            return Transition(
+                self.clocked(progress, now),
+                (ev.NoRepsDone(index), ev.SetAnnounced(index, number, with_name=True)),
+            )
         partial = (here.exercise.id, here.set_number, reps)
         clocked = self.clocked(progress, now)
         noted = replace(clocked, partial_sets=(*clocked.partial_sets, partial))
@@ -466,9 +472,25 @@ class Coach:
             (ev.StartedOver(workout_id), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1)),
         )
 
+    def _leaving_extra(
+        self, progress: Progress, move: Callable[[Progress], Transition]
+    ) -> Transition:
+        """`move`, made from the planned set: an extra set under way is left uncounted, and the
+        planned set is called again if the move does not call it."""
+        assert progress.extra_of is not None
+        made = move(replace(progress, extra_of=None))
+        events: tuple[ev.Event, ...] = (ev.ExtraSetLeft(progress.extra_of), *made.events)
+        here = self.position(made.progress)
+        calls = any(isinstance(e, ev.SetAnnounced) for e in made.events)
+        if here is not None and not calls and not made.progress.paused:
+            events += (ev.SetAnnounced(here.exercise_index, here.set_number, with_name=True),)
+        return Transition(made.progress, events)
+
     def change_load(self, progress: Progress, harder: bool) -> Transition:
         """One step easier or harder for the current exercise (harder after easier is back to
         the plan's own), kept for the rest of this workout."""
+        if progress.extra_of is not None:
+            return self._leaving_extra(progress, lambda p: self.change_load(p, harder))
         here = self.position(progress)
         if here is None:
             return self.nothing_active(progress)
@@ -548,6 +570,8 @@ class Coach:
         is done another way. Nothing is counted and the place is kept; `at_exercise` (not in a
         warm-up), when the exercise they are on changes, its new way is given and the set
         called again (unless paused)."""
+        if progress.extra_of is not None:
+            return self._leaving_extra(progress, lambda p: self.kit_missing(p, kit, at_exercise))
         here = self.position(progress)
         if here is None:
             return self.nothing_active(progress)
@@ -576,6 +600,8 @@ class Coach:
     ) -> Transition:
         """The runner has `kit` again: the exercises that need it are done as planned (or
         another way, for kit still missing). The place is kept, nothing counted."""
+        if progress.extra_of is not None:
+            return self._leaving_extra(progress, lambda p: self.kit_back(p, kit, at_exercise))
         here = self.position(progress)
         if here is None:
             return self.nothing_active(progress)

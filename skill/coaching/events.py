@@ -31,6 +31,11 @@ class SetDonePartly:
 
 
 @dataclass(frozen=True)
+class NoRepsDone:
+    exercise_index: int  # "I failed on rep one": no set to count; the set is called again
+
+
+@dataclass(frozen=True)
 class ExtraSetAnnounced:
     exercise_index: int  # one more set of this exercise, beyond the plan
 
@@ -38,6 +43,11 @@ class ExtraSetAnnounced:
 @dataclass(frozen=True)
 class ExtraSetDone:
     exercise_index: int
+
+
+@dataclass(frozen=True)
+class ExtraSetLeft:
+    exercise_index: int  # the extra set under way, left uncounted for the planned set
 
 
 @dataclass(frozen=True)
@@ -216,8 +226,10 @@ Event = (
     | ExerciseIntroduced
     | SetAnnounced
     | SetDonePartly
+    | NoRepsDone
     | ExtraSetAnnounced
     | ExtraSetDone
+    | ExtraSetLeft
     | ExtraSetNotYet
     | ExtraSetsEnough
     | RestStarted

@@ -10,7 +10,7 @@ from skill.coaching.history import SESSIONS_A_WEEK, History, PastWorkout, Week
 from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, Progress
 from skill.speech.moves import MoveReplies
 from skill.speech.ssml import Speech
-from skill.speech.wording import Reply, question_reprompt
+from skill.speech.wording import Reply, call_heard_at, question_reprompt
 
 
 class Answers(MoveReplies):
@@ -131,13 +131,22 @@ class Answers(MoveReplies):
             # Skipping the exercise itself is one word away (on its last set, "skip" counts
             # the set: no hint then).
             speech.say(self.phrases.say("rest.then_skip", name=here.exercise.name))
-        speech.extend(self.announce_set(here.exercise, here.set_number, True, progress.sets_done))
-        return Reply(speech, self.set_reprompt(progress), False, ends_rest=True)
+        call = self.announce_set(here.exercise, here.set_number, True, progress.sets_done)
+        heard = call_heard_at(speech.seconds, call)
+        speech.extend(call)
+        return Reply(speech, self.set_reprompt(progress), False, ends_rest=True, started=heard)
 
     def repeat(self, progress: Progress) -> Reply:
         here = self.coach.position(progress)
         if here is None:
             return self.help(progress)
+        if progress.extra_of is not None:  # the extra set under way, said again
+            extra = here.workout.exercises[progress.extra_of]
+            speech = Speech().say(
+                self.phrases.say("set.extra", name=extra.name, reps=self.reps(extra.reps)),
+                self.phrases.say("set.go", progress.sets_done),
+            )
+            return Reply(speech, self.set_reprompt(progress), False)
         speech = Speech().say(self.load_reminder(progress, here.exercise))
         speech.extend(self.announce_set(here.exercise, here.set_number, True, progress.sets_done))
         return Reply(speech, self.set_reprompt(progress), False)
@@ -253,6 +262,10 @@ class Answers(MoveReplies):
         """A yes/no question `key` about the set the runner is on."""
         here = self.coach.position(progress)
         assert here is not None
+        if progress.extra_of is not None:  # the set under way is an extra one
+            extra = here.workout.exercises[progress.extra_of].name
+            question = self.phrases.say("set.extra_question", exercise=extra)
+            return self.ask_yes_no(Speech().say(question), pending)
         question = self.phrases.say(
             key, exercise=here.exercise.name, set=here.set_number, sets=here.exercise.sets
         )

@@ -9,7 +9,7 @@ from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, MIN_REST_SECONDS, P
 from skill.content.models import WorkoutPlan
 from skill.speech.sounds import WORKOUT_DONE
 from skill.speech.ssml import Speech
-from skill.speech.wording import Reply, Wording
+from skill.speech.wording import Reply, Wording, call_heard_at
 
 
 class MoveReplies(Wording):
@@ -110,9 +110,10 @@ class MoveReplies(Wording):
                     if number == 1 or named:
                         speech.say(self.load_reminder(after, exercise, introduced))
                     lead = self.room_to_lead(exercise, paced, introduced)
+                    call = self.announce_set(exercise, number, named, after.sets_done, lead)
                     if paced or introduced:
-                        set_called = speech.seconds
-                    speech.extend(self.announce_set(exercise, number, named, after.sets_done, lead))
+                        set_called = call_heard_at(speech.seconds, call)
+                    speech.extend(call)
                 case ev.SetDonePartly(exercise_index=index, reps=reps):
                     exercise = self._plan(before.workout_id or "").exercises[index]
                     if reps is None:
@@ -128,6 +129,10 @@ class MoveReplies(Wording):
                 case ev.ExtraSetDone(exercise_index=index):
                     exercise = self._plan(before.workout_id or "").exercises[index]
                     speech.say(self.phrases.say("set.extra_done", name=exercise.name))
+                case ev.NoRepsDone():
+                    speech.say(self.phrases.say("set.no_reps"))
+                case ev.ExtraSetLeft():
+                    speech.say(self.phrases.say("set.extra_left"))
                 case ev.ExtraSetNotYet(exercise_index=index, sets_left=left):
                     exercise = self._plan(after.workout_id or "").exercises[index]
                     speech.say(

@@ -33,6 +33,15 @@ class Composer(Answers):
         workout = self._plan(workout_id).name
         return self._confirm(progress, "confirm.switch", f"switch:{workout_id}", workout=workout)
 
+    def confirm_another(self, finished: Progress, workout_id: str) -> Reply:
+        """A workout named at the cool-down offer, straight after one: asked first."""
+        text = self.phrases.say(
+            "confirm.another",
+            workout=self._plan(workout_id).name,
+            current=self._plan(finished.workout_id or "").name,
+        )
+        return self.ask_yes_no(Speech().say(text), f"switch:{workout_id}")
+
     def confirm_go_to(self, progress: Progress, exercise_id: str) -> Reply:
         found = self.coach.library.find_exercise(exercise_id)
         assert found is not None

@@ -36,9 +36,12 @@ class Reply:
     # Seconds into `said` when a rest paced in words ends (the next set is announced): "next"
     # said over it is the runner starting that set, not a set done.
     rest_ends: float | None = None
-    # Seconds into `said` when the set after a rest, an introduction or a warm-up is called:
-    # "next" said before then is the runner starting that set, not a set done.
+    # Seconds into `said` by which the runner has heard the set called after a rest, an
+    # introduction or a warm-up: "next" said before then is the runner starting that set.
     set_called: float | None = None
+    # Seconds into `said` by which the runner has heard "Off you go" and the set: they start
+    # it now, so a "skip" on a last set just after is not that set done.
+    started: float | None = None
     ends_rest: bool = False  # says the rest is over ("Rest over."), however long it had to run
 
     @property
@@ -54,6 +57,13 @@ _QUESTION_REPROMPTS = {
     "continue": "launch.resume_offer_reprompt",
     "cool_down": "cool_down.offer_reprompt",
 }
+
+
+def call_heard_at(before: float, call: Speech) -> float:
+    """When a set called `before` seconds into a speech by `call` has been heard: at the end of
+    its first words ("Set 2 of 3."), not their start."""
+    first = call.pieces[0].seconds if call.pieces else 0.0
+    return before + first
 
 
 def question_reprompt(pending: str) -> str:

@@ -170,16 +170,18 @@ def test_talking_over_needs_an_answer_still_speaking(device: Device) -> None:
 
 
 def test_a_signed_devices_stamps_stay_near_the_real_clock(signer: Signer) -> None:
-    """A verifying server refuses a timestamp 150 s from its clock: however far a run's own
-    time goes ahead, a signed device's stamps stay within 140 s of the real one."""
+    """A verifying server refuses a timestamp 150 s from its clock: a signed device's stamps
+    stay within 140 s of the real one, with true gaps, and a run that would go further stops."""
     stub = StubTransport()
     device = Device(stub, MODEL, clock=lambda: NOW, signer=signer)
     device.say("open upper body coach")
-    device.wait(600.0)
+    device.wait(200.0)
     device.say("open upper body coach")
     sent = stamps(stub)  # the launch, the microphone closing, the second launch
-    assert sent[0] == -140.0 and sent[1] - sent[0] == 9.0  # the gaps stay true...
-    assert sent[-1] == 140.0  # ...until the real clock's lead is reached
+    assert sent[0] == -140.0 and sent[2] - sent[0] == pytest.approx(201.0, abs=1)  # true gaps...
+    device.wait(300.0)
+    with pytest.raises(DeviceError, match="keep a signed run under 280 s"):
+        device.say("open upper body coach")  # ...and beyond the lead the run stops, saying so
 
 
 def test_timestamp_is_utc_with_z_and_no_microseconds() -> None:

@@ -592,3 +592,18 @@ def test_extra_sets_round_trip_and_nonsense_is_refused(coach: Coach) -> None:
     assert not coach.is_valid(too_many)
     elsewhere = Progress.from_dict({**progress.to_dict(), "extra_of": 17})
     assert not coach.is_valid(elsewhere)
+
+
+def test_a_set_with_no_reps_done_counts_nothing_and_is_called_again(coach: Coach) -> None:
+    move = coach.finish_set_partly(started(coach, "dumbbell"), START + MINUTE, 0)
+    assert move.progress.sets_done == 0 and move.progress.partial_sets == ()
+    assert move.events == (ev.NoRepsDone(0), ev.SetAnnounced(0, 1, with_name=True))
+
+
+def test_changing_the_load_during_an_extra_set_leaves_it_uncounted(coach: Coach) -> None:
+    progress = coach.extra_set(sets(coach, started(coach, "dumbbell"), 3), START).progress
+    move = coach.change_load(progress, harder=False)
+    assert move.progress.extra_of is None and move.progress.extra_sets == ()
+    assert move.events[0] == ev.ExtraSetLeft(0)
+    assert move.progress.load_of("bent_over_row") == "easier"  # the planned set's exercise
+    assert move.progress.sets_by_exercise == (3,)

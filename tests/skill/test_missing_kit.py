@@ -4,12 +4,24 @@ workout, and a stored progress keeps it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+from flask import Flask
 
 from skill.coaching import events as ev
 from skill.coaching.coach import Coach
 from skill.coaching.progress import Progress, ProgressError
 from skill.content.loader import default_library
+from tests.support import (
+    ONE_SET_IN,
+    USER_ID,
+    alexa_answer,
+    output_speech,
+    resolved_intent,
+    save_record,
+    sqlite_store_of,
+)
 
 START = 1_000.0
 EVERY_PIECE = (
@@ -228,3 +240,16 @@ def test_only_one_piece_means_every_other_is_missing_and_that_one_is_not(coach: 
     assert stand_in_name(coach, only.progress, "l_sit_chin_up") == "slow dumbbell row"
     nothing = coach.kit_only(at_exercise(coach, "t_push_up"), None)  # "no equipment"
     assert nothing.progress.missing_kit == EVERY_PIECE
+
+
+def test_a_stored_kit_the_content_no_longer_names_is_dropped_not_the_record(
+    make_app: Callable[..., Flask],
+) -> None:
+    """Content changes (a kit renamed, or gone): the runner keeps their place and history."""
+    app = make_app(COACH_VERIFY_REQUESTS="0")
+    store = sqlite_store_of(app)
+    kept = {**ONE_SET_IN, "missing_kit": ["pullup_bar_old", "stability_ball"]}
+    save_record(store, USER_ID, {"progress": kept})
+    body = alexa_answer(app.test_client(), resolved_intent("NextSetIntent"))
+    assert "Set 3 of 4" in output_speech(body)
+    assert "start fresh" not in output_speech(body)
