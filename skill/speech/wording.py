@@ -194,17 +194,7 @@ class Wording:
             ),
             self.phrases.say("exercise.setup", setup=exercise.setup),
         )
-        if exercise.steps:
-            speech.say(self.phrases.say("exercise.steps", count=len(exercise.steps)))
-            for step in exercise.steps:
-                speech.say(
-                    self.phrases.say(
-                        "exercise.step",
-                        name=step.name,
-                        cue=step.cue.rstrip("."),
-                        reps=self.reps(step.reps),
-                    )
-                )
+        speech.extend(self.steps_told(exercise))
         speech.say(self.phrases.say("exercise.cues", cues=" ".join(exercise.cues)))
         return speech
 
@@ -324,6 +314,20 @@ class Wording:
                 speech.sound(beat.clip)
         return speech
 
+    def steps_told(self, exercise: Exercise) -> Speech:
+        """The steps of a multi-part move, one by one with their cue and reps; none without."""
+        speech = Speech()
+        if exercise.steps:
+            speech.say(self.phrases.say("exercise.steps", count=len(exercise.steps)))
+        for step in exercise.steps:
+            cue = step.cue.rstrip(".")
+            speech.say(
+                self.phrases.say(
+                    "exercise.step", name=step.name, cue=cue, reps=self.reps(step.reps)
+                )
+            )
+        return speech
+
     def set_reprompt(self, progress: Progress | None = None) -> str:
         """Said if the runner is silent after a set is announced: short, except on a workout's
         first set, where it also says how to come back once the microphone closes."""
@@ -415,17 +419,7 @@ class Wording:
             works=exercise.works,
         )
         speech = Speech().say(line, self.stand_in_way(stand_in))
-        if exercise.steps:
-            speech.say(self.phrases.say("exercise.steps", count=len(exercise.steps)))
-            for step in exercise.steps:
-                speech.say(
-                    self.phrases.say(
-                        "exercise.step",
-                        name=step.name,
-                        cue=step.cue.rstrip("."),
-                        reps=self.reps(step.reps),
-                    )
-                )
+        speech.extend(self.steps_told(exercise))
         return speech
 
     def kit_words(self, after: Progress, event: ev.Event) -> Speech:
