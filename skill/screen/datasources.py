@@ -96,7 +96,7 @@ def _views(
         if here is None or not any(isinstance(e, ev.SetAnnounced) for e in events):
             return {**shown, "next": part + 1 < parts}, None
         # The warm-up's last part, then the first set: the part while it is led. No Next there:
-        # "next" before the set is announced would count that set.
+        # nothing follows the part but the set, whose own controls come with it.
         until = _part_ends_ms(part_moves(plan, kind, part), timings.move_starts_ms)
         up_next = say("screen.up_next", name=here.exercise.name)
         return _set(composer, progress, timings), {**shown, "upNext": up_next, "untilMs": until}
