@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import sys
 import time
@@ -162,6 +163,15 @@ def _not_json(constant: str) -> Any:
     raise ValueError(f"{constant} is not JSON")
 
 
+def _finite_float(text: str) -> float:
+    """A JSON number as Python reads it, refusing one too large for a float (1e999 reads as
+    infinity, which no strict JSON answer can hold)."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range for a number")
+    return value
+
+
 def _too_deep(value: Any, limit: int) -> bool:
     """Whether parsed JSON nests containers more than `limit` deep (checked without recursion,
     so that nothing later recurses past Python's limit on it)."""
@@ -204,7 +214,7 @@ def _alexa() -> Response | tuple[Response, int]:
         abort(413)
     try:
         body = raw.decode("utf-8")
-        envelope = json.loads(body, parse_constant=_not_json)
+        envelope = json.loads(body, parse_constant=_not_json, parse_float=_finite_float)
     except ValueError:  # UnicodeDecodeError and JSONDecodeError are both ValueErrors
         return _error(400, "body is not UTF-8 JSON")
     except RecursionError:  # brackets nested past the parser's limit

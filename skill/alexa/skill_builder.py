@@ -4,6 +4,7 @@ skill.alexa.handlers) → the outcome rendered (skill.alexa.render) → the reco
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -55,6 +56,20 @@ class OtherSkillRequest(AskSdkException):
     """A request that names a skill other than the configured one."""
 
 
+class UnwritableAnswer(ValueError):
+    """The answer carries what strict JSON cannot hold (from the request's session attributes,
+    which Alexa's answer echoes): sent, it would fail after the turn was saved."""
+
+
+def check_writable(answer: Answer) -> None:
+    """Raise UnwritableAnswer unless the answer's session attributes are strict JSON. The rest
+    of an answer is the coach's own words and directives."""
+    try:
+        json.dumps(answer.session_attributes, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise UnwritableAnswer(f"session attributes are not strict JSON: {error}") from error
+
+
 class CoachSkill:
     """Answers one request envelope. Every turn is bounded in time (the store calls of every
     attempt share one budget: the runner hears an answer within about 4 s whatever the store
@@ -103,6 +118,10 @@ class CoachSkill:
                     log.error("lost every save to other turns: %s", lost)
                     return self.apology(asked, "notice.storage_down", end_session=True)
                 log.info("another turn saved this runner's record first; answering again")
+            except UnwritableAnswer as unwritable:
+                # Nothing was saved; the answer is the apology, without what could not be sent.
+                log.warning("refused a turn whose answer could not be written: %s", unwritable)
+                return self.apology(replace(asked, session_attributes={}), "error.generic")
             except NewerRecordError as newer:
                 # From a newer version (a canary, or before a rollback): left untouched.
                 log.warning("left a newer record alone: %s", newer)
@@ -122,6 +141,7 @@ class CoachSkill:
         shown = turn.progress if outcome.progress is None else outcome.progress
         routine = parse_routine(routine_after(turn.routine, outcome.events))
         answer = render(self.service, asked, outcome, turn.notice, shown, routine)
+        check_writable(answer)  # before the save: an answer that cannot be sent moves nothing
         save(turn, outcome, self.store)
         return answer
 
