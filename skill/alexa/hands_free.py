@@ -106,6 +106,8 @@ def resume_mid_rest(service: CoachService, turn: Turn) -> Play | None:
     offset = turn.asked.player_offset_ms
     if track is None or track.rest_seconds is None or offset <= 0:
         return None
+    if offset >= track.planned_seconds * 1000:  # past its end: the rest is over
+        return None
     if not token.leads_to(turn.progress):
         return None
     return Play(track, token, offset_ms=offset)

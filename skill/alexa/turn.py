@@ -283,12 +283,20 @@ def read_request(envelope: RequestEnvelope) -> Asked:
         has_player=getattr(interfaces, "audio_player", None) is not None,
         has_screen=getattr(interfaces, "alexa_presentation_apl", None) is not None,
         player_token=PlayerToken.decode(token),
-        player_offset_ms=getattr(player, "offset_in_milliseconds", None) or 0,
+        player_offset_ms=_offset_ms(getattr(player, "offset_in_milliseconds", None)),
         player_playing=getattr(getattr(player, "player_activity", None), "value", None)
         == "PLAYING",
         error=None if error is None else str(getattr(error, "message", error)),
         sent_at=_epoch_seconds(getattr(request, "timestamp", None)),
     )
+
+
+def _offset_ms(value: object) -> int:
+    """The player's offset as a whole number of milliseconds from 0; anything else (a list, an
+    object, a negative or fractional number) reads as the start."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return 0
+    return value
 
 
 def _epoch_seconds(moment: object) -> float | None:

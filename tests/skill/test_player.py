@@ -446,3 +446,28 @@ def test_a_track_ending_or_stopping_reads_and_writes_no_record(
     answer = post(app, event(RUNNER, name, directive["audioItem"]["stream"]["token"]))
     assert answer["response"] == {} or not answer["response"].get("directives")
     assert store.calls == []
+
+
+@pytest.mark.parametrize(
+    "offset",
+    [[], {}, [1500], -5, 2**63, 10**30],
+    ids=["list", "object", "a list", "negative", "2^63", "10^30"],
+)
+def test_a_player_offset_that_is_no_place_in_the_rest_resumes_safely(
+    app: Flask, store: RecordingStore, offset: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The offset is the device's word: a list, an object, or one past the track's end is read
+    as the start or as the rest being over, never copied into a Play or raised on."""
+    at_set_one(app)
+    rest = queue_token(next_set_by_player(app), 1)
+    decoded = PlayerToken.decode(rest)
+    assert decoded is not None and decoded.track_id.startswith("rest-")  # mid-rest
+    post(app, name_free(resolved_intent("AMAZON.PauseIntent", user_id=RUNNER), rest))
+    resume = with_player(resolved_intent("AMAZON.ResumeIntent", user_id=RUNNER), rest)
+    resume["context"]["AudioPlayer"]["offsetInMilliseconds"] = offset
+    body = post(app, resume)
+    assert "something went wrong" not in output_speech(body)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    for play in plays(body):
+        assert play["audioItem"]["stream"]["offsetInMilliseconds"] < 5 * 60 * 1000
+    assert stored_set(store) == 2  # the set after the rest, not counted twice nor lost
