@@ -21,6 +21,7 @@ from typing import Any
 from flask import Flask, Response
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from bench import renewed
 from harness.signing import DEV_CERT_URL, cert_pem, make_dev_identity
 from skill.app import create_app
 from tests.support import envelope_body, request_envelope, resolved_intent
@@ -68,9 +69,9 @@ def skill_turn_vs_bare_route(
     answer = client.post("/alexa", data=next_set, headers=headers).get_data()
 
     def skill_turn() -> int:
-        reply = client.post("/alexa", data=next_set, headers=headers).get_json()
+        reply = client.post("/alexa", data=renewed(next_set.encode()), headers=headers).get_json()
         if workout_over(reply):  # start again (a turn too)
-            client.post("/alexa", data=start, headers=headers)
+            client.post("/alexa", data=renewed(start.encode()), headers=headers)
             return 2
         return 1
 
@@ -83,7 +84,7 @@ def skill_turn_vs_bare_route(
     bare_client = bare.test_client()
 
     def bare_turn() -> int:
-        bare_client.post("/alexa", data=next_set, headers=headers).get_json()
+        bare_client.post("/alexa", data=renewed(next_set.encode()), headers=headers).get_json()
         return 1
 
     in_process = per_request_seconds(skill_turn), per_request_seconds(bare_turn)
@@ -105,7 +106,7 @@ def over_http(app: Flask, body: bytes, restart: bytes | None) -> float:
     headers = {"Content-Type": "application/json"}
 
     def post(payload: bytes) -> dict[str, Any]:
-        connection.request("POST", "/alexa", body=payload, headers=headers)
+        connection.request("POST", "/alexa", body=renewed(payload), headers=headers)
         reply: dict[str, Any] = json.loads(connection.getresponse().read())
         return reply
 

@@ -31,6 +31,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 
+from bench import renewed
 from bench.skill_turn import workout_over
 from skill.app import create_app
 from tests.support import envelope_body, resolved_intent
@@ -151,7 +152,7 @@ def drive(port: int, group: int, label: str, concurrency: int, seconds: float) -
         body = next_set
         while time.perf_counter() < window["end"]:
             sent = time.perf_counter()
-            status, answer = post(port, body)
+            status, answer = post(port, renewed(body))
             took = time.perf_counter() - sent
             if status != 200:
                 errors += 1

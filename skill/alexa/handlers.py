@@ -705,6 +705,15 @@ class Handlers:
             log.warning("a player token of another runner: %s", token.encode())
         return Outcome(player=hf.queue_next(self.service, turn))
 
+    def replayed(self, turn: Turn) -> Outcome:
+        """A request that already moved the runner, here again: where they are now, in words
+        where words may be said, and nothing else."""
+        if not turn.asked.may_speak:
+            return Outcome()
+        if self.under_way(turn):
+            return Outcome(self.composer.repeat(turn.progress))
+        return Outcome(self.composer.launch(turn.progress, turn.routine_part))
+
     def nothing(self, turn: Turn) -> Outcome:
         """Requests answered with an empty response: the session ended (the place is already
         saved), a player event with nothing to queue, a touch on no control of ours, and any

@@ -137,6 +137,9 @@ class CoachSkill:
     def turn(self, asked: Asked) -> Answer:
         fresh_start = self.service.composer.phrases.say("notice.fresh_start")
         turn = read_turn(asked, self.store, self.service.coach, self.service.clock(), fresh_start)
+        if turn.replayed:  # already done: the place as it is now, and nothing moves or is saved
+            outcome = self.handlers.replayed(turn)
+            return render(self.service, asked, outcome, None, turn.progress, None)
         outcome = command_for(asked).action(self.handlers, turn)
         shown = turn.progress if outcome.progress is None else outcome.progress
         routine = parse_routine(routine_after(turn.routine, outcome.events))

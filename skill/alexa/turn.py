@@ -53,6 +53,9 @@ PREFERENCES = "preferences"
 ROUTINE = "routine"
 # Exercises that caused pain lately (skill.coaching.pains), a field of its own for the same reason.
 HURT = "hurt"
+# The id of the last request that changed the record: the same request again (a replay, or
+# Alexa's retry) is answered without moving anything.
+LAST_REQUEST = "last_request"
 # Session attributes: the yes/no question the last response asked; and when the rest the last
 # response paced in words ends, and when it calls the set after it, on the clock of the
 # requests' own timestamps (epoch seconds).
@@ -160,6 +163,7 @@ class Asked:
     player_playing: bool = False  # the device's player is playing (context.AudioPlayer)
     error: str | None = None  # what a player or system error said
     sent_at: float | None = None  # the request's timestamp, epoch seconds; None when unreadable
+    request_id: str | None = None  # Alexa's id for this request
 
     @property
     def record_key(self) -> str:
@@ -222,12 +226,18 @@ class Turn:
     notice: str | None = None  # said first: the record could not be used (a fresh start)
     routine: str | None = None  # the warm-up or cool-down part under way (skill.coaching.routine)
     hurt: Mapping[str, float] = field(default_factory=dict)  # skill.coaching.pains
+    last_request: str | None = None  # the last request that changed the record
     # What the save needs: whether a record was read, what it was, its other fields.
     read: bool = False
     stored: StoredRecord | None = None
     loaded: Progress | None = None  # None: nothing usable was read
     others: Mapping[str, object] = field(default_factory=dict)
     quarantine: Quarantined | None = None
+
+    @property
+    def replayed(self) -> bool:
+        """This request already changed the record: it is here again (a replay, or a retry)."""
+        return self.asked.request_id is not None and self.asked.request_id == self.last_request
 
     @property
     def routine_part(self) -> tuple[str, int] | None:
@@ -288,7 +298,12 @@ def read_request(envelope: RequestEnvelope) -> Asked:
         == "PLAYING",
         error=None if error is None else str(getattr(error, "message", error)),
         sent_at=_epoch_seconds(getattr(request, "timestamp", None)),
+        request_id=_request_id(getattr(request, "request_id", None)),
     )
+
+
+def _request_id(value: object) -> str | None:
+    return value if isinstance(value, str) and 0 < len(value) <= 256 else None
 
 
 def _offset_ms(value: object) -> int:
@@ -369,6 +384,7 @@ def read_turn(
         ),
         routine=routine if parse_routine(routine) is not None else None,
         hurt=pains.read(record.get(HURT)),
+        last_request=_request_id(record.get(LAST_REQUEST)),
         read=True,
         stored=stored,
         loaded=progress,
@@ -378,7 +394,7 @@ def read_turn(
     )
 
 
-KNOWN_FIELDS = frozenset({PROGRESS, HISTORY, PREFERENCES, ROUTINE, HURT})
+KNOWN_FIELDS = frozenset({PROGRESS, HISTORY, PREFERENCES, ROUTINE, HURT, LAST_REQUEST})
 
 
 def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
@@ -404,4 +420,6 @@ def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
         record[ROUTINE] = routine
     if hurt:
         record[HURT] = dict(hurt)
+    if turn.asked.request_id is not None:
+        record[LAST_REQUEST] = turn.asked.request_id
     store.write(turn.asked.record_key, encode(record), turn.stored, turn.quarantine)
