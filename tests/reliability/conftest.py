@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from skill.app import create_app
 from skill.config import Settings
 from skill.persistence import RecordStore, SqliteProgressStore
 from skill.persistence.dynamodb_store import make_dynamodb_store
+from tests.support import ONE_SET_IN, USER_ID, save_record, sqlite_store_of
 from tests.support.moto import FAKE_AWS_ENV, MotoServer, moto_fixture
 from tests.support.servers import progress_table_properties
 
@@ -55,3 +57,11 @@ def coach_on(either_store: RecordStore, coach_env: pytest.MonkeyPatch) -> FlaskC
     """The skill in process on `either_store`, request verification off."""
     app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": either_store})
     return app.test_client()
+
+
+@pytest.fixture
+def one_set_in(make_app: Callable[..., Flask]) -> Flask:
+    """The app, verification off, with the test runner one set into the bodyweight workout."""
+    app = make_app(COACH_VERIFY_REQUESTS="0")
+    save_record(sqlite_store_of(app), USER_ID, {"progress": ONE_SET_IN})
+    return app

@@ -4,28 +4,22 @@ hears where they are now. A new request counts as ever."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support import (
-    ONE_SET_IN,
-    USER_ID,
     load_record,
     output_speech,
     resolved_intent,
-    save_record,
     sqlite_store_of,
 )
 
 
 @pytest.fixture
-def app(make_app: Callable[..., Flask]) -> Flask:
-    app = make_app(COACH_VERIFY_REQUESTS="0")
-    save_record(sqlite_store_of(app), USER_ID, {"progress": ONE_SET_IN})
-    return app
+def app(one_set_in: Flask) -> Flask:
+    return one_set_in
 
 
 def post(client: FlaskClient, body: str) -> str:

@@ -5,7 +5,6 @@ it in, such as Lambda's own parsing) is answered with the apology and moves noth
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any, cast
 
 import pytest
@@ -16,20 +15,16 @@ from harness.envelopes import intent_json
 from skill.app import EXTENSION_KEY
 from tests.support import (
     ONE_SET_IN,
-    USER_ID,
     load_record,
     output_speech,
     request_envelope,
-    save_record,
     sqlite_store_of,
 )
 
 
 @pytest.fixture
-def app(make_app: Callable[..., Flask]) -> Flask:
-    app = make_app(COACH_VERIFY_REQUESTS="0")
-    save_record(sqlite_store_of(app), USER_ID, {"progress": ONE_SET_IN})
-    return app
+def app(one_set_in: Flask) -> Flask:
+    return one_set_in
 
 
 def next_set_with(attribute: str) -> str:
