@@ -175,7 +175,7 @@ class Handlers:
             return self.calls_set_again(turn)
         if by_player is not None:
             return Outcome(player=by_player)
-        if self.talked_over_a_rest(turn):  # the set after the rest starts: none was done
+        if self.before_the_call(turn):  # the set after the rest starts: none was done
             return self.go_before_the_call(turn, "next")
         return self.move(turn, lambda p: self.coach.finish_set(p, turn.now))
 
@@ -186,7 +186,7 @@ class Handlers:
         long_enough = self.coach.time_for_the_set(turn.progress, turn.now)
         return long_enough and not turn.asked.in_conversation
 
-    def talked_over_a_rest(self, turn: Turn) -> bool:
+    def before_the_call(self, turn: Turn) -> bool:
         """Said while the last answer was still leading up to its set (a rest paced in words,
         the exercise's introduction, the warm-up's last part), mid-workout."""
         return turn.asked.before_the_set_call and self.under_way(turn) and not turn.progress.paused
@@ -194,18 +194,19 @@ class Handlers:
     def go_before_the_call(self, turn: Turn, said: str) -> Outcome:
         """The set the last answer was leading up to starts now ("Rest over." when its rest was
         still being paced); nothing is counted."""
-        over = said if turn.asked.over_a_rest else None
-        reply = self.composer.go_ahead(turn.progress, over_a_rest=over, skip_hint=said == "skip")
+        rest_over = turn.asked.over_a_rest
+        reply = self.composer.go_ahead(turn.progress, rest_over, skip_hint=said == "skip")
         return Outcome(reply)
 
     def partial_set(self, turn: Turn) -> Outcome:
-        """ "I only managed 8", "I failed on rep ten": the set counts, kept as partial. Said over
-        a rest, the set before it is long counted: the one after it starts."""
+        """ "I only managed 8", "I failed on rep ten": the set counts, kept as partial. In a
+        warm-up, or said while the coach still leads up to a set (the one before it already
+        counted whole), no set is under way to count: the way on is said instead."""
         reps = turn.asked.slot("reps").whole_number
         failed = turn.asked.slot("failed_rep").whole_number
         if reps is None and failed is not None:
             reps = max(0, failed - 1)
-        if self.routine_kind(turn) is not None or self.talked_over_a_rest(turn):
+        if self.routine_kind(turn) is not None or self.before_the_call(turn):
             return self.fallback(turn)
         return self.move(turn, lambda p: self.coach.finish_set_partly(p, turn.now, reps))
 
@@ -231,7 +232,7 @@ class Handlers:
             return self.next_routine_part(turn, *routine)
         if turn.progress.paused:
             return self.calls_set_again(turn)
-        if self.talked_over_a_rest(turn):
+        if self.before_the_call(turn):
             return self.go_before_the_call(turn, "ready")
         if self.back_after_the_set(turn):  # done, or only now starting? Asked
             return Outcome(self.composer.done_already_question(turn.progress))
@@ -240,7 +241,7 @@ class Handlers:
     def skip_exercise(self, turn: Turn) -> Outcome:
         if self.routine_kind(turn) == "warm_up":  # "skip" then means the warm-up
             return self.move(turn, self.coach.skip_warm_up)
-        if turn.asked.over_a_rest and self.talked_over_a_rest(turn):
+        if turn.asked.over_a_rest and self.before_the_call(turn):
             # "Skip the rest", said over one: the set after it starts now. (Over an
             # introduction, "skip" is the exercise: skipping never counts a first set.)
             return self.go_before_the_call(turn, "skip")

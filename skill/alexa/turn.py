@@ -359,7 +359,9 @@ def read_turn(
         kept = record.get(PROGRESS)
         progress = Progress() if kept is None else Progress.from_dict(kept)
         # Kit the content no longer names (renamed, or gone) is dropped, not the whole record.
-        progress = replace(progress, missing_kit=coach.known_kit(progress.missing_kit))
+        known = coach.known_kit(progress.missing_kit)
+        if known != progress.missing_kit:
+            progress = replace(progress, missing_kit=known)
         if not coach.is_valid(progress):
             raise ProgressError("progress points at content that no longer exists")
     except NewerRecordError:

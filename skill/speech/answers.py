@@ -116,20 +116,19 @@ class Answers(MoveReplies):
         return Reply(speech, self.set_reprompt(progress), False)
 
     def go_ahead(
-        self, progress: Progress, over_a_rest: str | None = None, skip_hint: bool = False
+        self, progress: Progress, rest_over: bool = False, skip_hint: bool = False
     ) -> Reply:
         """Ready before a set: go, with the set said again (led, where it has steps). Being
-        ready is never the set done. `over_a_rest`: the command said over the rest before the
-        set ("next", "skip"), which ended that rest early; `skip_hint`: "skip" was said before
-        the set was called, and skipping the exercise itself is said to be one word away."""
+        ready is never the set done. `rest_over`: said over the rest before the set, which it
+        ends early; `skip_hint`: "skip" was said before the set was called, and skipping the
+        exercise itself is said to be one word away."""
         here = self.coach.position(progress)
         if here is None:
             return self.help(progress)
-        lead = "set.ready" if over_a_rest is None else "rest.cut_short"
-        speech = Speech().say(self.phrases.say(lead))
+        speech = Speech().say(self.phrases.say("rest.cut_short" if rest_over else "set.ready"))
         if skip_hint and here.set_number < here.exercise.sets:
-            # Skipping the exercise itself is one word away (on its last set, "skip" counts
-            # the set: no hint then).
+            # Skipping the exercise itself is one word away (on its last set, "skip" once the
+            # set could have been done counts it: no hint then).
             speech.say(self.phrases.say("rest.then_skip", name=here.exercise.name))
         call = self.announce_set(here.exercise, here.set_number, True, progress.sets_done)
         heard = call_heard_at(speech.seconds, call)
@@ -142,10 +141,7 @@ class Answers(MoveReplies):
             return self.help(progress)
         if progress.extra_of is not None:  # the extra set under way, said again
             extra = here.workout.exercises[progress.extra_of]
-            speech = Speech().say(
-                self.phrases.say("set.extra", name=extra.name, reps=self.reps(extra.reps)),
-                self.phrases.say("set.go", progress.sets_done),
-            )
+            speech = self.announce_extra(extra, progress.sets_done)
             return Reply(speech, self.set_reprompt(progress), False)
         speech = Speech().say(self.load_reminder(progress, here.exercise))
         speech.extend(self.announce_set(here.exercise, here.set_number, True, progress.sets_done))

@@ -123,9 +123,7 @@ class MoveReplies(Wording):
                         speech.say(self.phrases.say("set.partial", reps=reps, planned=planned))
                 case ev.ExtraSetAnnounced(exercise_index=index):
                     exercise = self._plan(after.workout_id or "").exercises[index]
-                    amount = self.reps(exercise.reps)
-                    speech.say(self.phrases.say("set.extra", name=exercise.name, reps=amount))
-                    speech.say(self.phrases.say("set.go", after.sets_done))
+                    speech.extend(self.announce_extra(exercise, after.sets_done))
                 case ev.ExtraSetDone(exercise_index=index):
                     exercise = self._plan(before.workout_id or "").exercises[index]
                     speech.say(self.phrases.say("set.extra_done", name=exercise.name))

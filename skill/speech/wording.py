@@ -314,6 +314,11 @@ class Wording:
                 speech.sound(beat.clip)
         return speech
 
+    def announce_extra(self, exercise: Exercise, variant: int = 0) -> Speech:
+        """One more set of `exercise` than planned, and what to say when it is done."""
+        extra = self.phrases.say("set.extra", name=exercise.name, reps=self.reps(exercise.reps))
+        return Speech().say(extra, self.phrases.say("set.go", variant))
+
     def steps_told(self, exercise: Exercise) -> Speech:
         """The steps of a multi-part move, one by one with their cue and reps; none without."""
         speech = Speech()
