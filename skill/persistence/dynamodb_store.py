@@ -49,6 +49,7 @@ PARTITION_KEY = "id"
 RECORD_ATTRIBUTE = "record"
 REVISION_ATTRIBUTE = "revision"
 QUARANTINE_ATTRIBUTE = "quarantined"
+HEALTH_KEY = "health-check"  # no Alexa user id looks like this
 
 # A turn reads and then writes within the turn's store budget (skill.persistence.deadline). One
 # attempt takes at most CONNECT + READ; an attempt starts only if that much of the budget is
@@ -286,17 +287,23 @@ class DynamoDbProgressStore(RecordStore):
         ]
 
     def check(self) -> None:
-        """Can this server read the table? (A read of a key no runner has: writing would cost
-        write capacity on every health check.)"""
+        """Can this server save a turn? It writes the time to an item no runner has, as a save
+        would (one write unit a check): a read passed where a role that may only read, or a
+        table out of write capacity, failed every save."""
         try:
-            self._client.get_item(
-                TableName=self.table_name, Key={PARTITION_KEY: {"S": "health-check"}}
+            self._client.update_item(
+                TableName=self.table_name,
+                Key={PARTITION_KEY: {"S": HEALTH_KEY}},
+                UpdateExpression="SET #checked = :now",
+                ExpressionAttributeNames={"#checked": "checked_at"},
+                ExpressionAttributeValues={":now": {"N": str(int(time.time()))}},
             )
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
             state = {
                 "ResourceNotFoundException": "table missing",
                 "AccessDeniedException": "access denied",
+                "ProvisionedThroughputExceededException": "out of capacity",
             }.get(code, "error")
             raise StoreUnhealthy(state, f"DynamoDB table {self.table_name}: {error}") from error
         except BotoCoreError as error:

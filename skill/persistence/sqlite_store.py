@@ -46,6 +46,15 @@ _SCHEMA = (
         quarantined_at TEXT NOT NULL
     )
     """,
+    # One row the health check rewrites: a write as real as a turn's save, so a full disk, a
+    # read-only file or a held lock fails the check exactly when it fails turns.
+    """
+    CREATE TABLE IF NOT EXISTS health (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        checked_at TEXT NOT NULL,
+        ballast BLOB NOT NULL
+    )
+    """,
 )
 # Files made before saves were conditional have no revision column: rows there count as 0.
 _ADD_REVISION = "ALTER TABLE progress ADD COLUMN revision INTEGER NOT NULL DEFAULT 0"
@@ -63,6 +72,13 @@ _REPLACE = f"""
 INSERT INTO progress (user_id, record, revision, updated_at) VALUES (?, ?, 1, {_NOW})
 ON CONFLICT(user_id) DO UPDATE SET
     record = excluded.record, revision = revision + 1, updated_at = excluded.updated_at
+"""
+# The ballast is at least as large as a runner's record (1.5 KB after 400 workouts), so that a
+# disk with room for the check's pages has room for a turn's.
+_HEALTH_BALLAST_BYTES = 4096
+_CHECK_HEALTH = f"""
+INSERT INTO health (id, checked_at, ballast) VALUES (1, {_NOW}, zeroblob(?))
+ON CONFLICT(id) DO UPDATE SET checked_at = excluded.checked_at, ballast = excluded.ballast
 """
 _QUARANTINE = """
 INSERT INTO quarantined_records (user_id, record, reason, quarantined_at) VALUES (?, ?, ?, ?)
@@ -281,18 +297,19 @@ class SqliteProgressStore(RecordStore):
         return [Quarantined(*row) for row in rows]
 
     def check(self) -> None:
-        """Can this server write the file it opened? A statement that would write and changes
-        nothing: it fails on a read-only file (where reads, and even BEGIN IMMEDIATE in WAL
-        mode, pass) and waits for a lock another process holds."""
+        """Can this server save a turn in the file it opened? It writes and commits the health
+        row: a statement that wrote nothing passed on a full disk while every save failed."""
         try:
             conn = self._connection()
             self._wait_at_most(conn, min(self.busy_timeout_ms, 1000))
-            conn.execute("UPDATE progress SET revision = revision WHERE 0")
+            conn.execute(_CHECK_HEALTH, (_HEALTH_BALLAST_BYTES,))
         except StoreDown as gone:  # deleted or replaced while serving
             raise StoreUnhealthy("file deleted or replaced", str(gone)) from gone
         except (sqlite3.Error, OSError) as error:
             code = getattr(error, "sqlite_errorcode", 0) & 0xFF
-            state = {sqlite3.SQLITE_READONLY: "read-only"}.get(code, "error")
+            state = {sqlite3.SQLITE_READONLY: "read-only", sqlite3.SQLITE_FULL: "disk full"}.get(
+                code, "error"
+            )
             if _waited_for_a_lock(error):
                 state = "locked"
             raise StoreUnhealthy(state, f"{self.path}: {error}") from error

@@ -199,3 +199,79 @@ def test_a_read_only_database_fails_health_as_every_turn_fails(
     with sqlite3.connect(path) as db:  # the runner's place is as it was
         (text,) = db.execute("SELECT record FROM progress").fetchone()
     assert decode(text)["progress"]["set_number"] == 1
+
+
+# A server whose SQLite file sits on a 1 MB tmpfs that fills up. The tmpfs is mounted in a
+# mount namespace of the probe's own (`unshare`), so nothing is left mounted whatever happens.
+FULL_DISK_PROBE = """
+import errno, json, sys
+from pathlib import Path
+from skill.app import create_app
+from tests.support import output_speech, resolved_intent
+
+folder, user = Path(sys.argv[1]), sys.argv[2]
+app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_DB_PATH": str(folder / "coach.sqlite3")})
+client = app.test_client()
+
+def health():
+    answer = client.get("/")
+    return [answer.status_code, answer.get_json()["store"]]
+
+def say(intent, **slots):
+    answer = client.post("/alexa", json=resolved_intent(intent, user_id=user, **slots))
+    return output_speech(answer.get_json())
+
+def fill(path):
+    with open(path, "wb", buffering=0) as filler:
+        for size in (65536, 4096, 1):
+            try:
+                while True:
+                    filler.write(b"x" * size)
+            except OSError as error:
+                assert error.errno == errno.ENOSPC, error
+
+say("StartWorkoutIntent", workout="bodyweight")
+say("SkipWarmUpIntent")
+seen = {"room": [health(), say("StatusIntent")], "full": []}
+fill(folder / "filler")
+for _ in range(5):
+    seen["full"].append([say("NextSetIntent"), health()])
+(folder / "filler").unlink()
+seen["freed"] = [health(), say("NextSetIntent")]
+print(json.dumps(seen))
+"""
+
+
+def full_disk_probe(folder: Path) -> dict[str, Any]:
+    mount_then_run = 'mount -t tmpfs -o size=1m coach-full "$0" && exec "$@"'
+    command = ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", mount_then_run]
+    command += [str(folder), sys.executable, "-c", FULL_DISK_PROBE, str(folder), USER]
+    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def can_mount_a_tmpfs() -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    command = ["unshare", "--user", "--map-root-user", "--mount"]
+    command += ["mount", "-t", "tmpfs", "-o", "size=64k", "coach-try", tempfile.gettempdir()]
+    return subprocess.run(command, capture_output=True, timeout=30).returncode == 0
+
+
+@pytest.mark.skipif(
+    not can_mount_a_tmpfs(), reason="needs `unshare` to mount a small tmpfs in its own namespace"
+)
+def test_a_full_disk_fails_health_as_every_turn_fails(tmp_path: Path) -> None:
+    seen = full_disk_probe(tmp_path)
+
+    health_before, speech_before = seen["room"]
+    assert health_before == [200, "ok"] and "set 1 of 4" in speech_before
+    for speech, health_now in seen["full"]:  # every turn apologises, and so does the check
+        assert APOLOGY in speech
+        assert health_now == [503, "disk full"]
+    # Space back: the server recovers without a restart, and set 1 was never counted twice.
+    health_after, speech_after = seen["freed"]
+    assert health_after == [200, "ok"]
+    assert "Set 2 of 4" in speech_after

@@ -16,6 +16,7 @@ import boto3
 import pytest
 import yaml
 from ask_sdk_core.exceptions import PersistenceException
+from botocore.awsrequest import AWSResponse
 from botocore.retries import standard as botocore_retries
 from botocore.stub import Stubber
 
@@ -51,7 +52,15 @@ from skill.persistence.dynamodb_store import (
     make_dynamodb_store,
 )
 from skill.persistence.keys import record_key
-from tests.support import REPO_ROOT, ListeningClock, delete_record, load_record, save_record
+from tests.support import (
+    REPO_ROOT,
+    ListeningClock,
+    delete_record,
+    load_record,
+    output_speech,
+    resolved_intent,
+    save_record,
+)
 from tests.support.moto import (
     FAKE_AWS_ENV,
     MotoServer,
@@ -362,6 +371,37 @@ def test_a_missing_table_is_a_persistence_error(moto: MotoServer) -> None:
         load_record(store, USER)
     with pytest.raises(PersistenceException):
         save_record(store, USER, {"n": 1})
+
+
+def test_a_role_that_may_only_read_fails_health_as_every_save_fails(
+    moto: MotoServer, table_name: str
+) -> None:
+    # AccessDenied on writes is what AWS answers a role granted only reads; moto grants all,
+    # so the client is told so before each UpdateItem, the call every save makes.
+    client = make_client(REGION, moto.endpoint)
+    store = DynamoDbProgressStore(table_name, client)
+    web = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": store}).test_client()
+
+    def say(name: str, **slots: str) -> str:
+        reply = web.post("/alexa", json=resolved_intent(name, user_id=USER, **slots))
+        return output_speech(reply.get_json())
+
+    say("StartWorkoutIntent", workout="bodyweight")
+    assert "Set 1 of 4" in say("SkipWarmUpIntent")
+    assert (web.get("/").status_code, web.get("/").get_json()["store"]) == (200, "ok")
+
+    def deny(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        error = {"Code": "AccessDeniedException", "Message": "not authorized: UpdateItem"}
+        return AWSResponse("", 400, {}, None), {"Error": error}
+
+    client.meta.events.register("before-call.dynamodb.UpdateItem", deny)
+    assert "can't reach your saved workouts" in say("NextSetIntent")
+    health = web.get("/")
+    assert (health.status_code, health.get_json()["store"]) == (503, "access denied")
+
+    client.meta.events.unregister("before-call.dynamodb.UpdateItem", deny)
+    assert web.get("/").status_code == 200
+    assert "Set 2 of 4" in say("NextSetIntent")  # nothing was counted while it failed
 
 
 def assert_fails_fast(call: Any) -> None:
