@@ -4,8 +4,10 @@ The SDK's `RequestVerifier` checks the cert URL (https, s3.amazonaws.com, /echo.
 the chain, the SAN `echo-api.amazon.com` and the `Signature-256` SHA256withRSA signature over the
 raw body; its `TimestampVerifier` allows 150 s. `AlexaSignatureVerifier` changes only what the
 SDK gets wrong or cannot do here: fetch failures other than ValueError escaped as crashes, the
-fetch had no timeout, a local dev CA cannot be trusted, chains cannot be preloaded, and the
-certificate date check uses attributes that cryptography deprecates.
+fetch had no timeout, any number of requests could each hold a thread on a download from a
+certificate host that never answers (`chain_downloads` bounds them), a local dev CA cannot be
+trusted, chains cannot be preloaded, and the certificate date check uses attributes that
+cryptography deprecates.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from cryptography import x509  # noqa: E402
 
 from skill.config import DEV_CA_FILE, Settings, SettingsError  # noqa: E402
 from skill.web import RequestCheck, RequestRefused  # noqa: E402
+from skill.web.chain_downloads import ChainDownloads, DownloadRefused, Fetch  # noqa: E402
 
 __all__ = [
     "AlexaSignatureVerifier",
@@ -55,7 +58,7 @@ __all__ = [
 
 FETCH_TIMEOUT_SECONDS = 5.0
 MAX_CHAIN_BYTES = 64 * 1024  # Amazon's chain is a few kilobytes
-_MAX_CACHED_CHAINS = 32  # the SDK's cache never forgets; bound it
+_MAX_CACHED_CHAINS = 32  # validated chains kept; bounded
 
 
 def utc_now() -> dt.datetime:
@@ -65,6 +68,13 @@ def utc_now() -> dt.datetime:
 def _pem_blocks(data: bytes) -> list[bytes]:
     """The DER bytes of every PEM block in `data`; ValueError if it is not PEM."""
     return [der for _, _, der in pem.unarmor(data, multiple=True)]
+
+
+def download_chain(url: str, timeout: float) -> bytes:
+    """At most MAX_CHAIN_BYTES + 1 bytes from `url`, so that a larger body shows as one."""
+    with urlopen(url, timeout=timeout) as response:
+        data: bytes = response.read(MAX_CHAIN_BYTES + 1)
+    return data
 
 
 def read_trust_roots(path: Path) -> bytes:
@@ -81,7 +91,7 @@ def read_trust_roots(path: Path) -> bytes:
 
 
 class AlexaSignatureVerifier(RequestVerifier):
-    """The SDK's signature check with a bounded fetch, preloaded chains, a dev CA, and a chain
+    """The SDK's signature check with bounded downloads, preloaded chains, a dev CA, and a chain
     validated once until its first certificate expires rather than on every request (the
     SDK's pure-Python path validation costs milliseconds a request)."""
 
@@ -91,6 +101,7 @@ class AlexaSignatureVerifier(RequestVerifier):
         extra_trust_roots: bytes | None = None,
         cert_chains: Mapping[str, bytes] | None = None,
         fetch_timeout: float = FETCH_TIMEOUT_SECONDS,
+        fetch: Fetch | None = None,
         clock: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         super().__init__(
@@ -99,7 +110,11 @@ class AlexaSignatureVerifier(RequestVerifier):
         )
         self._extra_trust_roots = _pem_blocks(extra_trust_roots) if extra_trust_roots else []
         self._preloaded = dict(cert_chains or {})
-        self._fetch_timeout = fetch_timeout
+        # Chains not preloaded, downloaded with `fetch` (tests give their own) under limits that
+        # keep a dead certificate host from holding the server's threads (chain_downloads.py).
+        self._downloads = ChainDownloads(
+            fetch or download_chain, timeout=fetch_timeout, max_bytes=MAX_CHAIN_BYTES
+        )
         self._clock = clock
         self._validated: dict[bytes, dt.datetime] = {}  # chain -> when its first cert expires
 
@@ -131,20 +146,10 @@ class AlexaSignatureVerifier(RequestVerifier):
         # Called only after the SDK has accepted the URL itself.
         if cert_url in self._preloaded:
             return self._preloaded[cert_url]
-        cached: bytes | None = self._cert_cache.get(cert_url)
-        if cached is not None:
-            return cached
         try:
-            with urlopen(cert_url, timeout=self._fetch_timeout) as response:
-                data: bytes = response.read(MAX_CHAIN_BYTES + 1)
-        except Exception as exc:  # URLError, OSError, timeouts, http.client errors: all refusals
-            raise VerificationException(f"Unable to load certificate chain: {exc!r}") from exc
-        if len(data) > MAX_CHAIN_BYTES:
-            raise VerificationException("Certificate chain is too large")
-        if len(self._cert_cache) >= _MAX_CACHED_CHAINS:
-            self._cert_cache.clear()
-        self._cert_cache[cert_url] = data
-        return data
+            return self._downloads.get(cert_url)
+        except DownloadRefused as exc:
+            raise VerificationException(str(exc)) from exc
 
     def _validate_cert_chain(self, cert_chain: bytes) -> None:
         # As the SDK's, plus the dev CA as an extra trust root and garbage PEM as a refusal.
