@@ -38,6 +38,9 @@ VOICE_KEY = "SIMULATOR_VOICE"  # Flask config: the harness voice for the coach's
 CLOCK_KEY = "SIMULATOR_CLOCK"  # Flask config: the wall clock (seconds), for tests
 DEFAULT_VOICE = "espeak"
 MAX_DEVICES = 32  # the oldest goes when a 33rd page opens
+# The shared voice holds in memory only the texts it said last (countdowns come back often); older
+# ones are read again from its disk cache, so a server left running for a week does not grow.
+VOICE_TEXTS_KEPT = 100
 MAX_TEXT_CHARS = 500
 MAX_RECORDING_BYTES = 5 * 1024 * 1024  # about 2.5 minutes at 16 kHz: far longer than a command
 VIEWPORTS = frozenset({"show-5", "show-8", "show-10", "show-15", "show-21", "spot", "none"})
@@ -92,7 +95,7 @@ class Simulator:
     def voice(self) -> Any:
         from harness.cli.audio import make_voice
 
-        return make_voice(self.voice_name, None)
+        return make_voice(self.voice_name, None, keep=VOICE_TEXTS_KEPT)
 
     def recognizer(self) -> Any:
         """harness.listen's command recogniser, built once, on first use (it takes seconds)."""
