@@ -30,6 +30,10 @@ A device may have a screen (`screen=True`, or `enable_screen()`): every request 
 [argument]: an `Alexa.Presentation.APL.UserEvent` with the document's token, in the open session
 or a new one. A device without a screen that receives RenderDocument is an error.
 
+A device remembers every turn, player event and speech (`history`, `events`, `spoken`): a dialog
+test or a render reads the whole run, which its script bounds. A device that may run for days
+(the browser simulator's) sets `keep=` and remembers only the latest that many (harness.recent).
+
 Transports only "POST these bytes with these headers and return the status and body", so the
 same device drives the app in-process (FlaskTransport) or a running server (HttpTransport). A
 Signer adds Alexa's signature headers over the exact bytes sent.
@@ -77,6 +81,7 @@ from harness.player import (
     PendingEvent,
     Resolver,
 )
+from harness.recent import Recent
 from harness.ssml_reader import estimated_seconds, read_ssml
 from harness.understanding.recognisers import Recogniser, recogniser_for
 from harness.utterances import Match, SlotMatch, normalize, resolve_slot
@@ -337,6 +342,7 @@ class Device:
         on_wait: Callable[[float], object] | None = None,
         screen: bool = False,
         recogniser: Recogniser | None = None,
+        keep: int | None = None,
     ) -> None:
         self.transport = transport
         self.model = model or load_model()
@@ -348,13 +354,16 @@ class Device:
         self.signer = signer
         self.record_errors = record_errors  # True: a non-2xx answer goes in the Turn, no raise
         self.session: SessionState | None = None
-        self.history: list[Turn] = []
+        # What the device remembers: all of it by default (a dialog test or a render reads the
+        # whole run); with `keep`, the latest `keep` turns, events and speeches (harness.recent).
+        self.keep = keep
+        self.history: Recent[Turn] = Recent(keep)
         self.player = audio_player
         self.on_wait = on_wait  # told the seconds of each wait(), e.g. to move a skill's clock
         self.now = 0.0  # the device's clock, seconds: speech and waits move it
         self._origin = clock()  # the moment the device's clock started
-        self.events: list[Turn] = []  # AudioPlayer requests sent, in order
-        self.spoken: list[Spoken] = []  # speech heard, in order
+        self.events: Recent[Turn] = Recent(keep)  # AudioPlayer requests sent, in order
+        self.spoken: Recent[Spoken] = Recent(keep)  # speech heard, in order
         self.screen = screen  # supports Alexa.Presentation.APL
         self.shows: JsonDict | None = None  # the last RenderDocument directive received
 
@@ -369,14 +378,23 @@ class Device:
         return self.session is not None
 
     def enable_audio_player(
-        self, resolver: Resolver | None = None, *, nearly_finished_lead: float | None = None
+        self,
+        resolver: Resolver | None = None,
+        *,
+        nearly_finished_lead: float | None = None,
+        tracks_kept: int | None = None,
     ) -> AudioPlayer:
         """Give the device an AudioPlayer (once); streams resolve through `resolver`, by default
-        through the transport (transport_resolver). See harness.player for the lead."""
+        through the transport (transport_resolver). See harness.player for the lead. The player
+        keeps as many stretches heard as the device keeps turns, and `tracks_kept` decoded
+        tracks (None: every track played, as a render of the session reads them)."""
         if self.player is None:
             lead = NEARLY_FINISHED_LEAD if nearly_finished_lead is None else nearly_finished_lead
             self.player = AudioPlayer(
-                resolver or transport_resolver(self), nearly_finished_lead=lead
+                resolver or transport_resolver(self),
+                nearly_finished_lead=lead,
+                keep=self.keep,
+                tracks_kept=tracks_kept,
             )
         return self.player
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from harness.envelopes import JsonDict
+from harness.recent import Recent
 
 Resolver = Callable[[str], bytes | None]  # stream URL -> the audio's bytes, None: not found
 Activity = Literal["IDLE", "PLAYING", "PAUSED", "STOPPED", "FINISHED", "BUFFER_UNDERRUN"]
@@ -140,18 +141,26 @@ class AudioPlayer:
         resolver: Resolver,
         *,
         nearly_finished_lead: float = NEARLY_FINISHED_LEAD,
+        keep: int | None = None,
+        tracks_kept: int | None = None,
     ) -> None:
+        """`keep`: how many of the latest stretches heard and notes to remember; `tracks_kept`:
+        how many decoded tracks (the latest resolved). None keeps all, as a render of a whole
+        session reads them; a player left on for days keeps a few (harness.simulator)."""
+        if tracks_kept is not None and tracks_kept < 1:
+            raise ValueError(f"keep at least one decoded track, not {tracks_kept}")
         self.resolver = resolver
         self.nearly_finished_lead = nearly_finished_lead
         self.activity: Activity = "IDLE"
         self.token: str | None = None  # the last track's, kept after it stops
         self.offset_ms = 0
         self.queue: list[Stream] = []
-        self.played: list[Played] = []  # closed stretches, in time order
-        self.notes: list[str] = []  # directives ignored, as a device would ignore them
+        self.played: Recent[Played] = Recent(keep)  # closed stretches, in time order
+        self.notes: Recent[str] = Recent(keep)  # directives ignored, as a device would ignore them
         self.has_played = False  # the skill played audio here: name-free commands reach it
         self._current: _Current | None = None
         self._audio: dict[str, Audio | str] = {}  # url -> audio, or why it cannot play
+        self._tracks_kept = tracks_kept
 
     # -- what the skill sees --
 
@@ -366,9 +375,14 @@ class AudioPlayer:
     # -- audio --
 
     def _resolve(self, url: str) -> Audio | str:
-        if url not in self._audio:
-            self._audio[url] = self._load(url)
-        return self._audio[url]
+        found = self._audio.pop(url, None)
+        if found is None:
+            found = self._load(url)
+        self._audio[url] = found  # the latest resolved last: the oldest go first
+        if self._tracks_kept is not None:
+            for old in list(self._audio)[: -self._tracks_kept]:
+                del self._audio[old]
+        return found
 
     def _load(self, url: str) -> Audio | str:
         if not url.lower().startswith("https://"):

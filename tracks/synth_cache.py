@@ -64,11 +64,18 @@ def write_atomically(path: Path, data: bytes) -> None:
 class CachedVoice:
     """`voice`, remembering what it said in `folder` (default: cache_dir()), and in memory for
     the life of this object: a cue said many times in a session is synthesized (or read) once.
-    The PCM returned is shared between calls: do not change its samples."""
+    With `keep`, memory holds only the `keep` texts said last (a server that speaks for days);
+    the others are read from the folder again. The PCM returned is shared between calls: do not
+    change its samples."""
 
-    def __init__(self, voice: Voice, folder: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self, voice: Voice, folder: str | os.PathLike[str] | None = None, *, keep: int | None = None
+    ) -> None:
+        if keep is not None and keep < 1:
+            raise ValueError(f"keep at least one text in memory, not {keep}")
         self.voice = voice
         self.folder = Path(folder) if folder is not None else cache_dir()
+        self.keep = keep
         self.hits = 0
         self.misses = 0
         self._said: dict[tuple[str, float], Pcm] = {}
@@ -85,10 +92,16 @@ class CachedVoice:
         key = cache_key(self.voice.fingerprint, rate, text)
         return self.folder / key[:2] / f"{key}.pcm"
 
+    @property
+    def remembered(self) -> int:
+        """How many texts are held in memory."""
+        return len(self._said)
+
     def synthesize(self, text: str, rate: float = 1.0) -> Pcm:
-        said = self._said.get((text, rate))
+        said = self._said.pop((text, rate), None)
         if said is not None:
             self.hits += 1
+            self._said[(text, rate)] = said  # said last: the last to be forgotten
             return said
         path = self.path_for(text, rate)
         try:
@@ -102,4 +115,6 @@ class CachedVoice:
             cached = self.voice.synthesize(text, rate)
             write_atomically(path, pcm_to_file_bytes(cached))
         self._said[(text, rate)] = cached
+        if self.keep is not None and len(self._said) > self.keep:
+            del self._said[next(iter(self._said))]  # the one said longest ago
         return cached

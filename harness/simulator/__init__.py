@@ -2,7 +2,7 @@
 
 `create_app()` is the skill's app (skill.app.create_app) with, in local testing mode only
 (COACH_VERIFY_REQUESTS=0), the simulator at /simulator. With verification on there is no
-simulator: the server is the skill and nothing else. `make run` serves this app.
+simulator: the server is the skill and nothing else. `make simulator` serves this app.
 
 In local mode, unless set otherwise, the coach offers its audio tracks (hands-free mode) from
 this server's own /audio, rendered on demand in the harness's voice into var/simulator/audio,

@@ -22,10 +22,16 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from harness.device import MIC_OPEN_SECONDS, Device, DeviceError, Turn, ssml_seconds, ssml_to_text
+from harness.recent import Recent
 
 EntryKind = Literal["runner", "coach", "reprompt", "player", "note", "error"]
 SAY, TOUCH, PRESS = "say", "touch", "press"
 MAX_ENTRIES = 2000  # a long workout has a few hundred; a page left open for days stays bounded
+# The device's own logs need hold only what came since the transcript last looked (every act and
+# every poll, twice a second) and the last speech (a runner talks over it): a page left open for
+# a week keeps these, not a week of requests and responses.
+DEVICE_KEEPS = 50  # turns, player events, speeches, stretches heard
+TRACKS_KEPT = 4  # decoded tracks: the one playing is held anyway; these spare a repeat a fetch
 
 
 @dataclass
@@ -37,7 +43,7 @@ class Entry:
     text: str
     at: float  # the device's clock, seconds
     detail: str = ""  # what was matched (intent and slots), or the player's track
-    speech: int | None = None  # index into SimulatedEcho.speeches: the audio of this line
+    ssml: str = ""  # what the line says as SSML, for its audio; empty: no audio
 
     def as_json(self, speech_url: Callable[[int], str]) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -48,8 +54,8 @@ class Entry:
         }
         if self.detail:
             data["detail"] = self.detail
-        if self.speech is not None:
-            data["audio"] = speech_url(self.speech)
+        if self.ssml:
+            data["audio"] = speech_url(self.number)
         return data
 
 
@@ -67,10 +73,8 @@ class SimulatedEcho:
     device: Device
     viewport: str  # the page's name for the screen ("show-8", "spot", "none")
     clock: Callable[[], float] = time.monotonic
-    entries: list[Entry] = field(default_factory=list)
-    speeches: list[str] = field(default_factory=list)  # SSML, by index
+    entries: Recent[Entry] = field(default_factory=lambda: Recent(MAX_ENTRIES))
     screen_version: int = 0  # counts the RenderDocuments received
-    _first_entry: int = 0  # the number of entries[0] (older ones were dropped)
     _listening: Listening | None = None
     _shown: object = None
     _history_seen: int = 0
@@ -172,7 +176,7 @@ class SimulatedEcho:
             self._device_start += ahead
 
     def _say_reprompt(self, ssml: str) -> None:
-        self._add("reprompt", ssml_to_text(ssml), speech=self._keep(ssml))
+        self._add("reprompt", ssml_to_text(ssml), ssml=ssml)
         self.device.now += ssml_seconds(ssml)
         self._listening = Listening(self.device.now + MIC_OPEN_SECONDS)
 
@@ -188,9 +192,12 @@ class SimulatedEcho:
     def _collect(self) -> None:
         """Entries for the turns and player events the device recorded since the last look."""
         history, events = self.device.history, self.device.events
-        new_turns = history[self._history_seen :]
-        new_events = events[self._events_seen :]
-        self._history_seen, self._events_seen = len(history), len(events)
+        new_turns = history.since(self._history_seen)
+        new_events = events.since(self._events_seen)
+        lost = max(0, history.first - self._history_seen) + max(0, events.first - self._events_seen)
+        if lost:  # more requests in one wait than the device keeps: rare, and said
+            self._add("note", f"{lost} earlier requests were sent but not kept for the transcript")
+        self._history_seen, self._events_seen = history.added, events.added
         happened = [(t, False) for t in new_turns] + [(t, True) for t in new_events]
         for turn, is_event in sorted(happened, key=lambda pair: pair[0].at):
             if is_event:
@@ -215,7 +222,7 @@ class SimulatedEcho:
             self._add("note", turn.note)
         detail = _matched(turn)
         if turn.answer_ssml:
-            self._add("coach", turn.speech_text, detail=detail, speech=self._keep(turn.answer_ssml))
+            self._add("coach", turn.speech_text, detail=detail, ssml=turn.answer_ssml)
         elif detail:
             self._add("coach", "(no speech)", detail=detail)
 
@@ -225,19 +232,16 @@ class SimulatedEcho:
         token = str(request.get("token", ""))
         self._add("player", name, detail=token)
 
-    def _add(
-        self, kind: EntryKind, text: str, *, detail: str = "", speech: int | None = None
-    ) -> None:
-        number = self._first_entry + len(self.entries)
-        self.entries.append(Entry(number, kind, text, self.device.now, detail, speech))
-        if len(self.entries) > MAX_ENTRIES:
-            dropped = len(self.entries) - MAX_ENTRIES
-            del self.entries[:dropped]
-            self._first_entry += dropped
+    def _add(self, kind: EntryKind, text: str, *, detail: str = "", ssml: str = "") -> None:
+        number = self.entries.added
+        self.entries.append(Entry(number, kind, text, self.device.now, detail, ssml))
 
-    def _keep(self, ssml: str) -> int:
-        self.speeches.append(ssml)
-        return len(self.speeches) - 1
+    def speech(self, number: int) -> str | None:
+        """The SSML of transcript line `number`, if it has audio and is still kept."""
+        with self._lock:
+            index = number - self.entries.first
+            kept = 0 <= index < len(self.entries)
+            return (self.entries[index].ssml or None) if kept else None
 
     # -- what the page shows --
 
@@ -249,7 +253,6 @@ class SimulatedEcho:
         with self._lock:
             self.sync()
             device = self.device
-            start = max(0, since - self._first_entry)
             listening = self._listening if device.session_open else None
             wall = self._wall_device_time()
             return {
@@ -257,8 +260,8 @@ class SimulatedEcho:
                 "screen": device.screen,
                 "handsFree": device.player is not None,
                 "deviceSeconds": round(device.now, 3),
-                "entries": [e.as_json(speech_url) for e in self.entries[start:]],
-                "nextEntry": self._first_entry + len(self.entries),
+                "entries": [e.as_json(speech_url) for e in self.entries.since(since)],
+                "nextEntry": self.entries.added,
                 "session": {
                     "open": device.session_open,
                     "id": device.session.session_id if device.session else None,

@@ -9,7 +9,7 @@
   POST /simulator/api/devices/ID/press      {"button"}    a device button (hands-free)
   POST /simulator/api/devices/ID/silence    the runner says nothing: the microphone closes
   POST /simulator/api/devices/ID/listen     a WAV recording, heard by harness.listen
-  GET  /simulator/api/devices/ID/speech/N.mp3   the coach's words, in the harness's voice
+  GET  /simulator/api/devices/ID/speech/N.mp3   transcript line N's words, in the harness's voice
 
 Each device is a harness Device on this very app (FlaskTransport): the envelopes are the
 harness's. The actions answer with the state, as GET does.
@@ -30,7 +30,7 @@ from typing import Any, cast
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from harness.simulator.echo import PRESS, SAY, TOUCH, SimulatedEcho
+from harness.simulator.echo import DEVICE_KEEPS, PRESS, SAY, TOUCH, TRACKS_KEPT, SimulatedEcho
 
 STATIC = Path(__file__).with_name("static")
 EXTENSION_KEY = "upper_body_coach_simulator"
@@ -38,6 +38,9 @@ VOICE_KEY = "SIMULATOR_VOICE"  # Flask config: the harness voice for the coach's
 CLOCK_KEY = "SIMULATOR_CLOCK"  # Flask config: the wall clock (seconds), for tests
 DEFAULT_VOICE = "espeak"
 MAX_DEVICES = 32  # the oldest goes when a 33rd page opens
+# The shared voice holds in memory only the texts it said last (countdowns come back often); older
+# ones are read again from its disk cache, so a server left running for a week does not grow.
+VOICE_TEXTS_KEPT = 100
 MAX_TEXT_CHARS = 500
 MAX_RECORDING_BYTES = 5 * 1024 * 1024  # about 2.5 minutes at 16 kHz: far longer than a command
 VIEWPORTS = frozenset({"show-5", "show-8", "show-10", "show-15", "show-21", "spot", "none"})
@@ -71,9 +74,10 @@ class Simulator:
             user_id=USER_ID_PREFIX + runner,
             device_id=f"amzn1.ask.device.SIMULATOR-{device_id}",
             screen=viewport != "none",
+            keep=DEVICE_KEEPS,
         )
         if hands_free:
-            device.enable_audio_player()
+            device.enable_audio_player(tracks_kept=TRACKS_KEPT)
         with self._lock:
             self._devices[device_id] = SimulatedEcho(device, viewport, self.clock)
             while len(self._devices) > MAX_DEVICES:
@@ -91,7 +95,7 @@ class Simulator:
     def voice(self) -> Any:
         from harness.cli.audio import make_voice
 
-        return make_voice(self.voice_name, None)
+        return make_voice(self.voice_name, None, keep=VOICE_TEXTS_KEPT)
 
     def recognizer(self) -> Any:
         """harness.listen's command recogniser, built once, on first use (it takes seconds)."""
@@ -174,10 +178,10 @@ def simulator_blueprint() -> Blueprint:
 
     @blueprint.get("/api/devices/<device_id>/speech/<int:number>.mp3")
     def speech(device_id: str, number: int) -> Response:
-        echo = _simulator().get(device_id)
-        if not 0 <= number < len(echo.speeches):
+        ssml = _simulator().get(device_id).speech(number)
+        if ssml is None:
             abort(404)
-        return Response(_speech_mp3(echo.speeches[number]), mimetype="audio/mpeg")
+        return Response(_speech_mp3(ssml), mimetype="audio/mpeg")
 
     @blueprint.errorhandler(400)
     @blueprint.errorhandler(404)

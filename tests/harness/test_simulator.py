@@ -9,7 +9,7 @@ import io
 import wave
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from flask import Flask
@@ -17,6 +17,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from harness.simulator import create_app
+from harness.simulator import echo as simulated
+from harness.simulator.web import EXTENSION_KEY
 from tracks.mp3 import mp3_seconds
 from tracks.voices.espeak import EspeakVoice
 
@@ -76,7 +78,8 @@ class Page:
             json={"viewport": viewport, "handsFree": hands_free, "runner": "test-runner"},
         )
         assert answer.status_code == 201, answer.data
-        self.base = f"/simulator/api/devices/{json_of(answer)['id']}"
+        self.id = json_of(answer)["id"]
+        self.base = f"/simulator/api/devices/{self.id}"
         self.entries: list[dict[str, Any]] = []
         self.state: dict[str, Any] = {}
 
@@ -112,6 +115,12 @@ class Page:
 
     def kinds(self) -> list[str]:
         return [e["kind"] for e in self.entries]
+
+    def echo(self) -> simulated.SimulatedEcho:
+        """The server's side of this page: its device and transcript."""
+        return cast(
+            simulated.SimulatedEcho, self.client.application.extensions[EXTENSION_KEY].get(self.id)
+        )
 
 
 def test_no_simulator_with_verification_on(make_simulator: Callable[..., Flask]) -> None:
@@ -176,7 +185,7 @@ def test_the_coach_is_heard_as_mp3(make_simulator: Callable[..., Flask]) -> None
     answer = client.get(audio)
     assert answer.status_code == 200 and answer.mimetype == "audio/mpeg"
     assert 5 < mp3_seconds(answer.data) < 60  # the welcome, spoken
-    assert client.get(audio.replace("/0.mp3", "/9.mp3")).status_code == 404
+    assert client.get(audio.rsplit("/", 1)[0] + "/9.mp3").status_code == 404
 
 
 def test_a_device_without_a_screen_gets_no_document(client: FlaskClient) -> None:
@@ -277,6 +286,93 @@ def test_a_spoken_command_is_recognised(
     assert "Which one would you like?" in page.entries[1]["text"]
     noise = client.post(f"{page.base}/listen", data=b"not a recording", content_type="audio/wav")
     assert noise.status_code == 400 and "cannot hear that recording" in json_of(noise)["error"]
+
+
+def held(echo: simulated.SimulatedEcho) -> dict[str, int]:
+    """How much a simulated device and its page hold of what could grow with every turn."""
+    device, player = echo.device, echo.device.player
+    sizes = {
+        "turns": len(device.history),
+        "player events": len(device.events),
+        "speeches": len(device.spoken),
+        "transcript lines": len(echo.entries),
+    }
+    if player is not None:
+        sizes |= {"stretches heard": len(player.played), "player notes": len(player.notes)}
+    return sizes
+
+
+def test_a_show_left_open_for_a_week_holds_only_its_latest_turns(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(simulated, "MAX_ENTRIES", 200)  # a shorter transcript, a faster test
+    page = Page(client)
+    for words in ("open upper body coach", "start the bodyweight workout", "skip the warm up"):
+        page.say(words)
+    welcome = page.entries[1]["audio"]
+
+    def workouts(rounds: int) -> None:
+        for round in range(rounds):
+            assert "It works your" in page.say("how do I do this")
+            page.say("how do I do this")
+            page.say("next set")
+            page.say("repeat")
+            if round % 10 == 9:
+                assert "again from the top" in page.say("start over")
+                page.say("yes")
+
+    workouts(25)
+    echo = page.echo()
+    before = held(echo)
+    workouts(25)  # about 100 turns more
+    assert held(echo) == before  # nothing grew
+    assert before["turns"] == before["speeches"] == simulated.DEVICE_KEEPS
+    assert before["transcript lines"] == 200
+    # The page still has every line, numbered on, and the audio of those the server keeps.
+    assert [e["number"] for e in page.entries] == list(range(len(page.entries)))
+    assert "error" not in page.kinds()
+    newest = client.get(page.entries[-1]["audio"])
+    assert newest.status_code == 200 and newest.mimetype == "audio/mpeg"
+    assert client.get(welcome).status_code == 404  # its line has left the transcript
+
+
+def test_hands_free_left_open_holds_only_its_latest_events_and_tracks(
+    client: FlaskClient, clock: WallClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(simulated, "MAX_ENTRIES", 200)
+    page = Page(client, hands_free=True)
+    for words in ("open upper body coach", "start the dumbbell workout", "skip the warm up"):
+        page.say(words)
+    clock.now += page.state["deviceSeconds"] + 30  # the microphone closes; the tracks play
+    page.poll()
+    player = page.echo().device.player
+    assert player is not None
+    urls: set[str] = set()
+
+    def listen(seconds: float) -> None:
+        clock.now += seconds
+        page.poll()
+        urls.update(stretch.stream.url for stretch in player.played)
+
+    def on_and_back(times: int) -> None:
+        for _ in range(3):  # on through the workout: tracks not played before
+            page.say("alexa, next")
+            listen(100)
+        for _ in range(times):  # the same few tracks again and again
+            page.say("alexa, next")
+            listen(3)
+            page.say("alexa, previous")
+            listen(3)
+
+    on_and_back(30)
+    before = held(page.echo())
+    on_and_back(20)
+    assert held(page.echo()) == before  # nothing grew
+    assert before["stretches heard"] == before["player events"] == simulated.DEVICE_KEEPS
+    decoded = [url for url in urls if player.audio(url) is not None]
+    assert len(decoded) <= simulated.TRACKS_KEPT < len(urls)
+    assert "error" not in page.kinds()
+    assert page.state["player"]["activity"] in ("PLAYING", "FINISHED")
 
 
 @pytest.mark.parametrize(

@@ -243,6 +243,23 @@ def test_a_cue_said_many_times_is_synthesized_and_read_once(tmp_path: Path) -> N
     assert (reread.hits, reread.misses, len(voice.calls)) == (2, 0, 2)
 
 
+def test_a_voice_speaking_for_days_holds_only_its_latest_texts_in_memory(tmp_path: Path) -> None:
+    voice = CountingVoice()
+    cached = CachedVoice(voice, tmp_path / "cache", keep=3)  # as the simulator's voice
+    for number in range(50):
+        cached.synthesize("Three.")
+        cached.synthesize(f"Set {number} done.")
+    assert cached.remembered == 3
+    # A text forgotten in memory is read again from the disk, not synthesized again...
+    assert cached.synthesize("Set 0 done.") == CountingVoice().synthesize("Set 0 done.")
+    assert voice.calls.count(("Set 0 done.", 1.0)) == 1
+    assert cached.remembered == 3
+    # ... and a cue said again and again stays in memory.
+    shutil.rmtree(tmp_path / "cache")
+    cached.synthesize("Three.")
+    assert voice.calls.count(("Three.", 1.0)) == 1
+
+
 def test_the_cache_folder_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(CACHE_ENV, "/tmp/coach-voice-test")
     assert cache_dir() == Path("/tmp/coach-voice-test")
