@@ -51,12 +51,12 @@ class FailureLog:
                 self._run_began = now
             self._failures += 1
             self._last_failure = now
-            if now - self._last_line < self.interval_s:
+            if self._quiet(now):
                 self._unsaid += 1
             elif self._failures == 1:
                 self._line(now, logging.ERROR, "%s: %s", self.what, error)
             else:
-                more, since = self._unsaid + 1, now - self._last_line
+                more, since = self._unsaid + 1, max(0.0, now - self._last_line)
                 self._line(
                     now,
                     logging.ERROR,
@@ -70,7 +70,7 @@ class FailureLog:
     def succeeded(self) -> None:
         with self._lock:
             now = self.clock()
-            if self._run_began is None or now - self._last_line < self.interval_s:
+            if self._run_began is None or self._quiet(now):
                 return
             self._line(
                 now,
@@ -78,10 +78,15 @@ class FailureLog:
                 "%s: working again after %d failures over %.0f s",
                 self.what,
                 self._failures,
-                self._last_failure - self._run_began,
+                max(0.0, self._last_failure - self._run_began),
             )
             self._run_began = None
             self._failures = 0
+
+    def _quiet(self, now: float) -> bool:
+        """Too soon after the last line for another. A clock set back (the coach's is the
+        wall clock) ends the wait rather than stretching it."""
+        return 0 <= now - self._last_line < self.interval_s
 
     def _line(self, now: float, level: int, message: str, *args: object) -> None:
         self.logger.log(level, message, *args)

@@ -108,6 +108,20 @@ def test_failures_from_many_threads_are_all_counted(
     ]
 
 
+def test_a_clock_set_back_does_not_silence_the_failures(
+    clock: Clock, log: pytest.LogCaptureFixture
+) -> None:
+    failures = failures_log(clock)
+    clock.now = 3600.0
+    failures.failed(ConnectionError("refused"))
+    clock.now = 0.0  # the wall clock set back an hour
+    failures.failed(ConnectionError("refused"))
+    assert said(log.records)[-1] == (
+        "ERROR",
+        f"{WHAT}: 1 more failures in the last 0 s, the latest: refused",
+    )
+
+
 def test_nothing_is_logged_while_all_is_well(clock: Clock, log: pytest.LogCaptureFixture) -> None:
     failures = failures_log(clock)
     for k in range(100):
