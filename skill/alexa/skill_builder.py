@@ -27,6 +27,7 @@ from skill.coaching.routine import routine_after
 from skill.config import Settings
 from skill.content.loader import default_library
 from skill.content.models import Library
+from skill.logs import FailureLog
 from skill.persistence import (
     NewerRecordError,
     RecordStore,
@@ -80,6 +81,9 @@ class CoachSkill:
         self.service = service
         self.store = store
         self.skill_id = skill_id
+        # A store that is down fails every turn: logged as a few lines, not one a turn (on the
+        # coach's clock, which tests set).
+        self.store_failures = FailureLog(log, "progress store unavailable", clock=service.clock)
         self.handlers = Handlers(service)
         self.serializer = DefaultSerializer()  # the SDK's, to read requests and write answers
 
@@ -127,7 +131,7 @@ class CoachSkill:
                 log.warning("left a newer record alone: %s", newer)
                 return self.apology(asked, "notice.newer_record", end_session=True)
             except PersistenceException as down:
-                log.error("progress store unavailable: %s", down)
+                self.store_failures.failed(down)
                 return self.apology(asked, "notice.storage_down", end_session=True)
             except Exception as error:
                 log.exception("unhandled error in a skill turn", exc_info=error)
@@ -137,6 +141,8 @@ class CoachSkill:
     def turn(self, asked: Asked) -> Answer:
         fresh_start = self.service.composer.phrases.say("notice.fresh_start")
         turn = read_turn(asked, self.store, self.service.coach, self.service.clock(), fresh_start)
+        if turn.read:  # the store answered
+            self.store_failures.succeeded()
         if turn.replayed:  # already done: the place as it is now, and nothing moves or is saved
             outcome = self.handlers.replayed(turn)
             return render(self.service, asked, outcome, None, turn.progress, None)

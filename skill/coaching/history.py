@@ -2,7 +2,8 @@
 partway, and when; how many of each there have been in all; and which exercises it has explained
 in full. A frozen value that round-trips through a plain dict, checked value by value when read
 (it comes from storage). Histories stored before partial workouts and totals were kept still
-read: their workouts were all finished, and their totals are the workouts kept."""
+read: their workouts were all finished, and their totals are the workouts kept. Histories stored
+before forgotten workouts were counted by the hour read as having none counted that way."""
 
 from __future__ import annotations
 
@@ -19,11 +20,19 @@ from skill.content.models import Library
 # count every workout beyond those kept.
 KEEP_WORKOUTS = 14
 WEEK_SECONDS = 7 * 24 * 3600
+# Workouts forgotten past KEEP_WORKOUTS are still counted, by the hour they were done in, for
+# the weeks and the streak: as many a week as a runner does, while the record stays bounded (at
+# most one entry an hour, for four weeks).
+HOUR_SECONDS = 3600
+KEEP_FORGOTTEN_WEEKS = 4
+KEEP_FORGOTTEN_SECONDS = KEEP_FORGOTTEN_WEEKS * WEEK_SECONDS
+MAX_FORGOTTEN = KEEP_FORGOTTEN_SECONDS // HOUR_SECONDS + 1  # distinct hours in that span
 SESSIONS_A_WEEK = 2  # the dumbbell article's advice: these exercises twice a week
 
 _REQUIRED = frozenset({"workout_id", "finished_at", "sets_done"})
 _OPTIONAL = frozenset({"partial", "started_at", "seconds"})
 _TOTALS = ("finished_total", "partial_total")
+_FORGOTTEN = "forgotten"
 
 
 class HistoryError(ValueError):
@@ -90,6 +99,41 @@ class PastWorkout:
 
 
 @dataclass(frozen=True)
+class Forgotten:
+    """Workouts of one hour no longer kept one by one: how many, and when the latest was done
+    (they all count as done then: at most an hour out)."""
+
+    at: float
+    full: int = 0
+    partial: int = 0
+
+    @property
+    def hour(self) -> int:
+        return int(self.at // HOUR_SECONDS)
+
+    def with_one(self, workout: PastWorkout) -> Forgotten:
+        return Forgotten(
+            max(self.at, workout.finished_at),
+            self.full + (not workout.partial),
+            self.partial + workout.partial,
+        )
+
+    def to_list(self) -> list[float | int]:
+        return [self.at, self.full, self.partial]
+
+    @classmethod
+    def from_list(cls, data: object) -> Forgotten:
+        if not isinstance(data, list) or len(data) != 3:
+            raise HistoryError("each forgotten entry must be [time, full, partial]")
+        at, full, partial = data
+        if not (_is_whole(full) and _is_whole(partial) and full >= 0 and partial >= 0):
+            raise HistoryError("forgotten counts must be whole numbers from 0")
+        if full + partial == 0:
+            raise HistoryError("a forgotten entry must count a workout")
+        return cls(_time(at, "forgotten time"), full, partial)
+
+
+@dataclass(frozen=True)
 class Week:
     """Workouts in a rolling week: finished ones, and ones stopped partway."""
 
@@ -111,6 +155,9 @@ class History:
     # forgotten past KEEP_WORKOUTS included.
     finished_total: int = 0
     partial_total: int = 0
+    # The workouts forgotten past KEEP_WORKOUTS in the KEEP_FORGOTTEN_WEEKS before the latest
+    # kept, by the hour, oldest first.
+    forgotten: tuple[Forgotten, ...] = ()
 
     def finished(
         self,
@@ -140,12 +187,14 @@ class History:
         others = [w for w in self.workouts if w is not earlier]
         # In time order even if a server's clock is behind the last one's: a history out of
         # order would not be read again.
-        kept = sorted((*others, workout), key=lambda w: w.finished_at)[-KEEP_WORKOUTS:]
+        in_order = sorted((*others, workout), key=lambda w: w.finished_at)
+        kept, dropped = in_order[-KEEP_WORKOUTS:], in_order[:-KEEP_WORKOUTS]
         return replace(
             self,
             workouts=tuple(kept),
             finished_total=self.finished_total + (not workout.partial),
             partial_total=self.partial_total + workout.partial - (earlier is not None),
+            forgotten=_forget(self.forgotten, dropped, kept[-1].finished_at),
         )
 
     def explained_now(self, exercise_id: str) -> History:
@@ -157,37 +206,47 @@ class History:
         """Workouts in the seven days up to `now` (a rolling week: the skill does not know the
         runner's time zone or which day their week starts)."""
         week = [w for w in self.workouts if now - WEEK_SECONDS < w.finished_at <= now]
+        older = [f for f in self.forgotten if now - WEEK_SECONDS < f.at <= now]
         partial = sum(w.partial for w in week)
-        return Week(len(week) - partial, partial)
+        return Week(
+            len(week) - partial + sum(f.full for f in older),
+            partial + sum(f.partial for f in older),
+        )
 
     def streak_to(self, now: float) -> Streak:
         """Rolling weeks in a row, back from `now`, with at least one workout, full or partial
         (a week without one yet has no streak going)."""
-        weeks = {_week_of(w, now) for w in self.workouts}
+        times = [w.finished_at for w in self.workouts] + [f.at for f in self.forgotten]
+        weeks = {_week_of(at, now) for at in times}
         count = 0
         while count in weeks:
             count += 1
-        forgotten = self.finished_total + self.partial_total > len(self.workouts)
-        # Workouts forgotten past KEEP_WORKOUTS are older than the oldest kept: when that one is
-        # in the streak's earliest week, they may carry the streak further back.
-        oldest = self.workouts[0] if self.workouts else None
-        reaches_oldest = oldest is not None and _week_of(oldest, now) == count - 1
-        return Streak(count, forgotten and reaches_oldest)
+        known = len(self.workouts) + sum(f.full + f.partial for f in self.forgotten)
+        uncounted = self.finished_total + self.partial_total > known
+        # Workouts no longer counted by the hour are older than any that are: when the oldest
+        # known is in the streak's earliest week, they may carry the streak further back.
+        reaches_oldest = bool(times) and _week_of(min(times), now) == count - 1
+        return Streak(count, uncounted and reaches_oldest)
 
     def last(self) -> PastWorkout | None:
         return self.workouts[-1] if self.workouts else None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "workouts": [w.to_dict() for w in self.workouts],
             "explained": sorted(self.explained),
             "finished_total": self.finished_total,
             "partial_total": self.partial_total,
         }
+        # Only once there are any: a history without them reads in versions before them too.
+        if self.forgotten:
+            data[_FORGOTTEN] = [f.to_list() for f in self.forgotten]
+        return data
 
     @classmethod
     def from_dict(cls, data: object) -> History:
-        if not isinstance(data, dict) or not set(data) <= {"workouts", "explained", *_TOTALS}:
+        fields = {"workouts", "explained", *_TOTALS, _FORGOTTEN}
+        if not isinstance(data, dict) or not set(data) <= fields:
             raise HistoryError("history must be an object with workouts, explained and totals")
         workouts = data.get("workouts", [])
         explained = data.get("explained", [])
@@ -208,7 +267,8 @@ class History:
         ):
             if not _is_whole(total) or total < at_least:
                 raise HistoryError(f"{name} must be a whole number, at least the ones kept")
-        return cls(kept, frozenset(explained), finished_total, partial_total)
+        forgotten = _read_forgotten(data.get(_FORGOTTEN, []))
+        return cls(kept, frozenset(explained), finished_total, partial_total, forgotten)
 
 
 def remember(
@@ -234,9 +294,31 @@ def remember(
     return history
 
 
-def _week_of(workout: PastWorkout, now: float) -> int:
+def _forget(
+    forgotten: tuple[Forgotten, ...], dropped: Iterable[PastWorkout], latest: float
+) -> tuple[Forgotten, ...]:
+    """`forgotten` with the `dropped` workouts counted in their hours, and the hours more than
+    KEEP_FORGOTTEN_WEEKS before `latest` (the latest workout kept) let go."""
+    by_hour = {f.hour: f for f in forgotten}
+    for workout in dropped:
+        hour = int(workout.finished_at // HOUR_SECONDS)
+        by_hour[hour] = by_hour.get(hour, Forgotten(workout.finished_at)).with_one(workout)
+    recent = (f for f in by_hour.values() if f.at > latest - KEEP_FORGOTTEN_SECONDS)
+    return tuple(sorted(recent, key=lambda f: f.at))
+
+
+def _read_forgotten(data: object) -> tuple[Forgotten, ...]:
+    if not isinstance(data, list) or len(data) > MAX_FORGOTTEN:
+        raise HistoryError(f"forgotten must be a list of at most {MAX_FORGOTTEN} hours")
+    forgotten = tuple(Forgotten.from_list(entry) for entry in data)
+    if any(a.hour >= b.hour for a, b in zip(forgotten, forgotten[1:], strict=False)):
+        raise HistoryError("forgotten hours must be in order, one entry an hour")
+    return forgotten
+
+
+def _week_of(at: float, now: float) -> int:
     """0 for the seven days up to `now`, 1 for the seven before, and so on."""
-    return int((now - workout.finished_at) // WEEK_SECONDS)
+    return int((now - at) // WEEK_SECONDS)
 
 
 def _time(value: object, name: str) -> float:

@@ -4,9 +4,11 @@ Each item is `{"id": <Alexa user id>, "record": <records.encode text>, "revision
 same JSON text the SQLite store keeps, byte for byte, and every save is conditional on the
 revision that was read (items saved before revisions were kept have none: revision 0). Records
 this version could not read are kept in the item's `quarantined` list when a fresh one replaces
-them. It is a string attribute, not a native map, because DynamoDB
-hands every number back as Decimal and refuses floats: a map would need conversions both ways
-that can drift (1763720000.123 -> Decimal -> float), while text round-trips exactly.
+them: the latest KEEP_QUARANTINED, each cut to MAX_QUARANTINED_BYTES, so that the list never
+takes the item to DynamoDB's 400 KB limit (a write past it fails: every turn would apologise).
+The record is a string attribute, not a native map, because DynamoDB hands every number back as
+Decimal and refuses floats: a map would need conversions both ways that can drift
+(1763720000.123 -> Decimal -> float), while text round-trips exactly.
 
 The store talks to DynamoDB through a plain botocore client with low-level attribute values
 ({"S": text}). boto3's resource layer and the SDK's ask-sdk-dynamodb adapter cost much of
@@ -18,6 +20,7 @@ single-item calls (docs/deploy.md has the figures). This module imports botocore
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -50,6 +53,15 @@ RECORD_ATTRIBUTE = "record"
 REVISION_ATTRIBUTE = "revision"
 QUARANTINE_ATTRIBUTE = "quarantined"
 HEALTH_KEY = "health-check"  # no Alexa user id looks like this
+
+# An item may hold 400 KB. Quarantined records are kept at most this many, each at most this
+# long: 10 x 20 KB leaves half the item for the record (one this version writes stays under
+# 20 KB: its history is bounded, skill.coaching.history).
+KEEP_QUARANTINED = 10
+MAX_QUARANTINED_BYTES = 20_000
+MAX_REASON_BYTES = 1_000
+
+log = logging.getLogger(__name__)
 
 # A turn reads and then writes within the turn's store budget (skill.persistence.deadline). One
 # attempt takes at most CONNECT + READ; an attempt starts only if that much of the budget is
@@ -239,20 +251,12 @@ class DynamoDbProgressStore(RecordStore):
             condition = "#revision = :read"
             values[":read"] = {"N": str(read.revision)}
         if quarantined is not None:
+            # The list as it is now: the save is conditional on the revision read, so if another
+            # turn changes it first, this save fails as a conflict rather than undo that change.
+            kept = self._quarantine_list(key)
             names["#quarantined"] = QUARANTINE_ATTRIBUTE
-            update += ", #quarantined = list_append(if_not_exists(#quarantined, :none), :kept)"
-            values[":none"] = {"L": []}
-            values[":kept"] = {
-                "L": [
-                    {
-                        "M": {
-                            "record": {"S": quarantined.text},
-                            "reason": {"S": quarantined.reason},
-                            "at": {"S": quarantined.at},
-                        }
-                    }
-                ]
-            }
+            update += ", #quarantined = :kept"
+            values[":kept"] = {"L": self._capped(kept, quarantined)}
         self._call(
             "save",
             "update_item",
@@ -262,6 +266,34 @@ class DynamoDbProgressStore(RecordStore):
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
+
+    def _quarantine_list(self, key: str) -> list[Any]:
+        response = self._call(
+            "read",
+            "get_item",
+            Key={PARTITION_KEY: {"S": key}},
+            ConsistentRead=True,
+            ProjectionExpression="#quarantined",
+            ExpressionAttributeNames={"#quarantined": QUARANTINE_ATTRIBUTE},
+        )
+        kept: list[Any] = response.get("Item", {}).get(QUARANTINE_ATTRIBUTE, {}).get("L", [])
+        return kept
+
+    def _capped(self, kept: list[Any], quarantined: Quarantined) -> list[Any]:
+        """The quarantine list with `quarantined` added and the oldest past KEEP_QUARANTINED
+        dropped, saying so in the log. Entries kept before they were cut are cut now."""
+        entries = [*(_cut_entry(entry) for entry in kept), quarantine_entry(quarantined)]
+        dropped = len(entries) - KEEP_QUARANTINED
+        if dropped > 0:
+            log.warning(
+                "Dropped the %d oldest quarantined records of an item in DynamoDB table %s:"
+                " it keeps the latest %d",
+                dropped,
+                self.table_name,
+                KEEP_QUARANTINED,
+            )
+            return entries[dropped:]
+        return entries
 
     def replace(self, key: str, text: str) -> None:
         self._call(
@@ -310,6 +342,36 @@ class DynamoDbProgressStore(RecordStore):
             raise StoreUnhealthy(
                 "unreachable", f"DynamoDB table {self.table_name}: {error}"
             ) from error
+
+
+def quarantine_entry(quarantined: Quarantined) -> dict[str, Any]:
+    """A quarantined record as an item's list keeps it, its text cut to MAX_QUARANTINED_BYTES
+    (the reason says so; no record this version writes is that long). An entry made by it
+    comes back the same through it."""
+    text = _cut(quarantined.text, MAX_QUARANTINED_BYTES)
+    reason = quarantined.reason
+    if text != quarantined.text:
+        size = len(quarantined.text.encode("utf-8"))
+        reason = f"cut to its first {MAX_QUARANTINED_BYTES} of {size} bytes; {reason}"
+    reason = _cut(reason, MAX_REASON_BYTES)
+    return {"M": {"record": {"S": text}, "reason": {"S": reason}, "at": {"S": quarantined.at}}}
+
+
+def _cut_entry(entry: Any) -> Any:
+    """An entry of the list as quarantine_entry makes it (one kept before entries were cut may
+    be longer); one not of that shape as it is."""
+    try:
+        fields = entry["M"]
+        kept = Quarantined(fields["record"]["S"], fields["reason"]["S"], fields["at"]["S"])
+    except (KeyError, TypeError):
+        return entry
+    return quarantine_entry(kept)
+
+
+def _cut(text: str, most: int) -> str:
+    """`text` cut to at most `most` bytes of UTF-8, at a character's end."""
+    encoded = text.encode("utf-8")
+    return text if len(encoded) <= most else encoded[:most].decode("utf-8", "ignore")
 
 
 def make_dynamodb_store(settings: Settings) -> DynamoDbProgressStore:

@@ -912,6 +912,19 @@ def test_the_streak_is_weeks_in_a_row_and_the_total_counts_past_the_workouts_kep
     assert "you've finished 24 workouts" in total
 
 
+def test_28_workouts_in_a_week_are_28_in_every_answer_that_counts_them() -> None:
+    history = History()
+    for n in range(28):  # four a day for a week, twice the workouts kept one by one
+        history = history.finished("dumbbell", START + n * 6 * 3600, 18)
+    now = START + 27 * 6 * 3600
+    week = spoken(COMPOSER.week_answer(history, now).ssml())
+    assert "You've done 28 workouts in the last seven days" in week
+    assert COMPOSER.week_so_far(history, now).startswith("That's 28 workouts in the last seven")
+    assert "Your streak is one week" in spoken(COMPOSER.streak_answer(history, now).ssml())
+    total = spoken(COMPOSER.total_answer(history).ssml())
+    assert "In all, you've finished 28 workouts with me." in total
+
+
 def test_a_history_answer_at_the_cool_down_offer_asks_the_offer_again() -> None:
     speech = COMPOSER.total_answer(History())
     reply = checked(COMPOSER.answer_then_ask(speech, "cool_down"))

@@ -43,6 +43,8 @@ from skill.persistence import (
 )
 from skill.persistence.dynamodb_store import (
     ATTEMPT_S,
+    KEEP_QUARANTINED,
+    MAX_QUARANTINED_BYTES,
     PARTITION_KEY,
     READ_TIMEOUT_S,
     RECORD_ATTRIBUTE,
@@ -55,9 +57,11 @@ from skill.persistence.keys import record_key
 from tests.support import (
     REPO_ROOT,
     ListeningClock,
+    alexa_answer,
     delete_record,
     load_record,
     output_speech,
+    request_envelope,
     resolved_intent,
     save_record,
 )
@@ -287,6 +291,46 @@ def test_unstorable_attributes_leave_the_old_record(store: DynamoDbProgressStore
     with pytest.raises(UnencodableAttributesError):
         save_record(store, USER, {"n": (1, 2)})
     assert load_record(store, USER) == {"n": 1}
+
+
+# --- records put aside --------------------------------------------------------------------
+
+FRESH_START = "couldn't read your saved workout, so I've put it aside and we'll start fresh"
+
+
+def launch_on(store: DynamoDbProgressStore, coach_env: pytest.MonkeyPatch) -> str:
+    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": store})
+    return output_speech(
+        alexa_answer(app.test_client(), request_envelope("LaunchRequest", user_id=USER))
+    )
+
+
+def test_records_put_aside_are_the_latest_few_and_never_fill_the_item(
+    store: DynamoDbProgressStore, coach_env: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Each record unreadable by the time the runner comes back (15 KB, as long as a record of
+    # a runner with a very long history): before, the item grew by each one until it held
+    # 400 KB, and from then on every turn failed: "can't reach your saved workouts".
+    unreadable = [f"{n:02d} {{not json " + "x" * 15_000 for n in range(3 * KEEP_QUARANTINED)]
+    for text in unreadable:
+        store.replace(USER, text)
+        assert FRESH_START in launch_on(store, coach_env)
+    assert [kept.text for kept in store.quarantined(USER)] == unreadable[-KEEP_QUARANTINED:]
+    dropped = [r for r in caplog.records if "oldest quarantined records" in r.getMessage()]
+    assert len(dropped) == 2 * KEEP_QUARANTINED
+    assert all(r.levelname == "WARNING" for r in dropped)
+
+
+def test_a_long_record_put_aside_keeps_its_first_bytes_and_says_so(
+    store: DynamoDbProgressStore, coach_env: pytest.MonkeyPatch
+) -> None:
+    text = "{not json " + "é" * 100_000  # two bytes a character: cut between characters
+    store.replace(USER, text)
+    assert FRESH_START in launch_on(store, coach_env)
+    [kept] = store.quarantined(USER)
+    assert text.startswith(kept.text)
+    assert MAX_QUARANTINED_BYTES - 1 <= len(kept.text.encode()) <= MAX_QUARANTINED_BYTES
+    assert kept.reason.startswith(f"cut to its first {MAX_QUARANTINED_BYTES} of 200010 bytes;")
 
 
 # What DynamoDB may answer a read, and whether botocore's standard retry rules try it again.

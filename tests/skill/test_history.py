@@ -16,7 +16,9 @@ from skill.app import create_app
 from skill.coaching import events as ev
 from skill.coaching.coach import Coach
 from skill.coaching.history import (
+    KEEP_FORGOTTEN_WEEKS,
     KEEP_WORKOUTS,
+    MAX_FORGOTTEN,
     WEEK_SECONDS,
     History,
     HistoryError,
@@ -66,6 +68,68 @@ def test_only_the_latest_workouts_are_kept_and_the_totals_count_them_all() -> No
     assert history.workouts[0].sets_done == 6  # the six oldest were forgotten
     assert (history.finished_total, history.partial_total) == (KEEP_WORKOUTS + 5, 1)
     assert History.from_dict(history.to_dict()) == history
+
+
+# --- workouts past the ones kept -----------------------------------------------------------------
+
+
+def test_the_week_counts_every_workout_past_the_ones_kept() -> None:
+    history = History()
+    for n in range(2 * KEEP_WORKOUTS):  # four a day: 28 in 6 days and 18 hours
+        history = history.finished("dumbbell", NOW + n * 6 * 3600, 18)
+    last = NOW + 6 * DAY + 20 * 3600
+    history = history.stopped("bodyweight", last, 6, started_at=last - 600)
+    assert len(history.workouts) == KEEP_WORKOUTS
+    assert history.week_to(last) == Week(full=28, partial=1)
+    stored = History.from_dict(history.to_dict())
+    assert stored == history and stored.week_to(last) == history.week_to(last)
+    # The forgotten ones leave the week as they get older than seven days: 3 days on, the
+    # first 12 have.
+    assert history.week_to(last + 3 * DAY) == Week(full=16, partial=1)
+    assert history.streak_to(last) == Streak(1, False)  # the first started it: nothing before
+
+
+def test_workouts_forgotten_long_ago_leave_only_their_totals() -> None:
+    history = History()
+    for n in range(KEEP_WORKOUTS + 3):  # the three oldest forgotten
+        history = history.finished("dumbbell", NOW + n * 3600, 18)
+    assert sum(f.full for f in history.forgotten) == 3
+    later = NOW + 2 * 7 * DAY
+    for n in range(KEEP_WORKOUTS):
+        history = history.finished("bodyweight", later + n * 3600, 20)
+    assert sum(f.full for f in history.forgotten) == KEEP_WORKOUTS + 3  # the dumbbell ones
+    history = history.finished("bodyweight", later + (KEEP_FORGOTTEN_WEEKS * 7 - 1) * DAY, 20)
+    assert [f.full for f in history.forgotten] == [1]  # only the last weeks are counted by hour
+    assert history.finished_total == 2 * KEEP_WORKOUTS + 4
+
+
+def test_however_many_workouts_a_runner_does_the_history_stays_bounded() -> None:
+    history = History()
+    every = 20 * 60  # three workouts an hour, for twice as long as forgotten ones are counted
+    count = 2 * KEEP_FORGOTTEN_WEEKS * WEEK_SECONDS // every
+    for n in range(count):
+        history = history.finished("dumbbell", NOW + n * every, 18)
+    last = NOW + (count - 1) * every
+    assert len(history.forgotten) <= MAX_FORGOTTEN
+    assert len(encode({"history": history.to_dict()})) < 20_000
+    # The week is counted to within an hour: the forgotten ones of an hour count as its latest.
+    exact = WEEK_SECONDS // every
+    assert exact <= history.week_to(last).full <= exact + 2
+    assert history.finished_total == count
+
+
+def test_a_history_stored_before_forgotten_workouts_were_counted_counts_them_from_now() -> None:
+    stored = History()
+    for n in range(KEEP_WORKOUTS):
+        stored = stored.finished("dumbbell", NOW + n * 3600, 18)
+    old = stored.to_dict() | {"finished_total": KEEP_WORKOUTS + 6}  # six forgotten, not by hour
+    assert "forgotten" not in old
+    history = History.from_dict(old)
+    assert history.week_to(NOW + DAY) == Week(full=KEEP_WORKOUTS)  # all it can know of
+    assert history.streak_to(NOW + DAY) == Streak(1, True)  # the six may be older
+    history = history.finished("bodyweight", NOW + DAY, 20)
+    assert history.week_to(NOW + DAY) == Week(full=KEEP_WORKOUTS + 1)
+    assert history.finished_total == KEEP_WORKOUTS + 7
 
 
 # --- workouts stopped partway ---------------------------------------------------------------------
@@ -176,6 +240,13 @@ def _stored(**workout: Any) -> dict[str, Any]:
         ({"workouts": [], "explained": [3]}, "explained"),
         ({"workouts": {}, "explained": []}, "workouts"),
         ({"workouts": [], "streak": 4}, "history"),
+        ({"workouts": [], "forgotten": {}}, "forgotten"),
+        ({"workouts": [], "forgotten": [[NOW, 1, 0]] * (MAX_FORGOTTEN + 1)}, "at most"),
+        ({"workouts": [], "forgotten": [[NOW, 1]]}, "forgotten entry"),
+        ({"workouts": [], "forgotten": [[NOW, -1, 2]]}, "forgotten counts"),
+        ({"workouts": [], "forgotten": [[NOW, 0, 0]]}, "count a workout"),
+        ({"workouts": [], "forgotten": [[math.inf, 1, 0]]}, "forgotten time"),
+        ({"workouts": [], "forgotten": [[NOW, 1, 0], [NOW + 60, 1, 0]]}, "one entry an hour"),
         ([], "history"),
     ],
 )
