@@ -43,6 +43,7 @@ from harness.interaction_model import InteractionModel, load_model
 from skill.content.loader import default_library
 from skill.content.models import Exercise, WorkoutPlan
 from skill.persistence import decode
+from skill.persistence.dynamodb_store import HEALTH_KEY
 from tests.support import REPO_ROOT
 from tests.support.moto import FAKE_AWS_ENV, create_progress_table
 
@@ -294,7 +295,9 @@ def dynamodb_records(endpoint: str, table: str) -> dict[str, dict[str, Any]]:
         if "LastEvaluatedKey" not in page:
             break
         scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return {str(item["id"]): decode(str(item["record"])) for item in items}
+    # Every item but the one the health check writes (GET /, which servers are polled on).
+    runners = [item for item in items if item["id"] != HEALTH_KEY]
+    return {str(item["id"]): decode(str(item["record"])) for item in runners}
 
 
 # ---- simulated runners --------------------------------------------------------------------
