@@ -26,6 +26,7 @@ tests/reliability/test_soak.py runs a short one.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import re
 import tempfile
@@ -223,7 +224,11 @@ class MemorySampler(threading.Thread):
         self._stop_now = threading.Event()
 
     def run(self) -> None:
-        while not self._stop_now.wait(self.every_s):
+        self.began = time.monotonic()  # the load starts with this thread
+        for tick in itertools.count(1):
+            # On a fixed schedule: a slow look through /proc must not push later samples back.
+            if self._stop_now.wait(max(0.0, self.began + tick * self.every_s - time.monotonic())):
+                return
             self.sample()
 
     def sample(self) -> None:
