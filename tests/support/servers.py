@@ -402,6 +402,7 @@ class Runner:
         self.device = Device(HttpTransport(url, timeout=timeout_s), model, user_id=user_id)
         self.expected = Expected()
         self.turns = 0
+        self.explained: set[str] = set()  # exercises the skill has introduced to this runner
 
     def retarget(self, url: str, timeout_s: float = 30.0) -> None:
         """Talk to another server (e.g. the restarted one); any open session is forgotten."""
@@ -434,7 +435,7 @@ class Runner:
         return self.check(
             skipped,
             "Skipping the warm-up.",
-            f"Exercise 1 of {len(self.expected.plan.exercises)}: {first.name}.",
+            self.introduction(self.expected),
             f"Set 1 of {first.sets}:",
         )
 
@@ -454,8 +455,7 @@ class Runner:
         return self.check(
             turn,
             f"Rest {rest} seconds.",
-            f"Exercise {after.exercise_index + 1} of {len(after.plan.exercises)}:"
-            f" {after.exercise.name}.",
+            self.introduction(after),
             f"Set 1 of {after.exercise.sets}:",
         )
 
@@ -468,23 +468,14 @@ class Runner:
             if self.expected.finished:
                 return self._finish(turn)
             after = self.expected
-            return self.check(
-                turn,
-                f"Exercise {after.exercise_index + 1} of {len(plan.exercises)}:"
-                f" {after.exercise.name}.",
-                f"Set 1 of {after.exercise.sets}:",
-            )
+            return self.check(turn, self.introduction(after), f"Set 1 of {after.exercise.sets}:")
         turn = self._send("SkipExerciseIntent", None, one_shot)
         if exercise.id not in e.skipped:  # kept even when part of it was done: "cut short"
             e.skipped.append(exercise.id)
         self.check(turn, f"Skipping {exercise.name}.")
         if e.exercise_index + 1 < len(plan.exercises):
             e.exercise_index, e.set_number = e.exercise_index + 1, 1
-            return self.check(
-                turn,
-                f"Exercise {e.exercise_index + 1} of {len(plan.exercises)}: {e.exercise.name}.",
-                f"Set 1 of {e.exercise.sets}:",
-            )
+            return self.check(turn, self.introduction(e), f"Set 1 of {e.exercise.sets}:")
         return self._finish(turn)
 
     def where_am_i(self, *, one_shot: bool = False) -> Turn:
@@ -495,6 +486,16 @@ class Runner:
         self.device.mic_timeout()
 
     # -- checks ------------------------------------------------------------------------------
+
+    def introduction(self, e: Expected) -> str:
+        """How the skill introduces `e`'s exercise: in full the first time this runner meets
+        it, then as a one-line reminder in every later workout; from now on it is met."""
+        exercise = e.exercise
+        line = f"Exercise {e.exercise_index + 1} of {len(e.plan.exercises)}: {exercise.name}"
+        if exercise.id in self.explained:
+            return f"{line}, which you've done before."
+        self.explained.add(exercise.id)
+        return f"{line}."
 
     def _finish(self, turn: Turn) -> Turn:
         e = self.expected
