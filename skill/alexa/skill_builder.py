@@ -141,9 +141,8 @@ class CoachSkill:
     def turn(self, asked: Asked) -> Answer:
         fresh_start = self.service.composer.phrases.say("notice.fresh_start")
         turn = read_turn(asked, self.store, self.service.coach, self.service.clock(), fresh_start)
-        if turn.read:  # the store answered
-            self.store_failures.succeeded()
         if turn.replayed:  # already done: the place as it is now, and nothing moves or is saved
+            self.store_failures.succeeded()
             outcome = self.handlers.replayed(turn)
             return render(self.service, asked, outcome, None, turn.progress, None)
         outcome = command_for(asked).action(self.handlers, turn)
@@ -152,6 +151,8 @@ class CoachSkill:
         answer = render(self.service, asked, outcome, turn.notice, shown, routine)
         check_writable(answer)  # before the save: an answer that cannot be sent moves nothing
         save(turn, outcome, self.store)
+        if turn.read:  # the store did all this turn asked of it (a read alone passes a full disk)
+            self.store_failures.succeeded()
         return answer
 
     def apology(self, asked: Asked, key: str, end_session: bool = False) -> Answer:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 import pytest
 
@@ -30,6 +31,7 @@ TURNS = 1000
 TURN_S = 0.03  # 1,000 failed turns in 30 s
 APOLOGY = "can't reach your saved workouts"
 DOWN = "could not read progress in DynamoDB table progress: Could not connect to the endpoint URL"
+FULL = "could not save progress in coach.sqlite3: database or disk is full"
 
 
 class Clock:
@@ -47,6 +49,15 @@ class StoreThatGoesAway(RecordingStore):
         if self.down:
             raise StoreDown(DOWN)
         return super().read(key)
+
+
+class StoreThatCannotSave(RecordingStore):
+    """Reads answer and every save fails: a full disk, or a role that may only read."""
+
+    def write(
+        self, key: str, text: str, read: StoredRecord | None, quarantined: Any = None
+    ) -> None:
+        raise StoreDown(FULL)
 
 
 def test_a_30_s_store_outage_logs_a_few_lines_that_count_every_failed_turn(
@@ -79,3 +90,25 @@ def test_a_30_s_store_outage_logs_a_few_lines_that_count_every_failed_turn(
         "WARNING",
         f"progress store unavailable: working again after {TURNS} failures over 30 s",
     )
+
+
+def test_a_store_that_reads_but_cannot_save_stays_an_error_in_the_log(
+    coach_env: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Every turn reads and then fails to save: no "working again" while runners hear the apology.
+    store = StoreThatCannotSave()
+    save_record(store, USER_ID, {"progress": ONE_SET_IN})
+    clock = Clock(START)
+    app = create_app(
+        {"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": store, "COACH_CLOCK": clock}
+    )
+    client = app.test_client()
+    caplog.set_level(logging.INFO, logger="skill.alexa.skill_builder")
+    for k in range(TURNS):
+        clock.now = START + k * TURN_S
+        assert APOLOGY in output_speech(alexa_answer(client, resolved_intent("NextSetIntent")))
+
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.name.endswith("builder")]
+    assert [level for level, _ in lines] == ["ERROR"] * len(lines)
+    assert 2 <= len(lines) <= 30 / 10 + 1
+    assert lines[0][1] == f"progress store unavailable: {FULL}"
