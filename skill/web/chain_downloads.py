@@ -18,9 +18,11 @@ queued behind them. Here:
 
 Only a host that does not answer is remembered as failing, never one that answers with an error,
 so a request cannot get the certificate host marked down: the URL rule allows one host and port,
-and a made-up path on it gets an answer (a 404). When the host really does not answer, a genuine
-first download would fail too; the host window is short so that one starts again soon after the
-host is back. Chains already held (preloaded or downloaded) are served without any of this.
+with no user or password (urllib would connect to "x@host", fail, and mark the host) and no
+query, and a made-up path on it gets an answer (a 404). When the host really does not answer, a
+genuine first download would fail too; the host window is short so that one starts again soon
+after the host is back. Chains already held (preloaded or downloaded) are served without any
+of this.
 """
 
 from __future__ import annotations

@@ -136,7 +136,14 @@ class AlexaSignatureVerifier(RequestVerifier):
         # The SDK normalises the path without percent-decoding it, so "/echo.api/%2e%2e/x"
         # passed its check although URL normalisation (RFC 3986) makes it "/x". Decode first.
         super()._validate_certificate_url(cert_url)
-        path = posixpath.normpath(unquote(urlsplit(cert_url).path))
+        parts = urlsplit(cert_url)
+        # The SDK's rule reads the host after any "user@", while urllib then connects with the
+        # whole of it; and a query makes the same chain a new URL to download and keep.
+        if "@" in parts.netloc:
+            raise VerificationException("Signature Certificate URL has a user or password")
+        if parts.query or parts.fragment:
+            raise VerificationException("Signature Certificate URL has a query or fragment")
+        path = posixpath.normpath(unquote(parts.path))
         if not path.startswith(CERT_CHAIN_URL_STARTPATH):
             raise VerificationException(
                 f"Signature Certificate URL has invalid path once decoded: {path}"

@@ -272,6 +272,13 @@ def test_body_tampered_after_signing_is_refused(
         ("https://s3.amazonaws.com/EcHo.aPi/dev.pem", "invalid path"),
         ("https://s3.amazonaws.com/echo.api/../evil/dev.pem", "invalid path"),
         ("https://s3.amazonaws.com:563/echo.api/dev.pem", "invalid port"),
+        # Userinfo passes the SDK's rule, and urllib would look up "x@s3.amazonaws.com": a
+        # failure that marked Amazon's host down for every genuine first download.
+        ("https://x@s3.amazonaws.com/echo.api/dev.pem", "user or password"),
+        ("https://x:y@s3.amazonaws.com/echo.api/dev.pem", "user or password"),
+        # Amazon's chain URLs carry neither; each variant would be downloaded and held apart.
+        ("https://s3.amazonaws.com/echo.api/dev.pem?n=1", "query or fragment"),
+        ("https://s3.amazonaws.com/echo.api/dev.pem#n", "query or fragment"),
     ],
 )
 def test_bad_cert_urls_are_refused(
