@@ -32,6 +32,7 @@ from skill.alexa.skill_builder import (
 )
 from skill.config import ENV_PREFIX, Settings, load_settings
 from skill.persistence import RecordStore, StoreUnhealthy, make_store
+from skill.persistence.health import StoreHealth
 from skill.web import RequestCheck, RequestRefused
 from skill.web.audio import audio_blueprint
 
@@ -59,6 +60,7 @@ class AlexaEndpoint:
     store: RecordStore
     serializer: Serializer
     check: RequestCheck | None  # verifies each request before dispatch; None when off
+    health: StoreHealth  # what GET / reports
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -88,7 +90,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         from skill.web.verification import make_request_check
 
         check = make_request_check(settings, cert_chains=cert_chains)
-    app.extensions[EXTENSION_KEY] = AlexaEndpoint(settings, skill, store, serializer, check)
+    health = StoreHealth(store, lambda: skill.store_failures.total)
+    app.extensions[EXTENSION_KEY] = AlexaEndpoint(settings, skill, store, serializer, check, health)
     if not settings.verify_requests:
         logger.warning("Request verification is off: local testing only")
         print(VERIFICATION_OFF_BANNER, file=sys.stderr)
@@ -120,7 +123,7 @@ def _health() -> tuple[Response, int]:
     read-only, its file deleted), so a load balancer or monitor sees what runners would hear."""
     service = _service()
     try:
-        service.store.check()
+        service.health.check()
     except StoreUnhealthy as problem:
         logger.error("Health check: the progress store cannot serve turns: %s", problem)
         status, store, code = "unavailable", problem.state, 503

@@ -43,6 +43,7 @@ class FailureLog:
         self._failures = 0  # in the run
         self._unsaid = 0  # failures in the run not yet in a line
         self._last_line = -math.inf
+        self.total = 0  # failures ever reported, for whoever needs to know one happened since
 
     def failed(self, error: BaseException) -> None:
         with self._lock:
@@ -50,6 +51,7 @@ class FailureLog:
             if self._run_began is None:
                 self._run_began = now
             self._failures += 1
+            self.total += 1
             self._last_failure = now
             if self._quiet(now):
                 self._unsaid += 1

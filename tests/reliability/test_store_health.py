@@ -275,3 +275,30 @@ def test_a_full_disk_fails_health_as_every_turn_fails(tmp_path: Path) -> None:
     health_after, speech_after = seen["freed"]
     assert health_after == [200, "ok"]
     assert "Set 2 of 4" in speech_after
+
+
+class CountedChecks(SqliteProgressStore):
+    checks = 0
+
+    def check(self) -> None:
+        self.checks += 1
+        super().check()
+
+
+def test_a_flood_of_health_checks_writes_once_until_a_turn_fails(tmp_path: Path) -> None:
+    # GET / is public and each real check writes (on DynamoDB, a billed write to one item).
+    store = CountedChecks(tmp_path / "coach.sqlite3")
+    app = app_on(store)
+    say(app, "StartWorkoutIntent", workout="bodyweight")
+    for _ in range(100):
+        status, body = health(app)
+        assert (status, body["store"]) == (200, "ok")
+    assert store.checks == 1
+
+    # A turn's store call fails (here the file is pulled away): the next check is real.
+    (tmp_path / "coach.sqlite3").unlink()
+    assert APOLOGY in say(app, "NextSetIntent")
+    status, body = health(app)
+    assert (status, body["store"]) == (503, "file deleted or replaced")
+    assert health(app)[0] == 503  # a failing verdict is never kept
+    assert store.checks == 3
