@@ -12,6 +12,7 @@ import json
 import os
 import struct
 import tempfile
+import threading
 from pathlib import Path
 
 from tracks.voices.base import Voice
@@ -79,6 +80,7 @@ class CachedVoice:
         self.hits = 0
         self.misses = 0
         self._said: dict[tuple[str, float], Pcm] = {}
+        self._said_lock = threading.Lock()  # the simulator's threads share one voice
 
     @property
     def name(self) -> str:
@@ -98,23 +100,27 @@ class CachedVoice:
         return len(self._said)
 
     def synthesize(self, text: str, rate: float = 1.0) -> Pcm:
-        said = self._said.pop((text, rate), None)
-        if said is not None:
-            self.hits += 1
-            self._said[(text, rate)] = said  # said last: the last to be forgotten
-            return said
+        with self._said_lock:
+            said = self._said.pop((text, rate), None)
+            if said is not None:
+                self.hits += 1
+                self._said[(text, rate)] = said  # said last: the last to be forgotten
+                return said
         path = self.path_for(text, rate)
         try:
             cached = pcm_from_file_bytes(path.read_bytes())
         except FileNotFoundError:
             cached = None
-        if cached is not None:
-            self.hits += 1
-        else:
-            self.misses += 1
+        if cached is None:
             cached = self.voice.synthesize(text, rate)
             write_atomically(path, pcm_to_file_bytes(cached))
-        self._said[(text, rate)] = cached
-        if self.keep is not None and len(self._said) > self.keep:
-            del self._said[next(iter(self._said))]  # the one said longest ago
+            missed = True
+        else:
+            missed = False
+        with self._said_lock:
+            self.misses += missed
+            self.hits += not missed
+            self._said[(text, rate)] = cached
+            if self.keep is not None and len(self._said) > self.keep:
+                del self._said[next(iter(self._said))]  # the one said longest ago
         return cached
