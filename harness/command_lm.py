@@ -39,6 +39,12 @@ NUMBER_RANGES: Mapping[str, range] = {
     "failed_rep": range(1, 21),
 }
 DEFAULT_NUMBERS = range(1, 121)
+# Times a runner would say for a reminder (AMAZON.TIME).
+SPOKEN_TIMES = tuple(
+    f"{hour} {part}".strip()
+    for hour in ("five", "six", "seven", "eight", "nine", "ten", "six thirty", "seven thirty")
+    for part in ("", "am", "pm")
+)
 # One-shot forms besides "<verb> <name> <phrase>": "ask upper body coach to skip this one",
 # and their share of a command's weight (see invocation_phrases).
 ONE_SHOT_CONNECTORS: tuple[str, ...] = ("to",)
@@ -147,6 +153,8 @@ def _slot_phrases(model: InteractionModel, slot_name: str, type_name: str) -> tu
     if type_name == NUMBER_TYPE:
         numbers = NUMBER_RANGES.get(slot_name, DEFAULT_NUMBERS)
         return tuple(words for n in numbers for words in number_words(n))
+    if type_name == "AMAZON.TIME":  # a reminder's time, as runners say one
+        return SPOKEN_TIMES
     slot_type = model.slot_type(type_name)
     if slot_type is None:
         return ()  # another built-in type: free words, nothing to enumerate

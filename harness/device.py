@@ -50,7 +50,7 @@ import urllib.parse
 import urllib.request
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from harness.envelopes import (
@@ -65,6 +65,7 @@ from harness.envelopes import (
     JsonDict,
     SessionState,
     audio_player_request,
+    connections_response,
     intent_request,
     launch_request,
     new_session_id,
@@ -125,6 +126,8 @@ ONLY_WHILE_PLAYING = frozenset({"stop", "cancel"})
 MIC_OPEN_SECONDS = 8.0  # how long a device listens for an answer before the session ends
 AUDIO_PLAYER_INTERFACE = "AudioPlayer"
 RENDER_DOCUMENT = "Alexa.Presentation.APL.RenderDocument"
+SEND_REQUEST = "Connections.SendRequest"
+CONSENT_ANSWERS = ("ACCEPTED", "DENIED", "NOT_ANSWERED")
 # A server that verifies requests refuses a timestamp more than 150 s from its own clock: a signed
 # device's stamps stay within this much of the real clock, however far ahead its own time runs.
 SIGNED_STAMP_LEAD_SECONDS = 140.0
@@ -343,6 +346,8 @@ class Device:
         screen: bool = False,
         recogniser: Recogniser | None = None,
         keep: int | None = None,
+        api_endpoint: str | None = None,
+        consent: str = "ACCEPTED",
     ) -> None:
         self.transport = transport
         self.model = model or load_model()
@@ -350,6 +355,13 @@ class Device:
         # trained (once per model) only when the device first hears words.
         self._recogniser = recogniser
         self.caller = Caller(skill_id=skill_id, user_id=user_id, device_id=device_id)
+        if api_endpoint is not None:  # the Alexa APIs' stand-in (harness.alexa_apis)
+            self.caller = replace(self.caller, api_endpoint=api_endpoint)
+        # How the runner answers Alexa's question for a permission the skill asks for (AskFor).
+        self.consent = consent
+        self.asked_for: list[str] = []  # the scopes the skill asked for, in order
+        # The reminders set on this runner's account (the stand-in's lines), for transcripts.
+        self.reminder_lines: Callable[[], list[str]] = list
         self.clock = clock
         self.signer = signer
         self.record_errors = record_errors  # True: a non-2xx answer goes in the Turn, no raise
@@ -397,6 +409,15 @@ class Device:
                 tracks_kept=tracks_kept,
             )
         return self.player
+
+    def grant(self, scope: str, status: str = "GRANTED") -> None:
+        """The runner gave (or, with DENIED, refused) `scope` in the Alexa app: later requests
+        carry it in context.System.user.permissions."""
+        self.caller = replace(self.caller, scopes={**self.caller.scopes, scope: status})
+
+    def revoke(self, scope: str) -> None:
+        scopes = {name: status for name, status in self.caller.scopes.items() if name != scope}
+        self.caller = replace(self.caller, scopes=scopes)
 
     def enable_screen(self) -> None:
         """Give the device a screen: requests declare Alexa.Presentation.APL from now on."""
@@ -656,7 +677,33 @@ class Device:
             )
         assert turn.request is not None
         self._settle(self._apply(audio, turn.request))
+        asks = [d for d in directives if d.get("type") == SEND_REQUEST]
+        if asks and turn.session_id is None and turn.request_type != "Connections.Response":
+            return self._consent(turn, asks[-1])
         return turn
+
+    def _consent(self, turn: Turn, ask: JsonDict) -> Turn:
+        """Alexa asks the runner for the permission the skill named, and sends the skill the
+        answer (`consent`) as Connections.Response in the same session; a yes grants the
+        scope. The turn returned is that answer's: what the runner hears after."""
+        payload = ask.get("payload")
+        payload = payload if isinstance(payload, dict) else {}
+        scope = str(payload.get("permissionScope", ""))
+        self.asked_for.append(scope)
+        if self.consent == "ACCEPTED" and scope:
+            self.grant(scope)
+        assert turn.request is not None and turn.response is not None
+        old = turn.request.get("session", {})
+        attributes = turn.response.get("sessionAttributes")
+        session = SessionState(
+            str(old.get("sessionId", new_session_id())), new=False, attributes=attributes or {}
+        )
+        name = str(ask.get("name", ""))
+        body = connections_response(
+            self.caller, session, self._stamp(), name, self.consent, self._context()
+        )
+        answer = self._exchange(body, session, turn.said, None, {}, turn.match)
+        return self._answer(answer)
 
     def _apply(self, directives: list[JsonDict], request: JsonDict) -> list[PendingEvent]:
         if self.player is None or not directives:

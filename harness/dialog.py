@@ -72,6 +72,9 @@ Expectations (all optional; speech ones only on say/intent turns):
                            [PlaybackFinished, PlaybackStarted])
   show: TEXT | [TEXT]      (any turn but do; `screen: true`) each must appear in the
                            datasources of the document the screen shows after the turn
+  reminders: TEXT | [TEXT] (any turn but do) each must appear in a reminder the local stand-in
+                           of Alexa's Reminders API holds after the turn (harness.alexa_apis:
+                           "Thursday 07:00 (Pacific/Auckland): ..."); [] asserts none is set
 
 Speech text is the SSML with tags removed and whitespace normalised. Files load with YAML 1.2
 booleans: only true and false are booleans, so `say: yes` (or no, on, off) is the word itself.
@@ -105,7 +108,9 @@ Action = Callable[[Device], object]
 DeviceFactory = Callable[[str], Device]  # user id -> a fresh device
 
 # Which keys each kind of turn accepts, beyond its action key.
-_AUDIO_EXPECTATIONS = frozenset({"hear_audio", "not_hear_audio", "player", "events", "show"})
+_AUDIO_EXPECTATIONS = frozenset(
+    {"hear_audio", "not_hear_audio", "player", "events", "show", "reminders"}
+)
 _SPEECH_EXPECTATIONS = (
     frozenset({"hear", "not_hear", "match", "reprompt", "rest", "session", "sent", "repeat"})
     | _AUDIO_EXPECTATIONS
@@ -154,6 +159,7 @@ class Expectations:
     player: str | None = None
     events: tuple[str, ...] = ()
     show: tuple[str, ...] = ()
+    reminders: tuple[str, ...] | None = None  # None: not checked; () none may be set
 
 
 @dataclass(frozen=True)
@@ -298,6 +304,9 @@ def _expectations(where: _Where, raw: Mapping[str, Any], kind: ActionKind) -> Ex
     for key in ("hear", "not_hear", "reprompt", "hear_audio", "not_hear_audio", "show"):
         if key in raw:
             values[key] = _texts(where, key, raw[key])
+    if "reminders" in raw:
+        listed = raw["reminders"]
+        values["reminders"] = () if listed == [] else _texts(where, "reminders", listed)
     if "player" in raw:
         if raw["player"] not in PLAYER_ACTIVITIES:
             allowed = ", ".join(PLAYER_ACTIVITIES)
@@ -657,8 +666,24 @@ def _run_step(
         problems += _audio_problems(step.expect, device, start, first_event)
     if not problems:
         problems += _screen_problems(step.expect, device)
+    if not problems:
+        problems += _reminder_problems(step.expect, device)
     audio = tuple(audio_log(device, start, first_event))
     return TurnOutcome(step, repetition, turn, tuple(problems), device.session_open, audio)
+
+
+def _reminder_problems(expect: Expectations, device: Device) -> list[str]:
+    """Each text must be in a reminder the Alexa APIs' stand-in holds; [] means none is."""
+    if expect.reminders is None:
+        return []
+    lines = device.reminder_lines()
+    if not expect.reminders and lines:
+        return [f"expected no reminders, found {lines}"]
+    return [
+        f"expected a reminder with {text!r}, found {lines}"
+        for text in expect.reminders
+        if not any(text.lower() in line.lower() for line in lines)
+    ]
 
 
 def audio_log(device: Device, start: float, first_event: int = 0) -> list[str]:

@@ -11,6 +11,17 @@ The actions:
     two_days_pass           the clock moves on two days
     store_version_1_record  the runner's row as version 1 of the skill left it (V1_RECORD)
     store_newer_record      the runner's record as a newer version of the skill would leave it
+
+With Alexa's APIs stood in (`Stage(..., apis=AlexaApiServer())`, harness.alexa_apis) the app
+trusts the stand-in's CA, devices made by `Stage.device` name it as their `apiEndpoint`, and
+these actions set what the runner and the APIs do:
+
+    grant_reminders         the runner has granted the reminders permission in the Alexa app
+    refuse_permission       the runner says no when Alexa asks for a permission
+    ignore_permission       the runner does not answer when Alexa asks
+    api_fails_401 (403, 429, 500)  every Reminders API call answers that status
+    api_recovers            the Reminders API answers again
+    device_in_auckland      the device's time zone is Pacific/Auckland
 """
 
 from __future__ import annotations
@@ -22,6 +33,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from harness.alexa_apis import AlexaApiServer
 from harness.device import Device, FlaskTransport, Transport, TransportResponse
 from skill.persistence.records import RECORD_VERSION
 
@@ -58,6 +70,8 @@ ACTION_NAMES = (
     "store_version_1_record",
     "store_newer_record",
 )
+REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
+API_FAILURES = (401, 403, 429, 500)
 
 
 class ScriptClock:
@@ -126,9 +140,14 @@ class Stage:
     planned lengths, in no time; "espeak": the offline voice)."""
 
     def __init__(
-        self, database: Path, config: Mapping[str, Any] | None = None, voice: str = "estimate"
+        self,
+        database: Path,
+        config: Mapping[str, Any] | None = None,
+        voice: str = "estimate",
+        apis: AlexaApiServer | None = None,
     ) -> None:
         self.database = database
+        self.apis = apis
         self.clock = ScriptClock()
         self.voice = voice
         self.audio_dir = database.parent / "audio"
@@ -140,6 +159,8 @@ class Stage:
             **(config or {}),
             "COACH_CLOCK": self.clock,
         }
+        if apis is not None:
+            self.config["COACH_ALEXA_API_CA_PATH"] = str(apis.ca_path)
 
     def advance(self, seconds: float) -> None:
         """Time passes for the coach too (a device's wait)."""
@@ -147,9 +168,14 @@ class Stage:
 
     def device(self, user_id: str, transport: Transport | None = None, **options: Any) -> Device:
         """A device on this stage: its waits move the coach's clock."""
-        return Device(
+        if self.apis is not None:
+            options.setdefault("api_endpoint", self.apis.url)
+        device = Device(
             transport or self.transport(), user_id=user_id, on_wait=self.advance, **options
         )
+        if self.apis is not None:
+            device.reminder_lines = self.apis.state.lines
+        return device
 
     def transport(self) -> TickingTransport:
         """A new app process on the stage's database."""
@@ -195,10 +221,46 @@ class Stage:
                     (RECORD_VERSION + 1,),
                 )
 
-        return {
+        actions: dict[str, Action] = {
             "restart_server": restart_server,
             "corrupt_record": corrupt_record,
             "store_newer_record": store_newer_record,
             "two_days_pass": two_days_pass,
             "store_version_1_record": store_version_1_record,
         }
+        if self.apis is not None:
+            actions.update(self.api_actions(self.apis))
+        return actions
+
+    def api_actions(self, apis: AlexaApiServer) -> dict[str, Action]:
+        """What the runner and Alexa's APIs do (the stand-in's state)."""
+        state = apis.state
+
+        def failing(status: int | None) -> Action:
+            def fail(device: Device) -> None:
+                state.fail_with = status
+
+            return fail
+
+        def in_auckland(device: Device) -> None:
+            state.time_zones[device.caller.device_id] = "Pacific/Auckland"
+
+        def consent(answer: str) -> Action:
+            def answered(device: Device) -> None:
+                device.consent = answer
+
+            return answered
+
+        actions: dict[str, Action] = {
+            f"api_fails_{status}": failing(status) for status in API_FAILURES
+        }
+        actions.update(
+            {
+                "api_recovers": failing(None),
+                "grant_reminders": lambda device: device.grant(REMINDERS_SCOPE),
+                "refuse_permission": consent("DENIED"),
+                "ignore_permission": consent("NOT_ANSWERED"),
+                "device_in_auckland": in_auckland,
+            }
+        )
+        return actions

@@ -23,7 +23,9 @@ from harness.utterances import SlotMatch
 DEFAULT_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 DEFAULT_USER_ID = "amzn1.ask.account.HARNESS-USER"
 DEFAULT_DEVICE_ID = "amzn1.ask.device.HARNESS-DEVICE"
-API_ENDPOINT = "https://api.amazonalexa.com"
+# Alexa's own endpoint is never reached from here: a device with no stand-in of the APIs
+# (harness.alexa_apis) names a closed port on this machine, refused at once.
+API_ENDPOINT = "https://127.0.0.1:9"
 LOCALE = "en-US"
 VERSION = "1.0"
 
@@ -62,6 +64,9 @@ class Caller:
     user_id: str = DEFAULT_USER_ID
     device_id: str = DEFAULT_DEVICE_ID
     api_access_token: str = "harness-api-access-token"
+    api_endpoint: str = API_ENDPOINT
+    # Permission scopes the runner granted, by scope: {"alexa::...": "GRANTED"}.
+    scopes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,7 @@ def envelope(
     """Wrap a request body; `session` is None only where Alexa sends none (outside sessions,
     and AudioPlayer and PlaybackController requests)."""
     application = {"applicationId": caller.skill_id}
-    user = {"userId": caller.user_id}
+    user: JsonDict = {"userId": caller.user_id}
     body: JsonDict = {"version": VERSION}
     if session is not None:
         attributes = {} if session.attributes is None else {"attributes": dict(session.attributes)}
@@ -109,14 +114,14 @@ def envelope(
     body["context"] = {
         "System": {
             "application": dict(application),
-            "user": dict(user),
+            "user": _with_permissions(user, caller),
             "device": {
                 "deviceId": caller.device_id,
                 "supportedInterfaces": {
                     name: dict(value) for name, value in device.supported_interfaces.items()
                 },
             },
-            "apiEndpoint": API_ENDPOINT,
+            "apiEndpoint": caller.api_endpoint,
             "apiAccessToken": caller.api_access_token,
         }
     }
@@ -124,6 +129,35 @@ def envelope(
         body["context"]["AudioPlayer"] = dict(device.audio_player)
     body["request"] = request
     return body
+
+
+def _with_permissions(user: JsonDict, caller: Caller) -> JsonDict:
+    """context.System.user, with the scopes granted (none: no permissions block)."""
+    if not caller.scopes:
+        return dict(user)
+    scopes = {scope: {"status": status} for scope, status in caller.scopes.items()}
+    return {**user, "permissions": {"scopes": scopes}}
+
+
+def connections_response(
+    caller: Caller,
+    session: SessionState,
+    now: dt.datetime,
+    name: str,
+    status: str,
+    device: DeviceContext = NO_INTERFACES,
+) -> JsonDict:
+    """Connections.Response: the answer to the skill's Connections.SendRequest `name` (AskFor),
+    with `status` ACCEPTED, DENIED or NOT_ANSWERED."""
+    request = request_body(
+        "Connections.Response",
+        now,
+        name=name,
+        status={"code": "200", "message": "OK"},
+        payload={"status": status},
+        token="",
+    )
+    return envelope(caller, session, request, device)
 
 
 def request_body(

@@ -24,6 +24,7 @@ from harness.understanding.phrases import builtin_phrases
 
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
 NUMBER_TYPE = "AMAZON.NUMBER"
+TIME_TYPE = "AMAZON.TIME"
 
 # Alexa's own phrases for each built-in intent (understanding/builtin_phrases.yaml).
 BUILTIN_PHRASES: Mapping[str, tuple[str, ...]] = builtin_phrases()
@@ -49,6 +50,32 @@ _TENS = {
 _NUMBER_WORDS = (*_UNITS, *_TENS, "hundred", "thousand", "a", "and")
 
 MatchKind = Literal["launch", "intent", "one_shot"]
+_MORNING = ("am", "a m", "in the morning")
+_EVENING = ("pm", "p m", "in the evening", "in the afternoon", "at night", "tonight")
+
+
+def clock_time(text: str) -> str | None:
+    """A spoken time as AMAZON.TIME fills it, "HH:MM": "7 am" 07:00, "six thirty pm" 18:30,
+    "7" 07:00, "noon" 12:00; None when the words are no time."""
+    words = normalize(text).removeprefix("at ")
+    if words in ("noon", "midday"):
+        return "12:00"
+    later = next((s for s in _EVENING if words.endswith(" " + s)), None)
+    earlier = next((s for s in _MORNING if words.endswith(" " + s)), None)
+    suffix = later or earlier
+    if suffix is not None:
+        words = words[: -len(suffix) - 1]
+    words = words.removesuffix(" o'clock").removesuffix(" oclock")
+    parts = words.split()
+    hour = parse_number(parts[0]) if parts else None
+    minute = parse_number(" ".join(parts[1:])) if len(parts) > 1 else 0
+    if hour is None or minute is None or not 0 <= hour <= 23 or not 0 <= minute <= 59:
+        return None
+    if later is not None and hour < 12:
+        hour += 12
+    if earlier is not None and hour == 12:
+        hour = 0
+    return f"{hour:02d}:{minute:02d}"
 
 
 @dataclass(frozen=True)
@@ -309,6 +336,11 @@ class Matcher:
                 spoken = groups[slot.group + "r"]
                 value = self.tables[slot.type][spoken]
                 slots[slot.name] = SlotMatch(spoken, value.id, value.value)
+            elif slot.type == TIME_TYPE:  # AMAZON.TIME: said as a time, sent as "HH:MM"
+                said = clock_time(groups[slot.group + "f"])
+                if said is None:
+                    return None
+                slots[slot.name] = SlotMatch(said)
             else:
                 spoken = groups[slot.group + "f"]
                 slots[slot.name] = SlotMatch(spoken)
@@ -330,6 +362,8 @@ class Matcher:
         if type_name == NUMBER_TYPE:
             number = parse_number(text)
             return SlotMatch(str(number) if number is not None else spoken)
+        if type_name == TIME_TYPE:
+            return SlotMatch(clock_time(text) or spoken)
         slot_type = self.model.slot_type(type_name)
         if slot_type is None:
             return SlotMatch(spoken)

@@ -93,6 +93,9 @@ class Settings:
     aws_region: str = field(default="us-east-1", metadata={PARSE: parse_text})
     # trust this extra CA for request signatures (harness only)
     dev_ca_path: Path | None = field(default=None, metadata={PARSE: parse_optional_path})
+    # trust this extra CA for Alexa's service APIs, the Reminders and Settings APIs (harness
+    # only: its local stand-in of them, harness/alexa_apis.py)
+    alexa_api_ca_path: Path | None = field(default=None, metadata={PARSE: parse_optional_path})
     # Alexa's request bodies are a few kilobytes
     max_body_bytes: int = field(default=64 * 1024, metadata={PARSE: parse_whole_number})
     # where Alexa's player fetches the coach's audio tracks (skill/audio): this server's

@@ -34,7 +34,10 @@ def stage_for(connection: Connection) -> tuple[Callable[[str], Device], dict[str
 
     if connection.endpoint is not None or connection.db_path is None:
         return fresh_devices(connection), {name: _cannot_over_http(name) for name in ACTION_NAMES}
-    stage = Stage(connection.db_path, connection.app_config)
+    from harness.alexa_apis import AlexaApiServer
+
+    # Alexa's APIs stood in on 127.0.0.1 for the run (a daemon thread: it ends with the command).
+    stage = Stage(connection.db_path, connection.app_config, apis=AlexaApiServer().start())
 
     def device(user_id: str) -> Device:
         return stage.device(user_id, signer=connection.signer)

@@ -3,7 +3,7 @@
 A slot's words are found by lining the utterance up with the intent's samples (the words that
 stand where the sample has `{slot}`), then resolved: a custom type through its values and
 synonyms to the canonical value (ER_SUCCESS_MATCH) or kept as said (ER_SUCCESS_NO_MATCH);
-AMAZON.NUMBER as digits; AMAZON.DURATION as ISO 8601 ("PT1M30S").
+AMAZON.NUMBER as digits; AMAZON.DURATION as ISO 8601 ("PT1M30S"); AMAZON.TIME as "HH:MM".
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ import re
 from collections.abc import Mapping, Sequence
 
 from harness.interaction_model import Intent, SlotValue
-from harness.utterances import NUMBER_TYPE, SlotMatch, normalize, parse_number
+from harness.utterances import (
+    NUMBER_TYPE,
+    TIME_TYPE,
+    SlotMatch,
+    clock_time,
+    normalize,
+    parse_number,
+)
 
 DURATION_TYPE = "AMAZON.DURATION"
 _SLOT_TOKEN = re.compile(r"^\{(\w+)\}$")
@@ -141,6 +148,9 @@ class SlotFiller:
         if type_name == DURATION_TYPE:
             iso = iso_duration(" ".join(words))
             return SlotMatch(iso) if iso else None
+        if type_name == TIME_TYPE:
+            said = clock_time(" ".join(words))
+            return SlotMatch(said) if said else None
         table = self.tables.get(type_name)
         spoken = " ".join(words)
         if table is None:

@@ -70,6 +70,12 @@ COMMANDS: tuple[Command, ...] = (
         ("AMAZON.LoopOnIntent", "AMAZON.LoopOffIntent")
         + ("AMAZON.ShuffleOnIntent", "AMAZON.ShuffleOffIntent"),
     ),
+    # Reminders (skill.alexa.reminding), and Alexa's answer to the permission asked for.
+    Command(H.remind_me, ("RemindMeIntent",)),
+    Command(H.next_workout, ("NextWorkoutIntent",)),
+    Command(H.cancel_reminders, ("CancelRemindersIntent",)),
+    Command(H.change_reminder, ("ChangeReminderIntent",)),
+    Command(H.permission_answer, requests=("Connections.Response",)),
     FALLBACK,
     Command(
         H.queue_next,

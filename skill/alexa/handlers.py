@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from skill.alexa import hands_free as hf
 from skill.alexa.player import Stop
+from skill.alexa.reminding import Reminding
 from skill.alexa.service import CoachService
 from skill.alexa.turn import Outcome, Preferences, Turn
 from skill.audio.plans import Playing
@@ -49,6 +50,7 @@ class Handlers:
         self.service = service
         self.coach = service.coach
         self.composer = service.composer
+        self.reminding = Reminding(service, self.from_history)
 
     # --- ways of answering --------------------------------------------------------------------
 
@@ -84,6 +86,8 @@ class Handlers:
         if playing is not None and reply.reprompt is not None:
             # The set is announced in words, and the player is the coach's from now on.
             reply = replace(reply, reprompt=self.composer.hands_free_reprompt())
+        if reply.end_session and any(isinstance(e, ev.CoolDownPart) for e in move.events):
+            return self.reminding.offer_after(turn, replace(moved, reply=reply))
         return replace(moved, reply=reply)
 
     def say(self, reply: Reply) -> Outcome:
@@ -108,7 +112,7 @@ class Handlers:
             return self.move(turn, lambda p: self.coach.warm_up(p, part))
         move = self.coach.cool_down(turn.progress, part)
         if move is None:
-            return Outcome(self.composer.cool_down_declined())
+            return self.reminding.offer_after(turn, Outcome(self.composer.cool_down_declined()))
         return self.speak(turn, move)
 
     def under_way(self, turn: Turn) -> bool:
@@ -569,6 +573,8 @@ class Handlers:
     def yes(self, turn: Turn) -> Outcome:
         """Yes to the question the last response asked."""
         question, _, target = (turn.asked.pending or "").partition(":")
+        if question == "remind":
+            return self.reminding.yes(turn)
         routine = turn.routine_part
         if question == "continue" and routine is not None:
             return self.next_routine_part(turn, *routine)
@@ -623,7 +629,9 @@ class Handlers:
         if question == "finished":  # not done: the set again
             return self.set_again_after_the_welcome(turn)
         if question == "cool_down":
-            return Outcome(self.composer.cool_down_declined())
+            return self.reminding.offer_after(turn, Outcome(self.composer.cool_down_declined()))
+        if question == "remind":
+            return self.reminding.declined(turn)
         if question is not None and question.startswith("pain:"):
             return Outcome(self.composer.pain_declined(turn.progress))
         if question is not None:  # no to starting over or switching: keep the place
@@ -639,6 +647,26 @@ class Handlers:
         return Outcome(
             self.composer.fallback(turn.progress, turn.asked.pending, self.routine_kind(turn))
         )
+
+    # --- reminders (skill.alexa.reminding) ---------------------------------------------------
+
+    def remind_me(self, turn: Turn) -> Outcome:
+        slot = turn.asked.slot
+        days = [slot("day").spoken, slot("other_day").spoken]
+        return self.reminding.remind_me(turn, days, slot("time").spoken)
+
+    def next_workout(self, turn: Turn) -> Outcome:
+        return self.reminding.next_workout(turn)
+
+    def cancel_reminders(self, turn: Turn) -> Outcome:
+        return self.reminding.cancel(turn)
+
+    def change_reminder(self, turn: Turn) -> Outcome:
+        return self.reminding.change(turn, turn.asked.slot("time").spoken)
+
+    def permission_answer(self, turn: Turn) -> Outcome:
+        """Alexa's word on the permission asked for: the runner's yes, no or silence."""
+        return self.reminding.permission_answer(turn)
 
     # --- leaving, and the runner's music ------------------------------------------------------
 

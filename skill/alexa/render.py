@@ -39,6 +39,9 @@ def render(
     reply = outcome.reply
     if outcome.player is not None:
         directives.append(directive_for(outcome.player, service.hands_free))
+    directives.extend(outcome.directives)  # a permission asked for (Connections.SendRequest)
+    if outcome.card is not None:
+        response.card = outcome.card
     said: Speech | None = None
     if reply is None:
         if outcome.player is not None or outcome.progress is not None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from skill.alexa.alexa_apis import ApiOptions
 from skill.coaching.coach import Coach
 from skill.speech.replies import Composer
 
@@ -28,3 +29,4 @@ class CoachService:
     composer: Composer
     clock: Callable[[], float]
     hands_free: HandsFree | None = None
+    apis: ApiOptions = ApiOptions()  # how Alexa's service APIs are reached (reminders, time zone)

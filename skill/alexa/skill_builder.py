@@ -16,6 +16,7 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 from ask_sdk_runtime.exceptions import AskSdkException
 
+from skill.alexa.alexa_apis import ApiOptions
 from skill.alexa.commands import command_for
 from skill.alexa.handlers import Handlers
 from skill.alexa.render import Answer, render
@@ -178,4 +179,6 @@ def build_skill(
 
         catalog = AudioCatalog(service.composer.phrases, service.coach.library)
         service = replace(service, hands_free=HandsFree(catalog, settings.audio_base_url))
+    if settings.alexa_api_ca_path is not None:
+        service = replace(service, apis=ApiOptions(ca_path=settings.alexa_api_ca_path))
     return CoachSkill(service, store, settings.skill_id)

@@ -18,9 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from ask_sdk_core.exceptions import PersistenceException
-from ask_sdk_model import IntentRequest, RequestEnvelope
+from ask_sdk_model import Directive, IntentRequest, RequestEnvelope
 from ask_sdk_model.slu.entityresolution import StatusCode
+from ask_sdk_model.ui import Card
 
+from skill.alexa.alexa_apis import ApiAccess
 from skill.alexa.player import Play, PlayerToken, Stop
 from skill.coaching import pains
 from skill.coaching.coach import Coach
@@ -29,6 +31,7 @@ from skill.coaching.history import History, HistoryError
 from skill.coaching.progress import Progress, ProgressError
 from skill.coaching.routine import parse as parse_routine
 from skill.coaching.routine import routine_after
+from skill.coaching.schedule import Reminders
 from skill.persistence import (
     NewerRecordError,
     Quarantined,
@@ -53,6 +56,8 @@ PREFERENCES = "preferences"
 ROUTINE = "routine"
 # Exercises that caused pain lately (skill.coaching.pains), a field of its own for the same reason.
 HURT = "hurt"
+# What the runner set for reminders, and each device's time zone (skill.coaching.schedule).
+REMINDERS = "reminders"
 # The id of the last request that changed the record: the same request again (a replay, or
 # Alexa's retry) is answered without moving anything.
 LAST_REQUEST = "last_request"
@@ -68,7 +73,14 @@ SCREEN_TOKEN = "ubc-screen"  # names the coach's screen in RenderDocument and it
 
 # Requests that may be answered with speech: a touch on the screen (APL UserEvent) is answered
 # as the words would be. Player events and buttons may carry player directives alone.
-SPEAKABLE = frozenset({"LaunchRequest", "IntentRequest", "Alexa.Presentation.APL.UserEvent"})
+SPEAKABLE = frozenset(
+    {
+        "LaunchRequest",
+        "IntentRequest",
+        "Alexa.Presentation.APL.UserEvent",
+        "Connections.Response",  # the runner's answer to Alexa's permission question
+    }
+)
 # Requests whose answer needs nothing of the runner (the player's word that a track ended or
 # stopped: answered with nothing), so their turn reads and writes no record.
 NEEDS_NO_RECORD = frozenset({"AudioPlayer.PlaybackFinished", "AudioPlayer.PlaybackStopped"})
@@ -164,6 +176,10 @@ class Asked:
     error: str | None = None  # what a player or system error said
     sent_at: float | None = None  # the request's timestamp, epoch seconds; None when unreadable
     request_id: str | None = None  # Alexa's id for this request
+    # --- Alexa's service APIs (skill.alexa.alexa_apis) ---
+    api: ApiAccess | None = None  # where and how to reach them; None when the request says not
+    granted: frozenset[str] = frozenset()  # permission scopes the runner has granted
+    consent: str | None = None  # a Connections.Response's answer: ACCEPTED, DENIED...
 
     @property
     def record_key(self) -> str:
@@ -226,6 +242,7 @@ class Turn:
     notice: str | None = None  # said first: the record could not be used (a fresh start)
     routine: str | None = None  # the warm-up or cool-down part under way (skill.coaching.routine)
     hurt: Mapping[str, float] = field(default_factory=dict)  # skill.coaching.pains
+    reminders: Reminders = Reminders()  # skill.coaching.schedule
     last_request: str | None = None  # the last request that changed the record
     # What the save needs: whether a record was read, what it was, its other fields.
     read: bool = False
@@ -257,6 +274,9 @@ class Outcome:
     player: Play | Stop | None = None
     notice: str | None = None  # said before the reply
     hurt: Mapping[str, float] | None = None  # the exercises that hurt lately, when it changed
+    reminders: Reminders | None = None  # what the record keeps of reminders, when it changed
+    directives: tuple[Directive, ...] = ()  # others to send (a permission asked for)
+    card: Card | None = None  # for the Alexa app (the permission's consent card)
 
 
 def read_request(envelope: RequestEnvelope) -> Asked:
@@ -299,7 +319,44 @@ def read_request(envelope: RequestEnvelope) -> Asked:
         error=None if error is None else str(getattr(error, "message", error)),
         sent_at=_epoch_seconds(getattr(request, "timestamp", None)),
         request_id=_request_id(getattr(request, "request_id", None)),
+        api=_api_access(envelope),
+        granted=_granted(system),
+        consent=_consent(request) if kind == "Connections.Response" else None,
     )
+
+
+def _api_access(envelope: RequestEnvelope) -> ApiAccess | None:
+    system = getattr(envelope.context, "system", None)
+    endpoint = getattr(system, "api_endpoint", None)
+    token = getattr(system, "api_access_token", None)
+    if not isinstance(endpoint, str) or not isinstance(token, str) or not endpoint or not token:
+        return None
+    device = getattr(getattr(system, "device", None), "device_id", None)
+    locale = getattr(envelope.request, "locale", None)
+    return ApiAccess(
+        endpoint,
+        token,
+        device if isinstance(device, str) and device else None,
+        locale if isinstance(locale, str) and locale else "en-US",
+    )
+
+
+def _granted(system: object) -> frozenset[str]:
+    permissions = getattr(getattr(system, "user", None), "permissions", None)
+    scopes = getattr(permissions, "scopes", None)
+    if not isinstance(scopes, dict):
+        return frozenset()
+    return frozenset(
+        name
+        for name, scope in scopes.items()
+        if getattr(getattr(scope, "status", None), "value", None) == "GRANTED"
+    )
+
+
+def _consent(request: object) -> str | None:
+    payload = getattr(request, "payload", None)
+    status = payload.get("status") if isinstance(payload, dict) else None
+    return status if isinstance(status, str) else None
 
 
 def _request_id(value: object) -> str | None:
@@ -386,6 +443,7 @@ def read_turn(
         ),
         routine=routine if parse_routine(routine) is not None else None,
         hurt=pains.read(record.get(HURT)),
+        reminders=Reminders.from_dict(record.get(REMINDERS)),
         last_request=_request_id(record.get(LAST_REQUEST)),
         read=True,
         stored=stored,
@@ -396,7 +454,7 @@ def read_turn(
     )
 
 
-KNOWN_FIELDS = frozenset({PROGRESS, HISTORY, PREFERENCES, ROUTINE, HURT, LAST_REQUEST})
+KNOWN_FIELDS = frozenset({PROGRESS, HISTORY, PREFERENCES, ROUTINE, HURT, LAST_REQUEST, REMINDERS})
 
 
 def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
@@ -409,6 +467,8 @@ def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
     routine = routine_after(turn.routine, outcome.events)
     hurt = turn.hurt if outcome.hurt is None else outcome.hurt
     unchanged = progress == turn.loaded and routine == turn.routine and hurt == turn.hurt
+    reminders = turn.reminders if outcome.reminders is None else outcome.reminders
+    unchanged = unchanged and reminders == turn.reminders
     if unchanged and not history_changed and outcome.preferences is None:
         return
     record: dict[str, object] = dict(turn.others)
@@ -422,6 +482,8 @@ def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
         record[ROUTINE] = routine
     if hurt:
         record[HURT] = dict(hurt)
+    if reminders != Reminders():
+        record[REMINDERS] = reminders.to_dict()
     if turn.asked.request_id is not None:
         record[LAST_REQUEST] = turn.asked.request_id
     store.write(turn.asked.record_key, encode(record), turn.stored, turn.quarantine)

@@ -56,6 +56,7 @@ class Reply:
 _QUESTION_REPROMPTS = {
     "continue": "launch.resume_offer_reprompt",
     "cool_down": "cool_down.offer_reprompt",
+    "remind": "remind.offer_reprompt",
 }
 
 

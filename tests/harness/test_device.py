@@ -31,6 +31,7 @@ from harness.device import (
     ssml_to_text,
 )
 from harness.envelopes import (
+    API_ENDPOINT,
     DEFAULT_SKILL_ID,
     Caller,
     SessionState,
@@ -118,7 +119,7 @@ def test_launch_envelope_has_alexas_shape(device: Device, stub: StubTransport) -
     assert system["application"]["applicationId"] == DEFAULT_SKILL_ID
     assert system["user"]["userId"] == "runner-7"
     assert system["device"]["supportedInterfaces"] == {}
-    assert system["apiEndpoint"] == "https://api.amazonalexa.com"
+    assert system["apiEndpoint"] == API_ENDPOINT  # a closed local port: never Alexa's own
     assert system["apiAccessToken"]
     req = body["request"]
     assert req["type"] == "LaunchRequest"

@@ -112,6 +112,8 @@ def sample_fillings(sample: str, intent_name: str) -> list[str]:
         slot = intent.slot(name)
         if slot.type == NUMBER_TYPE:
             choices.append(SPOKEN_NUMBERS[name])
+        elif slot.type == "AMAZON.TIME":
+            choices.append(("seven am", "six"))
         else:
             slot_type = MODEL.slot_type(slot.type)
             assert slot_type is not None

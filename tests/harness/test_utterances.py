@@ -45,6 +45,8 @@ def _fillings(model: InteractionModel, type_name: str) -> list[tuple[str, str]]:
     """(what is said, the id or digits expected back) for every way to fill a slot type."""
     if type_name == NUMBER_TYPE:
         return list(SPOKEN_NUMBERS)
+    if type_name == "AMAZON.TIME":  # sent as Alexa fills it: "HH:MM"
+        return [("7 am", "07:00"), ("six thirty pm", "18:30")]
     slot_type = model.slot_type(type_name)
     assert slot_type is not None, f"no values to fill {type_name} with"
     return [(phrase, value.id) for value in slot_type.values for phrase in value.phrases]

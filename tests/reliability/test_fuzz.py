@@ -185,7 +185,6 @@ SKILL_LESS_TYPES = [
     "CanFulfillIntentRequest",
     "AudioPlayer.PlaybackStarted",
     "Alexa.Presentation.APL.UserEvent",
-    "Connections.Response",
     "Messaging.MessageReceived",
 ]
 pending_values = st.one_of(

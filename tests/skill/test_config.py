@@ -30,6 +30,7 @@ READS_AS: dict[str, list[tuple[str, object]]] = {
     "dynamodb_endpoint": [("http://localhost:8000", "http://localhost:8000"), ("", None)],
     "aws_region": [("eu-west-1", "eu-west-1")],
     "dev_ca_path": [("var/dev-identity", Path("var/dev-identity")), ("", None)],
+    "alexa_api_ca_path": [("var/apis-ca.pem", Path("var/apis-ca.pem")), ("", None)],
     "max_body_bytes": [("2048", 2048), (" 4096 ", 4096)],
     "audio_base_url": [("https://coach.example/audio/", "https://coach.example/audio"), ("", None)],
     "audio_dir": [("/srv/coach/audio", Path("/srv/coach/audio"))],

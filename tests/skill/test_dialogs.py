@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.alexa_apis import AlexaApiServer
 from harness.device import Device, Transport, TransportResponse
 from harness.dialog import Dialog, Step, assert_dialog_passes, dialog_paths, load_dialog, run_dialog
 from harness.dialog_stage import Stage
@@ -54,18 +55,24 @@ class CheckedTransport:
 
 @pytest.mark.parametrize("path", dialog_paths(DIALOGS), ids=lambda p: p.stem)
 def test_dialog(path: Path, tmp_path: Path, coach_env: pytest.MonkeyPatch) -> None:
-    stage = Stage(tmp_path / "coach.sqlite3")
-    problems: list[str] = []
+    """Every script plays on a device with Alexa's APIs stood in (harness.alexa_apis): the
+    reminders it sets, the time zone it answers, and the failures a script asks for."""
+    with AlexaApiServer() as apis:
+        stage = Stage(tmp_path / "coach.sqlite3", apis=apis)
+        problems: list[str] = []
 
-    def checked() -> CheckedTransport:
-        return CheckedTransport(stage.transport(), problems)
+        def checked() -> CheckedTransport:
+            return CheckedTransport(stage.transport(), problems)
 
-    def new_device(user_id: str) -> Device:
-        return Device(checked(), user_id=user_id)
+        def new_device(user_id: str) -> Device:
+            device = stage.device(user_id, checked())
+            device.on_wait = None  # the clock moves a minute a request, as before
+            return device
 
-    result = run_dialog(path, new_device, stage.actions(checked))
-    assert_dialog_passes(result)
-    assert problems == []
+        result = run_dialog(path, new_device, stage.actions(checked))
+        assert_dialog_passes(result)
+        assert problems == []
+        assert apis.state.problems == []  # every reminder the skill sent was well formed
 
 
 def test_the_dialogs_cover_both_workouts_and_every_command() -> None:

@@ -43,7 +43,7 @@ from harness.utterances import SlotMatch, normalize
 FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     (STATISTICAL, MAIN): (0.95, 0, 0),
     (STATISTICAL, HELD_OUT): (0.65, 0, 0),
-    (STATISTICAL, OFF_SCRIPT): (0.54, 1, 0),
+    (STATISTICAL, OFF_SCRIPT): (0.52, 1, 0),  # 0.54 before the four reminder intents: 52.6% after
     (STATISTICAL, NOT_FOR_THE_COACH): (0.82, 1, 0),
     (EXACT, MAIN): (0.92, 0, 0),
     (EXACT, HELD_OUT): (0.13, 0, 0),

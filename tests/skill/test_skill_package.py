@@ -119,6 +119,18 @@ def test_audio_player_is_declared_and_the_model_has_the_intents_it_requires() ->
     assert model.has_intent("AMAZON.ResumeIntent")
 
 
+def test_the_reminders_permission_is_declared_and_survives_the_round_trip() -> None:
+    """Without it Alexa refuses the AskFor and every Reminders API call answers 401."""
+    data = manifest()
+    assert {"name": "alexa::alerts:reminders:skill:readwrite"} in data["manifest"]["permissions"]
+    assert round_trip(data)["manifest"]["permissions"] == data["manifest"]["permissions"]
+    # Certification reads the testing instructions: they say how the permission is asked for.
+    assert (
+        "alexa::alerts:reminders"
+        in data["manifest"]["publishingInformation"]["testingInstructions"]
+    )
+
+
 # ---- example phrases ---------------------------------------------------------------------------
 
 

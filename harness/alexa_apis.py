@@ -1,0 +1,315 @@
+"""A local stand-in for Alexa's Reminders API and the device settings API: a real HTTPS server on
+127.0.0.1 that the skill reaches through the request's `apiEndpoint`, never the network.
+
+It serves `POST/GET /v1/alerts/reminders`, `GET/PUT/DELETE /v1/alerts/reminders/{token}` and
+`GET /v2/devices/{id}/settings/System.timeZone`; checks the bearer token and, for a reminder,
+the JSON the skill sends (a `SCHEDULED_ABSOLUTE` trigger with a `scheduledTime` without a zone,
+a known `timeZoneId`, weekly `recurrenceRules`, spoken text per locale, a push notification
+status). A body that breaks a rule is answered 400 and kept in `problems`. `fail_with` makes
+every reminder call answer that status (401, 403, 429, 500...). Its certificate is issued by a
+CA of its own, made at start (`ca_path`): the skill trusts it through `COACH_ALEXA_API_CA_PATH`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import ssl
+import tempfile
+import threading
+import uuid
+import weakref
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from ipaddress import IPv4Address
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+HOST = "127.0.0.1"
+TOKEN = "harness-api-access-token"
+REMINDERS = "/v1/alerts/reminders"
+_ZONE_PATH = re.compile(r"^/v2/devices/([^/]+)/settings/System\.timeZone$")
+_RULE = re.compile(
+    r"^FREQ=WEEKLY;BYDAY=(MO|TU|WE|TH|FR|SA|SU);BYHOUR=([01]?\d|2[0-3]);BYMINUTE=([0-5]?\d)$"
+)
+_LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
+
+
+@dataclass
+class Reminder:
+    token: str
+    body: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        return str(self.body["alertInfo"]["spokenInfo"]["content"][0]["text"])
+
+    @property
+    def rules(self) -> list[str]:
+        return list(self.body["trigger"]["recurrence"]["recurrenceRules"])
+
+    @property
+    def zone(self) -> str:
+        return str(self.body["trigger"]["timeZoneId"])
+
+    def line(self) -> str:
+        """One line for a transcript: "Thursday 07:00 (Pacific/Auckland): It's time ..."."""
+        days = [_RULE.match(rule) for rule in self.rules]
+        when = ", ".join(
+            f"{_DAY_NAMES[hit.group(1)]} {int(hit.group(2)):02d}:{int(hit.group(3)):02d}"
+            for hit in days
+            if hit
+        )
+        return f"{when} ({self.zone}): {self.text}"
+
+
+_DAY_NAMES = {
+    "MO": "Monday",
+    "TU": "Tuesday",
+    "WE": "Wednesday",
+    "TH": "Thursday",
+    "FR": "Friday",
+    "SA": "Saturday",
+    "SU": "Sunday",
+}
+
+
+def reminder_problems(body: object) -> list[str]:
+    """What in a reminder body the Reminders API would refuse (empty: none)."""
+    if not isinstance(body, dict):
+        return ["the body is not a JSON object"]
+    problems: list[str] = []
+    trigger = body.get("trigger")
+    if not isinstance(trigger, dict) or trigger.get("type") != "SCHEDULED_ABSOLUTE":
+        return ["trigger.type must be SCHEDULED_ABSOLUTE"]
+    if not _LOCAL_TIME.match(str(trigger.get("scheduledTime", ""))):
+        problems.append("trigger.scheduledTime must be a local time without a zone")
+    try:
+        ZoneInfo(str(trigger.get("timeZoneId", "")))
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append("trigger.timeZoneId must be a time zone")
+    recurrence = trigger.get("recurrence")
+    rules = recurrence.get("recurrenceRules") if isinstance(recurrence, dict) else None
+    if not isinstance(rules, list) or not rules:
+        problems.append("trigger.recurrence.recurrenceRules must list the rules")
+    else:
+        problems += [f"bad recurrence rule {r!r}" for r in rules if not _RULE.match(str(r))]
+    if isinstance(recurrence, dict) and ("freq" in recurrence or "byDay" in recurrence):
+        problems.append("recurrence.freq and byDay are deprecated: use recurrenceRules")
+    alert = body.get("alertInfo")
+    spoken = alert.get("spokenInfo") if isinstance(alert, dict) else None
+    content = spoken.get("content") if isinstance(spoken, dict) else None
+    if not isinstance(content, list) or not content:
+        problems.append("alertInfo.spokenInfo.content must hold the text")
+    else:
+        for item in content:
+            if not isinstance(item, dict) or not item.get("locale") or not item.get("text"):
+                problems.append("each spoken content needs a locale and a text")
+    push = body.get("pushNotification")
+    if not isinstance(push, dict) or push.get("status") not in ("ENABLED", "DISABLED"):
+        problems.append("pushNotification.status must be ENABLED or DISABLED")
+    return problems
+
+
+@dataclass
+class AlexaApis:
+    """The stand-in's state, read and set by tests (and the simulator) between turns."""
+
+    token: str = TOKEN
+    reminders: dict[str, Reminder] = field(default_factory=dict)
+    time_zones: dict[str, str] = field(default_factory=dict)  # device id -> zone
+    fail_with: int | None = None  # every reminder call answers this status
+    problems: list[str] = field(default_factory=list)  # bodies refused, and why
+    calls: list[str] = field(default_factory=list)  # "POST /v1/alerts/reminders", in order
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def lines(self) -> list[str]:
+        with self.lock:
+            return [reminder.line() for reminder in self.reminders.values()]
+
+
+def _handler(state: AlexaApis) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # quiet
+            pass
+
+        def _send(self, status: int, body: object | None = None) -> None:
+            raw = b"" if body is None else json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+        def _read(self) -> object:
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                return json.loads(self.rfile.read(length) or b"null")
+            except ValueError:
+                return None
+
+        def _handle(self, method: str) -> None:
+            path = self.path.split("?", 1)[0]
+            body = self._read() if method in ("POST", "PUT") else None
+            with state.lock:
+                state.calls.append(f"{method} {path}")
+            if self.headers.get("Authorization") != f"Bearer {state.token}":
+                return self._send(401, {"code": "UNAUTHORIZED", "message": "bad token"})
+            zone = _ZONE_PATH.match(path)
+            if zone and method == "GET":
+                with state.lock:
+                    known = state.time_zones.get(zone.group(1))
+                return self._send(200, known) if known else self._send(204)
+            if not path.startswith(REMINDERS):
+                return self._send(404, {"message": "no such API"})
+            if state.fail_with is not None:
+                return self._send(state.fail_with, {"code": "FAILED", "message": "stand-in"})
+            token = path[len(REMINDERS) :].strip("/") or None
+            self._reminders(method, token, body)
+
+        def _reminders(self, method: str, token: str | None, body: object) -> None:
+            if method in ("POST", "PUT"):
+                problems = reminder_problems(body)
+                if problems:
+                    with state.lock:
+                        state.problems.extend(problems)
+                    return self._send(400, {"code": "INVALID_REQUEST", "message": problems[0]})
+                assert isinstance(body, dict)
+            with state.lock:
+                if method == "POST" and token is None:
+                    made = Reminder(f"stand-in-{uuid.uuid4()}", body)  # type: ignore[arg-type]
+                    state.reminders[made.token] = made
+                    return self._send(201, _answer(made))
+                if method == "GET" and token is None:
+                    alerts = [_answer(r) for r in state.reminders.values()]
+                    return self._send(200, {"totalCount": str(len(alerts)), "alerts": alerts})
+                found = state.reminders.get(token or "")
+                if found is None:
+                    return self._send(404, {"code": "NOT_FOUND", "message": "no such reminder"})
+                if method == "PUT":
+                    found.body = body  # type: ignore[assignment]
+                if method == "DELETE":
+                    del state.reminders[found.token]
+                    return self._send(200, {})
+                return self._send(200, _answer(found))
+
+        def do_GET(self) -> None:  # noqa: N802 (the stdlib's names)
+            self._handle("GET")
+
+        def do_POST(self) -> None:  # noqa: N802
+            self._handle("POST")
+
+        def do_PUT(self) -> None:  # noqa: N802
+            self._handle("PUT")
+
+        def do_DELETE(self) -> None:  # noqa: N802
+            self._handle("DELETE")
+
+    return Handler
+
+
+def _answer(reminder: Reminder) -> dict[str, Any]:
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000")
+    return {
+        "alertToken": reminder.token,
+        "createdTime": now,
+        "updatedTime": now,
+        "status": "ON",
+        "version": "1",
+        "href": f"{REMINDERS}/{reminder.token}",
+    }
+
+
+def _certificates(folder: Path) -> tuple[Path, Path, Path]:
+    """A CA, and a certificate for 127.0.0.1 it issued: (ca, certificate, key) files."""
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Alexa APIs stand-in CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(IPv4Address(HOST))]), critical=False
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    files = (folder / "ca.pem", folder / "cert.pem", folder / "key.pem")
+    files[0].write_bytes(ca.public_bytes(pem))
+    files[1].write_bytes(leaf.public_bytes(pem))
+    files[2].write_bytes(
+        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return files
+
+
+class AlexaApiServer:
+    """The stand-in served from a thread; use as a context manager. `url` is what the device
+    puts in `context.System.apiEndpoint`, `ca_path` what the skill must trust."""
+
+    def __init__(self, state: AlexaApis | None = None) -> None:
+        self.state = state or AlexaApis()
+        folder = Path(tempfile.mkdtemp(prefix="alexa-apis-"))
+        # Removed when stopped, or when the server is collected (a command's, never stopped).
+        self._cleanup = weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+        self.ca_path, cert, key = _certificates(folder)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self._server = ThreadingHTTPServer((HOST, 0), _handler(self.state))
+        self._server.daemon_threads = True
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self.url = f"https://{HOST}:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> AlexaApiServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+        self._cleanup()
+
+    def __enter__(self) -> AlexaApiServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
