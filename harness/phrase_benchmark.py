@@ -93,6 +93,10 @@ OUTCOMES: Mapping[str, str] = {
     "HaveKitIntent": "have_kit:{kit}",
     "HarderIntent": "harder",
     "ReadyIntent": "ready",
+    "RemindMeIntent": "reminder:set",
+    "ChangeReminderIntent": "reminder:change",
+    "CancelRemindersIntent": "reminder:cancel",
+    "NextWorkoutIntent": "question:reminder",
     "AMAZON.YesIntent": "yes",
     "AMAZON.NoIntent": "no",
     FALLBACK_INTENT: "none",
@@ -394,14 +398,19 @@ class _Stage:
         before = Place.of(self._record(runner.caller.user_id))
         turn = runner.say(phrase)
         after = Place.of(self._record(runner.caller.user_id))
-        got = outcome(turn.intent, turn.slots, context)
+        intent, slots = turn.intent, turn.slots
+        if turn.request_type == "Connections.Response" and turn.match is not None:
+            # Alexa asked for a permission and sent the skill the answer: the phrase was heard
+            # as the intent that asked.
+            intent, slots = turn.match.intent, turn.match.slots
+        got = outcome(intent, slots, context)
         change = before.changes_to(after)
         return judge(
             file,
             context,
             phrase,
             expected,
-            turn.intent,
+            intent,
             got,
             turn.speech_text,
             change,
