@@ -14,7 +14,7 @@ from skill.alexa.service import CoachService
 from skill.alexa.turn import Outcome, Preferences, Turn
 from skill.audio.plans import Playing
 from skill.coaching import events as ev
-from skill.coaching import pains
+from skill.coaching import pains, progression
 from skill.coaching.coach import Transition
 from skill.coaching.history import remember
 from skill.coaching.progress import MIN_REST_SECONDS, Progress
@@ -66,12 +66,16 @@ class Handlers:
             # are rather than move them on in silence.
             return Outcome()
         known = turn.history.read() if any(isinstance(e, REMEMBERED) for e in move.events) else None
+        offers = self.offers(turn, move) if playing is None else {}
+        exercises = self.ended(turn, move.progress, move.events)
         history = None
         if known is not None:
             library = self.coach.library
             history = remember(known, move.progress.workout_id, move.events, library, turn.now)
         player = None if playing is None else hf.play_now(turn, playing, move.progress)
-        moved = Outcome(None, move.progress, history, events=move.events, player=player)
+        moved = Outcome(
+            None, move.progress, history, events=move.events, player=player, exercises=exercises
+        )
         if playing is not None and not playing.spoken:
             return moved
         if known is None or history is None:
@@ -79,8 +83,10 @@ class Handlers:
         else:
             finished = any(isinstance(event, ev.WorkoutFinished) for event in move.events)
             week = self.composer.week_so_far(history, turn.now) if finished else None
+            if finished:
+                week = self.news(turn, move.progress, exercises, week)
             hurt = pains.lately(turn.hurt, turn.now)
-            reply = self.composer.transition(before, move, week, known.explained, hurt)
+            reply = self.composer.transition(before, move, week, known.explained, hurt, offers)
         if playing is not None and reply.reprompt is not None:
             # The set is announced in words, and the player is the coach's from now on.
             reply = replace(reply, reprompt=self.composer.hands_free_reprompt())
@@ -153,9 +159,8 @@ class Handlers:
     def start(self, turn: Turn, workout_id: str) -> Outcome:
         """A workout from its warm-up, without the kit the runner said they lack."""
         kit = turn.preferences.missing_kit
-        return self.move(
-            turn, lambda p: self.coach.start(p, workout_id, turn.now, True, missing_kit=kit)
-        )
+        started = self.coach.start(turn.progress, workout_id, turn.now, True, missing_kit=kit)
+        return self.speak(turn, self.own_ways(turn, started))
 
     def switch_workout(self, turn: Turn) -> Outcome:
         progress = turn.progress
@@ -170,6 +175,8 @@ class Handlers:
             return self.next_routine_part(turn, *routine)
         if turn.asked.pending == "continue" and self.under_way(turn):
             return Outcome(self.composer.finished_question(turn.progress))
+        if self.offered(turn) is not None:  # the set was not called yet: it is, nothing counted
+            return self.set_called_as_it_is(turn)
         by_player = hf.next_by_player(self.service, turn)
         if by_player == hf.CALL_AGAIN:
             return self.calls_set_again(turn)
@@ -221,6 +228,8 @@ class Handlers:
         next part; before a set, go (a paused workout resumes). Never a set counted: said long
         after the set was announced, it may mean the set is done, and that is asked."""
         pending = turn.asked.pending
+        if self.offered(turn) is not None:  # ready for the set, as it is
+            return self.set_called_as_it_is(turn)
         if pending == "finished":  # ready for it: it was not done, so the set again
             return self.set_again_after_the_welcome(turn)
         if pending is not None and pending.partition(":")[0] in READY_MEANS_YES:
@@ -319,7 +328,7 @@ class Handlers:
         here = self.coach.position(before)
         if self.under_way(turn) and here and move.progress.workout_id != here.workout.id:
             return Outcome(self.composer.confirm_go_to(before, exercise.resolved_id))
-        return self.speak(turn, move)
+        return self.speak(turn, self.own_ways(turn, move))
 
     def start_over(self, turn: Turn) -> Outcome:
         if self.under_way(turn):
@@ -329,21 +338,24 @@ class Handlers:
     def restart(self, turn: Turn) -> Outcome:
         """The workout again from the top, without the kit the runner said they lack."""
         kit = turn.preferences.missing_kit
-        return self.move(turn, lambda p: self.coach.start_over(p, turn.now, missing_kit=kit))
+        restarted = self.coach.start_over(turn.progress, turn.now, missing_kit=kit)
+        return self.speak(turn, self.own_ways(turn, restarted))
 
     def easier(self, turn: Turn) -> Outcome:
         if turn.progress.paused:  # after pain: the easier way, and on with the set
             return self.easier_and_go(turn)
-        return self.move(turn, lambda p: self.coach.change_load(p, harder=False))
+        if self.offered(turn) is not None:  # "use the easier one" at the offer: the set follows
+            return self.easier_and_go(turn)
+        return self.load_kept(turn, self.coach.change_load(turn.progress, harder=False))
 
     def easier_and_go(self, turn: Turn) -> Outcome:
         """The easier way, and the workout resumed on the same set (nothing counted)."""
         chosen = self.coach.change_load(turn.progress, harder=False)
         resumed = self.coach.resume(chosen.progress, turn.now)
-        return self.speak(turn, Transition(resumed.progress, chosen.events))
+        return self.load_kept(turn, Transition(resumed.progress, chosen.events))
 
     def harder(self, turn: Turn) -> Outcome:
-        return self.move(turn, lambda p: self.coach.change_load(p, harder=True))
+        return self.load_kept(turn, self.coach.change_load(turn.progress, harder=True))
 
     def pain(self, turn: Turn) -> Outcome:
         """Pain or an injury: the set stops and is never counted, the coach says when to get
@@ -364,6 +376,146 @@ class Handlers:
         easier = exercise.easier is not None and paused.load_of(exercise.id) != "easier"
         reply = self.composer.pain(paused, part, "easier" if easier else "skip")
         return Outcome(reply, paused, player=stop, hurt=hurt)
+
+    # --- each exercise over weeks (skill.coaching.progression) -------------------------------
+
+    def own_ways(self, turn: Turn, move: Transition) -> Transition:
+        """A workout (re)started: with the runner's own reps and versions of its exercises."""
+        plan = self.coach.library.get(move.progress.workout_id or "")
+        if plan is None:
+            return move
+        ids = {e.id for e in plan.exercises}
+        mine = {i: r for i, r in turn.exercises.items() if i in ids}
+        return Transition(progression.tuned(move.progress, mine), move.events)
+
+    def offers(
+        self, turn: Turn, move: Transition
+    ) -> dict[str, tuple[progression.Step, str | None]]:
+        """The step up offered for each exercise the move introduces at its first set, when it
+        is done as planned (not another way for missing kit) and did not hurt lately."""
+        after = move.progress
+        plan = self.coach.library.get(after.workout_id or "")
+        hurt = pains.lately(turn.hurt, turn.now)
+        offers = {}
+        for event in move.events:
+            if not isinstance(event, ev.ExerciseIntroduced) or plan is None:
+                continue
+            exercise = plan.exercises[event.exercise_index]
+            if after.sets_of(event.exercise_index) or exercise.id in hurt:
+                continue
+            if self.coach.stand_in(after, exercise) is not None or not turn.asked.may_speak:
+                continue
+            record = progression.record_of(turn.exercises, exercise.id)
+            if (
+                after.reps_of(exercise.id) != record.reps
+                or after.load_of(exercise.id) != record.load
+            ):
+                continue  # changed in this workout already
+            step = progression.offer(exercise, record)
+            if step is not None:
+                offers[exercise.id] = (step, record.load)
+        return offers
+
+    def ended(
+        self, turn: Turn, progress: Progress, events: tuple[ev.Event, ...]
+    ) -> progression.Records | None:
+        """Each exercise's count towards a step up and its bests, after a workout finished or
+        stopped partway; None when the move ended none."""
+        if not any(isinstance(e, ev.WorkoutFinished | ev.WorkoutStopped) for e in events):
+            return None
+        plan = self.coach.library.get(progress.workout_id or "")
+        if plan is None:
+            return None
+        others = frozenset(
+            e.id for e in plan.exercises if self.coach.stand_in(progress, e) is not None
+        )
+        records, _ = progression.counted(turn.exercises, plan, progress, turn.hurt, others)
+        return records
+
+    def news(
+        self,
+        turn: Turn,
+        progress: Progress,
+        records: progression.Records | None,
+        week: str | None,
+    ) -> str | None:
+        """What went up in this workout, and a new best if there is one, before the week."""
+        plan = self.coach.library.get(progress.workout_id or "")
+        if plan is None or records is None:
+            return week
+        others = frozenset(
+            e.id for e in plan.exercises if self.coach.stand_in(progress, e) is not None
+        )
+        _, best = progression.counted(turn.exercises, plan, progress, turn.hurt, others)
+        up = progression.went_up(records, plan, progress.started_at)
+        said = [self.composer.went_up(plan, up, records), self.composer.best_news(plan, best)]
+        said.append(week or "")
+        return " ".join(part for part in said if part) or None
+
+    def offered(self, turn: Turn) -> str | None:
+        """The exercise whose step up the last response offered, when it is still the one the
+        runner is on."""
+        question, _, exercise_id = (turn.asked.pending or "").partition(":")
+        here = self.coach.position(turn.progress)
+        if question != "step_up" or here is None or here.exercise.id != exercise_id:
+            return None
+        return exercise_id
+
+    def set_called_as_it_is(self, turn: Turn) -> Outcome:
+        """The set held for the offer, called as it is: nothing counted, nothing changed."""
+        here = self.coach.position(turn.progress)
+        assert here is not None
+        called = ev.SetAnnounced(here.exercise_index, here.set_number, with_name=True)
+        return self.speak(turn, Transition(turn.progress, (called,)))
+
+    def step_up_answered(self, turn: Turn, exercise_id: str, yes: bool) -> Outcome:
+        """Yes or no to the step up: remembered for this exercise, then its set called."""
+        if self.offered(turn) != exercise_id:
+            return self.fallback(turn)
+        here = self.coach.position(turn.progress)
+        assert here is not None
+        plain = here.workout.exercises[here.exercise_index]  # as planned: the record says more
+        record = progression.record_of(turn.exercises, exercise_id)
+        step = progression.offer(plain, record)
+        if not yes or step is None:
+            kept = progression.kept_the_same(record)
+            said = self.composer.kept_at(here.exercise)
+            return self.with_set_called(turn, turn.progress, exercise_id, kept, said)
+        taken = progression.taken(record, step, turn.progress.started_at)
+        progress = turn.progress
+        progress = replace(
+            progress,
+            reps=progress.with_reps(exercise_id, step.reps),
+            loads=progress.with_load(exercise_id, step.load),
+        )
+        said = self.composer.stepped(plain, step, record.load)
+        return self.with_set_called(turn, progress, exercise_id, taken, said)
+
+    def with_set_called(
+        self,
+        turn: Turn,
+        progress: Progress,
+        exercise_id: str,
+        record: progression.ExerciseRecord,
+        said: str,
+    ) -> Outcome:
+        here = self.coach.position(progress)
+        assert here is not None
+        called = ev.SetAnnounced(here.exercise_index, here.set_number, with_name=True)
+        outcome = self.speak(turn, Transition(progress, (called,)))
+        exercises = {**turn.exercises, exercise_id: record}
+        return replace(outcome, notice=said, exercises=exercises)
+
+    def load_kept(self, turn: Turn, move: Transition) -> Outcome:
+        """ "Too hard" or "too easy": the version is kept for later workouts too."""
+        outcome = self.speak(turn, move)
+        chosen = next((e for e in move.events if isinstance(e, ev.LoadChosen)), None)
+        here = self.coach.position(turn.progress)
+        if chosen is None or not chosen.available or here is None:
+            return outcome
+        record = progression.record_of(turn.exercises, here.exercise.id)
+        kept = progression.load_chosen(record, chosen.load, turn.now)
+        return replace(outcome, exercises={**turn.exercises, here.exercise.id: kept})
 
     # --- missing kit --------------------------------------------------------------------------
 
@@ -588,7 +740,9 @@ class Handlers:
         if question == "go_to":
             move = self.coach.go_to(turn.progress, target, turn.now)
             if move is not None:
-                return self.speak(turn, move)
+                return self.speak(turn, self.own_ways(turn, move))
+        if question == "step_up":
+            return self.step_up_answered(turn, target, True)
         if question == "back":
             return self.speak(turn, self.coach.back_one_set(turn.progress, turn.now))
         if question == "pain" and target == "easier":
@@ -624,6 +778,8 @@ class Handlers:
             return self.set_again_after_the_welcome(turn)
         if question == "cool_down":
             return Outcome(self.composer.cool_down_declined())
+        if question is not None and question.startswith("step_up:"):
+            return self.step_up_answered(turn, question.partition(":")[2], False)
         if question is not None and question.startswith("pain:"):
             return Outcome(self.composer.pain_declined(turn.progress))
         if question is not None:  # no to starting over or switching: keep the place
@@ -657,7 +813,8 @@ class Handlers:
         goodbye = self.composer.goodbye(turn.progress, routine, so_far)
         left = (ev.CoolDownLeft(),) if routine is not None and routine[0] == "cool_down" else ()
         stop = hf.stop_if_held(self.service, turn)
-        return Outcome(goodbye, history=history, player=stop, events=left)
+        exercises = self.ended(turn, turn.progress, stopped.events)
+        return Outcome(goodbye, history=history, player=stop, events=left, exercises=exercises)
 
     def keep_music(self, turn: Turn) -> Outcome:
         """ "Keep my music": the coach stops using the player, for this and every later workout."""

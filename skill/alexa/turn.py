@@ -22,7 +22,7 @@ from ask_sdk_model import IntentRequest, RequestEnvelope
 from ask_sdk_model.slu.entityresolution import StatusCode
 
 from skill.alexa.player import Play, PlayerToken, Stop
-from skill.coaching import pains
+from skill.coaching import pains, progression
 from skill.coaching.coach import Coach
 from skill.coaching.events import Event
 from skill.coaching.history import History, HistoryError
@@ -53,6 +53,9 @@ PREFERENCES = "preferences"
 ROUTINE = "routine"
 # Exercises that caused pain lately (skill.coaching.pains), a field of its own for the same reason.
 HURT = "hurt"
+# Each exercise's reps, version, count towards a step up and bests (skill.coaching.progression),
+# a field of its own for the same reason.
+EXERCISES = "exercises"
 # The id of the last request that changed the record: the same request again (a replay, or
 # Alexa's retry) is answered without moving anything.
 LAST_REQUEST = "last_request"
@@ -226,6 +229,7 @@ class Turn:
     notice: str | None = None  # said first: the record could not be used (a fresh start)
     routine: str | None = None  # the warm-up or cool-down part under way (skill.coaching.routine)
     hurt: Mapping[str, float] = field(default_factory=dict)  # skill.coaching.pains
+    exercises: progression.Records = field(default_factory=dict)  # skill.coaching.progression
     last_request: str | None = None  # the last request that changed the record
     # What the save needs: whether a record was read, what it was, its other fields.
     read: bool = False
@@ -257,6 +261,7 @@ class Outcome:
     player: Play | Stop | None = None
     notice: str | None = None  # said before the reply
     hurt: Mapping[str, float] | None = None  # the exercises that hurt lately, when it changed
+    exercises: progression.Records | None = None  # each exercise's progression, when it changed
 
 
 def read_request(envelope: RequestEnvelope) -> Asked:
@@ -386,6 +391,7 @@ def read_turn(
         ),
         routine=routine if parse_routine(routine) is not None else None,
         hurt=pains.read(record.get(HURT)),
+        exercises=progression.read(record.get(EXERCISES)),
         last_request=_request_id(record.get(LAST_REQUEST)),
         read=True,
         stored=stored,
@@ -396,7 +402,7 @@ def read_turn(
     )
 
 
-KNOWN_FIELDS = frozenset({PROGRESS, HISTORY, PREFERENCES, ROUTINE, HURT, LAST_REQUEST})
+KNOWN_FIELDS = frozenset({PROGRESS, HISTORY, PREFERENCES, ROUTINE, HURT, EXERCISES, LAST_REQUEST})
 
 
 def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
@@ -408,7 +414,13 @@ def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
     history_changed = turn.history.changed_to(outcome.history)
     routine = routine_after(turn.routine, outcome.events)
     hurt = turn.hurt if outcome.hurt is None else outcome.hurt
-    unchanged = progress == turn.loaded and routine == turn.routine and hurt == turn.hurt
+    exercises = turn.exercises if outcome.exercises is None else outcome.exercises
+    unchanged = (
+        progress == turn.loaded
+        and routine == turn.routine
+        and hurt == turn.hurt
+        and exercises == turn.exercises
+    )
     if unchanged and not history_changed and outcome.preferences is None:
         return
     record: dict[str, object] = dict(turn.others)
@@ -422,6 +434,8 @@ def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
         record[ROUTINE] = routine
     if hurt:
         record[HURT] = dict(hurt)
+    if exercises:
+        record[EXERCISES] = progression.to_store(exercises)
     if turn.asked.request_id is not None:
         record[LAST_REQUEST] = turn.asked.request_id
     store.write(turn.asked.record_key, encode(record), turn.stored, turn.quarantine)
