@@ -49,6 +49,7 @@ class Handlers:
         self.service = service
         self.coach = service.coach
         self.composer = service.composer
+        self.progression = progression.Progression(self.coach)
 
     # --- ways of answering --------------------------------------------------------------------
 
@@ -66,8 +67,12 @@ class Handlers:
             # are rather than move them on in silence.
             return Outcome()
         known = turn.history.read() if any(isinstance(e, REMEMBERED) for e in move.events) else None
-        offers = self.offers(turn, move) if playing is None else {}
-        exercises = self.ended(turn, move.progress, move.events)
+        hurt = pains.lately(turn.hurt, turn.now)
+        offers = {}
+        if playing is None:
+            offers = self.progression.offers(move.progress, move.events, turn.exercises, hurt)
+        ended = self.progression.ended(move.progress, move.events, turn.exercises, turn.hurt)
+        exercises = None if ended is None else ended.records
         history = None
         if known is not None:
             library = self.coach.library
@@ -83,9 +88,8 @@ class Handlers:
         else:
             finished = any(isinstance(event, ev.WorkoutFinished) for event in move.events)
             week = self.composer.week_so_far(history, turn.now) if finished else None
-            if finished:
-                week = self.news(turn, move.progress, exercises, week)
-            hurt = pains.lately(turn.hurt, turn.now)
+            if finished and ended is not None:
+                week = self.news(move.progress, ended, week)
             reply = self.composer.transition(before, move, week, known.explained, hurt, offers)
         if playing is not None and reply.reprompt is not None:
             # The set is announced in words, and the player is the coach's from now on.
@@ -381,141 +385,38 @@ class Handlers:
 
     def own_ways(self, turn: Turn, move: Transition) -> Transition:
         """A workout (re)started: with the runner's own reps and versions of its exercises."""
-        plan = self.coach.library.get(move.progress.workout_id or "")
-        if plan is None:
-            return move
-        ids = {e.id for e in plan.exercises}
-        mine = {i: r for i, r in turn.exercises.items() if i in ids}
-        return Transition(progression.tuned(move.progress, mine), move.events)
+        return self.progression.started(move, turn.exercises)
 
-    def offers(
-        self, turn: Turn, move: Transition
-    ) -> dict[str, tuple[progression.Step, str | None]]:
-        """The step up offered for each exercise the move introduces at its first set, when it
-        is done as planned (not another way for missing kit) and did not hurt lately."""
-        after = move.progress
-        plan = self.coach.library.get(after.workout_id or "")
-        hurt = pains.lately(turn.hurt, turn.now)
-        offers = {}
-        for event in move.events:
-            if not isinstance(event, ev.ExerciseIntroduced) or plan is None:
-                continue
-            exercise = plan.exercises[event.exercise_index]
-            if after.sets_of(event.exercise_index) or exercise.id in hurt:
-                continue
-            if self.coach.stand_in(after, exercise) is not None or not turn.asked.may_speak:
-                continue
-            record = progression.record_of(turn.exercises, exercise.id)
-            if (
-                after.reps_of(exercise.id) != record.reps
-                or after.load_of(exercise.id) != record.load
-            ):
-                continue  # changed in this workout already
-            step = progression.offer(exercise, record)
-            if step is not None:
-                offers[exercise.id] = (step, record.load)
-        return offers
-
-    def ended(
-        self, turn: Turn, progress: Progress, events: tuple[ev.Event, ...]
-    ) -> progression.Records | None:
-        """Each exercise's count towards a step up and its bests, after a workout finished or
-        stopped partway; None when the move ended none."""
-        if not any(isinstance(e, ev.WorkoutFinished | ev.WorkoutStopped) for e in events):
-            return None
-        plan = self.coach.library.get(progress.workout_id or "")
-        if plan is None:
-            return None
-        others = frozenset(
-            e.id for e in plan.exercises if self.coach.stand_in(progress, e) is not None
-        )
-        records, _ = progression.counted(turn.exercises, plan, progress, turn.hurt, others)
-        return records
-
-    def news(
-        self,
-        turn: Turn,
-        progress: Progress,
-        records: progression.Records | None,
-        week: str | None,
-    ) -> str | None:
+    def news(self, progress: Progress, ended: progression.Ended, week: str | None) -> str | None:
         """What went up in this workout, and a new best if there is one, before the week."""
         plan = self.coach.library.get(progress.workout_id or "")
-        if plan is None or records is None:
+        if plan is None:
             return week
-        others = frozenset(
-            e.id for e in plan.exercises if self.coach.stand_in(progress, e) is not None
-        )
-        _, best = progression.counted(turn.exercises, plan, progress, turn.hurt, others)
-        up = progression.went_up(records, plan, progress.started_at)
-        said = [self.composer.went_up(plan, up, records), self.composer.best_news(plan, best)]
-        said.append(week or "")
+        up = self.composer.went_up(plan, ended.went_up, ended.records)
+        said = [up, self.composer.best_news(plan, ended.best), week or ""]
         return " ".join(part for part in said if part) or None
 
     def offered(self, turn: Turn) -> str | None:
-        """The exercise whose step up the last response offered, when it is still the one the
-        runner is on."""
-        question, _, exercise_id = (turn.asked.pending or "").partition(":")
-        here = self.coach.position(turn.progress)
-        if question != "step_up" or here is None or here.exercise.id != exercise_id:
-            return None
-        return exercise_id
+        return self.progression.offered(turn.progress, turn.asked.pending)
 
     def set_called_as_it_is(self, turn: Turn) -> Outcome:
         """The set held for the offer, called as it is: nothing counted, nothing changed."""
-        here = self.coach.position(turn.progress)
-        assert here is not None
-        called = ev.SetAnnounced(here.exercise_index, here.set_number, with_name=True)
-        return self.speak(turn, Transition(turn.progress, (called,)))
+        return self.speak(turn, self.progression.set_called(turn.progress))
 
     def step_up_answered(self, turn: Turn, exercise_id: str, yes: bool) -> Outcome:
         """Yes or no to the step up: remembered for this exercise, then its set called."""
         if self.offered(turn) != exercise_id:
             return self.fallback(turn)
-        here = self.coach.position(turn.progress)
-        assert here is not None
-        plain = here.workout.exercises[here.exercise_index]  # as planned: the record says more
-        record = progression.record_of(turn.exercises, exercise_id)
-        step = progression.offer(plain, record)
-        if not yes or step is None:
-            kept = progression.kept_the_same(record)
-            said = self.composer.kept_at(here.exercise)
-            return self.with_set_called(turn, turn.progress, exercise_id, kept, said)
-        taken = progression.taken(record, step, turn.progress.started_at)
-        progress = turn.progress
-        progress = replace(
-            progress,
-            reps=progress.with_reps(exercise_id, step.reps),
-            loads=progress.with_load(exercise_id, step.load),
-        )
-        said = self.composer.stepped(plain, step, record.load)
-        return self.with_set_called(turn, progress, exercise_id, taken, said)
-
-    def with_set_called(
-        self,
-        turn: Turn,
-        progress: Progress,
-        exercise_id: str,
-        record: progression.ExerciseRecord,
-        said: str,
-    ) -> Outcome:
-        here = self.coach.position(progress)
-        assert here is not None
-        called = ev.SetAnnounced(here.exercise_index, here.set_number, with_name=True)
-        outcome = self.speak(turn, Transition(progress, (called,)))
-        exercises = {**turn.exercises, exercise_id: record}
-        return replace(outcome, notice=said, exercises=exercises)
+        answer = self.progression.answered(turn.progress, turn.exercises, yes)
+        outcome = self.speak(turn, self.progression.set_called(answer.progress))
+        said = self.composer.step_up_answer(answer.exercise, answer.step, answer.load)
+        return replace(outcome, notice=said, exercises=answer.records)
 
     def load_kept(self, turn: Turn, move: Transition) -> Outcome:
         """ "Too hard" or "too easy": the version is kept for later workouts too."""
         outcome = self.speak(turn, move)
-        chosen = next((e for e in move.events if isinstance(e, ev.LoadChosen)), None)
-        here = self.coach.position(turn.progress)
-        if chosen is None or not chosen.available or here is None:
-            return outcome
-        record = progression.record_of(turn.exercises, here.exercise.id)
-        kept = progression.load_chosen(record, chosen.load, turn.now)
-        return replace(outcome, exercises={**turn.exercises, here.exercise.id: kept})
+        kept = self.progression.load_kept(turn.progress, move, turn.exercises, turn.now)
+        return outcome if kept is None else replace(outcome, exercises=kept)
 
     # --- missing kit --------------------------------------------------------------------------
 
@@ -813,7 +714,8 @@ class Handlers:
         goodbye = self.composer.goodbye(turn.progress, routine, so_far)
         left = (ev.CoolDownLeft(),) if routine is not None and routine[0] == "cool_down" else ()
         stop = hf.stop_if_held(self.service, turn)
-        exercises = self.ended(turn, turn.progress, stopped.events)
+        ended = self.progression.ended(turn.progress, stopped.events, turn.exercises, turn.hurt)
+        exercises = None if ended is None else ended.records
         return Outcome(goodbye, history=history, player=stop, events=left, exercises=exercises)
 
     def keep_music(self, turn: Turn) -> Outcome:

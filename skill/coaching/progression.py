@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from skill.coaching import events as ev
+from skill.coaching.coach import Coach, Transition
 from skill.coaching.progress import LOADS, Progress
 from skill.content.models import Exercise, WorkoutPlan
 
@@ -251,6 +253,160 @@ def _better(record: ExerciseRecord, exercise_id: str, reps: int, version: str) -
     if version == record.hardest and reps > record.best_reps:
         return Best(exercise_id, reps=reps)
     return None
+
+
+# An offer: the step up, and the version the exercise is done at when it is offered.
+Offers = Mapping[str, tuple[Step, str | None]]
+
+
+@dataclass(frozen=True)
+class Ended:
+    """A workout ended (finished or stopped): each exercise's record after it, what went up in
+    it, and its first new best."""
+
+    records: dict[str, ExerciseRecord]
+    went_up: list[str]
+    best: Best | None
+
+
+@dataclass(frozen=True)
+class Answered:
+    """The runner's answer to a step up: the progress and records after it, the exercise as it
+    was offered, and the step taken (None: kept as it was, at the version `load`)."""
+
+    progress: Progress
+    records: dict[str, ExerciseRecord]
+    exercise: Exercise
+    step: Step | None
+    load: str | None
+
+
+class Progression:
+    """The decisions of each exercise over weeks, made against the coach's plans: the runner's
+    own reps and versions at a start, which exercise gets an offer, what an answer does, what a
+    workout's end counts. Nothing here knows how it is said or asked."""
+
+    def __init__(self, coach: Coach) -> None:
+        self.coach = coach
+
+    def started(self, move: Transition, records: Records) -> Transition:
+        """A workout (re)started: with the runner's own reps and versions of its exercises."""
+        plan = self._plan(move.progress)
+        if plan is None:
+            return move
+        ids = {e.id for e in plan.exercises}
+        mine = {i: r for i, r in records.items() if i in ids}
+        return Transition(tuned(move.progress, mine), move.events)
+
+    def loaded(self, progress: Progress, records: Records) -> Progress:
+        """A stored progress with the runner's own reps, kept in the record's `exercises` field
+        (where an older version leaves them untouched) rather than in the progress."""
+        plan = self._plan(progress)
+        if plan is None:
+            return progress
+        own = ((e.id, record_of(records, e.id).reps) for e in plan.exercises)
+        return replace(progress, reps=tuple(sorted((i, r) for i, r in own if r is not None)))
+
+    def offers(
+        self,
+        progress: Progress,
+        events: tuple[ev.Event, ...],
+        records: Records,
+        hurt: frozenset[str],
+    ) -> dict[str, tuple[Step, str | None]]:
+        """The step up offered for each exercise the move introduces at its first set, when it
+        is done as planned (not another way for missing kit), did not hurt lately (`hurt`) and
+        was not changed in this workout already."""
+        plan = self._plan(progress)
+        offers: dict[str, tuple[Step, str | None]] = {}
+        for event in events:
+            if not isinstance(event, ev.ExerciseIntroduced) or plan is None:
+                continue
+            exercise = plan.exercises[event.exercise_index]
+            if progress.sets_of(event.exercise_index) or exercise.id in hurt:
+                continue
+            if self.coach.stand_in(progress, exercise) is not None:
+                continue
+            record = record_of(records, exercise.id)
+            if progress.reps_of(exercise.id) != record.reps:
+                continue
+            if progress.load_of(exercise.id) != record.load:
+                continue
+            step = offer(exercise, record)
+            if step is not None:
+                offers[exercise.id] = (step, record.load)
+        return offers
+
+    def ended(
+        self,
+        progress: Progress,
+        events: tuple[ev.Event, ...],
+        records: Records,
+        hurt: Mapping[str, float],
+    ) -> Ended | None:
+        """Each exercise's count towards a step up and its bests, after a workout finished or
+        stopped partway; None when the move ended none."""
+        if not any(isinstance(e, ev.WorkoutFinished | ev.WorkoutStopped) for e in events):
+            return None
+        plan = self._plan(progress)
+        if plan is None:
+            return None
+        others = frozenset(
+            e.id for e in plan.exercises if self.coach.stand_in(progress, e) is not None
+        )
+        updated, best = counted(records, plan, progress, hurt, others)
+        return Ended(updated, went_up(updated, plan, progress.started_at), best)
+
+    def offered(self, progress: Progress, pending: str | None) -> str | None:
+        """The exercise whose step up was offered (the question `pending`), when it is still
+        the one the runner is on."""
+        question, _, exercise_id = (pending or "").partition(":")
+        here = self.coach.position(progress)
+        if question != "step_up" or here is None or here.exercise.id != exercise_id:
+            return None
+        return exercise_id
+
+    def set_called(self, progress: Progress) -> Transition:
+        """The set held for the offer, called: nothing counted, nothing moved."""
+        here = self.coach.position(progress)
+        assert here is not None
+        called = ev.SetAnnounced(here.exercise_index, here.set_number, with_name=True)
+        return Transition(progress, (called,))
+
+    def answered(self, progress: Progress, records: Records, yes: bool) -> Answered:
+        """Yes or no to the step up offered for the exercise the runner is on: remembered for
+        it; yes puts it at the step from this set on."""
+        here = self.coach.position(progress)
+        assert here is not None
+        exercise_id = here.exercise.id
+        plain = here.workout.exercises[here.exercise_index]  # as planned: the record says more
+        record = record_of(records, exercise_id)
+        step = offer(plain, record)
+        if not yes or step is None:
+            kept = {**records, exercise_id: kept_the_same(record)}
+            return Answered(progress, kept, here.exercise, None, record.load)
+        progress = replace(
+            progress,
+            reps=progress.with_reps(exercise_id, step.reps),
+            loads=progress.with_load(exercise_id, step.load),
+        )
+        up = {**records, exercise_id: taken(record, step, progress.started_at)}
+        return Answered(progress, up, here.exercise, step, record.load)
+
+    def load_kept(
+        self, before: Progress, move: Transition, records: Records, now: float
+    ) -> dict[str, ExerciseRecord] | None:
+        """ "Too hard" or "too easy" (the move from `before`): the version kept for later
+        workouts too; None when no version was chosen."""
+        chosen = next((e for e in move.events if isinstance(e, ev.LoadChosen)), None)
+        here = self.coach.position(before)
+        if chosen is None or not chosen.available or here is None:
+            return None
+        record = record_of(records, here.exercise.id)
+        return {**records, here.exercise.id: load_chosen(record, chosen.load, now)}
+
+    def _plan(self, progress: Progress) -> WorkoutPlan | None:
+        return self.coach.library.get(progress.workout_id or "")
 
 
 def _whole(value: object) -> bool:

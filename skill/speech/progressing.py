@@ -32,6 +32,10 @@ class ProgressWords(Wording):
             "progression.up_plan" if step.load is None else "progression.up_harder"
         )
 
+    def step_up_answer(self, exercise: Exercise, step: Step | None, load: str | None) -> str:
+        """Said on the answer to the step up: the step taken, or kept as it was."""
+        return self.kept_at(exercise) if step is None else self.stepped(exercise, step, load)
+
     def kept_at(self, exercise: Exercise) -> str:
         return self.phrases.say("progression.kept", reps=self.reps(exercise.reps))
 
