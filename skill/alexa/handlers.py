@@ -68,11 +68,15 @@ class Handlers:
             return Outcome()
         known = turn.history.read() if any(isinstance(e, REMEMBERED) for e in move.events) else None
         hurt = pains.lately(turn.hurt, turn.now)
-        offers = {}
+        offers: progression.Offers = {}
+        exercises: progression.Records | None = None
         if playing is None:
-            offers = self.progression.offers(move.progress, move.events, turn.exercises, hurt)
+            offers, exercises = self.progression.offers(
+                move.progress, move.events, turn.exercises, hurt
+            )
         ended = self.progression.ended(move.progress, move.events, turn.exercises, turn.hurt)
-        exercises = None if ended is None else ended.records
+        if ended is not None:
+            exercises = ended.records
         history = None
         if known is not None:
             library = self.coach.library

@@ -46,6 +46,7 @@ class ExerciseRecord:
     raised_in: float | None = None  # the workout (its start) in which it went up
     best_reps: int = 0  # the most reps done in one set of it, 0: none done yet
     hardest: str | None = None  # the hardest version done: "easier", "plan", "harder"
+    offered_in: float | None = None  # the workout (its start) in which a step up was offered
 
     def reps_for(self, exercise: Exercise) -> int:
         return exercise.reps.count if self.reps is None else self.reps
@@ -59,6 +60,7 @@ class ExerciseRecord:
             ("eased_at", self.eased_at),
             ("raised_in", self.raised_in),
             ("hardest", self.hardest),
+            ("offered_in", self.offered_in),
         ):
             if value is not None:
                 data[name] = value
@@ -80,7 +82,7 @@ class ExerciseRecord:
         load = data.get("load")
         hardest = data.get("hardest")
         counts = [data.get(name, 0) for name in ("clean", "clean_before", "best_reps")]
-        times = [data.get(name) for name in ("counted", "eased_at", "raised_in")]
+        times = [data.get(name) for name in ("counted", "eased_at", "raised_in", "offered_in")]
         if reps is not None and not (_whole(reps) and reps >= 1):
             return None
         if load is not None and load not in LOADS:
@@ -92,8 +94,10 @@ class ExerciseRecord:
         if not all(t is None or (_number(t) and t >= 0) for t in times):
             return None
         clean, clean_before, best = counts
-        counted, eased_at, raised_in = (None if t is None else float(t) for t in times)
-        return cls(reps, load, clean, counted, clean_before, eased_at, raised_in, best, hardest)
+        counted, eased_at, raised_in, offered_in = (None if t is None else float(t) for t in times)
+        return cls(
+            reps, load, clean, counted, clean_before, eased_at, raised_in, best, hardest, offered_in
+        )
 
 
 Records = Mapping[str, ExerciseRecord]
@@ -313,14 +317,22 @@ class Progression:
         events: tuple[ev.Event, ...],
         records: Records,
         hurt: frozenset[str],
-    ) -> dict[str, tuple[Step, str | None]]:
-        """The step up offered for each exercise the move introduces at its first set, when it
-        is done as planned (not another way for missing kit), did not hurt lately (`hurt`) and
-        was not changed in this workout already."""
+    ) -> tuple[dict[str, tuple[Step, str | None]], dict[str, ExerciseRecord] | None]:
+        """The step up offered as the move introduces an exercise at its first set, when it is
+        done as planned (not another way for missing kit), did not hurt lately (`hurt`) and was
+        not changed in this workout already; and the records with the offer marked.
+
+        At most one offer a workout (more questions than that is too many in one workout): the
+        first exercise due one as it comes up. The others keep their count and are offered in
+        later workouts, one at a time."""
+        started = progress.started_at
         plan = self._plan(progress)
-        offers: dict[str, tuple[Step, str | None]] = {}
+        if started is None or plan is None:
+            return {}, None
+        if any(record.offered_in == started for record in records.values()):
+            return {}, None  # this workout had its offer
         for event in events:
-            if not isinstance(event, ev.ExerciseIntroduced) or plan is None:
+            if not isinstance(event, ev.ExerciseIntroduced):
                 continue
             exercise = plan.exercises[event.exercise_index]
             if progress.sets_of(event.exercise_index) or exercise.id in hurt:
@@ -334,8 +346,9 @@ class Progression:
                 continue
             step = offer(exercise, record)
             if step is not None:
-                offers[exercise.id] = (step, record.load)
-        return offers
+                marked = {**records, exercise.id: replace(record, offered_in=started)}
+                return {exercise.id: (step, record.load)}, marked
+        return {}, None
 
     def ended(
         self,

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from skill.coaching import progression as pg
-from skill.coaching.coach import Coach
+from skill.coaching.coach import Coach, Transition
 from skill.coaching.progress import Progress
 from skill.content.loader import load_library
 from skill.content.models import WorkoutPlan
@@ -121,3 +121,35 @@ def test_the_record_round_trips_and_skips_what_it_cannot_read() -> None:
     assert pg.read({PRESS.id: {"reps": "lots"}, "row": {"clean": 1}}) == {
         "row": pg.ExerciseRecord(clean=1)
     }
+
+
+PROGRESSION = pg.Progression(COACH)
+
+
+def offered_in_workout(records: pg.Records, started: float) -> tuple[list[str], pg.Records]:
+    """The exercises offered a step up in a whole dumbbell workout started at `started`, each
+    offer let go by (the set called as it is), and the records after it."""
+    move = COACH.start(Progress(), "dumbbell", started)
+    move = Transition(pg.tuned(move.progress, records), move.events)
+    offered: list[str] = []
+    while True:
+        offers, marked = PROGRESSION.offers(move.progress, move.events, records, frozenset())
+        offered.extend(offers)
+        records = records if marked is None else marked
+        if move.progress.finished:
+            return offered, pg.counted(records, DUMBBELL, move.progress, {})[0]
+        move = COACH.finish_set(move.progress, started + 60)
+
+
+def test_one_offer_a_workout_the_others_wait_their_turn() -> None:
+    records: pg.Records = after(
+        after({}, whole_workout(DUMBBELL, 1000.0)), whole_workout(DUMBBELL, 9000.0)
+    )
+    assert all(pg.offer(e, records[e.id]) is not None for e in DUMBBELL.exercises)  # all due
+    offered, records = offered_in_workout(records, 20000.0)
+    assert offered == [PRESS.id]  # the first as it comes up, and no other
+    offered, records = offered_in_workout(records, 30000.0)
+    assert offered == [PRESS.id]  # let go by: still due, and still first
+    declined = {**records, PRESS.id: pg.kept_the_same(records[PRESS.id])}
+    offered, _ = offered_in_workout(declined, 40000.0)
+    assert offered == [DUMBBELL.exercises[1].id]  # the next one's turn; its count was kept
