@@ -369,6 +369,8 @@ def read_turn(
             progress = replace(progress, missing_kit=known)
         if not coach.is_valid(progress):
             raise ProgressError("progress points at content that no longer exists")
+        exercises = progression.read(record.get(EXERCISES))
+        progress = progression.Progression(coach).loaded(progress, exercises)
     except NewerRecordError:
         raise  # never replaced: the skill says so
     except (UnreadableRecordError, ProgressError) as problem:
@@ -391,7 +393,7 @@ def read_turn(
         ),
         routine=routine if parse_routine(routine) is not None else None,
         hurt=pains.read(record.get(HURT)),
-        exercises=progression.read(record.get(EXERCISES)),
+        exercises=exercises,
         last_request=_request_id(record.get(LAST_REQUEST)),
         read=True,
         stored=stored,

@@ -50,7 +50,7 @@ class Progress:
     # (its stand-in) for the rest of this workout. A record from before it has none.
     missing_kit: tuple[str, ...] = ()
     # The runner's own reps a set, by exercise id, where they differ from the plan's
-    # (skill.coaching.progression); written only when there are some, as missing_kit is.
+    # (skill.coaching.progression); kept in the record's `exercises` field, not stored here.
     reps: tuple[tuple[str, int], ...] = ()
 
     def reps_of(self, exercise_id: str) -> int | None:
@@ -114,10 +114,11 @@ class Progress:
             data["missing_kit"] = list(self.missing_kit)
         else:
             del data["missing_kit"]
-        if self.reps:
-            data["reps"] = dict(self.reps)
-        else:
-            del data["reps"]
+        # Never written: an older version refuses a progress with a field it does not know, and
+        # would start the runner afresh. The runner's own reps are kept in the record's
+        # `exercises` field (skill.coaching.progression), which an older version leaves as it
+        # is, and put back into the progress when it is read (Progression.loaded).
+        del data["reps"]
         return data
 
     @classmethod
