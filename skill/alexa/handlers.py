@@ -416,6 +416,43 @@ class Handlers:
         said = self.composer.step_up_answer(answer.exercise, answer.step, answer.load)
         return replace(outcome, notice=said, exercises=answer.records)
 
+    def keep_same(self, turn: Turn) -> Outcome:
+        """ "Keep it the same": at the offer, no; elsewhere nothing changes, and it is said."""
+        offered = self.offered(turn)
+        if offered is not None:
+            return self.step_up_answered(turn, offered, False)
+        kept = self.composer.phrases.say("progression.kept_as_is")
+        return self.answer(turn, lambda _: Speech().say(kept))
+
+    def set_reps(self, turn: Turn) -> Outcome:
+        """ "Go back to 12": this exercise's reps, within its range, remembered; at the offer,
+        its set is called with them."""
+        reps = turn.asked.slot("reps").whole_number
+        if reps is None:
+            return self.fallback(turn)
+        chosen = self.progression.reps_chosen(turn.progress, turn.exercises, reps)
+        exercise = None if chosen is None else chosen.exercise
+        done = chosen is not None and chosen.records is not None
+        said = self.composer.chosen_reps_answer(exercise, reps, done)
+        if chosen is None or chosen.records is None:
+            return self.answer(turn, lambda _: Speech().say(said))
+        if self.offered(turn) is not None:
+            outcome = self.speak(turn, self.progression.set_called(chosen.progress))
+            return replace(outcome, notice=said, exercises=chosen.records)
+        answered = self.answer(
+            replace(turn, progress=chosen.progress), lambda _: Speech().say(said)
+        )
+        return replace(answered, progress=chosen.progress, exercises=chosen.records)
+
+    def best(self, turn: Turn) -> Outcome:
+        """ "What's my best on the chin-ups": the most reps in a set, at the hardest way done."""
+        named = turn.asked.slot("exercise")
+        if named.spoken is not None and named.resolved_id is None:
+            return Outcome(self.composer.which_exercise(turn.progress, named.spoken))
+        exercise = self.progression.best_of(turn.progress, named.resolved_id)
+        record = progression.record_of(turn.exercises, exercise.id if exercise else "")
+        return self.from_history(turn, self.composer.best_answer(exercise, record))
+
     def load_kept(self, turn: Turn, move: Transition) -> Outcome:
         """ "Too hard" or "too easy": the version is kept for later workouts too."""
         outcome = self.speak(turn, move)

@@ -285,6 +285,17 @@ class Answered:
     load: str | None
 
 
+@dataclass(frozen=True)
+class RepsChosen:
+    """The runner asked for a number of reps ("go back to 12") of the exercise they are on:
+    the progress and records after it (None: out of its range, nothing changed), and the
+    exercise as planned (its range)."""
+
+    progress: Progress
+    records: dict[str, ExerciseRecord] | None
+    exercise: Exercise
+
+
 class Progression:
     """The decisions of each exercise over weeks, made against the coach's plans: the runner's
     own reps and versions at a start, which exercise gets an offer, what an answer does, what a
@@ -405,6 +416,30 @@ class Progression:
         )
         up = {**records, exercise_id: taken(record, step, progress.started_at)}
         return Answered(progress, up, here.exercise, step, record.load)
+
+    def reps_chosen(self, progress: Progress, records: Records, reps: int) -> RepsChosen | None:
+        """ "Go back to 12": the exercise the runner is on at `reps` a set from now on, this
+        workout and later ones, when that is within its range; its count towards a step up
+        starts again. None when no exercise is under way."""
+        here = self.coach.position(progress)
+        if here is None:
+            return None
+        plain = here.workout.exercises[here.exercise_index]
+        if not reps_wanted(plain, reps):
+            return RepsChosen(progress, None, plain)
+        own = None if reps == plain.reps.count else reps
+        record = replace(record_of(records, plain.id), reps=own, clean=0, clean_before=0)
+        chosen = replace(progress, reps=progress.with_reps(plain.id, own))
+        return RepsChosen(chosen, {**records, plain.id: record}, plain)
+
+    def best_of(self, progress: Progress, exercise_id: str | None) -> Exercise | None:
+        """The exercise a "what's my best" asks about: the one named, else the one the runner
+        is on; None when neither is known."""
+        if exercise_id is not None:
+            found = self.coach.library.find_exercise(exercise_id)
+            return None if found is None else found[0].exercises[found[1]]
+        here = self.coach.position(progress)
+        return None if here is None else here.workout.exercises[here.exercise_index]
 
     def load_kept(
         self, before: Progress, move: Transition, records: Records, now: float

@@ -39,6 +39,22 @@ class ProgressWords(Wording):
     def kept_at(self, exercise: Exercise) -> str:
         return self.phrases.say("progression.kept", reps=self.reps(exercise.reps))
 
+    def chosen_reps_answer(self, exercise: Exercise | None, reps: int, chosen: bool) -> str:
+        """ "Go back to 12": the reps taken (`chosen`), or the exercise's range when out of
+        it; with no `exercise` under way, when to ask."""
+        if exercise is None:
+            return self.phrases.say("progression.reps_when")
+        if chosen:
+            said = self.reps_at(exercise, reps)
+            return self.phrases.say("progression.reps_chosen", reps=said, name=exercise.name)
+        low, high = exercise.reps_range
+        if low == high:
+            name = exercise.name[:1].upper() + exercise.name[1:]
+            said = self.reps_at(exercise, low)
+            return self.phrases.say("progression.reps_fixed", name=name, reps=said)
+        top = self.reps_at(exercise, high)
+        return self.phrases.say("progression.reps_range", name=exercise.name, low=low, high=top)
+
     def went_up(self, plan: WorkoutPlan, ids: list[str], records: Records) -> str:
         """At most one sentence: what went up in this workout ("Shoulder press: up to 13 reps",
         or "Up today: shoulder press to 13 reps and lateral raise to 14 reps")."""

@@ -153,3 +153,27 @@ def test_one_offer_a_workout_the_others_wait_their_turn() -> None:
     declined = {**records, PRESS.id: pg.kept_the_same(records[PRESS.id])}
     offered, _ = offered_in_workout(declined, 40000.0)
     assert offered == [DUMBBELL.exercises[1].id]  # the next one's turn; its count was kept
+
+
+def test_go_back_to_a_number_within_the_range_is_kept_and_outside_it_changes_nothing() -> None:
+    started = COACH.start(Progress(), "dumbbell", 1000.0).progress
+    records = {PRESS.id: pg.ExerciseRecord(reps=14, clean=2)}
+    chosen = PROGRESSION.reps_chosen(pg.tuned(started, records), records, 12)
+    assert chosen is not None and chosen.records is not None
+    assert chosen.records[PRESS.id].reps is None  # the plan's 12 again
+    assert chosen.records[PRESS.id].clean == 0  # its count towards a step up starts again
+    here = COACH.position(PROGRESSION.loaded(chosen.progress, chosen.records))
+    assert here is not None and here.exercise.reps.count == 12
+    too_many = PROGRESSION.reps_chosen(started, records, 20)
+    assert too_many is not None and too_many.records is None  # 10 to 15: nothing changed
+    assert PROGRESSION.reps_chosen(Progress(), records, 12) is None  # no exercise under way
+
+
+def test_the_best_asked_of_a_named_exercise_or_the_one_under_way() -> None:
+    bodyweight = LIBRARY.get("bodyweight")
+    assert bodyweight is not None
+    chin_up = bodyweight.exercises[1]
+    started = COACH.start(Progress(), "dumbbell", 1000.0).progress
+    assert PROGRESSION.best_of(started, chin_up.id) == chin_up
+    assert PROGRESSION.best_of(started, None) == PRESS
+    assert PROGRESSION.best_of(Progress(), None) is None
