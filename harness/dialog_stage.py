@@ -9,6 +9,7 @@ The actions:
     restart_server          a new app process on the same database: nothing in memory survives
     corrupt_record          the runner's row holds half a record
     two_days_pass           the clock moves on two days
+    a_week_passes           the clock moves on seven days (a missed week)
     store_version_1_record  the runner's row as version 1 of the skill left it (V1_RECORD)
     store_newer_record      the runner's record as a newer version of the skill would leave it
 
@@ -40,6 +41,7 @@ from skill.persistence.records import RECORD_VERSION
 DIALOG_START = 1_769_508_000.0  # 2026-01-27 10:00 UTC
 TURN_SECONDS = 60.0
 TWO_DAYS = 2 * 24 * 3600.0
+A_WEEK = 7 * 24 * 3600.0
 # A runner's record as version 1 of the skill saved it: mid-way through the bodyweight workout,
 # on the suspension row's second set, after 4 + 4 + 1 sets, begun 10 minutes before the dialog.
 V1_RECORD = json.dumps(
@@ -67,6 +69,7 @@ ACTION_NAMES = (
     "restart_server",
     "corrupt_record",
     "two_days_pass",
+    "a_week_passes",
     "store_version_1_record",
     "store_newer_record",
 )
@@ -199,6 +202,9 @@ class Stage:
         def two_days_pass(device: Device) -> None:
             self.clock.now += TWO_DAYS
 
+        def a_week_passes(device: Device) -> None:
+            self.clock.now += A_WEEK
+
         def store_version_1_record(device: Device) -> None:
             from skill.persistence import SqliteProgressStore, encode
             from skill.persistence.keys import record_key
@@ -226,6 +232,7 @@ class Stage:
             "corrupt_record": corrupt_record,
             "store_newer_record": store_newer_record,
             "two_days_pass": two_days_pass,
+            "a_week_passes": a_week_passes,
             "store_version_1_record": store_version_1_record,
         }
         if self.apis is not None:

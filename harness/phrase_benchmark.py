@@ -92,6 +92,9 @@ OUTCOMES: Mapping[str, str] = {
     "OnlyKitIntent": "only_kit:{kit}",  # with no kit named: no kit at all
     "HaveKitIntent": "have_kit:{kit}",
     "HarderIntent": "harder",
+    "KeepSameIntent": "keep_same",
+    "SetRepsIntent": "set_reps",
+    "BestIntent": "question:best",
     "ReadyIntent": "ready",
     "RemindMeIntent": "reminder:set",
     "ChangeReminderIntent": "reminder:change",

@@ -65,6 +65,10 @@ COMMANDS: tuple[Command, ...] = (
     Command(H.stop, ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")),
     Command(H.keep_music, ("KeepMusicIntent",)),
     Command(H.coach_audio, ("CoachAudioIntent",)),
+    # Each exercise over weeks (skill.coaching.progression).
+    Command(H.keep_same, ("KeepSameIntent",)),
+    Command(H.set_reps, ("SetRepsIntent",)),
+    Command(H.best, ("BestIntent",)),
     Command(
         H.no_loop,
         ("AMAZON.LoopOnIntent", "AMAZON.LoopOffIntent")

@@ -15,7 +15,7 @@ from skill.alexa.service import CoachService
 from skill.alexa.turn import Outcome, Preferences, Turn
 from skill.audio.plans import Playing
 from skill.coaching import events as ev
-from skill.coaching import pains
+from skill.coaching import pains, progression
 from skill.coaching.coach import Transition
 from skill.coaching.history import remember
 from skill.coaching.progress import MIN_REST_SECONDS, Progress
@@ -51,6 +51,7 @@ class Handlers:
         self.coach = service.coach
         self.composer = service.composer
         self.reminding = Reminding(service, self.from_history)
+        self.progression = progression.Progression(self.coach)
 
     # --- ways of answering --------------------------------------------------------------------
 
@@ -68,12 +69,24 @@ class Handlers:
             # are rather than move them on in silence.
             return Outcome()
         known = turn.history.read() if any(isinstance(e, REMEMBERED) for e in move.events) else None
+        hurt = pains.lately(turn.hurt, turn.now)
+        offers: progression.Offers = {}
+        exercises: progression.Records | None = None
+        if playing is None:
+            offers, exercises = self.progression.offers(
+                move.progress, move.events, turn.exercises, hurt
+            )
+        ended = self.progression.ended(move.progress, move.events, turn.exercises, turn.hurt)
+        if ended is not None:
+            exercises = ended.records
         history = None
         if known is not None:
             library = self.coach.library
             history = remember(known, move.progress.workout_id, move.events, library, turn.now)
         player = None if playing is None else hf.play_now(turn, playing, move.progress)
-        moved = Outcome(None, move.progress, history, events=move.events, player=player)
+        moved = Outcome(
+            None, move.progress, history, events=move.events, player=player, exercises=exercises
+        )
         if playing is not None and not playing.spoken:
             return moved
         if known is None or history is None:
@@ -81,8 +94,9 @@ class Handlers:
         else:
             finished = any(isinstance(event, ev.WorkoutFinished) for event in move.events)
             week = self.composer.week_so_far(history, turn.now) if finished else None
-            hurt = pains.lately(turn.hurt, turn.now)
-            reply = self.composer.transition(before, move, week, known.explained, hurt)
+            if finished and ended is not None:
+                week = self.news(move.progress, ended, week)
+            reply = self.composer.transition(before, move, week, known.explained, hurt, offers)
         if playing is not None and reply.reprompt is not None:
             # The set is announced in words, and the player is the coach's from now on.
             reply = replace(reply, reprompt=self.composer.hands_free_reprompt())
@@ -157,9 +171,8 @@ class Handlers:
     def start(self, turn: Turn, workout_id: str) -> Outcome:
         """A workout from its warm-up, without the kit the runner said they lack."""
         kit = turn.preferences.missing_kit
-        return self.move(
-            turn, lambda p: self.coach.start(p, workout_id, turn.now, True, missing_kit=kit)
-        )
+        started = self.coach.start(turn.progress, workout_id, turn.now, True, missing_kit=kit)
+        return self.speak(turn, self.own_ways(turn, started))
 
     def switch_workout(self, turn: Turn) -> Outcome:
         progress = turn.progress
@@ -174,6 +187,8 @@ class Handlers:
             return self.next_routine_part(turn, *routine)
         if turn.asked.pending == "continue" and self.under_way(turn):
             return Outcome(self.composer.finished_question(turn.progress))
+        if self.offered(turn) is not None:  # the set was not called yet: it is, nothing counted
+            return self.set_called_as_it_is(turn)
         by_player = hf.next_by_player(self.service, turn)
         if by_player == hf.CALL_AGAIN:
             return self.calls_set_again(turn)
@@ -225,6 +240,8 @@ class Handlers:
         next part; before a set, go (a paused workout resumes). Never a set counted: said long
         after the set was announced, it may mean the set is done, and that is asked."""
         pending = turn.asked.pending
+        if self.offered(turn) is not None:  # ready for the set, as it is
+            return self.set_called_as_it_is(turn)
         if pending == "finished":  # ready for it: it was not done, so the set again
             return self.set_again_after_the_welcome(turn)
         if pending is not None and pending.partition(":")[0] in READY_MEANS_YES:
@@ -323,7 +340,7 @@ class Handlers:
         here = self.coach.position(before)
         if self.under_way(turn) and here and move.progress.workout_id != here.workout.id:
             return Outcome(self.composer.confirm_go_to(before, exercise.resolved_id))
-        return self.speak(turn, move)
+        return self.speak(turn, self.own_ways(turn, move))
 
     def start_over(self, turn: Turn) -> Outcome:
         if self.under_way(turn):
@@ -333,21 +350,24 @@ class Handlers:
     def restart(self, turn: Turn) -> Outcome:
         """The workout again from the top, without the kit the runner said they lack."""
         kit = turn.preferences.missing_kit
-        return self.move(turn, lambda p: self.coach.start_over(p, turn.now, missing_kit=kit))
+        restarted = self.coach.start_over(turn.progress, turn.now, missing_kit=kit)
+        return self.speak(turn, self.own_ways(turn, restarted))
 
     def easier(self, turn: Turn) -> Outcome:
         if turn.progress.paused:  # after pain: the easier way, and on with the set
             return self.easier_and_go(turn)
-        return self.move(turn, lambda p: self.coach.change_load(p, harder=False))
+        if self.offered(turn) is not None:  # "use the easier one" at the offer: the set follows
+            return self.easier_and_go(turn)
+        return self.load_kept(turn, self.coach.change_load(turn.progress, harder=False))
 
     def easier_and_go(self, turn: Turn) -> Outcome:
         """The easier way, and the workout resumed on the same set (nothing counted)."""
         chosen = self.coach.change_load(turn.progress, harder=False)
         resumed = self.coach.resume(chosen.progress, turn.now)
-        return self.speak(turn, Transition(resumed.progress, chosen.events))
+        return self.load_kept(turn, Transition(resumed.progress, chosen.events))
 
     def harder(self, turn: Turn) -> Outcome:
-        return self.move(turn, lambda p: self.coach.change_load(p, harder=True))
+        return self.load_kept(turn, self.coach.change_load(turn.progress, harder=True))
 
     def pain(self, turn: Turn) -> Outcome:
         """Pain or an injury: the set stops and is never counted, the coach says when to get
@@ -368,6 +388,80 @@ class Handlers:
         easier = exercise.easier is not None and paused.load_of(exercise.id) != "easier"
         reply = self.composer.pain(paused, part, "easier" if easier else "skip")
         return Outcome(reply, paused, player=stop, hurt=hurt)
+
+    # --- each exercise over weeks (skill.coaching.progression) -------------------------------
+
+    def own_ways(self, turn: Turn, move: Transition) -> Transition:
+        """A workout (re)started: with the runner's own reps and versions of its exercises."""
+        return self.progression.started(move, turn.exercises)
+
+    def news(self, progress: Progress, ended: progression.Ended, week: str | None) -> str | None:
+        """What went up in this workout, and a new best if there is one, before the week."""
+        plan = self.coach.library.get(progress.workout_id or "")
+        if plan is None:
+            return week
+        up = self.composer.went_up(plan, ended.went_up, ended.records)
+        said = [up, self.composer.best_news(plan, ended.best), week or ""]
+        return " ".join(part for part in said if part) or None
+
+    def offered(self, turn: Turn) -> str | None:
+        return self.progression.offered(turn.progress, turn.asked.pending)
+
+    def set_called_as_it_is(self, turn: Turn) -> Outcome:
+        """The set held for the offer, called as it is: nothing counted, nothing changed."""
+        return self.speak(turn, self.progression.set_called(turn.progress))
+
+    def step_up_answered(self, turn: Turn, exercise_id: str, yes: bool) -> Outcome:
+        """Yes or no to the step up: remembered for this exercise, then its set called."""
+        if self.offered(turn) != exercise_id:
+            return self.fallback(turn)
+        answer = self.progression.answered(turn.progress, turn.exercises, yes)
+        outcome = self.speak(turn, self.progression.set_called(answer.progress))
+        said = self.composer.step_up_answer(answer.exercise, answer.step, answer.load)
+        return replace(outcome, notice=said, exercises=answer.records)
+
+    def keep_same(self, turn: Turn) -> Outcome:
+        """ "Keep it the same": at the offer, no; elsewhere nothing changes, and it is said."""
+        offered = self.offered(turn)
+        if offered is not None:
+            return self.step_up_answered(turn, offered, False)
+        kept = self.composer.phrases.say("progression.kept_as_is")
+        return self.answer(turn, lambda _: Speech().say(kept))
+
+    def set_reps(self, turn: Turn) -> Outcome:
+        """ "Go back to 12": this exercise's reps, within its range, remembered; at the offer,
+        its set is called with them."""
+        reps = turn.asked.slot("reps").whole_number
+        if reps is None:
+            return self.fallback(turn)
+        chosen = self.progression.reps_chosen(turn.progress, turn.exercises, reps)
+        exercise = None if chosen is None else chosen.exercise
+        done = chosen is not None and chosen.records is not None
+        said = self.composer.chosen_reps_answer(exercise, reps, done)
+        if chosen is None or chosen.records is None:
+            return self.answer(turn, lambda _: Speech().say(said))
+        if self.offered(turn) is not None:
+            outcome = self.speak(turn, self.progression.set_called(chosen.progress))
+            return replace(outcome, notice=said, exercises=chosen.records)
+        answered = self.answer(
+            replace(turn, progress=chosen.progress), lambda _: Speech().say(said)
+        )
+        return replace(answered, progress=chosen.progress, exercises=chosen.records)
+
+    def best(self, turn: Turn) -> Outcome:
+        """ "What's my best on the chin-ups": the most reps in a set, at the hardest way done."""
+        named = turn.asked.slot("exercise")
+        if named.spoken is not None and named.resolved_id is None:
+            return Outcome(self.composer.which_exercise(turn.progress, named.spoken))
+        exercise = self.progression.best_of(turn.progress, named.resolved_id)
+        record = progression.record_of(turn.exercises, exercise.id if exercise else "")
+        return self.from_history(turn, self.composer.best_answer(exercise, record))
+
+    def load_kept(self, turn: Turn, move: Transition) -> Outcome:
+        """ "Too hard" or "too easy": the version is kept for later workouts too."""
+        outcome = self.speak(turn, move)
+        kept = self.progression.load_kept(turn.progress, move, turn.exercises, turn.now)
+        return outcome if kept is None else replace(outcome, exercises=kept)
 
     # --- missing kit --------------------------------------------------------------------------
 
@@ -594,7 +688,9 @@ class Handlers:
         if question == "go_to":
             move = self.coach.go_to(turn.progress, target, turn.now)
             if move is not None:
-                return self.speak(turn, move)
+                return self.speak(turn, self.own_ways(turn, move))
+        if question == "step_up":
+            return self.step_up_answered(turn, target, True)
         if question == "back":
             return self.speak(turn, self.coach.back_one_set(turn.progress, turn.now))
         if question == "pain" and target == "easier":
@@ -632,6 +728,8 @@ class Handlers:
             return self.reminding.offer_after(turn, Outcome(self.composer.cool_down_declined()))
         if question == "remind":
             return self.reminding.declined(turn)
+        if question is not None and question.startswith("step_up:"):
+            return self.step_up_answered(turn, question.partition(":")[2], False)
         if question is not None and question.startswith("pain:"):
             return Outcome(self.composer.pain_declined(turn.progress))
         if question is not None:  # no to starting over or switching: keep the place
@@ -685,7 +783,9 @@ class Handlers:
         goodbye = self.composer.goodbye(turn.progress, routine, so_far)
         left = (ev.CoolDownLeft(),) if routine is not None and routine[0] == "cool_down" else ()
         stop = hf.stop_if_held(self.service, turn)
-        return Outcome(goodbye, history=history, player=stop, events=left)
+        ended = self.progression.ended(turn.progress, stopped.events, turn.exercises, turn.hurt)
+        exercises = None if ended is None else ended.records
+        return Outcome(goodbye, history=history, player=stop, events=left, exercises=exercises)
 
     def keep_music(self, turn: Turn) -> Outcome:
         """ "Keep my music": the coach stops using the player, for this and every later workout."""

@@ -24,7 +24,7 @@ from ask_sdk_model.ui import Card
 
 from skill.alexa.alexa_apis import ApiAccess
 from skill.alexa.player import Play, PlayerToken, Stop
-from skill.coaching import pains
+from skill.coaching import pains, progression
 from skill.coaching.coach import Coach
 from skill.coaching.events import Event
 from skill.coaching.history import History, HistoryError
@@ -58,6 +58,9 @@ ROUTINE = "routine"
 HURT = "hurt"
 # What the runner set for reminders, and each device's time zone (skill.coaching.schedule).
 REMINDERS = "reminders"
+# Each exercise's reps, version, count towards a step up and bests (skill.coaching.progression),
+# a field of its own for the same reason.
+EXERCISES = "exercises"
 # The id of the last request that changed the record: the same request again (a replay, or
 # Alexa's retry) is answered without moving anything.
 LAST_REQUEST = "last_request"
@@ -243,6 +246,7 @@ class Turn:
     routine: str | None = None  # the warm-up or cool-down part under way (skill.coaching.routine)
     hurt: Mapping[str, float] = field(default_factory=dict)  # skill.coaching.pains
     reminders: Reminders = Reminders()  # skill.coaching.schedule
+    exercises: progression.Records = field(default_factory=dict)  # skill.coaching.progression
     last_request: str | None = None  # the last request that changed the record
     # What the save needs: whether a record was read, what it was, its other fields.
     read: bool = False
@@ -277,6 +281,7 @@ class Outcome:
     reminders: Reminders | None = None  # what the record keeps of reminders, when it changed
     directives: tuple[Directive, ...] = ()  # others to send (a permission asked for)
     card: Card | None = None  # for the Alexa app (the permission's consent card)
+    exercises: progression.Records | None = None  # each exercise's progression, when it changed
 
 
 def read_request(envelope: RequestEnvelope) -> Asked:
@@ -421,6 +426,8 @@ def read_turn(
             progress = replace(progress, missing_kit=known)
         if not coach.is_valid(progress):
             raise ProgressError("progress points at content that no longer exists")
+        exercises = progression.read(record.get(EXERCISES))
+        progress = progression.Progression(coach).loaded(progress, exercises)
     except NewerRecordError:
         raise  # never replaced: the skill says so
     except (UnreadableRecordError, ProgressError) as problem:
@@ -444,6 +451,7 @@ def read_turn(
         routine=routine if parse_routine(routine) is not None else None,
         hurt=pains.read(record.get(HURT)),
         reminders=Reminders.from_dict(record.get(REMINDERS)),
+        exercises=exercises,
         last_request=_request_id(record.get(LAST_REQUEST)),
         read=True,
         stored=stored,
@@ -454,7 +462,9 @@ def read_turn(
     )
 
 
-KNOWN_FIELDS = frozenset({PROGRESS, HISTORY, PREFERENCES, ROUTINE, HURT, LAST_REQUEST, REMINDERS})
+KNOWN_FIELDS = frozenset(
+    {PROGRESS, HISTORY, PREFERENCES, ROUTINE, HURT, EXERCISES, LAST_REQUEST, REMINDERS}
+)
 
 
 def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
@@ -466,9 +476,15 @@ def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
     history_changed = turn.history.changed_to(outcome.history)
     routine = routine_after(turn.routine, outcome.events)
     hurt = turn.hurt if outcome.hurt is None else outcome.hurt
-    unchanged = progress == turn.loaded and routine == turn.routine and hurt == turn.hurt
     reminders = turn.reminders if outcome.reminders is None else outcome.reminders
-    unchanged = unchanged and reminders == turn.reminders
+    exercises = turn.exercises if outcome.exercises is None else outcome.exercises
+    unchanged = (
+        progress == turn.loaded
+        and routine == turn.routine
+        and hurt == turn.hurt
+        and exercises == turn.exercises
+        and reminders == turn.reminders
+    )
     if unchanged and not history_changed and outcome.preferences is None:
         return
     record: dict[str, object] = dict(turn.others)
@@ -484,6 +500,8 @@ def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
         record[HURT] = dict(hurt)
     if reminders != Reminders():
         record[REMINDERS] = reminders.to_dict()
+    if exercises:
+        record[EXERCISES] = progression.to_store(exercises)
     if turn.asked.request_id is not None:
         record[LAST_REQUEST] = turn.asked.request_id
     store.write(turn.asked.record_key, encode(record), turn.stored, turn.quarantine)

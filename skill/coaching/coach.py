@@ -66,7 +66,7 @@ class Coach:
     def is_valid(self, progress: Progress) -> bool:
         """Whether a stored progress still points at real content (content can change)."""
         if progress.workout_id is None:
-            return not progress.skipped and not progress.loads and not progress.missing_kit
+            return not (progress.skipped or progress.loads or progress.missing_kit or progress.reps)
         if not self.library.kit_ids.issuperset(progress.missing_kit):
             return False
         workout = self.library.get(progress.workout_id)
@@ -88,6 +88,8 @@ class Coach:
             return False
         if not ids.issuperset(exercise_id for exercise_id, _ in progress.extra_sets):
             return False
+        if not ids.issuperset(exercise_id for exercise_id, _ in progress.reps):
+            return False
         if any(count > MAX_EXTRA_SETS for _, count in progress.extra_sets):
             return False
         if progress.extra_of is not None and progress.extra_of >= len(exercises):
@@ -100,7 +102,15 @@ class Coach:
         workout = self.library.get(progress.workout_id or "")
         assert workout is not None  # is_valid checked it
         index = progress.exercise_index
-        return Position(workout, index, workout.exercises[index], progress.set_number)
+        exercise = self.tuned(progress, workout.exercises[index])
+        return Position(workout, index, exercise, progress.set_number)
+
+    def tuned(self, progress: Progress, exercise: Exercise) -> Exercise:
+        """`exercise` with the runner's own reps a set, where they chose some."""
+        reps = progress.reps_of(exercise.id)
+        if reps is None or reps == exercise.reps.count:
+            return exercise
+        return replace(exercise, reps=replace(exercise.reps, count=reps))
 
     def rest_for(self, progress: Progress, exercise: Exercise) -> int:
         return progress.rest_seconds or exercise.rest_seconds

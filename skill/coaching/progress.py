@@ -49,6 +49,16 @@ class Progress:
     # Kit the runner lacks, by id, sorted: each exercise that needs it is done another way
     # (its stand-in) for the rest of this workout. A record from before it has none.
     missing_kit: tuple[str, ...] = ()
+    # The runner's own reps a set, by exercise id, where they differ from the plan's
+    # (skill.coaching.progression); kept in the record's `exercises` field, not stored here.
+    reps: tuple[tuple[str, int], ...] = ()
+
+    def reps_of(self, exercise_id: str) -> int | None:
+        return dict(self.reps).get(exercise_id)
+
+    def with_reps(self, exercise_id: str, reps: int | None) -> tuple[tuple[str, int], ...]:
+        chosen = {**dict(self.reps), exercise_id: reps}
+        return tuple(sorted((key, value) for key, value in chosen.items() if value is not None))
 
     def load_of(self, exercise_id: str) -> str | None:
         """ "easier", "harder", or None for the exercise as the plan has it."""
@@ -104,6 +114,11 @@ class Progress:
             data["missing_kit"] = list(self.missing_kit)
         else:
             del data["missing_kit"]
+        # Never written: an older version refuses a progress with a field it does not know, and
+        # would start the runner afresh. The runner's own reps are kept in the record's
+        # `exercises` field (skill.coaching.progression), which an older version leaves as it
+        # is, and put back into the progress when it is read (Progression.loaded).
+        del data["reps"]
         return data
 
     @classmethod
@@ -139,6 +154,12 @@ class Progress:
         if not isinstance(kit, list) or not all(isinstance(k, str) and k for k in kit):
             raise ProgressError("missing_kit must be a list of kit ids")
         values["missing_kit"] = tuple(sorted(kit))
+        reps = values.get("reps", {})
+        if not isinstance(reps, dict) or not all(
+            isinstance(key, str) and _is_int(count) and count >= 1 for key, count in reps.items()
+        ):
+            raise ProgressError("reps must map exercise ids to a count from 1")
+        values["reps"] = tuple(sorted(reps.items()))
         progress = cls(**values)
         _check_types(progress)
         return progress

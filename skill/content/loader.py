@@ -13,6 +13,7 @@ import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -51,12 +52,15 @@ _EXERCISE_KEYS: _Keys = (
     frozenset(
         "id name aliases works why setup cues key_cues sets reps rest_seconds source".split()
     ),
-    frozenset("steps alternating needs easier harder load_source kit substitutes".split()),
+    frozenset(
+        "steps alternating needs easier harder load_source kit substitutes rep_range".split()
+    ),
 )
 _SUBSTITUTE_KEYS: _Keys = (frozenset({"kit", "name", "instead", "source"}), frozenset({"uses"}))
 _KIT_FILE_KEYS: _Keys = (frozenset({"kit"}), frozenset())
 _KIT_KEYS: _Keys = (frozenset({"id", "name", "aliases"}), frozenset())
 _STEP_KEYS: _Keys = (frozenset({"name", "cue", "reps"}), frozenset())
+_RANGE_KEYS: _Keys = (frozenset({"low", "high", "source"}), frozenset())
 _REPS_KEYS: _Keys = (frozenset({"count"}), frozenset({"unit", "per"}))
 _MOVE_KEYS: _Keys = (frozenset({"move", "seconds"}), frozenset())
 
@@ -329,7 +333,20 @@ def _exercise(value: object, where: str, known: frozenset[str]) -> Exercise:
         ),
     )
     _check_stand_ins(exercise, where, known)
+    if "rep_range" in data:
+        exercise = _with_range(exercise, data["rep_range"], _at(where, "rep_range"))
     return exercise
+
+
+def _with_range(exercise: Exercise, value: object, where: str) -> Exercise:
+    """`exercise` with the reps its sets may go up to, the planned count within them."""
+    data = _fields(value, where, _RANGE_KEYS)
+    low = _whole(data["low"], _at(where, "low"))
+    high = _whole(data["high"], _at(where, "high"))
+    if not low <= exercise.reps.count <= high:
+        raise _FieldError(where, f"must hold the planned {exercise.reps.count} reps")
+    source = _text(data["source"], _at(where, "source"))
+    return replace(exercise, rep_range=(low, high), rep_range_source=source)
 
 
 def _workout(value: object, known: frozenset[str]) -> tuple[int, WorkoutPlan]:

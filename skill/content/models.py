@@ -74,6 +74,15 @@ class Exercise:
     source: str = ""  # where the sets, reps and rest figures come from
     kit: tuple[str, ...] = ()  # the kit it needs, by id (skill/content/kit_list.yaml)
     substitutes: tuple[Substitute, ...] = ()  # in the order they are preferred
+    # The reps a set may go up to as the runner gets stronger (skill.coaching.progression):
+    # (fewest, most), the planned count within it. The planned count alone when the article
+    # gives one figure: then a step up is the harder version.
+    rep_range: tuple[int, int] | None = None
+    rep_range_source: str | None = None  # where the range comes from (not spoken)
+
+    @property
+    def reps_range(self) -> tuple[int, int]:
+        return self.rep_range or (self.reps.count, self.reps.count)
 
     def stand_in(self, missing: frozenset[str]) -> Substitute | None:
         """The way to do it without the `missing` kit: the first substitute for a piece it

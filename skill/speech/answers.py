@@ -140,7 +140,7 @@ class Answers(MoveReplies):
         if here is None:
             return self.help(progress)
         if progress.extra_of is not None:  # the extra set under way, said again
-            extra = here.workout.exercises[progress.extra_of]
+            extra = self.coach.tuned(progress, here.workout.exercises[progress.extra_of])
             speech = self.announce_extra(extra, progress.sets_done)
             return Reply(speech, self.set_reprompt(progress), False)
         speech = Speech().say(self.load_reminder(progress, here.exercise))

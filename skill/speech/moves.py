@@ -3,16 +3,20 @@ skipped or gone back to, a warm-up or cool-down part led, the workout finished."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from skill.coaching import events as ev
 from skill.coaching.coach import Transition
 from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, MIN_REST_SECONDS, Progress
+from skill.coaching.progression import Step
 from skill.content.models import WorkoutPlan
+from skill.speech.progressing import ProgressWords
 from skill.speech.sounds import WORKOUT_DONE
 from skill.speech.ssml import Speech
-from skill.speech.wording import Reply, Wording, call_heard_at
+from skill.speech.wording import Reply, call_heard_at
 
 
-class MoveReplies(Wording):
+class MoveReplies(ProgressWords):
     # --- transitions --------------------------------------------------------------------------
 
     def transition(
@@ -22,10 +26,13 @@ class MoveReplies(Wording):
         week: str | None = None,
         known: frozenset[str] = frozenset(),
         hurt: frozenset[str] = frozenset(),
+        offers: Mapping[str, tuple[Step, str | None]] | None = None,
     ) -> Reply:
         """`move` in words; `week`, if given, is said after a finished workout's summary; the
         exercises in `known` were explained to this runner before and get a one-line reminder;
-        those in `hurt` caused pain lately, and the easier way is offered as they come up."""
+        those in `hurt` caused pain lately, and the easier way is offered as they come up; those
+        in `offers` have a step up offered as they come up (with the version they are done at),
+        asked before their set is called."""
         after = move.progress
         speech = Speech()
         end_session = False
@@ -35,6 +42,7 @@ class MoveReplies(Wording):
         rest_ends: float | None = None  # when the rest paced in words ends, into the speech
         set_called: float | None = None  # when the set after a rest or introduction is called
         introduced = False
+        held: int | None = None  # the exercise whose set waits for the answer to an offer
         for event in move.events:
             match event:
                 case ev.WorkoutStarted(workout_id=workout_id):
@@ -103,10 +111,18 @@ class MoveReplies(Wording):
                     if exercise.id in hurt and exercise.easier is not None:
                         if after.load_of(exercise.id) != "easier":
                             speech.say(self.phrases.say("pain.remembered", name=exercise.name))
+                    offered = (offers or {}).get(exercise.id)
+                    if offered is not None and stand_in is None:
+                        step, load = offered
+                        reps = self.coach.tuned(after, exercise).reps.count
+                        speech.say(self.step_up_offer(exercise, reps, step, load))
+                        pending, held = f"step_up:{exercise.id}", index
                     introduced = True
+                case ev.SetAnnounced(exercise_index=index) if index == held:
+                    pass  # called once the offer is answered
                 case ev.SetAnnounced(exercise_index=index, set_number=number, with_name=named):
                     plan = self._plan(after.workout_id or "")
-                    exercise = plan.exercises[index]
+                    exercise = self.coach.tuned(after, plan.exercises[index])
                     if number == 1 or named:
                         speech.say(self.load_reminder(after, exercise, introduced))
                     lead = self.room_to_lead(exercise, paced, introduced)
@@ -115,14 +131,16 @@ class MoveReplies(Wording):
                         set_called = call_heard_at(speech.seconds, call)
                     speech.extend(call)
                 case ev.SetDonePartly(exercise_index=index, reps=reps):
-                    exercise = self._plan(before.workout_id or "").exercises[index]
+                    plan = self._plan(before.workout_id or "")
+                    exercise = self.coach.tuned(before, plan.exercises[index])
                     if reps is None:
                         speech.say(self.phrases.say("set.partial_unsaid"))
                     else:
                         planned = self.reps(exercise.reps)
                         speech.say(self.phrases.say("set.partial", reps=reps, planned=planned))
                 case ev.ExtraSetAnnounced(exercise_index=index):
-                    exercise = self._plan(after.workout_id or "").exercises[index]
+                    plan = self._plan(after.workout_id or "")
+                    exercise = self.coach.tuned(after, plan.exercises[index])
                     speech.extend(self.announce_extra(exercise, after.sets_done))
                 case ev.ExtraSetDone(exercise_index=index):
                     exercise = self._plan(before.workout_id or "").exercises[index]
@@ -209,6 +227,8 @@ class MoveReplies(Wording):
                     return self.ask(speech, "workouts.which")
         if pending == "cool_down":
             return self.ask_yes_no(speech, pending)
+        if pending is not None and pending.startswith("step_up:"):
+            return self.ask(speech, "progression.reprompt", pending)
         if end_session:
             return Reply(speech, None, True)
         if self.coach.position(after) is None:

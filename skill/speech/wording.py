@@ -57,6 +57,7 @@ _QUESTION_REPROMPTS = {
     "continue": "launch.resume_offer_reprompt",
     "cool_down": "cool_down.offer_reprompt",
     "remind": "remind.offer_reprompt",
+    "step_up": "progression.reprompt",
 }
 
 
@@ -205,7 +206,8 @@ class Wording:
         """The set's announcement, the set led step by step where it has steps or halves, and
         what to say when it is done. Without `lead` (no room left in the response), the runner
         is told how to be led: "repeat" announces the set again, led."""
-        key = ("set", exercise.id, set_number, named, variant % 12, lead)
+        # The reps too: a runner who went up hears their own.
+        key = ("set", exercise.id, exercise.reps.count, set_number, named, variant % 12, lead)
         return self._memo(key, lambda: self._announce(exercise, set_number, named, variant, lead))
 
     def _announce(
@@ -233,10 +235,11 @@ class Wording:
         """Each step called with its cue and reps, or each half with the switch between them,
         paced at the coach's tempo, and how long that lasts; None for a set the runner does at
         their own pace."""
-        led = self._leads.get(exercise.id)
-        if led is None and exercise.id not in self._leads:
+        key = f"{exercise.id}:{exercise.reps.count}"
+        led = self._leads.get(key)
+        if led is None and key not in self._leads:
             led = self._lead(exercise)
-            self._leads[exercise.id] = led
+            self._leads[key] = led
         return led
 
     def _lead(self, exercise: Exercise) -> tuple[Speech, float] | None:

@@ -43,7 +43,9 @@ from harness.utterances import SlotMatch, normalize
 FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     (STATISTICAL, MAIN): (0.95, 0, 0),
     (STATISTICAL, HELD_OUT): (0.65, 0, 0),
-    (STATISTICAL, OFF_SCRIPT): (0.52, 1, 0),  # 0.54 before the four reminder intents: 52.6% after
+    # 0.54 before issue 20's seven intents (reminders, progression): 50.9% after, and the one
+    # misheard harm ("do i really need to warm up" skipping the warm-up) gone.
+    (STATISTICAL, OFF_SCRIPT): (0.50, 0, 0),
     (STATISTICAL, NOT_FOR_THE_COACH): (0.82, 1, 0),
     (EXACT, MAIN): (0.92, 0, 0),
     (EXACT, HELD_OUT): (0.13, 0, 0),
