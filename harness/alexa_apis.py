@@ -7,12 +7,18 @@ the JSON the skill sends (a `SCHEDULED_ABSOLUTE` trigger with a `scheduledTime` 
 a known `timeZoneId`, weekly `recurrenceRules`, spoken text per locale, a push notification
 status). A body that breaks a rule is answered 400 and kept in `problems`. `fail_with` makes
 every reminder call answer that status (401, 403, 429, 500...). Its certificate is issued by a
-CA of its own, made at start (`ca_path`): the skill trusts it through `COACH_ALEXA_API_CA_PATH`.
+CA of its own, made when the server is made (`ca_path`): the skill trusts it through
+`COACH_ALEXA_API_CA_PATH`. It listens from `start()` on (`url`).
+
+Each access token is an account: a reminder belongs to the token that set it, and only that
+token sees, changes or deletes it. `TOKEN` is every harness device's, unless a device is given
+its runner's own (`AlexaApis.account_token`, as the simulator does for each runner).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import shutil
@@ -47,6 +53,7 @@ _LOCAL_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
 class Reminder:
     token: str
     body: dict[str, Any]
+    owner: str = TOKEN  # the access token (the account) that set it
 
     @property
     def text(self) -> str:
@@ -69,6 +76,12 @@ class Reminder:
             if hit
         )
         return f"{when} ({self.zone}): {self.text}"
+
+
+def reminders_line(lines: list[str]) -> str:
+    """What a transcript prints when the reminders set change: "Reminders: Friday 10:00 (UTC):
+    Time for ...", several joined by "; ", or "Reminders: none"."""
+    return "Reminders: " + ("; ".join(lines) if lines else "none")
 
 
 _DAY_NAMES = {
@@ -130,10 +143,30 @@ class AlexaApis:
     problems: list[str] = field(default_factory=list)  # bodies refused, and why
     calls: list[str] = field(default_factory=list)  # "POST /v1/alerts/reminders", in order
     lock: threading.Lock = field(default_factory=threading.Lock)
+    accounts: set[str] = field(default_factory=set)  # more access tokens accepted, one a runner
 
-    def lines(self) -> list[str]:
+    def account_token(self, user_id: str) -> str:
+        """The access token of `user_id`'s account: accepted from now on, always the same."""
+        token = f"{TOKEN}.{hashlib.sha256(user_id.encode()).hexdigest()[:16]}"
         with self.lock:
-            return [reminder.line() for reminder in self.reminders.values()]
+            self.accounts.add(token)
+        return token
+
+    def accepts(self, authorization: str | None) -> str | None:
+        """The access token a request's Authorization header carries, if it is one of ours."""
+        scheme, _, token = (authorization or "").partition(" ")
+        with self.lock:
+            known = token == self.token or token in self.accounts
+        return token if scheme == "Bearer" and known else None
+
+    def lines(self, owner: str | None = None) -> list[str]:
+        """The reminders set, one line each (`owner`: only that account's)."""
+        with self.lock:
+            return [
+                reminder.line()
+                for reminder in self.reminders.values()
+                if owner is None or reminder.owner == owner
+            ]
 
 
 def _handler(state: AlexaApis) -> type[BaseHTTPRequestHandler]:
@@ -161,7 +194,8 @@ def _handler(state: AlexaApis) -> type[BaseHTTPRequestHandler]:
             body = self._read() if method in ("POST", "PUT") else None
             with state.lock:
                 state.calls.append(f"{method} {path}")
-            if self.headers.get("Authorization") != f"Bearer {state.token}":
+            owner = state.accepts(self.headers.get("Authorization"))
+            if owner is None:
                 return self._send(401, {"code": "UNAUTHORIZED", "message": "bad token"})
             zone = _ZONE_PATH.match(path)
             if zone and method == "GET":
@@ -173,9 +207,9 @@ def _handler(state: AlexaApis) -> type[BaseHTTPRequestHandler]:
             if state.fail_with is not None:
                 return self._send(state.fail_with, {"code": "FAILED", "message": "stand-in"})
             token = path[len(REMINDERS) :].strip("/") or None
-            self._reminders(method, token, body)
+            self._reminders(method, token, body, owner)
 
-        def _reminders(self, method: str, token: str | None, body: object) -> None:
+        def _reminders(self, method: str, token: str | None, body: object, owner: str) -> None:
             if method in ("POST", "PUT"):
                 problems = reminder_problems(body)
                 if problems:
@@ -185,14 +219,14 @@ def _handler(state: AlexaApis) -> type[BaseHTTPRequestHandler]:
                 assert isinstance(body, dict)
             with state.lock:
                 if method == "POST" and token is None:
-                    made = Reminder(f"stand-in-{uuid.uuid4()}", body)  # type: ignore[arg-type]
+                    made = Reminder(f"stand-in-{uuid.uuid4()}", body, owner)  # type: ignore[arg-type]
                     state.reminders[made.token] = made
                     return self._send(201, _answer(made))
                 if method == "GET" and token is None:
-                    alerts = [_answer(r) for r in state.reminders.values()]
+                    alerts = [_answer(r) for r in state.reminders.values() if r.owner == owner]
                     return self._send(200, {"totalCount": str(len(alerts)), "alerts": alerts})
                 found = state.reminders.get(token or "")
-                if found is None:
+                if found is None or found.owner != owner:
                     return self._send(404, {"code": "NOT_FOUND", "message": "no such reminder"})
                 if method == "PUT":
                     found.body = body  # type: ignore[assignment]
@@ -289,23 +323,39 @@ class AlexaApiServer:
         folder = Path(tempfile.mkdtemp(prefix="alexa-apis-"))
         # Removed when stopped, or when the server is collected (a command's, never stopped).
         self._cleanup = weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
-        self.ca_path, cert, key = _certificates(folder)
+        self.ca_path, self._cert, self._key = _certificates(folder)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._url: str | None = None
+
+    @property
+    def url(self) -> str:
+        if self._url is None:
+            raise RuntimeError("the Alexa APIs' stand-in listens only once started")
+        return self._url
+
+    @property
+    def started(self) -> bool:
+        return self._url is not None
+
+    def start(self) -> AlexaApiServer:
+        """Listen on a free port of 127.0.0.1 (the certificates were made with the server, so
+        the skill can be told to trust them before it listens)."""
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert, key)
+        context.load_cert_chain(self._cert, self._key)
         self._server = ThreadingHTTPServer((HOST, 0), _handler(self.state))
         self._server.daemon_threads = True
         self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        self.url = f"https://{HOST}:{self._server.server_address[1]}"
+        self._url = f"https://{HOST}:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def start(self) -> AlexaApiServer:
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        if self._server is not None and self._thread is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=5)
         self._cleanup()
 
     def __enter__(self) -> AlexaApiServer:

@@ -458,6 +458,8 @@ class TurnOutcome:
     problems: tuple[str, ...] = ()
     session_open: bool = False
     audio: tuple[str, ...] = ()  # AudioPlayer events sent and audio heard during the turn
+    # The reminders the Alexa APIs' stand-in holds after the turn, when the turn changed them.
+    reminders: tuple[str, ...] | None = None
 
     @property
     def passed(self) -> bool:
@@ -655,6 +657,7 @@ def _run_step(
     step: Step, repetition: int, device: Device, actions: Mapping[str, Action]
 ) -> TurnOutcome:
     start, first_event = device.now, len(device.events)
+    reminders = device.reminder_lines()
     try:
         turn = _perform(step, device, actions)
     except _StepError as error:
@@ -669,7 +672,9 @@ def _run_step(
     if not problems:
         problems += _reminder_problems(step.expect, device)
     audio = tuple(audio_log(device, start, first_event))
-    return TurnOutcome(step, repetition, turn, tuple(problems), device.session_open, audio)
+    after = device.reminder_lines()
+    changed = tuple(after) if after != reminders else None
+    return TurnOutcome(step, repetition, turn, tuple(problems), device.session_open, audio, changed)
 
 
 def _reminder_problems(expect: Expectations, device: Device) -> list[str]:
@@ -793,12 +798,22 @@ def format_report(result: DialogResult) -> str:
         return f"passed: {head}, {len(result.outcomes)} turns"
     lines = [f"FAILED {head}", f"at {_label(failure)}"]
     lines += [f"  - {problem}" for problem in failure.problems]
-    lines += _heard_lines(failure)
+    lines += _heard_lines(failure) + _reminder_lines(failure, "  ")
     earlier = [o for o in result.outcomes if o is not failure][-TRANSCRIPT_TURNS:]
     if earlier:
         lines.append("before that:")
-        lines += [_transcript_line(o) for o in earlier]
+        for outcome in earlier:
+            lines += [_transcript_line(outcome), *_reminder_lines(outcome, "      ")]
     return "\n".join(lines)
+
+
+def _reminder_lines(outcome: TurnOutcome, indent: str) -> list[str]:
+    """ "Reminders: Friday 10:00 ..." after a turn that changed the reminders set."""
+    from harness.alexa_apis import reminders_line
+
+    if outcome.reminders is None:
+        return []
+    return [indent + reminders_line(list(outcome.reminders))]
 
 
 def assert_dialog_passes(result: DialogResult) -> None:

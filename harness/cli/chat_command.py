@@ -20,7 +20,13 @@ from harness.cli.audio import (
     make_voice,
     speech_audio,
 )
-from harness.cli.connection import VAR_DIR, Connection, connect, device_error_hint
+from harness.cli.connection import (
+    VAR_DIR,
+    Connection,
+    connect,
+    device_error_hint,
+    stand_in_apis,
+)
 from harness.cli.errors import CliError
 from harness.cli.recognition import check_words, listen_module, recognised_lines
 from harness.cli.turn_text import describe_turn, turn_name
@@ -123,6 +129,7 @@ def voice_turn(audio: ChatAudio, turn: Turn, number: int, check: bool) -> None:
 def run_chat(args: argparse.Namespace) -> int:
     interactive = args.voice is None and sys.stdin.isatty()
     connection = connect(args, args.db)
+    stand_in_apis(connection)
     device = connection.device(args.user, audio_player=args.audio_player)
     if args.screen:
         device.enable_screen()
@@ -155,6 +162,7 @@ def chat_once(
 
     start, first_event = device.now, len(device.events)
     first_note = len(device.player.notes) if device.player is not None else 0
+    reminders = device.reminder_lines()
     if line.lower() in TIMEOUT_LINES:
         print(mic_timeout(device))  # a stream the open session held starts now
         print_audio(device, start, first_event, first_note)
@@ -184,6 +192,7 @@ def chat_once(
         print(text)
     print_audio(device, start, first_event, first_note)
     print_screen(device, turn)
+    print_reminders(device, reminders)
     if turn.sent:
         number = sum(1 for t in device.history if t.said is not None and t.sent)
         for problem in limit_problems(turn.speech_ssml, turn.reprompt_ssml):
@@ -219,6 +228,15 @@ def print_screen(device: Device, turn: Turn) -> None:
     shown = json.dumps((device.shows or {}).get("datasources", {}), ensure_ascii=False)
     cut = shown if len(shown) <= SCREEN_LINE_CHARS else shown[: SCREEN_LINE_CHARS - 3] + "..."
     print(f"  screen:   {cut}")
+
+
+def print_reminders(device: Device, before: list[str]) -> None:
+    """The reminders set on the runner's account (the stand-in's), when the turn changed them."""
+    from harness.alexa_apis import reminders_line
+
+    now = device.reminder_lines()
+    if now != before:
+        print(f"  {reminders_line(now)}")
 
 
 def print_audio(device: Device, start: float, first_event: int, first_note: int) -> None:

@@ -21,6 +21,7 @@ from harness.cli.errors import CliError
 if TYPE_CHECKING:
     from flask import Flask
 
+    from harness.alexa_apis import AlexaApiServer
     from harness.device import Device, Signer, Transport
     from harness.understanding.recognisers import Recogniser
 
@@ -40,6 +41,7 @@ class Connection:
     identity_dir: Path = DEFAULT_IDENTITY_DIR
     app_config: dict[str, Any] | None = None  # in process only: create_app's test_config
     recogniser: Recogniser | None = None  # what devices make of words (default: statistical)
+    apis: AlexaApiServer | None = None  # in process: Alexa's APIs stood in (stand_in_apis)
 
     def device(self, user_id: str | None = None, *, audio_player: bool = False) -> Device:
         """A device reaching the skill; with `audio_player` it supports AudioPlayer and fetches
@@ -52,7 +54,10 @@ class Connection:
             user_id=user_id or DEFAULT_USER_ID,
             signer=self.signer,
             recogniser=self.recogniser,
+            api_endpoint=self.apis.url if self.apis is not None else None,
         )
+        if self.apis is not None:
+            device.reminder_lines = self.apis.state.lines
         if audio_player:
             device.enable_audio_player()
         return device
@@ -139,6 +144,19 @@ def _connect(args: argparse.Namespace, db_path: Path | None) -> Connection:
         return TracksOnDemand(FlaskTransport(create_app(config)), audio_dir(db_path), voice)
 
     return Connection(new_app, signer, None, db_path, args.identity, config)
+
+
+def stand_in_apis(connection: Connection) -> None:
+    """In process, Alexa's APIs (reminders, the time zone) stood in on 127.0.0.1 for the run
+    (harness.alexa_apis; a daemon thread: it ends with the command), the app told to trust
+    them. Over HTTP the server reaches whatever apiEndpoint the request names: not done."""
+    if connection.endpoint is not None or connection.app_config is None:
+        return
+    from harness.alexa_apis import AlexaApiServer
+
+    connection.apis = AlexaApiServer()
+    connection.app_config["COACH_ALEXA_API_CA_PATH"] = str(connection.apis.ca_path)
+    connection.apis.start()
 
 
 def fresh_devices(connection: Connection) -> Callable[[str], Device]:

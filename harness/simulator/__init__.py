@@ -8,6 +8,10 @@ In local mode, unless set otherwise, the coach offers its audio tracks (hands-fr
 this server's own /audio, rendered on demand in the harness's voice into var/simulator/audio,
 so that hands-free mode works with no `make audio` and no network, and never mixes these
 renders with the tracks `make audio` builds for Alexa.
+
+Alexa's Reminders and Settings APIs are stood in on 127.0.0.1 (harness.alexa_apis, listening
+from the first device on): the skill trusts the stand-in's CA, each runner is an account of its
+own there, and the page shows the reminders set for its runner.
 """
 
 from __future__ import annotations
@@ -44,10 +48,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         config["COACH_AUDIO_BASE_URL"] = LOCAL_AUDIO_BASE_URL
         if "COACH_AUDIO_DIR" not in config and ENV_PREFIX + "AUDIO_DIR" not in os.environ:
             config["COACH_AUDIO_DIR"] = str(LOCAL_AUDIO_DIR)
+    from harness.alexa_apis import AlexaApiServer
+    from harness.simulator.web import APIS_KEY, simulator_blueprint
+
+    apis = AlexaApiServer()  # its certificates now; it listens once a device needs it
+    config["COACH_ALEXA_API_CA_PATH"] = str(apis.ca_path)
     app = create_skill_app(config)
-
-    from harness.simulator.web import simulator_blueprint
-
+    app.config[APIS_KEY] = apis
     app.register_blueprint(simulator_blueprint())
     logger.warning(
         "The simulator is at /simulator (local testing only); it understands words with the"

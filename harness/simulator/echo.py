@@ -270,6 +270,8 @@ class SimulatedEcho:
                 },
                 "shown": self._shown_json(screen_version),
                 "player": self._player_json(wall),
+                # The reminders set on the runner's account (the stand-in of Alexa's APIs).
+                "reminders": device.reminder_lines(),
             }
 
     def _shown_json(self, page_has: int) -> dict[str, Any] | None:

@@ -3,7 +3,8 @@
   GET  /simulator/                          the page (static/index.html)
   POST /simulator/api/devices               {"viewport", "handsFree", "runner"} -> {"id"}
   GET  /simulator/api/devices/ID?since=N&screen=V   the device's state, transcript from entry
-                                            N, the document shown unless the page has version V
+                                            N, the document shown unless the page has version V,
+                                            the reminders set for its runner
   POST /simulator/api/devices/ID/say        {"text"}      the runner speaks
   POST /simulator/api/devices/ID/touch      {"argument"}  a touch on the screen's control
   POST /simulator/api/devices/ID/press      {"button"}    a device button (hands-free)
@@ -12,17 +13,21 @@
   GET  /simulator/api/devices/ID/speech/N.mp3   transcript line N's words, in the harness's voice
 
 Each device is a harness Device on this very app (FlaskTransport): the envelopes are the
-harness's. The actions answer with the state, as GET does.
+harness's. The actions answer with the state, as GET does. Each device reaches the
+app's stand-in of Alexa's APIs (harness.alexa_apis) with its runner's own access token.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
 import uuid
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
@@ -30,12 +35,14 @@ from typing import Any, cast
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from harness.alexa_apis import AlexaApiServer
 from harness.simulator.echo import DEVICE_KEEPS, PRESS, SAY, TOUCH, TRACKS_KEPT, SimulatedEcho
 
 STATIC = Path(__file__).with_name("static")
 EXTENSION_KEY = "upper_body_coach_simulator"
 VOICE_KEY = "SIMULATOR_VOICE"  # Flask config: the harness voice for the coach's words
 CLOCK_KEY = "SIMULATOR_CLOCK"  # Flask config: the wall clock (seconds), for tests
+APIS_KEY = "SIMULATOR_ALEXA_APIS"  # Flask config: the stand-in of Alexa's APIs (not started)
 DEFAULT_VOICE = "espeak"
 MAX_DEVICES = 32  # the oldest goes when a 33rd page opens
 # The shared voice holds in memory only the texts it said last (countdowns come back often); older
@@ -60,6 +67,17 @@ class Simulator:
         self._lock = threading.Lock()
         self._recognizer_lock = threading.Lock()
         self._recognizer: Any = None
+        self._apis: AlexaApiServer | None = app.config.get(APIS_KEY)
+
+    def apis(self) -> AlexaApiServer | None:
+        """The stand-in of Alexa's APIs, listening from the first device on (call with the
+        lock held); stopped, off the collector's thread, once the app is gone."""
+        apis = self._apis
+        if apis is not None and not apis.started:
+            apis.start()
+            stopping = weakref.finalize(self, _stop_in_background, apis)
+            stopping.atexit = False  # its thread is a daemon: it ends with the process
+        return apis
 
     def add(self, viewport: str, hands_free: bool, runner: str) -> str:
         from harness.device import Device, FlaskTransport
@@ -79,6 +97,13 @@ class Simulator:
         if hands_free:
             device.enable_audio_player(tracks_kept=TRACKS_KEPT)
         with self._lock:
+            apis = self.apis()
+            if apis is not None:  # the runner's own account there: their reminders, not others'
+                token = apis.state.account_token(device.caller.user_id)
+                device.caller = replace(
+                    device.caller, api_endpoint=apis.url, api_access_token=token
+                )
+                device.reminder_lines = functools.partial(apis.state.lines, token)
             self._devices[device_id] = SimulatedEcho(device, viewport, self.clock)
             while len(self._devices) > MAX_DEVICES:
                 self._devices.popitem(last=False)
@@ -190,6 +215,10 @@ def simulator_blueprint() -> Blueprint:
         return jsonify(error=getattr(error, "description", str(error))), error.code
 
     return blueprint
+
+
+def _stop_in_background(apis: AlexaApiServer) -> None:
+    threading.Thread(target=apis.stop, daemon=True).start()
 
 
 def _simulator() -> Simulator:

@@ -295,6 +295,41 @@ def test_identical_samples_are_encoded_once(
     assert len(encoded) == 2
 
 
+REMINDER_CHAT = """\
+alexa, tell upper body coach to remind me every monday and thursday at 7 am
+alexa, ask upper body coach when's my next workout
+alexa, tell upper body coach to change my reminder to 6
+alexa, tell upper body coach to cancel my reminders
+"""
+
+
+def test_chat_prints_the_reminders_set_whenever_a_turn_changes_them(
+    tmp_path: Path,
+    local: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In process, chat stands in for Alexa's Reminders API: a reminder the runner sets is set
+    there, and the transcript says what is set after each turn that changed it."""
+    argv = ["chat", "--no-audio", "--db", str(tmp_path / "c.db"), *local]
+    status, text, _ = run(capsys, monkeypatch, argv, REMINDER_CHAT)
+    assert status == 0, text
+    said = [line for line in text.splitlines() if line.startswith("> ")]
+    shown = [line.strip() for line in text.splitlines() if "Reminders:" in line]
+    assert shown == [
+        "Reminders: Monday 07:00, Thursday 07:00 (UTC): Time for your upper body workout. "
+        "Say, Alexa, open Upper Body Coach.",
+        "Reminders: Monday 06:00, Thursday 06:00 (UTC): Time for your upper body workout. "
+        "Say, Alexa, open Upper Body Coach.",
+        "Reminders: none",
+    ]
+    # Each line follows the turn that changed the reminders; asking for the next one does not.
+    turns = text.split("\n> ")
+    assert len(turns) == len(said) == 4
+    assert ["Reminders:" in turn for turn in turns] == [True, False, True, True]
+    assert "I'll remind you every Monday and Thursday at 7 am" in turns[0]
+
+
 # ---- dialog ---------------------------------------------------------------------------------
 
 PASSING = """\
@@ -318,6 +353,16 @@ turns:
   - say: open upper body coach
   - say: start the bodyweight workout
     hear: "Set 3 of 4"
+"""
+
+
+REMINDER_THEN_WRONG = """\
+name: sets a reminder, then expects the wrong words
+turns:
+  - say: alexa, tell upper body coach to remind me every friday at 6 pm
+    reminders: Friday 18:00
+  - say: alexa, ask upper body coach when's my next workout
+    hear: never
 """
 
 
@@ -356,6 +401,22 @@ def test_dialog_fails_with_the_report_and_goes_on_to_the_next_file(
     assert "- expected to hear 'Set 3 of 4'" in text
     assert "cannot load:" in text and "turn 1" in text
     assert text.rstrip().endswith("1 passed, 2 failed")
+
+
+def test_a_dialog_report_shows_the_reminders_each_turn_set(
+    tmp_path: Path,
+    local: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    script = write(tmp_path, "reminder.yaml", REMINDER_THEN_WRONG)
+    status, text, _ = run(capsys, monkeypatch, ["dialog", str(script)])
+    assert status == 1
+    before = text.split("before that:")[1]
+    assert "turn 1: say 'alexa, tell upper body coach to remind me every friday at 6 pm'" in before
+    assert "Reminders: Friday 18:00 (UTC): Time for your upper body workout" in before
+    # The failing turn changed nothing: no line for it.
+    assert text.count("Reminders:") == 1
 
 
 def test_dialog_fails_on_a_limit_breach_naming_the_turn(

@@ -71,11 +71,17 @@ def client(make_simulator: Callable[..., Flask]) -> FlaskClient:
 class Page:
     """What the page does: one simulated device, its transcript so far."""
 
-    def __init__(self, client: FlaskClient, viewport: str = "show-8", hands_free: bool = False):
+    def __init__(
+        self,
+        client: FlaskClient,
+        viewport: str = "show-8",
+        hands_free: bool = False,
+        runner: str = "test-runner",
+    ):
         self.client = client
         answer = client.post(
             "/simulator/api/devices",
-            json={"viewport": viewport, "handsFree": hands_free, "runner": "test-runner"},
+            json={"viewport": viewport, "handsFree": hands_free, "runner": runner},
         )
         assert answer.status_code == 201, answer.data
         self.id = json_of(answer)["id"]
@@ -175,6 +181,45 @@ def test_a_workout_on_a_show_transcript_screen_and_touch(
     ]
     assert page.entries[1]["detail"] == "LaunchRequest"
     assert "StartWorkoutIntent" in page.entries[3]["detail"]
+
+
+REMINDER = "Time for your upper body workout. Say, Alexa, open Upper Body Coach."  # the spoken text
+
+
+def test_the_page_shows_the_reminders_set_for_its_runner(client: FlaskClient) -> None:
+    """The simulator stands in for Alexa's Reminders API: a reminder the runner sets by voice
+    is set there, and the page's state lists it, for that runner's pages only."""
+    page = Page(client)
+    assert page.poll()["reminders"] == []
+    said = page.say("alexa, tell upper body coach to remind me every monday and thursday at 7 am")
+    assert "I'll remind you every Monday and Thursday at 7 am" in said
+    assert page.state["reminders"] == [f"Monday 07:00, Thursday 07:00 (UTC): {REMINDER}"]
+    # Another page of the same runner shows it; a page of another runner has none.
+    assert Page(client).poll()["reminders"] == page.state["reminders"]
+    other = Page(client, runner="someone-else")
+    assert other.poll()["reminders"] == []
+    assert "I'll remind you every Friday at 6 pm" in other.say(
+        "alexa, tell upper body coach to remind me every friday at 6 pm"
+    )
+    assert other.state["reminders"] == [f"Friday 18:00 (UTC): {REMINDER}"]
+    assert page.poll()["reminders"] == [f"Monday 07:00, Thursday 07:00 (UTC): {REMINDER}"]
+    # Changed and cancelled, the page follows.
+    page.say("alexa, tell upper body coach to change my reminder to 6")
+    assert page.state["reminders"] == [f"Monday 06:00, Thursday 06:00 (UTC): {REMINDER}"]
+    assert "cancelled your workout reminders" in page.say(
+        "alexa, tell upper body coach to cancel my reminders"
+    )
+    assert page.state["reminders"] == []
+    assert other.poll()["reminders"] == [f"Friday 18:00 (UTC): {REMINDER}"]
+
+
+def test_the_page_has_a_place_for_the_reminders(client: FlaskClient) -> None:
+    page = client.get("/simulator/")
+    assert b'<dd id="reminders-status">none</dd>' in page.data
+    page.close()
+    js = client.get("/simulator/static/simulator.js")
+    assert b'$("reminders-status").textContent' in js.data and b"state.reminders" in js.data
+    js.close()
 
 
 def test_the_coach_is_heard_as_mp3(make_simulator: Callable[..., Flask]) -> None:

@@ -160,6 +160,8 @@
     $("session-status").textContent = session.open ? `open (${session.id.slice(-8)})` : "closed";
     $("mic-status").textContent = microphone(session.listeningMs);
     showPlayer(state.player);
+    const reminders = state.reminders || [];
+    $("reminders-status").textContent = reminders.length ? reminders.join("; ") : "none";
     $("session-state").textContent = JSON.stringify(
       { deviceSeconds: state.deviceSeconds, session: session, player: state.player }, null, 2);
   }
