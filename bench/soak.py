@@ -5,7 +5,7 @@ settings in skill/serve.py) on 127.0.0.1 and a free port, in its own process gro
 in a temporary folder and request verification off; it is always stopped at the end.
 
 Each runner is a `Runner` from tests/support/servers.py, with the fingerprint the load test
-gives runner i (tests/reliability/test_load.py's `Plan`: its workout, its own rest length, the
+gives runner i (`Plan`, there too: its workout, its own rest length, the
 exercise it skips, whether it uses one-shots after the microphone closes); it does workout after
 workout ("open upper body coach", its rest, "start", the sets, "where am i" now and then) until
 the time is up. Every answer is checked against the runner's own expectation, so a lost or
@@ -40,9 +40,9 @@ from pathlib import Path
 from typing import Any
 
 from harness.device import DeviceError, HttpTransport, SkillHttpError, TransportResponse
-from tests.reliability.test_load import Plan
 from tests.support.servers import (
     SKILL_APP,
+    Plan,
     Runner,
     RunnerError,
     WsgiServer,
@@ -50,6 +50,7 @@ from tests.support.servers import (
     shared_model,
     sqlite_env,
     sqlite_records,
+    take_a_step,
 )
 
 ALEXA_WAITS_S = 8.0  # Alexa gives up on an answer after about 8 s: later is a lost request
@@ -113,20 +114,6 @@ def new_runner(url: str, plan: Plan, tally: Tally) -> Runner:
     runner = Runner(url, user_id, model=MODEL)
     runner.device.transport = CountingTransport(url, tally)
     return runner
-
-
-def take_a_step(runner: Runner, plan: Plan, step: int) -> None:
-    """One turn mid-workout, chosen as the load test's runners choose it."""
-    here = runner.expected
-    if plan.skip_at == here.exercise_index and here.set_number == 1 and not here.skipped:
-        runner.skip()
-    elif step % 9 == 0:
-        runner.where_am_i()
-    elif plan.one_shots and step % 4 == 0:
-        runner.mic_timeout()  # SessionEndedRequest; then "Alexa, tell ... next set"
-        runner.next_set(one_shot=True)
-    else:
-        runner.next_set()
 
 
 def train(runner: Runner, plan: Plan, time_up: threading.Event, tally: Tally) -> None:

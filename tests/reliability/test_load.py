@@ -17,7 +17,6 @@ import re
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from harness.ssml_rules import speech_problems
 from tests.support.moto import MotoServer, moto_fixture
 from tests.support.servers import (
     SKILL_APP,
+    Plan,
     Runner,
     RunnerError,
     WsgiServer,
@@ -37,36 +37,15 @@ from tests.support.servers import (
     shared_model,
     sqlite_env,
     sqlite_records,
+    take_a_step,
 )
 
 pytestmark = pytest.mark.slow
 
 RUNNERS = 200
-WORKOUTS = ("bodyweight", "dumbbell")
 RUN_DEADLINE_S = 150.0  # the whole crowd, start to finish
 SERVER_TROUBLE = re.compile(r"Traceback|WORKER TIMEOUT|\[ERROR\]|\[CRITICAL\]")
 MODEL = shared_model()  # read-only, shared by every runner
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What runner `index` does; (workout, rest) differs between any two of the first 212."""
-
-    index: int
-    workout: str
-    rest_seconds: int
-    skip_at: int | None  # the exercise (0-based) skipped at its first set, if any
-    one_shots: bool  # lets the microphone close now and then, and comes back with a one-shot
-
-    @classmethod
-    def for_runner(cls, index: int) -> Plan:
-        return cls(
-            index=index,
-            workout=WORKOUTS[index % 2],
-            rest_seconds=15 + (index // 2) % 106,  # 15..120 s, the range a runner may choose
-            skip_at=None if index % 4 == 0 else index % 6,
-            one_shots=index % 3 == 0,
-        )
 
 
 def run_workout(url: str, plan: Plan, start_together: threading.Barrier, deadline: float) -> Runner:
@@ -82,16 +61,7 @@ def run_workout(url: str, plan: Plan, start_together: threading.Barrier, deadlin
         step += 1
         if time.monotonic() > deadline or step > 60:
             raise RunnerError(f"{runner.user_id} ran out of time at step {step}")
-        here = runner.expected
-        if plan.skip_at == here.exercise_index and here.set_number == 1 and not here.skipped:
-            runner.skip()
-        elif step % 9 == 0:
-            runner.where_am_i()
-        elif plan.one_shots and step % 4 == 0:
-            runner.mic_timeout()  # SessionEndedRequest; then "Alexa, tell ... next set"
-            runner.next_set(one_shot=True)
-        else:
-            runner.next_set()
+        take_a_step(runner, plan, step)
     # A rest change ends with its workout; this one, made after, is kept for the next workout
     # and leaves a stored value that differs between any two runners.
     runner.set_rest(plan.rest_seconds)

@@ -60,17 +60,22 @@ class StoreThatCannotSave(RecordingStore):
         raise StoreDown(FULL)
 
 
+def one_set_in(store: RecordingStore, clock: Clock, caplog: pytest.LogCaptureFixture) -> Any:
+    """A test client of the app on `store`, its runner a set in, the coach's log captured."""
+    save_record(store, USER_ID, {"progress": ONE_SET_IN})
+    app = create_app(
+        {"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": store, "COACH_CLOCK": clock}
+    )
+    caplog.set_level(logging.INFO, logger="skill.alexa.skill_builder")
+    return app.test_client()
+
+
 def test_a_30_s_store_outage_logs_a_few_lines_that_count_every_failed_turn(
     coach_env: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     store = StoreThatGoesAway()
-    save_record(store, USER_ID, {"progress": ONE_SET_IN})
     clock = Clock(START)
-    app = create_app(
-        {"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": store, "COACH_CLOCK": clock}
-    )
-    client = app.test_client()
-    caplog.set_level(logging.INFO, logger="skill.alexa.skill_builder")
+    client = one_set_in(store, clock, caplog)
 
     store.down = True
     for k in range(TURNS):
@@ -97,13 +102,8 @@ def test_a_store_that_reads_but_cannot_save_stays_an_error_in_the_log(
 ) -> None:
     # Every turn reads and then fails to save: no "working again" while runners hear the apology.
     store = StoreThatCannotSave()
-    save_record(store, USER_ID, {"progress": ONE_SET_IN})
     clock = Clock(START)
-    app = create_app(
-        {"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": store, "COACH_CLOCK": clock}
-    )
-    client = app.test_client()
-    caplog.set_level(logging.INFO, logger="skill.alexa.skill_builder")
+    client = one_set_in(store, clock, caplog)
     for k in range(TURNS):
         clock.now = START + k * TURN_S
         assert APOLOGY in output_speech(alexa_answer(client, resolved_intent("NextSetIntent")))

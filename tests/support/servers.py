@@ -300,6 +300,9 @@ def dynamodb_records(endpoint: str, table: str) -> dict[str, dict[str, Any]]:
     return {str(item["id"]): decode(str(item["record"])) for item in runners}
 
 
+STEP_UP_OFFERED = "Last two times you did every set of"
+
+
 # ---- simulated runners --------------------------------------------------------------------
 
 
@@ -428,16 +431,10 @@ class Runner:
         # A rest chosen with no workout under way is for this one.
         rest = None if self.expected.active else self.expected.rest_seconds
         self.expected = Expected(workout_id=workout_id, rest_seconds=rest)
-        first = self.expected.exercise
         self.check(turn, f"Let's do the {self.expected.plan.name}:", "Warm-up, part 1 of")
         # The led warm-up is skipped: these runners test the sets and the saved place.
         skipped = self._send("SkipWarmUpIntent", None, False)
-        return self.check(
-            skipped,
-            "Skipping the warm-up.",
-            self.introduction(self.expected),
-            f"Set 1 of {first.sets}:",
-        )
+        return self._first_set(self.check(skipped, "Skipping the warm-up."), self.expected)
 
     def next_set(self, *, one_shot: bool = False) -> Turn:
         before = self.expected
@@ -452,12 +449,7 @@ class Runner:
             return self.check(
                 turn, f"Rest {rest} seconds.", f"Set {after.set_number} of {after.exercise.sets}."
             )
-        return self.check(
-            turn,
-            f"Rest {rest} seconds.",
-            self.introduction(after),
-            f"Set 1 of {after.exercise.sets}:",
-        )
+        return self._first_set(self.check(turn, f"Rest {rest} seconds."), after)
 
     def skip(self, *, one_shot: bool = False) -> Turn:
         e = self.expected
@@ -468,14 +460,14 @@ class Runner:
             if self.expected.finished:
                 return self._finish(turn)
             after = self.expected
-            return self.check(turn, self.introduction(after), f"Set 1 of {after.exercise.sets}:")
+            return self._first_set(turn, after)
         turn = self._send("SkipExerciseIntent", None, one_shot)
         if exercise.id not in e.skipped:  # kept even when part of it was done: "cut short"
             e.skipped.append(exercise.id)
         self.check(turn, f"Skipping {exercise.name}.")
         if e.exercise_index + 1 < len(plan.exercises):
             e.exercise_index, e.set_number = e.exercise_index + 1, 1
-            return self.check(turn, self.introduction(e), f"Set 1 of {e.exercise.sets}:")
+            return self._first_set(turn, e)
         return self._finish(turn)
 
     def where_am_i(self, *, one_shot: bool = False) -> Turn:
@@ -486,6 +478,16 @@ class Runner:
         self.device.mic_timeout()
 
     # -- checks ------------------------------------------------------------------------------
+
+    def _first_set(self, turn: Turn, e: Expected) -> Turn:
+        """`e`'s exercise introduced and its first set called. After two workouts with every set
+        of it done, a step up is offered first (skill.coaching.progression): declined, and then
+        the set is called as it was."""
+        self.check(turn, self.introduction(e))
+        if STEP_UP_OFFERED in turn.speech_text:
+            declined = self._send("AMAZON.NoIntent", None, False)
+            return self.check(declined, f", set 1 of {e.exercise.sets}: ")
+        return self.check(turn, f"Set 1 of {e.exercise.sets}:")
 
     def introduction(self, e: Expected) -> str:
         """How the skill introduces `e`'s exercise: in full the first time this runner meets
@@ -512,6 +514,9 @@ class Runner:
         if turn.session_open:  # the cool-down is offered: declined
             self.check(turn, "cool-down?")
             turn = self.check(self._send("AMAZON.NoIntent", None, False), "No problem.")
+        if turn.session_open:  # from the second workout on, once: a reminder offered: declined
+            self.check(turn, "Shall I remind you")
+            turn = self._send("AMAZON.NoIntent", None, False)
         if turn.session_open:
             raise RunnerError(f"{self.user_id}: the session stayed open after the workout ended")
         return turn
@@ -562,3 +567,44 @@ class Runner:
 def shared_model() -> InteractionModel:
     """The interaction model, loaded once and shared read-only by every runner."""
     return load_model()
+
+
+# ---- what each simulated runner does (the load test and bench.soak) ----------------------
+
+WORKOUTS = ("bodyweight", "dumbbell")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What runner `index` does; (workout, rest) differs between any two of the first 212."""
+
+    index: int
+    workout: str
+    rest_seconds: int
+    skip_at: int | None  # the exercise (0-based) skipped at its first set, if any
+    one_shots: bool  # lets the microphone close now and then, and comes back with a one-shot
+
+    @classmethod
+    def for_runner(cls, index: int) -> Plan:
+        return cls(
+            index=index,
+            workout=WORKOUTS[index % 2],
+            rest_seconds=15 + (index // 2) % 106,  # 15..120 s, the range a runner may choose
+            skip_at=None if index % 4 == 0 else index % 6,
+            one_shots=index % 3 == 0,
+        )
+
+
+def take_a_step(runner: Runner, plan: Plan, step: int) -> None:
+    """The runner's `step`th turn mid-workout: its skip, "where am i" now and then, a one-shot
+    after the microphone closed, or "next set"."""
+    here = runner.expected
+    if plan.skip_at == here.exercise_index and here.set_number == 1 and not here.skipped:
+        runner.skip()
+    elif step % 9 == 0:
+        runner.where_am_i()
+    elif plan.one_shots and step % 4 == 0:
+        runner.mic_timeout()  # SessionEndedRequest; then "Alexa, tell ... next set"
+        runner.next_set(one_shot=True)
+    else:
+        runner.next_set()
