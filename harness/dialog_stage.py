@@ -23,16 +23,21 @@ these actions set what the runner and the APIs do:
     api_fails_401 (403, 429, 500)  every Reminders API call answers that status
     api_recovers            the Reminders API answers again
     device_in_auckland      the device's time zone is Pacific/Auckland
+    local_<day>_<hhmm>      the clock moves on to the next such time on the device's clock (its
+                            zone in the stand-in, UTC without one): local_sunday_2330,
+                            local_monday_0015; any day, on the quarter hour
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from collections.abc import Callable, Mapping
 from contextlib import closing
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from harness.alexa_apis import AlexaApiServer
 from harness.device import Device, FlaskTransport, Transport, TransportResponse
@@ -73,6 +78,7 @@ ACTION_NAMES = (
     "store_version_1_record",
     "store_newer_record",
 )
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
 API_FAILURES = (401, 403, 429, 500)
 
@@ -258,9 +264,24 @@ class Stage:
 
             return answered
 
+        def local_time(weekday: int, hour: int, minute: int) -> Action:
+            def move_on(device: Device) -> None:
+                zone = ZoneInfo(state.time_zones.get(device.caller.device_id or "", "UTC"))
+                self.clock.now = next_local(self.clock.now, zone, weekday, hour, minute)
+
+            return move_on
+
         actions: dict[str, Action] = {
             f"api_fails_{status}": failing(status) for status in API_FAILURES
         }
+        actions.update(
+            {
+                f"local_{name}_{hour:02d}{minute:02d}": local_time(weekday, hour, minute)
+                for weekday, name in enumerate(WEEKDAYS)
+                for hour in range(24)
+                for minute in (0, 15, 30, 45)
+            }
+        )
         actions.update(
             {
                 "api_recovers": failing(None),
@@ -271,3 +292,15 @@ class Stage:
             }
         )
         return actions
+
+
+def next_local(now: float, zone: ZoneInfo, weekday: int, hour: int, minute: int) -> float:
+    """The first moment after `now` that is `weekday` (Monday 0) at hour:minute on `zone`'s
+    clock."""
+    here = dt.datetime.fromtimestamp(now, zone)
+    for ahead in range(8):
+        day = here.date() + dt.timedelta(days=ahead)
+        at = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
+        if day.weekday() == weekday and at > here:
+            return at.timestamp()
+    raise ValueError("a week always has that day")  # unreachable

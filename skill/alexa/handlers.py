@@ -17,7 +17,7 @@ from skill.audio.plans import Playing
 from skill.coaching import events as ev
 from skill.coaching import pains, progression
 from skill.coaching.coach import Transition
-from skill.coaching.history import remember
+from skill.coaching.history import History, remember
 from skill.coaching.progress import MIN_REST_SECONDS, Progress
 from skill.speech.replies import Reply
 from skill.speech.ssml import Speech
@@ -69,6 +69,9 @@ class Handlers:
             # are rather than move them on in silence.
             return Outcome()
         known = turn.history.read() if any(isinstance(e, REMEMBERED) for e in move.events) else None
+        finished = any(isinstance(event, ev.WorkoutFinished) for event in move.events)
+        # A finished workout counts in the runner's own week: their device's time zone.
+        zone, reminders = self.reminding.zone(turn) if finished else (None, turn.reminders)
         hurt = pains.lately(turn.hurt, turn.now)
         offers: progression.Offers = {}
         exercises: progression.Records | None = None
@@ -82,18 +85,20 @@ class Handlers:
         history = None
         if known is not None:
             library = self.coach.library
-            history = remember(known, move.progress.workout_id, move.events, library, turn.now)
+            workout_id = move.progress.workout_id
+            history = remember(known, workout_id, move.events, library, turn.now, zone)
         player = None if playing is None else hf.play_now(turn, playing, move.progress)
         moved = Outcome(
             None, move.progress, history, events=move.events, player=player, exercises=exercises
         )
+        if reminders != turn.reminders:  # the time zone, asked
+            moved = replace(moved, reminders=reminders)
         if playing is not None and not playing.spoken:
             return moved
         if known is None or history is None:
             reply = self.composer.transition(before, move)
         else:
-            finished = any(isinstance(event, ev.WorkoutFinished) for event in move.events)
-            week = self.composer.week_so_far(history, turn.now) if finished else None
+            week = self.composer.week_so_far(history, turn.now, zone) if finished else None
             if finished and ended is not None:
                 week = self.news(move.progress, ended, week)
             reply = self.composer.transition(before, move, week, known.explained, hurt, offers)
@@ -639,15 +644,23 @@ class Handlers:
     # The history questions: answered from what the coach remembers, then what to say next.
 
     def workouts_this_week(self, turn: Turn) -> Outcome:
-        return self.from_history(turn, self.composer.week_answer(turn.history.read(), turn.now))
+        return self.in_own_time(turn, self.composer.week_answer)
 
     def last_workout(self, turn: Turn) -> Outcome:
         """ "How did I do", "what did I do last time"."""
-        history = turn.history.read()
-        return self.from_history(turn, self.composer.last_workout_answer(history, turn.now))
+        return self.in_own_time(turn, self.composer.last_workout_answer)
 
     def streak(self, turn: Turn) -> Outcome:
-        return self.from_history(turn, self.composer.streak_answer(turn.history.read(), turn.now))
+        return self.in_own_time(turn, self.composer.streak_answer)
+
+    def in_own_time(
+        self, turn: Turn, answer: Callable[[History, float, str | None], Speech]
+    ) -> Outcome:
+        """A history answer on the runner's own calendar: their device's time zone (asked of
+        the Settings API at most once a day, kept in the record), or rolling weeks without it."""
+        zone, reminders = self.reminding.zone(turn)
+        outcome = self.from_history(turn, answer(turn.history.read(), turn.now, zone))
+        return outcome if reminders == turn.reminders else replace(outcome, reminders=reminders)
 
     def total_workouts(self, turn: Turn) -> Outcome:
         return self.from_history(turn, self.composer.total_answer(turn.history.read()))

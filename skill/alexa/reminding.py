@@ -99,7 +99,7 @@ class Reminding:
         times = [w.started_at or w.finished_at for w in history.workouts]
         if len(times) < OFFER_AFTER_WORKOUTS:  # too soon to know when the runner trains
             return closing
-        zone, reminders = self.zone(turn)
+        zone, reminders = self.zone(turn, closing.reminders)  # asked already if the workout did
         hour, minute = usual_time(times, zone)
         plan = Plan((offer_day(times, zone, turn.now),), hour, minute)
         speech = Speech()

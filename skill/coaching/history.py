@@ -7,12 +7,14 @@ before forgotten workouts were counted by the hour read as having none counted t
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any, TypeGuard
 
 from skill.coaching import events as ev
+from skill.coaching.schedule import week_start, weeks_back
 from skill.content.models import Library
 
 # The coach speaks of the last seven days and the last workout; 14 covers a week of two a day.
@@ -33,6 +35,7 @@ _REQUIRED = frozenset({"workout_id", "finished_at", "sets_done"})
 _OPTIONAL = frozenset({"partial", "started_at", "seconds"})
 _TOTALS = ("finished_total", "partial_total")
 _FORGOTTEN = "forgotten"
+_RUN = "two_a_week"
 
 
 class HistoryError(ValueError):
@@ -143,8 +146,69 @@ class Week:
 
 @dataclass(frozen=True)
 class Streak:
-    weeks: int  # rolling weeks in a row, up to now, each with at least one workout
-    maybe_longer: bool  # it reaches back past the workouts kept: it may be longer
+    # Weeks in a row, up to now, each with SESSIONS_A_WEEK full workouts or more (this week
+    # counts once it has them; until then the streak stands on the weeks before it).
+    weeks: int
+    maybe_longer: bool  # it reaches back past what the coach knows: it may be longer
+
+
+@dataclass(frozen=True)
+class Run:
+    """The streak kept as a running count, so that it never caps at the workouts kept: the
+    latest calendar week with a full workout (its Monday, on the runner's clock when known,
+    else UTC's), how many full ones it has, and the weeks in a row with two or more just before
+    it. `open`: it was first worked out from a history that did not reach its start."""
+
+    week: str  # ISO date of the week's Monday
+    in_week: int
+    before: int = 0
+    open: bool = False
+
+    def with_one(self, at: float, zone: str | None) -> Run:
+        """With one more full workout done at `at`."""
+        week = week_start(at, zone)
+        latest = dt.date.fromisoformat(self.week)
+        if week == latest:
+            return replace(self, in_week=self.in_week + 1)
+        if week < latest:  # a clock behind, or a new zone: the run stays as it was
+            return self
+        follows = (week - latest).days == 7 and self.in_week >= SESSIONS_A_WEEK
+        before = self.before + 1 if follows else 0
+        return Run(week.isoformat(), 1, before, self.open and before > 0)
+
+    def weeks_to(self, now: float, zone: str | None) -> int:
+        """Weeks in a row with two or more, up to `now`'s week."""
+        gap = (week_start(now, zone) - dt.date.fromisoformat(self.week)).days // 7
+        done = self.in_week >= SESSIONS_A_WEEK
+        if gap <= 0:
+            return self.before + done
+        return self.before + 1 if gap == 1 and done else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"week": self.week, "in_week": self.in_week, "before": self.before}
+        if self.open:
+            data["open"] = True
+        return data
+
+    @classmethod
+    def from_dict(cls, data: object) -> Run:
+        if not isinstance(data, dict) or not {"week", "in_week", "before"} <= set(data) <= {
+            "week",
+            "in_week",
+            "before",
+            "open",
+        }:
+            raise HistoryError(f"{_RUN} must have week, in_week and before")
+        week, in_week, before = data["week"], data["in_week"], data["before"]
+        try:
+            dt.date.fromisoformat(week if isinstance(week, str) else "")
+        except ValueError:
+            raise HistoryError(f"{_RUN} week must be a date") from None
+        if not (_is_whole(in_week) and _is_whole(before) and in_week >= 1 and before >= 0):
+            raise HistoryError(f"{_RUN} counts must be whole numbers")
+        if not isinstance(data.get("open", False), bool):
+            raise HistoryError(f"{_RUN} open must be true or false")
+        return cls(week, in_week, before, data.get("open", False))
 
 
 @dataclass(frozen=True)
@@ -158,6 +222,9 @@ class History:
     # The workouts forgotten past KEEP_WORKOUTS in the KEEP_FORGOTTEN_WEEKS before the latest
     # kept, by the hour, oldest first.
     forgotten: tuple[Forgotten, ...] = ()
+    # The streak as a running count (None in histories stored before it: worked out from what
+    # they have at their next full workout).
+    run: Run | None = None
 
     def finished(
         self,
@@ -166,10 +233,16 @@ class History:
         sets_done: int,
         started_at: float | None = None,
         seconds: float | None = None,
+        zone: str | None = None,
     ) -> History:
         """With one more finished workout (the oldest forgotten past KEEP_WORKOUTS); a partial
-        entry of the same workout is replaced by it."""
-        return self._kept(PastWorkout(workout_id, at, sets_done, False, started_at, seconds))
+        entry of the same workout is replaced by it. The streak's weeks are `zone`'s."""
+        kept = self._kept(PastWorkout(workout_id, at, sets_done, False, started_at, seconds))
+        # Worked out before this workout can push the oldest known one out of the history.
+        run = self.run or self._run_from_what_is_known(zone)
+        if run is None:
+            return replace(kept, run=Run(week_start(at, zone).isoformat(), 1))
+        return replace(kept, run=run.with_one(at, zone))
 
     def stopped(
         self,
@@ -202,31 +275,58 @@ class History:
             return self
         return replace(self, explained=self.explained | {exercise_id})
 
-    def week_to(self, now: float) -> Week:
-        """Workouts in the seven days up to `now` (a rolling week: the skill does not know the
-        runner's time zone or which day their week starts)."""
-        week = [w for w in self.workouts if now - WEEK_SECONDS < w.finished_at <= now]
-        older = [f for f in self.forgotten if now - WEEK_SECONDS < f.at <= now]
+    def week_to(self, now: float, zone: str | None = None) -> Week:
+        """Workouts this week: the calendar week from Monday on the runner's clock when `zone`
+        is known, else the seven days up to `now` (a rolling week)."""
+        week = [w for w in self.workouts if _week_index(w.finished_at, now, zone) == 0]
+        older = [f for f in self.forgotten if _week_index(f.at, now, zone) == 0]
         partial = sum(w.partial for w in week)
         return Week(
             len(week) - partial + sum(f.full for f in older),
             partial + sum(f.partial for f in older),
         )
 
-    def streak_to(self, now: float) -> Streak:
-        """Rolling weeks in a row, back from `now`, with at least one workout, full or partial
-        (a week without one yet has no streak going)."""
-        times = [w.finished_at for w in self.workouts] + [f.at for f in self.forgotten]
-        weeks = {_week_of(at, now) for at in times}
-        count = 0
-        while count in weeks:
-            count += 1
-        known = len(self.workouts) + sum(f.full + f.partial for f in self.forgotten)
-        uncounted = self.finished_total + self.partial_total > known
-        # Workouts no longer counted by the hour are older than any that are: when the oldest
-        # known is in the streak's earliest week, they may carry the streak further back.
-        reaches_oldest = bool(times) and _week_of(min(times), now) == count - 1
-        return Streak(count, uncounted and reaches_oldest)
+    def streak_to(self, now: float, zone: str | None = None) -> Streak:
+        """Weeks in a row, back from `now`, each with SESSIONS_A_WEEK full workouts or more:
+        calendar weeks on the runner's clock when `zone` is known, else rolling weeks. Worked
+        out from the workouts known one by one or by the hour; where that reaches back past
+        them, the running count carries it on."""
+        known = _known_weeks(self._full_times(), now, zone)
+        weeks, reaches = _in_a_row(known)
+        if zone is None and not known.get(0):
+            weeks = 0  # rolling weeks are never over: seven days without a workout end it
+        # Full workouts no longer counted by the hour are older than any that are: when the
+        # streak reaches the oldest week known, they may carry it further back.
+        maybe_longer = weeks > 0 and reaches and self._uncounted()
+        if maybe_longer and self.run is not None:
+            counted = self.run.weeks_to(now, zone)
+            if counted >= weeks:
+                return Streak(counted, self.run.open)
+        return Streak(weeks, maybe_longer)
+
+    def _full_times(self) -> list[float]:
+        """When each full workout known was done (the forgotten ones at their hour)."""
+        kept = [w.finished_at for w in self.workouts if not w.partial]
+        return kept + [f.at for f in self.forgotten for _ in range(f.full)]
+
+    def _uncounted(self) -> bool:
+        """Some full workouts are known only by the total."""
+        return self.finished_total > len(self._full_times())
+
+    def _run_from_what_is_known(self, zone: str | None) -> Run | None:
+        """The running count worked out from the full workouts known (a history stored before
+        it was kept): open when they may not reach the run's start; None without any."""
+        times = self._full_times()
+        if not times:
+            return None
+        latest = max(times)
+        known = _known_weeks(times, latest, zone, calendar=True)
+        before = 0
+        while known.get(before + 1, 0) >= SESSIONS_A_WEEK:
+            before += 1
+        reaches = max(known) <= before + 1
+        start = week_start(latest, zone).isoformat()
+        return Run(start, known[0], before, before > 0 and reaches and self._uncounted())
 
     def last(self) -> PastWorkout | None:
         return self.workouts[-1] if self.workouts else None
@@ -241,11 +341,13 @@ class History:
         # Only once there are any: a history without them reads in versions before them too.
         if self.forgotten:
             data[_FORGOTTEN] = [f.to_list() for f in self.forgotten]
+        if self.run is not None:
+            data[_RUN] = self.run.to_dict()
         return data
 
     @classmethod
     def from_dict(cls, data: object) -> History:
-        fields = {"workouts", "explained", *_TOTALS, _FORGOTTEN}
+        fields = {"workouts", "explained", *_TOTALS, _FORGOTTEN, _RUN}
         if not isinstance(data, dict) or not set(data) <= fields:
             raise HistoryError("history must be an object with workouts, explained and totals")
         workouts = data.get("workouts", [])
@@ -268,20 +370,26 @@ class History:
             if not _is_whole(total) or total < at_least:
                 raise HistoryError(f"{name} must be a whole number, at least the ones kept")
         forgotten = _read_forgotten(data.get(_FORGOTTEN, []))
-        return cls(kept, frozenset(explained), finished_total, partial_total, forgotten)
+        run = Run.from_dict(data[_RUN]) if _RUN in data else None
+        return cls(kept, frozenset(explained), finished_total, partial_total, forgotten, run)
 
 
 def remember(
-    history: History, workout_id: str | None, events: Iterable[object], library: Library, now: float
+    history: History,
+    workout_id: str | None,
+    events: Iterable[object],
+    library: Library,
+    now: float,
+    zone: str | None = None,
 ) -> History:
     """`history` after a move in `workout_id` that produced `events` at `now`: a workout finished
-    is kept with its time and sets, one stopped partway with those of its last move, and an
-    exercise explained in full is noted."""
+    is kept with its time and sets (and counted in the streak, in `zone`'s weeks), one stopped
+    partway with those of its last move, and an exercise explained in full is noted."""
     plan = library.get(workout_id) if workout_id else None
     for event in events:
         if isinstance(event, ev.WorkoutFinished):
             history = history.finished(
-                event.workout_id, now, event.sets_done, event.started_at, event.seconds_taken
+                event.workout_id, now, event.sets_done, event.started_at, event.seconds_taken, zone
             )
         elif isinstance(event, ev.WorkoutStopped):
             at = event.last_move_at
@@ -319,6 +427,42 @@ def _read_forgotten(data: object) -> tuple[Forgotten, ...]:
 def _week_of(at: float, now: float) -> int:
     """0 for the seven days up to `now`, 1 for the seven before, and so on."""
     return int((now - at) // WEEK_SECONDS)
+
+
+def _week_index(at: float, now: float, zone: str | None, calendar: bool = False) -> int:
+    """0 for this week, 1 for the week before...; -1 for a time after `now`. Calendar weeks on
+    `zone`'s clock when it is known (or `calendar` asks for UTC's), else rolling weeks."""
+    if at > now:
+        return -1
+    if zone is not None:
+        return weeks_back(at, now, zone)
+    if calendar:
+        return weeks_back(at, now, "UTC")
+    return _week_of(at, now)
+
+
+def _known_weeks(
+    times: Iterable[float], now: float, zone: str | None, calendar: bool = False
+) -> dict[int, int]:
+    """How many of `times` fall in each week back from `now` (0: this week)."""
+    counts: dict[int, int] = {}
+    for at in times:
+        index = _week_index(at, now, zone, calendar)
+        if index >= 0:
+            counts[index] = counts.get(index, 0) + 1
+    return counts
+
+
+def _in_a_row(counts: dict[int, int]) -> tuple[int, bool]:
+    """Weeks in a row with SESSIONS_A_WEEK or more, back from week 0 (counted once it has them;
+    until then from week 1), and whether the run reaches the oldest week counted (or the week
+    after it: that one's earlier workouts may be forgotten)."""
+    first = 0 if counts.get(0, 0) >= SESSIONS_A_WEEK else 1
+    index = first
+    while counts.get(index, 0) >= SESSIONS_A_WEEK:
+        index += 1
+    oldest = max(counts, default=0)
+    return index - first, oldest <= index
 
 
 def _time(value: object, name: str) -> float:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from skill.coaching import events as ev
 from skill.coaching.history import SESSIONS_A_WEEK, History, PastWorkout, Week
 from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, Progress
+from skill.coaching.schedule import local
 from skill.speech.moves import MoveReplies
 from skill.speech.ssml import Speech
 from skill.speech.wording import Reply, call_heard_at, question_reprompt
@@ -366,39 +367,52 @@ class Answers(MoveReplies):
 
     # --- what the coach remembers -----------------------------------------------------------
 
-    def week_so_far(self, history: History, now: float) -> str:
-        """Said after a workout: where this week stands against two sessions a week."""
-        week = history.week_to(now)
+    def week_so_far(self, history: History, now: float, zone: str | None = None) -> str:
+        """Said after a workout: where this week stands against two sessions a week (the
+        runner's calendar week when `zone` is known, else the last seven days), and the streak
+        when this workout carried it on."""
+        week = history.week_to(now, zone)
         if week.partial:
-            return self._full_and_partial("week.after_with_partial", week)
-        count = week.full
-        if count <= 1:
-            return self.phrases.say("week.after_first")
-        if count == SESSIONS_A_WEEK:
-            return self.phrases.say("week.after_second")
-        return self.phrases.say("week.after_more", count=count)
+            said = self._full_and_partial(_week_key("after_with_partial", zone), week)
+        elif week.full <= 1:
+            said = self.phrases.say(_week_key("after_first", zone))
+        elif week.full == SESSIONS_A_WEEK:
+            said = self.phrases.say(_week_key("after_second", zone))
+        else:
+            said = self.phrases.say(_week_key("after_more", zone), count=week.full)
+        news = self.streak_news(history, now, zone) if week.full == SESSIONS_A_WEEK else None
+        return f"{said} {news}" if news else said
 
-    def week_answer(self, history: History, now: float) -> Speech:
+    def streak_news(self, history: History, now: float, zone: str | None) -> str | None:
+        """One sentence when this week's two carry a streak of weeks on (the first week's two
+        are said by the week line itself)."""
+        streak = history.streak_to(now, zone)
+        if streak.weeks < 2 or streak.maybe_longer:
+            return None
+        return self.phrases.say("history.streak_news", weeks=streak.weeks)
+
+    def week_answer(self, history: History, now: float, zone: str | None = None) -> Speech:
         """ "How many workouts this week": full and partial ones, and the last one."""
-        week = history.week_to(now)
+        week = history.week_to(now, zone)
         speech = Speech()
         if week.partial and week.full:
-            speech.say(self._full_and_partial("week.full_and_partial", week))
+            speech.say(self._full_and_partial(_week_key("full_and_partial", zone), week))
         elif week.partial:
             speech.say(
                 self.phrases.say(
-                    "week.partial_only",
+                    _week_key("partial_only", zone),
                     partial=self.count(week.partial),
                     workout_word=self.unit("workouts", week.partial),
                 )
             )
         else:
-            keys = {0: "week.none", 1: "week.one", SESSIONS_A_WEEK: "week.two"}
-            speech.say(self.phrases.say(keys.get(week.full, "week.more"), count=week.full))
+            keys = {0: "none", 1: "one", SESSIONS_A_WEEK: "two"}
+            key = _week_key(keys.get(week.full, "more"), zone)
+            speech.say(self.phrases.say(key, count=week.full))
         last = history.last()
         if last is not None and (plan := self.coach.library.get(last.workout_id)) is not None:
             key = "week.last_partial" if last.partial else "week.last"
-            speech.say(self.phrases.say(key, name=plan.name, when=self.when(last, now)))
+            speech.say(self.phrases.say(key, name=plan.name, when=self.when(last, now, zone)))
         return speech
 
     def _full_and_partial(self, key: str, week: Week) -> str:
@@ -412,7 +426,7 @@ class Answers(MoveReplies):
         aim = {1: "week.aim_one", SESSIONS_A_WEEK: "week.aim_two"}.get(week.full, "week.aim_more")
         return f"{counted} {self.phrases.say(aim)}"
 
-    def last_workout_answer(self, history: History, now: float) -> Speech:
+    def last_workout_answer(self, history: History, now: float, zone: str | None = None) -> Speech:
         """ "How did I do", "what did I do last time": the last workout, full or partial."""
         last = history.last()
         if last is None:
@@ -430,13 +444,14 @@ class Answers(MoveReplies):
             self.phrases.say(
                 "history.last_partial" if last.partial else "history.last_finished",
                 name=plan.name if plan is not None else self.phrases.say("history.retired"),
-                when=self.when(last, now),
+                when=self.when(last, now, zone),
                 done=done,
             )
         )
 
-    def streak_answer(self, history: History, now: float) -> Speech:
-        streak = history.streak_to(now)
+    def streak_answer(self, history: History, now: float, zone: str | None = None) -> Speech:
+        """ "What's my streak": weeks in a row with two workouts or more."""
+        streak = history.streak_to(now, zone)
         if streak.weeks == 0:
             key = "history.streak_none"
         elif streak.maybe_longer:
@@ -461,9 +476,13 @@ class Answers(MoveReplies):
             )
         )
 
-    def when(self, workout: PastWorkout, now: float) -> str:
-        """ "today", "yesterday", "3 days ago"."""
-        days = max(0, int((now - workout.finished_at) // 86400))
+    def when(self, workout: PastWorkout, now: float, zone: str | None = None) -> str:
+        """ "today", "yesterday", "3 days ago": days on the runner's calendar when `zone` is
+        known, else whole days of 24 hours."""
+        if zone is not None:
+            days = max(0, (local(now, zone).date() - local(workout.finished_at, zone).date()).days)
+        else:
+            days = max(0, int((now - workout.finished_at) // 86400))
         key = {0: "week.today", 1: "week.yesterday"}.get(days, "week.days_ago")
         return self.phrases.say(key, days=days)
 
@@ -638,3 +657,24 @@ class Answers(MoveReplies):
     def rest_at_limit(self, progress: Progress, seconds: int, longer: bool) -> Reply:
         key = "rest.at_longest" if longer else "rest.at_shortest"
         return self.answer(progress, Speech().say(self.phrases.say(key, seconds=seconds)))
+
+
+# Each count of the week, said of the last seven days, or of the runner's calendar week when
+# their time zone is known.
+_WEEK_KEYS = {
+    "after_first": ("week.after_first", "week_local.after_first"),
+    "after_second": ("week.after_second", "week_local.after_second"),
+    "after_more": ("week.after_more", "week_local.after_more"),
+    "after_with_partial": ("week.after_with_partial", "week_local.after_with_partial"),
+    "none": ("week.none", "week_local.none"),
+    "one": ("week.one", "week_local.one"),
+    "two": ("week.two", "week_local.two"),
+    "more": ("week.more", "week_local.more"),
+    "partial_only": ("week.partial_only", "week_local.partial_only"),
+    "full_and_partial": ("week.full_and_partial", "week_local.full_and_partial"),
+}
+
+
+def _week_key(name: str, zone: str | None) -> str:
+    rolling, calendar = _WEEK_KEYS[name]
+    return calendar if zone is not None else rolling

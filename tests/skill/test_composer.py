@@ -889,27 +889,55 @@ def test_how_did_i_do_tells_the_last_workout_full_or_partial_with_its_sets_and_m
     assert "the workout I no longer offer, today: all of it, 1 set." in text
 
 
-def test_the_streak_is_weeks_in_a_row_and_the_total_counts_past_the_workouts_kept() -> None:
+def test_the_streak_is_weeks_in_a_row_with_two_and_the_total_counts_past_the_workouts_kept() -> (
+    None
+):
     def said(history: History, now: float) -> tuple[str, str]:
         streak = spoken(COMPOSER.streak_answer(history, now).ssml())
         return streak, spoken(COMPOSER.total_answer(history).ssml())
 
     assert "no streak going" in said(History(), START)[0]
     history = History()
-    for week in range(3, -1, -1):
+    for week in range(3, -1, -1):  # two a week for four weeks
+        history = history.finished("dumbbell", START - week * 7 * DAY - DAY, 18)
         history = history.finished("dumbbell", START - week * 7 * DAY, 18)
     streak, total = said(history, START + 1)
-    assert "Your streak is 4 weeks" in streak and "at least" not in streak
-    assert "In all, you've finished 4 workouts with me." in total
+    assert "Your streak is 4 weeks: 4 weeks in a row with two workouts or more." in streak
+    assert "at least" not in streak
+    assert "In all, you've finished 8 workouts with me." in total
     history = history.stopped("bodyweight", START + 2, 3, started_at=START + 1)
     assert said(history, START + 3)[1].endswith("and stopped one more partway.")
     only_partial = History().stopped("bodyweight", START, 3, started_at=START - 300)
     assert said(only_partial, START)[1].startswith("You haven't finished a workout with me yet")
-    for n in range(20):  # a workout a week for 20 weeks: the oldest are forgotten
-        history = history.finished("dumbbell", START + (n + 1) * 7 * DAY, 18)
-    streak, total = said(history, START + 20 * 7 * DAY + 1)
-    assert "at least 14 weeks" in streak
-    assert "you've finished 24 workouts" in total
+    one_a_week = History()
+    for week in range(4):  # one a week is no streak: two a week is the aim
+        one_a_week = one_a_week.finished("dumbbell", START + week * 7 * DAY, 18)
+    assert "no streak going" in said(one_a_week, START + 3 * 7 * DAY + 1)[0]
+
+
+def test_a_streak_of_20_weeks_is_said_in_full_past_the_14_workouts_kept() -> None:
+    history = History()
+    for n in range(40):  # two a week for 20 weeks: 26 workouts forgotten one by one
+        history = history.finished("dumbbell", START + (n // 2 * 7 + n % 2 * 3) * DAY, 18)
+    now = START + (19 * 7 + 3) * DAY + 60
+    streak = spoken(COMPOSER.streak_answer(history, now).ssml())
+    assert "Your streak is 20 weeks: 20 weeks in a row with two workouts or more." in streak
+    assert "you've finished 40 workouts" in spoken(COMPOSER.total_answer(history).ssml())
+
+
+def test_the_workout_that_makes_the_weeks_two_says_the_streak_when_it_is_news() -> None:
+    history = History()
+    for n in range(6):  # two a week for three weeks
+        history = history.finished("dumbbell", START + (n // 2 * 7 + n % 2 * 3) * DAY, 18)
+    after = COMPOSER.week_so_far(history, START + (2 * 7 + 3) * DAY)
+    assert after == (
+        "That's two workouts in the last seven days, the two a week that's advised."
+        " That's 3 weeks in a row with two workouts."
+    )
+    first_week = History().finished("dumbbell", START, 18).finished("dumbbell", START + DAY, 18)
+    assert "in a row" not in COMPOSER.week_so_far(first_week, START + DAY)  # no run yet
+    third = history.finished("dumbbell", START + (2 * 7 + 4) * DAY, 18)
+    assert "in a row" not in COMPOSER.week_so_far(third, START + (2 * 7 + 4) * DAY)  # not news
 
 
 def test_28_workouts_in_a_week_are_28_in_every_answer_that_counts_them() -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -122,7 +124,9 @@ def test_a_history_stored_before_forgotten_workouts_were_counted_counts_them_fro
     stored = History()
     for n in range(KEEP_WORKOUTS):
         stored = stored.finished("dumbbell", NOW + n * 3600, 18)
+    # As stored before forgotten workouts, and the streak's running count, were kept.
     old = stored.to_dict() | {"finished_total": KEEP_WORKOUTS + 6}  # six forgotten, not by hour
+    del old["two_a_week"]
     assert "forgotten" not in old
     history = History.from_dict(old)
     assert history.week_to(NOW + DAY) == Week(full=KEEP_WORKOUTS)  # all it can know of
@@ -193,28 +197,75 @@ def test_a_history_stored_before_partial_workouts_and_totals_still_reads() -> No
 # --- streaks --------------------------------------------------------------------------------------
 
 
-def test_a_streak_counts_weeks_in_a_row_with_a_workout_full_or_partial() -> None:
+def test_a_streak_counts_weeks_in_a_row_with_two_full_workouts_or_more() -> None:
     history = History()
-    for days_ago in (30, 24, 17):  # weeks 4, 3 and 2 back from now
+    for days_ago in (24, 23, 17, 16, 10, 9, 3):  # two in each of weeks 3, 2 and 1; one this week
         history = history.finished("bodyweight", NOW - days_ago * DAY, 20)
-    with_partial = history.stopped("dumbbell", NOW - 8 * DAY, 6, started_at=NOW - 8 * DAY - 600)
-    history = history.finished("bodyweight", NOW - 3 * DAY, 20)
-    with_partial = with_partial.finished("bodyweight", NOW - 3 * DAY, 20)
-    assert history.streak_to(NOW) == Streak(1, False)  # week 1 has none
-    assert with_partial.streak_to(NOW) == Streak(5, False)  # the partial one fills week 1
-    assert history.streak_to(NOW + 7 * DAY) == Streak(0, False)  # nothing in the last 7 days
+    assert history.streak_to(NOW) == Streak(3, False)  # this week is not over: it stands
+    assert history.finished("dumbbell", NOW - DAY, 18).streak_to(NOW) == Streak(4, False)
+    # A week with one full workout and one stopped partway breaks it (the aim counts full ones).
+    broken = History()
+    for days_ago in (24, 23, 17, 16, 10):
+        broken = broken.finished("bodyweight", NOW - days_ago * DAY, 20)
+    broken = broken.stopped("dumbbell", NOW - 9 * DAY, 6, started_at=NOW - 9 * DAY - 600)
+    assert broken.streak_to(NOW - 7 * DAY) == Streak(2, False)  # week 1 was still going
+    assert broken.streak_to(NOW) == Streak(0, False)
+    assert history.streak_to(NOW + 14 * DAY) == Streak(0, False)  # two weeks without
     assert History().streak_to(NOW) == Streak(0, False)
 
 
-def test_a_streak_that_reaches_past_the_workouts_kept_may_be_longer() -> None:
+AUCKLAND = "Pacific/Auckland"
+
+
+def _auckland(day: int, hour: int, minute: int) -> float:
+    """January 2026 on an Auckland clock (the 26th is a Monday)."""
+    return dt.datetime(2026, 1, day, hour, minute, tzinfo=ZoneInfo(AUCKLAND)).timestamp()
+
+
+def test_the_week_and_the_streak_follow_the_runners_own_calendar_week() -> None:
     history = History()
-    for n in range(KEEP_WORKOUTS + 1):  # one a week: the oldest is forgotten
-        history = history.finished("bodyweight", NOW - (KEEP_WORKOUTS - n) * 7 * DAY, 20)
-    assert history.streak_to(NOW + 1) == Streak(KEEP_WORKOUTS, True)
-    shorter = History()
-    for n in range(KEEP_WORKOUTS):  # all of them kept
-        shorter = shorter.finished("bodyweight", NOW - (KEEP_WORKOUTS - 1 - n) * 7 * DAY, 20)
-    assert shorter.streak_to(NOW + 1) == Streak(KEEP_WORKOUTS, False)
+    for day in (21, 25):  # Wednesday and Sunday, at 23:30 on the runner's clock
+        history = history.finished("dumbbell", _auckland(day, 23, 30), 18, zone=AUCKLAND)
+    monday = _auckland(26, 0, 15)  # 45 minutes later: a new week where the runner is
+    assert history.week_to(monday, AUCKLAND) == Week()
+    assert history.week_to(monday) == Week(full=2)  # the rolling fallback: the last seven days
+    assert history.streak_to(monday, AUCKLAND) == Streak(1, False)  # last week had two
+    history = history.finished("dumbbell", _auckland(26, 23, 30), 18, zone=AUCKLAND)
+    assert history.week_to(_auckland(26, 23, 50), AUCKLAND) == Week(full=1)
+    history = history.finished("dumbbell", _auckland(28, 23, 30), 18, zone=AUCKLAND)
+    assert history.streak_to(_auckland(28, 23, 50), AUCKLAND) == Streak(2, False)
+
+
+def test_a_streak_longer_than_the_workouts_kept_is_counted_in_full() -> None:
+    history = History()
+    for week in range(30):  # two a week for 30 weeks: 60 workouts, 14 kept one by one
+        for day in (0, 3):
+            history = history.finished("dumbbell", NOW + (week * 7 + day) * DAY, 18)
+    last = NOW + (29 * 7 + 3) * DAY
+    assert history.streak_to(last + 60) == Streak(30, False)
+    assert History.from_dict(history.to_dict()).streak_to(last + 60) == Streak(30, False)
+    # On the runner's calendar, next Friday: that week is not over yet, the streak stands.
+    assert history.streak_to(last + 8 * DAY, "UTC") == Streak(30, False)
+    assert history.streak_to(last + 15 * DAY, "UTC") == Streak(0, False)  # a week missed
+    assert history.streak_to(last + 8 * DAY) == Streak(0, False)  # rolling: 7 days without
+
+
+def test_an_old_history_works_its_streak_out_from_what_it_has_and_says_it_may_be_longer() -> None:
+    stored = History()
+    for n in range(KEEP_WORKOUTS):  # two a week for seven weeks
+        stored = stored.finished("dumbbell", NOW + (n // 2 * 7 + n % 2 * 3) * DAY, 18)
+    old = stored.to_dict() | {"finished_total": KEEP_WORKOUTS + 6}  # six more, forgotten
+    del old["two_a_week"]  # as stored before the running count was kept
+    history = History.from_dict(old)
+    later = NOW + 7 * 7 * DAY
+    for week in range(7, 27):  # 20 more weeks of two
+        for day in (0, 3):
+            later = NOW + (week * 7 + day) * DAY
+            history = history.finished("dumbbell", later, 18)
+    assert history.streak_to(later + 60) == Streak(27, True)  # at least: its start is not known
+    history = history.finished("dumbbell", later + 14 * DAY, 18)  # a missed week: a new run
+    history = history.finished("dumbbell", later + 15 * DAY, 18)
+    assert history.streak_to(later + 15 * DAY + 60) == Streak(1, False)
 
 
 def _stored(**workout: Any) -> dict[str, Any]:
