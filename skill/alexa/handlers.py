@@ -761,7 +761,10 @@ class Handlers:
         if question == "remind":
             return self.reminding.declined(turn)
         if question == "reset":
-            return Outcome(self.composer.settings_said(turn.progress, "settings.kept", None))
+            kept = self.composer.settings_said(
+                turn.progress, "settings.kept", self.routine_kind(turn)
+            )
+            return Outcome(kept)
         if question is not None and question.startswith("step_up:"):
             return self.step_up_answered(turn, question.partition(":")[2], False)
         if question is not None and question.startswith("pain:"):
@@ -879,14 +882,16 @@ class Handlers:
         chosen for the workout under way too). The place, the history, the counts towards a
         step up and the bests are kept; so are this workout's stand-ins for missing kit."""
         named = self.settings_named(turn)
+        routine = self.routine_kind(turn)
         if not named:
-            return Outcome(self.composer.settings_said(turn.progress, "settings.none", None))
+            none = self.composer.settings_said(turn.progress, "settings.none", routine)
+            return Outcome(none)
         exercises = {
             exercise_id: replace(record, reps=None, load=None)
             for exercise_id, record in turn.exercises.items()
         }
         progress = replace(turn.progress, rest_seconds=None, loads=(), reps=())
-        reply = self.composer.settings_said(progress, "settings.reset", None, named)
+        reply = self.composer.settings_said(progress, "settings.reset", routine, named)
         return Outcome(
             reply,
             progress,
