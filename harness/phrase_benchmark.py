@@ -100,6 +100,7 @@ OUTCOMES: Mapping[str, str] = {
     "ChangeReminderIntent": "reminder:change",
     "CancelRemindersIntent": "reminder:cancel",
     "NextWorkoutIntent": "question:reminder",
+    "ResetSettingsIntent": "reset_settings",
     "AMAZON.YesIntent": "yes",
     "AMAZON.NoIntent": "no",
     FALLBACK_INTENT: "none",

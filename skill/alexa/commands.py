@@ -80,6 +80,8 @@ COMMANDS: tuple[Command, ...] = (
     Command(H.cancel_reminders, ("CancelRemindersIntent",)),
     Command(H.change_reminder, ("ChangeReminderIntent",)),
     Command(H.permission_answer, requests=("Connections.Response",)),
+    # The runner's settings (docs/preferences.md).
+    Command(H.reset_settings, ("ResetSettingsIntent",)),
     FALLBACK,
     Command(
         H.queue_next,

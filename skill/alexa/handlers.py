@@ -15,7 +15,7 @@ from skill.alexa.service import CoachService
 from skill.alexa.turn import Outcome, Preferences, Turn
 from skill.audio.plans import Playing
 from skill.coaching import events as ev
-from skill.coaching import pains, progression
+from skill.coaching import lasting_rest, pains, progression
 from skill.coaching.coach import Transition
 from skill.coaching.history import History, remember
 from skill.coaching.progress import MIN_REST_SECONDS, Progress
@@ -397,8 +397,24 @@ class Handlers:
     # --- each exercise over weeks (skill.coaching.progression) -------------------------------
 
     def own_ways(self, turn: Turn, move: Transition) -> Transition:
-        """A workout (re)started: with the runner's own reps and versions of its exercises."""
-        return self.progression.started(move, turn.exercises)
+        """A workout (re)started: with the runner's own reps and versions of its exercises, and
+        the rest length they keep (unless they chose one for this workout)."""
+        return self.lasting_rest(turn, self.progression.started(move, turn.exercises))
+
+    def lasting_rest(self, turn: Turn, move: Transition) -> Transition:
+        """A workout started with the rest the runner keeps, within what the device can pace,
+        and said so as it starts."""
+        kept = turn.rest.kept
+        if kept is None or move.progress.rest_seconds is not None:
+            return move
+        if not any(isinstance(event, ev.WorkoutStarted) for event in move.events):
+            return move
+        seconds = min(kept, hf.longest_rest(self.service, turn))
+        events = tuple(
+            replace(event, lasting_rest=seconds) if isinstance(event, ev.WorkoutStarted) else event
+            for event in move.events
+        )
+        return Transition(replace(move.progress, rest_seconds=seconds), events)
 
     def news(self, progress: Progress, ended: progression.Ended, week: str | None) -> str | None:
         """What went up in this workout, and a new best if there is one, before the week."""
@@ -582,7 +598,7 @@ class Handlers:
         wanted = min(longest, max(MIN_REST_SECONDS, current + step))
         if wanted == current:
             return Outcome(self.composer.rest_at_limit(progress, current, longer))
-        return self.move(turn, lambda p: self.coach.set_rest(p, wanted, longest))
+        return self.rest_chosen(turn, self.coach.set_rest(progress, wanted, longest), False)
 
     def set_rest(self, turn: Turn) -> Outcome:
         seconds = turn.asked.slot("seconds").whole_number
@@ -595,8 +611,22 @@ class Handlers:
         longest = hf.longest_rest(self.service, turn)
         if seconds is None:
             return Outcome(self.composer.ask_rest(longest))
-        rest = seconds
-        return self.move(turn, lambda p: self.coach.set_rest(p, rest, longest))
+        always = turn.asked.slot("lasting").resolved_id == "always"  # "from now on" too
+        return self.rest_chosen(turn, self.coach.set_rest(turn.progress, seconds, longest), always)
+
+    def rest_chosen(self, turn: Turn, move: Transition, always: bool) -> Outcome:
+        """A rest length chosen: counted towards keeping it for later workouts (at once with
+        "always"), and said so when it is kept."""
+        changed = next((e for e in move.events if isinstance(e, ev.RestChanged)), None)
+        if changed is None:  # out of range: nothing chosen
+            return self.speak(turn, move)
+        rest = lasting_rest.chose(turn.rest, changed.seconds, always)
+        if lasting_rest.says_kept(turn.rest, rest, always):
+            said = replace(changed, lasting=True)
+            move = Transition(
+                move.progress, tuple(said if e is changed else e for e in move.events)
+            )
+        return replace(self.speak(turn, move), rest=rest)
 
     # --- questions ----------------------------------------------------------------------------
 
@@ -682,6 +712,8 @@ class Handlers:
         question, _, target = (turn.asked.pending or "").partition(":")
         if question == "remind":
             return self.reminding.yes(turn)
+        if question == "reset":
+            return self.settings_reset(turn)
         routine = turn.routine_part
         if question == "continue" and routine is not None:
             return self.next_routine_part(turn, *routine)
@@ -741,6 +773,11 @@ class Handlers:
             return self.reminding.offer_after(turn, Outcome(self.composer.cool_down_declined()))
         if question == "remind":
             return self.reminding.declined(turn)
+        if question == "reset":
+            kept = self.composer.settings_said(
+                turn.progress, "settings.kept", self.routine_kind(turn)
+            )
+            return Outcome(kept)
         if question is not None and question.startswith("step_up:"):
             return self.step_up_answered(turn, question.partition(":")[2], False)
         if question is not None and question.startswith("pain:"):
@@ -832,6 +869,49 @@ class Handlers:
         """Loop and shuffle reach any skill that played audio; a workout has neither."""
         speech = Speech().say(self.composer.phrases.say("music.no_loop"))
         return Outcome(self.composer.answer(turn.progress, speech))
+
+    # --- the runner's settings (docs/preferences.md) ------------------------------------------
+
+    def reset_settings(self, turn: Turn) -> Outcome:
+        """ "Reset my settings": what would be cleared is said, and asked first."""
+        named = self.settings_named(turn)
+        routine = self.routine_kind(turn)
+        if not named:
+            return Outcome(self.composer.settings_said(turn.progress, "settings.none", routine))
+        return Outcome(self.composer.confirm_reset(named))
+
+    def settings_named(self, turn: Turn) -> str:
+        own = tuple(i for i, r in sorted(turn.exercises.items()) if r.reps or r.load)
+        return self.composer.settings_named(
+            turn.rest.kept,
+            own,
+            bool(turn.preferences.missing_kit),
+            turn.preferences.keep_music,
+        )
+
+    def settings_reset(self, turn: Turn) -> Outcome:
+        """Yes to the reset: the rest length kept, each exercise's own reps and version, the kit
+        said missing and music mode go back to the usual, from now on (a rest, reps or version
+        chosen for the workout under way too). The place, the history, the counts towards a
+        step up and the bests are kept; so are this workout's stand-ins for missing kit."""
+        named = self.settings_named(turn)
+        routine = self.routine_kind(turn)
+        if not named:
+            none = self.composer.settings_said(turn.progress, "settings.none", routine)
+            return Outcome(none)
+        exercises = {
+            exercise_id: replace(record, reps=None, load=None)
+            for exercise_id, record in turn.exercises.items()
+        }
+        progress = replace(turn.progress, rest_seconds=None, loads=(), reps=())
+        reply = self.composer.settings_said(progress, "settings.reset", routine, named)
+        return Outcome(
+            reply,
+            progress,
+            preferences=Preferences(),
+            exercises=exercises,
+            rest=lasting_rest.LastingRest(),
+        )
 
     # --- what Alexa sends on its own ----------------------------------------------------------
 

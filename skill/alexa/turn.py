@@ -28,6 +28,7 @@ from skill.coaching import pains, progression
 from skill.coaching.coach import Coach
 from skill.coaching.events import Event
 from skill.coaching.history import History, HistoryError
+from skill.coaching.lasting_rest import LastingRest
 from skill.coaching.progress import Progress, ProgressError
 from skill.coaching.routine import parse as parse_routine
 from skill.coaching.routine import routine_after
@@ -61,6 +62,9 @@ REMINDERS = "reminders"
 # Each exercise's reps, version, count towards a step up and bests (skill.coaching.progression),
 # a field of its own for the same reason.
 EXERCISES = "exercises"
+# The rest length kept across workouts (skill.coaching.lasting_rest), a field of its own for the
+# same reason: an older version writes the preferences back with only the fields it knows.
+REST = "rest"
 # The id of the last request that changed the record: the same request again (a replay, or
 # Alexa's retry) is answered without moving anything.
 LAST_REQUEST = "last_request"
@@ -247,6 +251,7 @@ class Turn:
     hurt: Mapping[str, float] = field(default_factory=dict)  # skill.coaching.pains
     reminders: Reminders = Reminders()  # skill.coaching.schedule
     exercises: progression.Records = field(default_factory=dict)  # skill.coaching.progression
+    rest: LastingRest = LastingRest()  # the rest length kept across workouts
     last_request: str | None = None  # the last request that changed the record
     # What the save needs: whether a record was read, what it was, its other fields.
     read: bool = False
@@ -282,6 +287,7 @@ class Outcome:
     directives: tuple[Directive, ...] = ()  # others to send (a permission asked for)
     card: Card | None = None  # for the Alexa app (the permission's consent card)
     exercises: progression.Records | None = None  # each exercise's progression, when it changed
+    rest: LastingRest | None = None  # the rest length kept across workouts, when it changed
 
 
 def read_request(envelope: RequestEnvelope) -> Asked:
@@ -452,6 +458,7 @@ def read_turn(
         hurt=pains.read(record.get(HURT)),
         reminders=Reminders.from_dict(record.get(REMINDERS)),
         exercises=exercises,
+        rest=LastingRest.from_dict(record.get(REST)),
         last_request=_request_id(record.get(LAST_REQUEST)),
         read=True,
         stored=stored,
@@ -463,7 +470,7 @@ def read_turn(
 
 
 KNOWN_FIELDS = frozenset(
-    {PROGRESS, HISTORY, PREFERENCES, ROUTINE, HURT, EXERCISES, LAST_REQUEST, REMINDERS}
+    {PROGRESS, HISTORY, PREFERENCES, ROUTINE, HURT, EXERCISES, LAST_REQUEST, REMINDERS, REST}
 )
 
 
@@ -478,12 +485,14 @@ def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
     hurt = turn.hurt if outcome.hurt is None else outcome.hurt
     reminders = turn.reminders if outcome.reminders is None else outcome.reminders
     exercises = turn.exercises if outcome.exercises is None else outcome.exercises
+    rest = turn.rest if outcome.rest is None else outcome.rest
     unchanged = (
         progress == turn.loaded
         and routine == turn.routine
         and hurt == turn.hurt
         and exercises == turn.exercises
         and reminders == turn.reminders
+        and rest == turn.rest
     )
     if unchanged and not history_changed and outcome.preferences is None:
         return
@@ -502,6 +511,8 @@ def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
         record[REMINDERS] = reminders.to_dict()
     if exercises:
         record[EXERCISES] = progression.to_store(exercises)
+    if rest != LastingRest():
+        record[REST] = rest.to_dict()
     if turn.asked.request_id is not None:
         record[LAST_REQUEST] = turn.asked.request_id
     store.write(turn.asked.record_key, encode(record), turn.stored, turn.quarantine)

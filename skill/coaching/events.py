@@ -8,6 +8,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class WorkoutStarted:
     workout_id: str
+    lasting_rest: int | None = None  # the rest length the runner keeps, this workout started with
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class Resumed:
 @dataclass(frozen=True)
 class RestChanged:
     seconds: int
+    lasting: bool = False  # kept for later workouts too (skill.coaching.lasting_rest)
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ class MoveReplies(ProgressWords):
         held: int | None = None  # the exercise whose set waits for the answer to an offer
         for event in move.events:
             match event:
-                case ev.WorkoutStarted(workout_id=workout_id):
+                case ev.WorkoutStarted(workout_id=workout_id, lasting_rest=lasting_rest):
                     plan = self._plan(workout_id)
                     speech.say(
                         self.phrases.say(
@@ -55,7 +55,9 @@ class MoveReplies(ProgressWords):
                             count=len(plan.exercises),
                         )
                     )
-                    if after.rest_seconds is not None and any(
+                    if lasting_rest is not None:  # kept across workouts: said in a few words
+                        speech.say(self.phrases.say("rest.lasting", seconds=lasting_rest))
+                    elif after.rest_seconds is not None and any(
                         e.rest_seconds != after.rest_seconds for e in plan.exercises
                     ):
                         speech.say(self.phrases.say("rest.kept", seconds=after.rest_seconds))
@@ -207,8 +209,10 @@ class MoveReplies(ProgressWords):
                     speech.extend(self.load_change(after, event))
                     if self.coach.position(after) is not None:
                         speech.say(self.phrases.say("set.go"))
-                case ev.RestChanged(seconds=seconds):
+                case ev.RestChanged(seconds=seconds, lasting=lasting):
                     key = "rest.changed" if after.active else "rest.changed_for_next"
+                    if lasting:
+                        key = "rest.changed_lasting" if after.active else "rest.lasting_idle"
                     speech.say(self.phrases.say(key, seconds=seconds))
                     if self.coach.position(after) is not None:  # then what to say next
                         speech.say(self.phrases.say("set.go"))

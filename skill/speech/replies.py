@@ -75,3 +75,37 @@ class Composer(Answers):
         # The set's announcement ends by saying what to say: no second prompt after it.
         speech.extend(self.announce_set(here.exercise, here.set_number, named=True))
         return Reply(speech, self.set_reprompt(progress), False)
+
+    # --- resetting the runner's settings (docs/preferences.md) ------------------------------
+
+    def settings_named(
+        self, rest: int | None, exercise_ids: tuple[str, ...], kit: bool, music: bool
+    ) -> str:
+        """What "reset my settings" clears, in words: only what the runner has set."""
+        named = []
+        if rest is not None:
+            named.append(self.phrases.say("settings.rest", seconds=rest))
+        if len(exercise_ids) == 1:
+            found = self.coach.library.find_exercise(exercise_ids[0])
+            if found is not None:
+                plan, index = found
+                named.append(self.phrases.say("settings.exercise", name=plan.exercises[index].name))
+        elif exercise_ids:
+            named.append(self.phrases.say("settings.exercises", count=len(exercise_ids)))
+        if kit:
+            named.append(self.phrases.say("settings.kit"))
+        if music:
+            named.append(self.phrases.say("settings.music"))
+        return self.join(named)
+
+    def confirm_reset(self, named: str) -> Reply:
+        return self.ask_yes_no(
+            Speech().say(self.phrases.say("settings.confirm", named=named)), "reset"
+        )
+
+    def settings_said(
+        self, progress: Progress, key: str, routine: str | None, named: str = ""
+    ) -> Reply:
+        """The reset done, declined, or with nothing to reset; then what to say next."""
+        speech = Speech().say(self.phrases.say(key, named=named))
+        return self.answer(progress, speech, routine)

@@ -127,3 +127,63 @@ def test_a_rollback_keeps_the_runners_place_and_their_own_reps(
     )
     store.close()
     assert "13 reps" in speech
+
+
+# main when the lasting rest came (issue 20, preferences that last): it writes the preferences
+# back with only the fields it knows, and keeps record fields it does not know as they are.
+BEFORE_LASTING_REST = "790be0103b1b09d066e643a0ece06f4b51ddbfd9"
+
+
+@pytest.fixture(scope="module")
+def before_lasting_rest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("before-lasting-rest")
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", BEFORE_LASTING_REST, "skill"],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        pytest.skip(f"the older version is not in this checkout's git: {archive.stderr!r}")
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+def test_a_rollback_keeps_the_rest_length_the_runner_keeps(
+    before_lasting_rest: Path, tmp_path: Path, coach_env: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "coach.sqlite3"
+    client, store = this_version(database)
+    always = resolved_intent("SetRestIntent", user_id=USER, seconds="60", lasting="always")
+    assert "Every workout you start will have rests of 60 seconds" in output_speech(
+        alexa_answer(client, always)
+    )
+    for intent, slots in (
+        ("StartWorkoutIntent", {"workout": "dumbbell"}),
+        ("SkipWarmUpIntent", {}),
+        ("NextSetIntent", {}),
+    ):
+        alexa_answer(client, resolved_intent(intent, user_id=USER, **slots))
+    store.close()
+
+    # Rolled back: the older version carries on, and saves the record more than once (a set
+    # counted, music mode chosen: its preferences written back).
+    where, _, music = older_says(
+        before_lasting_rest,
+        database,
+        resolved_intent("StatusIntent", user_id=USER),
+        resolved_intent("NextSetIntent", user_id=USER),
+        resolved_intent("KeepMusicIntent", user_id=USER),
+    )
+    assert FRESH_START not in where and "set 2 of 3" in where.lower()
+    assert "leave your music alone" in music
+
+    # Rolled forward: the rest length is still kept, and the next workout starts with it.
+    client, store = this_version(database)
+    stored = store.read(record_key(USER))
+    assert stored is not None
+    assert decode(stored.text)["rest"]["kept"] == 60
+    switch = resolved_intent("AMAZON.YesIntent", user_id=USER)
+    switch["session"]["attributes"] = {"pending": "switch:bodyweight"}
+    speech = output_speech(alexa_answer(client, switch))
+    store.close()
+    assert "bodyweight workout" in speech and "Rests of 60 seconds, as you like them" in speech
