@@ -443,10 +443,12 @@ class Handlers:
         if self.offered(turn) is not None:
             outcome = self.speak(turn, self.progression.set_called(chosen.progress))
             return replace(outcome, notice=said, exercises=chosen.records)
+        # Only the record changes (the reps live there, and the progress is given them from
+        # it each turn): a new place in the outcome would end a rest this was said over.
         answered = self.answer(
             replace(turn, progress=chosen.progress), lambda _: Speech().say(said)
         )
-        return replace(answered, progress=chosen.progress, exercises=chosen.records)
+        return replace(answered, exercises=chosen.records)
 
     def best(self, turn: Turn) -> Outcome:
         """ "What's my best on the chin-ups": the most reps in a set, at the hardest way done."""
