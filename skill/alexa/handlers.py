@@ -79,6 +79,9 @@ class Handlers:
         ended = self.progression.ended(move.progress, move.events, turn.exercises, turn.hurt)
         if ended is not None:
             exercises = ended.records
+        if not offers and move.events:  # a move on from an offer: its set is no longer held
+            let_go = progression.let_go(turn.exercises if exercises is None else exercises)
+            exercises = exercises if let_go is None else let_go
         history = None
         if known is not None:
             library = self.coach.library
@@ -405,7 +408,7 @@ class Handlers:
         return " ".join(part for part in said if part) or None
 
     def offered(self, turn: Turn) -> str | None:
-        return self.progression.offered(turn.progress, turn.asked.pending)
+        return self.progression.offered(turn.progress, turn.asked.pending, turn.exercises)
 
     def set_called_as_it_is(self, turn: Turn) -> Outcome:
         """The set held for the offer, called as it is: nothing counted, nothing changed."""
