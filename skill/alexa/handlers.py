@@ -74,7 +74,7 @@ class Handlers:
         exercises: progression.Records | None = None
         if playing is None:
             offers, exercises = self.progression.offers(
-                move.progress, move.events, turn.exercises, hurt
+                move.progress, move.events, turn.exercises, hurt, turn.hurt.values()
             )
         ended = self.progression.ended(move.progress, move.events, turn.exercises, turn.hurt)
         if ended is not None:

@@ -11,7 +11,7 @@ version cannot read is dropped rather than the record refused (it is read every 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -360,10 +360,13 @@ class Progression:
         events: tuple[ev.Event, ...],
         records: Records,
         hurt: frozenset[str],
+        pain_at: Iterable[float] = (),
     ) -> tuple[dict[str, tuple[Step, str | None]], dict[str, ExerciseRecord] | None]:
         """The step up offered as the move introduces an exercise at its first set, when it is
         done as planned (not another way for missing kit), did not hurt lately (`hurt`) and was
-        not changed in this workout already; and the records with the offer marked.
+        not changed in this workout already; and the records with the offer marked. None for
+        the rest of a workout in which pain was said of any exercise (`pain_at`: when each
+        was): more is not what to ask of a runner who just hurt.
 
         At most one offer a workout (more questions than that is too many in one workout): the
         first exercise due one as it comes up. The others keep their count and are offered in
@@ -374,6 +377,8 @@ class Progression:
             return {}, None
         if any(record.offered_in == started for record in records.values()):
             return {}, None  # this workout had its offer
+        if any(at >= started for at in pain_at):
+            return {}, None
         for event in events:
             if not isinstance(event, ev.ExerciseIntroduced):
                 continue
