@@ -77,11 +77,14 @@ class Handlers:
         exercises: progression.Records | None = None
         if playing is None:
             offers, exercises = self.progression.offers(
-                move.progress, move.events, turn.exercises, hurt
+                move.progress, move.events, turn.exercises, hurt, turn.hurt.values()
             )
         ended = self.progression.ended(move.progress, move.events, turn.exercises, turn.hurt)
         if ended is not None:
             exercises = ended.records
+        if not offers and move.events:  # a move on from an offer: its set is no longer held
+            let_go = progression.let_go(turn.exercises if exercises is None else exercises)
+            exercises = exercises if let_go is None else let_go
         history = None
         if known is not None:
             library = self.coach.library
@@ -426,7 +429,7 @@ class Handlers:
         return " ".join(part for part in said if part) or None
 
     def offered(self, turn: Turn) -> str | None:
-        return self.progression.offered(turn.progress, turn.asked.pending)
+        return self.progression.offered(turn.progress, turn.asked.pending, turn.exercises)
 
     def set_called_as_it_is(self, turn: Turn) -> Outcome:
         """The set held for the offer, called as it is: nothing counted, nothing changed."""
@@ -464,10 +467,12 @@ class Handlers:
         if self.offered(turn) is not None:
             outcome = self.speak(turn, self.progression.set_called(chosen.progress))
             return replace(outcome, notice=said, exercises=chosen.records)
+        # Only the record changes (the reps live there, and the progress is given them from
+        # it each turn): a new place in the outcome would end a rest this was said over.
         answered = self.answer(
             replace(turn, progress=chosen.progress), lambda _: Speech().say(said)
         )
-        return replace(answered, progress=chosen.progress, exercises=chosen.records)
+        return replace(answered, exercises=chosen.records)
 
     def best(self, turn: Turn) -> Outcome:
         """ "What's my best on the chin-ups": the most reps in a set, at the hardest way done."""

@@ -148,6 +148,8 @@ class CoachSkill:
             return render(self.service, asked, outcome, None, turn.progress, None)
         outcome = command_for(asked).action(self.handlers, turn)
         shown = turn.progress if outcome.progress is None else outcome.progress
+        if outcome.exercises is not None:  # the runner's own reps as changed this turn
+            shown = self.handlers.progression.loaded(shown, outcome.exercises)
         routine = parse_routine(routine_after(turn.routine, outcome.events))
         answer = render(self.service, asked, outcome, turn.notice, shown, routine)
         check_writable(answer)  # before the save: an answer that cannot be sent moves nothing

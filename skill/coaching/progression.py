@@ -11,7 +11,7 @@ version cannot read is dropped rather than the record refused (it is read every 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -47,6 +47,9 @@ class ExerciseRecord:
     best_reps: int = 0  # the most reps done in one set of it, 0: none done yet
     hardest: str | None = None  # the hardest version done: "easier", "plan", "harder"
     offered_in: float | None = None  # the workout (its start) in which a step up was offered
+    # The offer is still unanswered and its set not called: kept here, not only in the session,
+    # so that "next" in a new session calls the set rather than counting it.
+    held: bool = False
 
     def reps_for(self, exercise: Exercise) -> int:
         return exercise.reps.count if self.reps is None else self.reps
@@ -71,6 +74,8 @@ class ExerciseRecord:
         ):
             if count:
                 data[name] = count
+        if self.held:
+            data["held"] = True
         return data
 
     @classmethod
@@ -93,10 +98,23 @@ class ExerciseRecord:
             return None
         if not all(t is None or (_number(t) and t >= 0) for t in times):
             return None
+        held = data.get("held", False)
+        if not isinstance(held, bool):
+            return None
         clean, clean_before, best = counts
         counted, eased_at, raised_in, offered_in = (None if t is None else float(t) for t in times)
         return cls(
-            reps, load, clean, counted, clean_before, eased_at, raised_in, best, hardest, offered_in
+            reps,
+            load,
+            clean,
+            counted,
+            clean_before,
+            eased_at,
+            raised_in,
+            best,
+            hardest,
+            offered_in,
+            held,
         )
 
 
@@ -148,13 +166,19 @@ def offer(exercise: Exercise, record: ExerciseRecord) -> Step | None:
 def taken(record: ExerciseRecord, step: Step, workout_started: float | None) -> ExerciseRecord:
     """The runner said yes to `step` (or asked for it): kept, and counted afresh from here."""
     return replace(
-        record, reps=step.reps, load=step.load, clean=0, clean_before=0, raised_in=workout_started
+        record,
+        reps=step.reps,
+        load=step.load,
+        clean=0,
+        clean_before=0,
+        raised_in=workout_started,
+        held=False,
     )
 
 
 def kept_the_same(record: ExerciseRecord) -> ExerciseRecord:
     """ "Keep it the same": no offer again until two more clean workouts."""
-    return replace(record, clean=0, clean_before=0)
+    return replace(record, clean=0, clean_before=0, held=False)
 
 
 def reps_wanted(exercise: Exercise, reps: int) -> bool:
@@ -167,7 +191,7 @@ def load_chosen(record: ExerciseRecord, load: str | None, now: float) -> Exercis
     """ "Too hard" or "too easy" said: the version is kept for later workouts, and "too hard"
     stops this workout counting towards a step up."""
     eased = _LEVELS.index(load) < _LEVELS.index(record.load)
-    return replace(record, load=load, eased_at=now if eased else record.eased_at)
+    return replace(record, load=load, eased_at=now if eased else record.eased_at, held=False)
 
 
 def tuned(progress: Progress, records: Records) -> Progress:
@@ -221,6 +245,14 @@ def counted(
             record = _with_best(record, reps, version)
         updated[exercise.id] = record
     return updated, news
+
+
+def let_go(records: Records) -> dict[str, ExerciseRecord] | None:
+    """The records with no offer held (the set was called, or the runner moved on); None when
+    none was."""
+    if not any(record.held for record in records.values()):
+        return None
+    return {i: replace(r, held=False) if r.held else r for i, r in records.items()}
 
 
 def went_up(records: Records, plan: WorkoutPlan, started: float | None) -> list[str]:
@@ -328,10 +360,13 @@ class Progression:
         events: tuple[ev.Event, ...],
         records: Records,
         hurt: frozenset[str],
+        pain_at: Iterable[float] = (),
     ) -> tuple[dict[str, tuple[Step, str | None]], dict[str, ExerciseRecord] | None]:
         """The step up offered as the move introduces an exercise at its first set, when it is
         done as planned (not another way for missing kit), did not hurt lately (`hurt`) and was
-        not changed in this workout already; and the records with the offer marked.
+        not changed in this workout already; and the records with the offer marked. None for
+        the rest of a workout in which pain was said of any exercise (`pain_at`: when each
+        was): more is not what to ask of a runner who just hurt.
 
         At most one offer a workout (more questions than that is too many in one workout): the
         first exercise due one as it comes up. The others keep their count and are offered in
@@ -342,6 +377,8 @@ class Progression:
             return {}, None
         if any(record.offered_in == started for record in records.values()):
             return {}, None  # this workout had its offer
+        if any(at >= started for at in pain_at):
+            return {}, None
         for event in events:
             if not isinstance(event, ev.ExerciseIntroduced):
                 continue
@@ -357,7 +394,7 @@ class Progression:
                 continue
             step = offer(exercise, record)
             if step is not None:
-                marked = {**records, exercise.id: replace(record, offered_in=started)}
+                marked = {**records, exercise.id: replace(record, offered_in=started, held=True)}
                 return {exercise.id: (step, record.load)}, marked
         return {}, None
 
@@ -381,14 +418,22 @@ class Progression:
         updated, best = counted(records, plan, progress, hurt, others)
         return Ended(updated, went_up(updated, plan, progress.started_at), best)
 
-    def offered(self, progress: Progress, pending: str | None) -> str | None:
-        """The exercise whose step up was offered (the question `pending`), when it is still
-        the one the runner is on."""
+    def offered(self, progress: Progress, pending: str | None, records: Records) -> str | None:
+        """The exercise whose step up was offered (the question `pending`, or in a new session
+        the offer the record still holds), when it is still the one the runner is on, its set
+        not yet called."""
         question, _, exercise_id = (pending or "").partition(":")
         here = self.coach.position(progress)
-        if question != "step_up" or here is None or here.exercise.id != exercise_id:
+        if here is None:
             return None
-        return exercise_id
+        if question == "step_up" and here.exercise.id == exercise_id:
+            return exercise_id
+        record = record_of(records, here.exercise.id)
+        started = progress.started_at
+        held = record.held and started is not None and record.offered_in == started
+        if held and here.set_number == 1 and not progress.sets_of(here.exercise_index):
+            return here.exercise.id
+        return None
 
     def set_called(self, progress: Progress) -> Transition:
         """The set held for the offer, called: nothing counted, nothing moved."""
@@ -428,7 +473,9 @@ class Progression:
         if not reps_wanted(plain, reps):
             return RepsChosen(progress, None, plain)
         own = None if reps == plain.reps.count else reps
-        record = replace(record_of(records, plain.id), reps=own, clean=0, clean_before=0)
+        record = replace(
+            record_of(records, plain.id), reps=own, clean=0, clean_before=0, held=False
+        )
         chosen = replace(progress, reps=progress.with_reps(plain.id, own))
         return RepsChosen(chosen, {**records, plain.id: record}, plain)
 

@@ -155,6 +155,22 @@ def test_one_offer_a_workout_the_others_wait_their_turn() -> None:
     assert offered == [DUMBBELL.exercises[1].id]  # the next one's turn; its count was kept
 
 
+def test_no_offer_for_the_rest_of_a_workout_in_which_pain_was_said() -> None:
+    """Review finding 9: "my shoulder hurts" on the press, then "skip", brought the row's offer
+    of a rep more. Pain said in an earlier workout does not hold the offer back."""
+    records = after(after({}, whole_workout(DUMBBELL, 1000.0)), whole_workout(DUMBBELL, 9000.0))
+    records = {**records, PRESS.id: pg.kept_the_same(records[PRESS.id])}  # the row due first
+    started = 20000.0
+    on_press = COACH.start(Progress(), "dumbbell", started).progress
+    to_row = COACH.skip_exercise(on_press, started + 60, set_done=False)
+    row = DUMBBELL.exercises[1].id
+    hurt = frozenset({PRESS.id})
+    earlier, _ = PROGRESSION.offers(to_row.progress, to_row.events, records, hurt, [15000.0])
+    assert list(earlier) == [row]
+    now, marked = PROGRESSION.offers(to_row.progress, to_row.events, records, hurt, [started + 30])
+    assert now == {} and marked is None
+
+
 def test_go_back_to_a_number_within_the_range_is_kept_and_outside_it_changes_nothing() -> None:
     started = COACH.start(Progress(), "dumbbell", 1000.0).progress
     records = {PRESS.id: pg.ExerciseRecord(reps=14, clean=2)}
