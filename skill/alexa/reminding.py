@@ -42,11 +42,13 @@ OFFER_AFTER_WORKOUTS = 2
 
 
 def ask_for_reminders() -> SendRequestDirective:
+    """Alexa's documented version 1 form: one scope, as a string (version 2 wants a
+    `permissionScopes` list of {permissionScope, consentLevel} instead)."""
     return SendRequestDirective(
         name=ASK_FOR,
         payload={
             "@type": "AskForPermissionsConsentRequest",
-            "@version": "2",
+            "@version": "1",
             "permissionScope": apis.REMINDERS_SCOPE,
         },
         token="",
