@@ -20,6 +20,7 @@ these actions set what the runner and the APIs do:
     grant_reminders         the runner has granted the reminders permission in the Alexa app
     refuse_permission       the runner says no when Alexa asks for a permission
     ignore_permission       the runner does not answer when Alexa asks
+    accept_permission       the runner says yes when Alexa asks (as a device does at first)
     api_fails_401 (403, 429, 500)  every Reminders API call answers that status
     api_recovers            the Reminders API answers again
     device_in_auckland      the device's time zone is Pacific/Auckland
@@ -289,6 +290,7 @@ class Stage:
                 "api_recovers": recovers,
                 "grant_reminders": lambda device: device.grant(REMINDERS_SCOPE),
                 "refuse_permission": consent("DENIED"),
+                "accept_permission": consent("ACCEPTED"),
                 "ignore_permission": consent("NOT_ANSWERED"),
                 "device_in_auckland": in_auckland,
                 "reminders_deleted_in_app": deleted_in_app,
