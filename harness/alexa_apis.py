@@ -6,7 +6,9 @@ It serves `POST/GET /v1/alerts/reminders`, `GET/PUT/DELETE /v1/alerts/reminders/
 the JSON the skill sends (a `SCHEDULED_ABSOLUTE` trigger with a `scheduledTime` without a zone,
 a known `timeZoneId`, weekly `recurrenceRules`, spoken text per locale, a push notification
 status). A body that breaks a rule is answered 400 and kept in `problems`. `fail_with` makes
-every reminder call answer that status (401, 403, 429, 500...). Its certificate is issued by a
+every reminder call answer that status (401, 403, 429, 500...); `garble_with` makes every call,
+the time zone's too, answer that status with an HTML page rather than JSON (as a proxy or an
+outage page does); `delay` holds every answer that many seconds. Its certificate is issued by a
 CA of its own, made when the server is made (`ca_path`): the skill trusts it through
 `COACH_ALEXA_API_CA_PATH`. It listens from `start()` on (`url`).
 
@@ -25,6 +27,7 @@ import shutil
 import ssl
 import tempfile
 import threading
+import time
 import uuid
 import weakref
 from dataclasses import dataclass, field
@@ -140,6 +143,8 @@ class AlexaApis:
     reminders: dict[str, Reminder] = field(default_factory=dict)
     time_zones: dict[str, str] = field(default_factory=dict)  # device id -> zone
     fail_with: int | None = None  # every reminder call answers this status
+    garble_with: int | None = None  # every call answers this status with a page that isn't JSON
+    delay: float = 0.0  # seconds every answer waits
     problems: list[str] = field(default_factory=list)  # bodies refused, and why
     calls: list[str] = field(default_factory=list)  # "POST /v1/alerts/reminders", in order
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -182,6 +187,14 @@ def _handler(state: AlexaApis) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(raw)
 
+        def _send_page(self, status: int) -> None:
+            raw = b"<html><body>Service unavailable</body></html>"
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
         def _read(self) -> object:
             length = int(self.headers.get("Content-Length") or 0)
             try:
@@ -194,6 +207,11 @@ def _handler(state: AlexaApis) -> type[BaseHTTPRequestHandler]:
             body = self._read() if method in ("POST", "PUT") else None
             with state.lock:
                 state.calls.append(f"{method} {path}")
+                delay, garble_with = state.delay, state.garble_with
+            if delay:
+                time.sleep(delay)
+            if garble_with is not None:
+                return self._send_page(garble_with)
             owner = state.accepts(self.headers.get("Authorization"))
             if owner is None:
                 return self._send(401, {"code": "UNAUTHORIZED", "message": "bad token"})

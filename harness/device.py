@@ -140,6 +140,28 @@ REQUEST_HEADERS = {
 }
 
 
+def ask_for_scope(ask: JsonDict) -> str:
+    """The scope an AskFor directive asks for, in Alexa's documented version 1 form
+    (`"@version": "1"`, `permissionScope` a string); any other form is refused, as Alexa
+    would (version 2 wants a `permissionScopes` list, not a single scope)."""
+    payload = ask.get("payload")
+    payload = payload if isinstance(payload, dict) else {}
+    scope = payload.get("permissionScope")
+    form_ok = (
+        payload.get("@type") == "AskForPermissionsConsentRequest"
+        and payload.get("@version") == "1"
+        and isinstance(scope, str)
+        and scope
+        and "permissionScopes" not in payload
+    )
+    if not form_ok:
+        raise DeviceError(
+            "an AskFor payload must be AskForPermissionsConsentRequest version 1 with one "
+            f"permissionScope string: got {payload!r}"
+        )
+    return str(scope)
+
+
 class DeviceError(RuntimeError):
     """The skill could not be reached or answered in a way Alexa would reject."""
 
@@ -686,9 +708,7 @@ class Device:
         """Alexa asks the runner for the permission the skill named, and sends the skill the
         answer (`consent`) as Connections.Response in the same session; a yes grants the
         scope. The turn returned is that answer's: what the runner hears after."""
-        payload = ask.get("payload")
-        payload = payload if isinstance(payload, dict) else {}
-        scope = str(payload.get("permissionScope", ""))
+        scope = ask_for_scope(ask)
         self.asked_for.append(scope)
         if self.consent == "ACCEPTED" and scope:
             self.grant(scope)

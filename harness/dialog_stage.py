@@ -20,12 +20,16 @@ these actions set what the runner and the APIs do:
     grant_reminders         the runner has granted the reminders permission in the Alexa app
     refuse_permission       the runner says no when Alexa asks for a permission
     ignore_permission       the runner does not answer when Alexa asks
+    accept_permission       the runner says yes when Alexa asks (as a device does at first)
     api_fails_401 (403, 429, 500)  every Reminders API call answers that status
     api_recovers            the Reminders API answers again
     device_in_auckland      the device's time zone is Pacific/Auckland
     local_<day>_<hhmm>      the clock moves on to the next such time on the device's clock (its
                             zone in the stand-in, UTC without one): local_sunday_2330,
                             local_monday_0015; any day, on the quarter hour
+    api_answers_html_200 (401, 500)  every API call answers that status with a page, not JSON
+    reminders_deleted_in_app  the runner deletes the skill's reminders in the Alexa app
+    api_is_slow             every API call answers after API_SLOW_SECONDS
 """
 
 from __future__ import annotations
@@ -81,6 +85,8 @@ ACTION_NAMES = (
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
 API_FAILURES = (401, 403, 429, 500)
+API_PAGES = (200, 401, 500)  # statuses answered with an HTML page rather than JSON
+API_SLOW_SECONDS = 2.95  # just under the store's 3 s budget for a turn
 
 
 class ScriptClock:
@@ -255,6 +261,19 @@ class Stage:
 
             return fail
 
+        def garbling(status: int) -> Action:
+            def garble(device: Device) -> None:
+                state.garble_with = status
+
+            return garble
+
+        def deleted_in_app(device: Device) -> None:
+            with state.lock:
+                state.reminders.clear()
+
+        def slow(device: Device) -> None:
+            state.delay = API_SLOW_SECONDS
+
         def in_auckland(device: Device) -> None:
             state.time_zones[device.caller.device_id] = "Pacific/Auckland"
 
@@ -271,9 +290,14 @@ class Stage:
 
             return move_on
 
+        def recovers(device: Device) -> None:
+            state.fail_with = state.garble_with = None
+            state.delay = 0.0
+
         actions: dict[str, Action] = {
             f"api_fails_{status}": failing(status) for status in API_FAILURES
         }
+        actions.update({f"api_answers_html_{status}": garbling(status) for status in API_PAGES})
         actions.update(
             {
                 f"local_{name}_{hour:02d}{minute:02d}": local_time(weekday, hour, minute)
@@ -284,11 +308,14 @@ class Stage:
         )
         actions.update(
             {
-                "api_recovers": failing(None),
+                "api_recovers": recovers,
                 "grant_reminders": lambda device: device.grant(REMINDERS_SCOPE),
                 "refuse_permission": consent("DENIED"),
+                "accept_permission": consent("ACCEPTED"),
                 "ignore_permission": consent("NOT_ANSWERED"),
                 "device_in_auckland": in_auckland,
+                "reminders_deleted_in_app": deleted_in_app,
+                "api_is_slow": slow,
             }
         )
         return actions

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +77,12 @@ def _configuration(access: ApiAccess, options: ApiOptions, seconds: float) -> Ap
             verify: str | bool = str(options.ca_path) if options.ca_path else True
             return functools.partial(method, timeout=seconds, verify=verify)
 
+        def invoke(self, request: Any) -> Any:
+            response = super().invoke(request)
+            if not 200 <= (response.status_code or 0) < 300 and not _is_json(response.body):
+                response.body = None  # type: ignore[assignment]  # an outage page: the status says it
+            return response
+
     return ApiConfiguration(
         serializer=DefaultSerializer(),
         api_client=BoundedApiClient(),
@@ -84,9 +91,20 @@ def _configuration(access: ApiAccess, options: ApiOptions, seconds: float) -> Ap
     )
 
 
+def _is_json(body: object) -> bool:
+    if not isinstance(body, str | bytes):
+        return body is None
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
+
+
 def _call(what: str, call: Any) -> Any:
-    """Run one API call; any failure becomes an ApiError of its kind."""
-    from ask_sdk_core.exceptions import ApiClientException
+    """Run one API call; any failure becomes an ApiError of its kind. Whatever the SDK raises
+    (an answer that isn't JSON, a model it cannot build) is "unavailable": a failing API must
+    never fail the turn."""
     from ask_sdk_model.services import ServiceException
 
     try:
@@ -95,8 +113,8 @@ def _call(what: str, call: Any) -> Any:
         log.warning("%s: the API answered %s", what, error.status_code)
         status = int(error.status_code)
         raise ApiError(kind_of(status), str(error), status) from error
-    except (ApiClientException, ValueError, TypeError) as error:
-        log.warning("%s failed: %s", what, error)
+    except Exception as error:  # any SDK failure is an unavailable API
+        log.warning("%s failed: %s: %s", what, type(error).__name__, error)
         raise ApiError(UNAVAILABLE, str(error)) from error
 
 

@@ -42,15 +42,22 @@ OFFER_AFTER_WORKOUTS = 2
 
 
 def ask_for_reminders() -> SendRequestDirective:
+    """Alexa's documented version 1 form: one scope, as a string (version 2 wants a
+    `permissionScopes` list of {permissionScope, consentLevel} instead)."""
     return SendRequestDirective(
         name=ASK_FOR,
         payload={
             "@type": "AskForPermissionsConsentRequest",
-            "@version": "2",
+            "@version": "1",
             "permissionScope": apis.REMINDERS_SCOPE,
         },
         token="",
     )
+
+
+def mid_workout(turn: Turn) -> bool:
+    """A workout, its warm-up or its cool-down is under way."""
+    return turn.progress.active or turn.routine_part is not None
 
 
 def consent_card() -> AskForPermissionsConsentCard:
@@ -158,12 +165,8 @@ class Reminding:
         accepted = turn.asked.consent == "ACCEPTED" or apis.REMINDERS_SCOPE in turn.asked.granted
         if plan is not None and accepted and turn.asked.api is not None:
             return self.create(turn, plan, turn.reminders)
-        said = Speech().say(self.phrases.say("remind.no_permission"))
-        return Outcome(
-            Reply(said, None, True),
-            reminders=replace(turn.reminders, wanted=None),
-            card=consent_card(),
-        )
+        kept = replace(turn.reminders, wanted=None)
+        return replace(self.said(turn, "remind.no_permission", kept), card=consent_card())
 
     def create(self, turn: Turn, plan: Plan, reminders: Reminders) -> Outcome:
         access = turn.asked.api
@@ -233,10 +236,11 @@ class Reminding:
         return outcome
 
     def said(self, turn: Turn, key: str, reminders: Reminders, **values: object) -> Outcome:
-        """The sentence, then: after the offer or the permission question, goodbye; otherwise
-        what to say next where the runner is."""
+        """The sentence, then: after the offer at the end of a workout (or the permission asked
+        there), goodbye; otherwise what to say next where the runner is."""
         speech = Speech().say(self.phrases.say(key, 0, **values))
-        if turn.asked.pending == PENDING or turn.asked.kind == "Connections.Response":
+        after_the_permission = turn.asked.kind == "Connections.Response"
+        if turn.asked.pending == PENDING or (after_the_permission and not mid_workout(turn)):
             return Outcome(Reply(speech, None, True), reminders=reminders)
         return replace(self.answer(turn, speech), reminders=reminders)
 

@@ -531,3 +531,26 @@ def test_a_document_sent_to_a_device_without_a_screen_is_an_error() -> None:
         device.say("open upper body coach")
     with pytest.raises(DeviceError, match="no screen"):
         device.touch("next_set")
+
+
+def test_the_device_takes_only_the_documented_askfor_form() -> None:
+    """Review of issue 20, finding 6: Alexa documents AskFor version 1 with one
+    `permissionScope` string (version 2 wants a `permissionScopes` list); the skill's directive
+    is that form, and the harness refuses the mix of the two the skill sent before."""
+    from ask_sdk_core.serialize import DefaultSerializer
+
+    from harness.device import DeviceError, ask_for_scope
+    from skill.alexa.reminding import ask_for_reminders
+
+    sent = DefaultSerializer().serialize(ask_for_reminders())
+    assert isinstance(sent, dict)
+    assert ask_for_scope(sent) == "alexa::alerts:reminders:skill:readwrite"
+    mixed = {
+        "payload": {
+            "@type": "AskForPermissionsConsentRequest",
+            "@version": "2",
+            "permissionScope": "alexa::alerts:reminders:skill:readwrite",
+        }
+    }
+    with pytest.raises(DeviceError):
+        ask_for_scope(mixed)
