@@ -406,6 +406,10 @@ class Runner:
         self.expected = Expected()
         self.turns = 0
         self.explained: set[str] = set()  # exercises the skill has introduced to this runner
+        # The rest lengths chosen: the last, how many times in a row, and the one kept.
+        self.rest_chosen: int | None = None
+        self.rest_times = 0
+        self.kept_rest: int | None = None
 
     def retarget(self, url: str, timeout_s: float = 30.0) -> None:
         """Talk to another server (e.g. the restarted one); any open session is forgotten."""
@@ -421,8 +425,17 @@ class Runner:
     def set_rest(self, seconds: int, *, one_shot: bool = False) -> Turn:
         turn = self._send("SetRestIntent", {"seconds": str(seconds)}, one_shot)
         self.expected.rest_seconds = seconds
+        # The same length chosen twice in a row is kept for every workout (docs/preferences.md),
+        # and the coach says so when it makes a new length last.
+        before = self.kept_rest
+        self.rest_times = self.rest_times + 1 if self.rest_chosen == seconds else 1
+        self.rest_chosen = seconds
+        if self.rest_times >= 2:
+            self.kept_rest = seconds
         if self.expected.active:
             return self.check(turn, f"Your rests are now {seconds} seconds")
+        if self.kept_rest != before:
+            return self.check(turn, f"Every workout you start will have rests of {seconds} seconds")
         # With no workout under way, the rest is for the next workout started.
         return self.check(turn, f"Your rests will be {seconds} seconds in the next workout")
 
