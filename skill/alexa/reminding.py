@@ -144,17 +144,20 @@ class Reminding:
             at = (kept.hour, kept.minute)
         if at is None:
             return self.answer(turn, Speech().say(self.phrases.say("remind.which_time")))
+        reminders = turn.reminders
         if not chosen:
-            zone, _ = self.zone(turn)
+            zone, reminders = self.zone(turn)  # kept with the zone: not asked again to set it
             times = [w.finished_at for w in turn.history.read().workouts]
             chosen = (offer_day(times, zone, turn.now),)
-        return self.set_plan(turn, Plan(chosen, *at))
+        return self.set_plan(turn, Plan(chosen, *at), reminders)
 
-    def set_plan(self, turn: Turn, plan: Plan) -> Outcome:
-        """Set `plan` (replacing any reminder set before), once the permission is granted."""
+    def set_plan(self, turn: Turn, plan: Plan, reminders: Reminders | None = None) -> Outcome:
+        """Set `plan` (replacing any reminder set before), once the permission is granted.
+        `reminders`: the record's, when this turn has changed it (a zone just asked for)."""
+        reminders = turn.reminders if reminders is None else reminders
         if turn.asked.api is None:
-            return self.said(turn, "remind.not_here", turn.reminders)
-        wanting = replace(turn.reminders, wanted=plan)
+            return self.said(turn, "remind.not_here", reminders)
+        wanting = replace(reminders, wanted=plan)
         if apis.REMINDERS_SCOPE not in turn.asked.granted:
             return Outcome(directives=(ask_for_reminders(),), reminders=wanting)
         return self.create(turn, plan, wanting)
