@@ -181,11 +181,14 @@ def _handler(state: AlexaApis) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, status: int, body: object | None = None) -> None:
             raw = b"" if body is None else json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            self.end_headers()
-            self.wfile.write(raw)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+            except (OSError, ssl.SSLError):  # the skill stopped waiting (its call timed out)
+                self.close_connection = True
 
         def _send_page(self, status: int) -> None:
             raw = b"<html><body>Service unavailable</body></html>"

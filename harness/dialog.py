@@ -74,7 +74,9 @@ Expectations (all optional; speech ones only on say/intent turns):
                            datasources of the document the screen shows after the turn
   reminders: TEXT | [TEXT] (any turn but do) each must appear in a reminder the local stand-in
                            of Alexa's Reminders API holds after the turn (harness.alexa_apis:
-                           "Thursday 07:00 (Pacific/Auckland): ..."); [] asserts none is set
+                           "Thursday 07:00 (Pacific/Auckland): ..."), and it holds as many
+                           reminders as texts listed (no reminder set twice); [] asserts none
+                           is set
 
 Speech text is the SSML with tags removed and whitespace normalised. Files load with YAML 1.2
 booleans: only true and false are booleans, so `say: yes` (or no, on, off) is the word itself.
@@ -678,17 +680,21 @@ def _run_step(
 
 
 def _reminder_problems(expect: Expectations, device: Device) -> list[str]:
-    """Each text must be in a reminder the Alexa APIs' stand-in holds; [] means none is."""
+    """Each text must be in a reminder the Alexa APIs' stand-in holds, and it holds no other
+    (one reminder a text: a reminder set twice is a failure); [] means none is."""
     if expect.reminders is None:
         return []
     lines = device.reminder_lines()
     if not expect.reminders and lines:
         return [f"expected no reminders, found {lines}"]
-    return [
+    problems = [
         f"expected a reminder with {text!r}, found {lines}"
         for text in expect.reminders
         if not any(text.lower() in line.lower() for line in lines)
     ]
+    if not problems and len(lines) != len(expect.reminders):
+        problems.append(f"expected {len(expect.reminders)} reminders set, found {lines}")
+    return problems
 
 
 def audio_log(device: Device, start: float, first_event: int = 0) -> list[str]:
