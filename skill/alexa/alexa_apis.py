@@ -3,8 +3,10 @@ Settings API), through ask-sdk-core's `ReminderManagementServiceClient` and `Ups
 on the request's `apiEndpoint` with its `apiAccessToken`.
 
 The clients are imported only when a turn calls an API (the cold start is measured:
-bench/lambda_import.py). Every call has a short timeout, and a failure never fails the turn: it
-is an `ApiError` whose `kind` the handler puts into a short sentence."""
+bench/lambda_import.py). Every call has a short timeout, never longer than leaves the turn time
+to save the record (skill.persistence.deadline.time_to_spend), and a failure never fails the
+turn: it is an `ApiError` whose `kind` the handler puts into a short sentence (a call there is
+no time left for fails at once, as "unavailable")."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from skill.coaching.schedule import Plan, next_time
+from skill.persistence.deadline import time_to_spend
 
 if TYPE_CHECKING:
     from ask_sdk_model.services import ApiConfiguration
@@ -26,12 +29,18 @@ log = logging.getLogger(__name__)
 REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
 REMINDER_SECONDS = 3.0  # Alexa waits 8 s for the whole answer
 TIME_ZONE_SECONDS = 1.0  # asked at most once a day a device; the rolling week is the fallback
+# A call the turn has less time than this left for is not made: it could only time out.
+SHORTEST_CALL_SECONDS = 0.25
 
 # What went wrong, as the handler says it.
 DENIED = "denied"  # 401: no permission (or it was taken back)
 FORBIDDEN = "forbidden"  # 403: not allowed here (this device, this account)
 THROTTLED = "throttled"  # 429: too many calls just now
 UNAVAILABLE = "unavailable"  # 5xx, a timeout, no connection, an answer that makes no sense
+
+
+class OutOfTurnTime(Exception):
+    """The turn has no time left for this call: it is not made."""
 
 
 class ApiError(Exception):
@@ -70,12 +79,17 @@ def _configuration(access: ApiAccess, options: ApiOptions, seconds: float) -> Ap
     from ask_sdk_model.services import ApiConfiguration
 
     class BoundedApiClient(DefaultApiClient):
-        """The SDK's client with a timeout (it has none) and the CA the options name."""
+        """The SDK's client with a timeout (it has none): `seconds`, or less when the turn has
+        less left than that and its save (taken when the call is made); and the CA the options
+        name."""
 
         def _resolve_method(self, request: Any) -> Any:
             method = super()._resolve_method(request)
+            timeout = time_to_spend(seconds)
+            if timeout < SHORTEST_CALL_SECONDS:
+                raise OutOfTurnTime(f"{timeout:.2f} s left of the turn for the call")
             verify: str | bool = str(options.ca_path) if options.ca_path else True
-            return functools.partial(method, timeout=seconds, verify=verify)
+            return functools.partial(method, timeout=timeout, verify=verify)
 
         def invoke(self, request: Any) -> Any:
             response = super().invoke(request)
@@ -150,15 +164,19 @@ def reminder_request(
     )
 
 
+def _reminders_client(access: ApiAccess, options: ApiOptions) -> Any:
+    from ask_sdk_model.services.reminder_management import ReminderManagementServiceClient
+
+    return ReminderManagementServiceClient(
+        _configuration(access, options, options.reminder_seconds)
+    )
+
+
 def create_reminder(
     access: ApiAccess, options: ApiOptions, plan: Plan, text: str, now: float, zone: str | None
 ) -> str:
     """The new reminder's token."""
-    from ask_sdk_model.services.reminder_management import ReminderManagementServiceClient
-
-    client = ReminderManagementServiceClient(
-        _configuration(access, options, options.reminder_seconds)
-    )
+    client = _reminders_client(access, options)
     request = reminder_request(plan, text, access.locale, now, zone)
     made = _call("creating a reminder", lambda: client.create_reminder(request))
     token = getattr(made, "alert_token", None)
@@ -176,27 +194,49 @@ def update_reminder(
     now: float,
     zone: str | None,
 ) -> None:
-    from ask_sdk_model.services.reminder_management import ReminderManagementServiceClient
-
-    client = ReminderManagementServiceClient(
-        _configuration(access, options, options.reminder_seconds)
-    )
+    """Changed; an ApiError of status 404 when it is gone (deleted in the Alexa app)."""
+    client = _reminders_client(access, options)
     request = reminder_request(plan, text, access.locale, now, zone)
     _call("changing a reminder", lambda: client.update_reminder(token, request))
 
 
-def delete_reminder(access: ApiAccess, options: ApiOptions, token: str) -> None:
-    """Deleted, or already gone (404)."""
-    from ask_sdk_model.services.reminder_management import ReminderManagementServiceClient
-
-    client = ReminderManagementServiceClient(
-        _configuration(access, options, options.reminder_seconds)
-    )
+def delete_reminder(access: ApiAccess, options: ApiOptions, token: str) -> bool:
+    """True: deleted; False: it was already gone (404: deleted in the Alexa app)."""
+    client = _reminders_client(access, options)
     try:
         _call("deleting a reminder", lambda: client.delete_reminder(token))
     except ApiError as error:
         if error.status != 404:
             raise
+        return False
+    return True
+
+
+def reminder_exists(access: ApiAccess, options: ApiOptions, token: str) -> bool:
+    """Whether the reminder is still set (False: 404, deleted in the Alexa app)."""
+    client = _reminders_client(access, options)
+    try:
+        _call("reading a reminder", lambda: client.get_reminder(token))
+    except ApiError as error:
+        if error.status != 404:
+            raise
+        return False
+    return True
+
+
+def reminder_tokens(access: ApiAccess, options: ApiOptions) -> list[str]:
+    """The tokens of the reminders this skill has set for the runner and that are still on: a
+    reminder whose token the record never kept (a call that timed out after Alexa set it, a
+    save that failed after it) is found here, so it is changed rather than set twice."""
+    client = _reminders_client(access, options)
+    listed = _call("listing the reminders", client.get_reminders)
+    tokens = []
+    for alert in getattr(listed, "alerts", None) or []:
+        token = getattr(alert, "alert_token", None)
+        status = getattr(getattr(alert, "status", None), "value", None)
+        if isinstance(token, str) and token and status != "COMPLETED":
+            tokens.append(token)
+    return tokens
 
 
 def time_zone(access: ApiAccess, options: ApiOptions) -> str | None:

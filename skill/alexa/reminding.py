@@ -172,22 +172,29 @@ class Reminding:
         return replace(self.said(turn, "remind.no_permission", kept), card=consent_card())
 
     def create(self, turn: Turn, plan: Plan, reminders: Reminders) -> Outcome:
+        """Set `plan`: the reminder set before changes (one reminder holds every day); with none
+        known, one the skill set that the record never learned of is changed rather than
+        another set beside it."""
         access = turn.asked.api
         assert access is not None
         zone, reminders = self.zone(turn, reminders)
         text = self.phrases.say("remind.text")
         options = self.service.apis
         try:
-            if reminders.tokens:  # one reminder holds every day: the one set before changes
+            if reminders.tokens:
                 token = reminders.tokens[-1]
                 apis.update_reminder(access, options, token, plan, text, turn.now, zone)
-                tokens = reminders.tokens
             else:
-                token = apis.create_reminder(access, options, plan, text, turn.now, zone)
-                tokens = (token,)
+                found = apis.reminder_tokens(access, options)
+                if found:
+                    apis.update_reminder(access, options, found[-1], plan, text, turn.now, zone)
+                    reminders = replace(reminders, tokens=tuple(found))
+                else:
+                    token = apis.create_reminder(access, options, plan, text, turn.now, zone)
+                    reminders = replace(reminders, tokens=(token,))
         except apis.ApiError as error:
             return self.failed(turn, error, reminders)
-        done = replace(reminders, plan=plan, tokens=tokens[-KEEP_TOKENS:], wanted=None)
+        done = replace(reminders, plan=plan, tokens=reminders.tokens[-KEEP_TOKENS:], wanted=None)
         key = "remind.changed" if turn.reminders.plan is not None else "remind.set"
         return self.said(turn, key, done, days=self.days(plan), time=self.time(plan))
 

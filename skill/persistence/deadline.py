@@ -19,6 +19,10 @@ from ask_sdk_core.exceptions import PersistenceException
 
 # Of the 4 s a runner may wait: the rest is the turn's own work and the network to Alexa.
 STORE_BUDGET_S = 3.0
+# What a turn keeps of that budget for saving the record, however long another call it makes
+# (Alexa's Reminders and Settings APIs) would wait: one DynamoDB attempt, its connect and read
+# timeouts (dynamodb_store.ATTEMPT_S; SQLite needs far less).
+SAVE_RESERVE_S = 1.5
 # A store that failed to answer is left alone this long, then one call tries it again.
 REST_S = 5.0
 
@@ -47,6 +51,16 @@ def time_left(otherwise: float) -> float:
     """Seconds left of the turn's store budget; `otherwise` outside a turn (tools, tests)."""
     deadline = _deadline.get()
     return otherwise if deadline is None else deadline - time.monotonic()
+
+
+def time_to_spend(most: float, keep: float = SAVE_RESERVE_S) -> float:
+    """How long a call that is not the store's (an Alexa API) may wait in this turn: at most
+    `most`, and no longer than leaves `keep` of the turn's budget for the save (0 or less: no
+    time for it). `most` outside a turn."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return most
+    return min(most, deadline - keep - time.monotonic())
 
 
 class Breaker:
