@@ -172,7 +172,8 @@ class Reminding:
         return replace(self.said(turn, "remind.no_permission", kept), card=consent_card())
 
     def create(self, turn: Turn, plan: Plan, reminders: Reminders) -> Outcome:
-        """Set `plan`: the reminder set before changes (one reminder holds every day); with none
+        """Set `plan`: the reminder set before changes (one reminder holds every day). One gone
+        from Alexa (404: deleted in the Alexa app) is forgotten and a new one set; with none
         known, one the skill set that the record never learned of is changed rather than
         another set beside it."""
         access = turn.asked.api
@@ -180,11 +181,18 @@ class Reminding:
         zone, reminders = self.zone(turn, reminders)
         text = self.phrases.say("remind.text")
         options = self.service.apis
+        gone = False
         try:
             if reminders.tokens:
-                token = reminders.tokens[-1]
-                apis.update_reminder(access, options, token, plan, text, turn.now, zone)
-            else:
+                try:
+                    token = reminders.tokens[-1]
+                    apis.update_reminder(access, options, token, plan, text, turn.now, zone)
+                except apis.ApiError as error:
+                    if error.status != 404:
+                        raise
+                    gone = True
+                    reminders = replace(reminders, plan=None, tokens=())
+            if not reminders.tokens:
                 found = apis.reminder_tokens(access, options)
                 if found:
                     apis.update_reminder(access, options, found[-1], plan, text, turn.now, zone)
@@ -195,7 +203,10 @@ class Reminding:
         except apis.ApiError as error:
             return self.failed(turn, error, reminders)
         done = replace(reminders, plan=plan, tokens=reminders.tokens[-KEEP_TOKENS:], wanted=None)
-        key = "remind.changed" if turn.reminders.plan is not None else "remind.set"
+        if gone:
+            key = "remind.replaced"
+        else:
+            key = "remind.changed" if turn.reminders.plan is not None else "remind.set"
         return self.said(turn, key, done, days=self.days(plan), time=self.time(plan))
 
     def change(self, turn: Turn, time: str | None) -> Outcome:
@@ -215,19 +226,32 @@ class Reminding:
         access = turn.asked.api
         if access is None:
             return self.said(turn, "remind.not_here", reminders)
+        deleted = False
         try:
             for token in reminders.tokens:
-                apis.delete_reminder(access, self.service.apis, token)
+                deleted = apis.delete_reminder(access, self.service.apis, token) or deleted
         except apis.ApiError as error:
             return self.failed(turn, error, reminders)
         cleared = replace(reminders, plan=None, tokens=(), wanted=None)
+        if reminders.tokens and not deleted:  # every one was gone already: deleted in the app
+            return self.said(turn, "remind.none_now", cleared)
         return self.said(turn, "remind.cancelled", cleared)
 
     def next_workout(self, turn: Turn) -> Outcome:
-        """ "When's my next workout": the next reminder, on the runner's clock."""
+        """ "When's my next workout": the next reminder, on the runner's clock; one deleted in
+        the Alexa app since (404) is forgotten, and the runner told."""
         plan = turn.reminders.plan
         if plan is None:
             return self.said(turn, "remind.none_set", turn.reminders)
+        access = turn.asked.api
+        if access is not None and turn.reminders.tokens:
+            try:
+                kept = apis.reminder_exists(access, self.service.apis, turn.reminders.tokens[-1])
+            except apis.ApiError:
+                kept = True  # not known: the plan the record holds is the answer
+            if not kept:
+                forgotten = replace(turn.reminders, plan=None, tokens=())
+                return self.said(turn, "remind.gone", forgotten)
         zone, reminders = self.zone(turn)
         at = next_time(plan, turn.now, zone)
         days_on = (at.date() - local(turn.now, zone).date()).days
