@@ -55,11 +55,6 @@ def ask_for_reminders() -> SendRequestDirective:
     )
 
 
-def mid_workout(turn: Turn) -> bool:
-    """A workout, its warm-up or its cool-down is under way."""
-    return turn.progress.active or turn.routine_part is not None
-
-
 def consent_card() -> AskForPermissionsConsentCard:
     return AskForPermissionsConsentCard(permissions=[apis.REMINDERS_SCOPE])
 
@@ -271,10 +266,10 @@ class Reminding:
 
     def said(self, turn: Turn, key: str, reminders: Reminders, **values: object) -> Outcome:
         """The sentence, then: after the offer at the end of a workout (or the permission asked
-        there), goodbye; otherwise what to say next where the runner is."""
+        there, which the session keeps as pending), goodbye; otherwise what to say next where
+        the runner is: the set, the warm-up, or which workout, as a question."""
         speech = Speech().say(self.phrases.say(key, 0, **values))
-        after_the_permission = turn.asked.kind == "Connections.Response"
-        if turn.asked.pending == PENDING or (after_the_permission and not mid_workout(turn)):
+        if turn.asked.pending == PENDING:
             return Outcome(Reply(speech, None, True), reminders=reminders)
         return replace(self.answer(turn, speech), reminders=reminders)
 
