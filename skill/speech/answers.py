@@ -503,7 +503,7 @@ class Answers(MoveReplies):
         if routine is not None:
             speech.say(self.hint(progress, routine))
             return Reply(speech, Speech().say(self.hint(progress, routine)).ssml(), False)
-        speech.say(self.phrases.say("answers.prompt_paused" if progress.paused else "set.go"))
+        speech.say(self.phrases.say(self.go_key(progress)))
         return Reply(speech, self.set_reprompt(progress), False)
 
     def answer_then_offer(self, progress: Progress, speech: Speech) -> Reply:

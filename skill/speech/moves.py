@@ -204,18 +204,18 @@ class MoveReplies(ProgressWords):
                 case ev.KitNoted() | ev.StandInLoad():
                     speech.extend(self.kit_words(after, event))
                     if self.coach.position(after) is not None:
-                        speech.say(self.phrases.say("set.go"))
+                        speech.say(self.phrases.say(self.go_key(after)))
                 case ev.LoadChosen():
                     speech.extend(self.load_change(after, event))
                     if self.coach.position(after) is not None:
-                        speech.say(self.phrases.say("set.go"))
+                        speech.say(self.phrases.say(self.go_key(after)))
                 case ev.RestChanged(seconds=seconds, lasting=lasting):
                     key = "rest.changed" if after.active else "rest.changed_for_next"
                     if lasting:
                         key = "rest.changed_lasting" if after.active else "rest.lasting_idle"
                     speech.say(self.phrases.say(key, seconds=seconds))
                     if self.coach.position(after) is not None:  # then what to say next
-                        speech.say(self.phrases.say("set.go"))
+                        speech.say(self.phrases.say(self.go_key(after)))
                 case ev.RestRejected(asked=asked, minimum=low, maximum=high):
                     speech.say(
                         self.phrases.say(

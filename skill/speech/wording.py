@@ -339,11 +339,19 @@ class Wording:
 
     def set_reprompt(self, progress: Progress | None = None) -> str:
         """Said if the runner is silent after a set is announced: short, except on a workout's
-        first set, where it also says how to come back once the microphone closes."""
+        first set, where it also says how to come back once the microphone closes. Paused, it
+        says how to resume, as the pause itself does ("done" would count a set not begun)."""
+        if progress is not None and progress.paused:
+            return Speech().say(self.phrases.say("pause.reprompt")).ssml()
         first = progress is not None and progress.active and progress.sets_done == 0
         return (
             Speech().say(self.phrases.say("set.reprompt_first" if first else "set.reprompt")).ssml()
         )
+
+    def go_key(self, progress: Progress) -> str:
+        """What to say next at a set, after an answer: "done" when it is done, or, paused, how
+        to resume."""
+        return "answers.prompt_paused" if progress.paused else "set.go"
 
     def hands_free_reprompt(self) -> str:
         return Speech().say(self.phrases.say("set.reprompt_hands_free")).ssml()
