@@ -384,6 +384,8 @@ class Device:
         self.asked_for: list[str] = []  # the scopes the skill asked for, in order
         # The reminders set on this runner's account (the stand-in's lines), for transcripts.
         self.reminder_lines: Callable[[], list[str]] = list
+        # The words a track the skill plays says, by its URL ("" when not known), for checks.
+        self.track_words: Callable[[str], str] = _no_words
         self.clock = clock
         self.signer = signer
         self.record_errors = record_errors  # True: a non-2xx answer goes in the Turn, no raise
@@ -947,6 +949,10 @@ def _directives(response: JsonDict) -> list[JsonDict]:
     inner = response.get("response")
     found = inner.get("directives") if isinstance(inner, dict) else None
     return [d for d in found if isinstance(d, dict)] if isinstance(found, list) else []
+
+
+def _no_words(url: str) -> str:
+    return ""
 
 
 def transport_resolver(device: Device) -> Resolver:

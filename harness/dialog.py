@@ -63,7 +63,9 @@ Expectations (all optional; speech ones only on say/intent turns):
   over: SECONDS            (say/intent turns) said SECONDS into the last answer's speech, over
                            it: the speech stops there and the request is stamped then
   hear_audio: TEXT | [TEXT]      (any turn but do) each must be in the URL, token or title of a
-                                 track heard during the turn (played, or started, in it)
+                                 track heard during the turn (played, or started, in it), or in
+                                 its words where the device knows them (in process: the
+                                 coach's catalog, harness.dialog_stage)
   not_hear_audio: TEXT | [TEXT]  none may be
   player: ACTIVITY         the player's activity after the turn (IDLE, PLAYING, STOPPED,
                            FINISHED, ...)
@@ -98,6 +100,7 @@ import yaml
 
 from harness.device import Device, DeviceError, Turn
 from harness.envelopes import DEFAULT_USER_ID
+from harness.player import Played
 from harness.ssml_reader import Clip, estimated_seconds, read_ssml
 from skill.speech.sounds import REST_OVER
 
@@ -557,15 +560,20 @@ def _audio_problems(
         return ["expected audio, but the device has no AudioPlayer (audio_player: true)"]
     heard = player.heard(start, device.now, device.now)
     names = sorted({p.stream.title or p.stream.url for p in heard}) or ["nothing"]
+
+    def says(played: Played, item: str) -> bool:
+        words = device.track_words(played.stream.url)
+        return played.mentions(item) or item.lower() in words.lower()
+
     problems = [
         f"expected to hear audio {item!r}; heard {', '.join(names)}"
         for item in expect.hear_audio
-        if not any(p.mentions(item) for p in heard)
+        if not any(says(p, item) for p in heard)
     ]
     problems += [
         f"expected not to hear audio {item!r}"
         for item in expect.not_hear_audio
-        if any(p.mentions(item) for p in heard)
+        if any(says(p, item) for p in heard)
     ]
     if expect.player is not None and player.activity != expect.player:
         problems.append(f"expected the player {expect.player}, but it is {player.activity}")

@@ -190,6 +190,7 @@ class Stage:
         )
         if self.apis is not None:
             device.reminder_lines = self.apis.state.lines
+        device.track_words = track_words
         return device
 
     def transport(self) -> TickingTransport:
@@ -319,6 +320,14 @@ class Stage:
             }
         )
         return actions
+
+
+def track_words(url: str) -> str:
+    """What the coach's track at `url` says, from the catalog ("" for no track of ours)."""
+    from skill.audio.catalog import default_catalog  # only scripts with a player play tracks
+
+    track = default_catalog().by_file(url.rsplit("/", 1)[-1])
+    return "" if track is None else track.words
 
 
 def next_local(now: float, zone: ZoneInfo, weekday: int, hour: int, minute: int) -> float:

@@ -7,6 +7,7 @@ Pure (no audio libraries, no disk). The skill asks it for a track and its URL; `
     catalog.rest(45)                       # "Rest 45 seconds.", the paced rest, the beep
     catalog.set_call("bodyweight", 0, 2)   # "Next: set 2 of 4 of T push-up, 4 reps each side.
                                            #  When you're done, say: Alexa, next."
+    catalog.set_call("dumbbell", 0, 2, 13) # the runner's own reps: "..., 13 reps. ..."
     catalog.lead_in(1, "bodyweight", 2)    # "Good. Next up: Suspension row." (praise variant 1)
     catalog.lead_in(1)                     # "Good."
     catalog.introduction("bodyweight", 3)  # "Exercise 4 of 6: Y-T-W-L raise. These small ..."
@@ -44,7 +45,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, cached_property
 
 from skill.coaching.coach import Coach
@@ -124,6 +125,17 @@ class Track:
         return f"{base_url.rstrip('/')}/{self.file}"
 
     @property
+    def words(self) -> str:
+        """Everything the track says, in order."""
+        said: list[str] = []
+        for section in self.sections:
+            if isinstance(section, Words):
+                said.append(section.text)
+            else:
+                said += [at.sound.text for at in section.events if isinstance(at.sound, Words)]
+        return " ".join(said)
+
+    @property
     def rest_seconds(self) -> int | None:
         """The exact rest this track paces, if it paces one."""
         rests = (s.seconds for s in self.sections if isinstance(s, Timed) and s.kind == "rest")
@@ -190,11 +202,22 @@ class AudioCatalog:
             ),
         )
 
-    def set_call(self, workout_id: str, exercise_index: int, set_number: int) -> Track:
+    def set_call(
+        self, workout_id: str, exercise_index: int, set_number: int, reps: int | None = None
+    ) -> Track:
+        """The set's call, with the plan's reps or the runner's own `reps` a set (any count in
+        the exercise's range: a track each, as for the plan's)."""
         workout = self._workout(workout_id)
         exercise = self._exercise(workout, exercise_index)
         if not 1 <= set_number <= exercise.sets:
             raise ValueError(f"{exercise.name} has sets 1 to {exercise.sets}, not {set_number}")
+        track_id = f"set-{workout.id}-{exercise_index + 1}-{set_number}"
+        if reps is not None and reps != exercise.reps.count:
+            low, high = exercise.reps_range
+            if not low <= reps <= high:
+                raise ValueError(f"{exercise.name} has {low} to {high} reps a set, not {reps}")
+            exercise = replace(exercise, reps=replace(exercise.reps, count=reps))
+            track_id += f"-r{reps}"
         call = self.phrases.say(
             "audio.set",
             set=set_number,
@@ -208,11 +231,7 @@ class AudioCatalog:
             sections = (Words(f"{call} {self.phrases.say('audio.go')}"),)
         else:  # the set itself, led as in speech, then what to say when it is over
             sections = (Words(call), led, Words(self.phrases.say("audio.led_done")))
-        return Track(
-            f"set-{workout.id}-{exercise_index + 1}-{set_number}",
-            f"{exercise.name}: set {set_number} of {exercise.sets}",
-            sections,
-        )
+        return Track(track_id, f"{exercise.name}: set {set_number} of {exercise.sets}", sections)
 
     def _led(self, exercise: Exercise) -> Timed | None:
         """The Composer's led set (skill.speech.set_pacing's tempo: letters, or "switch hands"
@@ -301,7 +320,15 @@ class AudioCatalog:
             for index, exercise in enumerate(workout.exercises):
                 tracks += [self.lead_in(v, workout.id, index) for v in praise]
                 tracks += [self.introduction(workout.id, index, first) for first in (True, False)]
-                tracks += [self.set_call(workout.id, index, n) for n in range(1, exercise.sets + 1)]
+                low, high = exercise.reps_range
+                tracks += [
+                    self.set_call(workout.id, index, n, reps)
+                    for reps in (
+                        None,
+                        *(r for r in range(low, high + 1) if r != exercise.reps.count),
+                    )
+                    for n in range(1, exercise.sets + 1)
+                ]
         tracks += [self.ready(), self.finished()]
         by_id = {track.id: track for track in tracks}
         if len(by_id) != len(tracks):

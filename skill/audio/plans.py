@@ -83,5 +83,15 @@ def plan_for(
     if ev.ExerciseIntroduced in kinds and coach.stand_in(after, here.exercise) is None:
         first_time = here.exercise.id not in explained
         tracks.append(catalog.introduction(after.workout_id, here.exercise_index, first_time))
-    tracks.append(catalog.set_call(after.workout_id, here.exercise_index, here.set_number))
+    # The call says the runner's own reps (`here.exercise` carries them), as the voice turn does
+    # and the record credits; a count no track has (outside the exercise's range: a record the
+    # skill did not write) is spoken where the reply may speak, else the plan's call is played.
+    reps = here.exercise.reps.count
+    try:
+        call = catalog.set_call(after.workout_id, here.exercise_index, here.set_number, reps)
+    except ValueError:
+        if can_speak:
+            return None
+        call = catalog.set_call(after.workout_id, here.exercise_index, here.set_number)
+    tracks.append(call)
     return Playing(tuple(tracks))

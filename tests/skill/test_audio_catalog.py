@@ -172,6 +172,30 @@ def test_every_set_of_every_workout_has_a_call() -> None:
                 assert catalog.by_file(track.file) == track
 
 
+def test_every_set_has_a_call_for_each_count_of_reps_the_runner_may_choose() -> None:
+    """The runner's own reps (a step up, "go back to 12") are any count in the exercise's
+    range: each has its call, served like the plan's; a count outside the range has none."""
+    catalog = default_catalog()
+    assert catalog.set_call("dumbbell", 0, 2, 13).words == (
+        "Next: set 2 of 3 of dumbbell shoulder press, 13 reps. When you're done, say: Alexa, next."
+    )
+    assert catalog.set_call("dumbbell", 4, 1, 7).words.startswith(
+        "Next: set 1 of 3 of plank row, 7 reps each side."
+    )
+    assert catalog.set_call("dumbbell", 0, 2, 12) == catalog.set_call("dumbbell", 0, 2)
+    for workout in default_library().workouts:
+        for index, exercise in enumerate(workout.exercises):
+            low, high = exercise.reps_range
+            for reps in range(low, high + 1):
+                for number in range(1, exercise.sets + 1):
+                    track = catalog.set_call(workout.id, index, number, reps)
+                    assert catalog.by_id(track.id) == track
+                    assert catalog.by_file(track.file) == track
+            for wrong in (low - 1, high + 1):
+                with pytest.raises(ValueError):
+                    catalog.set_call(workout.id, index, 1, wrong)
+
+
 def test_a_lead_in_is_praise_and_the_next_exercise_when_it_changes() -> None:
     catalog = default_catalog()
     assert catalog.lead_in(1).sections == (Words("Good."),)
