@@ -58,6 +58,10 @@ OUTCOMES: Mapping[str, str] = {
     "AMAZON.NextIntent": "next",
     "SkipExerciseIntent": "skip_exercise",
     "SkipWarmUpIntent": "skip_warm_up",
+    "CoolDownIntent": "cool_down",  # led at the offer; elsewhere, when it comes is said
+    "CoolDownQuestionIntent": "question:cool_down",
+    "WarmUpQuestionIntent": "question:warm_up",
+    "NoCoolDownIntent": "no_cool_down",  # at the offer, no; elsewhere, said to answer no then
     "GoToExerciseIntent": "go_to:{exercise}",
     "AMAZON.PreviousIntent": "previous",
     "GoBackIntent": "previous",
@@ -250,6 +254,10 @@ def outcome(intent: str | None, slots: Mapping[str, SlotMatch], context: Context
         return "question:warm_up"
     if template in ("yes", "no", "ready"):
         return str(getattr(context, template))
+    if template == "cool_down" and context.name != "cool_down_offer":
+        return "question:cool_down"
+    if template == "no_cool_down":
+        return context.no if context.name == "cool_down_offer" else "question:cool_down"
     if template == "next":
         return "next" if context.name == "warm_up" else "next_set"
     if "{seconds}" in template:

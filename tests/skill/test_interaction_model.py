@@ -71,7 +71,6 @@ def test_every_model_intent_reaches_its_own_command(intent_name: str) -> None:
         ("AMAZON.ResumeIntent", "CarryOnIntent"),
         ("AMAZON.StartOverIntent", "StartAgainIntent"),
         ("AMAZON.PreviousIntent", "GoBackIntent"),
-        ("AMAZON.StopIntent", "EndWorkoutIntent"),
     ],
 )
 def test_everyday_words_for_a_built_in_reach_its_command_through_a_custom_twin(
