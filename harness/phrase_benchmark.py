@@ -58,14 +58,23 @@ OUTCOMES: Mapping[str, str] = {
     "AMAZON.NextIntent": "next",
     "SkipExerciseIntent": "skip_exercise",
     "SkipWarmUpIntent": "skip_warm_up",
+    "CoolDownIntent": "cool_down",  # led at the offer; elsewhere, when it comes is said
+    "CoolDownQuestionIntent": "question:cool_down",
+    "WarmUpQuestionIntent": "question:warm_up",
+    "NoCoolDownIntent": "no_cool_down",  # at the offer, no; elsewhere, said to answer no then
     "GoToExerciseIntent": "go_to:{exercise}",
     "AMAZON.PreviousIntent": "previous",
+    "GoBackIntent": "previous",
     "AMAZON.RepeatIntent": "say_again",
     "AMAZON.PauseIntent": "pause",
+    "HoldOnIntent": "pause",
     "AMAZON.ResumeIntent": "resume",
+    "CarryOnIntent": "resume",
     "AMAZON.StartOverIntent": "start_over",
+    "StartAgainIntent": "start_over",
     "AMAZON.HelpIntent": "help",
     "AMAZON.StopIntent": "end_workout",
+    "EndWorkoutIntent": "end_workout",
     "AMAZON.CancelIntent": "end_workout",
     "AMAZON.NavigateHomeIntent": "end_workout",
     "HowToIntent": "how_to",
@@ -113,10 +122,10 @@ HARMLESS = {"none", "clarify"}  # the coach asks rather than acts
 SOME_KIT_MISSING = "missing_kit"
 NO_KIT_AT_ALL = ("only_kit", "only_kit:all")
 # Outcomes only a built-in intent gives: Alexa hears those from their own phrases and the
-# model's samples alone, so no held-out phrase can reach them.
-BUILT_IN_OUTCOMES = frozenset(
-    {"pause", "resume", "start_over", "end_workout", "previous", "help", "say_again"}
-)
+# model's samples alone, so no held-out phrase can reach them. Pause, resume, start over, back a
+# set and end have custom twins (HoldOnIntent, ...) that carry their everyday words, so they are
+# not here.
+BUILT_IN_OUTCOMES = frozenset({"help", "say_again"})
 ERROR_SPEECH = "something went wrong"  # the coach failed the turn
 FALLBACK_SPEECH = "didn't catch that"  # the coach did not act on it
 
@@ -245,6 +254,10 @@ def outcome(intent: str | None, slots: Mapping[str, SlotMatch], context: Context
         return "question:warm_up"
     if template in ("yes", "no", "ready"):
         return str(getattr(context, template))
+    if template == "cool_down" and context.name != "cool_down_offer":
+        return "question:cool_down"
+    if template == "no_cool_down":
+        return context.no if context.name == "cool_down_offer" else "question:cool_down"
     if template == "next":
         return "next" if context.name == "warm_up" else "next_set"
     if "{seconds}" in template:

@@ -21,6 +21,9 @@ class Command:
 H = Handlers
 # AMAZON.FallbackIntent, and any intent this skill does not know (sent by a stale model).
 FALLBACK = Command(H.fallback, ("AMAZON.FallbackIntent",))
+# A built-in intent and its custom twin (HoldOnIntent, ...) are one command: Alexa hears the
+# built-in only word for word, the twin near its everyday samples too (EndWorkoutIntent asks
+# first where the built-in would end a workout under way).
 COMMANDS: tuple[Command, ...] = (
     Command(H.launch, requests=("LaunchRequest",)),
     Command(H.start_workout, ("StartWorkoutIntent",)),
@@ -31,10 +34,14 @@ COMMANDS: tuple[Command, ...] = (
     Command(H.extra_set, ("ExtraSetIntent",)),
     Command(H.skip_exercise, ("SkipExerciseIntent",)),
     Command(H.skip_warm_up, ("SkipWarmUpIntent",)),
-    Command(H.back_one_set, ("AMAZON.PreviousIntent",), button="Previous"),
+    Command(H.cool_down, ("CoolDownIntent",)),
+    Command(H.no_cool_down, ("NoCoolDownIntent",)),
+    Command(H.warm_up_question, ("WarmUpQuestionIntent",)),
+    Command(H.cool_down_question, ("CoolDownQuestionIntent",)),
+    Command(H.back_one_set, ("AMAZON.PreviousIntent", "GoBackIntent"), button="Previous"),
     Command(H.repeat, ("AMAZON.RepeatIntent",), touch="repeat"),
-    Command(H.pause, ("AMAZON.PauseIntent",), button="Pause", touch="pause"),
-    Command(H.resume, ("AMAZON.ResumeIntent",), button="Play", touch="resume"),
+    Command(H.pause, ("AMAZON.PauseIntent", "HoldOnIntent"), button="Pause", touch="pause"),
+    Command(H.resume, ("AMAZON.ResumeIntent", "CarryOnIntent"), button="Play", touch="resume"),
     Command(H.how_to, ("HowToIntent",), touch="how_to"),
     Command(H.status, ("StatusIntent",)),
     Command(H.workouts_this_week, ("WorkoutsThisWeekIntent",)),
@@ -58,11 +65,13 @@ COMMANDS: tuple[Command, ...] = (
     Command(H.shorter_rest, ("ShorterRestIntent",)),
     Command(H.set_rest, ("SetRestIntent",)),
     Command(H.go_to_exercise, ("GoToExerciseIntent",)),
-    Command(H.start_over, ("AMAZON.StartOverIntent",)),
+    Command(H.start_over, ("AMAZON.StartOverIntent", "StartAgainIntent")),
     Command(H.yes, ("AMAZON.YesIntent",)),
     Command(H.no, ("AMAZON.NoIntent",)),
     Command(H.help, ("AMAZON.HelpIntent",)),
     Command(H.stop, ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")),
+    # The twin of the built-in stop asks first mid-workout: other talk can be heard as it.
+    Command(H.end_workout, ("EndWorkoutIntent",)),
     Command(H.keep_music, ("KeepMusicIntent",)),
     Command(H.coach_audio, ("CoachAudioIntent",)),
     # Each exercise over weeks (skill.coaching.progression).

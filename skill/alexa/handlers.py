@@ -706,6 +706,34 @@ class Handlers:
             return Outcome(self.composer.answer_then_ask(speech, "cool_down"))
         return self.answer(turn, lambda _: speech)
 
+    def cool_down(self, turn: Turn) -> Outcome:
+        """ "Let's cool down", "let's stretch": the cool-down of the workout just done is led,
+        at its offer or later; during it, the way on is said; before the workout is done, when
+        it comes. Nothing is counted, skipped or ended for it."""
+        routine = turn.routine_part
+        if routine is not None and routine[0] == "cool_down":
+            return Outcome(self.composer.acknowledged(turn.progress, "cool_down"))
+        move = self.coach.cool_down(turn.progress, 0) if routine is None else None
+        if move is not None:
+            return self.speak(turn, move)
+        return self.answer(turn, self.composer.cool_down_later)
+
+    def no_cool_down(self, turn: Turn) -> Outcome:
+        """ "Skip the cool-down": at the offer, no; in a cool-down, it ends; before, the coach
+        says to answer no at the offer."""
+        routine = turn.routine_part
+        if turn.asked.pending == "cool_down" or (routine is not None and routine[0] == "cool_down"):
+            return self.no(turn) if routine is None else self.stop(turn)
+        if self.late_yes_to_the_cool_down(turn):
+            return self.reminding.offer_after(turn, Outcome(self.composer.cool_down_declined()))
+        return self.answer(turn, self.composer.cool_down_skipped_later)
+
+    def warm_up_question(self, turn: Turn) -> Outcome:
+        return self.answer(turn, self.where_in_the_warm_up(turn) or self.composer.warm_up_about)
+
+    def cool_down_question(self, turn: Turn) -> Outcome:
+        return self.answer(turn, self.composer.cool_down_about)
+
     def help(self, turn: Turn) -> Outcome:
         hands_free = hf.plays_audio(self.service, turn)
         return Outcome(self.composer.help(turn.progress, self.routine_kind(turn), hands_free))
@@ -733,6 +761,8 @@ class Handlers:
                 return self.speak(turn, cool_down)
         if question == "start_over":
             return self.restart(turn)
+        if question == "end":
+            return self.stop(turn)
         if question in ("switch", "start") and self.coach.library.get(target) is not None:
             return self.start(turn, target)
         if question == "go_to":
@@ -822,6 +852,16 @@ class Handlers:
         return self.reminding.permission_answer(turn)
 
     # --- leaving, and the runner's music ------------------------------------------------------
+
+    def end_workout(self, turn: Turn) -> Outcome:
+        """Everyday words for stopping ("that's enough for today"): Alexa hears them near their
+        samples, so other talk can reach them too. Mid-workout in a conversation, with nothing
+        else asked, the coach asks first; "stop" and "Alexa, stop" end at once."""
+        routine = self.routine_kind(turn)
+        under_way = routine != "cool_down" and self.coach.position(turn.progress) is not None
+        if under_way and turn.asked.in_conversation and turn.asked.pending is None:
+            return Outcome(self.composer.confirm_end(turn.progress, routine))
+        return self.stop(turn)
 
     def stop(self, turn: Turn) -> Outcome:
         """Stop, cancel and "go home" end the session with the runner's place saved. With sets

@@ -9,6 +9,7 @@ from skill.coaching import events as ev
 from skill.coaching.history import SESSIONS_A_WEEK, History, PastWorkout, Week
 from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, Progress
 from skill.coaching.schedule import local
+from skill.content.models import Move, WorkoutPlan
 from skill.speech.moves import MoveReplies
 from skill.speech.ssml import Speech
 from skill.speech.wording import Reply, call_heard_at, question_reprompt
@@ -51,6 +52,24 @@ class Answers(MoveReplies):
             parts=len(parts),
             minutes=self.minutes(sum(move.seconds for moves in parts[part:] for move in moves)),
             exercise=here.exercise.name,
+        )
+        return Speech().say(text)
+
+    def warm_up_about(self, progress: Progress) -> Speech:
+        """A question about the warm-up outside it: the one of the workout chosen, or, with
+        none chosen, what every workout starts with."""
+        plan = self.coach.library.get(progress.workout_id or "")
+        if plan is None:
+            longest = max(self._seconds(p.warm_up) for p in self.coach.library.workouts)
+            text = self.phrases.say("warm_up.about_each", minutes=self.minutes(longest))
+            return Speech().say(text)
+        names = [move.name[:1].lower() + move.name[1:] for part in plan.warm_up for move in part]
+        text = self.phrases.say(
+            "warm_up.about",
+            workout=plan.name,
+            minutes=self.minutes(self._seconds(plan.warm_up)),
+            parts=len(plan.warm_up),
+            moves=self.join(names[:3]),
         )
         return Speech().say(text)
 
@@ -517,15 +536,50 @@ class Answers(MoveReplies):
         plan = self.coach.library.get(progress.workout_id or "")
         if plan is None or not plan.cool_down:
             return self.help(progress)
-        moves = [move for part in plan.cool_down for move in part]
-        names = self.join([move.name.partition(":")[0].lower() for move in moves[:4]])
-        seconds = sum(move.seconds for part in plan.cool_down for move in part)
-        text = self.phrases.say(
-            "cool_down.about", minutes=self.minutes(seconds), parts=len(plan.cool_down)
-        )
-        speech = Speech().say(text, self.phrases.say("cool_down.starts_with", moves=names))
-        speech.say(self.phrases.say("cool_down.offer_again"))
+        speech = self._cool_down_of(plan).say(self.phrases.say("cool_down.offer_again"))
         return self.ask_yes_no(speech, "cool_down")
+
+    def cool_down_about(self, progress: Progress) -> Speech:
+        """A question about the cool-down away from its offer: the one after this workout (or,
+        with none chosen, the first), and, during the workout, when it comes."""
+        plan = self.coach.library.get(progress.workout_id or "")
+        if plan is None:  # none chosen yet: what every workout ends with
+            longest = max(self._seconds(p.cool_down) for p in self.coach.library.workouts)
+            return Speech().say(
+                self.phrases.say("cool_down.after_each", minutes=self.minutes(longest))
+            )
+        if not plan.cool_down:
+            return Speech().say(self.phrases.say("cool_down.none", workout=plan.name))
+        speech = self._cool_down_of(plan)
+        if self.coach.position(progress) is not None:
+            speech.say(self.phrases.say("cool_down.comes_after"))
+        return speech
+
+    def cool_down_later(self, progress: Progress) -> Speech:
+        """The cool-down asked for before there is one to lead."""
+        under_way = self.coach.position(progress) is not None
+        return Speech().say(
+            self.phrases.say("cool_down.not_yet" if under_way else "cool_down.after_a_workout")
+        )
+
+    def cool_down_skipped_later(self, progress: Progress) -> Speech:
+        return Speech().say(self.phrases.say("cool_down.skip_later"))
+
+    def _cool_down_of(self, plan: WorkoutPlan) -> Speech:
+        """How long the cool-down of `plan` is, and its first moves by name ("now your right
+        arm...", the other side of a stretch already named, is not a move of its own)."""
+        names = [move.name.partition(":")[0].lower() for part in plan.cool_down for move in part]
+        moves = self.join([name for name in names if not name.startswith("now ")][:4])
+        text = self.phrases.say(
+            "cool_down.about",
+            minutes=self.minutes(self._seconds(plan.cool_down)),
+            parts=len(plan.cool_down),
+        )
+        return Speech().say(text, self.phrases.say("cool_down.starts_with", moves=moves))
+
+    @staticmethod
+    def _seconds(parts: tuple[tuple[Move, ...], ...]) -> float:
+        return sum(move.seconds for part in parts for move in part)
 
     def answer_then_ask(self, speech: Speech, pending: str) -> Reply:
         """An answer given while a yes/no question is open: the question, asked again."""

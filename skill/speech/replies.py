@@ -26,6 +26,12 @@ class Composer(Answers):
         )
         return self.ask_yes_no(Speech().say(text), pending)
 
+    def confirm_end(self, progress: Progress, routine: str | None) -> Reply:
+        """Before everyday words for stopping end a workout under way (or its warm-up)."""
+        if routine == "warm_up":
+            return self.ask_yes_no(Speech().say(self.phrases.say("confirm.end_warm_up")), "end")
+        return self._confirm(progress, "confirm.end", "end")
+
     def confirm_start_over(self, progress: Progress) -> Reply:
         return self._confirm(progress, "confirm.start_over", "start_over")
 

@@ -45,6 +45,7 @@ SLOT_REF = re.compile(r"\{(\w+)\}")
 RESPELLED = {
     "bodyweight",
     "chinups",
+    "cooldown",
     "kettlebell",
     "kettlebells",
     "rotator",

@@ -70,10 +70,26 @@ def test_durations_are_iso_8601_as_alexa_sends_them(said: str, iso: str | None) 
 
 def test_built_in_intents_fire_only_on_their_own_phrases_and_the_models_samples() -> None:
     assert STAND_IN.match("pause").intent == "AMAZON.PauseIntent"  # documented
-    assert STAND_IN.match("hold on").intent == "AMAZON.PauseIntent"  # the model's sample
-    near = STAND_IN.match("pause that thing for me now")  # near Pause, but no phrase of it
-    assert near.intent == FALLBACK_INTENT and near.guessed == "AMAZON.PauseIntent"
-    assert EXACT_MATCHER.match("pause that thing for me now").intent == FALLBACK_INTENT
+    assert STAND_IN.match("pause the workout").intent == "AMAZON.PauseIntent"  # the model's sample
+    near = STAND_IN.match("repeat that thing for me now")  # near Repeat, but no phrase of it
+    assert near.intent == FALLBACK_INTENT and near.guessed == "AMAZON.RepeatIntent"
+    assert EXACT_MATCHER.match("repeat that thing for me now").intent == FALLBACK_INTENT
+
+
+@pytest.mark.parametrize(
+    ("said", "twin"),
+    [
+        ("hang on a tick", "HoldOnIntent"),
+        ("let's carry on with it", "CarryOnIntent"),
+        ("let's start the whole workout again", "StartAgainIntent"),
+        ("end the workout now", "EndWorkoutIntent"),
+    ],
+)
+def test_everyday_words_for_pause_carry_on_start_again_and_end_reach_their_custom_twins(
+    said: str, twin: str
+) -> None:
+    """No sample says these, so a built-in would never hear them: its custom twin does."""
+    assert STAND_IN.match(said).intent == twin
 
 
 def test_speech_for_no_coach_is_the_fallback_intent() -> None:

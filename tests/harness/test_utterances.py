@@ -209,7 +209,7 @@ def test_resolved_slot_reports_spoken_value_id_and_canonical_name() -> None:
         ("start over", "AMAZON.StartOverIntent"),  # exact sample beats "start {workout}"
         ("start push ups", "GoToExerciseIntent"),  # resolved beats free words
         ("start the workout", "StartWorkoutIntent"),
-        ("i'm done for today", "AMAZON.StopIntent"),
+        ("i'm done for today", "EndWorkoutIntent"),
         ("I'm done!", "NextSetIntent"),
         ("What's next?", "WhatsNextIntent"),
         ("skip to the bench press", "GoToExerciseIntent"),
