@@ -89,7 +89,9 @@ def _configuration(access: ApiAccess, options: ApiOptions, seconds: float) -> Ap
             if timeout < SHORTEST_CALL_SECONDS:
                 raise OutOfTurnTime(f"{timeout:.2f} s left of the turn for the call")
             verify: str | bool = str(options.ca_path) if options.ca_path else True
-            return functools.partial(method, timeout=timeout, verify=verify)
+            # requests gives the connect and each read a timeout of their own: half each.
+            halves = (timeout / 2, timeout / 2)
+            return functools.partial(method, timeout=halves, verify=verify)
 
         def invoke(self, request: Any) -> Any:
             response = super().invoke(request)

@@ -27,10 +27,12 @@ log = logging.getLogger(__name__)
 REST_STEP_SECONDS = 15  # "more rest" or "shorter rests" moves the rest by this much
 # The moves that read or add to what the coach remembers (skill.coaching.history).
 REMEMBERED = (ev.WorkoutFinished, ev.ExerciseIntroduced)
-# The questions that "I'm ready" answers yes: carrying on, the cool-down, a workout or exercise to
-# go to. To the others (did you finish it, going back over a set done, pain's offers) it is no
-# answer: being ready is not having done the set, nor wanting one off the count.
-READY_MEANS_YES = frozenset({"continue", "cool_down", "switch", "start", "go_to", "start_over"})
+# The questions that "I'm ready" answers yes: carrying on, a workout or exercise to go to. To the
+# others (did you finish it, going back over a set done, pain's offers) it is no answer: being
+# ready is not having done the set, nor wanting one off the count. Nor is it to the cool-down
+# offer, asked when the workout is over: "dinner's ready" is heard as ready too, and the
+# cool-down has words of its own ("yes", "let's cool down").
+READY_MEANS_YES = frozenset({"continue", "switch", "start", "go_to", "start_over"})
 ALL_KIT = "all"  # the KIT slot's id for every piece at once: "no equipment", "my kit"
 
 # The least time one set takes: "skip" on a last set sooner after its call does not count it.
@@ -254,6 +256,8 @@ class Handlers:
             return self.set_again_after_the_welcome(turn)
         if pending is not None and pending.partition(":")[0] in READY_MEANS_YES:
             return self.yes(turn)
+        if pending == "cool_down":  # the offer, asked again as it was
+            return Outcome(self.composer.answer_then_ask(Speech(), pending))
         if pending is not None:  # not an answer to this question: it is asked again
             return self.fallback(turn)
         routine = turn.routine_part
@@ -299,7 +303,8 @@ class Handlers:
         if hf.resting(self.service, turn):
             return Outcome(self.composer.repeat_in_rest(turn.progress))
         reply = self.composer.repeat(turn.progress)
-        if hf.plays_audio(self.service, turn) and reply.reprompt is not None:
+        paused = turn.progress.paused
+        if hf.plays_audio(self.service, turn) and reply.reprompt is not None and not paused:
             reply = replace(reply, reprompt=self.composer.hands_free_reprompt())
         return Outcome(reply)
 
@@ -817,7 +822,10 @@ class Handlers:
             return self.step_up_answered(turn, question.partition(":")[2], False)
         if question is not None and question.startswith("pain:"):
             return Outcome(self.composer.pain_declined(turn.progress))
-        if question is not None:  # no to starting over or switching: keep the place
+        routine = self.routine_kind(turn)
+        if question == "end" and routine is not None:  # the warm-up goes on
+            return Outcome(self.composer.acknowledged(turn.progress, routine))
+        if question is not None:  # no to starting over, switching or ending: keep the place
             return Outcome(self.composer.kept_place(turn.progress))
         return self.nothing_to_confirm(turn)
 
@@ -856,10 +864,14 @@ class Handlers:
     def end_workout(self, turn: Turn) -> Outcome:
         """Everyday words for stopping ("that's enough for today"): Alexa hears them near their
         samples, so other talk can reach them too. Mid-workout in a conversation, with nothing
-        else asked, the coach asks first; "stop" and "Alexa, stop" end at once."""
+        else asked, the coach asks first; "stop" and "Alexa, stop" end at once. Said to a
+        question ("not now"), they are a no, but at "Continue?", where they end as stop does."""
         routine = self.routine_kind(turn)
+        pending = turn.asked.pending
+        if pending is not None and pending != "continue":  # "not now" to a question: a no
+            return self.no(turn)
         under_way = routine != "cool_down" and self.coach.position(turn.progress) is not None
-        if under_way and turn.asked.in_conversation and turn.asked.pending is None:
+        if under_way and turn.asked.in_conversation and pending is None:
             return Outcome(self.composer.confirm_end(turn.progress, routine))
         return self.stop(turn)
 

@@ -6,7 +6,7 @@ sentence: nothing else in the workout changes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from ask_sdk_model.interfaces.connections import SendRequestDirective
@@ -191,7 +191,8 @@ class Reminding:
                 found = apis.reminder_tokens(access, options)
                 if found:
                     apis.update_reminder(access, options, found[-1], plan, text, turn.now, zone)
-                    reminders = replace(reminders, tokens=tuple(found))
+                    kept = self.delete_all(turn, found[:-1])  # one reminder holds every day
+                    reminders = replace(reminders, tokens=(*kept, found[-1]))
                 else:
                     token = apis.create_reminder(access, options, plan, text, turn.now, zone)
                     reminders = replace(reminders, tokens=(token,))
@@ -214,10 +215,37 @@ class Reminding:
             return self.answer(turn, Speech().say(self.phrases.say("remind.which_time")))
         return self.set_plan(turn, plan.at_hour(*at))
 
+    def delete_all(self, turn: Turn, tokens: Sequence[str]) -> tuple[str, ...]:
+        """Delete the reminders `tokens` names, as far as the API allows now; those it could not
+        delete are returned, to be kept and tried again by "cancel my reminders"."""
+        access = turn.asked.api
+        assert access is not None
+        left = []
+        for token in tokens:
+            try:
+                apis.delete_reminder(access, self.service.apis, token)
+            except apis.ApiError:
+                left.append(token)
+        return tuple(left)
+
+    def lost_tokens(self, turn: Turn) -> tuple[str, ...]:
+        """With none in the record: the reminders this skill set that the record never learned
+        of (a save that failed after Alexa set one); none where the API cannot say."""
+        access = turn.asked.api
+        if access is None or turn.reminders.tokens:
+            return ()
+        try:
+            return tuple(apis.reminder_tokens(access, self.service.apis))
+        except apis.ApiError:  # no permission (then none was set), or not reachable now
+            return ()
+
     def cancel(self, turn: Turn) -> Outcome:
         reminders = turn.reminders
         if reminders.plan is None and not reminders.tokens:
-            return self.said(turn, "remind.none_set", reminders)
+            lost = self.lost_tokens(turn)
+            if not lost:
+                return self.said(turn, "remind.none_set", reminders)
+            reminders = replace(reminders, tokens=lost)
         access = turn.asked.api
         if access is None:
             return self.said(turn, "remind.not_here", reminders)
@@ -237,6 +265,9 @@ class Reminding:
         the Alexa app since (404) is forgotten, and the runner told."""
         plan = turn.reminders.plan
         if plan is None:
+            lost = self.lost_tokens(turn)
+            if lost:  # set, but its days and time were never saved: kept to be cancelled
+                return self.said(turn, "remind.time_unknown", replace(turn.reminders, tokens=lost))
             return self.said(turn, "remind.none_set", turn.reminders)
         access = turn.asked.api
         if access is not None and turn.reminders.tokens:

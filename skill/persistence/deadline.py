@@ -21,8 +21,9 @@ from ask_sdk_core.exceptions import PersistenceException
 STORE_BUDGET_S = 3.0
 # What a turn keeps of that budget for saving the record, however long another call it makes
 # (Alexa's Reminders and Settings APIs) would wait: one DynamoDB attempt, its connect and read
-# timeouts (dynamodb_store.ATTEMPT_S; SQLite needs far less).
-SAVE_RESERVE_S = 1.5
+# timeouts (dynamodb_store.ATTEMPT_S, which the store needs left before it starts one; SQLite
+# needs far less), and a margin for the turn's own work between the call and the save.
+SAVE_RESERVE_S = 2.0
 # A store that failed to answer is left alone this long, then one call tries it again.
 REST_S = 5.0
 

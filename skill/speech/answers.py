@@ -159,6 +159,8 @@ class Answers(MoveReplies):
         here = self.coach.position(progress)
         if here is None:
             return self.help(progress)
+        if progress.paused:  # what was said last: the place held, and how to resume
+            return self.ask(self.where(progress, "pause.paused"), "pause.reprompt")
         if progress.extra_of is not None:  # the extra set under way, said again
             extra = self.coach.tuned(progress, here.workout.exercises[progress.extra_of])
             speech = self.announce_extra(extra, progress.sets_done)

@@ -21,7 +21,7 @@ from skill.alexa.alexa_apis import (
     create_reminder,
 )
 from skill.coaching.schedule import Plan
-from skill.persistence.deadline import SAVE_RESERVE_S, time_to_spend, turn_deadline
+from skill.persistence.deadline import SAVE_RESERVE_S, time_left, time_to_spend, turn_deadline
 from skill.persistence.dynamodb_store import ATTEMPT_S
 
 ZONE_ASK = "/settings/System.timeZone"
@@ -91,9 +91,71 @@ def test_a_call_the_turn_has_no_time_left_for_is_not_made(
 
 
 def test_an_api_call_waits_no_longer_than_leaves_the_save_its_time() -> None:
-    assert SAVE_RESERVE_S >= ATTEMPT_S  # a DynamoDB save attempt fits in what is kept
+    # A DynamoDB save attempt fits in what is kept, with room for the turn's own work: the
+    # store starts an attempt only with ATTEMPT_S left.
+    assert SAVE_RESERVE_S >= ATTEMPT_S + 0.25
     assert time_to_spend(3.0) == 3.0  # outside a turn: the call's own timeout
-    with turn_deadline(2.0):
-        assert time_to_spend(3.0) == pytest.approx(2.0 - SAVE_RESERVE_S, abs=0.05)
-    with turn_deadline(3.0):
+    with turn_deadline(SAVE_RESERVE_S + 0.5):
+        assert time_to_spend(3.0) == pytest.approx(0.5, abs=0.05)
+    with turn_deadline(SAVE_RESERVE_S + 2.0):
         assert time_to_spend(1.0) == 1.0
+
+
+def test_an_api_that_answers_too_late_leaves_a_dynamodb_save_its_attempt() -> None:
+    # The stand-in answers just under the turn's whole store budget: the call gives up in time
+    # for the save, and what is left is still enough for the DynamoDB store to start one
+    # attempt (it refuses with less than ATTEMPT_S left, and the runner would hear the apology).
+    with AlexaApiServer() as apis:
+        apis.state.delay = 2.95
+        access = ApiAccess(apis.url, TOKEN, "device-1", "en-US")
+        options = ApiOptions(ca_path=apis.ca_path)
+        with turn_deadline():
+            with pytest.raises(ApiError) as failed:
+                create_reminder(access, options, Plan(("MO",), 7), "Train", 1e9, None)
+            left = time_left(0.0)
+        assert failed.value.kind == UNAVAILABLE
+        assert left >= ATTEMPT_S
+
+
+def test_a_reminder_the_record_lost_is_still_told_of_and_cancelled(
+    tmp_path: Path, coach_env: pytest.MonkeyPatch
+) -> None:
+    # Alexa set it, the record never learned of it: "when's my next workout" says so rather
+    # than denying it, and "cancel my reminders" finds and deletes it.
+    with AlexaApiServer() as apis:
+        database = tmp_path / "coach.sqlite3"
+        device = Stage(database, apis=apis).device("amzn1.ask.account.LOST")
+        device.grant(REMINDERS_SCOPE)
+        device.say("open upper body coach")
+        device.say("remind me every monday at 7 am")
+        _record_forgets_the_reminders(database)
+
+        asked = device.say("when's my next workout")
+        assert "I've lost track of its days and time" in asked.speech_text
+        cancelled = device.say("cancel my reminders")
+
+        assert "I've cancelled your workout reminders" in cancelled.speech_text
+        assert apis.state.lines() == []
+
+
+def test_reminders_set_twice_before_become_one(
+    tmp_path: Path, coach_env: pytest.MonkeyPatch
+) -> None:
+    # Two reminders of the skill's that the record never learned of (earlier lost answers):
+    # setting a new time keeps one, at that time, and deletes the other.
+    with AlexaApiServer() as apis:
+        database = tmp_path / "coach.sqlite3"
+        device = Stage(database, apis=apis).device("amzn1.ask.account.TWICE")
+        device.grant(REMINDERS_SCOPE)
+        device.say("open upper body coach")
+        device.say("remind me every monday at 7 am")
+        _record_forgets_the_reminders(database)
+        device.say("remind me every monday at 7 am")  # the listing finds the first: still one
+        access = ApiAccess(apis.url, TOKEN, device.caller.device_id, "en-US")
+        options = ApiOptions(ca_path=apis.ca_path)
+        create_reminder(access, options, Plan(("MO",), 7), "Train", 1e9, None)
+        _record_forgets_the_reminders(database)
+
+        device.say("remind me every thursday at 6 pm")
+
+        assert [line.split(" (")[0] for line in apis.state.lines()] == ["Thursday 18:00"]
