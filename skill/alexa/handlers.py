@@ -322,8 +322,10 @@ class Handlers:
             return Outcome(self.composer.routine_paused(turn.progress, routine[0]), player=stop)
         paused = self.coach.pause(turn.progress, turn.now)
         if stop is not None and not turn.asked.in_conversation and turn.asked.player_playing:
-            # "Alexa, pause" or "Alexa, stop" over the coach's audio: it stops, place kept.
-            return Outcome(progress=paused.progress, player=stop)
+            # "Alexa, pause" or "Alexa, stop" over the coach's audio (Alexa sends both as a
+            # pause): it stops, the place kept, and the workout so far kept as partial, as a
+            # spoken stop keeps it; finishing it later replaces that entry.
+            return Outcome(progress=paused.progress, player=stop, history=self.so_far(turn))
         # "Wait", "hold on" in a conversation: said as the conversation says it (a silent end of
         # the session would leave the runner not knowing they are paused), and any track of
         # the coach's held while Alexa listened is stopped too.
@@ -882,17 +884,22 @@ class Handlers:
         routine = turn.routine_part
         stopped = self.coach.stop(turn.progress, turn.now)
         so_far = next((e for e in stopped.events if isinstance(e, ev.WorkoutStopped)), None)
-        history = None
-        if so_far is not None:
-            library = self.coach.library
-            known = turn.history.read()
-            history = remember(known, so_far.workout_id, stopped.events, library, turn.now)
         goodbye = self.composer.goodbye(turn.progress, routine, so_far)
         left = (ev.CoolDownLeft(),) if routine is not None and routine[0] == "cool_down" else ()
         stop = hf.stop_if_held(self.service, turn)
         ended = self.progression.ended(turn.progress, stopped.events, turn.exercises, turn.hurt)
         exercises = None if ended is None else ended.records
+        history = self.so_far(turn)
         return Outcome(goodbye, history=history, player=stop, events=left, exercises=exercises)
+
+    def so_far(self, turn: Turn) -> History | None:
+        """The history with the workout so far kept as partial; None with no set done."""
+        stopped = self.coach.stop(turn.progress, turn.now)
+        so_far = next((e for e in stopped.events if isinstance(e, ev.WorkoutStopped)), None)
+        if so_far is None:
+            return None
+        known = turn.history.read()
+        return remember(known, so_far.workout_id, stopped.events, self.coach.library, turn.now)
 
     def keep_music(self, turn: Turn) -> Outcome:
         """ "Keep my music": the coach stops using the player, for this and every later workout."""
