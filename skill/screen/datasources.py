@@ -95,11 +95,12 @@ def _views(
         here = composer.coach.position(progress)
         if here is None or not any(isinstance(e, ev.SetAnnounced) for e in events):
             return {**shown, "next": part + 1 < parts}, None
-        # The warm-up's last part, then the first set: the part while it is led. No Next there:
-        # nothing follows the part but the set, whose own controls come with it.
+        # The warm-up's last part, then the first set: the part while it is led, with Next,
+        # which starts the set as "next" said over the part does (nothing is counted).
         until = _part_ends_ms(part_moves(plan, kind, part), timings.move_starts_ms)
         up_next = say("screen.up_next", name=here.exercise.name)
-        return _set(composer, progress, timings), {**shown, "upNext": up_next, "untilMs": until}
+        lead = {**shown, "upNext": up_next, "untilMs": until, "next": True}
+        return _set(composer, progress, timings), lead
     if plan is not None and routine is not None and part_moves(plan, *routine):
         kind, part = routine
         parts = len(plan.warm_up if kind == "warm_up" else plan.cool_down)

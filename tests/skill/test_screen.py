@@ -96,9 +96,15 @@ def shown(body: dict[str, Any]) -> dict[str, Any]:
     return coach
 
 
-def touch(command: str, token: str = SCREEN_TOKEN, new: bool = False) -> dict[str, Any]:
+def touch(
+    command: str,
+    token: str = SCREEN_TOKEN,
+    new: bool = False,
+    attributes: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A touch on the screen; `attributes`: the session's, as the last answer left them."""
     caller = Caller(skill_id=SKILL_ID, user_id=USER_ID, device_id=DEVICE_ID)
-    session = SessionState(new_session_id(), new=new)
+    session = SessionState(new_session_id(), new=new, attributes=attributes or {})
     return user_event_request(caller, session, utc_now(), [command], token)
 
 
@@ -291,13 +297,18 @@ def test_the_last_warm_up_part_is_on_screen_while_it_is_led_not_set_one(app: Fla
     assert part["untilMs"] == part["steps"][-1]["endMs"]
     assert part["untilMs"] <= heard_at_ms(ssml, "Exercise 1 of 6") + 500
     assert part["untilMs"] >= heard_at_ms(ssml, BODYWEIGHT.warm_up[1][-1].name.rstrip("."))
-    # No Next there: "next" before the set is announced would count it.
-    assert part["next"] is False and part["controls"] is False
+    # Next there starts the set, as "next" said over the part does; the set's own controls come
+    # with the set.
+    assert part["next"] is True and part["controls"] is False
     assert (coach["title"], coach["setLabel"], coach["controls"]) == (
         "T push-up",
         "Set 1 of 4",
         True,
     )
+    # Pressed while the part is still being led: the set starts, and nothing is counted.
+    pressed = post(app, touch("next_set", attributes=body["sessionAttributes"]))
+    said = pressed["response"]["outputSpeech"]["ssml"]
+    assert "Off you go. T push-up, set 1 of 4" in said and "Rest" not in said
 
 
 def test_a_question_during_the_warm_up_shows_the_part_next_leads(app: Flask) -> None:
