@@ -150,6 +150,9 @@ def _set(composer: Composer, progress: Progress, timings: Timings) -> View:
     )
     assert labels is not None  # a position is a real place
     _, title, set_label = labels
+    if progress.extra_of is not None:  # one more set than planned, of an exercise done
+        exercise = composer.coach.tuned(progress, here.workout.exercises[progress.extra_of])
+        title, set_label = exercise.name, say("screen.extra_set")
     load = progress.load_of(exercise.id)
     option = {"easier": exercise.easier, "harder": exercise.harder}.get(load or "")
     load_label = say(f"screen.{load}", option=option) if load is not None and option else ""

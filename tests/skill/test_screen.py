@@ -536,3 +536,14 @@ def test_a_touch_on_a_document_not_ours_changes_nothing(app: Flask, store: Recor
         body = post(app, request)
         assert output_speech(body) == ""
         assert stored_progress(store) == before
+
+
+def test_an_extra_set_is_shown_as_itself_not_as_the_planned_set(app: Flask) -> None:
+    at_set_one(app)
+    for _ in range(4):  # T push-up's four sets: on to the next exercise
+        post(app, on_screen(resolved_intent("NextSetIntent")))
+    body = post(app, on_screen(resolved_intent("ExtraSetIntent")))
+    assert "One more set of T push-up" in body["response"]["outputSpeech"]["ssml"]
+    coach = shown(body)
+    assert (coach["title"], coach["setLabel"]) == ("T push-up", "Extra set")
+    assert coach["reps"] == "4 reps each side"
