@@ -235,9 +235,24 @@ class Handlers:
         failed = turn.asked.slot("failed_rep").whole_number
         if reps is None and failed is not None:
             reps = max(0, failed - 1)
+        resting = hf.resting(self.service, turn)
+        if resting or turn.asked.over_a_rest and self.before_the_call(turn):
+            return self.last_set_partly(turn, reps, resting)
         if self.routine_kind(turn) is not None or self.before_the_call(turn):
             return self.fallback(turn)
         return self.move(turn, lambda p: self.coach.finish_set_partly(p, turn.now, reps))
+
+    def last_set_partly(self, turn: Turn, reps: int | None, by_player: bool) -> Outcome:
+        """ "I only managed 8" over the rest after a set: that set is kept as partial, and the
+        rest runs on (in words, or the coach's audio). Never the set after it, not yet done."""
+        noted = self.coach.last_set_partly(turn.progress, reps)
+        if noted is None:
+            return self.fallback(turn) if not by_player else Outcome()
+        said = self.composer.transition(turn.progress, noted).said
+        if by_player:  # the session ends, so the player plays the rest on
+            return Outcome(Reply(said, None, True), noted.progress, events=noted.events)
+        answered = self.answer(turn, lambda _: said)
+        return replace(answered, progress=noted.progress, events=noted.events, same_place=True)
 
     def extra_set(self, turn: Turn) -> Outcome:
         """ "One more set": beyond the plan, of the exercise just finished, counted apart."""

@@ -90,5 +90,6 @@ def rest_runs_on(asked: Asked, outcome: Outcome) -> bool:
     """A question answered over a rest ("how many sets left?") leaves the rest running: "next"
     before its end still starts the set after it. A move, or a reply ending it, does not."""
     reply = outcome.reply
-    answered = reply is not None and not reply.ends_rest and outcome.progress is None
+    moved = outcome.progress is not None and not outcome.same_place
+    answered = reply is not None and not reply.ends_rest and not moved
     return asked.before_the_set_call and answered and outcome.player is None

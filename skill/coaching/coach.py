@@ -325,6 +325,27 @@ class Coach:
             done.progress, (ev.SetDonePartly(here.exercise_index, reps), *done.events)
         )
 
+    def last_set_partly(self, progress: Progress, reps: int | None) -> Transition | None:
+        """Said over the rest after a set: that set was not the whole set, `reps` of it (None:
+        not said). It stays counted, now kept as partial, and the place does not move. None
+        when no such set is there to note: before the first, an extra set, paused, or as many
+        reps as the set asks (or none: "not a rep" is no set done, and it was counted)."""
+        here = self.position(progress)
+        if here is None or progress.paused or progress.extra_of is not None:
+            return None
+        index, number = here.exercise_index, here.set_number - 1
+        if number < 1:  # the rest after the exercise before: its last set
+            index -= 1
+            number = progress.sets_of(index) if index >= 0 else 0
+        if number < 1:
+            return None
+        exercise = self.tuned(progress, here.workout.exercises[index])
+        if reps is not None and not 0 < reps < exercise.reps.count:
+            return None
+        others = tuple(p for p in progress.partial_sets if (p[0], p[1]) != (exercise.id, number))
+        noted = replace(progress, partial_sets=(*others, (exercise.id, number, reps)))
+        return Transition(noted, (ev.SetDonePartly(index, reps),))
+
     def _set_done(self, progress: Progress, here: Position) -> Transition:
         """The set at `here` counted done, then a rest into the next set or exercise."""
         index = here.exercise_index

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NoReturn
 
 import pytest
@@ -607,3 +608,25 @@ def test_changing_the_load_during_an_extra_set_leaves_it_uncounted(coach: Coach)
     assert move.events[0] == ev.ExtraSetLeft(0)
     assert move.progress.load_of("bent_over_row") == "easier"  # the planned set's exercise
     assert move.progress.sets_by_exercise == (3,)
+
+
+def test_reps_said_over_a_rest_mark_the_set_before_it_partial_and_move_nothing(
+    coach: Coach,
+) -> None:
+    after_one = coach.finish_set(started(coach, "dumbbell"), START + MINUTE).progress
+    noted = coach.last_set_partly(after_one, 8)
+    assert noted is not None
+    assert noted.progress.partial_sets == (("shoulder_press", 1, 8),)
+    assert replace(noted.progress, partial_sets=()) == after_one  # the place did not move
+    assert noted.events == (ev.SetDonePartly(0, 8),)
+    again = coach.last_set_partly(noted.progress, 9)  # said again: the same set, noted once
+    assert again is not None and again.progress.partial_sets == (("shoulder_press", 1, 9),)
+    # The whole set, not a rep, or before any set was done: nothing to note.
+    assert coach.last_set_partly(after_one, 12) is None
+    assert coach.last_set_partly(after_one, 0) is None
+    assert coach.last_set_partly(started(coach, "dumbbell"), 8) is None
+    # Over the rest after an exercise's last set: that set, not the next exercise's first.
+    after_three = sets(coach, started(coach, "dumbbell"), 3)
+    assert after_three.exercise_index == 1
+    last = coach.last_set_partly(after_three, 10)
+    assert last is not None and last.progress.partial_sets == (("shoulder_press", 3, 10),)
