@@ -235,20 +235,24 @@ class Handlers:
         failed = turn.asked.slot("failed_rep").whole_number
         if reps is None and failed is not None:
             reps = max(0, failed - 1)
-        resting = hf.resting(self.service, turn)
-        if resting or turn.asked.over_a_rest and self.before_the_call(turn):
-            return self.last_set_partly(turn, reps, resting)
+        by_player = hf.before_the_set(self.service, turn)
+        if by_player or turn.asked.over_a_rest and self.before_the_call(turn):
+            return self.last_set_partly(turn, reps, by_player)
         if self.routine_kind(turn) is not None or self.before_the_call(turn):
             return self.fallback(turn)
         return self.move(turn, lambda p: self.coach.finish_set_partly(p, turn.now, reps))
 
     def last_set_partly(self, turn: Turn, reps: int | None, by_player: bool) -> Outcome:
-        """ "I only managed 8" over the rest after a set: that set is kept as partial, and the
-        rest runs on (in words, or the coach's audio). Never the set after it, not yet done."""
+        """ "I only managed 8" over the rest after a set (or, hands-free, anything the coach's
+        audio plays before the next set begins): that set is kept as partial, and the rest runs
+        on. Never the set after it, not yet done. One that cannot be noted (the whole set's
+        reps, none, an extra set) stays counted as it was, and the runner is told so."""
         noted = self.coach.last_set_partly(turn.progress, reps)
         if noted is None:
-            return self.fallback(turn) if not by_player else Outcome()
-        said = self.composer.transition(turn.progress, noted).said
+            said = Speech().say(self.composer.phrases.say("set.partial_kept"))
+            noted = Transition(turn.progress, ())
+        else:
+            said = self.composer.transition(turn.progress, noted).said
         if by_player:  # the session ends, so the player plays the rest on
             return Outcome(Reply(said, None, True), noted.progress, events=noted.events)
         answered = self.answer(turn, lambda _: said)

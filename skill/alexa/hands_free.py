@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from skill.alexa import player
 from skill.alexa.player import Play, Stop, first_of, following, skip_to_call, user_tag
 from skill.alexa.service import CoachService
 from skill.alexa.turn import Turn
@@ -123,6 +124,17 @@ def resting(service: CoachService, turn: Turn) -> bool:
         return False
     track = hands_free.catalog.by_id(token.track_id)
     return track is not None and track.rest_seconds is not None
+
+
+def before_the_set(service: CoachService, turn: Turn) -> bool:
+    """The player is playing (or holds, while Alexa listens) the coach's queue up to the set
+    the runner's record names, its call included: that set has not begun."""
+    hands_free, token = service.hands_free, turn.asked.player_token
+    if hands_free is None or token is None or not turn.asked.player_playing:
+        return False
+    if not holds_player(service, turn) or not token.leads_to(turn.progress):
+        return False
+    return player.before_the_set(token)
 
 
 def next_by_player(service: CoachService, turn: Turn) -> Play | Literal["call_again"] | None:

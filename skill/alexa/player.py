@@ -167,6 +167,12 @@ _BEFORE_THE_SET = ("praise-", "rest-", "intro-", "reminder-")
 _LEAD_AND_REST = ("praise-", "rest-")
 
 
+def before_the_set(token: PlayerToken) -> bool:
+    """Whether `token`'s track comes before the set it leads to begins: the praise, rest,
+    introduction or reminder before it, or its call (the "ready" tone plays during the set)."""
+    return token.track_id.startswith((*_BEFORE_THE_SET, "set-"))
+
+
 def skip_to_call(token: PlayerToken) -> PlayerToken | None:
     """The token of the track to jump to when the runner says "next" while `token`'s track
     still leads up to the set: past the lead-in and the rest (to the new exercise's

@@ -328,8 +328,8 @@ class Coach:
     def last_set_partly(self, progress: Progress, reps: int | None) -> Transition | None:
         """Said over the rest after a set: that set was not the whole set, `reps` of it (None:
         not said). It stays counted, now kept as partial, and the place does not move. None
-        when no such set is there to note: before the first, an extra set, paused, or as many
-        reps as the set asks (or none: "not a rep" is no set done, and it was counted)."""
+        when no such set is there to note: before the first, an extra set (under way, or just
+        done: extras count whole), paused, or as many reps as the set asks, or none."""
         here = self.position(progress)
         if here is None or progress.paused or progress.extra_of is not None:
             return None
@@ -340,6 +340,8 @@ class Coach:
         if number < 1:
             return None
         exercise = self.tuned(progress, here.workout.exercises[index])
+        if index != here.exercise_index and progress.extra_sets_of(exercise.id):
+            return None  # the set before this rest was an extra one, and extras count whole
         if reps is not None and not 0 < reps < exercise.reps.count:
             return None
         others = tuple(p for p in progress.partial_sets if (p[0], p[1]) != (exercise.id, number))

@@ -630,3 +630,8 @@ def test_reps_said_over_a_rest_mark_the_set_before_it_partial_and_move_nothing(
     assert after_three.exercise_index == 1
     last = coach.last_set_partly(after_three, 10)
     assert last is not None and last.progress.partial_sets == (("shoulder_press", 3, 10),)
+    # After an extra set: extras count whole, and the planned set before it was whole too.
+    extra = coach.extra_set(after_three, START + 4 * MINUTE).progress
+    after_extra = coach.finish_set(extra, START + 5 * MINUTE).progress
+    assert after_extra.extra_sets == (("shoulder_press", 1),)
+    assert coach.last_set_partly(after_extra, 8) is None

@@ -16,7 +16,7 @@ from harness.envelopes import (
     playback_controller_request,
     utc_now,
 )
-from skill.alexa.player import PlayerToken, user_tag
+from skill.alexa.player import PlayerToken, before_the_set, user_tag
 from skill.app import create_app
 from skill.persistence import decode
 from tests.support import (
@@ -471,3 +471,12 @@ def test_a_player_offset_that_is_no_place_in_the_rest_resumes_safely(
     for play in plays(body):
         assert play["audioItem"]["stream"]["offsetInMilliseconds"] < 5 * 60 * 1000
     assert stored_set(store) == 2  # the set after the rest, not counted twice nor lost
+
+
+def test_the_set_has_not_begun_until_its_call_has_played() -> None:
+    # Reps said while any of these plays are about the set before them, never this one.
+    queue = ("praise-3-next-dumbbell-2", "rest-045", "intro-dumbbell-2", "set-dumbbell-2-1")
+    tokens = [PlayerToken(user_tag(RUNNER), "dumbbell", 1, 1, step, queue) for step in range(4)]
+    assert all(before_the_set(token) for token in tokens)
+    under_way = PlayerToken(user_tag(RUNNER), "dumbbell", 1, 1, 0, ("ready",))
+    assert not before_the_set(under_way)  # the tone played during the set
