@@ -66,6 +66,8 @@ OUTCOMES: Mapping[str, str] = {
     "AMAZON.PreviousIntent": "previous",
     "GoBackIntent": "previous",
     "AMAZON.RepeatIntent": "say_again",
+    "LeadAgainIntent": "say_again",  # the twin of repeat: the set's lead again (from a letter)
+    "PaceIntent": "pace:{pace}",  # the led sets slower or faster
     "AMAZON.PauseIntent": "pause",
     "HoldOnIntent": "pause",
     "AMAZON.ResumeIntent": "resume",

@@ -40,6 +40,9 @@ COMMANDS: tuple[Command, ...] = (
     Command(H.cool_down_question, ("CoolDownQuestionIntent",)),
     Command(H.back_one_set, ("AMAZON.PreviousIntent", "GoBackIntent"), button="Previous"),
     Command(H.repeat, ("AMAZON.RepeatIntent",), touch="repeat"),
+    # "One more time", "I missed the T": the twin of the built-in repeat, for a set led again.
+    Command(H.lead_again, ("LeadAgainIntent",)),
+    Command(H.pace, ("PaceIntent",)),
     Command(H.pause, ("AMAZON.PauseIntent", "HoldOnIntent"), button="Pause", touch="pause"),
     Command(H.resume, ("AMAZON.ResumeIntent", "CarryOnIntent"), button="Play", touch="resume"),
     Command(H.how_to, ("HowToIntent",), touch="how_to"),

@@ -18,7 +18,7 @@ from skill.coaching import events as ev
 from skill.coaching import lasting_rest, pains, progression
 from skill.coaching.coach import Transition
 from skill.coaching.history import History, remember
-from skill.coaching.progress import MIN_REST_SECONDS, Progress
+from skill.coaching.progress import MIN_REST_SECONDS, USUAL_PACE, Progress
 from skill.speech.replies import Reply
 from skill.speech.ssml import Speech
 
@@ -321,11 +321,42 @@ class Handlers:
         rest plays on. In hands-free mode the way on is "Alexa, next"."""
         if hf.resting(self.service, turn):
             return Outcome(self.composer.repeat_in_rest(turn.progress))
-        reply = self.composer.repeat(turn.progress)
-        paused = turn.progress.paused
+        return self.hands_free_way_on(turn, self.composer.repeat(turn.progress))
+
+    def lead_again(self, turn: Turn) -> Outcome:
+        """ "One more time": the set said again, as "repeat" does. "I missed the T": its lead
+        again from that letter on; with no such letter in the set under way (or in a warm-up,
+        or over a rest the player plays), the set said again. Nothing is counted."""
+        step = turn.asked.slot("step").resolved_id
+        move = self.coach.step_again(turn.progress, step)
+        if move is None or self.routine_kind(turn) is not None or hf.resting(self.service, turn):
+            return self.repeat(turn)
+        again = next(e for e in move.events if isinstance(e, ev.StepLedAgain))
+        return self.hands_free_way_on(turn, self.composer.step_again(turn.progress, again))
+
+    def pace(self, turn: Turn) -> Outcome:
+        """ "Slow down", "speed up": the led sets' pace from now on, kept for later workouts;
+        the set under way led again at it, unless a warm-up or a question is under way."""
+        way = turn.asked.slot("pace").resolved_id
+        if way not in ("slower", "faster"):  # words that named no way: not caught
+            return self.fallback(turn)
+        move = self.coach.change_pace(turn.progress, slower=way == "slower")
+        changed = next(e for e in move.events if isinstance(e, ev.PaceChanged))
+        routine, pending = self.routine_kind(turn), turn.asked.pending
+        called = any(isinstance(e, ev.SetAnnounced) for e in move.events)
+        lead_again = called and routine is None and pending is None
+        reply = self.composer.pace_changed(move.progress, changed, lead_again, routine, pending)
+        return self.hands_free_way_on(turn, reply, move.progress)
+
+    def hands_free_way_on(
+        self, turn: Turn, reply: Reply, progress: Progress | None = None
+    ) -> Outcome:
+        """A set said again in words: in hands-free mode the way on is "Alexa, next" (paused,
+        it is to resume, as the reply says)."""
+        paused = (progress or turn.progress).paused
         if hf.plays_audio(self.service, turn) and reply.reprompt is not None and not paused:
             reply = replace(reply, reprompt=self.composer.hands_free_reprompt())
-        return Outcome(reply)
+        return Outcome(reply, progress)
 
     def pause(self, turn: Turn) -> Outcome:
         routine = turn.routine_part  # a warm-up or cool-down part waits as it is: no pause
@@ -970,6 +1001,7 @@ class Handlers:
             own,
             bool(turn.preferences.missing_kit),
             turn.preferences.keep_music,
+            turn.progress.pace != USUAL_PACE,
         )
 
     def settings_reset(self, turn: Turn) -> Outcome:
@@ -986,7 +1018,7 @@ class Handlers:
             exercise_id: replace(record, reps=None, load=None)
             for exercise_id, record in turn.exercises.items()
         }
-        progress = replace(turn.progress, rest_seconds=None, loads=(), reps=())
+        progress = replace(turn.progress, rest_seconds=None, loads=(), reps=(), pace=USUAL_PACE)
         reply = self.composer.settings_said(progress, "settings.reset", routine, named)
         return Outcome(
             reply,

@@ -29,7 +29,13 @@ from skill.coaching.coach import Coach
 from skill.coaching.events import Event
 from skill.coaching.history import History, HistoryError
 from skill.coaching.lasting_rest import LastingRest
-from skill.coaching.progress import Progress, ProgressError
+from skill.coaching.progress import (
+    QUICKEST_PACE,
+    SLOWEST_PACE,
+    USUAL_PACE,
+    Progress,
+    ProgressError,
+)
 from skill.coaching.routine import parse as parse_routine
 from skill.coaching.routine import routine_after
 from skill.coaching.schedule import Reminders
@@ -65,6 +71,9 @@ EXERCISES = "exercises"
 # The rest length kept across workouts (skill.coaching.lasting_rest), a field of its own for the
 # same reason: an older version writes the preferences back with only the fields it knows.
 REST = "rest"
+# The pace of led sets the runner chose ("slow down": Progress.pace), a field of its own for the
+# same reason: an older version refuses a progress with a field it does not know.
+PACE = "pace"
 # The id of the last request that changed the record: the same request again (a replay, or
 # Alexa's retry) is answered without moving anything.
 LAST_REQUEST = "last_request"
@@ -437,6 +446,7 @@ def read_turn(
             raise ProgressError("progress points at content that no longer exists")
         exercises = progression.read(record.get(EXERCISES))
         progress = progression.Progression(coach).loaded(progress, exercises)
+        progress = replace(progress, pace=_pace(record.get(PACE)))
     except NewerRecordError:
         raise  # never replaced: the skill says so
     except (UnreadableRecordError, ProgressError) as problem:
@@ -473,8 +483,16 @@ def read_turn(
 
 
 KNOWN_FIELDS = frozenset(
-    {PROGRESS, HISTORY, PREFERENCES, ROUTINE, HURT, EXERCISES, LAST_REQUEST, REMINDERS, REST}
+    {PROGRESS, HISTORY, PREFERENCES, ROUTINE, HURT, EXERCISES, LAST_REQUEST, REMINDERS, REST, PACE}
 )
+
+
+def _pace(value: object) -> int:
+    """The stored pace; what this version cannot read is the usual pace, never a lost record."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if QUICKEST_PACE <= value <= SLOWEST_PACE:
+            return value
+    return USUAL_PACE
 
 
 def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
@@ -516,6 +534,8 @@ def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
         record[EXERCISES] = progression.to_store(exercises)
     if rest != LastingRest():
         record[REST] = rest.to_dict()
+    if progress.pace != USUAL_PACE:
+        record[PACE] = progress.pace
     if turn.asked.request_id is not None:
         record[LAST_REQUEST] = turn.asked.request_id
     store.write(turn.asked.record_key, encode(record), turn.stored, turn.quarantine)

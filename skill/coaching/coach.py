@@ -10,6 +10,8 @@ from skill.coaching.progress import (
     MAX_REST_SECONDS,
     MAX_SPOKEN_REST_SECONDS,
     MIN_REST_SECONDS,
+    QUICKEST_PACE,
+    SLOWEST_PACE,
     Progress,
 )
 from skill.content.models import Exercise, Library, Substitute, WorkoutPlan
@@ -210,6 +212,7 @@ class Coach:
             rest_seconds=rest,
             last_move_at=now,
             missing_kit=kit,
+            pace=progress.pace,
         )
         plan = self.library.get(workout_id)
         if warm_up and plan is not None and plan.warm_up:
@@ -585,6 +588,36 @@ class Coach:
         if not MIN_REST_SECONDS <= seconds <= longest:
             return Transition(progress, (ev.RestRejected(seconds, MIN_REST_SECONDS, longest),))
         return Transition(replace(progress, rest_seconds=seconds), (ev.RestChanged(seconds),))
+
+    # --- the pace of led sets ------------------------------------------------------------------
+
+    def change_pace(self, progress: Progress, slower: bool) -> Transition:
+        """ "Slow down" or "speed up": the led sets go one step slower or quicker, within
+        QUICKEST_PACE and SLOWEST_PACE, from now on. A set the coach leads, under way, is called
+        again at the new pace; nothing is counted or un-counted. At a bound nothing changes."""
+        step = 1 if slower else -1
+        pace = min(max(progress.pace + step, QUICKEST_PACE), SLOWEST_PACE)
+        if pace == progress.pace:
+            return Transition(progress, (ev.PaceChanged(pace, slower, changed=False),))
+        paced = replace(progress, pace=pace)
+        events: tuple[ev.Event, ...] = (ev.PaceChanged(pace, slower),)
+        here = self.position(progress)
+        if here is not None and here.exercise.led and progress.extra_of is None:
+            events += (ev.SetAnnounced(here.exercise_index, here.set_number, with_name=True),)
+        return Transition(paced, events)
+
+    def step_again(self, progress: Progress, step: str | None) -> Transition | None:
+        """ "I missed the T": the lead of the set under way again from that step, on through
+        the steps after it, nothing counted. None when no set under way has that step (the set
+        is then said again whole)."""
+        here = self.position(progress)
+        if here is None or step is None or progress.extra_of is not None:
+            return None
+        names = [s.name.casefold() for s in here.exercise.steps]
+        if step.casefold() not in names:
+            return None
+        index = names.index(step.casefold())
+        return Transition(progress, (ev.StepLedAgain(here.exercise_index, here.set_number, index),))
 
     # --- missing kit ------------------------------------------------------------------------
 

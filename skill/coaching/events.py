@@ -117,6 +117,25 @@ class RestChanged:
 
 
 @dataclass(frozen=True)
+class PaceChanged:
+    """The runner's led sets go at `pace` from now on (skill.coaching.progress), in this workout
+    and later ones; `slower` is the way they asked. `pace` unchanged: it was at its bound."""
+
+    pace: int
+    slower: bool
+    changed: bool = True
+
+
+@dataclass(frozen=True)
+class StepLedAgain:
+    """ "I missed the T": the set's lead again from its step `step_index`, nothing counted."""
+
+    exercise_index: int
+    set_number: int
+    step_index: int
+
+
+@dataclass(frozen=True)
 class RestRejected:
     asked: int
     minimum: int
@@ -245,6 +264,8 @@ Event = (
     | Resumed
     | RestChanged
     | RestRejected
+    | PaceChanged
+    | StepLedAgain
     | WorkoutFinished
     | WorkoutStopped
     | NoActiveWorkout

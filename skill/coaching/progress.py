@@ -11,6 +11,11 @@ MIN_REST_SECONDS = 15
 MAX_REST_SECONDS = 300  # the longest rest: five minutes, played as the coach's audio (hands-free)
 # The longest rest one spoken response can pace (Alexa caps a response's length).
 MAX_SPOKEN_REST_SECONDS = 120
+# The pace the coach leads a set at ("slow down", "speed up"), in steps from the usual one:
+# skill.speech.set_pacing says how many seconds a rep each step is.
+USUAL_PACE = 0
+QUICKEST_PACE = -1
+SLOWEST_PACE = 2
 
 
 class ProgressError(ValueError):
@@ -52,6 +57,9 @@ class Progress:
     # The runner's own reps a set, by exercise id, where they differ from the plan's
     # (skill.coaching.progression); kept in the record's `exercises` field, not stored here.
     reps: tuple[tuple[str, int], ...] = ()
+    # The pace the runner's led sets go at (USUAL_PACE, or steps slower or quicker), kept across
+    # workouts in the record's own `pace` field (skill.alexa.turn), not stored here.
+    pace: int = USUAL_PACE
 
     def reps_of(self, exercise_id: str) -> int | None:
         return dict(self.reps).get(exercise_id)
@@ -119,6 +127,7 @@ class Progress:
         # `exercises` field (skill.coaching.progression), which an older version leaves as it
         # is, and put back into the progress when it is read (Progression.loaded).
         del data["reps"]
+        del data["pace"]  # the same: kept in the record's `pace` field
         return data
 
     @classmethod
@@ -213,6 +222,8 @@ def _check_types(p: Progress) -> None:
         raise ProgressError("active_seconds must be a finite number from 0")
     if p.extra_of is not None and (not _is_int(p.extra_of) or p.extra_of < 0):
         raise ProgressError("extra_of must be an exercise index, or null")
+    if not _is_int(p.pace) or not QUICKEST_PACE <= p.pace <= SLOWEST_PACE:
+        raise ProgressError("pace out of range")
     if len(set(p.skipped)) != len(p.skipped):
         raise ProgressError("skipped names an exercise twice")
     if len(set(p.missing_kit)) != len(p.missing_kit):

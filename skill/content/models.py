@@ -52,6 +52,10 @@ class Substitute:
     uses: tuple[str, ...] = ()  # the kit it needs itself (the other workout's), by id
 
 
+# The halves a set is split into, by what its reps are counted per: the coach calls the switch.
+HALVES = ("side", "direction", "hand")
+
+
 @dataclass(frozen=True)
 class Exercise:
     id: str
@@ -79,6 +83,17 @@ class Exercise:
     # gives one figure: then a step up is the harder version.
     rep_range: tuple[int, int] | None = None
     rep_range_source: str | None = None  # where the range comes from (not spoken)
+
+    @property
+    def led_in_halves(self) -> bool:
+        """Done one side (direction, hand) then the other, so the coach calls the switch. A
+        move that alternates every rep is not: the runner switches on each rep themselves."""
+        return self.reps.per in HALVES and not self.alternating and not self.steps
+
+    @property
+    def led(self) -> bool:
+        """The coach leads its sets: step by step, or half by half."""
+        return bool(self.steps) or self.led_in_halves
 
     @property
     def reps_range(self) -> tuple[int, int]:

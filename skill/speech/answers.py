@@ -4,10 +4,11 @@ answers to questions mid-workout, what the coach remembers, and apologies."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from skill.coaching import events as ev
 from skill.coaching.history import SESSIONS_A_WEEK, History, PastWorkout, Week
-from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, Progress
+from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, USUAL_PACE, Progress
 from skill.coaching.schedule import local
 from skill.content.models import Move, WorkoutPlan
 from skill.speech.moves import MoveReplies
@@ -132,7 +133,12 @@ class Answers(MoveReplies):
         else:
             speech = self.introduce(here.workout, here.exercise_index)
         set_number = here.set_number
-        speech.extend(self.announce_set(here.exercise, set_number, False, progress.sets_done))
+        # At a slow pace the set may not fit after the whole explanation: "repeat" leads it.
+        lead = self.room_to_lead(here.exercise, speech.seconds, False, progress.pace)
+        call = self.announce_set(
+            here.exercise, set_number, False, progress.sets_done, lead, progress.pace
+        )
+        speech.extend(call)
         return Reply(speech, self.set_reprompt(progress), False)
 
     def go_ahead(
@@ -150,7 +156,9 @@ class Answers(MoveReplies):
             # Skipping the exercise itself is one word away (on its last set, "skip" once the
             # set could have been done counts it: no hint then).
             speech.say(self.phrases.say("rest.then_skip", name=here.exercise.name))
-        call = self.announce_set(here.exercise, here.set_number, True, progress.sets_done)
+        call = self.announce_set(
+            here.exercise, here.set_number, True, progress.sets_done, pace=progress.pace
+        )
         heard = call_heard_at(speech.seconds, call)
         speech.extend(call)
         return Reply(speech, self.set_reprompt(progress), False, ends_rest=True, started=heard)
@@ -166,8 +174,48 @@ class Answers(MoveReplies):
             speech = self.announce_extra(extra, progress.sets_done)
             return Reply(speech, self.set_reprompt(progress), False)
         speech = Speech().say(self.load_reminder(progress, here.exercise))
-        speech.extend(self.announce_set(here.exercise, here.set_number, True, progress.sets_done))
+        speech.extend(
+            self.announce_set(
+                here.exercise, here.set_number, True, progress.sets_done, pace=progress.pace
+            )
+        )
         return Reply(speech, self.set_reprompt(progress), False)
+
+    def step_again(self, progress: Progress, again: ev.StepLedAgain) -> Reply:
+        """ "I missed the T": the set's lead again from that letter, on through the rest."""
+        here = self.coach.position(progress)
+        assert here is not None  # only led again in a set under way
+        speech = self.lead_from(here.exercise, again.step_index, progress.sets_done, progress.pace)
+        return Reply(speech, self.set_reprompt(progress), False)
+
+    def pace_changed(
+        self,
+        after: Progress,
+        changed: ev.PaceChanged,
+        lead_again: bool,
+        routine: str | None = None,
+        pending: str | None = None,
+    ) -> Reply:
+        """ "Slow down", "speed up": the pace said, and with `lead_again` the set under way led
+        again at it; else what to say next (a question still open is asked again)."""
+        speech = Speech().say(self.pace_words(changed))
+        if lead_again:
+            led = self.repeat(after)
+            return replace(led, said=speech.extend(led.said))
+        if pending is not None:
+            speech.say(self.phrases.say(question_reprompt(pending)))
+            return self.ask(speech, question_reprompt(pending), pending)
+        return self.answer(after, speech, routine)
+
+    def pace_words(self, changed: ev.PaceChanged) -> str:
+        seconds = self.rep_seconds(changed.pace)
+        if not changed.changed:
+            key = "pace.slowest" if changed.slower else "pace.quickest"
+        elif changed.pace == USUAL_PACE:
+            key = "pace.usual"
+        else:
+            key = "pace.slower" if changed.slower else "pace.quicker"
+        return self.phrases.say(key, seconds=seconds)
 
     def repeat_in_rest(self, progress: Progress) -> Reply:
         """ "Alexa, repeat" over a rest the coach's audio plays: the set after it. The session

@@ -7,7 +7,12 @@ from collections.abc import Mapping
 
 from skill.coaching import events as ev
 from skill.coaching.coach import Transition
-from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, MIN_REST_SECONDS, Progress
+from skill.coaching.progress import (
+    MAX_SPOKEN_REST_SECONDS,
+    MIN_REST_SECONDS,
+    USUAL_PACE,
+    Progress,
+)
 from skill.coaching.progression import Step
 from skill.content.models import WorkoutPlan
 from skill.speech.progressing import ProgressWords
@@ -57,6 +62,8 @@ class MoveReplies(ProgressWords):
                     )
                     if lasting_rest is not None:  # kept across workouts: said in a few words
                         speech.say(self.phrases.say("rest.lasting", seconds=lasting_rest))
+                    if after.pace != USUAL_PACE:  # the pace kept for led sets, in a few words
+                        speech.say(self.pace_kept(after.pace))
                     elif after.rest_seconds is not None and any(
                         e.rest_seconds != after.rest_seconds for e in plan.exercises
                     ):
@@ -127,8 +134,10 @@ class MoveReplies(ProgressWords):
                     exercise = self.coach.tuned(after, plan.exercises[index])
                     if number == 1 or named:
                         speech.say(self.load_reminder(after, exercise, introduced))
-                    lead = self.room_to_lead(exercise, paced, introduced)
-                    call = self.announce_set(exercise, number, named, after.sets_done, lead)
+                    lead = self.room_to_lead(exercise, paced, introduced, after.pace)
+                    call = self.announce_set(
+                        exercise, number, named, after.sets_done, lead, after.pace
+                    )
                     if paced or introduced:
                         set_called = call_heard_at(speech.seconds, call)
                     speech.extend(call)

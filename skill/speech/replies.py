@@ -79,13 +79,20 @@ class Composer(Answers):
         assert here is not None  # only said with a workout under way
         speech = Speech().say(self.phrases.say("confirm.already_on", workout=here.workout.name))
         # The set's announcement ends by saying what to say: no second prompt after it.
-        speech.extend(self.announce_set(here.exercise, here.set_number, named=True))
+        speech.extend(
+            self.announce_set(here.exercise, here.set_number, named=True, pace=progress.pace)
+        )
         return Reply(speech, self.set_reprompt(progress), False)
 
     # --- resetting the runner's settings (docs/preferences.md) ------------------------------
 
     def settings_named(
-        self, rest: int | None, exercise_ids: tuple[str, ...], kit: bool, music: bool
+        self,
+        rest: int | None,
+        exercise_ids: tuple[str, ...],
+        kit: bool,
+        music: bool,
+        pace: bool = False,
     ) -> str:
         """What "reset my settings" clears, in words: only what the runner has set."""
         named = []
@@ -102,6 +109,8 @@ class Composer(Answers):
             named.append(self.phrases.say("settings.kit"))
         if music:
             named.append(self.phrases.say("settings.music"))
+        if pace:
+            named.append(self.phrases.say("settings.pace"))
         return self.join(named)
 
     def confirm_reset(self, named: str) -> Reply:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from skill.coaching import events as ev
 from skill.coaching.coach import Coach
-from skill.coaching.progress import Progress
+from skill.coaching.progress import USUAL_PACE, Progress
 from skill.content.models import Exercise, Move, Reps, Step, Substitute, WorkoutPlan
 from skill.speech.phrasebook import Phrasebook
 from skill.speech.rest_pacing import Cue, Pause, RestBeat, Sound, pace_rest
@@ -19,6 +19,7 @@ from skill.speech.set_pacing import (
     RESPONSE_SECONDS,
     TALK_SECONDS,
     led_in_halves,
+    rep_seconds,
     work_seconds,
 )
 from skill.speech.sounds import REST_OVER
@@ -201,17 +202,25 @@ class Wording:
         return speech
 
     def announce_set(
-        self, exercise: Exercise, set_number: int, named: bool, variant: int = 0, lead: bool = True
+        self,
+        exercise: Exercise,
+        set_number: int,
+        named: bool,
+        variant: int = 0,
+        lead: bool = True,
+        pace: int = USUAL_PACE,
     ) -> Speech:
-        """The set's announcement, the set led step by step where it has steps or halves, and
-        what to say when it is done. Without `lead` (no room left in the response), the runner
-        is told how to be led: "repeat" announces the set again, led."""
+        """The set's announcement, the set led step by step where it has steps or halves (at
+        the runner's `pace`), and what to say when it is done. Without `lead` (no room left in
+        the response), the runner is told how to be led: "repeat" announces the set again, led."""
         # The reps too: a runner who went up hears their own.
-        key = ("set", exercise.id, exercise.reps.count, set_number, named, variant % 12, lead)
-        return self._memo(key, lambda: self._announce(exercise, set_number, named, variant, lead))
+        key = ("set", exercise.id, exercise.reps.count, set_number, named, variant % 12, lead, pace)
+        return self._memo(
+            key, lambda: self._announce(exercise, set_number, named, variant, lead, pace)
+        )
 
     def _announce(
-        self, exercise: Exercise, set_number: int, named: bool, variant: int, lead: bool
+        self, exercise: Exercise, set_number: int, named: bool, variant: int, lead: bool, pace: int
     ) -> Speech:
         reps = self.reps(exercise.reps)
         if named:
@@ -224,38 +233,55 @@ class Wording:
         else:
             line = self.phrases.say("set.next", set=set_number, sets=exercise.sets)
         speech = Speech().say(line)
-        led = self.lead_set(exercise)
+        led = self.lead_set(exercise, pace)
         if led is None:
             return speech.say(self.phrases.say("set.go", variant))
         if not lead:
             return speech.say(self.phrases.say("set.lead_on_repeat"))
         return speech.extend(led[0]).say(self.phrases.say("set.led_done", variant))
 
-    def lead_set(self, exercise: Exercise) -> tuple[Speech, float] | None:
-        """Each step called with its cue and reps, or each half with the switch between them,
-        paced at the coach's tempo, and how long that lasts; None for a set the runner does at
-        their own pace."""
-        key = f"{exercise.id}:{exercise.reps.count}"
+    def lead_from(
+        self, exercise: Exercise, step: int, variant: int = 0, pace: int = USUAL_PACE
+    ) -> Speech:
+        """ "I missed the T": the set led again from its step `step` on, then what to say."""
+        key = ("from", exercise.id, exercise.reps.count, step, variant % 12, pace)
+
+        def render() -> Speech:
+            name = exercise.steps[step].name
+            speech = Speech().say(self.phrases.say("set.from_step", name=name))
+            led = self.lead_set(exercise, pace, step)
+            assert led is not None  # a step of it: it is led
+            return speech.extend(led[0]).say(self.phrases.say("set.led_done", variant))
+
+        return self._memo(key, render)
+
+    def lead_set(
+        self, exercise: Exercise, pace: int = USUAL_PACE, first_step: int = 0
+    ) -> tuple[Speech, float] | None:
+        """Each step called with its cue and reps (from `first_step` on), or each half with the
+        switch between them, paced at the coach's tempo at the runner's `pace`, and how long
+        that lasts; None for a set the runner does at their own pace."""
+        key = f"{exercise.id}:{exercise.reps.count}:{pace}:{first_step}"
         led = self._leads.get(key)
         if led is None and key not in self._leads:
-            led = self._lead(exercise)
+            led = self._lead(exercise, pace, first_step)
             self._leads[key] = led
         return led
 
-    def _lead(self, exercise: Exercise) -> tuple[Speech, float] | None:
+    def _lead(self, exercise: Exercise, pace: int, first_step: int) -> tuple[Speech, float] | None:
         if exercise.steps:
             speech = Speech().pause(GET_SET_SECONDS)
             seconds = GET_SET_SECONDS
-            for number, step in enumerate(exercise.steps):
+            for number, step in enumerate(exercise.steps[first_step:]):
                 if number:
                     speech.pause(BREATHER_SECONDS)
                     seconds += BREATHER_SECONDS
                 call = self.step_call(step)
-                speech.say(call).pause(work_seconds(step.reps))
-                seconds += speech_seconds(call) + work_seconds(step.reps)
+                speech.say(call).pause(work_seconds(step.reps, pace))
+                seconds += speech_seconds(call) + work_seconds(step.reps, pace)
             return speech, seconds
         if led_in_halves(exercise):
-            half = work_seconds(exercise.reps)
+            half = work_seconds(exercise.reps, pace)
             switch = self.phrases.say(f"set.switch.{exercise.reps.per}")
             begin = self.phrases.say("set.begin")
             speech = Speech().pause(GET_SET_SECONDS).say(begin).pause(half).say(switch)
@@ -267,11 +293,21 @@ class Wording:
         """How a led set calls one of its steps (the screen finds it in the speech too)."""
         return self.phrases.say("set.step", name=step.name, cue=step.cue, reps=self.reps(step.reps))
 
-    def room_to_lead(self, exercise: Exercise, paced: float, introduced: bool) -> bool:
-        """Whether the set can be led in a response that already paces `paced` seconds (a rest,
-        a warm-up part) and, when `introduced`, explains the exercise: the whole response must
-        stay within RESPONSE_SECONDS."""
-        led = self.lead_set(exercise)
+    def pace_kept(self, pace: int) -> str:
+        """Said as a workout starts at a pace the runner chose before."""
+        return self.phrases.say("pace.kept", seconds=self.rep_seconds(pace))
+
+    def rep_seconds(self, pace: int) -> str:
+        """The seconds a rep takes at `pace`, as said: "4", "2.5"."""
+        return f"{rep_seconds(pace):g}"
+
+    def room_to_lead(
+        self, exercise: Exercise, paced: float, introduced: bool, pace: int = USUAL_PACE
+    ) -> bool:
+        """Whether the set can be led at `pace` in a response that already paces `paced`
+        seconds (a rest, a warm-up part, words said first) and, when `introduced`, explains the
+        exercise: the whole response must stay within RESPONSE_SECONDS."""
+        led = self.lead_set(exercise, pace)
         if led is None:
             return True
         talk = INTRODUCTION_SECONDS if introduced else TALK_SECONDS
