@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness.alexa_apis import TOKEN, AlexaApiServer
+from harness.device import Device
 from harness.dialog_stage import Stage
 from skill.alexa.alexa_apis import (
     REMINDERS_SCOPE,
@@ -55,16 +56,23 @@ def _record_forgets_the_reminders(database: Path) -> None:
         )
 
 
+def _reminder_the_record_lost(apis: AlexaApiServer, database: Path, user: str) -> Device:
+    """A runner's device after "remind me every monday at 7 am" was set at Alexa and the
+    record lost it (see _record_forgets_the_reminders)."""
+    device = Stage(database, apis=apis).device(user)
+    device.grant(REMINDERS_SCOPE)
+    device.say("open upper body coach")
+    device.say("remind me every monday at 7 am")
+    _record_forgets_the_reminders(database)
+    return device
+
+
 def test_a_reminder_the_record_never_learned_of_is_changed_not_set_twice(
     tmp_path: Path, coach_env: pytest.MonkeyPatch
 ) -> None:
     with AlexaApiServer() as apis:
         database = tmp_path / "coach.sqlite3"
-        device = Stage(database, apis=apis).device("amzn1.ask.account.LOST")
-        device.grant(REMINDERS_SCOPE)
-        device.say("open upper body coach")
-        device.say("remind me every monday at 7 am")
-        _record_forgets_the_reminders(database)
+        device = _reminder_the_record_lost(apis, database, "amzn1.ask.account.LOST")
 
         heard = device.say("remind me every thursday at 6 pm")
 
@@ -124,11 +132,7 @@ def test_a_reminder_the_record_lost_is_still_told_of_and_cancelled(
     # than denying it, and "cancel my reminders" finds and deletes it.
     with AlexaApiServer() as apis:
         database = tmp_path / "coach.sqlite3"
-        device = Stage(database, apis=apis).device("amzn1.ask.account.LOST")
-        device.grant(REMINDERS_SCOPE)
-        device.say("open upper body coach")
-        device.say("remind me every monday at 7 am")
-        _record_forgets_the_reminders(database)
+        device = _reminder_the_record_lost(apis, database, "amzn1.ask.account.LOST")
 
         asked = device.say("when's my next workout")
         assert "I've lost track of its days and time" in asked.speech_text
@@ -145,11 +149,7 @@ def test_reminders_set_twice_before_become_one(
     # setting a new time keeps one, at that time, and deletes the other.
     with AlexaApiServer() as apis:
         database = tmp_path / "coach.sqlite3"
-        device = Stage(database, apis=apis).device("amzn1.ask.account.TWICE")
-        device.grant(REMINDERS_SCOPE)
-        device.say("open upper body coach")
-        device.say("remind me every monday at 7 am")
-        _record_forgets_the_reminders(database)
+        device = _reminder_the_record_lost(apis, database, "amzn1.ask.account.TWICE")
         device.say("remind me every monday at 7 am")  # the listing finds the first: still one
         access = ApiAccess(apis.url, TOKEN, device.caller.device_id, "en-US")
         options = ApiOptions(ca_path=apis.ca_path)
