@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from harness.interaction_model import Intent, InteractionModel, SlotType, SlotValue
@@ -187,10 +187,19 @@ class _SlotGroup:
 class _Sample:
     intent: str
     text: str
-    pattern: re.Pattern[str]
+    # A sample with no slot is matched as its words; one with slots by the regex `pattern`
+    # spells, compiled the first time a text has all of its own `words` (compiling every
+    # sample's regex up front was most of a cached render's start).
+    pattern: str
     slots: tuple[_SlotGroup, ...]
     fixed_words: int
     order: int
+    words: frozenset[str] = frozenset()
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 @dataclass(frozen=True)
@@ -251,8 +260,11 @@ def _compile_sample(
         parts.append(_slot_regex(group, model.slot_type(slot.type), slot.type))
     if not parts:
         return None
-    pattern = re.compile(" ".join(parts))
-    return _Sample(intent.name, text, pattern, tuple(slots), fixed, order)
+    literal = " ".join(normalize(token) for token in text.split() if not _SLOT_REF.match(token))
+    if not slots:
+        return _Sample(intent.name, text, " ".join(literal.split()), (), fixed, order)
+    own = frozenset(literal.split())
+    return _Sample(intent.name, text, " ".join(parts), tuple(slots), fixed, order, own)
 
 
 class Matcher:
@@ -316,11 +328,16 @@ class Matcher:
     def best(self, text: str, intent: str | None = None) -> Candidate | None:
         """The best literal match of normalised `text`, among `intent`'s samples if named."""
         samples = self._samples if intent is None else self._by_intent.get(intent, ())
-        found = (self._try(sample, text) for sample in samples)
+        words = frozenset(text.split())
+        found = (self._try(sample, text, words) for sample in samples)
         return min((c for c in found if c is not None), key=lambda c: c.rank, default=None)
 
-    def _try(self, sample: _Sample, text: str) -> Candidate | None:
-        hit = sample.pattern.fullmatch(text)
+    def _try(self, sample: _Sample, text: str, words: frozenset[str]) -> Candidate | None:
+        if not sample.slots:
+            return Candidate(sample, {}, 0, True) if text == sample.pattern else None
+        if not sample.words <= words:  # a word of its own is missing: no need to look closer
+            return None
+        hit = _compiled(sample.pattern).fullmatch(text)
         if hit is None:
             return None
         slots: dict[str, SlotMatch] = {}
