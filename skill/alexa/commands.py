@@ -29,7 +29,8 @@ COMMANDS: tuple[Command, ...] = (
     Command(H.start_workout, ("StartWorkoutIntent",)),
     Command(H.switch_workout, ("SwitchWorkoutIntent",)),
     Command(H.next_set, ("NextSetIntent", "AMAZON.NextIntent"), button="Next", touch="next_set"),
-    Command(H.ready, ("ReadyIntent",)),
+    # The Next of the warm-up's last part on screen starts the set: ready, never a count.
+    Command(H.ready, ("ReadyIntent",), touch="start_set"),
     Command(H.partial_set, ("PartialSetIntent",)),
     Command(H.extra_set, ("ExtraSetIntent",)),
     Command(H.skip_exercise, ("SkipExerciseIntent",)),

@@ -96,10 +96,12 @@ def _views(
         if here is None or not any(isinstance(e, ev.SetAnnounced) for e in events):
             return {**shown, "next": part + 1 < parts}, None
         # The warm-up's last part, then the first set: the part while it is led, with Next,
-        # which starts the set as "next" said over the part does (nothing is counted).
+        # which starts the set ("start_set": being ready, never a set counted, however late
+        # the touch is judged to come).
         until = _part_ends_ms(part_moves(plan, kind, part), timings.move_starts_ms)
         up_next = say("screen.up_next", name=here.exercise.name)
         lead = {**shown, "upNext": up_next, "untilMs": until, "next": True}
+        lead["nextCommand"] = "start_set"
         return _set(composer, progress, timings), lead
     if plan is not None and routine is not None and part_moves(plan, *routine):
         kind, part = routine
@@ -131,6 +133,7 @@ def _view(**fields: Any) -> View:
         "rest": {"seconds": 0, "startMs": 0},
         "controls": False,  # the set's controls
         "next": False,  # a warm-up or cool-down part's Next
+        "nextCommand": "next_set",  # what that Next sends
     }
     return {**blank, **fields}
 

@@ -243,10 +243,10 @@ def test_the_warm_ups_last_part_is_on_screen_while_it_is_led_then_the_first_set(
     shown = shown_texts(page)
     assert {"Warm-up", "Part 2 of 2", "Up next: T push-up"} <= set(shown)
     assert "T push-up" not in shown and "Set 1 of 4" not in shown
-    # Next starts the set, as "next" said over the part does: nothing is counted for it.
+    # Next starts the set (start_set: being ready, never a set counted).
     assert [c["label"] for c in read(page)["controls"]] == ["Next"]
     control(page, "Next").click()
-    assert page.execute_script("return window.sentEvents") == [["next_set"]]
+    assert page.execute_script("return window.sentEvents") == [["start_set"]]
     follow_the_calls(page, moves)
     set_clock(page, lead["untilMs"])  # the coach moves on to the first exercise
     wait_for_text(page, "Set 1 of 4")
