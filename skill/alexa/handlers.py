@@ -124,7 +124,9 @@ class Handlers:
         speech = say(turn.progress)
         if turn.asked.pending == "continue":
             return Outcome(self.composer.answer_then_offer(turn.progress, speech))
-        return Outcome(self.composer.answer(turn.progress, speech, self.routine_kind(turn)))
+        hands_free = hf.plays_audio(self.service, turn)
+        routine = self.routine_kind(turn)
+        return Outcome(self.composer.answer(turn.progress, speech, routine, hands_free))
 
     def routine_kind(self, turn: Turn) -> str | None:
         routine = turn.routine_part

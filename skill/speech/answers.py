@@ -563,15 +563,25 @@ class Answers(MoveReplies):
 
     # --- answers to questions mid-workout ---------------------------------------------------
 
-    def answer(self, progress: Progress, speech: Speech, routine: str | None = None) -> Reply:
+    def answer(
+        self,
+        progress: Progress,
+        speech: Speech,
+        routine: str | None = None,
+        hands_free: bool = False,
+    ) -> Reply:
         """An answer that leaves the microphone open ends with what to say next: in a warm-up or
-        cool-down (`routine`), what to say there."""
+        cool-down (`routine`), what to say there; at a set the coach's audio leads
+        (`hands_free`), "Alexa, next", which reaches it once the microphone has closed."""
         if self.coach.position(progress) is None and routine is None:
             speech.say(self.phrases.say("workouts.which"))
             return self.ask(speech, "workouts.which")
         if routine is not None:
             speech.say(self.hint(progress, routine))
             return Reply(speech, Speech().say(self.hint(progress, routine)).ssml(), False)
+        if hands_free and not progress.paused:
+            speech.say(self.phrases.say("audio.go"))
+            return Reply(speech, self.hands_free_reprompt(), False)
         speech.say(self.phrases.say(self.go_key(progress)))
         return Reply(speech, self.set_reprompt(progress), False)
 
