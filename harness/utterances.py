@@ -246,13 +246,13 @@ def _compile_sample(
 ) -> _Sample | None:
     parts: list[str] = []
     slots: list[_SlotGroup] = []
-    fixed = 0
+    words: list[str] = []  # the sample's own words, its slots left out
     for token in text.split():
         ref = _SLOT_REF.match(token)
         if ref is None:
-            words = normalize(token).split()
-            parts.extend(re.escape(w) for w in words)
-            fixed += len(words)
+            said = normalize(token).split()
+            parts.extend(re.escape(w) for w in said)
+            words.extend(said)
             continue
         slot = intent.slot(ref.group(1))
         group = f"s{len(slots)}"
@@ -260,11 +260,10 @@ def _compile_sample(
         parts.append(_slot_regex(group, model.slot_type(slot.type), slot.type))
     if not parts:
         return None
-    literal = " ".join(normalize(token) for token in text.split() if not _SLOT_REF.match(token))
     if not slots:
-        return _Sample(intent.name, text, " ".join(literal.split()), (), fixed, order)
-    own = frozenset(literal.split())
-    return _Sample(intent.name, text, " ".join(parts), tuple(slots), fixed, order, own)
+        return _Sample(intent.name, text, " ".join(words), (), len(words), order)
+    own = frozenset(words)
+    return _Sample(intent.name, text, " ".join(parts), tuple(slots), len(words), order, own)
 
 
 class Matcher:

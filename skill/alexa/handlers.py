@@ -377,7 +377,8 @@ class Handlers:
             # "Alexa, pause" or "Alexa, stop" over the coach's audio (Alexa sends both as a
             # pause): it stops, the place kept, and the workout so far kept as partial, as a
             # spoken stop keeps it; finishing it later replaces that entry.
-            return Outcome(progress=paused.progress, player=stop, history=self.so_far(turn))
+            so_far = self.so_far(turn, self.coach.stop(turn.progress, turn.now))
+            return Outcome(progress=paused.progress, player=stop, history=so_far)
         # "Wait", "hold on" in a conversation: said as the conversation says it (a silent end of
         # the session would leave the runner not knowing they are paused), and any track of
         # the coach's held while Alexa listened is stopped too.
@@ -941,12 +942,12 @@ class Handlers:
         stop = hf.stop_if_held(self.service, turn)
         ended = self.progression.ended(turn.progress, stopped.events, turn.exercises, turn.hurt)
         exercises = None if ended is None else ended.records
-        history = self.so_far(turn)
+        history = self.so_far(turn, stopped)
         return Outcome(goodbye, history=history, player=stop, events=left, exercises=exercises)
 
-    def so_far(self, turn: Turn) -> History | None:
-        """The history with the workout so far kept as partial; None with no set done."""
-        stopped = self.coach.stop(turn.progress, turn.now)
+    def so_far(self, turn: Turn, stopped: Transition) -> History | None:
+        """The history with the workout so far (`stopped`: the coach's stop) kept as partial;
+        None with no set done."""
         so_far = next((e for e in stopped.events if isinstance(e, ev.WorkoutStopped)), None)
         if so_far is None:
             return None

@@ -10,7 +10,15 @@ from __future__ import annotations
 from typing import Literal
 
 from skill.alexa import player
-from skill.alexa.player import Play, Stop, first_of, following, skip_to_call, user_tag
+from skill.alexa.player import (
+    Play,
+    PlayerToken,
+    Stop,
+    first_of,
+    following,
+    skip_to_call,
+    user_tag,
+)
 from skill.alexa.service import CoachService
 from skill.alexa.turn import Turn
 from skill.audio.plans import Playing, plan_for
@@ -114,27 +122,32 @@ def resume_mid_rest(service: CoachService, turn: Turn) -> Play | None:
     return Play(track, token, offset_ms=offset)
 
 
+def _playing_the_way_to_the_set(service: CoachService, turn: Turn) -> PlayerToken | None:
+    """The token of the coach's track the player is playing (or holds, while Alexa listens)
+    when its queue leads to the set the runner's record names; None otherwise."""
+    token = turn.asked.player_token
+    if service.hands_free is None or token is None or not turn.asked.player_playing:
+        return None
+    if not holds_player(service, turn) or not token.leads_to(turn.progress):
+        return None
+    return token
+
+
 def resting(service: CoachService, turn: Turn) -> bool:
     """The player is playing (or holds, while Alexa listens) the runner's rest before the set
     their record names."""
-    hands_free, token = service.hands_free, turn.asked.player_token
-    if hands_free is None or token is None or not turn.asked.player_playing:
+    token = _playing_the_way_to_the_set(service, turn)
+    if token is None or service.hands_free is None:
         return False
-    if not holds_player(service, turn) or not token.leads_to(turn.progress):
-        return False
-    track = hands_free.catalog.by_id(token.track_id)
+    track = service.hands_free.catalog.by_id(token.track_id)
     return track is not None and track.rest_seconds is not None
 
 
 def before_the_set(service: CoachService, turn: Turn) -> bool:
     """The player is playing (or holds, while Alexa listens) the coach's queue up to the set
     the runner's record names, its call included: that set has not begun."""
-    hands_free, token = service.hands_free, turn.asked.player_token
-    if hands_free is None or token is None or not turn.asked.player_playing:
-        return False
-    if not holds_player(service, turn) or not token.leads_to(turn.progress):
-        return False
-    return player.before_the_set(token)
+    token = _playing_the_way_to_the_set(service, turn)
+    return token is not None and player.before_the_set(token)
 
 
 def next_by_player(service: CoachService, turn: Turn) -> Play | Literal["call_again"] | None:

@@ -10,10 +10,16 @@ from skill.coaching import events as ev
 from skill.coaching.history import SESSIONS_A_WEEK, History, PastWorkout, Week
 from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, USUAL_PACE, Progress
 from skill.coaching.schedule import local
-from skill.content.models import Move, WorkoutPlan
+from skill.content.models import WorkoutPlan
 from skill.speech.moves import MoveReplies
 from skill.speech.ssml import Speech
-from skill.speech.wording import Reply, call_heard_at, question_reprompt
+from skill.speech.wording import (
+    Reply,
+    call_heard_at,
+    question_reprompt,
+    routine_seconds,
+    said_mid_sentence,
+)
 
 
 class Answers(MoveReplies):
@@ -44,14 +50,14 @@ class Answers(MoveReplies):
         if here is None:
             return self._no_workout(progress)
         parts = here.workout.warm_up
-        moves = self.join([move.name[:1].lower() + move.name[1:] for move in parts[part]])
+        moves = self.join([said_mid_sentence(move) for move in parts[part]])
         text = self.phrases.say(
             "warm_up.where",
             moves=moves,
             workout=here.workout.name,
             part=part + 1,
             parts=len(parts),
-            minutes=self.minutes(sum(move.seconds for moves in parts[part:] for move in moves)),
+            minutes=self.minutes(routine_seconds(parts[part:])),
             exercise=here.exercise.name,
         )
         return Speech().say(text)
@@ -61,14 +67,14 @@ class Answers(MoveReplies):
         none chosen, what every workout starts with."""
         plan = self.coach.library.get(progress.workout_id or "")
         if plan is None:
-            longest = max(self._seconds(p.warm_up) for p in self.coach.library.workouts)
+            longest = max(routine_seconds(p.warm_up) for p in self.coach.library.workouts)
             text = self.phrases.say("warm_up.about_each", minutes=self.minutes(longest))
             return Speech().say(text)
-        names = [move.name[:1].lower() + move.name[1:] for part in plan.warm_up for move in part]
+        names = [said_mid_sentence(move) for part in plan.warm_up for move in part]
         text = self.phrases.say(
             "warm_up.about",
             workout=plan.name,
-            minutes=self.minutes(self._seconds(plan.warm_up)),
+            minutes=self.minutes(routine_seconds(plan.warm_up)),
             parts=len(plan.warm_up),
             moves=self.join(names[:3]),
         )
@@ -604,7 +610,7 @@ class Answers(MoveReplies):
         with none chosen, the first), and, during the workout, when it comes."""
         plan = self.coach.library.get(progress.workout_id or "")
         if plan is None:  # none chosen yet: what every workout ends with
-            longest = max(self._seconds(p.cool_down) for p in self.coach.library.workouts)
+            longest = max(routine_seconds(p.cool_down) for p in self.coach.library.workouts)
             return Speech().say(
                 self.phrases.say("cool_down.after_each", minutes=self.minutes(longest))
             )
@@ -632,14 +638,10 @@ class Answers(MoveReplies):
         moves = self.join([name for name in names if not name.startswith("now ")][:4])
         text = self.phrases.say(
             "cool_down.about",
-            minutes=self.minutes(self._seconds(plan.cool_down)),
+            minutes=self.minutes(routine_seconds(plan.cool_down)),
             parts=len(plan.cool_down),
         )
         return Speech().say(text, self.phrases.say("cool_down.starts_with", moves=moves))
-
-    @staticmethod
-    def _seconds(parts: tuple[tuple[Move, ...], ...]) -> float:
-        return sum(move.seconds for part in parts for move in part)
 
     def answer_then_ask(self, speech: Speech, pending: str) -> Reply:
         """An answer given while a yes/no question is open: the question, asked again."""

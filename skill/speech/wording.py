@@ -3,7 +3,7 @@ and a reply itself (`Reply`). All wording comes from the phrasebook and the work
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from skill.coaching import events as ev
@@ -60,6 +60,16 @@ _QUESTION_REPROMPTS = {
     "remind": "remind.offer_reprompt",
     "step_up": "progression.reprompt",
 }
+
+
+def routine_seconds(parts: Sequence[Sequence[Move]]) -> int:
+    """How long the warm-up or cool-down parts `parts` take, every move held."""
+    return sum(move.seconds for part in parts for move in part)
+
+
+def said_mid_sentence(move: Move) -> str:
+    """A move's name as said inside a sentence ("march on the spot ...")."""
+    return move.name[:1].lower() + move.name[1:]
 
 
 def call_heard_at(before: float, call: Speech) -> float:
@@ -137,7 +147,7 @@ class Wording:
         return self.join([w.name for w in self.coach.library.workouts], "or")
 
     def length(self, moves: tuple[tuple[Move, ...], ...]) -> str:
-        seconds = sum(move.seconds for part in moves for move in part)
+        seconds = routine_seconds(moves)
         return self.phrases.say("time.length_minutes", count=max(1, round(seconds / 60)))
 
     def _plan(self, workout_id: str) -> WorkoutPlan:
