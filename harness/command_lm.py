@@ -15,7 +15,7 @@ import io
 import itertools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -46,7 +46,7 @@ SPOKEN_TIMES = tuple(
     for part in ("", "am", "pm")
 )
 # One-shot forms besides "<verb> <name> <phrase>": "ask upper body coach to skip this one",
-# and their share of a command's weight (see invocation_phrases).
+# and their share of a command's weight (see one_shot_forms).
 ONE_SHOT_CONNECTORS: tuple[str, ...] = ("to",)
 CONNECTOR_SHARE = 0.1
 # Back-off mass of the n-gram model: little, so it keeps to the phrases. Measured on espeak
@@ -133,20 +133,56 @@ class Phrase:
 
 
 @dataclass(frozen=True)
-class Vocabulary:
-    """What the recognizer may hear, and what had to change for the dictionary."""
+class OneShotForm:
+    """What comes before a command in a one-shot ("alexa tell upper body coach to"), and its
+    share of the command's weight."""
 
-    phrases: tuple[Phrase, ...]  # in-dictionary phrases (respelled words count as in)
+    text: str
+    share: float
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the recognizer may hear, and what had to change for the dictionary.
+
+    Each command is also heard after each one-shot form; the product (about half a million
+    phrases) is kept as its two factors and spelled out only when asked for (`phrases`)."""
+
+    commands: tuple[Phrase, ...]  # in-dictionary samples (respelled words count as in)
+    launches: tuple[Phrase, ...] = ()  # "open upper body coach", with and without the wake word
+    one_shot_forms: tuple[OneShotForm, ...] = ()
     respelled: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # word: (phones, how)
     dropped: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # phrase: missing words
 
     @cached_property
+    def phrases(self) -> tuple[Phrase, ...]:
+        return (
+            *self.commands,
+            *self.launches,
+            *(
+                Phrase(f"{form.text} {c.text}", c.intent, c.sample, c.weight * form.share)
+                for form in self.one_shot_forms
+                for c in self.commands
+            ),
+        )
+
+    @cached_property
     def texts(self) -> frozenset[str]:
-        return frozenset(p.text for p in self.phrases)
+        return frozenset(
+            (
+                *(p.text for p in (*self.commands, *self.launches)),
+                *(f"{form.text} {c.text}" for form in self.one_shot_forms for c in self.commands),
+            )
+        )
 
     @cached_property
     def words(self) -> frozenset[str]:
-        return frozenset(w for p in self.phrases for w in p.text.split())
+        texts = (*(p.text for p in (*self.commands, *self.launches)), *self.form_texts)
+        return frozenset(w for text in texts for w in text.split())
+
+    @property
+    def form_texts(self) -> tuple[str, ...]:
+        return tuple(form.text for form in self.one_shot_forms)
 
 
 def _slot_phrases(model: InteractionModel, slot_name: str, type_name: str) -> tuple[str, ...]:
@@ -185,17 +221,23 @@ def intent_phrases(model: InteractionModel) -> tuple[Phrase, ...]:
     return tuple(phrases)
 
 
-def invocation_phrases(model: InteractionModel, commands: Iterable[Phrase]) -> tuple[Phrase, ...]:
-    """Launches ("open upper body coach") and one-shots ("tell upper body coach next set"),
-    each also with the wake word in front."""
+def launch_phrases(model: InteractionModel) -> tuple[Phrase, ...]:
+    """Launches ("open upper body coach"), each also with the wake word in front."""
     name = normalize(model.invocation_name)
-    phrases = [
-        Phrase(f"{verb} {name}", None, f"{verb} {{invocation}}")
+    return tuple(
+        Phrase(text, None, f"{verb} {{invocation}}", 0.5)
         for verb in (*LAUNCH_VERBS, *ASK_VERBS)
-    ]
-    # A form's share of its command's weight. All one-shot forms together weigh what the command
-    # alone does, so "tell" and "ask" do not swamp the language model; a connector gets a small
-    # share, or the model hears "to" after the name everywhere ("tell ... to that set").
+        for text in (f"{verb} {name}", f"{WAKE_WORD} {verb} {name}")
+    )
+
+
+def one_shot_forms(model: InteractionModel) -> tuple[OneShotForm, ...]:
+    """One-shots ("tell upper body coach next set"), each also with the wake word in front.
+
+    All one-shot forms together weigh what the command alone does, so "tell" and "ask" do not
+    swamp the language model; a connector gets a small share, or the model hears "to" after
+    the name everywhere ("tell ... to that set")."""
+    name = normalize(model.invocation_name)
     forms: dict[str, float] = {}
     for verb in ASK_VERBS:
         forms[f"{verb} {name}"] = (1 - CONNECTOR_SHARE) / len(ASK_VERBS)
@@ -203,18 +245,10 @@ def invocation_phrases(model: InteractionModel, commands: Iterable[Phrase]) -> t
             forms[f"{verb} {name} {connector}"] = (
                 CONNECTOR_SHARE / len(ASK_VERBS) / len(ONE_SHOT_CONNECTORS)
             )
-    for command in commands:
-        phrases.extend(
-            Phrase(f"{form} {command.text}", command.intent, command.sample, command.weight * share)
-            for form, share in forms.items()
-        )
     return tuple(
-        variant
-        for base in phrases
-        for variant in (
-            replace(base, weight=base.weight / 2),
-            replace(base, text=f"{WAKE_WORD} {base.text}", weight=base.weight / 2),
-        )
+        OneShotForm(text, share / 2)
+        for form, share in forms.items()
+        for text in (form, f"{WAKE_WORD} {form}")
     )
 
 
@@ -222,13 +256,12 @@ def build_vocabulary(
     model: InteractionModel, dictionary: Mapping[str, str] | None = None
 ) -> Vocabulary:
     dictionary = load_dictionary() if dictionary is None else dictionary
-    commands = intent_phrases(model)
     respelled: dict[str, tuple[str, str]] = {}
     dropped: dict[str, tuple[str, ...]] = {}
 
-    def speakable(phrase: Phrase) -> bool:
+    def speakable(text: str) -> bool:
         missing = []
-        for word in phrase.text.split():
+        for word in text.split():
             if word in dictionary or word in respelled:
                 continue
             found = respell(word, dictionary)
@@ -237,12 +270,16 @@ def build_vocabulary(
             else:
                 respelled[word] = found
         if missing:
-            dropped[phrase.text] = tuple(missing)
+            dropped[text] = tuple(missing)
         return not missing
 
-    kept = tuple(p for p in commands if speakable(p))
-    invocations = tuple(p for p in invocation_phrases(model, kept) if speakable(p))
-    return Vocabulary((*kept, *invocations), respelled, dropped)
+    return Vocabulary(
+        commands=tuple(p for p in intent_phrases(model) if speakable(p.text)),
+        launches=tuple(p for p in launch_phrases(model) if speakable(p.text)),
+        one_shot_forms=tuple(f for f in one_shot_forms(model) if speakable(f.text)),
+        respelled=respelled,
+        dropped=dropped,
+    )
 
 
 def dictionary_text(vocabulary: Vocabulary, path: Path | None = None) -> str:
@@ -312,20 +349,45 @@ def jsgf_grammar(model: InteractionModel, vocabulary: Vocabulary) -> str:
 
 
 def arpa_text(vocabulary: Vocabulary, discount_mass: float = DISCOUNT_MASS) -> str:
-    """A trigram ARPA model of the vocabulary's phrases (ArpaBoLM, sentence marks added)."""
+    """A trigram ARPA model of the vocabulary's phrases (ArpaBoLM, sentence marks added).
+
+    The n-grams of "<s> form command </s>" are those inside the form, those inside the command
+    and the three that cross between them, so the half million one-shots are counted from the
+    forms and the commands apart, never spelled out: the same counts, in a fraction of the time.
+    """
     from pocketsphinx.lm import ArpaBoLM
 
     lm = ArpaBoLM(add_start=True, discount_mass=discount_mass)
-    for phrase in vocabulary.phrases:
+    grams_1, grams_2, grams_3 = lm.grams_1, lm.grams_2, lm.grams_3
+
+    def count(words: list[str], weight: float) -> None:
         # ArpaBoLM.read_corpus counts each line once; we need weighted counts, so add them the
         # way it does (its compute() and write() work as well on float counts).
-        words = ["<s>", *phrase.text.split(), "</s>"]
         for i, word in enumerate(words):
-            lm.grams_1[word] += phrase.weight
+            grams_1[word] += weight
             if i + 1 < len(words):
-                lm.grams_2[word][words[i + 1]] += phrase.weight
+                grams_2[word][words[i + 1]] += weight
             if i + 2 < len(words):
-                lm.grams_3[word][words[i + 1]][words[i + 2]] += phrase.weight
+                grams_3[word][words[i + 1]][words[i + 2]] += weight
+
+    for phrase in (*vocabulary.commands, *vocabulary.launches):
+        count(["<s>", *phrase.text.split(), "</s>"], phrase.weight)
+    if vocabulary.one_shot_forms:
+        command_weight = sum(c.weight for c in vocabulary.commands)
+        form_share = sum(f.share for f in vocabulary.one_shot_forms)
+        starts: dict[tuple[str, str], float] = {}  # a command's first two words (or word, </s>)
+        for command in vocabulary.commands:
+            tail = [*command.text.split(), "</s>"]
+            count(tail, command.weight * form_share)
+            starts[tail[0], tail[1]] = starts.get((tail[0], tail[1]), 0.0) + command.weight
+        for form in vocabulary.one_shot_forms:
+            head = ["<s>", *form.text.split()]
+            count(head, form.share * command_weight)
+            before, last = head[-2], head[-1]
+            for (first, second), weight in starts.items():
+                grams_2[last][first] += form.share * weight
+                grams_3[before][last][first] += form.share * weight
+                grams_3[last][first][second] += form.share * weight
     lm.compute()
     out = io.StringIO()
     lm.write(out)

@@ -184,7 +184,10 @@ def command_model_files(model: InteractionModel, vocabulary: Vocabulary) -> tupl
     """The command language model (ARPA) and its pronunciation dictionary on disk (pocketsphinx
     reads both from files), built once: the key is a hash of the model and of the weighted
     phrases drawn from it, so a change to either the model or the recipe makes new files."""
-    recipe = repr((LM_VERSION, DISCOUNT_MASS, model, vocabulary.phrases)).encode("utf-8")
+    recipe = repr(
+        (LM_VERSION, DISCOUNT_MASS, model, vocabulary.commands, vocabulary.launches)
+        + vocabulary.one_shot_forms
+    ).encode("utf-8")
     stem = cache_dir() / f"commands-{hashlib.sha256(recipe).hexdigest()[:16]}"
     lm_path, dict_path = stem.with_suffix(".arpa"), stem.with_suffix(".dict")
     if not dict_path.is_file():
