@@ -14,7 +14,7 @@ the sample with more fixed words, then to the earlier one in the model, so resul
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Literal
@@ -266,6 +266,14 @@ def _compile_sample(
     return _Sample(intent.name, text, " ".join(parts), tuple(slots), len(words), order, own)
 
 
+def _plain_index(samples: Iterable[_Sample]) -> dict[str, _Sample]:
+    index: dict[str, _Sample] = {}
+    for sample in samples:
+        if not sample.slots:
+            index.setdefault(sample.pattern, sample)
+    return index
+
+
 class Matcher:
     """The compiled samples of one model; `match` is the public entry point."""
 
@@ -283,10 +291,18 @@ class Matcher:
                 sample = _compile_sample(model, intent, text, len(samples))
                 if sample is not None:
                     samples.append(sample)
-        self._samples = tuple(samples)
-        self._by_intent: dict[str, tuple[_Sample, ...]] = {}
+        by_intent: dict[str, list[_Sample]] = {}
         for sample in samples:
-            self._by_intent[sample.intent] = (*self._by_intent.get(sample.intent, ()), sample)
+            by_intent.setdefault(sample.intent, []).append(sample)
+        self._by_intent = {intent: tuple(found) for intent, found in by_intent.items()}
+        # A sample without slots is matched by its words alone and outranks any with slots, so
+        # those are looked up (the first in order wins a tie) and only slotted ones are tried.
+        self._plain = _plain_index(samples)
+        self._plain_by_intent = {i: _plain_index(found) for i, found in self._by_intent.items()}
+        self._slotted = tuple(s for s in samples if s.slots)
+        self._slotted_by_intent = {
+            i: tuple(s for s in found if s.slots) for i, found in self._by_intent.items()
+        }
 
     def samples_of(self, intent: str) -> tuple[str, ...]:
         """The texts `intent` is matched by: its samples, then its built-in phrases."""
@@ -326,14 +342,15 @@ class Matcher:
 
     def best(self, text: str, intent: str | None = None) -> Candidate | None:
         """The best literal match of normalised `text`, among `intent`'s samples if named."""
-        samples = self._samples if intent is None else self._by_intent.get(intent, ())
+        plain = self._plain if intent is None else self._plain_by_intent.get(intent, {})
+        if text in plain:
+            return Candidate(plain[text], {}, 0, True)
+        samples = self._slotted if intent is None else self._slotted_by_intent.get(intent, ())
         words = frozenset(text.split())
         found = (self._try(sample, text, words) for sample in samples)
         return min((c for c in found if c is not None), key=lambda c: c.rank, default=None)
 
     def _try(self, sample: _Sample, text: str, words: frozenset[str]) -> Candidate | None:
-        if not sample.slots:
-            return Candidate(sample, {}, 0, True) if text == sample.pattern else None
         if not sample.words <= words:  # a word of its own is missing: no need to look closer
             return None
         hit = _compiled(sample.pattern).fullmatch(text)

@@ -93,7 +93,7 @@ def inside_circle(box: list[float], square: list[float]) -> bool:
 
 
 def wait_for(driver: WebDriver, condition: Callable[[], bool]) -> None:
-    WebDriverWait(driver, WAIT_SECONDS).until(lambda _: condition())
+    WebDriverWait(driver, WAIT_SECONDS, poll_frequency=0.05).until(lambda _: condition())
 
 
 def wait_for_text(driver: WebDriver, text: str, present: bool = True) -> None:

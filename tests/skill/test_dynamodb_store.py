@@ -104,7 +104,7 @@ def moto(aws_env: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mo
     server.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def raw_resource(moto: MotoServer) -> Any:
     return boto3.resource("dynamodb", endpoint_url=moto.endpoint, region_name=REGION)
 
