@@ -494,12 +494,14 @@ def test_render_session_is_the_turns_mp3s_in_order_each_at_its_start(
     out = bodyweight_render[2]
     data = json.loads((out / "transcript.json").read_text(encoding="utf-8"))
     session = (out / "session.mp3").read_bytes()
-    offset = 0
+    offset, played = 0, 0.0
     for turn in data["turns"]:
         mp3_data = (out / turn["file"]).read_bytes()
         at = session.index(mp3_data, offset)
-        played = mp3_seconds(session[:at])  # each turn starts where the transcript says
+        played += mp3_seconds(session[offset:at])  # what plays before it, counted once
+        # each turn starts where the transcript says
         assert played == pytest.approx(turn["start"], abs=0.012 + 1e-6), turn["file"]
+        played += mp3_seconds(mp3_data)
         offset = at + len(mp3_data)
     assert {(f.version, f.bitrate_kbps, f.sample_rate) for f in mp3_frames(session)} == {
         ("2", 48, 24000)
