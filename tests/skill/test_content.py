@@ -3,9 +3,11 @@ broken files with a message naming the file and the field."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -361,14 +363,20 @@ Edit = Callable[[dict[str, Any]], None]
 
 
 def shipped(workout_id: str) -> dict[str, Any]:
-    data = yaml.safe_load((WORKOUTS_DIR / f"{workout_id}.yaml").read_text(encoding="utf-8"))
+    """A copy of the shipped workout's data, free to break (parsed once a test process)."""
+    return copy.deepcopy(_parsed(WORKOUTS_DIR / f"{workout_id}.yaml"))
+
+
+@cache
+def _parsed(path: Path) -> dict[str, Any]:
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     assert isinstance(data, dict)
     return data
 
 
 def write(folder: Path, data: dict[str, Any], name: str | None = None) -> Path:
     path = folder / (name or f"{data['id']}.yaml")
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    path.write_text(yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False), encoding="utf-8")
     return path
 
 
