@@ -102,6 +102,7 @@ from harness.device import Device, DeviceError, Turn
 from harness.envelopes import DEFAULT_USER_ID
 from harness.player import Played
 from harness.ssml_reader import Clip, estimated_seconds, read_ssml
+from harness.yaml12 import load_yaml12
 from skill.speech.sounds import REST_OVER
 
 REST_TOLERANCE_SECONDS = 1.0
@@ -421,24 +422,10 @@ def parse_dialog(data: Any, source: str = "<script>") -> Dialog:
     )
 
 
-class _ScriptLoader(yaml.SafeLoader):
-    """YAML 1.2 booleans: only true/false, so `say: yes` means the word, as a person wrote it."""
-
-
-_BOOL_TAG = "tag:yaml.org,2002:bool"
-_ScriptLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_ScriptLoader.add_implicit_resolver(
-    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-
-
 def load_dialog(path: Path | str) -> Dialog:
     path = Path(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_ScriptLoader)
+        data = load_yaml12(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise DialogScriptError(f"{path}: cannot read: {error}") from error
     except yaml.YAMLError as error:

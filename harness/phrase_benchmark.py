@@ -24,7 +24,6 @@ Each phrase is judged twice, with the statistical stand-in and with the exact ma
 from __future__ import annotations
 
 import json
-import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -32,12 +31,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from harness.device import Device, FlaskTransport
 from harness.interaction_model import InteractionModel, load_model
 from harness.understanding.recognisers import EXACT, STATISTICAL, Recogniser, recogniser_for
 from harness.utterances import FALLBACK_INTENT, SlotMatch
+from harness.yaml12 import load_yaml12
 from skill.app import create_app
 from skill.persistence.keys import record_key
 from skill.persistence.sqlite_store import SqliteProgressStore
@@ -316,19 +314,8 @@ def judge(
     )
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML 1.2 booleans, so a phrase such as `yes` or `no` stays a word."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
-
-
 def load_yaml(path: Path) -> Any:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    return load_yaml12(path.read_text(encoding="utf-8"))
 
 
 @cache
