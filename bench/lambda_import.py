@@ -16,8 +16,13 @@ then pays, as a new Lambda container does:
 The runner's item is put back before every run, so every run answers the same turn. A run
 whose answer is not the next set (e.g. the storage apology) stops the benchmark.
 
-Run with `.venv/bin/python -m bench.lambda_import [N]` (default 15). Prints medians; nothing
-is asserted. Needs the dev dependencies (moto[server]).
+Run with `.venv/bin/python -m bench.lambda_import [N] [--package]` (default 15). Prints
+medians; nothing is asserted. Needs the dev dependencies (moto[server]).
+
+By default the interpreter is the venv's, on the working tree with its bytecode caches. With
+--package it is what Lambda runs: the zip `make package` built, unpacked, and the interpreter
+with `-S -E -B` (no site-packages, no PYTHON* variables, nothing written, as on a read-only
+/var/task); every module then loads from the bytecode the zip carries, or is compiled.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +54,7 @@ REGION = "us-east-1"
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 USER = "amzn1.ask.account.BENCH"
 PHASES = ("import", "build", "request", "total", "cpu", "process")
+PACKAGE_ZIP = ROOT / ".serverless" / "upper-body-coach.zip"
 
 CHILD = """
 import json, sys, time
@@ -131,11 +138,14 @@ def create_table(client: Any) -> None:
     client.get_waiter("table_exists").wait(TableName=TABLE)
 
 
-def run_once(env: dict[str, str], event: str) -> dict[str, Any]:
+def run_once(env: dict[str, str], event: str, task: Path | None = None) -> dict[str, Any]:
+    """One cold start: from the working tree, or from the unpacked package `task`."""
     started = time.perf_counter()
+    # -S: not even the venv's site-packages; the package's own folder is all there is.
+    interpreter = [sys.executable, *(() if task is None else ("-S", "-E", "-B"))]
     result = subprocess.run(
-        [sys.executable, "-c", CHILD, event],
-        cwd=ROOT,
+        [*interpreter, "-c", CHILD, event],
+        cwd=ROOT if task is None else task,
         env=env,
         capture_output=True,
         text=True,
@@ -149,10 +159,19 @@ def run_once(env: dict[str, str], event: str) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> None:
-    runs = int(argv[1]) if len(argv) > 1 else DEFAULT_RUNS
+    package = "--package" in argv
+    numbers = [a for a in argv[1:] if a != "--package"]
+    runs = int(numbers[0]) if numbers else DEFAULT_RUNS
     event = json.dumps(next_set_event())
     item = mid_workout_item()
     with tempfile.TemporaryDirectory() as scratch:
+        task = None
+        if package:
+            if not PACKAGE_ZIP.is_file():
+                raise SystemExit(f"{PACKAGE_ZIP} is missing: run `make package` first")
+            task = Path(scratch) / "task"
+            with zipfile.ZipFile(PACKAGE_ZIP) as built:
+                built.extractall(task)
         server = MotoServer(Path(scratch) / "moto_server.log")
         try:
             client = botocore.session.get_session().create_client(
@@ -165,15 +184,16 @@ def main(argv: list[str]) -> None:
             create_table(client)
             env = child_env(server.endpoint)
             samples = []
-            # The first run warms the OS file cache and writes __pycache__, as a deployed zip
-            # has them; it is not counted.
+            # The first run warms the OS file cache (and, from the tree, writes __pycache__,
+            # as the package carries bytecode); it is not counted.
             for _ in range(runs + 1):
                 client.put_item(TableName=TABLE, Item=item)
-                samples.append(run_once(env, event))
+                samples.append(run_once(env, event, task))
             samples = samples[1:]
         finally:
             server.stop()
-    print(f"skill.lambda_function cold start to the first answer, median of {runs} runs:")
+    where = f"the package {PACKAGE_ZIP.name}" if package else "the working tree"
+    print(f"skill.lambda_function cold start to the first answer from {where}, median of {runs}:")
     for key in PHASES:
         values = [s[key] * 1000 for s in samples]
         print(

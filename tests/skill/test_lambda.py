@@ -4,6 +4,7 @@ agreeing with the code and pyproject.toml, and (slow) the packaged zip itself.""
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import json
 import os
 import re
@@ -287,9 +288,23 @@ def test_the_zip_holds_the_skill_and_its_runtime_dependencies_only(
         assert forbidden not in tops, forbidden
     assert not any(n.startswith(("skill/web/", "harness/")) for n in names)
     assert "skill/serve.py" not in names
-    # pip's compiled bytecode for the dependencies stays (it saves cold-start compiling on a
-    # read-only /var/task); the developer's own caches of skill/ do not.
-    assert not any(n.startswith("skill/") and "__pycache__" in n for n in names)
+    # Every module carries bytecode compiled from its own source in the zip, read unchecked
+    # (publishing/lambda_bytecode.py): a read-only /var/task compiles nothing at a cold start,
+    # although the zip's dates match no timestamp pip recorded. The developer's caches of
+    # skill/ stay out.
+    sources = sorted(n for n in names if n.endswith(".py"))
+    skill_cached = sorted(n for n in names if n.startswith("skill/") and "__pycache__" in n)
+    assert skill_cached == sorted(
+        importlib.util.cache_from_source(n) for n in sources if n.startswith("skill/")
+    )
+    # Lambda runs the code as a user that must be able to read every file.
+    unreadable = [i.filename for i in packaged.infolist() if i.external_attr >> 16 & 0o444 != 0o444]
+    assert unreadable == []
+    for source in sources:
+        pyc = packaged.read(importlib.util.cache_from_source(source))
+        assert pyc[:4] == importlib.util.MAGIC_NUMBER, source
+        assert int.from_bytes(pyc[4:8], "little") == 0b01, source  # hash-based, unchecked
+        assert pyc[8:16] == importlib.util.source_hash(packaged.read(source)), source
 
 
 START_BODYWEIGHT = request_envelope(
