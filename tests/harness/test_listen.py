@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import os
 import re
 import wave
 from array import array
@@ -33,7 +34,8 @@ from harness.listen import (
     transcribe,
     word_error_rate,
 )
-from harness.utterances import BUILTIN_PHRASES, NUMBER_TYPE, match
+from harness.utterances import BUILTIN_PHRASES, NUMBER_TYPE
+from tests.support.voice_sweep import sweep
 from tracks.engines import EspeakVoice, Pcm
 from tracks.mp3 import encode_mp3
 from tracks.voices.pcm import resample
@@ -335,21 +337,11 @@ def test_transcribe_hears_clear_synthetic_speech(voice: EspeakVoice) -> None:
 
 @pytest.mark.slow
 def test_accuracy_sweep_over_voices_and_rates(recognizer: CommandRecognizer) -> None:
-    from bench.voice_commands import COMMANDS, EVERYDAY, RATES, VOICES
-
-    said = right = wrong = false_accepts = 0
-    for name, rate in itertools.product(VOICES, RATES):
-        voice = EspeakVoice(name)
-        for text in COMMANDS:
-            heard = recognizer.recognize_pcm(voice.synthesize(text, rate))
-            wanted = match(text, MODEL)
-            said += 1
-            if heard.match is not None:
-                same = (heard.match.kind, heard.intent) == (wanted.kind, wanted.intent)
-                right += same
-                wrong += not same
-        for sentence in EVERYDAY:
-            false_accepts += recognizer.recognize_pcm(voice.synthesize(sentence, rate)).accepted
-    assert right / said >= MIN_SWEEP_INTENT_ACCURACY
-    assert wrong / said <= MAX_SWEEP_WRONG_INTENT
-    assert false_accepts <= MAX_SWEEP_FALSE_ACCEPTS
+    """bench.voice_commands' voices, rates, commands and everyday sentences (tests/support/
+    voice_sweep.py hears them in a process per core, from the files `recognizer` built)."""
+    heard = sweep(os.environ[CACHE_ENV])
+    assert heard.said > 0
+    summary = f"{heard}"
+    assert heard.right / heard.said >= MIN_SWEEP_INTENT_ACCURACY, summary
+    assert heard.wrong / heard.said <= MAX_SWEEP_WRONG_INTENT, summary
+    assert heard.false_accepts <= MAX_SWEEP_FALSE_ACCEPTS, summary
