@@ -103,14 +103,10 @@ SKILL_ID_PLACEHOLDER := amzn1.ask.skill.00000000-0000-0000-0000-000000000000
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
-# The skill's own modules go in compiled (publishing/lambda_bytecode.py): Lambda's read-only
-# /var/task would otherwise compile them on every cold start.
 .PHONY: package test-slow
 package: $(STAMP) node_modules/.package-lock.json
 	PATH="$(CURDIR)/$(BIN):$$PATH" SLS_TELEMETRY_DISABLED=1 npx --no-install serverless package \
-		--stage $(STAGE) --param="skillId=$(or $(SKILL_ID),$(SKILL_ID_PLACEHOLDER))" \
-		--param="region=$(REGION)"
-	$(BIN)/python -m publishing.lambda_bytecode .serverless/upper-body-coach.zip
+		--stage dev --param="skillId=$(SKILL_ID_PLACEHOLDER)"
 
 test-slow: $(STAMP)
 	$(BIN)/pytest -q -m slow
@@ -138,11 +134,10 @@ AUDIO_SYNC = aws s3 sync $(AUDIO_DIR) "s3://$$bucket" --region $(REGION) --exclu
 
 # New tracks go up before the code that names them (when the stack exists already), so no
 # runner is sent a track that is not there yet; and again after, for a first deploy.
-deploy: deploy-check audio package
+deploy: deploy-check audio node_modules/.package-lock.json
 	-bucket=$$($(AUDIO_BUCKET) 2>/dev/null) && test -n "$$bucket" && $(AUDIO_SYNC)
 	PATH="$(CURDIR)/$(BIN):$$PATH" SLS_TELEMETRY_DISABLED=1 npx --no-install serverless deploy \
-		--stage $(STAGE) --param="skillId=$(SKILL_ID)" --param="region=$(REGION)" \
-		--package .serverless
+		--stage $(STAGE) --param="skillId=$(SKILL_ID)" --param="region=$(REGION)"
 	bucket=$$($(AUDIO_BUCKET)) && $(AUDIO_SYNC)
 
 # The skill package that `ask deploy` uploads (ask-resources.json points at it): skill-package/,

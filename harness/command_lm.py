@@ -372,7 +372,7 @@ def arpa_text(vocabulary: Vocabulary, discount_mass: float = DISCOUNT_MASS) -> s
 
     for phrase in (*vocabulary.commands, *vocabulary.launches):
         count(["<s>", *phrase.text.split(), "</s>"], phrase.weight)
-    if vocabulary.one_shot_forms:
+    if vocabulary.one_shot_forms and vocabulary.commands:
         command_weight = sum(c.weight for c in vocabulary.commands)
         form_share = sum(f.share for f in vocabulary.one_shot_forms)
         starts: dict[tuple[str, str], float] = {}  # a command's first two words (or word, </s>)

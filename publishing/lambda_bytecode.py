@@ -11,13 +11,14 @@ Each module is compiled again here from the very source in the zip, as an unchec
 (PEP 552), which is read without comparing timestamps. The zip is rebuilt on every package, so
 they always match. A dependency's file that does not compile (none today) keeps what pip left.
 
-Run: python -m publishing.lambda_bytecode .serverless/upper-body-coach.zip
+serverless.yml runs it as a plugin (lambda_bytecode_plugin.js) as soon as the dependencies are
+in the zip, before the function's version is given the zip's hash. By hand:
+python -m publishing.lambda_bytecode .serverless/upper-body-coach.zip
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import py_compile
 import re
@@ -28,6 +29,7 @@ from pathlib import Path, PurePosixPath
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "skill/"
+CACHE_TAG = sys.implementation.cache_tag  # cpython-311: checked against the runtime below
 _RUNTIME = re.compile(r"^\s*runtime:\s*python(\d+)\.(\d+)\s*$", re.MULTILINE)
 
 
@@ -83,17 +85,20 @@ def add_bytecode(zip_path: Path, runtime: tuple[int, int]) -> int:
 
 
 def _entry(name: str, source: zipfile.ZipInfo) -> zipfile.ZipInfo:
-    """A zip entry for `name` with its source's date and permissions: Lambda's runtime user
-    must be able to read it (an entry made from a bare name is the owner's only, 0600)."""
+    """A zip entry for `name`, dated as its source, a regular file readable by all: Lambda's
+    runtime user must be able to read it (an entry made from a bare name is the owner's only)."""
     entry = zipfile.ZipInfo(name, date_time=source.date_time)
-    entry.external_attr = source.external_attr or (0o644 << 16)
+    entry.external_attr = 0o100644 << 16
     entry.compress_type = zipfile.ZIP_DEFLATED
     return entry
 
 
 def _cache_name(source_name: str) -> str:
-    """skill/alexa/turn.py -> skill/alexa/__pycache__/turn.cpython-311.pyc"""
-    return PurePosixPath(importlib.util.cache_from_source(source_name)).as_posix()
+    """skill/alexa/turn.py -> skill/alexa/__pycache__/turn.cpython-311.pyc: where the import
+    system looks, spelled out rather than asked of `importlib.util.cache_from_source`, whose
+    answer follows this interpreter's PYTHONPYCACHEPREFIX and optimisation level."""
+    source = PurePosixPath(source_name)
+    return str(source.parent / "__pycache__" / f"{source.stem}.{CACHE_TAG}.pyc")
 
 
 def _compile(source: bytes, name: str, scratch: str) -> bytes:
@@ -108,6 +113,7 @@ def _compile(source: bytes, name: str, scratch: str) -> bytes:
         cfile=str(out),
         dfile=name,  # the loader puts the real path in when it reads the file
         doraise=True,
+        optimize=0,  # asserts kept, as Lambda runs the sources (no -O)
         invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
     )
     return out.read_bytes()

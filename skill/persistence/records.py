@@ -156,14 +156,18 @@ def _place(where: tuple[object, ...]) -> str:
 
 _PLAIN_SCALARS = frozenset({str, bool, int, type(None)})
 _STR_ONLY = frozenset({str})
-_PLAIN_DEPTH = 200  # deeper (or a cycle): _check_plain says what is wrong
+MAX_NESTING = 100  # levels of lists and objects in a record; the coach's have fewer than 10
+MAX_VALUES = 1_000_000  # a cycle through two branches doubles at every level
+_TOO_DEEP = "attributes nest too deeply (or contain a cycle)"
 
 
 def _is_plain(value: object) -> bool:
     """What _check_plain accepts, without tracking where: every save runs this, so it walks the
-    record a level at a time rather than by recursion (a quarter of the time)."""
+    record a level at a time rather than by recursion (half the time). Too deep a record, or
+    one that holds itself, is refused here."""
     level: list[Any] = [value]
-    for _ in range(_PLAIN_DEPTH):
+    values = 1
+    for _ in range(MAX_NESTING + 1):
         below: list[Any] = []
         for item in level:
             kind = type(item)
@@ -182,8 +186,11 @@ def _is_plain(value: object) -> bool:
                 return False
         if not below:
             return True
+        values += len(below)
+        if values > MAX_VALUES:
+            break
         level = below
-    return False
+    raise UnencodableAttributesError(_TOO_DEEP)
 
 
 def wrap(attributes: dict[str, Any]) -> dict[str, Any]:
@@ -196,9 +203,7 @@ def wrap(attributes: dict[str, Any]) -> dict[str, Any]:
         if not _is_plain(attributes):
             _check_plain(attributes)  # says what and where; subclasses of str etc. pass here
     except RecursionError:
-        raise UnencodableAttributesError(
-            "attributes nest too deeply (or contain a cycle)"
-        ) from None
+        raise UnencodableAttributesError(_TOO_DEEP) from None
     return {"version": RECORD_VERSION, "attributes": dict(attributes)}
 
 

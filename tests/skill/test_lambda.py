@@ -3,6 +3,8 @@ agreeing with the code and pyproject.toml, and (slow) the packaged zip itself.""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import importlib.metadata
 import importlib.util
 import json
@@ -13,7 +15,7 @@ import sys
 import textwrap
 import tomllib
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
@@ -288,23 +290,37 @@ def test_the_zip_holds_the_skill_and_its_runtime_dependencies_only(
         assert forbidden not in tops, forbidden
     assert not any(n.startswith(("skill/web/", "harness/")) for n in names)
     assert "skill/serve.py" not in names
+
     # Every module carries bytecode compiled from its own source in the zip, read unchecked
     # (publishing/lambda_bytecode.py): a read-only /var/task compiles nothing at a cold start,
     # although the zip's dates match no timestamp pip recorded. The developer's caches of
     # skill/ stay out.
+    def cached(source: str) -> str:
+        path = PurePosixPath(source)
+        return str(path.parent / "__pycache__" / f"{path.stem}.{sys.implementation.cache_tag}.pyc")
+
     sources = sorted(n for n in names if n.endswith(".py"))
     skill_cached = sorted(n for n in names if n.startswith("skill/") and "__pycache__" in n)
-    assert skill_cached == sorted(
-        importlib.util.cache_from_source(n) for n in sources if n.startswith("skill/")
-    )
+    assert skill_cached == sorted(cached(n) for n in sources if n.startswith("skill/"))
     # Lambda runs the code as a user that must be able to read every file.
     unreadable = [i.filename for i in packaged.infolist() if i.external_attr >> 16 & 0o444 != 0o444]
     assert unreadable == []
     for source in sources:
-        pyc = packaged.read(importlib.util.cache_from_source(source))
+        pyc = packaged.read(cached(source))
         assert pyc[:4] == importlib.util.MAGIC_NUMBER, source
         assert int.from_bytes(pyc[4:8], "little") == 0b01, source  # hash-based, unchecked
         assert pyc[8:16] == importlib.util.source_hash(packaged.read(source)), source
+    # The bytecode went in before the function's version was given the zip's hash: a
+    # mismatch fails the deploy (Lambda refuses to publish the version).
+    stack = ROOT / ".serverless" / "cloudformation-template-update-stack.json"
+    template = json.loads(stack.read_text())
+    versions = [
+        r["Properties"]["CodeSha256"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Lambda::Version"
+    ]
+    digest = base64.b64encode(hashlib.sha256(ZIP.read_bytes()).digest()).decode()
+    assert versions == [digest]
 
 
 START_BODYWEIGHT = request_envelope(

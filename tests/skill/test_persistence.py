@@ -136,8 +136,34 @@ def test_encode_refuses_what_json_would_not_return_unchanged(attributes: dict[st
 def test_encode_refuses_a_cycle() -> None:
     attributes: dict[str, Any] = {}
     attributes["self"] = attributes
-    with pytest.raises(UnencodableAttributesError):
+    with pytest.raises(UnencodableAttributesError, match="nest too deeply"):
         encode(attributes)
+
+
+def test_encode_refuses_a_cycle_through_two_branches_at_once() -> None:
+    """Walked a level at a time, such a record doubles at every level: refused long before it
+    could fill the memory."""
+    branching: dict[str, Any] = {}
+    branching["self"] = branching
+    branching["again"] = branching
+    twice: list[Any] = []
+    twice.extend([twice, twice])
+    for attributes in (branching, {"list": twice}):
+        with pytest.raises(UnencodableAttributesError, match="nest too deeply"):
+            encode(attributes)
+
+
+def test_encode_keeps_deep_records_up_to_its_limit_and_refuses_deeper() -> None:
+    def nested(levels: int) -> dict[str, Any]:
+        attributes: dict[str, Any] = {"leaf": 1}
+        for _ in range(levels):
+            attributes = {"in": [attributes]}
+        return attributes
+
+    kept = nested(records.MAX_NESTING // 2 - 1)  # a dict and a list a level each
+    assert decode(encode(kept)) == kept
+    with pytest.raises(UnencodableAttributesError, match="nest too deeply"):
+        encode(nested(records.MAX_NESTING))
 
 
 def test_migrations_upgrade_older_records_step_by_step(monkeypatch: pytest.MonkeyPatch) -> None:
