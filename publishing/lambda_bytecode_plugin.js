@@ -2,23 +2,38 @@
 // A Serverless Framework plugin: the package's bytecode (publishing/lambda_bytecode.py) is
 // added to the zip right after serverless-python-requirements has put the dependencies in, and
 // before the functions are compiled, so the version's CodeSha256 is that of the zip deployed.
-// It runs the Python that serverless.yml's runtime names (python3.11), first on PATH: `make
-// package` and `make deploy` put the project's venv there.
+// `serverless deploy function` packages the one function apart and hashes its zip as uploaded:
+// that zip gets the same. It runs the Python that serverless.yml's runtime names (python3.11),
+// first on PATH: `make package` and `make deploy` put the project's venv there.
 const { execFileSync } = require('child_process');
 const path = require('path');
 
 class LambdaBytecode {
-  constructor(serverless) {
+  constructor(serverless, options) {
     this.serverless = serverless;
-    this.hooks = { 'after:package:createDeploymentArtifacts': () => this.compile() };
+    this.options = options || {};
+    this.hooks = {
+      'after:package:createDeploymentArtifacts': () => this.compile(this.serviceArtifact()),
+      'after:deploy:function:packageFunction': () => this.compile(this.functionArtifact()),
+    };
   }
 
-  compile() {
+  serviceArtifact() {
     const service = this.serverless.service;
-    const artifact =
+    return (
       service.package.artifact ||
-      path.join(this.serverless.serviceDir, '.serverless', `${service.service}.zip`);
-    execFileSync(service.provider.runtime, ['-m', 'publishing.lambda_bytecode', artifact], {
+      path.join(this.serverless.serviceDir, '.serverless', `${service.service}.zip`)
+    );
+  }
+
+  functionArtifact() {
+    const found = this.serverless.service.getFunction(this.options.function);
+    return (found.package && found.package.artifact) || this.serviceArtifact();
+  }
+
+  compile(artifact) {
+    const runtime = this.serverless.service.provider.runtime;
+    execFileSync(runtime, ['-m', 'publishing.lambda_bytecode', artifact], {
       cwd: this.serverless.serviceDir,
       stdio: 'inherit',
     });

@@ -131,6 +131,8 @@ def _check_plain(value: object, where: tuple[object, ...] = ()) -> None:
                 f"{_place(where)} is {value!r}, which JSON cannot hold"
             )
         return
+    if isinstance(value, list | dict) and value and len(where) >= MAX_NESTING:
+        raise UnencodableAttributesError(_TOO_DEEP)  # as _is_plain refuses it
     if isinstance(value, list):
         for index, item in enumerate(value):
             _check_plain(item, (*where, index))
@@ -177,18 +179,21 @@ def _is_plain(value: object) -> bool:
                 if not math.isfinite(item):
                     return False
             elif kind is list:
+                values += len(item)
+                if values > MAX_VALUES:  # before the level grows: a cycle may branch widely
+                    raise UnencodableAttributesError(_TOO_DEEP)
                 below.extend(item)
             elif kind is dict:
                 if not _STR_ONLY.issuperset(map(type, item)):  # keys: looked at in C
                     return False
+                values += len(item)
+                if values > MAX_VALUES:
+                    raise UnencodableAttributesError(_TOO_DEEP)
                 below.extend(item.values())
             else:
                 return False
         if not below:
             return True
-        values += len(below)
-        if values > MAX_VALUES:
-            break
         level = below
     raise UnencodableAttributesError(_TOO_DEEP)
 

@@ -153,17 +153,31 @@ def test_encode_refuses_a_cycle_through_two_branches_at_once() -> None:
             encode(attributes)
 
 
-def test_encode_keeps_deep_records_up_to_its_limit_and_refuses_deeper() -> None:
-    def nested(levels: int) -> dict[str, Any]:
-        attributes: dict[str, Any] = {"leaf": 1}
-        for _ in range(levels):
-            attributes = {"in": [attributes]}
-        return attributes
+class Word(str):
+    """A str subclass: JSON writes it as text, but only the slow, path-naming check takes it."""
 
-    kept = nested(records.MAX_NESTING // 2 - 1)  # a dict and a list a level each
-    assert decode(encode(kept)) == kept
+
+def nested(containers: int, leaf: object = 1) -> dict[str, Any]:
+    """Attributes of `containers` objects and lists, each inside the one before."""
+    value: Any = leaf
+    for _ in range(containers - 1):
+        value = [value]
+    return {"in": value}
+
+
+@pytest.mark.parametrize("leaf", [1, Word("one")], ids=["plain", "str subclass"])
+def test_encode_keeps_records_up_to_the_nesting_limit_and_refuses_deeper(leaf: object) -> None:
+    kept = nested(records.MAX_NESTING, leaf)
+    assert decode(encode(kept)) == nested(records.MAX_NESTING, str(leaf) if leaf != 1 else 1)
     with pytest.raises(UnencodableAttributesError, match="nest too deeply"):
-        encode(nested(records.MAX_NESTING))
+        encode(nested(records.MAX_NESTING + 1, leaf))
+
+
+def test_a_cycle_through_many_branches_is_refused_before_a_level_grows_large() -> None:
+    wide: list[Any] = []
+    wide.extend([wide] * 999)  # levels of 1, 999, 998,001: the next would be a billion
+    with pytest.raises(UnencodableAttributesError, match="nest too deeply"):
+        encode({"wide": wide})
 
 
 def test_migrations_upgrade_older_records_step_by_step(monkeypatch: pytest.MonkeyPatch) -> None:
