@@ -152,13 +152,9 @@ def test_the_catalog_runs_on_lambdas_dependencies_alone() -> None:
 
 
 @pytest.mark.slow
-def test_the_offline_package_builds_a_stack_with_the_bucket() -> None:
+def test_the_offline_package_builds_a_stack_with_the_bucket(made_package: None) -> None:
     """`make package` (no AWS account) writes the CloudFormation template with the bucket, its
     policy, the output `make deploy` reads, and the function's base URL."""
-    result = subprocess.run(
-        ["make", "package"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=900
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
     template = json.loads(
         (REPO_ROOT / ".serverless" / "cloudformation-template-update-stack.json").read_text()
     )

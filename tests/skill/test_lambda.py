@@ -250,11 +250,7 @@ def test_serverless_grants_only_single_item_calls_on_the_progress_table() -> Non
 
 
 @pytest.fixture(scope="module")
-def packaged() -> zipfile.ZipFile:
-    result = subprocess.run(
-        ["make", "package"], cwd=ROOT, capture_output=True, text=True, timeout=900
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+def packaged(made_package: None) -> zipfile.ZipFile:
     return zipfile.ZipFile(ZIP)
 
 
