@@ -80,7 +80,9 @@ def render(
             response.reprompt = Reprompt(output_speech=SsmlOutputSpeech(ssml=reply.reprompt))
         response.should_end_session = reply.end_session
     if shown is not None and screen.shows_screen(asked):
-        directives.append(screen.render(service, shown, outcome.events, said, routine))
+        # Answered over a rest that runs on: the screen keeps the rest for what is left of it.
+        rest_left = asked.rest_left if rest_runs_on(asked, outcome) else None
+        directives.append(screen.render(service, shown, outcome.events, said, routine, rest_left))
     if directives:
         response.directives = directives
     return Answer(response, session)

@@ -35,16 +35,22 @@ def render(
     events: Sequence[Event] = (),
     speech: Speech | None = None,
     routine: tuple[str, int] | None = None,
+    rest_left: float | None = None,
 ) -> RenderDocumentDirective:
     """The coach's screen for `progress` (and `routine`, the warm-up or cool-down part "next"
     leads) after a move with `events`, answered with `speech`: when a rest it paces begins and
     when each step or move it leads is called come from the speech's own record
-    (skill.speech.ssml)."""
+    (skill.speech.ssml). `rest_left`: seconds of a rest the answer was given over."""
     from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
     said = speech or Speech()
     data = screen_data(
-        service.composer, progress, events, timings(service, progress, events, said), routine
+        service.composer,
+        progress,
+        events,
+        timings(service, progress, events, said),
+        routine,
+        rest_left,
     )
     return RenderDocumentDirective(token=SCREEN_TOKEN, document=document(COACH), datasources=data)
 

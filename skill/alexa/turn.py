@@ -229,6 +229,15 @@ class Asked:
         return self._before(REST_UNTIL)
 
     @property
+    def rest_left(self) -> float | None:
+        """Seconds of the rest the last answer paced in words still to run when this was said."""
+        until = self.session_attributes.get(REST_UNTIL)
+        if self.sent_at is None or isinstance(until, bool) or not isinstance(until, int | float):
+            return None
+        left = until - self.sent_at
+        return left if left > 0 else None
+
+    @property
     def before_the_set_call(self) -> bool:
         """Said before the last answer called its set (over its rest, the exercise's
         introduction or the warm-up before it): "next" or "done" then means starting that set."""

@@ -11,6 +11,7 @@ the screen never names a set the coach is not yet on. Every string is from the p
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -45,12 +46,17 @@ def screen_data(
     events: Sequence[ev.Event] = (),
     timings: Timings = Timings(),
     routine: tuple[str, int] | None = None,
+    rest_left: float | None = None,
 ) -> dict[str, Any]:
     """The datasources of the coach's screen for `progress` after a move with `events` (none for
-    a turn that only answered), with `routine` the warm-up or cool-down part "next" leads now."""
+    a turn that only answered), with `routine` the warm-up or cool-down part "next" leads now,
+    and `rest_left` the seconds of a rest an answer was given over, which it leaves running."""
     say = composer.phrases.say
     plan = composer.coach.library.get(progress.workout_id or "")
     view, lead = _views(composer, progress, plan, events, timings, routine)
+    if lead is None and rest_left is not None and not progress.paused:
+        if composer.coach.position(progress) is not None:
+            lead = _rest(composer, progress, events, math.ceil(rest_left), 0)
     return {
         "coach": {
             "workout": plan.name.capitalize() if plan is not None else "",
