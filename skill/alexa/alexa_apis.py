@@ -205,20 +205,19 @@ def update_reminder(
 def delete_reminder(access: ApiAccess, options: ApiOptions, token: str) -> bool:
     """True: deleted; False: it was already gone (404: deleted in the Alexa app)."""
     client = _reminders_client(access, options)
-    try:
-        _call("deleting a reminder", lambda: client.delete_reminder(token))
-    except ApiError as error:
-        if error.status != 404:
-            raise
-        return False
-    return True
+    return _unless_gone("deleting a reminder", lambda: client.delete_reminder(token))
 
 
 def reminder_exists(access: ApiAccess, options: ApiOptions, token: str) -> bool:
     """Whether the reminder is still set (False: 404, deleted in the Alexa app)."""
     client = _reminders_client(access, options)
+    return _unless_gone("reading a reminder", lambda: client.get_reminder(token))
+
+
+def _unless_gone(what: str, call: Any) -> bool:
+    """True when `call` went through; False when the reminder it names is gone (404)."""
     try:
-        _call("reading a reminder", lambda: client.get_reminder(token))
+        _call(what, call)
     except ApiError as error:
         if error.status != 404:
             raise

@@ -231,11 +231,8 @@ class Asked:
     @property
     def rest_left(self) -> float | None:
         """Seconds of the rest the last answer paced in words still to run when this was said."""
-        until = self.session_attributes.get(REST_UNTIL)
-        if self.sent_at is None or isinstance(until, bool) or not isinstance(until, int | float):
-            return None
-        left = until - self.sent_at
-        return left if left > 0 else None
+        left = self._until(REST_UNTIL)
+        return left if left is not None and left > 0 else None
 
     @property
     def before_the_set_call(self) -> bool:
@@ -249,10 +246,16 @@ class Asked:
         return self._before(STARTED, seconds)
 
     def _before(self, name: str, after: float = 0.0) -> bool:
+        left = self._until(name)
+        return left is not None and left + after > 0
+
+    def _until(self, name: str) -> float | None:
+        """Seconds from when this was said to the moment the session remembers as `name`
+        (negative: past); None when either is unknown."""
         until = self.session_attributes.get(name)
         if self.sent_at is None or isinstance(until, bool) or not isinstance(until, int | float):
-            return False
-        return math.isfinite(until) and self.sent_at < until + after
+            return None
+        return until - self.sent_at if math.isfinite(until) else None
 
 
 @dataclass(frozen=True)

@@ -178,18 +178,13 @@ def _is_plain(value: object) -> bool:
             if kind is float:
                 if not math.isfinite(item):
                     return False
-            elif kind is list:
+            elif kind is list or kind is dict:
+                if kind is dict and not _STR_ONLY.issuperset(map(type, item)):  # keys, in C
+                    return False
                 values += len(item)
                 if values > MAX_VALUES:  # before the level grows: a cycle may branch widely
                     raise UnencodableAttributesError(_TOO_DEEP)
-                below.extend(item)
-            elif kind is dict:
-                if not _STR_ONLY.issuperset(map(type, item)):  # keys: looked at in C
-                    return False
-                values += len(item)
-                if values > MAX_VALUES:
-                    raise UnencodableAttributesError(_TOO_DEEP)
-                below.extend(item.values())
+                below.extend(item.values() if kind is dict else item)
             else:
                 return False
         if not below:

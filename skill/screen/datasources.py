@@ -53,10 +53,7 @@ def screen_data(
     and `rest_left` the seconds of a rest an answer was given over, which it leaves running."""
     say = composer.phrases.say
     plan = composer.coach.library.get(progress.workout_id or "")
-    view, lead = _views(composer, progress, plan, events, timings, routine)
-    if lead is None and rest_left is not None and not progress.paused:
-        if composer.coach.position(progress) is not None:
-            lead = _rest(composer, progress, events, math.ceil(rest_left), 0)
+    view, lead = _views(composer, progress, plan, events, timings, routine, rest_left)
     return {
         "coach": {
             "workout": plan.name.capitalize() if plan is not None else "",
@@ -91,6 +88,7 @@ def _views(
     events: Sequence[ev.Event],
     timings: Timings,
     routine: tuple[str, int] | None,
+    rest_left: float | None,
 ) -> tuple[View, View | None]:
     """The view the screen settles on, and the one it leads with (None: none)."""
     say = composer.phrases.say
@@ -120,9 +118,13 @@ def _views(
         return _view(message=say("screen.idle", options=composer.workout_names())), None
     rest = next((e for e in events if isinstance(e, ev.RestStarted)), None)
     shown = _set(composer, progress, timings)
-    if rest is None or progress.paused:
+    if progress.paused:
         return shown, None
-    return shown, _rest(composer, progress, events, rest.seconds, timings.rest_starts_ms)
+    if rest is not None:
+        return shown, _rest(composer, progress, events, rest.seconds, timings.rest_starts_ms)
+    if rest_left is not None:  # an answer over a rest that runs on, from now
+        return shown, _rest(composer, progress, events, math.ceil(rest_left), 0)
+    return shown, None
 
 
 def _view(**fields: Any) -> View:

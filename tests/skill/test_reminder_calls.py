@@ -67,6 +67,11 @@ def _reminder_the_record_lost(apis: AlexaApiServer, database: Path, user: str) -
     return device
 
 
+def calling(apis: AlexaApiServer, device_id: str = "device-1") -> tuple[ApiAccess, ApiOptions]:
+    """What the skill calls the stand-in with, trusting its certificate."""
+    return ApiAccess(apis.url, TOKEN, device_id, "en-US"), ApiOptions(ca_path=apis.ca_path)
+
+
 def test_a_reminder_the_record_never_learned_of_is_changed_not_set_twice(
     tmp_path: Path, coach_env: pytest.MonkeyPatch
 ) -> None:
@@ -87,8 +92,7 @@ def test_a_call_the_turn_has_no_time_left_for_is_not_made(
     # The turn keeps SAVE_RESERVE_S of its budget to save the record: with less than that and
     # the shortest call left, the API is not called and the answer is "unavailable".
     with AlexaApiServer() as apis:
-        access = ApiAccess(apis.url, TOKEN, "device-1", "en-US")
-        options = ApiOptions(ca_path=apis.ca_path)
+        access, options = calling(apis)
         with turn_deadline(SAVE_RESERVE_S + SHORTEST_CALL_SECONDS / 2):
             with pytest.raises(ApiError) as failed:
                 create_reminder(access, options, Plan(("MO",), 7), "Train", 1e9, None)
@@ -115,8 +119,7 @@ def test_an_api_that_answers_too_late_leaves_a_dynamodb_save_its_attempt() -> No
     # attempt (it refuses with less than ATTEMPT_S left, and the runner would hear the apology).
     with AlexaApiServer() as apis:
         apis.state.delay = 2.95
-        access = ApiAccess(apis.url, TOKEN, "device-1", "en-US")
-        options = ApiOptions(ca_path=apis.ca_path)
+        access, options = calling(apis)
         with turn_deadline():
             with pytest.raises(ApiError) as failed:
                 create_reminder(access, options, Plan(("MO",), 7), "Train", 1e9, None)
@@ -151,8 +154,7 @@ def test_reminders_set_twice_before_become_one(
         database = tmp_path / "coach.sqlite3"
         device = _reminder_the_record_lost(apis, database, "amzn1.ask.account.TWICE")
         device.say("remind me every monday at 7 am")  # the listing finds the first: still one
-        access = ApiAccess(apis.url, TOKEN, device.caller.device_id, "en-US")
-        options = ApiOptions(ca_path=apis.ca_path)
+        access, options = calling(apis, device.caller.device_id)
         create_reminder(access, options, Plan(("MO",), 7), "Train", 1e9, None)
         _record_forgets_the_reminders(database)
 
