@@ -63,9 +63,14 @@ class Phrasebook:
         variants = self.variants(key)
         template = variants[variant % len(variants)]
         try:
-            return template.format(**params)
+            text = template.format(**params)
         except KeyError as missing:
             raise PhrasebookError(f"{key}: placeholder {missing} not supplied") from None
+        # A whole sentence that opens with a value ("{name} needs no kit.") begins with a capital
+        # whatever the value's case; a fragment ("{count} minutes") is left for its sentence.
+        if template.startswith("{") and text.endswith((".", "?", "!")):
+            return text[:1].upper() + text[1:]
+        return text
 
 
 @cache

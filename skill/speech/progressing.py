@@ -49,9 +49,8 @@ class ProgressWords(Wording):
             return self.phrases.say("progression.reps_chosen", reps=said, name=exercise.name)
         low, high = exercise.reps_range
         if low == high:
-            name = exercise.name[:1].upper() + exercise.name[1:]
             said = self.reps_at(exercise, low)
-            return self.phrases.say("progression.reps_fixed", name=name, reps=said)
+            return self.phrases.say("progression.reps_fixed", name=exercise.name, reps=said)
         top = self.reps_at(exercise, high)
         return self.phrases.say("progression.reps_range", name=exercise.name, low=low, high=top)
 
@@ -63,9 +62,7 @@ class ProgressWords(Wording):
             return ""
         if len(ups) == 1:
             name, what = ups[0]
-            return self.phrases.say(
-                "progression.went_up_one", name=name[:1].upper() + name[1:], what=what
-            )
+            return self.phrases.say("progression.went_up_one", name=name, what=what)
         items = [
             self.phrases.say("progression.up_item", name=name, what=what) for name, what in ups
         ]

@@ -237,7 +237,6 @@ class Wording:
             line = self.phrases.say(
                 "set.named", name=exercise.name, set=set_number, sets=exercise.sets, reps=reps
             )
-            line = line[:1].upper() + line[1:]  # a name said first begins the sentence
         elif set_number == 1:
             line = self.phrases.say("set.first", sets=exercise.sets, reps=reps)
         else:

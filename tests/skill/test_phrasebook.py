@@ -91,3 +91,13 @@ def test_variants_rotate() -> None:
     book = default_phrasebook()
     praise = {book.say("rest.praise", n) for n in range(5)}
     assert len(praise) == 5
+
+
+def test_a_sentence_that_opens_with_a_name_begins_with_a_capital() -> None:
+    """Exercise names are lowercase in the content ("dumbbell shoulder press"): said first in a
+    sentence they begin it; said inside a fragment, the sentence around them decides."""
+    say = default_phrasebook().say
+    assert say("kit.needs_none", name="push-up") == "Push-up needs no kit, just the floor."
+    assert say("answers.muscles", name="bent-over row", works="back").startswith("Bent-over row")
+    assert say("time.minutes", count="twenty") == "twenty minutes"  # a fragment
+    assert say("answers.next", name="bent-over row", next="curls").startswith("After bent-over")
