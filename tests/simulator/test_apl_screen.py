@@ -351,7 +351,7 @@ def test_what_the_renderer_does_not_support_is_reported_not_dropped(page: WebDri
     document = {
         "type": "APL",
         "version": "1.8",
-        "styles": {},
+        "extensions": [],
         "mainTemplate": {
             "parameters": ["payload"],
             "items": [
@@ -375,9 +375,75 @@ def test_what_the_renderer_does_not_support_is_reported_not_dropped(page: WebDri
     )
     assert "still shown" in shown_texts(page)
     assert warnings == [
-        'document: "styles" is not supported',
+        'document: "extensions" is not supported',
         'Text: property "shadowColor" is not supported',
         'component type "Image" is not supported',
         'command "SetValue" is not supported',
         "cannot evaluate ${1 +}: unexpected end",
     ]
+
+
+def test_a_property_that_reads_event_is_refused_as_a_device_does(page: WebDriver) -> None:
+    """APL defines `event` only while a command runs: a colour bound to event.source.pressed
+    is refused (and shown as nothing), while the same read in an onPress command works."""
+    button = {
+        "type": "TouchWrapper",
+        "onPress": {"type": "SendEvent", "arguments": ["${event.source.type}"]},
+        "item": {
+            "type": "Frame",
+            "backgroundColor": "${event.source.pressed ? 'red' : 'blue'}",
+            "item": {"type": "Text", "text": "Press"},
+        },
+    }
+    document = {"type": "APL", "version": "1.8", "mainTemplate": {"items": [button]}}
+    warnings = page.execute_script(
+        "return showScreen(arguments[0], {}, arguments[1])", document, SHOW_8.as_json()
+    )
+    assert warnings == [
+        "cannot evaluate ${event.source.pressed ? 'red' : 'blue'}: "
+        "event.* is defined only inside commands"
+    ]
+    page.find_element(By.CSS_SELECTOR, ".apl-touch").click()
+    assert page.execute_script("return window.sentEvents") == [["TouchWrapper"]]  # in onPress
+
+
+def test_a_style_follows_the_pressed_state_its_frame_inherits(page: WebDriver) -> None:
+    document = {
+        "type": "APL",
+        "version": "1.8",
+        "styles": {
+            "face": {
+                "values": [
+                    {"backgroundColor": "blue"},
+                    {"when": "${state.pressed}", "backgroundColor": "red"},
+                ]
+            }
+        },
+        "mainTemplate": {
+            "items": [
+                {
+                    "type": "TouchWrapper",
+                    "item": {
+                        "type": "Container",
+                        "inheritParentState": True,
+                        "items": [
+                            {"type": "Frame", "style": "face", "inheritParentState": True},
+                            {"type": "Frame", "style": "face"},  # its own state: never pressed
+                        ],
+                    },
+                }
+            ]
+        },
+    }
+    warnings = page.execute_script(
+        "return showScreen(arguments[0], {}, arguments[1])", document, SHOW_8.as_json()
+    )
+    assert warnings == []
+    frames = page.find_elements(By.CSS_SELECTOR, ".apl-frame")
+    touch = page.find_element(By.CSS_SELECTOR, ".apl-touch")
+    blue, red = "rgba(0, 0, 255, 1)", "rgba(255, 0, 0, 1)"
+    assert [f.value_of_css_property("background-color") for f in frames] == [blue, blue]
+    ActionChains(page).click_and_hold(touch).perform()
+    assert [f.value_of_css_property("background-color") for f in frames] == [red, blue]
+    ActionChains(page).release(touch).perform()
+    assert [f.value_of_css_property("background-color") for f in frames] == [blue, blue]

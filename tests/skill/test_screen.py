@@ -554,3 +554,29 @@ def test_an_extra_set_is_shown_as_itself_not_as_the_planned_set(app: Flask) -> N
     coach = shown(body)
     assert (coach["title"], coach["setLabel"]) == ("T push-up", "Extra set")
     assert coach["reps"] == "4 reps each side"
+
+
+COMMAND_KEYS = ("onPress", "onMount", "onDown", "onUp", "onMove", "handleTick", "commands")
+
+
+def bound_outside_commands(node: Any) -> list[str]:
+    """Every data-binding string in `node` outside the commands it runs."""
+    if isinstance(node, dict):
+        return [
+            text
+            for key, value in node.items()
+            if key not in COMMAND_KEYS
+            for text in bound_outside_commands(value)
+        ]
+    if isinstance(node, list):
+        return [text for value in node for text in bound_outside_commands(value)]
+    return [node] if isinstance(node, str) and "${" in node else []
+
+
+def test_no_property_reads_event_which_apl_defines_only_in_commands() -> None:
+    bound = bound_outside_commands(document(COACH))
+    assert bound and not [text for text in bound if re.search(r"\bevent\.", text)]
+    # A control's face lightens under a finger by the documented style, on its pressed state.
+    frame = document(COACH)["layouts"]["CoachButton"]["item"]["item"]
+    assert frame["inheritParentState"] is True
+    assert document(COACH)["styles"][frame["style"]]["values"][-1]["when"] == "${state.pressed}"

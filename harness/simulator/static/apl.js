@@ -172,7 +172,11 @@
   function evaluateNode(node, context) {
     switch (node.kind) {
       case 'literal': return node.value;
-      case 'name': return lookup(context, node.name);
+      case 'name':
+        // As on a device: `event` exists only while a command runs (an onPress), never in a
+        // property; a property reading it is refused, not quietly null.
+        if (node.name === 'event' && !('event' in context)) throw new Error('event.* is defined only inside commands');
+        return lookup(context, node.name);
       case 'member': return member(evaluateNode(node.object, context), evaluateNode(node.key, context));
       case 'if': return evaluateNode(evaluateNode(node.test, context) ? node.yes : node.no, context);
       case 'unary': {
@@ -235,6 +239,7 @@
   // A property value as APL reads it: "@name" is a resource; a string that is one ${...} keeps
   // the value's type; any other string with ${...} is text. A bad expression warns and is null.
   function evaluateValue(raw, context, warn) {
+    if (raw !== null && typeof raw === 'object' && raw[STYLED]) return evaluateValue(raw[STYLED](), context, warn);
     if (typeof raw !== 'string') return raw;
     if (/^@[\w$]+$/.test(raw)) {
       if (raw in context) return context[raw];
@@ -329,7 +334,7 @@
   };
   // Read during inflation, not bound to the element.
   // `spacing` is a margin before the child (not the first), set by buildChildren.
-  const STRUCTURAL = new Set(['type', 'description', 'when', 'item', 'items', 'data', 'onPress']);
+  const STRUCTURAL = new Set(['type', 'description', 'when', 'item', 'items', 'data', 'onPress', 'style', 'inheritParentState']);
 
   // ---- Components ----------------------------------------------------------------------------
 
@@ -355,15 +360,15 @@
     return el;
   }
 
-  function buildTouchWrapper(component, context, screen) {
+  function buildTouchWrapper(component, context, screen, state) {
     const el = box('apl-touch');
-    let pressed = false;
     const setPressed = (value) => {
-      pressed = value;
+      state.pressed = value;
       el.classList.toggle('apl-pressed', value);
-      screen.refresh(); // event.source.pressed changed: colours follow at once
+      screen.refresh(); // state.pressed changed: styles follow at once
     };
-    const touchContext = childContext(context, { event: { source: { get pressed() { return pressed; } } } });
+    // `event` is defined for the commands a press runs, and nowhere else.
+    const touchContext = childContext(context, { event: { source: { type: 'TouchWrapper', get pressed() { return state.pressed; } } } });
     el.tabIndex = 0;
     el.setAttribute('role', 'button');
     el.addEventListener('pointerdown', (e) => { el.setPointerCapture(e.pointerId); setPressed(true); });
@@ -371,7 +376,7 @@
     el.addEventListener('pointerup', (e) => {
       const r = el.getBoundingClientRect();
       const inside = e.clientX >= r.left && e.clientX <= r.right && e.clientY >= r.top && e.clientY <= r.bottom;
-      const wasPressed = pressed;
+      const wasPressed = state.pressed;
       setPressed(false);
       if (wasPressed && inside) runCommands(component.onPress, touchContext, screen);
     });
@@ -379,7 +384,7 @@
       if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); runCommands(component.onPress, touchContext, screen); }
     });
     checkCommands(component.onPress, screen);
-    buildChildren(el, component, touchContext, screen, 'marginTop');
+    buildChildren(el, component, context, screen, 'marginTop');
     return el;
   }
 
@@ -524,9 +529,21 @@
     }
     const kind = COMPONENTS[component.type];
     if (!kind) { screen.warn(`component type ${JSON.stringify(component.type)} is not supported`); return null; }
-    const element = kind.build(component, context, screen);
     const properties = new Map(Object.entries(component).map(([name, raw]) => [name, { raw, context }]));
     for (const [name, entry] of passed) properties.set(name, entry);
+    const given = (name) => properties.has(name) && evaluateValue(properties.get(name).raw, properties.get(name).context, screen.warn);
+    // The component's state (pressed, ...): its parent's when it inherits it, else its own.
+    const state = given('inheritParentState') && screen.parentState ? screen.parentState : newState();
+    const outer = screen.parentState;
+    screen.parentState = state; // while its children are built: theirs to inherit
+    let element;
+    try { element = kind.build(component, context, screen, state); } finally { screen.parentState = outer; }
+    if (properties.has('style')) {
+      const { raw, context: scope } = properties.get('style');
+      for (const [name, entry] of styled(evaluateValue(raw, scope, screen.warn), state, scope, screen)) {
+        if (!properties.has(name)) properties.set(name, entry);
+      }
+    }
     let spacing = '';
     for (const [name, { raw, context: scope }] of properties) {
       if (STRUCTURAL.has(name)) continue;
@@ -537,6 +554,42 @@
     }
     return { element, spacing };
   }
+
+  function newState() {
+    return { pressed: false, disabled: false, checked: false, focused: false, karaoke: false };
+  }
+
+  // ---- Styles: a named list of values, each applied while its `when` holds (later wins) --------
+
+  // The properties a style sets, each as a live entry: the value of the last block whose `when`
+  // holds for the component's state (state.pressed, ...), read again at every refresh.
+  function styled(name, state, context, screen, seen = new Set()) {
+    const style = screen.styles[name];
+    if (!style) { screen.warn(`unknown style ${JSON.stringify(name)}`); return new Map(); }
+    if (seen.has(name)) { screen.warn(`style ${JSON.stringify(name)} extends itself`); return new Map(); }
+    seen.add(name);
+    const found = new Map();
+    for (const base of [].concat(style.extend ?? [])) {
+      for (const [key, entry] of styled(base, state, context, screen, seen)) found.set(key, entry);
+    }
+    const blocks = [].concat(style.values ?? []);
+    const scope = childContext(context, { state });
+    for (const key of new Set(blocks.flatMap((block) => Object.keys(block)))) {
+      if (key === 'when' || key === 'description') continue;
+      const holding = blocks.filter((block) => key in block);
+      const inherited = found.get(key);
+      const pick = (() => { // a marker the bindings below read: the value, evaluated live
+        for (let i = holding.length - 1; i >= 0; i--) {
+          const block = holding[i];
+          if (block.when === undefined || evaluateValue(block.when, scope, screen.warn)) return block[key];
+        }
+        return inherited ? inherited.raw : null;
+      });
+      found.set(key, { raw: { [STYLED]: pick }, context: inherited ? inherited.context : context });
+    }
+    return found;
+  }
+  const STYLED = Symbol('styled');
 
   // ---- Commands ------------------------------------------------------------------------------
 
@@ -566,7 +619,7 @@
 
   // ---- The document --------------------------------------------------------------------------
 
-  const DOCUMENT_KEYS = new Set(['type', 'version', 'description', 'theme', 'resources', 'layouts', 'mainTemplate', 'license']);
+  const DOCUMENT_KEYS = new Set(['type', 'version', 'description', 'theme', 'resources', 'styles', 'layouts', 'mainTemplate', 'license']);
   const RESOURCE_KINDS = ['dimensions', 'colors', 'strings', 'numbers', 'booleans'];
 
   // Resource blocks in order: a later block whose `when` holds overrides earlier values.
@@ -591,7 +644,7 @@
     const bindings = [];
     const started = now();
     const screen = {
-      viewport, warnings, layouts: doc.layouts ?? {},
+      viewport, warnings, layouts: doc.layouts ?? {}, styles: doc.styles ?? {}, parentState: null,
       theme: THEMES[doc.theme] ?? THEMES.dark,
       onSendEvent: options.onSendEvent ?? (() => {}),
       warn(message) { // once per message: a bad expression is evaluated every tick
@@ -605,7 +658,7 @@
       bind(read, write, raw) {
         const binding = { read, write, last: undefined };
         write((binding.last = read()));
-        if (typeof raw === 'string' && raw.includes('${')) bindings.push(binding);
+        if ((typeof raw === 'string' && raw.includes('${')) || (raw && raw[STYLED])) bindings.push(binding);
       },
       refresh() {
         for (const b of bindings) {
