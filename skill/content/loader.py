@@ -18,10 +18,23 @@ from pathlib import Path
 
 import yaml
 
-from skill.content.models import Exercise, Kit, Library, Move, Reps, Step, Substitute, WorkoutPlan
+from skill.content.models import (
+    JOINTS,
+    Exercise,
+    Figure,
+    Kit,
+    Library,
+    Move,
+    Pose,
+    Reps,
+    Step,
+    Substitute,
+    WorkoutPlan,
+)
 
 WORKOUTS_DIR = Path(__file__).parent / "workouts"
 KIT_PATH = Path(__file__).parent / "kit_list.yaml"  # beside workouts/, which holds workouts only
+FIGURES_PATH = Path(__file__).parent / "figures.yaml"  # the figure the screen draws, by exercise
 
 UNITS = ("reps", "yards", "circles", "seconds")
 PERS = ("side", "direction", "letter", "hand")
@@ -63,6 +76,13 @@ _STEP_KEYS: _Keys = (frozenset({"name", "cue", "reps"}), frozenset())
 _RANGE_KEYS: _Keys = (frozenset({"low", "high", "source"}), frozenset())
 _REPS_KEYS: _Keys = (frozenset({"count"}), frozenset({"unit", "per"}))
 _MOVE_KEYS: _Keys = (frozenset({"move", "seconds"}), frozenset())
+_FIGURES_FILE_KEYS: _Keys = (frozenset({"figures"}), frozenset())
+_FIGURE_KEYS: _Keys = (frozenset({"view", "bench", "anchor", "positions"}), frozenset())
+_POSE_KEYS: _Keys = (frozenset(JOINTS), frozenset())
+VIEWS = ("side", "back")
+BENCHES = ("none", "front", "back")
+ANCHORS = ("foot", "hand", "hip")
+ANGLE_DEGREES = 360  # an angle is from -360 to 360
 
 
 class ContentError(ValueError):
@@ -530,6 +550,65 @@ def load_library(directory: Path | None = None, kit_path: Path = KIT_PATH) -> Li
     _check_library([(file, plan) for file, _order, plan in loaded])
     loaded.sort(key=lambda entry: entry[1])
     return Library(workouts=tuple(plan for _file, _order, plan in loaded), kit=kit)
+
+
+# --- figures: the drawn positions of each exercise ---------------------------------------------
+
+
+def _angle(value: object, where: str) -> float:
+    # bool is an int in Python; "trunk: yes" must not read as 1.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if -ANGLE_DEGREES <= value <= ANGLE_DEGREES:
+            return float(value)
+    span = f"from -{ANGLE_DEGREES} to {ANGLE_DEGREES}"
+    raise _FieldError(where, f"must be an angle in degrees {span} (got {_show(value)})")
+
+
+def _figure(value: object, where: str, exercise: Exercise) -> Figure:
+    data = _fields(value, where, _FIGURE_KEYS)
+    at = _at(where, "positions")
+    # A move led step by step has a position per step; any other, where it starts and ends.
+    steps = tuple(step.name for step in exercise.steps)
+    names = ("start", *steps) if steps else ("start", "end")
+    positions = _fields(data["positions"], at, (frozenset(names), frozenset()))
+    poses = []
+    for name in names:
+        fields = _fields(positions[name], _at(at, name), _POSE_KEYS)
+        angles = {joint: _angle(fields[joint], _at(_at(at, name), joint)) for joint in JOINTS}
+        poses.append(Pose(name=name, **angles))
+    return Figure(
+        exercise=exercise.id,
+        view=_choice(data["view"], _at(where, "view"), VIEWS),
+        bench=_choice(data["bench"], _at(where, "bench"), BENCHES),
+        anchor=_choice(data["anchor"], _at(where, "anchor"), ANCHORS),
+        positions=tuple(poses),
+    )
+
+
+def load_figures(path: Path = FIGURES_PATH, library: Library | None = None) -> tuple[Figure, ...]:
+    """The figure of every exercise of `library` (default: the shipped workouts), validated:
+    one for each exercise and none for an exercise it lacks; raises ContentError naming the file
+    and field."""
+    exercises = {e.id: e for w in (library or default_library()).workouts for e in w.exercises}
+    data = _parse(path)
+    if data is None:
+        raise ContentError(f"{path.name}: the file is empty")
+    try:
+        entries = _fields(data, "", _FIGURES_FILE_KEYS)["figures"]
+        known = frozenset(exercises)
+        by_id = _fields(entries, "figures", (known, frozenset()))  # every exercise has one
+        return tuple(
+            _figure(by_id[exercise_id], _at("figures", exercise_id), exercise)
+            for exercise_id, exercise in exercises.items()
+        )
+    except _FieldError as err:
+        raise ContentError(f"{path.name}: {err}") from None
+
+
+@functools.cache
+def default_figures() -> dict[str, Figure]:
+    """The shipped figures by exercise id, loaded once per process."""
+    return {figure.exercise: figure for figure in load_figures()}
 
 
 @functools.cache

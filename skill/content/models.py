@@ -115,6 +115,39 @@ class Exercise:
         return tuple(self.cues[index] for index in sorted(self.key_cues))
 
 
+# The segments of a drawn figure, each pointing one way (skill/content/figures.yaml).
+JOINTS = ("shin", "thigh", "trunk", "head", "upper_arm", "forearm")
+
+
+@dataclass(frozen=True)
+class Pose:
+    """One key position of an exercise's figure: the direction each segment points, in degrees
+    clockwise from straight up as drawn (0 up, 90 the way a side-on figure faces, 180 down)."""
+
+    name: str  # "start", "end", or a step's name ("Y")
+    shin: float  # ankle to knee
+    thigh: float  # knee to hip
+    trunk: float  # hip to shoulders
+    head: float  # from the shoulders
+    upper_arm: float  # shoulder to elbow
+    forearm: float  # elbow to hand
+
+
+@dataclass(frozen=True)
+class Figure:
+    """How the screen draws an exercise: from the side or from behind, on a bench or not, what
+    stays put as it moves, and its key positions."""
+
+    exercise: str  # the exercise's id
+    view: str  # "side" or "back"
+    bench: str  # "none", "front" (lying face down on it) or "back" (face up)
+    anchor: str  # "foot", "hand" or "hip": what stays put
+    positions: tuple[Pose, ...]  # "start" first
+
+    def position(self, name: str) -> Pose | None:
+        return next((pose for pose in self.positions if pose.name == name), None)
+
+
 @dataclass(frozen=True)
 class WorkoutPlan:
     id: str  # "bodyweight", "dumbbell"

@@ -18,9 +18,12 @@ from typing import Any
 
 from skill.coaching import events as ev
 from skill.coaching.progress import Progress
-from skill.content.models import Move, WorkoutPlan
+from skill.content.loader import default_figures
+from skill.content.models import Exercise, Move, Reps, WorkoutPlan
+from skill.screen.figures import NO_FIGURE, Sweep, figure_data, moves
 from skill.speech.places import place_labels
 from skill.speech.replies import Composer
+from skill.speech.set_pacing import work_seconds
 
 BUTTONS = ("next_set", "pause", "resume", "repeat", "how_to")  # a set's controls, as touched
 # "next" labels a warm-up or cool-down part's one control: it sends next_set, as "next" does.
@@ -142,6 +145,7 @@ def _view(**fields: Any) -> View:
         "controls": False,  # the set's controls
         "next": False,  # a warm-up or cool-down part's Next
         "nextCommand": "next_set",  # what that Next sends
+        "figure": NO_FIGURE,  # the exercise drawn, moving (skill.screen.figures)
     }
     return {**blank, **fields}
 
@@ -180,9 +184,11 @@ def _set(composer: Composer, progress: Progress, timings: Timings) -> View:
         {"name": s.name, "cue": s.cue, "reps": composer.reps(s.reps), "startMs": a, "endMs": b}
         for s, a, b in zip(exercise.steps, starts, ends, strict=True)
     ]
+    figure = NO_FIGURE if stand_in is not None else _figure(exercise, progress.pace, starts)
     return _view(
         title=title,
         setLabel=set_label,
+        figure=figure,
         reps=composer.reps(exercise.reps),
         load=load_label,
         message=say("screen.paused") if progress.paused else "",
@@ -209,13 +215,48 @@ def _rest(
     else:
         up_next = say("screen.up_next_set", set=here.set_number, sets=here.exercise.sets)
     start = max(0, starts_ms)
+    coming = here.exercise
+    stand_in = composer.coach.stand_in(progress, coming)
     return _view(
         title=say("screen.rest"),
+        figure=NO_FIGURE if stand_in is not None else _figure(coming, progress.pace, None),
         upNext=up_next,
         rest={"seconds": seconds, "startMs": start},
         controls=True,
         untilMs=start + seconds * 1000,
     )
+
+
+def _figure(exercise: Exercise, pace: int, starts: Sequence[int] | None) -> dict[str, Any]:
+    """The exercise's figure moving at the coach's tempo at `pace`: led step by step when
+    `starts` says when each step is called (each step's position while it is called, from the
+    call for as long as its reps take); start and end otherwise, for as long as it is shown.
+    Still in its start position when `starts` is None (a rest: the set to come)."""
+    figure = default_figures().get(exercise.id)
+    if figure is None:
+        return NO_FIGURE
+    if starts is None:
+        return figure_data(figure, moves(figure, [Sweep("start", "start")]))
+    period = round(work_seconds(Reps(1, exercise.reps.unit), pace) * 1000)
+    steps = exercise.steps
+    if not steps:
+        return figure_data(figure, moves(figure, [Sweep("start", "end", period_ms=period)]))
+    if not starts or min(starts) < 0:  # not led in this answer: its first step
+        return figure_data(figure, moves(figure, [Sweep("start", steps[0].name, period_ms=period)]))
+    ends = [*starts[1:], -1]
+    sweeps = [
+        Sweep(
+            "start",
+            step.name,
+            shown_ms=0 if index == 0 else start,  # the start position until the first call
+            until_ms=end,
+            from_ms=start,
+            stop_ms=start + round(work_seconds(step.reps, pace) * 1000),
+            period_ms=round(work_seconds(Reps(1, step.reps.unit), pace) * 1000),
+        )
+        for index, (step, start, end) in enumerate(zip(steps, starts, ends, strict=True))
+    ]
+    return figure_data(figure, moves(figure, sweeps))
 
 
 def _part(

@@ -36,9 +36,10 @@ from skill.alexa.turn import SCREEN_TOKEN
 from skill.app import create_app
 from skill.coaching import events as ev
 from skill.coaching.progress import Progress
-from skill.content.loader import default_library
+from skill.content.loader import default_figures, default_library
 from skill.content.models import WorkoutPlan
 from skill.persistence import decode
+from skill.screen import figures
 from skill.screen.datasources import screen_data
 from skill.screen.documents import COACH, DOCUMENTS, document
 from tests.support import (
@@ -411,6 +412,80 @@ def test_a_led_set_highlights_each_step_while_the_coach_calls_it(app: Flask) -> 
     # A turn that does not lead the set highlights nothing.
     asked = shown(post(app, on_screen(resolved_intent("RepsIntent"))))
     assert {step["startMs"] for step in asked["steps"]} == {-1}
+
+
+def drawn_at(figure: dict[str, Any], ms: float) -> dict[str, Any]:
+    """The figure's parameters at `ms` on the device's clock, as the document works them out:
+    the move shown then, k of the way from its position a to b."""
+    [move] = [
+        m for m in figure["moves"] if m["startMs"] <= ms and (m["endMs"] < 0 or ms < m["endMs"])
+    ]
+    k = 0.0
+    moving = ms >= move["fromMs"] and (move["stopMs"] < 0 or ms < move["stopMs"])
+    if move["periodMs"] > 0 and moving:
+        phase = (ms - move["fromMs"]) % move["periodMs"] / move["periodMs"]
+        k = min(1.0, 1.5 - abs(3 * phase - 1.5))
+    a, b = move["a"], move["b"]
+    return {key: a[key] + (b[key] - a[key]) * k for key in a}
+
+
+def letter(exercise: str, name: str) -> dict[str, Any]:
+    """The graphic's parameters of position `name` of `exercise`'s figure."""
+    figure = default_figures()[exercise]
+    found = figure.position(name)
+    assert found is not None
+    return figures.position(figures.place(figure), found)
+
+
+def test_a_led_set_draws_each_letter_as_the_coach_calls_it(app: Flask) -> None:
+    """Face down on the bench, the arms go from hanging to the letter called and back, at the
+    coach's tempo, and hang still before the first call and after each letter's reps."""
+    at_set_one(app)
+    post(app, on_screen(resolved_intent("GoToExerciseIntent", exercise="ytwl_raise")))
+    body = post(app, on_screen(resolved_intent("AMAZON.RepeatIntent")))  # set 1, led
+    coach = shown(body)
+    figure, steps = coach["figure"], coach["steps"]
+    assert figure["mirror"] == 1  # seen from above: both arms
+    hanging = letter("ytwl_raise", "start")
+    assert drawn_at(figure, 0)["arm"] == pytest.approx(hanging["arm"])
+    rep_ms = 3000  # the usual pace: 3 s a rep
+    for step in steps:
+        called = step["startMs"]
+        assert drawn_at(figure, called)["arm"] == pytest.approx(hanging["arm"])
+        top = drawn_at(figure, called + rep_ms / 2)  # the top of the first rep
+        assert top["arm"] == pytest.approx(letter("ytwl_raise", step["name"])["arm"], abs=0.5)
+        assert top["forearm"] == pytest.approx(
+            letter("ytwl_raise", step["name"])["forearm"], abs=0.5
+        )
+        back = drawn_at(figure, called + rep_ms * 8 + 500)  # its 8 reps done: hanging
+        assert back["arm"] == pytest.approx(hanging["arm"])
+    # The same body throughout: only the arms move.
+    assert {m["a"]["trunk"] for m in figure["moves"]} == {0}
+
+
+def test_a_set_draws_its_exercise_moving_and_a_rest_the_next_sets_start(app: Flask) -> None:
+    coach = shown(at_set_one(app))
+    [move] = coach["figure"]["moves"]
+    assert move["a"] == letter("t_push_up", "start") and move["periodMs"] == 3000
+    assert move["b"] == letter("t_push_up", "end")
+    assert drawn_at(coach["figure"], 1500)["arm"] == pytest.approx(move["b"]["arm"])
+    for _ in range(4):
+        coach = shown(post(app, on_screen(resolved_intent("NextSetIntent"))))
+    rest = coach["lead"]
+    assert rest["title"] == "Rest" and rest["upNext"] == "Up next: L-sit chin-up"
+    [still] = rest["figure"]["moves"]
+    assert still["a"] == still["b"] == letter("l_sit_chin_up", "start")
+    assert still["periodMs"] == 0
+    # A view with no exercise (the choice of workouts) draws nothing.
+    idle = screen_data(build_service().composer, Progress())["coach"]
+    assert idle["figure"]["moves"] == [] and idle["lead"]["figure"]["moves"] == []
+
+
+def test_a_way_done_without_its_kit_draws_no_figure_of_the_planned_way() -> None:
+    service = build_service()
+    progress = Progress("bodyweight", 3, 1, loads=(), missing_kit=("incline_bench",))
+    coach = screen_data(service.composer, progress)["coach"]
+    assert coach["title"] == "Y-T-W-L raise" and coach["figure"]["moves"] == []
 
 
 def test_the_easier_way_shows_once_asked_for(app: Flask) -> None:

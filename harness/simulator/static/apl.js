@@ -388,6 +388,92 @@
     return el;
   }
 
+  // ---- Vector graphics (AVG): a VectorGraphic draws a graphic of the document's `graphics` as
+  // SVG. The graphic's parameters are the component's properties of the same names (else their
+  // defaults), live: a parameter bound to elapsedTime moves the drawing with no request.
+
+  const SVG = 'http://www.w3.org/2000/svg';
+  const ALIGN = { center: 'xMidYMid', top: 'xMidYMin', bottom: 'xMidYMax', left: 'xMinYMid', right: 'xMaxYMid',
+    'top-left': 'xMinYMin', 'top-right': 'xMaxYMin', 'bottom-left': 'xMinYMax', 'bottom-right': 'xMaxYMax' };
+  const GRAPHIC_KEYS = new Set(['type', 'version', 'description', 'width', 'height', 'viewportWidth', 'viewportHeight', 'parameters', 'items', 'item']);
+
+  function buildVectorGraphic(component, context, screen, state, properties) {
+    const el = box('apl-vector');
+    const read = (name, fallback) => (properties.has(name) ? evaluateValue(properties.get(name).raw, properties.get(name).context, screen.warn) : fallback);
+    const name = read('source', null);
+    const graphic = screen.graphics[name];
+    for (const consumed of ['source', 'scale', 'align']) properties.delete(consumed);
+    if (!graphic || graphic.type !== 'AVG') { screen.warn(`VectorGraphic: no graphic ${JSON.stringify(name)} in the document's graphics`); return el; }
+    for (const key of Object.keys(graphic)) if (!GRAPHIC_KEYS.has(key)) screen.warn(`graphic ${name}: "${key}" is not supported`);
+    const svg = document.createElementNS(SVG, 'svg');
+    const width = graphic.viewportWidth ?? graphic.width, height = graphic.viewportHeight ?? graphic.height;
+    svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+    const scale = read('scale', 'none'), align = read('align', 'center');
+    if (!['none', 'best-fit'].includes(scale)) screen.warn(`VectorGraphic: scale ${JSON.stringify(scale)} is not supported`);
+    svg.setAttribute('preserveAspectRatio', scale === 'best-fit' ? `${ALIGN[align] ?? 'xMidYMid'} meet` : 'none');
+    svg.setAttribute('class', 'apl-svg');
+    const names = {};
+    for (const param of graphic.parameters ?? []) {
+      const p = typeof param === 'string' ? { name: param } : param;
+      const entry = properties.get(p.name);
+      properties.delete(p.name); // the graphic's, not the component's
+      Object.defineProperty(names, p.name, {
+        enumerable: true,
+        get: () => (entry ? evaluateValue(entry.raw, entry.context, screen.warn) : p.default ?? null),
+      });
+    }
+    const scope = childContext(context, names);
+    for (const item of candidates(graphic)) drawItem(svg, item, scope, screen);
+    el.appendChild(svg);
+    return el;
+  }
+
+  const PATH_ATTRIBUTES = {
+    pathData: 'd', fill: 'fill', stroke: 'stroke', strokeWidth: 'stroke-width', fillOpacity: 'fill-opacity',
+    strokeOpacity: 'stroke-opacity', strokeLineCap: 'stroke-linecap', strokeLineJoin: 'stroke-linejoin',
+  };
+  const TRANSFORM = ['translateX', 'translateY', 'rotation', 'pivotX', 'pivotY', 'scaleX', 'scaleY'];
+
+  function drawItem(parent, item, scope, screen) {
+    if (item.when !== undefined && !evaluateValue(item.when, scope, screen.warn)) return;
+    const bindRaw = (raw, write) => screen.bind(() => evaluateValue(raw, scope, screen.warn), write, raw);
+    if (item.type === 'path') {
+      const el = parent.appendChild(document.createElementNS(SVG, 'path'));
+      el.setAttribute('fill', 'none'); // AVG's default: transparent
+      for (const [key, raw] of Object.entries(item)) {
+        if (key === 'type' || key === 'description') continue;
+        const attribute = PATH_ATTRIBUTES[key];
+        if (!attribute) { screen.warn(`AVG path: "${key}" is not supported`); continue; }
+        bindRaw(raw, (value) => el.setAttribute(attribute, text(value)));
+      }
+      return;
+    }
+    if (item.type === 'group') {
+      const el = parent.appendChild(document.createElementNS(SVG, 'g'));
+      const moving = {};
+      for (const [key, raw] of Object.entries(item)) {
+        if (['type', 'description', 'item', 'items'].includes(key)) continue;
+        if (TRANSFORM.includes(key)) moving[key] = raw;
+        else if (key === 'opacity') bindRaw(raw, (value) => el.setAttribute('opacity', text(value)));
+        else screen.warn(`AVG group: "${key}" is not supported`);
+      }
+      // AVG: the translation, then about the pivot the rotation and the scale.
+      const number = (key, fallback) => (key in moving ? Number(evaluateValue(moving[key], scope, screen.warn)) : fallback);
+      screen.bind(
+        () => {
+          const [px, py] = [number('pivotX', 0), number('pivotY', 0)];
+          return `translate(${number('translateX', 0) + px} ${number('translateY', 0) + py}) rotate(${number('rotation', 0)}) ` +
+            `scale(${number('scaleX', 1)} ${number('scaleY', 1)}) translate(${-px} ${-py})`;
+        },
+        (value) => el.setAttribute('transform', value),
+        JSON.stringify(moving),
+      );
+      for (const child of candidates(item)) drawItem(el, child, scope, screen);
+      return;
+    }
+    screen.warn(`AVG item type ${JSON.stringify(item.type)} is not supported`);
+  }
+
   const textContent = (el) => el.firstChild;
   const COMPONENTS = {
     Container: {
@@ -426,6 +512,7 @@
       },
     },
     TouchWrapper: { build: buildTouchWrapper, properties: {} },
+    VectorGraphic: { build: buildVectorGraphic, properties: {} },
   };
 
   function box(className) {
@@ -537,7 +624,7 @@
     const outer = screen.parentState;
     screen.parentState = state; // while its children are built: theirs to inherit
     let element;
-    try { element = kind.build(component, context, screen, state); } finally { screen.parentState = outer; }
+    try { element = kind.build(component, context, screen, state, properties); } finally { screen.parentState = outer; }
     if (properties.has('style')) {
       const { raw, context: scope } = properties.get('style');
       for (const [name, entry] of styled(evaluateValue(raw, scope, screen.warn), state, scope, screen)) {
@@ -619,7 +706,7 @@
 
   // ---- The document --------------------------------------------------------------------------
 
-  const DOCUMENT_KEYS = new Set(['type', 'version', 'description', 'theme', 'resources', 'styles', 'layouts', 'mainTemplate', 'license']);
+  const DOCUMENT_KEYS = new Set(['type', 'version', 'description', 'theme', 'resources', 'styles', 'graphics', 'layouts', 'mainTemplate', 'license']);
   const RESOURCE_KINDS = ['dimensions', 'colors', 'strings', 'numbers', 'booleans'];
 
   // Resource blocks in order: a later block whose `when` holds overrides earlier values.
@@ -644,7 +731,7 @@
     const bindings = [];
     const started = now();
     const screen = {
-      viewport, warnings, layouts: doc.layouts ?? {}, styles: doc.styles ?? {}, parentState: null,
+      viewport, warnings, layouts: doc.layouts ?? {}, styles: doc.styles ?? {}, graphics: doc.graphics ?? {}, parentState: null,
       theme: THEMES[doc.theme] ?? THEMES.dark,
       onSendEvent: options.onSendEvent ?? (() => {}),
       warn(message) { // once per message: a bad expression is evaluated every tick
@@ -725,6 +812,8 @@
     .apl-text { font-size: 40px; line-height: 1.25; }
     .apl-text-content { overflow-wrap: break-word; }
     .apl-text-content.apl-clamped { display: -webkit-box; -webkit-box-orient: vertical; overflow: hidden; }
+    .apl-vector { overflow: hidden; }
+    .apl-svg { width: 100%; height: 100%; display: block; }
     .apl-touch { cursor: pointer; user-select: none; touch-action: none; }
     .apl-touch:focus-visible { outline: 3px solid #5fa8ff; }
   `;
