@@ -49,6 +49,7 @@ VIEWPORTS = (
     Viewport("show-15", 1920, 1080),  # and the Echo Show 21
     Viewport("spot", 480, 480, "round"),
 )
+SHOW_8 = VIEWPORTS[1]
 
 # What the runner says to reach each scene, from a fresh start.
 TO_A_SET = ("open upper body coach", "start the bodyweight workout", "skip the warm up")
@@ -135,6 +136,25 @@ def save_scene(
     return save_screenshot(driver, path, ".apl-viewport")
 
 
+def letter_moments(directive: Json) -> list[tuple[str, float]]:
+    """Each step of a led set (the Y-T-W-L raise's letters) and a moment its figure is drawn at
+    the top of its first rep: half a rep after the coach calls it."""
+    coach = directive["datasources"]["coach"]
+    moves = coach["figure"]["moves"]
+    return [
+        (step["name"], float(move["fromMs"]) + move["periodMs"] / 2)
+        for step, move in zip(coach["steps"], moves, strict=True)
+    ]
+
+
+def save_letters(driver: WebDriver, base_url: str, directive: Json, out: Path) -> list[Path]:
+    """An Echo Show 8 picture of each letter of the led raise as it is drawn, into `out`."""
+    return [
+        save_scene(driver, base_url, directive, SHOW_8, at, out / f"show-8-raise-{name}.png")
+        for name, at in letter_moments(directive)
+    ]
+
+
 @contextlib.contextmanager
 def screen_page() -> Iterator[tuple[WebDriver, str]]:
     """A headless browser and the base URL of the simulator's static files."""
@@ -167,6 +187,7 @@ def save_all(out: Path, every: bool = False) -> list[Path]:
             directive = directives[scene]
             moment = scene_moment(scene, directive)
             saved.append(save_scene(driver, url, directive, by_name[viewport_name], moment, path))
+        saved.extend(save_letters(driver, url, directives["steps"], out))
     return saved
 
 

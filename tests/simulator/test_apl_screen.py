@@ -17,7 +17,9 @@ from harness.simulator.screenshots import (
     SCENES,
     VIEWPORTS,
     Viewport,
+    letter_moments,
     reach,
+    save_scene,
     scene_screens,
     set_clock,
     show,
@@ -33,6 +35,7 @@ CONTROLS = ["Next set", "Pause", "Repeat", "How do I do this?"]
 SHOW_8 = VIEWPORTS[1]
 SPOT = VIEWPORTS[3]
 WAIT_SECONDS = 3  # a bound for the screen to catch up with its clock, not a speed claim
+DOCS_SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 
 # Every text and control on the screen: its words, colour, box, and whether it is shown.
 READ_SCREEN = """
@@ -447,3 +450,85 @@ def test_a_style_follows_the_pressed_state_its_frame_inherits(page: WebDriver) -
     assert [f.value_of_css_property("background-color") for f in frames] == [red, blue]
     ActionChains(page).release(touch).perform()
     assert [f.value_of_css_property("background-color") for f in frames] == [blue, blue]
+
+
+# --- the figure -------------------------------------------------------------------------------
+
+# Where the drawn figure's parts are on the page: the graphic shown is scenery, then the body
+# from the hip (two legs, then the trunk with the left arm, the head and the right arm).
+READ_FIGURE = """
+const shownSvg = [...document.querySelectorAll('.apl-vector svg')].find(
+  (el) => el.getClientRects().length > 0);
+const end = (p) => {
+  const pt = p.getPointAtLength(p.getTotalLength());
+  const m = p.getScreenCTM();
+  return [pt.x * m.a + pt.y * m.c + m.e, pt.x * m.b + pt.y * m.d + m.f];
+};
+const box = (el) => {
+  const r = el.getBoundingClientRect();
+  return [r.left, r.top, r.right, r.bottom];
+};
+const [scenery, body] = shownSvg.children;
+const trunk = body.children[2];
+const arm = (g) => ({elbow: end(g.children[0]), hand: end(g.children[1].children[0])});
+return {
+  svg: box(shownSvg), bench: box(scenery), trunk: box(trunk.children[0]),
+  shoulder: end(trunk.children[0]), head: box(trunk.children[2].children[0]),
+  left: arm(trunk.children[1]), right: arm(trunk.children[3]),
+};
+"""
+
+
+def test_a_led_raise_draws_each_letter_as_it_is_called_face_down_on_the_bench(
+    page: WebDriver, screens: dict[str, Json]
+) -> None:
+    """On an Echo Show 8, seen from above face down on the bench, the arms make the letter the
+    coach is calling; each picture is kept in docs/screens."""
+    directive = screens["steps"]
+    moments = letter_moments(directive)
+    assert [name for name, _ in moments] == ["Y", "T", "W", "L"]
+    for name, at in moments:
+        save_scene(page, "", directive, SHOW_8, at, DOCS_SCREENS / f"show-8-raise-{name}.png")
+        called = [t for t in read(page)["texts"] if t["shown"] and t["color"] == ACCENT]
+        lit = [t["text"].split()[0] for t in called if "reps" in t["text"]]
+        assert lit == [name]  # the step being called is lit, and no other
+        figure = read_figure(page)
+        size = figure["svg"][3] - figure["svg"][1]
+        assert size >= 400  # the largest thing on the screen
+        level = size * 0.03
+        bench, trunk = figure["bench"], figure["trunk"]
+        assert bench[0] < trunk[0] and trunk[2] < bench[2]  # lying along the bench
+        assert bench[1] < trunk[1] + level and trunk[3] < bench[3] + level
+        (_, shoulder_y), head_top = figure["shoulder"], figure["head"][1]
+        left, right = figure["left"], figure["right"]
+        assert left["hand"][0] < figure["shoulder"][0] < right["hand"][0]  # one arm each side
+        for side in (left, right):
+            hand, elbow = side["hand"], side["elbow"]
+            if name == "Y":
+                assert hand[1] < head_top
+            elif name == "T":
+                assert abs(hand[1] - shoulder_y) < level and abs(elbow[1] - shoulder_y) < level
+            elif name == "W":
+                assert elbow[1] > shoulder_y + level and hand[1] < elbow[1] - level
+            else:  # L: upper arms out level, forearms up
+                assert abs(elbow[1] - shoulder_y) < level * 2 and hand[1] < elbow[1] - level
+                assert abs(hand[0] - elbow[0]) < level * 2
+
+
+def read_figure(driver: WebDriver) -> Json:
+    result: Json = driver.execute_script(READ_FIGURE)
+    return result
+
+
+def test_a_set_draws_its_figure_larger_than_anything_else_on_every_show(
+    page: WebDriver, screens: dict[str, Json]
+) -> None:
+    for viewport in VIEWPORTS[:3]:
+        show(page, "", screens["set"], viewport, at_ms=1000)
+        figure = read_figure(page)["svg"]
+        area = (figure[2] - figure[0]) * (figure[3] - figure[1])
+        for item in [*read(page)["texts"], *read(page)["controls"]]:
+            if item.get("shown", True):
+                box = item["box"]
+                assert (box[2] - box[0]) * (box[3] - box[1]) < area, (viewport.name, item)
+        assert inside(figure, read(page)["viewport"]), viewport.name

@@ -59,8 +59,8 @@ def shipped_with(old: str, new: str) -> str:
     ("old", "new", "message"),
     [
         (
-            "start: {shin: 74, thigh: 74, trunk: 74,",
-            "start: {shin: 74, thigh: 74, trunk: up,",
+            "start: {shin: 65, thigh: 65, trunk: 65,",
+            "start: {shin: 65, thigh: 65, trunk: up,",
             "figures.yaml: figures.t_push_up.positions.start.trunk: must be an angle in degrees"
             " from -360 to 360 (got 'up')",
         ),
@@ -80,7 +80,7 @@ def shipped_with(old: str, new: str) -> str:
             "figures.yaml: figures.ytwl_raise.view: must be one of side, back (got 'front')",
         ),
         (
-            "      end: {shin: 84, thigh: 84, trunk: 84, head: 88, upper_arm: 228, forearm: 150}\n",
+            "      end: {shin: 76, thigh: 76, trunk: 76, head: 82, upper_arm: 250, forearm: 165}\n",
             "",
             "figures.yaml: figures.t_push_up.positions.end: is required",
         ),
