@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 
 .PHONY: install run simulator browser apl-validator serve test lint typecheck bench clean ci audio \
-	deploy
+	deploy screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,12 @@ typecheck: $(STAMP)
 # project and rewriting every test module's asserts costs each worker seconds per run.
 test: lint typecheck browser apl-validator
 	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n auto
+
+# The pictures in docs/screens, redrawn on purpose (the tests draw theirs in a temporary folder
+# and never touch these): the skill's screens in headless Chromium, by the simulator's renderer.
+# Commit them when the screen changes; a different Chromium or fonts redraws them slightly.
+screenshots: $(STAMP) browser
+	$(BIN)/python -m harness.simulator.screenshots --out docs/screens
 
 # Figures for the README; nothing here is asserted by the tests.
 bench: $(STAMP)
