@@ -62,10 +62,25 @@ def screen_data(
             "workout": plan.name.capitalize() if plan is not None else "",
             "paused": progress.paused,
             "labels": {name: say(f"screen.buttons.{name}") for name in LABELS},
+            "progress": workout_progress(composer, progress, plan),
             **view,
             "lead": lead if lead is not None else {**_view(), "untilMs": 0},  # never shown
         }
     }
+
+
+def workout_progress(
+    composer: Composer, progress: Progress, plan: WorkoutPlan | None
+) -> dict[str, Any]:
+    """The workout's progress bar: the planned sets counted done (only ever sets the coach has
+    counted: a set under way is not done) of all the plan's sets; an extra set is beyond the
+    plan and changes neither. A total of 0 (no workout) shows no bar."""
+    if plan is None:
+        return {"done": 0, "total": 0, "label": ""}
+    total = sum(exercise.sets for exercise in plan.exercises)
+    done = min(progress.sets_done, total)
+    label = composer.phrases.say("screen.progress", done=done, total=total)
+    return {"done": done, "total": total, "label": label}
 
 
 def part_led(events: Sequence[ev.Event]) -> tuple[str, int, int] | None:

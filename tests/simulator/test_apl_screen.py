@@ -150,6 +150,50 @@ def test_the_round_hub_shows_the_reduced_layout_inside_its_circle(
         assert inside_circle(item["box"], screen["viewport"]), item
 
 
+READ_BAR = """
+const bar = [...document.querySelectorAll('.apl-viewport [data-id="progress"]')].find(
+  (el) => el.getClientRects().length > 0);
+if (!bar) return null;
+const box = (el) => {
+  const r = el.getBoundingClientRect();
+  return [r.left, r.top, r.right, r.bottom];
+};
+return {track: box(bar), filled: box(bar.firstElementChild), label: bar.getAttribute('aria-label')};
+"""
+
+
+def progress_bar(driver: WebDriver) -> Json | None:
+    found: Json | None = driver.execute_script(READ_BAR)
+    return found
+
+
+def filled(bar: Json) -> float:
+    """How much of the bar is filled, from 0 to 1."""
+    track, fill = bar["track"], bar["filled"]
+    return float((fill[2] - fill[0]) / (track[2] - track[0]))
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: v.name)
+def test_the_progress_bar_grows_with_the_sets_done_and_stays_at_the_edge(
+    page: WebDriver, screens: dict[str, Json], viewport: Viewport
+) -> None:
+    show(page, "", screens["warm_up"], viewport)
+    before = progress_bar(page)
+    assert before is not None and filled(before) == 0  # a warm-up: no set done yet
+    assert before["label"] == "0 of 20 sets done"
+    show(page, "", screens["rest"], viewport)  # after "next set": one set done
+    after = progress_bar(page)
+    assert after is not None and after["label"] == "1 of 20 sets done"
+    assert filled(after) == pytest.approx(1 / 20, abs=0.01)
+    screen = read(page)["viewport"]
+    track = after["track"]
+    assert track[3] - track[1] <= 8  # thin: it is not what the screen is about
+    if viewport.shape == "round":
+        assert inside_circle(track, screen)
+    else:
+        assert (track[0], track[1], track[2]) == (screen[0], screen[1], screen[2])  # the top edge
+
+
 # --- time runs on the screen ------------------------------------------------------------------
 
 

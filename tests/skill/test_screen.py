@@ -655,3 +655,50 @@ def test_no_property_reads_event_which_apl_defines_only_in_commands() -> None:
     frame = document(COACH)["layouts"]["CoachButton"]["item"]["item"]
     assert frame["inheritParentState"] is True
     assert document(COACH)["styles"][frame["style"]]["values"][-1]["when"] == "${state.pressed}"
+
+
+# --- the progress bar -------------------------------------------------------------------------
+
+
+def bar(body: dict[str, Any]) -> tuple[int, int]:
+    progress = shown(body)["progress"]
+    assert progress["label"] == f"{progress['done']} of {progress['total']} sets done"
+    return progress["done"], progress["total"]
+
+
+def test_the_progress_bar_counts_the_sets_the_coach_has_counted_and_no_other(app: Flask) -> None:
+    total = sum(exercise.sets for exercise in BODYWEIGHT.exercises)
+    started = post(app, on_screen(resolved_intent("StartWorkoutIntent", workout="bodyweight")))
+    assert bar(started) == (0, total)  # the warm-up: not yet started
+    assert bar(post(app, on_screen(resolved_intent("SkipWarmUpIntent")))) == (0, total)
+    # "Next set" counts the set just done: the rest and the set after it show it done.
+    assert bar(post(app, on_screen(resolved_intent("NextSetIntent")))) == (1, total)
+    assert bar(post(app, on_screen(resolved_intent("RepsIntent")))) == (1, total)  # asked only
+    assert bar(post(app, on_screen(resolved_intent("NextSetIntent")))) == (2, total)
+    # Back a set takes the set done off the count: once the runner has said so, if asked.
+    asked = post(app, on_screen(resolved_intent("GoBackIntent")))
+    assert shown(asked)["setLabel"] == "Set 3 of 4" and bar(asked) == (2, total)  # asked first
+    yes = on_screen(resolved_intent("AMAZON.YesIntent"))
+    yes["session"]["attributes"] = asked["sessionAttributes"]
+    back = post(app, yes)
+    assert shown(back)["setLabel"] == "Set 2 of 4" and bar(back) == (1, total)
+    # An extra set is beyond the plan: it neither fills the bar nor lengthens it.
+    for _ in range(3):
+        post(app, on_screen(resolved_intent("NextSetIntent")))
+    extra = post(app, on_screen(resolved_intent("ExtraSetIntent")))
+    assert shown(extra)["setLabel"] == "Extra set" and bar(extra) == (4, total)
+    assert bar(post(app, on_screen(resolved_intent("NextSetIntent")))) == (4, total)
+
+
+def test_the_progress_bar_is_full_when_every_set_is_done_and_gone_with_no_workout() -> None:
+    composer = build_service().composer
+    total = sum(exercise.sets for exercise in BODYWEIGHT.exercises)
+    counts = tuple(exercise.sets for exercise in BODYWEIGHT.exercises)
+    finished = Progress("bodyweight", 5, 3, finished=True, sets_by_exercise=counts)
+    assert screen_data(composer, finished)["coach"]["progress"]["done"] == total
+    cooling = screen_data(composer, finished, (ev.CoolDownPart(0, len(BODYWEIGHT.cool_down)),))
+    assert cooling["coach"]["progress"]["done"] == total
+    idle = screen_data(composer, Progress())["coach"]["progress"]
+    assert idle["total"] == 0  # no bar: the document shows none for a total of 0
+    layout = json.dumps(document(COACH)["layouts"]["ProgressBar"])
+    assert "progress.total > 0" in layout and "progress.done / progress.total" in layout
