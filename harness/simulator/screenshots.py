@@ -147,10 +147,20 @@ def letter_moments(directive: Json) -> list[tuple[str, float]]:
     ]
 
 
-def save_letters(driver: WebDriver, base_url: str, directive: Json, out: Path) -> list[Path]:
-    """An Echo Show 8 picture of each letter of the led raise as it is drawn, into `out`."""
+def save_letters(
+    driver: WebDriver,
+    base_url: str,
+    directive: Json,
+    out: Path,
+    viewports: Sequence[Viewport] = VIEWPORTS,
+) -> list[Path]:
+    """A picture of each letter of the led raise as it is drawn, on each of `viewports` (every
+    Show size and the round hub), into `out` as <viewport>-raise-<letter>.png."""
     return [
-        save_scene(driver, base_url, directive, SHOW_8, at, out / f"show-8-raise-{name}.png")
+        save_scene(
+            driver, base_url, directive, viewport, at, out / f"{viewport.name}-raise-{name}.png"
+        )
+        for viewport in viewports
         for name, at in letter_moments(directive)
     ]
 
@@ -163,9 +173,11 @@ def screen_page() -> Iterator[tuple[WebDriver, str]]:
 
 
 # The pictures kept in docs/screens: each scene and each screen size at least once, the
-# tightest screen (the Show 5) with the longest content. --all takes every combination.
+# tightest screen (the Show 5) with the longest content, and the led raise's letters on every
+# size (save_letters). --all takes every combination.
 SHOTS = (
     ("set", "show-8"),
+    ("set", "spot"),
     ("rest", "show-8"),
     ("rest", "spot"),
     ("steps", "show-5"),

@@ -577,3 +577,45 @@ def test_a_set_draws_its_figure_larger_than_anything_else_on_every_show(
                 box = item["box"]
                 assert (box[2] - box[0]) * (box[3] - box[1]) < area, (viewport.name, item)
         assert inside(figure, read(page)["viewport"]), viewport.name
+
+
+def test_the_round_hub_draws_the_figure_during_a_set_inside_its_circle(
+    page: WebDriver, screens: dict[str, Json]
+) -> None:
+    for scene in ("set", "steps"):
+        show(page, "", screens[scene], SPOT, at_ms=1000)
+        screen = read(page)
+        figure = read_figure(page)["svg"]
+        assert inside_circle(figure, screen["viewport"]), scene
+        area = (figure[2] - figure[0]) * (figure[3] - figure[1])
+        shown = [t for t in screen["texts"] if t["shown"]]
+        for item in [*shown, *screen["controls"]]:
+            box = item["box"]
+            assert (box[2] - box[0]) * (box[3] - box[1]) < area, (scene, item)
+            assert inside_circle(box, screen["viewport"]), (scene, item)
+    # A rest keeps its countdown: the figure waits for the set.
+    rest = screens["rest"]
+    show(page, "", rest, SPOT, at_ms=rest["datasources"]["coach"]["lead"]["rest"]["startMs"] + 1000)
+    assert "Rest" in shown_texts(page)
+    assert page.execute_script(READ_SHOWN_SVGS) == 0
+
+
+READ_SHOWN_SVGS = """
+return [...document.querySelectorAll('.apl-vector svg')].filter(
+  (el) => el.getClientRects().length > 0).length;
+"""
+
+
+@pytest.mark.parametrize("scene", list(SCENES))
+def test_every_control_is_inside_every_screen(
+    page: WebDriver, screens: dict[str, Json], scene: str
+) -> None:
+    """The longest content (the raise's four letters on a Show 5) gives way before a control
+    is pushed off the screen."""
+    for viewport in VIEWPORTS:
+        show(page, "", screens[scene], viewport, at_ms=1000)
+        screen = read(page)
+        assert screen["controls"], (scene, viewport.name)
+        for control in screen["controls"]:
+            fits = inside_circle if viewport.shape == "round" else inside
+            assert fits(control["box"], screen["viewport"]), (scene, viewport.name, control)

@@ -194,6 +194,10 @@ def test_round_hubs_get_their_own_reduced_layout() -> None:
     assert "RoundView" in round_text and "CoachView" not in round_text
     round_view = json.dumps(document(COACH)["layouts"]["RoundView"])
     assert "cues" not in round_view and "Countdown" in round_view
+    # The figure during a set (not over a rest's countdown), sized for the circle.
+    assert '"type": "Figure"' in round_view and "view.rest.seconds == 0" in round_view
+    sizes = [r for r in document(COACH)["resources"] if r.get("when") == layouts[0]["when"]]
+    assert [r["dimensions"]["figureSize"] for r in sizes] == ["176dp"]
 
 
 # --- what each turn shows ---------------------------------------------------------------------
