@@ -1,5 +1,9 @@
-// Amazon's static APL validator over documents: reads a JSON array of APL documents on stdin and
-// writes, as JSON, one list of findings ({path, errorMessage, level}) per document.
+// Amazon's static APL validator: reads a JSON array on stdin, each item a document the skill sends
+// with the datasources sent beside it ({document, datasources}; datasources may be null), and
+// writes, as JSON, one list of findings ({path, errorMessage, level}) per item: the document's,
+// then the datasources'. apl-suggester checks a document by its schemas and checks datasources
+// only by their shape (each top-level entry an object); it does not bind the data into the
+// document (harness/apl_validator/__init__.py says what is checked beside it).
 'use strict';
 
 const { StaticAplTemplateValidator } = require('apl-suggester');
@@ -13,7 +17,13 @@ async function main() {
   for await (const chunk of process.stdin) input += chunk;
   const validator = new StaticAplTemplateValidator();
   const findings = [];
-  for (const document of JSON.parse(input)) findings.push(await validator.validate(document));
+  for (const { document, datasources } of JSON.parse(input)) {
+    const found = await validator.validate(document);
+    if (datasources !== null && datasources !== undefined) {
+      found.push(...(await validator.validateDataSources(datasources)));
+    }
+    findings.push(found);
+  }
   process.stdout.write(JSON.stringify(findings));
 }
 

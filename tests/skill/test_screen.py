@@ -163,6 +163,87 @@ def test_amazons_apl_validator_finds_nothing_in_any_document_the_skill_sends() -
     } == {name: [] for name in names}
 
 
+def sent_in_every_state(app: Flask) -> dict[str, dict[str, Any]]:
+    """The datasources the skill sends in each state a runner reaches: the choice of workouts, a
+    warm-up part, a set, a rest, the led Y-T-W-L raise, the finished workout, a cool-down part."""
+    sent: dict[str, dict[str, Any]] = {}
+
+    def say(state: str, envelope: dict[str, Any]) -> dict[str, Any]:
+        body = post(app, on_screen(envelope))
+        [directive] = screens(body)
+        sent[state] = directive["datasources"]
+        return body
+
+    say("idle", request_envelope())
+    say("warm-up", resolved_intent("StartWorkoutIntent", workout="bodyweight"))
+    say("set", resolved_intent("SkipWarmUpIntent"))
+    say("rest", resolved_intent("NextSetIntent"))
+    say("led raise", resolved_intent("GoToExerciseIntent", exercise="ytwl_raise"))
+    body: dict[str, Any] = {}
+    for _ in range(20):  # the workout's 20 sets, from the raise's first on: more than enough
+        body = post(app, on_screen(resolved_intent("NextSetIntent")))
+        if "cool-down" in output_speech(body).lower():
+            break
+    [directive] = screens(body)
+    sent["finished"] = directive["datasources"]
+    yes = resolved_intent("AMAZON.YesIntent")
+    yes["session"]["attributes"] = body["sessionAttributes"]
+    say("cool-down", yes)
+    assert sent["finished"]["coach"]["title"] == "Workout done"
+    assert sent["cool-down"]["coach"]["title"] == "Cool-down"
+    assert sent["led raise"]["coach"]["steps"] and sent["rest"]["coach"]["lead"]["untilMs"] > 0
+    return sent
+
+
+def test_amazons_apl_validator_finds_nothing_in_the_document_with_each_datasource_sent(
+    app: Flask,
+) -> None:
+    """apl-suggester over the document with the datasources the skill sends in every state:
+    it checks their shape (it binds no data); that the document finds every value it reads in
+    each of them is checked here, path by path."""
+    sent = sent_in_every_state(app)
+    reason = apl_validator.missing()
+    if reason is not None:
+        pytest.skip(f"the APL validator needs {reason}")
+    found = apl_validator.validate([document(COACH)] * len(sent), list(sent.values()))
+    assert {
+        state: [str(f) for f in findings] for state, findings in zip(sent, found, strict=True)
+    } == {state: [] for state in sent}
+
+
+def test_the_document_finds_every_value_it_reads_in_each_datasource_sent(app: Flask) -> None:
+    doc = document(COACH)
+    layouts = doc["layouts"]
+    views = ("CoachView", "RoundView")
+    read = {
+        "coach": apl_validator.read_paths(doc["mainTemplate"], "coach"),
+        "view": set().union(*(apl_validator.read_paths(layouts[v], "view") for v in views)),
+        "labels": set().union(*(apl_validator.read_paths(layouts[v], "labels") for v in views)),
+        "figure": apl_validator.read_paths(layouts["Figure"], "figure"),
+        "rest": apl_validator.read_paths(layouts["Countdown"], "rest"),
+        "progress": apl_validator.read_paths(layouts["ProgressBar"], "progress"),
+        "move": apl_validator.read_paths(layouts["Figure"]["item"]["items"], "data"),
+        "step": apl_validator.read_paths(layouts["Steps"]["item"]["items"], "data"),
+    }
+    assert all(read.values()), read
+    for state, data in sent_in_every_state(app).items():
+        coach = data["coach"]
+        unbound = {
+            "coach": apl_validator.unbound_paths(read["coach"], coach),
+            "labels": apl_validator.unbound_paths(read["labels"], coach["labels"]),
+            "progress": apl_validator.unbound_paths(read["progress"], coach["progress"]),
+        }
+        for name, view in (("view", coach), ("lead", coach["lead"])):
+            unbound[name] = apl_validator.unbound_paths(read["view"], view)
+            unbound[f"{name}.figure"] = apl_validator.unbound_paths(read["figure"], view["figure"])
+            unbound[f"{name}.rest"] = apl_validator.unbound_paths(read["rest"], view["rest"])
+            for move in view["figure"]["moves"]:
+                unbound[f"{name}.figure.moves"] = apl_validator.unbound_paths(read["move"], move)
+            for step in view["steps"]:
+                unbound[f"{name}.steps"] = apl_validator.unbound_paths(read["step"], step)
+        assert {key: paths for key, paths in unbound.items() if paths} == {}, state
+
+
 def test_every_control_sends_an_event_the_model_reads_as_send_event() -> None:
     sent: list[SendEventCommand] = []
 
