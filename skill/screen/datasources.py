@@ -62,8 +62,8 @@ def screen_data(
             "workout": plan.name.capitalize() if plan is not None else "",
             "paused": progress.paused,
             "labels": {name: say(f"screen.buttons.{name}") for name in LABELS},
-            "progress": workout_progress(composer, progress, plan),
             **view,
+            "progress": workout_progress(composer, progress, plan),
             "lead": lead if lead is not None else {**_view(), "untilMs": 0},  # never shown
         }
     }
