@@ -4,7 +4,8 @@ The skill loads the library at start-up, so a bad file stops start-up with a Con
 naming the file and the field, e.g.
 ``bodyweight.yaml: exercises[3].steps[0].reps.count: must be a whole number of at least 1``.
 An exercise's `kit` names pieces kit_list.yaml lists, and for each its `substitutes` hold another
-way to do it that needs no kit or the other workout's: whatever a runner lacks, one fits.
+way to do it that needs no kit or the other workout's: whatever a runner lacks, one fits. A
+warm-up or cool-down move's `figure` names a drawn move figures.yaml lists under `moves`.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from skill.content.models import (
 
 WORKOUTS_DIR = Path(__file__).parent / "workouts"
 KIT_PATH = Path(__file__).parent / "kit_list.yaml"  # beside workouts/, which holds workouts only
-FIGURES_PATH = Path(__file__).parent / "figures.yaml"  # the figure the screen draws, by exercise
+FIGURES_PATH = Path(__file__).parent / "figures.yaml"  # the figures the screen draws
 
 UNITS = ("reps", "yards", "circles", "seconds")
 PERS = ("side", "direction", "letter", "hand")
@@ -75,9 +76,12 @@ _KIT_KEYS: _Keys = (frozenset({"id", "name", "aliases"}), frozenset())
 _STEP_KEYS: _Keys = (frozenset({"name", "cue", "reps"}), frozenset())
 _RANGE_KEYS: _Keys = (frozenset({"low", "high", "source"}), frozenset())
 _REPS_KEYS: _Keys = (frozenset({"count"}), frozenset({"unit", "per"}))
-_MOVE_KEYS: _Keys = (frozenset({"move", "seconds"}), frozenset())
-_FIGURES_FILE_KEYS: _Keys = (frozenset({"figures"}), frozenset())
+_MOVE_KEYS: _Keys = (frozenset({"move", "seconds"}), frozenset({"figure"}))
+_FIGURES_FILE_KEYS: _Keys = (frozenset({"figures"}), frozenset({"moves"}))
 _FIGURE_KEYS: _Keys = (frozenset({"view", "bench", "anchor", "positions"}), frozenset())
+# A warm-up or cool-down move's figure also says how long one go (start, end, start) takes.
+_MOVE_FIGURE_KEYS: _Keys = (_FIGURE_KEYS[0] | {"seconds"}, frozenset())
+MOVE_FIGURE_SECONDS = (1, 10)
 _POSE_KEYS: _Keys = (frozenset(JOINTS), frozenset())
 VIEWS = ("side", "back")
 BENCHES = ("none", "front", "back")
@@ -232,15 +236,25 @@ def _step(value: object, where: str) -> Step:
     )
 
 
-def _routine(value: object, where: str) -> tuple[tuple[Move, ...], ...]:
-    """A warm-up or cool-down: named moves, split into parts of at most PART_SECONDS."""
+def _routine(value: object, where: str, figures: frozenset[str]) -> tuple[tuple[Move, ...], ...]:
+    """A warm-up or cool-down: named moves, each drawn by one of `figures` (the moves
+    figures.yaml draws) if it names one, split into parts of at most PART_SECONDS."""
     items = _list(value, where, at_least=1)
     moves: list[Move] = []
     for index, item in enumerate(items):
         at = _at(where, index)
         data = _fields(item, at, _MOVE_KEYS)
         seconds = _whole(data["seconds"], _at(at, "seconds"), *MOVE_SECONDS)
-        moves.append(Move(_text(data["move"], _at(at, "move")), seconds))
+        name = _text(data["move"], _at(at, "move"))
+        figure = data.get("figure")
+        if "figure" in data and figure not in figures:
+            listed = ", ".join(sorted(figures)) or "none"
+            raise _FieldError(
+                _at(at, "figure"),
+                f"must be a figure that {FIGURES_PATH.name} lists under moves: {listed}"
+                f" (got {_show(figure)})",
+            )
+        moves.append(Move(name, seconds, None if figure is None else str(figure)))
     total = sum(move.seconds for move in moves)
     low, high = ROUTINE_SECONDS
     if not low <= total <= high:
@@ -369,8 +383,11 @@ def _with_range(exercise: Exercise, value: object, where: str) -> Exercise:
     return replace(exercise, rep_range=(low, high), rep_range_source=source)
 
 
-def _workout(value: object, known: frozenset[str]) -> tuple[int, WorkoutPlan]:
-    """The plan and its place in the library (the `order` key, which the plan doesn't keep)."""
+def _workout(
+    value: object, known: frozenset[str], figures: frozenset[str]
+) -> tuple[int, WorkoutPlan]:
+    """The plan and its place in the library (the `order` key, which the plan doesn't keep);
+    `known` is the kit there is, `figures` the warm-up and cool-down moves drawn."""
     data = _fields(value, "", _WORKOUT_KEYS)
     exercises = _list(data["exercises"], "exercises", at_least=1)
     plan = WorkoutPlan(
@@ -385,8 +402,8 @@ def _workout(value: object, known: frozenset[str]) -> tuple[int, WorkoutPlan]:
             _exercise(item, _at("exercises", i), known) for i, item in enumerate(exercises)
         ),
         source=_text(data["source"], "source"),
-        warm_up=_routine(data["warm_up"], "warm_up"),
-        cool_down=_routine(data["cool_down"], "cool_down"),
+        warm_up=_routine(data["warm_up"], "warm_up", figures),
+        cool_down=_routine(data["cool_down"], "cool_down", figures),
     )
     return _whole(data["order"], "order"), plan
 
@@ -513,12 +530,14 @@ def load_kit(path: Path = KIT_PATH) -> tuple[Kit, ...]:
         raise ContentError(f"{path.name}: {err}") from None
 
 
-def _load_ordered(path: Path, kit: tuple[Kit, ...]) -> tuple[int, WorkoutPlan]:
+def _load_ordered(
+    path: Path, kit: tuple[Kit, ...], figures: frozenset[str]
+) -> tuple[int, WorkoutPlan]:
     data = _parse(path)
     if data is None:
         raise ContentError(f"{path.name}: the file is empty")
     try:
-        order, plan = _workout(data, frozenset(piece.id for piece in kit))
+        order, plan = _workout(data, frozenset(piece.id for piece in kit), figures)
     except _FieldError as err:
         raise ContentError(f"{path.name}: {err}") from None
     if plan.id != path.stem:
@@ -527,21 +546,27 @@ def _load_ordered(path: Path, kit: tuple[Kit, ...]) -> tuple[int, WorkoutPlan]:
     return order, plan
 
 
-def load_workout(path: Path, kit: tuple[Kit, ...] | None = None) -> WorkoutPlan:
-    """One workout file, validated against the kit (default: kit_list.yaml); raises ContentError
-    naming the file and field."""
-    return _load_ordered(path, load_kit() if kit is None else kit)[1]
+def load_workout(
+    path: Path, kit: tuple[Kit, ...] | None = None, figures: frozenset[str] | None = None
+) -> WorkoutPlan:
+    """One workout file, validated against the kit (default: kit_list.yaml) and the moves drawn
+    (`figures`, default: figures.yaml's); raises ContentError naming the file and field."""
+    drawn = _move_figure_names(FIGURES_PATH) if figures is None else figures
+    return _load_ordered(path, load_kit() if kit is None else kit, drawn)[1]
 
 
-def load_library(directory: Path | None = None, kit_path: Path = KIT_PATH) -> Library:
+def load_library(
+    directory: Path | None = None, kit_path: Path = KIT_PATH, figures_path: Path = FIGURES_PATH
+) -> Library:
     """Every *.yaml workout in the folder (default: workouts/ beside this module), by `order`,
-    and the kit they use."""
+    and the kit they use; each move's figure one that `figures_path` draws."""
     kit = load_kit(kit_path)
+    drawn = _move_figure_names(figures_path)
     folder = WORKOUTS_DIR if directory is None else directory
     paths = sorted(folder.glob("*.yaml"))
     if not paths:
         raise ContentError(f"{folder}: no workout files (*.yaml) found")
-    loaded = [(path.name, *_load_ordered(path, kit)) for path in paths]
+    loaded = [(path.name, *_load_ordered(path, kit, drawn)) for path in paths]
     orders: dict[int, str] = {}
     for file, order, _plan in loaded:
         if order in orders:
@@ -566,23 +591,60 @@ def _angle(value: object, where: str) -> float:
 
 def _figure(value: object, where: str, exercise: Exercise) -> Figure:
     data = _fields(value, where, _FIGURE_KEYS)
-    at = _at(where, "positions")
     # A move led step by step has a position per step; any other, where it starts and ends.
     steps = tuple(step.name for step in exercise.steps)
-    names = ("start", *steps) if steps else ("start", "end")
+    return _drawn(data, where, exercise.id, ("start", *steps) if steps else ("start", "end"))
+
+
+def _drawn(data: dict[str, object], where: str, name: str, names: tuple[str, ...]) -> Figure:
+    """The figure `name` with the positions `names`, from its checked keys."""
+    at = _at(where, "positions")
     positions = _fields(data["positions"], at, (frozenset(names), frozenset()))
     poses = []
-    for name in names:
-        fields = _fields(positions[name], _at(at, name), _POSE_KEYS)
-        angles = {joint: _angle(fields[joint], _at(_at(at, name), joint)) for joint in JOINTS}
-        poses.append(Pose(name=name, **angles))
+    for pose in names:
+        fields = _fields(positions[pose], _at(at, pose), _POSE_KEYS)
+        angles = {joint: _angle(fields[joint], _at(_at(at, pose), joint)) for joint in JOINTS}
+        poses.append(Pose(name=pose, **angles))
     return Figure(
-        exercise=exercise.id,
+        exercise=name,
         view=_choice(data["view"], _at(where, "view"), VIEWS),
         bench=_choice(data["bench"], _at(where, "bench"), BENCHES),
         anchor=_choice(data["anchor"], _at(where, "anchor"), ANCHORS),
         positions=tuple(poses),
     )
+
+
+def _move_figures(data: object) -> tuple[Figure, ...]:
+    """The `moves` of a figures file: each warm-up or cool-down move drawn, by its name, going
+    from start to end and back once every `seconds`."""
+    entries = _fields(data, "", _FIGURES_FILE_KEYS).get("moves", {})
+    if not isinstance(entries, dict):
+        raise _FieldError("moves", f"must be a mapping of keys (got {_show(entries)})")
+    found = []
+    for key, value in entries.items():
+        where = _at("moves", str(key))
+        name = _identifier(key, where)
+        fields = _fields(value, where, _MOVE_FIGURE_KEYS)
+        seconds = _whole(fields["seconds"], _at(where, "seconds"), *MOVE_FIGURE_SECONDS)
+        found.append(replace(_drawn(fields, where, name, ("start", "end")), seconds=seconds))
+    return tuple(found)
+
+
+def load_move_figures(path: Path = FIGURES_PATH) -> tuple[Figure, ...]:
+    """The figures of the warm-up and cool-down moves (`moves` in the file), validated; raises
+    ContentError naming the file and field."""
+    data = _parse(path)
+    if data is None:
+        raise ContentError(f"{path.name}: the file is empty")
+    try:
+        return _move_figures(data)
+    except _FieldError as err:
+        raise ContentError(f"{path.name}: {err}") from None
+
+
+def _move_figure_names(path: Path) -> frozenset[str]:
+    """The moves `path` draws, which a workout's moves may name."""
+    return frozenset(figure.exercise for figure in load_move_figures(path))
 
 
 def load_figures(path: Path = FIGURES_PATH, library: Library | None = None) -> tuple[Figure, ...]:
@@ -609,6 +671,12 @@ def load_figures(path: Path = FIGURES_PATH, library: Library | None = None) -> t
 def default_figures() -> dict[str, Figure]:
     """The shipped figures by exercise id, loaded once per process."""
     return {figure.exercise: figure for figure in load_figures()}
+
+
+@functools.cache
+def default_move_figures() -> dict[str, Figure]:
+    """The shipped figures of the warm-up and cool-down moves by name, loaded once per process."""
+    return {figure.exercise: figure for figure in load_move_figures()}
 
 
 @functools.cache

@@ -30,6 +30,7 @@ class Move:
 
     name: str
     seconds: int
+    figure: str | None = None  # how the screen draws it: a move in figures.yaml, by name
 
 
 @dataclass(frozen=True)
@@ -135,14 +136,15 @@ class Pose:
 
 @dataclass(frozen=True)
 class Figure:
-    """How the screen draws an exercise: from the side or from behind, on a bench or not, what
-    stays put as it moves, and its key positions."""
+    """How the screen draws an exercise, or a move of a warm-up or cool-down: from the side or
+    from behind, on a bench or not, what stays put as it moves, and its key positions."""
 
-    exercise: str  # the exercise's id
+    exercise: str  # the exercise's id, or the move's name in figures.yaml's `moves`
     view: str  # "side" or "back"
     bench: str  # "none", "front" (lying face down on it) or "back" (face up)
     anchor: str  # "foot", "hand" or "hip": what stays put
     positions: tuple[Pose, ...]  # "start" first
+    seconds: int = 0  # a move's: one go from start to end and back (an exercise's: the coach's)
 
     def position(self, name: str) -> Pose | None:
         return next((pose for pose in self.positions if pose.name == name), None)

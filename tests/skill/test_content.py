@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from skill.content.loader import (
+    FIGURES_PATH,
     KIT_PATH,
     WORKOUTS_DIR,
     ContentError,
@@ -298,8 +299,9 @@ def test_objects_are_frozen(library: Library) -> None:
 # --- the spoken text --------------------------------------------------------------------------
 
 
-# Fields that hold ids (keys, never spoken): an exercise's own, and the kit it needs.
-ID_FIELDS = frozenset({"id", "kit", "uses"})
+# Fields that hold ids (keys, never spoken): an exercise's own, the kit it needs, and the figure
+# a warm-up or cool-down move is drawn with.
+ID_FIELDS = frozenset({"id", "kit", "uses", "figure"})
 
 
 def texts(value: object, where: str) -> Iterator[tuple[str, str]]:
@@ -498,6 +500,14 @@ def cool_down_move_without_name(data: dict[str, Any]) -> None:
     del data["cool_down"][1]["move"]
 
 
+def warm_up_move_drawn_by_no_figure(data: dict[str, Any]) -> None:
+    data["warm_up"][2]["figure"] = "arm_circle"
+
+
+def cool_down_move_drawn_by_an_exercises_figure(data: dict[str, Any]) -> None:
+    data["cool_down"][0]["figure"] = "t_push_up"  # an exercise's, not a move's
+
+
 def unknown_kit(data: dict[str, Any]) -> None:
     data["exercises"][1]["kit"] = ["chin_bar"]
 
@@ -591,6 +601,18 @@ def substitute_without_source(data: dict[str, Any]) -> None:
             "bodyweight.yaml: warm_up[3].seconds: must be a whole number from 10 to 120",
         ),
         (cool_down_move_without_name, "bodyweight.yaml: cool_down[1].move: is required"),
+        (
+            warm_up_move_drawn_by_no_figure,
+            "bodyweight.yaml: warm_up[2].figure: must be a figure that figures.yaml lists under"
+            " moves: arm_circles_backward, arm_circles_forward, arm_swings, breathe,"
+            " chest_stretch, cross_body_stretch, jumping_jacks, march, open_and_hug, reach_up,"
+            " shake_out, shoulder_rolls, side_step_reach, triceps_stretch, upper_back_round,"
+            " walk, wall_push_up (got 'arm_circle')",
+        ),
+        (
+            cool_down_move_drawn_by_an_exercises_figure,
+            "bodyweight.yaml: cool_down[0].figure: must be a figure that figures.yaml lists",
+        ),
         (
             unknown_kit,
             "bodyweight.yaml: exercises[1].kit[0]: must be kit that kit_list.yaml lists: bench,"
@@ -845,6 +867,24 @@ def test_a_broken_kit_file_names_the_file_and_field(
 ) -> None:
     with pytest.raises(ContentError, match=f"^{re.escape(message)}"):
         load_kit(write_kit(tmp_path, edit))
+
+
+def test_a_workout_is_checked_against_the_figures_file_it_is_loaded_with(tmp_path: Path) -> None:
+    """A move's figure is one the figures file draws: without it, the workout naming it is
+    refused, naming the workout's file and the move's field."""
+    text = FIGURES_PATH.read_text(encoding="utf-8")
+    start = text.index("  breathe:")
+    end = text.index("  chest_stretch:")
+    figures_path = tmp_path / "figures.yaml"
+    figures_path.write_text(text[:start] + text[end:], encoding="utf-8")
+    workouts = tmp_path / "workouts"
+    workouts.mkdir()
+    write(workouts, shipped("dumbbell"))
+    with pytest.raises(ContentError, match=r"^dumbbell\.yaml: cool_down\[7\]\.figure: must be"):
+        load_library(workouts, figures_path=figures_path)
+    assert load_library(workouts).get("dumbbell") is not None  # with the shipped figures
+    plan = load_library().get("dumbbell")
+    assert plan is not None and plan.cool_down[-1][-1].figure == "breathe"
 
 
 def test_a_workout_is_checked_against_the_kit_file_it_is_loaded_with(tmp_path: Path) -> None:

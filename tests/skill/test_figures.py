@@ -12,7 +12,14 @@ from typing import Any
 
 import pytest
 
-from skill.content.loader import FIGURES_PATH, ContentError, default_figures, default_library
+from skill.content.loader import (
+    FIGURES_PATH,
+    ContentError,
+    default_figures,
+    default_library,
+    default_move_figures,
+    load_move_figures,
+)
 from skill.content.models import Figure, Pose
 from skill.screen import figures
 from skill.screen.documents import COACH, document
@@ -166,7 +173,7 @@ def test_the_row_is_bent_over_and_the_presses_end_overhead() -> None:
 
 
 def test_every_position_fits_the_picture_with_its_anchor_kept_still() -> None:
-    for figure in default_figures().values():
+    for figure in [*default_figures().values(), *default_move_figures().values()]:
         placed = figures.place(figure)
         for position in figure.positions:
             hip = placed.hips[position.name]
@@ -260,3 +267,85 @@ def test_the_graphic_draws_each_position_where_the_joint_angles_put_it() -> None
                     position.name,
                     joint,
                 )
+
+
+# --- the warm-up and cool-down moves ----------------------------------------------------------
+
+
+def test_every_warm_up_and_cool_down_move_is_drawn_and_alike_moves_share_a_figure() -> None:
+    drawn = default_move_figures()
+    named: dict[str, set[str]] = {}
+    for workout in default_library().workouts:
+        for part in (*workout.warm_up, *workout.cool_down):
+            for move in part:
+                assert move.figure in drawn, (workout.id, move.name)
+                named.setdefault(move.figure, set()).add(move.name)
+    assert set(drawn) == set(named)  # every move figure is used
+    # A move done again, or on the other side, is drawn as the first time.
+    assert {"Easy jumping jacks", "Easy jumping jacks again"} <= named["jumping_jacks"]
+    assert "Now your right arm across your chest" in named["cross_body_stretch"]
+    assert "March on the spot again, a little faster" in named["march"]
+    for figure in drawn.values():
+        assert [p.name for p in figure.positions] == ["start", "end"], figure.exercise
+        assert 1 <= figure.seconds <= 10, figure.exercise  # an easy tempo, not a sprint
+
+
+def test_the_moves_look_like_what_the_coach_says() -> None:
+    def move_pose(name: str, position: str) -> dict[str, Point]:
+        figure = default_move_figures()[name]
+        found = figure.position(position)
+        assert found is not None
+        return figures.joints(found, figure.view)
+
+    for circles in ("arm_circles_forward", "arm_circles_backward", "reach_up"):
+        down, up = move_pose(circles, "start"), move_pose(circles, "end")
+        assert above(down["shoulder"], down["hand"]) and above(up["hand"], up["head"]), circles
+    apart = move_pose("jumping_jacks", "end")
+    assert above(apart["hand"], apart["head"]) and above(apart["left_hand"], apart["head"])
+    assert apart["left_ankle"][0] < apart["hip"][0] < apart["ankle"][0]  # feet apart
+    clasped = move_pose("chest_stretch", "end")
+    assert clasped["hand"][0] < clasped["hip"][0]  # behind the back
+    across = move_pose("cross_body_stretch", "start")
+    assert across["hand"][1] == pytest.approx(across["shoulder"][1], abs=15)  # shoulder height
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "  march:  # on the spot",
+            "  March:  # on the spot",
+            "figures.yaml: moves.March: must be lowercase letters",
+        ),
+        (
+            "    seconds: 2\n    positions:\n      start: {shin: 0, thigh: 0, trunk: 0, head: 0,"
+            " upper_arm: 150",
+            "    seconds: 0\n    positions:\n      start: {shin: 0, thigh: 0, trunk: 0, head: 0,"
+            " upper_arm: 150",
+            "figures.yaml: moves.march.seconds: must be a whole number from 1 to 10 (got 0)",
+        ),
+        (
+            "      end: {shin: 0, thigh: 0, trunk: 0, head: 0, upper_arm: 5, forearm: 5}",
+            "      top: {shin: 0, thigh: 0, trunk: 0, head: 0, upper_arm: 5, forearm: 5}",
+            "figures.yaml: moves.arm_circles_forward.positions.top: is not a known key",
+        ),
+    ],
+)
+def test_a_bad_move_figure_names_the_file_and_the_field(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    with pytest.raises(ContentError) as raised:
+        load_move_figures(write(tmp_path, shipped_with(old, new)))
+    assert str(raised.value).startswith(message)
+
+
+def test_a_new_moves_figure_needs_only_data(tmp_path: Path) -> None:
+    text = FIGURES_PATH.read_text(encoding="utf-8") + (
+        "  toe_touch:\n    view: side\n    bench: none\n    anchor: foot\n    seconds: 4\n"
+        "    positions:\n"
+        "      start: {shin: 0, thigh: 0, trunk: 0, head: 0, upper_arm: 180, forearm: 180}\n"
+        "      end: {shin: 0, thigh: 0, trunk: 120, head: 150, upper_arm: 180, forearm: 180}\n"
+    )
+    loaded = {f.exercise: f for f in load_move_figures(write(tmp_path, text))}
+    assert loaded["toe_touch"].seconds == 4
+    assert set(figures.place(loaded["toe_touch"]).hips) == {"start", "end"}
