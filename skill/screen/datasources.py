@@ -18,9 +18,10 @@ from typing import Any
 
 from skill.coaching import events as ev
 from skill.coaching.progress import Progress
-from skill.content.loader import default_figures
+from skill.content.loader import default_figures, default_move_figures
 from skill.content.models import Exercise, Move, Reps, WorkoutPlan
-from skill.screen.figures import NO_FIGURE, Sweep, figure_data, moves
+from skill.screen.figures import NO_FIGURE, Sweep, figure_data
+from skill.screen.figures import moves as drawn
 from skill.speech.places import place_labels
 from skill.speech.replies import Composer
 from skill.speech.set_pacing import work_seconds
@@ -160,7 +161,7 @@ def _view(**fields: Any) -> View:
         "controls": False,  # the set's controls
         "next": False,  # a warm-up or cool-down part's Next
         "nextCommand": "next_set",  # what that Next sends
-        "figure": NO_FIGURE,  # the exercise drawn, moving (skill.screen.figures)
+        "figure": NO_FIGURE,  # the exercise or move drawn, moving (skill.screen.figures)
     }
     return {**blank, **fields}
 
@@ -251,13 +252,13 @@ def _figure(exercise: Exercise, pace: int, starts: Sequence[int] | None) -> dict
     if figure is None:
         return NO_FIGURE
     if starts is None:
-        return figure_data(figure, moves(figure, [Sweep("start", "start")]))
+        return figure_data(drawn(figure, [Sweep("start", "start")]))
     period = round(work_seconds(Reps(1, exercise.reps.unit), pace) * 1000)
     steps = exercise.steps
     if not steps:
-        return figure_data(figure, moves(figure, [Sweep("start", "end", period_ms=period)]))
+        return figure_data(drawn(figure, [Sweep("start", "end", period_ms=period)]))
     if not starts or min(starts) < 0:  # not led in this answer: its first step
-        return figure_data(figure, moves(figure, [Sweep("start", steps[0].name, period_ms=period)]))
+        return figure_data(drawn(figure, [Sweep("start", steps[0].name, period_ms=period)]))
     ends = [*starts[1:], -1]
     sweeps = [
         Sweep(
@@ -271,7 +272,7 @@ def _figure(exercise: Exercise, pace: int, starts: Sequence[int] | None) -> dict
         )
         for index, (step, start, end) in enumerate(zip(steps, starts, ends, strict=True))
     ]
-    return figure_data(figure, moves(figure, sweeps))
+    return figure_data(drawn(figure, sweeps))
 
 
 def _part(
@@ -282,8 +283,8 @@ def _part(
     parts: int,
     starts_ms: Sequence[int] | None,
 ) -> View:
-    """Part `part` of the warm-up or cool-down with its moves, each highlighted while it is
-    held when `starts_ms` says when each is called."""
+    """Part `part` of the warm-up or cool-down with its moves, each highlighted and drawn while
+    it is held when `starts_ms` says when each is called."""
     say = composer.phrases.say
     moves = part_moves(plan, kind, part)
     starts = list(starts_ms or [])
@@ -306,7 +307,38 @@ def _part(
         title=say(f"screen.{kind}"),
         setLabel=say("screen.part", part=part + 1, parts=parts),
         steps=steps,
+        figure=_moves_figure(moves, starts, ends),
     )
+
+
+def _moves_figure(
+    moves: Sequence[Move], starts: Sequence[int], ends: Sequence[int]
+) -> dict[str, Any]:
+    """The figure of each move of a part that has one (figures.yaml's `moves`), shown from its
+    call until the next move's, going from start to end and back at the move's own easy tempo
+    while it is held, then holding its start. The first is shown from the beginning, still
+    until it is called. Not led in this answer (no call times): the first move drawn, still."""
+    shown = default_move_figures()
+    led = [(move, start, end) for move, start, end in zip(moves, starts, ends, strict=True)]
+    found = []
+    if not led or min(starts) < 0:  # nothing called: the part waits for "next"
+        first = next((shown[m.figure] for m in moves if m.figure in shown), None)
+        return NO_FIGURE if first is None else figure_data(drawn(first, [Sweep("start", "start")]))
+    for index, (move, start, end) in enumerate(led):
+        figure = shown.get(move.figure or "")
+        if figure is None:  # a move drawn by nothing: no figure while it is held
+            continue
+        sweep = Sweep(
+            "start",
+            "end",
+            shown_ms=0 if index == 0 else start,
+            until_ms=led[index + 1][1] if index + 1 < len(led) else -1,
+            from_ms=start,
+            stop_ms=end,
+            period_ms=figure.seconds * 1000,
+        )
+        found.extend(drawn(figure, [sweep]))
+    return figure_data(found)
 
 
 def _part_ends_ms(moves: Sequence[Move], starts_ms: Sequence[int] | None) -> int:

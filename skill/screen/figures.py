@@ -1,5 +1,6 @@
-"""An exercise's figure (skill/content/figures.yaml) as the screen draws it: the AVG graphic
-`figure` in documents/coach.json, and the parameters that put it in each key position.
+"""An exercise's figure, or a warm-up or cool-down move's (skill/content/figures.yaml), as the
+screen draws it: the AVG graphic `figure` in documents/coach.json, and the parameters that put
+it in each key position.
 
 The graphic is a chain of groups, one per segment, each turned from its parent by the angle
 between them (trunk from hip, upper arm from trunk, ...) and drawn the same size for every
@@ -8,7 +9,9 @@ data (a test checks they agree). A position is those turns plus where the hip is
 figure is scaled, worked out here so that the figure's anchor (its feet on the floor, its hands
 on a bar, or its hip on a bench) stays put and every position fits the picture. The device
 moves between two positions by turning each group part of the way (`coach.figure.moves`), so
-the figure moves on its own with no request.
+the figure moves on its own with no request. Each of those moves carries how its figure is
+drawn (scale, both sides or one, scenery), so one view may show one figure after another: a
+warm-up part's moves, each while the coach leads it.
 
 Angles are degrees clockwise from straight up, as drawn (y grows downwards, as in AVG).
 """
@@ -235,8 +238,14 @@ class Sweep:
 
 
 def moves(figure: Figure, sweeps: Iterable[Sweep]) -> list[dict[str, Any]]:
-    """The `moves` of the datasource's figure: each sweep with its two positions' parameters."""
+    """The `moves` of the datasource's figure: each sweep with its two positions' parameters
+    and what the graphic needs to draw `figure` beyond them."""
     placed = place(figure)
+    drawing = {
+        "size": round(placed.scale, 3),
+        "mirror": 1 if figure.view == "back" else 0,
+        "scenery": placed.scenery or NOTHING,
+    }
     found = []
     for sweep in sweeps:
         start_pose, end_pose = figure.position(sweep.start), figure.position(sweep.end)
@@ -251,24 +260,19 @@ def moves(figure: Figure, sweeps: Iterable[Sweep]) -> list[dict[str, Any]]:
                 "fromMs": sweep.from_ms,
                 "stopMs": sweep.stop_ms,
                 "periodMs": sweep.period_ms,
+                **drawing,
             }
         )
     return found
 
 
-def figure_data(figure: Figure, figure_moves: list[dict[str, Any]]) -> dict[str, Any]:
-    """The `figure` of a view: what the graphic needs beyond each move's positions."""
-    placed = place(figure)
-    return {
-        "size": round(placed.scale, 3),
-        "mirror": 1 if figure.view == "back" else 0,
-        "scenery": placed.scenery or NOTHING,
-        "moves": figure_moves,
-    }
+def figure_data(figure_moves: list[dict[str, Any]]) -> dict[str, Any]:
+    """The `figure` of a view: its moves, one shown at a time (none: no figure)."""
+    return {"moves": figure_moves}
 
 
 NOTHING = "M0,0"  # path data that draws nothing
-NO_FIGURE: dict[str, Any] = {"size": 1, "mirror": 0, "scenery": NOTHING, "moves": []}
+NO_FIGURE: dict[str, Any] = figure_data([])
 
 
 # --- the graphic: built from the proportions above, kept in the document as data ------------

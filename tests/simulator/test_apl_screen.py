@@ -606,6 +606,51 @@ return [...document.querySelectorAll('.apl-vector svg')].filter(
 """
 
 
+def test_a_warm_up_draws_the_move_being_led_and_the_next_one_when_the_coach_moves_on(
+    page: WebDriver, screens: dict[str, Json]
+) -> None:
+    """Part 1 of the warm-up: marching, the arms swing low; then arm circles forward and
+    backward, the hand going over the head at the top of each circle and down at its call; on
+    the Echo Show 8 beside the moves, and on the round hub inside its circle."""
+    coach = screens["warm_up"]["datasources"]["coach"]
+    names = [step["name"] for step in coach["steps"]]
+    assert names[:3] == [
+        "March on the spot and swing your arms",
+        "Big arm circles forward",
+        "Big arm circles backward",
+    ]
+    drawn = coach["figure"]["moves"]
+
+    def hand_over_head() -> bool:
+        figure = read_figure(page)
+        return bool(figure["right"]["hand"][1] < figure["head"][1])
+
+    def hand_below_shoulder() -> bool:
+        figure = read_figure(page)
+        return bool(figure["right"]["hand"][1] > figure["shoulder"][1])
+
+    for viewport in (SHOW_8, SPOT):
+        assert show(page, "", screens["warm_up"], viewport) == []
+        for index, up in ((0, False), (1, True), (2, True)):
+            move = drawn[index]
+            set_clock(page, move["fromMs"] + 1)  # called: the move's start
+            wait_for(page, hand_below_shoulder)
+            set_clock(page, move["fromMs"] + move["periodMs"] / 2)  # the top of its first go
+            wait_for(page, lambda: hand_over_head() is up)  # noqa: B023 - checked here
+            assert page.execute_script(READ_SHOWN_SVGS) == 1  # one figure: the move's
+        screen = read(page)
+        figure = read_figure(page)["svg"]
+        if viewport.shape == "round":
+            assert inside_circle(figure, screen["viewport"])
+        else:
+            assert inside(figure, screen["viewport"])
+            listed = [
+                t for t in screen["texts"] if t["shown"] and t["text"].startswith(tuple(names))
+            ]
+            assert len(listed) == len(names)
+            assert figure[0] > max(t["box"][2] for t in listed)  # beside the moves
+
+
 @pytest.mark.parametrize("scene", list(SCENES))
 def test_every_control_is_inside_every_screen(
     page: WebDriver, screens: dict[str, Json], scene: str

@@ -244,11 +244,12 @@ def test_the_graphic_draws_each_position_where_the_joint_angles_put_it() -> None
     graphic = figures.graphic()
     for exercise in ("ytwl_raise", "bent_over_row", "l_sit_chin_up", "chest_press"):
         figure = default_figures()[exercise]
-        data = figures.figure_data(figure, [])
+        [drawing] = figures.moves(figure, [figures.Sweep("start", "start")])
         placed = figures.place(figure)
         for position in figure.positions:
             params = figures.position(placed, position)
-            names = {"a": params, "b": params, "k": 0, **data}
+            names = {"a": params, "b": params, "k": 0, "size": drawing["size"]}
+            names["mirror"] = drawing["mirror"]
             drawn = [
                 point
                 for item in graphic["items"]

@@ -36,11 +36,11 @@ from skill.alexa.turn import SCREEN_TOKEN
 from skill.app import create_app
 from skill.coaching import events as ev
 from skill.coaching.progress import Progress
-from skill.content.loader import default_figures, default_library
+from skill.content.loader import default_figures, default_library, default_move_figures
 from skill.content.models import WorkoutPlan
 from skill.persistence import decode
 from skill.screen import figures
-from skill.screen.datasources import screen_data
+from skill.screen.datasources import Timings, screen_data
 from skill.screen.documents import COACH, DOCUMENTS, document
 from tests.support import (
     DEVICE_ID,
@@ -530,7 +530,7 @@ def test_a_led_set_draws_each_letter_as_the_coach_calls_it(app: Flask) -> None:
     body = post(app, on_screen(resolved_intent("AMAZON.RepeatIntent")))  # set 1, led
     coach = shown(body)
     figure, steps = coach["figure"], coach["steps"]
-    assert figure["mirror"] == 1  # seen from above: both arms
+    assert {move["mirror"] for move in figure["moves"]} == {1}  # seen from above: both arms
     hanging = letter("ytwl_raise", "start")
     assert drawn_at(figure, 0)["arm"] == pytest.approx(hanging["arm"])
     rep_ms = 3000  # the usual pace: 3 s a rep
@@ -564,6 +564,93 @@ def test_a_set_draws_its_exercise_moving_and_a_rest_the_next_sets_start(app: Fla
     # A view with no exercise (the choice of workouts) draws nothing.
     idle = screen_data(build_service().composer, Progress())["coach"]
     assert idle["figure"]["moves"] == [] and idle["lead"]["figure"]["moves"] == []
+
+
+def move_position(name: str, position: str) -> dict[str, Any]:
+    """The graphic's parameters of position `position` of the warm-up move figure `name`."""
+    figure = default_move_figures()[name]
+    found = figure.position(position)
+    assert found is not None
+    return figures.position(figures.place(figure), found)
+
+
+def test_a_warm_up_part_draws_each_move_while_the_coach_leads_it(app: Flask) -> None:
+    """The figure of the move highlighted: each from its call until the next move's, going from
+    its start to its end and back at its own tempo while it is held, then holding still."""
+    coach = shown(post(app, on_screen(resolved_intent("StartWorkoutIntent", workout="bodyweight"))))
+    moves, steps, figure = BODYWEIGHT.warm_up[0], coach["steps"], coach["figure"]
+    assert len(figure["moves"]) == len(moves) == len(steps)
+    for index, (move, step, drawn) in enumerate(zip(moves, steps, figure["moves"], strict=True)):
+        assert move.figure is not None
+        shape = default_move_figures()[move.figure]
+        start, end = move_position(move.figure, "start"), move_position(move.figure, "end")
+        assert drawn["a"] == start and drawn["b"] == figures.towards(start, end)
+        assert drawn["mirror"] == (1 if shape.view == "back" else 0)
+        # Shown from its call (the first from the start) until the next move is called.
+        assert drawn["startMs"] == (0 if index == 0 else step["startMs"])
+        following = steps[index + 1]["startMs"] if index + 1 < len(steps) else -1
+        assert drawn["endMs"] == following
+        # Moving while it is held, one go every `seconds` of its figure.
+        assert (drawn["fromMs"], drawn["stopMs"]) == (step["startMs"], step["endMs"])
+        assert drawn["periodMs"] == shape.seconds * 1000
+        called = step["startMs"]
+        assert drawn_at(figure, called + 1) == pytest.approx(start, abs=0.5)
+        top = drawn_at(figure, called + drawn["periodMs"] / 2)
+        assert top == pytest.approx(drawn["b"], abs=0.5)
+    # Before the first call, its move's start; after the part, the last move's start, still.
+    assert drawn_at(figure, 0) == pytest.approx(figure["moves"][0]["a"])
+    over = steps[-1]["endMs"]
+    for later in (over, over + 777, over + 60_000):
+        assert drawn_at(figure, later) == pytest.approx(figure["moves"][-1]["a"])
+    # Arm circles forward, then backward: the arms go up in front, then behind.
+    circles = [m for m, move in zip(figure["moves"], moves, strict=True) if "circles" in move.name]
+    forward, backward = (m["b"]["arm"] - m["a"]["arm"] for m in circles)
+    assert forward < -170 and backward > 170
+
+
+def test_a_part_not_being_led_draws_its_first_move_still(app: Flask) -> None:
+    post(app, on_screen(resolved_intent("StartWorkoutIntent", workout="bodyweight")))
+    coach = shown(post(app, on_screen(resolved_intent("StatusIntent"))))  # part 2, not led yet
+    [still] = coach["figure"]["moves"]
+    first = BODYWEIGHT.warm_up[1][0].figure
+    assert first == "jumping_jacks"
+    assert still["a"] == still["b"] == move_position(first, "start") and still["periodMs"] == 0
+
+
+def test_the_warm_ups_last_part_draws_its_moves_until_the_set_then_the_exercise(
+    app: Flask,
+) -> None:
+    post(app, on_screen(resolved_intent("StartWorkoutIntent", workout="bodyweight")))
+    coach = shown(post(app, on_screen(resolved_intent("AMAZON.NextIntent"))))
+    lead = coach["lead"]
+    names = [move.figure for move in BODYWEIGHT.warm_up[1]]
+    assert [m["a"] for m in lead["figure"]["moves"]] == [
+        move_position(name, "start") for name in names if name is not None
+    ]
+    # The repeated jumping jacks are drawn as the first ones.
+    assert (
+        names[0] == names[3] and lead["figure"]["moves"][0]["b"] == lead["figure"]["moves"][3]["b"]
+    )
+    assert lead["figure"]["moves"][-1]["stopMs"] == lead["untilMs"]
+    [push_up] = coach["figure"]["moves"]
+    assert push_up["a"] == letter("t_push_up", "start")
+
+
+def test_each_cool_down_part_draws_its_moves() -> None:
+    composer = build_service().composer
+    finished = Progress("dumbbell", 5, 3, finished=True, sets_by_exercise=(3, 3, 3, 3, 3, 3))
+    plan = default_library().get("dumbbell")
+    assert plan is not None
+    for part, moves in enumerate(plan.cool_down):
+        starts = [1000 + 40_000 * index for index in range(len(moves))]
+        timings = Timings(move_starts_ms=starts)
+        event = ev.CoolDownPart(part, len(plan.cool_down))
+        coach = screen_data(composer, finished, (event,), timings)["coach"]
+        drawn = coach["figure"]["moves"]
+        assert [m["fromMs"] for m in drawn] == starts
+        assert [m["a"] for m in drawn] == [
+            move_position(move.figure or "", "start") for move in moves
+        ]
 
 
 def test_a_way_done_without_its_kit_draws_no_figure_of_the_planned_way() -> None:
