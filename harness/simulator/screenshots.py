@@ -117,7 +117,8 @@ def set_clock(driver: WebDriver, at_ms: float) -> None:
 
 def scene_moment(name: str, directive: Json) -> float:
     """The moment worth a picture: 12 s into a rest; the second step or move while it is
-    called; the last warm-up part's second move, before the set comes."""
+    called (a second in: the top of the warm-up's arm circle, its figure's first go half done);
+    the last warm-up part's second move, before the set comes."""
     coach = directive["datasources"]["coach"]
     if name == "rest":
         return float(coach["lead"]["rest"]["startMs"]) + 12_000
@@ -183,6 +184,7 @@ SHOTS = (
     ("steps", "show-5"),
     ("rest", "show-15"),
     ("warm_up", "show-8"),
+    ("warm_up", "spot"),
     ("warm_up_end", "show-8"),
 )
 
