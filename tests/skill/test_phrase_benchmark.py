@@ -45,13 +45,13 @@ FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     (STATISTICAL, MAIN): (0.95, 0, 0),
     # The off-script issue's aim is 85% held out: 67.9% before the custom twins of pause, carry
     # on, start again, back a set and end, and the warm-up and cool-down intents; 73.8% after
-    # (docs/phrases.md).
-    (STATISTICAL, HELD_OUT): (0.73, 0, 0),
+    # (docs/phrases.md); 84.5% with the varied samples of the samples-variety round.
+    (STATISTICAL, HELD_OUT): (0.84, 0, 0),
     (STATISTICAL, OFF_SCRIPT): (0.61, 0, 0),
     # "dinner's ready" started the cool-down until being ready stopped answering its offer.
-    (STATISTICAL, NOT_FOR_THE_COACH): (0.91, 0, 0),
+    (STATISTICAL, NOT_FOR_THE_COACH): (0.915, 0, 0),
     (EXACT, MAIN): (0.92, 0, 0),
-    (EXACT, HELD_OUT): (0.13, 0, 0),
+    (EXACT, HELD_OUT): (0.14, 0, 0),
     (EXACT, OFF_SCRIPT): (0.15, 0, 0),
     (EXACT, NOT_FOR_THE_COACH): (0.97, 0, 0),
 }
