@@ -42,16 +42,18 @@ from harness.utterances import SlotMatch, normalize
 # for the off-script issue: the warm-up is lost to a pause, a rest change, "easier" or a closed
 # session.
 FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
+    # runner_phrases.yaml took in the first held-out set on December 7 (its misses had been read
+    # to write samples), most of which the exact matcher misses: 92% before, 82.9% after.
     (STATISTICAL, MAIN): (0.95, 0, 0),
-    # The off-script issue's aim is 85% held out: 67.9% before the custom twins of pause, carry
-    # on, start again, back a set and end, and the warm-up and cool-down intents; 73.8% after
-    # (docs/phrases.md); 84.5% with the varied samples of the samples-variety round.
-    (STATISTICAL, HELD_OUT): (0.84, 0, 0),
-    (STATISTICAL, OFF_SCRIPT): (0.61, 0, 0),
+    # The off-script issue's aim is 85% held out. The first held-out set reached 84.5%, but only
+    # after its misses had been read; the set written blind on December 7 is 74.4% with the same
+    # samples (docs/phrases.md).
+    (STATISTICAL, HELD_OUT): (0.74, 0, 0),
+    (STATISTICAL, OFF_SCRIPT): (0.65, 0, 0),
     # "dinner's ready" started the cool-down until being ready stopped answering its offer.
-    (STATISTICAL, NOT_FOR_THE_COACH): (0.915, 0, 0),
-    (EXACT, MAIN): (0.92, 0, 0),
-    (EXACT, HELD_OUT): (0.14, 0, 0),
+    (STATISTICAL, NOT_FOR_THE_COACH): (0.90, 0, 0),
+    (EXACT, MAIN): (0.82, 0, 0),
+    (EXACT, HELD_OUT): (0.08, 0, 0),
     (EXACT, OFF_SCRIPT): (0.15, 0, 0),
     (EXACT, NOT_FOR_THE_COACH): (0.97, 0, 0),
 }
