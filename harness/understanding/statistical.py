@@ -15,9 +15,13 @@ alone (training.py). The decision, for one utterance:
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from harness.interaction_model import InteractionModel
@@ -32,12 +36,32 @@ from harness.utterances import (
     matcher_for,
     normalize,
 )
+from tracks.synth_cache import write_atomically
 
 # How sure the classifier must be before it names a custom intent, by the model's
 # fallbackIntentSensitivity (Alexa's default is LOW): higher sensitivity, more fallbacks.
 CONFIDENCE_FLOORS = {"LOW": 0.25, "MEDIUM": 0.4, "HIGH": 0.55}
 DEFAULT_SENSITIVITY = "LOW"
 BUILTIN_PREFIX = "AMAZON."
+
+# Trained once per machine, not once per process: the fitted classifier is kept on disk under a
+# key of everything it is built from (the examples, the code that turns them into features and
+# fits them, scikit-learn's and Python's versions). Only this harness writes the folder.
+CACHE_ENV = "COACH_UNDERSTANDING_CACHE_DIR"
+DEFAULT_CACHE_DIR = Path(__file__).resolve().parents[2] / ".cache" / "coach-understanding"
+KEEP_OTHERS = 3  # classifiers for other models (another branch, a test's small model)
+_FEATURE_CODE = ("statistical.py", "slots.py", "training.py", "../utterances.py")
+_UNREADABLE = (
+    OSError,
+    EOFError,
+    pickle.UnpicklingError,
+    AttributeError,
+    ImportError,
+    ValueError,
+    TypeError,
+    IndexError,
+    KeyError,
+)
 
 
 def _pipeline(slot_words: Callable[[str], str]) -> Any:
@@ -99,11 +123,15 @@ class StatisticalRecogniser:
             return
         started = time.perf_counter()
         pairs = examples(self.model)
-        self._pipeline = _pipeline(self._slot_words).fit(
-            [text for text, _ in pairs], [i for _, i in pairs]
-        )
+        kept = _cache_path(pairs)
+        self._pipeline = _kept(kept)
+        if self._pipeline is None:
+            self._pipeline = _pipeline(self._slot_words).fit(
+                [text for text, _ in pairs], [i for _, i in pairs]
+            )
+            self.training_seconds = time.perf_counter() - started
+            _keep(kept, self._pipeline)
         self._classes = list(self._pipeline.classes_)
-        self.training_seconds = time.perf_counter() - started
 
     def guesses(self, text: str) -> list[Guess]:
         """The classifier's intents for normalised `text`, most likely first."""
@@ -166,6 +194,44 @@ class StatisticalRecogniser:
             confidence=guess.confidence,
             guessed=guesses[0].intent,
         )
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get(CACHE_ENV)
+    return Path(configured) if configured else DEFAULT_CACHE_DIR
+
+
+def _cache_path(pairs: Sequence[tuple[str, str]]) -> Path:
+    from sklearn import __version__ as sklearn_version
+
+    here = Path(__file__).resolve().parent
+    code = b"".join((here / name).read_bytes() for name in _FEATURE_CODE)
+    recipe = repr((sklearn_version, sys.version_info[:2], list(pairs))).encode("utf-8")
+    key = hashlib.sha256(code + recipe).hexdigest()[:16]
+    return cache_dir() / f"stand-in-{key}.pickle"
+
+
+def _kept(path: Path) -> Any:
+    """The classifier kept at `path`, or None when there is none or it cannot be read."""
+    try:
+        return pickle.loads(path.read_bytes())  # noqa: S301 - written by _keep on this machine
+    except FileNotFoundError:
+        return None
+    except _UNREADABLE:  # a truncated or foreign file: trained again and written over
+        return None
+
+
+def _keep(path: Path, pipeline: Any) -> None:
+    """Keep `pipeline` at `path`, and only the few latest others: each is about 8 MB, and every
+    change to the model makes a new one."""
+    write_atomically(path, pickle.dumps(pipeline, protocol=pickle.HIGHEST_PROTOCOL))
+    others = sorted(
+        (kept for kept in path.parent.glob("stand-in-*.pickle") if kept != path),
+        key=lambda kept: kept.stat().st_mtime,
+        reverse=True,
+    )
+    for old in others[KEEP_OTHERS:]:
+        old.unlink(missing_ok=True)
 
 
 def _said_as_a_sample(found: Candidate) -> bool:

@@ -3,6 +3,8 @@ become (intent, slots, resolution) with each."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from harness.interaction_model import load_model, parse_model
@@ -10,7 +12,12 @@ from harness.phrase_benchmark import FILES, load_file
 from harness.understanding.phrases import builtin_phrases, out_of_domain
 from harness.understanding.recognisers import EXACT, STATISTICAL, recogniser_for
 from harness.understanding.slots import iso_duration
-from harness.understanding.statistical import CONFIDENCE_FLOORS, StatisticalRecogniser
+from harness.understanding.statistical import (
+    CACHE_ENV,
+    CONFIDENCE_FLOORS,
+    KEEP_OTHERS,
+    StatisticalRecogniser,
+)
 from harness.utterances import FALLBACK_INTENT, normalize
 
 MODEL = load_model()
@@ -143,3 +150,39 @@ def test_every_built_in_intent_in_the_model_has_its_own_phrases() -> None:
     for intent in MODEL.intents:
         if intent.name.startswith("AMAZON.") and intent.name != FALLBACK_INTENT:
             assert phrases.get(intent.name), intent.name
+
+
+def test_the_classifier_is_trained_once_and_read_back_until_what_it_learns_from_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+
+    def trained(samples: list[str]) -> StatisticalRecogniser:
+        intents = [{"name": "PickIntent", "samples": samples}]
+        intents.append({"name": "AMAZON.FallbackIntent", "samples": []})
+        data = {
+            "interactionModel": {
+                "languageModel": {"invocationName": "colour picker", "intents": intents}
+            }
+        }
+        recogniser = StatisticalRecogniser(parse_model(data))
+        recogniser.train()
+        return recogniser
+
+    first = trained(["pick red", "choose blue"])
+    assert first.training_seconds is not None
+    [kept] = tmp_path.glob("stand-in-*.pickle")
+    again = trained(["pick red", "choose blue"])
+    assert again.training_seconds is None  # read back, not trained
+    for said in ("pick the red one", "what's the weather"):
+        assert again.guesses(said) == first.guesses(said)
+
+    kept.write_bytes(b"half a file")  # cut short: trained again, written over
+    assert trained(["pick red", "choose blue"]).training_seconds is not None
+    assert trained(["pick red", "choose blue"]).training_seconds is None
+
+    assert trained(["pick red", "choose blue", "go for green"]).training_seconds is not None
+    assert len(list(tmp_path.glob("stand-in-*.pickle"))) == 2
+    for colour in ("pink", "grey", "gold", "teal"):  # each about 8 MB for the real model
+        trained(["pick red", f"choose {colour}"])
+    assert len(list(tmp_path.glob("stand-in-*.pickle"))) == KEEP_OTHERS + 1
