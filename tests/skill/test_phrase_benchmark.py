@@ -49,9 +49,13 @@ FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     # after its misses had been read; the set written blind on December 7 is 74.4% with the same
     # samples (docs/phrases.md).
     (STATISTICAL, HELD_OUT): (0.74, 0, 0),
-    (STATISTICAL, OFF_SCRIPT): (0.65, 0, 0),
-    # "dinner's ready" started the cool-down until being ready stopped answering its offer.
-    (STATISTICAL, NOT_FOR_THE_COACH): (0.90, 0, 0),
+    # 65.2% until "i only got {reps} reps" left PartialSetIntent: it counted "i only got five
+    # hours sleep" as a partial set.
+    (STATISTICAL, OFF_SCRIPT): (0.64, 0, 0),
+    # "dinner's ready" started the cool-down until being ready stopped answering its offer. Eight
+    # phrases a review found heard as a partial set or as ending came in on December 7 (90.0%
+    # of 200 before them).
+    (STATISTICAL, NOT_FOR_THE_COACH): (0.885, 0, 0),
     (EXACT, MAIN): (0.82, 0, 0),
     (EXACT, HELD_OUT): (0.08, 0, 0),
     (EXACT, OFF_SCRIPT): (0.15, 0, 0),
