@@ -200,7 +200,8 @@ def _set(composer: Composer, progress: Progress, timings: Timings) -> View:
         {"name": s.name, "cue": s.cue, "reps": composer.reps(s.reps), "startMs": a, "endMs": b}
         for s, a, b in zip(exercise.steps, starts, ends, strict=True)
     ]
-    figure = NO_FIGURE if stand_in is not None else _figure(exercise, progress.pace, starts)
+    moving = None if progress.paused else starts
+    figure = NO_FIGURE if stand_in is not None else _figure(exercise, progress.pace, moving)
     return _view(
         title=title,
         setLabel=set_label,
@@ -247,7 +248,9 @@ def _figure(exercise: Exercise, pace: int, starts: Sequence[int] | None) -> dict
     """The exercise's figure moving at the coach's tempo at `pace`: led step by step when
     `starts` says when each step is called (each step's position while it is called, from the
     call for as long as its reps take); start and end otherwise, for as long as it is shown.
-    Still in its start position when `starts` is None (a rest: the set to come)."""
+    Still in its start position when `starts` is None (a rest: the set to come; a pause), and
+    for a move led step by step that this answer does not lead: which step the runner is on
+    is not known, and a step drawn would be a guess."""
     figure = default_figures().get(exercise.id)
     if figure is None:
         return NO_FIGURE
@@ -257,8 +260,8 @@ def _figure(exercise: Exercise, pace: int, starts: Sequence[int] | None) -> dict
     steps = exercise.steps
     if not steps:
         return figure_data(drawn(figure, [Sweep("start", "end", period_ms=period)]))
-    if not starts or min(starts) < 0:  # not led in this answer: its first step
-        return figure_data(drawn(figure, [Sweep("start", steps[0].name, period_ms=period)]))
+    if not starts or min(starts) < 0:  # not led in this answer
+        return figure_data(drawn(figure, [Sweep("start", "start")]))
     ends = [*starts[1:], -1]
     sweeps = [
         Sweep(

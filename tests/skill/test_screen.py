@@ -548,6 +548,21 @@ def test_a_led_set_draws_each_letter_as_the_coach_calls_it(app: Flask) -> None:
     assert {m["a"]["trunk"] for m in figure["moves"]} == {0}
 
 
+def test_a_paused_set_and_a_led_move_not_being_led_draw_the_start_position_still(
+    app: Flask,
+) -> None:
+    at_set_one(app)
+    [paused] = shown(post(app, on_screen(resolved_intent("AMAZON.PauseIntent"))))["figure"]["moves"]
+    assert paused["a"] == paused["b"] == letter("t_push_up", "start")
+    assert paused["periodMs"] == 0  # no reps done on the screen while the runner is paused
+    post(app, on_screen(resolved_intent("AMAZON.ResumeIntent")))
+    post(app, on_screen(resolved_intent("GoToExerciseIntent", exercise="ytwl_raise")))
+    # "how many reps" mid-raise: the runner may be on the W, so no letter is drawn.
+    [asked] = shown(post(app, on_screen(resolved_intent("RepsIntent"))))["figure"]["moves"]
+    assert asked["a"] == asked["b"] == letter("ytwl_raise", "start")
+    assert asked["periodMs"] == 0
+
+
 def test_a_set_draws_its_exercise_moving_and_a_rest_the_next_sets_start(app: Flask) -> None:
     coach = shown(at_set_one(app))
     [move] = coach["figure"]["moves"]
