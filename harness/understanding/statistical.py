@@ -14,6 +14,7 @@ alone (training.py). The decision, for one utterance:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -123,7 +124,7 @@ class StatisticalRecogniser:
             return
         started = time.perf_counter()
         pairs = examples(self.model)
-        kept = _cache_path(pairs)
+        kept = _cache_path(self.model, pairs)
         self._pipeline = _kept(kept)
         if self._pipeline is None:
             self._pipeline = _pipeline(self._slot_words).fit(
@@ -201,37 +202,45 @@ def cache_dir() -> Path:
     return Path(configured) if configured else DEFAULT_CACHE_DIR
 
 
-def _cache_path(pairs: Sequence[tuple[str, str]]) -> Path:
+def _cache_path(model: InteractionModel, pairs: Sequence[tuple[str, str]]) -> Path:
+    """Where the classifier for `model` is kept: the key covers the whole model (the slot values
+    the classifier reads features with are in it, not only in the examples), the examples, the
+    code that makes the features and fits them, and the versions that pickle them."""
     from sklearn import __version__ as sklearn_version
 
     here = Path(__file__).resolve().parent
     code = b"".join((here / name).read_bytes() for name in _FEATURE_CODE)
-    recipe = repr((sklearn_version, sys.version_info[:2], list(pairs))).encode("utf-8")
-    key = hashlib.sha256(code + recipe).hexdigest()[:16]
+    recipe = repr((sklearn_version, sys.version_info[:2], model_digest(model), list(pairs)))
+    key = hashlib.sha256(code + recipe.encode("utf-8")).hexdigest()[:16]
     return cache_dir() / f"stand-in-{key}.pickle"
 
 
 def _kept(path: Path) -> Any:
     """The classifier kept at `path`, or None when there is none or it cannot be read."""
     try:
-        return pickle.loads(path.read_bytes())  # noqa: S301 - written by _keep on this machine
-    except FileNotFoundError:
-        return None
-    except _UNREADABLE:  # a truncated or foreign file: trained again and written over
+        return pickle.loads(path.read_bytes())  # written by _keep on this machine
+    except _UNREADABLE:  # none, cut short or from another version: trained and written again
         return None
 
 
 def _keep(path: Path, pipeline: Any) -> None:
     """Keep `pipeline` at `path`, and only the few latest others: each is about 8 MB, and every
-    change to the model makes a new one."""
-    write_atomically(path, pickle.dumps(pipeline, protocol=pickle.HIGHEST_PROTOCOL))
-    others = sorted(
-        (kept for kept in path.parent.glob("stand-in-*.pickle") if kept != path),
-        key=lambda kept: kept.stat().st_mtime,
-        reverse=True,
-    )
-    for old in others[KEEP_OTHERS:]:
-        old.unlink(missing_ok=True)
+    change to the model makes a new one. Best effort: a folder that cannot be written leaves
+    the classifier trained for this process only, and workers keeping at once may each find
+    the others' files gone."""
+    with contextlib.suppress(OSError):
+        write_atomically(path, pickle.dumps(pipeline, protocol=pickle.HIGHEST_PROTOCOL))
+        others = [kept for kept in path.parent.glob("stand-in-*.pickle") if kept != path]
+        for old in sorted(others, key=_age_order)[KEEP_OTHERS:]:
+            old.unlink(missing_ok=True)
+
+
+def _age_order(path: Path) -> float:
+    """Newest first; a file another process removed meanwhile goes last."""
+    try:
+        return -path.stat().st_mtime
+    except FileNotFoundError:
+        return float("inf")
 
 
 def _said_as_a_sample(found: Candidate) -> bool:
