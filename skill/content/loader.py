@@ -13,9 +13,10 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 import yaml
 
@@ -36,6 +37,7 @@ from skill.content.models import (
 WORKOUTS_DIR = Path(__file__).parent / "workouts"
 KIT_PATH = Path(__file__).parent / "kit_list.yaml"  # beside workouts/, which holds workouts only
 FIGURES_PATH = Path(__file__).parent / "figures.yaml"  # the figures the screen draws
+_T = TypeVar("_T")
 
 UNITS = ("reps", "yards", "circles", "seconds")
 PERS = ("side", "direction", "letter", "hand")
@@ -517,29 +519,27 @@ def _kit(value: object) -> tuple[Kit, ...]:
     return tuple(pieces)
 
 
-def load_kit(path: Path = KIT_PATH) -> tuple[Kit, ...]:
-    """The kit file, validated; raises ContentError naming the file and field."""
+def _read(path: Path, read: Callable[[Any], _T]) -> _T:
+    """`read` of the YAML in `path`; a problem is a ContentError naming the file, then the field."""
     data = _parse(path)
     if data is None:
         raise ContentError(f"{path.name}: the file is empty")
     try:
-        return _kit(data)
-    except _FieldError as err:
+        return read(data)
+    except (_FieldError, ContentError) as err:
         raise ContentError(f"{path.name}: {err}") from None
-    except ContentError as err:
-        raise ContentError(f"{path.name}: {err}") from None
+
+
+def load_kit(path: Path = KIT_PATH) -> tuple[Kit, ...]:
+    """The kit file, validated; raises ContentError naming the file and field."""
+    return _read(path, _kit)
 
 
 def _load_ordered(
     path: Path, kit: tuple[Kit, ...], figures: frozenset[str]
 ) -> tuple[int, WorkoutPlan]:
-    data = _parse(path)
-    if data is None:
-        raise ContentError(f"{path.name}: the file is empty")
-    try:
-        order, plan = _workout(data, frozenset(piece.id for piece in kit), figures)
-    except _FieldError as err:
-        raise ContentError(f"{path.name}: {err}") from None
+    kit_ids = frozenset(piece.id for piece in kit)
+    order, plan = _read(path, lambda data: _workout(data, kit_ids, figures))
     if plan.id != path.stem:
         raise ContentError(f"{path.name}: id: must match the file name {path.stem!r}")
     _check_library([(path.name, plan)])
@@ -633,13 +633,7 @@ def _move_figures(data: object) -> tuple[Figure, ...]:
 def load_move_figures(path: Path = FIGURES_PATH) -> tuple[Figure, ...]:
     """The figures of the warm-up and cool-down moves (`moves` in the file), validated; raises
     ContentError naming the file and field."""
-    data = _parse(path)
-    if data is None:
-        raise ContentError(f"{path.name}: the file is empty")
-    try:
-        return _move_figures(data)
-    except _FieldError as err:
-        raise ContentError(f"{path.name}: {err}") from None
+    return _read(path, _move_figures)
 
 
 def _move_figure_names(path: Path) -> frozenset[str]:
@@ -652,19 +646,16 @@ def load_figures(path: Path = FIGURES_PATH, library: Library | None = None) -> t
     one for each exercise and none for an exercise it lacks; raises ContentError naming the file
     and field."""
     exercises = {e.id: e for w in (library or default_library()).workouts for e in w.exercises}
-    data = _parse(path)
-    if data is None:
-        raise ContentError(f"{path.name}: the file is empty")
-    try:
+
+    def read(data: Any) -> tuple[Figure, ...]:
         entries = _fields(data, "", _FIGURES_FILE_KEYS)["figures"]
-        known = frozenset(exercises)
-        by_id = _fields(entries, "figures", (known, frozenset()))  # every exercise has one
+        by_id = _fields(entries, "figures", (frozenset(exercises), frozenset()))  # one each
         return tuple(
             _figure(by_id[exercise_id], _at("figures", exercise_id), exercise)
             for exercise_id, exercise in exercises.items()
         )
-    except _FieldError as err:
-        raise ContentError(f"{path.name}: {err}") from None
+
+    return _read(path, read)
 
 
 @functools.cache
