@@ -5,11 +5,13 @@ it in each key position.
 The graphic is a chain of groups, one per segment, each turned from its parent by the angle
 between them (trunk from hip, upper arm from trunk, ...) and drawn the same size for every
 exercise; `graphic()` builds it from the proportions below, and the document holds it as
-data (a test checks they agree). A position is those turns plus where the hip is and how the
-figure is scaled, worked out here so that the figure's anchor (its feet on the floor, its hands
-on a bar, or its hip on a bench) stays put and every position fits the picture. The device
-moves between two positions by turning each group part of the way (`coach.figure.moves`), so
-the figure moves on its own with no request. Each of those moves carries how its figure is
+data (a test checks they agree). The chain starts at the figure's anchor (its foot on the
+floor, its hand on a bar, or its hip on a bench) and walks to the hip by the same turns the
+body is drawn with, so the anchor stays put in every position and all the way between two. A
+position is those turns plus where the anchor is and how the figure is scaled, worked out here
+so that every position fits the picture. The device moves between two positions by turning
+each group part of the way (`coach.figure.moves`), so the figure moves on its own with no
+request. Each of those moves carries how its figure is
 drawn (scale, both sides or one, scenery), so one view may show one figure after another: a
 warm-up part's moves, each while the coach leads it.
 
@@ -105,6 +107,7 @@ class Placed:
     scale, and the scenery (floor, bench, bar) as AVG path data."""
 
     hips: dict[str, Point]
+    anchor: Point  # what stays put, on the graphic: the device draws the figure out from it
     scale: float
     scenery: str
 
@@ -146,7 +149,8 @@ def place(figure: Figure) -> Placed:
     if figure.view == "side" and figure.anchor == "foot":
         floor = SIZE - MARGIN + LIMB_WIDTH / 2
         scenery = f"M{MARGIN},{_n(floor)}L{SIZE - MARGIN},{_n(floor)}" + scenery
-    return Placed(hips=hips, scale=scale, scenery=scenery)
+    anchor = on_screen(home)
+    return Placed(hips=hips, anchor=anchor, scale=scale, scenery=scenery)
 
 
 def _scenery(figure: Figure, start: dict[str, Point], scale: float) -> str:
@@ -207,8 +211,9 @@ def turns(pose: Pose) -> dict[str, float]:
 
 
 def position(placed: Placed, pose: Pose) -> dict[str, float]:
-    """The graphic's parameters for `pose`: where its hip is, and each group's turn."""
-    x, y = placed.hips[pose.name]
+    """The graphic's parameters for `pose`: where its anchor is (the same in every position),
+    and each group's turn."""
+    x, y = placed.anchor
     return {"x": round(x, 1), "y": round(y, 1), **{k: round(v, 1) for k, v in turns(pose).items()}}
 
 
@@ -244,6 +249,8 @@ def moves(figure: Figure, sweeps: Iterable[Sweep]) -> list[dict[str, Any]]:
     drawing = {
         "size": round(placed.scale, 3),
         "mirror": 1 if figure.view == "back" else 0,
+        "hand": 1 if figure.anchor == "hand" else 0,
+        "foot": 1 if figure.anchor == "foot" else 0,
         "scenery": placed.scenery or NOTHING,
     }
     found = []
@@ -328,9 +335,36 @@ def _limb(
     return group
 
 
+def _walk_to_the_hip(body: list[dict[str, Any]]) -> dict[str, Any]:
+    """`body` (drawn out from the hip) reached from the anchor at the group's origin: along the
+    forearm, upper arm and trunk from a hand on a bar (`hand` 1), along the shin and thigh from
+    a foot on the floor (`foot` 1), or not at all (the hip is the anchor). Each step turns by
+    the same angles the body is drawn with, so whatever the device makes of a position part of
+    the way between two, the anchor stays where it is: a hand never leaves the bar."""
+    trunk, arm, forearm = _part("trunk"), _part("arm"), _part("forearm")
+    thigh, shin = _part("thigh"), _part("shin")
+    # (the length walked along the frame's up first, then the turn), anchor to hip: facing the
+    # way back along the forearm (or up the shin); on to the elbow, facing the shoulder; on to
+    # the shoulder, facing the hip; on to the hip, facing up again as the body is drawn.
+    steps = [
+        (None, f"hand * ({trunk} + {arm} + {forearm} + 180) + foot * ({thigh} + {shin})"),
+        (f"hand * {_n(FOREARM)} + foot * {_n(SHIN)}", f"-(hand * ({forearm}) + foot * ({shin}))"),
+        (f"hand * {_n(UPPER_ARM)} + foot * {_n(THIGH)}", f"-(hand * ({arm}) + foot * ({thigh}))"),
+        (f"hand * {_n(TRUNK)}", f"-(hand * ({trunk} + 180))"),
+    ]
+    items = body
+    for length, turn in reversed(steps):
+        group: dict[str, Any] = {"type": "group", "rotation": f"${{{turn}}}", "items": items}
+        if length is not None:
+            group = {"type": "group", "translateY": f"${{-({length})}}", **group}
+        items = [group]
+    return items[0]
+
+
 def graphic() -> dict[str, Any]:
-    """The AVG `figure`: a figure in position a, b or part of the way between (k), from the
-    hip (x, y) and scaled by `size`, over its scenery (floor, bench, bar) as path data."""
+    """The AVG `figure`: a figure in position a, b or part of the way between (k), drawn out
+    from its anchor (x, y) and scaled by `size`, over its scenery (floor, bench, bar) as path
+    data."""
     arm = ((UPPER_ARM, LIMB_WIDTH), (FOREARM, LIMB_WIDTH))
     leg = ((THIGH, LIMB_WIDTH), (SHIN, LIMB_WIDTH))
     head_top, head_bottom = -(NECK + HEAD_RADIUS), -(NECK - HEAD_RADIUS)
@@ -363,6 +397,8 @@ def graphic() -> dict[str, Any]:
             {"name": "k", "type": "number", "default": 0},
             {"name": "size", "type": "number", "default": 1},
             {"name": "mirror", "type": "number", "default": 0},
+            {"name": "hand", "type": "number", "default": 0},
+            {"name": "foot", "type": "number", "default": 0},
             {"name": "scenery", "type": "string", "default": NOTHING},
             {"name": "ink", "type": "color", "default": "#f4f4f4"},
             {"name": "prop", "type": "color", "default": "#5b6b7d"},
@@ -383,9 +419,17 @@ def graphic() -> dict[str, Any]:
                 "scaleX": "${size}",
                 "scaleY": "${size}",
                 "items": [
-                    _limb("thigh", leg[0], "shin", leg[1], down=True, left=True),
-                    _limb("thigh", leg[0], "shin", leg[1], down=True, left=False),
-                    {"type": "group", "rotation": f"${{{_part('trunk')}}}", "items": trunk_items},
+                    _walk_to_the_hip(
+                        [
+                            _limb("thigh", leg[0], "shin", leg[1], down=True, left=True),
+                            _limb("thigh", leg[0], "shin", leg[1], down=True, left=False),
+                            {
+                                "type": "group",
+                                "rotation": f"${{{_part('trunk')}}}",
+                                "items": trunk_items,
+                            },
+                        ]
+                    )
                 ],
             },
         ],

@@ -511,7 +511,9 @@ const box = (el) => {
   const r = el.getBoundingClientRect();
   return [r.left, r.top, r.right, r.bottom];
 };
-const [scenery, body] = shownSvg.children;
+const [scenery, placed] = shownSvg.children;
+let body = placed;  // down the walk from the anchor to the hip: one group inside another
+while (body.children.length === 1) body = body.children[0];
 const trunk = body.children[2];
 const arm = (g) => ({elbow: end(g.children[0]), hand: end(g.children[1].children[0])});
 return {

@@ -202,7 +202,7 @@ def _value(raw: Any, names: dict[str, Any]) -> float:
         return float(raw)
     source = raw.removeprefix("${").removesuffix("}")
     source = re.sub(r"\b([ab])\.(\w+)", lambda m: repr(names[m[1]][m[2]]), source)
-    source = re.sub(r"\b(k|size|mirror)\b", lambda m: repr(names[m[1]]), source)
+    source = re.sub(r"\b(k|size|mirror|hand|foot)\b", lambda m: repr(names[m[1]]), source)
     assert re.fullmatch(r"[-+*/(). 0-9e]+", source), source
     return float(eval(source))  # noqa: S307 - numbers and operators only, checked above
 
@@ -248,8 +248,7 @@ def test_the_graphic_draws_each_position_where_the_joint_angles_put_it() -> None
         placed = figures.place(figure)
         for position in figure.positions:
             params = figures.position(placed, position)
-            names = {"a": params, "b": params, "k": 0, "size": drawing["size"]}
-            names["mirror"] = drawing["mirror"]
+            names = {**drawing, "a": params, "b": params, "k": 0}
             drawn = [
                 point
                 for item in graphic["items"]
@@ -268,6 +267,32 @@ def test_the_graphic_draws_each_position_where_the_joint_angles_put_it() -> None
                     position.name,
                     joint,
                 )
+
+
+def test_part_of_the_way_between_two_positions_the_anchor_stays_put() -> None:
+    """The device turns every joint part of the way at once; a hand stays on the bar and a
+    foot on the floor all the way, not only at the two ends (a chin-up's hands left the bar by
+    a seventh of the picture mid-rep when the hip was moved in a straight line)."""
+    graphic = figures.graphic()
+    anchored = [
+        figure
+        for figure in [*default_figures().values(), *default_move_figures().values()]
+        if figure.anchor in ("hand", "foot")
+    ]
+    assert "l_sit_chin_up" in {f.exercise for f in anchored}
+    for figure in anchored:
+        [drawing] = figures.moves(figure, [figures.Sweep("start", "end")])
+        placed = figures.place(figure)
+        for k in (0.25, 0.5, 0.75):
+            names = {**drawing, "k": k}
+            drawn = [
+                point
+                for item in graphic["items"]
+                for kind, point in _ends(item, names, (0.0, 0.0, 0.0, 1.0))
+                if kind == "path"
+            ]
+            nearest = min(math.dist(placed.anchor, point) for point in drawn)
+            assert nearest < 0.6, (figure.exercise, k, nearest)
 
 
 # --- the warm-up and cool-down moves ----------------------------------------------------------
