@@ -606,7 +606,7 @@ def _drawn(data: dict[str, object], where: str, name: str, names: tuple[str, ...
         angles = {joint: _angle(fields[joint], _at(_at(at, pose), joint)) for joint in JOINTS}
         poses.append(Pose(name=pose, **angles))
     return Figure(
-        exercise=name,
+        name=name,
         view=_choice(data["view"], _at(where, "view"), VIEWS),
         bench=_choice(data["bench"], _at(where, "bench"), BENCHES),
         anchor=_choice(data["anchor"], _at(where, "anchor"), ANCHORS),
@@ -638,7 +638,7 @@ def load_move_figures(path: Path = FIGURES_PATH) -> tuple[Figure, ...]:
 
 def _move_figure_names(path: Path) -> frozenset[str]:
     """The moves `path` draws, which a workout's moves may name."""
-    return frozenset(figure.exercise for figure in load_move_figures(path))
+    return frozenset(figure.name for figure in load_move_figures(path))
 
 
 def load_figures(path: Path = FIGURES_PATH, library: Library | None = None) -> tuple[Figure, ...]:
@@ -661,13 +661,13 @@ def load_figures(path: Path = FIGURES_PATH, library: Library | None = None) -> t
 @functools.cache
 def default_figures() -> dict[str, Figure]:
     """The shipped figures by exercise id, loaded once per process."""
-    return {figure.exercise: figure for figure in load_figures()}
+    return {figure.name: figure for figure in load_figures()}
 
 
 @functools.cache
 def default_move_figures() -> dict[str, Figure]:
     """The shipped figures of the warm-up and cool-down moves by name, loaded once per process."""
-    return {figure.exercise: figure for figure in load_move_figures()}
+    return {figure.name: figure for figure in load_move_figures()}
 
 
 @functools.cache

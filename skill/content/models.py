@@ -139,7 +139,7 @@ class Figure:
     """How the screen draws an exercise, or a move of a warm-up or cool-down: from the side or
     from behind, on a bench or not, what stays put as it moves, and its key positions."""
 
-    exercise: str  # the exercise's id, or the move's name in figures.yaml's `moves`
+    name: str  # the exercise's id, or the move's name in figures.yaml's `moves`
     view: str  # "side" or "back"
     bench: str  # "none", "front" (lying face down on it) or "back" (face up)
     anchor: str  # "foot", "hand" or "hip": what stays put

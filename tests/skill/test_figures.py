@@ -111,7 +111,7 @@ def test_a_new_exercises_positions_need_only_data(tmp_path: Path) -> None:
     """Positions for an exercise are an entry in the file: the same loader and the same
     drawing take them, whatever the angles."""
     text = shipped_with("view: back  # from above", "view: side  # from above")
-    loaded = {f.exercise: f for f in figures_of(write(tmp_path, text))}
+    loaded = {f.name: f for f in figures_of(write(tmp_path, text))}
     assert loaded["ytwl_raise"].view == "side"
     placed = figures.place(loaded["ytwl_raise"])
     assert set(placed.hips) == {"start", "Y", "T", "W", "L"}
@@ -179,7 +179,7 @@ def test_every_position_fits_the_picture_with_its_anchor_kept_still() -> None:
             hip = placed.hips[position.name]
             for x, y in figures.joints(position, figure.view).values():
                 sx, sy = hip[0] + placed.scale * x, hip[1] + placed.scale * y
-                assert 0 <= sx <= figures.SIZE and 0 <= sy <= figures.SIZE, figure.exercise
+                assert 0 <= sx <= figures.SIZE and 0 <= sy <= figures.SIZE, figure.name
     push_up = default_figures()["t_push_up"]
     placed = figures.place(push_up)
     feet = [
@@ -279,7 +279,7 @@ def test_part_of_the_way_between_two_positions_the_anchor_stays_put() -> None:
         for figure in [*default_figures().values(), *default_move_figures().values()]
         if figure.anchor in ("hand", "foot")
     ]
-    assert "l_sit_chin_up" in {f.exercise for f in anchored}
+    assert "l_sit_chin_up" in {f.name for f in anchored}
     for figure in anchored:
         [drawing] = figures.moves(figure, [figures.Sweep("start", "end")])
         placed = figures.place(figure)
@@ -292,7 +292,7 @@ def test_part_of_the_way_between_two_positions_the_anchor_stays_put() -> None:
                 if kind == "path"
             ]
             nearest = min(math.dist(placed.anchor, point) for point in drawn)
-            assert nearest < 0.6, (figure.exercise, k, nearest)
+            assert nearest < 0.6, (figure.name, k, nearest)
 
 
 # --- the warm-up and cool-down moves ----------------------------------------------------------
@@ -312,8 +312,8 @@ def test_every_warm_up_and_cool_down_move_is_drawn_and_alike_moves_share_a_figur
     assert "Now your right arm across your chest" in named["cross_body_stretch"]
     assert "March on the spot again, a little faster" in named["march"]
     for figure in drawn.values():
-        assert [p.name for p in figure.positions] == ["start", "end"], figure.exercise
-        assert 1 <= figure.seconds <= 10, figure.exercise  # an easy tempo, not a sprint
+        assert [p.name for p in figure.positions] == ["start", "end"], figure.name
+        assert 1 <= figure.seconds <= 10, figure.name  # an easy tempo, not a sprint
 
 
 def test_the_moves_look_like_what_the_coach_says() -> None:
@@ -372,6 +372,6 @@ def test_a_new_moves_figure_needs_only_data(tmp_path: Path) -> None:
         "      start: {shin: 0, thigh: 0, trunk: 0, head: 0, upper_arm: 180, forearm: 180}\n"
         "      end: {shin: 0, thigh: 0, trunk: 120, head: 150, upper_arm: 180, forearm: 180}\n"
     )
-    loaded = {f.exercise: f for f in load_move_figures(write(tmp_path, text))}
+    loaded = {f.name: f for f in load_move_figures(write(tmp_path, text))}
     assert loaded["toe_touch"].seconds == 4
     assert set(figures.place(loaded["toe_touch"]).hips) == {"start", "end"}
