@@ -72,7 +72,7 @@ typecheck: $(STAMP)
 # `pytest` runs it in one process. Bytecode is cached even where the environment says not to
 # (PYTHONDONTWRITEBYTECODE): recompiling the project and rewriting every test module's asserts
 # costs each worker seconds per run.
-TEST_WORKERS ?= $(shell python3 -c 'import os; cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1); print(len(cores) + 1)')
+TEST_WORKERS ?= $(shell $(BIN)/python -c 'import os; cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1); print(len(cores) + 1)')
 test: lint typecheck browser apl-validator
 	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n $(TEST_WORKERS) --dist worksteal
 

@@ -507,7 +507,7 @@ def _kit(value: object) -> tuple[Kit, ...]:
             )
         )
     # A name a runner says must mean one piece of kit.
-    _check_unique(((k.id, k.id, f"kit[{i}].id") for i, k in enumerate(pieces)), "id")
+    _check_unique(((k.id, f"kit[{i}]", f"kit[{i}].id") for i, k in enumerate(pieces)), "id")
     _check_unique(
         (
             (alias, kit.id, f"kit[{i}].aliases[{j}]")

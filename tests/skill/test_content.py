@@ -850,6 +850,10 @@ def _bad_id(data: dict[str, Any]) -> None:
     data["kit"][0]["id"] = "Pull-up bar"
 
 
+def _id_twice(data: dict[str, Any]) -> None:
+    data["kit"][1]["id"] = data["kit"][0]["id"]
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
@@ -859,6 +863,7 @@ def _bad_id(data: dict[str, Any]) -> None:
         ),
         (_no_name, "kit_list.yaml: kit[3].name: is required"),
         (_bad_id, "kit_list.yaml: kit[0].id: must be lowercase letters"),
+        (_id_twice, "kit_list.yaml: kit[1].id: id 'pull_up_bar' is already used by kit[0].id"),
     ],
     ids=lambda value: getattr(value, "__name__", ""),
 )
