@@ -10,13 +10,11 @@ Run: .venv/bin/python -m bench.phrases [--misses]. The README's table comes from
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
-import os
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
+from pathlib import Path
 
 from harness.interaction_model import InteractionModel, load_model
 from harness.phrase_benchmark import (
@@ -32,21 +30,7 @@ from harness.phrase_benchmark import (
     share,
 )
 from harness.understanding.recognisers import EXACT, STATISTICAL
-from harness.understanding.statistical import CACHE_ENV, StatisticalRecogniser
-
-
-@contextlib.contextmanager
-def _cache_in(folder: str) -> Iterator[None]:
-    """The stand-in keeps its classifier in `folder` for the block."""
-    before = os.environ.get(CACHE_ENV)
-    os.environ[CACHE_ENV] = folder
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ[CACHE_ENV]
-        else:
-            os.environ[CACHE_ENV] = before
+from harness.understanding.statistical import StatisticalRecogniser
 
 
 def _cell(results: list[Result]) -> str:
@@ -91,17 +75,17 @@ def places(results: dict[tuple[str, str], list[Result]]) -> str:
     return "\n".join(lines)
 
 
-def _trained_seconds(model: InteractionModel) -> float:
+def _trained_seconds(model: InteractionModel, kept_in: Path) -> float:
     started = time.perf_counter()
-    StatisticalRecogniser(model).train()
+    StatisticalRecogniser(model, kept_in=kept_in).train()
     return time.perf_counter() - started
 
 
 def timings() -> str:
     model = load_model()
-    with tempfile.TemporaryDirectory() as scratch, _cache_in(scratch):
-        trained = _trained_seconds(model)  # nothing kept yet: trained
-        loaded = _trained_seconds(model)  # the classifier just kept, read back
+    with tempfile.TemporaryDirectory() as scratch:
+        trained = _trained_seconds(model, Path(scratch))  # nothing kept yet: trained
+        loaded = _trained_seconds(model, Path(scratch))  # the classifier just kept, read back
     recogniser = StatisticalRecogniser(model)
     recogniser.train()  # else the first phrase that is not a sample trains it
     phrases = [p for c in load_file(FILES[1]) for p in c.phrases]

@@ -107,8 +107,14 @@ class StatisticalRecogniser:
         " TF-IDF and logistic regression on examples from the model"
     )
 
-    def __init__(self, model: InteractionModel, sensitivity: str = DEFAULT_SENSITIVITY) -> None:
+    def __init__(
+        self,
+        model: InteractionModel,
+        sensitivity: str = DEFAULT_SENSITIVITY,
+        kept_in: Path | None = None,
+    ) -> None:
         self.model = model
+        self._kept_in = kept_in  # where the trained classifier is kept; None: cache_dir()
         self.literal: Matcher = matcher_for(model)
         self.floor = CONFIDENCE_FLOORS[sensitivity]
         self._slot_words = SlotWords(self.literal.tables)
@@ -124,7 +130,7 @@ class StatisticalRecogniser:
             return
         started = time.perf_counter()
         pairs = examples(self.model)
-        kept = _cache_path(self.model, pairs)
+        kept = _cache_path(self._kept_in or cache_dir(), self.model, pairs)
         self._pipeline = _kept(kept)
         if self._pipeline is None:
             self._pipeline = _pipeline(self._slot_words).fit(
@@ -202,17 +208,18 @@ def cache_dir() -> Path:
     return Path(configured) if configured else DEFAULT_CACHE_DIR
 
 
-def _cache_path(model: InteractionModel, pairs: Sequence[tuple[str, str]]) -> Path:
-    """Where the classifier for `model` is kept: the key covers the whole model (the slot values
-    the classifier reads features with are in it, not only in the examples), the examples, the
-    code that makes the features and fits them, and the versions that pickle them."""
+def _cache_path(folder: Path, model: InteractionModel, pairs: Sequence[tuple[str, str]]) -> Path:
+    """Where in `folder` the classifier for `model` is kept: the key covers the whole model (the
+    slot values the classifier reads features with are in it, not only in the examples), the
+    examples, the code that makes the features and fits them, and the versions that pickle
+    them."""
     from sklearn import __version__ as sklearn_version
 
     here = Path(__file__).resolve().parent
     code = b"".join((here / name).read_bytes() for name in _FEATURE_CODE)
     recipe = repr((sklearn_version, sys.version_info[:2], model_digest(model), list(pairs)))
     key = hashlib.sha256(code + recipe.encode("utf-8")).hexdigest()[:16]
-    return cache_dir() / f"stand-in-{key}.pickle"
+    return folder / f"stand-in-{key}.pickle"
 
 
 def _kept(path: Path) -> Any:
