@@ -19,7 +19,7 @@ from typing import Any
 from skill.coaching import events as ev
 from skill.coaching.progress import Progress
 from skill.content.loader import default_figures, default_move_figures
-from skill.content.models import Exercise, Move, Reps, WorkoutPlan
+from skill.content.models import Exercise, Figure, Move, Reps, WorkoutPlan
 from skill.screen.figures import NO_FIGURE, Sweep, figure_data
 from skill.screen.figures import moves as drawn
 from skill.speech.places import place_labels
@@ -254,14 +254,12 @@ def _figure(exercise: Exercise, pace: int, starts: Sequence[int] | None) -> dict
     figure = default_figures().get(exercise.id)
     if figure is None:
         return NO_FIGURE
-    if starts is None:
-        return figure_data(drawn(figure, [Sweep("start", "start")]))
-    period = round(work_seconds(Reps(1, exercise.reps.unit), pace) * 1000)
     steps = exercise.steps
+    if starts is None or (steps and (not starts or min(starts) < 0)):  # or not led now
+        return _still(figure)
     if not steps:
+        period = round(work_seconds(Reps(1, exercise.reps.unit), pace) * 1000)
         return figure_data(drawn(figure, [Sweep("start", "end", period_ms=period)]))
-    if not starts or min(starts) < 0:  # not led in this answer
-        return figure_data(drawn(figure, [Sweep("start", "start")]))
     ends = [*starts[1:], -1]
     sweeps = [
         Sweep(
@@ -322,12 +320,11 @@ def _moves_figure(
     while it is held, then holding its start. The first is shown from the beginning, still
     until it is called. Not led in this answer (no call times): the first move drawn, still."""
     shown = default_move_figures()
-    led = [(move, start, end) for move, start, end in zip(moves, starts, ends, strict=True)]
-    found = []
-    if not led or min(starts) < 0:  # nothing called: the part waits for "next"
+    if not moves or min(starts) < 0:  # nothing called: the part waits for "next"
         first = next((shown[m.figure] for m in moves if m.figure in shown), None)
-        return NO_FIGURE if first is None else figure_data(drawn(first, [Sweep("start", "start")]))
-    for index, (move, start, end) in enumerate(led):
+        return NO_FIGURE if first is None else _still(first)
+    found = []
+    for index, (move, start, end) in enumerate(zip(moves, starts, ends, strict=True)):
         figure = shown.get(move.figure or "")
         if figure is None:  # a move drawn by nothing: no figure while it is held
             continue
@@ -335,13 +332,18 @@ def _moves_figure(
             "start",
             "end",
             shown_ms=0 if index == 0 else start,
-            until_ms=led[index + 1][1] if index + 1 < len(led) else -1,
+            until_ms=end if index + 1 < len(moves) else -1,  # until the next move's call
             from_ms=start,
             stop_ms=end,
             period_ms=figure.seconds * 1000,
         )
         found.extend(drawn(figure, [sweep]))
     return figure_data(found)
+
+
+def _still(figure: Figure) -> dict[str, Any]:
+    """`figure` in its start position, not moving."""
+    return figure_data(drawn(figure, [Sweep("start", "start")]))
 
 
 def _part_ends_ms(moves: Sequence[Move], starts_ms: Sequence[int] | None) -> int:
