@@ -637,7 +637,10 @@ def load_move_figures(path: Path = FIGURES_PATH) -> tuple[Figure, ...]:
 
 
 def _move_figure_names(path: Path) -> frozenset[str]:
-    """The moves `path` draws, which a workout's moves may name."""
+    """The moves `path` draws, which a workout's moves may name: the shipped file's read once a
+    process, shared with the screen (default_move_figures), not parsed again for it."""
+    if path == FIGURES_PATH:
+        return frozenset(default_move_figures())
     return frozenset(figure.name for figure in load_move_figures(path))
 
 
