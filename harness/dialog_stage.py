@@ -128,7 +128,7 @@ class TracksOnDemand:
         self.inner = inner
         self.folder = folder
         self.voice_name = voice_name
-        self._pieces: Any = None
+        self._pieces: dict[str, Any] = {}  # a locale's sounds, made by its voice
 
     def post(self, body: bytes, headers: Mapping[str, str]) -> TransportResponse:
         return self.inner.post(body, headers)
@@ -137,15 +137,18 @@ class TracksOnDemand:
         name = url.rsplit("/", 1)[-1]
         if not (self.folder / name).is_file():
             # Imported here: only scripts with a player fetch tracks.
-            from skill.audio.catalog import default_catalog
+            from skill.audio.catalog import track_of_file
             from tracks.build import PieceMaker, build_audio
             from tracks.engines import pick_voice
 
-            track = default_catalog().by_file(name)
+            track = track_of_file(name)
             if track is not None:
-                voice = pick_voice(self.voice_name)
-                self._pieces = self._pieces or PieceMaker(voice)
-                build_audio(self.folder, voice, tracks=[track], pieces=self._pieces)
+                if track.locale not in self._pieces:
+                    self._pieces[track.locale] = PieceMaker(
+                        pick_voice(self.voice_name, track.locale)
+                    )
+                pieces = self._pieces[track.locale]
+                build_audio(self.folder, pieces.voice, tracks=[track], pieces=pieces)
         return self.inner.fetch(url)
 
 
@@ -324,9 +327,9 @@ class Stage:
 
 def track_words(url: str) -> str:
     """What the coach's track at `url` says, from the catalog ("" for no track of ours)."""
-    from skill.audio.catalog import default_catalog  # only scripts with a player play tracks
+    from skill.audio.catalog import track_of_file  # only scripts with a player play tracks
 
-    track = default_catalog().by_file(url.rsplit("/", 1)[-1])
+    track = track_of_file(url.rsplit("/", 1)[-1])
     return "" if track is None else track.words
 
 

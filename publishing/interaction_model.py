@@ -1,4 +1,4 @@
-"""Build the interaction model, `interaction_model/en-US.json`, from its templates.
+"""Build each locale's interaction model, `interaction_model/<locale>.json`, from its templates.
 
 Alexa is given every sample utterance spelled out, and most of this skill's thousand samples are
 a few phrasings with a word swapped ("ok next set", "okay next set", "alright next set", ...).
@@ -14,8 +14,12 @@ read it. tests/skill/test_model_templates.py fails when it is not exactly what t
 build, so neither is edited without the other. Everything else in the JSON (invocation name,
 slots, slot types) is written in the templates file too, so the JSON has a single source.
 
-    python -m publishing.interaction_model           # write interaction_model/en-US.json
-    python -m publishing.interaction_model --check   # exit 1 if it is not what the templates build
+A locale close to another (en-GB) writes only what it adds, `based_on` the other (en-US): its
+own samples per intent and synonyms per slot value, in the same syntax.
+
+    python -m publishing.interaction_model           # write every interaction_model/<locale>.json
+    python -m publishing.interaction_model --check   # exit 1 if one is not what its templates build
+    python -m publishing.interaction_model --locale en-GB
 """
 
 from __future__ import annotations
@@ -36,8 +40,11 @@ from hassil.parser import ParseError
 from hassil.sample import sample_expression
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-TEMPLATES_PATH = REPO_ROOT / "interaction_model" / "templates" / "en-US.yaml"
-MODEL_PATH = REPO_ROOT / "interaction_model" / "en-US.json"
+MODEL_DIR = REPO_ROOT / "interaction_model"
+TEMPLATES_DIR = MODEL_DIR / "templates"
+TEMPLATES_PATH = TEMPLATES_DIR / "en-US.yaml"
+MODEL_PATH = MODEL_DIR / "en-US.json"
+OVERLAY_KEYS = ("based_on", "invocationName", "rules", "samples", "synonyms")
 
 INTENT_KEYS = ("name", "slots", "samples")
 VALUE_KEYS = ("id", "value", "synonyms")
@@ -54,6 +61,8 @@ def display_path(path: Path) -> str:
 
 
 def load_templates(path: Path = TEMPLATES_PATH) -> dict[str, Any]:
+    """A locale's templates; one `based_on` another locale's (en-GB on en-US) is that locale's
+    with its own `samples` added to the named intents and `synonyms` to the named values."""
     try:
         templates = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
@@ -62,7 +71,47 @@ def load_templates(path: Path = TEMPLATES_PATH) -> dict[str, Any]:
         raise ModelTemplateError(
             f"{display_path(path)}: not a mapping of invocationName, rules, intents and types"
         )
-    return templates
+    if "based_on" not in templates:
+        return templates
+    base_name = _expect(templates["based_on"], str, f"{display_path(path)}: based_on")
+    if base_name == path.stem:
+        raise ModelTemplateError(f"{display_path(path)}: based_on: names itself")
+    return _overlaid(load_templates(path.with_name(f"{base_name}.yaml")), templates, path)
+
+
+def _overlaid(base: dict[str, Any], overlay: dict[str, Any], path: Path) -> dict[str, Any]:
+    where = display_path(path)
+    unknown = sorted(set(overlay) - set(OVERLAY_KEYS))
+    if unknown:
+        raise ModelTemplateError(f"{where}: {unknown[0]}: an overlay has only {OVERLAY_KEYS}")
+    merged = dict(base)
+    merged["invocationName"] = overlay.get("invocationName", base["invocationName"])
+    merged["rules"] = {**base.get("rules", {}), **_expect(overlay.get("rules", {}), dict, where)}
+    intents = {intent["name"]: dict(intent) for intent in base["intents"]}
+    for name, samples in _expect(overlay.get("samples", {}), dict, f"{where}: samples").items():
+        if name not in intents:
+            raise ModelTemplateError(f"{where}: samples.{name}: no such intent in the base")
+        added = _expect(samples, list, f"{where}: samples.{name}")
+        intents[name]["samples"] = [*intents[name].get("samples", []), *added]
+    merged["intents"] = list(intents.values())
+    types = {slot_type["name"]: slot_type for slot_type in base.get("types", [])}
+    for name, by_id in _expect(overlay.get("synonyms", {}), dict, f"{where}: synonyms").items():
+        if name not in types:
+            raise ModelTemplateError(f"{where}: synonyms.{name}: no such slot type in the base")
+        values = {value.get("id"): dict(value) for value in types[name]["values"]}
+        for value_id, extra in _expect(by_id, dict, f"{where}: synonyms.{name}").items():
+            if value_id not in values:
+                raise ModelTemplateError(f"{where}: synonyms.{name}.{value_id}: no such value")
+            added = _expect(extra, list, f"{where}: synonyms.{name}.{value_id}")
+            values[value_id]["synonyms"] = [*values[value_id].get("synonyms", []), *added]
+        types[name] = {**types[name], "values": list(values.values())}
+    merged["types"] = list(types.values())
+    return merged
+
+
+def template_locales(folder: Path = TEMPLATES_DIR) -> list[str]:
+    """Every locale with templates: each has its model, interaction_model/<locale>.json."""
+    return sorted(path.stem for path in folder.glob("*.yaml"))
 
 
 def _expect(value: Any, kind: type, where: str) -> Any:
@@ -299,27 +348,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         "templates build",
     )
     parser.add_argument(
-        "--templates",
-        type=Path,
-        default=TEMPLATES_PATH,
-        help=f"default: {display_path(TEMPLATES_PATH)}",
+        "--locale",
+        action="append",
+        help=f"only this locale (repeatable; default: every file in {display_path(TEMPLATES_DIR)})",
     )
     parser.add_argument(
-        "--model", type=Path, default=MODEL_PATH, help=f"default: {display_path(MODEL_PATH)}"
+        "--templates",
+        type=Path,
+        help=f"one templates file (default {display_path(TEMPLATES_PATH)})",
+    )
+    parser.add_argument(
+        "--model", type=Path, help=f"its model (default {display_path(MODEL_PATH)})"
     )
     args = parser.parse_args(argv)
-    source, target = display_path(args.templates), display_path(args.model)
+    if args.templates is not None or args.model is not None:
+        return _build_one(args.templates or TEMPLATES_PATH, args.model or MODEL_PATH, args.check)
+    worst = 0
+    for locale in args.locale or template_locales():
+        path = TEMPLATES_DIR / f"{locale}.yaml"
+        worst = max(worst, _build_one(path, MODEL_DIR / f"{locale}.json", args.check))
+    return worst
+
+
+def _build_one(templates: Path, model: Path, check: bool) -> int:
+    """Build one locale's model: 0 written or up to date, 1 stale (with --check), 2 broken."""
+    source, target = display_path(templates), display_path(model)
     try:
-        text = render(build_model(load_templates(args.templates), source))
+        text = render(build_model(load_templates(templates), source))
     except ModelTemplateError as error:
         print(f"interaction model not built: {error}", file=sys.stderr)
         return 2
-    if not args.check:
-        args.model.write_text(text, encoding="utf-8")
+    if not check:
+        model.write_text(text, encoding="utf-8")
         print(f"wrote {target} from {source}")
         return 0
     try:
-        current = args.model.read_text(encoding="utf-8")
+        current = model.read_text(encoding="utf-8")
     except OSError as error:
         current = ""
         print(f"cannot read {target}: {error}", file=sys.stderr)

@@ -37,6 +37,7 @@ from skill.audio.catalog import (
     Words,
     default_catalog,
 )
+from skill.locales import SPOKEN
 from tracks.engines import VOICE_NAMES, Voice, VoiceError, pick_voice
 from tracks.mp3 import FRAME_SAMPLES, decode_mp3_bytes, encode_mp3, mp3_frames, mp3_sample_count
 from tracks.synth_cache import cache_dir, write_atomically
@@ -249,10 +250,12 @@ def build_audio(
     *,
     tracks: Iterable[Track] | None = None,
     pieces: PieceMaker | None = None,
+    keep: frozenset[str] | None = None,
 ) -> BuildReport:
     """Write every track (or `tracks`) to `out`, with manifest.json saying which voice made
     each file. A file already there from the same recipe and voice is kept as it is; files an
-    earlier build wrote for tracks the catalog no longer lists are removed; nothing else is."""
+    earlier build wrote for tracks the catalog no longer lists (nor `keep`, the other locales'
+    files in the same folder) are removed; nothing else is."""
     began = time.perf_counter()
     catalog = catalog or default_catalog()
     chosen = list(catalog.tracks() if tracks is None else tracks)
@@ -281,7 +284,7 @@ def build_audio(
             "rest_heard": rendered.rest_heard,
         }
         written += 1
-    wanted = {track.file for track in catalog.tracks()}
+    wanted = keep if keep is not None else {track.file for track in catalog.tracks()}
     removed = 0
     for name in manifest:  # only files an earlier build wrote: never anything else in `out`
         stale = out / Path(name).name
@@ -310,18 +313,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=PRODUCTION_VOICE,
         help="gtts (the default: what runners hear; needs the internet) or espeak (offline)",
     )
-    args = parser.parse_args(argv)
-    voice = pick_voice(args.engine)
-    try:
-        report = build_audio(args.out, voice)
-    except VoiceError as error:
-        print(f"make audio: {error}", file=sys.stderr)
-        return 1
-    print(
-        f"{args.out}: {report.written} tracks written, {report.kept} unchanged, "
-        f"{report.removed} removed; {report.pieces_made} sounds synthesized; "
-        f"{report.total_bytes / 1e6:.1f} MB in all; {report.seconds:.1f} s ({voice.name})"
+    parser.add_argument(
+        "--locale",
+        action="append",
+        choices=SPOKEN,
+        help="only this locale's tracks (repeatable; default: every locale the skill speaks)",
     )
+    args = parser.parse_args(argv)
+    catalogs = [default_catalog(locale) for locale in args.locale or SPOKEN]
+    # Every locale's tracks share the folder (each file is named by its locale): building one
+    # locale must not remove another's.
+    every = frozenset(track.file for locale in SPOKEN for track in default_catalog(locale).tracks())
+    for catalog in catalogs:
+        voice = pick_voice(args.engine, catalog.locale)
+        try:
+            report = build_audio(args.out, voice, catalog, keep=every)
+        except VoiceError as error:
+            print(f"make audio: {error}", file=sys.stderr)
+            return 1
+        print(
+            f"{args.out} ({catalog.locale}): {report.written} tracks written, {report.kept} "
+            f"unchanged, {report.removed} removed; {report.pieces_made} sounds synthesized; "
+            f"{report.total_bytes / 1e6:.1f} MB in the folder; {report.seconds:.1f} s "
+            f"({voice.fingerprint})"
+        )
     return 0
 
 

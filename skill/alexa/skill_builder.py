@@ -20,7 +20,7 @@ from skill.alexa.alexa_apis import ApiOptions
 from skill.alexa.commands import command_for
 from skill.alexa.handlers import Handlers
 from skill.alexa.render import Answer, render
-from skill.alexa.service import CoachService, HandsFree
+from skill.alexa.service import CoachService, HandsFree, localised
 from skill.alexa.turn import Asked, Outcome, read_request, read_turn, save
 from skill.coaching.coach import Coach
 from skill.coaching.routine import parse as parse_routine
@@ -28,6 +28,7 @@ from skill.coaching.routine import routine_after
 from skill.config import Settings
 from skill.content.loader import default_library
 from skill.content.models import Library
+from skill.locales import DEFAULT
 from skill.logs import FailureLog
 from skill.persistence import (
     NewerRecordError,
@@ -48,10 +49,12 @@ USER_AGENT = "upper-body-coach"
 
 
 def build_service(
-    library: Library | None = None, clock: Callable[[], float] = time.time
+    library: Library | None = None,
+    clock: Callable[[], float] = time.time,
+    locale: str = DEFAULT,
 ) -> CoachService:
-    coach = Coach(library or default_library())
-    return CoachService(coach, Composer(coach, default_phrasebook()), clock)
+    coach = Coach(library or default_library(locale))
+    return CoachService(coach, Composer(coach, default_phrasebook(locale)), clock, locale=locale)
 
 
 class OtherSkillRequest(AskSdkException):
@@ -86,6 +89,10 @@ class CoachSkill:
         # coach's clock, which tests set).
         self.store_failures = FailureLog(log, "progress store unavailable", clock=service.clock)
         self.handlers = Handlers(service)
+        # Each locale's coach, made at its first request: most deployments hear one or two.
+        self._by_locale: dict[str, tuple[CoachService, Handlers]] = {
+            service.locale: (service, self.handlers)
+        }
         self.serializer = DefaultSerializer()  # the SDK's, to read requests and write answers
 
     def invoke(self, request_envelope: RequestEnvelope, context: Any = None) -> ResponseEnvelope:
@@ -139,19 +146,28 @@ class CoachSkill:
                 return self.apology(asked, "error.generic")
         raise AssertionError("unreachable: the last attempt's conflict is answered")
 
+    def speaking(self, locale: str) -> tuple[CoachService, Handlers]:
+        """The coach in `locale` (one of skill.locales.SPOKEN) and its handlers."""
+        found = self._by_locale.get(locale)
+        if found is None:
+            service = localised(self.service, locale)
+            found = self._by_locale.setdefault(locale, (service, Handlers(service)))
+        return found
+
     def turn(self, asked: Asked) -> Answer:
-        fresh_start = self.service.composer.phrases.say("notice.fresh_start")
-        turn = read_turn(asked, self.store, self.service.coach, self.service.clock(), fresh_start)
+        service, handlers = self.speaking(asked.locale)
+        fresh_start = service.composer.phrases.say("notice.fresh_start")
+        turn = read_turn(asked, self.store, service.coach, service.clock(), fresh_start)
         if turn.replayed:  # already done: the place as it is now, and nothing moves or is saved
             self.store_failures.succeeded()
-            outcome = self.handlers.replayed(turn)
-            return render(self.service, asked, outcome, None, turn.progress, None)
-        outcome = command_for(asked).action(self.handlers, turn)
+            outcome = handlers.replayed(turn)
+            return render(service, asked, outcome, None, turn.progress, None)
+        outcome = command_for(asked).action(handlers, turn)
         shown = turn.progress if outcome.progress is None else outcome.progress
         if outcome.exercises is not None:  # the runner's own reps as changed this turn
-            shown = self.handlers.progression.loaded(shown, outcome.exercises)
+            shown = handlers.progression.loaded(shown, outcome.exercises)
         routine = parse_routine(routine_after(turn.routine, outcome.events))
-        answer = render(self.service, asked, outcome, turn.notice, shown, routine)
+        answer = render(service, asked, outcome, turn.notice, shown, routine)
         check_writable(answer)  # before the save: an answer that cannot be sent moves nothing
         save(turn, outcome, self.store)
         if turn.read:  # the store did all this turn asked of it (a read alone passes a full disk)
@@ -160,10 +176,11 @@ class CoachSkill:
 
     def apology(self, asked: Asked, key: str, end_session: bool = False) -> Answer:
         """Where Alexa allows speech, the apology `key`; otherwise nothing."""
+        service, _handlers = self.speaking(asked.locale)
         if not asked.may_speak:
-            return render(self.service, asked, Outcome())
-        reply = self.service.composer.error(key, end_session=end_session)
-        return render(self.service, asked, Outcome(reply))
+            return render(service, asked, Outcome())
+        reply = service.composer.error(key, end_session=end_session)
+        return render(service, asked, Outcome(reply))
 
 
 def build_skill(
@@ -179,7 +196,7 @@ def build_skill(
     if settings.audio_base_url is not None and service.hands_free is None:
         from skill.audio.catalog import AudioCatalog  # only a skill that serves tracks needs it
 
-        catalog = AudioCatalog(service.composer.phrases, service.coach.library)
+        catalog = AudioCatalog(service.composer.phrases, service.coach.library, service.locale)
         service = replace(service, hands_free=HandsFree(catalog, settings.audio_base_url))
     if settings.alexa_api_ca_path is not None:
         service = replace(service, apis=ApiOptions(ca_path=settings.alexa_api_ca_path))

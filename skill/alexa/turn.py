@@ -39,6 +39,7 @@ from skill.coaching.progress import (
 from skill.coaching.routine import parse as parse_routine
 from skill.coaching.routine import routine_after
 from skill.coaching.schedule import Reminders
+from skill.locales import DEFAULT, closest
 from skill.persistence import (
     NewerRecordError,
     Quarantined,
@@ -196,6 +197,7 @@ class Asked:
     api: ApiAccess | None = None  # where and how to reach them; None when the request says not
     granted: frozenset[str] = frozenset()  # permission scopes the runner has granted
     consent: str | None = None  # a Connections.Response's answer: ACCEPTED, DENIED...
+    locale: str = DEFAULT  # the shipped locale closest to the device's (skill.locales)
 
     @property
     def record_key(self) -> str:
@@ -357,6 +359,7 @@ def read_request(envelope: RequestEnvelope) -> Asked:
         api=_api_access(envelope),
         granted=_granted(system),
         consent=_consent(request) if kind == "Connections.Response" else None,
+        locale=closest(getattr(request, "locale", None)),
     )
 
 

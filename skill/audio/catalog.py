@@ -51,6 +51,7 @@ from functools import cache, cached_property
 from skill.coaching.coach import Coach
 from skill.content.loader import default_library
 from skill.content.models import Exercise, Library, WorkoutPlan
+from skill.locales import DEFAULT, SPOKEN
 from skill.speech.phrasebook import Phrasebook, default_phrasebook
 from skill.speech.replies import Composer, reps_words
 from skill.speech.rest_pacing import Cue, Pause, Sound, pace_rest
@@ -106,6 +107,7 @@ class Track:
     id: str  # "rest-045": what the skill names it by, in tokens or logs
     title: str  # for the player's screen: "Rest 45 seconds"
     sections: tuple[Section, ...]  # played one after another
+    locale: str = DEFAULT  # whose words and voice
 
     def __post_init__(self) -> None:
         if not _TRACK_ID.fullmatch(self.id):
@@ -114,12 +116,15 @@ class Track:
     @cached_property
     def digest(self) -> str:
         """sha256 of the format and of what is said and when, in a fixed text form."""
-        recipe = json.dumps([TRACK_FORMAT, [_section_data(s) for s in self.sections]])
+        recipe = json.dumps(
+            [TRACK_FORMAT, self.locale, [_section_data(s) for s in self.sections]],
+            ensure_ascii=False,
+        )
         return hashlib.sha256(recipe.encode("utf-8")).hexdigest()
 
     @property
     def file(self) -> str:
-        return f"{self.id}-{self.digest[:DIGEST_CHARS]}.mp3"
+        return f"{self.locale}-{self.id}-{self.digest[:DIGEST_CHARS]}.mp3"
 
     def url(self, base_url: str) -> str:
         return f"{base_url.rstrip('/')}/{self.file}"
@@ -182,9 +187,13 @@ def rest_events(rest_seconds: int, phrases: Phrasebook) -> tuple[At, ...]:
 
 
 class AudioCatalog:
-    def __init__(self, phrases: Phrasebook, library: Library) -> None:
+    def __init__(self, phrases: Phrasebook, library: Library, locale: str = DEFAULT) -> None:
         self.phrases = phrases
         self.library = library
+        self.locale = locale
+
+    def _track(self, track_id: str, title: str, sections: tuple[Section, ...]) -> Track:
+        return Track(track_id, title, sections, self.locale)
 
     # --- the tracks, one by one ----------------------------------------------------------------
 
@@ -193,9 +202,9 @@ class AudioCatalog:
             raise ValueError(
                 f"rest tracks are {MIN_REST_SECONDS} to {MAX_REST_SECONDS} s, not {seconds!r}"
             )
-        return Track(
+        return self._track(
             f"rest-{seconds:03d}",
-            f"Rest {seconds} seconds",
+            self.phrases.say("audio.titles.rest", seconds=seconds),
             (
                 Words(self.phrases.say("rest.start", seconds=seconds)),
                 Timed(seconds, rest_events(seconds, self.phrases)),
@@ -231,7 +240,13 @@ class AudioCatalog:
             sections = (Words(f"{call} {self.phrases.say('audio.go')}"),)
         else:  # the set itself, led as in speech, then what to say when it is over
             sections = (Words(call), led, Words(self.phrases.say("audio.led_done")))
-        return Track(track_id, f"{exercise.name}: set {set_number} of {exercise.sets}", sections)
+        return self._track(
+            track_id,
+            self.phrases.say(
+                "audio.titles.set", name=exercise.name, set=set_number, sets=exercise.sets
+            ),
+            sections,
+        )
 
     def _led(self, exercise: Exercise) -> Timed | None:
         """The Composer's led set (skill.speech.set_pacing's tempo: letters, or "switch hands"
@@ -268,7 +283,7 @@ class AudioCatalog:
             exercise = self._exercise(workout, next_index)
             words += " " + self.phrases.say("exercise.next_up", name=exercise.name)
             track_id += f"-next-{workout.id}-{next_index + 1}"
-        return Track(track_id, words, (Words(words),))
+        return self._track(track_id, words, (Words(words),))
 
     def introduction(self, workout_id: str, exercise_index: int, first_time: bool = True) -> Track:
         """What the Composer says when an exercise comes up: the first time, its name, why, the
@@ -282,7 +297,7 @@ class AudioCatalog:
             speech = self._composer.remind(workout, exercise_index)
         words = " ".join(piece.words for piece in speech.pieces if piece.words)
         kind = "intro" if first_time else "reminder"
-        return Track(
+        return self._track(
             f"{kind}-{workout.id}-{exercise_index + 1}",
             workout.exercises[exercise_index].name,
             (Words(words),),
@@ -293,11 +308,11 @@ class AudioCatalog:
         holds the player and "Alexa, next" reaches it when the set is done."""
         start = READY_SECONDS - REST_OVER.seconds
         tone = Timed(READY_SECONDS, (At(start, Tone(REST_OVER)),), kind="tone")
-        return Track("ready", "Set in progress", (tone,))
+        return self._track("ready", self.phrases.say("audio.titles.ready"), (tone,))
 
     def finished(self) -> Track:
         words = self.phrases.say("audio.finished")
-        return Track("finished", "Workout done", (Words(words),))
+        return self._track("finished", self.phrases.say("audio.titles.finished"), (Words(words),))
 
     # --- every track ---------------------------------------------------------------------------
 
@@ -353,6 +368,13 @@ class AudioCatalog:
 
 
 @cache
-def default_catalog() -> AudioCatalog:
-    """The shipped wording and workouts, built once per process."""
-    return AudioCatalog(default_phrasebook(), default_library())
+def default_catalog(locale: str = DEFAULT) -> AudioCatalog:
+    """The shipped wording and workouts of `locale`, built once per process."""
+    return AudioCatalog(default_phrasebook(locale), default_library(locale), locale)
+
+
+def track_of_file(file_name: str) -> Track | None:
+    """The shipped track whose file is `file_name` ("en-GB-rest-045-3f9c2a1b7d.mp3"), in the
+    locale its name begins with, or None."""
+    locale = next((code for code in SPOKEN if file_name.startswith(f"{code}-")), None)
+    return None if locale is None else default_catalog(locale).by_file(file_name)

@@ -33,13 +33,15 @@ from skill.content.models import (
     Substitute,
     WorkoutPlan,
 )
+from skill.locales import DEFAULT
 
-WORKOUTS_DIR = Path(__file__).parent / "workouts"
+CONTENT_DIR = Path(__file__).parent  # English here; another language in a folder of its locale
+WORKOUTS_DIR = CONTENT_DIR / "workouts"
 KIT_PATH = Path(__file__).parent / "kit_list.yaml"  # beside workouts/, which holds workouts only
 FIGURES_PATH = Path(__file__).parent / "figures.yaml"  # the figures the screen draws
 _T = TypeVar("_T")
 
-UNITS = ("reps", "yards", "circles", "seconds")
+UNITS = ("reps", "yards", "metres", "circles", "seconds")
 PERS = ("side", "direction", "letter", "hand")
 REST_SECONDS = (10, 180)
 CUES_PER_EXERCISE = (3, 5)
@@ -52,7 +54,8 @@ PART_SECONDS = 150
 LONGEST_PART_SECONDS = 180  # a part may run over PART_SECONDS when a move will not divide
 
 _ID = re.compile(r"[a-z][a-z0-9_]*")
-_ALIAS = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+# Lowercase words of any alphabet, as Alexa writes what it hears ("türreck", "straße").
+_ALIAS = re.compile(r"[^\W_A-Z]+(?: [^\W_A-Z]+)*")
 _FORBIDDEN = "<>&"  # would break the SSML the speech layer wraps the text in
 
 # (required, optional) keys of each mapping; `order` places a workout and is not kept.
@@ -207,7 +210,7 @@ def _aliases(value: object, where: str) -> tuple[str, ...]:
     aliases: list[str] = []
     for index, item in enumerate(items):
         at = _at(where, index)
-        if not isinstance(item, str) or not _ALIAS.fullmatch(item):
+        if not isinstance(item, str) or not _ALIAS.fullmatch(item) or item != item.lower():
             problem = "lowercase letters, digits and single spaces only"
             raise _FieldError(at, f"must be {problem} (got {_show(item)})")
         if item in aliases:
@@ -414,8 +417,9 @@ def _workout(
 
 
 def _spoken_form(name: str) -> str:
-    """What a runner would say for a display name: "T push-up" -> "t push up"."""
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", name.lower()).split())
+    """What a runner would say for a display name: "T push-up" -> "t push up" (any alphabet:
+    "Schulterdrücken" stays whole)."""
+    return " ".join(re.sub(r"[\W_]+", " ", name.lower()).split())
 
 
 def _ids(file: str, plan: WorkoutPlan) -> Iterator[tuple[str, str, str]]:
@@ -673,7 +677,21 @@ def default_move_figures() -> dict[str, Figure]:
     return {figure.name: figure for figure in load_move_figures()}
 
 
+def content_locale(locale: str = DEFAULT) -> str:
+    """Whose content `locale` speaks: its own folder's (skill/content/de-DE/) where it has one,
+    else the English content here, which every English locale shares."""
+    return locale if locale != DEFAULT and (CONTENT_DIR / locale).is_dir() else DEFAULT
+
+
+def default_library(locale: str = DEFAULT) -> Library:
+    """The shipped workouts in `locale`'s words, loaded once per process (the same object for
+    every locale that shares them)."""
+    return _shipped_library(content_locale(locale))
+
+
 @functools.cache
-def default_library() -> Library:
-    """The shipped workouts, loaded once per process."""
-    return load_library()
+def _shipped_library(locale: str) -> Library:
+    if locale == DEFAULT:
+        return load_library()
+    folder = CONTENT_DIR / locale
+    return load_library(folder / "workouts", kit_path=folder / "kit_list.yaml")

@@ -11,7 +11,7 @@ class Reps:
     """How much one set (or one step of a set) asks for, e.g. 4 each side, 15 yards each side."""
 
     count: int
-    unit: str = "reps"  # "reps", "yards", "circles", "seconds"
+    unit: str = "reps"  # "reps", "yards", "metres", "circles", "seconds"
     per: str | None = None  # "side", "direction", "letter" -> "each side"
 
 

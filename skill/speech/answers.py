@@ -50,7 +50,7 @@ class Answers(MoveReplies):
         if here is None:
             return self._no_workout(progress)
         parts = here.workout.warm_up
-        moves = self.join([said_mid_sentence(move) for move in parts[part]])
+        moves = self.join([said_mid_sentence(move, self.phrases) for move in parts[part]])
         text = self.phrases.say(
             "warm_up.where",
             moves=moves,
@@ -70,7 +70,7 @@ class Answers(MoveReplies):
             longest = max(routine_seconds(p.warm_up) for p in self.coach.library.workouts)
             text = self.phrases.say("warm_up.about_each", minutes=self.minutes(longest))
             return Speech().say(text)
-        names = [said_mid_sentence(move) for part in plan.warm_up for move in part]
+        names = [said_mid_sentence(move, self.phrases) for part in plan.warm_up for move in part]
         text = self.phrases.say(
             "warm_up.about",
             workout=plan.name,
@@ -633,9 +633,15 @@ class Answers(MoveReplies):
 
     def _cool_down_of(self, plan: WorkoutPlan) -> Speech:
         """How long the cool-down of `plan` is, and its first moves by name ("now your right
-        arm...", the other side of a stretch already named, is not a move of its own)."""
-        names = [move.name.partition(":")[0].lower() for part in plan.cool_down for move in part]
-        moves = self.join([name for name in names if not name.startswith("now ")][:4])
+        arm...", the other side of the stretch before it, drawn the same, is not a move of its
+        own)."""
+        moves_in_order = [move for part in plan.cool_down for move in part]
+        names = [
+            said_mid_sentence(replace(move, name=move.name.partition(":")[0]), self.phrases)
+            for before, move in zip([None, *moves_in_order], moves_in_order, strict=False)
+            if before is None or move.figure is None or before.figure != move.figure
+        ]
+        moves = self.join(names[:4])
         text = self.phrases.say(
             "cool_down.about",
             minutes=self.minutes(routine_seconds(plan.cool_down)),

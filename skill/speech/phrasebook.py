@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from skill.locales import DEFAULT
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 # libyaml's parser when PyYAML was built with it (its wheels are), else the pure-Python one.
 try:
@@ -34,6 +36,37 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, tuple[str, ...
     return flat
 
 
+def _load_flat(locale: str, folder: Path, seen: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    path = folder / f"{locale}.yaml"
+    if locale in seen:
+        raise PhrasebookError(f"{path.name}: based_on goes round in a circle: {seen}")
+    try:
+        with path.open(encoding="utf-8") as handle:
+            tree = yaml.load(handle, Loader=_SafeLoader)  # noqa: S506
+    except OSError as error:
+        raise PhrasebookError(f"{path.name}: cannot be read: {error.strerror}") from None
+    if not isinstance(tree, dict):
+        raise PhrasebookError(f"{path.name}: expected a mapping of keys to phrases")
+    base_locale = tree.pop("based_on", None)
+    own = _flatten(tree)
+    if base_locale is None:
+        return own
+    if not isinstance(base_locale, str):
+        raise PhrasebookError(f"{path.name}: based_on: expected a locale, got {base_locale!r}")
+    base = _load_flat(base_locale, folder, (*seen, locale))
+    for key, variants in own.items():
+        if key not in base:
+            raise PhrasebookError(f"{path.name}: {key}: no such key in {base_locale}.yaml")
+        wanted = set().union(*(placeholders(v) for v in base[key]))
+        for variant in variants:
+            if not placeholders(variant) <= wanted:  # a value the code does not supply there
+                raise PhrasebookError(
+                    f"{path.name}: {key}: placeholders {sorted(placeholders(variant))}, "
+                    f"but {base_locale}.yaml has {sorted(wanted)}"
+                )
+    return base | own
+
+
 def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
@@ -43,13 +76,10 @@ class Phrasebook:
         self.phrases = phrases
 
     @classmethod
-    def load(cls, locale: str = "en-US") -> Phrasebook:
-        path = LOCALE_DIR / f"{locale}.yaml"
-        with path.open(encoding="utf-8") as handle:
-            tree = yaml.load(handle, Loader=_SafeLoader)  # noqa: S506
-        if not isinstance(tree, dict):
-            raise PhrasebookError(f"{path.name}: expected a mapping of keys to phrases")
-        return cls(_flatten(tree))
+    def load(cls, locale: str = DEFAULT, folder: Path = LOCALE_DIR) -> Phrasebook:
+        """The locale's file; a file `based_on` another locale holds only the keys whose
+        wording differs (en-GB's spelling), each with its base's placeholders."""
+        return cls(_load_flat(locale, folder, ()))
 
     def variants(self, key: str) -> tuple[str, ...]:
         """Every wording of `key`, unfilled."""
@@ -74,5 +104,6 @@ class Phrasebook:
 
 
 @cache
-def default_phrasebook() -> Phrasebook:
-    return Phrasebook.load()
+def default_phrasebook(locale: str = DEFAULT) -> Phrasebook:
+    """The shipped wording of `locale` (one the skill speaks: skill.locales.closest)."""
+    return Phrasebook.load(locale)

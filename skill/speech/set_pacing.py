@@ -15,7 +15,13 @@ GET_SET_SECONDS = 3.0  # from the announcement to the first call
 BREATHER_SECONDS = 3.0  # between two steps (letters) of a set
 # Seconds one unit takes at the usual pace: a controlled rep up, a pause and down; a circle; a
 # yard walked carrying a weight; a second.
-UNIT_SECONDS = {"reps": 3.0, "circles": 2.5, "yards": 1.0, "seconds": 1.0}
+UNIT_SECONDS = {
+    "reps": 3.0,
+    "circles": 2.5,
+    "yards": 1.0,
+    "metres": 1.1,  # a yard is 0.91 metres
+    "seconds": 1.0,
+}
 # The runner's pace ("slow down", "speed up": Progress.pace) as the seconds one rep takes; every
 # unit of a led set is stretched or shortened alike. 2.5 s is still a controlled rep with a pause
 # at the top; 5 s is as slow as a set fits one response after a short rest (RESPONSE_SECONDS).

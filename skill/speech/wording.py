@@ -67,8 +67,11 @@ def routine_seconds(parts: Sequence[Sequence[Move]]) -> int:
     return sum(move.seconds for part in parts for move in part)
 
 
-def said_mid_sentence(move: Move) -> str:
-    """A move's name as said inside a sentence ("march on the spot ...")."""
+def said_mid_sentence(move: Move, phrases: Phrasebook) -> str:
+    """A move's name as said inside a sentence ("march on the spot ..."): lowercased where the
+    language does (English), as written where its nouns keep their capitals (German)."""
+    if phrases.say("grammar.names_mid_sentence") == "as_written":
+        return move.name
     return move.name[:1].lower() + move.name[1:]
 
 

@@ -28,9 +28,9 @@ def audio_blueprint(folder: Path) -> Blueprint:
     @blueprint.get("/<path:name>")
     def track(name: str) -> Response:
         # The catalog is imported and built on the first request for audio, not at start-up.
-        from skill.audio.catalog import MIME_TYPE, default_catalog
+        from skill.audio.catalog import MIME_TYPE, track_of_file
 
-        if default_catalog().by_file(name) is None:
+        if track_of_file(name) is None:
             abort(404)
         path = root / name  # a catalog file name: no slash, no dot-dot
         if not path.is_file():

@@ -213,7 +213,7 @@ def test_file_names_are_unique_and_urls_join_the_base() -> None:
     catalog = default_catalog()
     files = [track.file for track in catalog.tracks()]
     assert len(set(files)) == len(files) == len(catalog.tracks())
-    assert all(re.fullmatch(r"[a-z0-9-]+-[0-9a-f]{10}\.mp3", name) for name in files)
+    assert all(re.fullmatch(r"en-US-[a-z0-9-]+-[0-9a-f]{10}\.mp3", name) for name in files)
     track = catalog.rest(45)
     assert track.url("https://coach.example/audio") == f"https://coach.example/audio/{track.file}"
     assert track.url("https://coach.example/audio/") == f"https://coach.example/audio/{track.file}"

@@ -47,7 +47,7 @@ def test_audio_is_unset_by_default_and_read_from_make_audios_folder() -> None:
 
 def test_rendered_audio_is_never_committed() -> None:
     ignored = subprocess.run(
-        ["git", "check-ignore", "-q", "build/audio/rest-045-0123456789.mp3"], cwd=REPO_ROOT
+        ["git", "check-ignore", "-q", "build/audio/en-US-rest-045-0123456789.mp3"], cwd=REPO_ROOT
     )
     assert ignored.returncode == 0
 
@@ -146,7 +146,7 @@ def test_the_catalog_runs_on_lambdas_dependencies_alone() -> None:
         check=True,
     )
     found = json.loads(result.stdout)
-    assert found["url"].startswith("https://b.example/rest-045-") and found["count"] > 286
+    assert found["url"].startswith("https://b.example/en-US-rest-045-") and found["count"] > 286
     for forbidden in ("flask", "werkzeug", "harness", "lameenc", "miniaudio", "gtts"):
         assert forbidden not in found["modules"], forbidden
 

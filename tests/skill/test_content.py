@@ -409,7 +409,7 @@ def boolean_sets(data: dict[str, Any]) -> None:
 
 
 def bad_unit(data: dict[str, Any]) -> None:
-    data["exercises"][4]["reps"]["unit"] = "metres"
+    data["exercises"][4]["reps"]["unit"] = "furlongs"
 
 
 def bad_per(data: dict[str, Any]) -> None:
@@ -555,7 +555,7 @@ def substitute_without_source(data: dict[str, Any]) -> None:
             "bodyweight.yaml: exercises[2].sets: must be a whole number of at least 1 (got -3)",
         ),
         (boolean_sets, "bodyweight.yaml: exercises[2].sets: must be a whole number"),
-        (bad_unit, "bodyweight.yaml: exercises[4].reps.unit: must be one of reps, yards"),
+        (bad_unit, "bodyweight.yaml: exercises[4].reps.unit: must be one of reps, yards, metres"),
         (bad_per, "bodyweight.yaml: exercises[4].reps.per: must be one of side, direction"),
         (
             long_rest,

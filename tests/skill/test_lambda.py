@@ -384,5 +384,5 @@ def test_on_lambda_a_device_with_a_player_is_coached_hands_free_from_the_audio_b
     answer = handle(with_player(resolved_intent("AMAZON.NextIntent", user_id=user)), None)
     [play] = answer["response"]["directives"]
     assert play["type"] == "AudioPlayer.Play"
-    assert play["audioItem"]["stream"]["url"].startswith(bucket + "/praise-")
+    assert play["audioItem"]["stream"]["url"].startswith(bucket + "/en-US-praise-")
     assert "outputSpeech" not in answer["response"]

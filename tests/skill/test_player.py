@@ -121,7 +121,7 @@ def test_next_plays_the_rest_and_the_call_with_a_token_naming_runner_and_place(
     [directive] = plays(body)
     stream = directive["audioItem"]["stream"]
     assert directive["playBehavior"] == "REPLACE_ALL"
-    assert stream["url"].startswith(f"{BASE_URL}/praise-")
+    assert stream["url"].startswith(f"{BASE_URL}/en-US-praise-")
     token = PlayerToken.decode(stream["token"])
     assert token is not None
     assert (token.tag, token.workout_id, token.exercise_index, token.set_number, token.step) == (
@@ -136,9 +136,9 @@ def test_next_plays_the_rest_and_the_call_with_a_token_naming_runner_and_place(
 
 
 def track_id(directive: dict[str, Any]) -> str:
-    """The catalog id of a Play's track ("rest-030"), from its URL."""
+    """The catalog id of a Play's track ("rest-030"), from its URL ("en-US-rest-030-<digest>")."""
     url: str = directive["audioItem"]["stream"]["url"]
-    return url.rsplit("/", 1)[1].rsplit("-", 1)[0]
+    return url.rsplit("/", 1)[1].split("-", 2)[2].rsplit("-", 1)[0]
 
 
 @pytest.mark.parametrize("moment", ["PlaybackStarted", "PlaybackNearlyFinished"])
@@ -203,7 +203,7 @@ def test_the_next_button_ends_the_set_without_a_word(app: Flask, store: Recordin
     body = post(app, button(RUNNER, "next", None))
     assert "outputSpeech" not in body["response"] and "reprompt" not in body["response"]
     assert "shouldEndSession" not in body["response"]
-    assert plays(body)[0]["audioItem"]["stream"]["url"].startswith(f"{BASE_URL}/praise-")
+    assert plays(body)[0]["audioItem"]["stream"]["url"].startswith(f"{BASE_URL}/en-US-praise-")
     assert stored_set(store) == 2
 
 
@@ -228,7 +228,7 @@ def test_pause_over_the_coachs_audio_stops_it_silently_and_keeps_the_place(
     assert decode(store.rows[RUNNER].text)["progress"]["paused"] is True
     resumed = post(app, with_player(resolved_intent("AMAZON.ResumeIntent", user_id=RUNNER), token))
     [call] = plays(resumed)
-    assert "/set-bodyweight-1-2-" in call["audioItem"]["stream"]["url"]  # the same set again
+    assert "/en-US-set-bodyweight-1-2-" in call["audioItem"]["stream"]["url"]  # the same set again
     assert stored_set(store) == 2
 
 
@@ -321,7 +321,7 @@ def test_next_mid_rest_skips_the_rest_to_the_call_and_counts_no_set(
     assert "outputSpeech" not in body["response"]
     [directive] = plays(body)
     assert directive["playBehavior"] == "REPLACE_ALL"
-    assert "/set-bodyweight-1-2-" in directive["audioItem"]["stream"]["url"]
+    assert "/en-US-set-bodyweight-1-2-" in directive["audioItem"]["stream"]["url"]
     assert stored_set(store) == 2  # set 2 still to do
 
 
@@ -334,7 +334,7 @@ def test_next_with_a_queue_that_led_elsewhere_calls_the_current_set_rather_than_
     elsewhere = PlayerToken(user_tag(RUNNER), "dumbbell", 3, 2, 0, ("ready",)).encode()
     body = post(app, name_free(resolved_intent("AMAZON.NextIntent", user_id=RUNNER), elsewhere))
     [directive] = plays(body)
-    assert "/set-bodyweight-1-1-" in directive["audioItem"]["stream"]["url"]
+    assert "/en-US-set-bodyweight-1-1-" in directive["audioItem"]["stream"]["url"]
     assert stored_set(store) == 1
 
 
@@ -410,7 +410,7 @@ def test_the_rest_before_a_new_exercise_says_what_comes_next_as_the_spoken_rest_
     token = PlayerToken.decode(last[0]["audioItem"]["stream"]["token"])
     assert token is not None
     assert token.track_ids[0].endswith("-next-bodyweight-2")
-    assert "/praise-" in last[0]["audioItem"]["stream"]["url"]
+    assert "/en-US-praise-" in last[0]["audioItem"]["stream"]["url"]
 
 
 def test_keep_my_music_mid_rest_stops_the_audio_and_says_the_set_in_words(
