@@ -58,6 +58,7 @@ from harness.envelopes import (
     DEFAULT_DEVICE_ID,
     DEFAULT_SKILL_ID,
     DEFAULT_USER_ID,
+    LOCALE,
     PLAYBACK_COMMANDS,
     Caller,
     Clock,
@@ -370,9 +371,11 @@ class Device:
         keep: int | None = None,
         api_endpoint: str | None = None,
         consent: str = "ACCEPTED",
+        locale: str = LOCALE,
     ) -> None:
         self.transport = transport
-        self.model = model or load_model()
+        self.locale = locale  # sent in every request: the skill answers in its words
+        self.model = model or load_model(locale=locale)
         # What the device makes of words: by default the statistical stand-in for Alexa's NLU,
         # trained (once per model) only when the device first hears words.
         self._recogniser = recogniser
@@ -408,6 +411,16 @@ class Device:
         if self._recogniser is None:
             self._recogniser = recogniser_for(self.model)
         return self._recogniser
+
+    def use_locale(self, locale: str) -> None:
+        """Speak as a device in `locale`: its interaction model, and a recogniser trained on it
+        (one given for another locale's model is replaced)."""
+        if locale == self.locale:
+            return
+        self.locale = locale
+        self.model = load_model(locale=locale)
+        if self._recogniser is not None:
+            self._recogniser = recogniser_for(self.model, self._recogniser.name)
 
     @property
     def session_open(self) -> bool:
@@ -854,6 +867,7 @@ class Device:
         return self._record(turn)
 
     def _post(self, body: JsonDict) -> tuple[int, bytes]:
+        body["request"]["locale"] = self.locale
         raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         headers = dict(REQUEST_HEADERS)
         if self.signer is not None:

@@ -103,6 +103,8 @@ from harness.envelopes import DEFAULT_USER_ID
 from harness.player import Played
 from harness.ssml_reader import Clip, estimated_seconds, read_ssml
 from harness.yaml12 import load_yaml12
+from skill.locales import DEFAULT as DEFAULT_LOCALE
+from skill.locales import SPOKEN
 from skill.speech.sounds import REST_OVER
 
 REST_TOLERANCE_SECONDS = 1.0
@@ -139,7 +141,9 @@ _ACTION_KINDS: Mapping[str, ActionKind] = {
     "press": "press",
     "touch": "touch",
 }
-TOP_LEVEL_KEYS = frozenset({"name", "user", "description", "turns", "audio_player", "screen"})
+TOP_LEVEL_KEYS = frozenset(
+    {"name", "user", "description", "turns", "audio_player", "screen", "locale"}
+)
 BUTTONS = ("next", "previous", "play", "pause")
 PLAYER_ACTIVITIES = ("IDLE", "PLAYING", "PAUSED", "STOPPED", "FINISHED", "BUFFER_UNDERRUN")
 _YAML_BOOLEAN_HINT = " (quote words that YAML reads as booleans)"
@@ -208,6 +212,7 @@ class Dialog:
     source: str = "<script>"
     audio_player: bool = False
     screen: bool = False
+    locale: str = DEFAULT_LOCALE  # the device's: its model, and the words the skill answers in
 
 
 # ---- rest measurement -----------------------------------------------------------------------
@@ -419,7 +424,14 @@ def parse_dialog(data: Any, source: str = "<script>") -> Dialog:
         source=source,
         audio_player=_flag(where, "audio_player", data.get("audio_player", False)),
         screen=_flag(where, "screen", data.get("screen", False)),
+        locale=_locale(where, data.get("locale", DEFAULT_LOCALE)),
     )
+
+
+def _locale(where: _Where, value: object) -> str:
+    if value not in SPOKEN:
+        raise where.error("locale", f"must be one of {', '.join(SPOKEN)} (got {value!r})")
+    return str(value)
 
 
 def load_dialog(path: Path | str) -> Dialog:
@@ -731,6 +743,7 @@ def run_dialog(
             error = f"turn {step.number}: unknown action {step.target!r} (known: {known})"
             return DialogResult(dialog, (), setup_error=error)
     device = device_factory(dialog.user or DEFAULT_USER_ID)
+    device.use_locale(dialog.locale)
     if dialog.audio_player:
         device.enable_audio_player()
     if dialog.screen:

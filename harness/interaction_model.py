@@ -147,10 +147,11 @@ def _fallback_sensitivity(language: Mapping[str, Any]) -> str | None:
     return None if level is None else str(level)
 
 
-def load_model(path: Path | str | None = None) -> InteractionModel:
-    """Read a model file; by default the checkout's en-US model (cached: it never changes)."""
+def load_model(path: Path | str | None = None, locale: str = DEFAULT_LOCALE) -> InteractionModel:
+    """Read a model file; by default the checkout's model of `locale` (cached: it never
+    changes)."""
     if path is None:
-        return _default_model()
+        return _default_model(locale)
     return _load(Path(path))
 
 
@@ -162,6 +163,6 @@ def _load(path: Path) -> InteractionModel:
     return parse_model(data)
 
 
-@lru_cache(maxsize=1)
-def _default_model() -> InteractionModel:
-    return _load(default_model_path())
+@lru_cache(maxsize=8)
+def _default_model(locale: str) -> InteractionModel:
+    return _load(default_model_path(locale))

@@ -29,13 +29,15 @@ PLAYERS = (  # command lines that play a WAV file and exit
 )
 
 
-def make_voice(engine: str, cache_dir: Path | None, *, keep: int | None = None) -> Voice:
-    """The engine's voice, cached on disk and in memory (`keep`: at most that many texts in
-    memory; None: all said, as a render of one session needs)."""
+def make_voice(
+    engine: str, cache_dir: Path | None, *, keep: int | None = None, locale: str = "en-US"
+) -> Voice:
+    """The engine's voice in `locale`'s accent, cached on disk and in memory (`keep`: at most
+    that many texts in memory; None: all said, as a render of one session needs)."""
     from tracks.engines import pick_voice
     from tracks.synth_cache import CachedVoice
 
-    voice = pick_voice(engine)
+    voice = pick_voice(engine, locale)
     return voice if engine == "estimate" else CachedVoice(voice, cache_dir, keep=keep)
 
 

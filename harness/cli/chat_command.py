@@ -86,7 +86,7 @@ class ChatAudio:
 def chat_audio(args: argparse.Namespace, stack: ExitStack, interactive: bool) -> ChatAudio:
     if args.no_audio:
         return ChatAudio(None, None, None, False)
-    voice = make_voice(args.engine, args.cache_dir)
+    voice = make_voice(args.engine, args.cache_dir, locale=args.locale)
     command = find_player() if args.play is not False else None
     out = args.out
     if command is None and out is None and args.play is not False:

@@ -16,6 +16,8 @@ from harness.cli.errors import CliError
 from harness.cli.render_command import WORKOUTS, run_render
 from harness.session_render import DEFAULT_SET_SECONDS
 from skill.coaching.progress import MAX_REST_SECONDS, MIN_REST_SECONDS
+from skill.locales import DEFAULT as DEFAULT_LOCALE
+from skill.locales import SPOKEN
 
 Number = TypeVar("Number", int, float)
 
@@ -77,6 +79,13 @@ def _connection_options() -> argparse.ArgumentParser:
         action="store_true",
         help="understand only the model's samples word for word (as virtual-alexa does), not "
         "the default statistical stand-in for Alexa's NLU",
+    )
+    parent.add_argument(
+        "--locale",
+        choices=SPOKEN,
+        default=DEFAULT_LOCALE,
+        help="the device's locale: its interaction model, the skill's words and the voice's "
+        f"accent (default: {DEFAULT_LOCALE})",
     )
     return parent
 

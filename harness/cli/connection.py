@@ -42,6 +42,7 @@ class Connection:
     app_config: dict[str, Any] | None = None  # in process only: create_app's test_config
     recogniser: Recogniser | None = None  # what devices make of words (default: statistical)
     apis: AlexaApiServer | None = None  # in process: Alexa's APIs stood in (stand_in_apis)
+    locale: str = "en-US"  # the devices' locale: their model, and the words the skill answers in
 
     def device(self, user_id: str | None = None, *, audio_player: bool = False) -> Device:
         """A device reaching the skill; with `audio_player` it supports AudioPlayer and fetches
@@ -55,6 +56,7 @@ class Connection:
             signer=self.signer,
             recogniser=self.recogniser,
             api_endpoint=self.apis.url if self.apis is not None else None,
+            locale=self.locale,
         )
         if self.apis is not None:
             device.reminder_lines = self.apis.state.lines
@@ -107,6 +109,7 @@ def audio_dir(db_path: Path) -> Path:
 
 def connect(args: argparse.Namespace, db_path: Path | None) -> Connection:
     connection = _connect(args, db_path)
+    connection.locale = args.locale
     connection.recogniser = chosen_recogniser(args)
     return connection
 
@@ -116,7 +119,8 @@ def chosen_recogniser(args: argparse.Namespace) -> Recogniser:
     from harness.interaction_model import load_model
     from harness.understanding.recognisers import EXACT, STATISTICAL, recogniser_for
 
-    recogniser = recogniser_for(load_model(), EXACT if args.exact else STATISTICAL)
+    model = load_model(locale=args.locale)
+    recogniser = recogniser_for(model, EXACT if args.exact else STATISTICAL)
     print(f"Understanding words with the {recogniser.description}", file=sys.stderr)
     return recogniser
 

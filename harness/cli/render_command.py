@@ -326,7 +326,7 @@ def run_render(args: argparse.Namespace) -> int:
 
     if args.check_words:
         listen_module()
-    voice = make_voice(args.engine, args.cache_dir)
+    voice = make_voice(args.engine, args.cache_dir, locale=args.locale)
     out = args.out or RENDERS_DIR / args.workout
     hands_free: HandsFreeSession | None = None
     with tempfile.TemporaryDirectory(prefix="coach-render-") as folder:

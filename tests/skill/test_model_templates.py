@@ -13,7 +13,9 @@ import pytest
 
 from publishing import interaction_model
 from publishing.interaction_model import (
+    MODEL_DIR,
     MODEL_PATH,
+    TEMPLATES_DIR,
     TEMPLATES_PATH,
     ModelTemplateError,
     build_model,
@@ -21,6 +23,7 @@ from publishing.interaction_model import (
     load_templates,
     render,
     stale,
+    template_locales,
 )
 
 SOURCE = display_path(TEMPLATES_PATH)
@@ -40,12 +43,15 @@ def samples_of(template: str, **rules: str) -> list[str]:
 # ---- the checked-in model is the built one ----------------------------------------------------
 
 
-def test_the_checked_in_model_is_what_the_templates_build() -> None:
-    built = render(build_model(load_templates(), SOURCE))
-    differs = stale(built, MODEL_PATH.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("locale", template_locales())
+def test_the_checked_in_model_is_what_the_templates_build(locale: str) -> None:
+    templates, model = TEMPLATES_DIR / f"{locale}.yaml", MODEL_DIR / f"{locale}.json"
+    source = display_path(templates)
+    built = render(build_model(load_templates(templates), source))
+    differs = stale(built, model.read_text(encoding="utf-8"))
     if differs is not None:
         pytest.fail(
-            f"{display_path(MODEL_PATH)} is not what {SOURCE} builds (+ a sample only the "
+            f"{display_path(model)} is not what {source} builds (+ a sample only the "
             "templates have, - one only the JSON has). Edit the templates, not the JSON, then run "
             "`make model` and commit both:\n  " + "\n  ".join(differs)
         )
@@ -232,3 +238,26 @@ def test_a_refused_template_builds_nothing(
     assert interaction_model.main(["--templates", str(source), "--model", str(out)]) == 2
     assert "NextSetIntent" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_locale_based_on_another_adds_its_samples_and_synonyms(tmp_path: Path) -> None:
+    base = {
+        "invocationName": "upper body coach",
+        "intents": [{"name": "NextSetIntent", "samples": ["next set"]}],
+        "types": [{"name": "KIT", "values": [{"id": "mat", "value": "mat"}]}],
+    }
+    (tmp_path / "en-US.yaml").write_text(json.dumps(base), encoding="utf-8")
+    overlay = {
+        "based_on": "en-US",
+        "samples": {"NextSetIntent": ["that's me (done|finished)"]},
+        "synonyms": {"KIT": {"mat": ["yoga mat"]}},
+    }
+    (tmp_path / "en-GB.yaml").write_text(json.dumps(overlay), encoding="utf-8")
+    built = build_model(load_templates(tmp_path / "en-GB.yaml"), "en-GB.yaml")
+    language = built["interactionModel"]["languageModel"]
+    assert language["intents"][0]["samples"] == ["next set", "that's me done", "that's me finished"]
+    assert language["types"][0]["values"][0]["name"]["synonyms"] == ["yoga mat"]
+    overlay["samples"] = {"NoSuchIntent": ["hello"]}
+    (tmp_path / "en-GB.yaml").write_text(json.dumps(overlay), encoding="utf-8")
+    with pytest.raises(ModelTemplateError, match=r"en-GB\.yaml: samples\.NoSuchIntent"):
+        load_templates(tmp_path / "en-GB.yaml")
