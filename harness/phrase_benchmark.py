@@ -37,6 +37,7 @@ from harness.understanding.recognisers import EXACT, STATISTICAL, Recogniser, re
 from harness.utterances import FALLBACK_INTENT, SlotMatch
 from harness.yaml12 import load_yaml12
 from skill.app import create_app
+from skill.locales import DEFAULT as DEFAULT_LOCALE
 from skill.persistence.keys import record_key
 from skill.persistence.sqlite_store import SqliteProgressStore
 
@@ -46,6 +47,17 @@ HELD_OUT = "held_out.yaml"
 OFF_SCRIPT = "held_out_off_script.yaml"
 NOT_FOR_THE_COACH = "not_for_the_coach.yaml"
 FILES = (MAIN, HELD_OUT, OFF_SCRIPT, NOT_FOR_THE_COACH)
+LOCAL = "local_phrases.yaml"  # a locale's own development phrases, in en-US's places
+
+
+def locale_files(locale: str) -> tuple[str, ...]:
+    """The phrase files of `locale`, relative to PHRASES_DIR: en-US's, or the locale's folder
+    (its own words in en-US's places, and its blind held-out set)."""
+    if locale == DEFAULT_LOCALE:
+        return FILES
+    folder = PHRASES_DIR / locale
+    return tuple(f"{locale}/{name}" for name in (LOCAL, HELD_OUT) if (folder / name).is_file())
+
 
 # What each intent does for the runner. `{slot}` is the slot's resolved id; a filled slot that
 # resolved to nothing makes the outcome "clarify" (the coach asks), an empty one drops the suffix.
@@ -363,7 +375,8 @@ def load_file(name: str, folder: Path = PHRASES_DIR) -> tuple[Context, ...]:
 class _Stage:
     """One app and store; each place is set up once, then copied to a fresh runner per phrase."""
 
-    def __init__(self, database: Path, model: InteractionModel) -> None:
+    def __init__(self, database: Path, model: InteractionModel, locale: str) -> None:
+        self.locale = locale
         config = {"COACH_VERIFY_REQUESTS": "0", "COACH_DB_PATH": str(database)}
         self.transport = FlaskTransport(create_app(config))
         self.store = SqliteProgressStore(database)
@@ -379,7 +392,11 @@ class _Stage:
         if context.name not in self.setups:
             exact = recogniser_for(self.model, EXACT)  # set-ups are the main file's own words
             device = Device(
-                self.transport, self.model, user_id=f"setup-{context.name}", recogniser=exact
+                self.transport,
+                self.model,
+                user_id=f"setup-{context.name}",
+                recogniser=exact,
+                locale=self.locale,
             )
             for line in context.setup:
                 device.say(line)
@@ -389,7 +406,11 @@ class _Stage:
         setup = self.setups[context.name]
         self.runners += 1
         runner = Device(
-            self.transport, self.model, user_id=f"runner-{self.runners}", recogniser=recogniser
+            self.transport,
+            self.model,
+            user_id=f"runner-{self.runners}",
+            recogniser=recogniser,
+            locale=self.locale,
         )
         runner.session, runner.now = setup.session, setup.now
         record = self._record(setup.caller.user_id)
@@ -428,11 +449,13 @@ def run(
     files: Iterable[str] = FILES,
     recognisers: Iterable[str] = (STATISTICAL, EXACT),
     database: Path | None = None,
+    locale: str = DEFAULT_LOCALE,
 ) -> dict[tuple[str, str], list[Result]]:
-    """Every phrase of `files` with each recogniser: {(recogniser, file): results}."""
-    model = load_model()
+    """Every phrase of `files` said to a device in `locale` with each recogniser:
+    {(recogniser, file): results}."""
+    model = load_model(locale=locale)
     with tempfile.TemporaryDirectory() as scratch:
-        stage = _Stage(database or Path(scratch) / "benchmark.sqlite3", model)
+        stage = _Stage(database or Path(scratch) / "benchmark.sqlite3", model, locale)
         results: dict[tuple[str, str], list[Result]] = {}
         for name in recognisers:
             recogniser = recogniser_for(model, name)

@@ -17,6 +17,7 @@ from harness.interaction_model import load_model
 from harness.phrase_benchmark import (
     FILES,
     HELD_OUT,
+    LOCAL,
     MAIN,
     NOT_FOR_THE_COACH,
     OFF_SCRIPT,
@@ -27,6 +28,7 @@ from harness.phrase_benchmark import (
     destructive,
     judge,
     load_file,
+    locale_files,
     misheard,
     outcome,
     report,
@@ -90,6 +92,30 @@ def test_runners_are_understood_and_nothing_harmful_happens_unasked(recogniser: 
                 f" {misheard_at_most} misheard and {mishandled_at_most} mishandled):\n"
                 f"{report(mine)}"
             )
+    assert failures == [], "\n\n".join(failures)
+
+
+# Each other locale: its own development phrases and a held-out set written blind on December 7
+# (never read to write samples), with the stand-in trained on its model. (held-out floor, local
+# floor); harm is 0 everywhere. The aim is 85% held out: en-GB meets it, the others do not yet.
+LOCALE_FLOORS: Mapping[str, tuple[float, float]] = {
+    "en-GB": (0.86, 0.98),
+    "en-CA": (0.80, 1.0),
+    "en-AU": (0.73, 1.0),
+    "en-IN": (0.70, 1.0),
+}
+
+
+@pytest.mark.parametrize("locale", sorted(LOCALE_FLOORS))
+def test_each_locales_runners_are_understood_and_nothing_harmful_happens(locale: str) -> None:
+    held_out, local = f"{locale}/{HELD_OUT}", f"{locale}/{LOCAL}"
+    assert locale_files(locale) == (local, held_out)
+    results = run(locale_files(locale), recognisers=(STATISTICAL,), locale=locale)
+    failures = []
+    for file, floor in zip((held_out, local), LOCALE_FLOORS[locale], strict=True):
+        mine = results[STATISTICAL, file]
+        if destructive(mine) or share(mine) < floor:
+            failures.append(f"{file} (at least {floor:.0%}, no harm):\n{report(mine)}")
     assert failures == [], "\n\n".join(failures)
 
 
