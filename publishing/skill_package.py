@@ -97,13 +97,32 @@ def read_manifest(path: Path = MANIFEST_PATH) -> dict[str, Any]:
 def build_manifest(
     source: dict[str, Any], endpoint: str | None = None, ssl_certificate_type: str = "Trusted"
 ) -> dict[str, Any]:
-    """The manifest with the endpoint given, or the source's placeholder endpoint if none."""
+    """The manifest with the endpoint given, or the source's placeholder endpoint if none, and
+    every locale's icons and privacy policy those of the first locale (see share_first_locale)."""
     manifest = copy.deepcopy(source)
     if endpoint:
         manifest["manifest"]["apis"]["custom"]["endpoint"] = endpoint_for(
             endpoint, ssl_certificate_type
         )
+    share_first_locale(manifest["manifest"])
     return manifest
+
+
+SHARED_STORE_FIELDS = ("smallIconUri", "largeIconUri")
+
+
+def share_first_locale(manifest: dict[str, Any]) -> None:
+    """Every store shows the same icons and links the same privacy policy: they are written once,
+    in the first locale (en-US), and each other locale gets them here unless it has its own."""
+    stores = manifest["publishingInformation"]["locales"]
+    first = next(iter(stores.values()))
+    privacy = manifest.get("privacyAndCompliance", {}).get("locales")
+    first_privacy = next(iter(privacy.values())) if privacy else None
+    for locale, store in stores.items():
+        for field in SHARED_STORE_FIELDS:
+            store.setdefault(field, first[field])
+        if privacy is not None and first_privacy is not None:
+            privacy.setdefault(locale, dict(first_privacy))
 
 
 def build(
@@ -113,8 +132,10 @@ def build(
     manifest_path: Path = MANIFEST_PATH,
     model_dir: Path = MODEL_DIR,
 ) -> list[str]:
-    """Write the package into `out_dir`; return the placeholders still left in it."""
-    manifest = build_manifest(read_manifest(manifest_path), endpoint, ssl_certificate_type)
+    """Write the package into `out_dir`; return the placeholders still left in it (each once:
+    a placeholder shared with every locale is named where it is written)."""
+    source = read_manifest(manifest_path)
+    manifest = build_manifest(source, endpoint, ssl_certificate_type)
     models = sorted(model_dir.glob("*.json"))
     if not models:
         raise PackageError(f"no interaction models in {model_dir}")
@@ -126,8 +147,14 @@ def build(
         stale.unlink()
     for model in models:
         (models_out / model.name).write_bytes(model.read_bytes())
-    (out_dir / "skill.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return placeholders(manifest)
+    (out_dir / "skill.json").write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    if endpoint:
+        source["manifest"]["apis"]["custom"]["endpoint"] = manifest["manifest"]["apis"]["custom"][
+            "endpoint"
+        ]
+    return placeholders(source)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
