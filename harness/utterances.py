@@ -106,7 +106,7 @@ class Match:
 
 # ---- text -----------------------------------------------------------------------------------
 
-_NOT_SPOKEN = re.compile(r"[^a-z0-9' ]+")
+_NOT_SPOKEN = re.compile(r"[^\w' ]+|_")  # letters of any language (German's ä, ß) stay
 
 
 def normalize(text: str) -> str:
@@ -144,8 +144,53 @@ def _below_thousand(words: list[str], i: int) -> tuple[int, int] | None:
     return _below_hundred(words, i)
 
 
+_GERMAN_UNITS = {
+    "ein": 1, "eins": 1, "eine": 1, "einen": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5,
+    "sechs": 6, "sieben": 7, "acht": 8, "neun": 9,
+}  # fmt: skip
+_GERMAN_TEENS = {
+    "zehn": 10, "elf": 11, "zwölf": 12, "dreizehn": 13, "vierzehn": 14, "fünfzehn": 15,
+    "sechzehn": 16, "siebzehn": 17, "achtzehn": 18, "neunzehn": 19,
+}  # fmt: skip
+_GERMAN_TENS = {
+    "zwanzig": 20, "dreißig": 30, "vierzig": 40, "fünfzig": 50, "sechzig": 60, "siebzig": 70,
+    "achtzig": 80, "neunzig": 90,
+}  # fmt: skip
+
+
+def _german_below_hundred(word: str) -> int | None:
+    if word in _GERMAN_UNITS or word in _GERMAN_TEENS or word in _GERMAN_TENS:
+        return {**_GERMAN_UNITS, **_GERMAN_TEENS, **_GERMAN_TENS}[word]
+    unit, joined, tens = word.partition("und")  # "fünfundvierzig": five and forty
+    if joined and unit in _GERMAN_UNITS and tens in _GERMAN_TENS:
+        return _GERMAN_UNITS[unit] + _GERMAN_TENS[tens]
+    return None
+
+
+def parse_german_number(text: str) -> int | None:
+    """German number words, written as one word or apart ("fünfundvierzig", "hundert
+    zwanzig"), below a thousand, to an int."""
+    word = "".join(text.split())
+    if not word:
+        return None
+    head, hundred, rest = word.partition("hundert")
+    if not hundred:
+        return _german_below_hundred(word)
+    hundreds = 1 if head in ("", "ein", "eins") else _GERMAN_UNITS.get(head)
+    below = 0 if rest in ("", "und") else _german_below_hundred(rest.removeprefix("und"))
+    if hundreds is None or below is None:
+        return None
+    return hundreds * 100 + below
+
+
 def parse_number(text: str) -> int | None:
-    """Digits or English number words ("forty five", "a hundred and twenty") to an int."""
+    """Digits, English number words ("forty five", "a hundred and twenty") or German ones
+    ("fünfundvierzig") to an int."""
+    english = _parse_english_number(text)
+    return english if english is not None else parse_german_number(text)
+
+
+def _parse_english_number(text: str) -> int | None:
     words = text.split()
     if len(words) == 1 and words[0].isdigit():
         return int(words[0])
@@ -171,7 +216,7 @@ def parse_number(text: str) -> int | None:
 # ---- compiled samples -----------------------------------------------------------------------
 
 _SLOT_REF = re.compile(r"^\{(\w+)\}$")
-_FREE_WORDS = r"[a-z0-9']+(?: [a-z0-9']+)*?"
+_FREE_WORDS = r"[\w']+(?: [\w']+)*?"
 _NUMBER_WORD = "|".join(sorted(_NUMBER_WORDS, key=lambda w: (-len(w), w)))
 _NUMBER = rf"\d+|(?:{_NUMBER_WORD})(?: (?:{_NUMBER_WORD}))*"
 

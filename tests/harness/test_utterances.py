@@ -244,13 +244,24 @@ def test_matching_is_deterministic() -> None:
         ("a thousand", 1000),
         ("one thousand two hundred", 1200),
         ("75", 75),
+        # German, as Alexa's de-DE recogniser writes a number it hears in words
+        ("fünfundvierzig", 45),
+        ("neunzig", 90),
+        ("zwölf", 12),
+        ("hundertzwanzig", 120),
+        ("hundert zwanzig", 120),
+        ("einhundertfünf", 105),
+        ("dreißig", 30),
     ],
 )
 def test_number_words(words: str, number: int) -> None:
     assert parse_number(words) == number
 
 
-@pytest.mark.parametrize("words", ["five five", "hundred", "forty forty", "and", "a", "twenty and"])
+@pytest.mark.parametrize(
+    "words",
+    ["five five", "hundred", "forty forty", "and", "a", "twenty and", "und", "zwölfundzwanzig"],
+)
 def test_not_numbers(words: str) -> None:
     assert parse_number(words) is None
 
