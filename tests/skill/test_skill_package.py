@@ -17,6 +17,7 @@ from harness.utterances import match
 from publishing import skill_package
 from publishing.skill_package import PackageError, build, endpoint_for, placeholders
 from skill.app import create_app
+from skill.locales import SPOKEN
 from tests.support import REPO_ROOT
 
 MANIFEST_PATH = REPO_ROOT / "manifest" / "skill.json"
@@ -53,8 +54,28 @@ def manifest() -> dict[str, Any]:
     return data
 
 
-def store_text() -> dict[str, Any]:
-    return manifest()["manifest"]["publishingInformation"]["locales"]["en-US"]  # type: ignore[no-any-return]
+def store_text(locale: str = "en-US") -> dict[str, Any]:
+    return manifest()["manifest"]["publishingInformation"]["locales"][locale]  # type: ignore[no-any-return]
+
+
+ENGLISH_STORES = [locale for locale in SPOKEN if locale.startswith("en-")]
+
+
+def test_every_locale_the_skill_speaks_has_its_store_and_gets_icons_and_a_policy(
+    tmp_path: Path,
+) -> None:
+    stores = manifest()["manifest"]["publishingInformation"]["locales"]
+    assert sorted(stores) == sorted(SPOKEN)
+    build(tmp_path, LAMBDA_ARN)
+    built = json.loads((tmp_path / "skill.json").read_text(encoding="utf-8"))["manifest"]
+    first = built["publishingInformation"]["locales"]["en-US"]
+    for locale in SPOKEN:
+        store = built["publishingInformation"]["locales"][locale]
+        assert store["smallIconUri"] == first["smallIconUri"], locale
+        assert built["privacyAndCompliance"]["locales"][locale]["privacyPolicyUrl"], locale
+        country = locale.split("-")[1]
+        assert country in built["publishingInformation"]["distributionCountries"], locale
+    assert round_trip({"manifest": built}) == {"manifest": built}
 
 
 def round_trip(data: dict[str, Any]) -> dict[str, Any]:
@@ -134,10 +155,11 @@ def test_the_reminders_permission_is_declared_and_survives_the_round_trip() -> N
 # ---- example phrases ---------------------------------------------------------------------------
 
 
-def test_every_example_phrase_resolves_to_what_it_claims() -> None:
-    phrases = store_text()["examplePhrases"]
+@pytest.mark.parametrize("locale", ENGLISH_STORES)
+def test_every_example_phrase_resolves_to_what_it_claims(locale: str) -> None:
+    phrases = store_text(locale)["examplePhrases"]
     assert set(phrases) == set(CLAIMS), "a new example phrase needs its claim here"
-    model = load_model()
+    model = load_model(locale=locale)
     for phrase in phrases:
         kind, intent, slots = CLAIMS[phrase]
         heard = match(phrase, model)
@@ -147,15 +169,16 @@ def test_every_example_phrase_resolves_to_what_it_claims() -> None:
             assert heard.sample is not None, f"{phrase}: no sample of the model says this"
 
 
-def test_example_phrases_follow_amazons_rules() -> None:
-    phrases = store_text()["examplePhrases"]
-    invocation = load_model().invocation_name
+@pytest.mark.parametrize("locale", SPOKEN)
+def test_example_phrases_follow_amazons_rules(locale: str) -> None:
+    phrases = store_text(locale)["examplePhrases"]
+    invocation = load_model(locale=locale).invocation_name
     assert 1 <= len(phrases) <= MAX_EXAMPLE_PHRASES
     for phrase in phrases:
         assert phrase.startswith("Alexa, "), phrase
         assert f" {invocation} " in f"{phrase} ", f"{phrase}: not the invocation name {invocation}"
     # The first phrase is the one shown in the skill list: it opens the skill.
-    assert match(phrases[0], load_model()).kind == "launch"
+    assert match(phrases[0], load_model(locale=locale)).kind == "launch"
 
 
 def test_example_phrases_get_the_coach_on_a_device(tmp_path: Path, coach_env: Any) -> None:
@@ -181,8 +204,9 @@ def test_example_phrases_get_the_coach_on_a_device(tmp_path: Path, coach_env: An
 # ---- what a runner reads in the store ----------------------------------------------------------
 
 
-def test_the_store_text_is_within_amazons_limits() -> None:
-    text = store_text()
+@pytest.mark.parametrize("locale", SPOKEN)
+def test_the_store_text_is_within_amazons_limits(locale: str) -> None:
+    text = store_text(locale)
     for field, (shortest, longest) in LIMITS.items():
         assert shortest <= len(text[field]) <= longest, f"{field}: {len(text[field])} characters"
     assert 1 <= len(text["keywords"]) <= MAX_KEYWORDS
@@ -191,8 +215,9 @@ def test_the_store_text_is_within_amazons_limits() -> None:
     assert len(instructions) <= MAX_TESTING_INSTRUCTIONS
 
 
-def test_the_store_text_names_the_skill_and_both_workouts() -> None:
-    text = store_text()
+@pytest.mark.parametrize("locale", ENGLISH_STORES)
+def test_the_store_text_names_the_skill_and_both_workouts(locale: str) -> None:
+    text = store_text(locale)
     assert text["name"] == "Upper Body Coach"
     for word in ("runner", "bodyweight", "dumbbell", "next set"):
         assert word in text["description"].lower(), word
