@@ -7,6 +7,7 @@ is exactly what the skill declares: there is no second list of phrases to keep i
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -64,6 +65,7 @@ class InteractionModel:
     intents: tuple[Intent, ...]
     types: tuple[SlotType, ...] = ()
     fallback_sensitivity: str | None = None  # modelConfiguration's LOW, MEDIUM or HIGH
+    language: str = "en"  # of its locale ("de" for de-DE.json): how its numbers and chatter sound
 
     def intent(self, name: str) -> Intent:
         for intent in self.intents:
@@ -127,8 +129,9 @@ def _intent(data: Mapping[str, Any]) -> Intent:
     return Intent(name, tuple(str(s) for s in data.get("samples", ())), slots)
 
 
-def parse_model(data: Mapping[str, Any]) -> InteractionModel:
-    """Build the model from the parsed JSON (the `interactionModel` wrapper is optional)."""
+def parse_model(data: Mapping[str, Any], spoken: str = "en") -> InteractionModel:
+    """Build the model from the parsed JSON (the `interactionModel` wrapper is optional), of a
+    locale in the language `spoken`."""
     root = data.get("interactionModel", data)
     language = _require(root, "languageModel", "interactionModel")
     return InteractionModel(
@@ -136,6 +139,7 @@ def parse_model(data: Mapping[str, Any]) -> InteractionModel:
         intents=tuple(_intent(i) for i in _require(language, "intents", "languageModel")),
         types=tuple(_slot_type(t) for t in language.get("types", ())),
         fallback_sensitivity=_fallback_sensitivity(language),
+        language=spoken,
     )
 
 
@@ -160,7 +164,9 @@ def _load(path: Path) -> InteractionModel:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         raise ModelError(f"cannot read interaction model {path}: {error}") from error
-    return parse_model(data)
+    # A model file is named by its locale (de-DE.json); any other name is taken as English.
+    named = re.fullmatch(r"([a-z]{2})-[A-Z]{2}", path.stem)
+    return parse_model(data, named.group(1) if named else "en")
 
 
 @lru_cache(maxsize=8)

@@ -35,6 +35,12 @@ LAUNCH_VERBS = ("open", "launch", "start", "talk to", "load")
 ASK_VERBS = ("ask", "tell")
 ASK_CONNECTORS = ("to", "for", "if", "whether", "that")
 TRAILING_CONNECTORS = ("with", "using", "from")
+# The same in German ("Alexa, öffne Oberkörper Trainer", "Alexa, sag Oberkörper Trainer, dass
+# ich fertig bin"), apart from the English ones that the offline command model is built from.
+GERMAN_LAUNCH_VERBS = ("öffne", "starte")
+GERMAN_ASK_VERBS = ("frag", "frage", "sag", "sage", "bitte")
+GERMAN_CONNECTORS = ("dass", "ob", "nach")
+_LAUNCH_AFTER_NAME = ("öffnen", "starten")  # "Alexa, Oberkörper Trainer öffnen"
 
 _UNITS = {
     word: n
@@ -331,8 +337,8 @@ class Matcher:
         self.tables = {t.name: _phrase_table(t) for t in model.types}
         samples: list[_Sample] = []
         for intent in model.intents:
-            texts = (*intent.samples, *BUILTIN_PHRASES.get(intent.name, ()))
-            for text in dict.fromkeys(texts):  # drop repeats, keep order
+            own = builtin_phrases(model.language).get(intent.name, ())
+            for text in dict.fromkeys((*intent.samples, *own)):  # drop repeats, keep order
                 sample = _compile_sample(model, intent, text, len(samples))
                 if sample is not None:
                     samples.append(sample)
@@ -368,15 +374,18 @@ class Matcher:
     def split_invocation(self, text: str) -> tuple[str, tuple[str, ...]] | None:
         """("launch", ()) or ("one_shot", what to match) when `text` names the skill."""
         name = self._invocation
-        if text in {f"{verb} {name}" for verb in (*LAUNCH_VERBS, *ASK_VERBS)}:
+        launches = (*LAUNCH_VERBS, *ASK_VERBS, *GERMAN_LAUNCH_VERBS, *GERMAN_ASK_VERBS)
+        if text in {f"{verb} {name}" for verb in launches} | {
+            f"{name} {verb}" for verb in _LAUNCH_AFTER_NAME
+        }:
             return "launch", ()
-        for verb in ASK_VERBS:
+        for verb in (*ASK_VERBS, *GERMAN_ASK_VERBS):
             prefix = f"{verb} {name} "
             if text.startswith(prefix):
                 rest = text[len(prefix) :]
                 first, _, after = rest.partition(" ")
                 # "tell ... that set is done": try with and without the connector word.
-                if first in ASK_CONNECTORS and after:
+                if first in (*ASK_CONNECTORS, *GERMAN_CONNECTORS) and after:
                     return "one_shot", (after, rest)
                 return "one_shot", (rest,)
         for connector in TRAILING_CONNECTORS:

@@ -15,8 +15,11 @@ OUT_OF_DOMAIN_FILE = HERE / "out_of_domain.yaml"
 
 
 @cache
-def builtin_phrases() -> Mapping[str, tuple[str, ...]]:
-    """Each built-in intent's own phrases: Amazon's documented ones, then the assumed ones."""
+def builtin_phrases(language: str = "en") -> Mapping[str, tuple[str, ...]]:
+    """Each built-in intent's own phrases: Amazon's documented ones, then the assumed ones.
+    Amazon documents them in English only; a German model lists its plain words as samples."""
+    if language != "en":
+        return {}
     data = yaml.safe_load(BUILTIN_PHRASES_FILE.read_text(encoding="utf-8"))
     phrases: dict[str, tuple[str, ...]] = {}
     for part in ("documented", "assumed"):
@@ -26,5 +29,7 @@ def builtin_phrases() -> Mapping[str, tuple[str, ...]]:
 
 
 @cache
-def out_of_domain() -> tuple[str, ...]:
-    return tuple(str(line) for line in yaml.safe_load(OUT_OF_DOMAIN_FILE.read_text("utf-8")))
+def out_of_domain(language: str = "en") -> tuple[str, ...]:
+    """Everyday speech in `language` that is for no workout coach (out_of_domain.<lang>.yaml)."""
+    path = OUT_OF_DOMAIN_FILE if language == "en" else HERE / f"out_of_domain.{language}.yaml"
+    return tuple(str(line) for line in yaml.safe_load(path.read_text("utf-8")))

@@ -27,7 +27,10 @@ _SLOT_TOKEN = re.compile(r"^\{(\w+)\}$")
 # Words that never make a slot value on their own ("what do i do now" names no exercise).
 FILLER_WORDS = frozenset(
     "a an the this that these those it one ones now then here there please me my i you next"
-    " again just so um uh like".split()
+    " again just so um uh like"
+    # German's
+    " der die das den dem des ein eine einen einem diese dieser dieses es jetzt dann hier da"
+    " bitte mir mich mein meine ich du nächste nächsten nochmal also äh ähm halt mal".split()
 )
 _LONGEST_NUMBER = 6  # words: "a hundred and twenty five" is five
 _UNIT_SECONDS = {
@@ -41,7 +44,15 @@ _UNIT_SECONDS = {
     "mins": 60,
     "hour": 3600,
     "hours": 3600,
+    "sekunde": 1,
+    "sekunden": 1,
+    "minuten": 60,
+    "stunde": 3600,
+    "stunden": 3600,
 }
+_AND = ("and", "und")
+_A = ("a", "an", "ein", "eine", "einer")
+_ONE_AND_A_HALF = ("eineinhalb", "anderthalb")  # "anderthalb minuten": ninety seconds
 
 
 def number_spans(words: Sequence[str]) -> list[tuple[int, int, int]]:
@@ -61,12 +72,20 @@ def number_spans(words: Sequence[str]) -> list[tuple[int, int, int]]:
 
 
 def iso_duration(text: str) -> str | None:
-    """Spoken durations as ISO 8601: "two minutes" PT2M, "a minute and a half" PT1M30S."""
+    """Spoken durations as ISO 8601: "two minutes" PT2M, "a minute and a half" PT1M30S, and in
+    German "anderthalb minuten" PT1M30S, "eine halbe minute" PT30S."""
     words = normalize(text).split()
     seconds, unit, i = 0, 0, 0
     while i < len(words):
-        if words[i] == "and":
+        if words[i] in _AND:
             i += 1
+        elif words[i] in _ONE_AND_A_HALF or words[i : i + 2] in (["eine", "halbe"], ["halbe"]):
+            half = words[i] == "halbe" or words[i + 1 : i + 2] == ["halbe"]
+            i += 2 if words[i] == "eine" else 1
+            unit = _UNIT_SECONDS.get(words[i] if i < len(words) else "", 0)
+            if not unit:
+                return None
+            seconds, i = seconds + (unit // 2 if half else unit * 3 // 2), i + 1
         elif words[i : i + 2] == ["a", "half"] and unit:  # "a minute and a half"
             seconds, i = seconds + unit // 2, i + 2
         elif words[i] == "half" and words[i + 1 : i + 2] in (["a"], ["an"]):  # "half a minute"
@@ -75,7 +94,7 @@ def iso_duration(text: str) -> str | None:
                 return None
             seconds, i = seconds + unit // 2, i + 3
         else:
-            if words[i] in ("a", "an"):
+            if words[i] in _A:
                 number, i = 1, i + 1
             else:
                 spans = number_spans(words[i : i + _LONGEST_NUMBER])

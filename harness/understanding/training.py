@@ -12,10 +12,9 @@ import re
 from collections.abc import Iterator, Sequence
 
 from harness.interaction_model import Intent, InteractionModel
-from harness.understanding.phrases import out_of_domain
+from harness.understanding.phrases import builtin_phrases, out_of_domain
 from harness.understanding.slots import DURATION_TYPE
 from harness.utterances import (
-    BUILTIN_PHRASES,
     FALLBACK_INTENT,
     NUMBER_TYPE,
     normalize,
@@ -24,6 +23,13 @@ from harness.utterances import (
 FILLS_PER_SAMPLE = 3  # a sample with slots is seen with this many different values
 SPOKEN_NUMBERS = ("thirty", "two", "forty five", "ninety", "one", "sixty", "twelve", "three")
 SPOKEN_DURATIONS = ("thirty seconds", "two minutes", "a minute", "forty five seconds")
+# The same said in another language: a German sample is filled with German words.
+SPOKEN_NUMBERS_IN = {
+    "de": ("dreißig", "zwei", "fünfundvierzig", "neunzig", "eins", "sechzig", "zwölf", "drei")
+}
+SPOKEN_DURATIONS_IN = {
+    "de": ("dreißig sekunden", "zwei minuten", "eine minute", "fünfundvierzig sekunden")
+}
 ANY_WORDS = ("something", "the thing", "that one")  # a built-in type the model does not list
 _SLOT = re.compile(r"\{(\w+)\}")
 
@@ -33,12 +39,13 @@ def examples(model: InteractionModel) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     counter = itertools.count()
     for intent in model.intents:
-        texts = (*intent.samples, *BUILTIN_PHRASES.get(intent.name, ()))
+        texts = (*intent.samples, *builtin_phrases(model.language).get(intent.name, ()))
         for text in dict.fromkeys(texts):
             for filled in _filled(model, intent, text, next(counter)):
                 pairs.append((normalize(filled), intent.name))
     if model.has_intent(FALLBACK_INTENT):
-        pairs.extend((normalize(line), FALLBACK_INTENT) for line in out_of_domain())
+        chatter = out_of_domain(model.language)
+        pairs.extend((normalize(line), FALLBACK_INTENT) for line in chatter)
     return pairs
 
 
@@ -57,9 +64,9 @@ def _filled(model: InteractionModel, intent: Intent, text: str, seed: int) -> It
 
 def _spoken_values(model: InteractionModel, type_name: str) -> Sequence[str]:
     if type_name == NUMBER_TYPE:
-        return SPOKEN_NUMBERS
+        return SPOKEN_NUMBERS_IN.get(model.language, SPOKEN_NUMBERS)
     if type_name == DURATION_TYPE:
-        return SPOKEN_DURATIONS
+        return SPOKEN_DURATIONS_IN.get(model.language, SPOKEN_DURATIONS)
     slot_type = model.slot_type(type_name)
     if slot_type is None:
         return ANY_WORDS

@@ -898,7 +898,8 @@ class Handlers:
 
     def remind_me(self, turn: Turn) -> Outcome:
         slot = turn.asked.slot
-        days = [slot("day").spoken, slot("other_day").spoken]
+        # The day as Alexa resolved it (MO): what was said is in the runner's language.
+        days = [slot(name).resolved_id or slot(name).spoken for name in ("day", "other_day")]
         return self.reminding.remind_me(turn, days, slot("time").spoken)
 
     def next_workout(self, turn: Turn) -> Outcome:

@@ -16,7 +16,6 @@ from skill.alexa import alexa_apis as apis
 from skill.alexa.service import CoachService
 from skill.alexa.turn import Outcome, Turn
 from skill.coaching.schedule import (
-    DAY_NAMES,
     DAYS,
     KEEP_TOKENS,
     ZONE_CHECK_SECONDS,
@@ -107,9 +106,7 @@ class Reminding:
         speech = Speech()
         speech.extend(reply.said)
         speech.say(
-            self.phrases.say(
-                "remind.offer", day=DAY_NAMES[DAYS.index(plan.days[0])], time=self.time(plan)
-            )
+            self.phrases.say("remind.offer", day=self.day_name(plan.days[0]), time=self.time(plan))
         )
         asked = self.service.composer.ask_yes_no(speech, PENDING)
         return replace(
@@ -282,7 +279,7 @@ class Reminding:
         at = next_time(plan, turn.now, zone)
         days_on = (at.date() - local(turn.now, zone).date()).days
         when = {0: "remind.today", 1: "remind.tomorrow"}.get(days_on, "remind.on_day")
-        day = self.phrases.say(when, day=DAY_NAMES[at.weekday()])
+        day = self.phrases.say(when, day=self.day_name(DAYS[at.weekday()]))
         return self.said(turn, "remind.next", reminders, when=day, time=self.time(plan))
 
     # --- words --------------------------------------------------------------------------------
@@ -305,13 +302,20 @@ class Reminding:
         return replace(self.answer(turn, speech), reminders=reminders)
 
     def days(self, plan: Plan) -> str:
-        names = [DAY_NAMES[DAYS.index(day)] for day in plan.days]
-        return self.service.composer.join(names)
+        return self.service.composer.join([self.day_name(day) for day in plan.days])
+
+    def day_name(self, code: str) -> str:
+        """ "Monday" for MO, in the runner's language."""
+        return self.phrases.say(f"weekday.{code.lower()}")
 
     def time(self, plan: Plan) -> str:
-        """7 am, 7:30 pm."""
-        hour = plan.hour % 12 or 12
-        half = "am" if plan.hour < 12 else "pm"
-        if plan.minute:
-            return f"{hour}:{plan.minute:02d} {half}"
-        return f"{hour} {half}"
+        """7 am, 7:30 pm (or 7 Uhr, 19:30 Uhr: the locale's clock)."""
+        half = self.phrases.say("clock.am" if plan.hour < 12 else "clock.pm")
+        key = "clock.hour_minute" if plan.minute else "clock.hour"
+        return self.phrases.say(
+            key,
+            hour=plan.hour,
+            hour12=plan.hour % 12 or 12,
+            minute=f"{plan.minute:02d}",
+            half=half,
+        )
