@@ -32,7 +32,8 @@ VOICE_NAMES = ("espeak", "gtts", "estimate")
 
 
 # Each locale in its own accent: gTTS by language and Google domain, espeak-ng by its voices
-# (it has no Canadian, Australian or Indian English: the nearest spelling's accent stands in).
+# (its British voices are "en" and "en-GB-x-rp"; it has no Canadian, Australian or Indian
+# English, so the nearest spelling's accent stands in).
 GTTS_ACCENTS = {
     "en-US": ("en", "com"),
     "en-GB": ("en", "co.uk"),
@@ -43,10 +44,10 @@ GTTS_ACCENTS = {
 }
 ESPEAK_VOICES = {
     "en-US": "en-us",
-    "en-GB": "en-gb",
+    "en-GB": "en-GB-x-rp",
     "en-CA": "en-us",
-    "en-AU": "en-gb",
-    "en-IN": "en-gb",
+    "en-AU": "en",
+    "en-IN": "en",
     "de-DE": "de",
 }
 
