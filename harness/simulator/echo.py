@@ -257,6 +257,7 @@ class SimulatedEcho:
             wall = self._wall_device_time()
             return {
                 "viewport": self.viewport,
+                "locale": device.locale,  # what its requests carry: whose words it hears
                 "screen": device.screen,
                 "handsFree": device.player is not None,
                 "deviceSeconds": round(device.now, 3),

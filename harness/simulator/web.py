@@ -1,7 +1,9 @@
 """The simulator's routes, under /simulator: the page, and a small JSON API for its devices.
 
   GET  /simulator/                          the page (static/index.html)
-  POST /simulator/api/devices               {"viewport", "handsFree", "runner"} -> {"id"}
+  GET  /simulator/api/locales               {"locales", "default"}: what a device may speak
+  POST /simulator/api/devices               {"viewport", "handsFree", "runner", "locale"}
+                                            -> {"id"}
   GET  /simulator/api/devices/ID?since=N&screen=V   the device's state, transcript from entry
                                             N, the document shown unless the page has version V,
                                             the reminders set for its runner
@@ -13,8 +15,10 @@
   GET  /simulator/api/devices/ID/speech/N.mp3   transcript line N's words, in the harness's voice
 
 Each device is a harness Device on this very app (FlaskTransport): the envelopes are the
-harness's. The actions answer with the state, as GET does. Each device reaches the
-app's stand-in of Alexa's APIs (harness.alexa_apis) with its runner's own access token.
+harness's. A device speaks one locale (skill.locales.SPOKEN): its requests carry it, its words
+are understood by that locale's model, typed or spoken, and the coach is heard in its accent.
+The actions answer with the state, as GET does. Each device reaches the app's stand-in of
+Alexa's APIs (harness.alexa_apis) with its runner's own access token.
 """
 
 from __future__ import annotations
@@ -28,15 +32,20 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
-from functools import cached_property
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from harness.alexa_apis import AlexaApiServer
 from harness.simulator.echo import DEVICE_KEEPS, PRESS, SAY, TOUCH, TRACKS_KEPT, SimulatedEcho
+from skill.locales import DEFAULT as DEFAULT_LOCALE
+from skill.locales import SPOKEN
+
+if TYPE_CHECKING:
+    from harness.listen import CommandRecognizer, Recognition
+    from tracks.voices.base import Voice
 
 STATIC = Path(__file__).with_name("static")
 EXTENSION_KEY = "upper_body_coach_simulator"
@@ -45,8 +54,8 @@ CLOCK_KEY = "SIMULATOR_CLOCK"  # Flask config: the wall clock (seconds), for tes
 APIS_KEY = "SIMULATOR_ALEXA_APIS"  # Flask config: the stand-in of Alexa's APIs (not started)
 DEFAULT_VOICE = "espeak"
 MAX_DEVICES = 32  # the oldest goes when a 33rd page opens
-# The shared voice holds in memory only the texts it said last (countdowns come back often); older
-# ones are read again from its disk cache, so a server left running for a week does not grow.
+# Each locale's voice holds in memory only the texts it said last (countdowns come back often);
+# older ones are read again from its disk cache, so a server left running for a week does not grow.
 VOICE_TEXTS_KEPT = 100
 MAX_TEXT_CHARS = 500
 MAX_RECORDING_BYTES = 5 * 1024 * 1024  # about 2.5 minutes at 16 kHz: far longer than a command
@@ -54,6 +63,26 @@ VIEWPORTS = frozenset({"show-5", "show-8", "show-10", "show-15", "show-21", "spo
 RUNNER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")
 USER_ID_PREFIX = "amzn1.ask.account.SIMULATOR-"
+T = TypeVar("T")
+
+
+class PerLocale(Generic[T]):
+    """One `build(locale)` per locale, made on first use and kept. A build may take seconds (a
+    recogniser): only callers wanting the same locale wait for it."""
+
+    def __init__(self, build: Callable[[str], T]) -> None:
+        self._build = build
+        self._built: dict[str, T] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, locale: str) -> T:
+        with self._lock:
+            lock = self._locks.setdefault(locale, threading.Lock())
+        with lock:
+            if locale not in self._built:
+                self._built[locale] = self._build(locale)
+            return self._built[locale]
 
 
 class Simulator:
@@ -65,8 +94,9 @@ class Simulator:
         self.clock: Callable[[], float] = app.config.get(CLOCK_KEY, time.monotonic)
         self._devices: OrderedDict[str, SimulatedEcho] = OrderedDict()
         self._lock = threading.Lock()
-        self._recognizer_lock = threading.Lock()
-        self._recognizer: Any = None
+        # What hears and speaks for a device, by its locale: built when a device first needs it.
+        self.voice: PerLocale[Voice] = PerLocale(self._make_voice)
+        self.recognizer: PerLocale[CommandRecognizer] = PerLocale(_make_recognizer)
         self._apis: AlexaApiServer | None = app.config.get(APIS_KEY)
 
     def apis(self) -> AlexaApiServer | None:
@@ -79,7 +109,7 @@ class Simulator:
             stopping.atexit = False  # its thread is a daemon: it ends with the process
         return apis
 
-    def add(self, viewport: str, hands_free: bool, runner: str) -> str:
+    def add(self, viewport: str, hands_free: bool, runner: str, locale: str) -> str:
         from harness.device import Device, FlaskTransport
         from harness.dialog_stage import TracksOnDemand
         from skill.app import EXTENSION_KEY as SKILL_KEY
@@ -93,6 +123,7 @@ class Simulator:
             device_id=f"amzn1.ask.device.SIMULATOR-{device_id}",
             screen=viewport != "none",
             keep=DEVICE_KEEPS,
+            locale=locale,
         )
         if hands_free:
             device.enable_audio_player(tracks_kept=TRACKS_KEPT)
@@ -116,21 +147,18 @@ class Simulator:
             abort(404, "no such simulated device (the server restarted?): reload the page")
         return echo
 
-    @cached_property
-    def voice(self) -> Any:
+    def _make_voice(self, locale: str) -> Voice:
         from harness.cli.audio import make_voice
 
-        return make_voice(self.voice_name, None, keep=VOICE_TEXTS_KEPT)
+        return make_voice(self.voice_name, None, keep=VOICE_TEXTS_KEPT, locale=locale)
 
-    def recognizer(self) -> Any:
-        """harness.listen's command recogniser, built once, on first use (it takes seconds)."""
-        from harness.interaction_model import load_model
-        from harness.listen import CommandRecognizer
 
-        with self._recognizer_lock:
-            if self._recognizer is None:
-                self._recognizer = CommandRecognizer.from_model(load_model())
-            return self._recognizer
+def _make_recognizer(locale: str) -> CommandRecognizer:
+    """harness.listen's command recogniser for `locale`'s model (building it takes seconds)."""
+    from harness.interaction_model import load_model
+    from harness.listen import CommandRecognizer
+
+    return CommandRecognizer.from_model(load_model(locale=locale))
 
 
 def simulator_blueprint() -> Blueprint:
@@ -144,6 +172,10 @@ def simulator_blueprint() -> Blueprint:
     def page() -> WerkzeugResponse:
         return blueprint.send_static_file("index.html")
 
+    @blueprint.get("/api/locales")
+    def locales() -> Response:
+        return jsonify(locales=list(SPOKEN), default=DEFAULT_LOCALE)
+
     @blueprint.post("/api/devices")
     def add_device() -> tuple[Response, int]:
         body = _json_body()
@@ -156,7 +188,10 @@ def simulator_blueprint() -> Blueprint:
         hands_free = body.get("handsFree", False)
         if not isinstance(hands_free, bool):
             abort(400, "handsFree must be true or false")
-        device_id = _simulator().add(viewport, hands_free, runner)
+        locale = _text(body, "locale", default=DEFAULT_LOCALE)
+        if locale not in SPOKEN:
+            abort(400, f"locale must be one of {', '.join(SPOKEN)}")
+        device_id = _simulator().add(viewport, hands_free, runner, locale)
         return jsonify(id=device_id), 201
 
     @blueprint.get("/api/devices/<device_id>")
@@ -194,7 +229,7 @@ def simulator_blueprint() -> Blueprint:
         recording = request.get_data(cache=False)
         if not recording or len(recording) > MAX_RECORDING_BYTES:
             abort(400, "send a WAV recording of a few seconds")
-        heard = _recognise(recording)
+        heard = _recognise(recording, echo.device.locale)
         if heard.text:
             echo.act(SAY, heard.text)
         else:
@@ -203,10 +238,11 @@ def simulator_blueprint() -> Blueprint:
 
     @blueprint.get("/api/devices/<device_id>/speech/<int:number>.mp3")
     def speech(device_id: str, number: int) -> Response:
-        ssml = _simulator().get(device_id).speech(number)
+        echo = _simulator().get(device_id)
+        ssml = echo.speech(number)
         if ssml is None:
             abort(404)
-        return Response(_speech_mp3(ssml), mimetype="audio/mpeg")
+        return Response(_speech_mp3(ssml, echo.device.locale), mimetype="audio/mpeg")
 
     @blueprint.errorhandler(400)
     @blueprint.errorhandler(404)
@@ -250,7 +286,7 @@ def _text(body: dict[str, Any], key: str, default: str | None = None) -> str:
     return value
 
 
-def _recognise(recording: bytes) -> Any:
+def _recognise(recording: bytes, locale: str) -> Recognition:
     import tempfile
 
     from harness.listen import ListenError
@@ -259,17 +295,17 @@ def _recognise(recording: bytes) -> Any:
         file.write(recording)
         file.flush()
         try:
-            return _simulator().recognizer().recognize_file(file.name)
+            return _simulator().recognizer(locale).recognize_file(file.name)
         except ListenError as error:
             abort(400, f"cannot hear that recording: {error}")
 
 
-def _speech_mp3(ssml: str) -> bytes:
+def _speech_mp3(ssml: str, locale: str) -> bytes:
     from harness.cli.audio import encode_cached
     from harness.session_render import render_ssml
     from tracks.voices.base import VoiceError
 
     try:
-        return encode_cached(render_ssml(ssml, _simulator().voice).pcm, None, None)
+        return encode_cached(render_ssml(ssml, _simulator().voice(locale)).pcm, None, None)
     except VoiceError as error:  # e.g. Google's voice with no network
         abort(503, f"the harness voice cannot speak: {error}")

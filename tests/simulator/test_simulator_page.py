@@ -1,7 +1,7 @@
 """The simulator page in a real headless Chromium, against the simulator app on a real socket:
 a whole workout clicked through on the screen's own controls, the coach's words and tracks
-loading as audio, the rest countdown running on the screen, hands-free mode, a device without a
-screen, and a command spoken into the (fake) microphone."""
+loading as audio, the rest countdown running on the screen, hands-free mode, a device added in
+another locale, a device without a screen, and a command spoken into the (fake) microphone."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from harness.simulator import create_app
+from skill.locales import SPOKEN
 from tests.support.browser import browser, require_browser, save_screenshot, serve_app
 from tracks.voices.espeak import EspeakVoice
 
@@ -225,6 +226,34 @@ def test_switching_device_mid_workout_keeps_the_runner_and_shows_only_the_new_de
     assert "set 2 of 4" in page.say("open upper body coach").lower()
     page.wait_for("document.getElementById('screen').innerText.includes('Set 2 of 4')")
     assert page.errors() == []
+
+
+def test_a_device_added_in_another_locale_hears_its_runners_words(
+    driver: WebDriver, simulator_url: str
+) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    page = SimulatorPage(driver, simulator_url + "?device=show-8")
+    picker = Select(driver.find_element("id", "locale"))
+    assert [option.get_attribute("value") for option in picker.options] == list(SPOKEN)
+    assert picker.first_selected_option.get_attribute("value") == "en-US"
+    assert "(en-US)" in page.js("document.getElementById('locale-status').textContent")
+    american = page.js("window.simulator.id")
+
+    picker.select_by_value("en-GB")  # a new device, in en-GB
+    page.wait_for("window.simulator.id !== arguments[0]", american)
+    page.wait_for("document.getElementById('locale-status').textContent.includes('(en-GB)')")
+    assert "Which one would you like?" in page.say("open upper body coach")
+    page.say("start the bodyweight workout")
+    assert "Take your time" in page.type("i need the loo")  # British words, en-GB's model
+    assert page.errors() == []
+
+    # A link may name the locale.
+    page = SimulatorPage(driver, simulator_url + "?locale=en-AU")
+    page.wait_for("document.getElementById('locale-status').textContent.includes('(en-AU)')")
+    assert Select(driver.find_element("id", "locale")).first_selected_option.text == (
+        "Australian English (en-AU)"
+    )
 
 
 def test_no_screen_no_document_and_the_words_still_come(

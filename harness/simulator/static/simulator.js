@@ -57,13 +57,30 @@
     return name;
   }
 
-  // A new device (and session) for the chosen screen and player, queued behind whatever is in
-  // flight, so that no answer from the old device lands on the new one.
+  // The locales the skill speaks (skill.locales.SPOKEN), from the server, so a new one needs no
+  // change here; `wanted` if it is one of them.
+  async function loadLocales(wanted) {
+    const { locales, default: fallback } = await api("locales");
+    $("locale").replaceChildren(...locales.map((locale) => new Option(localeName(locale), locale)));
+    $("locale").value = locales.includes(wanted) ? wanted : fallback;
+  }
+
+  function localeName(locale) {
+    try {
+      return `${new Intl.DisplayNames(["en"], { type: "language" }).of(locale)} (${locale})`;
+    } catch {
+      return locale; // a browser without Intl.DisplayNames
+    }
+  }
+
+  // A new device (and session) for the chosen screen, player and locale, queued behind whatever
+  // is in flight, so that no answer from the old device lands on the new one.
   function newDevice() {
     return queue(async () => {
       const viewport = $("viewport").value;
       const handsFree = $("hands-free").checked;
-      const { id } = await post("devices", { viewport, handsFree, runner: runner() });
+      const locale = $("locale").value || undefined; // none loaded: the server's default
+      const { id } = await post("devices", { viewport, handsFree, locale, runner: runner() });
       Object.assign(sim, { id, nextEntry: 0, shownVersion: 0, gone: false });
       $("transcript").replaceChildren();
       stopAudio();
@@ -157,6 +174,7 @@
 
   function showStatus(state) {
     const session = state.session;
+    $("locale-status").textContent = localeName(state.locale);
     $("session-status").textContent = session.open ? `open (${session.id.slice(-8)})` : "closed";
     $("mic-status").textContent = microphone(session.listeningMs);
     showPlayer(state.player);
@@ -341,6 +359,7 @@
     $("talk").addEventListener("pointerleave", stopTalking);
     $("viewport").addEventListener("change", newDevice);
     $("hands-free").addEventListener("change", newDevice);
+    $("locale").addEventListener("change", newDevice);
     $("new-runner").addEventListener("click", () => {
       localStorage.removeItem("ubc-runner");
       newDevice();
@@ -349,6 +368,7 @@
     const params = new URLSearchParams(location.search);
     if (params.has("device")) $("viewport").value = params.get("device");
     if (params.get("handsFree") === "1") $("hands-free").checked = true;
+    queue(() => loadLocales(params.get("locale")));
     newDevice();
     setInterval(() => queue(refresh), POLL_MS);
   }
