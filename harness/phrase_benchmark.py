@@ -38,8 +38,10 @@ from harness.utterances import FALLBACK_INTENT, SlotMatch
 from harness.yaml12 import load_yaml12
 from skill.app import create_app
 from skill.locales import DEFAULT as DEFAULT_LOCALE
+from skill.locales import closest
 from skill.persistence.keys import record_key
 from skill.persistence.sqlite_store import SqliteProgressStore
+from skill.speech.phrasebook import Phrasebook
 
 PHRASES_DIR = Path(__file__).resolve().parents[1] / "tests" / "skill" / "phrases"
 MAIN = "runner_phrases.yaml"
@@ -56,7 +58,10 @@ def locale_files(locale: str) -> tuple[str, ...]:
     if locale == DEFAULT_LOCALE:
         return FILES
     folder = PHRASES_DIR / locale
-    return tuple(f"{locale}/{name}" for name in (LOCAL, HELD_OUT) if (folder / name).is_file())
+    # Another language's folder has its own places (MAIN, with its own set-ups); another
+    # English's, its own words in en-US's places (LOCAL).
+    names = (MAIN, HELD_OUT) if (folder / MAIN).is_file() else (LOCAL, HELD_OUT)
+    return tuple(f"{locale}/{name}" for name in names if (folder / name).is_file())
 
 
 # What each intent does for the runner. `{slot}` is the slot's resolved id; a filled slot that
@@ -138,8 +143,15 @@ NO_KIT_AT_ALL = ("only_kit", "only_kit:all")
 # set and end have custom twins (HoldOnIntent, ...) that carry their everyday words, so they are
 # not here.
 BUILT_IN_OUTCOMES = frozenset({"help", "say_again"})
-ERROR_SPEECH = "something went wrong"  # the coach failed the turn
-FALLBACK_SPEECH = "didn't catch that"  # the coach did not act on it
+ERROR_KEY = "error.generic"  # the coach failed the turn
+FALLBACK_KEY = "fallback.not_caught"  # the coach did not act on it
+
+
+@cache
+def _said_when(key: str, locale: str) -> str:
+    """The words before the first placeholder of `key` in `locale`: what marks that answer."""
+    return Phrasebook.load(closest(locale)).variants(key)[0].split("{")[0].strip().lower()
+
 
 # The changes to a runner's stored place (Effect.of), and which outcomes ask for each.
 COUNTED, UNCOUNTED, SKIPPED, MOVED = "counted a set", "un-counted a set", "skipped", "moved"
@@ -296,6 +308,7 @@ def judge(
     speech: str,
     change: str | None,
     closed: bool,
+    locale: str = DEFAULT_LOCALE,
 ) -> Result:
     matches = (
         got == expected
@@ -306,8 +319,8 @@ def judge(
         )
     )
     spoken = speech.lower()
-    acted = expected in HARMLESS or FALLBACK_SPEECH not in spoken
-    understood = matches and acted and ERROR_SPEECH not in spoken
+    acted = expected in HARMLESS or _said_when(FALLBACK_KEY, locale) not in spoken
+    understood = matches and acted and _said_when(ERROR_KEY, locale) not in spoken
     asked = ASKED_FOR.get(expected.partition(":")[0], frozenset())
     destructive = change if change is not None and change not in asked else None
     misheard = destructive is not None and destructive in ASKED_FOR.get(got.partition(":")[0], ())
@@ -349,8 +362,12 @@ def load_benchmark(folder: Path = PHRASES_DIR) -> tuple[Context, ...]:
 
 @cache
 def load_file(name: str, folder: Path = PHRASES_DIR) -> tuple[Context, ...]:
-    """A phrase file's phrases, each in the main file's place of the same name. A list of
-    phrases (not_for_the_coach.yaml) expects nothing of each: "none"."""
+    """A phrase file's phrases, each in the main file's place of the same name (the main file
+    beside it, else `folder`'s). A list of phrases (not_for_the_coach.yaml) expects nothing of
+    each: "none"."""
+    own = (folder / name).parent
+    if own != folder and (own / MAIN).is_file():
+        folder, name = own, Path(name).name
     contexts = load_benchmark(folder)
     if name == MAIN:
         return contexts
@@ -442,6 +459,7 @@ class _Stage:
             turn.speech_text,
             change,
             not runner.session_open,
+            self.locale,
         )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 DEFAULT = "en-US"
 # Every locale the skill ships: its words (skill/speech/locale), its interaction model
 # (interaction_model/templates) and its store listing (manifest/skill.json).
-SPOKEN = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
+SPOKEN = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN", "de-DE")
 # Where a language's other regions go: English outside the US and Canada spells the British way.
 _LANGUAGE_DEFAULTS = {"en": "en-US", "de": "de-DE"}
 _BRITISH_SPELLING = "en-GB"

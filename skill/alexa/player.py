@@ -40,7 +40,6 @@ if TYPE_CHECKING:  # imported only where the skill serves tracks (skill_builder)
     from skill.audio.catalog import AudioCatalog, Track
 
 TOKEN_PREFIX = "ubc1"
-APP_NAME = "Upper Body Coach"
 _TOKEN = re.compile(
     r"ubc1\.(?P<tag>[0-9a-f]{12})\.(?P<workout>[a-z0-9_]+)\.(?P<exercise>\d{1,3})\.(?P<set>\d{1,3})"
     r"\.(?P<step>\d{1,2})\.(?P<ids>[a-z0-9,-]{1,400})"
@@ -142,10 +141,11 @@ def now_showing(track: Track, token: PlayerToken, catalog: AudioCatalog) -> Audi
     labels = place_labels(
         catalog.phrases, catalog.library, token.workout_id, token.exercise_index, token.set_number
     )
+    app_name = catalog.phrases.say("audio.titles.app")
     if labels is None:
-        return AudioItemMetadata(title=track.title, subtitle=APP_NAME)
+        return AudioItemMetadata(title=track.title, subtitle=app_name)
     workout, exercise, set_label = labels
-    return AudioItemMetadata(title=f"{exercise}: {set_label}", subtitle=f"{workout} · {APP_NAME}")
+    return AudioItemMetadata(title=f"{exercise}: {set_label}", subtitle=f"{workout} · {app_name}")
 
 
 def first_of(tracks: tuple[Track, ...], tag: str, progress: Progress) -> tuple[Track, PlayerToken]:

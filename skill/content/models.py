@@ -154,7 +154,9 @@ class Figure:
 class WorkoutPlan:
     id: str  # "bodyweight", "dumbbell"
     name: str  # "bodyweight workout"
-    aliases: tuple[str, ...]  # what a runner may call it: "runners workout", "weights"
+    # What a runner may call it: "runners workout", "weights"; the first is its short name,
+    # as the coach says it ("say start the dumbbell workout").
+    aliases: tuple[str, ...]
     summary: str  # one sentence: what it is and what it needs
     equipment: str
     before: tuple[str, ...]  # said when the workout starts (warm-up advice)
@@ -164,6 +166,11 @@ class WorkoutPlan:
     # The led warm-up and cool-down, split into parts short enough for one response each.
     warm_up: tuple[tuple[Move, ...], ...] = ()
     cool_down: tuple[tuple[Move, ...], ...] = ()
+
+    @property
+    def short_name(self) -> str:
+        """ "dumbbell": its first alias, else its id."""
+        return self.aliases[0] if self.aliases else self.id
 
     def exercise_index(self, exercise_id: str) -> int | None:
         for index, exercise in enumerate(self.exercises):

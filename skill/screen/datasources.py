@@ -60,7 +60,7 @@ def screen_data(
     view, lead = _views(composer, progress, plan, events, timings, routine, rest_left)
     return {
         "coach": {
-            "workout": plan.name.capitalize() if plan is not None else "",
+            "workout": plan.name[:1].upper() + plan.name[1:] if plan is not None else "",
             "paused": progress.paused,
             "labels": {name: say(f"screen.buttons.{name}") for name in LABELS},
             **view,

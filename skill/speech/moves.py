@@ -321,7 +321,7 @@ class MoveReplies(ProgressWords):
         if plan is None:
             return Speech().say(self.phrases.say("workout.no_active"))
         return Speech().say(
-            self.phrases.say("workout.just_finished", name=plan.name, short=plan.id)
+            self.phrases.say("workout.just_finished", name=plan.name, short=plan.short_name)
         )
 
     def where(self, progress: Progress, key: str) -> Speech:

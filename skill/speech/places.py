@@ -19,4 +19,4 @@ def place_labels(
         return None
     title = exercise.name[:1].upper() + exercise.name[1:]
     label = phrases.say("screen.set", set=set_number, sets=exercise.sets)
-    return plan.name.capitalize(), title, label
+    return plan.name[:1].upper() + plan.name[1:], title, label

@@ -11,7 +11,7 @@ import re
 
 WORDS_PER_MINUTE = 160
 SENTENCE_PAUSE_SECONDS = 0.25
-_WORD = re.compile(r"[A-Za-z0-9']+")
+_WORD = re.compile(r"[\w']+")  # any language's letters: "Drücken" is one word
 _SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)")
 _CLAUSE = re.compile(r"[,;:]")
 CLAUSE_PAUSE_SECONDS = 0.1

@@ -310,8 +310,8 @@ class Wording:
         return self.phrases.say("pace.kept", seconds=self.rep_seconds(pace))
 
     def rep_seconds(self, pace: int) -> str:
-        """The seconds a rep takes at `pace`, as said: "4", "2.5"."""
-        return f"{rep_seconds(pace):g}"
+        """The seconds a rep takes at `pace`, as said: "4", "2.5" ("2,5" in German)."""
+        return f"{rep_seconds(pace):g}".replace(".", self.phrases.say("numbers.decimal_point"))
 
     def room_to_lead(
         self, exercise: Exercise, paced: float, introduced: bool, pace: int = USUAL_PACE
