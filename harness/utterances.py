@@ -189,6 +189,16 @@ def parse_german_number(text: str) -> int | None:
     return hundreds * 100 + below
 
 
+def _german_numbers(below: int = 200) -> tuple[str, ...]:
+    """Every German number word from one to `below`, written as one word ("fünfundvierzig")."""
+    names = {**_GERMAN_UNITS, **_GERMAN_TEENS, **_GERMAN_TENS}
+    below_hundred = [*names]
+    below_hundred += [f"{u}und{t}" for u in ("ein", *list(_GERMAN_UNITS)[4:]) for t in _GERMAN_TENS]
+    hundreds = [f"{h}hundert{rest}" for h in ("", "ein") for rest in ("", *below_hundred)]
+    found = [w for w in (*below_hundred, *hundreds) if (parse_german_number(w) or below) < below]
+    return tuple(dict.fromkeys(found))
+
+
 def parse_number(text: str) -> int | None:
     """Digits, English number words ("forty five", "a hundred and twenty") or German ones
     ("fünfundvierzig") to an int."""
@@ -223,7 +233,7 @@ def _parse_english_number(text: str) -> int | None:
 
 _SLOT_REF = re.compile(r"^\{(\w+)\}$")
 _FREE_WORDS = r"[\w']+(?: [\w']+)*?"
-_NUMBER_WORD = "|".join(sorted(_NUMBER_WORDS, key=lambda w: (-len(w), w)))
+_NUMBER_WORD = "|".join(sorted((*_NUMBER_WORDS, *_german_numbers()), key=lambda w: (-len(w), w)))
 _NUMBER = rf"\d+|(?:{_NUMBER_WORD})(?: (?:{_NUMBER_WORD}))*"
 
 

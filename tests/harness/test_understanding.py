@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness.interaction_model import load_model, parse_model
-from harness.phrase_benchmark import FILES, load_file
+from harness.phrase_benchmark import FILES, load_file, locale_files
 from harness.understanding.phrases import builtin_phrases, out_of_domain
 from harness.understanding.recognisers import EXACT, STATISTICAL, recogniser_for
 from harness.understanding.slots import iso_duration
@@ -18,7 +18,9 @@ from harness.understanding.statistical import (
     KEEP_OTHERS,
     StatisticalRecogniser,
 )
+from harness.understanding.training import examples
 from harness.utterances import FALLBACK_INTENT, normalize
+from skill.locales import language_of
 
 MODEL = load_model()
 STAND_IN = recogniser_for(MODEL, STATISTICAL)
@@ -69,6 +71,12 @@ def test_numbers_arrive_as_digits_in_the_slot_the_words_around_them_name() -> No
         ("an hour", "PT1H"),
         ("banana", None),
         ("two", None),
+        # German, as Alexa's de-DE recogniser hears them
+        ("neunzig sekunden", "PT1M30S"),
+        ("anderthalb minuten", "PT1M30S"),
+        ("eine halbe minute", "PT30S"),
+        ("zwei minuten und dreißig sekunden", "PT2M30S"),
+        ("eine banane", None),
     ],
 )
 def test_durations_are_iso_8601_as_alexa_sends_them(said: str, iso: str | None) -> None:
@@ -134,15 +142,28 @@ def test_the_models_fallback_sensitivity_sets_how_sure_it_must_be() -> None:
     assert recogniser.match("pick red").intent == "PickIntent"
 
 
-def test_the_out_of_domain_set_shares_no_phrase_with_the_benchmark() -> None:
-    trained = {normalize(line) for line in out_of_domain()}
+@pytest.mark.parametrize("locale", ["en-US", "de-DE"])
+def test_the_out_of_domain_set_shares_no_phrase_with_the_benchmark(locale: str) -> None:
+    trained = {normalize(line) for line in out_of_domain(language_of(locale))}
+    files = {*locale_files(locale), *(FILES if locale.startswith("en-") else ())}
     measured = {
         normalize(phrase)
-        for file in FILES
+        for file in files
         for context in load_file(file)
         for phrase in context.phrases
     }
-    assert not trained & measured
+    assert trained and not trained & measured
+
+
+def test_a_german_model_learns_german_chatter_numbers_and_durations() -> None:
+    """The stand-in for de-DE learns German: no English filler or numbers in its examples."""
+    german = load_model(locale="de-DE")
+    assert german.language == "de" and MODEL.language == "en"
+    said = " ".join(text for text, _ in examples(german))
+    assert "fünfundvierzig" in said and "forty five" not in said
+    assert "wie wird das wetter morgen" in said and "what's the weather" not in said
+    heard = recogniser_for(german, STATISTICAL).match("stell die pausen auf anderthalb minuten")
+    assert heard.intent == "SetRestIntent"
 
 
 def test_every_built_in_intent_in_the_model_has_its_own_phrases() -> None:

@@ -95,24 +95,27 @@ def test_runners_are_understood_and_nothing_harmful_happens_unasked(recogniser: 
     assert failures == [], "\n\n".join(failures)
 
 
-# Each other locale: its own development phrases and a held-out set written blind on December 7
-# (never read to write samples), with the stand-in trained on its model. (held-out floor, local
-# floor); harm is 0 everywhere. The aim is 85% held out: en-GB meets it, the others do not yet.
+# Each other locale: its own development phrases (German: its own places too) and a held-out
+# set written blind on December 7 (never read to write samples), with the stand-in trained on
+# its model. (held-out floor, development floor); harm is 0 everywhere. The aim is 85% held out:
+# en-GB and de-DE meet it, the others do not yet.
 LOCALE_FLOORS: Mapping[str, tuple[float, float]] = {
     "en-GB": (0.86, 0.98),
     "en-CA": (0.80, 1.0),
     "en-AU": (0.73, 1.0),
     "en-IN": (0.70, 1.0),
+    "de-DE": (0.85, 0.99),
 }
 
 
 @pytest.mark.parametrize("locale", sorted(LOCALE_FLOORS))
 def test_each_locales_runners_are_understood_and_nothing_harmful_happens(locale: str) -> None:
-    held_out, local = f"{locale}/{HELD_OUT}", f"{locale}/{LOCAL}"
-    assert locale_files(locale) == (local, held_out)
+    own = MAIN if locale == "de-DE" else LOCAL
+    held_out, developed = f"{locale}/{HELD_OUT}", f"{locale}/{own}"
+    assert locale_files(locale) == (developed, held_out)
     results = run(locale_files(locale), recognisers=(STATISTICAL,), locale=locale)
     failures = []
-    for file, floor in zip((held_out, local), LOCALE_FLOORS[locale], strict=True):
+    for file, floor in zip((held_out, developed), LOCALE_FLOORS[locale], strict=True):
         mine = results[STATISTICAL, file]
         if destructive(mine) or share(mine) < floor:
             failures.append(f"{file} (at least {floor:.0%}, no harm):\n{report(mine)}")
