@@ -42,6 +42,7 @@ from skill.persistence import decode
 from skill.screen import figures
 from skill.screen.datasources import Timings, screen_data
 from skill.screen.documents import COACH, DOCUMENTS, document
+from skill.speech.phrasebook import Phrasebook
 from tests.support import (
     DEVICE_ID,
     SKILL_ID,
@@ -163,13 +164,19 @@ def test_amazons_apl_validator_finds_nothing_in_any_document_the_skill_sends() -
     } == {name: [] for name in names}
 
 
-def sent_in_every_state(app: Flask) -> dict[str, dict[str, Any]]:
+def sent_in_every_state(app: Flask, locale: str = "en-US") -> dict[str, dict[str, Any]]:
     """The datasources the skill sends in each state a runner reaches: the choice of workouts, a
-    warm-up part, a set, a rest, the led Y-T-W-L raise, the finished workout, a cool-down part."""
+    warm-up part, a set, a rest, the led Y-T-W-L raise, the finished workout, a cool-down part;
+    on a device in `locale`."""
     sent: dict[str, dict[str, Any]] = {}
+    words = Phrasebook.load(locale)
+
+    def in_locale(envelope: dict[str, Any]) -> dict[str, Any]:
+        envelope["request"]["locale"] = locale
+        return on_screen(envelope)
 
     def say(state: str, envelope: dict[str, Any]) -> dict[str, Any]:
-        body = post(app, on_screen(envelope))
+        body = post(app, in_locale(envelope))
         [directive] = screens(body)
         sent[state] = directive["datasources"]
         return body
@@ -181,27 +188,28 @@ def sent_in_every_state(app: Flask) -> dict[str, dict[str, Any]]:
     say("led raise", resolved_intent("GoToExerciseIntent", exercise="ytwl_raise"))
     body: dict[str, Any] = {}
     for _ in range(20):  # the workout's 20 sets, from the raise's first on: more than enough
-        body = post(app, on_screen(resolved_intent("NextSetIntent")))
-        if "cool-down" in output_speech(body).lower():
+        body = post(app, in_locale(resolved_intent("NextSetIntent")))
+        if screens(body) and shown(body)["title"] == words.say("screen.finished"):
             break
     [directive] = screens(body)
     sent["finished"] = directive["datasources"]
     yes = resolved_intent("AMAZON.YesIntent")
     yes["session"]["attributes"] = body["sessionAttributes"]
     say("cool-down", yes)
-    assert sent["finished"]["coach"]["title"] == "Workout done"
-    assert sent["cool-down"]["coach"]["title"] == "Cool-down"
+    assert sent["finished"]["coach"]["title"] == words.say("screen.finished")
+    assert sent["cool-down"]["coach"]["title"] == words.say("screen.cool_down")
     assert sent["led raise"]["coach"]["steps"] and sent["rest"]["coach"]["lead"]["untilMs"] > 0
     return sent
 
 
+@pytest.mark.parametrize("locale", ["en-US", "de-DE"])
 def test_amazons_apl_validator_finds_nothing_in_the_document_with_each_datasource_sent(
-    app: Flask,
+    app: Flask, locale: str
 ) -> None:
-    """apl-suggester over the document with the datasources the skill sends in every state:
-    it checks their shape (it binds no data); that the document finds every value it reads in
-    each of them is checked here, path by path."""
-    sent = sent_in_every_state(app)
+    """apl-suggester over the document with the datasources the skill sends in every state, in
+    English and in German: it checks their shape (it binds no data); that the document finds
+    every value it reads in each of them is checked here, path by path."""
+    sent = sent_in_every_state(app, locale)
     reason = apl_validator.missing()
     if reason is not None:
         pytest.skip(f"the APL validator needs {reason}")
@@ -294,6 +302,17 @@ def test_a_set_turn_shows_the_set_reps_and_key_cues(app: Flask) -> None:
     assert coach["cues"] == list(push_up.first_cues)
     assert coach["rest"]["seconds"] == 0
     assert output_speech(body)  # the words are unchanged: the screen comes with them
+
+
+def test_a_german_runner_sees_the_screen_in_german(app: Flask) -> None:
+    sent = sent_in_every_state(app, "de-DE")
+    coach = sent["set"]["coach"]
+    assert coach["title"] == "T-Liegestütz" and coach["setLabel"] == "Satz 1 von 4"
+    assert coach["reps"] == "4 Wiederholungen pro Seite"
+    assert coach["labels"]["next_set"] == "Nächster Satz"
+    rest = sent["rest"]["coach"]["lead"]
+    assert rest["title"] == "Pause" and rest["upNext"] == "Als Nächstes: Satz 2 von 4"
+    assert sent["warm-up"]["coach"]["title"] == "Aufwärmen"
 
 
 def test_a_rest_says_rest_large_and_the_coming_set_small_then_shows_that_set(app: Flask) -> None:
