@@ -3,6 +3,9 @@ the workout, the share understood with the statistical stand-in for Alexa's NLU 
 exact matcher, and the harm done unasked; then, with --misses, every phrase missed or harmful.
 Also how long the stand-in takes to train and to understand one utterance.
 
+Then the same for every other locale the skill speaks (its own phrases and its blind held-out
+set, on its own model).
+
 Run: .venv/bin/python -m bench.phrases [--misses]. The README's table comes from here; the tests
 (tests/skill/test_phrase_benchmark.py) keep the figures from getting worse.
 """
@@ -24,6 +27,7 @@ from harness.phrase_benchmark import (
     by_kind_of_intent,
     destructive,
     load_file,
+    locale_files,
     misheard,
     report,
     run,
@@ -31,6 +35,7 @@ from harness.phrase_benchmark import (
 )
 from harness.understanding.recognisers import EXACT, STATISTICAL
 from harness.understanding.statistical import StatisticalRecogniser
+from skill.locales import SPOKEN
 
 
 def _cell(results: list[Result]) -> str:
@@ -42,13 +47,13 @@ def _harm(results: list[Result]) -> str:
     return f"{len(destructive(results))} ({len(misheard(results))})"
 
 
-def table(results: dict[tuple[str, str], list[Result]]) -> str:
+def table(results: dict[tuple[str, str], list[Result]], files: tuple[str, ...] = FILES) -> str:
     lines = [
         "| phrases | said | understood, stand-in | understood, exact | destructive, stand-in"
         " (misheard) | destructive, exact (misheard) |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    for file in FILES:
+    for file in files:
         stand_in, exact = results[STATISTICAL, file], results[EXACT, file]
         lines.append(
             f"| {file} | {len(stand_in)} | {_cell(stand_in)} | {_cell(exact)}"
@@ -117,8 +122,16 @@ def main() -> None:
         f" intent, {share(built_in):.1%} of {len(built_in)} meant for a built-in one"
     )
     print(f"\nThe stand-in: {timings()}")
+    print("\nEvery other locale: its own phrases and its blind held-out set, on its own model\n")
+    others = {}
+    for locale in SPOKEN[1:]:
+        files = locale_files(locale)
+        others.update(run(files, locale=locale))
+        print(
+            table(others, files).split("\n", 2)[2] if locale != SPOKEN[1] else table(others, files)
+        )
     if args.misses:
-        for (recogniser, file), mine in results.items():
+        for (recogniser, file), mine in {**results, **others}.items():
             print(f"\n== {recogniser}: {file}\n{report(mine)}")
 
 
