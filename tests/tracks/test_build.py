@@ -13,11 +13,14 @@ import responses
 
 from skill.audio.catalog import At, AudioCatalog, Timed, Track, Words, default_catalog
 from skill.content.loader import default_library
+from skill.locales import SPOKEN
 from skill.speech.phrasebook import Phrasebook, default_phrasebook
 from tests.support.gtts import google_answer
+from tracks import build as build_module
 from tracks.build import (
     MANIFEST,
     PRODUCTION_VOICE,
+    BuildReport,
     PieceMaker,
     TrackError,
     build_audio,
@@ -26,7 +29,7 @@ from tracks.build import (
     render_track,
     sounding,
 )
-from tracks.engines import EspeakVoice, GttsVoice, VoiceUnavailable
+from tracks.engines import EspeakVoice, EstimateVoice, GttsVoice, Voice, VoiceUnavailable
 from tracks.mp3 import decode_mp3_bytes, encode_mp3, mp3_frames
 from tracks.tones import beep
 from tracks.voices.pcm import Pcm, concat, silence
@@ -226,3 +229,37 @@ def test_quiet_detection_bridges_gaps_inside_words() -> None:
     pcm = concat([silence(1.0), tone, silence(0.1), tone, silence(1.0), tone])
     [(a, b), (c, d)] = sounding(Pcm(pcm.samples))
     assert [a, b, c, d] == pytest.approx([1.0, 1.3, 2.3, 2.4], abs=0.01)
+
+
+# --- every locale ----------------------------------------------------------------------------
+
+
+def test_make_audio_builds_every_locale_in_its_own_voice_into_one_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[tuple[str, str, int]] = []
+
+    def record(out: Path, voice: Voice, catalog: AudioCatalog, **options: object) -> BuildReport:
+        keep = options["keep"]
+        assert isinstance(keep, frozenset)
+        built.append((catalog.locale, voice.fingerprint, len(keep)))
+        return BuildReport(0, 0, 0, 0, 0, 0.0)
+
+    monkeypatch.setattr(build_module, "build_audio", record)
+    assert main(["--out", str(tmp_path), "--engine", "espeak"]) == 0
+    assert [locale for locale, _, _ in built] == list(SPOKEN)
+    voices = {locale: voice for locale, voice, _ in built}
+    assert "/de/" in voices["de-DE"] and "/en-GB-x-rp/" in voices["en-GB"]
+    every = sum(len(default_catalog(locale).tracks()) for locale in SPOKEN)
+    assert {kept for _, _, kept in built} == {every}  # no locale removes another's files
+
+
+def test_one_locales_build_keeps_the_others_files(tmp_path: Path) -> None:
+    british, german = default_catalog("en-GB"), default_catalog("de-DE")
+    both = frozenset({british.rest(30).file, german.rest(30).file})
+    voice = EstimateVoice()
+    build_audio(tmp_path, voice, british, tracks=[british.rest(30)], keep=both)
+    build_audio(tmp_path, voice, german, tracks=[german.rest(30)], keep=both)
+    assert {path.name for path in tmp_path.glob("*.mp3")} == both
+    build_audio(tmp_path, voice, german, tracks=[german.rest(30)])  # as if German were all
+    assert {path.name for path in tmp_path.glob("*.mp3")} == {german.rest(30).file}
