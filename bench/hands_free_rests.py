@@ -30,7 +30,7 @@ def measure(seconds: int) -> tuple[float, float]:
         device.say(f"make my rests {seconds} seconds")
         device.say("next set")
         device.wait(seconds + 60)
-        [rest] = [played for played in player.played if "/rest-" in played.stream.url]
+        [rest] = [played for played in player.played if "-rest-" in played.stream.url]
         heard, _cues = measure_rest(
             (stage.audio_dir / rest.stream.url.rsplit("/", 1)[1]).read_bytes()
         )

@@ -300,17 +300,19 @@ class HandsFreeSession:
     def rests_played(self) -> list[tuple[int, float]]:
         """Each rest track the device played whole: (seconds programmed, seconds heard),
         measured from its decoded audio (the end of "Rest N seconds." to the end of the beep)."""
+        from skill.audio.catalog import track_of_file
         from tracks.build import measure_rest_pcm
 
         player = self.device.player
         rests: list[tuple[int, float]] = []
         for played in [] if player is None else player.played:
-            name = played.stream.url.rsplit("/", 1)[-1]
+            track = track_of_file(played.stream.url.rsplit("/", 1)[-1])
+            seconds = None if track is None else track.rest_seconds
             audio = player.audio(played.stream.url) if player is not None else None
-            if not name.startswith("rest-") or played.ended != "finished" or audio is None:
+            if seconds is None or played.ended != "finished" or audio is None:
                 continue
             if played.from_ms == 0:
-                rests.append((int(name.split("-")[1]), measure_rest_pcm(audio.pcm)[0]))
+                rests.append((seconds, measure_rest_pcm(audio.pcm)[0]))
         return rests
 
     def starts(self) -> list[float]:

@@ -35,14 +35,14 @@ def test_a_rest_played_by_the_player_lasts_what_the_runner_asked_for(
     device.say("next set")  # in the session: from here the player carries the workout
     device.wait(seconds + 60)
 
-    [rest] = [played for played in player.played if "/rest-" in played.stream.url]
+    [rest] = [played for played in player.played if "-rest-" in played.stream.url]
     assert rest.ended == "finished" and rest.from_ms == 0  # played whole, not cut or resumed
     track = stage.audio_dir / rest.stream.url.rsplit("/", 1)[1]
     heard, cues = measure_rest(track.read_bytes())
     assert abs(heard - seconds) <= 0.1, f"heard {heard} s for a {seconds} s rest"
     assert len(cues) >= 4  # ten seconds, three, two, one and the beep at least
     after = [played for played in player.played if played.start >= rest.end]
-    assert after and "/set-dumbbell-1-2-" in after[0].stream.url
+    assert after and "/en-US-set-dumbbell-1-2-" in after[0].stream.url
 
 
 def test_a_whole_hands_free_render_measures_every_rest_the_player_played(
