@@ -50,7 +50,9 @@ BUILTIN_PREFIX = "AMAZON."
 # fits them, scikit-learn's and Python's versions). Only this harness writes the folder.
 CACHE_ENV = "COACH_UNDERSTANDING_CACHE_DIR"
 DEFAULT_CACHE_DIR = Path(__file__).resolve().parents[2] / ".cache" / "coach-understanding"
-KEEP_OTHERS = 3  # classifiers for other models (another branch, a test's small model)
+# Classifiers kept for other models: every locale's (six, about 8 MB each), and a few more (a
+# test's small model, another branch). Fewer, and each test run trained half the locales again.
+KEEP_OTHERS = 9
 _FEATURE_CODE = ("statistical.py", "slots.py", "training.py", "../utterances.py")
 _UNREADABLE = (
     OSError,
