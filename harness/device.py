@@ -123,7 +123,23 @@ AUDIO_COMMANDS: Mapping[str, str] = {
     "shuffle on": "AMAZON.ShuffleOnIntent",
     "shuffle off": "AMAZON.ShuffleOffIntent",
 }
-ONLY_WHILE_PLAYING = frozenset({"stop", "cancel"})
+# The same in German ("Alexa, weiter"), as a de-DE device hears them.
+GERMAN_AUDIO_COMMANDS: Mapping[str, str] = {
+    "weiter": "AMAZON.NextIntent",
+    "nächster": "AMAZON.NextIntent",
+    "überspringen": "AMAZON.NextIntent",
+    "zurück": "AMAZON.PreviousIntent",
+    "pause": "AMAZON.PauseIntent",
+    "stopp": "AMAZON.PauseIntent",
+    "stop": "AMAZON.PauseIntent",
+    "fortsetzen": "AMAZON.ResumeIntent",
+    "weitermachen": "AMAZON.ResumeIntent",
+    "wiederholen": "AMAZON.RepeatIntent",
+    "von vorne": "AMAZON.StartOverIntent",
+    "abbrechen": "AMAZON.CancelIntent",
+}
+AUDIO_COMMANDS_IN = {"en": AUDIO_COMMANDS, "de": GERMAN_AUDIO_COMMANDS}
+ONLY_WHILE_PLAYING = frozenset({"stop", "cancel", "stopp", "abbrechen"})
 MIC_OPEN_SECONDS = 8.0  # how long a device listens for an answer before the session ends
 AUDIO_PLAYER_INTERFACE = "AudioPlayer"
 RENDER_DOCUMENT = "Alexa.Presentation.APL.RenderDocument"
@@ -641,7 +657,7 @@ class Device:
         reaches the skill that last played audio; anything else reaches nobody."""
         assert self.player is not None
         command = normalize(text)
-        name = AUDIO_COMMANDS.get(command)
+        name = AUDIO_COMMANDS_IN.get(self.model.language, AUDIO_COMMANDS).get(command)
         invocation = self.model.invocation_name
         if name is None:
             return self._not_sent(text, heard)

@@ -103,7 +103,6 @@ from harness.envelopes import DEFAULT_USER_ID
 from harness.player import Played
 from harness.ssml_reader import Clip, estimated_seconds, read_ssml
 from harness.yaml12 import load_yaml12
-from skill.locales import DEFAULT as DEFAULT_LOCALE
 from skill.locales import SPOKEN
 from skill.speech.sounds import REST_OVER
 
@@ -212,7 +211,9 @@ class Dialog:
     source: str = "<script>"
     audio_player: bool = False
     screen: bool = False
-    locale: str = DEFAULT_LOCALE  # the device's: its model, and the words the skill answers in
+    # The device's locale (its model, and the words the skill answers in); None: the device's own
+    # (en-US, or the one `coach dialog --locale` gives).
+    locale: str | None = None
 
 
 # ---- rest measurement -----------------------------------------------------------------------
@@ -424,7 +425,7 @@ def parse_dialog(data: Any, source: str = "<script>") -> Dialog:
         source=source,
         audio_player=_flag(where, "audio_player", data.get("audio_player", False)),
         screen=_flag(where, "screen", data.get("screen", False)),
-        locale=_locale(where, data.get("locale", DEFAULT_LOCALE)),
+        locale=_locale(where, data["locale"]) if "locale" in data else None,
     )
 
 
@@ -743,7 +744,8 @@ def run_dialog(
             error = f"turn {step.number}: unknown action {step.target!r} (known: {known})"
             return DialogResult(dialog, (), setup_error=error)
     device = device_factory(dialog.user or DEFAULT_USER_ID)
-    device.use_locale(dialog.locale)
+    if dialog.locale is not None:
+        device.use_locale(dialog.locale)
     if dialog.audio_player:
         device.enable_audio_player()
     if dialog.screen:

@@ -137,7 +137,7 @@ class TracksOnDemand:
         name = url.rsplit("/", 1)[-1]
         if not (self.folder / name).is_file():
             # Imported here: only scripts with a player fetch tracks.
-            from skill.audio.catalog import track_of_file
+            from skill.audio.catalog import default_catalog, track_of_file
             from tracks.build import PieceMaker, build_audio
             from tracks.engines import pick_voice
 
@@ -148,7 +148,8 @@ class TracksOnDemand:
                         pick_voice(self.voice_name, track.locale)
                     )
                 pieces = self._pieces[track.locale]
-                build_audio(self.folder, pieces.voice, tracks=[track], pieces=pieces)
+                catalog = default_catalog(track.locale)  # prunes none of another locale's
+                build_audio(self.folder, pieces.voice, catalog, tracks=[track], pieces=pieces)
         return self.inner.fetch(url)
 
 

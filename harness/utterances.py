@@ -60,10 +60,48 @@ _MORNING = ("am", "a m", "in the morning")
 _EVENING = ("pm", "p m", "in the evening", "in the afternoon", "at night", "tonight")
 
 
+_GERMAN_MORNING = ("morgens", "früh", "vormittags", "am morgen", "am vormittag")
+_GERMAN_EVENING = ("abends", "nachmittags", "nachts", "am abend", "am nachmittag")
+
+
+def _german_clock_time(words: str) -> str | None:
+    """ "sieben uhr" 07:00, "neunzehn uhr dreißig" 19:30, "halb acht" 07:30, "viertel vor acht"
+    07:45, "sieben uhr abends" 19:00; None when the words are no German time."""
+    words = words.removeprefix("um ")
+    later = next((s for s in _GERMAN_EVENING if words.endswith(" " + s)), None)
+    earlier = next((s for s in _GERMAN_MORNING if words.endswith(" " + s)), None)
+    if later or earlier:
+        words = words[: -len(later or earlier or "") - 1]
+    if words == "mittag" or words == "mittags":
+        return "12:00"
+    offsets = {"halb": -30, "viertel nach": 15, "viertel vor": -15}
+    minute_offset = 0
+    for said, offset in offsets.items():
+        if words.startswith(said + " "):
+            words, minute_offset = words[len(said) + 1 :], offset
+            break
+    if " uhr" in f"{words} ":
+        hour_words, _, minute_words = words.partition(" uhr")
+    else:  # "um 19 30", as "um 19:30" is normalised
+        hour_words, _, minute_words = words.partition(" ")
+    hour = parse_number(hour_words.strip())
+    minute = parse_number(minute_words.strip()) if minute_words.strip() else 0
+    if hour is None or minute is None or (minute_offset and minute_words.strip()):
+        return None
+    total = (hour * 60 + minute + minute_offset) % (24 * 60)
+    hour, minute = divmod(total, 60)
+    if later is not None and hour < 12:
+        hour += 12
+    return f"{hour:02d}:{minute:02d}" if 0 <= minute <= 59 else None
+
+
 def clock_time(text: str) -> str | None:
     """A spoken time as AMAZON.TIME fills it, "HH:MM": "7 am" 07:00, "six thirty pm" 18:30,
-    "7" 07:00, "noon" 12:00; None when the words are no time."""
-    words = normalize(text).removeprefix("at ")
+    "7" 07:00, "noon" 12:00, or in German ("halb acht"); None when the words are no time."""
+    words = normalize(text)
+    if " uhr" in f" {words} " or words.startswith(("halb ", "viertel ", "um ")):
+        return _german_clock_time(words)
+    words = words.removeprefix("at ")
     if words in ("noon", "midday"):
         return "12:00"
     later = next((s for s in _EVENING if words.endswith(" " + s)), None)

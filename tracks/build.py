@@ -254,8 +254,8 @@ def build_audio(
 ) -> BuildReport:
     """Write every track (or `tracks`) to `out`, with manifest.json saying which voice made
     each file. A file already there from the same recipe and voice is kept as it is; files an
-    earlier build wrote for tracks the catalog no longer lists (nor `keep`, the other locales'
-    files in the same folder) are removed; nothing else is."""
+    earlier build wrote for tracks the catalog no longer lists are removed (with `keep`, those
+    it does not name; without, only the catalog's locale's); nothing else is."""
     began = time.perf_counter()
     catalog = catalog or default_catalog()
     chosen = list(catalog.tracks() if tracks is None else tracks)
@@ -286,9 +286,13 @@ def build_audio(
         written += 1
     wanted = keep if keep is not None else {track.file for track in catalog.tracks()}
     removed = 0
+    # Without `keep`, only the catalog's own locale's files are its to remove: another locale's
+    # may share the folder.
+    ours = f"{catalog.locale}-" if keep is None else ""
     for name in manifest:  # only files an earlier build wrote: never anything else in `out`
         stale = out / Path(name).name
-        if name not in wanted and stale.suffix == ".mp3" and stale.is_file():
+        mine = name.startswith(ours)
+        if mine and name not in wanted and stale.suffix == ".mp3" and stale.is_file():
             stale.unlink()
             removed += 1
     entries.update(

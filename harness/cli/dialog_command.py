@@ -40,7 +40,7 @@ def stage_for(connection: Connection) -> tuple[Callable[[str], Device], dict[str
     stage = Stage(connection.db_path, connection.app_config, apis=AlexaApiServer().start())
 
     def device(user_id: str) -> Device:
-        return stage.device(user_id, signer=connection.signer)
+        return stage.device(user_id, signer=connection.signer, locale=connection.locale)
 
     return device, stage.actions()
 

@@ -39,6 +39,7 @@ from harness.session_render import (
     timeline_entries,
     transcript,
 )
+from skill.locales import language_of
 
 if TYPE_CHECKING:
     from harness.device import Device, Turn
@@ -326,6 +327,12 @@ class HandsFreeSession:
 def run_render(args: argparse.Namespace) -> int:
     from harness.envelopes import DEFAULT_USER_ID
 
+    if language_of(args.locale) != "en":
+        # The session it plays is said in English words ("start the dumbbell workout").
+        raise CliError(
+            f"coach render plays its session in English; for {args.locale}, use coach chat or "
+            f"coach dialog --locale {args.locale}"
+        )
     if args.check_words:
         listen_module()
     voice = make_voice(args.engine, args.cache_dir, locale=args.locale)

@@ -17,6 +17,7 @@ from harness.understanding.slots import DURATION_TYPE
 from harness.utterances import (
     FALLBACK_INTENT,
     NUMBER_TYPE,
+    TIME_TYPE,
     normalize,
 )
 
@@ -27,6 +28,8 @@ SPOKEN_DURATIONS = ("thirty seconds", "two minutes", "a minute", "forty five sec
 SPOKEN_NUMBERS_IN = {
     "de": ("dreißig", "zwei", "fünfundvierzig", "neunzig", "eins", "sechzig", "zwölf", "drei")
 }
+# English times are left as any words (the slot filler reads them), as they were trained.
+SPOKEN_TIMES_IN = {"de": ("sieben uhr", "halb acht", "neunzehn uhr", "sechs uhr dreißig")}
 SPOKEN_DURATIONS_IN = {
     "de": ("dreißig sekunden", "zwei minuten", "eine minute", "fünfundvierzig sekunden")
 }
@@ -67,6 +70,8 @@ def _spoken_values(model: InteractionModel, type_name: str) -> Sequence[str]:
         return SPOKEN_NUMBERS_IN.get(model.language, SPOKEN_NUMBERS)
     if type_name == DURATION_TYPE:
         return SPOKEN_DURATIONS_IN.get(model.language, SPOKEN_DURATIONS)
+    if type_name == TIME_TYPE and model.language in SPOKEN_TIMES_IN:
+        return SPOKEN_TIMES_IN[model.language]
     slot_type = model.slot_type(type_name)
     if slot_type is None:
         return ANY_WORDS

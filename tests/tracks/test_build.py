@@ -261,5 +261,5 @@ def test_one_locales_build_keeps_the_others_files(tmp_path: Path) -> None:
     build_audio(tmp_path, voice, british, tracks=[british.rest(30)], keep=both)
     build_audio(tmp_path, voice, german, tracks=[german.rest(30)], keep=both)
     assert {path.name for path in tmp_path.glob("*.mp3")} == both
-    build_audio(tmp_path, voice, german, tracks=[german.rest(30)])  # as if German were all
-    assert {path.name for path in tmp_path.glob("*.mp3")} == {german.rest(30).file}
+    build_audio(tmp_path, voice, german, tracks=[german.rest(45)])  # one fetched on demand
+    assert {path.name for path in tmp_path.glob("*.mp3")} == {*both, german.rest(45).file}
