@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import threading
-import wave
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -136,11 +135,7 @@ class Mp3Encoder:
 
 
 def write_wav(pcm: Pcm, path: Path) -> None:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(pcm.sample_rate)
-        out.writeframes(pcm.to_bytes())
+    path.write_bytes(pcm.to_wav())
 
 
 def find_player() -> list[str] | None:

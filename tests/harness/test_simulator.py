@@ -5,8 +5,6 @@ a real browser in tests/simulator/."""
 
 from __future__ import annotations
 
-import io
-import wave
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
@@ -319,13 +317,7 @@ def test_a_spoken_command_is_recognised(
     client = make_simulator().test_client()
     page = Page(client)
     spoken = EspeakVoice("en-us").synthesize("open upper body coach")
-    out = io.BytesIO()
-    with wave.open(out, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(spoken.sample_rate)
-        wav.writeframes(spoken.to_bytes())
-    answer = client.post(f"{page.base}/listen", data=out.getvalue(), content_type="audio/wav")
+    answer = client.post(f"{page.base}/listen", data=spoken.to_wav(), content_type="audio/wav")
     page._take(answer)
     assert page.entries[0] == {**page.entries[0], "kind": "runner", "text": "open upper body coach"}
     assert "Which one would you like?" in page.entries[1]["text"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import sys
+import wave
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,6 +38,16 @@ class Pcm:
         swapped = array("h", self.samples)
         swapped.byteswap()
         return swapped.tobytes()
+
+    def to_wav(self) -> bytes:
+        """A mono 16-bit WAV file of the samples, as a microphone's recording is sent."""
+        out = io.BytesIO()
+        with wave.open(out, "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(self.sample_rate)
+            wav.writeframes(self.to_bytes())
+        return out.getvalue()
 
     @classmethod
     def from_bytes(cls, data: bytes, sample_rate: int = SAMPLE_RATE) -> Pcm:
