@@ -102,8 +102,8 @@ def test_runners_are_understood_and_nothing_harmful_happens_unasked(recogniser: 
 LOCALE_FLOORS: Mapping[str, tuple[float, float]] = {
     "en-GB": (0.86, 0.98),
     "en-CA": (0.80, 1.0),
-    "en-AU": (0.73, 1.0),
-    "en-IN": (0.70, 1.0),
+    "en-AU": (0.80, 0.98),  # 73.3% held out before a second, wider round of local words
+    "en-IN": (0.80, 1.0),  # 70.0% before it
     "de-DE": (0.85, 0.99),
 }
 
