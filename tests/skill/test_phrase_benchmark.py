@@ -50,14 +50,17 @@ FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     # The off-script issue's aim is 85% held out. The first held-out set reached 84.5%, but only
     # after its misses had been read; the set written blind on December 7 is 74.4% with the same
     # samples (docs/phrases.md).
-    (STATISTICAL, HELD_OUT): (0.74, 0, 0),
+    # 74.4% until "done" said of food, laundry or coffee became AMAZON.FallbackIntent samples
+    # (a set counted on "the cake is done"): one phrase (docs/phrases.md).
+    (STATISTICAL, HELD_OUT): (0.73, 0, 0),
     # 65.2% until "i only got {reps} reps" left PartialSetIntent: it counted "i only got five
     # hours sleep" as a partial set.
-    (STATISTICAL, OFF_SCRIPT): (0.64, 0, 0),
+    (STATISTICAL, OFF_SCRIPT): (0.635, 0, 0),  # 63.9%: 64.3% before the same samples
     # "dinner's ready" started the cool-down until being ready stopped answering its offer. Eight
     # phrases a review found heard as a partial set or as ending came in on December 7 (90.0%
     # of 200 before them).
-    (STATISTICAL, NOT_FOR_THE_COACH): (0.885, 0, 0),
+    # 88.9% of 208 before those samples and five phrases of "done" said of something else.
+    (STATISTICAL, NOT_FOR_THE_COACH): (0.87, 0, 0),
     (EXACT, MAIN): (0.82, 0, 0),
     (EXACT, HELD_OUT): (0.08, 0, 0),
     (EXACT, OFF_SCRIPT): (0.15, 0, 0),
@@ -102,7 +105,7 @@ def test_runners_are_understood_and_nothing_harmful_happens_unasked(recogniser: 
 LOCALE_FLOORS: Mapping[str, tuple[float, float]] = {
     "en-GB": (0.86, 0.98),
     "en-CA": (0.80, 1.0),
-    "en-AU": (0.80, 0.98),  # 73.3% held out before a second, wider round of local words
+    "en-AU": (0.83, 0.98),  # 73.3% held out before a second, wider round of local words
     "en-IN": (0.80, 1.0),  # 70.0% before it
     "de-DE": (0.85, 0.99),
 }
