@@ -60,8 +60,9 @@ def locale_files(locale: str) -> tuple[str, ...]:
     folder = PHRASES_DIR / locale
     # Another language's folder has its own places (MAIN, with its own set-ups); another
     # English's, its own words in en-US's places (LOCAL).
-    names = (MAIN, HELD_OUT) if (folder / MAIN).is_file() else (LOCAL, HELD_OUT)
-    return tuple(f"{locale}/{name}" for name in names if (folder / name).is_file())
+    own = MAIN if (folder / MAIN).is_file() else LOCAL
+    held_out = sorted(path.name for path in folder.glob("held_out*.yaml"))  # each set written blind
+    return tuple(f"{locale}/{name}" for name in (own, *held_out) if (folder / name).is_file())
 
 
 # What each intent does for the runner. `{slot}` is the slot's resolved id; a filled slot that

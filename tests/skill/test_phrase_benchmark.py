@@ -98,27 +98,27 @@ def test_runners_are_understood_and_nothing_harmful_happens_unasked(recogniser: 
     assert failures == [], "\n\n".join(failures)
 
 
-# Each other locale: its own development phrases (German: its own places too) and a held-out
-# set written blind on December 7 (never read to write samples), with the stand-in trained on
-# its model. (held-out floor, development floor); harm is 0 everywhere. The aim is 85% held out:
-# en-GB and de-DE meet it, the others do not yet.
-LOCALE_FLOORS: Mapping[str, tuple[float, float]] = {
-    "en-GB": (0.86, 0.98),
-    "en-CA": (0.80, 1.0),
-    "en-AU": (0.83, 0.98),  # 73.3% held out before a second, wider round of local words
-    "en-IN": (0.80, 1.0),  # 70.0% before it
-    "de-DE": (0.85, 0.99),
+# Each other locale: its own development phrases (German: its own places too) and held-out
+# sets written blind on December 7 (never read to write samples; en-CA, en-AU and en-IN got a
+# second, larger one), with the stand-in trained on its model. The floor of each file; harm is 0
+# everywhere. The aim is 85% held out: en-GB and de-DE meet it, the others do not yet.
+LOCALE_FLOORS: Mapping[str, Mapping[str, float]] = {
+    "en-GB": {LOCAL: 0.98, HELD_OUT: 0.86},
+    "en-CA": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.85},
+    # 73.3% and 70.0% held out before a second, wider round of local words
+    "en-AU": {LOCAL: 0.98, HELD_OUT: 0.83, "held_out_2.yaml": 0.83},
+    "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.78},
+    "de-DE": {MAIN: 0.99, HELD_OUT: 0.85},
 }
 
 
 @pytest.mark.parametrize("locale", sorted(LOCALE_FLOORS))
 def test_each_locales_runners_are_understood_and_nothing_harmful_happens(locale: str) -> None:
-    own = MAIN if locale == "de-DE" else LOCAL
-    held_out, developed = f"{locale}/{HELD_OUT}", f"{locale}/{own}"
-    assert locale_files(locale) == (developed, held_out)
+    floors = {f"{locale}/{name}": floor for name, floor in LOCALE_FLOORS[locale].items()}
+    assert sorted(locale_files(locale)) == sorted(floors)  # every file measured, none left out
     results = run(locale_files(locale), recognisers=(STATISTICAL,), locale=locale)
     failures = []
-    for file, floor in zip((held_out, developed), LOCALE_FLOORS[locale], strict=True):
+    for file, floor in floors.items():
         mine = results[STATISTICAL, file]
         if destructive(mine) or share(mine) < floor:
             failures.append(f"{file} (at least {floor:.0%}, no harm):\n{report(mine)}")
