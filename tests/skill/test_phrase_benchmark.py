@@ -50,17 +50,17 @@ FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     # The off-script issue's aim is 85% held out. The first held-out set reached 84.5%, but only
     # after its misses had been read; the set written blind on December 7 is 74.4% with the same
     # samples (docs/phrases.md).
-    # 74.4% until "done" said of food, laundry or coffee became AMAZON.FallbackIntent samples
-    # (a set counted on "the cake is done"): one phrase (docs/phrases.md).
-    (STATISTICAL, HELD_OUT): (0.73, 0, 0),
+    (STATISTICAL, HELD_OUT): (0.74, 0, 0),
     # 65.2% until "i only got {reps} reps" left PartialSetIntent: it counted "i only got five
     # hours sleep" as a partial set.
-    (STATISTICAL, OFF_SCRIPT): (0.635, 0, 0),  # 63.9%: 64.3% before the same samples
+    # 63.5%: 64.3% until "done" said of food, laundry or coffee became AMAZON.FallbackIntent
+    # samples (a set counted on "the cake is done"; docs/phrases.md).
+    (STATISTICAL, OFF_SCRIPT): (0.63, 0, 0),
     # "dinner's ready" started the cool-down until being ready stopped answering its offer. Eight
     # phrases a review found heard as a partial set or as ending came in on December 7 (90.0%
     # of 200 before them).
     # 88.9% of 208 before those samples and five phrases of "done" said of something else.
-    (STATISTICAL, NOT_FOR_THE_COACH): (0.87, 0, 0),
+    (STATISTICAL, NOT_FOR_THE_COACH): (0.865, 0, 0),
     (EXACT, MAIN): (0.82, 0, 0),
     (EXACT, HELD_OUT): (0.08, 0, 0),
     (EXACT, OFF_SCRIPT): (0.15, 0, 0),
@@ -104,10 +104,11 @@ def test_runners_are_understood_and_nothing_harmful_happens_unasked(recogniser: 
 # everywhere. The aim is 85% held out: en-GB and de-DE meet it, the others do not yet.
 LOCALE_FLOORS: Mapping[str, Mapping[str, float]] = {
     "en-GB": {LOCAL: 0.98, HELD_OUT: 0.86},
-    "en-CA": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.85},
+    # "i'm gonna call it" no longer ends (it ended on "i'm gonna call mum"): 80.0% before.
+    "en-CA": {LOCAL: 0.97, HELD_OUT: 0.76, "held_out_2.yaml": 0.85},
     # 73.3% and 70.0% held out before a second, wider round of local words
-    "en-AU": {LOCAL: 0.98, HELD_OUT: 0.83, "held_out_2.yaml": 0.83},
-    "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.78},
+    "en-AU": {LOCAL: 0.96, HELD_OUT: 0.83, "held_out_2.yaml": 0.83},
+    "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.81},
     "de-DE": {MAIN: 0.99, HELD_OUT: 0.85},
 }
 
