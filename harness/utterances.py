@@ -61,45 +61,73 @@ _EVENING = ("pm", "p m", "in the evening", "in the afternoon", "at night", "toni
 
 
 _GERMAN_MORNING = ("morgens", "früh", "vormittags", "am morgen", "am vormittag")
-_GERMAN_EVENING = ("abends", "nachmittags", "nachts", "am abend", "am nachmittag")
+_GERMAN_AFTERNOON = ("mittags", "nachmittags", "abends", "am nachmittag", "am abend")
+_GERMAN_NIGHT = ("nachts", "in der nacht")
+_GERMAN_OFFSETS = {"halb": -30, "viertel nach": 15, "viertel vor": -15}
 
 
 def _german_clock_time(words: str) -> str | None:
     """ "sieben uhr" 07:00, "neunzehn uhr dreißig" 19:30, "halb acht" 07:30, "viertel vor acht"
-    07:45, "sieben uhr abends" 19:00; None when the words are no German time."""
+    07:45, "sieben uhr abends" 19:00, "ein uhr nachts" 01:00, "null uhr" 00:00; None when the
+    words are no German time (an hour past 24 or a minute past 59 included)."""
     words = words.removeprefix("um ")
-    later = next((s for s in _GERMAN_EVENING if words.endswith(" " + s)), None)
-    earlier = next((s for s in _GERMAN_MORNING if words.endswith(" " + s)), None)
-    if later or earlier:
-        words = words[: -len(later or earlier or "") - 1]
-    if words == "mittag" or words == "mittags":
-        return "12:00"
-    offsets = {"halb": -30, "viertel nach": 15, "viertel vor": -15}
-    minute_offset = 0
-    for said, offset in offsets.items():
+    if words in ("mittag", "mitternacht"):
+        return "12:00" if words == "mittag" else "00:00"
+    part = next(
+        (
+            (name, said)
+            for name, saids in (
+                ("am", _GERMAN_MORNING),
+                ("pm", _GERMAN_AFTERNOON),
+                ("night", _GERMAN_NIGHT),
+            )
+            for said in saids
+            if words.endswith(" " + said)
+        ),
+        None,
+    )
+    if part is not None:
+        words = words[: -len(part[1]) - 1]
+    offset = 0
+    for said, minutes in _GERMAN_OFFSETS.items():
         if words.startswith(said + " "):
-            words, minute_offset = words[len(said) + 1 :], offset
+            words, offset = words[len(said) + 1 :], minutes
             break
     if " uhr" in f"{words} ":
         hour_words, _, minute_words = words.partition(" uhr")
     else:  # "um 19 30", as "um 19:30" is normalised
         hour_words, _, minute_words = words.partition(" ")
-    hour = parse_number(hour_words.strip())
+    hour = 0 if hour_words.strip() == "null" else parse_number(hour_words.strip())
     minute = parse_number(minute_words.strip()) if minute_words.strip() else 0
-    if hour is None or minute is None or (minute_offset and minute_words.strip()):
+    if hour is None or minute is None or not 0 <= hour <= 24 or not 0 <= minute <= 59:
         return None
-    total = (hour * 60 + minute + minute_offset) % (24 * 60)
+    if offset and (minute or not 1 <= hour <= 12):  # "halb acht": on the clock's face only
+        return None
+    total = (hour % 24) * 60 + minute + offset  # "halb eins" is 00:30 here, 12:30 below
     hour, minute = divmod(total, 60)
-    if later is not None and hour < 12:
-        hour += 12
-    return f"{hour:02d}:{minute:02d}" if 0 <= minute <= 59 else None
+    if offset and hour == 0:
+        hour = 12
+    hour = _german_part_of_day(hour, None if part is None else part[0])
+    return f"{hour:02d}:{minute:02d}"
+
+
+def _german_part_of_day(hour: int, part: str | None) -> int:
+    """The hour on a 24-hour clock, given "abends", "nachts" or "morgens" after it."""
+    if part == "pm" and hour < 12:
+        return hour + 12
+    if part == "night":  # "elf uhr nachts" 23:00, "zwölf uhr nachts" 00:00, "ein uhr nachts" 01:00
+        return 0 if hour == 12 else hour + 12 if 6 <= hour < 12 else hour
+    if part == "am" and hour == 12:
+        return 0
+    return hour
 
 
 def clock_time(text: str) -> str | None:
     """A spoken time as AMAZON.TIME fills it, "HH:MM": "7 am" 07:00, "six thirty pm" 18:30,
     "7" 07:00, "noon" 12:00, or in German ("halb acht"); None when the words are no time."""
     words = normalize(text)
-    if " uhr" in f" {words} " or words.startswith(("halb ", "viertel ", "um ")):
+    german = words.startswith(("halb ", "viertel ", "um ")) or words in ("mittag", "mitternacht")
+    if german or " uhr" in f" {words} ":
         return _german_clock_time(words)
     words = words.removeprefix("at ")
     if words in ("noon", "midday"):

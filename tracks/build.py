@@ -295,8 +295,13 @@ def build_audio(
         if mine and name not in wanted and stale.suffix == ".mp3" and stale.is_file():
             stale.unlink()
             removed += 1
+    # Kept in the manifest: what is still wanted, and another locale's entries (its build's).
     entries.update(
-        {name: entry for name, entry in manifest.items() if name in wanted and name not in entries}
+        {
+            name: entry
+            for name, entry in manifest.items()
+            if (name in wanted or not name.startswith(ours)) and name not in entries
+        }
     )
     write_atomically(manifest_path, json.dumps(entries, indent=1, sort_keys=True).encode())
     total = sum(path.stat().st_size for path in out.glob("*.mp3"))

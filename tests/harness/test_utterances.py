@@ -22,6 +22,7 @@ from harness.utterances import (
     FALLBACK_INTENT,
     NUMBER_TYPE,
     SlotMatch,
+    clock_time,
     match,
     normalize,
     parse_number,
@@ -344,3 +345,26 @@ def test_model_round_trip_of_a_tiny_model() -> None:
         "PickIntent",
         "red",
     )  # no id: the value is the id
+
+
+@pytest.mark.parametrize(
+    ("said", "time"),
+    [
+        ("sieben uhr", "07:00"),
+        ("um neunzehn uhr dreißig", "19:30"),
+        ("halb acht", "07:30"),
+        ("viertel vor acht", "07:45"),
+        ("sieben uhr abends", "19:00"),
+        ("ein uhr nachts", "01:00"),
+        ("elf uhr nachts", "23:00"),
+        ("zwölf uhr mittags", "12:00"),
+        ("halb eins", "12:30"),
+        ("null uhr", "00:00"),
+        ("mitternacht", "00:00"),
+        ("um 19:30", "19:30"),
+        ("fünfundzwanzig uhr", None),
+        ("sieben uhr sechzig", None),
+    ],
+)
+def test_german_times_as_alexa_fills_amazon_time(said: str, time: str | None) -> None:
+    assert clock_time(said) == time

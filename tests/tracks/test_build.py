@@ -263,3 +263,7 @@ def test_one_locales_build_keeps_the_others_files(tmp_path: Path) -> None:
     assert {path.name for path in tmp_path.glob("*.mp3")} == both
     build_audio(tmp_path, voice, german, tracks=[german.rest(45)])  # one fetched on demand
     assert {path.name for path in tmp_path.glob("*.mp3")} == {*both, german.rest(45).file}
+    listed = json.loads((tmp_path / MANIFEST).read_text(encoding="utf-8"))
+    assert set(listed) == {*both, german.rest(45).file}  # the British entry kept: its build's
+    again = build_audio(tmp_path, voice, british, tracks=[british.rest(30)], keep=both)
+    assert (again.written, again.kept) == (0, 1)  # not rendered again
