@@ -51,6 +51,8 @@ def localised(service: CoachService, locale: str) -> CoachService:
     composer = Composer(coach, default_phrasebook(locale))
     hands_free = service.hands_free
     if hands_free is not None:
-        catalog = type(hands_free.catalog)(composer.phrases, library, locale)
+        from skill.audio.catalog import AudioCatalog  # only a skill that serves tracks has one
+
+        catalog = AudioCatalog(composer.phrases, library, locale)
         hands_free = HandsFree(catalog, hands_free.base_url)
     return replace(service, coach=coach, composer=composer, hands_free=hands_free, locale=locale)

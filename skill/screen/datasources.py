@@ -22,6 +22,7 @@ from skill.content.loader import default_figures, default_move_figures
 from skill.content.models import Exercise, Figure, Move, Reps, WorkoutPlan
 from skill.screen.figures import NO_FIGURE, Sweep, figure_data
 from skill.screen.figures import moves as drawn
+from skill.speech.phrasebook import with_capital
 from skill.speech.places import place_labels
 from skill.speech.replies import Composer
 from skill.speech.set_pacing import work_seconds
@@ -60,7 +61,7 @@ def screen_data(
     view, lead = _views(composer, progress, plan, events, timings, routine, rest_left)
     return {
         "coach": {
-            "workout": plan.name[:1].upper() + plan.name[1:] if plan is not None else "",
+            "workout": with_capital(plan.name) if plan is not None else "",
             "paused": progress.paused,
             "labels": {name: say(f"screen.buttons.{name}") for name in LABELS},
             **view,

@@ -67,6 +67,12 @@ def _load_flat(locale: str, folder: Path, seen: tuple[str, ...]) -> dict[str, tu
     return base | own
 
 
+def with_capital(text: str) -> str:
+    """`text` with its first letter a capital and the rest as written ("Y-T-W-L raise";
+    str.capitalize would lower the rest)."""
+    return text[:1].upper() + text[1:]
+
+
 def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
@@ -99,7 +105,7 @@ class Phrasebook:
         # A whole sentence that opens with a value ("{name} needs no kit.") begins with a capital
         # whatever the value's case; a fragment ("{count} minutes") is left for its sentence.
         if template.startswith("{") and text.endswith((".", "?", "!")):
-            return text[:1].upper() + text[1:]
+            return with_capital(text)
         return text
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from skill.content.models import Library
-from skill.speech.phrasebook import Phrasebook
+from skill.speech.phrasebook import Phrasebook, with_capital
 
 
 def place_labels(
@@ -17,6 +17,5 @@ def place_labels(
     exercise = plan.exercises[exercise_index]
     if not 1 <= set_number <= exercise.sets:
         return None
-    title = exercise.name[:1].upper() + exercise.name[1:]
     label = phrases.say("screen.set", set=set_number, sets=exercise.sets)
-    return plan.name[:1].upper() + plan.name[1:], title, label
+    return with_capital(plan.name), with_capital(exercise.name), label
