@@ -19,6 +19,7 @@ from typing import Any
 
 from harness.interaction_model import Intent, InteractionModel
 from harness.utterances import SlotMatch
+from skill.locales import DEFAULT as DEFAULT_LOCALE
 
 DEFAULT_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 DEFAULT_USER_ID = "amzn1.ask.account.HARNESS-USER"
@@ -26,7 +27,7 @@ DEFAULT_DEVICE_ID = "amzn1.ask.device.HARNESS-DEVICE"
 # Alexa's own endpoint is never reached from here: a device with no stand-in of the APIs
 # (harness.alexa_apis) names a closed port on this machine, refused at once.
 API_ENDPOINT = "https://127.0.0.1:9"
-LOCALE = "en-US"
+LOCALE = DEFAULT_LOCALE  # the skill's first locale (skill.locales)
 VERSION = "1.0"
 
 SESSION_ENDED_REASONS = ("USER_INITIATED", "EXCEEDED_MAX_REPROMPTS", "ERROR")

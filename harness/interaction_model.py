@@ -14,8 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from skill.locales import DEFAULT
+
 MODEL_DIR = "interaction_model"
-DEFAULT_LOCALE = "en-US"
+DEFAULT_LOCALE = DEFAULT  # the skill's first locale (skill.locales)
 
 
 class ModelError(ValueError):

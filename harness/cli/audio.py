@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.session_render import RenderedSpeech, render_ssml, render_timed
+from skill.locales import DEFAULT
 
 if TYPE_CHECKING:
     from harness.device import Turn
@@ -29,7 +30,7 @@ PLAYERS = (  # command lines that play a WAV file and exit
 
 
 def make_voice(
-    engine: str, cache_dir: Path | None, *, keep: int | None = None, locale: str = "en-US"
+    engine: str, cache_dir: Path | None, *, keep: int | None = None, locale: str = DEFAULT
 ) -> Voice:
     """The engine's voice in `locale`'s accent, cached on disk and in memory (`keep`: at most
     that many texts in memory; None: all said, as a render of one session needs)."""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from harness.cli.errors import CliError
+from skill.locales import DEFAULT
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -42,7 +43,7 @@ class Connection:
     app_config: dict[str, Any] | None = None  # in process only: create_app's test_config
     recogniser: Recogniser | None = None  # what devices make of words (default: statistical)
     apis: AlexaApiServer | None = None  # in process: Alexa's APIs stood in (stand_in_apis)
-    locale: str = "en-US"  # the devices' locale: their model, and the words the skill answers in
+    locale: str = DEFAULT  # the devices' locale: their model, and the words the skill answers in
 
     def device(self, user_id: str | None = None, *, audio_player: bool = False) -> Device:
         """A device reaching the skill; with `audio_player` it supports AudioPlayer and fetches

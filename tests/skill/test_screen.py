@@ -37,7 +37,7 @@ from skill.app import create_app
 from skill.coaching import events as ev
 from skill.coaching.progress import Progress
 from skill.content.loader import default_figures, default_library, default_move_figures
-from skill.content.models import WorkoutPlan
+from skill.content.models import Figure, WorkoutPlan
 from skill.persistence import decode
 from skill.screen import figures
 from skill.screen.datasources import Timings, screen_data
@@ -533,12 +533,16 @@ def drawn_at(figure: dict[str, Any], ms: float) -> dict[str, Any]:
     return {key: a[key] + (b[key] - a[key]) * k for key in a}
 
 
-def letter(exercise: str, name: str) -> dict[str, Any]:
-    """The graphic's parameters of position `name` of `exercise`'s figure."""
-    figure = default_figures()[exercise]
+def posed(figure: Figure, name: str) -> dict[str, Any]:
+    """The graphic's parameters of `figure` in its position `name`."""
     found = figure.position(name)
     assert found is not None
     return figures.position(figures.place(figure), found)
+
+
+def letter(exercise: str, name: str) -> dict[str, Any]:
+    """The graphic's parameters of position `name` of `exercise`'s figure."""
+    return posed(default_figures()[exercise], name)
 
 
 def test_a_led_set_draws_each_letter_as_the_coach_calls_it(app: Flask) -> None:
@@ -602,10 +606,7 @@ def test_a_set_draws_its_exercise_moving_and_a_rest_the_next_sets_start(app: Fla
 
 def move_position(name: str, position: str) -> dict[str, Any]:
     """The graphic's parameters of position `position` of the warm-up move figure `name`."""
-    figure = default_move_figures()[name]
-    found = figure.position(position)
-    assert found is not None
-    return figures.position(figures.place(figure), found)
+    return posed(default_move_figures()[name], position)
 
 
 def test_a_warm_up_part_draws_each_move_while_the_coach_leads_it(app: Flask) -> None:
