@@ -48,7 +48,10 @@ MAIN = "runner_phrases.yaml"
 HELD_OUT = "held_out.yaml"
 OFF_SCRIPT = "held_out_off_script.yaml"
 NOT_FOR_THE_COACH = "not_for_the_coach.yaml"
-FILES = (MAIN, HELD_OUT, OFF_SCRIPT, NOT_FOR_THE_COACH)
+# Second blind sets of each (December 7, after the samples were widened), never read for samples.
+HELD_OUT_2 = "held_out_2.yaml"
+OFF_SCRIPT_2 = "held_out_off_script_2.yaml"
+FILES = (MAIN, HELD_OUT, HELD_OUT_2, OFF_SCRIPT, OFF_SCRIPT_2, NOT_FOR_THE_COACH)
 LOCAL = "local_phrases.yaml"  # a locale's own development phrases, in en-US's places
 
 
@@ -169,7 +172,7 @@ ASKED_FOR: Mapping[str, frozenset[str]] = {
     "end_workout": frozenset({ENDED}),
     "choose_workout": frozenset({STARTED, SWITCHED, RESTARTED}),
     "switch_workout": frozenset({STARTED, SWITCHED, RESTARTED}),
-    "go_to": frozenset({MOVED, SKIPPED}),
+    "go_to": frozenset({MOVED, SKIPPED, STARTED}),  # at the choice, that workout at that move
     "resume": frozenset(),
     "extra_set": frozenset(),  # announced only: counted apart once done
 }

@@ -730,7 +730,8 @@ class Handlers:
         return self.answer(turn, self.composer.rest_answer)
 
     def muscles(self, turn: Turn) -> Outcome:
-        return self.answer(turn, self.composer.muscles_answer)
+        named = turn.asked.slot("workout").resolved_id
+        return self.answer(turn, lambda p: self.composer.muscles_answer(p, named))
 
     def equipment(self, turn: Turn) -> Outcome:
         named = turn.asked.slot("workout").resolved_id

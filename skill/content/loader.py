@@ -62,7 +62,7 @@ _FORBIDDEN = "<>&"  # would break the SSML the speech layer wraps the text in
 _Keys = tuple[frozenset[str], frozenset[str]]
 _WORKOUT_KEYS: _Keys = (
     frozenset(
-        "id order name aliases summary equipment source before after exercises warm_up"
+        "id order name aliases summary equipment works source before after exercises warm_up"
         " cool_down".split()
     ),
     frozenset(),
@@ -401,6 +401,7 @@ def _workout(
         aliases=_aliases(data["aliases"], "aliases"),
         summary=_text(data["summary"], "summary"),
         equipment=_text(data["equipment"], "equipment"),
+        works=_text(data["works"], "works"),
         before=_texts(data["before"], "before"),
         after=_texts(data["after"], "after"),
         exercises=tuple(

@@ -159,6 +159,7 @@ class WorkoutPlan:
     aliases: tuple[str, ...]
     summary: str  # one sentence: what it is and what it needs
     equipment: str
+    works: str  # the muscles it works, as a list after "works your" ("shoulders, back and core")
     before: tuple[str, ...]  # said when the workout starts (warm-up advice)
     after: tuple[str, ...]  # said when it ends (cool-down, how often)
     exercises: tuple[Exercise, ...]

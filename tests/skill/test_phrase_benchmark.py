@@ -17,10 +17,12 @@ from harness.interaction_model import load_model
 from harness.phrase_benchmark import (
     FILES,
     HELD_OUT,
+    HELD_OUT_2,
     LOCAL,
     MAIN,
     NOT_FOR_THE_COACH,
     OFF_SCRIPT,
+    OFF_SCRIPT_2,
     Context,
     Place,
     Result,
@@ -49,21 +51,30 @@ FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     (STATISTICAL, MAIN): (0.95, 0, 0),
     # The off-script issue's aim is 85% held out. The first held-out set reached 84.5%, but only
     # after its misses had been read; the set written blind on December 7 is 74.4% with the same
-    # samples (docs/phrases.md).
-    (STATISTICAL, HELD_OUT): (0.74, 0, 0),
+    # samples (docs/phrases.md). 78.2% of 87 after the samples were widened (480 more, written
+    # from neither held-out file; three phrases they matched word for word moved to MAIN); the
+    # second blind set, written that day, 73.4%.
+    (STATISTICAL, HELD_OUT): (0.78, 0, 0),
+    (STATISTICAL, HELD_OUT_2): (0.73, 0, 0),
     # 65.2% until "i only got {reps} reps" left PartialSetIntent: it counted "i only got five
     # hours sleep" as a partial set.
     # 63.5%: 64.3% until "done" said of food, laundry or coffee became AMAZON.FallbackIntent
     # samples (a set counted on "the cake is done"; docs/phrases.md).
-    (STATISTICAL, OFF_SCRIPT): (0.63, 0, 0),
+    # 65.4% with the wider samples (two phrases they matched moved to MAIN); the second blind
+    # set 70.9%.
+    (STATISTICAL, OFF_SCRIPT): (0.65, 0, 0),
+    (STATISTICAL, OFF_SCRIPT_2): (0.70, 0, 0),
     # "dinner's ready" started the cool-down until being ready stopped answering its offer. Eight
     # phrases a review found heard as a partial set or as ending came in on December 7 (90.0%
     # of 200 before them).
     # 88.9% of 208 before those samples and five phrases of "done" said of something else.
-    (STATISTICAL, NOT_FOR_THE_COACH): (0.865, 0, 0),
-    (EXACT, MAIN): (0.82, 0, 0),
-    (EXACT, HELD_OUT): (0.08, 0, 0),
-    (EXACT, OFF_SCRIPT): (0.15, 0, 0),
+    # 88.1% with the wider samples.
+    (STATISTICAL, NOT_FOR_THE_COACH): (0.88, 0, 0),
+    (EXACT, MAIN): (0.85, 0, 0),
+    (EXACT, HELD_OUT): (0.09, 0, 0),
+    (EXACT, HELD_OUT_2): (0.16, 0, 0),
+    (EXACT, OFF_SCRIPT): (0.16, 0, 0),
+    (EXACT, OFF_SCRIPT_2): (0.12, 0, 0),
     (EXACT, NOT_FOR_THE_COACH): (0.97, 0, 0),
 }
 
@@ -100,15 +111,18 @@ def test_runners_are_understood_and_nothing_harmful_happens_unasked(recogniser: 
 
 # Each other locale: its own development phrases (German: its own places too) and held-out
 # sets written blind on December 7 (never read to write samples; en-CA, en-AU and en-IN got a
-# second, larger one), with the stand-in trained on its model. The floor of each file; harm is 0
+# second, larger one, and a third after a third round of local words and the wider en-US
+# samples), with the stand-in trained on its model. The floor of each file; harm is 0
 # everywhere. The aim is 85% held out: en-GB and de-DE meet it, the others do not yet.
 LOCALE_FLOORS: Mapping[str, Mapping[str, float]] = {
-    "en-GB": {LOCAL: 0.98, HELD_OUT: 0.86},
+    "en-GB": {LOCAL: 0.98, HELD_OUT: 0.90},
     # "i'm gonna call it" no longer ends (it ended on "i'm gonna call mum"): 80.0% before.
-    "en-CA": {LOCAL: 0.97, HELD_OUT: 0.76, "held_out_2.yaml": 0.85},
-    # 73.3% and 70.0% held out before a second, wider round of local words
-    "en-AU": {LOCAL: 0.96, HELD_OUT: 0.83, "held_out_2.yaml": 0.83},
-    "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.81},
+    "en-CA": {LOCAL: 0.97, HELD_OUT: 0.76, "held_out_2.yaml": 0.86, "held_out_3.yaml": 0.76},
+    # 73.3% and 70.0% held out before a second, wider round of local words; the third round
+    # took the first set from 83.3% to 80.0%
+    "en-AU": {LOCAL: 0.96, HELD_OUT: 0.80, "held_out_2.yaml": 0.85, "held_out_3.yaml": 0.75},
+    # the third round took the second set from 81.7% to 78.3%
+    "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.78, "held_out_3.yaml": 0.84},
     "de-DE": {MAIN: 0.99, HELD_OUT: 0.85},
 }
 
@@ -208,7 +222,7 @@ def test_no_held_out_or_stray_phrase_is_a_sample_word_for_word() -> None:
     that must become a sample moves to runner_phrases.yaml and is replaced."""
     model = load_model()
     samples = {normalize(sample) for intent in model.intents for sample in intent.samples}
-    for file in (HELD_OUT, OFF_SCRIPT, NOT_FOR_THE_COACH):
+    for file in (HELD_OUT, HELD_OUT_2, OFF_SCRIPT, OFF_SCRIPT_2, NOT_FOR_THE_COACH):
         for context in load_file(file):
             found = [p for p in context.phrases if normalize(p) in samples]
             assert not found, f"{file}, {context.name}: samples now: {found}"
