@@ -33,9 +33,13 @@ BASE_URL = "https://coach.example/audio/"
 @lru_cache(maxsize=8)
 def tone_mp3(seconds: float, hz: float = 440.0) -> bytes:
     """A sine tone of `seconds`, in Alexa's MP3 format."""
-    count = round(seconds * SAMPLE_RATE)
-    step = 2 * math.pi * hz / SAMPLE_RATE
-    return encode_mp3(Pcm(array("h", (int(8000 * math.sin(step * i)) for i in range(count)))))
+    # numpy: a Python loop over 30 s of samples took 0.3 s of every test process's collection.
+    import numpy
+
+    phases = numpy.arange(round(seconds * SAMPLE_RATE)) * (2 * math.pi * hz / SAMPLE_RATE)
+    samples = array("h")
+    samples.frombytes((8000 * numpy.sin(phases)).astype("=i2").tobytes())
+    return encode_mp3(Pcm(samples))
 
 
 def play(name: str, token: str, behavior: str = "REPLACE_ALL", **stream: Any) -> Json:

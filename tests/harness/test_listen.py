@@ -10,11 +10,13 @@ import re
 import wave
 from array import array
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 from harness.command_lm import (
+    Vocabulary,
     arpa_text,
     build_vocabulary,
     dictionary_text,
@@ -41,7 +43,14 @@ from tracks.mp3 import encode_mp3
 from tracks.voices.pcm import resample
 
 MODEL = load_model()
-VOCABULARY = build_vocabulary(MODEL)
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """Built when a test needs it, not when every test process collects this file (0.7 s)."""
+    return build_vocabulary(MODEL)
+
+
 SLOT_REF = re.compile(r"\{(\w+)\}")
 # Words the dictionary lacks, respelled from dictionary words rather than dropped.
 RESPELLED = {
@@ -136,15 +145,15 @@ def test_vocabulary_has_every_sample_with_its_slots_filled() -> None:
         for intent in MODEL.intents
         for sample in intent.samples
         for text in sample_fillings(sample, intent.name)
-        if text not in VOCABULARY.texts and text not in VOCABULARY.dropped
+        if text not in vocabulary().texts and text not in vocabulary().dropped
     ]
     assert missing == []
-    assert VOCABULARY.dropped == {}  # every missing word could be respelled (reported below)
+    assert vocabulary().dropped == {}  # every missing word could be respelled (reported below)
 
 
 def test_vocabulary_has_builtin_phrases_and_invocations() -> None:
     builtin = {phrase for phrases in BUILTIN_PHRASES.values() for phrase in phrases}
-    assert builtin <= VOCABULARY.texts
+    assert builtin <= vocabulary().texts
     assert {
         "open upper body coach",
         "alexa open upper body coach",
@@ -152,17 +161,17 @@ def test_vocabulary_has_builtin_phrases_and_invocations() -> None:
         "ask upper body coach what's next",
         "ask upper body coach to skip this exercise",
         "alexa tell upper body coach to start the dumbbell workout",
-    } <= VOCABULARY.texts
+    } <= vocabulary().texts
 
 
 def test_vocabulary_words_are_lowercase_dictionary_words_or_reported_respellings() -> None:
     dictionary = load_dictionary()
-    assert all(word == word.lower() for word in VOCABULARY.words)
-    assert {w for w in VOCABULARY.words if w not in dictionary} == RESPELLED
-    assert set(VOCABULARY.respelled) == RESPELLED
-    assert VOCABULARY.respelled["kettlebell"][1] == "kettle + bell"
-    assert VOCABULARY.respelled["trx"][1] == "t r x"
-    assert {"i'm", "what's", "let's", "i'd"} <= VOCABULARY.words  # in the dictionary as such
+    assert all(word == word.lower() for word in vocabulary().words)
+    assert {w for w in vocabulary().words if w not in dictionary} == RESPELLED
+    assert set(vocabulary().respelled) == RESPELLED
+    assert vocabulary().respelled["kettlebell"][1] == "kettle + bell"
+    assert vocabulary().respelled["trx"][1] == "t r x"
+    assert {"i'm", "what's", "let's", "i'd"} <= vocabulary().words  # in the dictionary as such
 
 
 def test_respell_compounds_and_acronyms_only() -> None:
@@ -193,18 +202,18 @@ def test_slot_samples_expand_to_every_number_in_range() -> None:
 
 
 def test_arpa_model_covers_the_vocabulary() -> None:
-    text = arpa_text(VOCABULARY)
+    text = arpa_text(vocabulary())
     unigrams = text.split("\\1-grams:")[1].split("\\2-grams:")[0].split()
-    assert VOCABULARY.words | {"<s>", "</s>"} <= set(unigrams)
+    assert vocabulary().words | {"<s>", "</s>"} <= set(unigrams)
     assert "\\3-grams:" in text and text.rstrip().endswith("\\end\\")
 
 
 def test_jsgf_grammar_accepts_the_vocabulary_and_nothing_else() -> None:
     from pocketsphinx import Decoder
 
-    grammar = Decoder(lm=None, loglevel="FATAL").parse_jsgf(jsgf_grammar(MODEL, VOCABULARY))
+    grammar = Decoder(lm=None, loglevel="FATAL").parse_jsgf(jsgf_grammar(MODEL, vocabulary()))
     # 30 spread over them all: each accept() walks the whole grammar, which grows with the model
-    texts = sorted(VOCABULARY.texts)
+    texts = sorted(vocabulary().texts)
     some = texts[:: max(1, len(texts) // 30)]
     assert [text for text in some if not grammar.accept(text)] == []
     assert not grammar.accept("the weather is nice")
@@ -232,7 +241,7 @@ def test_spoken_commands_are_recognised(
     heard = recognizer.recognize_pcm(EspeakVoice(voice_name).synthesize(said))
     assert heard.accepted and heard.match is not None
     assert (heard.intent, heard.match.kind) == (intent, kind)
-    assert heard.text in VOCABULARY.texts
+    assert heard.text in vocabulary().texts
 
 
 def test_slot_value_comes_through(recognizer: CommandRecognizer, voice: EspeakVoice) -> None:
@@ -303,8 +312,8 @@ def test_model_files_are_cached_per_model(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_dictionary_file_has_only_the_vocabulary() -> None:
-    entries = dictionary_text(VOCABULARY).splitlines()
-    assert {line.split()[0].split("(")[0] for line in entries} == VOCABULARY.words
+    entries = dictionary_text(vocabulary()).splitlines()
+    assert {line.split()[0].split("(")[0] for line in entries} == vocabulary().words
     assert {"to T UW", "to(2) T IH", "kettlebell K EH T AH L B EH L"} <= set(entries)
 
 
