@@ -172,7 +172,7 @@ ASKED_FOR: Mapping[str, frozenset[str]] = {
     "end_workout": frozenset({ENDED}),
     "choose_workout": frozenset({STARTED, SWITCHED, RESTARTED}),
     "switch_workout": frozenset({STARTED, SWITCHED, RESTARTED}),
-    "go_to": frozenset({MOVED, SKIPPED, STARTED}),  # at the choice, that workout at that move
+    "go_to": frozenset({MOVED, SKIPPED}),
     "resume": frozenset(),
     "extra_set": frozenset(),  # announced only: counted apart once done
 }
@@ -326,6 +326,8 @@ def judge(
     acted = expected in HARMLESS or _said_when(FALLBACK_KEY, locale) not in spoken
     understood = matches and acted and _said_when(ERROR_KEY, locale) not in spoken
     asked = ASKED_FOR.get(expected.partition(":")[0], frozenset())
+    if expected.startswith("go_to") and got == expected:
+        asked |= {STARTED}  # at the choice, going to a move starts its workout there
     destructive = change if change is not None and change not in asked else None
     misheard = destructive is not None and destructive in ASKED_FOR.get(got.partition(":")[0], ())
     closed_unasked = closed and expected.partition(":")[0] not in ("end_workout", *ASKED_FOR)

@@ -3,8 +3,9 @@
 Everything the skill understands comes from its interaction model: each sample compiles to a
 regex in which a custom slot matches one of its values or synonyms (resolved to the value's id)
 or, failing that, free words (Alexa's ER_SUCCESS_NO_MATCH), and AMAZON.NUMBER matches digits or
-English number words. The only phrases kept here are the device's own knowledge: how a person
-invokes a skill; Alexa's own phrases for built-in intents are data (understanding/phrases).
+number words (English in an English model, German or English in a German one). The only
+phrases kept here are the device's own knowledge: how a person invokes a skill; Alexa's own
+phrases for built-in intents are data (understanding/phrases).
 
 Precedence, best first: a sample without slots; a sample whose slots all resolved; a sample with
 unresolved slot words (fewer free words first); then AMAZON.FallbackIntent. Remaining ties go to
@@ -311,8 +312,10 @@ def _number_regex(word: str) -> str:
 
 
 # A number slot's words by language: German takes English ones too.
-_NUMBERS = {"en": _number_regex(_alternatives(_NUMBER_WORDS))}
-_NUMBERS_OTHERWISE = _number_regex(f"{_alternatives(_NUMBER_WORDS)}|{_german_number_word()}")
+_NUMBERS = {
+    "en": _number_regex(_alternatives(_NUMBER_WORDS)),
+    "de": _number_regex(f"{_alternatives(_NUMBER_WORDS)}|{_german_number_word()}"),
+}
 
 
 @dataclass(frozen=True)
@@ -371,7 +374,7 @@ def _phrase_table(slot_type: SlotType) -> dict[str, SlotValue]:
 
 def _slot_regex(group: str, slot_type: SlotType | None, type_name: str, language: str) -> str:
     if type_name == NUMBER_TYPE:
-        return f"(?P<{group}n>{_NUMBERS.get(language, _NUMBERS_OTHERWISE)})"
+        return f"(?P<{group}n>{_NUMBERS[language]})"
     if slot_type is None:  # another built-in type: any words, nothing to resolve against
         return f"(?P<{group}f>{_FREE_WORDS})"
     phrases = sorted(_phrase_table(slot_type), key=lambda p: (-len(p), p))

@@ -731,6 +731,8 @@ class Handlers:
 
     def muscles(self, turn: Turn) -> Outcome:
         named = turn.asked.slot("workout").resolved_id
+        if named is None and self.routine_kind(turn) is not None:
+            named = turn.progress.workout_id  # in a warm-up or cool-down: its workout's muscles
         return self.answer(turn, lambda p: self.composer.muscles_answer(p, named))
 
     def equipment(self, turn: Turn) -> Outcome:

@@ -273,6 +273,16 @@ def test_number_slot_in_speech() -> None:
     assert heard.slots["seconds"] == SlotMatch("120")
 
 
+def test_a_number_slot_takes_the_numbers_of_the_models_language() -> None:
+    german = load_model(locale="de-DE")
+    heard = match("pause von hundertzwanzig sekunden", german)
+    assert (heard.intent, heard.slots["seconds"]) == ("SetRestIntent", SlotMatch("120"))
+    assert match("pause von zwanzig sekunden", german).slots["seconds"] == SlotMatch("20")
+    # An English model has no German number words: "elf" is no number to it.
+    assert match("rest for eleven seconds", MODEL).slots["seconds"] == SlotMatch("11")
+    assert "seconds" not in match("rest for elf seconds", MODEL).slots
+
+
 def test_normalize() -> None:
     assert normalize("Alexa, tell Upper-Body Coach: I’m DONE!") == "tell upper body coach i'm done"
     assert normalize("  alexa  ") == ""

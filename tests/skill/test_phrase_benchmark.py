@@ -113,7 +113,8 @@ def test_runners_are_understood_and_nothing_harmful_happens_unasked(recogniser: 
 # sets written blind on December 7 (never read to write samples; en-CA, en-AU and en-IN got a
 # second, larger one, and a third after a third round of local words and the wider en-US
 # samples), with the stand-in trained on its model. The floor of each file; harm is 0
-# everywhere. The aim is 85% held out: en-GB and de-DE meet it, the others do not yet.
+# everywhere. The aim is 85% held out: en-GB and de-DE meet it only counting the phrases that
+# are samples word for word (83.3% and 80.6% without them, docs/locales.md), the others not.
 LOCALE_FLOORS: Mapping[str, Mapping[str, float]] = {
     "en-GB": {LOCAL: 0.98, HELD_OUT: 0.90},
     # "i'm gonna call it" no longer ends (it ended on "i'm gonna call mum"): 80.0% before.
