@@ -51,25 +51,26 @@ FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     (STATISTICAL, MAIN): (0.95, 0, 0),
     # The off-script issue's aim is 85% held out. The first held-out set reached 84.5%, but only
     # after its misses had been read; the set written blind on December 7 is 74.4% with the same
-    # samples (docs/phrases.md). 78.2% of 87 after the samples were widened (480 more, written
-    # from neither held-out file; three phrases they matched word for word moved to MAIN); the
-    # second blind set, written that day, 73.4%.
-    (STATISTICAL, HELD_OUT): (0.78, 0, 0),
-    (STATISTICAL, HELD_OUT_2): (0.73, 0, 0),
+    # samples (docs/phrases.md). 80.2% of 86 after two rounds widened the samples (630 more,
+    # written from neither held-out file; four phrases they matched word for word moved to
+    # MAIN); the second blind set, written between the rounds, 74.7% (73.4% after the first).
+    (STATISTICAL, HELD_OUT): (0.80, 0, 0),
+    (STATISTICAL, HELD_OUT_2): (0.74, 0, 0),
     # 65.2% until "i only got {reps} reps" left PartialSetIntent: it counted "i only got five
     # hours sleep" as a partial set.
     # 63.5%: 64.3% until "done" said of food, laundry or coffee became AMAZON.FallbackIntent
     # samples (a set counted on "the cake is done"; docs/phrases.md).
-    # 65.4% with the wider samples (two phrases they matched moved to MAIN); the second blind
-    # set 70.9%.
-    (STATISTICAL, OFF_SCRIPT): (0.65, 0, 0),
-    (STATISTICAL, OFF_SCRIPT_2): (0.70, 0, 0),
+    # 67.1% after both rounds (eight phrases they matched moved to MAIN, and "feels good to
+    # move", which a warm-up sample with "move" in it heard as ready); the second blind set
+    # 75.6%.
+    (STATISTICAL, OFF_SCRIPT): (0.67, 0, 0),
+    (STATISTICAL, OFF_SCRIPT_2): (0.75, 0, 0),
     # "dinner's ready" started the cool-down until being ready stopped answering its offer. Eight
     # phrases a review found heard as a partial set or as ending came in on December 7 (90.0%
     # of 200 before them).
     # 88.9% of 208 before those samples and five phrases of "done" said of something else.
-    # 88.1% with the wider samples.
-    (STATISTICAL, NOT_FOR_THE_COACH): (0.88, 0, 0),
+    # 88.1% after the first round of wider samples, 87.2% after the second.
+    (STATISTICAL, NOT_FOR_THE_COACH): (0.87, 0, 0),
     (EXACT, MAIN): (0.85, 0, 0),
     (EXACT, HELD_OUT): (0.09, 0, 0),
     (EXACT, HELD_OUT_2): (0.16, 0, 0),
@@ -116,15 +117,15 @@ def test_runners_are_understood_and_nothing_harmful_happens_unasked(recogniser: 
 # everywhere. The aim is 85% held out: en-GB and de-DE meet it only counting the phrases that
 # are samples word for word (83.3% and 80.6% without them, docs/locales.md), the others not.
 LOCALE_FLOORS: Mapping[str, Mapping[str, float]] = {
-    "en-GB": {LOCAL: 0.98, HELD_OUT: 0.90},
+    "en-GB": {LOCAL: 0.98, HELD_OUT: 0.88},
     # "i'm gonna call it" no longer ends (it ended on "i'm gonna call mum"): 80.0% before.
-    "en-CA": {LOCAL: 0.97, HELD_OUT: 0.76, "held_out_2.yaml": 0.86, "held_out_3.yaml": 0.76},
-    # 73.3% and 70.0% held out before a second, wider round of local words; the third round
-    # took the first set from 83.3% to 80.0%
-    "en-AU": {LOCAL: 0.96, HELD_OUT: 0.80, "held_out_2.yaml": 0.85, "held_out_3.yaml": 0.75},
+    "en-CA": {LOCAL: 0.97, HELD_OUT: 0.76, "held_out_2.yaml": 0.86, "held_out_3.yaml": 0.78},
+    # 73.3% and 70.0% held out before a second, wider round of local words
+    "en-AU": {LOCAL: 0.96, HELD_OUT: 0.83, "held_out_2.yaml": 0.85, "held_out_3.yaml": 0.75},
     # the third round took the second set from 81.7% to 78.3%
     "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.78, "held_out_3.yaml": 0.84},
-    "de-DE": {MAIN: 0.99, HELD_OUT: 0.85},
+    # 85.0% until a workout's muscles and kit could be asked by name (December 7)
+    "de-DE": {MAIN: 0.99, HELD_OUT: 0.84},
 }
 
 
