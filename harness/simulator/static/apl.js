@@ -797,6 +797,7 @@
     return {
       warnings: screen.warnings,
       elapsedTime: screen.elapsedTime,
+      refresh: screen.refresh, // what the next tick would do, now (tests that move the clock)
       destroy() { clearInterval(timer); viewportEl.remove(); },
     };
   }
