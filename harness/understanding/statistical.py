@@ -20,7 +20,7 @@ import os
 import pickle
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,11 +135,14 @@ class StatisticalRecogniser:
         kept = _cache_path(self._kept_in or cache_dir(), self.model, pairs)
         self._pipeline = _kept(kept)
         if self._pipeline is None:
-            self._pipeline = _pipeline(self._slot_words).fit(
-                [text for text, _ in pairs], [i for _, i in pairs]
-            )
-            self.training_seconds = time.perf_counter() - started
-            _keep(kept, self._pipeline)
+            with _one_trainer(kept):
+                self._pipeline = _kept(kept)  # kept by another process while this one waited
+                if self._pipeline is None:
+                    self._pipeline = _pipeline(self._slot_words).fit(
+                        [text for text, _ in pairs], [i for _, i in pairs]
+                    )
+                    self.training_seconds = time.perf_counter() - started
+                    _keep(kept, self._pipeline)
         self._classes = list(self._pipeline.classes_)
 
     def guesses(self, text: str) -> list[Guess]:
@@ -232,6 +235,25 @@ def _kept(path: Path) -> Any:
         return None
 
 
+@contextlib.contextmanager
+def _one_trainer(path: Path) -> Iterator[None]:
+    """Processes that need the classifier kept at `path` at once train it once: the first holds
+    a lock beside it and the others wait, then read what it kept (the test workers of a fresh
+    clone each trained the same six models). Where no lock can be had (a folder that cannot be
+    written, no fcntl), each process trains its own."""
+    try:
+        import fcntl
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(path.with_suffix(".lock"), "a")  # closed by the with below
+    except (ImportError, OSError):
+        yield
+        return
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
 def _keep(path: Path, pipeline: Any) -> None:
     """Keep `pipeline` at `path`, and only the few latest others: each is about 8 MB, and every
     change to the model makes a new one. Best effort: a folder that cannot be written leaves
@@ -242,6 +264,7 @@ def _keep(path: Path, pipeline: Any) -> None:
         others = [kept for kept in path.parent.glob("stand-in-*.pickle") if kept != path]
         for old in sorted(others, key=_age_order)[KEEP_OTHERS:]:
             old.unlink(missing_ok=True)
+            old.with_suffix(".lock").unlink(missing_ok=True)
 
 
 def _age_order(path: Path) -> float:

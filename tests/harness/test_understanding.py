@@ -3,12 +3,16 @@ become (intent, slots, resolution) with each."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from harness.interaction_model import load_model, parse_model
 from harness.phrase_benchmark import FILES, load_file, locale_files
+from harness.understanding import statistical
 from harness.understanding.phrases import builtin_phrases, out_of_domain
 from harness.understanding.recognisers import EXACT, STATISTICAL, recogniser_for
 from harness.understanding.slots import iso_duration
@@ -171,6 +175,34 @@ def test_every_built_in_intent_in_the_model_has_its_own_phrases() -> None:
     for intent in MODEL.intents:
         if intent.name.startswith("AMAZON.") and intent.name != FALLBACK_INTENT:
             assert phrases.get(intent.name), intent.name
+
+
+def test_processes_that_need_the_same_classifier_at_once_train_it_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the test workers of a fresh clone do: all miss the kept classifier at the same moment;
+    one trains it and the others read it back."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    intents = [{"name": "PickIntent", "samples": ["pick red", "choose blue"]}]
+    intents.append({"name": "AMAZON.FallbackIntent", "samples": []})
+    data = {"interactionModel": {"languageModel": {"invocationName": "picker", "intents": intents}}}
+    model = parse_model(data)
+    together = threading.Barrier(3)
+    first_look = threading.local()
+    kept = statistical._kept
+
+    def missed_by_all_at_once(path: Path) -> Any:
+        if not getattr(first_look, "done", False):
+            first_look.done = True
+            together.wait(timeout=10)  # each has looked and found nothing
+        return kept(path)
+
+    monkeypatch.setattr(statistical, "_kept", missed_by_all_at_once)
+    recognisers = [StatisticalRecogniser(model) for _ in range(3)]
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(StatisticalRecogniser.train, recognisers))
+    assert [r.training_seconds is not None for r in recognisers].count(True) == 1
+    assert len({r.guesses("pick green")[0] for r in recognisers}) == 1
 
 
 def test_the_classifier_is_trained_once_and_read_back_until_what_it_learns_from_changes(
