@@ -329,7 +329,10 @@ def judge(
     if expected.startswith("go_to") and got == expected:
         asked |= {STARTED}  # at the choice, going to a move starts its workout there
     destructive = change if change is not None and change not in asked else None
-    misheard = destructive is not None and destructive in ASKED_FOR.get(got.partition(":")[0], ())
+    heard_asks = ASKED_FOR.get(got.partition(":")[0], frozenset())
+    if got.startswith("go_to"):
+        heard_asks |= {STARTED}  # heard as going to a move, which starts its workout at the choice
+    misheard = destructive is not None and destructive in heard_asks
     closed_unasked = closed and expected.partition(":")[0] not in ("end_workout", *ASKED_FOR)
     return Result(
         file,

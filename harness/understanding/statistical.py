@@ -247,10 +247,13 @@ def _one_trainer(path: Path) -> Iterator[None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = open(path.with_suffix(".lock"), "a")  # closed by the with below
     except (ImportError, OSError):
+        lock = None
+    if lock is None:
         yield
         return
     with lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        with contextlib.suppress(OSError):  # a filesystem without locks: each trains its own
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         yield
 
 

@@ -676,16 +676,14 @@ class Answers(MoveReplies):
         return self._here_or_idle(progress, "answers.reps", lambda: self._no_workout(progress))
 
     def muscles_answer(self, progress: Progress, workout_id: str | None = None) -> Speech:
-        """What this exercise works, or the workout named, or the one just finished; before any
-        workout, what each works."""
+        """What this exercise works, or the workout named; with neither, what each works."""
         here = self.coach.position(progress)
         if workout_id is None and here is not None:
             exercise = here.exercise
             return Speech().say(
                 self.phrases.say("answers.muscles", name=exercise.name, works=exercise.works)
             )
-        named = workout_id or progress.workout_id
-        plans = [p for p in self.coach.library.workouts if named in (None, p.id)]
+        plans = [p for p in self.coach.library.workouts if workout_id in (None, p.id)]
         return Speech().say(
             *(
                 self.phrases.say("answers.workout_muscles", name=plan.name, works=plan.works)

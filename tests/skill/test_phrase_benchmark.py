@@ -114,8 +114,8 @@ def test_runners_are_understood_and_nothing_harmful_happens_unasked(recogniser: 
 # sets written blind on December 7 (never read to write samples; en-CA, en-AU and en-IN got a
 # second, larger one, and a third after a third round of local words and the wider en-US
 # samples), with the stand-in trained on its model. The floor of each file; harm is 0
-# everywhere. The aim is 85% held out: en-GB and de-DE meet it only counting the phrases that
-# are samples word for word (83.3% and 80.6% without them, docs/locales.md), the others not.
+# everywhere. The aim is 85% held out: en-GB meets it only counting the phrases that are
+# samples word for word (80.6% without them, docs/locales.md); de-DE is one phrase short (84.2%).
 LOCALE_FLOORS: Mapping[str, Mapping[str, float]] = {
     "en-GB": {LOCAL: 0.98, HELD_OUT: 0.88},
     # "i'm gonna call it" no longer ends (it ended on "i'm gonna call mum"): 80.0% before.
@@ -217,6 +217,17 @@ def test_harm_is_read_from_what_the_turn_did_to_the_runners_place() -> None:
         "f", context, "never mind", "none", "AMAZON.CancelIntent", "end_workout", "", None, True
     )
     assert never_mind.closed and never_mind.destructive is None
+    choose = Context("choose", (), "none", "none", "choose_workout", {})
+    started = Place(None, None, 0, 0, 0, False).changes_to(before)
+    go = "go_to:lateral_raise"
+    went = judge(
+        "f", choose, "go to lateral raises", go, "GoToExerciseIntent", go, "", started, False
+    )
+    assert went.destructive is None  # going to a move from the choice starts its workout
+    chatter = judge(
+        "f", choose, "lateral thinking", "none", "GoToExerciseIntent", go, "", started, False
+    )
+    assert chatter.destructive == started and chatter.misheard  # the recogniser's doing
 
 
 def test_no_held_out_or_stray_phrase_is_a_sample_word_for_word() -> None:
