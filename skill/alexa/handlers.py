@@ -412,7 +412,8 @@ class Handlers:
 
     def start_over(self, turn: Turn) -> Outcome:
         if self.under_way(turn):
-            return Outcome(self.composer.confirm_start_over(turn.progress))
+            routine = self.routine_kind(turn)
+            return Outcome(self.composer.confirm_start_over(turn.progress, routine))
         return self.restart(turn)
 
     def restart(self, turn: Turn) -> Outcome:

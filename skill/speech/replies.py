@@ -32,7 +32,11 @@ class Composer(Answers):
             return self.ask_yes_no(Speech().say(self.phrases.say("confirm.end_warm_up")), "end")
         return self._confirm(progress, "confirm.end", "end")
 
-    def confirm_start_over(self, progress: Progress) -> Reply:
+    def confirm_start_over(self, progress: Progress, routine: str | None) -> Reply:
+        if routine == "warm_up":  # not yet at the first set, whatever the position says
+            current = self._plan(progress.workout_id or "").name
+            text = self.phrases.say("confirm.start_over_warm_up", current=current)
+            return self.ask_yes_no(Speech().say(text), "start_over")
         return self._confirm(progress, "confirm.start_over", "start_over")
 
     def confirm_switch(self, progress: Progress, workout_id: str) -> Reply:

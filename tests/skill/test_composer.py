@@ -791,7 +791,8 @@ def every_reply(workout_id: str) -> Iterator[Reply]:
         for harder in (False, True):
             yield COMPOSER.transition(progress, COACH.change_load(progress, harder))
         yield from (
-            COMPOSER.confirm_start_over(progress),
+            COMPOSER.confirm_start_over(progress, None),
+            COMPOSER.confirm_start_over(progress, "warm_up"),
             COMPOSER.confirm_switch(progress, other.id),
         )
         yield from (COMPOSER.kept_place(progress), COMPOSER.already_on(progress))
