@@ -676,20 +676,21 @@ class Answers(MoveReplies):
         return self._here_or_idle(progress, "answers.reps", lambda: self._no_workout(progress))
 
     def muscles_answer(self, progress: Progress, workout_id: str | None = None) -> Speech:
-        """What this exercise works, or the workout named; with neither, what each works."""
-        here = self.coach.position(progress)
-        if workout_id is None and here is not None:
-            exercise = here.exercise
+        """What the workout named works; else this exercise, or with none under way each
+        workout."""
+
+        def workouts() -> Speech:
+            plans = [p for p in self.coach.library.workouts if workout_id in (None, p.id)]
             return Speech().say(
-                self.phrases.say("answers.muscles", name=exercise.name, works=exercise.works)
+                *(
+                    self.phrases.say("answers.workout_muscles", name=plan.name, works=plan.works)
+                    for plan in plans
+                )
             )
-        plans = [p for p in self.coach.library.workouts if workout_id in (None, p.id)]
-        return Speech().say(
-            *(
-                self.phrases.say("answers.workout_muscles", name=plan.name, works=plan.works)
-                for plan in plans
-            )
-        )
+
+        if workout_id is not None:
+            return workouts()
+        return self._here_or_idle(progress, "answers.muscles", workouts)
 
     def sets_answer(self, progress: Progress) -> Speech:
         here = self.coach.position(progress)
