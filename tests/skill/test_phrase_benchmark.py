@@ -55,7 +55,9 @@ FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     # written from neither held-out file; four phrases they matched word for word moved to
     # MAIN); the second blind set, written between the rounds, 74.7% (73.4% after the first).
     (STATISTICAL, HELD_OUT): (0.80, 0, 0),
-    (STATISTICAL, HELD_OUT_2): (0.74, 0, 0),
+    # 75.9% once "no weights" and "without weights" named the bodyweight workout ("the one
+    # without weights please" started the dumbbell one).
+    (STATISTICAL, HELD_OUT_2): (0.75, 0, 0),
     # 65.2% until "i only got {reps} reps" left PartialSetIntent: it counted "i only got five
     # hours sleep" as a partial set.
     # 63.5%: 64.3% until "done" said of food, laundry or coffee became AMAZON.FallbackIntent
@@ -121,9 +123,11 @@ LOCALE_FLOORS: Mapping[str, Mapping[str, float]] = {
     # "i'm gonna call it" no longer ends (it ended on "i'm gonna call mum"): 80.0% before.
     "en-CA": {LOCAL: 0.97, HELD_OUT: 0.76, "held_out_2.yaml": 0.86, "held_out_3.yaml": 0.78},
     # 73.3% and 70.0% held out before a second, wider round of local words
-    "en-AU": {LOCAL: 0.96, HELD_OUT: 0.83, "held_out_2.yaml": 0.85, "held_out_3.yaml": 0.75},
-    # the third round took the second set from 81.7% to 78.3%
-    "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.78, "held_out_3.yaml": 0.84},
+    # 81.5% together until "no weights" named the bodyweight workout, 83.7% since
+    "en-AU": {LOCAL: 0.96, HELD_OUT: 0.90, "held_out_2.yaml": 0.86, "held_out_3.yaml": 0.75},
+    # the third round took the second set from 81.7% to 78.3%; "no weights" for the bodyweight
+    # workout took one phrase of the third set (84.1% to 81.8%) and gave one to the second
+    "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.80, "held_out_3.yaml": 0.81},
     # 85.0% until a workout's muscles and kit could be asked by name (December 7)
     "de-DE": {MAIN: 0.99, HELD_OUT: 0.84},
 }
