@@ -412,10 +412,13 @@ class Wording:
         return self.ask(speech, question_reprompt(pending), pending)
 
     def hint(self, progress: Progress, routine: str | None = None) -> str:
-        """What to say next, here: in a warm-up or cool-down ("warm_up"), at a set, or idle."""
+        """What to say next, here: in a warm-up or cool-down ("warm_up"), at a set (paused or
+        not), or idle."""
         if routine is not None:
             return self.phrases.say(f"hints.{routine}")
-        return self.phrases.say("hints.active" if self.coach.position(progress) else "hints.idle")
+        if self.coach.position(progress) is None:
+            return self.phrases.say("hints.idle")
+        return self.phrases.say("hints.paused" if progress.paused else "hints.active")
 
     def load_change(self, after: Progress, chosen: ev.LoadChosen) -> Speech:
         """What the runner hears on "too hard" / "too easy": the other way to do it, kept."""
