@@ -118,9 +118,13 @@ class Handlers:
         return Outcome(reply)
 
     def answer(self, turn: Turn, say: Callable[[Progress], Speech]) -> Outcome:
-        """Answer a question, then prompt; at "Continue?" the offer is asked again."""
-        if turn.asked.pending == "cool_down":  # a question at the offer is about the cool-down
-            return Outcome(self.composer.cool_down_answer(turn.progress))
+        """Answer a question, then prompt; at "Continue?" the offer is asked again. At the
+        cool-down offer a question is about the cool-down, unless it names a workout."""
+        if turn.asked.pending == "cool_down":
+            if turn.asked.slot("workout").resolved_id is None:
+                return Outcome(self.composer.cool_down_answer(turn.progress))
+            speech = say(turn.progress)
+            return Outcome(self.composer.answer_then_cool_down_offer(turn.progress, speech))
         speech = say(turn.progress)
         if turn.asked.pending == "continue":
             return Outcome(self.composer.answer_then_offer(turn.progress, speech))

@@ -605,6 +605,15 @@ class Answers(MoveReplies):
         speech = self._cool_down_of(plan).say(self.phrases.say("cool_down.offer_again"))
         return self.ask_yes_no(speech, "cool_down")
 
+    def answer_then_cool_down_offer(self, progress: Progress, speech: Speech) -> Reply:
+        """A question about a workout by name, asked at the cool-down offer: answered, then the
+        offer again, still open."""
+        plan = self.coach.library.get(progress.workout_id or "")
+        if plan is None or not plan.cool_down:
+            return self.help(progress)
+        speech.say(self.phrases.say("cool_down.offer", minutes=self.length(plan.cool_down)))
+        return self.ask_yes_no(speech, "cool_down")
+
     def cool_down_about(self, progress: Progress) -> Speech:
         """A question about the cool-down away from its offer: the one after this workout (or,
         with none chosen, the first), and, during the workout, when it comes."""
