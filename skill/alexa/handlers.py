@@ -725,11 +725,13 @@ class Handlers:
         return self.answer(turn, self.composer.reps_answer)
 
     def remaining(self, turn: Turn) -> Outcome:
+        """ "How long is left": in the warm-up, the rest of it and then the workout's length."""
         named = turn.asked.slot("workout").resolved_id
-        in_the_warm_up = None if named is not None else self.where_in_the_warm_up(turn)
-        return self.answer(
-            turn, in_the_warm_up or (lambda p: self.composer.remaining_answer(p, named))
-        )
+        routine = turn.routine_part
+        if named is None and routine is not None and routine[0] == "warm_up":
+            part = routine[1]
+            return self.answer(turn, lambda p: self.composer.warm_up_then_workout(p, part))
+        return self.answer(turn, lambda p: self.composer.remaining_answer(p, named))
 
     def rest_length(self, turn: Turn) -> Outcome:
         return self.answer(turn, self.composer.rest_answer)

@@ -62,6 +62,18 @@ class Answers(MoveReplies):
         )
         return Speech().say(text)
 
+    def warm_up_then_workout(self, progress: Progress, part: int) -> Speech:
+        """ "How long is left" in the warm-up: the rest of it, then how long the workout after
+        it takes."""
+        speech = self.warm_up_where(progress, part)
+        here = self.coach.position(progress)
+        if here is not None:
+            minutes = self.minutes(self.coach.workout_seconds(here.workout, progress))
+            speech.say(
+                self.phrases.say("answers.workout_length", name=here.workout.name, minutes=minutes)
+            )
+        return speech
+
     def warm_up_about(self, progress: Progress) -> Speech:
         """A question about the warm-up outside it: the one of the workout chosen, or, with
         none chosen, what every workout starts with."""
