@@ -1,5 +1,6 @@
 # Every target bootstraps what it needs into .venv from pyproject.toml, so any of them
-# works as the first command on a fresh clone.
+# works as the first command on a fresh clone. Python 3.12, Lambda's runtime for the skill
+# (serverless.yml: SnapStart needs 3.12 or later): `python3` under pyenv reads .python-version.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,11 @@ PORT ?= 5000
 .PHONY: install run simulator browser apl-validator serve test lint typecheck bench clean ci audio \
 	deploy screenshots
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml .python-version
+	@# a venv of another Python (3.11 before December 2026) is made again, not upgraded
+	@if [ -x $(BIN)/python ] && [ "$$($(BIN)/python -V)" != "$$($(PYTHON) -V)" ]; then \
+		echo "$(VENV) is $$($(BIN)/python -V), not $$($(PYTHON) -V): making it again"; \
+		rm -rf $(VENV); fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[harness,dev]'
@@ -86,6 +91,7 @@ screenshots: $(STAMP) browser
 bench: $(STAMP)
 	$(BIN)/python -m bench.skill_turn
 	$(BIN)/python -m bench.lambda_import
+	$(BIN)/python -m bench.lambda_import --snapstart
 	$(BIN)/python -m bench.render
 	$(BIN)/python -m bench.audio
 	$(BIN)/python -m bench.hands_free_rests
@@ -107,7 +113,7 @@ clean:
 
 # The Lambda artifact, .serverless/upper-body-coach.zip, with the pinned Serverless v3 from
 # package-lock.json: offline apart from the npm and PyPI registries, with no login and no AWS
-# credentials. The venv comes first on PATH so the plugin's python3.11 and pip are the venv's.
+# credentials. The venv comes first on PATH so the plugin's python3.12 and pip are the venv's.
 SKILL_ID_PLACEHOLDER := amzn1.ask.skill.00000000-0000-0000-0000-000000000000
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -156,7 +162,7 @@ deploy: deploy-check audio node_modules/.package-lock.json
 
 # The skill package that `ask deploy` uploads (ask-resources.json points at it): skill-package/,
 # git-ignored, assembled from manifest/skill.json and interaction_model/*.json, which it copies
-# unchanged. SKILL_ENDPOINT is https://your.host/alexa or the Lambda function's ARN;
+# unchanged. SKILL_ENDPOINT is https://your.host/alexa or the Lambda function's ARN + ':snapstart';
 # SSL_CERTIFICATE_TYPE (Trusted, Wildcard or SelfSigned) applies to an https endpoint.
 SKILL_ENDPOINT ?=
 SSL_CERTIFICATE_TYPE ?= Trusted

@@ -16,8 +16,13 @@ then pays, as a new Lambda container does:
 The runner's item is put back before every run, so every run answers the same turn. A run
 whose answer is not the next set (e.g. the storage apology) stops the benchmark.
 
-Run with `.venv/bin/python -m bench.lambda_import [N] [--package]` (default 15). Prints
-medians; nothing is asserted. Needs the dev dependencies (moto[server]).
+Run with `.venv/bin/python -m bench.lambda_import [N] [--package] [--snapstart]` (default 15).
+Prints medians; nothing is asserted. Needs the dev dependencies (moto[server]).
+
+With --snapstart each interpreter starts as Lambda's SnapStart init does
+(AWS_LAMBDA_INITIALIZATION_TYPE=snap-start): the import builds the skill, as before the snapshot,
+and `request` is what an environment resumed from that snapshot pays for its first answer, on
+top of the restore itself, which only AWS can time.
 
 By default the interpreter is the venv's, on the working tree with its bytecode caches. With
 --package it is what Lambda runs: the zip `make package` built, unpacked, and the interpreter
@@ -106,10 +111,13 @@ def next_set_event() -> dict[str, Any]:
     }
 
 
-def child_env(endpoint: str) -> dict[str, str]:
-    """The settings serverless.yml gives the function, at the local server; fake credentials."""
+def child_env(endpoint: str, snapstart: bool = False) -> dict[str, str]:
+    """The settings serverless.yml gives the function, at the local server; fake credentials.
+    With `snapstart`, the variable Lambda sets for SnapStart's init."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COACH_", "AWS_", "PYTHON"))}
     env.update({k: v for k, v in FAKE_AWS_ENV.items() if k != "AWS_DEFAULT_REGION"})
+    if snapstart:
+        env["AWS_LAMBDA_INITIALIZATION_TYPE"] = "snap-start"
     env.update(
         COACH_STORE="dynamodb",
         COACH_DYNAMODB_TABLE=TABLE,
@@ -160,7 +168,8 @@ def run_once(env: dict[str, str], event: str, task: Path | None = None) -> dict[
 
 def main(argv: list[str]) -> None:
     package = "--package" in argv
-    numbers = [a for a in argv[1:] if a != "--package"]
+    snapstart = "--snapstart" in argv
+    numbers = [a for a in argv[1:] if a not in ("--package", "--snapstart")]
     runs = int(numbers[0]) if numbers else DEFAULT_RUNS
     event = json.dumps(next_set_event())
     item = mid_workout_item()
@@ -182,7 +191,7 @@ def main(argv: list[str]) -> None:
                 aws_secret_access_key="testing",
             )
             create_table(client)
-            env = child_env(server.endpoint)
+            env = child_env(server.endpoint, snapstart)
             samples = []
             # The first run warms the OS file cache (and, from the tree, writes __pycache__,
             # as the package carries bytecode); it is not counted.
@@ -193,7 +202,16 @@ def main(argv: list[str]) -> None:
         finally:
             server.stop()
     where = f"the package {PACKAGE_ZIP.name}" if package else "the working tree"
-    print(f"skill.lambda_function cold start to the first answer from {where}, median of {runs}:")
+    if snapstart:
+        print(
+            f"SnapStart from {where}, median of {runs}: `import` is the init before the snapshot "
+            "(the build with it), `request` the first answer of an environment resumed from it "
+            "(plus the restore, which only AWS can time):"
+        )
+    else:
+        print(
+            f"skill.lambda_function cold start to the first answer from {where}, median of {runs}:"
+        )
     for key in PHASES:
         values = [s[key] * 1000 for s in samples]
         print(

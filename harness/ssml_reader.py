@@ -15,7 +15,6 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeAlias
 
 from harness.ssml_rules import (
     BREAK_STRENGTH_SECONDS,
@@ -55,7 +54,7 @@ class Clip:
     seconds: float
 
 
-Segment: TypeAlias = Text | Silence | Clip
+type Segment = Text | Silence | Clip
 
 
 class UnknownClipError(ValueError):

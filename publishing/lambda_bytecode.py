@@ -24,6 +24,7 @@ import py_compile
 import re
 import sys
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -108,14 +109,17 @@ def _compile(source: bytes, name: str, scratch: str) -> bytes:
     path.write_bytes(source)
     out = Path(scratch, "pyc", name + "c")
     out.parent.mkdir(parents=True, exist_ok=True)
-    py_compile.compile(
-        str(path),
-        cfile=str(out),
-        dfile=name,  # the loader puts the real path in when it reads the file
-        doraise=True,
-        optimize=0,  # asserts kept, as Lambda runs the sources (no -O)
-        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
-    )
+    with warnings.catch_warnings():
+        if not name.startswith(PACKAGE):  # a dependency's "\&" in a docstring (ask_sdk_model)
+            warnings.simplefilter("ignore", SyntaxWarning)
+        py_compile.compile(
+            str(path),
+            cfile=str(out),
+            dfile=name,  # the loader puts the real path in when it reads the file
+            doraise=True,
+            optimize=0,  # asserts kept, as Lambda runs the sources (no -O)
+            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+        )
     return out.read_bytes()
 
 

@@ -12,7 +12,11 @@ deployments (a host, a stage, a Lambda function), so it is given at build time r
 edited into the committed manifest.
 
     python -m publishing.skill_package --endpoint https://coach.example.org/alexa
-    python -m publishing.skill_package --endpoint arn:aws:lambda:us-east-1:123456789012:function:f
+    python -m publishing.skill_package --endpoint \
+        arn:aws:lambda:us-east-1:123456789012:function:upper-body-coach-prod-skill:snapstart
+
+A Lambda endpoint names the function's SnapStart alias: serverless.yml lets Alexa invoke that
+alias only, and the function unqualified would run without the snapshot.
 """
 
 from __future__ import annotations
@@ -40,9 +44,10 @@ PLACEHOLDER = "FILL-IN"
 # with the certificate uploaded in the developer console.
 SSL_CERTIFICATE_TYPES = ("Trusted", "Wildcard", "SelfSigned")
 _LAMBDA_ARN = re.compile(
-    r"^arn:aws:lambda:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:function:[A-Za-z0-9_-]{1,64}"
-    r"(?::[A-Za-z0-9_$-]+)?$"
+    r"^(?P<function>arn:aws:lambda:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:function:[A-Za-z0-9_-]{1,64})"
+    r"(?::(?P<qualifier>[A-Za-z0-9_$-]+))?$"
 )
+LAMBDA_ALIAS = "snapstart"  # serverless.yml's snapStart: the alias Serverless makes and allows
 _HTTPS_URL = re.compile(r"^https://[A-Za-z0-9.-]+(?::443)?(?:/\S*)?$")
 
 
@@ -54,7 +59,13 @@ def endpoint_for(value: str, ssl_certificate_type: str = "Trusted") -> dict[str,
     """The manifest's `apis.custom.endpoint` for an HTTPS URL or a Lambda function ARN."""
     if PLACEHOLDER in value:
         raise PackageError(f"the endpoint {value!r} is still a placeholder")
-    if _LAMBDA_ARN.match(value):
+    lambda_arn = _LAMBDA_ARN.match(value)
+    if lambda_arn is not None:
+        if lambda_arn["qualifier"] != LAMBDA_ALIAS:
+            raise PackageError(
+                f"the endpoint {value!r} does not name the function's SnapStart alias, the only "
+                f"one Alexa may invoke: use {lambda_arn['function']}:{LAMBDA_ALIAS}"
+            )
         return {"uri": value}  # Lambda takes no certificate type
     if not _HTTPS_URL.match(value):
         raise PackageError(

@@ -12,6 +12,11 @@ The skill is built on the first invocation, not at import: importing this module
 the standard library, and the build (SDK, content, botocore for the DynamoDB store) runs once
 per container and serves every later invocation. `bench/lambda_import.py` measures the import,
 the build and the first answer.
+
+Under Lambda SnapStart (serverless.yml) the build is done at import instead, in the init phase
+Lambda runs once per published version before it takes the snapshot: every environment resumed
+from it starts with the skill built. After a restore, `random` is seeded again, as environments
+resumed from one snapshot would otherwise share its state (botocore's retry jitter uses it).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import random
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any, cast
@@ -79,6 +85,19 @@ def build() -> LambdaHandler:
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """What Lambda calls for each Alexa request: the response envelope as a dict."""
     return (_handler or build())(event, context)
+
+
+def prepare_snapshot() -> None:
+    """SnapStart's init: the skill built before the snapshot, and `random` seeded afresh in
+    each environment resumed from it. `snapshot_restore_py` comes with Lambda's runtime."""
+    from snapshot_restore_py import register_after_restore
+
+    build()
+    register_after_restore(random.seed)  # no argument: seeded from os.urandom
+
+
+if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
+    prepare_snapshot()
 
 
 def reset() -> None:

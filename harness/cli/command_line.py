@@ -6,7 +6,6 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
 
 from harness.cli.audio import ENGINES, RENDERS_DIR
 from harness.cli.chat_command import DEFAULT_CHAT_DB, run_chat
@@ -19,10 +18,8 @@ from skill.coaching.progress import MAX_REST_SECONDS, MIN_REST_SECONDS
 from skill.locales import DEFAULT as DEFAULT_LOCALE
 from skill.locales import SPOKEN
 
-Number = TypeVar("Number", int, float)
 
-
-def bounded_number(
+def bounded_number[Number: (int, float)](
     kind: Callable[[str], Number], low: Number, high: Number, what: str, out_of_range: str
 ) -> Callable[[str], Number]:
     """An argparse `type`: the text read as `kind`, from `low` to `high` inclusive.

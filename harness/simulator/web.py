@@ -33,7 +33,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -63,10 +63,9 @@ VIEWPORTS = frozenset({"show-5", "show-8", "show-10", "show-15", "show-21", "spo
 RUNNER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")
 USER_ID_PREFIX = "amzn1.ask.account.SIMULATOR-"
-T = TypeVar("T")
 
 
-class PerLocale(Generic[T]):
+class PerLocale[T]:
     """One `build(locale)` per locale, made on first use and kept. A build may take seconds (a
     recogniser): only callers wanting the same locale wait for it."""
 

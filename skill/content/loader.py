@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 
@@ -39,7 +39,6 @@ CONTENT_DIR = Path(__file__).parent  # English here; another language in a folde
 WORKOUTS_DIR = CONTENT_DIR / "workouts"
 KIT_PATH = Path(__file__).parent / "kit_list.yaml"  # beside workouts/, which holds workouts only
 FIGURES_PATH = Path(__file__).parent / "figures.yaml"  # the figures the screen draws
-_T = TypeVar("_T")
 
 UNITS = ("reps", "yards", "metres", "circles", "seconds")
 PERS = ("side", "direction", "letter", "hand")
@@ -524,7 +523,7 @@ def _kit(value: object) -> tuple[Kit, ...]:
     return tuple(pieces)
 
 
-def _read(path: Path, read: Callable[[Any], _T]) -> _T:
+def _read[T](path: Path, read: Callable[[Any], T]) -> T:
     """`read` of the YAML in `path`; a problem is a ContentError naming the file, then the field."""
     data = _parse(path)
     if data is None:

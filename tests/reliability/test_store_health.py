@@ -165,7 +165,14 @@ def closed_to_others(path: Path) -> Path | None:
     return None
 
 
-CLOSED = closed_to_others(Path(sys.executable).parent) or closed_to_others(REPO_ROOT)
+# The venv's own folder, and the Python installation it links to (its standard library and, for
+# a shared build such as pyenv's, libpython). Under /root, the other user ran a different Python
+# that happened to be there (Debian's 3.11 library), until the venv moved to 3.12, which has none.
+CLOSED = (
+    closed_to_others(Path(sys.executable).parent)
+    or closed_to_others(Path(sys.base_prefix))
+    or closed_to_others(REPO_ROOT)
+)
 
 
 @pytest.mark.skipif(

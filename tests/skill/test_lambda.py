@@ -107,6 +107,48 @@ def test_importing_the_entry_point_loads_nothing_but_the_standard_library(tmp_pa
         assert not loaded(probe["after_import"], heavy), heavy
 
 
+# Lambda SnapStart's init: what a snapshot would hold, then what its restore hooks do.
+SNAPSTART_PROBE = textwrap.dedent(
+    """
+    import json, random, sys
+    import skill.lambda_function as entry
+    from snapshot_restore_py import get_after_restore
+    built = entry._handler is not None and "ask_sdk_core" in sys.modules
+    random.seed(7)  # the state every environment resumed from one snapshot would share
+    shared = random.random()
+    random.seed(7)
+    for hook, args, kwargs in get_after_restore():
+        hook(*args, **kwargs)
+    print(json.dumps({
+        "built": built,
+        "same_draw": random.random() == shared,
+        "answer": entry.handler(json.loads(sys.argv[1]), None),
+    }))
+    """
+)
+
+
+def test_under_snapstart_the_skill_is_built_before_the_snapshot_and_reseeded_after(
+    tmp_path: Path,
+) -> None:
+    env = clean_env(
+        COACH_DB_PATH=str(tmp_path / "coach.sqlite3"),
+        AWS_LAMBDA_INITIALIZATION_TYPE="snap-start",  # as Lambda sets it for SnapStart's init
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", SNAPSTART_PROBE, json.dumps(LAUNCH_EVENT)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    assert probe["built"]  # in the snapshot: a resumed environment's first answer builds nothing
+    assert not probe["same_draw"]  # each resumed environment draws its own numbers
+    assert "Welcome to Upper Body Coach" in probe["answer"]["response"]["outputSpeech"]["ssml"]
+
+
 def test_the_sqlite_path_never_loads_flask_or_botocore(tmp_path: Path) -> None:
     probe = run_probe(clean_env(COACH_DB_PATH=str(tmp_path / "coach.sqlite3")))
     assert "Welcome to Upper Body Coach" in speech_of(probe)
@@ -212,7 +254,7 @@ def test_serverless_runs_the_entry_point_this_repository_has() -> None:
     assert module_path.replace("/", ".") == lambda_function.__name__
     assert callable(getattr(lambda_function, attribute))
     assert function["events"] == [{"alexaSkill": {"appId": "${param:skillId}"}}]
-    assert config["provider"]["runtime"] == "python3.11"
+    assert config["provider"]["runtime"] == "python3.12"
     assert config["custom"]["pythonRequirements"]["fileName"] == "requirements-lambda.txt"
     extra_args = config["custom"]["pythonRequirements"]["pipCmdExtraArgs"]
     assert "--only-binary=:all:" in extra_args
@@ -317,6 +359,28 @@ def test_the_zip_holds_the_skill_and_its_runtime_dependencies_only(
     ]
     digest = base64.b64encode(hashlib.sha256(ZIP.read_bytes()).digest()).decode()
     assert versions == [digest]
+
+
+@pytest.mark.slow
+def test_the_stack_resumes_published_versions_from_a_snapshot_on_the_tests_python(
+    packaged: zipfile.ZipFile,
+) -> None:
+    stack = ROOT / ".serverless" / "cloudformation-template-update-stack.json"
+    resources = json.loads(stack.read_text())["Resources"]
+    function = resources["SkillLambdaFunction"]["Properties"]
+    assert function["Runtime"] == f"python{sys.version_info.major}.{sys.version_info.minor}"
+    assert function["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    [alias] = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Alias"]
+    assert alias["Name"] == "snapstart"
+    # Alexa may invoke the alias only: the skill's endpoint is <function ARN>:snapstart, as
+    # docs/deploy.md says, and the unqualified function (no snapshot) refuses it.
+    [allowed] = [
+        r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"
+    ]
+    assert allowed["Principal"] == "alexa-appkit.amazon.com"
+    assert allowed["FunctionName"] == {
+        "Fn::Join": [":", [{"Fn::GetAtt": ["SkillLambdaFunction", "Arn"]}, "snapstart"]]
+    }
 
 
 START_BODYWEIGHT = request_envelope(

@@ -22,7 +22,7 @@ const serverless = {
   serviceDir: process.argv[5],
   service: {
     service: 'upper-body-coach',
-    provider: { runtime: 'python3.11' },
+    provider: { runtime: 'python3.12' },
     package: {},
     getFunction: (name) => ({ name, package: { artifact: functionArtifact } }),
   },
@@ -34,14 +34,14 @@ catch (error) { console.log('stopped: ' + error.status); }
 
 
 def run_hook(tmp_path: Path, hook: str, exit_code: int = 0) -> tuple[str, list[str]]:
-    """The hook's outcome, and the folder and arguments the stand-in python3.11 was run with
+    """The hook's outcome, and the folder and arguments the stand-in python3.12 was run with
     (paths relative to the service folder)."""
     if shutil.which("node") is None:
         pytest.skip("node is not installed")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     calls = tmp_path / "calls.json"
-    python = bin_dir / "python3.11"
+    python = bin_dir / "python3.12"
     python.write_text(
         f'#!/bin/sh\nprintf \'%s\\n\' "$PWD" "$@" > {calls}\nexit {exit_code}\n', encoding="utf-8"
     )

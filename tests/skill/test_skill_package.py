@@ -4,6 +4,7 @@ shows a runner holds up, and the package `ask deploy` uploads carries the tested
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from skill.locales import SPOKEN, language_of
 from tests.support import REPO_ROOT
 
 MANIFEST_PATH = REPO_ROOT / "manifest" / "skill.json"
-LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:upper-body-coach-prod-skill"
+LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:upper-body-coach-prod-skill:snapstart"
 
 # Exactly what a developer must fill in before submitting; docs/publishing.md lists the same.
 DEVELOPER_FIELDS = [
@@ -279,9 +280,13 @@ def test_an_https_endpoint_carries_its_certificate_type() -> None:
     assert endpoint_for(url, "SelfSigned") == {"uri": url, "sslCertificateType": "SelfSigned"}
 
 
-def test_a_lambda_endpoint_is_the_function_arn_alone() -> None:
+def test_a_lambda_endpoint_is_the_snapstart_alias_of_the_function() -> None:
     assert endpoint_for(LAMBDA_ARN) == {"uri": LAMBDA_ARN}
-    assert endpoint_for(LAMBDA_ARN + ":live") == {"uri": LAMBDA_ARN + ":live"}
+    # the function itself, or another alias: not one Alexa may invoke (serverless.yml)
+    function = LAMBDA_ARN.removesuffix(":snapstart")
+    for refused in (function, function + ":live", function + ":$LATEST"):
+        with pytest.raises(PackageError, match=f"use {re.escape(LAMBDA_ARN)}$"):
+            endpoint_for(refused)
 
 
 @pytest.mark.parametrize(
