@@ -753,7 +753,13 @@ class Handlers:
 
     def last_workout(self, turn: Turn) -> Outcome:
         """ "How did I do", "what did I do last time"."""
-        return self.in_own_time(turn, self.composer.last_workout_answer)
+        progress = turn.progress
+        return self.in_own_time(
+            turn,
+            lambda history, now, zone: self.composer.last_workout_answer(
+                history, now, zone, progress
+            ),
+        )
 
     def streak(self, turn: Turn) -> Outcome:
         return self.in_own_time(turn, self.composer.streak_answer)

@@ -513,11 +513,20 @@ class Answers(MoveReplies):
         aim = {1: "week.aim_one", SESSIONS_A_WEEK: "week.aim_two"}.get(week.full, "week.aim_more")
         return f"{counted} {self.phrases.say(aim)}"
 
-    def last_workout_answer(self, history: History, now: float, zone: str | None = None) -> Speech:
-        """ "How did I do", "what did I do last time": the last workout, full or partial."""
+    def last_workout_answer(
+        self,
+        history: History,
+        now: float,
+        zone: str | None = None,
+        progress: Progress | None = None,
+    ) -> Speech:
+        """ "How did I do", "what did I do last time": the workout under way, if any sets of it
+        are done, then the last workout kept, full or partial."""
         last = history.last()
+        so_far = self._so_far(progress, last) if progress is not None else None
+        speech = Speech().say(so_far) if so_far else Speech()
         if last is None:
-            return Speech().say(self.phrases.say("history.none"))
+            return speech if so_far else speech.say(self.phrases.say("history.none"))
         plan = self.coach.library.get(last.workout_id)
         sets, set_word = last.sets_done, self.unit("sets", last.sets_done)
         if last.seconds is None:  # kept before the time was
@@ -527,13 +536,30 @@ class Answers(MoveReplies):
             done = self.phrases.say(
                 "history.sets_in", sets=sets, set_word=set_word, minutes=minutes
             )
-        return Speech().say(
+        return speech.say(
             self.phrases.say(
                 "history.last_partial" if last.partial else "history.last_finished",
                 name=plan.name if plan is not None else self.phrases.say("history.retired"),
                 when=self.when(last, now, zone),
                 done=done,
             )
+        )
+
+    def _so_far(self, progress: Progress, last: PastWorkout | None) -> str | None:
+        """The sets done in the workout under way; none when it is the one last kept (left
+        partway, with its place kept to carry on: said once, as the last workout)."""
+        here = self.coach.position(progress)
+        sets = progress.sets_done
+        if here is None or not sets:
+            return None
+        if (
+            last is not None
+            and last.partial
+            and (last.workout_id, last.sets_done) == (here.workout.id, sets)
+        ):
+            return None
+        return self.phrases.say(
+            "history.under_way", name=here.workout.name, sets=sets, set_word=self.unit("sets", sets)
         )
 
     def streak_answer(self, history: History, now: float, zone: str | None = None) -> Speech:
