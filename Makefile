@@ -10,8 +10,13 @@ PORT ?= 5000
 .PHONY: install run simulator browser apl-validator serve test lint typecheck bench clean ci audio \
 	deploy screenshots
 
+PYTHON_VERSION := $(shell cat .python-version)
 $(STAMP): pyproject.toml .python-version
-	@# a venv of another Python (3.11 before December 2026) is made again, not upgraded
+	@# $(PYTHON) must be that version before anything is touched; a venv of another Python
+	@# (3.11 before December 2026) is then made again, not upgraded
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(PYTHON_VERSION)".split("."))))' \
+		|| { echo "make: $(PYTHON) is not Python $(PYTHON_VERSION) (.python-version): install it" \
+		"(pyenv install $(PYTHON_VERSION)) or run make PYTHON=/path/to/python$(PYTHON_VERSION)"; exit 1; }
 	@if [ -x $(BIN)/python ] && [ "$$($(BIN)/python -V)" != "$$($(PYTHON) -V)" ]; then \
 		echo "$(VENV) is $$($(BIN)/python -V), not $$($(PYTHON) -V): making it again"; \
 		rm -rf $(VENV); fi

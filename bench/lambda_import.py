@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -181,6 +182,10 @@ def main(argv: list[str]) -> None:
             task = Path(scratch) / "task"
             with zipfile.ZipFile(PACKAGE_ZIP) as built:
                 built.extractall(task)
+            if snapstart:  # Lambda's runtime carries it beside the function's own code
+                import snapshot_restore_py
+
+                shutil.copy(snapshot_restore_py.__file__, task)
         server = MotoServer(Path(scratch) / "moto_server.log")
         try:
             client = botocore.session.get_session().create_client(

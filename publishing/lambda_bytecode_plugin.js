@@ -3,7 +3,8 @@
 // added to the zip right after serverless-python-requirements has put the dependencies in, and
 // before the functions are compiled, so the version's CodeSha256 is that of the zip deployed.
 // `serverless deploy function` packages the one function apart and hashes its zip as uploaded:
-// that zip gets the same. It runs the Python that serverless.yml's runtime names (python3.12),
+// that zip gets the same (with SnapStart it updates $LATEST only, not the alias Alexa calls:
+// docs/deploy.md). It runs the Python that serverless.yml's runtime names (python3.12),
 // first on PATH: `make package` and `make deploy` put the project's venv there.
 const { execFileSync } = require('child_process');
 const path = require('path');

@@ -70,7 +70,8 @@ def endpoint_for(value: str, ssl_certificate_type: str = "Trusted") -> dict[str,
     if not _HTTPS_URL.match(value):
         raise PackageError(
             f"the endpoint {value!r} is neither an https:// URL (port 443) nor a Lambda "
-            "function ARN (arn:aws:lambda:<region>:<account>:function:<name>)"
+            f"function's SnapStart alias (arn:aws:lambda:<region>:<account>:function:<name>:"
+            f"{LAMBDA_ALIAS})"
         )
     if ssl_certificate_type not in SSL_CERTIFICATE_TYPES:
         raise PackageError(

@@ -310,6 +310,9 @@ class SqliteProgressStore(RecordStore):
             state = {sqlite3.SQLITE_READONLY: "read-only", sqlite3.SQLITE_FULL: "disk full"}.get(
                 code, "error"
             )
+            # On a read-only mount WAL's shared-memory file cannot be made: "unable to open"
+            if code == sqlite3.SQLITE_CANTOPEN and not os.access(self.path.parent, os.W_OK):
+                state = "read-only"
             if _waited_for_a_lock(error):
                 state = "locked"
             raise StoreUnhealthy(state, f"{self.path}: {error}") from error

@@ -284,6 +284,42 @@ def test_a_full_disk_fails_health_as_every_turn_fails(tmp_path: Path) -> None:
     assert "Set 2 of 4" in speech_after
 
 
+def probe_on_a_read_only_mount(folder: Path, path: Path) -> dict[str, Any]:
+    """READ_ONLY_PROBE with `folder` mounted read-only over itself, in a mount namespace of the
+    probe's own: read-only for root too, wherever this Python lives."""
+    mount_then_run = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    command = ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", mount_then_run]
+    command += [str(folder), sys.executable, "-c", READ_ONLY_PROBE, str(path), USER]
+    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+@pytest.mark.skipif(
+    not can_mount_a_tmpfs(), reason="needs `unshare` to mount in a namespace of its own"
+)
+def test_a_database_on_a_read_only_mount_fails_health_as_every_turn_fails(tmp_path: Path) -> None:
+    # The other-user test above needs a Python that user may run; this one runs anywhere
+    # `unshare` may mount.
+    folder = tmp_path / "data"
+    folder.mkdir()
+    path = folder / "coach.sqlite3"
+    store = SqliteProgressStore(path)
+    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": store})
+    say(app, "StartWorkoutIntent", workout="bodyweight")
+    say(app, "SkipWarmUpIntent")
+    store.close()
+
+    result = probe_on_a_read_only_mount(folder, path)
+    status, body = result["health"]
+    assert status == 503 and body["status"] == "unavailable" and body["store"] == "read-only"
+    assert APOLOGY in result["speech"]
+    with sqlite3.connect(path) as db:  # the runner's place is as it was
+        (text,) = db.execute("SELECT record FROM progress").fetchone()
+    assert decode(text)["progress"]["set_number"] == 1
+
+
 class CountedChecks(SqliteProgressStore):
     checks = 0
 

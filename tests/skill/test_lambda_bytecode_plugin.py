@@ -1,10 +1,12 @@
 """The Serverless plugin that runs the bytecode step (publishing/lambda_bytecode_plugin.js),
 loaded by Node with a stand-in for the framework: which zip it compiles for a whole package and
-for `serverless deploy function`, with which Python, and that a failure stops the packaging.
+for `serverless deploy function`, with which Python, that a failure stops the packaging, and
+that Serverless v3 is told of the Python Lambda runs.
 The real packaging runs it in the slow tests (test_lambda.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -93,3 +95,32 @@ def test_the_plugin_comes_after_the_requirements_in_serverless_yml() -> None:
     assert plugins.index("./publishing/lambda_bytecode_plugin.js") > plugins.index(
         "serverless-python-requirements"
     )
+
+
+SCHEMA_DRIVER = """
+const Plugin = require(process.argv[1]);  // node -e: the first argument after the code
+// The part of Serverless v3's schema the plugin touches, as its aws provider defines it before
+// service plugins load: python3.11 is the newest Python it knows.
+const definitions = { awsLambdaRuntime: { enum: ['python3.10', 'python3.11'] } };
+const serverless = {
+  configSchemaHandler: { schema: { definitions } },
+  service: { service: 'upper-body-coach', provider: {}, package: {} },
+};
+new Plugin(serverless, {});
+new Plugin(serverless, {});  // loaded again: nothing added twice
+console.log(JSON.stringify(definitions.awsLambdaRuntime.enum));
+"""
+
+
+def test_the_plugin_lets_serverless_v3_accept_the_python_serverless_yml_names() -> None:
+    """Serverless v3 predates python3.12 in its schema (a warning at every package); the plugin
+    adds the runtime SnapStart needs, which is the one serverless.yml names."""
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    import yaml
+
+    runtime = yaml.safe_load((REPO_ROOT / "serverless.yml").read_text())["provider"]["runtime"]
+    done = subprocess.run(
+        ["node", "-e", SCHEMA_DRIVER, str(PLUGIN)], capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout) == ["python3.10", "python3.11", runtime]

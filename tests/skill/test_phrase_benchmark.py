@@ -125,9 +125,10 @@ LOCALE_FLOORS: Mapping[str, Mapping[str, float]] = {
     "en-CA": {LOCAL: 0.97, HELD_OUT: 0.76, "held_out_2.yaml": 0.86, "held_out_3.yaml": 0.78},
     # 73.3% and 70.0% held out before a second, wider round of local words
     "en-AU": {LOCAL: 0.96, HELD_OUT: 0.83, "held_out_2.yaml": 0.85, "held_out_3.yaml": 0.75},
-    # the third round took the second set from 81.7% to 78.3%; 80.0% since "without weights"
-    # named the bodyweight workout and "i think so" was a yes
-    "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.80, "held_out_3.yaml": 0.84},
+    # the third round took the second set from 81.7% to 78.3%; 80.0% of 60 once "without
+    # weights" named the bodyweight workout and "i think so" was a yes, 79.7% of 59 once the
+    # phrase that synonym made a sample word for word moved to LOCAL
+    "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.79, "held_out_3.yaml": 0.84},
     # 85.0% until a workout's muscles and kit could be asked by name (December 7)
     "de-DE": {MAIN: 0.99, HELD_OUT: 0.84},
 }
