@@ -536,7 +536,8 @@ class Coach:
         levels = ("easier", None, "harder")
         now_at = levels.index(progress.load_of(exercise.id))
         wanted = levels[min(2, now_at + 1) if harder else max(0, now_at - 1)]
-        option = {"easier": exercise.easier, "harder": exercise.harder, None: "plan"}[wanted]
+        harder_way = exercise.harder_with(frozenset(progress.missing_kit))
+        option = {"easier": exercise.easier, "harder": harder_way, None: "plan"}[wanted]
         if wanted == progress.load_of(exercise.id) or option is None:
             unchanged = ev.LoadChosen(here.exercise_index, "harder" if harder else "easier", False)
             return Transition(progress, (unchanged,))

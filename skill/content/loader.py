@@ -71,7 +71,8 @@ _EXERCISE_KEYS: _Keys = (
         "id name aliases works why setup cues key_cues sets reps rest_seconds source".split()
     ),
     frozenset(
-        "steps alternating needs easier harder load_source kit substitutes rep_range".split()
+        "steps alternating needs easier harder harder_kit harder_without_kit load_source kit"
+        " substitutes rep_range".split()
     ),
 )
 _SUBSTITUTE_KEYS: _Keys = (frozenset({"kit", "name", "instead", "source"}), frozenset({"uses"}))
@@ -359,6 +360,12 @@ def _exercise(value: object, where: str, known: frozenset[str]) -> Exercise:
         needs=_text(data["needs"], _at(where, "needs")) if "needs" in data else None,
         easier=_text(data["easier"], _at(where, "easier")) if "easier" in data else None,
         harder=_text(data["harder"], _at(where, "harder")) if "harder" in data else None,
+        harder_kit=_kit_ids(data.get("harder_kit", []), _at(where, "harder_kit"), known),
+        harder_without_kit=(
+            _text(data["harder_without_kit"], _at(where, "harder_without_kit"))
+            if "harder_without_kit" in data
+            else None
+        ),
         load_source=(
             _text(data["load_source"], _at(where, "load_source")) if "load_source" in data else ""
         ),
@@ -371,6 +378,13 @@ def _exercise(value: object, where: str, known: frozenset[str]) -> Exercise:
         ),
     )
     _check_stand_ins(exercise, where, known)
+    if exercise.harder_kit and (exercise.harder is None or exercise.harder_without_kit is None):
+        # a runner without that kit would be told to use it, or told nothing
+        raise _FieldError(_at(where, "harder_kit"), "needs harder and harder_without_kit too")
+    if exercise.harder_without_kit is not None and not exercise.harder_kit:
+        raise _FieldError(
+            _at(where, "harder_without_kit"), "needs harder_kit: the kit it is without"
+        )
     if "rep_range" in data:
         exercise = _with_range(exercise, data["rep_range"], _at(where, "rep_range"))
     return exercise

@@ -75,6 +75,8 @@ class Exercise:
     needs: str | None = None  # the equipment this exercise needs, in plain words
     easier: str | None = None  # a regression, spoken when the runner finds it too hard
     harder: str | None = None  # a progression, spoken when the runner finds it too easy
+    harder_kit: tuple[str, ...] = ()  # kit the harder way needs beyond the exercise's own
+    harder_without_kit: str | None = None  # the harder way for a runner without that kit
     load_source: str = ""  # where the easier and harder options come from
     source: str = ""  # where the sets, reps and rest figures come from
     kit: tuple[str, ...] = ()  # the kit it needs, by id (skill/content/kit_list.yaml)
@@ -84,6 +86,13 @@ class Exercise:
     # gives one figure: then a step up is the harder version.
     rep_range: tuple[int, int] | None = None
     rep_range_source: str | None = None  # where the range comes from (not spoken)
+
+    def harder_with(self, lacking: frozenset[str]) -> str | None:
+        """The harder way, for a runner without the kit `lacking`: the usual one, or, when it
+        needs a piece of that kit, the one without."""
+        if lacking & frozenset(self.harder_kit):
+            return self.harder_without_kit
+        return self.harder
 
     @property
     def led_in_halves(self) -> bool:

@@ -186,7 +186,8 @@ def _set(composer: Composer, progress: Progress, timings: Timings) -> View:
         exercise = composer.coach.tuned(progress, here.workout.exercises[progress.extra_of])
         title, set_label = exercise.name, say("screen.extra_set")
     load = progress.load_of(exercise.id)
-    option = {"easier": exercise.easier, "harder": exercise.harder}.get(load or "")
+    harder = exercise.harder_with(frozenset(progress.missing_kit))
+    option = {"easier": exercise.easier, "harder": harder}.get(load or "")
     load_label = say(f"screen.{load}", option=option) if load is not None and option else ""
     cues = list(exercise.first_cues)
     stand_in = composer.coach.stand_in(progress, exercise)

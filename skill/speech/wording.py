@@ -428,7 +428,8 @@ class Wording:
             return Speech().say(self.phrases.say(key, name=exercise.name))
         if chosen.load is None:
             return Speech().say(self.phrases.say("load.as_planned", name=exercise.name))
-        option = exercise.easier if chosen.load == "easier" else exercise.harder
+        lacking = frozenset(after.missing_kit)
+        option = exercise.easier if chosen.load == "easier" else exercise.harder_with(lacking)
         key = "load.easier" if chosen.load == "easier" else "load.harder"
         return Speech().say(
             self.phrases.say(key, name=exercise.name, option=option),
@@ -446,7 +447,8 @@ class Wording:
             return ""
         if load == "easier":
             return self.phrases.say("load.reminder_easier", option=exercise.easier)
-        return self.phrases.say("load.reminder_harder", option=exercise.harder)
+        harder = exercise.harder_with(frozenset(progress.missing_kit))
+        return self.phrases.say("load.reminder_harder", option=harder)
 
     # --- missing kit ------------------------------------------------------------------------
 

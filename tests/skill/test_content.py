@@ -540,6 +540,18 @@ def substitute_without_source(data: dict[str, Any]) -> None:
     del data["exercises"][3]["substitutes"][0]["source"]
 
 
+def harder_kit_with_no_way_without_it(data: dict[str, Any]) -> None:
+    del data["exercises"][0]["harder_without_kit"]  # the T push-up's dumbbells
+
+
+def harder_way_without_kit_it_needs(data: dict[str, Any]) -> None:
+    del data["exercises"][3]["harder_kit"]  # the Y-T-W-L raise's
+
+
+def harder_kit_not_in_the_kit_list(data: dict[str, Any]) -> None:
+    data["exercises"][0]["harder_kit"] = ["dumbells"]
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
@@ -643,6 +655,19 @@ def substitute_without_source(data: dict[str, Any]) -> None:
         (
             substitute_without_source,
             "bodyweight.yaml: exercises[3].substitutes[0].source: is required",
+        ),
+        (
+            harder_kit_with_no_way_without_it,
+            "bodyweight.yaml: exercises[0].harder_kit: needs harder and harder_without_kit too",
+        ),
+        (
+            harder_way_without_kit_it_needs,
+            "bodyweight.yaml: exercises[3].harder_without_kit: needs harder_kit: the kit it is"
+            " without",
+        ),
+        (
+            harder_kit_not_in_the_kit_list,
+            "bodyweight.yaml: exercises[0].harder_kit[0]: must be kit that kit_list.yaml lists",
         ),
     ],
     ids=lambda value: getattr(value, "__name__", ""),
@@ -902,3 +927,17 @@ def test_a_workout_is_checked_against_the_kit_file_it_is_loaded_with(tmp_path: P
     write(workouts, shipped("dumbbell"))
     with pytest.raises(ContentError, match=r"^dumbbell\.yaml: exercises\[4\]\.kit\[1\]"):
         load_library(workouts, kit_path)
+
+
+@pytest.mark.parametrize("locale", ["en-US", "de-DE"])
+def test_a_harder_way_that_needs_kit_has_one_for_a_runner_without_it(locale: str) -> None:
+    library = default_library(locale)
+    for workout in library.workouts:
+        for exercise in workout.exercises:
+            for piece in exercise.harder_kit:  # the runner lacks it: a way without, in words
+                without = exercise.harder_with(frozenset({piece}))
+                assert without and without != exercise.harder, exercise.id
+            assert exercise.harder_with(frozenset()) == exercise.harder  # kit at hand: as planned
+    bodyweight = library.get("bodyweight")
+    assert bodyweight is not None
+    assert bodyweight.exercises[0].harder_kit == ("dumbbells",)  # the T push-up's dumbbells
