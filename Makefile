@@ -14,7 +14,7 @@ PYTHON_VERSION := $(shell cat .python-version)
 $(STAMP): pyproject.toml .python-version
 	@# $(PYTHON) must be that version before anything is touched; a venv of another Python
 	@# (3.11 before December 2026) is then made again, not upgraded
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(PYTHON_VERSION)".split("."))))' \
+	@$(PYTHON) -c 'import sys; wanted = tuple(map(int, "$(PYTHON_VERSION)".split("."))); sys.exit(sys.version_info[:len(wanted)] != wanted)' \
 		|| { echo "make: $(PYTHON) is not Python $(PYTHON_VERSION) (.python-version): install it" \
 		"(pyenv install $(PYTHON_VERSION)) or run make PYTHON=/path/to/python$(PYTHON_VERSION)"; exit 1; }
 	@if [ -x $(BIN)/python ] && [ "$$($(BIN)/python -V)" != "$$($(PYTHON) -V)" ]; then \

@@ -6,6 +6,7 @@ the session, is where the workout position lives.
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import threading
@@ -311,7 +312,8 @@ class SqliteProgressStore(RecordStore):
                 code, "error"
             )
             # On a read-only mount WAL's shared-memory file cannot be made: "unable to open"
-            if code == sqlite3.SQLITE_CANTOPEN and not os.access(self.path.parent, os.W_OK):
+            cannot_open = code == sqlite3.SQLITE_CANTOPEN and _read_only_mount(self.path.parent)
+            if cannot_open or getattr(error, "errno", None) == errno.EROFS:
                 state = "read-only"
             if _waited_for_a_lock(error):
                 state = "locked"
@@ -323,3 +325,11 @@ class SqliteProgressStore(RecordStore):
         if conn is not None:
             self._local.conn = None
             conn.close()
+
+
+def _read_only_mount(folder: Path) -> bool:
+    """`folder` is on a file system mounted read-only (not merely closed to this user)."""
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:  # gone, or not reachable: not known to be read-only
+        return False

@@ -523,7 +523,15 @@ class Answers(MoveReplies):
         """ "How did I do", "what did I do last time": the workout under way, if any sets of it
         are done, then the last workout kept, full or partial."""
         last = history.last()
-        so_far = self._so_far(progress, last) if progress is not None else None
+        so_far = self._so_far(progress) if progress is not None else None
+        if so_far and last is not None and last.partial and progress is not None:
+            # the workout under way, left partway before: said once, as it was left (its time
+            # too) or, with sets done since, as it is now
+            if last.started_at is not None and last.started_at == progress.started_at:
+                if last.sets_done == progress.sets_done:
+                    so_far = None
+                else:
+                    last = None
         speech = Speech().say(so_far) if so_far else Speech()
         if last is None:
             return speech if so_far else speech.say(self.phrases.say("history.none"))
@@ -545,18 +553,11 @@ class Answers(MoveReplies):
             )
         )
 
-    def _so_far(self, progress: Progress, last: PastWorkout | None) -> str | None:
-        """The sets done in the workout under way; none when it is the one last kept (left
-        partway, with its place kept to carry on: said once, as the last workout)."""
+    def _so_far(self, progress: Progress) -> str | None:
+        """The sets done in the workout under way, if any."""
         here = self.coach.position(progress)
         sets = progress.sets_done
         if here is None or not sets:
-            return None
-        if (
-            last is not None
-            and last.partial
-            and (last.workout_id, last.sets_done) == (here.workout.id, sets)
-        ):
             return None
         return self.phrases.say(
             "history.under_way", name=here.workout.name, sets=sets, set_word=self.unit("sets", sets)

@@ -503,7 +503,13 @@ class Wording:
                 return self.kit_noted(after, plan, kit, index)
             case ev.KitBack(kit=kit, changed=changed):
                 speech = Speech().say(self.kit_back(kit))
-                return speech if changed else speech.say(self.phrases.say("kit.back_noted"))
+                if not changed:
+                    speech.say(self.phrases.say("kit.back_noted"))
+                here = self.coach.position(after)
+                if here is not None and after.load_of(here.exercise.id) == "harder":
+                    if set(kit) & set(here.exercise.harder_kit):  # its harder way uses it again
+                        speech.say(self.load_reminder(after, here.exercise))
+                return speech
             case ev.StandInLoad(exercise_index=index, harder=harder):
                 stand_in = self.coach.stand_in(after, plan.exercises[index])
                 key = "load.stand_in_harder" if harder else "load.stand_in_easier"
