@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -693,6 +694,16 @@ def test_a_way_done_without_its_kit_draws_no_figure_of_the_planned_way() -> None
     progress = Progress("bodyweight", 3, 1, loads=(), missing_kit=("incline_bench",))
     coach = screen_data(service.composer, progress)["coach"]
     assert coach["title"] == "Y-T-W-L raise" and coach["figure"]["moves"] == []
+
+
+def test_the_harder_way_shown_is_one_the_runner_has_the_kit_for() -> None:
+    service = build_service()
+    push_up = default_library().get("bodyweight").exercises[0]  # type: ignore[union-attr]
+    harder = Progress("bodyweight", 0, 1, loads=(("t_push_up", "harder"),))
+    with_kit = screen_data(service.composer, harder)["coach"]["load"]
+    without = screen_data(service.composer, replace(harder, missing_kit=("dumbbells",)))
+    assert push_up.harder and push_up.harder in with_kit  # dumbbells in the hands
+    assert push_up.harder_without_kit and push_up.harder_without_kit in without["coach"]["load"]
 
 
 def test_the_easier_way_shows_once_asked_for(app: Flask) -> None:
