@@ -175,6 +175,17 @@ CLOSED = (
 )
 
 
+def runner_on_set_one(folder: Path) -> Path:
+    """A SQLite file in `folder` holding a runner on the bodyweight workout's set 1."""
+    path = folder / "coach.sqlite3"
+    store = SqliteProgressStore(path)
+    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": store})
+    say(app, "StartWorkoutIntent", workout="bodyweight")
+    say(app, "SkipWarmUpIntent")
+    store.close()
+    return path
+
+
 @pytest.mark.skipif(
     os.geteuid() == 0 and shutil.which("setpriv") is None, reason="needs setpriv to drop root"
 )
@@ -187,12 +198,7 @@ CLOSED = (
 def test_a_read_only_database_fails_health_as_every_turn_fails(
     shared_folder: Path, writable: bool
 ) -> None:
-    path = shared_folder / "coach.sqlite3"
-    store = SqliteProgressStore(path)
-    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": store})
-    say(app, "StartWorkoutIntent", workout="bodyweight")
-    say(app, "SkipWarmUpIntent")
-    store.close()
+    path = runner_on_set_one(shared_folder)
     path.chmod(0o666 if writable else 0o644 if os.geteuid() == 0 else 0o444)
 
     result = probe_as_another_user(path)
@@ -249,14 +255,28 @@ print(json.dumps(seen))
 """
 
 
-def full_disk_probe(folder: Path) -> dict[str, Any]:
-    mount_then_run = 'mount -t tmpfs -o size=1m coach-full "$0" && exec "$@"'
-    command = ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", mount_then_run]
-    command += [str(folder), sys.executable, "-c", FULL_DISK_PROBE, str(folder), USER]
+def probe_in_a_mount_namespace(mount: str, folder: Path, probe: str, *args: str) -> dict[str, Any]:
+    """`probe` run with `args` after the shell command `mount` ($0: `folder`), in a user and
+    mount namespace of its own: nothing stays mounted whatever happens."""
+    command = [
+        "unshare",
+        "--user",
+        "--map-root-user",
+        "--mount",
+        "sh",
+        "-c",
+        f'{mount} && exec "$@"',
+    ]
+    command += [str(folder), sys.executable, "-c", probe, *args, USER]
     done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
+
+
+def full_disk_probe(folder: Path) -> dict[str, Any]:
+    mount = 'mount -t tmpfs -o size=1m coach-full "$0"'
+    return probe_in_a_mount_namespace(mount, folder, FULL_DISK_PROBE, str(folder))
 
 
 def can_mount_a_tmpfs() -> bool:
@@ -287,13 +307,8 @@ def test_a_full_disk_fails_health_as_every_turn_fails(tmp_path: Path) -> None:
 def probe_on_a_read_only_mount(folder: Path, path: Path) -> dict[str, Any]:
     """READ_ONLY_PROBE with `folder` mounted read-only over itself, in a mount namespace of the
     probe's own: read-only for root too, wherever this Python lives."""
-    mount_then_run = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
-    command = ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", mount_then_run]
-    command += [str(folder), sys.executable, "-c", READ_ONLY_PROBE, str(path), USER]
-    done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    mount = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0"'
+    return probe_in_a_mount_namespace(mount, folder, READ_ONLY_PROBE, str(path))
 
 
 @pytest.mark.skipif(
@@ -304,12 +319,7 @@ def test_a_database_on_a_read_only_mount_fails_health_as_every_turn_fails(tmp_pa
     # `unshare` may mount.
     folder = tmp_path / "data"
     folder.mkdir()
-    path = folder / "coach.sqlite3"
-    store = SqliteProgressStore(path)
-    app = create_app({"COACH_VERIFY_REQUESTS": "0", "COACH_STORE_OBJECT": store})
-    say(app, "StartWorkoutIntent", workout="bodyweight")
-    say(app, "SkipWarmUpIntent")
-    store.close()
+    path = runner_on_set_one(folder)
 
     result = probe_on_a_read_only_mount(folder, path)
     status, body = result["health"]
