@@ -54,10 +54,14 @@ FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     # samples (docs/phrases.md). 80.2% of 86 after two rounds widened the samples (630 more,
     # written from neither held-out file; four phrases they matched word for word moved to
     # MAIN); the second blind set, written between the rounds, 74.7% (73.4% after the first).
-    (STATISTICAL, HELD_OUT): (0.80, 0, 0),
+    # "Alright" as a yes (it counted a set as the set was called) took one phrase of the first
+    # everyday set and two of the second, and gave three to the off-script ones (en-US 73.5% to
+    # 73.8% together): 80.2% to 79.1% here.
+    (STATISTICAL, HELD_OUT): (0.79, 0, 0),
     # 77.2% once "without weights" named the bodyweight workout ("the one without weights
-    # please" started the dumbbell one) and "i think so" / "i don't think so" were yes and no.
-    (STATISTICAL, HELD_OUT_2): (0.77, 0, 0),
+    # please" started the dumbbell one) and "i think so" / "i don't think so" were yes and no;
+    # 74.7% with "alright" a yes.
+    (STATISTICAL, HELD_OUT_2): (0.74, 0, 0),
     # 65.2% until "i only got {reps} reps" left PartialSetIntent: it counted "i only got five
     # hours sleep" as a partial set.
     # 63.5%: 64.3% until "done" said of food, laundry or coffee became AMAZON.FallbackIntent
@@ -65,9 +69,10 @@ FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     # 67.1% after both rounds (eight phrases they matched moved to MAIN, and "feels good to
     # move", which a warm-up sample with "move" in it heard as ready); the second blind set
     # 75.6%.
-    # 68.9% with "i think so" and "i don't think so" as yes and no (December 7).
-    (STATISTICAL, OFF_SCRIPT): (0.68, 0, 0),
-    (STATISTICAL, OFF_SCRIPT_2): (0.75, 0, 0),
+    # 68.9% with "i think so" and "i don't think so" as yes and no (December 7), 69.8% with
+    # "alright" a yes; the second set 75.6% to 78.2%.
+    (STATISTICAL, OFF_SCRIPT): (0.69, 0, 0),
+    (STATISTICAL, OFF_SCRIPT_2): (0.78, 0, 0),
     # "dinner's ready" started the cool-down until being ready stopped answering its offer. Eight
     # phrases a review found heard as a partial set or as ending came in on December 7 (90.0%
     # of 200 before them).
