@@ -39,7 +39,7 @@ class BytecodeError(Exception):
 
 
 def lambda_python(serverless_yml: Path = ROOT / "serverless.yml") -> tuple[int, int]:
-    """The Python version serverless.yml's provider.runtime names (python3.11 -> (3, 11))."""
+    """The Python version serverless.yml's provider.runtime names (python3.12 -> (3, 12))."""
     found = _RUNTIME.search(serverless_yml.read_text(encoding="utf-8"))
     if found is None:
         raise BytecodeError(f"{serverless_yml}: provider.runtime names no pythonX.Y")
