@@ -77,6 +77,7 @@ COMMANDS: tuple[Command, ...] = (
     # The twin of the built-in stop asks first mid-workout: other talk can be heard as it.
     Command(H.end_workout, ("EndWorkoutIntent",)),
     Command(H.keep_music, ("KeepMusicIntent",)),
+    Command(H.thanks, ("ThanksIntent",)),
     Command(H.coach_audio, ("CoachAudioIntent",)),
     # Each exercise over weeks (skill.coaching.progression).
     Command(H.keep_same, ("KeepSameIntent",)),

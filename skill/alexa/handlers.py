@@ -910,6 +910,12 @@ class Handlers:
             self.composer.fallback(turn.progress, turn.asked.pending, self.routine_kind(turn))
         )
 
+    def thanks(self, turn: Turn) -> Outcome:
+        """ "Thank you": welcomed, and the way on from here, as a fallback gives it."""
+        routine = self.routine_kind(turn)
+        said = "fallback.welcome"
+        return Outcome(self.composer.fallback(turn.progress, turn.asked.pending, routine, said))
+
     # --- reminders (skill.alexa.reminding) ---------------------------------------------------
 
     def remind_me(self, turn: Turn) -> Outcome:

@@ -272,15 +272,20 @@ class Answers(MoveReplies):
         return self.ask(speech.say(text), "help.reprompt")
 
     def fallback(
-        self, progress: Progress, pending: str | None = None, routine: str | None = None
+        self,
+        progress: Progress,
+        pending: str | None = None,
+        routine: str | None = None,
+        said: str = "fallback.not_caught",
     ) -> Reply:
-        """Words meant for no command: a short way on that fits the place. A question still
-        waiting for its yes or no is asked again and stays asked."""
+        """Words meant for no command: a short way on that fits the place, after `said` (not
+        caught, or thanks welcomed). A question still waiting for its yes or no is asked again
+        and stays asked."""
         if pending is not None:
             question = self.phrases.say(question_reprompt(pending))
-            text = self.phrases.say("fallback.not_caught", hint=question)
+            text = self.phrases.say(said, hint=question)
             return self.ask(Speech().say(text), "confirm.reprompt", pending)
-        text = self.phrases.say("fallback.not_caught", hint=self.hint(progress, routine))
+        text = self.phrases.say(said, hint=self.hint(progress, routine))
         return self.ask(Speech().say(text), "help.reprompt")
 
     def goodbye(

@@ -56,12 +56,14 @@ FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     # MAIN); the second blind set, written between the rounds, 74.7% (73.4% after the first).
     # "Alright" as a yes (it counted a set as the set was called) took one phrase of the first
     # everyday set and two of the second, and gave three to the off-script ones (en-US 73.5% to
-    # 73.8% together): 80.2% to 79.1% here.
-    (STATISTICAL, HELD_OUT): (0.79, 0, 0),
+    # 73.8% together): 80.2% to 79.1% here. ThanksIntent ("You're welcome" rather than "Sorry,
+    # I didn't catch that") took one more here and two off-script, gave one to the second set
+    # and one to en-IN (en-US 73.3% together): 77.9%.
+    (STATISTICAL, HELD_OUT): (0.77, 0, 0),
     # 77.2% once "without weights" named the bodyweight workout ("the one without weights
     # please" started the dumbbell one) and "i think so" / "i don't think so" were yes and no;
-    # 74.7% with "alright" a yes.
-    (STATISTICAL, HELD_OUT_2): (0.74, 0, 0),
+    # 74.7% with "alright" a yes, 75.9% with ThanksIntent.
+    (STATISTICAL, HELD_OUT_2): (0.75, 0, 0),
     # 65.2% until "i only got {reps} reps" left PartialSetIntent: it counted "i only got five
     # hours sleep" as a partial set.
     # 63.5%: 64.3% until "done" said of food, laundry or coffee became AMAZON.FallbackIntent
@@ -70,15 +72,16 @@ FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     # move", which a warm-up sample with "move" in it heard as ready); the second blind set
     # 75.6%.
     # 68.9% with "i think so" and "i don't think so" as yes and no (December 7), 69.8% with
-    # "alright" a yes; the second set 75.6% to 78.2%.
-    (STATISTICAL, OFF_SCRIPT): (0.69, 0, 0),
+    # "alright" a yes, 68.9% with ThanksIntent; the second set 75.6% to 78.2%.
+    (STATISTICAL, OFF_SCRIPT): (0.68, 0, 0),
     (STATISTICAL, OFF_SCRIPT_2): (0.78, 0, 0),
     # "dinner's ready" started the cool-down until being ready stopped answering its offer. Eight
     # phrases a review found heard as a partial set or as ending came in on December 7 (90.0%
     # of 200 before them).
     # 88.9% of 208 before those samples and five phrases of "done" said of something else.
     # 88.1% after the first round of wider samples, 87.2% after the second.
-    (STATISTICAL, NOT_FOR_THE_COACH): (0.87, 0, 0),
+    # 86.8% of 212 once its six "thank you" lines, a ThanksIntent sample, moved to MAIN.
+    (STATISTICAL, NOT_FOR_THE_COACH): (0.86, 0, 0),
     (EXACT, MAIN): (0.85, 0, 0),
     (EXACT, HELD_OUT): (0.09, 0, 0),
     (EXACT, HELD_OUT_2): (0.16, 0, 0),
@@ -132,8 +135,8 @@ LOCALE_FLOORS: Mapping[str, Mapping[str, float]] = {
     "en-AU": {LOCAL: 0.96, HELD_OUT: 0.83, "held_out_2.yaml": 0.85, "held_out_3.yaml": 0.75},
     # the third round took the second set from 81.7% to 78.3%; 80.0% of 60 once "without
     # weights" named the bodyweight workout and "i think so" was a yes, 79.7% of 59 once the
-    # phrase that synonym made a sample word for word moved to LOCAL
-    "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.79, "held_out_3.yaml": 0.84},
+    # phrase that synonym made a sample word for word moved to LOCAL; 81.4% with ThanksIntent
+    "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.81, "held_out_3.yaml": 0.84},
     # 85.0% until a workout's muscles and kit could be asked by name (December 7)
     "de-DE": {MAIN: 0.99, HELD_OUT: 0.84},
 }
