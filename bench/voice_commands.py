@@ -104,7 +104,8 @@ EVERYDAY = (
     "how much does this cost",
     "did you see the football match",
     "let me call you back later",
-    "thank you",
+    # "thank you" until December 7, when it became a command (ThanksIntent: "You're welcome")
+    "i left my keys in the kitchen",
     "good morning",
     "i am tired",
     "see you soon",
