@@ -707,12 +707,16 @@ class Handlers:
     def status(self, turn: Turn) -> Outcome:
         return self.answer(turn, self.where_in_the_warm_up(turn) or self.composer.status_answer)
 
+    def warm_up_part(self, turn: Turn) -> int | None:
+        """The part of the warm-up under way (the one "next" leads), or None outside it."""
+        routine = turn.routine_part
+        return routine[1] if routine is not None and routine[0] == "warm_up" else None
+
     def where_in_the_warm_up(self, turn: Turn) -> Callable[[Progress], Speech] | None:
         """In a warm-up, "where am I" and "how long" are about the warm-up."""
-        routine = turn.routine_part
-        if routine is None or routine[0] != "warm_up":
+        part = self.warm_up_part(turn)
+        if part is None:
             return None
-        part = routine[1]
         return lambda p: self.composer.warm_up_where(p, part)
 
     def whats_next(self, turn: Turn) -> Outcome:
@@ -727,9 +731,8 @@ class Handlers:
     def remaining(self, turn: Turn) -> Outcome:
         """ "How long is left": in the warm-up, the rest of it and then the workout's length."""
         named = turn.asked.slot("workout").resolved_id
-        routine = turn.routine_part
-        if named is None and routine is not None and routine[0] == "warm_up":
-            part = routine[1]
+        part = self.warm_up_part(turn)
+        if named is None and part is not None:
             return self.answer(turn, lambda p: self.composer.warm_up_then_workout(p, part))
         return self.answer(turn, lambda p: self.composer.remaining_answer(p, named))
 

@@ -536,8 +536,7 @@ class Coach:
         levels = ("easier", None, "harder")
         now_at = levels.index(progress.load_of(exercise.id))
         wanted = levels[min(2, now_at + 1) if harder else max(0, now_at - 1)]
-        harder_way = exercise.harder_with(frozenset(progress.missing_kit))
-        option = {"easier": exercise.easier, "harder": harder_way, None: "plan"}[wanted]
+        option = "plan" if wanted is None else self.load_way(progress, exercise, wanted)
         if wanted == progress.load_of(exercise.id) or option is None:
             unchanged = ev.LoadChosen(here.exercise_index, "harder" if harder else "easier", False)
             return Transition(progress, (unchanged,))
@@ -629,6 +628,13 @@ class Coach:
     def stand_in(self, progress: Progress, exercise: Exercise) -> Substitute | None:
         """How `exercise` is done without the kit the runner lacks; None: as planned."""
         return exercise.stand_in(frozenset(progress.missing_kit))
+
+    def load_way(self, progress: Progress, exercise: Exercise, load: str) -> str | None:
+        """The `load` way ("easier" or "harder") to do `exercise`, with the kit the runner has;
+        None: it has no such way."""
+        if load == "easier":
+            return exercise.easier
+        return exercise.harder_with(frozenset(progress.missing_kit))
 
     def kit_missing(
         self, progress: Progress, kit: Iterable[str], at_exercise: bool = True

@@ -428,8 +428,7 @@ class Wording:
             return Speech().say(self.phrases.say(key, name=exercise.name))
         if chosen.load is None:
             return Speech().say(self.phrases.say("load.as_planned", name=exercise.name))
-        lacking = frozenset(after.missing_kit)
-        option = exercise.easier if chosen.load == "easier" else exercise.harder_with(lacking)
+        option = self.coach.load_way(after, exercise, chosen.load)
         key = "load.easier" if chosen.load == "easier" else "load.harder"
         return Speech().say(
             self.phrases.say(key, name=exercise.name, option=option),
@@ -445,10 +444,8 @@ class Wording:
         load = progress.load_of(exercise.id)
         if load is None:
             return ""
-        if load == "easier":
-            return self.phrases.say("load.reminder_easier", option=exercise.easier)
-        harder = exercise.harder_with(frozenset(progress.missing_kit))
-        return self.phrases.say("load.reminder_harder", option=harder)
+        key = "load.reminder_easier" if load == "easier" else "load.reminder_harder"
+        return self.phrases.say(key, option=self.coach.load_way(progress, exercise, load))
 
     # --- missing kit ------------------------------------------------------------------------
 
