@@ -191,11 +191,16 @@ class Handlers:
         return self.speak(turn, self.own_ways(turn, started))
 
     def switch_workout(self, turn: Turn) -> Outcome:
+        """ "The other one": mid-workout, asked first; after one, the other one starts."""
         progress = turn.progress
-        others = [w.id for w in self.coach.library.workouts if w.id != progress.workout_id]
-        if self.under_way(turn) and len(others) == 1:
-            return Outcome(self.composer.confirm_switch(progress, others[0]))
-        return Outcome(self.composer.which_workout(None))
+        other = self.coach.other_workout(progress)
+        if other is None:
+            return Outcome(self.composer.which_workout(None))
+        if self.under_way(turn):
+            return Outcome(self.composer.confirm_switch(progress, other))
+        if turn.asked.pending == "cool_down":  # straight after a workout: asked first
+            return Outcome(self.composer.confirm_another(progress, other))
+        return self.start(turn, other)
 
     def next_set(self, turn: Turn) -> Outcome:
         routine = turn.routine_part

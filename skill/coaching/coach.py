@@ -98,6 +98,12 @@ class Coach:
             return False
         return progress.set_number <= exercises[progress.exercise_index].sets
 
+    def other_workout(self, progress: Progress) -> str | None:
+        """ "The other one": the one workout besides the runner's current or last one; None when
+        none was chosen yet or more than one other could be meant."""
+        others = [w.id for w in self.library.workouts if w.id != progress.workout_id]
+        return others[0] if progress.workout_id is not None and len(others) == 1 else None
+
     def position(self, progress: Progress) -> Position | None:
         if not progress.active or not self.is_valid(progress):
             return None

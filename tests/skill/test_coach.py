@@ -635,3 +635,11 @@ def test_reps_said_over_a_rest_mark_the_set_before_it_partial_and_move_nothing(
     after_extra = coach.finish_set(extra, START + 5 * MINUTE).progress
     assert after_extra.extra_sets == (("shoulder_press", 1),)
     assert coach.last_set_partly(after_extra, 8) is None
+
+
+def test_the_other_workout_is_the_one_not_on_or_done_last(coach: Coach) -> None:
+    assert coach.other_workout(Progress()) is None  # nothing chosen: no other to speak of
+    on = started(coach, "bodyweight")
+    assert coach.other_workout(on) == "dumbbell"
+    assert coach.other_workout(replace(on, finished=True)) == "dumbbell"
+    assert coach.other_workout(started(coach, "dumbbell")) == "bodyweight"
