@@ -77,7 +77,7 @@ _EXERCISE_KEYS: _Keys = (
 )
 _SUBSTITUTE_KEYS: _Keys = (frozenset({"kit", "name", "instead", "source"}), frozenset({"uses"}))
 _KIT_FILE_KEYS: _Keys = (frozenset({"kit"}), frozenset())
-_KIT_KEYS: _Keys = (frozenset({"id", "name", "aliases"}), frozenset())
+_KIT_KEYS: _Keys = (frozenset({"id", "name", "aliases"}), frozenset({"without"}))
 _STEP_KEYS: _Keys = (frozenset({"name", "cue", "reps"}), frozenset())
 _RANGE_KEYS: _Keys = (frozenset({"low", "high", "source"}), frozenset())
 _REPS_KEYS: _Keys = (frozenset({"count"}), frozenset({"unit", "per"}))
@@ -517,11 +517,15 @@ def _kit(value: object) -> tuple[Kit, ...]:
     for index, item in enumerate(_list(data["kit"], "kit", at_least=1)):
         where = _at("kit", index)
         entry = _fields(item, _at("kit", index), _KIT_KEYS)
+        name = _text(entry["name"], _at(where, "name"))
         pieces.append(
             Kit(
                 id=_identifier(entry["id"], _at(where, "id")),
-                name=_text(entry["name"], _at(where, "name")),
+                name=name,
                 aliases=_aliases(entry["aliases"], _at(where, "aliases")),
+                without=_text(entry["without"], _at(where, "without"))
+                if "without" in entry
+                else name,
             )
         )
     # A name a runner says must mean one piece of kit.

@@ -38,8 +38,9 @@ class Kit:
     """One piece of kit a workout uses (skill/content/kit_list.yaml)."""
 
     id: str  # "pull_up_bar"
-    name: str  # as the coach says it after "without": "a pull-up bar", "dumbbells"
+    name: str  # as the coach names it in a sentence: "a pull-up bar", "dumbbells"
     aliases: tuple[str, ...]  # what runners call it: "chin up bar", "bar"
+    without: str  # after "without": the name, unless the language says it otherwise ("ohne Matte")
 
 
 @dataclass(frozen=True)

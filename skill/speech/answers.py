@@ -439,7 +439,7 @@ class Answers(MoveReplies):
     def kit_lacking(self, kit: tuple[str, ...]) -> str:
         if set(kit) >= self.coach.library.kit_ids:
             return self.phrases.say("kit.idle_none")
-        return self.phrases.say("kit.idle_missing", kit=self.kit_names(kit))
+        return self.phrases.say("kit.idle_missing", kit=self.kit_names(kit, without=True))
 
     def kit_only(self, kit: str) -> str:
         return self.phrases.say("kit.idle_only", kit=self.kit_names((kit,)))
@@ -834,7 +834,7 @@ class Answers(MoveReplies):
                 )
             stand_in = self.coach.stand_in(progress, here.exercise)
             if stand_in is not None:
-                kit = self.kit_names((stand_in.kit,))
+                kit = self.kit_names((stand_in.kit,), without=True)
                 speech.say(self.phrases.say("kit.answer", kit=kit, way=stand_in.name))
         return speech.say(
             *(

@@ -449,18 +449,19 @@ class Wording:
 
     # --- missing kit ------------------------------------------------------------------------
 
-    def kit_names(self, kit: Iterable[str]) -> str:
+    def kit_names(self, kit: Iterable[str], without: bool = False) -> str:
         """How the coach says pieces of kit: "a pull-up bar or a stability ball"; all of it is
-        "any kit"."""
+        "any kit". `without`: as said after "without" ("ohne Klimmzugstange")."""
         ids = set(kit)
         library = self.coach.library
         if library.kit_ids and ids >= library.kit_ids:
             return self.phrases.say("kit.any")
-        return self.join([piece.name for piece in library.kit if piece.id in ids], "or")
+        names = [p.without if without else p.name for p in library.kit if p.id in ids]
+        return self.join(names, "or")
 
     def stand_in_way(self, stand_in: Substitute) -> str:
         """ "Without a pull-up bar, do the floor pull instead", and how."""
-        kit = self.kit_names((stand_in.kit,))
+        kit = self.kit_names((stand_in.kit,), without=True)
         return self.phrases.say(
             "kit.stand_in", kit=kit, way=stand_in.name, instead=stand_in.instead
         )
@@ -523,7 +524,7 @@ class Wording:
     ) -> Speech:
         """Kit the exercise the runner is on does not need: said so, and whether any exercise
         left in the workout does."""
-        names = self.kit_names(kit)
+        names = self.kit_names(kit, without=True)
         exercise = plan.exercises[index]
         speech = Speech()
         if set(kit).isdisjoint(exercise.kit):
