@@ -126,7 +126,7 @@ def test_runners_are_understood_and_nothing_harmful_happens_unasked(recogniser: 
 # second, larger one, and a third after a third round of local words and the wider en-US
 # samples), with the stand-in trained on its model. The floor of each file; harm is 0
 # everywhere. The aim is 85% held out: en-GB meets it only counting the phrases that are
-# samples word for word (80.6% without them, docs/locales.md); de-DE is one phrase short (84.2%).
+# samples word for word (80.6% without them, docs/locales.md), and de-DE too (85.8%; 81.6%).
 LOCALE_FLOORS: Mapping[str, Mapping[str, float]] = {
     "en-GB": {LOCAL: 0.98, HELD_OUT: 0.88},
     # "i'm gonna call it" no longer ends (it ended on "i'm gonna call mum"): 80.0% before.
@@ -142,8 +142,10 @@ LOCALE_FLOORS: Mapping[str, Mapping[str, float]] = {
     # 79.7% after the fourth round, whose samples made one phrase of the third set a sample
     # word for word (moved to LOCAL)
     "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.79, "held_out_3.yaml": 0.83},
-    # 85.0% until a workout's muscles and kit could be asked by name (December 7)
-    "de-DE": {MAIN: 0.99, HELD_OUT: 0.84},
+    # 85.0% until a workout's muscles and kit could be asked by name (December 7), 84.2% until
+    # a blind round of everyday German samples (484, December 7, later): 85.8%, of which six
+    # phrases are samples word for word written apart from them (81.6% of the 87 that are not)
+    "de-DE": {MAIN: 0.99, HELD_OUT: 0.85},
 }
 
 
