@@ -195,7 +195,13 @@ def test_the_outcome_table_reads_slots_as_the_runner_meant_them() -> None:
     assert outcome("SetRestIntent", {}, context) == "rest:ask"
     assert outcome("AMAZON.YesIntent", {}, context) == "resume"
     assert outcome("AMAZON.NextIntent", {}, context) == "next_set"
-    assert outcome("AMAZON.NextIntent", {}, Context("warm_up", (), "", "", "", {})) == "next"
+    warm_up = Context("warm_up", (), "", "", "", {})
+    assert outcome("AMAZON.NextIntent", {}, warm_up) == "next"
+    assert outcome("NextSetIntent", {}, warm_up) == "next"  # one command: the next part
+    assert outcome("WhatsNextIntent", {}, warm_up) == "question:warm_up"
+    offer = Context("cool_down_offer", (), "cool_down", "end_workout", "none", {})
+    assert outcome("RemainingIntent", {}, offer) == "question:cool_down"
+    assert outcome("RemainingIntent", {}, context) == "question:remaining"
 
 
 def test_some_kit_missing_is_met_by_any_kit_named_missing_or_by_none_at_all() -> None:
