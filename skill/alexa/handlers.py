@@ -857,7 +857,12 @@ class Handlers:
         return self.answer(turn, self.composer.cool_down_skipped_later)
 
     def warm_up_question(self, turn: Turn) -> Outcome:
-        return self.answer(turn, self.where_in_the_warm_up(turn) or self.composer.warm_up_about)
+        """A question about the warm-up ("why bother", "how long is this bit"): in it, what it
+        is for, then where it is; elsewhere, what it holds."""
+        part = self.warm_up_part(turn)
+        if part is not None:
+            return self.answer(turn, lambda p: self.composer.warm_up_why_and_where(p, part))
+        return self.answer(turn, self.composer.warm_up_about)
 
     def cool_down_question(self, turn: Turn) -> Outcome:
         return self.answer(turn, self.composer.cool_down_about)

@@ -75,6 +75,12 @@ class Answers(MoveReplies):
         moves = [said_mid_sentence(move, self.phrases) for move in parts[min(part, len(parts) - 1)]]
         return Speech().say(self.phrases.say("warm_up.how", moves=self.join(moves)))
 
+    def warm_up_why_and_where(self, progress: Progress, part: int) -> Speech:
+        """A question about the warm-up asked in it: what it is for, then where it is."""
+        return (
+            Speech().say(self.phrases.say("warm_up.why")).extend(self.warm_up_where(progress, part))
+        )
+
     def warm_up_then_workout(self, progress: Progress, part: int) -> Speech:
         """ "How long is left" in the warm-up: the rest of it, then how long the workout after
         it takes."""
