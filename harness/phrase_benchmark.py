@@ -290,6 +290,8 @@ def outcome(intent: str | None, slots: Mapping[str, SlotMatch], context: Context
         return "next"
     if context.name == "cool_down_offer" and intent in ANSWERED_ABOUT_THE_COOL_DOWN:
         return "question:cool_down"
+    if context.name == "cool_down_offer" and intent == "SkipExerciseIntent":
+        return context.no  # "skip it": the cool-down is all there is to skip (Handlers)
     if template in ("yes", "no", "ready"):
         return str(getattr(context, template))
     if template == "cool_down" and context.name != "cool_down_offer":

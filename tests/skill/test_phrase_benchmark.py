@@ -201,6 +201,7 @@ def test_the_outcome_table_reads_slots_as_the_runner_meant_them() -> None:
     assert outcome("WhatsNextIntent", {}, warm_up) == "question:warm_up"
     offer = Context("cool_down_offer", (), "cool_down", "end_workout", "none", {})
     assert outcome("RemainingIntent", {}, offer) == "question:cool_down"
+    assert outcome("SkipExerciseIntent", {}, offer) == "end_workout"  # no to the cool-down
     assert outcome("RemainingIntent", {}, context) == "question:remaining"
 
 
