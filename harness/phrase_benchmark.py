@@ -135,8 +135,14 @@ OUTCOMES: Mapping[str, str] = {
     "AMAZON.NoIntent": "no",
     FALLBACK_INTENT: "none",
 }
-# In the warm-up, "where am I" and "how long" are answered about the warm-up.
-ANSWERED_ABOUT_THE_WARM_UP = frozenset({"StatusIntent", "RemainingIntent"})
+# In the warm-up, "where am I", "how long" and "what's next" are answered about the warm-up
+# (Handlers.where_in_the_warm_up).
+ANSWERED_ABOUT_THE_WARM_UP = frozenset({"StatusIntent", "RemainingIntent", "WhatsNextIntent"})
+# At the cool-down offer, "how long" is answered about the cool-down (Handlers.answer).
+ANSWERED_ABOUT_THE_COOL_DOWN = frozenset({"RemainingIntent"})
+# NextSetIntent and AMAZON.NextIntent are one command (skill.alexa.commands): in the warm-up
+# both lead its next part.
+NEXT_INTENTS = frozenset({"AMAZON.NextIntent", "NextSetIntent"})
 HARMLESS = {"none", "clarify"}  # the coach asks rather than acts
 # The off-script file says only that kit is missing, not which: any kit named missing meets it,
 # and so does having no kit at all.
@@ -280,6 +286,12 @@ def outcome(intent: str | None, slots: Mapping[str, SlotMatch], context: Context
     template = OUTCOMES.get(intent, "none")
     if context.name == "warm_up" and intent in ANSWERED_ABOUT_THE_WARM_UP:
         return "question:warm_up"
+    if context.name == "warm_up" and intent in NEXT_INTENTS:
+        return "next"
+    if context.name == "cool_down_offer" and intent in ANSWERED_ABOUT_THE_COOL_DOWN:
+        return "question:cool_down"
+    if context.name == "cool_down_offer" and intent == "SkipExerciseIntent":
+        return context.no  # "skip it": the cool-down is all there is to skip (Handlers)
     if template in ("yes", "no", "ready"):
         return str(getattr(context, template))
     if template == "cool_down" and context.name != "cool_down_offer":

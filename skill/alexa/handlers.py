@@ -149,6 +149,15 @@ class Handlers:
         """A workout is under way (at "Continue?" too: leaving it is asked first)."""
         return self.coach.position(turn.progress) is not None
 
+    def offer_open(self, turn: Turn) -> bool:
+        """The cool-down offer is the question still open (the workout is over)."""
+        return turn.asked.pending == "cool_down"
+
+    def offer_again(self, turn: Turn, said: Speech | None = None) -> Outcome:
+        """Words of the workout ("next", "go back", "wait") said at the cool-down offer: there
+        is no set left to move, so the offer is asked again, still open."""
+        return Outcome(self.composer.answer_then_ask(said or Speech(), "cool_down"))
+
     def calls_set_again(self, turn: Turn) -> Outcome:
         return self.move(turn, lambda p: self.coach.resume(p, turn.now))
 
@@ -206,6 +215,8 @@ class Handlers:
         routine = turn.routine_part
         if routine is not None:
             return self.next_routine_part(turn, *routine)
+        if self.offer_open(turn):  # "next", "done": nothing to count, the offer stands
+            return self.offer_again(turn)
         if turn.asked.pending == "continue" and self.under_way(turn):
             return Outcome(self.composer.finished_question(turn.progress))
         if self.offered(turn) is not None:  # the set was not called yet: it is, nothing counted
@@ -304,6 +315,8 @@ class Handlers:
     def skip_exercise(self, turn: Turn) -> Outcome:
         if self.routine_kind(turn) == "warm_up":  # "skip" then means the warm-up
             return self.move(turn, self.coach.skip_warm_up)
+        if self.offer_open(turn):  # "skip it": the cool-down offered is all there is to skip
+            return self.no(turn)
         if turn.asked.over_a_rest and self.before_the_call(turn):
             # "Skip the rest", said over one: the set after it starts now. (Over an
             # introduction, "skip" is the exercise: skipping never counts a first set.)
@@ -320,7 +333,15 @@ class Handlers:
 
     def back_one_set(self, turn: Turn) -> Outcome:
         """Back a set, to do it again. In a conversation, it is asked first when it would take
-        a set that was done off the count ("Alexa, previous" and the button are deliberate)."""
+        a set that was done off the count ("Alexa, previous" and the button are deliberate).
+        In a warm-up, the part before the one under way is led again (the first part, from the
+        first): the warm-up is never left for it. At the cool-down offer, the offer stands."""
+        routine = turn.routine_part
+        if routine is not None and routine[0] == "warm_up":
+            again = max(0, routine[1] - 2)  # routine[1] is the part "next" leads
+            return self.move(turn, lambda p: self.coach.warm_up(p, again))
+        if self.offer_open(turn):
+            return self.offer_again(turn)
         back = self.coach.back_one_set(turn.progress, turn.now)
         uncounts = back.progress.sets_done < turn.progress.sets_done
         if uncounts and turn.asked.in_conversation and turn.asked.pending != "back":
@@ -332,6 +353,8 @@ class Handlers:
         rest plays on. In hands-free mode the way on is "Alexa, next"."""
         if hf.resting(self.service, turn):
             return Outcome(self.composer.repeat_in_rest(turn.progress))
+        if self.offer_open(turn):  # the offer said again, still open
+            return Outcome(self.composer.answer_then_cool_down_offer(turn.progress, Speech()))
         return self.hands_free_way_on(turn, self.composer.repeat(turn.progress))
 
     def lead_again(self, turn: Turn) -> Outcome:
@@ -381,6 +404,8 @@ class Handlers:
         stop = hf.stop_if_held(self.service, turn)
         if routine is not None:
             return Outcome(self.composer.routine_paused(turn.progress, routine[0]), player=stop)
+        if self.offer_open(turn):  # "wait": take your time, and the offer stands
+            return self.offer_again(turn, self.composer.take_your_time())
         paused = self.coach.pause(turn.progress, turn.now)
         if stop is not None and not turn.asked.in_conversation and turn.asked.player_playing:
             # "Alexa, pause" or "Alexa, stop" over the coach's audio (Alexa sends both as a
@@ -400,6 +425,8 @@ class Handlers:
         routine = turn.routine_part
         if routine is not None:
             return self.next_routine_part(turn, *routine)
+        if self.offer_open(turn):
+            return self.offer_again(turn)
         resumed = self.coach.resume(turn.progress, turn.now)
         mid_rest = hf.resume_mid_rest(self.service, turn)
         if mid_rest is None:
@@ -457,6 +484,8 @@ class Handlers:
         if routine is not None:  # the warm-up or cool-down part stays where it is
             reply = self.composer.pain(turn.progress, part, routine=f"{routine[0]}:{routine[1]}")
             return Outcome(reply, player=stop)
+        if self.offer_open(turn):  # safety first, then the cool-down offered gently
+            return Outcome(self.composer.pain_at_cool_down_offer(), player=stop)
         here = self.coach.position(turn.progress)
         if here is None:
             return Outcome(self.composer.pain(turn.progress, part), player=stop)
@@ -706,7 +735,16 @@ class Handlers:
     # --- questions ----------------------------------------------------------------------------
 
     def how_to(self, turn: Turn) -> Outcome:
+        """How to do the exercise under way (or one named). In a warm-up, how to do its part
+        under way (or the exercise named, with no set called); at the cool-down offer, what
+        the cool-down is, and the offer again."""
         named = turn.asked.slot("exercise").resolved_id
+        part = self.warm_up_part(turn)
+        if part is not None:
+            under_way = max(0, part - 1)
+            return self.answer(turn, lambda p: self.composer.warm_up_how(p, under_way, named))
+        if self.offer_open(turn):
+            return Outcome(self.composer.cool_down_answer(turn.progress))
         return Outcome(self.composer.how_to(turn.progress, named))
 
     def status(self, turn: Turn) -> Outcome:
@@ -725,9 +763,12 @@ class Handlers:
         return lambda p: self.composer.warm_up_where(p, part)
 
     def whats_next(self, turn: Turn) -> Outcome:
-        return self.answer(turn, self.composer.next_answer)
+        """What comes next: in a warm-up, its next part and the first exercise after it."""
+        return self.answer(turn, self.where_in_the_warm_up(turn) or self.composer.next_answer)
 
     def sets_left(self, turn: Turn) -> Outcome:
+        if self.offer_open(turn):  # "how many sets did I do": the workout just done
+            return self.last_workout(turn)
         return self.answer(turn, self.composer.sets_answer)
 
     def reps(self, turn: Turn) -> Outcome:
@@ -748,6 +789,9 @@ class Handlers:
         named = turn.asked.slot("workout").resolved_id
         if named is None and self.routine_kind(turn) is not None:
             named = turn.progress.workout_id  # in a warm-up or cool-down: its workout's muscles
+        if named is None and self.offer_open(turn):  # the workout just done, then the offer
+            speech = self.composer.muscles_answer(turn.progress, turn.progress.workout_id)
+            return Outcome(self.composer.answer_then_cool_down_offer(turn.progress, speech))
         return self.answer(turn, lambda p: self.composer.muscles_answer(p, named))
 
     def equipment(self, turn: Turn) -> Outcome:
@@ -813,12 +857,19 @@ class Handlers:
         return self.answer(turn, self.composer.cool_down_skipped_later)
 
     def warm_up_question(self, turn: Turn) -> Outcome:
-        return self.answer(turn, self.where_in_the_warm_up(turn) or self.composer.warm_up_about)
+        """A question about the warm-up ("why bother", "how long is this bit"): in it, what it
+        is for, then where it is; elsewhere, what it holds."""
+        part = self.warm_up_part(turn)
+        if part is not None:
+            return self.answer(turn, lambda p: self.composer.warm_up_why_and_where(p, part))
+        return self.answer(turn, self.composer.warm_up_about)
 
     def cool_down_question(self, turn: Turn) -> Outcome:
         return self.answer(turn, self.composer.cool_down_about)
 
     def help(self, turn: Turn) -> Outcome:
+        if self.offer_open(turn):  # what the offer is, and how to answer it; it stays open
+            return Outcome(self.composer.cool_down_offer_help(turn.progress))
         hands_free = hf.plays_audio(self.service, turn)
         return Outcome(self.composer.help(turn.progress, self.routine_kind(turn), hands_free))
 

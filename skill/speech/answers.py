@@ -62,6 +62,25 @@ class Answers(MoveReplies):
         )
         return Speech().say(text)
 
+    def warm_up_how(self, progress: Progress, part: int, exercise_id: str | None = None) -> Speech:
+        """ "How do I do this" in the warm-up: the moves of part `part` (the one under way) and
+        how to do them; with an exercise named, its full explanation, no set called for it."""
+        found = self.coach.library.find_exercise(exercise_id) if exercise_id else None
+        if found is not None:
+            return self.introduce(*found)
+        here = self.coach.position(progress)
+        if here is None:
+            return self._no_workout(progress)
+        parts = here.workout.warm_up
+        moves = [said_mid_sentence(move, self.phrases) for move in parts[min(part, len(parts) - 1)]]
+        return Speech().say(self.phrases.say("warm_up.how", moves=self.join(moves)))
+
+    def warm_up_why_and_where(self, progress: Progress, part: int) -> Speech:
+        """A question about the warm-up asked in it: what it is for, then where it is."""
+        return (
+            Speech().say(self.phrases.say("warm_up.why")).extend(self.warm_up_where(progress, part))
+        )
+
     def warm_up_then_workout(self, progress: Progress, part: int) -> Speech:
         """ "How long is left" in the warm-up: the rest of it, then how long the workout after
         it takes."""
@@ -648,6 +667,24 @@ class Answers(MoveReplies):
             return self.help(progress)
         speech = self._cool_down_of(plan).say(self.phrases.say("cool_down.offer_again"))
         return self.ask_yes_no(speech, "cool_down")
+
+    def cool_down_offer_help(self, progress: Progress) -> Reply:
+        """Help at the cool-down offer: what it is and how to answer; the offer stays open."""
+        plan = self.coach.library.get(progress.workout_id or "")
+        if plan is None or not plan.cool_down:
+            return self.help(progress)
+        text = self.phrases.say("help.cool_down_offer", minutes=self.length(plan.cool_down))
+        return self.ask_yes_no(Speech().say(text), "cool_down")
+
+    def pain_at_cool_down_offer(self) -> Reply:
+        """Pain said at the cool-down offer: stop and when to get help, first; then the offer,
+        still open, only as gentle stretches that do not hurt."""
+        say = self.phrases.say
+        speech = Speech().say(say("pain.stop_idle"), say("pain.advice"), say("pain.cool_down"))
+        return self.ask_yes_no(speech, "cool_down")
+
+    def take_your_time(self) -> Speech:
+        return Speech().say(self.phrases.say("pause.routine"))
 
     def answer_then_cool_down_offer(self, progress: Progress, speech: Speech) -> Reply:
         """A question about a workout by name, asked at the cool-down offer: answered, then the

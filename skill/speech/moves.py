@@ -71,7 +71,9 @@ class MoveReplies(ProgressWords):
                     speech.say(self.kit_remembered(after, plan))
                 case ev.WarmUpPart(part=part, parts=parts):
                     plan = self._plan(after.workout_id or "")
-                    if part == 0:
+                    # Said as the workout starts; not when "go back" leads the first part again.
+                    starting = any(isinstance(e, ev.WorkoutStarted) for e in move.events)
+                    if part == 0 and starting:
                         speech.say(
                             self.phrases.say(
                                 "warm_up.start", minutes=self.length(plan.warm_up), parts=parts

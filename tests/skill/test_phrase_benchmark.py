@@ -48,7 +48,9 @@ from harness.utterances import SlotMatch, normalize
 FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     # runner_phrases.yaml took in the first held-out set on December 7 (its misses had been read
     # to write samples), most of which the exact matcher misses: 92% before, 82.9% after.
-    (STATISTICAL, MAIN): (0.95, 0, 0),
+    # 96.6% of 672 until 127 phrases came in for the two places runners were least understood,
+    # the warm-up and the cool-down offer (December 7; a third of them never made samples).
+    (STATISTICAL, MAIN): (0.90, 0, 0),
     # The off-script issue's aim is 85% held out. The first held-out set reached 84.5%, but only
     # after its misses had been read; the set written blind on December 7 is 74.4% with the same
     # samples (docs/phrases.md). 80.2% of 86 after two rounds widened the samples (630 more,
@@ -82,7 +84,7 @@ FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     # 88.1% after the first round of wider samples, 87.2% after the second.
     # 86.8% of 212 once its six "thank you" lines, a ThanksIntent sample, moved to MAIN.
     (STATISTICAL, NOT_FOR_THE_COACH): (0.86, 0, 0),
-    (EXACT, MAIN): (0.85, 0, 0),
+    (EXACT, MAIN): (0.74, 0, 0),  # 86.0% of 672 before those 127, none a sample word for word
     (EXACT, HELD_OUT): (0.09, 0, 0),
     (EXACT, HELD_OUT_2): (0.16, 0, 0),
     (EXACT, OFF_SCRIPT): (0.16, 0, 0),
@@ -197,7 +199,14 @@ def test_the_outcome_table_reads_slots_as_the_runner_meant_them() -> None:
     assert outcome("SetRestIntent", {}, context) == "rest:ask"
     assert outcome("AMAZON.YesIntent", {}, context) == "resume"
     assert outcome("AMAZON.NextIntent", {}, context) == "next_set"
-    assert outcome("AMAZON.NextIntent", {}, Context("warm_up", (), "", "", "", {})) == "next"
+    warm_up = Context("warm_up", (), "", "", "", {})
+    assert outcome("AMAZON.NextIntent", {}, warm_up) == "next"
+    assert outcome("NextSetIntent", {}, warm_up) == "next"  # one command: the next part
+    assert outcome("WhatsNextIntent", {}, warm_up) == "question:warm_up"
+    offer = Context("cool_down_offer", (), "cool_down", "end_workout", "none", {})
+    assert outcome("RemainingIntent", {}, offer) == "question:cool_down"
+    assert outcome("SkipExerciseIntent", {}, offer) == "end_workout"  # no to the cool-down
+    assert outcome("RemainingIntent", {}, context) == "question:remaining"
 
 
 def test_some_kit_missing_is_met_by_any_kit_named_missing_or_by_none_at_all() -> None:
