@@ -324,7 +324,14 @@ class Handlers:
 
     def repeat(self, turn: Turn) -> Outcome:
         """The set said again; over a rest the coach's audio plays, the set after it, and the
-        rest plays on. In hands-free mode the way on is "Alexa, next"."""
+        rest plays on. In hands-free mode the way on is "Alexa, next". In a warm-up or
+        cool-down, the part just led is led again (the place stays: "next" leads the same part
+        after it); at the cool-down offer, the offer is made again."""
+        routine = turn.routine_part
+        if routine is not None and routine[1] > 0 and turn.asked.pending is None:
+            return self.next_routine_part(turn, routine[0], routine[1] - 1)
+        if turn.asked.pending == "cool_down":
+            return Outcome(self.composer.cool_down_answer(turn.progress))
         if hf.resting(self.service, turn):
             return Outcome(self.composer.repeat_in_rest(turn.progress))
         return self.hands_free_way_on(turn, self.composer.repeat(turn.progress))
