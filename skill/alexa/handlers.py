@@ -712,35 +712,49 @@ class Handlers:
         return Outcome(self.composer.how_to(turn.progress, named))
 
     def status(self, turn: Turn) -> Outcome:
-        return self.answer(turn, self.where_in_the_warm_up(turn) or self.composer.status_answer)
+        return self.answer(turn, self.where_in_the_routine(turn) or self.composer.status_answer)
 
     def warm_up_part(self, turn: Turn) -> int | None:
         """The part of the warm-up under way (the one "next" leads), or None outside it."""
         routine = turn.routine_part
         return routine[1] if routine is not None and routine[0] == "warm_up" else None
 
-    def where_in_the_warm_up(self, turn: Turn) -> Callable[[Progress], Speech] | None:
-        """In a warm-up, "where am I" and "how long" are about the warm-up."""
-        part = self.warm_up_part(turn)
-        if part is None:
+    def where_in_the_routine(self, turn: Turn) -> Callable[[Progress], Speech] | None:
+        """In a warm-up or cool-down, "where am I", "what's next" and "how many sets left" are
+        about it: the part next and its moves (not the first exercise's sets, nor the workout
+        just finished); None outside one."""
+        routine = turn.routine_part
+        if routine is None:
             return None
-        return lambda p: self.composer.warm_up_where(p, part)
+        kind, part = routine
+        if kind == "warm_up":
+            return lambda p: self.composer.warm_up_where(p, part)
+        return lambda p: self.composer.cool_down_where(p, part)
 
     def whats_next(self, turn: Turn) -> Outcome:
-        return self.answer(turn, self.composer.next_answer)
+        return self.answer(turn, self.where_in_the_routine(turn) or self.composer.next_answer)
 
     def sets_left(self, turn: Turn) -> Outcome:
-        return self.answer(turn, self.composer.sets_answer)
+        return self.answer(turn, self.where_in_the_routine(turn) or self.composer.sets_answer)
 
     def reps(self, turn: Turn) -> Outcome:
-        return self.answer(turn, self.composer.reps_answer)
+        """The set's reps; in the cool-down (no sets), where it is. In the warm-up, the first
+        set's reps, which come next."""
+        cooling = self.routine_kind(turn) == "cool_down"
+        return self.answer(
+            turn,
+            (self.where_in_the_routine(turn) if cooling else None) or self.composer.reps_answer,
+        )
 
     def remaining(self, turn: Turn) -> Outcome:
-        """ "How long is left": in the warm-up, the rest of it and then the workout's length."""
+        """ "How long is left": in the warm-up, the rest of it and then the workout's length; in
+        the cool-down, the rest of it."""
         named = turn.asked.slot("workout").resolved_id
         part = self.warm_up_part(turn)
         if named is None and part is not None:
             return self.answer(turn, lambda p: self.composer.warm_up_then_workout(p, part))
+        if named is None and self.routine_kind(turn) == "cool_down":
+            return self.answer(turn, self.where_in_the_routine(turn) or self.composer.status_answer)
         return self.answer(turn, lambda p: self.composer.remaining_answer(p, named))
 
     def rest_length(self, turn: Turn) -> Outcome:
@@ -815,7 +829,9 @@ class Handlers:
         return self.answer(turn, self.composer.cool_down_skipped_later)
 
     def warm_up_question(self, turn: Turn) -> Outcome:
-        return self.answer(turn, self.where_in_the_warm_up(turn) or self.composer.warm_up_about)
+        warming_up = self.routine_kind(turn) == "warm_up"
+        where = self.where_in_the_routine(turn) if warming_up else None
+        return self.answer(turn, where or self.composer.warm_up_about)
 
     def cool_down_question(self, turn: Turn) -> Outcome:
         return self.answer(turn, self.composer.cool_down_about)

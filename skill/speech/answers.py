@@ -62,6 +62,24 @@ class Answers(MoveReplies):
         )
         return Speech().say(text)
 
+    def cool_down_where(self, progress: Progress, part: int) -> Speech:
+        """Where the runner is in the cool-down: the part "next" leads, how long the rest of
+        it takes, and its moves."""
+        plan = self.coach.library.get(progress.workout_id or "")
+        if plan is None or not 0 <= part < len(plan.cool_down):
+            return self.status_answer(progress)
+        parts = plan.cool_down
+        moves = self.join([said_mid_sentence(move, self.phrases) for move in parts[part]])
+        text = self.phrases.say(
+            "cool_down.where",
+            moves=moves,
+            workout=plan.name,
+            part=part + 1,
+            parts=len(parts),
+            minutes=self.minutes(routine_seconds(parts[part:])),
+        )
+        return Speech().say(text)
+
     def warm_up_then_workout(self, progress: Progress, part: int) -> Speech:
         """ "How long is left" in the warm-up: the rest of it, then how long the workout after
         it takes."""
