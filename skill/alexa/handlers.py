@@ -920,7 +920,7 @@ class Handlers:
         if question is not None and question.startswith("pain:"):
             return Outcome(self.composer.pain_declined(turn.progress))
         routine = self.routine_kind(turn)
-        if question == "end" and routine is not None:  # the warm-up goes on
+        if question is not None and routine is not None:  # the warm-up or cool-down goes on
             return Outcome(self.composer.acknowledged(turn.progress, routine))
         if question is not None:  # no to starting over, switching or ending: keep the place
             return Outcome(self.composer.kept_place(turn.progress))
