@@ -21,6 +21,9 @@ from skill.speech.wording import (
     said_mid_sentence,
 )
 
+# Body parts whose pain is met with medical help now, never with a way to carry on.
+URGENT_PARTS = frozenset({"chest"})
+
 
 class Answers(MoveReplies):
     # --- replies that are not moves -------------------------------------------------------
@@ -393,9 +396,23 @@ class Answers(MoveReplies):
     ) -> Reply:
         """Pain or an injury: stop, don't push through, and when to get help; never a diagnosis.
         At a set, then `offer` ("easier" or "skip") asked as a yes/no question; in a warm-up or
-        cool-down (`routine`, kept), what to say next."""
+        cool-down (`routine`, kept), what to say next. Chest pain is met with stopping for
+        today and getting medical help, first and only: no way to carry on is offered, and the
+        session ends with the place kept."""
         say = self.phrases.say
         speech = Speech()
+        if part in URGENT_PARTS:
+            here = self.coach.position(paused)
+            if routine is not None:
+                speech.say(say("pain.stop_routine"))
+            elif here is None:
+                speech.say(say("pain.stop_idle"))
+            else:
+                speech.say(say("pain.stop", name=here.exercise.name))
+            speech.say(say("pain.urgent"))
+            if here is not None:
+                speech.say(say("pain.urgent_kept"))
+            return Reply(speech, None, True, routine=routine)
         if routine is not None:
             speech.say(say("pain.stop_routine"), say("pain.advice"), say("pain.routine_next"))
             reprompt = Speech().say(say("pain.routine_next")).ssml()
