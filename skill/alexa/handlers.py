@@ -63,7 +63,13 @@ class Handlers:
 
     def speak(self, turn: Turn, move: Transition) -> Outcome:
         """Say a move made from the turn's progress, keeping what it adds to the runner's
-        history; in hands-free mode, play it instead where the player can (skill.audio.plans)."""
+        history; in hands-free mode, play it instead where the player can (skill.audio.plans).
+        At the cool-down offer, a move the finished workout cannot make ("next set", "skip",
+        "keep going") asks the offer again rather than dropping it."""
+        if turn.asked.pending == "cool_down" and [type(e) for e in move.events] == [
+            ev.NoActiveWorkout
+        ]:
+            return Outcome(self.composer.answer_then_ask(Speech(), "cool_down"))
         before = turn.progress
         playing = hf.playing_for(self.service, turn, before, move)
         if playing is None and not turn.asked.may_speak:
@@ -709,6 +715,8 @@ class Handlers:
 
     def how_to(self, turn: Turn) -> Outcome:
         named = turn.asked.slot("exercise").resolved_id
+        if turn.asked.pending == "cool_down" and named is None:  # about the cool-down offered
+            return Outcome(self.composer.cool_down_answer(turn.progress))
         return Outcome(self.composer.how_to(turn.progress, named))
 
     def status(self, turn: Turn) -> Outcome:
