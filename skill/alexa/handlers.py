@@ -806,7 +806,8 @@ class Handlers:
         return outcome if reminders == turn.reminders else replace(outcome, reminders=reminders)
 
     def total_workouts(self, turn: Turn) -> Outcome:
-        return self.from_history(turn, self.composer.total_answer(turn.history.read()))
+        answer = self.composer.total_answer(turn.history.read(), turn.progress)
+        return self.from_history(turn, answer)
 
     def from_history(self, turn: Turn, speech: Speech) -> Outcome:
         """An answer about past workouts; the cool-down offer still stands after it."""

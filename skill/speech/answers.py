@@ -614,9 +614,14 @@ class Answers(MoveReplies):
             key = "history.streak_one" if streak.weeks == 1 else "history.streak"
         return Speech().say(self.phrases.say(key, weeks=streak.weeks))
 
-    def total_answer(self, history: History) -> Speech:
+    def total_answer(self, history: History, progress: Progress | None = None) -> Speech:
+        """ "How many workouts in total": those kept, full and partial; with none kept yet and
+        sets done in the workout under way, not "none" but those sets."""
         finished, partial = history.finished_total, history.partial_total
         if finished + partial == 0:
+            so_far = self._so_far(progress) if progress is not None else None
+            if so_far:
+                return Speech().say(self.phrases.say("history.none_finished"), so_far)
             return Speech().say(self.phrases.say("history.none"))
         if finished == 0:
             text = self.phrases.say("history.total_only_partial", partial=self.count(partial))
