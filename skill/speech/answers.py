@@ -584,9 +584,14 @@ class Answers(MoveReplies):
             done = self.phrases.say(
                 "history.sets_in", sets=sets, set_word=set_word, minutes=minutes
             )
+        key = "history.last_partial" if last.partial else "history.last_finished"
+        if not last.partial and plan is not None:
+            planned = sum(exercise.sets for exercise in plan.exercises)
+            if last.sets_done < planned:  # to the end, with exercises jumped over: not all of it
+                key = "history.last_ended"
         return speech.say(
             self.phrases.say(
-                "history.last_partial" if last.partial else "history.last_finished",
+                key,
                 name=plan.name if plan is not None else self.phrases.say("history.retired"),
                 when=self.when(last, now, zone),
                 done=done,
