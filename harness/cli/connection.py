@@ -7,10 +7,13 @@ that trusts the dev identity (`flask --app 'harness.cli:dev_server_app()' run`).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import os
 import sys
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +26,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from harness.alexa_apis import AlexaApiServer
-    from harness.device import Device, Signer, Transport
+    from harness.device import Device, Signer, Transport, TransportResponse
     from harness.understanding.recognisers import Recogniser
 
 VAR_DIR = Path("var")  # relative to where you run it, like the server's own var/coach.sqlite3
@@ -146,9 +149,52 @@ def _connect(args: argparse.Namespace, db_path: Path | None) -> Connection:
         from harness.dialog_stage import TracksOnDemand
         from skill.app import create_app
 
-        return TracksOnDemand(FlaskTransport(create_app(config)), audio_dir(db_path), voice)
+        # The coach's clock is the device's: a summary's minutes are the time the run took on
+        # the device (its speech and /wait), not the seconds the command took to type through.
+        clock = RequestClock()
+        app = create_app({**config, "COACH_CLOCK": clock})
+        return StampedTransport(
+            TracksOnDemand(FlaskTransport(app), audio_dir(db_path), voice), clock
+        )
 
     return Connection(new_app, signer, None, db_path, args.identity, config)
+
+
+class RequestClock:
+    """The in-process coach's clock (epoch seconds): the timestamp of the latest request sent
+    to it, which is the device's own time; the real clock before the first request."""
+
+    def __init__(self) -> None:
+        self.now: float | None = None
+
+    def __call__(self) -> float:
+        return time.time() if self.now is None else self.now
+
+
+class StampedTransport:
+    """A transport that sets `clock` to each request's timestamp before the app handles it."""
+
+    def __init__(self, inner: Transport, clock: RequestClock) -> None:
+        self.inner = inner
+        self.clock = clock
+
+    def post(self, body: bytes, headers: Mapping[str, str]) -> TransportResponse:
+        stamp = request_timestamp(body)
+        if stamp is not None:
+            self.clock.now = stamp
+        return self.inner.post(body, headers)
+
+
+def request_timestamp(body: bytes) -> float | None:
+    """An Alexa request's `request.timestamp` as epoch seconds, or None when it has none."""
+    try:
+        stamp = json.loads(body)["request"]["timestamp"]
+        moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.timestamp()
 
 
 def stand_in_apis(connection: Connection) -> None:

@@ -63,7 +63,13 @@ class Handlers:
 
     def speak(self, turn: Turn, move: Transition) -> Outcome:
         """Say a move made from the turn's progress, keeping what it adds to the runner's
-        history; in hands-free mode, play it instead where the player can (skill.audio.plans)."""
+        history; in hands-free mode, play it instead where the player can (skill.audio.plans).
+        At the cool-down offer, a move the finished workout cannot make ("next set", "skip",
+        "keep going") asks the offer again rather than dropping it."""
+        if turn.asked.pending == "cool_down" and [type(e) for e in move.events] == [
+            ev.NoActiveWorkout
+        ]:
+            return Outcome(self.composer.answer_then_ask(Speech(), "cool_down"))
         before = turn.progress
         playing = hf.playing_for(self.service, turn, before, move)
         if playing is None and not turn.asked.may_speak:
@@ -350,7 +356,12 @@ class Handlers:
 
     def repeat(self, turn: Turn) -> Outcome:
         """The set said again; over a rest the coach's audio plays, the set after it, and the
-        rest plays on. In hands-free mode the way on is "Alexa, next"."""
+        rest plays on. In hands-free mode the way on is "Alexa, next". In a warm-up or
+        cool-down, the part just led is led again (the place stays: "next" leads the same part
+        after it); at the cool-down offer, the offer is made again."""
+        routine = turn.routine_part
+        if routine is not None and routine[1] > 0 and turn.asked.pending is None:
+            return self.next_routine_part(turn, routine[0], routine[1] - 1)
         if hf.resting(self.service, turn):
             return Outcome(self.composer.repeat_in_rest(turn.progress))
         if self.offer_open(turn):  # the offer said again, still open
@@ -748,38 +759,53 @@ class Handlers:
         return Outcome(self.composer.how_to(turn.progress, named))
 
     def status(self, turn: Turn) -> Outcome:
-        return self.answer(turn, self.where_in_the_warm_up(turn) or self.composer.status_answer)
+        return self.answer(turn, self.where_in_the_routine(turn) or self.composer.status_answer)
 
     def warm_up_part(self, turn: Turn) -> int | None:
         """The part of the warm-up under way (the one "next" leads), or None outside it."""
         routine = turn.routine_part
         return routine[1] if routine is not None and routine[0] == "warm_up" else None
 
-    def where_in_the_warm_up(self, turn: Turn) -> Callable[[Progress], Speech] | None:
-        """In a warm-up, "where am I" and "how long" are about the warm-up."""
-        part = self.warm_up_part(turn)
-        if part is None:
+    def where_in_the_routine(self, turn: Turn) -> Callable[[Progress], Speech] | None:
+        """In a warm-up or cool-down, "where am I", "what's next" and "how many sets left" are
+        about it: the part next and its moves (not the first exercise's sets, nor the workout
+        just finished); None outside one."""
+        routine = turn.routine_part
+        if routine is None:
             return None
-        return lambda p: self.composer.warm_up_where(p, part)
+        kind, part = routine
+        if kind == "warm_up":
+            return lambda p: self.composer.warm_up_where(p, part)
+        return lambda p: self.composer.cool_down_where(p, part)
 
     def whats_next(self, turn: Turn) -> Outcome:
-        """What comes next: in a warm-up, its next part and the first exercise after it."""
-        return self.answer(turn, self.where_in_the_warm_up(turn) or self.composer.next_answer)
+        """What comes next: in a warm-up or cool-down, its next part (after a warm-up's last
+        part, the first exercise)."""
+        return self.answer(turn, self.where_in_the_routine(turn) or self.composer.next_answer)
 
     def sets_left(self, turn: Turn) -> Outcome:
         if self.offer_open(turn):  # "how many sets did I do": the workout just done
             return self.last_workout(turn)
-        return self.answer(turn, self.composer.sets_answer)
+        return self.answer(turn, self.where_in_the_routine(turn) or self.composer.sets_answer)
 
     def reps(self, turn: Turn) -> Outcome:
-        return self.answer(turn, self.composer.reps_answer)
+        """The set's reps; in the cool-down (no sets), where it is. In the warm-up, the first
+        set's reps, which come next."""
+        cooling = self.routine_kind(turn) == "cool_down"
+        return self.answer(
+            turn,
+            (self.where_in_the_routine(turn) if cooling else None) or self.composer.reps_answer,
+        )
 
     def remaining(self, turn: Turn) -> Outcome:
-        """ "How long is left": in the warm-up, the rest of it and then the workout's length."""
+        """ "How long is left": in the warm-up, the rest of it and then the workout's length; in
+        the cool-down, the rest of it."""
         named = turn.asked.slot("workout").resolved_id
         part = self.warm_up_part(turn)
         if named is None and part is not None:
             return self.answer(turn, lambda p: self.composer.warm_up_then_workout(p, part))
+        if named is None and self.routine_kind(turn) == "cool_down":
+            return self.answer(turn, self.where_in_the_routine(turn) or self.composer.status_answer)
         return self.answer(turn, lambda p: self.composer.remaining_answer(p, named))
 
     def rest_length(self, turn: Turn) -> Outcome:
@@ -826,7 +852,8 @@ class Handlers:
         return outcome if reminders == turn.reminders else replace(outcome, reminders=reminders)
 
     def total_workouts(self, turn: Turn) -> Outcome:
-        return self.from_history(turn, self.composer.total_answer(turn.history.read()))
+        answer = self.composer.total_answer(turn.history.read(), turn.progress)
+        return self.from_history(turn, answer)
 
     def from_history(self, turn: Turn, speech: Speech) -> Outcome:
         """An answer about past workouts; the cool-down offer still stands after it."""
@@ -953,7 +980,7 @@ class Handlers:
         if question is not None and question.startswith("pain:"):
             return Outcome(self.composer.pain_declined(turn.progress))
         routine = self.routine_kind(turn)
-        if question == "end" and routine is not None:  # the warm-up goes on
+        if question is not None and routine is not None:  # the warm-up or cool-down goes on
             return Outcome(self.composer.acknowledged(turn.progress, routine))
         if question is not None:  # no to starting over, switching or ending: keep the place
             return Outcome(self.composer.kept_place(turn.progress))

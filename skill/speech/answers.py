@@ -21,6 +21,9 @@ from skill.speech.wording import (
     said_mid_sentence,
 )
 
+# Body parts whose pain is met with medical help now, never with a way to carry on.
+URGENT_PARTS = frozenset({"chest"})
+
 
 class Answers(MoveReplies):
     # --- replies that are not moves -------------------------------------------------------
@@ -80,6 +83,24 @@ class Answers(MoveReplies):
         return (
             Speech().say(self.phrases.say("warm_up.why")).extend(self.warm_up_where(progress, part))
         )
+
+    def cool_down_where(self, progress: Progress, part: int) -> Speech:
+        """Where the runner is in the cool-down: the part "next" leads, how long the rest of
+        it takes, and its moves."""
+        plan = self.coach.library.get(progress.workout_id or "")
+        if plan is None or not 0 <= part < len(plan.cool_down):
+            return self.status_answer(progress)
+        parts = plan.cool_down
+        moves = self.join([said_mid_sentence(move, self.phrases) for move in parts[part]])
+        text = self.phrases.say(
+            "cool_down.where",
+            moves=moves,
+            workout=plan.name,
+            part=part + 1,
+            parts=len(parts),
+            minutes=self.minutes(routine_seconds(parts[part:])),
+        )
+        return Speech().say(text)
 
     def warm_up_then_workout(self, progress: Progress, part: int) -> Speech:
         """ "How long is left" in the warm-up: the rest of it, then how long the workout after
@@ -394,9 +415,23 @@ class Answers(MoveReplies):
     ) -> Reply:
         """Pain or an injury: stop, don't push through, and when to get help; never a diagnosis.
         At a set, then `offer` ("easier" or "skip") asked as a yes/no question; in a warm-up or
-        cool-down (`routine`, kept), what to say next."""
+        cool-down (`routine`, kept), what to say next. Chest pain is met with stopping for
+        today and getting medical help, first and only: no way to carry on is offered, and the
+        session ends with the place kept."""
         say = self.phrases.say
         speech = Speech()
+        if part in URGENT_PARTS:
+            here = self.coach.position(paused)
+            if routine is not None:
+                speech.say(say("pain.stop_routine"))
+            elif here is None:
+                speech.say(say("pain.stop_idle"))
+            else:
+                speech.say(say("pain.stop", name=here.exercise.name))
+            speech.say(say("pain.urgent"))
+            if here is not None:
+                speech.say(say("pain.urgent_kept"))
+            return Reply(speech, None, True, routine=routine)
         if routine is not None:
             speech.say(say("pain.stop_routine"), say("pain.advice"), say("pain.routine_next"))
             reprompt = Speech().say(say("pain.routine_next")).ssml()
@@ -568,9 +603,14 @@ class Answers(MoveReplies):
             done = self.phrases.say(
                 "history.sets_in", sets=sets, set_word=set_word, minutes=minutes
             )
+        key = "history.last_partial" if last.partial else "history.last_finished"
+        if not last.partial and plan is not None:
+            planned = sum(exercise.sets for exercise in plan.exercises)
+            if last.sets_done < planned:  # to the end, with exercises jumped over: not all of it
+                key = "history.last_ended"
         return speech.say(
             self.phrases.say(
-                "history.last_partial" if last.partial else "history.last_finished",
+                key,
                 name=plan.name if plan is not None else self.phrases.say("history.retired"),
                 when=self.when(last, now, zone),
                 done=done,
@@ -598,9 +638,14 @@ class Answers(MoveReplies):
             key = "history.streak_one" if streak.weeks == 1 else "history.streak"
         return Speech().say(self.phrases.say(key, weeks=streak.weeks))
 
-    def total_answer(self, history: History) -> Speech:
+    def total_answer(self, history: History, progress: Progress | None = None) -> Speech:
+        """ "How many workouts in total": those kept, full and partial; with none kept yet and
+        sets done in the workout under way, not "none" but those sets."""
         finished, partial = history.finished_total, history.partial_total
         if finished + partial == 0:
+            so_far = self._so_far(progress) if progress is not None else None
+            if so_far:
+                return Speech().say(self.phrases.say("history.none_finished"), so_far)
             return Speech().say(self.phrases.say("history.none"))
         if finished == 0:
             text = self.phrases.say("history.total_only_partial", partial=self.count(partial))

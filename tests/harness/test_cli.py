@@ -118,6 +118,36 @@ def test_chat_without_audio_only_prints(
     assert not (tmp_path / "renders").exists() and not (tmp_path / "cache").exists()
 
 
+TIMED_CHAT = """\
+open upper body coach
+start the dumbbell workout
+skip the warm up
+/wait 120
+Alexa, tell upper body coach next set
+/wait 120
+Alexa, tell upper body coach next set
+/wait 120
+Alexa, tell upper body coach stop
+"""
+
+
+def test_chat_summary_minutes_are_the_devices_time_not_the_seconds_the_run_took(
+    tmp_path: Path,
+    local: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The coach's clock follows the requests' timestamps (the device's speech and /wait), so
+    two sets over some eight minutes of device time are not summed up as under a minute."""
+    argv = ["chat", "--no-audio", "--engine", "estimate", "--db", str(tmp_path / "c.db"), *local]
+    status, text, _ = run(capsys, monkeypatch, argv, TIMED_CHAT)
+    assert status == 0
+    assert "So far, 2 sets of 1 exercise in " in text
+    assert "under a minute" not in text
+    minutes = int(re.search(r"2 sets of 1 exercise in (\d+) minutes", text)[1])  # type: ignore[index]
+    assert 6 <= minutes <= 12
+
+
 @pytest.mark.parametrize("exact", [False, True])
 def test_chat_understands_a_runners_own_words_unless_told_to_match_samples_exactly(
     tmp_path: Path,

@@ -133,7 +133,16 @@ NAMES_AND_ALIASES = {
     ),
     "overhead_carry": (
         "overhead kettlebell carry",
-        ["kettlebell carry", "overhead carry", "overhead walk", "waiter carry", "waiters walk"],
+        [
+            "kettlebell carry",
+            "overhead carry",
+            "overhead walk",
+            "waiter carry",
+            "waiters walk",
+            "carry",
+            "dumbbell carry",
+            "overhead dumbbell carry",
+        ],
     ),
     "stir_the_pot": (
         "stir the pot",

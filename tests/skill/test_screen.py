@@ -423,7 +423,7 @@ def test_the_last_warm_up_part_is_on_screen_while_it_is_led_not_set_one(app: Fla
 
 def test_a_question_during_the_warm_up_shows_the_part_next_leads(app: Flask) -> None:
     post(app, on_screen(resolved_intent("StartWorkoutIntent", workout="bodyweight")))
-    for asked in ("StatusIntent", "AMAZON.RepeatIntent", "AMAZON.PauseIntent"):
+    for asked in ("StatusIntent", "AMAZON.PauseIntent"):
         coach = shown(post(app, on_screen(resolved_intent(asked))))
         assert (coach["title"], coach["setLabel"], coach["next"]) == (
             "Warm-up",
@@ -431,6 +431,10 @@ def test_a_question_during_the_warm_up_shows_the_part_next_leads(app: Flask) -> 
             True,
         )
         assert {step["startMs"] for step in coach["steps"]} == {-1}  # none being led
+    # "Repeat" leads the part just led again, shown as it is led; the place stays.
+    coach = shown(post(app, on_screen(resolved_intent("AMAZON.RepeatIntent"))))
+    assert (coach["title"], coach["setLabel"], coach["next"]) == ("Warm-up", "Part 1 of 2", True)
+    assert all(step["startMs"] >= 0 for step in coach["steps"])
     # Reopened later, the warm-up is where the runner left it.
     coach = shown(post(app, on_screen(request_envelope())))
     assert (coach["title"], coach["setLabel"]) == ("Warm-up", "Part 2 of 2")
