@@ -116,6 +116,7 @@ OUTCOMES: Mapping[str, str] = {
     "ShorterRestIntent": "rest:shorter",
     "EasierIntent": "easier",
     "PainIntent": "pain",
+    "FaintIntent": "pain",
     "PartialSetIntent": "partial_set",
     "ExtraSetIntent": "extra_set",
     "MissingKitIntent": "missing_kit:{kit}",
@@ -136,9 +137,10 @@ OUTCOMES: Mapping[str, str] = {
     FALLBACK_INTENT: "none",
 }
 # In the warm-up, "where am I", "how long" and "what's next" are answered about the warm-up
-# (Handlers.where_in_the_warm_up).
+# (Handlers.where_in_the_routine).
 ANSWERED_ABOUT_THE_WARM_UP = frozenset({"StatusIntent", "RemainingIntent", "WhatsNextIntent"})
-# At the cool-down offer, "how long" is answered about the cool-down (Handlers.answer).
+# At the cool-down offer, "how long" is answered about the cool-down (Handlers.answer), unless
+# it names a workout.
 ANSWERED_ABOUT_THE_COOL_DOWN = frozenset({"RemainingIntent"})
 # NextSetIntent and AMAZON.NextIntent are one command (skill.alexa.commands): in the warm-up
 # both lead its next part.
@@ -288,7 +290,11 @@ def outcome(intent: str | None, slots: Mapping[str, SlotMatch], context: Context
         return "question:warm_up"
     if context.name == "warm_up" and intent in NEXT_INTENTS:
         return "next"
-    if context.name == "cool_down_offer" and intent in ANSWERED_ABOUT_THE_COOL_DOWN:
+    if (
+        context.name == "cool_down_offer"
+        and intent in ANSWERED_ABOUT_THE_COOL_DOWN
+        and ("workout" not in slots or slots["workout"].id is None)
+    ):
         return "question:cool_down"
     if context.name == "cool_down_offer" and intent == "SkipExerciseIntent":
         return context.no  # "skip it": the cool-down is all there is to skip (Handlers)

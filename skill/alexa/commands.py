@@ -64,6 +64,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(H.only_kit, ("OnlyKitIntent",)),
     Command(H.have_kit, ("HaveKitIntent",)),
     Command(H.pain, ("PainIntent",)),
+    Command(H.faint, ("FaintIntent",)),
     Command(H.harder, ("HarderIntent",)),
     Command(H.longer_rest, ("LongerRestIntent",)),
     Command(H.shorter_rest, ("ShorterRestIntent",)),

@@ -19,6 +19,7 @@ from skill.coaching import lasting_rest, pains, progression
 from skill.coaching.coach import Transition
 from skill.coaching.history import History, remember
 from skill.coaching.progress import MIN_REST_SECONDS, USUAL_PACE, Progress
+from skill.speech.answers import URGENT_PARTS
 from skill.speech.replies import Reply
 from skill.speech.ssml import Speech
 
@@ -206,14 +207,16 @@ class Handlers:
         return self.speak(turn, self.own_ways(turn, started))
 
     def switch_workout(self, turn: Turn) -> Outcome:
-        """ "The other one": mid-workout, asked first; after one, the other one starts."""
+        """ "The other one": mid-workout, at the cool-down offer or in the cool-down, asked
+        first; after a workout, the other one starts."""
         progress = turn.progress
         other = self.coach.other_workout(progress)
         if other is None:
             return Outcome(self.composer.which_workout(None))
         if self.under_way(turn):
             return Outcome(self.composer.confirm_switch(progress, other))
-        if turn.asked.pending == "cool_down":  # straight after a workout: asked first
+        if turn.asked.pending == "cool_down" or self.routine_kind(turn) == "cool_down":
+            # straight after a workout, or in its cool-down: asked first
             return Outcome(self.composer.confirm_another(progress, other))
         return self.start(turn, other)
 
@@ -366,6 +369,12 @@ class Handlers:
             return Outcome(self.composer.repeat_in_rest(turn.progress))
         if self.offer_open(turn):  # the offer said again, still open
             return Outcome(self.composer.answer_then_cool_down_offer(turn.progress, Speech()))
+        if turn.asked.pending is not None:  # a question open: it, said again
+            routine_kind = self.routine_kind(turn)
+            said = "fallback.again"
+            return Outcome(
+                self.composer.fallback(turn.progress, turn.asked.pending, routine_kind, said)
+            )
         return self.hands_free_way_on(turn, self.composer.repeat(turn.progress))
 
     def lead_again(self, turn: Turn) -> Outcome:
@@ -489,13 +498,19 @@ class Handlers:
         """Pain or an injury: the set stops and is never counted, the coach says when to get
         help (never what it is), and offers the easier way, or else skipping the exercise. The
         coach remembers, and offers the easier way when the exercise next comes up."""
-        part = turn.asked.slot("body_part").resolved_id
+        return self.hurt(turn, turn.asked.slot("body_part").resolved_id)
+
+    def faint(self, turn: Turn) -> Outcome:
+        """Dizzy or faint: met as chest pain is (URGENT_PARTS), medical help and nothing more."""
+        return self.hurt(turn, "dizzy")
+
+    def hurt(self, turn: Turn, part: str | None) -> Outcome:
         stop = hf.stop_if_held(self.service, turn)
         routine = turn.routine_part
         if routine is not None:  # the warm-up or cool-down part stays where it is
             reply = self.composer.pain(turn.progress, part, routine=f"{routine[0]}:{routine[1]}")
             return Outcome(reply, player=stop)
-        if self.offer_open(turn):  # safety first, then the cool-down offered gently
+        if self.offer_open(turn) and part not in URGENT_PARTS:  # the cool-down, gently, after it
             return Outcome(self.composer.pain_at_cool_down_offer(), player=stop)
         here = self.coach.position(turn.progress)
         if here is None:
@@ -748,7 +763,7 @@ class Handlers:
     def how_to(self, turn: Turn) -> Outcome:
         """How to do the exercise under way (or one named). In a warm-up, how to do its part
         under way (or the exercise named, with no set called); at the cool-down offer, what
-        the cool-down is, and the offer again."""
+        the cool-down is, and the offer again; in the cool-down, the part just led again."""
         named = turn.asked.slot("exercise").resolved_id
         part = self.warm_up_part(turn)
         if part is not None:
@@ -756,6 +771,9 @@ class Handlers:
             return self.answer(turn, lambda p: self.composer.warm_up_how(p, under_way, named))
         if self.offer_open(turn):
             return Outcome(self.composer.cool_down_answer(turn.progress))
+        routine = turn.routine_part  # in the cool-down: the part just led, led again
+        if routine is not None and routine[1] > 0 and named is None:
+            return self.next_routine_part(turn, routine[0], routine[1] - 1)
         return Outcome(self.composer.how_to(turn.progress, named))
 
     def status(self, turn: Turn) -> Outcome:

@@ -21,8 +21,9 @@ from skill.speech.wording import (
     said_mid_sentence,
 )
 
-# Body parts whose pain is met with medical help now, never with a way to carry on.
-URGENT_PARTS = frozenset({"chest"})
+# Body parts whose pain, and symptoms (dizzy or faint), are met with medical help now, never
+# with a way to carry on.
+URGENT_PARTS = frozenset({"chest", "dizzy"})
 
 
 class Answers(MoveReplies):

@@ -60,16 +60,18 @@ FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     # everyday set and two of the second, and gave three to the off-script ones (en-US 73.5% to
     # 73.8% together): 80.2% to 79.1% here. ThanksIntent ("You're welcome" rather than "Sorry,
     # I didn't catch that") took one more here and two off-script, gave one to the second set
-    # and one to en-IN (en-US 73.3% together): 77.9%. 79.1% after the explore round.
-    (STATISTICAL, HELD_OUT): (0.79, 0, 0),
+    # and one to en-IN (en-US 73.3% together): 77.9%. 79.1% after the explore round, 77.9%
+    # with FaintIntent (dizzy or faint met as chest pain is; en-US 73.5% together).
+    (STATISTICAL, HELD_OUT): (0.77, 0, 0),
     # 77.2% once "without weights" named the bodyweight workout ("the one without weights
     # please" started the dumbbell one) and "i think so" / "i don't think so" were yes and no;
     # 74.7% with "alright" a yes, 75.9% with ThanksIntent. 72.2% after the explore round
     # (December 7, later: "that's fine" and "sounds good" a yes, "not done" and "i can't
     # remember" FallbackIntent samples, "skip the explanation" going ahead with the set, "the
     # one with no weights"), which gave one to the first set and two to not_for_the_coach.yaml
-    # and two to four to each other English locale's held-out sets together.
-    (STATISTICAL, HELD_OUT_2): (0.72, 0, 0),
+    # and two to four to each other English locale's held-out sets together. 74.7% with
+    # FaintIntent.
+    (STATISTICAL, HELD_OUT_2): (0.74, 0, 0),
     # 65.2% until "i only got {reps} reps" left PartialSetIntent: it counted "i only got five
     # hours sleep" as a partial set.
     # 63.5%: 64.3% until "done" said of food, laundry or coffee became AMAZON.FallbackIntent
@@ -79,8 +81,10 @@ FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     # 75.6%.
     # 68.9% with "i think so" and "i don't think so" as yes and no (December 7), 69.8% with
     # "alright" a yes, 68.9% with ThanksIntent; the second set 75.6% to 78.2%.
+    # 69.2% of 221 with FaintIntent, whose samples matched "i feel a bit dizzy" word for word
+    # (moved to MAIN).
     (STATISTICAL, OFF_SCRIPT): (0.68, 0, 0),
-    (STATISTICAL, OFF_SCRIPT_2): (0.78, 0, 0),
+    (STATISTICAL, OFF_SCRIPT_2): (0.79, 0, 0),  # 79.5% with FaintIntent
     # "dinner's ready" started the cool-down until being ready stopped answering its offer. Eight
     # phrases a review found heard as a partial set or as ending came in on December 7 (90.0%
     # of 200 before them).
@@ -152,8 +156,8 @@ LOCALE_FLOORS: Mapping[str, Mapping[str, float]] = {
     # weights" named the bodyweight workout and "i think so" was a yes, 79.7% of 59 once the
     # phrase that synonym made a sample word for word moved to LOCAL; 81.4% with ThanksIntent,
     # 79.7% after the fourth round, whose samples made one phrase of the third set a sample
-    # word for word (moved to LOCAL); 81.4% after the explore round
-    "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.81, "held_out_3.yaml": 0.83},
+    # word for word (moved to LOCAL); 81.4% after the explore round, 79.7% with FaintIntent
+    "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.79, "held_out_3.yaml": 0.83},
     # 85.0% until a workout's muscles and kit could be asked by name (December 7), 84.2% until
     # a blind round of everyday German samples (484, December 7, later): 85.8%, of which six
     # phrases are samples word for word written apart from them (81.6% of the 87 that are not)
