@@ -196,7 +196,8 @@ class Handlers:
             return Outcome(self.composer.already_on(progress))
         if under_way:
             return Outcome(self.composer.confirm_switch(progress, workout_id))
-        if turn.asked.pending == "cool_down":  # a workout named straight after one: asked first
+        if turn.asked.pending == "cool_down" or self.routine_kind(turn) == "cool_down":
+            # a workout named straight after one, or in its cool-down: asked first
             return Outcome(self.composer.confirm_another(progress, workout_id))
         return self.start(turn, workout_id)
 
@@ -369,12 +370,8 @@ class Handlers:
             return Outcome(self.composer.repeat_in_rest(turn.progress))
         if self.offer_open(turn):  # the offer said again, still open
             return Outcome(self.composer.answer_then_cool_down_offer(turn.progress, Speech()))
-        if turn.asked.pending is not None:  # a question open: it, said again
-            routine_kind = self.routine_kind(turn)
-            said = "fallback.again"
-            return Outcome(
-                self.composer.fallback(turn.progress, turn.asked.pending, routine_kind, said)
-            )
+        if turn.asked.pending is not None:  # a question open: what asked it, said again
+            return Outcome(self.composer.asked_again(turn.asked.question_words, turn.asked.pending))
         return self.hands_free_way_on(turn, self.composer.repeat(turn.progress))
 
     def lead_again(self, turn: Turn) -> Outcome:
@@ -516,7 +513,8 @@ class Handlers:
         if here is None:
             return Outcome(self.composer.pain(turn.progress, part), player=stop)
         paused = self.coach.pause(turn.progress, turn.now).progress
-        hurt = pains.said(turn.hurt, here.exercise.id, turn.now)
+        # Feeling faint is not the exercise's pain: its easier way is not offered for it later.
+        hurt = turn.hurt if part == "dizzy" else pains.said(turn.hurt, here.exercise.id, turn.now)
         exercise = here.exercise
         easier = exercise.easier is not None and paused.load_of(exercise.id) != "easier"
         reply = self.composer.pain(paused, part, "easier" if easier else "skip")
@@ -772,7 +770,7 @@ class Handlers:
         if self.offer_open(turn):
             return Outcome(self.composer.cool_down_answer(turn.progress))
         routine = turn.routine_part  # in the cool-down: the part just led, led again
-        if routine is not None and routine[1] > 0 and named is None:
+        if routine is not None and routine[1] > 0 and named is None and turn.asked.pending is None:
             return self.next_routine_part(turn, routine[0], routine[1] - 1)
         return Outcome(self.composer.how_to(turn.progress, named))
 

@@ -11,7 +11,16 @@ from ask_sdk_model.ui import Reprompt, SsmlOutputSpeech
 from skill.alexa import screen
 from skill.alexa.player import directive_for
 from skill.alexa.service import CoachService
-from skill.alexa.turn import PENDING, REST_UNTIL, SET_CALLED, STARTED, Asked, Outcome
+from skill.alexa.turn import (
+    ASKED_WORDS,
+    ASKED_WORDS_MOST,
+    PENDING,
+    REST_UNTIL,
+    SET_CALLED,
+    STARTED,
+    Asked,
+    Outcome,
+)
 from skill.coaching.progress import Progress
 from skill.speech.ssml import Speech
 
@@ -46,7 +55,7 @@ def render(
     if reply is None:
         if outcome.player is not None or outcome.progress is not None:
             if session is not None:
-                for name in (PENDING, REST_UNTIL, SET_CALLED, STARTED):
+                for name in (PENDING, ASKED_WORDS, REST_UNTIL, SET_CALLED, STARTED):
                     session.pop(name, None)
             if asked.may_speak:
                 response.should_end_session = True  # a Play with the session open would pause
@@ -59,8 +68,11 @@ def render(
         said.extend(reply.said)
         if session is not None:
             session.pop(PENDING, None)
+            session.pop(ASKED_WORDS, None)
             if reply.pending and not reply.end_session:
                 session[PENDING] = reply.pending
+                words = [piece.words for piece in reply.said.pieces if piece.words]
+                session[ASKED_WORDS] = words[-ASKED_WORDS_MOST:]
             if not rest_runs_on(asked, outcome):
                 session.pop(REST_UNTIL, None)
                 session.pop(SET_CALLED, None)

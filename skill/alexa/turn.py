@@ -82,6 +82,8 @@ LAST_REQUEST = "last_request"
 # response paced in words ends, and when it calls the set after it, on the clock of the
 # requests' own timestamps (epoch seconds).
 PENDING = "pending"
+ASKED_WORDS = "asked_words"  # the words of that question's answer, said again on "repeat"
+ASKED_WORDS_MOST = 40  # pieces kept: far more than any question says
 REST_UNTIL = "rest_until"
 SET_CALLED = "set_called"  # when the set after that rest, or after an introduction, is called
 STARTED = "started"  # when "Off you go" and the set were heard: the runner starts it then
@@ -221,6 +223,14 @@ class Asked:
     def pending(self) -> str | None:
         value = self.session_attributes.get(PENDING)
         return value if isinstance(value, str) else None
+
+    @property
+    def question_words(self) -> tuple[str, ...]:
+        """What the last answer said as it asked its question (empty when unknown)."""
+        words = self.session_attributes.get(ASKED_WORDS)
+        if not isinstance(words, list) or len(words) > ASKED_WORDS_MOST:
+            return ()
+        return tuple(w for w in words if isinstance(w, str))
 
     def slot(self, name: str) -> SlotValue:
         return self.slots.get(name, NO_SLOT)

@@ -722,6 +722,13 @@ class Answers(MoveReplies):
         text = self.phrases.say("help.cool_down_offer", minutes=self.length(plan.cool_down))
         return self.ask_yes_no(Speech().say(text), "cool_down")
 
+    def asked_again(self, words: tuple[str, ...], pending: str) -> Reply:
+        """ "Repeat" with a question open: what asked it, said again, and still open; when
+        unknown, the question's own reprompt."""
+        if not words:
+            return self.fallback(Progress(), pending, said="fallback.again")
+        return self.ask_yes_no(Speech().say(*words), pending)
+
     def pain_at_cool_down_offer(self) -> Reply:
         """Pain said at the cool-down offer: stop and when to get help, first; then the offer,
         still open, only as gentle stretches that do not hurt."""

@@ -61,8 +61,9 @@ FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     # 73.8% together): 80.2% to 79.1% here. ThanksIntent ("You're welcome" rather than "Sorry,
     # I didn't catch that") took one more here and two off-script, gave one to the second set
     # and one to en-IN (en-US 73.3% together): 77.9%. 79.1% after the explore round, 77.9%
-    # with FaintIntent (dizzy or faint met as chest pain is; en-US 73.5% together).
-    (STATISTICAL, HELD_OUT): (0.77, 0, 0),
+    # with FaintIntent (dizzy or faint met as chest pain is; en-US 73.5% together), 79.1% once
+    # feeling good was a FallbackIntent sample (en-US 73.1% together).
+    (STATISTICAL, HELD_OUT): (0.79, 0, 0),
     # 77.2% once "without weights" named the bodyweight workout ("the one without weights
     # please" started the dumbbell one) and "i think so" / "i don't think so" were yes and no;
     # 74.7% with "alright" a yes, 75.9% with ThanksIntent. 72.2% after the explore round
@@ -84,7 +85,9 @@ FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     # 69.2% of 221 with FaintIntent, whose samples matched "i feel a bit dizzy" word for word
     # (moved to MAIN).
     (STATISTICAL, OFF_SCRIPT): (0.68, 0, 0),
-    (STATISTICAL, OFF_SCRIPT_2): (0.79, 0, 0),  # 79.5% with FaintIntent
+    # 79.5% with FaintIntent, 76.9% once feeling good was a FallbackIntent sample (it ended
+    # the workout as feeling faint)
+    (STATISTICAL, OFF_SCRIPT_2): (0.76, 0, 0),
     # "dinner's ready" started the cool-down until being ready stopped answering its offer. Eight
     # phrases a review found heard as a partial set or as ending came in on December 7 (90.0%
     # of 200 before them).
@@ -156,8 +159,9 @@ LOCALE_FLOORS: Mapping[str, Mapping[str, float]] = {
     # weights" named the bodyweight workout and "i think so" was a yes, 79.7% of 59 once the
     # phrase that synonym made a sample word for word moved to LOCAL; 81.4% with ThanksIntent,
     # 79.7% after the fourth round, whose samples made one phrase of the third set a sample
-    # word for word (moved to LOCAL); 81.4% after the explore round, 79.7% with FaintIntent
-    "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.79, "held_out_3.yaml": 0.83},
+    # word for word (moved to LOCAL); 81.4% after the explore round (79.7% and 81.4% again as
+    # FaintIntent came in)
+    "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.81, "held_out_3.yaml": 0.83},
     # 85.0% until a workout's muscles and kit could be asked by name (December 7), 84.2% until
     # a blind round of everyday German samples (484, December 7, later): 85.8%, of which six
     # phrases are samples word for word written apart from them (81.6% of the 87 that are not)
@@ -219,6 +223,8 @@ def test_the_outcome_table_reads_slots_as_the_runner_meant_them() -> None:
     assert outcome("WhatsNextIntent", {}, warm_up) == "question:warm_up"
     offer = Context("cool_down_offer", (), "cool_down", "end_workout", "none", {})
     assert outcome("RemainingIntent", {}, offer) == "question:cool_down"
+    dumbbell = {"workout": SlotMatch("dumbbell", "dumbbell", "dumbbell")}  # that one, answered
+    assert outcome("RemainingIntent", dumbbell, offer).startswith("question:remaining")
     assert outcome("SkipExerciseIntent", {}, offer) == "end_workout"  # no to the cool-down
     assert outcome("RemainingIntent", {}, context) == "question:remaining"
 
