@@ -345,13 +345,14 @@ class Handlers:
         """Back a set, to do it again. In a conversation, it is asked first when it would take
         a set that was done off the count ("Alexa, previous" and the button are deliberate).
         In a warm-up, the part before the one under way is led again (the first part, from the
-        first): the warm-up is never left for it. At the cool-down offer, the offer stands."""
+        first): the warm-up is never left for it. At the cool-down offer the workout is saved
+        as done, and the runner is told so plainly before the offer stands."""
         routine = turn.routine_part
         if routine is not None and routine[0] == "warm_up":
             again = max(0, routine[1] - 2)  # routine[1] is the part "next" leads
             return self.move(turn, lambda p: self.coach.warm_up(p, again))
         if self.offer_open(turn):
-            return self.offer_again(turn)
+            return self.offer_again(turn, Speech().say(self.composer.phrases.say("set.saved_done")))
         back = self.coach.back_one_set(turn.progress, turn.now)
         uncounts = back.progress.sets_done < turn.progress.sets_done
         if uncounts and turn.asked.in_conversation and turn.asked.pending != "back":

@@ -423,7 +423,9 @@ class Answers(MoveReplies):
         speech = Speech()
         if part in URGENT_PARTS:
             here = self.coach.position(paused)
-            if routine is not None:
+            if part == "dizzy":  # not pain: stop, and sit down where you are
+                speech.say(say("pain.stop_faint"))
+            elif routine is not None:
                 speech.say(say("pain.stop_routine"))
             elif here is None:
                 speech.say(say("pain.stop_idle"))
