@@ -19,7 +19,7 @@ from skill.coaching import lasting_rest, pains, progression
 from skill.coaching.coach import Transition
 from skill.coaching.history import History, remember
 from skill.coaching.progress import MIN_REST_SECONDS, USUAL_PACE, Progress
-from skill.speech.answers import URGENT_PARTS
+from skill.speech.answers import FAINT, URGENT_PARTS
 from skill.speech.replies import Reply
 from skill.speech.ssml import Speech
 
@@ -67,10 +67,8 @@ class Handlers:
         history; in hands-free mode, play it instead where the player can (skill.audio.plans).
         At the cool-down offer, a move the finished workout cannot make ("next set", "skip",
         "keep going") asks the offer again rather than dropping it."""
-        if turn.asked.pending == "cool_down" and [type(e) for e in move.events] == [
-            ev.NoActiveWorkout
-        ]:
-            return Outcome(self.composer.answer_then_ask(Speech(), "cool_down"))
+        if self.offer_open(turn) and [type(e) for e in move.events] == [ev.NoActiveWorkout]:
+            return self.offer_again(turn)
         before = turn.progress
         playing = hf.playing_for(self.service, turn, before, move)
         if playing is None and not turn.asked.may_speak:
@@ -151,6 +149,14 @@ class Handlers:
         if move is None:
             return self.reminding.offer_after(turn, Outcome(self.composer.cool_down_declined()))
         return self.speak(turn, move)
+
+    def part_again(self, turn: Turn) -> Outcome | None:
+        """In a warm-up or cool-down with no question open, the part just led, led again (the
+        place stays: "next" leads the same part after it); None elsewhere."""
+        routine = turn.routine_part
+        if routine is None or routine[1] == 0 or turn.asked.pending is not None:
+            return None
+        return self.next_routine_part(turn, routine[0], routine[1] - 1)
 
     def under_way(self, turn: Turn) -> bool:
         """A workout is under way (at "Continue?" too: leaving it is asked first)."""
@@ -364,9 +370,9 @@ class Handlers:
         rest plays on. In hands-free mode the way on is "Alexa, next". In a warm-up or
         cool-down, the part just led is led again (the place stays: "next" leads the same part
         after it); at the cool-down offer, the offer is made again."""
-        routine = turn.routine_part
-        if routine is not None and routine[1] > 0 and turn.asked.pending is None:
-            return self.next_routine_part(turn, routine[0], routine[1] - 1)
+        again = self.part_again(turn)
+        if again is not None:
+            return again
         if hf.resting(self.service, turn):
             return Outcome(self.composer.repeat_in_rest(turn.progress))
         if self.offer_open(turn):  # the offer said again, still open
@@ -500,7 +506,7 @@ class Handlers:
 
     def faint(self, turn: Turn) -> Outcome:
         """Dizzy or faint: met as chest pain is (URGENT_PARTS), medical help and nothing more."""
-        return self.hurt(turn, "dizzy")
+        return self.hurt(turn, FAINT)
 
     def hurt(self, turn: Turn, part: str | None) -> Outcome:
         stop = hf.stop_if_held(self.service, turn)
@@ -515,7 +521,7 @@ class Handlers:
             return Outcome(self.composer.pain(turn.progress, part), player=stop)
         paused = self.coach.pause(turn.progress, turn.now).progress
         # Feeling faint is not the exercise's pain: its easier way is not offered for it later.
-        hurt = turn.hurt if part == "dizzy" else pains.said(turn.hurt, here.exercise.id, turn.now)
+        hurt = turn.hurt if part == FAINT else pains.said(turn.hurt, here.exercise.id, turn.now)
         exercise = here.exercise
         easier = exercise.easier is not None and paused.load_of(exercise.id) != "easier"
         reply = self.composer.pain(paused, part, "easier" if easier else "skip")
@@ -770,9 +776,9 @@ class Handlers:
             return self.answer(turn, lambda p: self.composer.warm_up_how(p, under_way, named))
         if self.offer_open(turn):
             return Outcome(self.composer.cool_down_answer(turn.progress))
-        routine = turn.routine_part  # in the cool-down: the part just led, led again
-        if routine is not None and routine[1] > 0 and named is None and turn.asked.pending is None:
-            return self.next_routine_part(turn, routine[0], routine[1] - 1)
+        again = self.part_again(turn) if named is None else None  # in the cool-down
+        if again is not None:
+            return again
         return Outcome(self.composer.how_to(turn.progress, named))
 
     def status(self, turn: Turn) -> Outcome:

@@ -21,9 +21,11 @@ from skill.speech.wording import (
     said_mid_sentence,
 )
 
-# Body parts whose pain, and symptoms (dizzy or faint), are met with medical help now, never
-# with a way to carry on.
-URGENT_PARTS = frozenset({"chest", "dizzy"})
+# Feeling dizzy or faint (FaintIntent), met as pain in URGENT_PARTS is.
+FAINT = "dizzy"
+# Body parts whose pain, and feeling faint, are met with medical help now, never with a way to
+# carry on.
+URGENT_PARTS = frozenset({"chest", FAINT})
 
 
 class Answers(MoveReplies):
@@ -416,14 +418,14 @@ class Answers(MoveReplies):
     ) -> Reply:
         """Pain or an injury: stop, don't push through, and when to get help; never a diagnosis.
         At a set, then `offer` ("easier" or "skip") asked as a yes/no question; in a warm-up or
-        cool-down (`routine`, kept), what to say next. Chest pain is met with stopping for
-        today and getting medical help, first and only: no way to carry on is offered, and the
-        session ends with the place kept."""
+        cool-down (`routine`, kept), what to say next. Chest pain and feeling faint (URGENT_PARTS)
+        are met with stopping for today and getting medical help, first and only: no way to
+        carry on is offered, and the session ends with the place kept."""
         say = self.phrases.say
         speech = Speech()
         if part in URGENT_PARTS:
             here = self.coach.position(paused)
-            if part == "dizzy":  # not pain: stop, and sit down where you are
+            if part == FAINT:  # not pain: stop, and sit down where you are
                 speech.say(say("pain.stop_faint"))
             elif routine is not None:
                 speech.say(say("pain.stop_routine"))
@@ -707,19 +709,24 @@ class Answers(MoveReplies):
         speech.say(self.phrases.say("answers.continue"))
         return self.ask_yes_no(speech, "continue")
 
+    def _offered_cool_down(self, progress: Progress) -> WorkoutPlan | None:
+        """The workout just done, whose cool-down is offered; None when it has none."""
+        plan = self.coach.library.get(progress.workout_id or "")
+        return plan if plan is not None and plan.cool_down else None
+
     def cool_down_answer(self, progress: Progress) -> Reply:
         """Any question at the cool-down offer is about the cool-down: how long, and what is in
         it; then the offer again, still open."""
-        plan = self.coach.library.get(progress.workout_id or "")
-        if plan is None or not plan.cool_down:
+        plan = self._offered_cool_down(progress)
+        if plan is None:
             return self.help(progress)
         speech = self._cool_down_of(plan).say(self.phrases.say("cool_down.offer_again"))
         return self.ask_yes_no(speech, "cool_down")
 
     def cool_down_offer_help(self, progress: Progress) -> Reply:
         """Help at the cool-down offer: what it is and how to answer; the offer stays open."""
-        plan = self.coach.library.get(progress.workout_id or "")
-        if plan is None or not plan.cool_down:
+        plan = self._offered_cool_down(progress)
+        if plan is None:
             return self.help(progress)
         text = self.phrases.say("help.cool_down_offer", minutes=self.length(plan.cool_down))
         return self.ask_yes_no(Speech().say(text), "cool_down")
@@ -744,8 +751,8 @@ class Answers(MoveReplies):
     def answer_then_cool_down_offer(self, progress: Progress, speech: Speech) -> Reply:
         """A question about a workout by name, asked at the cool-down offer: answered, then the
         offer again, still open."""
-        plan = self.coach.library.get(progress.workout_id or "")
-        if plan is None or not plan.cool_down:
+        plan = self._offered_cool_down(progress)
+        if plan is None:
             return self.help(progress)
         speech.say(self.phrases.say("cool_down.offer", minutes=self.length(plan.cool_down)))
         return self.ask_yes_no(speech, "cool_down")
