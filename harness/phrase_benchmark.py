@@ -117,6 +117,7 @@ OUTCOMES: Mapping[str, str] = {
     "EasierIntent": "easier",
     "PainIntent": "pain",
     "FaintIntent": "pain",
+    "BreathlessIntent": "pain",
     "PartialSetIntent": "partial_set",
     "ExtraSetIntent": "extra_set",
     "MissingKitIntent": "missing_kit:{kit}",

@@ -65,6 +65,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(H.have_kit, ("HaveKitIntent",)),
     Command(H.pain, ("PainIntent",)),
     Command(H.faint, ("FaintIntent",)),
+    Command(H.breathless, ("BreathlessIntent",)),
     Command(H.harder, ("HarderIntent",)),
     Command(H.longer_rest, ("LongerRestIntent",)),
     Command(H.shorter_rest, ("ShorterRestIntent",)),

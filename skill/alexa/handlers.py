@@ -19,7 +19,7 @@ from skill.coaching import lasting_rest, pains, progression
 from skill.coaching.coach import Transition
 from skill.coaching.history import History, remember
 from skill.coaching.progress import MIN_REST_SECONDS, USUAL_PACE, Progress
-from skill.speech.answers import FAINT, URGENT_PARTS
+from skill.speech.answers import BREATHLESS, FAINT, URGENT_PARTS
 from skill.speech.replies import Reply
 from skill.speech.ssml import Speech
 
@@ -133,6 +133,9 @@ class Handlers:
         speech = say(turn.progress)
         if turn.asked.pending == "continue":
             return Outcome(self.composer.answer_then_offer(turn.progress, speech))
+        if turn.asked.pending is not None:  # answered, and the question still open
+            words = turn.asked.question_words
+            return Outcome(self.composer.answer_then_ask(speech, turn.asked.pending, words))
         hands_free = hf.plays_audio(self.service, turn)
         routine = self.routine_kind(turn)
         return Outcome(self.composer.answer(turn.progress, speech, routine, hands_free))
@@ -508,6 +511,10 @@ class Handlers:
         """Dizzy or faint: met as chest pain is (URGENT_PARTS), medical help and nothing more."""
         return self.hurt(turn, FAINT)
 
+    def breathless(self, turn: Turn) -> Outcome:
+        """Struggling to breathe: met as chest pain is (URGENT_PARTS)."""
+        return self.hurt(turn, BREATHLESS)
+
     def hurt(self, turn: Turn, part: str | None) -> Outcome:
         stop = hf.stop_if_held(self.service, turn)
         routine = turn.routine_part
@@ -520,8 +527,12 @@ class Handlers:
         if here is None:
             return Outcome(self.composer.pain(turn.progress, part), player=stop)
         paused = self.coach.pause(turn.progress, turn.now).progress
-        # Feeling faint is not the exercise's pain: its easier way is not offered for it later.
-        hurt = turn.hurt if part == FAINT else pains.said(turn.hurt, here.exercise.id, turn.now)
+        # Feeling faint or breathless is not the exercise's pain: no easier way offered later.
+        hurt = (
+            turn.hurt
+            if part in (FAINT, BREATHLESS)
+            else pains.said(turn.hurt, here.exercise.id, turn.now)
+        )
         exercise = here.exercise
         easier = exercise.easier is not None and paused.load_of(exercise.id) != "easier"
         reply = self.composer.pain(paused, part, "easier" if easier else "skip")
@@ -920,6 +931,9 @@ class Handlers:
     def help(self, turn: Turn) -> Outcome:
         if self.offer_open(turn):  # what the offer is, and how to answer it; it stays open
             return Outcome(self.composer.cool_down_offer_help(turn.progress))
+        if turn.asked.pending is not None:
+            words = turn.asked.question_words
+            return Outcome(self.composer.help_with_question(words, turn.asked.pending))
         hands_free = hf.plays_audio(self.service, turn)
         return Outcome(self.composer.help(turn.progress, self.routine_kind(turn), hands_free))
 

@@ -21,11 +21,13 @@ from skill.speech.wording import (
     said_mid_sentence,
 )
 
-# Feeling dizzy or faint (FaintIntent), met as pain in URGENT_PARTS is.
+# Feeling dizzy or faint (FaintIntent) and struggling to breathe (BreathlessIntent), met as
+# pain in URGENT_PARTS is.
 FAINT = "dizzy"
-# Body parts whose pain, and feeling faint, are met with medical help now, never with a way to
-# carry on.
-URGENT_PARTS = frozenset({"chest", FAINT})
+BREATHLESS = "breathing"
+# Body parts whose pain, feeling faint and struggling to breathe are met with medical help
+# now, never with a way to carry on.
+URGENT_PARTS = frozenset({"chest", FAINT, BREATHLESS})
 
 
 class Answers(MoveReplies):
@@ -427,13 +429,16 @@ class Answers(MoveReplies):
             here = self.coach.position(paused)
             if part == FAINT:  # not pain: stop, and sit down where you are
                 speech.say(say("pain.stop_faint"))
+            elif part == BREATHLESS:  # when to get help says what to watch the breathing for
+                speech.say(say("pain.stop_breathless"), say("pain.urgent_breathless"))
             elif routine is not None:
                 speech.say(say("pain.stop_routine"))
             elif here is None:
                 speech.say(say("pain.stop_idle"))
             else:
                 speech.say(say("pain.stop", name=here.exercise.name))
-            speech.say(say("pain.urgent"))
+            if part != BREATHLESS:
+                speech.say(say("pain.urgent"))
             if here is not None:
                 speech.say(say("pain.urgent_kept"))
             return Reply(speech, None, True, routine=routine)
@@ -801,10 +806,19 @@ class Answers(MoveReplies):
         )
         return Speech().say(text, self.phrases.say("cool_down.starts_with", moves=moves))
 
-    def answer_then_ask(self, speech: Speech, pending: str) -> Reply:
-        """An answer given while a yes/no question is open: the question, asked again."""
-        speech.say(self.phrases.say(question_reprompt(pending)))
+    def answer_then_ask(self, speech: Speech, pending: str, words: tuple[str, ...] = ()) -> Reply:
+        """An answer given while a yes/no question is open: the question, asked again (its own
+        last words when kept, else its reprompt)."""
+        speech.say(words[-1] if words else self.phrases.say(question_reprompt(pending)))
         return self.ask_yes_no(speech, pending)
+
+    def help_with_question(self, words: tuple[str, ...], pending: str) -> Reply:
+        """Help with a yes/no question open: the question again, and how to answer it; it
+        stays open (a later yes still answers it). A question with a reprompt of its own
+        ("Shall we carry on where you left off? Say yes, or name a workout.") says just that."""
+        reprompt = question_reprompt(pending)
+        asked = words[-1:] if reprompt == "confirm.reprompt" else ()
+        return self.ask_yes_no(Speech().say(*asked, self.phrases.say(reprompt)), pending)
 
     def _here_or_idle(self, progress: Progress, key: str, idle: Callable[[], Speech]) -> Speech:
         here = self.coach.position(progress)
