@@ -380,10 +380,15 @@ class Handlers:
         """The place on the last set of the workout just finished, while that finish can be
         taken back; None otherwise."""
         finish = turn.finish
-        if not take_back.may_take_back(finish, turn.now) or finish is None:
+        if finish is None or not take_back.may_take_back(finish, turn.now):
             return None
         before = finish.place()
-        if before is None or self.coach.take_back_finish(turn.progress, before) is None:
+        if before is None:
+            return None
+        # As a turn reads a place: the runner's own reps, and the pace they lead sets at now.
+        before = self.progression.loaded(before, finish.records())
+        before = replace(before, pace=turn.progress.pace)
+        if self.coach.take_back_finish(turn.progress, before) is None:
             return None
         return before
 

@@ -101,6 +101,6 @@ def still_kept(finish: Finish | None, progress: object, history: object, exercis
     return finish is not None and finish.left == digest(progress, history, exercises)
 
 
-def may_take_back(finish: Finish | None, now: float) -> bool:
-    """The finish can still be taken back: kept, and recent."""
-    return finish is not None and 0 <= now - finish.at <= TAKE_BACK_SECONDS
+def may_take_back(finish: Finish, now: float) -> bool:
+    """The finish (kept: the record still holds what it left) is recent enough to take back."""
+    return 0 <= now - finish.at <= TAKE_BACK_SECONDS
