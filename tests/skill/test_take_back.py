@@ -64,7 +64,7 @@ def test_a_paused_last_set_comes_back_unpaused_and_only_a_finished_workout_is_ta
 def test_the_finish_holds_while_the_record_is_as_it_left_it_and_for_half_an_hour() -> None:
     before = _on_last_set()
     kept = take_back.before_finish(before, None, {}, NOW)
-    after = ({"progress": 1}, {"workouts": []}, None)
+    after: tuple[object, object, object] = ({"progress": 1}, {"workouts": []}, None)
     finish = take_back.sealed(kept, *after)
     assert take_back.Finish.from_dict(finish.to_dict()) == finish
     assert finish.place() == replace(before, reps=(), pace=before.pace)
