@@ -12,10 +12,10 @@ from skill.alexa import hands_free as hf
 from skill.alexa.player import Stop
 from skill.alexa.reminding import Reminding
 from skill.alexa.service import CoachService
-from skill.alexa.turn import Outcome, Preferences, Turn
+from skill.alexa.turn import Outcome, Preferences, StoredHistory, Turn
 from skill.audio.plans import Playing
 from skill.coaching import events as ev
-from skill.coaching import lasting_rest, pains, progression
+from skill.coaching import lasting_rest, pains, progression, take_back
 from skill.coaching.coach import Transition
 from skill.coaching.history import History, remember
 from skill.coaching.progress import MIN_REST_SECONDS, USUAL_PACE, Progress
@@ -103,6 +103,11 @@ class Handlers:
         )
         if reminders != turn.reminders:  # the time zone, asked
             moved = replace(moved, reminders=reminders)
+        if finished:  # kept to take back a last set counted by mistake
+            kept = take_back.before_finish(
+                turn.progress, turn.history.stored, turn.exercises, turn.now
+            )
+            moved = replace(moved, finish=kept)
         if playing is not None and not playing.spoken:
             return moved
         if known is None or history is None:
@@ -354,12 +359,18 @@ class Handlers:
         """Back a set, to do it again. In a conversation, it is asked first when it would take
         a set that was done off the count ("Alexa, previous" and the button are deliberate).
         In a warm-up, the part before the one under way is led again (the first part, from the
-        first): the warm-up is never left for it. At the cool-down offer the workout is saved
-        as done, and the runner is told so plainly before the offer stands."""
+        first): the warm-up is never left for it. At the cool-down offer or in the cool-down,
+        the workout's last set (and the finish with it) is taken back after a yes, while it
+        can be (skill.coaching.take_back); after that, the runner is told plainly that the
+        workout is saved as done before the offer stands."""
         routine = turn.routine_part
         if routine is not None and routine[0] == "warm_up":
             again = max(0, routine[1] - 2)  # routine[1] is the part "next" leads
             return self.move(turn, lambda p: self.coach.warm_up(p, again))
+        if self.offer_open(turn) or routine is not None:
+            before = self.finish_to_take_back(turn)
+            if before is not None and turn.asked.may_speak:
+                return Outcome(self.composer.confirm_take_back(before))
         if self.offer_open(turn):
             return self.offer_again(turn, Speech().say(self.composer.phrases.say("set.saved_done")))
         back = self.coach.back_one_set(turn.progress, turn.now)
@@ -367,6 +378,41 @@ class Handlers:
         if uncounts and turn.asked.in_conversation and turn.asked.pending != "back":
             return Outcome(self.composer.confirm_back(turn.progress, back.progress))
         return self.speak(turn, back)
+
+    def finish_to_take_back(self, turn: Turn) -> Progress | None:
+        """The place on the last set of the workout just finished, while that finish can be
+        taken back; None otherwise."""
+        finish = turn.finish
+        if finish is None or not take_back.may_take_back(finish, turn.now):
+            return None
+        before = finish.place()
+        if before is None:
+            return None
+        # As a turn reads a place: the runner's own reps, and the pace they lead sets at now.
+        before = self.progression.loaded(before, finish.records())
+        before = replace(before, pace=turn.progress.pace)
+        if self.coach.take_back_finish(turn.progress, before) is None:
+            return None
+        return before
+
+    def take_back(self, turn: Turn) -> Outcome:
+        """Yes to taking back the last set: the record as it was before that set was counted
+        (place, history, each exercise's counts and bests), and the set called again. The
+        cool-down, if under way, ends with it."""
+        finish, before = turn.finish, self.finish_to_take_back(turn)
+        if finish is None or before is None:  # too late now: the workout stands as done
+            said = Speech().say(self.composer.phrases.say("set.saved_done"))
+            if turn.routine_part is None:
+                return self.offer_again(turn, said)
+            return self.answer(turn, lambda _: said)
+        move = self.coach.take_back_finish(turn.progress, before)
+        assert move is not None  # finish_to_take_back checked it
+        records, past = finish.records(), finish.past()
+        history = turn.history if past is None else StoredHistory(finish.history)
+        restored = replace(turn, progress=before, exercises=records, history=history)
+        outcome = self.speak(restored, move)
+        kept = records if outcome.exercises is None else outcome.exercises
+        return replace(outcome, history=past, exercises=kept)
 
     def repeat(self, turn: Turn) -> Outcome:
         """The set said again; over a rest the coach's audio plays, the set after it, and the
@@ -972,6 +1018,8 @@ class Handlers:
             return self.step_up_answered(turn, target, True)
         if question == "back":
             return self.speak(turn, self.coach.back_one_set(turn.progress, turn.now))
+        if question == "take_back":
+            return self.take_back(turn)
         if question == "pain" and target == "easier":
             return self.easier_and_go(turn)
         if question == "pain" and target == "skip":
@@ -1005,6 +1053,8 @@ class Handlers:
             return self.set_again_after_the_welcome(turn)
         if question == "cool_down":
             return self.reminding.offer_after(turn, Outcome(self.composer.cool_down_declined()))
+        if question == "take_back" and turn.routine_part is None:  # the set stays: the offer
+            return self.offer_again(turn)
         if question == "remind":
             return self.reminding.declined(turn)
         if question == "reset":

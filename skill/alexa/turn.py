@@ -24,7 +24,7 @@ from ask_sdk_model.ui import Card
 
 from skill.alexa.alexa_apis import ApiAccess
 from skill.alexa.player import Play, PlayerToken, Stop
-from skill.coaching import pains, progression
+from skill.coaching import pains, progression, take_back
 from skill.coaching.coach import Coach
 from skill.coaching.events import Event
 from skill.coaching.history import History, HistoryError
@@ -75,6 +75,10 @@ REST = "rest"
 # The pace of led sets the runner chose ("slow down": Progress.pace), a field of its own for the
 # same reason: an older version refuses a progress with a field it does not know.
 PACE = "pace"
+# What the record held before the move that finished the workout just done, while nothing has
+# changed since (skill.coaching.take_back): a "done" said by mistake on the last set is taken
+# back with it.
+FINISH = "finish"
 # The id of the last request that changed the record: the same request again (a replay, or
 # Alexa's retry) is answered without moving anything.
 LAST_REQUEST = "last_request"
@@ -286,6 +290,9 @@ class Turn:
     exercises: progression.Records = field(default_factory=dict)  # skill.coaching.progression
     rest: LastingRest = LastingRest()  # the rest length kept across workouts
     last_request: str | None = None  # the last request that changed the record
+    # The workout just finished, as the record held it before (None: there is none, or the
+    # record changed since): skill.coaching.take_back.
+    finish: take_back.Finish | None = None
     # What the save needs: whether a record was read, what it was, its other fields.
     read: bool = False
     stored: StoredRecord | None = None
@@ -324,6 +331,8 @@ class Outcome:
     # The progress changed only in what is noted of a set done, not where the runner is: a rest
     # this was said over runs on.
     same_place: bool = False
+    # The workout was finished this turn: what the record held before, kept to take it back.
+    finish: take_back.Finish | None = None
 
 
 def read_request(envelope: RequestEnvelope) -> Asked:
@@ -484,6 +493,9 @@ def read_turn(
         )
     preferences = record.get(PREFERENCES)
     routine = record.get(ROUTINE)
+    finish = take_back.Finish.from_dict(record.get(FINISH))
+    if not take_back.still_kept(finish, kept, record.get(HISTORY), record.get(EXERCISES)):
+        finish = None
     return Turn(
         asked,
         now,
@@ -498,6 +510,7 @@ def read_turn(
         exercises=exercises,
         rest=LastingRest.from_dict(record.get(REST)),
         last_request=_request_id(record.get(LAST_REQUEST)),
+        finish=finish,
         read=True,
         stored=stored,
         loaded=progress,
@@ -508,7 +521,19 @@ def read_turn(
 
 
 KNOWN_FIELDS = frozenset(
-    {PROGRESS, HISTORY, PREFERENCES, ROUTINE, HURT, EXERCISES, LAST_REQUEST, REMINDERS, REST, PACE}
+    {
+        PROGRESS,
+        HISTORY,
+        PREFERENCES,
+        ROUTINE,
+        HURT,
+        EXERCISES,
+        LAST_REQUEST,
+        REMINDERS,
+        REST,
+        PACE,
+        FINISH,
+    }
 )
 
 
@@ -561,6 +586,12 @@ def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
         record[REST] = rest.to_dict()
     if progress.pace != USUAL_PACE:
         record[PACE] = progress.pace
+    stored = (record[PROGRESS], record.get(HISTORY), record.get(EXERCISES))
+    if outcome.finish is not None:
+        record[FINISH] = take_back.sealed(outcome.finish, *stored).to_dict()
+    elif take_back.still_kept(turn.finish, *stored):
+        assert turn.finish is not None
+        record[FINISH] = turn.finish.to_dict()
     if turn.asked.request_id is not None:
         record[LAST_REQUEST] = turn.asked.request_id
     store.write(turn.asked.record_key, encode(record), turn.stored, turn.quarantine)

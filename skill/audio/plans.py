@@ -35,6 +35,7 @@ _SPOKEN = (
     ev.CoolDownOffered,
     ev.CoolDownPart,
     ev.StartedOver,
+    ev.FinishTakenBack,  # the workout is not done after all: said, then the set called
     ev.SetDonePartly,  # "Counted: 8 of 12 reps" is said, and the rest with it
     ev.StandInGiven,  # the way to do it without the kit is the content's, in no track
     ev.KitBack,

@@ -471,6 +471,25 @@ class Coach:
         )
         return Transition(moved, (ev.MovedBack(back), ev.SetAnnounced(back, back_set)))
 
+    def take_back_finish(self, finished: Progress, before: Progress) -> Transition | None:
+        """The workout `finished` by its last move taken back: the runner is at `before` again
+        (the place that move started from, on the set it counted), called as it was. None when
+        `finished` is no finished workout or `before` is no place in the same one. The clock is
+        `before`'s: finishing the set again counts its time once."""
+        if not finished.finished or before.workout_id != finished.workout_id:
+            return None
+        here = self.position(before)
+        if here is None:
+            return None
+        back = replace(before, paused=False)
+        return Transition(
+            back,
+            (
+                ev.FinishTakenBack(),
+                ev.SetAnnounced(here.exercise_index, here.set_number, with_name=True),
+            ),
+        )
+
     def go_to(self, progress: Progress, exercise_id: str, now: float) -> Transition | None:
         """Jump to an exercise by id; None when no workout has it. Exercises jumped over are
         neither done nor skipped."""

@@ -85,6 +85,11 @@ class MovedBackASet:
 
 
 @dataclass(frozen=True)
+class FinishTakenBack:
+    """The workout's last set, counted by mistake, is off the count: the workout goes on."""
+
+
+@dataclass(frozen=True)
 class AlreadyFirst:
     pass
 
@@ -257,6 +262,7 @@ Event = (
     | ExerciseSkipped
     | MovedBack
     | MovedBackASet
+    | FinishTakenBack
     | AlreadyFirst
     | WentTo
     | StartedOver

@@ -23,6 +23,7 @@ _ENDS_IT = (
     ev.ExerciseSkipped,
     ev.MovedBack,
     ev.MovedBackASet,
+    ev.FinishTakenBack,
     ev.WentTo,
     ev.StartedOver,
     ev.WorkoutFinished,

@@ -195,6 +195,8 @@ class MoveReplies(ProgressWords):
                     speech.say(self.phrases.say("exercise.moved_back", name=name))
                 case ev.MovedBackASet():
                     speech.say(self.phrases.say("set.moved_back"))
+                case ev.FinishTakenBack():
+                    speech.say(self.phrases.say("set.taken_back"))
                 case ev.AlreadyFirst():
                     speech.say(self.phrases.say("exercise.already_first"))
                 case ev.WentTo(exercise_index=index, switched_workout=switched):

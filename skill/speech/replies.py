@@ -75,6 +75,19 @@ class Composer(Answers):
             back_sets=str(there.exercise.sets),
         )
 
+    def confirm_take_back(self, before: Progress) -> Reply:
+        """Before the workout's last set, counted by mistake, comes off the count (`before`:
+        the place on that set), and the workout with it."""
+        there = self.coach.position(before)
+        assert there is not None  # only asked with a place to go back to
+        text = self.phrases.say(
+            "confirm.take_back",
+            back_name=there.exercise.name,
+            back_set=there.set_number,
+            back_sets=there.exercise.sets,
+        )
+        return self.ask_yes_no(Speech().say(text), "take_back")
+
     def kept_place(self, progress: Progress) -> Reply:
         return self.answer(progress, self.where(progress, "confirm.kept"))
 
