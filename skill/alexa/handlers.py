@@ -131,7 +131,7 @@ class Handlers:
         """Answer a question, then prompt; at "Continue?" the offer is asked again. At the
         cool-down offer a question is about the cool-down, unless it names a workout."""
         if turn.asked.pending == "cool_down":
-            if turn.asked.slot("workout").resolved_id is None:
+            if self.named_workout(turn) is None:
                 return Outcome(self.composer.cool_down_answer(turn.progress))
             speech = say(turn.progress)
             return Outcome(self.composer.answer_then_cool_down_offer(turn.progress, speech))
@@ -193,8 +193,20 @@ class Handlers:
     def launch(self, turn: Turn) -> Outcome:
         return Outcome(self.composer.launch(turn.progress, turn.routine_part))
 
+    def named_workout(self, turn: Turn) -> str | None:
+        """The workout the runner's words name: its id; for "the other one", which Alexa
+        matches to no workout, the one besides the current or last (None when unclear)."""
+        workout = turn.asked.slot("workout")
+        if workout.resolved_id is None and workout.spoken is not None:
+            other = self.composer.phrases.say("grammar.other_workout").split()
+            if any(word in other for word in workout.spoken.lower().split()):
+                return self.coach.other_workout(turn.progress)
+        return workout.resolved_id
+
     def start_workout(self, turn: Turn) -> Outcome:
         workout = turn.asked.slot("workout")
+        if workout.resolved_id is None and self.named_workout(turn) is not None:
+            return self.switch_workout(turn)  # "let's do the other one"
         workout_id, progress = workout.resolved_id, turn.progress
         under_way = self.under_way(turn)
         if workout_id is None or self.coach.library.get(workout_id) is None:
@@ -880,7 +892,7 @@ class Handlers:
     def remaining(self, turn: Turn) -> Outcome:
         """ "How long is left": in the warm-up, the rest of it and then the workout's length; in
         the cool-down, the rest of it."""
-        named = turn.asked.slot("workout").resolved_id
+        named = self.named_workout(turn)
         part = self.warm_up_part(turn)
         if named is None and part is not None:
             return self.answer(turn, lambda p: self.composer.warm_up_then_workout(p, part))
@@ -892,7 +904,7 @@ class Handlers:
         return self.answer(turn, self.composer.rest_answer)
 
     def muscles(self, turn: Turn) -> Outcome:
-        named = turn.asked.slot("workout").resolved_id
+        named = self.named_workout(turn)
         if named is None and self.routine_kind(turn) is not None:
             named = turn.progress.workout_id  # in a warm-up or cool-down: its workout's muscles
         if named is None and self.offer_open(turn):  # the workout just done, then the offer
@@ -901,7 +913,7 @@ class Handlers:
         return self.answer(turn, lambda p: self.composer.muscles_answer(p, named))
 
     def equipment(self, turn: Turn) -> Outcome:
-        named = turn.asked.slot("workout").resolved_id
+        named = self.named_workout(turn)
         return self.answer(turn, lambda p: self.composer.equipment_answer(p, named))
 
     # The history questions: answered from what the coach remembers, then what to say next.
