@@ -404,7 +404,11 @@ class Wording:
     def hands_free_reprompt(self, routine: str | None = None) -> str:
         """The way on once the microphone closes: "Alexa, next", for the set or, in a warm-up
         or cool-down (`routine`), its next part."""
-        key = "set.reprompt_hands_free" if routine is None else f"{routine}.reprompt_hands_free"
+        keys = {
+            "warm_up": "warm_up.reprompt_hands_free",
+            "cool_down": "cool_down.reprompt_hands_free",
+        }
+        key = keys.get(routine or "", "set.reprompt_hands_free")
         return Speech().say(self.phrases.say(key)).ssml()
 
     def ask(self, speech: Speech, reprompt_key: str, pending: str | None = None) -> Reply:
