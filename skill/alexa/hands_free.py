@@ -102,7 +102,7 @@ def _done_another_way(service: CoachService, progress: Progress) -> frozenset[st
 
 def play_now(turn: Turn, playing: Playing, leads_to: Progress) -> Play:
     first, token = first_of(playing.tracks, user_tag(turn.asked.record_key), leads_to)
-    return Play(first, token)
+    return Play(first, token, title=playing.title)
 
 
 def resume_mid_rest(service: CoachService, turn: Turn) -> Play | None:

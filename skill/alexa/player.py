@@ -113,6 +113,7 @@ class Play:
     token: PlayerToken
     queued: bool = False
     offset_ms: int = 0
+    title: str | None = None  # shown instead of the set the queue leads to (a warm-up part's)
 
 
 @dataclass(frozen=True)
@@ -129,21 +130,26 @@ def directive_for(
     url = action.track.url(hands_free.base_url)
     stream = Stream(token=action.token.encode(), url=url, offset_in_milliseconds=action.offset_ms)
     behavior = PlayBehavior.REPLACE_ENQUEUED if action.queued else PlayBehavior.REPLACE_ALL
-    metadata = now_showing(action.track, action.token, hands_free.catalog)
+    metadata = now_showing(action.track, action.token, hands_free.catalog, action.title)
     return PlayDirective(
         play_behavior=behavior, audio_item=AudioItem(stream=stream, metadata=metadata)
     )
 
 
-def now_showing(track: Track, token: PlayerToken, catalog: AudioCatalog) -> AudioItemMetadata:
+def now_showing(
+    track: Track, token: PlayerToken, catalog: AudioCatalog, title: str | None = None
+) -> AudioItemMetadata:
     """What a screen device shows while the track plays: the exercise and set the queue leads
-    to, as the coach's own screen names them (skill.screen); the track's title otherwise."""
+    to, as the coach's own screen names them (skill.screen); the track's title (or `title`)
+    otherwise, and for a warm-up or cool-down part, which is no set's."""
     labels = place_labels(
         catalog.phrases, catalog.library, token.workout_id, token.exercise_index, token.set_number
     )
     app_name = catalog.phrases.say("audio.titles.app")
-    if labels is None or track.id.startswith(_ROUTINE):  # a warm-up part is no set's
-        return AudioItemMetadata(title=track.title, subtitle=app_name)
+    if title is not None or track.id.startswith(_ROUTINE):
+        labels = None
+    if labels is None:
+        return AudioItemMetadata(title=title or track.title, subtitle=app_name)
     workout, exercise, set_label = labels
     return AudioItemMetadata(title=f"{exercise}: {set_label}", subtitle=f"{workout} · {app_name}")
 

@@ -331,9 +331,13 @@ class AudioCatalog:
         else:
             way_on = self.phrases.say(f"{kind}.done")
         heading = self.phrases.say(f"{kind}.part", part=part + 1, parts=len(parts))
-        title = self.phrases.say(f"audio.titles.{kind}", part=part + 1, parts=len(parts))
+        title = self.routine_title(kind, part, len(parts))
         track_id = f"{kind.replace('_', '')}-{workout.id}-{part + 1}"
         return self._track(track_id, title, (Words(heading), led, Words(way_on)))
+
+    def routine_title(self, kind: str, part: int, parts: int) -> str:
+        """ "Warm-up: part 2 of 2", for the player's screen (`part` 0-based)."""
+        return self.phrases.say(f"audio.titles.{kind}", part=part + 1, parts=parts)
 
     def ready(self) -> Track:
         """A short tone, no words: played after a spoken set announcement, so that the coach

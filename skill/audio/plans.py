@@ -57,6 +57,7 @@ def routine_part_of(move: Transition) -> tuple[str, int, int] | None:
 class Playing:
     tracks: tuple[Track, ...]  # played one after another
     spoken: bool = False  # the move is also spoken, first (the tracks are then a tone)
+    title: str | None = None  # the player's screen shows this, not the set the queue leads to
 
 
 def plan_for(
@@ -86,8 +87,9 @@ def plan_for(
         if kind == "cool_down" and part + 1 == parts:
             return None  # the cool-down's last part: nothing follows it to hold the player for
         # Spoken; the tone behind it makes the coach the device's player, so "Alexa, next"
-        # reaches it once the microphone closes.
-        return Playing((catalog.ready(),), spoken=True)
+        # reaches it once the microphone closes. A screen names the part, not the first set.
+        title = catalog.routine_title(kind, part, parts)
+        return Playing((catalog.ready(),), spoken=True, title=title)
     here = coach.position(after)
     if here is None or ev.SetAnnounced not in kinds:
         return None
