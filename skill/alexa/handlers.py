@@ -354,8 +354,9 @@ class Handlers:
     def back_one_set(self, turn: Turn) -> Outcome:
         """Back a set, to do it again. In a conversation, it is asked first when it would take
         a set that was done off the count ("Alexa, previous" and the button are deliberate).
-        In a warm-up, the part before the one under way is led again (the first part, from the
-        first): the warm-up is never left for it. At the cool-down offer the workout is saved
+        In a warm-up or cool-down (or over one of its parts played recorded), the part before
+        the one under way is led again (the first part, from the first): it is never left for
+        it. At the cool-down offer the workout is saved
         as done, and the runner is told so plainly before the offer stands."""
         routine = turn.routine_part
         playing = hf.routine_playing(self.service, turn)  # a part recorded, for a button
@@ -463,7 +464,7 @@ class Handlers:
 
     def resume(self, turn: Turn) -> Outcome:
         """A rest paused part-way plays on from where it stopped; else the set is called again.
-        In a warm-up or cool-down, its next part."""
+        In a warm-up or cool-down, its next part (or the recorded part paused, played on)."""
         routine = turn.routine_part
         mid_rest = hf.resume_mid_rest(self.service, turn)
         if routine is not None and mid_rest is not None:  # a recorded part, from where it stopped
