@@ -13,7 +13,7 @@ from skill.alexa.player import Stop
 from skill.alexa.reminding import Reminding
 from skill.alexa.service import CoachService
 from skill.alexa.turn import Outcome, Preferences, StoredHistory, Turn
-from skill.audio.plans import Playing
+from skill.audio.plans import Playing, routine_part_of
 from skill.coaching import events as ev
 from skill.coaching import lasting_rest, pains, progression, take_back
 from skill.coaching.coach import Transition
@@ -118,8 +118,12 @@ class Handlers:
                 week = self.news(move.progress, ended, week)
             reply = self.composer.transition(before, move, week, known.explained, hurt, offers)
         if playing is not None and reply.reprompt is not None:
-            # The set is announced in words, and the player is the coach's from now on.
-            reply = replace(reply, reprompt=self.composer.hands_free_reprompt())
+            # The set (or a warm-up or cool-down part) is said in words, and the player is the
+            # coach's from now on: once the microphone closes, "Alexa, next" is the way on.
+            routine = routine_part_of(move)
+            called = any(isinstance(event, ev.SetAnnounced) for event in move.events)
+            kind = None if routine is None or called else routine[0]
+            reply = replace(reply, reprompt=self.composer.hands_free_reprompt(kind))
         if reply.end_session and any(isinstance(e, ev.CoolDownPart) for e in move.events):
             return self.reminding.offer_after(turn, replace(moved, reply=reply))
         return replace(moved, reply=reply)
@@ -370,19 +374,23 @@ class Handlers:
     def back_one_set(self, turn: Turn) -> Outcome:
         """Back a set, to do it again. In a conversation, it is asked first when it would take
         a set that was done off the count ("Alexa, previous" and the button are deliberate).
-        In a warm-up, the part before the one under way is led again (the first part, from the
-        first): the warm-up is never left for it. At the cool-down offer or in the cool-down,
-        the workout's last set (and the finish with it) is taken back after a yes, while it
-        can be (skill.coaching.take_back); after that, the runner is told plainly that the
-        workout is saved as done before the offer stands."""
+        In a warm-up or cool-down (or over one of its parts played recorded), the part before
+        the one under way is led again (the first part, from the first): it is never left for
+        it. At the cool-down offer, and in the cool-down for the words that take a set back
+        ("undo", "I said done by accident": GoBackIntent), the workout's last set (and the
+        finish with it) is taken back after a yes, while it can be (skill.coaching.take_back);
+        after that, at the offer the runner is told plainly that the workout is saved as done."""
         routine = turn.routine_part
-        if routine is not None and routine[0] == "warm_up":
-            again = max(0, routine[1] - 2)  # routine[1] is the part "next" leads
-            return self.move(turn, lambda p: self.coach.warm_up(p, again))
-        if self.offer_open(turn) or routine is not None:
+        playing = hf.routine_playing(self.service, turn)  # a part recorded, for a button
+        if playing is not None:
+            return self.routine_part_before(turn, playing[0], playing[1])
+        in_cool_down = routine is not None and routine[0] == "cool_down"
+        if self.offer_open(turn) or (in_cool_down and turn.asked.intent == "GoBackIntent"):
             before = self.finish_to_take_back(turn)
             if before is not None and turn.asked.may_speak:
                 return Outcome(self.composer.confirm_take_back(before))
+        if routine is not None:
+            return self.routine_part_before(turn, routine[0], routine[1] - 1)  # after this one
         if self.offer_open(turn):
             return self.offer_again(turn, Speech().say(self.composer.phrases.say("set.saved_done")))
         back = self.coach.back_one_set(turn.progress, turn.now)
@@ -426,11 +434,19 @@ class Handlers:
         kept = records if outcome.exercises is None else outcome.exercises
         return replace(outcome, history=past, exercises=kept)
 
+    def routine_part_before(self, turn: Turn, kind: str, part: int) -> Outcome:
+        """The part before `part` of the warm-up or cool-down, led again (the first part, from
+        the first): the routine is never left for it."""
+        return self.next_routine_part(turn, kind, max(0, part - 1))
+
     def repeat(self, turn: Turn) -> Outcome:
         """The set said again; over a rest the coach's audio plays, the set after it, and the
         rest plays on. In hands-free mode the way on is "Alexa, next". In a warm-up or
         cool-down, the part just led is led again (the place stays: "next" leads the same part
         after it); at the cool-down offer, the offer is made again."""
+        recorded = hf.routine_again(self.service, turn)  # a part playing: from its start
+        if recorded is not None:
+            return Outcome(player=recorded)
         again = self.part_again(turn)
         if again is not None:
             return again
@@ -487,6 +503,10 @@ class Handlers:
                 progress=self.coach.pause(turn.progress, turn.now).progress, player=button
             )
         stop = hf.stop_if_held(self.service, turn)
+        if hf.routine_playing(self.service, turn) is not None and not turn.asked.in_conversation:
+            # Over a recorded warm-up or cool-down part, as over a rest: it stops where it is
+            # ("Alexa, resume" plays on), and nothing of the workout is paused or kept.
+            return Outcome(player=stop)
         if routine is not None:
             return Outcome(self.composer.routine_paused(turn.progress, routine[0]), player=stop)
         if self.offer_open(turn):  # "wait": take your time, and the offer stands
@@ -506,14 +526,16 @@ class Handlers:
 
     def resume(self, turn: Turn) -> Outcome:
         """A rest paused part-way plays on from where it stopped; else the set is called again.
-        In a warm-up or cool-down, its next part."""
+        In a warm-up or cool-down, its next part (or the recorded part paused, played on)."""
         routine = turn.routine_part
+        mid_rest = hf.resume_mid_rest(self.service, turn)
+        if routine is not None and mid_rest is not None:  # a recorded part, from where it stopped
+            return Outcome(player=mid_rest)
         if routine is not None:
             return self.next_routine_part(turn, *routine)
         if self.offer_open(turn):
             return self.offer_again(turn)
         resumed = self.coach.resume(turn.progress, turn.now)
-        mid_rest = hf.resume_mid_rest(self.service, turn)
         if mid_rest is None:
             return self.speak(turn, resumed)
         return Outcome(progress=resumed.progress, player=mid_rest)

@@ -102,24 +102,43 @@ def _done_another_way(service: CoachService, progress: Progress) -> frozenset[st
 
 def play_now(turn: Turn, playing: Playing, leads_to: Progress) -> Play:
     first, token = first_of(playing.tracks, user_tag(turn.asked.record_key), leads_to)
-    return Play(first, token)
+    return Play(first, token, title=playing.title)
 
 
 def resume_mid_rest(service: CoachService, turn: Turn) -> Play | None:
-    """A rest paused part-way plays on from where it stopped (its track is constant-bitrate, so
-    the player can start at an offset); None when the runner was not mid-rest."""
+    """A rest (or a warm-up or cool-down part) paused part-way plays on from where it stopped
+    (its track is constant-bitrate, so the player can start at an offset); None when the runner
+    was not mid-rest."""
     hands_free, token = service.hands_free, turn.asked.player_token
     if hands_free is None or token is None or not holds_player(service, turn):
         return None
     track = hands_free.catalog.by_id(token.track_id)
     offset = turn.asked.player_offset_ms
-    if track is None or track.rest_seconds is None or offset <= 0:
+    if track is None or offset <= 0:
+        return None
+    if track.rest_seconds is None and player.routine_part_of(token) is None:
         return None
     if offset >= track.planned_seconds * 1000:  # past its end: the rest is over
         return None
     if not token.leads_to(turn.progress):
         return None
     return Play(track, token, offset_ms=offset)
+
+
+def routine_playing(service: CoachService, turn: Turn) -> tuple[str, int] | None:
+    """("warm_up" or "cool_down", the part) when the player is playing (or holds, while Alexa
+    listens) that part of the runner's warm-up or cool-down, recorded; None otherwise."""
+    token = _playing_the_way_to_the_set(service, turn)
+    return None if token is None else player.routine_part_of(token)
+
+
+def routine_again(service: CoachService, turn: Turn) -> Play | None:
+    """The warm-up or cool-down part the player is playing, from its start ("Alexa, repeat")."""
+    token = _playing_the_way_to_the_set(service, turn)
+    if token is None or service.hands_free is None or player.routine_part_of(token) is None:
+        return None
+    track = service.hands_free.catalog.by_id(token.track_id)
+    return None if track is None else Play(track, token)
 
 
 def _playing_the_way_to_the_set(service: CoachService, turn: Turn) -> PlayerToken | None:

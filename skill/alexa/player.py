@@ -113,6 +113,7 @@ class Play:
     token: PlayerToken
     queued: bool = False
     offset_ms: int = 0
+    title: str | None = None  # shown instead of the set the queue leads to (a warm-up part's)
 
 
 @dataclass(frozen=True)
@@ -129,21 +130,26 @@ def directive_for(
     url = action.track.url(hands_free.base_url)
     stream = Stream(token=action.token.encode(), url=url, offset_in_milliseconds=action.offset_ms)
     behavior = PlayBehavior.REPLACE_ENQUEUED if action.queued else PlayBehavior.REPLACE_ALL
-    metadata = now_showing(action.track, action.token, hands_free.catalog)
+    metadata = now_showing(action.track, action.token, hands_free.catalog, action.title)
     return PlayDirective(
         play_behavior=behavior, audio_item=AudioItem(stream=stream, metadata=metadata)
     )
 
 
-def now_showing(track: Track, token: PlayerToken, catalog: AudioCatalog) -> AudioItemMetadata:
+def now_showing(
+    track: Track, token: PlayerToken, catalog: AudioCatalog, title: str | None = None
+) -> AudioItemMetadata:
     """What a screen device shows while the track plays: the exercise and set the queue leads
-    to, as the coach's own screen names them (skill.screen); the track's title otherwise."""
+    to, as the coach's own screen names them (skill.screen); the track's title (or `title`)
+    otherwise, and for a warm-up or cool-down part, which is no set's."""
     labels = place_labels(
         catalog.phrases, catalog.library, token.workout_id, token.exercise_index, token.set_number
     )
     app_name = catalog.phrases.say("audio.titles.app")
+    if title is not None or track.id.startswith(_ROUTINE):
+        labels = None
     if labels is None:
-        return AudioItemMetadata(title=track.title, subtitle=app_name)
+        return AudioItemMetadata(title=title or track.title, subtitle=app_name)
     workout, exercise, set_label = labels
     return AudioItemMetadata(title=f"{exercise}: {set_label}", subtitle=f"{workout} · {app_name}")
 
@@ -165,6 +171,21 @@ def first_of(tracks: tuple[Track, ...], tag: str, progress: Progress) -> tuple[T
 # them is the player's.
 _BEFORE_THE_SET = ("praise-", "rest-", "intro-", "reminder-")
 _LEAD_AND_REST = ("praise-", "rest-")
+# A warm-up part played for a button: "next" over the last one goes on to the first exercise's
+# introduction, as "next" over a rest does (no set is under way to end).
+_WARM_UP = ("warmup-",)
+_ROUTINE = ("warmup-", "cooldown-")
+
+
+_ROUTINE_TRACK = re.compile(r"(warmup|cooldown)-[a-z0-9_]+-(\d{1,2})")
+
+
+def routine_part_of(token: PlayerToken) -> tuple[str, int] | None:
+    """("warm_up" or "cool_down", the 0-based part) when `token`'s track is one of those parts."""
+    found = _ROUTINE_TRACK.fullmatch(token.track_id)
+    if found is None:
+        return None
+    return ("warm_up" if found[1] == "warmup" else "cool_down"), int(found[2]) - 1
 
 
 def before_the_set(token: PlayerToken) -> bool:
@@ -179,9 +200,10 @@ def skip_to_call(token: PlayerToken) -> PlayerToken | None:
     introduction, if any), or past the introduction to the set's call. None when `token`'s
     track is the call itself (or the ready tone): "next" then ends the set."""
     current = token.track_id
-    if not current.startswith(_BEFORE_THE_SET):
+    if not current.startswith((*_BEFORE_THE_SET, *_WARM_UP)):
         return None
-    skipped = _LEAD_AND_REST if current.startswith(_LEAD_AND_REST) else _BEFORE_THE_SET
+    lead = (*_LEAD_AND_REST, *_WARM_UP)
+    skipped = lead if current.startswith(lead) else _BEFORE_THE_SET
     for step in range(token.step + 1, len(token.track_ids)):
         if not token.track_ids[step].startswith(skipped):
             return replace(token, step=step)

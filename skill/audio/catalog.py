@@ -13,6 +13,8 @@ Pure (no audio libraries, no disk). The skill asks it for a track and its URL; `
     catalog.introduction("bodyweight", 3)  # "Exercise 4 of 6: Y-T-W-L raise. These small ..."
     catalog.introduction("bodyweight", 3, first_time=False)   # "..., which you've done before."
     catalog.finished()                     # after the last set: how to hear the summary
+    catalog.routine_part("dumbbell", "warm_up", 1)   # "Warm-up, part 2 of 2.", its moves led
+                                           #  on the clock, the beep, "That's you warmed up."
     catalog.by_id("rest-045")              # a Track, or None
     catalog.by_file("rest-045-....mp3")    # a Track, or None (what the web route serves)
     catalog.tracks()                       # every track, in a stable order
@@ -66,6 +68,9 @@ MIN_REST_SECONDS = 15
 MAX_REST_SECONDS = 300  # tracks are not limited by the length of one spoken response
 DIGEST_CHARS = 10
 READY_SECONDS = 1  # the ready tone's track: the beep, ending with it
+# After "Warm-up, part 2 of 2.", before its first move's call: a sentence's pause (a call at 0
+# would fall inside the heading's last MP3 frame, which the join cannot do).
+ROUTINE_LEAD_SECONDS = 0.5
 _TRACK_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -303,6 +308,37 @@ class AudioCatalog:
             (Words(words),),
         )
 
+    def routine_part(self, workout_id: str, kind: str, part: int) -> Track:
+        """Part `part` (0-based) of the workout's warm-up or cool-down (`kind`), led as the
+        spoken coach leads it (each move called and held for its seconds, then the beep),
+        ending with the way on: "Alexa, next" for the next part, or the spoken part's last
+        words after the last. Played where a reply may not speak (a device's button)."""
+        workout = self._workout(workout_id)
+        if kind not in ("warm_up", "cool_down"):
+            raise ValueError(f"no routine {kind!r}: warm_up or cool_down")
+        parts = workout.warm_up if kind == "warm_up" else workout.cool_down
+        if not 0 <= part < len(parts):
+            raise ValueError(f"the {workout.name} has no {kind} part {part}")
+        events: list[At] = []
+        clock = ROUTINE_LEAD_SECONDS
+        for move in parts[part]:  # each call starts its move's seconds, as in speech
+            events.append(At(round(clock, 3), Words(self._composer.move_call(move))))
+            clock += move.seconds
+        events.append(At(round(clock, 3), Tone(REST_OVER)))
+        led = Timed(round(clock + REST_OVER.seconds, 3), tuple(events), kind="routine")
+        if part + 1 < len(parts):
+            way_on = self.phrases.say(f"audio.{kind}_next", next=part + 2)
+        else:
+            way_on = self.phrases.say(f"{kind}.done")
+        heading = self.phrases.say(f"{kind}.part", part=part + 1, parts=len(parts))
+        title = self.routine_title(kind, part, len(parts))
+        track_id = f"{kind.replace('_', '')}-{workout.id}-{part + 1}"
+        return self._track(track_id, title, (Words(heading), led, Words(way_on)))
+
+    def routine_title(self, kind: str, part: int, parts: int) -> str:
+        """ "Warm-up: part 2 of 2", for the player's screen (`part` 0-based)."""
+        return self.phrases.say(f"audio.titles.{kind}", part=part + 1, parts=parts)
+
     def ready(self) -> Track:
         """A short tone, no words: played after a spoken set announcement, so that the coach
         holds the player and "Alexa, next" reaches it when the set is done."""
@@ -344,6 +380,8 @@ class AudioCatalog:
                     )
                     for n in range(1, exercise.sets + 1)
                 ]
+            for kind, parts in (("warm_up", workout.warm_up), ("cool_down", workout.cool_down)):
+                tracks += [self.routine_part(workout.id, kind, n) for n in range(len(parts))]
         tracks += [self.ready(), self.finished()]
         by_id = {track.id: track for track in tracks}
         if len(by_id) != len(tracks):

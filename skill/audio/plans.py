@@ -9,9 +9,11 @@ set, a skip) plays the set's call.
 
 Moves that need what only speech carries (starting a workout and its warm-up, a question, the
 finishing summary and the cool-down offer) are spoken as in the conversation when the reply may
-speak; a button press that finishes the workout plays the finish instead. A spoken move that
-announces a set also plays the ready tone (no words: one voice), which starts once the
-microphone closes: from then on the coach holds the player, and "Alexa, next" ends the set.
+speak; a button press that finishes the workout plays the finish instead, and one that leads a
+warm-up or cool-down part plays that part, recorded. A spoken move that announces a set, or
+leads a warm-up or cool-down part with another after it, also plays the ready tone (no words:
+one voice), which starts once the microphone closes: from then on the coach holds the player,
+and "Alexa, next" ends the set or leads the next part.
 """
 
 from __future__ import annotations
@@ -42,10 +44,21 @@ _SPOKEN = (
 )
 
 
+def routine_part_of(move: Transition) -> tuple[str, int, int] | None:
+    """("warm_up" or "cool_down", the part, how many) when `move` leads a part of either."""
+    for event in move.events:
+        if isinstance(event, ev.WarmUpPart):
+            return "warm_up", event.part, event.parts
+        if isinstance(event, ev.CoolDownPart):
+            return "cool_down", event.part, event.parts
+    return None
+
+
 @dataclass(frozen=True)
 class Playing:
     tracks: tuple[Track, ...]  # played one after another
     spoken: bool = False  # the move is also spoken, first (the tracks are then a tone)
+    title: str | None = None  # the player's screen shows this, not the set the queue leads to
 
 
 def plan_for(
@@ -67,12 +80,25 @@ def plan_for(
         return (
             None if can_speak else Playing((catalog.lead_in(before.sets_done), catalog.finished()))
         )
+    routine = routine_part_of(move)
+    if routine is not None and ev.SetAnnounced not in kinds:
+        kind, part, parts = routine
+        if not can_speak:  # a button: the part in the coach's recorded voice
+            return Playing((catalog.routine_part(after.workout_id, kind, part),))
+        if kind == "cool_down" and part + 1 == parts:
+            return None  # the cool-down's last part: nothing follows it to hold the player for
+        # Spoken; the tone behind it makes the coach the device's player, so "Alexa, next"
+        # reaches it once the microphone closes. A screen names the part, not the first set.
+        title = catalog.routine_title(kind, part, parts)
+        return Playing((catalog.ready(),), spoken=True, title=title)
     here = coach.position(after)
     if here is None or ev.SetAnnounced not in kinds:
         return None
     if can_speak and any(isinstance(event, _SPOKEN) for event in move.events):
         return Playing((catalog.ready(),), spoken=True)
     tracks: list[Track] = []
+    if routine is not None:  # the warm-up's last part, for a button: then the first set
+        tracks.append(catalog.routine_part(after.workout_id, *routine[:2]))
     rest = next((e for e in move.events if isinstance(e, ev.RestStarted)), None)
     if rest is not None:
         if rest.last_set_of_exercise:  # "Good. Next up: chest press.", as the spoken rest says

@@ -401,8 +401,15 @@ class Wording:
         to resume."""
         return "answers.prompt_paused" if progress.paused else "set.go"
 
-    def hands_free_reprompt(self) -> str:
-        return Speech().say(self.phrases.say("set.reprompt_hands_free")).ssml()
+    def hands_free_reprompt(self, routine: str | None = None) -> str:
+        """The way on once the microphone closes: "Alexa, next", for the set or, in a warm-up
+        or cool-down (`routine`), its next part."""
+        keys = {
+            "warm_up": "warm_up.reprompt_hands_free",
+            "cool_down": "cool_down.reprompt_hands_free",
+        }
+        key = keys.get(routine or "", "set.reprompt_hands_free")
+        return Speech().say(self.phrases.say(key)).ssml()
 
     def ask(self, speech: Speech, reprompt_key: str, pending: str | None = None) -> Reply:
         return Reply(speech, Speech().say(self.phrases.say(reprompt_key)).ssml(), False, pending)

@@ -259,3 +259,44 @@ def test_the_catalog_lists_the_finished_track_and_nothing_twice() -> None:
     ids = [track.id for track in catalog.tracks()]
     assert len(ids) == len(set(ids))
     assert ids.count("finished") == 1
+
+
+@pytest.mark.parametrize("locale", ["en-US", "de-DE"])
+def test_each_warm_up_and_cool_down_part_is_led_as_in_speech_and_ends_with_the_way_on(
+    locale: str,
+) -> None:
+    """A device's next button may not speak: the part it leads is the coach's own recording,
+    its moves called and held for their seconds as the spoken coach holds them, the beep, then
+    how to go on (issue 18, findings 3 and 11)."""
+    catalog = default_catalog(locale)
+    phrases = default_phrasebook(locale)
+    composer = Composer(Coach(default_library(locale)), phrases)
+    for workout in default_library(locale).workouts:
+        for kind, parts in (("warm_up", workout.warm_up), ("cool_down", workout.cool_down)):
+            for part, moves in enumerate(parts):
+                track = catalog.routine_part(workout.id, kind, part)
+                assert catalog.by_id(track.id) == track
+                heading, led, way_on = track.sections
+                assert heading == Words(
+                    phrases.say(f"{kind}.part", part=part + 1, parts=len(parts))
+                )
+                assert isinstance(led, Timed)
+                calls = [at for at in led.events if isinstance(at.sound, Words)]
+                assert [at.sound for at in calls] == [Words(composer.move_call(m)) for m in moves]
+                held = [
+                    b.seconds - a.seconds
+                    for a, b in zip(calls, [*calls[1:], led.events[-1]], strict=True)
+                ]
+                assert held == [pytest.approx(m.seconds) for m in moves]
+                assert led.events[-1].sound == Tone(REST_OVER)
+                assert led.seconds == pytest.approx(led.events[-1].seconds + REST_OVER.seconds)
+                assert isinstance(way_on, Words)
+                if part + 1 < len(parts):
+                    assert ("Alexa, next" if locale == "en-US" else "Alexa, weiter") in way_on.text
+                    assert str(part + 2) in way_on.text
+                else:
+                    assert way_on.text == phrases.say(f"{kind}.done")
+    assert catalog.routine_part("dumbbell", "warm_up", 1).id == "warmup-dumbbell-2"
+    for wrong in (("dumbbell", "warm_up", 2), ("dumbbell", "stretch", 0), ("yoga", "warm_up", 0)):
+        with pytest.raises(ValueError):
+            catalog.routine_part(*wrong)
