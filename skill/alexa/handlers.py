@@ -302,7 +302,18 @@ class Handlers:
             return self.last_set_partly(turn, reps, by_player)
         if self.routine_kind(turn) is not None or self.before_the_call(turn):
             return self.fallback(turn)
+        if self.far_short(turn, reps):
+            assert reps is not None  # far_short checked it
+            return Outcome(self.composer.confirm_partial(turn.progress, reps))
         return self.move(turn, lambda p: self.coach.finish_set_partly(p, turn.now, reps))
+
+    def far_short(self, turn: Turn, reps: int | None) -> bool:
+        """Half the set's reps or fewer, said in a conversation: asked before it counts, as
+        words with a number in them said to someone else can sound like it."""
+        here = self.coach.position(turn.progress)
+        if reps is None or here is None or not turn.asked.in_conversation:
+            return False
+        return 2 * reps <= here.exercise.reps.count
 
     def last_set_partly(self, turn: Turn, reps: int | None, by_player: bool) -> Outcome:
         """ "I only managed 8" over the rest after a set (or, hands-free, anything the coach's
@@ -1054,6 +1065,9 @@ class Handlers:
             return self.speak(turn, self.coach.back_one_set(turn.progress, turn.now))
         if question == "take_back":
             return self.take_back(turn)
+        if question == "partial" and target.isdigit():
+            reps = int(target)
+            return self.move(turn, lambda p: self.coach.finish_set_partly(p, turn.now, reps))
         if question == "pain" and target == "easier":
             return self.easier_and_go(turn)
         if question == "pain" and target == "skip":

@@ -26,6 +26,15 @@ class Composer(Answers):
         )
         return self.ask_yes_no(Speech().say(text), pending)
 
+    def confirm_partial(self, progress: Progress, reps: int) -> Reply:
+        """Before a set far short of its reps is counted as partial."""
+        here = self.coach.position(progress)
+        assert here is not None  # only asked at a set
+        planned = str(here.exercise.reps.count)
+        return self._confirm(
+            progress, "confirm.partial", f"partial:{reps}", reps=str(reps), planned=planned
+        )
+
     def confirm_end(self, progress: Progress, routine: str | None) -> Reply:
         """Before everyday words for stopping end a workout under way (or its warm-up)."""
         if routine == "warm_up":
