@@ -44,62 +44,16 @@ from harness.utterances import SlotMatch, normalize
 # Misheard: the recogniser heard a command that asks for the change; mishandled: the skill made
 # a change the heard intent does not ask for. Today's mishandled ones are the skill's, listed
 # for the off-script issue: the warm-up is lost to a pause, a rest change, "easier" or a closed
-# session.
+# session. Each floor is today's figure rounded down; why each moved: docs/phrases.md, "How the
+# floors came to be".
 FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
-    # runner_phrases.yaml took in the first held-out set on December 7 (its misses had been read
-    # to write samples), most of which the exact matcher misses: 92% before, 82.9% after.
-    # 96.6% of 672 until 127 phrases came in for the two places runners were least understood,
-    # the warm-up and the cool-down offer (December 7; a third of them never made samples).
     (STATISTICAL, MAIN): (0.90, 0, 0),
-    # The off-script issue's aim is 85% held out. The first held-out set reached 84.5%, but only
-    # after its misses had been read; the set written blind on December 7 is 74.4% with the same
-    # samples (docs/phrases.md). 80.2% of 86 after two rounds widened the samples (630 more,
-    # written from neither held-out file; four phrases they matched word for word moved to
-    # MAIN); the second blind set, written between the rounds, 74.7% (73.4% after the first).
-    # "Alright" as a yes (it counted a set as the set was called) took one phrase of the first
-    # everyday set and two of the second, and gave three to the off-script ones (en-US 73.5% to
-    # 73.8% together): 80.2% to 79.1% here. ThanksIntent ("You're welcome" rather than "Sorry,
-    # I didn't catch that") took one more here and two off-script, gave one to the second set
-    # and one to en-IN (en-US 73.3% together): 77.9%. 79.1% after the explore round, 77.9%
-    # with FaintIntent (dizzy or faint met as chest pain is; en-US 73.5% together), 79.1% once
-    # feeling good was a FallbackIntent sample (en-US 73.1% together).
     (STATISTICAL, HELD_OUT): (0.79, 0, 0),
-    # 77.2% once "without weights" named the bodyweight workout ("the one without weights
-    # please" started the dumbbell one) and "i think so" / "i don't think so" were yes and no;
-    # 74.7% with "alright" a yes, 75.9% with ThanksIntent. 72.2% after the explore round
-    # (December 7, later: "that's fine" and "sounds good" a yes, "not done" and "i can't
-    # remember" FallbackIntent samples, "skip the explanation" going ahead with the set, "the
-    # one with no weights"), which gave one to the first set and two to not_for_the_coach.yaml
-    # and two to four to each other English locale's held-out sets together. 74.7% with
-    # FaintIntent; 73.4% with BreathlessIntent ("i can't breathe" met as chest pain is) and
-    # being winded a wait, 72.2% with lacking kit said more ways (dumbbells lacked at the choice
-    # started the dumbbell workout).
     (STATISTICAL, HELD_OUT_2): (0.72, 0, 0),
-    # 65.2% until "i only got {reps} reps" left PartialSetIntent: it counted "i only got five
-    # hours sleep" as a partial set.
-    # 63.5%: 64.3% until "done" said of food, laundry or coffee became AMAZON.FallbackIntent
-    # samples (a set counted on "the cake is done"; docs/phrases.md).
-    # 67.1% after both rounds (eight phrases they matched moved to MAIN, and "feels good to
-    # move", which a warm-up sample with "move" in it heard as ready); the second blind set
-    # 75.6%.
-    # 68.9% with "i think so" and "i don't think so" as yes and no (December 7), 69.8% with
-    # "alright" a yes, 68.9% with ThanksIntent; the second set 75.6% to 78.2%.
-    # 69.2% of 221 with FaintIntent, whose samples matched "i feel a bit dizzy" word for word
-    # (moved to MAIN).
     (STATISTICAL, OFF_SCRIPT): (0.68, 0, 0),
-    # 79.5% with FaintIntent, 76.9% once feeling good was a FallbackIntent sample (it ended
-    # the workout as feeling faint)
     (STATISTICAL, OFF_SCRIPT_2): (0.76, 0, 0),
-    # "dinner's ready" started the cool-down until being ready stopped answering its offer. Eight
-    # phrases a review found heard as a partial set or as ending came in on December 7 (90.0%
-    # of 200 before them).
-    # 88.9% of 208 before those samples and five phrases of "done" said of something else.
-    # 88.1% after the first round of wider samples, 87.2% after the second.
-    # 86.8% of 212 once its six "thank you" lines, a ThanksIntent sample, moved to MAIN;
-    # 87.7% after the explore round. Its PartialSetIntent samples first had "i just got {reps}"
-    # too, which counted a set on "i just got a text" and "just got back" (only "only" now).
     (STATISTICAL, NOT_FOR_THE_COACH): (0.87, 0, 0),
-    (EXACT, MAIN): (0.74, 0, 0),  # 86.0% of 672 before those 127, none a sample word for word
+    (EXACT, MAIN): (0.74, 0, 0),
     (EXACT, HELD_OUT): (0.09, 0, 0),
     (EXACT, HELD_OUT_2): (0.16, 0, 0),
     (EXACT, OFF_SCRIPT): (0.16, 0, 0),
@@ -142,33 +96,13 @@ def test_runners_are_understood_and_nothing_harmful_happens_unasked(recogniser: 
 # sets written blind on December 7 (never read to write samples; en-CA, en-AU and en-IN got a
 # second, larger one, and a third after a third round of local words and the wider en-US
 # samples), with the stand-in trained on its model. The floor of each file; harm is 0
-# everywhere. The aim is 85% held out: en-GB meets it only counting the phrases that are
-# samples word for word (80.6% without them, docs/locales.md), and de-DE too (85.8%; 81.6%).
+# everywhere. The aim is 85% held out: en-GB and de-DE meet it only counting the phrases that
+# are samples word for word (docs/locales.md gives both).
 LOCALE_FLOORS: Mapping[str, Mapping[str, float]] = {
-    # 96.6% locally after the explore round ("i only got to six" heard as only kit, "not today
-    # cheers" at "Continue?" as nothing), 90.0% held out (88.3% before)
     "en-GB": {LOCAL: 0.96, HELD_OUT: 0.90},
-    # "i'm gonna call it" no longer ends (it ended on "i'm gonna call mum"): 80.0% before.
-    # A fourth round of local words (December 7: 121 templates over en-CA, en-AU and en-IN,
-    # written without the held-out files) took one held-out phrase in each of the three
-    # together: the third sets 78.4% to 76.5%, 75.6% to 73.3% and 84.1% to 83.7% (of 43).
-    # The explore round (December 7, later) gave two: 80.0% and 78.4%. BreathlessIntent took
-    # one of the third set (76.5%).
     "en-CA": {LOCAL: 0.98, HELD_OUT: 0.80, "held_out_2.yaml": 0.86, "held_out_3.yaml": 0.76},
-    # 73.3% and 70.0% held out before a second, wider round of local words
-    # The explore round gave four: 90.0% and 77.8%; BreathlessIntent took one (75.6%).
     "en-AU": {LOCAL: 0.97, HELD_OUT: 0.90, "held_out_2.yaml": 0.85, "held_out_3.yaml": 0.75},
-    # the third round took the second set from 81.7% to 78.3%; 80.0% of 60 once "without
-    # weights" named the bodyweight workout and "i think so" was a yes, 79.7% of 59 once the
-    # phrase that synonym made a sample word for word moved to LOCAL; 81.4% with ThanksIntent,
-    # 79.7% after the fourth round, whose samples made one phrase of the third set a sample
-    # word for word (moved to LOCAL); 81.4% after the explore round (79.7% and 81.4% again as
-    # FaintIntent came in); the third set 79.1% with BreathlessIntent and lacking kit said more
-    # ways (83.7% before)
     "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.81, "held_out_3.yaml": 0.79},
-    # 85.0% until a workout's muscles and kit could be asked by name (December 7), 84.2% until
-    # a blind round of everyday German samples (484, December 7, later): 85.8%, of which six
-    # phrases are samples word for word written apart from them (81.6% of the 87 that are not)
     "de-DE": {MAIN: 0.99, HELD_OUT: 0.85},
 }
 
