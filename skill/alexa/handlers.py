@@ -259,6 +259,11 @@ class Handlers:
             return self.offer_again(turn)
         if turn.asked.pending == "continue" and self.under_way(turn):
             return Outcome(self.composer.finished_question(turn.progress))
+        if (turn.asked.pending or "").startswith("partial:"):
+            # "Only 6 of 12?" then "done": counted whole it would count reps the runner just
+            # said they did not do, so the question is asked again
+            words = turn.asked.question_words
+            return Outcome(self.composer.help_with_question(words, turn.asked.pending or ""))
         if self.offered(turn) is not None:  # the set was not called yet: it is, nothing counted
             return self.set_called_as_it_is(turn)
         by_player = hf.next_by_player(self.service, turn)
