@@ -195,7 +195,10 @@ class Handlers:
     # --- moving through the workout -----------------------------------------------------------
 
     def launch(self, turn: Turn) -> Outcome:
-        return Outcome(self.composer.launch(turn.progress, turn.routine_part))
+        outcome = Outcome(self.composer.launch(turn.progress, turn.routine_part))
+        if pains.urgent_lately(turn.hurt, turn.now):  # stopped for their health not long ago
+            return replace(outcome, notice=self.composer.phrases.say("pain.urgent_earlier"))
+        return outcome
 
     def named_workout(self, turn: Turn) -> str | None:
         """The workout the runner's words name: its id; for "the other one", which Alexa
@@ -614,9 +617,11 @@ class Handlers:
     def hurt(self, turn: Turn, part: str | None) -> Outcome:
         stop = hf.stop_if_held(self.service, turn)
         routine = turn.routine_part
+        urgent = part in URGENT_PARTS
         if routine is not None:  # the warm-up or cool-down part stays where it is
             reply = self.composer.pain(turn.progress, part, routine=f"{routine[0]}:{routine[1]}")
-            return Outcome(reply, player=stop)
+            noted = pains.said(turn.hurt, pains.URGENT, turn.now) if urgent else None
+            return Outcome(reply, player=stop, hurt=noted)
         if self.offer_open(turn) and part not in URGENT_PARTS:  # the cool-down, gently, after it
             return Outcome(self.composer.pain_at_cool_down_offer(), player=stop)
         here = self.coach.position(turn.progress)
@@ -629,6 +634,8 @@ class Handlers:
             if part in (FAINT, BREATHLESS)
             else pains.said(turn.hurt, here.exercise.id, turn.now)
         )
+        if urgent:
+            hurt = pains.said(hurt, pains.URGENT, turn.now)
         exercise = here.exercise
         easier = exercise.easier is not None and paused.load_of(exercise.id) != "easier"
         reply = self.composer.pain(paused, part, "easier" if easier else "skip")
