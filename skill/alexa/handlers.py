@@ -412,6 +412,9 @@ class Handlers:
             return self.routine_part_before(turn, routine[0], routine[1] - 1)  # after this one
         if self.offer_open(turn):
             return self.offer_again(turn, Speech().say(self.composer.phrases.say("set.saved_done")))
+        if turn.progress.extra_of is not None and turn.asked.intent == "GoBackIntent":
+            # "Undo" with an extra set under way: that request is what is undone
+            return self.speak(turn, self.coach.leave_extra(turn.progress))
         back = self.coach.back_one_set(turn.progress, turn.now)
         uncounts = back.progress.sets_done < turn.progress.sets_done
         if uncounts and turn.asked.in_conversation and turn.asked.pending != "back":
