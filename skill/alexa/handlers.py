@@ -404,7 +404,13 @@ class Handlers:
         if playing is not None:
             return self.routine_part_before(turn, playing[0], playing[1])
         in_cool_down = routine is not None and routine[0] == "cool_down"
-        if self.offer_open(turn) or (in_cool_down and turn.asked.intent == "GoBackIntent"):
+        # Back after the session closed on a finished workout: its last set is still the one
+        finished = routine is None and turn.progress.finished
+        if (
+            self.offer_open(turn)
+            or finished
+            or (in_cool_down and turn.asked.intent == "GoBackIntent")
+        ):
             before = self.finish_to_take_back(turn)
             if before is not None and turn.asked.may_speak:
                 return Outcome(self.composer.confirm_take_back(before))
