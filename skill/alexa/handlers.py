@@ -1208,7 +1208,13 @@ class Handlers:
         ended = self.progression.ended(turn.progress, stopped.events, turn.exercises, turn.hurt)
         exercises = None if ended is None else ended.records
         history = self.so_far(turn, stopped)
-        return Outcome(goodbye, history=history, player=stop, events=left, exercises=exercises)
+        # Held, as after "hold on": a later "next set" calls the set left, never counts it
+        held = None
+        if routine is None and self.under_way(turn) and not turn.progress.paused:
+            held = self.coach.pause(turn.progress, turn.now).progress
+        return Outcome(
+            goodbye, held, history=history, player=stop, events=left, exercises=exercises
+        )
 
     def so_far(self, turn: Turn, stopped: Transition) -> History | None:
         """The history with the workout so far (`stopped`: the coach's stop) kept as partial;
