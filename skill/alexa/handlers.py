@@ -195,7 +195,10 @@ class Handlers:
     # --- moving through the workout -----------------------------------------------------------
 
     def launch(self, turn: Turn) -> Outcome:
-        return Outcome(self.composer.launch(turn.progress, turn.routine_part))
+        outcome = Outcome(self.composer.launch(turn.progress, turn.routine_part))
+        if pains.urgent_lately(turn.hurt, turn.now):  # stopped for their health not long ago
+            return replace(outcome, notice=self.composer.phrases.say("pain.urgent_earlier"))
+        return outcome
 
     def named_workout(self, turn: Turn) -> str | None:
         """The workout the runner's words name: its id; for "the other one", which Alexa
@@ -259,6 +262,11 @@ class Handlers:
             return self.offer_again(turn)
         if turn.asked.pending == "continue" and self.under_way(turn):
             return Outcome(self.composer.finished_question(turn.progress))
+        if (turn.asked.pending or "").startswith("partial:"):
+            # "Only 6 of 12?" then "done": counted whole it would count reps the runner just
+            # said they did not do, so the question is asked again
+            words = turn.asked.question_words
+            return Outcome(self.composer.help_with_question(words, turn.asked.pending or ""))
         if self.offered(turn) is not None:  # the set was not called yet: it is, nothing counted
             return self.set_called_as_it_is(turn)
         by_player = hf.next_by_player(self.service, turn)
@@ -396,7 +404,13 @@ class Handlers:
         if playing is not None:
             return self.routine_part_before(turn, playing[0], playing[1])
         in_cool_down = routine is not None and routine[0] == "cool_down"
-        if self.offer_open(turn) or (in_cool_down and turn.asked.intent == "GoBackIntent"):
+        # Back after the session closed on a finished workout: its last set is still the one
+        finished = routine is None and turn.progress.finished
+        if (
+            self.offer_open(turn)
+            or finished
+            or (in_cool_down and turn.asked.intent == "GoBackIntent")
+        ):
             before = self.finish_to_take_back(turn)
             if before is not None and turn.asked.may_speak:
                 return Outcome(self.composer.confirm_take_back(before))
@@ -404,6 +418,9 @@ class Handlers:
             return self.routine_part_before(turn, routine[0], routine[1] - 1)  # after this one
         if self.offer_open(turn):
             return self.offer_again(turn, Speech().say(self.composer.phrases.say("set.saved_done")))
+        if turn.progress.extra_of is not None and turn.asked.intent == "GoBackIntent":
+            # "Undo" with an extra set under way: that request is what is undone
+            return self.speak(turn, self.coach.leave_extra(turn.progress))
         back = self.coach.back_one_set(turn.progress, turn.now)
         uncounts = back.progress.sets_done < turn.progress.sets_done
         if uncounts and turn.asked.in_conversation and turn.asked.pending != "back":
@@ -609,9 +626,11 @@ class Handlers:
     def hurt(self, turn: Turn, part: str | None) -> Outcome:
         stop = hf.stop_if_held(self.service, turn)
         routine = turn.routine_part
+        urgent = part in URGENT_PARTS
         if routine is not None:  # the warm-up or cool-down part stays where it is
             reply = self.composer.pain(turn.progress, part, routine=f"{routine[0]}:{routine[1]}")
-            return Outcome(reply, player=stop)
+            noted = pains.said(turn.hurt, pains.URGENT, turn.now) if urgent else None
+            return Outcome(reply, player=stop, hurt=noted)
         if self.offer_open(turn) and part not in URGENT_PARTS:  # the cool-down, gently, after it
             return Outcome(self.composer.pain_at_cool_down_offer(), player=stop)
         here = self.coach.position(turn.progress)
@@ -624,6 +643,8 @@ class Handlers:
             if part in (FAINT, BREATHLESS)
             else pains.said(turn.hurt, here.exercise.id, turn.now)
         )
+        if urgent:
+            hurt = pains.said(hurt, pains.URGENT, turn.now)
         exercise = here.exercise
         easier = exercise.easier is not None and paused.load_of(exercise.id) != "easier"
         reply = self.composer.pain(paused, part, "easier" if easier else "skip")
@@ -1187,7 +1208,13 @@ class Handlers:
         ended = self.progression.ended(turn.progress, stopped.events, turn.exercises, turn.hurt)
         exercises = None if ended is None else ended.records
         history = self.so_far(turn, stopped)
-        return Outcome(goodbye, history=history, player=stop, events=left, exercises=exercises)
+        # Held, as after "hold on": a later "next set" calls the set left, never counts it
+        held = None
+        if routine is None and self.under_way(turn) and not turn.progress.paused:
+            held = self.coach.pause(turn.progress, turn.now).progress
+        return Outcome(
+            goodbye, held, history=history, player=stop, events=left, exercises=exercises
+        )
 
     def so_far(self, turn: Turn, stopped: Transition) -> History | None:
         """The history with the workout so far (`stopped`: the coach's stop) kept as partial;

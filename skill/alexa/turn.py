@@ -257,9 +257,10 @@ class Asked:
         return self._before(SET_CALLED) or self._before(REST_UNTIL)
 
     def too_soon_for_the_set(self, seconds: float) -> bool:
-        """Said less than `seconds` after the runner was told "Off you go" and set off: too
-        soon for that set to have been done."""
-        return self._before(STARTED, seconds)
+        """Said less than `seconds` after the runner was told "Off you go" and set off, or
+        after the set was called at the end of its rest or introduction: too soon for that
+        set to have been done."""
+        return self._before(STARTED, seconds) or self._before(SET_CALLED, seconds)
 
     def _before(self, name: str, after: float = 0.0) -> bool:
         left = self._until(name)

@@ -533,6 +533,13 @@ class Coach:
             (ev.StartedOver(workout_id), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1)),
         )
 
+    def leave_extra(self, progress: Progress) -> Transition:
+        """ "Undo" just after "one more set": the extra set is left uncounted, and the planned
+        set called again; nothing done comes off the count."""
+        if progress.extra_of is None:
+            return Transition(progress, ())
+        return self._leaving_extra(progress, lambda p: Transition(p, ()))
+
     def _leaving_extra(
         self, progress: Progress, move: Callable[[Progress], Transition]
     ) -> Transition:

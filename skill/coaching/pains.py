@@ -10,6 +10,10 @@ from collections.abc import Mapping
 
 # How long the coach remembers that an exercise hurt.
 REMEMBERED_SECONDS = 28 * 24 * 3600
+# Chest pain, dizziness or struggling to breathe, kept beside the exercises under a key no
+# exercise id has; a launch this soon after says to train only if completely well.
+URGENT = "*urgent*"
+URGENT_SECONDS = 12 * 3600
 
 Pains = dict[str, float]  # exercise id -> when pain was said in it (epoch seconds)
 
@@ -40,3 +44,9 @@ def said(pains: Mapping[str, float], exercise_id: str, at: float) -> Pains:
 def lately(pains: Mapping[str, float], now: float) -> frozenset[str]:
     """The exercises that caused pain within REMEMBERED_SECONDS of `now`."""
     return frozenset(e for e, at in pains.items() if now - REMEMBERED_SECONDS < at <= now)
+
+
+def urgent_lately(pains: Mapping[str, float], now: float) -> bool:
+    """Chest pain, dizziness or struggling to breathe said within URGENT_SECONDS of `now`."""
+    at = pains.get(URGENT)
+    return at is not None and now - URGENT_SECONDS < at <= now

@@ -166,6 +166,10 @@ class Answers(MoveReplies):
                 sets=here.exercise.sets,
             )
         )
+        stand_in = self.coach.stand_in(progress, here.exercise)
+        if stand_in is not None:  # the name alone is an exercise the runner is not doing
+            kit = self.kit_names((stand_in.kit,), without=True)
+            speech.say(self.phrases.say("kit.answer", kit=kit, way=stand_in.name))
         left = here.sets_left_after_this
         if left == 0:
             speech.say(self.phrases.say("status.last_set"))

@@ -534,7 +534,12 @@ class Wording:
         names = self.kit_names(kit, without=True)
         exercise = plan.exercises[index]
         speech = Speech()
-        if set(kit).isdisjoint(exercise.kit):
+        everything = set(kit) >= self.coach.library.kit_ids
+        if set(kit).isdisjoint(exercise.kit) and exercise.kit and len(kit) > 2 and not everything:
+            # "I only have dumbbells": what it needs, not a list of kit the runner never named
+            kept = self.join([p.name for p in self.coach.library.kit if p.id in exercise.kit])
+            speech.say(self.phrases.say("kit.needs_only", name=exercise.name, kit=kept))
+        elif set(kit).isdisjoint(exercise.kit):
             speech.say(self.phrases.say("kit.not_needed", name=exercise.name, kit=names))
         later = plan.exercises[index:]
         needed = any(not set(kit).isdisjoint(e.kit) for e in later)
