@@ -749,6 +749,11 @@ class Coach:
             partial_sets=len(progress.partial_sets),
             extra_sets=sum(count for _, count in progress.extra_sets),
             started_at=progress.started_at,
+            not_reached=tuple(
+                e.id
+                for e, n in zip(workout.exercises, counts, strict=True)
+                if n == 0 and e.id not in progress.skipped
+            ),
         )
         if workout.cool_down:
             return Transition(finished, (summary, ev.CoolDownOffered()))
