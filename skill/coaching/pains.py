@@ -13,6 +13,13 @@ REMEMBERED_SECONDS = 28 * 24 * 3600
 
 Pains = dict[str, float]  # exercise id -> when pain was said in it (epoch seconds)
 
+# Not an exercise: when the runner last stopped for chest pain, feeling faint or trouble
+# breathing, told to leave training for the day. A key no exercise has, so that older versions
+# read it as an exercise that never comes up.
+URGENT = "!urgent"
+# How long opening the skill again says that advice again rather than offering to carry on.
+URGENT_REMINDED_SECONDS = 12 * 3600
+
 
 def read(value: object) -> Pains:
     """The stored value as pains; anything else (absent, or not this shape) as none."""
@@ -40,3 +47,10 @@ def said(pains: Mapping[str, float], exercise_id: str, at: float) -> Pains:
 def lately(pains: Mapping[str, float], now: float) -> frozenset[str]:
     """The exercises that caused pain within REMEMBERED_SECONDS of `now`."""
     return frozenset(e for e, at in pains.items() if now - REMEMBERED_SECONDS < at <= now)
+
+
+def urgent_lately(pains: Mapping[str, float], now: float) -> bool:
+    """Whether the runner stopped for chest pain, faintness or breathing within
+    URGENT_REMINDED_SECONDS of `now`."""
+    at = pains.get(URGENT)
+    return at is not None and now - URGENT_REMINDED_SECONDS < at <= now

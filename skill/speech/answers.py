@@ -33,8 +33,22 @@ URGENT_PARTS = frozenset({"chest", FAINT, BREATHLESS})
 class Answers(MoveReplies):
     # --- replies that are not moves -------------------------------------------------------
 
-    def launch(self, progress: Progress, routine: tuple[str, int] | None = None) -> Reply:
+    def launch(
+        self, progress: Progress, routine: tuple[str, int] | None = None, urgent: bool = False
+    ) -> Reply:
+        """The welcome; `urgent`: soon after stopping for chest pain, faintness or breathing,
+        that advice again and the place kept for another day, never an offer to carry on."""
         here = self.coach.position(progress)
+        if urgent:
+            speech = Speech().say(self.phrases.say("launch.after_urgent"))
+            if here is not None:
+                name, sets = here.exercise.name, here.exercise.sets
+                speech.say(
+                    self.phrases.say(
+                        "launch.urgent_kept", exercise=name, set=here.set_number, sets=sets
+                    )
+                )
+            return self.ask(speech.say(self.phrases.say("help.reprompt")), "help.reprompt")
         if here is not None and routine is not None and routine[0] == "warm_up":
             offer = self.phrases.say(
                 "launch.resume_warm_up",
