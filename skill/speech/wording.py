@@ -538,4 +538,5 @@ class Wording:
             speech.say(self.phrases.say("kit.not_needed", name=exercise.name, kit=names))
         later = plan.exercises[index:]
         needed = any(not set(kit).isdisjoint(e.kit) for e in later)
-        return speech.say(self.phrases.say("kit.noted" if needed else "kit.noted_not_here"))
+        key = "kit.noted" if needed else "kit.noted_not_here"
+        return speech.say(self.phrases.say(key, kit=names))
