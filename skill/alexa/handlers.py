@@ -1027,6 +1027,8 @@ class Handlers:
             return Outcome(self.composer.cool_down_offer_help(turn.progress))
         if turn.asked.pending is not None:
             words = turn.asked.question_words
+            if turn.asked.pending.startswith("pain:"):  # safety first, then the question
+                return Outcome(self.composer.help_after_pain(words, turn.asked.pending))
             return Outcome(self.composer.help_with_question(words, turn.asked.pending))
         hands_free = hf.plays_audio(self.service, turn)
         return Outcome(self.composer.help(turn.progress, self.routine_kind(turn), hands_free))

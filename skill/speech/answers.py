@@ -834,6 +834,13 @@ class Answers(MoveReplies):
         asked = words[-1:] if reprompt == "confirm.reprompt" else ()
         return self.ask_yes_no(Speech().say(*asked, self.phrases.say(reprompt)), pending)
 
+    def help_after_pain(self, words: tuple[str, ...], pending: str) -> Reply:
+        """Help asked at the question after pain: when to stop and get help, how to stop for
+        today, then the question again (still open)."""
+        say = self.phrases.say
+        speech = Speech().say(say("pain.help_first"), say("pain.advice"), say("pain.help_stop"))
+        return self.ask_yes_no(speech.say(*words[-1:], say("confirm.reprompt")), pending)
+
     def _here_or_idle(self, progress: Progress, key: str, idle: Callable[[], Speech]) -> Speech:
         here = self.coach.position(progress)
         if here is None:
