@@ -195,10 +195,8 @@ class Handlers:
     # --- moving through the workout -----------------------------------------------------------
 
     def launch(self, turn: Turn) -> Outcome:
-        outcome = Outcome(self.composer.launch(turn.progress, turn.routine_part))
-        if pains.urgent_lately(turn.hurt, turn.now):  # stopped for their health not long ago
-            return replace(outcome, notice=self.composer.phrases.say("pain.urgent_earlier"))
-        return outcome
+        urgent = pains.urgent_lately(turn.hurt, turn.now)
+        return Outcome(self.composer.launch(turn.progress, turn.routine_part, urgent))
 
     def named_workout(self, turn: Turn) -> str | None:
         """The workout the runner's words name: its id; for "the other one", which Alexa
@@ -625,26 +623,24 @@ class Handlers:
 
     def hurt(self, turn: Turn, part: str | None) -> Outcome:
         stop = hf.stop_if_held(self.service, turn)
+        # Told to stop for the day and get medical help: opening again soon says so again.
+        urgent = pains.said(turn.hurt, pains.URGENT, turn.now) if part in URGENT_PARTS else None
         routine = turn.routine_part
-        urgent = part in URGENT_PARTS
         if routine is not None:  # the warm-up or cool-down part stays where it is
             reply = self.composer.pain(turn.progress, part, routine=f"{routine[0]}:{routine[1]}")
-            noted = pains.said(turn.hurt, pains.URGENT, turn.now) if urgent else None
-            return Outcome(reply, player=stop, hurt=noted)
+            return Outcome(reply, player=stop, hurt=urgent)
         if self.offer_open(turn) and part not in URGENT_PARTS:  # the cool-down, gently, after it
             return Outcome(self.composer.pain_at_cool_down_offer(), player=stop)
         here = self.coach.position(turn.progress)
         if here is None:
-            return Outcome(self.composer.pain(turn.progress, part), player=stop)
+            return Outcome(self.composer.pain(turn.progress, part), player=stop, hurt=urgent)
         paused = self.coach.pause(turn.progress, turn.now).progress
         # Feeling faint or breathless is not the exercise's pain: no easier way offered later.
         hurt = (
-            turn.hurt
+            urgent or turn.hurt
             if part in (FAINT, BREATHLESS)
-            else pains.said(turn.hurt, here.exercise.id, turn.now)
+            else pains.said(urgent or turn.hurt, here.exercise.id, turn.now)
         )
-        if urgent:
-            hurt = pains.said(hurt, pains.URGENT, turn.now)
         exercise = here.exercise
         easier = exercise.easier is not None and paused.load_of(exercise.id) != "easier"
         reply = self.composer.pain(paused, part, "easier" if easier else "skip")
@@ -1045,6 +1041,8 @@ class Handlers:
             return Outcome(self.composer.cool_down_offer_help(turn.progress))
         if turn.asked.pending is not None:
             words = turn.asked.question_words
+            if turn.asked.pending.startswith("pain:"):  # safety first, then the question
+                return Outcome(self.composer.help_after_pain(words, turn.asked.pending))
             return Outcome(self.composer.help_with_question(words, turn.asked.pending))
         hands_free = hf.plays_audio(self.service, turn)
         return Outcome(self.composer.help(turn.progress, self.routine_kind(turn), hands_free))
@@ -1323,7 +1321,8 @@ class Handlers:
             return Outcome()
         if self.under_way(turn):
             return Outcome(self.composer.repeat(turn.progress))
-        return Outcome(self.composer.launch(turn.progress, turn.routine_part))
+        urgent = pains.urgent_lately(turn.hurt, turn.now)
+        return Outcome(self.composer.launch(turn.progress, turn.routine_part, urgent))
 
     def nothing(self, turn: Turn) -> Outcome:
         """Requests answered with an empty response: the session ended (the place is already

@@ -318,8 +318,9 @@ class Coach:
             return self.nothing_active(progress)
         if progress.paused or progress.extra_of is not None:
             return self.finish_set(progress, now)  # an extra set counts whole
-        if reps is not None and reps >= here.exercise.reps.count:
+        if reps is not None and reps >= whole_set_reps(here.exercise):
             return self._set_done(self.clocked(progress, now), here)
+        reps = reps_of_one_side(here.exercise, reps)
         if reps == 0:  # not a rep done: nothing to count, the set again
             index, number = here.exercise_index, here.set_number
             return Transition(
@@ -351,8 +352,9 @@ class Coach:
         exercise = self.tuned(progress, here.workout.exercises[index])
         if index != here.exercise_index and progress.extra_sets_of(exercise.id):
             return None  # the set before this rest was an extra one, and extras count whole
-        if reps is not None and not 0 < reps < exercise.reps.count:
+        if reps is not None and not 0 < reps < whole_set_reps(exercise):
             return None
+        reps = reps_of_one_side(exercise, reps)
         others = tuple(p for p in progress.partial_sets if (p[0], p[1]) != (exercise.id, number))
         noted = replace(progress, partial_sets=(*others, (exercise.id, number, reps)))
         return Transition(noted, (ev.SetDonePartly(index, reps),))
@@ -756,6 +758,11 @@ class Coach:
             partial_sets=len(progress.partial_sets),
             extra_sets=sum(count for _, count in progress.extra_sets),
             started_at=progress.started_at,
+            not_reached=tuple(
+                e.id
+                for e, n in zip(workout.exercises, counts, strict=True)
+                if n == 0 and e.id not in progress.skipped
+            ),
         )
         if workout.cool_down:
             return Transition(finished, (summary, ev.CoolDownOffered()))
@@ -765,3 +772,23 @@ class Coach:
         """The answer to any move that needs a workout under way."""
         just_finished = progress.workout_id if progress.finished else None
         return Transition(progress, (ev.NoActiveWorkout(just_finished),))
+
+
+# How many times a set's reps are done, by what they are "each" of: 4 reps each side is 8 in all.
+_SIDES = {"side": 2, "hand": 2, "direction": 2}
+
+
+def whole_set_reps(exercise: Exercise) -> int:
+    """The reps (or yards, circles) of the whole set, every side, letter or direction."""
+    per = exercise.reps.per
+    times = (len(exercise.steps) or 1) if per == "letter" else _SIDES.get(per or "", 1)
+    return exercise.reps.count * times
+
+
+def reps_of_one_side(exercise: Exercise, reps: int | None) -> int | None:
+    """A partial set's reps as said of one side (of `exercise.reps.count`); None when the number
+    said is more than one side's and so of the whole set ("only six" of 4 each side): that set
+    is partial, with no number said back that could be taken for one side's."""
+    if reps is not None and reps >= exercise.reps.count:
+        return None
+    return reps

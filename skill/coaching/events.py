@@ -158,6 +158,7 @@ class WorkoutFinished:
     partial_sets: int = 0  # of sets_done, how many were not whole sets
     extra_sets: int = 0  # done beyond the plan, besides sets_done
     started_at: float | None = None  # names the workout in the history (it may end a partial one)
+    not_reached: tuple[str, ...] = ()  # jumped over ("go to ...") with none of their sets done
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,15 @@ from collections.abc import Mapping
 
 # How long the coach remembers that an exercise hurt.
 REMEMBERED_SECONDS = 28 * 24 * 3600
-# Chest pain, dizziness or struggling to breathe, kept beside the exercises under a key no
-# exercise id has; a launch this soon after says to train only if completely well.
-URGENT = "*urgent*"
-URGENT_SECONDS = 12 * 3600
 
 Pains = dict[str, float]  # exercise id -> when pain was said in it (epoch seconds)
+
+# Not an exercise: when the runner last stopped for chest pain, feeling faint or trouble
+# breathing, told to leave training for the day. A key no exercise has, so that older versions
+# read it as an exercise that never comes up.
+URGENT = "!urgent"
+# How long opening the skill again says that advice again rather than offering to carry on.
+URGENT_REMINDED_SECONDS = 12 * 3600
 
 
 def read(value: object) -> Pains:
@@ -47,6 +50,7 @@ def lately(pains: Mapping[str, float], now: float) -> frozenset[str]:
 
 
 def urgent_lately(pains: Mapping[str, float], now: float) -> bool:
-    """Chest pain, dizziness or struggling to breathe said within URGENT_SECONDS of `now`."""
+    """Whether the runner stopped for chest pain, faintness or breathing within
+    URGENT_REMINDED_SECONDS of `now`."""
     at = pains.get(URGENT)
-    return at is not None and now - URGENT_SECONDS < at <= now
+    return at is not None and now - URGENT_REMINDED_SECONDS < at <= now

@@ -132,7 +132,8 @@ def _views(
         parts = len(plan.warm_up if kind == "warm_up" else plan.cool_down)
         return {**_part(composer, plan, kind, part, parts, None), "next": True}, None
     if plan is not None and progress.finished:
-        message = say("screen.finished_sets", count=progress.sets_done)
+        done = progress.sets_done
+        message = say("screen.finished_sets", count=done, set_word=composer.unit("sets", done))
         return _view(title=say("screen.finished"), message=message), None
     if composer.coach.position(progress) is None:
         return _view(message=say("screen.idle", options=composer.workout_names())), None

@@ -33,8 +33,22 @@ URGENT_PARTS = frozenset({"chest", FAINT, BREATHLESS})
 class Answers(MoveReplies):
     # --- replies that are not moves -------------------------------------------------------
 
-    def launch(self, progress: Progress, routine: tuple[str, int] | None = None) -> Reply:
+    def launch(
+        self, progress: Progress, routine: tuple[str, int] | None = None, urgent: bool = False
+    ) -> Reply:
+        """The welcome; `urgent`: soon after stopping for chest pain, faintness or breathing,
+        that advice again and the place kept for another day, never an offer to carry on."""
         here = self.coach.position(progress)
+        if urgent:
+            speech = Speech().say(self.phrases.say("launch.after_urgent"))
+            if here is not None:
+                name, sets = here.exercise.name, here.exercise.sets
+                speech.say(
+                    self.phrases.say(
+                        "launch.urgent_kept", exercise=name, set=here.set_number, sets=sets
+                    )
+                )
+            return self.ask(speech.say(self.phrases.say("help.reprompt")), "help.reprompt")
         if here is not None and routine is not None and routine[0] == "warm_up":
             offer = self.phrases.say(
                 "launch.resume_warm_up",
@@ -823,6 +837,13 @@ class Answers(MoveReplies):
         reprompt = question_reprompt(pending)
         asked = words[-1:] if reprompt == "confirm.reprompt" else ()
         return self.ask_yes_no(Speech().say(*asked, self.phrases.say(reprompt)), pending)
+
+    def help_after_pain(self, words: tuple[str, ...], pending: str) -> Reply:
+        """Help asked at the question after pain: when to stop and get help, how to stop for
+        today, then the question again (still open)."""
+        say = self.phrases.say
+        speech = Speech().say(say("pain.help_first"), say("pain.advice"), say("pain.help_stop"))
+        return self.ask_yes_no(speech.say(*words[-1:], say("confirm.reprompt")), pending)
 
     def _here_or_idle(self, progress: Progress, key: str, idle: Callable[[], Speech]) -> Speech:
         here = self.coach.position(progress)

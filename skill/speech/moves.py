@@ -298,6 +298,9 @@ class MoveReplies(ProgressWords):
         if done.skipped:
             skipped = self.join([names[exercise_id].name for exercise_id in done.skipped])
             speech.say(self.phrases.say("workout.skipped_some", skipped=skipped))
+        if done.not_reached:
+            names_left = self.join([names[exercise_id].name for exercise_id in done.not_reached])
+            speech.say(self.phrases.say("workout.not_reached", exercises=names_left))
         if done.cut_short:
             parts = [
                 self.phrases.say(

@@ -535,12 +535,16 @@ class Wording:
         exercise = plan.exercises[index]
         speech = Speech()
         everything = set(kit) >= self.coach.library.kit_ids
-        if set(kit).isdisjoint(exercise.kit) and exercise.kit and len(kit) > 2 and not everything:
-            # "I only have dumbbells": what it needs, not a list of kit the runner never named
+        # "I only have dumbbells": what is had, not a list of kit the runner never named
+        only = len(kit) > 2 and not everything
+        if set(kit).isdisjoint(exercise.kit) and exercise.kit and only:
             kept = self.join([p.name for p in self.coach.library.kit if p.id in exercise.kit])
             speech.say(self.phrases.say("kit.needs_only", name=exercise.name, kit=kept))
         elif set(kit).isdisjoint(exercise.kit):
             speech.say(self.phrases.say("kit.not_needed", name=exercise.name, kit=names))
         later = plan.exercises[index:]
         needed = any(not set(kit).isdisjoint(e.kit) for e in later)
-        return speech.say(self.phrases.say("kit.noted" if needed else "kit.noted_not_here"))
+        if only:
+            return speech.say(self.phrases.say("kit.noted_other" if needed else "kit.none_other"))
+        key = "kit.noted" if needed else "kit.noted_not_here"
+        return speech.say(self.phrases.say(key, kit=names))

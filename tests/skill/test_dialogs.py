@@ -161,7 +161,7 @@ def _finishes(dialog: Dialog, plan: WorkoutPlan) -> bool:
 
 def _shows_finished(dialog: Dialog, plan: WorkoutPlan) -> bool:
     sets = sum(exercise.sets for exercise in plan.exercises)
-    done = default_phrasebook().say("screen.finished_sets", count=sets)
+    done = default_phrasebook().say("screen.finished_sets", count=sets, set_word="sets")
     return any(done in step.expect.show for step in dialog.turns)
 
 

@@ -95,11 +95,11 @@ def test_kit_the_exercise_does_not_need_is_said_so_and_noted() -> None:
     move = COACH.kit_missing(before, ["kettlebell"])
     text = said(COMPOSER.transition(before, move).speech)
     assert "T push-up doesn't need a kettlebell." in text
-    assert "another way for each exercise that needs it" in text
+    assert "another way for each exercise that needs a kettlebell." in text
     later = at("stir_the_pot")
     move = COACH.kit_missing(later, ["kettlebell"])  # the carry came before
     text = said(COMPOSER.transition(later, move).speech)
-    assert "Nothing left in this workout needs it" in text
+    assert "Nothing left in this workout needs a kettlebell," in text
 
 
 def test_with_no_kit_at_all_it_is_said_as_any_kit() -> None:
