@@ -51,7 +51,7 @@ from tracks.voices.pcm import Pcm, resample
 RECOGNIZER_RATE = 16000  # what the en-US acoustic model was trained on
 CACHE_ENV = "COACH_LISTEN_CACHE_DIR"
 DEFAULT_CACHE_DIR = REPO_ROOT / ".cache" / "coach-listen"
-LM_VERSION = "1"  # part of the cache key: bump if the ARPA writing itself changes
+LM_VERSION = "1"  # in the cache key beside command_lm.py's code: bump if listen.py changes it
 NBEST = 10  # n-best paths searched for an in-vocabulary phrase (see the module docstring)
 SNAP_PATHS = 3  # paths that may be one word from a phrase ("... coach to that set")
 SNAP_MIN_WORDS = 5  # only phrases this long may be reached by changing a word
@@ -180,15 +180,22 @@ def cache_dir() -> Path:
     return Path(configured) if configured else DEFAULT_CACHE_DIR
 
 
+@lru_cache(maxsize=1)
+def _lm_code() -> bytes:
+    return (Path(__file__).resolve().parent / "command_lm.py").read_bytes()
+
+
 def command_model_files(model: InteractionModel, vocabulary: Vocabulary) -> tuple[Path, Path]:
     """The command language model (ARPA) and its pronunciation dictionary on disk (pocketsphinx
     reads both from files), built once: the key is a hash of the model and of the weighted
-    phrases drawn from it, so a change to either the model or the recipe makes new files."""
+    phrases drawn from it, and of the code that writes them (harness/command_lm.py), so a
+    change to the model, the recipe or that code makes new files."""
     recipe = repr(
         (LM_VERSION, DISCOUNT_MASS, model, vocabulary.commands, vocabulary.launches)
         + vocabulary.one_shot_forms
     ).encode("utf-8")
-    stem = cache_dir() / f"commands-{hashlib.sha256(recipe).hexdigest()[:16]}"
+    key = hashlib.sha256(_lm_code() + recipe).hexdigest()[:16]
+    stem = cache_dir() / f"commands-{key}"
     lm_path, dict_path = stem.with_suffix(".arpa"), stem.with_suffix(".dict")
     if not dict_path.is_file():
         write_atomically(dict_path, dictionary_text(vocabulary).encode("utf-8"))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +19,12 @@ from harness.signing import (
     save_dev_identity,
 )
 from skill.app import create_app
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collecting left (every module, model and test item) is kept for the whole run: the
+    collector stops scanning it at each full collection (about 1.5 s a worker otherwise)."""
+    gc.freeze()
 
 
 @pytest.fixture(scope="session")

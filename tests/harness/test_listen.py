@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import os
 import re
 import wave
 from array import array
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -31,6 +29,7 @@ from harness.listen import (
     CACHE_ENV,
     CommandRecognizer,
     ListenError,
+    cache_dir,
     command_model_files,
     read_wav,
     transcribe,
@@ -87,10 +86,11 @@ MAX_SWEEP_FALSE_ACCEPTS = 11
 
 
 @pytest.fixture(scope="module")
-def recognizer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandRecognizer]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("listen-cache")))
-        yield CommandRecognizer.from_model(MODEL)
+def recognizer() -> CommandRecognizer:
+    """Its model files kept where `coach listen` keeps them (cache_dir()), under a key of the
+    model and the code that writes them: built once, not by every test process of every run.
+    test_model_files_are_cached_per_model builds them."""
+    return CommandRecognizer.from_model(MODEL)
 
 
 @pytest.fixture(scope="module")
@@ -350,7 +350,7 @@ def test_transcribe_hears_clear_synthetic_speech(voice: EspeakVoice) -> None:
 def test_accuracy_sweep_over_voices_and_rates(recognizer: CommandRecognizer) -> None:
     """bench.voice_commands' voices, rates, commands and everyday sentences (tests/support/
     voice_sweep.py hears them in a process per core, from the files `recognizer` built)."""
-    heard = sweep(os.environ[CACHE_ENV])
+    heard = sweep(str(cache_dir()))
     assert heard.said > 0
     summary = f"{heard}"
     assert heard.right / heard.said >= MIN_SWEEP_INTENT_ACCURACY, summary

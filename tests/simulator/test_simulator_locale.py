@@ -27,8 +27,8 @@ HOLDING_ON = "Take your time."
 
 @pytest.fixture
 def make_client(coach_env: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., FlaskClient]:
-    coach_env.setenv("COACH_CACHE_DIR", str(tmp_path / "cache"))
-    coach_env.setenv("COACH_LISTEN_CACHE_DIR", str(tmp_path / "listen"))
+    # Speech and MP3s from .cache/coach-voice, kept by content (voice and text; samples and
+    # encoder) as the simulator keeps them for a developer: an accent is a voice of its own.
 
     def make(voice: str = "estimate") -> FlaskClient:
         app: Flask = create_app(

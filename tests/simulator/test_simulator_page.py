@@ -43,13 +43,13 @@ CLOCK = SteppedClock()
 
 @pytest.fixture(scope="module")
 def simulator_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The simulator app (local mode, the offline voice) served on 127.0.0.1."""
+    """The simulator app (local mode, the offline voice) served on 127.0.0.1. Its speech and
+    MP3s are kept in .cache/coach-voice, by content (voice, text; samples, encoder), as the
+    simulator keeps them for a developer: rendered once, not every run (a whole workout's)."""
     folder = tmp_path_factory.mktemp("simulator")
     with pytest.MonkeyPatch.context() as patch:
         for name in [name for name in os.environ if name.startswith("COACH_")]:
             patch.delenv(name)  # none of the developer's settings
-        patch.setenv("COACH_CACHE_DIR", str(folder / "cache"))
-        patch.setenv("COACH_LISTEN_CACHE_DIR", str(folder / "listen"))
         app = create_app(
             {
                 "COACH_VERIFY_REQUESTS": "0",
