@@ -51,12 +51,12 @@ FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     (STATISTICAL, HELD_OUT): (0.79, 0, 0),
     (STATISTICAL, HELD_OUT_2): (0.72, 0, 0),
     (STATISTICAL, OFF_SCRIPT): (0.68, 0, 0),
-    (STATISTICAL, OFF_SCRIPT_2): (0.76, 0, 0),
-    (STATISTICAL, NOT_FOR_THE_COACH): (0.87, 0, 0),
+    (STATISTICAL, OFF_SCRIPT_2): (0.80, 0, 0),
+    (STATISTICAL, NOT_FOR_THE_COACH): (0.88, 0, 0),
     (EXACT, MAIN): (0.74, 0, 0),
     (EXACT, HELD_OUT): (0.09, 0, 0),
     (EXACT, HELD_OUT_2): (0.16, 0, 0),
-    (EXACT, OFF_SCRIPT): (0.16, 0, 0),
+    (EXACT, OFF_SCRIPT): (0.17, 0, 0),
     (EXACT, OFF_SCRIPT_2): (0.12, 0, 0),
     (EXACT, NOT_FOR_THE_COACH): (0.97, 0, 0),
 }
@@ -101,7 +101,7 @@ def test_runners_are_understood_and_nothing_harmful_happens_unasked(recogniser: 
 LOCALE_FLOORS: Mapping[str, Mapping[str, float]] = {
     "en-GB": {LOCAL: 0.96, HELD_OUT: 0.90},
     "en-CA": {LOCAL: 0.98, HELD_OUT: 0.80, "held_out_2.yaml": 0.86, "held_out_3.yaml": 0.76},
-    "en-AU": {LOCAL: 0.97, HELD_OUT: 0.90, "held_out_2.yaml": 0.85, "held_out_3.yaml": 0.75},
+    "en-AU": {LOCAL: 0.97, HELD_OUT: 0.90, "held_out_2.yaml": 0.85, "held_out_3.yaml": 0.77},
     "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.81, "held_out_3.yaml": 0.79},
     "de-DE": {MAIN: 0.99, HELD_OUT: 0.85},
 }
