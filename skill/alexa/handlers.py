@@ -16,7 +16,7 @@ from skill.alexa.turn import Outcome, Preferences, StoredHistory, Turn
 from skill.audio.plans import Playing, routine_part_of
 from skill.coaching import events as ev
 from skill.coaching import lasting_rest, pains, progression, take_back
-from skill.coaching.coach import Transition
+from skill.coaching.coach import Transition, whole_set_reps
 from skill.coaching.history import History, remember
 from skill.coaching.progress import MIN_REST_SECONDS, USUAL_PACE, Progress
 from skill.speech.answers import BREATHLESS, FAINT, URGENT_PARTS
@@ -198,6 +198,19 @@ class Handlers:
         urgent = pains.urgent_lately(turn.hurt, turn.now)
         return Outcome(self.composer.launch(turn.progress, turn.routine_part, urgent))
 
+    def unless_unwell(self, turn: Turn, action: Action) -> Outcome:
+        """Within hours of stopping for chest pain, feeling faint or trouble breathing, a one-shot
+        or a device button that would move the workout moves nothing: a voice request hears the
+        welcome, which says that advice again; a button (which may not speak) does nothing. In a
+        session the welcome opened, the runner chooses."""
+        if action not in MOVES_THE_WORKOUT or turn.asked.in_conversation:
+            return action(self, turn)
+        if not pains.urgent_lately(turn.hurt, turn.now):
+            return action(self, turn)
+        if turn.asked.kind.startswith("PlaybackController."):
+            return self.nothing(turn)
+        return self.launch(turn)
+
     def named_workout(self, turn: Turn) -> str | None:
         """The workout the runner's words name: its id; for "the other one", which Alexa
         matches to no workout, the one besides the current or last (None when unclear)."""
@@ -310,7 +323,9 @@ class Handlers:
             return self.fallback(turn)
         if self.far_short(turn, reps):
             assert reps is not None  # far_short checked it
-            return Outcome(self.composer.confirm_partial(turn.progress, reps))
+            # Held while asked: a "skip", or a "next" after the session closed, counts nothing
+            held = self.coach.pause(turn.progress, turn.now).progress
+            return Outcome(self.composer.confirm_partial(turn.progress, reps), held)
         return self.move(turn, lambda p: self.coach.finish_set_partly(p, turn.now, reps))
 
     def far_short(self, turn: Turn, reps: int | None) -> bool:
@@ -319,7 +334,7 @@ class Handlers:
         here = self.coach.position(turn.progress)
         if reps is None or here is None or not turn.asked.in_conversation:
             return False
-        return 2 * reps <= here.exercise.reps.count
+        return 2 * reps <= whole_set_reps(here.exercise)
 
     def last_set_partly(self, turn: Turn, reps: int | None, by_player: bool) -> Outcome:
         """ "I only managed 8" over the rest after a set (or, hands-free, anything the coach's
@@ -430,6 +445,8 @@ class Handlers:
         taken back; None otherwise."""
         finish = turn.finish
         if finish is None or not take_back.may_take_back(finish, turn.now):
+            return None
+        if pains.urgent_lately(turn.hurt, turn.now):  # told to stop for today: no set called
             return None
         before = finish.place()
         if before is None:
@@ -1086,7 +1103,8 @@ class Handlers:
             return self.take_back(turn)
         if question == "partial" and target.isdigit():
             reps = int(target)
-            return self.move(turn, lambda p: self.coach.finish_set_partly(p, turn.now, reps))
+            unpaused = self.coach.resume(turn.progress, turn.now).progress
+            return self.speak(turn, self.coach.finish_set_partly(unpaused, turn.now, reps))
         if question == "pain" and target == "easier":
             return self.easier_and_go(turn)
         if question == "pain" and target == "skip":
@@ -1120,6 +1138,9 @@ class Handlers:
             return self.set_again_after_the_welcome(turn)
         if question == "cool_down":
             return self.reminding.offer_after(turn, Outcome(self.composer.cool_down_declined()))
+        if question is not None and question.startswith("partial:"):  # the set goes on
+            unpaused = self.coach.resume(turn.progress, turn.now).progress
+            return Outcome(self.composer.kept_place(unpaused), unpaused)
         if question == "take_back" and turn.routine_part is None:  # the set stays: the offer
             return self.offer_again(turn)
         if question == "remind":
@@ -1331,3 +1352,27 @@ class Handlers:
         if turn.asked.error is not None:
             log.error("%s: %s", turn.asked.kind, turn.asked.error)
         return Outcome()
+
+
+# What a one-shot or a device button may not do soon after the runner was told to stop for
+# their health (Handlers.unless_unwell): count, call or start anything.
+MOVES_THE_WORKOUT: frozenset[Action] = frozenset(
+    {
+        Handlers.start_workout,
+        Handlers.switch_workout,
+        Handlers.next_set,
+        Handlers.ready,
+        Handlers.partial_set,
+        Handlers.extra_set,
+        Handlers.skip_exercise,
+        Handlers.skip_warm_up,
+        Handlers.cool_down,
+        Handlers.back_one_set,
+        Handlers.repeat,
+        Handlers.lead_again,
+        Handlers.resume,
+        Handlers.yes,
+        Handlers.go_to_exercise,
+        Handlers.start_over,
+    }
+)

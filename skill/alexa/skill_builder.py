@@ -162,7 +162,7 @@ class CoachSkill:
             self.store_failures.succeeded()
             outcome = handlers.replayed(turn)
             return render(service, asked, outcome, None, turn.progress, None)
-        outcome = command_for(asked).action(handlers, turn)
+        outcome = handlers.unless_unwell(turn, command_for(asked).action)
         shown = turn.progress if outcome.progress is None else outcome.progress
         if outcome.exercises is not None:  # the runner's own reps as changed this turn
             shown = handlers.progression.loaded(shown, outcome.exercises)

@@ -6,6 +6,7 @@ that loses the runner's place."""
 
 from __future__ import annotations
 
+from skill.coaching.coach import whole_set_reps
 from skill.coaching.progress import Progress
 from skill.speech.answers import Answers
 from skill.speech.ssml import Speech
@@ -27,10 +28,15 @@ class Composer(Answers):
         return self.ask_yes_no(Speech().say(text), pending)
 
     def confirm_partial(self, progress: Progress, reps: int) -> Reply:
-        """Before a set far short of its reps is counted as partial."""
+        """Before a set far short of its reps is counted as partial: of one side's reps when
+        fewer ("Only 2 of 4 reps each side?", as it is then counted), else of the whole set."""
         here = self.coach.position(progress)
         assert here is not None  # only asked at a set
-        planned = str(here.exercise.reps.count)
+        reps_each = here.exercise.reps
+        if reps_each.per is not None and reps < reps_each.count:
+            planned = reps_words(self.phrases, reps_each)
+        else:
+            planned = str(whole_set_reps(here.exercise))
         return self._confirm(
             progress, "confirm.partial", f"partial:{reps}", reps=str(reps), planned=planned
         )
