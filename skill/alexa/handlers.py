@@ -202,14 +202,22 @@ class Handlers:
         """Within hours of stopping for chest pain, feeling faint or trouble breathing, a one-shot
         or a device button that would move the workout moves nothing: a voice request hears the
         welcome, which says that advice again; a button (which may not speak) does nothing. In a
-        session the welcome opened, the runner chooses."""
+        session the welcome opened the runner chooses, and once they carried on, all is as usual."""
         if action not in MOVES_THE_WORKOUT or turn.asked.in_conversation:
             return action(self, turn)
-        if not pains.urgent_lately(turn.hurt, turn.now):
+        if not pains.urgent_lately(turn.hurt, turn.now) or self.carried_on_since_unwell(turn):
             return action(self, turn)
         if turn.asked.kind.startswith("PlaybackController."):
             return self.nothing(turn)
         return self.launch(turn)
+
+    def carried_on_since_unwell(self, turn: Turn) -> bool:
+        """The workout moved on since the runner was told to stop for their health (resumed
+        in a session the welcome opened): the pause that advice made is over."""
+        told, moved = turn.hurt.get(pains.URGENT), turn.progress.last_move_at
+        if told is None or moved is None or turn.progress.paused:
+            return False
+        return moved > told
 
     def named_workout(self, turn: Turn) -> str | None:
         """The workout the runner's words name: its id; for "the other one", which Alexa
@@ -326,14 +334,23 @@ class Handlers:
             # Held while asked: a "skip", or a "next" after the session closed, counts nothing
             held = self.coach.pause(turn.progress, turn.now).progress
             return Outcome(self.composer.confirm_partial(turn.progress, reps), held)
-        return self.move(turn, lambda p: self.coach.finish_set_partly(p, turn.now, reps))
+        # Reps said of a held set (asked "Only 2 of 12?", or paused) are that set's: it goes on
+        progress = turn.progress
+        if progress.paused:
+            progress = self.coach.resume(progress, turn.now).progress
+        return self.speak(turn, self.coach.finish_set_partly(progress, turn.now, reps))
 
     def far_short(self, turn: Turn, reps: int | None) -> bool:
-        """Half the set's reps or fewer, said in a conversation: asked before it counts, as
-        words with a number in them said to someone else can sound like it."""
+        """Half the set or fewer, said in a conversation: asked before it counts, as words with
+        a number in them said to someone else can sound like it."""
         here = self.coach.position(turn.progress)
         if reps is None or here is None or not turn.asked.in_conversation:
             return False
+        # Fewer than one side's reps are counted as one side's ("2 of 4 each side"), more as of
+        # the whole set ("6 of 8"): half of what they are counted against
+        each = here.exercise.reps
+        if each.per is not None and reps < each.count:
+            return 2 * reps <= each.count
         return 2 * reps <= whole_set_reps(here.exercise)
 
     def last_set_partly(self, turn: Turn, reps: int | None, by_player: bool) -> Outcome:
@@ -445,8 +462,6 @@ class Handlers:
         taken back; None otherwise."""
         finish = turn.finish
         if finish is None or not take_back.may_take_back(finish, turn.now):
-            return None
-        if pains.urgent_lately(turn.hurt, turn.now):  # told to stop for today: no set called
             return None
         before = finish.place()
         if before is None:
