@@ -824,10 +824,17 @@ class Answers(MoveReplies):
         )
         return Speech().say(text, self.phrases.say("cool_down.starts_with", moves=moves))
 
+    def the_question(self, words: tuple[str, ...], pending: str) -> tuple[str, ...]:
+        """The question itself among the words that last asked it: their last piece that is
+        not its reprompt (help says that after the question); none when unknown."""
+        reprompt = self.phrases.say(question_reprompt(pending))
+        return tuple([word for word in words if word != reprompt][-1:])
+
     def answer_then_ask(self, speech: Speech, pending: str, words: tuple[str, ...] = ()) -> Reply:
         """An answer given while a yes/no question is open: the question, asked again (its own
-        last words when kept, else its reprompt)."""
-        speech.say(words[-1] if words else self.phrases.say(question_reprompt(pending)))
+        words when kept, else its reprompt)."""
+        asked = self.the_question(words, pending)
+        speech.say(*(asked or (self.phrases.say(question_reprompt(pending)),)))
         return self.ask_yes_no(speech, pending)
 
     def help_with_question(self, words: tuple[str, ...], pending: str) -> Reply:
@@ -835,7 +842,7 @@ class Answers(MoveReplies):
         stays open (a later yes still answers it). A question with a reprompt of its own
         ("Shall we carry on where you left off? Say yes, or name a workout.") says just that."""
         reprompt = question_reprompt(pending)
-        asked = words[-1:] if reprompt == "confirm.reprompt" else ()
+        asked = self.the_question(words, pending) if reprompt == "confirm.reprompt" else ()
         return self.ask_yes_no(Speech().say(*asked, self.phrases.say(reprompt)), pending)
 
     def help_after_pain(self, words: tuple[str, ...], pending: str) -> Reply:
@@ -843,7 +850,8 @@ class Answers(MoveReplies):
         today, then the question again (still open)."""
         say = self.phrases.say
         speech = Speech().say(say("pain.help_first"), say("pain.advice"), say("pain.help_stop"))
-        return self.ask_yes_no(speech.say(*words[-1:], say("confirm.reprompt")), pending)
+        asked = self.the_question(words, pending)
+        return self.ask_yes_no(speech.say(*asked, say("confirm.reprompt")), pending)
 
     def _here_or_idle(self, progress: Progress, key: str, idle: Callable[[], Speech]) -> Speech:
         here = self.coach.position(progress)
