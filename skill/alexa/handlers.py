@@ -16,7 +16,7 @@ from skill.alexa.turn import Outcome, Preferences, StoredHistory, Turn
 from skill.audio.plans import Playing, routine_part_of
 from skill.coaching import events as ev
 from skill.coaching import lasting_rest, pains, progression, take_back
-from skill.coaching.coach import Transition, whole_set_reps
+from skill.coaching.coach import Transition, partial_out_of
 from skill.coaching.history import History, remember
 from skill.coaching.progress import MIN_REST_SECONDS, USUAL_PACE, Progress
 from skill.speech.answers import BREATHLESS, FAINT, URGENT_PARTS
@@ -334,7 +334,11 @@ class Handlers:
             # Held while asked: a "skip", or a "next" after the session closed, counts nothing
             held = self.coach.pause(turn.progress, turn.now).progress
             return Outcome(self.composer.confirm_partial(turn.progress, reps), held)
-        # Reps said of a held set (asked "Only 2 of 12?", or paused) are that set's: it goes on
+        return self.count_partly(turn, reps)
+
+    def count_partly(self, turn: Turn, reps: int | None) -> Outcome:
+        """The set counted as partial. Reps said of a held set (asked "Only 2 of 12?", or
+        paused) are that set's: it goes on from the hold."""
         progress = turn.progress
         if progress.paused:
             progress = self.coach.resume(progress, turn.now).progress
@@ -346,12 +350,7 @@ class Handlers:
         here = self.coach.position(turn.progress)
         if reps is None or here is None or not turn.asked.in_conversation:
             return False
-        # Fewer than one side's reps are counted as one side's ("2 of 4 each side"), more as of
-        # the whole set ("6 of 8"): half of what they are counted against
-        each = here.exercise.reps
-        if each.per is not None and reps < each.count:
-            return 2 * reps <= each.count
-        return 2 * reps <= whole_set_reps(here.exercise)
+        return 2 * reps <= partial_out_of(here.exercise, reps)
 
     def last_set_partly(self, turn: Turn, reps: int | None, by_player: bool) -> Outcome:
         """ "I only managed 8" over the rest after a set (or, hands-free, anything the coach's
@@ -1117,9 +1116,7 @@ class Handlers:
         if question == "take_back":
             return self.take_back(turn)
         if question == "partial" and target.isdigit():
-            reps = int(target)
-            unpaused = self.coach.resume(turn.progress, turn.now).progress
-            return self.speak(turn, self.coach.finish_set_partly(unpaused, turn.now, reps))
+            return self.count_partly(turn, int(target))
         if question == "pain" and target == "easier":
             return self.easier_and_go(turn)
         if question == "pain" and target == "skip":

@@ -785,6 +785,12 @@ def whole_set_reps(exercise: Exercise) -> int:
     return exercise.reps.count * times
 
 
+def partial_out_of(exercise: Exercise, reps: int) -> int:
+    """What `reps` said of a set cut short are counted out of: one side's reps when fewer than
+    those ("2 of 4 each side"), else the whole set's ("6 of 8"), as reps_of_one_side reads them."""
+    return exercise.reps.count if reps < exercise.reps.count else whole_set_reps(exercise)
+
+
 def reps_of_one_side(exercise: Exercise, reps: int | None) -> int | None:
     """A partial set's reps as said of one side (of `exercise.reps.count`); None when the number
     said is more than one side's and so of the whole set ("only six" of 4 each side): that set

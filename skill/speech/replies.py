@@ -6,7 +6,7 @@ that loses the runner's place."""
 
 from __future__ import annotations
 
-from skill.coaching.coach import whole_set_reps
+from skill.coaching.coach import partial_out_of, whole_set_reps
 from skill.coaching.progress import Progress
 from skill.speech.answers import Answers
 from skill.speech.ssml import Speech
@@ -32,11 +32,11 @@ class Composer(Answers):
         fewer ("Only 2 of 4 reps each side?", as it is then counted), else of the whole set."""
         here = self.coach.position(progress)
         assert here is not None  # only asked at a set
-        reps_each = here.exercise.reps
-        if reps_each.per is not None and reps < reps_each.count:
-            planned = reps_words(self.phrases, reps_each)
+        out_of = partial_out_of(here.exercise, reps)
+        if out_of < whole_set_reps(here.exercise):  # one side's: said as the set's reps are
+            planned = reps_words(self.phrases, here.exercise.reps)
         else:
-            planned = str(whole_set_reps(here.exercise))
+            planned = str(out_of)
         return self._confirm(
             progress, "confirm.partial", f"partial:{reps}", reps=str(reps), planned=planned
         )
