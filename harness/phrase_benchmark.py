@@ -146,13 +146,16 @@ ANSWERED_ABOUT_THE_COOL_DOWN = frozenset({"RemainingIntent"})
 # NextSetIntent and AMAZON.NextIntent are one command (skill.alexa.commands): in the warm-up
 # both lead its next part.
 NEXT_INTENTS = frozenset({"AMAZON.NextIntent", "NextSetIntent"})
+# Before a workout is chosen, how to do "this" (no exercise named, or none Alexa resolved) is
+# answered with help: how the coach works, and the choice (Handlers.how_to).
+HELP_BEFORE_CHOOSING = "HowToIntent"
 HARMLESS = {"none", "clarify"}  # the coach asks rather than acts
 # The off-script file says only that kit is missing, not which: any kit named missing meets it,
 # and so does having no kit at all.
 SOME_KIT_MISSING = "missing_kit"
 NO_KIT_AT_ALL = ("only_kit", "only_kit:all")
-# Outcomes only a built-in intent gives: Alexa hears those from their own phrases and the
-# model's samples alone, so no held-out phrase can reach them. Pause, resume, start over, back a
+# Outcomes only a built-in intent gives (but help before choosing, see HELP_BEFORE_CHOOSING):
+# Alexa hears those from their own phrases and the model's samples alone. Pause, resume, start over, back a
 # set and end have custom twins (HoldOnIntent, ...) that carry their everyday words, so they are
 # not here.
 BUILT_IN_OUTCOMES = frozenset({"help", "say_again"})
@@ -291,6 +294,12 @@ def outcome(intent: str | None, slots: Mapping[str, SlotMatch], context: Context
         return "question:warm_up"
     if context.name == "warm_up" and intent in NEXT_INTENTS:
         return "next"
+    if (
+        context.name == "choose"
+        and intent == HELP_BEFORE_CHOOSING
+        and ("exercise" not in slots or slots["exercise"].id is None)
+    ):
+        return "help"
     if (
         context.name == "cool_down_offer"
         and intent in ANSWERED_ABOUT_THE_COOL_DOWN
@@ -516,7 +525,12 @@ def run(
 
 def by_kind_of_intent(results: list[Result]) -> tuple[list[Result], list[Result]]:
     """(phrases meant for a custom intent's outcome, phrases meant for a built-in intent's)."""
-    built_in = [r for r in results if r.expected.partition(":")[0] in BUILT_IN_OUTCOMES]
+    built_in = [
+        r
+        for r in results
+        if r.expected.partition(":")[0] in BUILT_IN_OUTCOMES
+        and not (r.expected == "help" and r.context == "choose")  # a custom intent's too
+    ]
     return [r for r in results if r not in built_in], built_in
 
 

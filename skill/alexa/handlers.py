@@ -929,6 +929,8 @@ class Handlers:
         again = self.part_again(turn) if named is None else None  # in the cool-down
         if again is not None:
             return again
+        if named is None and not self.under_way(turn) and not turn.progress.finished:
+            return self.help(turn)  # "what do i do?" before choosing: how the coach works
         return Outcome(self.composer.how_to(turn.progress, named))
 
     def status(self, turn: Turn) -> Outcome:

@@ -165,6 +165,12 @@ def test_the_outcome_table_reads_slots_as_the_runner_meant_them() -> None:
     assert outcome("RemainingIntent", dumbbell, offer).startswith("question:remaining")
     assert outcome("SkipExerciseIntent", {}, offer) == "end_workout"  # no to the cool-down
     assert outcome("RemainingIntent", {}, context) == "question:remaining"
+    choose = Context("choose", (), "", "", "", {})  # "what do i do": how the coach works
+    assert outcome("HowToIntent", {}, choose) == "help"
+    assert outcome("HowToIntent", {"exercise": SlotMatch("this thing")}, choose) == "help"
+    push_up = {"exercise": SlotMatch("push ups", "t_push_up", "t_push_up")}
+    assert outcome("HowToIntent", push_up, choose) == "how_to"  # that exercise explained
+    assert outcome("HowToIntent", {}, context) == "how_to"
 
 
 def test_some_kit_missing_is_met_by_any_kit_named_missing_or_by_none_at_all() -> None:
