@@ -155,9 +155,9 @@ HARMLESS = {"none", "clarify"}  # the coach asks rather than acts
 SOME_KIT_MISSING = "missing_kit"
 NO_KIT_AT_ALL = ("only_kit", "only_kit:all")
 # Outcomes only a built-in intent gives (but help before choosing, see HELP_BEFORE_CHOOSING):
-# Alexa hears those from their own phrases and the model's samples alone. Pause, resume, start over, back a
-# set and end have custom twins (HoldOnIntent, ...) that carry their everyday words, so they are
-# not here.
+# Alexa hears those from their own phrases and the model's samples alone. Pause, resume, start
+# over, back a set and end have custom twins (HoldOnIntent, ...) that carry their everyday
+# words, so they are not here.
 BUILT_IN_OUTCOMES = frozenset({"help", "say_again"})
 ERROR_KEY = "error.generic"  # the coach failed the turn
 FALLBACK_KEY = "fallback.not_caught"  # the coach did not act on it
