@@ -892,15 +892,24 @@ class Answers(MoveReplies):
         return self._here_or_idle(progress, "answers.muscles", workouts)
 
     def sets_answer(self, progress: Progress) -> Speech:
+        """ "How many sets left" and "how many sets have I done" (one intent): the sets of this
+        exercise counted done and the ones to go, this one among them."""
         here = self.coach.position(progress)
         if here is None:
             return self._no_workout(progress)
-        left = here.sets_left_after_this
+        done = progress.sets_of(here.exercise_index)
+        left = here.exercise.sets - done
+        if done == 0:
+            key = "answers.sets_none_done"
+        elif left <= 1:
+            key = "answers.last_set"
+        else:
+            key = "answers.sets_left"
         return Speech().say(
             self.phrases.say(
-                "answers.last_set" if left == 0 else "answers.sets_left",
+                key,
                 name=here.exercise.name,
-                set=here.set_number,
+                done=done,
                 sets=here.exercise.sets,
                 left=left,
                 set_word=self.unit("sets", left),
