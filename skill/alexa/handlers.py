@@ -281,7 +281,7 @@ class Handlers:
             return self.offer_again(turn)
         if turn.asked.pending == "continue" and self.under_way(turn):
             return Outcome(self.composer.finished_question(turn.progress))
-        if (turn.asked.pending or "").startswith("partial:"):
+        if self.partial_asked(turn):
             # "Only 6 of 12?" then "done": counted whole it would count reps the runner just
             # said they did not do, so the question is asked again
             words = turn.asked.question_words
@@ -932,7 +932,16 @@ class Handlers:
         return Outcome(self.composer.how_to(turn.progress, named))
 
     def status(self, turn: Turn) -> Outcome:
+        """Where the runner is; while "Only 2 of 12?" is open the set is held for the question
+        alone, so it is not said to be paused (the question is asked again after)."""
+        if self.partial_asked(turn):
+            unheld = replace(turn.progress, paused=False)
+            return self.answer(turn, lambda _: self.composer.status_answer(unheld))
         return self.answer(turn, self.where_in_the_routine(turn) or self.composer.status_answer)
+
+    def partial_asked(self, turn: Turn) -> bool:
+        """ "Only 2 of 12? Say yes and I'll count it as a partial set." is the question open."""
+        return (turn.asked.pending or "").startswith("partial:")
 
     def warm_up_part(self, turn: Turn) -> int | None:
         """The part of the warm-up under way (the one "next" leads), or None outside it."""
@@ -1150,7 +1159,7 @@ class Handlers:
             return self.set_again_after_the_welcome(turn)
         if question == "cool_down":
             return self.reminding.offer_after(turn, Outcome(self.composer.cool_down_declined()))
-        if question is not None and question.startswith("partial:"):  # the set goes on
+        if self.partial_asked(turn):  # the set goes on
             unpaused = self.coach.resume(turn.progress, turn.now).progress
             return Outcome(self.composer.kept_place(unpaused), unpaused)
         if question == "take_back" and turn.routine_part is None:  # the set stays: the offer
