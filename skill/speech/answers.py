@@ -889,6 +889,10 @@ class Answers(MoveReplies):
 
         if workout_id is not None:
             return workouts()
+        here = self.coach.position(progress)
+        stand_in = None if here is None else self.coach.stand_in(progress, here.exercise)
+        if here is not None and stand_in is not None:  # what the runner is doing, not the plan
+            return Speech().say(self.stand_in_works(here.exercise, stand_in))
         return self._here_or_idle(progress, "answers.muscles", workouts)
 
     def sets_answer(self, progress: Progress) -> Speech:
