@@ -1066,11 +1066,12 @@ class Handlers:
         return self.answer(turn, self.composer.cool_down_skipped_later)
 
     def warm_up_question(self, turn: Turn) -> Outcome:
-        """A question about the warm-up ("why bother", "how long is this bit"): in it, what it
-        is for, then where it is; elsewhere, what it holds."""
+        """A question about the warm-up ("how long is the warm-up", "what's in it", "why bother":
+        one intent): its time in one short sentence, heard mid-workout. In it, the part next
+        too; elsewhere, the chosen workout's (or every workout's) warm-up."""
         part = self.warm_up_part(turn)
         if part is not None:
-            return self.answer(turn, lambda p: self.composer.warm_up_why_and_where(p, part))
+            return self.answer(turn, lambda p: self.composer.warm_up_left(p, part))
         return self.answer(turn, self.composer.warm_up_about)
 
     def cool_down_question(self, turn: Turn) -> Outcome:
