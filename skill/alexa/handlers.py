@@ -202,8 +202,11 @@ class Handlers:
         """Within hours of stopping for chest pain, feeling faint or trouble breathing, a one-shot
         or a device button that would move the workout moves nothing: a voice request hears the
         welcome, which says that advice again; a button (which may not speak) does nothing. In a
-        session the welcome opened the runner chooses, and once they carried on, all is as usual."""
-        if action not in MOVES_THE_WORKOUT or turn.asked.in_conversation:
+        session the welcome opened the runner chooses, and once they carried on, all is as usual.
+        "Alexa, pause", which moves nothing but would say "say resume when you're ready", hears
+        the welcome too (the pause button still only stops the player)."""
+        spoken_pause = action in INVITES_CARRYING_ON and turn.asked.may_speak
+        if not (action in MOVES_THE_WORKOUT or spoken_pause) or turn.asked.in_conversation:
             return action(self, turn)
         if not pains.urgent_lately(turn.hurt, turn.now) or self.carried_on_since_unwell(turn):
             return action(self, turn)
@@ -1398,3 +1401,6 @@ MOVES_THE_WORKOUT: frozenset[Action] = frozenset(
         Handlers.start_over,
     }
 )
+# What moves nothing but answers with the way on ("say resume when you're ready"): out of a
+# conversation soon after that advice, a spoken one hears the advice again instead.
+INVITES_CARRYING_ON: frozenset[Action] = frozenset({Handlers.pause})
