@@ -202,8 +202,11 @@ class Handlers:
         """Within hours of stopping for chest pain, feeling faint or trouble breathing, a one-shot
         or a device button that would move the workout moves nothing: a voice request hears the
         welcome, which says that advice again; a button (which may not speak) does nothing. In a
-        session the welcome opened the runner chooses, and once they carried on, all is as usual."""
-        if action not in MOVES_THE_WORKOUT or turn.asked.in_conversation:
+        session the welcome opened the runner chooses, and once they carried on, all is as usual.
+        "Alexa, pause", which moves nothing but would say "say resume when you're ready", hears
+        the welcome too (the pause button still only stops the player)."""
+        spoken_pause = action in INVITES_CARRYING_ON and turn.asked.may_speak
+        if not (action in MOVES_THE_WORKOUT or spoken_pause) or turn.asked.in_conversation:
             return action(self, turn)
         if not pains.urgent_lately(turn.hurt, turn.now) or self.carried_on_since_unwell(turn):
             return action(self, turn)
@@ -281,7 +284,7 @@ class Handlers:
             return self.offer_again(turn)
         if turn.asked.pending == "continue" and self.under_way(turn):
             return Outcome(self.composer.finished_question(turn.progress))
-        if (turn.asked.pending or "").startswith("partial:"):
+        if self.partial_asked(turn):
             # "Only 6 of 12?" then "done": counted whole it would count reps the runner just
             # said they did not do, so the question is asked again
             words = turn.asked.question_words
@@ -934,7 +937,16 @@ class Handlers:
         return Outcome(self.composer.how_to(turn.progress, named))
 
     def status(self, turn: Turn) -> Outcome:
+        """Where the runner is; while "Only 2 of 12?" is open the set is held for the question
+        alone, so it is not said to be paused (the question is asked again after)."""
+        if self.partial_asked(turn):
+            unheld = replace(turn.progress, paused=False)
+            return self.answer(turn, lambda _: self.composer.status_answer(unheld))
         return self.answer(turn, self.where_in_the_routine(turn) or self.composer.status_answer)
+
+    def partial_asked(self, turn: Turn) -> bool:
+        """ "Only 2 of 12? Say yes and I'll count it as a partial set." is the question open."""
+        return (turn.asked.pending or "").startswith("partial:")
 
     def warm_up_part(self, turn: Turn) -> int | None:
         """The part of the warm-up under way (the one "next" leads), or None outside it."""
@@ -1059,11 +1071,12 @@ class Handlers:
         return self.answer(turn, self.composer.cool_down_skipped_later)
 
     def warm_up_question(self, turn: Turn) -> Outcome:
-        """A question about the warm-up ("why bother", "how long is this bit"): in it, what it
-        is for, then where it is; elsewhere, what it holds."""
+        """A question about the warm-up ("how long is the warm-up", "what's in it", "why bother":
+        one intent): its time in one short sentence, heard mid-workout. In it, the part next
+        too; elsewhere, the chosen workout's (or every workout's) warm-up."""
         part = self.warm_up_part(turn)
         if part is not None:
-            return self.answer(turn, lambda p: self.composer.warm_up_why_and_where(p, part))
+            return self.answer(turn, lambda p: self.composer.warm_up_left(p, part))
         return self.answer(turn, self.composer.warm_up_about)
 
     def cool_down_question(self, turn: Turn) -> Outcome:
@@ -1152,7 +1165,7 @@ class Handlers:
             return self.set_again_after_the_welcome(turn)
         if question == "cool_down":
             return self.reminding.offer_after(turn, Outcome(self.composer.cool_down_declined()))
-        if question is not None and question.startswith("partial:"):  # the set goes on
+        if self.partial_asked(turn):  # the set goes on
             unpaused = self.coach.resume(turn.progress, turn.now).progress
             return Outcome(self.composer.kept_place(unpaused), unpaused)
         if question == "take_back" and turn.routine_part is None:  # the set stays: the offer
@@ -1390,3 +1403,6 @@ MOVES_THE_WORKOUT: frozenset[Action] = frozenset(
         Handlers.start_over,
     }
 )
+# What moves nothing but answers with the way on ("say resume when you're ready"): out of a
+# conversation soon after that advice, a spoken one hears the advice again instead.
+INVITES_CARRYING_ON: frozenset[Action] = frozenset({Handlers.pause})

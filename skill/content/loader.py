@@ -75,7 +75,10 @@ _EXERCISE_KEYS: _Keys = (
         " substitutes rep_range".split()
     ),
 )
-_SUBSTITUTE_KEYS: _Keys = (frozenset({"kit", "name", "instead", "source"}), frozenset({"uses"}))
+_SUBSTITUTE_KEYS: _Keys = (
+    frozenset({"kit", "name", "instead", "source"}),
+    frozenset({"uses", "works"}),
+)
 _KIT_FILE_KEYS: _Keys = (frozenset({"kit"}), frozenset())
 _KIT_KEYS: _Keys = (frozenset({"id", "name", "aliases"}), frozenset({"without"}))
 _STEP_KEYS: _Keys = (frozenset({"name", "cue", "reps"}), frozenset())
@@ -319,6 +322,7 @@ def _substitute(
         instead=_text(data["instead"], _at(where, "instead")),
         source=_text(data["source"], _at(where, "source")),
         uses=uses,
+        works=_text(data["works"], _at(where, "works")) if "works" in data else None,
     )
 
 

@@ -52,6 +52,9 @@ class Substitute:
     instead: str  # how to do it, spoken
     source: str  # where the idea comes from and why it stands in (not spoken)
     uses: tuple[str, ...] = ()  # the kit it needs itself (the other workout's), by id
+    # The muscles it works, in plain words, where they are not the exercise's own (a row in
+    # place of a chin-up works no core); None: the same move with another load, the same muscles.
+    works: str | None = None
 
 
 # The halves a set is split into, by what its reps are counted per: the coach calls the switch.

@@ -97,11 +97,21 @@ class Answers(MoveReplies):
         moves = [said_mid_sentence(move, self.phrases) for move in parts[min(part, len(parts) - 1)]]
         return Speech().say(self.phrases.say("warm_up.how", moves=self.join(moves)))
 
-    def warm_up_why_and_where(self, progress: Progress, part: int) -> Speech:
-        """A question about the warm-up asked in it: what it is for, then where it is."""
-        return (
-            Speech().say(self.phrases.say("warm_up.why")).extend(self.warm_up_where(progress, part))
+    def warm_up_left(self, progress: Progress, part: int) -> Speech:
+        """A question about the warm-up asked in it ("how long is the warm-up"): how long it
+        takes, and the part next and how long the rest from it takes, in one short sentence."""
+        here = self.coach.position(progress)
+        if here is None:
+            return self._no_workout(progress)
+        parts = here.workout.warm_up
+        text = self.phrases.say(
+            "warm_up.left",
+            total=self.minutes(routine_seconds(parts)),
+            minutes=self.minutes(routine_seconds(parts[part:])),
+            part=part + 1,
+            parts=len(parts),
         )
+        return Speech().say(text)
 
     def cool_down_where(self, progress: Progress, part: int) -> Speech:
         """Where the runner is in the cool-down: the part "next" leads, how long the rest of
@@ -134,20 +144,18 @@ class Answers(MoveReplies):
         return speech
 
     def warm_up_about(self, progress: Progress) -> Speech:
-        """A question about the warm-up outside it: the one of the workout chosen, or, with
-        none chosen, what every workout starts with."""
+        """A question about the warm-up outside it: how long the one of the workout chosen takes
+        and its parts, or, with none chosen, how long every workout's takes."""
         plan = self.coach.library.get(progress.workout_id or "")
         if plan is None:
             longest = max(routine_seconds(p.warm_up) for p in self.coach.library.workouts)
-            text = self.phrases.say("warm_up.about_each", minutes=self.minutes(longest))
+            text = self.phrases.say("warm_up.length_each", minutes=self.minutes(longest))
             return Speech().say(text)
-        names = [said_mid_sentence(move, self.phrases) for part in plan.warm_up for move in part]
         text = self.phrases.say(
-            "warm_up.about",
+            "warm_up.length",
             workout=plan.name,
             minutes=self.minutes(routine_seconds(plan.warm_up)),
             parts=len(plan.warm_up),
-            moves=self.join(names[:3]),
         )
         return Speech().say(text)
 
@@ -889,18 +897,31 @@ class Answers(MoveReplies):
 
         if workout_id is not None:
             return workouts()
+        here = self.coach.position(progress)
+        stand_in = None if here is None else self.coach.stand_in(progress, here.exercise)
+        if here is not None and stand_in is not None:  # what the runner is doing, not the plan
+            return Speech().say(self.stand_in_works(here.exercise, stand_in))
         return self._here_or_idle(progress, "answers.muscles", workouts)
 
     def sets_answer(self, progress: Progress) -> Speech:
+        """ "How many sets left" and "how many sets have I done" (one intent): the sets of this
+        exercise counted done and the ones to go, this one among them."""
         here = self.coach.position(progress)
         if here is None:
             return self._no_workout(progress)
-        left = here.sets_left_after_this
+        done = progress.sets_of(here.exercise_index)
+        left = here.exercise.sets - done
+        if done == 0:
+            key = "answers.sets_none_done"
+        elif left <= 1:
+            key = "answers.last_set"
+        else:
+            key = "answers.sets_left"
         return Speech().say(
             self.phrases.say(
-                "answers.last_set" if left == 0 else "answers.sets_left",
+                key,
                 name=here.exercise.name,
-                set=here.set_number,
+                done=done,
                 sets=here.exercise.sets,
                 left=left,
                 set_word=self.unit("sets", left),

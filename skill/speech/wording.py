@@ -481,21 +481,19 @@ class Wording:
         steps too."""
         exercise = workout.exercises[index]
         number, count = index + 1, len(workout.exercises)
-        if not full:
-            line = self.phrases.say(
-                "exercise.stand_in", number=number, count=count, name=exercise.name
-            )
-            return Speech().say(line, self.stand_in_way(stand_in))
-        line = self.phrases.say(
-            "exercise.stand_in_works",
-            number=number,
-            count=count,
-            name=exercise.name,
-            works=exercise.works,
-        )
+        line = self.phrases.say("exercise.stand_in", number=number, count=count, name=exercise.name)
         speech = Speech().say(line, self.stand_in_way(stand_in))
+        if not full:
+            return speech
+        speech.say(self.stand_in_works(exercise, stand_in))
         speech.extend(self.steps_told(exercise))
         return speech
+
+    def stand_in_works(self, exercise: Exercise, stand_in: Substitute) -> str:
+        """ "The slow dumbbell row works your upper back and biceps": the muscles of the way the
+        runner is doing `exercise` (its own, when the other way is the same move)."""
+        works = stand_in.works or exercise.works
+        return self.phrases.say("answers.stand_in_muscles", way=stand_in.name, works=works)
 
     def kit_words(self, after: Progress, event: ev.Event) -> Speech:
         """What a change of kit says, before the set is called (or what to say next is)."""

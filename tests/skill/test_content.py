@@ -549,6 +549,10 @@ def substitute_without_source(data: dict[str, Any]) -> None:
     del data["exercises"][3]["substitutes"][0]["source"]
 
 
+def substitute_with_empty_works(data: dict[str, Any]) -> None:
+    data["exercises"][1]["substitutes"][0]["works"] = " "
+
+
 def harder_kit_with_no_way_without_it(data: dict[str, Any]) -> None:
     del data["exercises"][0]["harder_without_kit"]  # the T push-up's dumbbells
 
@@ -664,6 +668,10 @@ def harder_kit_not_in_the_kit_list(data: dict[str, Any]) -> None:
         (
             substitute_without_source,
             "bodyweight.yaml: exercises[3].substitutes[0].source: is required",
+        ),
+        (
+            substitute_with_empty_works,
+            "bodyweight.yaml: exercises[1].substitutes[0].works: must be non-empty text",
         ),
         (
             harder_kit_with_no_way_without_it,
