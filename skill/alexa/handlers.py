@@ -1072,8 +1072,8 @@ class Handlers:
 
     def warm_up_question(self, turn: Turn) -> Outcome:
         """A question about the warm-up ("how long is the warm-up", "what's in it", "why bother":
-        one intent): its time in one short sentence, heard mid-workout. In it, the part next
-        too; elsewhere, the chosen workout's (or every workout's) warm-up."""
+        one intent): how long and what for; in it, the part next too; elsewhere, the chosen
+        workout's first moves."""
         part = self.warm_up_part(turn)
         if part is not None:
             return self.answer(turn, lambda p: self.composer.warm_up_left(p, part))

@@ -98,8 +98,8 @@ class Answers(MoveReplies):
         return Speech().say(self.phrases.say("warm_up.how", moves=self.join(moves)))
 
     def warm_up_left(self, progress: Progress, part: int) -> Speech:
-        """A question about the warm-up asked in it ("how long is the warm-up"): how long it
-        takes, and the part next and how long the rest from it takes, in one short sentence."""
+        """A question about the warm-up asked in it ("how long is the warm-up", "why bother"):
+        how long it takes and what it is for, then the part next and its time."""
         here = self.coach.position(progress)
         if here is None:
             return self._no_workout(progress)
@@ -107,7 +107,7 @@ class Answers(MoveReplies):
         text = self.phrases.say(
             "warm_up.left",
             total=self.minutes(routine_seconds(parts)),
-            minutes=self.minutes(routine_seconds(parts[part:])),
+            minutes=self.minutes(routine_seconds(parts[part : part + 1])),
             part=part + 1,
             parts=len(parts),
         )
@@ -144,18 +144,20 @@ class Answers(MoveReplies):
         return speech
 
     def warm_up_about(self, progress: Progress) -> Speech:
-        """A question about the warm-up outside it: how long the one of the workout chosen takes
-        and its parts, or, with none chosen, how long every workout's takes."""
+        """A question about the warm-up outside it: how long the chosen workout's takes, what
+        it is for and its first moves; with none chosen, every workout's length and purpose."""
         plan = self.coach.library.get(progress.workout_id or "")
         if plan is None:
             longest = max(routine_seconds(p.warm_up) for p in self.coach.library.workouts)
-            text = self.phrases.say("warm_up.length_each", minutes=self.minutes(longest))
+            text = self.phrases.say("warm_up.about_each", minutes=self.minutes(longest))
             return Speech().say(text)
+        names = [said_mid_sentence(move, self.phrases) for part in plan.warm_up for move in part]
         text = self.phrases.say(
-            "warm_up.length",
+            "warm_up.about",
             workout=plan.name,
             minutes=self.minutes(routine_seconds(plan.warm_up)),
             parts=len(plan.warm_up),
+            moves=self.join(names[:3]),
         )
         return Speech().say(text)
 
