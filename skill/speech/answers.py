@@ -913,7 +913,9 @@ class Answers(MoveReplies):
             return self._no_workout(progress)
         done = progress.sets_of(here.exercise_index)
         left = here.exercise.sets - done
-        if done == 0:
+        if done == 0 and progress.sets_done > 0:  # none of this one, some of the workout's
+            key = "answers.sets_none_done_so_far"
+        elif done == 0:
             key = "answers.sets_none_done"
         elif left <= 1:
             key = "answers.last_set"
@@ -927,6 +929,8 @@ class Answers(MoveReplies):
                 sets=here.exercise.sets,
                 left=left,
                 set_word=self.unit("sets", left),
+                total=progress.sets_done,
+                total_word=self.unit("sets", progress.sets_done),
             )
         )
 
