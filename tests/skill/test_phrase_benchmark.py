@@ -99,7 +99,7 @@ def test_runners_are_understood_and_nothing_harmful_happens_unasked(recogniser: 
 # everywhere. The aim is 85% held out: en-GB and de-DE meet it only counting the phrases that
 # are samples word for word (docs/locales.md gives both).
 LOCALE_FLOORS: Mapping[str, Mapping[str, float]] = {
-    "en-GB": {LOCAL: 0.96, HELD_OUT: 0.90},
+    "en-GB": {LOCAL: 0.98, HELD_OUT: 0.88},
     "en-CA": {LOCAL: 0.98, HELD_OUT: 0.80, "held_out_2.yaml": 0.86, "held_out_3.yaml": 0.76},
     "en-AU": {LOCAL: 0.97, HELD_OUT: 0.90, "held_out_2.yaml": 0.85, "held_out_3.yaml": 0.77},
     "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.81, "held_out_3.yaml": 0.79},
