@@ -48,7 +48,7 @@ from harness.utterances import SlotMatch, normalize
 # floors came to be".
 FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     (STATISTICAL, MAIN): (0.90, 0, 0),
-    (STATISTICAL, HELD_OUT): (0.79, 0, 0),
+    (STATISTICAL, HELD_OUT): (0.77, 0, 0),
     (STATISTICAL, HELD_OUT_2): (0.73, 0, 0),
     (STATISTICAL, OFF_SCRIPT): (0.68, 0, 0),
     (STATISTICAL, OFF_SCRIPT_2): (0.79, 0, 0),
