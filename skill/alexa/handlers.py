@@ -145,6 +145,8 @@ class Handlers:
         if turn.asked.pending is not None:  # answered, and the question still open
             words = turn.asked.question_words
             return Outcome(self.composer.answer_then_ask(speech, turn.asked.pending, words))
+        if self.told_to_stop_today(turn):  # answered, and no way on offered
+            return Outcome(self.composer.answer_place_kept(speech))
         hands_free = hf.plays_audio(self.service, turn)
         routine = self.routine_kind(turn)
         return Outcome(self.composer.answer(turn.progress, speech, routine, hands_free))
@@ -213,6 +215,11 @@ class Handlers:
         if turn.asked.kind.startswith("PlaybackController."):
             return self.nothing(turn)
         return self.launch(turn)
+
+    def told_to_stop_today(self, turn: Turn) -> bool:
+        """Within hours of being told to stop for chest pain, faintness or breathing, and not
+        carried on since: the coach offers no way on (it answers, and keeps the place)."""
+        return pains.urgent_lately(turn.hurt, turn.now) and not self.carried_on_since_unwell(turn)
 
     def carried_on_since_unwell(self, turn: Turn) -> bool:
         """The workout moved on since the runner was told to stop for their health (resumed

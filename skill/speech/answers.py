@@ -737,6 +737,12 @@ class Answers(MoveReplies):
         speech.say(self.phrases.say(self.go_key(progress)))
         return Reply(speech, self.set_reprompt(progress), False)
 
+    def answer_place_kept(self, speech: Speech) -> Reply:
+        """An answer soon after being told to stop for today (chest pain, faintness, breathing):
+        the place is kept for another day, and no way on is offered ("say resume")."""
+        speech.say(self.phrases.say("pain.urgent_kept"))
+        return self.ask(speech.say(self.phrases.say("help.reprompt")), "help.reprompt")
+
     def answer_then_offer(self, progress: Progress, speech: Speech) -> Reply:
         """An answer given while "Continue?" is still open: ask it again."""
         speech.say(self.phrases.say("answers.continue"))
