@@ -49,16 +49,16 @@ from harness.utterances import SlotMatch, normalize
 FIGURES: Mapping[tuple[str, str], tuple[float, int, int]] = {
     (STATISTICAL, MAIN): (0.90, 0, 0),
     (STATISTICAL, HELD_OUT): (0.77, 0, 0),
-    (STATISTICAL, HELD_OUT_2): (0.73, 0, 0),
-    (STATISTICAL, OFF_SCRIPT): (0.68, 0, 0),
-    (STATISTICAL, OFF_SCRIPT_2): (0.79, 0, 0),
+    (STATISTICAL, HELD_OUT_2): (0.74, 0, 0),
+    (STATISTICAL, OFF_SCRIPT): (0.73, 0, 0),
+    (STATISTICAL, OFF_SCRIPT_2): (0.78, 0, 0),
     (STATISTICAL, NOT_FOR_THE_COACH): (0.88, 0, 0),
-    (EXACT, MAIN): (0.74, 0, 0),
+    (EXACT, MAIN): (0.75, 0, 0),
     (EXACT, HELD_OUT): (0.09, 0, 0),
-    (EXACT, HELD_OUT_2): (0.16, 0, 0),
-    (EXACT, OFF_SCRIPT): (0.17, 0, 0),
-    (EXACT, OFF_SCRIPT_2): (0.12, 0, 0),
-    (EXACT, NOT_FOR_THE_COACH): (0.97, 0, 0),
+    (EXACT, HELD_OUT_2): (0.19, 0, 0),
+    (EXACT, OFF_SCRIPT): (0.20, 0, 0),
+    (EXACT, OFF_SCRIPT_2): (0.14, 0, 0),
+    (EXACT, NOT_FOR_THE_COACH): (0.98, 0, 0),
 }
 
 
@@ -99,10 +99,10 @@ def test_runners_are_understood_and_nothing_harmful_happens_unasked(recogniser: 
 # everywhere. The aim is 85% held out: en-GB and de-DE meet it only counting the phrases that
 # are samples word for word (docs/locales.md gives both).
 LOCALE_FLOORS: Mapping[str, Mapping[str, float]] = {
-    "en-GB": {LOCAL: 0.98, HELD_OUT: 0.88},
-    "en-CA": {LOCAL: 0.98, HELD_OUT: 0.80, "held_out_2.yaml": 0.86, "held_out_3.yaml": 0.76},
-    "en-AU": {LOCAL: 0.97, HELD_OUT: 0.90, "held_out_2.yaml": 0.85, "held_out_3.yaml": 0.77},
-    "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.81, "held_out_3.yaml": 0.79},
+    "en-GB": {LOCAL: 1.0, HELD_OUT: 0.88},
+    "en-CA": {LOCAL: 0.98, HELD_OUT: 0.80, "held_out_2.yaml": 0.88, "held_out_3.yaml": 0.76},
+    "en-AU": {LOCAL: 0.99, HELD_OUT: 0.93, "held_out_2.yaml": 0.86, "held_out_3.yaml": 0.82},
+    "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.83, "held_out_3.yaml": 0.86},
     "de-DE": {MAIN: 0.99, HELD_OUT: 0.85},
 }
 
@@ -248,10 +248,11 @@ def test_the_warm_up_and_cool_down_are_part_of_the_runners_place() -> None:
 
 
 def test_held_out_phrases_meant_for_built_ins_keep_alexas_rule() -> None:
-    results = run(files=(HELD_OUT,))  # both recognisers, on the held-out file only
-    _, built_in = by_kind_of_intent(results[STATISTICAL, HELD_OUT])
+    held_out = (HELD_OUT, HELD_OUT_2, OFF_SCRIPT, OFF_SCRIPT_2)
+    results = run(files=held_out)  # both recognisers, on the held-out files
+    built_in = [r for f in held_out for r in by_kind_of_intent(results[STATISTICAL, f])[1]]
     assert built_in, "no held-out phrase is meant for a built-in intent: the rule is untested"
     # A built-in intent fires only on its own phrases and the model's samples: on phrases meant
     # for one, the stand-in understands exactly what the exact matcher does.
-    _, built_in_exact = by_kind_of_intent(results[EXACT, HELD_OUT])
+    built_in_exact = [r for f in held_out for r in by_kind_of_intent(results[EXACT, f])[1]]
     assert [r.understood for r in built_in] == [r.understood for r in built_in_exact]
