@@ -100,9 +100,9 @@ def test_runners_are_understood_and_nothing_harmful_happens_unasked(recogniser: 
 # are samples word for word (docs/locales.md gives both).
 LOCALE_FLOORS: Mapping[str, Mapping[str, float]] = {
     "en-GB": {LOCAL: 1.0, HELD_OUT: 0.88},
-    "en-CA": {LOCAL: 0.98, HELD_OUT: 0.80, "held_out_2.yaml": 0.88, "held_out_3.yaml": 0.76},
-    "en-AU": {LOCAL: 0.99, HELD_OUT: 0.93, "held_out_2.yaml": 0.86, "held_out_3.yaml": 0.82},
-    "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.83, "held_out_3.yaml": 0.86},
+    "en-CA": {LOCAL: 0.98, HELD_OUT: 0.80, "held_out_2.yaml": 0.88, "held_out_3.yaml": 0.74},
+    "en-AU": {LOCAL: 0.98, HELD_OUT: 0.93, "held_out_2.yaml": 0.86, "held_out_3.yaml": 0.82},
+    "en-IN": {LOCAL: 1.0, HELD_OUT: 0.80, "held_out_2.yaml": 0.81, "held_out_3.yaml": 0.88},
     "de-DE": {MAIN: 0.99, HELD_OUT: 0.85},
 }
 
