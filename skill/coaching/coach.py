@@ -362,10 +362,13 @@ class Coach:
     def _set_done(self, progress: Progress, here: Position) -> Transition:
         """The set at `here` counted done, then a rest into the next set or exercise."""
         index = here.exercise_index
+        # An exercise gone back to once all its sets were done is done again: its count stays
+        # at the plan's (more would be a record no workout can hold, put aside as unreadable).
+        counted = min(progress.sets_of(index) + 1, here.exercise.sets)
         done = replace(
             progress,
             paused=False,
-            sets_by_exercise=progress.with_sets_of(index, progress.sets_of(index) + 1),
+            sets_by_exercise=progress.with_sets_of(index, counted),
             skipped=tuple(s for s in progress.skipped if s != here.exercise.id),
         )
         rest = self.rest_for(progress, here.exercise)
@@ -447,10 +450,13 @@ class Coach:
         index = here.exercise_index
         if here.set_number > 1:
             back_set = here.set_number - 1
+            done = clocked.sets_of(index)
+            # Doing an exercise again whose sets are all counted: going back takes none off.
+            counted = done if done >= here.exercise.sets else done - 1
             moved = replace(
                 self._without_partial(clocked, here.exercise.id, back_set),
                 set_number=back_set,
-                sets_by_exercise=clocked.with_sets_of(index, clocked.sets_of(index) - 1),
+                sets_by_exercise=clocked.with_sets_of(index, counted),
             )
             return Transition(moved, (ev.MovedBackASet(), ev.SetAnnounced(index, back_set)))
         if index == 0:

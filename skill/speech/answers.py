@@ -919,7 +919,9 @@ class Answers(MoveReplies):
             return self._no_workout(progress)
         done = progress.sets_of(here.exercise_index)
         left = here.exercise.sets - done
-        if done == 0 and progress.sets_done > 0:  # none of this one, some of the workout's
+        if done >= here.exercise.sets:  # gone back to once all were done: done again
+            key = "answers.sets_all_done"
+        elif done == 0 and progress.sets_done > 0:  # none of this one, some of the workout's
             key = "answers.sets_none_done_so_far"
         elif done == 0:
             key = "answers.sets_none_done"
@@ -937,6 +939,7 @@ class Answers(MoveReplies):
                 set_word=self.unit("sets", left),
                 total=progress.sets_done,
                 total_word=self.unit("sets", progress.sets_done),
+                set=here.set_number,
             )
         )
 

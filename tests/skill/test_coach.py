@@ -367,6 +367,16 @@ def test_go_to_within_and_across_workouts(coach: Coach) -> None:
     assert coach.go_to(started(coach), "no_such_move", START) is None
 
 
+def test_an_exercise_done_again_keeps_its_count_at_the_plan(coach: Coach) -> None:
+    done = sets(coach, started(coach), 4)  # every set of T push-up
+    again = coach.go_to(done, "t_push_up", START + 5 * MINUTE)
+    assert again is not None and again.progress.set_number == 1
+    twice = sets(coach, again.progress, 2, START + 6 * MINUTE)
+    assert twice.sets_of(0) == 4 and coach.is_valid(twice)  # never 6 of 4: a record kept
+    back = coach.back_one_set(twice, START + 9 * MINUTE).progress
+    assert back.set_number == 2 and back.sets_of(0) == 4  # nothing done is taken off
+
+
 def test_start_over_returns_to_the_top(coach: Coach) -> None:
     progress = coach.skip_exercise(started(coach), START).progress
     move = coach.start_over(progress, START + 5)
