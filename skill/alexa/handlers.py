@@ -146,7 +146,7 @@ class Handlers:
             words = turn.asked.question_words
             return Outcome(self.composer.answer_then_ask(speech, turn.asked.pending, words))
         if self.told_to_stop_today(turn):  # answered, and no way on offered
-            return Outcome(self.composer.answer_place_kept(speech))
+            return Outcome(self.composer.answer_resting_today(turn.progress, speech))
         hands_free = hf.plays_audio(self.service, turn)
         routine = self.routine_kind(turn)
         return Outcome(self.composer.answer(turn.progress, speech, routine, hands_free))
@@ -210,7 +210,7 @@ class Handlers:
         spoken_pause = action in INVITES_CARRYING_ON and turn.asked.may_speak
         if not (action in MOVES_THE_WORKOUT or spoken_pause) or turn.asked.in_conversation:
             return action(self, turn)
-        if not pains.urgent_lately(turn.hurt, turn.now) or self.carried_on_since_unwell(turn):
+        if not self.told_to_stop_today(turn):
             return action(self, turn)
         if turn.asked.kind.startswith("PlaybackController."):
             return self.nothing(turn)
@@ -218,7 +218,8 @@ class Handlers:
 
     def told_to_stop_today(self, turn: Turn) -> bool:
         """Within hours of being told to stop for chest pain, faintness or breathing, and not
-        carried on since: the coach offers no way on (it answers, and keeps the place)."""
+        carried on since: the coach offers no way on (it answers, and keeps the place). A pause
+        the runner asks for after carrying on counts as not carried on: safe, if over-careful."""
         return pains.urgent_lately(turn.hurt, turn.now) and not self.carried_on_since_unwell(turn)
 
     def carried_on_since_unwell(self, turn: Turn) -> bool:
@@ -1201,15 +1202,16 @@ class Handlers:
     def fallback(self, turn: Turn) -> Outcome:
         """Words meant for no command: a way on that fits the place (a question still open is
         asked again; a warm-up or cool-down under way is named)."""
-        return Outcome(
-            self.composer.fallback(turn.progress, turn.asked.pending, self.routine_kind(turn))
-        )
+        routine, resting = self.routine_kind(turn), self.told_to_stop_today(turn)
+        return Outcome(self.composer.fallback(turn.progress, turn.asked.pending, routine, resting))
 
     def thanks(self, turn: Turn) -> Outcome:
         """ "Thank you": welcomed, and the way on from here, as a fallback gives it."""
-        routine = self.routine_kind(turn)
+        routine, resting = self.routine_kind(turn), self.told_to_stop_today(turn)
         said = "fallback.welcome"
-        return Outcome(self.composer.fallback(turn.progress, turn.asked.pending, routine, said))
+        return Outcome(
+            self.composer.fallback(turn.progress, turn.asked.pending, routine, resting, said)
+        )
 
     # --- reminders (skill.alexa.reminding) ---------------------------------------------------
 

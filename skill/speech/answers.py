@@ -349,16 +349,17 @@ class Answers(MoveReplies):
         progress: Progress,
         pending: str | None = None,
         routine: str | None = None,
+        resting: bool = False,
         said: str = "fallback.not_caught",
     ) -> Reply:
         """Words meant for no command: a short way on that fits the place, after `said` (not
-        caught, or thanks welcomed). A question still waiting for its yes or no is asked again
-        and stays asked."""
+        caught, or thanks welcomed); `resting` today after being told to stop, none. A question
+        still waiting for its yes or no is asked again and stays asked."""
         if pending is not None:
             question = self.phrases.say(question_reprompt(pending))
             text = self.phrases.say(said, hint=question)
             return self.ask(Speech().say(text), "confirm.reprompt", pending)
-        text = self.phrases.say(said, hint=self.hint(progress, routine))
+        text = self.phrases.say(said, hint=self.hint(progress, routine, resting))
         return self.ask(Speech().say(text), "help.reprompt")
 
     def goodbye(
@@ -737,10 +738,10 @@ class Answers(MoveReplies):
         speech.say(self.phrases.say(self.go_key(progress)))
         return Reply(speech, self.set_reprompt(progress), False)
 
-    def answer_place_kept(self, speech: Speech) -> Reply:
+    def answer_resting_today(self, progress: Progress, speech: Speech) -> Reply:
         """An answer soon after being told to stop for today (chest pain, faintness, breathing):
-        the place is kept for another day, and no way on is offered ("say resume")."""
-        speech.say(self.phrases.say("pain.urgent_kept"))
+        no way on is offered ("say resume"); a place under way is kept for another day."""
+        speech.say(self.hint(progress, resting=True))
         return self.ask(speech.say(self.phrases.say("help.reprompt")), "help.reprompt")
 
     def answer_then_offer(self, progress: Progress, speech: Speech) -> Reply:

@@ -418,9 +418,12 @@ class Wording:
         """A yes/no question, kept open as `pending`, reprompted with its own reprompt."""
         return self.ask(speech, question_reprompt(pending), pending)
 
-    def hint(self, progress: Progress, routine: str | None = None) -> str:
+    def hint(self, progress: Progress, routine: str | None = None, resting: bool = False) -> str:
         """What to say next, here: in a warm-up or cool-down ("warm_up"), at a set (paused or
-        not), or idle."""
+        not), or idle; `resting` today after being told to stop, no way on (the place kept)."""
+        if resting:
+            kept = self.coach.position(progress) is not None
+            return self.phrases.say("hints.resting_kept" if kept else "hints.resting")
         if routine is not None:
             return self.phrases.say(f"hints.{routine}")
         if self.coach.position(progress) is None:
