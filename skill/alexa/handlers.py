@@ -1084,7 +1084,7 @@ class Handlers:
         workout's first moves."""
         part = self.warm_up_part(turn)
         if part is not None:
-            return self.answer(turn, lambda p: self.composer.warm_up_left(p, part))
+            return self.answer(turn, lambda p: self.composer.warm_up_answer(p, part))
         return self.answer(turn, self.composer.warm_up_about)
 
     def cool_down_question(self, turn: Turn) -> Outcome:

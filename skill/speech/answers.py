@@ -97,7 +97,7 @@ class Answers(MoveReplies):
         moves = [said_mid_sentence(move, self.phrases) for move in parts[min(part, len(parts) - 1)]]
         return Speech().say(self.phrases.say("warm_up.how", moves=self.join(moves)))
 
-    def warm_up_left(self, progress: Progress, part: int) -> Speech:
+    def warm_up_answer(self, progress: Progress, part: int) -> Speech:
         """A question about the warm-up asked in it ("how long is the warm-up", "why bother"):
         how long it takes and what it is for, then the part next and its time."""
         here = self.coach.position(progress)
@@ -105,7 +105,7 @@ class Answers(MoveReplies):
             return self._no_workout(progress)
         parts = here.workout.warm_up
         text = self.phrases.say(
-            "warm_up.left",
+            "warm_up.in_it",
             total=self.minutes(routine_seconds(parts)),
             minutes=self.minutes(routine_seconds(parts[part : part + 1])),
             part=part + 1,
