@@ -249,6 +249,9 @@ class Handlers:
         if workout_id is None or self.coach.library.get(workout_id) is None:
             if under_way and workout.spoken:  # mid-set words that named no workout
                 return self.fallback(turn)
+            other = None if under_way or workout.spoken else self.coach.other_workout(progress)
+            if other is not None:  # "you pick", "let's start": the one not done last time
+                return Outcome(self.composer.suggest_workout(progress.workout_id or "", other))
             return Outcome(self.composer.which_workout(workout.spoken))
         if under_way and progress.workout_id == workout_id:
             if turn.asked.pending == "continue":  # "the dumbbell one" at "Continue?": yes

@@ -397,6 +397,15 @@ class Answers(MoveReplies):
         speech.say(self.phrases.say("workouts.which"))
         return self.ask(speech, "workouts.which")
 
+    def suggest_workout(self, last_id: str, other_id: str) -> Reply:
+        """A workout asked for without naming one, after another was done: the other one,
+        offered (a yes starts it)."""
+        last, other = self.coach.library.get(last_id), self.coach.library.get(other_id)
+        if last is None or other is None:
+            return self.which_workout(None)
+        text = self.phrases.say("workouts.suggest", last=last.name, other=other.name)
+        return self.ask_yes_no(Speech().say(text), f"start:{other_id}")
+
     def which_exercise(self, progress: Progress, heard: str | None) -> Reply:
         """Ask which exercise; words that named none are not said back as if they were one."""
         here = self.coach.position(progress)
