@@ -945,7 +945,8 @@ class Handlers:
             return again
         if named is None and not self.under_way(turn) and not turn.progress.finished:
             return self.help(turn)  # "what do i do?" before choosing: how the coach works
-        return Outcome(self.composer.how_to(turn.progress, named))
+        resting = self.told_to_stop_today(turn)
+        return Outcome(self.composer.how_to(turn.progress, named, resting))
 
     def status(self, turn: Turn) -> Outcome:
         """Where the runner is; while "Only 2 of 12?" is open the set is held for the question

@@ -209,8 +209,11 @@ class Answers(MoveReplies):
             speech.say(self.phrases.say("status.paused"))
         return speech
 
-    def how_to(self, progress: Progress, exercise_id: str | None = None) -> Reply:
-        """The full explanation of the current exercise, or of one the runner named."""
+    def how_to(
+        self, progress: Progress, exercise_id: str | None = None, resting: bool = False
+    ) -> Reply:
+        """The full explanation of the current exercise, or of one the runner named; `resting`
+        today after being told to stop, without the set called after it."""
         here = self.coach.position(progress)
         found = self.coach.library.find_exercise(exercise_id) if exercise_id else None
         if found is not None and (here is None or here.exercise.id != exercise_id):
@@ -223,6 +226,8 @@ class Answers(MoveReplies):
             speech = self.introduce_stand_in(here.workout, here.exercise_index, stand_in, True)
         else:
             speech = self.introduce(here.workout, here.exercise_index)
+        if resting:
+            return self.answer_resting_today(progress, speech)
         set_number = here.set_number
         # At a slow pace the set may not fit after the whole explanation: "repeat" leads it.
         lead = self.room_to_lead(here.exercise, speech.seconds, False, progress.pace)
