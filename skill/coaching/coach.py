@@ -329,7 +329,10 @@ class Coach:
             )
         partial = (here.exercise.id, here.set_number, reps)
         clocked = self.clocked(progress, now)
-        noted = replace(clocked, partial_sets=(*clocked.partial_sets, partial))
+        # One note a set: a set done again (the exercise gone back to) replaces its first.
+        key = partial[:2]
+        others = tuple(p for p in clocked.partial_sets if (p[0], p[1]) != key)
+        noted = replace(clocked, partial_sets=(*others, partial))
         done = self._set_done(noted, here)
         return Transition(
             done.progress, (ev.SetDonePartly(here.exercise_index, reps), *done.events)
@@ -381,9 +384,12 @@ class Coach:
                     ev.SetAnnounced(index, here.set_number + 1),
                 ),
             )
-        if here.next_exercise is None:
+        # The next exercise with sets to do: after one done again, those already done are passed.
+        exercises = here.workout.exercises
+        to_do = [i for i in range(index + 1, len(exercises)) if done.sets_of(i) < exercises[i].sets]
+        if not to_do:
             return self._finish(done, here.workout)
-        following = index + 1
+        following = to_do[0]
         entry = self.entry_set(done, here.workout, following)
         moved = replace(done, exercise_index=following, set_number=entry)
         return Transition(
@@ -414,6 +420,8 @@ class Coach:
         skipped = replace(
             clocked, skipped=(*(s for s in clocked.skipped if s != exercise_id), exercise_id)
         )
+        if clocked.sets_of(here.exercise_index) >= here.exercise.sets:
+            skipped = clocked  # done again, and left: all its sets were done, nothing skipped
         if here.next_exercise is None:
             finished = self._finish(skipped, here.workout)
             return Transition(

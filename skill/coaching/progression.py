@@ -237,7 +237,7 @@ def counted(
         base = record.clean_before if before is None else before
         record = replace(record, clean=base + 1 if clean else 0, clean_before=base, counted=started)
         if done:
-            whole = done - len(partial)
+            whole = max(0, done - len(partial))  # never a whole set from partial ones
             reps = record.reps_for(exercise) if whole else max((r or 0 for r in partial), default=0)
             version = progress.load_of(exercise.id) or "plan"
             best = _better(record, exercise.id, reps, version)
