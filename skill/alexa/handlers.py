@@ -208,9 +208,11 @@ class Handlers:
         "Alexa, pause", which moves nothing but would say "say resume when you're ready", hears
         the welcome too (the pause button still only stops the player)."""
         spoken_pause = action in INVITES_CARRYING_ON and turn.asked.may_speak
-        if not (action in MOVES_THE_WORKOUT or spoken_pause) or turn.asked.in_conversation:
-            return action(self, turn)
-        if not self.told_to_stop_today(turn):
+        one_shot = (action in MOVES_THE_WORKOUT or spoken_pause) and not turn.asked.in_conversation
+        # "Yes", "ok", "help", "wait", "say that again" with nothing asked would answer with the
+        # way on ("say resume when you're ready"): they hear the advice again.
+        way_on = action in ASKS_THE_WAY_ON and turn.asked.pending is None and turn.asked.may_speak
+        if not (one_shot or way_on) or not self.told_to_stop_today(turn):
             return action(self, turn)
         if turn.asked.kind.startswith("PlaybackController."):
             return self.nothing(turn)
@@ -249,7 +251,11 @@ class Handlers:
         if workout_id is None or self.coach.library.get(workout_id) is None:
             if under_way and workout.spoken:  # mid-set words that named no workout
                 return self.fallback(turn)
-            other = None if under_way or workout.spoken else self.coach.other_workout(progress)
+            if self.offer_open(turn) and not workout.spoken:  # "you pick": the offer stands
+                return self.offer_again(turn)
+            if not workout.spoken and self.told_to_stop_today(turn):  # no workout suggested
+                return self.launch(turn)
+            other = None if under_way or workout.spoken else self.workout_to_suggest(turn)
             if other is not None:  # "you pick", "let's start": the one not done last time
                 return Outcome(self.composer.suggest_workout(progress.workout_id or "", other))
             return Outcome(self.composer.which_workout(workout.spoken))
@@ -266,6 +272,18 @@ class Handlers:
             # a workout named straight after one, or in its cool-down: asked first
             return Outcome(self.composer.confirm_another(progress, workout_id))
         return self.start(turn, workout_id)
+
+    def workout_to_suggest(self, turn: Turn) -> str | None:
+        """For "you pick": the workout besides the last one, when that one had sets done on
+        another day (arms get a day off) and the runner is not in the cool-down; None when the
+        choice is theirs."""
+        progress = turn.progress
+        last = progress.last_move_at
+        if progress.sets_done == 0 or last is None or turn.now - last < A_DAY_OFF_SECONDS:
+            return None
+        if self.routine_kind(turn) == "cool_down":
+            return None
+        return self.coach.other_workout(progress)
 
     def start(self, turn: Turn, workout_id: str) -> Outcome:
         """A workout from its warm-up, without the kit the runner said they lack."""
@@ -1416,6 +1434,13 @@ MOVES_THE_WORKOUT: frozenset[Action] = frozenset(
         Handlers.start_over,
     }
 )
+# "You pick" a day after a workout suggests the other one; sooner, the choice is the runner's.
+A_DAY_OFF_SECONDS = 12 * 3600
 # What moves nothing but answers with the way on ("say resume when you're ready"): out of a
 # conversation soon after that advice, a spoken one hears the advice again instead.
 INVITES_CARRYING_ON: frozenset[Action] = frozenset({Handlers.pause})
+# What, with no question open, answers with what to say next: soon after that advice, in a
+# conversation too, it hears the advice again.
+ASKS_THE_WAY_ON: frozenset[Action] = frozenset(
+    {Handlers.yes, Handlers.no, Handlers.help, Handlers.pause, Handlers.repeat}
+)
