@@ -640,6 +640,9 @@ class Handlers:
         here = self.coach.position(before)
         if self.under_way(turn) and here and move.progress.workout_id != here.workout.id:
             return Outcome(self.composer.confirm_go_to(before, exercise.resolved_id))
+        if self.offer_open(turn) or self.routine_kind(turn) == "cool_down":
+            # a move named straight after a workout starts a workout again: asked first
+            return Outcome(self.composer.confirm_another_go_to(before, exercise.resolved_id))
         return self.speak(turn, self.own_ways(turn, move))
 
     def start_over(self, turn: Turn) -> Outcome:

@@ -67,6 +67,19 @@ class Composer(Answers):
         )
         return self.ask_yes_no(Speech().say(text), f"switch:{workout_id}")
 
+    def confirm_another_go_to(self, finished: Progress, exercise_id: str) -> Reply:
+        """A move named at the cool-down offer or in the cool-down: its workout, asked first."""
+        found = self.coach.library.find_exercise(exercise_id)
+        assert found is not None
+        plan, index = found
+        text = self.phrases.say(
+            "confirm.another_go_to",
+            workout=plan.name,
+            exercise=plan.exercises[index].name,
+            current=self._plan(finished.workout_id or "").name,
+        )
+        return self.ask_yes_no(Speech().say(text), f"go_to:{exercise_id}")
+
     def confirm_go_to(self, progress: Progress, exercise_id: str) -> Reply:
         found = self.coach.library.find_exercise(exercise_id)
         assert found is not None
