@@ -384,12 +384,9 @@ class Coach:
                     ev.SetAnnounced(index, here.set_number + 1),
                 ),
             )
-        # The next exercise with sets to do: after one done again, those already done are passed.
-        exercises = here.workout.exercises
-        to_do = [i for i in range(index + 1, len(exercises)) if done.sets_of(i) < exercises[i].sets]
-        if not to_do:
+        if here.next_exercise is None:
             return self._finish(done, here.workout)
-        following = to_do[0]
+        following = index + 1
         entry = self.entry_set(done, here.workout, following)
         moved = replace(done, exercise_index=following, set_number=entry)
         return Transition(

@@ -379,15 +379,6 @@ def test_an_exercise_done_again_keeps_its_count_at_the_plan(coach: Coach) -> Non
     assert left.exercise_index == 1 and "t_push_up" not in left.skipped  # all of it was done
 
 
-def test_after_an_exercise_done_again_the_next_with_sets_to_do_comes(coach: Coach) -> None:
-    two_done = sets(coach, started(coach), 8)  # T push-up and L-sit chin-up: on the row
-    again = coach.go_to(two_done, "t_push_up", START + 9 * MINUTE)
-    assert again is not None
-    redone = sets(coach, again.progress, 4, START + 10 * MINUTE)
-    assert redone.exercise_index == 2 and redone.set_number == 1  # the row, not the chin-ups
-    assert [redone.sets_of(i) for i in range(3)] == [4, 4, 0]
-
-
 def test_a_partial_set_done_again_is_noted_once(coach: Coach) -> None:
     progress = started(coach)
     for _ in range(4):  # every set of T push-up, 2 of 4 reps each side
