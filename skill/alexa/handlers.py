@@ -255,6 +255,8 @@ class Handlers:
                 return self.offer_again(turn)
             if not workout.spoken and self.told_to_stop_today(turn):  # no workout suggested
                 return self.launch(turn)
+            if not workout.spoken and self.routine_kind(turn) == "cool_down":  # it goes on
+                return Outcome(self.composer.acknowledged(progress, "cool_down"))
             other = None if under_way or workout.spoken else self.workout_to_suggest(turn)
             if other is not None:  # "you pick", "let's start": the one not done last time
                 return Outcome(self.composer.suggest_workout(progress.workout_id or "", other))
@@ -274,14 +276,11 @@ class Handlers:
         return self.start(turn, workout_id)
 
     def workout_to_suggest(self, turn: Turn) -> str | None:
-        """For "you pick": the workout besides the last one, when that one had sets done on
-        another day (arms get a day off) and the runner is not in the cool-down; None when the
-        choice is theirs."""
+        """For "you pick": the workout besides the last one, when that one had sets done the day
+        before or earlier (arms get a day off); None when the choice is the runner's."""
         progress = turn.progress
         last = progress.last_move_at
         if progress.sets_done == 0 or last is None or turn.now - last < A_DAY_OFF_SECONDS:
-            return None
-        if self.routine_kind(turn) == "cool_down":
             return None
         return self.coach.other_workout(progress)
 
@@ -1217,6 +1216,9 @@ class Handlers:
         routine = self.routine_kind(turn)
         if question is not None and routine is not None:  # the warm-up or cool-down goes on
             return Outcome(self.composer.acknowledged(turn.progress, routine))
+        again = question is not None and question.startswith(("switch:", "go_to:"))
+        if again and turn.progress.finished:  # no second workout: the cool-down offer stands
+            return self.offer_again(turn)
         if question is not None:  # no to starting over, switching or ending: keep the place
             return Outcome(self.composer.kept_place(turn.progress))
         return self.nothing_to_confirm(turn)
@@ -1437,8 +1439,9 @@ MOVES_THE_WORKOUT: frozenset[Action] = frozenset(
         Handlers.start_over,
     }
 )
-# "You pick" a day after a workout suggests the other one; sooner, the choice is the runner's.
-A_DAY_OFF_SECONDS = 12 * 3600
+# "You pick" the next day after a workout suggests the other one (20 hours: yesterday
+# evening's workout, asked about this evening); sooner, the choice is the runner's.
+A_DAY_OFF_SECONDS = 20 * 3600
 # What moves nothing but answers with the way on ("say resume when you're ready"): out of a
 # conversation soon after that advice, a spoken one hears the advice again instead.
 INVITES_CARRYING_ON: frozenset[Action] = frozenset({Handlers.pause})
