@@ -700,10 +700,11 @@ class Handlers:
         if here is None:
             return Outcome(self.composer.pain(turn.progress, part), player=stop, hurt=urgent)
         paused = self.coach.pause(turn.progress, turn.now).progress
-        # Feeling faint or breathless is not the exercise's pain: no easier way offered later.
+        # Chest pain, feeling faint or breathless is for a doctor, not the exercise's pain: no
+        # "last time it caused you pain, say easier" when it comes up again.
         hurt = (
             urgent or turn.hurt
-            if part in (FAINT, BREATHLESS)
+            if part in URGENT_PARTS
             else pains.said(urgent or turn.hurt, here.exercise.id, turn.now)
         )
         exercise = here.exercise
