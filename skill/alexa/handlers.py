@@ -1271,10 +1271,12 @@ class Handlers:
         question ("not now"), they are a no, but at "Continue?", where they end as stop does."""
         routine = self.routine_kind(turn)
         pending = turn.asked.pending
-        if pending is not None and pending != "continue":  # "not now" to a question: a no
+        # At "Only 6 of 12?" ending is meant, not a no: asked first, and nothing counted.
+        partial = self.partial_asked(turn)
+        if pending is not None and pending != "continue" and not partial:  # "not now": a no
             return self.no(turn)
         under_way = routine != "cool_down" and self.coach.position(turn.progress) is not None
-        if under_way and turn.asked.in_conversation and pending is None:
+        if under_way and turn.asked.in_conversation and (pending is None or partial):
             return Outcome(self.composer.confirm_end(turn.progress, routine))
         return self.stop(turn)
 
