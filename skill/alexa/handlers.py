@@ -209,8 +209,8 @@ class Handlers:
         the welcome too (the pause button still only stops the player)."""
         spoken_pause = action in INVITES_CARRYING_ON and turn.asked.may_speak
         one_shot = (action in MOVES_THE_WORKOUT or spoken_pause) and not turn.asked.in_conversation
-        # "Yes", "ok", "help", "wait", "say that again" with nothing asked would answer with the
-        # way on ("say resume when you're ready"): they hear the advice again.
+        # "Yes", "ok", "wait", "say that again" with nothing asked would answer with the way on
+        # ("say resume when you're ready"): they hear the advice again.
         way_on = action in ASKS_THE_WAY_ON and turn.asked.pending is None and turn.asked.may_speak
         if not (one_shot or way_on) or not self.told_to_stop_today(turn):
             return action(self, turn)
@@ -1123,6 +1123,8 @@ class Handlers:
             if turn.asked.pending.startswith("pain:"):  # safety first, then the question
                 return Outcome(self.composer.help_after_pain(words, turn.asked.pending))
             return Outcome(self.composer.help_with_question(words, turn.asked.pending))
+        if self.told_to_stop_today(turn):  # what there is besides training, and no way on
+            return Outcome(self.composer.help_resting(turn.progress))
         hands_free = hf.plays_audio(self.service, turn)
         return Outcome(self.composer.help(turn.progress, self.routine_kind(turn), hands_free))
 
@@ -1451,5 +1453,5 @@ INVITES_CARRYING_ON: frozenset[Action] = frozenset({Handlers.pause})
 # What, with no question open, answers with what to say next: soon after that advice, in a
 # conversation too, it hears the advice again.
 ASKS_THE_WAY_ON: frozenset[Action] = frozenset(
-    {Handlers.yes, Handlers.no, Handlers.help, Handlers.pause, Handlers.repeat}
+    {Handlers.yes, Handlers.no, Handlers.pause, Handlers.repeat}
 )

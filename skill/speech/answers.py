@@ -752,6 +752,11 @@ class Answers(MoveReplies):
         speech.say(self.phrases.say(self.go_key(progress)))
         return Reply(speech, self.set_reprompt(progress), False)
 
+    def help_resting(self, progress: Progress) -> Reply:
+        """Help soon after being told to stop for today: what there is besides training."""
+        speech = Speech().say(self.hint(progress, resting=True), self.phrases.say("help.resting"))
+        return self.ask(speech, "help.reprompt")
+
     def answer_resting_today(self, progress: Progress, speech: Speech) -> Reply:
         """An answer soon after being told to stop for today (chest pain, faintness, breathing):
         no way on is offered ("say resume"); a place under way is kept for another day."""
