@@ -22,6 +22,7 @@ from pathlib import Path
 from harness.interaction_model import InteractionModel, load_model
 from harness.phrase_benchmark import (
     FILES,
+    HELD_OUT_FILES,
     Result,
     by_kind_of_intent,
     destructive,
@@ -130,7 +131,7 @@ def main() -> None:
     print(table(results))
     print("\nPer place, understood with the stand-in / exact\n")
     print(places(results))
-    held_out = [r for f in FILES if f.startswith("held_out") for r in results[STATISTICAL, f]]
+    held_out = [r for f in HELD_OUT_FILES for r in results[STATISTICAL, f]]
     custom, built_in = by_kind_of_intent(held_out)
     print(
         f"\nThe held-out files with the stand-in: {share(custom):.1%} of {len(custom)} meant for a"

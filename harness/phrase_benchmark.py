@@ -51,7 +51,8 @@ NOT_FOR_THE_COACH = "not_for_the_coach.yaml"
 # Second blind sets of each (December 7, after the samples were widened), never read for samples.
 HELD_OUT_2 = "held_out_2.yaml"
 OFF_SCRIPT_2 = "held_out_off_script_2.yaml"
-FILES = (MAIN, HELD_OUT, HELD_OUT_2, OFF_SCRIPT, OFF_SCRIPT_2, NOT_FOR_THE_COACH)
+HELD_OUT_FILES = (HELD_OUT, HELD_OUT_2, OFF_SCRIPT, OFF_SCRIPT_2)  # each written blind
+FILES = (MAIN, *HELD_OUT_FILES, NOT_FOR_THE_COACH)
 LOCAL = "local_phrases.yaml"  # a locale's own development phrases, in en-US's places
 
 

@@ -249,17 +249,10 @@ class Handlers:
         workout_id, progress = workout.resolved_id, turn.progress
         under_way = self.under_way(turn)
         if workout_id is None or self.coach.library.get(workout_id) is None:
-            if under_way and workout.spoken:  # mid-set words that named no workout
+            if not workout.spoken:
+                return self.none_named(turn)
+            if under_way:  # mid-set words that named no workout
                 return self.fallback(turn)
-            if self.offer_open(turn) and not workout.spoken:  # "you pick": the offer stands
-                return self.offer_again(turn)
-            if not workout.spoken and self.told_to_stop_today(turn):  # no workout suggested
-                return self.launch(turn)
-            if not workout.spoken and self.routine_kind(turn) == "cool_down":  # it goes on
-                return Outcome(self.composer.acknowledged(progress, "cool_down"))
-            other = None if under_way or workout.spoken else self.workout_to_suggest(turn)
-            if other is not None:  # "you pick", "let's start": the one not done last time
-                return Outcome(self.composer.suggest_workout(progress.workout_id or "", other))
             return Outcome(self.composer.which_workout(workout.spoken))
         if under_way and progress.workout_id == workout_id:
             if turn.asked.pending == "continue":  # "the dumbbell one" at "Continue?": yes
@@ -274,6 +267,21 @@ class Handlers:
             # a workout named straight after one, or in its cool-down: asked first
             return Outcome(self.composer.confirm_another(progress, workout_id))
         return self.start(turn, workout_id)
+
+    def none_named(self, turn: Turn) -> Outcome:
+        """A workout asked for without naming one ("you pick", "let's start"): at the cool-down
+        offer the offer stands, in the cool-down it goes on, soon after the advice to stop for
+        today that advice again; otherwise the one not done last time, or the choice."""
+        if self.offer_open(turn):
+            return self.offer_again(turn)
+        if self.told_to_stop_today(turn):
+            return self.launch(turn)
+        if self.routine_kind(turn) == "cool_down":
+            return Outcome(self.composer.acknowledged(turn.progress, "cool_down"))
+        other = None if self.under_way(turn) else self.workout_to_suggest(turn)
+        if other is not None:
+            return Outcome(self.composer.suggest_workout(turn.progress.workout_id or "", other))
+        return Outcome(self.composer.which_workout(None))
 
     def workout_to_suggest(self, turn: Turn) -> str | None:
         """For "you pick": the workout besides the last one, when that one had sets done the day
@@ -1410,8 +1418,7 @@ class Handlers:
             return Outcome()
         if self.under_way(turn):
             return Outcome(self.composer.repeat(turn.progress))
-        urgent = pains.urgent_lately(turn.hurt, turn.now)
-        return Outcome(self.composer.launch(turn.progress, turn.routine_part, urgent))
+        return self.launch(turn)
 
     def nothing(self, turn: Turn) -> Outcome:
         """Requests answered with an empty response: the session ended (the place is already
@@ -1422,6 +1429,9 @@ class Handlers:
         return Outcome()
 
 
+# "You pick" the next day after a workout suggests the other one (20 hours: yesterday
+# evening's workout, asked about this evening); sooner, the choice is the runner's.
+A_DAY_OFF_SECONDS = 20 * 3600
 # What a one-shot or a device button may not do soon after the runner was told to stop for
 # their health (Handlers.unless_unwell): count, call or start anything.
 MOVES_THE_WORKOUT: frozenset[Action] = frozenset(
@@ -1444,9 +1454,6 @@ MOVES_THE_WORKOUT: frozenset[Action] = frozenset(
         Handlers.start_over,
     }
 )
-# "You pick" the next day after a workout suggests the other one (20 hours: yesterday
-# evening's workout, asked about this evening); sooner, the choice is the runner's.
-A_DAY_OFF_SECONDS = 20 * 3600
 # What moves nothing but answers with the way on ("say resume when you're ready"): out of a
 # conversation soon after that advice, a spoken one hears the advice again instead.
 INVITES_CARRYING_ON: frozenset[Action] = frozenset({Handlers.pause})

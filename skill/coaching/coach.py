@@ -328,11 +328,9 @@ class Coach:
                 (ev.NoRepsDone(index), ev.SetAnnounced(index, number, with_name=True)),
             )
         partial = (here.exercise.id, here.set_number, reps)
-        clocked = self.clocked(progress, now)
         # One note a set: a set done again (the exercise gone back to) replaces its first.
-        key = partial[:2]
-        others = tuple(p for p in clocked.partial_sets if (p[0], p[1]) != key)
-        noted = replace(clocked, partial_sets=(*others, partial))
+        clocked = self._without_partial(self.clocked(progress, now), *partial[:2])
+        noted = replace(clocked, partial_sets=(*clocked.partial_sets, partial))
         done = self._set_done(noted, here)
         return Transition(
             done.progress, (ev.SetDonePartly(here.exercise_index, reps), *done.events)
@@ -358,7 +356,7 @@ class Coach:
         if reps is not None and not 0 < reps < whole_set_reps(exercise):
             return None
         reps = reps_of_one_side(exercise, reps)
-        others = tuple(p for p in progress.partial_sets if (p[0], p[1]) != (exercise.id, number))
+        others = self._without_partial(progress, exercise.id, number).partial_sets
         noted = replace(progress, partial_sets=(*others, (exercise.id, number, reps)))
         return Transition(noted, (ev.SetDonePartly(index, reps),))
 
@@ -414,11 +412,11 @@ class Coach:
         if here.set_number == here.exercise.sets and set_done:
             return self._set_done(clocked, here)
         exercise_id = here.exercise.id
-        skipped = replace(
-            clocked, skipped=(*(s for s in clocked.skipped if s != exercise_id), exercise_id)
-        )
         if clocked.sets_of(here.exercise_index) >= here.exercise.sets:
-            skipped = clocked  # done again, and left: all its sets were done, nothing skipped
+            skipped = clocked  # done again, and left: all its sets were done, none is skipped
+        else:
+            others = (s for s in clocked.skipped if s != exercise_id)
+            skipped = replace(clocked, skipped=(*others, exercise_id))
         if here.next_exercise is None:
             finished = self._finish(skipped, here.workout)
             return Transition(

@@ -493,8 +493,8 @@ class Wording:
         return speech
 
     def stand_in_works(self, exercise: Exercise, stand_in: Substitute) -> str:
-        """ "The slow dumbbell row works your upper back and biceps": the muscles of the way the
-        runner is doing `exercise` (its own, when the other way is the same move)."""
+        """ "With the slow dumbbell row, you work your upper back and biceps": the muscles of
+        the way the runner is doing `exercise` (its own, when the other way is the same move)."""
         works = stand_in.works or exercise.works
         return self.phrases.say("answers.stand_in_muscles", way=stand_in.name, works=works)
 

@@ -18,6 +18,7 @@ from harness.phrase_benchmark import (
     FILES,
     HELD_OUT,
     HELD_OUT_2,
+    HELD_OUT_FILES,
     LOCAL,
     MAIN,
     NOT_FOR_THE_COACH,
@@ -228,7 +229,7 @@ def test_no_held_out_or_stray_phrase_is_a_sample_word_for_word() -> None:
     that must become a sample moves to runner_phrases.yaml and is replaced."""
     model = load_model()
     samples = {normalize(sample) for intent in model.intents for sample in intent.samples}
-    for file in (HELD_OUT, HELD_OUT_2, OFF_SCRIPT, OFF_SCRIPT_2, NOT_FOR_THE_COACH):
+    for file in (*HELD_OUT_FILES, NOT_FOR_THE_COACH):
         for context in load_file(file):
             found = [p for p in context.phrases if normalize(p) in samples]
             assert not found, f"{file}, {context.name}: samples now: {found}"
@@ -248,11 +249,10 @@ def test_the_warm_up_and_cool_down_are_part_of_the_runners_place() -> None:
 
 
 def test_held_out_phrases_meant_for_built_ins_keep_alexas_rule() -> None:
-    held_out = (HELD_OUT, HELD_OUT_2, OFF_SCRIPT, OFF_SCRIPT_2)
-    results = run(files=held_out)  # both recognisers, on the held-out files
-    built_in = [r for f in held_out for r in by_kind_of_intent(results[STATISTICAL, f])[1]]
+    results = run(files=HELD_OUT_FILES)  # both recognisers, on the held-out files
+    built_in = [r for f in HELD_OUT_FILES for r in by_kind_of_intent(results[STATISTICAL, f])[1]]
     assert built_in, "no held-out phrase is meant for a built-in intent: the rule is untested"
     # A built-in intent fires only on its own phrases and the model's samples: on phrases meant
     # for one, the stand-in understands exactly what the exact matcher does.
-    built_in_exact = [r for f in held_out for r in by_kind_of_intent(results[EXACT, f])[1]]
+    built_in_exact = [r for f in HELD_OUT_FILES for r in by_kind_of_intent(results[EXACT, f])[1]]
     assert [r.understood for r in built_in] == [r.understood for r in built_in_exact]
