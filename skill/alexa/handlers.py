@@ -1241,14 +1241,17 @@ class Handlers:
         """Words meant for no command: a way on that fits the place (a question still open is
         asked again; a warm-up or cool-down under way is named)."""
         routine, resting = self.routine_kind(turn), self.told_to_stop_today(turn)
-        return Outcome(self.composer.fallback(turn.progress, turn.asked.pending, routine, resting))
+        asked = turn.asked.question_words
+        return Outcome(
+            self.composer.fallback(turn.progress, turn.asked.pending, routine, resting, asked=asked)
+        )
 
     def thanks(self, turn: Turn) -> Outcome:
         """ "Thank you": welcomed, and the way on from here, as a fallback gives it."""
         routine, resting = self.routine_kind(turn), self.told_to_stop_today(turn)
-        said = "fallback.welcome"
+        said, asked = "fallback.welcome", turn.asked.question_words
         return Outcome(
-            self.composer.fallback(turn.progress, turn.asked.pending, routine, resting, said)
+            self.composer.fallback(turn.progress, turn.asked.pending, routine, resting, said, asked)
         )
 
     # --- reminders (skill.alexa.reminding) ---------------------------------------------------

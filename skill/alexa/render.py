@@ -71,7 +71,9 @@ def render(
             session.pop(ASKED_WORDS, None)
             if reply.pending and not reply.end_session:
                 session[PENDING] = reply.pending
-                words = [piece.words for piece in reply.said.pieces if piece.words]
+                words = list(reply.asked_with) or [
+                    piece.words for piece in reply.said.pieces if piece.words
+                ]
                 session[ASKED_WORDS] = words[-ASKED_WORDS_MOST:]
             if not rest_runs_on(asked, outcome):
                 session.pop(REST_UNTIL, None)

@@ -356,14 +356,17 @@ class Answers(MoveReplies):
         routine: str | None = None,
         resting: bool = False,
         said: str = "fallback.not_caught",
+        asked: tuple[str, ...] = (),
     ) -> Reply:
         """Words meant for no command: a short way on that fits the place, after `said` (not
         caught, or thanks welcomed); `resting` today after being told to stop, none. A question
-        still waiting for its yes or no is asked again and stays asked."""
+        still waiting for its yes or no is asked again and stays asked, its words `asked` kept
+        as what asked it."""
         if pending is not None:
             question = self.phrases.say(question_reprompt(pending))
             text = self.phrases.say(said, hint=question)
-            return self.ask(Speech().say(text), "confirm.reprompt", pending)
+            reply = self.ask(Speech().say(text), "confirm.reprompt", pending)
+            return replace(reply, asked_with=asked)
         text = self.phrases.say(said, hint=self.hint(progress, routine, resting))
         return self.ask(Speech().say(text), "help.reprompt")
 

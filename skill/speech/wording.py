@@ -44,6 +44,10 @@ class Reply:
     # it now, so a "skip" on a last set just after is not that set done.
     started: float | None = None
     ends_rest: bool = False  # says the rest is over ("Rest over."), however long it had to run
+    # The words that asked the open question `pending`, when this reply only points back to it
+    # ("You're welcome. Please say yes or no."): kept as its words, so help, "repeat" and an
+    # answer given next ask the question itself, not the pointer to it.
+    asked_with: tuple[str, ...] = ()
 
     @property
     def speech(self) -> str:
