@@ -852,6 +852,8 @@ class Handlers:
         kept = tuple(k for k in turn.preferences.missing_kit if k not in kit)
         chosen = replace(turn.preferences, missing_kit=kept)
         if not self.under_way(turn):
+            if self.told_to_stop_today(turn):
+                return self.kit_noted_resting(turn, self.composer.kit_back(kit), chosen)
             return Outcome(self.composer.kit_back_idle(kit), preferences=chosen)
         at_exercise = self.routine_kind(turn) is None
         return self.kit_changed(turn, self.coach.kit_back(turn.progress, kit, at_exercise), chosen)
@@ -871,8 +873,16 @@ class Handlers:
         runner is at an exercise (not in a warm-up)."""
         chosen = replace(turn.preferences, missing_kit=lacking)
         if not self.under_way(turn):
+            if self.told_to_stop_today(turn):  # no workout offered today
+                return self.kit_noted_resting(turn, said, chosen)
             return Outcome(self.composer.kit_idle(said, lacking), preferences=chosen)
         return self.kit_changed(turn, step(turn.progress, self.routine_kind(turn) is None), chosen)
+
+    def kit_noted_resting(self, turn: Turn, said: str, chosen: Preferences) -> Outcome:
+        """Kit said with no workout under way soon after being told to stop for today: `said`,
+        kept for later workouts (`chosen`), and no workout offered."""
+        reply = self.composer.answer_resting_today(turn.progress, Speech().say(said))
+        return Outcome(reply, preferences=chosen)
 
     def kit_said(self, turn: Turn) -> tuple[str, ...] | None:
         """The kit the runner named, by id: every piece for "no equipment"; with none named
@@ -900,6 +910,8 @@ class Handlers:
             speech.extend(self.composer.kit_words(move.progress, event))
         if turn.asked.pending == "continue":
             reply = self.composer.answer_then_offer(move.progress, speech)
+        elif self.told_to_stop_today(turn):  # the other way to do it, and no way on today
+            reply = self.composer.answer_resting_today(move.progress, speech)
         else:
             reply = self.composer.answer(move.progress, speech, self.routine_kind(turn))
         return Outcome(reply, move.progress, preferences=chosen, events=move.events)
