@@ -69,6 +69,11 @@ class Handlers:
         "keep going") asks the offer again rather than dropping it."""
         if self.offer_open(turn) and [type(e) for e in move.events] == [ev.NoActiveWorkout]:
             return self.offer_again(turn)
+        match move.events:
+            case (ev.NoActiveWorkout(just_finished=done),) if self.told_to_stop_today(turn):
+                # Soon after the advice to stop for today, no workout is offered.
+                said = self.composer.no_workout(done)
+                return Outcome(self.composer.answer_resting_today(turn.progress, said))
         before = turn.progress
         playing = hf.playing_for(self.service, turn, before, move)
         if playing is None and not turn.asked.may_speak:

@@ -181,11 +181,6 @@ class WorkoutPlan:
     warm_up: tuple[tuple[Move, ...], ...] = ()
     cool_down: tuple[tuple[Move, ...], ...] = ()
 
-    @property
-    def short_name(self) -> str:
-        """ "dumbbell": its first alias, else its id."""
-        return self.aliases[0] if self.aliases else self.id
-
     def exercise_index(self, exercise_id: str) -> int | None:
         for index, exercise in enumerate(self.exercises):
             if exercise.id == exercise_id:

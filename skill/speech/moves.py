@@ -241,6 +241,7 @@ class MoveReplies(ProgressWords):
                     end_session = True
                 case ev.NoActiveWorkout(just_finished=just_finished):
                     speech.extend(self.no_workout(just_finished))
+                    speech.say(self.phrases.say("workouts.which"))  # how to start one
                     return self.ask(speech, "workouts.which")
         if pending == "cool_down":
             return self.ask_yes_no(speech, pending)
@@ -327,9 +328,7 @@ class MoveReplies(ProgressWords):
         plan = self.coach.library.get(just_finished) if just_finished else None
         if plan is None:
             return Speech().say(self.phrases.say("workout.no_active"))
-        return Speech().say(
-            self.phrases.say("workout.just_finished", name=plan.name, short=plan.short_name)
-        )
+        return Speech().say(self.phrases.say("workout.just_finished", name=plan.name))
 
     def where(self, progress: Progress, key: str) -> Speech:
         here = self.coach.position(progress)

@@ -102,7 +102,7 @@ def test_a_deleted_sqlite_file_is_refused_by_every_worker_and_fails_health(
     # A restart opens whatever is at the path then: here, a new file.
     restarted = app_on(SqliteProgressStore(path))
     assert health(restarted)[0] == 200
-    assert "haven't started a workout" in say(restarted, "StatusIntent")
+    assert "not in a workout right now" in say(restarted, "StatusIntent")
 
 
 def test_a_replaced_sqlite_file_is_refused_by_every_worker(
