@@ -225,15 +225,17 @@ class Handlers:
 
     def told_to_stop_today(self, turn: Turn) -> bool:
         """Within hours of being told to stop for chest pain, faintness or breathing, and not
-        carried on since: the coach offers no way on (it answers, and keeps the place). A pause
-        the runner asks for after carrying on counts as not carried on: safe, if over-careful."""
+        carried on since: the coach offers no way on (it answers, and keeps the place)."""
         return pains.urgent_lately(turn.hurt, turn.now) and not self.carried_on_since_unwell(turn)
 
     def carried_on_since_unwell(self, turn: Turn) -> bool:
         """The workout moved on since the runner was told to stop for their health (resumed
-        in a session the welcome opened): the pause that advice made is over."""
+        in a session the welcome opened): the pause that advice made is over. A pause they ask
+        for later is a move after it too (Coach.pause clocks it), and as any pause: they chose
+        to carry on, so "resume" is offered again. The advice's own pause is clocked at the
+        moment it is told, so it is never after it."""
         told, moved = turn.hurt.get(pains.URGENT), turn.progress.last_move_at
-        if told is None or moved is None or turn.progress.paused:
+        if told is None or moved is None:
             return False
         return moved > told
 

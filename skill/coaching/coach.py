@@ -608,6 +608,8 @@ class Coach:
     def pause(self, progress: Progress, now: float) -> Transition:
         if self.position(progress) is None:
             return self.nothing_active(progress)
+        if progress.paused:  # held already: no move, so its time stays that of the last one
+            return Transition(progress, (ev.Paused(),))
         return Transition(replace(self.clocked(progress, now), paused=True), (ev.Paused(),))
 
     def resume(self, progress: Progress, now: float) -> Transition:

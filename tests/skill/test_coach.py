@@ -293,6 +293,14 @@ def test_an_upgraded_progress_without_a_last_move_counts_from_its_start(coach: C
     assert late.active_seconds == 3 * cap  # one capped gap per set done, and one more
 
 
+def test_pausing_a_paused_workout_moves_nothing(coach: Coach) -> None:
+    """The pause button pressed after the advice to stop for today (which paused the workout)
+    is no move after that advice: the runner has not carried on (Handlers.told_to_stop_today)."""
+    paused = coach.pause(started(coach), START + MINUTE).progress
+    again = coach.pause(paused, START + 10 * MINUTE)
+    assert again.progress == paused and again.events == (ev.Paused(),)
+
+
 def test_pause_keeps_position_and_resume_announces_it_by_name(coach: Coach) -> None:
     progress = coach.finish_set(started(coach), START).progress
     paused = coach.pause(progress, START)
