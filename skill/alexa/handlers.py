@@ -13,7 +13,7 @@ from skill.alexa.player import Stop
 from skill.alexa.reminding import Reminding
 from skill.alexa.service import CoachService
 from skill.alexa.turn import Outcome, Preferences, StoredHistory, Turn
-from skill.audio.plans import Playing, routine_part_of
+from skill.audio.plans import Playing, routine_part_led_by
 from skill.coaching import events as ev
 from skill.coaching import lasting_rest, pains, progression, take_back
 from skill.coaching.coach import Transition, partial_out_of
@@ -125,7 +125,7 @@ class Handlers:
         if playing is not None and reply.reprompt is not None:
             # The set (or a warm-up or cool-down part) is said in words, and the player is the
             # coach's from now on: once the microphone closes, "Alexa, next" is the way on.
-            routine = routine_part_of(move)
+            routine = routine_part_led_by(move)
             called = any(isinstance(event, ev.SetAnnounced) for event in move.events)
             kind = None if routine is None or called else routine[0]
             reply = replace(reply, reprompt=self.composer.hands_free_reprompt(kind))

@@ -116,7 +116,7 @@ def resume_mid_rest(service: CoachService, turn: Turn) -> Play | None:
     offset = turn.asked.player_offset_ms
     if track is None or offset <= 0:
         return None
-    if track.rest_seconds is None and player.routine_part_of(token) is None:
+    if track.rest_seconds is None and player.routine_part_from_token(token) is None:
         return None
     if offset >= track.planned_seconds * 1000:  # past its end: the rest is over
         return None
@@ -129,13 +129,13 @@ def routine_playing(service: CoachService, turn: Turn) -> tuple[str, int] | None
     """("warm_up" or "cool_down", the part) when the player is playing (or holds, while Alexa
     listens) that part of the runner's warm-up or cool-down, recorded; None otherwise."""
     token = _playing_the_way_to_the_set(service, turn)
-    return None if token is None else player.routine_part_of(token)
+    return None if token is None else player.routine_part_from_token(token)
 
 
 def routine_again(service: CoachService, turn: Turn) -> Play | None:
     """The warm-up or cool-down part the player is playing, from its start ("Alexa, repeat")."""
     token = _playing_the_way_to_the_set(service, turn)
-    if token is None or service.hands_free is None or player.routine_part_of(token) is None:
+    if token is None or service.hands_free is None or player.routine_part_from_token(token) is None:
         return None
     track = service.hands_free.catalog.by_id(token.track_id)
     return None if track is None else Play(track, token)

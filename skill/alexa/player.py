@@ -180,7 +180,7 @@ _ROUTINE = ("warmup-", "cooldown-")
 _ROUTINE_TRACK = re.compile(r"(warmup|cooldown)-[a-z0-9_]+-(\d{1,2})")
 
 
-def routine_part_of(token: PlayerToken) -> tuple[str, int] | None:
+def routine_part_from_token(token: PlayerToken) -> tuple[str, int] | None:
     """("warm_up" or "cool_down", the 0-based part) when `token`'s track is one of those parts."""
     found = _ROUTINE_TRACK.fullmatch(token.track_id)
     if found is None:

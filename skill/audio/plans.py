@@ -44,7 +44,7 @@ _SPOKEN = (
 )
 
 
-def routine_part_of(move: Transition) -> tuple[str, int, int] | None:
+def routine_part_led_by(move: Transition) -> tuple[str, int, int] | None:
     """("warm_up" or "cool_down", the part, how many) when `move` leads a part of either."""
     for event in move.events:
         if isinstance(event, ev.WarmUpPart):
@@ -80,7 +80,7 @@ def plan_for(
         return (
             None if can_speak else Playing((catalog.lead_in(before.sets_done), catalog.finished()))
         )
-    routine = routine_part_of(move)
+    routine = routine_part_led_by(move)
     if routine is not None and ev.SetAnnounced not in kinds:
         kind, part, parts = routine
         if not can_speak:  # a button: the part in the coach's recorded voice
