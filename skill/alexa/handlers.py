@@ -546,8 +546,10 @@ class Handlers:
         """The set said again; over a rest the coach's audio plays, the set after it, and the
         rest plays on. In hands-free mode the way on is "Alexa, next". In a warm-up or
         cool-down, the part just led is led again (the place stays: "next" leads the same part
-        after it); at the cool-down offer, the offer is made again."""
-        recorded = hf.routine_again(self.service, turn)  # a part playing: from its start
+        after it); at the cool-down offer, the offer is made again. A part or a led set the
+        player plays, plays again from its start (said in words, the recorded lead would play
+        on after them)."""
+        recorded = hf.routine_again(self.service, turn) or hf.led_set_playing(self.service, turn)
         if recorded is not None:
             return Outcome(player=recorded)
         again = self.part_again(turn)
@@ -564,13 +566,18 @@ class Handlers:
     def lead_again(self, turn: Turn) -> Outcome:
         """ "One more time": the set said again, as "repeat" does. "I missed the T": its lead
         again from that letter on; with no such letter in the set under way (or in a warm-up,
-        or over a rest the player plays), the set said again. Nothing is counted."""
+        or over a rest the player plays), the set said again. Nothing is counted. Led from a
+        letter in words over the lead the player plays, that recorded lead stops rather than
+        play on after them."""
         step = turn.asked.slot("step").resolved_id
         move = self.coach.step_again(turn.progress, step)
         if move is None or self.routine_kind(turn) is not None or hf.resting(self.service, turn):
             return self.repeat(turn)
         again = next(e for e in move.events if isinstance(e, ev.StepLedAgain))
-        return self.hands_free_way_on(turn, self.composer.step_again(turn.progress, again))
+        said = self.hands_free_way_on(turn, self.composer.step_again(turn.progress, again))
+        if hf.led_set_playing(self.service, turn) is not None:  # not played on after the words
+            said = replace(said, player=Stop())
+        return said
 
     def pace(self, turn: Turn) -> Outcome:
         """ "Slow down", "speed up": the led sets' pace from now on, kept for later workouts;

@@ -21,6 +21,7 @@ from skill.alexa.player import (
 )
 from skill.alexa.service import CoachService
 from skill.alexa.turn import Turn
+from skill.audio.catalog import Timed
 from skill.audio.plans import Playing, plan_for
 from skill.coaching import events as ev
 from skill.coaching import pains
@@ -139,6 +140,18 @@ def routine_again(service: CoachService, turn: Turn) -> Play | None:
         return None
     track = service.hands_free.catalog.by_id(token.track_id)
     return None if track is None else Play(track, token)
+
+
+def led_set_playing(service: CoachService, turn: Turn) -> Play | None:
+    """The set the player is leading in the coach's voice (the Y-T-W-L raise letter by letter,
+    the carry's "switch hands"), to play from its start ("one more time"); None otherwise."""
+    token = _playing_the_way_to_the_set(service, turn)
+    if token is None or service.hands_free is None:
+        return None
+    track = service.hands_free.catalog.by_id(token.track_id)
+    if track is None or not any(isinstance(s, Timed) and s.kind == "led" for s in track.sections):
+        return None
+    return Play(track, token)
 
 
 def _playing_the_way_to_the_set(service: CoachService, turn: Turn) -> PlayerToken | None:
