@@ -249,6 +249,15 @@ class Handlers:
                 return self.coach.other_workout(turn.progress)
         return workout.resolved_id
 
+    def workout_asked_about(self, turn: Turn) -> str | None:
+        """The workout a question is about: the one named; else the one the open question
+        offers ("...suits that best. Shall we start it?"), which "how long is it" means."""
+        named = self.named_workout(turn)
+        question, _, offered = (turn.asked.pending or "").partition(":")
+        if named is None and question in ("start", "switch") and self.coach.library.get(offered):
+            return offered
+        return named
+
     def start_workout(self, turn: Turn) -> Outcome:
         workout = turn.asked.slot("workout")
         if workout.resolved_id is None and self.named_workout(turn) is not None:
@@ -1054,7 +1063,7 @@ class Handlers:
     def remaining(self, turn: Turn) -> Outcome:
         """ "How long is left": in the warm-up, the rest of it and then the workout's length; in
         the cool-down, the rest of it."""
-        named = self.named_workout(turn)
+        named = self.workout_asked_about(turn)
         part = self.warm_up_part(turn)
         if named is None and part is not None:
             return self.answer(turn, lambda p: self.composer.warm_up_then_workout(p, part))
@@ -1066,7 +1075,7 @@ class Handlers:
         return self.answer(turn, self.composer.rest_answer)
 
     def muscles(self, turn: Turn) -> Outcome:
-        named = self.named_workout(turn)
+        named = self.workout_asked_about(turn)
         if named is None and self.routine_kind(turn) is not None:
             named = turn.progress.workout_id  # in a warm-up or cool-down: its workout's muscles
         if named is None and self.offer_open(turn):  # the workout just done, then the offer
@@ -1075,7 +1084,7 @@ class Handlers:
         return self.answer(turn, lambda p: self.composer.muscles_answer(p, named))
 
     def equipment(self, turn: Turn) -> Outcome:
-        named = self.named_workout(turn)
+        named = self.workout_asked_about(turn)
         return self.answer(turn, lambda p: self.composer.equipment_answer(p, named))
 
     # The history questions: answered from what the coach remembers, then what to say next.
