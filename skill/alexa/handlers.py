@@ -198,7 +198,17 @@ class Handlers:
 
     def launch(self, turn: Turn) -> Outcome:
         urgent = pains.urgent_lately(turn.hurt, turn.now)
-        return Outcome(self.composer.launch(turn.progress, turn.routine_part, urgent))
+        hurt = self.held_for_pain(turn)
+        return Outcome(self.composer.launch(turn.progress, turn.routine_part, urgent, hurt))
+
+    def held_for_pain(self, turn: Turn) -> bool:
+        """The place is held where the runner said the exercise hurt, and nothing moved since:
+        whoever comes back is reminded why they stopped before being asked to carry on."""
+        progress, here = turn.progress, self.coach.position(turn.progress)
+        if here is None or not progress.paused or turn.routine or progress.extra_of is not None:
+            return False
+        said, held = turn.hurt.get(here.exercise.id), progress.last_move_at
+        return said is not None and held is not None and said >= held
 
     def unless_unwell(self, turn: Turn, action: Action) -> Outcome:
         """Within hours of stopping for chest pain, feeling faint or trouble breathing, a one-shot
@@ -319,6 +329,8 @@ class Handlers:
         if self.offer_open(turn):  # "next", "done": nothing to count, the offer stands
             return self.offer_again(turn)
         if turn.asked.pending == "continue" and self.under_way(turn):
+            if self.held_for_pain(turn):  # told to stop that set: never counted, called again
+                return self.set_again_after_the_welcome(turn)
             return Outcome(self.composer.finished_question(turn.progress))
         if self.partial_asked(turn):
             # "Only 6 of 12?" then "done": counted whole it would count reps the runner just

@@ -34,10 +34,15 @@ class Answers(MoveReplies):
     # --- replies that are not moves -------------------------------------------------------
 
     def launch(
-        self, progress: Progress, routine: tuple[str, int] | None = None, urgent: bool = False
+        self,
+        progress: Progress,
+        routine: tuple[str, int] | None = None,
+        urgent: bool = False,
+        hurt: bool = False,
     ) -> Reply:
         """The welcome; `urgent`: soon after stopping for chest pain, faintness or breathing,
-        that advice again and the place kept for another day, never an offer to carry on."""
+        that advice again and the place kept for another day, never an offer to carry on;
+        `hurt`: the place is held where the exercise hurt, said before the offer to carry on."""
         here = self.coach.position(progress)
         if urgent:
             speech = Speech().say(self.phrases.say("launch.after_urgent"))
@@ -57,6 +62,18 @@ class Answers(MoveReplies):
                 parts=len(here.workout.warm_up),
             )
             return self.ask_yes_no(Speech().say(offer), "continue")
+        if here is not None and hurt:
+            speech = Speech().say(
+                self.phrases.say(
+                    "launch.resume_after_pain",
+                    exercise=here.exercise.name,
+                    set=here.set_number,
+                    sets=here.exercise.sets,
+                )
+            )
+            if here.exercise.easier is not None and progress.load_of(here.exercise.id) != "easier":
+                speech.say(self.phrases.say("launch.pain_easier"))
+            return self.ask_yes_no(speech.say(self.phrases.say("answers.continue")), "continue")
         if here is not None:
             return self._ask_about_the_set(progress, "launch.resume_offer", "continue")
         if progress.workout_id:
