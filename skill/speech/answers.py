@@ -74,6 +74,10 @@ class Answers(MoveReplies):
             if here.exercise.easier is not None and progress.load_of(here.exercise.id) != "easier":
                 speech.say(self.phrases.say("launch.pain_easier"))
             return self.ask_yes_no(speech.say(self.phrases.say("answers.continue")), "continue")
+        if here is not None and progress.extra_of is not None:  # not "Did you finish...?"
+            extra = here.workout.exercises[progress.extra_of].name
+            offer = self.phrases.say("launch.resume_extra", exercise=extra)
+            return self.ask_yes_no(Speech().say(offer), "continue")
         if here is not None:
             return self._ask_about_the_set(progress, "launch.resume_offer", "continue")
         if progress.workout_id:
