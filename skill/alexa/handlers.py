@@ -270,6 +270,10 @@ class Handlers:
             routine = turn.routine_part
             if routine is not None and routine[0] == "warm_up":  # its warm-up goes on
                 return self.next_routine_part(turn, *routine)
+            if progress.paused and turn.asked.in_conversation:
+                # named while the place is held (after a no to carrying on, say): a fresh
+                # start is likely meant, and asked for
+                return Outcome(self.composer.confirm_start_fresh(progress))
             return Outcome(self.composer.already_on(progress))
         if under_way:
             return Outcome(self.composer.confirm_switch(progress, workout_id))
@@ -1214,6 +1218,11 @@ class Handlers:
 
     def no(self, turn: Turn) -> Outcome:
         question = turn.asked.pending
+        if question == "continue" and turn.routine_part is None and self.under_way(turn):
+            # Not carrying on: the place is held, so a "next" now calls the set again rather
+            # than count a set from before they left (at "Continue?" it would be asked)
+            held = self.coach.pause(turn.progress, turn.now).progress
+            return Outcome(self.composer.which_workout(None), held)
         if question == "continue" or question is not None and question.startswith("start:"):
             return Outcome(self.composer.which_workout(None))
         if question == "finished":  # not done: the set again
