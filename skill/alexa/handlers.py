@@ -202,13 +202,15 @@ class Handlers:
         return Outcome(self.composer.launch(turn.progress, turn.routine_part, urgent, hurt))
 
     def held_for_pain(self, turn: Turn) -> bool:
-        """The place is held where the runner said the exercise hurt, and nothing moved since:
-        whoever comes back is reminded why they stopped before being asked to carry on."""
+        """The place is held since the runner said something hurt (in this exercise, or the
+        one just done), and nothing moved since: whoever comes back is reminded why they
+        stopped before being asked to carry on."""
         progress, here = turn.progress, self.coach.position(turn.progress)
         if here is None or not progress.paused or turn.routine or progress.extra_of is not None:
             return False
-        said, held = turn.hurt.get(here.exercise.id), progress.last_move_at
-        return said is not None and held is not None and said >= held
+        held = progress.last_move_at
+        said = [at for exercise, at in turn.hurt.items() if exercise != pains.URGENT]
+        return held is not None and any(at >= held for at in said)
 
     def unless_unwell(self, turn: Turn, action: Action) -> Outcome:
         """Within hours of stopping for chest pain, feeling faint or trouble breathing, a one-shot
@@ -724,17 +726,27 @@ class Handlers:
         if here is None:
             return Outcome(self.composer.pain(turn.progress, part), player=stop, hurt=urgent)
         paused = self.coach.pause(turn.progress, turn.now).progress
+        # Over the rest (or introduction) before an exercise is begun, the pain is the one
+        # just done's: kept against it, and the coach stops before the next
+        before = self.coach.exercise_before(turn.progress) if self.before_the_set(turn) else None
+        hurt_in = here.exercise if before is None else before
         # Chest pain, feeling faint or breathless is for a doctor, not the exercise's pain: no
         # "last time it caused you pain, say easier" when it comes up again.
         hurt = (
             urgent or turn.hurt
             if part in URGENT_PARTS
-            else pains.said(urgent or turn.hurt, here.exercise.id, turn.now)
+            else pains.said(urgent or turn.hurt, hurt_in.id, turn.now)
         )
         exercise = here.exercise
         easier = exercise.easier is not None and paused.load_of(exercise.id) != "easier"
-        reply = self.composer.pain(paused, part, "easier" if easier else "skip")
+        begun = before is None
+        reply = self.composer.pain(paused, part, "easier" if easier else "skip", begun=begun)
         return Outcome(reply, paused, player=stop, hurt=hurt)
+
+    def before_the_set(self, turn: Turn) -> bool:
+        """Said before the set the runner's place names was called: over the rest or the
+        introduction the coach speaks, or the player plays, on the way to it."""
+        return self.before_the_call(turn) or hf.before_the_set(self.service, turn)
 
     # --- each exercise over weeks (skill.coaching.progression) -------------------------------
 

@@ -113,6 +113,17 @@ class Coach:
         exercise = self.tuned(progress, workout.exercises[index])
         return Position(workout, index, exercise, progress.set_number)
 
+    def exercise_before(self, progress: Progress) -> Exercise | None:
+        """At an exercise's first set, the exercise before it when any of it was done: what the
+        runner just finished, over the rest or introduction leading to this one."""
+        here = self.position(progress)
+        if here is None or here.set_number != 1 or progress.extra_of is not None:
+            return None
+        index = here.exercise_index - 1
+        if index < 0 or progress.sets_of(index) < 1:
+            return None
+        return here.workout.exercises[index]
+
     def tuned(self, progress: Progress, exercise: Exercise) -> Exercise:
         """`exercise` with the runner's own reps a set, where they chose some."""
         reps = progress.reps_of(exercise.id)

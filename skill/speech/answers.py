@@ -481,12 +481,14 @@ class Answers(MoveReplies):
         part: str | None = None,
         offer: str | None = None,
         routine: str | None = None,
+        begun: bool = True,
     ) -> Reply:
         """Pain or an injury: stop, don't push through, and when to get help; never a diagnosis.
         At a set, then `offer` ("easier" or "skip") asked as a yes/no question; in a warm-up or
         cool-down (`routine`, kept), what to say next. Chest pain and feeling faint (URGENT_PARTS)
         are met with stopping for today and getting medical help, first and only: no way to
-        carry on is offered, and the session ends with the place kept."""
+        carry on is offered, and the session ends with the place kept. Not `begun`: said over
+        the way to an exercise's first set, so the stop comes before it."""
         say = self.phrases.say
         speech = Speech()
         if part in URGENT_PARTS:
@@ -518,9 +520,10 @@ class Answers(MoveReplies):
         # Only a body part the wording knows is named back: a slot can carry any words.
         part_key = f"body_parts.{part}"
         if part is not None and part_key in self.phrases.phrases:
-            speech.say(say("pain.stop_part", name=name, part=say(part_key)))
+            stop = "pain.stop_part" if begun else "pain.stop_before_part"
+            speech.say(say(stop, name=name, part=say(part_key)))
         else:
-            speech.say(say("pain.stop", name=name))
+            speech.say(say("pain.stop" if begun else "pain.stop_before", name=name))
         speech.say(say("pain.advice"))
         if offer is None:
             return self.pain_declined(paused, speech)
