@@ -335,7 +335,8 @@ class Handlers:
         if self.offer_open(turn):  # "next", "done": nothing to count, the offer stands
             return self.offer_again(turn)
         if turn.asked.pending == "continue" and self.under_way(turn):
-            if self.held_for_pain(turn):  # told to stop that set: never counted, called again
+            # Told to stop that set for pain, or its rest still playing: never counted, called
+            if self.held_for_pain(turn) or hf.before_the_set(self.service, turn):
                 return self.set_again_after_the_welcome(turn)
             return Outcome(self.composer.finished_question(turn.progress))
         if self.partial_asked(turn):
