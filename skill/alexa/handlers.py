@@ -1222,7 +1222,7 @@ class Handlers:
         ended = progress.last_move_at
         return (
             turn.asked.pending is None
-            and turn.asked.in_conversation
+            and turn.asked.cool_down_offered
             and progress.finished
             and turn.routine is None
             and ended is not None
