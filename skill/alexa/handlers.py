@@ -189,10 +189,14 @@ class Handlers:
         return self.move(turn, lambda p: self.coach.resume(p, turn.now))
 
     def set_again_after_the_welcome(self, turn: Turn) -> Outcome:
-        """The set called again, at a launch that already said "Welcome back"."""
+        """The set called again, at a launch that already said "Welcome back"; after long
+        enough away to have cooled down, told to loosen up first."""
         resumed = self.coach.resume(turn.progress, turn.now)
         events = tuple(e for e in resumed.events if not isinstance(e, ev.Resumed))
-        return self.speak(turn, Transition(resumed.progress, events))
+        called = self.speak(turn, Transition(resumed.progress, events))
+        if not self.coach.cooled_down(turn.progress, turn.now):
+            return called
+        return replace(called, notice=self.composer.phrases.say("set.loosen_up"))
 
     # --- moving through the workout -----------------------------------------------------------
 
