@@ -194,16 +194,32 @@ class Handlers:
         return self.move(turn, lambda p: self.coach.resume(p, turn.now))
 
     def set_again_after_the_welcome(self, turn: Turn) -> Outcome:
-        """The set called again, at a launch that already said "Welcome back"."""
+        """The set called again, at a launch that already said "Welcome back"; after long
+        enough away to have cooled down, told to loosen up first."""
         resumed = self.coach.resume(turn.progress, turn.now)
         events = tuple(e for e in resumed.events if not isinstance(e, ev.Resumed))
-        return self.speak(turn, Transition(resumed.progress, events))
+        called = self.speak(turn, Transition(resumed.progress, events))
+        if not self.coach.cooled_down(turn.progress, turn.now):
+            return called
+        return replace(called, notice=self.composer.phrases.say("set.loosen_up"))
 
     # --- moving through the workout -----------------------------------------------------------
 
     def launch(self, turn: Turn) -> Outcome:
         urgent = pains.urgent_lately(turn.hurt, turn.now)
-        return Outcome(self.composer.launch(turn.progress, turn.routine_part, urgent))
+        hurt = self.held_for_pain(turn)
+        return Outcome(self.composer.launch(turn.progress, turn.routine_part, urgent, hurt))
+
+    def held_for_pain(self, turn: Turn) -> bool:
+        """The place is held since the runner said something hurt (in this exercise, or the
+        one just done), and nothing moved since: whoever comes back is reminded why they
+        stopped before being asked to carry on."""
+        progress, here = turn.progress, self.coach.position(turn.progress)
+        if here is None or not progress.paused or turn.routine or progress.extra_of is not None:
+            return False
+        held = progress.last_move_at
+        said = [at for exercise, at in turn.hurt.items() if exercise != pains.URGENT]
+        return held is not None and any(at >= held for at in said)
 
     def unless_unwell(self, turn: Turn, action: Action) -> Outcome:
         """Within hours of stopping for chest pain, feeling faint or trouble breathing, a one-shot
@@ -276,6 +292,10 @@ class Handlers:
             routine = turn.routine_part
             if routine is not None and routine[0] == "warm_up":  # its warm-up goes on
                 return self.next_routine_part(turn, *routine)
+            if progress.paused and turn.asked.in_conversation:
+                # named while the place is held (after a no to carrying on, say): a fresh
+                # start is likely meant, and asked for
+                return Outcome(self.composer.confirm_start_fresh(progress))
             return Outcome(self.composer.already_on(progress))
         if under_way:
             return Outcome(self.composer.confirm_switch(progress, workout_id))
@@ -335,6 +355,9 @@ class Handlers:
         if self.offer_open(turn):  # "next", "done": nothing to count, the offer stands
             return self.offer_again(turn)
         if turn.asked.pending == "continue" and self.under_way(turn):
+            # Told to stop that set for pain, or its rest still playing: never counted, called
+            if self.held_for_pain(turn) or hf.before_the_set(self.service, turn):
+                return self.set_again_after_the_welcome(turn)
             return Outcome(self.composer.finished_question(turn.progress))
         if self.partial_asked(turn):
             # "Only 6 of 12?" then "done": counted whole it would count reps the runner just
@@ -731,17 +754,27 @@ class Handlers:
         if here is None:
             return Outcome(self.composer.pain(turn.progress, part), player=stop, hurt=urgent)
         paused = self.coach.pause(turn.progress, turn.now).progress
+        # Over the rest (or introduction) before an exercise is begun, the pain is the one
+        # just done's: kept against it, and the coach stops before the next
+        before = self.coach.exercise_before(turn.progress) if self.before_the_set(turn) else None
+        hurt_in = here.exercise if before is None else before
         # Chest pain, feeling faint or breathless is for a doctor, not the exercise's pain: no
         # "last time it caused you pain, say easier" when it comes up again.
         hurt = (
             urgent or turn.hurt
             if part in URGENT_PARTS
-            else pains.said(urgent or turn.hurt, here.exercise.id, turn.now)
+            else pains.said(urgent or turn.hurt, hurt_in.id, turn.now)
         )
         exercise = here.exercise
         easier = exercise.easier is not None and paused.load_of(exercise.id) != "easier"
-        reply = self.composer.pain(paused, part, "easier" if easier else "skip")
+        begun = before is None
+        reply = self.composer.pain(paused, part, "easier" if easier else "skip", begun=begun)
         return Outcome(reply, paused, player=stop, hurt=hurt)
+
+    def before_the_set(self, turn: Turn) -> bool:
+        """Said before the set the runner's place names was called: over the rest or the
+        introduction the coach speaks, or the player plays, on the way to it."""
+        return self.before_the_call(turn) or hf.before_the_set(self.service, turn)
 
     # --- each exercise over weeks (skill.coaching.progression) -------------------------------
 
@@ -1228,7 +1261,7 @@ class Handlers:
         ended = progress.last_move_at
         return (
             turn.asked.pending is None
-            and turn.asked.in_conversation
+            and turn.asked.cool_down_offered
             and progress.finished
             and turn.routine is None
             and ended is not None
@@ -1237,6 +1270,11 @@ class Handlers:
 
     def no(self, turn: Turn) -> Outcome:
         question = turn.asked.pending
+        if question == "continue" and turn.routine_part is None and self.under_way(turn):
+            # Not carrying on: the place is held, so a "next" now calls the set again rather
+            # than count a set from before they left (at "Continue?" it would be asked)
+            held = self.coach.pause(turn.progress, turn.now).progress
+            return Outcome(self.composer.which_workout(None), held)
         if question == "continue" or question is not None and question.startswith("start:"):
             return Outcome(self.composer.which_workout(None))
         if question == "finished":  # not done: the set again

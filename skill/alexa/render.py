@@ -14,6 +14,7 @@ from skill.alexa.service import CoachService
 from skill.alexa.turn import (
     ASKED_WORDS,
     ASKED_WORDS_MOST,
+    COOL_DOWN_OFFERED,
     PENDING,
     REST_UNTIL,
     SET_CALLED,
@@ -71,6 +72,8 @@ def render(
             session.pop(ASKED_WORDS, None)
             if reply.pending and not reply.end_session:
                 session[PENDING] = reply.pending
+                if reply.pending == "cool_down":
+                    session[COOL_DOWN_OFFERED] = True
                 words = list(reply.asked_with) or [
                     piece.words for piece in reply.said.pieces if piece.words
                 ]

@@ -91,6 +91,8 @@ ASKED_WORDS_MOST = 40  # pieces kept: far more than any question says
 REST_UNTIL = "rest_until"
 SET_CALLED = "set_called"  # when the set after that rest, or after an introduction, is called
 STARTED = "started"  # when "Off you go" and the set were heard: the runner starts it then
+# The cool-down was offered in this conversation: a late yes in it still takes the offer.
+COOL_DOWN_OFFERED = "cool_down_offered"
 
 SCREEN_TOKEN = "ubc-screen"  # names the coach's screen in RenderDocument and its UserEvents
 
@@ -238,6 +240,11 @@ class Asked:
 
     def slot(self, name: str) -> SlotValue:
         return self.slots.get(name, NO_SLOT)
+
+    @property
+    def cool_down_offered(self) -> bool:
+        """The cool-down was offered in this conversation (not one opened since)."""
+        return self.session_attributes.get(COOL_DOWN_OFFERED) is True
 
     @property
     def over_a_rest(self) -> bool:

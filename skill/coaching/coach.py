@@ -54,6 +54,8 @@ class Position:
 # Alexa's pace (the Y-T-W-L raise's is the longest). Three minutes covers the longest set after
 # the longest introduction with a little slack.
 SET_ALLOWANCE_SECONDS = 180
+# Away this long since the last move, warm muscles have cooled: loosen up before a set.
+COOLED_SECONDS = 30 * 60
 MAX_EXTRA_SETS = 3  # extra sets of one exercise in a workout: enough for anyone who asks
 
 
@@ -113,6 +115,17 @@ class Coach:
         exercise = self.tuned(progress, workout.exercises[index])
         return Position(workout, index, exercise, progress.set_number)
 
+    def exercise_before(self, progress: Progress) -> Exercise | None:
+        """At an exercise's first set, the exercise before it when any of it was done: what the
+        runner just finished, over the rest or introduction leading to this one."""
+        here = self.position(progress)
+        if here is None or here.set_number != 1 or progress.extra_of is not None:
+            return None
+        index = here.exercise_index - 1
+        if index < 0 or progress.sets_of(index) < 1:
+            return None
+        return here.workout.exercises[index]
+
     def tuned(self, progress: Progress, exercise: Exercise) -> Exercise:
         """`exercise` with the runner's own reps a set, where they chose some."""
         reps = progress.reps_of(exercise.id)
@@ -146,6 +159,15 @@ class Coach:
         if here is None or progress.paused or last is None:
             return False
         return now - last > self.rest_for(progress, here.exercise) + SET_ALLOWANCE_SECONDS
+
+    def cooled_down(self, progress: Progress, now: float) -> bool:
+        """Back at a set after long enough away for warm muscles to cool."""
+        last = progress.last_move_at
+        return (
+            self.position(progress) is not None
+            and last is not None
+            and now - last >= COOLED_SECONDS
+        )
 
     def seconds_left(self, progress: Progress) -> float:
         """An estimate of the workout still to do, the current set included; 0 when idle."""

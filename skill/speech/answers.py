@@ -34,10 +34,15 @@ class Answers(MoveReplies):
     # --- replies that are not moves -------------------------------------------------------
 
     def launch(
-        self, progress: Progress, routine: tuple[str, int] | None = None, urgent: bool = False
+        self,
+        progress: Progress,
+        routine: tuple[str, int] | None = None,
+        urgent: bool = False,
+        hurt: bool = False,
     ) -> Reply:
         """The welcome; `urgent`: soon after stopping for chest pain, faintness or breathing,
-        that advice again and the place kept for another day, never an offer to carry on."""
+        that advice again and the place kept for another day, never an offer to carry on;
+        `hurt`: the place is held where the exercise hurt, said before the offer to carry on."""
         here = self.coach.position(progress)
         if urgent:
             speech = Speech().say(self.phrases.say("launch.after_urgent"))
@@ -56,6 +61,22 @@ class Answers(MoveReplies):
                 part=routine[1] + 1,
                 parts=len(here.workout.warm_up),
             )
+            return self.ask_yes_no(Speech().say(offer), "continue")
+        if here is not None and hurt:
+            speech = Speech().say(
+                self.phrases.say(
+                    "launch.resume_after_pain",
+                    exercise=here.exercise.name,
+                    set=here.set_number,
+                    sets=here.exercise.sets,
+                )
+            )
+            if here.exercise.easier is not None and progress.load_of(here.exercise.id) != "easier":
+                speech.say(self.phrases.say("launch.pain_easier"))
+            return self.ask_yes_no(speech.say(self.phrases.say("answers.continue")), "continue")
+        if here is not None and progress.extra_of is not None:  # not "Did you finish...?"
+            extra = here.workout.exercises[progress.extra_of].name
+            offer = self.phrases.say("launch.resume_extra", exercise=extra)
             return self.ask_yes_no(Speech().say(offer), "continue")
         if here is not None:
             return self._ask_about_the_set(progress, "launch.resume_offer", "continue")
@@ -463,12 +484,14 @@ class Answers(MoveReplies):
         part: str | None = None,
         offer: str | None = None,
         routine: str | None = None,
+        begun: bool = True,
     ) -> Reply:
         """Pain or an injury: stop, don't push through, and when to get help; never a diagnosis.
         At a set, then `offer` ("easier" or "skip") asked as a yes/no question; in a warm-up or
         cool-down (`routine`, kept), what to say next. Chest pain and feeling faint (URGENT_PARTS)
         are met with stopping for today and getting medical help, first and only: no way to
-        carry on is offered, and the session ends with the place kept."""
+        carry on is offered, and the session ends with the place kept. Not `begun`: said over
+        the way to an exercise's first set, so the stop comes before it."""
         say = self.phrases.say
         speech = Speech()
         if part in URGENT_PARTS:
@@ -500,9 +523,10 @@ class Answers(MoveReplies):
         # Only a body part the wording knows is named back: a slot can carry any words.
         part_key = f"body_parts.{part}"
         if part is not None and part_key in self.phrases.phrases:
-            speech.say(say("pain.stop_part", name=name, part=say(part_key)))
+            stop = "pain.stop_part" if begun else "pain.stop_before_part"
+            speech.say(say(stop, name=name, part=say(part_key)))
         else:
-            speech.say(say("pain.stop", name=name))
+            speech.say(say("pain.stop" if begun else "pain.stop_before", name=name))
         speech.say(say("pain.advice"))
         if offer is None:
             return self.pain_declined(paused, speech)

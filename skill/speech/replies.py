@@ -54,6 +54,12 @@ class Composer(Answers):
             return self.ask_yes_no(Speech().say(text), "start_over")
         return self._confirm(progress, "confirm.start_over", "start_over")
 
+    def confirm_start_fresh(self, progress: Progress) -> Reply:
+        """The workout under way named while its place is held: started afresh, from its
+        warm-up, after a yes (a no keeps the place)."""
+        workout_id = progress.workout_id or ""
+        return self._confirm(progress, "confirm.start_fresh", f"switch:{workout_id}")
+
     def confirm_switch(self, progress: Progress, workout_id: str) -> Reply:
         workout = self._plan(workout_id).name
         return self._confirm(progress, "confirm.switch", f"switch:{workout_id}", workout=workout)
