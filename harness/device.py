@@ -21,7 +21,8 @@ device is as it always was: no interfaces, no player context). Then:
 - with no session open, "Alexa, next" and the other name-free commands (AUDIO_COMMANDS) go to
   the skill once it has played audio here, as built-in intents in a new session;
 - `press()` is a device button: PlaybackController.*CommandIssued.
-`wait()` with a session open keeps the microphone open MIC_OPEN_SECONDS, then closes it
+`wait()` with a session open keeps the microphone open MIC_OPEN_SECONDS, speaks the last
+answer's reprompt and listens MIC_OPEN_SECONDS more (none: no second listen), then closes it
 (SessionEndedRequest) on any device.
 
 A device may have a screen (`screen=True`, or `enable_screen()`): every request then declares
@@ -416,6 +417,8 @@ class Device:
         self.player = audio_player
         self.on_wait = on_wait  # told the seconds of each wait(), e.g. to move a skill's clock
         self.now = 0.0  # the device's clock, seconds: speech and waits move it
+        # How long the open session listens after the last answer: with its reprompt, twice.
+        self._listening_seconds = MIC_OPEN_SECONDS
         self._origin = clock()  # the moment the device's clock started
         self.events: Recent[Turn] = Recent(keep)  # AudioPlayer requests sent, in order
         self.spoken: Recent[Spoken] = Recent(keep)  # speech heard, in order
@@ -564,15 +567,17 @@ class Device:
         return turn
 
     def wait(self, seconds: float) -> None:
-        """Let `seconds` pass: an open microphone closes after MIC_OPEN_SECONDS, audio plays
-        and its events are sent when due."""
+        """Let `seconds` pass: an open microphone closes after MIC_OPEN_SECONDS, or, when the
+        last answer has a reprompt, after that reprompt is spoken and MIC_OPEN_SECONDS more
+        (Alexa reprompts once); audio plays and its events are sent when due."""
         if seconds < 0:
             raise ValueError(f"cannot wait {seconds} s")
         end = self.now + seconds
         if self.session is not None:
-            listened = min(seconds, MIC_OPEN_SECONDS)
+            window = self._listening_seconds
+            listened = min(seconds, window)
             self.now += listened
-            if listened < MIC_OPEN_SECONDS:  # still listening: nothing else happens
+            if listened < window:  # still listening: nothing else happens
                 self._waited(seconds)
                 return
             self.mic_timeout()
@@ -935,6 +940,8 @@ class Device:
             reprompt.get("outputSpeech") if isinstance(reprompt, dict) else None
         )
         stays_open = inner.get("shouldEndSession") is False
+        reprompted = ssml_seconds(reprompt_ssml) + MIC_OPEN_SECONDS if reprompt_ssml else 0.0
+        self._listening_seconds = MIC_OPEN_SECONDS + reprompted
         if stays_open:
             attributes = response.get("sessionAttributes")
             self.session = SessionState(

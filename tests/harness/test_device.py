@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from flask import Flask, jsonify, request
 
 from harness.device import (
+    MIC_OPEN_SECONDS,
     Device,
     DeviceError,
     FlaskTransport,
@@ -28,6 +29,7 @@ from harness.device import (
     Signer,
     SkillHttpError,
     TransportResponse,
+    ssml_seconds,
     ssml_to_text,
 )
 from harness.envelopes import (
@@ -302,6 +304,32 @@ def test_mic_timeout_sends_session_ended_and_closes(device: Device, stub: StubTr
     assert not device.session_open
     device.mic_timeout()  # no session: nothing to end
     assert len(stub.bodies) == 2
+
+
+def test_the_microphone_listens_again_after_the_reprompt_as_alexa_does() -> None:
+    """Alexa listens about 8 s, speaks the reprompt, listens about 8 s more, then ends the
+    session; with no reprompt it ends after the first 8 s."""
+
+    def asking(reprompt: str) -> Device:
+        def skill(envelope: Json) -> tuple[int, Json]:
+            if envelope["request"]["type"] == "SessionEndedRequest":
+                return 200, {"version": "1.0", "response": {}}
+            return 200, reply("Set 2 of 3.", reprompt=reprompt)
+
+        device = Device(StubTransport(skill), MODEL, clock=lambda: NOW)
+        device.launch()
+        return device
+
+    reprompted = asking("Say done when you finish.")
+    reprompt_seconds = ssml_seconds("<speak>Say done when you finish.</speak>")
+    reprompted.wait(MIC_OPEN_SECONDS + reprompt_seconds + 1)  # answered after the reprompt
+    assert reprompted.session_open
+    unanswered = asking("Say done when you finish.")
+    unanswered.wait(2 * MIC_OPEN_SECONDS + reprompt_seconds)
+    assert not unanswered.session_open
+    unprompted = asking("")
+    unprompted.wait(MIC_OPEN_SECONDS)
+    assert not unprompted.session_open
 
 
 def test_speech_in_answer_to_session_ended_is_an_error() -> None:
