@@ -193,12 +193,16 @@ class Handlers:
     def calls_set_again(self, turn: Turn) -> Outcome:
         return self.move(turn, lambda p: self.coach.resume(p, turn.now))
 
+    def set_called_again(self, turn: Turn) -> Outcome:
+        """The set called again, nothing counted, without a "Welcome back"."""
+        resumed = self.coach.resume(turn.progress, turn.now)
+        events = tuple(e for e in resumed.events if not isinstance(e, ev.Resumed))
+        return self.speak(turn, Transition(resumed.progress, events))
+
     def set_again_after_the_welcome(self, turn: Turn) -> Outcome:
         """The set called again, at a launch that already said "Welcome back"; after long
         enough away to have cooled down, told to loosen up first."""
-        resumed = self.coach.resume(turn.progress, turn.now)
-        events = tuple(e for e in resumed.events if not isinstance(e, ev.Resumed))
-        called = self.speak(turn, Transition(resumed.progress, events))
+        called = self.set_called_again(turn)
         if not self.coach.cooled_down(turn.progress, turn.now):
             return called
         return replace(called, notice=self.composer.phrases.say("set.loosen_up"))
@@ -405,6 +409,10 @@ class Handlers:
         by_player = hf.before_the_set(self.service, turn)
         if by_player or turn.asked.over_a_rest and self.before_the_call(turn):
             return self.last_set_partly(turn, reps, by_player)
+        if self.just_called(turn):  # seconds after a set's call: the set before it, if any
+            if turn.progress.sets_done == 0:  # none yet: the set is called again, uncounted
+                return self.set_called_again(turn)
+            return self.last_set_partly(turn, reps, False)
         if self.routine_kind(turn) is not None or self.before_the_call(turn):
             return self.fallback(turn)
         if self.far_short(turn, reps):
@@ -413,6 +421,16 @@ class Handlers:
             held = self.coach.pause(turn.progress, turn.now).progress
             return Outcome(self.composer.confirm_partial(turn.progress, reps), held)
         return self.count_partly(turn, reps)
+
+    def just_called(self, turn: Turn) -> bool:
+        """Said seconds after a set was called, mid-workout and not held: too soon for that set
+        to be done, so reps said then are the set before it."""
+        return (
+            self.under_way(turn)
+            and not turn.progress.paused
+            and turn.routine_part is None
+            and turn.asked.too_soon_for_the_set(MIN_SET_SECONDS)
+        )
 
     def count_partly(self, turn: Turn, reps: int | None) -> Outcome:
         """The set counted as partial. Reps said of a held set (asked "Only 2 of 12?", or
