@@ -686,13 +686,14 @@ class Handlers:
 
     def resume(self, turn: Turn) -> Outcome:
         """A rest paused part-way plays on from where it stopped; else the set is called again.
-        In a warm-up or cool-down, its next part (or the recorded part paused, played on)."""
+        In a warm-up or cool-down, the part paused: a recorded one plays on from where it
+        stopped, one said in words is led again ("next" is what moves on)."""
         routine = turn.routine_part
         mid_rest = hf.resume_mid_rest(self.service, turn)
         if routine is not None and mid_rest is not None:  # a recorded part, from where it stopped
             return Outcome(player=mid_rest)
-        if routine is not None:
-            return self.next_routine_part(turn, *routine)
+        if routine is not None:  # the part the runner was doing, not the one after it
+            return self.routine_part_before(turn, *routine)
         if self.offer_open(turn):
             return self.offer_again(turn)
         resumed = self.coach.resume(turn.progress, turn.now)
