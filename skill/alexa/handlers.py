@@ -611,6 +611,11 @@ class Handlers:
             return Outcome(self.composer.answer_then_cool_down_offer(turn.progress, Speech()))
         if turn.asked.pending is not None:  # a question open: what asked it, said again
             return Outcome(self.composer.asked_again(turn.asked.question_words, turn.asked.pending))
+        done = turn.progress.finished and not self.under_way(turn)
+        if done and turn.history.read().last() is not None:
+            # After the workout, the session over too: where the runner is, the workout just
+            # done summed up again, and the way on; not the help for someone new
+            return self.in_own_time(turn, self.composer.last_workout_answer)
         return self.hands_free_way_on(turn, self.composer.repeat(turn.progress))
 
     def lead_again(self, turn: Turn) -> Outcome:
