@@ -41,6 +41,9 @@ MIN_SET_SECONDS = 10
 # A yes to the cool-down offer, after something else came between, within this long of the
 # workout's end (in the same conversation); later, it answers nothing.
 LATE_YES_SECONDS = 10 * 60
+# Pain said within this long of a workout's end is of its last moves or its cool-down: the
+# answer offers no other workout.
+JUST_DONE_SECONDS = 30 * 60
 
 Action = Callable[["Handlers", Turn], Outcome]
 
@@ -176,6 +179,17 @@ class Handlers:
         if routine is None or routine[1] == 0 or turn.asked.pending is not None:
             return None
         return self.next_routine_part(turn, routine[0], routine[1] - 1)
+
+    def pain_asked_in_routine(self, turn: Turn) -> bool:
+        """After pain in a warm-up or cool-down, whether to go on is asked ("pain:warm_up",
+        "pain:cool_down"): no more moves, stretches of what hurts among them, until a yes."""
+        pending = turn.asked.pending or ""
+        return turn.routine_part is not None and pending.startswith("pain:")
+
+    def pain_asked_again(self, turn: Turn) -> Outcome:
+        """ "Next" or "resume" at that question: it is asked again, still open."""
+        pending = turn.asked.pending or ""
+        return Outcome(self.composer.help_with_question(turn.asked.question_words, pending))
 
     def under_way(self, turn: Turn) -> bool:
         """A workout is under way (at "Continue?" too: leaving it is asked first)."""
@@ -354,6 +368,8 @@ class Handlers:
 
     def next_set(self, turn: Turn) -> Outcome:
         routine = turn.routine_part
+        if self.pain_asked_in_routine(turn):
+            return self.pain_asked_again(turn)
         if routine is not None:
             return self.next_routine_part(turn, *routine)
         if self.offer_open(turn):  # "next", "done": nothing to count, the offer stands
@@ -501,6 +517,8 @@ class Handlers:
             return self.move(turn, self.coach.skip_warm_up)
         if self.offer_open(turn):  # "skip it": the cool-down offered is all there is to skip
             return self.no(turn)
+        if turn.asked.pending == "pain:cool_down":  # "skip the rest": finishing it here
+            return self.cool_down_finished_for_pain(turn)
         if turn.asked.over_a_rest and self.before_the_call(turn):
             # "Skip the rest", said over one: the set after it starts now. (Over an
             # introduction, "skip" is the exercise: skipping never counts a first set.)
@@ -611,6 +629,11 @@ class Handlers:
             return Outcome(self.composer.answer_then_cool_down_offer(turn.progress, Speech()))
         if turn.asked.pending is not None:  # a question open: what asked it, said again
             return Outcome(self.composer.asked_again(turn.asked.question_words, turn.asked.pending))
+        done = turn.progress.finished and not self.under_way(turn)
+        if done and turn.history.read().last() is not None:
+            # After the workout, the session over too: where the runner is, the workout just
+            # done summed up again, and the way on; not the help for someone new
+            return self.in_own_time(turn, self.composer.last_workout_answer)
         return self.hands_free_way_on(turn, self.composer.repeat(turn.progress))
 
     def lead_again(self, turn: Turn) -> Outcome:
@@ -686,13 +709,16 @@ class Handlers:
 
     def resume(self, turn: Turn) -> Outcome:
         """A rest paused part-way plays on from where it stopped; else the set is called again.
-        In a warm-up or cool-down, its next part (or the recorded part paused, played on)."""
+        In a warm-up or cool-down, the part paused: a recorded one plays on from where it
+        stopped, one said in words is led again ("next" is what moves on)."""
         routine = turn.routine_part
         mid_rest = hf.resume_mid_rest(self.service, turn)
         if routine is not None and mid_rest is not None:  # a recorded part, from where it stopped
             return Outcome(player=mid_rest)
-        if routine is not None:
-            return self.next_routine_part(turn, *routine)
+        if self.pain_asked_in_routine(turn):  # not the move that hurt again, unasked
+            return self.pain_asked_again(turn)
+        if routine is not None:  # the part the runner was doing, not the one after it
+            return self.routine_part_before(turn, *routine)
         if self.offer_open(turn):
             return self.offer_again(turn)
         resumed = self.coach.resume(turn.progress, turn.now)
@@ -770,7 +796,13 @@ class Handlers:
             return Outcome(self.composer.pain_at_cool_down_offer(), player=stop)
         here = self.coach.position(turn.progress)
         if here is None:
-            return Outcome(self.composer.pain(turn.progress, part), player=stop, hurt=urgent)
+            # Soon after the workout's end (the cool-down's last stretches, said as the session
+            # closed): no workout is offered after pain
+            ended = turn.progress.last_move_at
+            just_done = ended is not None and turn.now - ended < JUST_DONE_SECONDS
+            just_done = just_done and turn.progress.finished
+            reply = self.composer.pain(turn.progress, part, just_done=just_done)
+            return Outcome(reply, player=stop, hurt=urgent)
         paused = self.coach.pause(turn.progress, turn.now).progress
         # Over the rest (or introduction) before an exercise is begun, the pain is the one
         # just done's: kept against it, and the coach stops before the next
@@ -1191,6 +1223,8 @@ class Handlers:
         """ "Skip the cool-down": at the offer, no; in a cool-down, it ends; before, the coach
         says to answer no at the offer."""
         routine = turn.routine_part
+        if turn.asked.pending == "pain:cool_down":  # finishing it here, as offered
+            return self.cool_down_finished_for_pain(turn)
         if turn.asked.pending == "cool_down" or (routine is not None and routine[0] == "cool_down"):
             return self.no(turn) if routine is None else self.stop(turn)
         if self.late_yes_to_the_cool_down(turn):
@@ -1261,6 +1295,10 @@ class Handlers:
             return self.take_back(turn)
         if question == "partial" and target.isdigit():
             return self.count_partly(turn, int(target))
+        if question == "pain" and target == "warm_up" and routine is not None:
+            return self.next_routine_part(turn, *routine)  # on with the warm-up, asked for
+        if question == "pain" and target == "cool_down":
+            return self.cool_down_finished_for_pain(turn)
         if question == "pain" and target == "easier":
             return self.easier_and_go(turn)
         if question == "pain" and target == "skip":
@@ -1313,6 +1351,8 @@ class Handlers:
             return Outcome(kept)
         if question is not None and question.startswith("step_up:"):
             return self.step_up_answered(turn, question.partition(":")[2], False)
+        if self.pain_asked_in_routine(turn) and turn.routine_part is not None:
+            return Outcome(self.composer.pain_routine_declined(*turn.routine_part))
         if question is not None and question.startswith("pain:"):
             return Outcome(self.composer.pain_declined(turn.progress))
         routine = self.routine_kind(turn)
@@ -1404,6 +1444,11 @@ class Handlers:
         return Outcome(
             goodbye, held, history=history, player=stop, events=left, exercises=exercises
         )
+
+    def cool_down_finished_for_pain(self, turn: Turn) -> Outcome:
+        """Yes to finishing the cool-down after pain: it ends as "stop" ends it, with when to
+        have the pain looked at."""
+        return replace(self.stop(turn), reply=self.composer.pain_cool_down_finished())
 
     def so_far(self, turn: Turn, stopped: Transition) -> History | None:
         """The history with the workout so far (`stopped`: the coach's stop) kept as partial;

@@ -485,13 +485,17 @@ class Answers(MoveReplies):
         offer: str | None = None,
         routine: str | None = None,
         begun: bool = True,
+        just_done: bool = False,
     ) -> Reply:
         """Pain or an injury: stop, don't push through, and when to get help; never a diagnosis.
         At a set, then `offer` ("easier" or "skip") asked as a yes/no question; in a warm-up or
-        cool-down (`routine`, kept), what to say next. Chest pain and feeling faint (URGENT_PARTS)
-        are met with stopping for today and getting medical help, first and only: no way to
-        carry on is offered, and the session ends with the place kept. Not `begun`: said over
-        the way to an exercise's first set, so the stop comes before it."""
+        cool-down (`routine`, kept), whether to go on with the warm-up, gently, or to finish the
+        cool-down here: no more moves of what hurts are led unasked. Chest pain and feeling
+        faint (URGENT_PARTS) are met with stopping for today and getting medical help, first
+        and only: no way to carry on is offered, and the session ends with the place kept. Not
+        `begun`: said over the way to an exercise's first set, so the stop comes before it.
+        `just_done`: soon after the workout (or its cool-down) ended, when no workout is
+        offered: the runner may still be on its last stretches."""
         say = self.phrases.say
         speech = Speech()
         if part in URGENT_PARTS:
@@ -511,14 +515,15 @@ class Answers(MoveReplies):
             if here is not None:
                 speech.say(say("pain.urgent_kept"))
             return Reply(speech, None, True, routine=routine)
-        if routine is not None:
-            speech.say(say("pain.stop_routine"), say("pain.advice"), say("pain.routine_next"))
-            reprompt = Speech().say(say("pain.routine_next")).ssml()
-            return Reply(speech, reprompt, False, routine=routine)
+        if routine is not None:  # "warm_up:1": how to go on is asked, the part kept
+            kind = routine.partition(":")[0]
+            speech.say(say(f"pain.{kind}_stop"), say("pain.advice"), say(f"pain.{kind}_offer"))
+            return self.ask_yes_no(speech, f"pain:{kind}")
         here = self.coach.position(paused)
         if here is None:
-            speech.say(say("pain.stop_idle"), say("pain.advice"), say("pain.idle_next"))
-            return self.ask(speech, "pain.idle_next")
+            way_on = "pain.done_next" if just_done else "pain.idle_next"
+            speech.say(say("pain.stop_idle"), say("pain.advice"), say(way_on))
+            return self.ask(speech, way_on)
         name = here.exercise.name
         # Only a body part the wording knows is named back: a slot can carry any words.
         part_key = f"body_parts.{part}"
@@ -547,6 +552,17 @@ class Answers(MoveReplies):
                 )
             )
         return self.ask(speech, "pause.reprompt")
+
+    def pain_routine_declined(self, kind: str, part: int) -> Reply:
+        """No to going on with the warm-up, or to finishing the cool-down, after pain: the part
+        "next" leads (`part`, from 0) is kept, and what to say next."""
+        say = self.phrases.say
+        speech = Speech().say(say(f"pain.{kind}_declined", part=part + 1))
+        return Reply(speech, Speech().say(say("pain.routine_next")).ssml(), False)
+
+    def pain_cool_down_finished(self) -> Reply:
+        """Yes to finishing the cool-down after pain: it ends, and when to have it looked at."""
+        return Reply(Speech().say(self.phrases.say("pain.cool_down_finished")), None, True)
 
     def acknowledged(self, progress: Progress, routine: str | None = None) -> Reply:
         """ "Yes" or "ok" when nothing was asked: taken as agreement, and the way on said."""
