@@ -243,13 +243,20 @@ class Coach:
             pace=progress.pace,
         )
         plan = self.library.get(workout_id)
+        left = self.left_partway(progress, now)
         if warm_up and plan is not None and plan.warm_up:
             return Transition(
-                fresh, (ev.WorkoutStarted(workout_id), ev.WarmUpPart(0, len(plan.warm_up)))
+                fresh, (*left, ev.WorkoutStarted(workout_id), ev.WarmUpPart(0, len(plan.warm_up)))
             )
         return Transition(
-            fresh, (ev.WorkoutStarted(workout_id), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1))
+            fresh,
+            (*left, ev.WorkoutStarted(workout_id), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1)),
         )
+
+    def left_partway(self, progress: Progress, now: float) -> tuple[ev.Event, ...]:
+        """The workout under way, left for another (or for itself from the top) with sets done:
+        kept as a partial one, as stopping keeps it, so no set done is lost."""
+        return self.stop(progress, now).events
 
     def warm_up(self, progress: Progress, part: int) -> Transition:
         """Lead part `part` of the warm-up; after the last, the first exercise begins. The
@@ -546,6 +553,7 @@ class Coach:
         return Transition(
             moved,
             (
+                *(self.left_partway(progress, now) if switched else ()),
                 ev.WentTo(index, switched),
                 ev.ExerciseIntroduced(index),
                 ev.SetAnnounced(index, entry),
@@ -563,7 +571,12 @@ class Coach:
         restarted = self.start(progress, workout_id, now, missing_kit=missing_kit).progress
         return Transition(
             replace(restarted, rest_seconds=progress.rest_seconds),
-            (ev.StartedOver(workout_id), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1)),
+            (
+                *self.left_partway(progress, now),
+                ev.StartedOver(workout_id),
+                ev.ExerciseIntroduced(0),
+                ev.SetAnnounced(0, 1),
+            ),
         )
 
     def leave_extra(self, progress: Progress) -> Transition:

@@ -105,6 +105,16 @@ class MoveReplies(ProgressWords):
                         return Reply(speech, reprompt, False, routine=routine)
                     speech.say(self.phrases.say("cool_down.done"))
                     return Reply(speech, None, True)
+                case ev.WorkoutStopped(workout_id=left_id, sets_done=sets):
+                    # left for another start: what was done is kept, and the runner hears so
+                    speech.say(
+                        self.phrases.say(
+                            "workout.left_kept",
+                            name=self._plan(left_id).name,
+                            sets=sets,
+                            set_word=self.unit("sets", sets),
+                        )
+                    )
                 case ev.StartedOver(workout_id=workout_id):
                     speech.say(
                         self.phrases.say("workout.started_over", name=self._plan(workout_id).name)
