@@ -742,7 +742,10 @@ class Handlers:
         """The easier way, and the workout resumed on the same set (nothing counted)."""
         chosen = self.coach.change_load(turn.progress, harder=False)
         resumed = self.coach.resume(chosen.progress, turn.now)
-        return self.load_kept(turn, Transition(resumed.progress, chosen.events))
+        # held for pain, the set at its new reps is called as it resumes (else it was already)
+        paused = turn.progress.paused
+        called = self.coach.called_at_new_reps(turn.progress, resumed.progress) if paused else ()
+        return self.load_kept(turn, Transition(resumed.progress, (*chosen.events, *called)))
 
     def harder(self, turn: Turn) -> Outcome:
         return self.load_kept(turn, self.coach.change_load(turn.progress, harder=True))
