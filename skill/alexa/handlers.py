@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 REST_STEP_SECONDS = 15  # "more rest" or "shorter rests" moves the rest by this much
 # The moves that read or add to what the coach remembers (skill.coaching.history).
-REMEMBERED = (ev.WorkoutFinished, ev.ExerciseIntroduced)
+REMEMBERED = (ev.WorkoutFinished, ev.WorkoutStopped, ev.ExerciseIntroduced)
 # The questions that "I'm ready" answers yes: carrying on, a workout or exercise to go to. To the
 # others (did you finish it, going back over a set done, pain's offers) it is no answer: being
 # ready is not having done the set, nor wanting one off the count. Nor is it to the cool-down
@@ -94,7 +94,10 @@ class Handlers:
             offers, exercises = self.progression.offers(
                 move.progress, move.events, turn.exercises, hurt, turn.hurt.values()
             )
-        ended = self.progression.ended(move.progress, move.events, turn.exercises, turn.hurt)
+        # A workout left for another with sets done is kept as stopped: counted as it was left
+        left = any(isinstance(event, ev.WorkoutStopped) for event in move.events)
+        ended_in = before if left else move.progress
+        ended = self.progression.ended(ended_in, move.events, turn.exercises, turn.hurt)
         if ended is not None:
             exercises = ended.records
         if not offers and move.events:  # a move on from an offer: its set is no longer held
@@ -765,7 +768,10 @@ class Handlers:
         """The easier way, and the workout resumed on the same set (nothing counted)."""
         chosen = self.coach.change_load(turn.progress, harder=False)
         resumed = self.coach.resume(chosen.progress, turn.now)
-        return self.load_kept(turn, Transition(resumed.progress, chosen.events))
+        # held for pain, the set at its new reps is called as it resumes (else it was already)
+        paused = turn.progress.paused
+        called = self.coach.called_at_new_reps(turn.progress, resumed.progress) if paused else ()
+        return self.load_kept(turn, Transition(resumed.progress, (*chosen.events, *called)))
 
     def harder(self, turn: Turn) -> Outcome:
         return self.load_kept(turn, self.coach.change_load(turn.progress, harder=True))

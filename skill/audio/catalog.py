@@ -47,7 +47,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, cached_property
 
 from skill.coaching.coach import Coach
@@ -220,7 +220,8 @@ class AudioCatalog:
         self, workout_id: str, exercise_index: int, set_number: int, reps: int | None = None
     ) -> Track:
         """The set's call, with the plan's reps or the runner's own `reps` a set (any count in
-        the exercise's range: a track each, as for the plan's)."""
+        the exercise's range, or an easier or harder way's own: a track each, as for the
+        plan's), a led set led at them."""
         workout = self._workout(workout_id)
         exercise = self._exercise(workout, exercise_index)
         if not 1 <= set_number <= exercise.sets:
@@ -228,9 +229,9 @@ class AudioCatalog:
         track_id = f"set-{workout.id}-{exercise_index + 1}-{set_number}"
         if reps is not None and reps != exercise.reps.count:
             low, high = exercise.reps_range
-            if not low <= reps <= high:
+            if not low <= reps <= high and reps not in _ways_reps(exercise):
                 raise ValueError(f"{exercise.name} has {low} to {high} reps a set, not {reps}")
-            exercise = replace(exercise, reps=replace(exercise.reps, count=reps))
+            exercise = exercise.at_reps(reps)
             track_id += f"-r{reps}"
         call = self.phrases.say(
             "audio.set",
@@ -372,12 +373,10 @@ class AudioCatalog:
                 tracks += [self.lead_in(v, workout.id, index) for v in praise]
                 tracks += [self.introduction(workout.id, index, first) for first in (True, False)]
                 low, high = exercise.reps_range
+                counts = {*range(low, high + 1), *_ways_reps(exercise)} - {exercise.reps.count}
                 tracks += [
                     self.set_call(workout.id, index, n, reps)
-                    for reps in (
-                        None,
-                        *(r for r in range(low, high + 1) if r != exercise.reps.count),
-                    )
+                    for reps in (None, *sorted(counts))
                     for n in range(1, exercise.sets + 1)
                 ]
             for kind, parts in (("warm_up", workout.warm_up), ("cool_down", workout.cool_down)):
@@ -403,6 +402,11 @@ class AudioCatalog:
         if not 0 <= index < len(workout.exercises):
             raise ValueError(f"the {workout.name} has no exercise {index}")
         return workout.exercises[index]
+
+
+def _ways_reps(exercise: Exercise) -> set[int]:
+    """The reps a set of the exercise's easier and harder ways, where they have their own."""
+    return {r for r in (exercise.easier_reps, exercise.harder_reps) if r is not None}
 
 
 @cache

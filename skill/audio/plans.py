@@ -41,6 +41,9 @@ _SPOKEN = (
     ev.SetDonePartly,  # "Counted: 8 of 12 reps" is said, and the rest with it
     ev.StandInGiven,  # the way to do it without the kit is the content's, in no track
     ev.KitBack,
+    # the easier or harder way, and its set called again at the way's own reps: its words are
+    # the content's, in no track
+    ev.LoadChosen,
 )
 
 

@@ -127,11 +127,26 @@ class Coach:
         return here.workout.exercises[index]
 
     def tuned(self, progress: Progress, exercise: Exercise) -> Exercise:
-        """`exercise` with the runner's own reps a set, where they chose some."""
-        reps = progress.reps_of(exercise.id)
-        if reps is None or reps == exercise.reps.count:
-            return exercise
-        return replace(exercise, reps=replace(exercise.reps, count=reps))
+        """`exercise` at the reps a set the runner does: the easier or harder way's own, where
+        they do that way and it has some ("do only 5 of each letter"), else their own, where
+        they chose some. Done another way for missing kit, the way's reps are not the plan's
+        options' (those need the kit)."""
+        reps = None
+        if self.stand_in(progress, exercise) is None:
+            reps = exercise.load_reps(progress.load_of(exercise.id))
+        if reps is None:
+            reps = progress.reps_of(exercise.id)
+        return exercise if reps is None else exercise.at_reps(reps)
+
+    def called_at_new_reps(self, before: Progress, after: Progress) -> tuple[ev.Event, ...]:
+        """The set under way called again when a change of way changed its reps (nothing
+        counted): the runner does, and a led set leads, the count they were just told."""
+        was, now = self.position(before), self.position(after)
+        if was is None or now is None or after.paused or after.extra_of is not None:
+            return ()
+        if was.exercise.reps == now.exercise.reps:
+            return ()
+        return (ev.SetAnnounced(now.exercise_index, now.set_number, with_name=True),)
 
     def rest_for(self, progress: Progress, exercise: Exercise) -> int:
         return progress.rest_seconds or exercise.rest_seconds
@@ -243,13 +258,20 @@ class Coach:
             pace=progress.pace,
         )
         plan = self.library.get(workout_id)
+        left = self.left_partway(progress, now)
         if warm_up and plan is not None and plan.warm_up:
             return Transition(
-                fresh, (ev.WorkoutStarted(workout_id), ev.WarmUpPart(0, len(plan.warm_up)))
+                fresh, (*left, ev.WorkoutStarted(workout_id), ev.WarmUpPart(0, len(plan.warm_up)))
             )
         return Transition(
-            fresh, (ev.WorkoutStarted(workout_id), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1))
+            fresh,
+            (*left, ev.WorkoutStarted(workout_id), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1)),
         )
+
+    def left_partway(self, progress: Progress, now: float) -> tuple[ev.Event, ...]:
+        """The workout under way, left for another (or for itself from the top) with sets done:
+        kept as a partial one, as stopping keeps it, so no set done is lost."""
+        return self.stop(progress, now).events
 
     def warm_up(self, progress: Progress, part: int) -> Transition:
         """Lead part `part` of the warm-up; after the last, the first exercise begins. The
@@ -546,6 +568,7 @@ class Coach:
         return Transition(
             moved,
             (
+                *(self.left_partway(progress, now) if switched else ()),
                 ev.WentTo(index, switched),
                 ev.ExerciseIntroduced(index),
                 ev.SetAnnounced(index, entry),
@@ -563,7 +586,12 @@ class Coach:
         restarted = self.start(progress, workout_id, now, missing_kit=missing_kit).progress
         return Transition(
             replace(restarted, rest_seconds=progress.rest_seconds),
-            (ev.StartedOver(workout_id), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1)),
+            (
+                *self.left_partway(progress, now),
+                ev.StartedOver(workout_id),
+                ev.ExerciseIntroduced(0),
+                ev.SetAnnounced(0, 1),
+            ),
         )
 
     def leave_extra(self, progress: Progress) -> Transition:
@@ -606,7 +634,11 @@ class Coach:
             unchanged = ev.LoadChosen(here.exercise_index, "harder" if harder else "easier", False)
             return Transition(progress, (unchanged,))
         chosen = replace(progress, loads=progress.with_load(exercise.id, wanted))
-        return Transition(chosen, (ev.LoadChosen(here.exercise_index, wanted),))
+        events = (
+            ev.LoadChosen(here.exercise_index, wanted),
+            *self.called_at_new_reps(progress, chosen),
+        )
+        return Transition(chosen, events)
 
     def stop(self, progress: Progress, now: float) -> Transition:
         """Stopping for now. The place is kept (they can come back and go on), so the progress

@@ -238,8 +238,11 @@ def counted(
         record = replace(record, clean=base + 1 if clean else 0, clean_before=base, counted=started)
         if done:
             whole = max(0, done - len(partial))  # never a whole set from partial ones
-            reps = record.reps_for(exercise) if whole else max((r or 0 for r in partial), default=0)
-            version = progress.load_of(exercise.id) or "plan"
+            load = progress.load_of(exercise.id)
+            # a whole set had the way's own reps, where it has some ("only 5 of each letter")
+            own = exercise.load_reps(load) or record.reps_for(exercise)
+            reps = own if whole else max((r or 0 for r in partial), default=0)
+            version = load or "plan"
             best = _better(record, exercise.id, reps, version)
             news = news or best
             record = _with_best(record, reps, version)

@@ -22,6 +22,7 @@ import yaml
 
 from skill.content.models import (
     JOINTS,
+    REPS_MARK,
     Exercise,
     Figure,
     Kit,
@@ -72,7 +73,7 @@ _EXERCISE_KEYS: _Keys = (
     ),
     frozenset(
         "steps alternating needs easier harder harder_kit harder_without_kit load_source kit"
-        " substitutes rep_range".split()
+        " substitutes rep_range easier_reps harder_reps".split()
     ),
 )
 _SUBSTITUTE_KEYS: _Keys = (
@@ -370,6 +371,16 @@ def _exercise(value: object, where: str, known: frozenset[str]) -> Exercise:
             if "harder_without_kit" in data
             else None
         ),
+        easier_reps=(
+            _whole(data["easier_reps"], _at(where, "easier_reps"))
+            if "easier_reps" in data
+            else None
+        ),
+        harder_reps=(
+            _whole(data["harder_reps"], _at(where, "harder_reps"))
+            if "harder_reps" in data
+            else None
+        ),
         load_source=(
             _text(data["load_source"], _at(where, "load_source")) if "load_source" in data else ""
         ),
@@ -389,9 +400,35 @@ def _exercise(value: object, where: str, known: frozenset[str]) -> Exercise:
         raise _FieldError(
             _at(where, "harder_without_kit"), "needs harder_kit: the kit it is without"
         )
+    _check_load_reps(exercise, where)
     if "rep_range" in data:
+        if exercise.easier_reps is not None or exercise.harder_reps is not None:
+            # its reps move within the range: a way with its own would fight it
+            raise _FieldError(_at(where, "rep_range"), "cannot go with easier_reps or harder_reps")
         exercise = _with_range(exercise, data["rep_range"], _at(where, "rep_range"))
     return exercise
+
+
+def _check_load_reps(exercise: Exercise, where: str) -> None:
+    """An easier or harder way with its own reps says them where its text has REPS_MARK (so the
+    words and the set led agree), and a way without says no count of its own there."""
+    ways = (
+        ("easier", exercise.easier, exercise.easier_reps),
+        ("harder", exercise.harder, exercise.harder_reps),
+        ("harder_without_kit", exercise.harder_without_kit, exercise.harder_reps),
+    )
+    for field, text, reps in ways:
+        if text is None:
+            if reps is not None and field != "harder_without_kit":
+                raise _FieldError(_at(where, f"{field}_reps"), f"needs {field}: the way itself")
+            continue
+        marks = text.count(REPS_MARK)
+        if reps is None and ("{" in text or "}" in text):
+            raise _FieldError(_at(where, field), f"says {REPS_MARK} but has no reps of its own")
+        if reps is not None and marks != 1:
+            raise _FieldError(_at(where, field), f"must say its reps once, as {REPS_MARK}")
+        if reps is not None and reps == exercise.reps.count:
+            raise _FieldError(_at(where, f"{field}_reps"), "must differ from the plan's reps")
 
 
 def _with_range(exercise: Exercise, value: object, where: str) -> Exercise:

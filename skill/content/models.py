@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 
@@ -57,6 +57,10 @@ class Substitute:
     works: str | None = None
 
 
+# Where an easier or harder way with its own reps says them: filled with the reps as the set
+# call says them ("5 reps each letter"), so what the runner is told and what is led agree.
+REPS_MARK = "{reps}"
+
 # The halves a set is split into, by what its reps are counted per: the coach calls the switch.
 HALVES = ("side", "direction", "hand")
 
@@ -81,6 +85,10 @@ class Exercise:
     harder: str | None = None  # a progression, spoken when the runner finds it too easy
     harder_kit: tuple[str, ...] = ()  # kit the harder way needs beyond the exercise's own
     harder_without_kit: str | None = None  # the harder way for a runner without that kit
+    # The reps a set the easier (harder) way, where that way has its own count ("do 5 reps
+    # of each letter"), in the exercise's unit; its text says them at REPS_MARK. None: the plan's.
+    easier_reps: int | None = None
+    harder_reps: int | None = None
     load_source: str = ""  # where the easier and harder options come from
     source: str = ""  # where the sets, reps and rest figures come from
     kit: tuple[str, ...] = ()  # the kit it needs, by id (skill/content/kit_list.yaml)
@@ -97,6 +105,28 @@ class Exercise:
         if lacking & frozenset(self.harder_kit):
             return self.harder_without_kit
         return self.harder
+
+    def load_reps(self, load: str | None) -> int | None:
+        """The reps a set asks for done the `load` way ("easier" or "harder"), where that way
+        has its own; None: the plan's (or the runner's own)."""
+        if load == "easier":
+            return self.easier_reps
+        if load == "harder":
+            return self.harder_reps
+        return None
+
+    def at_reps(self, count: int) -> Exercise:
+        """This exercise at `count` reps a set, its steps too: each letter is led at the count
+        the set is called with."""
+        if count == self.reps.count:
+            return self
+        steps = tuple(
+            replace(step, reps=replace(step.reps, count=count))
+            if step.reps.count == self.reps.count
+            else step
+            for step in self.steps
+        )
+        return replace(self, reps=replace(self.reps, count=count), steps=steps)
 
     @property
     def led_in_halves(self) -> bool:

@@ -187,7 +187,7 @@ def _set(composer: Composer, progress: Progress, timings: Timings) -> View:
         exercise = composer.coach.tuned(progress, here.workout.exercises[progress.extra_of])
         title, set_label = exercise.name, say("screen.extra_set")
     load = progress.load_of(exercise.id)
-    option = composer.coach.load_way(progress, exercise, load) if load is not None else None
+    option = composer.way_words(progress, exercise, load) if load is not None else None
     load_label = say(f"screen.{load}", option=option) if load is not None and option else ""
     cues = list(exercise.first_cues)
     stand_in = composer.coach.stand_in(progress, exercise)

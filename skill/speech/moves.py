@@ -47,6 +47,7 @@ class MoveReplies(ProgressWords):
         rest_ends: float | None = None  # when the rest paced in words ends, into the speech
         set_called: float | None = None  # when the set after a rest or introduction is called
         introduced = False
+        way_said = False  # the easier or harder way was just said: no reminder of it
         held: int | None = None  # the exercise whose set waits for the answer to an offer
         for event in move.events:
             match event:
@@ -105,6 +106,16 @@ class MoveReplies(ProgressWords):
                         return Reply(speech, reprompt, False, routine=routine)
                     speech.say(self.phrases.say("cool_down.done"))
                     return Reply(speech, None, True)
+                case ev.WorkoutStopped(workout_id=left_id, sets_done=sets):
+                    # left for another start: what was done is kept, and the runner hears so
+                    speech.say(
+                        self.phrases.say(
+                            "workout.left_kept",
+                            name=self._plan(left_id).name,
+                            sets=sets,
+                            set_word=self.unit("sets", sets),
+                        )
+                    )
                 case ev.StartedOver(workout_id=workout_id):
                     speech.say(
                         self.phrases.say("workout.started_over", name=self._plan(workout_id).name)
@@ -134,7 +145,7 @@ class MoveReplies(ProgressWords):
                 case ev.SetAnnounced(exercise_index=index, set_number=number, with_name=named):
                     plan = self._plan(after.workout_id or "")
                     exercise = self.coach.tuned(after, plan.exercises[index])
-                    if number == 1 or named:
+                    if (number == 1 or named) and not way_said:
                         speech.say(self.load_reminder(after, exercise, introduced))
                     lead = self.room_to_lead(exercise, paced, introduced, after.pace)
                     call = self.announce_set(
@@ -220,7 +231,10 @@ class MoveReplies(ProgressWords):
                         speech.say(self.phrases.say(self.go_key(after)))
                 case ev.LoadChosen():
                     speech.extend(self.load_change(after, event))
-                    if self.coach.position(after) is not None:
+                    called = any(isinstance(e, ev.SetAnnounced) for e in move.events)
+                    if called:  # at the way's own reps, the set is called again: said once
+                        way_said = True
+                    elif self.coach.position(after) is not None:
                         speech.say(self.phrases.say(self.go_key(after)))
                 case ev.RestChanged(seconds=seconds, lasting=lasting):
                     key = "rest.changed" if after.active else "rest.changed_for_next"

@@ -4,12 +4,12 @@ and a reply itself (`Reply`). All wording comes from the phrasebook and the work
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from skill.coaching import events as ev
 from skill.coaching.coach import Coach
 from skill.coaching.progress import USUAL_PACE, Progress
-from skill.content.models import Exercise, Move, Reps, Step, Substitute, WorkoutPlan
+from skill.content.models import REPS_MARK, Exercise, Move, Reps, Step, Substitute, WorkoutPlan
 from skill.speech.phrasebook import Phrasebook
 from skill.speech.rest_pacing import Cue, Pause, RestBeat, Sound, pace_rest
 from skill.speech.set_pacing import (
@@ -442,7 +442,7 @@ class Wording:
             return Speech().say(self.phrases.say(key, name=exercise.name))
         if chosen.load is None:
             return Speech().say(self.phrases.say("load.as_planned", name=exercise.name))
-        option = self.coach.load_way(after, exercise, chosen.load)
+        option = self.way_words(after, exercise, chosen.load)
         key = "load.easier" if chosen.load == "easier" else "load.harder"
         return Speech().say(
             self.phrases.say(key, name=exercise.name, option=option),
@@ -459,7 +459,16 @@ class Wording:
         if load is None:
             return ""
         key = "load.reminder_easier" if load == "easier" else "load.reminder_harder"
-        return self.phrases.say(key, option=self.coach.load_way(progress, exercise, load))
+        return self.phrases.say(key, option=self.way_words(progress, exercise, load))
+
+    def way_words(self, progress: Progress, exercise: Exercise, load: str) -> str | None:
+        """The easier or harder way (`load`) to do `exercise`, as said: with its own reps, where
+        it has some, worded as the set call says them ("Do only 5 reps each letter")."""
+        way = self.coach.load_way(progress, exercise, load)
+        reps = exercise.load_reps(load)
+        if way is None or reps is None:
+            return way
+        return way.replace(REPS_MARK, self.reps(replace(exercise.reps, count=reps)))
 
     # --- missing kit ------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from skill.content.loader import (
     load_library,
     load_workout,
 )
-from skill.content.models import Exercise, Library, Move, Reps, Substitute, WorkoutPlan
+from skill.content.models import REPS_MARK, Exercise, Library, Move, Reps, Substitute, WorkoutPlan
 from tests.support import REPO_ROOT
 
 REPO_ROOT = REPO_ROOT
@@ -335,7 +335,9 @@ def test_spoken_text_is_plain_words(library: Library) -> None:
     # Alexa reads these aloud: no symbols, parentheses or emoji.
     plain = re.compile(r"[A-Za-z0-9 .,'?!:-]+")
     for where, text in all_texts(library):
-        assert plain.fullmatch(text), f"{where}: {text!r}"
+        # a way's own reps are said in words where it marks them ("5 reps each letter")
+        said = text.replace(REPS_MARK, "5 reps each letter")
+        assert plain.fullmatch(said), f"{where}: {text!r}"
 
 
 def words(text: str) -> list[str]:
@@ -565,6 +567,24 @@ def harder_kit_not_in_the_kit_list(data: dict[str, Any]) -> None:
     data["exercises"][0]["harder_kit"] = ["dumbells"]
 
 
+def easier_reps_not_said(data: dict[str, Any]) -> None:
+    # the bug: "say five" in words while the set is led at the way's own count
+    data["exercises"][3]["easier"] = "Do fewer reps of each letter, say five."
+
+
+def reps_said_of_a_way_without_its_own(data: dict[str, Any]) -> None:
+    del data["exercises"][3]["easier_reps"]
+
+
+def way_reps_as_the_plans(data: dict[str, Any]) -> None:
+    data["exercises"][4]["harder_reps"] = 15  # the carry's planned 15 yards
+
+
+def way_reps_with_no_way(data: dict[str, Any]) -> None:
+    data["exercises"][2]["easier_reps"] = 6
+    del data["exercises"][2]["easier"]
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
@@ -685,6 +705,22 @@ def harder_kit_not_in_the_kit_list(data: dict[str, Any]) -> None:
         (
             harder_kit_not_in_the_kit_list,
             "bodyweight.yaml: exercises[0].harder_kit[0]: must be kit that kit_list.yaml lists",
+        ),
+        (
+            easier_reps_not_said,
+            "bodyweight.yaml: exercises[3].easier: must say its reps once, as {reps}",
+        ),
+        (
+            reps_said_of_a_way_without_its_own,
+            "bodyweight.yaml: exercises[3].easier: says {reps} but has no reps of its own",
+        ),
+        (
+            way_reps_as_the_plans,
+            "bodyweight.yaml: exercises[4].harder_reps: must differ from the plan's reps",
+        ),
+        (
+            way_reps_with_no_way,
+            "bodyweight.yaml: exercises[2].easier_reps: needs easier: the way itself",
         ),
     ],
     ids=lambda value: getattr(value, "__name__", ""),
