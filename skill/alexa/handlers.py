@@ -1335,7 +1335,7 @@ class Handlers:
         if question == "continue" and turn.routine_part is None and self.under_way(turn):
             # Not carrying on: the place is held, so a "next" now calls the set again rather
             # than count a set from before they left (at "Continue?" it would be asked)
-            held = self.coach.pause(turn.progress, turn.now).progress
+            held = self.coach.hold(turn.progress)
             return Outcome(self.composer.which_workout(None), held)
         if question == "continue" or question is not None and question.startswith("start:"):
             return Outcome(self.composer.which_workout(None))
@@ -1443,10 +1443,14 @@ class Handlers:
         ended = self.progression.ended(turn.progress, stopped.events, turn.exercises, turn.hurt)
         exercises = None if ended is None else ended.records
         history = self.so_far(turn, stopped)
-        # Held, as after "hold on": a later "next set" calls the set left, never counts it
+        # Held, as after "hold on": a later "next set" calls the set left, never counts it. At
+        # "Continue?" nothing was done since the last move (they were away): no time counted
         held = None
         if routine is None and self.under_way(turn) and not turn.progress.paused:
-            held = self.coach.pause(turn.progress, turn.now).progress
+            if turn.asked.pending == "continue":
+                held = self.coach.hold(turn.progress)
+            else:
+                held = self.coach.pause(turn.progress, turn.now).progress
         return Outcome(
             goodbye, held, history=history, player=stop, events=left, exercises=exercises
         )
