@@ -809,10 +809,19 @@ class Handlers:
             just_done = just_done and turn.progress.finished
             reply = self.composer.pain(turn.progress, part, just_done=just_done)
             return Outcome(reply, player=stop, hurt=urgent)
-        paused = self.coach.pause(turn.progress, turn.now).progress
+        # In an extra set ("one more set"), the pain is that exercise's: the extra is left
+        # uncounted (never asked "did you finish it?" later), and the coach stops before the
+        # next, as over the rest after that exercise
+        extra = turn.progress.extra_of
+        progress = (
+            turn.progress if extra is None else self.coach.leave_extra(turn.progress).progress
+        )
+        paused = self.coach.pause(progress, turn.now).progress
         # Over the rest (or introduction) before an exercise is begun, the pain is the one
         # just done's: kept against it, and the coach stops before the next
         before = self.coach.exercise_before(turn.progress) if self.before_the_set(turn) else None
+        if extra is not None:
+            before = here.workout.exercises[extra]
         hurt_in = here.exercise if before is None else before
         # Chest pain, feeling faint or breathless is for a doctor, not the exercise's pain: no
         # "last time it caused you pain, say easier" when it comes up again.
