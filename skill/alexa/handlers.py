@@ -809,10 +809,19 @@ class Handlers:
             just_done = just_done and turn.progress.finished
             reply = self.composer.pain(turn.progress, part, just_done=just_done)
             return Outcome(reply, player=stop, hurt=urgent)
-        paused = self.coach.pause(turn.progress, turn.now).progress
+        # In an extra set ("one more set"), the pain is that exercise's: the extra is left
+        # uncounted (never asked "did you finish it?" later), and the coach stops before the
+        # next, as over the rest after that exercise
+        extra = turn.progress.extra_of
+        progress = (
+            turn.progress if extra is None else self.coach.leave_extra(turn.progress).progress
+        )
+        paused = self.coach.pause(progress, turn.now).progress
         # Over the rest (or introduction) before an exercise is begun, the pain is the one
         # just done's: kept against it, and the coach stops before the next
         before = self.coach.exercise_before(turn.progress) if self.before_the_set(turn) else None
+        if extra is not None:
+            before = here.workout.exercises[extra]
         hurt_in = here.exercise if before is None else before
         # Chest pain, feeling faint or breathless is for a doctor, not the exercise's pain: no
         # "last time it caused you pain, say easier" when it comes up again.
@@ -1335,7 +1344,7 @@ class Handlers:
         if question == "continue" and turn.routine_part is None and self.under_way(turn):
             # Not carrying on: the place is held, so a "next" now calls the set again rather
             # than count a set from before they left (at "Continue?" it would be asked)
-            held = self.coach.pause(turn.progress, turn.now).progress
+            held = self.coach.hold(turn.progress)
             return Outcome(self.composer.which_workout(None), held)
         if question == "continue" or question is not None and question.startswith("start:"):
             return Outcome(self.composer.which_workout(None))
@@ -1443,10 +1452,14 @@ class Handlers:
         ended = self.progression.ended(turn.progress, stopped.events, turn.exercises, turn.hurt)
         exercises = None if ended is None else ended.records
         history = self.so_far(turn, stopped)
-        # Held, as after "hold on": a later "next set" calls the set left, never counts it
+        # Held, as after "hold on": a later "next set" calls the set left, never counts it. At
+        # "Continue?" nothing was done since the last move (they were away): no time counted
         held = None
         if routine is None and self.under_way(turn) and not turn.progress.paused:
-            held = self.coach.pause(turn.progress, turn.now).progress
+            if turn.asked.pending == "continue":
+                held = self.coach.hold(turn.progress)
+            else:
+                held = self.coach.pause(turn.progress, turn.now).progress
         return Outcome(
             goodbye, held, history=history, player=stop, events=left, exercises=exercises
         )

@@ -666,6 +666,12 @@ class Coach:
             return Transition(progress, (ev.Paused(),))
         return Transition(replace(self.clocked(progress, now), paused=True), (ev.Paused(),))
 
+    def hold(self, progress: Progress) -> Progress:
+        """The place held where it is, as a no to carrying on (or stopping) at "Continue?"
+        holds it: no move, so the time since the last one is not counted as work (days away
+        would count as minutes done, and a workout kept from two days ago as today's)."""
+        return progress if self.position(progress) is None else replace(progress, paused=True)
+
     def resume(self, progress: Progress, now: float) -> Transition:
         here = self.position(progress)
         if here is None:

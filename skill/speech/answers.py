@@ -508,8 +508,9 @@ class Answers(MoveReplies):
                 speech.say(say("pain.stop_routine"))
             elif here is None:
                 speech.say(say("pain.stop_idle"))
-            else:
-                speech.say(say("pain.stop", name=here.exercise.name))
+            else:  # not `begun`: the exercise just done hurt, so stop before the next
+                stop = "pain.stop" if begun else "pain.stop_before"
+                speech.say(say(stop, name=here.exercise.name))
             if part != BREATHLESS:
                 speech.say(say("pain.urgent"))
             if here is not None:
