@@ -431,7 +431,7 @@ class Handlers:
         if self.just_called(turn):  # seconds after a set's call: the set before it, if any
             if turn.progress.sets_done == 0:  # none yet: the set is called again, uncounted
                 return self.set_called_again(turn)
-            return self.last_set_partly(turn, reps, False)
+            return self.last_set_partly(turn, reps, False, before_this=True)
         if self.routine_kind(turn) is not None or self.before_the_call(turn):
             return self.fallback(turn)
         if self.far_short(turn, reps):
@@ -467,7 +467,9 @@ class Handlers:
             return False
         return 2 * reps <= partial_out_of(here.exercise, reps)
 
-    def last_set_partly(self, turn: Turn, reps: int | None, by_player: bool) -> Outcome:
+    def last_set_partly(
+        self, turn: Turn, reps: int | None, by_player: bool, before_this: bool = False
+    ) -> Outcome:
         """ "I only managed 8" over the rest after a set (or, hands-free, anything the coach's
         audio plays before the next set begins): that set is kept as partial, and the rest runs
         on. Never the set after it, not yet done. One that cannot be noted (the whole set's
@@ -478,6 +480,8 @@ class Handlers:
             noted = Transition(turn.progress, ())
         else:
             said = self.composer.transition(turn.progress, noted).said
+            if before_this:  # the set just called is not the one noted: said so
+                said = said.say(self.composer.phrases.say("set.partial_set_before"))
         if by_player:  # the session ends, so the player plays the rest on
             return Outcome(Reply(said, None, True), noted.progress, events=noted.events)
         answered = self.answer(turn, lambda _: said)
