@@ -715,6 +715,12 @@ class Handlers:
             # Over a recorded warm-up or cool-down part, as over a rest: it stops where it is
             # ("Alexa, resume" plays on), and nothing of the workout is paused or kept.
             return Outcome(player=stop)
+        pending = turn.asked.pending or ""
+        if routine is not None and pending.startswith("pain:"):
+            # "wait" at whether to go on after pain: take your time, and the question stands
+            said = self.composer.take_your_time()
+            words = turn.asked.question_words
+            return Outcome(self.composer.answer_then_ask(said, pending, words), player=stop)
         if routine is not None:
             return Outcome(self.composer.routine_paused(turn.progress, routine[0]), player=stop)
         if self.offer_open(turn):  # "wait": take your time, and the offer stands
