@@ -214,6 +214,16 @@ class Handlers:
         hurt = answered.hurt if answered.hurt is not None else turn.hurt
         return replace(answered, hurt=pains.answered_in_routine(hurt))
 
+    def loosened_up_first(self, turn: Turn, called: Outcome) -> Outcome:
+        """The set called again by a one-shot ("Alexa, tell the coach next set", "... resume")
+        after long enough away to have cooled down: told to loosen up first, as after the
+        welcome's yes (in words only: the player's recorded set plays as it is)."""
+        if turn.asked.in_conversation:  # within seconds of the last answer: still warm
+            return called
+        if not self.coach.back_cold(turn.progress, called.events, turn.now):
+            return called
+        return replace(called, notice=self.composer.phrases.say("set.loosen_up"))
+
     def under_way(self, turn: Turn) -> bool:
         """A workout is under way (at "Continue?" too: leaving it is asked first)."""
         return self.coach.position(turn.progress) is not None
@@ -418,7 +428,8 @@ class Handlers:
             return Outcome(player=by_player)
         if self.before_the_call(turn):  # the set after the rest starts: none was done
             return self.go_before_the_call(turn, "next")
-        return self.move(turn, lambda p: self.coach.finish_set(p, turn.now))
+        moved = self.move(turn, lambda p: self.coach.finish_set(p, turn.now))
+        return self.loosened_up_first(turn, moved)
 
     def back_after_the_set(self, turn: Turn) -> bool:
         """Back in a new session ("Alexa, tell the coach I'm ready") long enough after the set
@@ -754,7 +765,7 @@ class Handlers:
             return self.offer_again(turn)
         resumed = self.coach.resume(turn.progress, turn.now)
         if mid_rest is None:
-            return self.speak(turn, resumed)
+            return self.loosened_up_first(turn, self.speak(turn, resumed))
         return Outcome(progress=resumed.progress, player=mid_rest)
 
     def go_to_exercise(self, turn: Turn) -> Outcome:
