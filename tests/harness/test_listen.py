@@ -61,6 +61,7 @@ RESPELLED = {
     "rotator",
     "tricep",
     "trx",
+    "unpause",
     "ytwl",
 }
 # Numbers a runner would say for each number slot, as words.
