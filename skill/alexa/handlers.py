@@ -185,14 +185,44 @@ class Handlers:
 
     def pain_asked_in_routine(self, turn: Turn) -> bool:
         """After pain in a warm-up or cool-down, whether to go on is asked ("pain:warm_up",
-        "pain:cool_down"): no more moves, stretches of what hurts among them, until a yes."""
-        pending = turn.asked.pending or ""
-        return turn.routine_part is not None and pending.startswith("pain:")
+        "pain:cool_down"): no more moves, stretches of what hurts among them, until a yes. The
+        record holds the part for it too, so a pause, a one-shot or a new session leads no
+        move unasked either."""
+        routine = turn.routine_part
+        if routine is None:
+            return False
+        asked = (turn.asked.pending or "").startswith("pain:")
+        kept = f"{routine[0]}:{routine[1]}"
+        return asked or pains.held_in_routine(turn.hurt, kept, turn.now)
 
     def pain_asked_again(self, turn: Turn) -> Outcome:
-        """ "Next" or "resume" at that question: it is asked again, still open."""
+        """ "Next" or "resume" at that question: it is asked again, still open. With it no
+        longer open (a pause, a one-shot, a new session), why the runner stopped comes first;
+        a button, which may not speak, does nothing."""
         pending = turn.asked.pending or ""
-        return Outcome(self.composer.help_with_question(turn.asked.question_words, pending))
+        if pending.startswith("pain:"):
+            return Outcome(self.composer.help_with_question(turn.asked.question_words, pending))
+        routine = turn.routine_part
+        if routine is None or not turn.asked.may_speak:
+            return self.nothing(turn)
+        welcome = not turn.asked.in_conversation
+        return Outcome(self.composer.pain_in_routine_again(routine[0], welcome))
+
+    def pain_answered(self, turn: Turn, answered: Outcome) -> Outcome:
+        """Whether to go on after pain in a warm-up or cool-down, answered: the part is no
+        longer held for it."""
+        hurt = answered.hurt if answered.hurt is not None else turn.hurt
+        return replace(answered, hurt=pains.answered_in_routine(hurt))
+
+    def loosened_up_first(self, turn: Turn, called: Outcome) -> Outcome:
+        """The set called again by a one-shot ("Alexa, tell the coach next set", "... resume")
+        after long enough away to have cooled down: told to loosen up first, as after the
+        welcome's yes (in words only: the player's recorded set plays as it is)."""
+        if turn.asked.in_conversation:  # within seconds of the last answer: still warm
+            return called
+        if not self.coach.back_cold(turn.progress, called.events, turn.now):
+            return called
+        return replace(called, notice=self.composer.phrases.say("set.loosen_up"))
 
     def under_way(self, turn: Turn) -> bool:
         """A workout is under way (at "Continue?" too: leaving it is asked first)."""
@@ -228,7 +258,7 @@ class Handlers:
 
     def launch(self, turn: Turn) -> Outcome:
         urgent = pains.urgent_lately(turn.hurt, turn.now)
-        hurt = self.held_for_pain(turn)
+        hurt = self.held_for_pain(turn) or self.pain_asked_in_routine(turn)
         return Outcome(self.composer.launch(turn.progress, turn.routine_part, urgent, hurt))
 
     def held_for_pain(self, turn: Turn) -> bool:
@@ -239,7 +269,7 @@ class Handlers:
         if here is None or not progress.paused or turn.routine or progress.extra_of is not None:
             return False
         held = progress.last_move_at
-        said = [at for exercise, at in turn.hurt.items() if exercise != pains.URGENT]
+        said = pains.of_exercises(turn.hurt).values()
         return held is not None and any(at >= held for at in said)
 
     def unless_unwell(self, turn: Turn, action: Action) -> Outcome:
@@ -311,6 +341,8 @@ class Handlers:
             if turn.asked.pending == "continue":  # "the dumbbell one" at "Continue?": yes
                 return self.yes(turn)
             routine = turn.routine_part
+            if self.pain_asked_in_routine(turn):  # not on with a warm-up that hurt, unasked
+                return self.pain_asked_again(turn)
             if routine is not None and routine[0] == "warm_up":  # its warm-up goes on
                 return self.next_routine_part(turn, *routine)
             if progress.paused and turn.asked.in_conversation:
@@ -396,7 +428,8 @@ class Handlers:
             return Outcome(player=by_player)
         if self.before_the_call(turn):  # the set after the rest starts: none was done
             return self.go_before_the_call(turn, "next")
-        return self.move(turn, lambda p: self.coach.finish_set(p, turn.now))
+        moved = self.move(turn, lambda p: self.coach.finish_set(p, turn.now))
+        return self.loosened_up_first(turn, moved)
 
     def back_after_the_set(self, turn: Turn) -> bool:
         """Back in a new session ("Alexa, tell the coach I'm ready") long enough after the set
@@ -697,6 +730,12 @@ class Handlers:
             # Over a recorded warm-up or cool-down part, as over a rest: it stops where it is
             # ("Alexa, resume" plays on), and nothing of the workout is paused or kept.
             return Outcome(player=stop)
+        pending = turn.asked.pending or ""
+        if routine is not None and pending.startswith("pain:"):
+            # "wait" at whether to go on after pain: take your time, and the question stands
+            said = self.composer.take_your_time()
+            words = turn.asked.question_words
+            return Outcome(self.composer.answer_then_ask(said, pending, words), player=stop)
         if routine is not None:
             return Outcome(self.composer.routine_paused(turn.progress, routine[0]), player=stop)
         if self.offer_open(turn):  # "wait": take your time, and the offer stands
@@ -730,7 +769,7 @@ class Handlers:
             return self.offer_again(turn)
         resumed = self.coach.resume(turn.progress, turn.now)
         if mid_rest is None:
-            return self.speak(turn, resumed)
+            return self.loosened_up_first(turn, self.speak(turn, resumed))
         return Outcome(progress=resumed.progress, player=mid_rest)
 
     def go_to_exercise(self, turn: Turn) -> Outcome:
@@ -800,8 +839,11 @@ class Handlers:
         urgent = pains.said(turn.hurt, pains.URGENT, turn.now) if part in URGENT_PARTS else None
         routine = turn.routine_part
         if routine is not None:  # the warm-up or cool-down part stays where it is
-            reply = self.composer.pain(turn.progress, part, routine=f"{routine[0]}:{routine[1]}")
-            return Outcome(reply, player=stop, hurt=urgent)
+            kept = f"{routine[0]}:{routine[1]}"
+            reply = self.composer.pain(turn.progress, part, routine=kept)
+            # and is held for it beyond this session: no move is led unasked in the next
+            held = urgent or pains.said_in_routine(turn.hurt, kept, turn.now)
+            return Outcome(reply, player=stop, hurt=held)
         if self.offer_open(turn) and part not in URGENT_PARTS:  # the cool-down, gently, after it
             return Outcome(self.composer.pain_at_cool_down_offer(), player=stop)
         here = self.coach.position(turn.progress)
@@ -1315,9 +1357,10 @@ class Handlers:
         if question == "partial" and target.isdigit():
             return self.count_partly(turn, int(target))
         if question == "pain" and target == "warm_up" and routine is not None:
-            return self.next_routine_part(turn, *routine)  # on with the warm-up, asked for
+            # on with the warm-up, asked for
+            return self.pain_answered(turn, self.next_routine_part(turn, *routine))
         if question == "pain" and target == "cool_down":
-            return self.cool_down_finished_for_pain(turn)
+            return self.pain_answered(turn, self.cool_down_finished_for_pain(turn))
         if question == "pain" and target == "easier":
             return self.easier_and_go(turn)
         if question == "pain" and target == "skip":
@@ -1370,8 +1413,10 @@ class Handlers:
             return Outcome(kept)
         if question is not None and question.startswith("step_up:"):
             return self.step_up_answered(turn, question.partition(":")[2], False)
-        if self.pain_asked_in_routine(turn) and turn.routine_part is not None:
-            return Outcome(self.composer.pain_routine_declined(*turn.routine_part))
+        routine_asked = question is not None and question.startswith("pain:")
+        if routine_asked and turn.routine_part is not None:  # the part held for a later next
+            declined = Outcome(self.composer.pain_routine_declined(*turn.routine_part))
+            return self.pain_answered(turn, declined)
         if question is not None and question.startswith("pain:"):
             return Outcome(self.composer.pain_declined(turn.progress))
         routine = self.routine_kind(turn)

@@ -561,7 +561,8 @@ def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
     preferences = turn.preferences if outcome.preferences is None else outcome.preferences
     history_changed = turn.history.changed_to(outcome.history)
     routine = routine_after(turn.routine, outcome.events)
-    hurt = turn.hurt if outcome.hurt is None else outcome.hurt
+    # pain held in a warm-up or cool-down part holds no part the runner has moved on to
+    hurt = pains.kept_for(turn.hurt if outcome.hurt is None else outcome.hurt, routine)
     reminders = turn.reminders if outcome.reminders is None else outcome.reminders
     exercises = turn.exercises if outcome.exercises is None else outcome.exercises
     rest = turn.rest if outcome.rest is None else outcome.rest

@@ -184,6 +184,12 @@ class Coach:
             and now - last >= COOLED_SECONDS
         )
 
+    def back_cold(self, before: Progress, events: Iterable[ev.Event], now: float) -> bool:
+        """A move with `events` made `now` from `before` calls the set again (the place held, or
+        left) after long enough away for warm muscles to cool: loosen up first."""
+        again = any(isinstance(event, ev.Resumed) for event in events)
+        return again and self.cooled_down(before, now)
+
     def seconds_left(self, progress: Progress) -> float:
         """An estimate of the workout still to do, the current set included; 0 when idle."""
         here = self.position(progress)

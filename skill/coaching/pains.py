@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from skill.coaching.routine import parse as parse_routine
+
 # How long the coach remembers that an exercise hurt.
 REMEMBERED_SECONDS = 28 * 24 * 3600
 
@@ -49,8 +51,48 @@ def lately(pains: Mapping[str, float], now: float) -> frozenset[str]:
     return frozenset(e for e, at in pains.items() if now - REMEMBERED_SECONDS < at <= now)
 
 
+def of_exercises(pains: Mapping[str, float]) -> Pains:
+    """Pain said of exercises only: not the advice to stop for today, nor a warm-up's or
+    cool-down's."""
+    return {e: at for e, at in pains.items() if not e.startswith("!")}
+
+
 def urgent_lately(pains: Mapping[str, float], now: float) -> bool:
     """Whether the runner stopped for chest pain, faintness or breathing within
     URGENT_REMINDED_SECONDS of `now`."""
     at = pains.get(URGENT)
     return at is not None and now - URGENT_REMINDED_SECONDS < at <= now
+
+
+# Pain said in a warm-up or cool-down: the part held ("warm_up:1", skill.coaching.routine) under
+# a key no exercise has, so that older versions read it as an exercise that never comes up.
+# While it is the part under way, no more moves are led unasked, in this session or a later one.
+IN_ROUTINE = "!in:"
+
+
+def said_in_routine(pains: Mapping[str, float], routine: str, at: float) -> Pains:
+    """With pain said at `at` in the warm-up or cool-down part `routine` (the one "next" leads)."""
+    return said(answered_in_routine(pains), IN_ROUTINE + routine, at)
+
+
+def held_in_routine(pains: Mapping[str, float], routine: str | None, now: float) -> bool:
+    """Whether the warm-up or cool-down part `routine` is held for pain said in it, and not
+    answered since (going on, or not): remembered as long as an exercise's pain, as the
+    workout's place is held for pain mid-workout until the runner moves on."""
+    if routine is None:
+        return False
+    at = pains.get(IN_ROUTINE + routine)
+    return at is not None and now - REMEMBERED_SECONDS < at <= now
+
+
+def answered_in_routine(pains: Mapping[str, float]) -> Pains:
+    """Without pain held in a warm-up or cool-down: the runner answered whether to go on."""
+    return {e: at for e, at in pains.items() if not e.startswith(IN_ROUTINE)}
+
+
+def kept_for(pains: Mapping[str, float], routine: str | None) -> Pains:
+    """As kept once a move leaves the warm-up or cool-down at `routine`: pain held in another
+    part (one the runner has moved on from) is let go, so that it never holds a later part."""
+    part = parse_routine(routine)
+    held = None if part is None else f"{IN_ROUTINE}{part[0]}:{part[1]}"
+    return {e: at for e, at in pains.items() if not e.startswith(IN_ROUTINE) or e == held}

@@ -42,7 +42,8 @@ class Answers(MoveReplies):
     ) -> Reply:
         """The welcome; `urgent`: soon after stopping for chest pain, faintness or breathing,
         that advice again and the place kept for another day, never an offer to carry on;
-        `hurt`: the place is held where the exercise hurt, said before the offer to carry on."""
+        `hurt`: the place is held where the exercise (or the warm-up or cool-down part) hurt,
+        said before the offer to carry on."""
         here = self.coach.position(progress)
         if urgent:
             speech = Speech().say(self.phrases.say("launch.after_urgent"))
@@ -54,6 +55,8 @@ class Answers(MoveReplies):
                     )
                 )
             return self.ask(speech.say(self.phrases.say("help.reprompt")), "help.reprompt")
+        if routine is not None and hurt:  # held in a warm-up or cool-down for pain
+            return self.pain_in_routine_again(routine[0], welcome=True)
         if here is not None and routine is not None and routine[0] == "warm_up":
             offer = self.phrases.say(
                 "launch.resume_warm_up",
@@ -560,6 +563,13 @@ class Answers(MoveReplies):
         say = self.phrases.say
         speech = Speech().say(say(f"pain.{kind}_declined", part=part + 1))
         return Reply(speech, Speech().say(say("pain.routine_next")).ssml(), False)
+
+    def pain_in_routine_again(self, kind: str, welcome: bool) -> Reply:
+        """Back at a warm-up or cool-down (`kind`) held for pain: why the runner stopped ("Welcome
+        back" first, in a new session), and whether to go on asked again, as it was then."""
+        say = self.phrases.say
+        why = say(f"launch.{kind}_after_pain" if welcome else f"pain.{kind}_held")
+        return self.ask_yes_no(Speech().say(why, say(f"pain.{kind}_offer")), f"pain:{kind}")
 
     def pain_cool_down_finished(self) -> Reply:
         """Yes to finishing the cool-down after pain: it ends, and when to have it looked at."""

@@ -11,6 +11,7 @@ import pytest
 from harness.device import Device
 from harness.dialog_stage import Stage
 from harness.envelopes import DEFAULT_USER_ID
+from skill.coaching import pains
 from skill.persistence import SqliteProgressStore
 from tests.support import load_record
 
@@ -72,3 +73,20 @@ def test_pain_is_remembered_and_the_easier_way_offered_when_the_exercise_comes_u
     assert "Start the dumbbell workout again" in device.say("start over").speech_text
     heard = device.say("yes")  # the workout from the top
     assert "caused you pain" in heard.speech_text and "say easier" in heard.speech_text
+
+
+def test_pain_in_a_warm_up_holds_only_that_part_and_only_until_answered() -> None:
+    """Pain held in a warm-up part (skill.coaching.pains) holds that part, as long as pain in an
+    exercise is remembered; moving on or answering lets it go, so a later workout's warm-up at
+    the same part is never held for it, and the exercises' pains stay."""
+    hurt = pains.said_in_routine({"row": 5.0}, "warm_up:1", 100.0)
+    assert pains.held_in_routine(hurt, "warm_up:1", 200.0)
+    assert not pains.held_in_routine(hurt, "warm_up:0", 200.0)
+    assert not pains.held_in_routine(hurt, "cool_down:1", 200.0)
+    assert not pains.held_in_routine(hurt, "warm_up:1", 100.0 + pains.REMEMBERED_SECONDS)
+    assert pains.kept_for(hurt, "warm_up:1") == hurt
+    moved_on = pains.kept_for(hurt, "warm_up:2")
+    assert moved_on == {"row": 5.0}
+    assert not pains.held_in_routine(pains.kept_for(hurt, None), "warm_up:1", 200.0)
+    assert pains.answered_in_routine(hurt) == {"row": 5.0}
+    assert pains.of_exercises({**hurt, pains.URGENT: 1.0}) == {"row": 5.0}
