@@ -237,7 +237,8 @@ class Handlers:
         is no set left to move, so the offer is asked again, still open."""
         return Outcome(self.composer.answer_then_ask(said or Speech(), "cool_down"))
 
-    def calls_set_again(self, turn: Turn) -> Outcome:
+    def welcome_back_to_the_set(self, turn: Turn) -> Outcome:
+        """A held set resumed: "Welcome back", and the set called again, nothing counted."""
         return self.move(turn, lambda p: self.coach.resume(p, turn.now))
 
     def set_called_again(self, turn: Turn) -> Outcome:
@@ -423,7 +424,7 @@ class Handlers:
             return self.set_called_as_it_is(turn)
         by_player = hf.next_by_player(self.service, turn)
         if by_player == hf.CALL_AGAIN:
-            return self.calls_set_again(turn)
+            return self.welcome_back_to_the_set(turn)
         if by_player is not None:
             return Outcome(player=by_player)
         if self.before_the_call(turn):  # the set after the rest starts: none was done
@@ -545,7 +546,7 @@ class Handlers:
         if routine is not None:
             return self.next_routine_part(turn, *routine)
         if turn.progress.paused:
-            return self.calls_set_again(turn)
+            return self.welcome_back_to_the_set(turn)
         if self.before_the_call(turn):
             return self.go_before_the_call(turn, "ready")
         if self.back_after_the_set(turn):  # done, or only now starting? Asked
