@@ -26,7 +26,7 @@ from skill.alexa.alexa_apis import ApiAccess
 from skill.alexa.player import Play, PlayerToken, Stop
 from skill.coaching import pains, progression, take_back
 from skill.coaching.coach import Coach
-from skill.coaching.events import Event
+from skill.coaching.events import Event, StartedOver, WorkoutStarted
 from skill.coaching.history import History, HistoryError
 from skill.coaching.lasting_rest import LastingRest
 from skill.coaching.progress import (
@@ -561,8 +561,12 @@ def save(turn: Turn, outcome: Outcome, store: RecordStore) -> None:
     preferences = turn.preferences if outcome.preferences is None else outcome.preferences
     history_changed = turn.history.changed_to(outcome.history)
     routine = routine_after(turn.routine, outcome.events)
-    # pain held in a warm-up or cool-down part holds no part the runner has moved on to
-    hurt = pains.kept_for(turn.hurt if outcome.hurt is None else outcome.hurt, routine)
+    # pain held in a warm-up or cool-down part holds no part the runner has moved on to, nor
+    # any part of a workout started (or started over) since: that warm-up is a new one
+    fresh = any(isinstance(event, WorkoutStarted | StartedOver) for event in outcome.events)
+    hurt = pains.kept_for(
+        turn.hurt if outcome.hurt is None else outcome.hurt, None if fresh else routine
+    )
     reminders = turn.reminders if outcome.reminders is None else outcome.reminders
     exercises = turn.exercises if outcome.exercises is None else outcome.exercises
     rest = turn.rest if outcome.rest is None else outcome.rest
