@@ -543,6 +543,8 @@ class Handlers:
         if pending is not None:  # not an answer to this question: it is asked again
             return self.fallback(turn)
         routine = turn.routine_part
+        if self.pain_asked_in_routine(turn):  # being ready is no answer to going on after pain
+            return self.pain_asked_again(turn)
         if routine is not None:
             return self.next_routine_part(turn, *routine)
         if turn.progress.paused:
