@@ -68,6 +68,8 @@ def urgent_lately(pains: Mapping[str, float], now: float) -> bool:
 # a key no exercise has, so that older versions read it as an exercise that never comes up.
 # While it is the part under way, no more moves are led unasked, in this session or a later one.
 IN_ROUTINE = "!in:"
+# How long pain said in a cool-down holds it: its session, and a one-shot soon after.
+COOL_DOWN_HELD_SECONDS = 30 * 60
 
 
 def said_in_routine(pains: Mapping[str, float], routine: str, at: float) -> Pains:
@@ -77,12 +79,15 @@ def said_in_routine(pains: Mapping[str, float], routine: str, at: float) -> Pain
 
 def held_in_routine(pains: Mapping[str, float], routine: str | None, now: float) -> bool:
     """Whether the warm-up or cool-down part `routine` is held for pain said in it, and not
-    answered since (going on, or not): remembered as long as an exercise's pain, as the
-    workout's place is held for pain mid-workout until the runner moves on."""
+    answered since (going on, or not). A warm-up's is remembered as long as an exercise's pain,
+    as the workout's place is held for pain mid-workout until the runner moves on; a
+    cool-down's only COOL_DOWN_HELD_SECONDS: the workout is over, and a later session starts
+    afresh rather than asking about yesterday's stretches."""
     if routine is None:
         return False
     at = pains.get(IN_ROUTINE + routine)
-    return at is not None and now - REMEMBERED_SECONDS < at <= now
+    held = COOL_DOWN_HELD_SECONDS if routine.startswith("cool_down") else REMEMBERED_SECONDS
+    return at is not None and now - held < at <= now
 
 
 def answered_in_routine(pains: Mapping[str, float]) -> Pains:
