@@ -228,6 +228,13 @@ class Handlers:
         """A workout is under way (at "Continue?" too: leaving it is asked first)."""
         return self.coach.position(turn.progress) is not None
 
+    def cooling_down_now(self, turn: Turn) -> bool:
+        """In the cool-down of a workout that ended within JUST_DONE_SECONDS: a cool-down left
+        days ago is no reason to ask before another workout ("You've just finished...")."""
+        ended = turn.progress.last_move_at
+        recent = ended is not None and turn.now - ended < JUST_DONE_SECONDS
+        return self.routine_kind(turn) == "cool_down" and recent
+
     def offer_open(self, turn: Turn) -> bool:
         """The cool-down offer is the question still open (the workout is over)."""
         return turn.asked.pending == "cool_down"
@@ -353,7 +360,7 @@ class Handlers:
             return Outcome(self.composer.already_on(progress))
         if under_way:
             return Outcome(self.composer.confirm_switch(progress, workout_id))
-        if turn.asked.pending == "cool_down" or self.routine_kind(turn) == "cool_down":
+        if turn.asked.pending == "cool_down" or self.cooling_down_now(turn):
             # a workout named straight after one, or in its cool-down: asked first
             return Outcome(self.composer.confirm_another(progress, workout_id))
         return self.start(turn, workout_id)
@@ -397,7 +404,7 @@ class Handlers:
             return Outcome(self.composer.which_workout(None))
         if self.under_way(turn):
             return Outcome(self.composer.confirm_switch(progress, other))
-        if turn.asked.pending == "cool_down" or self.routine_kind(turn) == "cool_down":
+        if turn.asked.pending == "cool_down" or self.cooling_down_now(turn):
             # straight after a workout, or in its cool-down: asked first
             return Outcome(self.composer.confirm_another(progress, other))
         return self.start(turn, other)
@@ -786,7 +793,7 @@ class Handlers:
         here = self.coach.position(before)
         if self.under_way(turn) and here and move.progress.workout_id != here.workout.id:
             return Outcome(self.composer.confirm_go_to(before, exercise.resolved_id))
-        if self.offer_open(turn) or self.routine_kind(turn) == "cool_down":
+        if self.offer_open(turn) or self.cooling_down_now(turn):
             # a move named straight after a workout starts a workout again: asked first
             return Outcome(self.composer.confirm_another_go_to(before, exercise.resolved_id))
         return self.speak(turn, self.own_ways(turn, move))
