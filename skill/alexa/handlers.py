@@ -657,7 +657,9 @@ class Handlers:
 
     def routine_part_before(self, turn: Turn, kind: str, part: int) -> Outcome:
         """The part before `part` of the warm-up or cool-down, led again (the first part, from
-        the first): the routine is never left for it."""
+        the first): the routine is never left for it. Held for pain, not led unasked."""
+        if self.pain_asked_in_routine(turn):
+            return self.pain_asked_again(turn)
         return self.next_routine_part(turn, kind, max(0, part - 1))
 
     def repeat(self, turn: Turn) -> Outcome:
@@ -667,6 +669,8 @@ class Handlers:
         after it); at the cool-down offer, the offer is made again. A part or a led set the
         player plays, plays again from its start (said in words, the recorded lead would play
         on after them)."""
+        if self.pain_asked_in_routine(turn):  # not the part that hurt again, unasked
+            return self.pain_asked_again(turn)
         recorded = hf.routine_again(self.service, turn) or hf.led_set_playing(self.service, turn)
         if recorded is not None:
             return Outcome(player=recorded)
