@@ -19,6 +19,7 @@ from skill.coaching import lasting_rest, pains, progression, take_back
 from skill.coaching.coach import Transition, partial_out_of
 from skill.coaching.history import History, remember
 from skill.coaching.progress import MIN_REST_SECONDS, USUAL_PACE, Progress
+from skill.coaching.routine import stored as stored_routine
 from skill.speech.answers import BREATHLESS, FAINT, URGENT_PARTS
 from skill.speech.replies import Reply
 from skill.speech.ssml import Speech
@@ -192,7 +193,7 @@ class Handlers:
         if routine is None:
             return False
         asked = (turn.asked.pending or "").startswith("pain:")
-        kept = f"{routine[0]}:{routine[1]}"
+        kept = stored_routine(*routine)
         return asked or pains.held_in_routine(turn.hurt, kept, turn.now)
 
     def pain_asked_again(self, turn: Turn) -> Outcome:
@@ -222,18 +223,25 @@ class Handlers:
             return called
         if not self.coach.back_cold(turn.progress, called.events, turn.now):
             return called
+        return self.loosen_up_first(called)
+
+    def loosen_up_first(self, called: Outcome) -> Outcome:
+        """`called` (a set called again) after a word to loosen up first."""
         return replace(called, notice=self.composer.phrases.say("set.loosen_up"))
 
     def under_way(self, turn: Turn) -> bool:
         """A workout is under way (at "Continue?" too: leaving it is asked first)."""
         return self.coach.position(turn.progress) is not None
 
+    def ended_lately(self, turn: Turn) -> bool:
+        """The workout's last move was within JUST_DONE_SECONDS."""
+        ended = turn.progress.last_move_at
+        return ended is not None and turn.now - ended < JUST_DONE_SECONDS
+
     def cooling_down_now(self, turn: Turn) -> bool:
         """In the cool-down of a workout that ended within JUST_DONE_SECONDS: a cool-down left
         days ago is no reason to ask before another workout ("You've just finished...")."""
-        ended = turn.progress.last_move_at
-        recent = ended is not None and turn.now - ended < JUST_DONE_SECONDS
-        return self.routine_kind(turn) == "cool_down" and recent
+        return self.routine_kind(turn) == "cool_down" and self.ended_lately(turn)
 
     def offer_open(self, turn: Turn) -> bool:
         """The cool-down offer is the question still open (the workout is over)."""
@@ -260,7 +268,7 @@ class Handlers:
         called = self.set_called_again(turn)
         if not self.coach.cooled_down(turn.progress, turn.now):
             return called
-        return replace(called, notice=self.composer.phrases.say("set.loosen_up"))
+        return self.loosen_up_first(called)
 
     # --- moving through the workout -----------------------------------------------------------
 
@@ -853,7 +861,7 @@ class Handlers:
         urgent = pains.said(turn.hurt, pains.URGENT, turn.now) if part in URGENT_PARTS else None
         routine = turn.routine_part
         if routine is not None:  # the warm-up or cool-down part stays where it is
-            kept = f"{routine[0]}:{routine[1]}"
+            kept = stored_routine(*routine)
             reply = self.composer.pain(turn.progress, part, routine=kept)
             # and is held for it beyond this session: no move is led unasked in the next
             held = urgent or pains.said_in_routine(turn.hurt, kept, turn.now)
@@ -864,9 +872,7 @@ class Handlers:
         if here is None:
             # Soon after the workout's end (the cool-down's last stretches, said as the session
             # closed): no workout is offered after pain
-            ended = turn.progress.last_move_at
-            just_done = ended is not None and turn.now - ended < JUST_DONE_SECONDS
-            just_done = just_done and turn.progress.finished
+            just_done = turn.progress.finished and self.ended_lately(turn)
             reply = self.composer.pain(turn.progress, part, just_done=just_done)
             return Outcome(reply, player=stop, hurt=urgent)
         # In an extra set ("one more set"), the pain is that exercise's: the extra is left

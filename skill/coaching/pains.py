@@ -9,6 +9,7 @@ import math
 from collections.abc import Mapping
 
 from skill.coaching.routine import parse as parse_routine
+from skill.coaching.routine import stored as stored_routine
 
 # How long the coach remembers that an exercise hurt.
 REMEMBERED_SECONDS = 28 * 24 * 3600
@@ -99,5 +100,5 @@ def kept_for(pains: Mapping[str, float], routine: str | None) -> Pains:
     """As kept once a move leaves the warm-up or cool-down at `routine`: pain held in another
     part (one the runner has moved on from) is let go, so that it never holds a later part."""
     part = parse_routine(routine)
-    held = None if part is None else f"{IN_ROUTINE}{part[0]}:{part[1]}"
+    held = None if part is None else IN_ROUTINE + stored_routine(*part)
     return {e: at for e, at in pains.items() if not e.startswith(IN_ROUTINE) or e == held}

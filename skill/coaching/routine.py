@@ -38,13 +38,18 @@ def parse(value: object) -> tuple[str, int] | None:
     return None if found is None else (found[1], int(found[2]))
 
 
+def stored(kind: str, part: int) -> str:
+    """The stored value of `kind`'s part `part` ("warm_up:1"): what `parse` reads back."""
+    return f"{kind}:{part}"
+
+
 def routine_after(current: str | None, events: Iterable[ev.Event]) -> str | None:
     """The part under way after a move with `events` made during `current`."""
     routine = current
     for event in events:
         if isinstance(event, ev.WarmUpPart | ev.CoolDownPart):
             kind = "warm_up" if isinstance(event, ev.WarmUpPart) else "cool_down"
-            routine = f"{kind}:{event.part + 1}" if event.part + 1 < event.parts else None
+            routine = stored(kind, event.part + 1) if event.part + 1 < event.parts else None
         elif isinstance(event, _ENDS_IT):
             routine = None
     return routine
