@@ -159,9 +159,12 @@ class Handlers:
             return Outcome(self.composer.answer_then_ask(speech, turn.asked.pending, words))
         if self.told_to_stop_today(turn):  # answered, and no way on offered
             return Outcome(self.composer.answer_resting_today(turn.progress, speech))
+        kind = self.routine_kind(turn)
+        if kind is not None and self.pain_asked_in_routine(turn):  # not "say next": the question
+            offer = self.composer.phrases.say(f"pain.{kind}_offer")
+            return Outcome(self.composer.answer_then_ask(speech, f"pain:{kind}", (offer,)))
         hands_free = hf.plays_audio(self.service, turn)
-        routine = self.routine_kind(turn)
-        return Outcome(self.composer.answer(turn.progress, speech, routine, hands_free))
+        return Outcome(self.composer.answer(turn.progress, speech, kind, hands_free))
 
     def routine_kind(self, turn: Turn) -> str | None:
         routine = turn.routine_part
@@ -1162,6 +1165,11 @@ class Handlers:
         under way (or the exercise named, with no set called); at the cool-down offer, what
         the cool-down is, and the offer again; in the cool-down, the part just led again."""
         named = turn.asked.slot("exercise").resolved_id
+        kind = self.routine_kind(turn)
+        if named is None and kind is not None and self.pain_asked_in_routine(turn):
+            # "How do I do this stretch" after it hurt: not how, but why they stopped, and
+            # whether to go on (a yes leads the part, in full)
+            return Outcome(self.composer.pain_in_routine_again(kind, welcome=False))
         part = self.warm_up_part(turn)
         if part is not None:
             under_way = max(0, part - 1)
