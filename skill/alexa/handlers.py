@@ -496,12 +496,12 @@ class Handlers:
     def just_called(self, turn: Turn) -> bool:
         """Said seconds after a set was called, mid-workout and not held: too soon for that set
         to be done, so reps said then are the set before it."""
-        return (
-            self.under_way(turn)
-            and not turn.progress.paused
-            and turn.routine_part is None
-            and turn.asked.too_soon_for_the_set(MIN_SET_SECONDS)
-        )
+        if not self.under_way(turn) or turn.progress.paused or turn.routine_part is not None:
+            return False
+        if turn.asked.too_soon_for_the_set(MIN_SET_SECONDS):
+            return True
+        since = hf.seconds_since_the_call(self.service, turn)  # hands-free, by the player
+        return since is not None and since < MIN_SET_SECONDS
 
     def count_partly(self, turn: Turn, reps: int | None) -> Outcome:
         """The set counted as partial. Reps said of a held set (asked "Only 2 of 12?", or

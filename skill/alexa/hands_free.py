@@ -102,7 +102,8 @@ def _done_another_way(service: CoachService, progress: Progress) -> frozenset[st
 
 
 def play_now(turn: Turn, playing: Playing, leads_to: Progress) -> Play:
-    first, token = first_of(playing.tracks, user_tag(turn.asked.record_key), leads_to)
+    tag = user_tag(turn.asked.record_key)
+    first, token = first_of(playing.tracks, tag, leads_to, turn.asked.sent_at)
     return Play(first, token, title=playing.title)
 
 
@@ -180,6 +181,29 @@ def before_the_set(service: CoachService, turn: Turn) -> bool:
     the runner's record names, its call included: that set has not begun."""
     token = _playing_the_way_to_the_set(service, turn)
     return token is not None and player.before_the_set(token)
+
+
+def seconds_since_the_call(service: CoachService, turn: Turn) -> float | None:
+    """Outside a conversation, how long before this request the coach's queue finished
+    calling the set the runner's record names: the queue (praise, rest, introduction, the call)
+    began with the request that made it, and each track lasts its planned length. None when
+    the player is not past that call, or the queue is not the runner's. (A pause mid-rest
+    makes the call later than this says: reps said just after it then count as before.)"""
+    hands_free, token, now = service.hands_free, turn.asked.player_token, turn.asked.sent_at
+    if hands_free is None or token is None or now is None or turn.asked.in_conversation:
+        return None
+    began = token.queued_at
+    if began is None:
+        return None
+    if not token.belongs_to(turn.asked.record_key) or not token.leads_to(turn.progress):
+        return None
+    calls = [step for step, track_id in enumerate(token.track_ids) if track_id.startswith("set-")]
+    if not calls or token.step < calls[-1]:
+        return None
+    tracks = [hands_free.catalog.by_id(track_id) for track_id in token.track_ids[: calls[-1] + 1]]
+    if any(track is None for track in tracks):
+        return None
+    return now - (began + sum(track.planned_seconds for track in tracks if track is not None))
 
 
 def next_by_player(service: CoachService, turn: Turn) -> Play | Literal["call_again"] | None:

@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # imported only where the skill serves tracks (skill_builder)
 TOKEN_PREFIX = "ubc1"
 _TOKEN = re.compile(
     r"ubc1\.(?P<tag>[0-9a-f]{12})\.(?P<workout>[a-z0-9_]+)\.(?P<exercise>\d{1,3})\.(?P<set>\d{1,3})"
-    r"\.(?P<step>\d{1,2})\.(?P<ids>[a-z0-9,-]{1,400})"
+    r"\.(?P<step>\d{1,2})\.(?P<ids>[a-z0-9,-]{1,400})(?:\.(?P<at>\d{1,12}))?"
 )
 
 
@@ -59,10 +59,14 @@ class PlayerToken:
     set_number: int
     step: int  # which of `track_ids` this token's stream is
     track_ids: tuple[str, ...]
+    # When the queue began (the request that made it, epoch seconds): its tracks' planned
+    # lengths then say when its set was called. None in tokens made before it was kept.
+    queued_at: int | None = None
 
     def encode(self) -> str:
         place = f"{self.workout_id}.{self.exercise_index}.{self.set_number}"
-        return f"{TOKEN_PREFIX}.{self.tag}.{place}.{self.step}.{','.join(self.track_ids)}"
+        at = "" if self.queued_at is None else f".{self.queued_at}"
+        return f"{TOKEN_PREFIX}.{self.tag}.{place}.{self.step}.{','.join(self.track_ids)}{at}"
 
     @classmethod
     def decode(cls, text: object) -> PlayerToken | None:
@@ -76,8 +80,9 @@ class PlayerToken:
         step = int(found["step"])
         if step >= len(ids) or not all(ids):
             return None
+        at = None if found["at"] is None else int(found["at"])
         return cls(
-            found["tag"], found["workout"], int(found["exercise"]), int(found["set"]), step, ids
+            found["tag"], found["workout"], int(found["exercise"]), int(found["set"]), step, ids, at
         )
 
     def leads_to(self, progress: Progress) -> bool:
@@ -154,8 +159,10 @@ def now_showing(
     return AudioItemMetadata(title=f"{exercise}: {set_label}", subtitle=f"{workout} · {app_name}")
 
 
-def first_of(tracks: tuple[Track, ...], tag: str, progress: Progress) -> tuple[Track, PlayerToken]:
-    """The first track of a queue leading to `progress`, and its token."""
+def first_of(
+    tracks: tuple[Track, ...], tag: str, progress: Progress, queued_at: float | None = None
+) -> tuple[Track, PlayerToken]:
+    """The first track of a queue leading to `progress`, begun at `queued_at`, and its token."""
     token = PlayerToken(
         tag,
         progress.workout_id or "",
@@ -163,6 +170,7 @@ def first_of(tracks: tuple[Track, ...], tag: str, progress: Progress) -> tuple[T
         progress.set_number,
         0,
         tuple(track.id for track in tracks),
+        None if queued_at is None else int(queued_at),
     )
     return tracks[0], token
 

@@ -132,7 +132,18 @@ def test_next_plays_the_rest_and_the_call_with_a_token_naming_runner_and_place(
         0,
     )
     assert token.track_ids[1:] == ("rest-030", "set-bodyweight-1-2")
+    assert token.queued_at is not None  # when the queue began: when set 2 is called follows
     assert stored_set(store) == 2
+
+
+def test_a_token_from_before_the_queue_kept_its_time_still_reads() -> None:
+    # Players hold tokens across a deploy: one without the time is still the runner's queue.
+    old = f"ubc1.{user_tag(RUNNER)}.dumbbell.0.2.1.praise-1,rest-045,set-dumbbell-1-2"
+    token = PlayerToken.decode(old)
+    assert token is not None and token.queued_at is None and token.track_id == "rest-045"
+    assert PlayerToken.decode(token.encode()) == token
+    timed = PlayerToken.decode(old + ".1769508330")
+    assert timed is not None and timed.queued_at == 1769508330
 
 
 def track_id(directive: dict[str, Any]) -> str:
@@ -174,7 +185,8 @@ def test_a_track_that_fails_to_play_is_skipped_for_the_next(app: Flask) -> None:
     [
         lambda token: token.replace(".0.2.0.", ".0.3.0."),  # a place the runner is not at
         lambda token: "ubc1." + "0" * 12 + token[17:],  # another runner's tag
-        lambda token: token + ",rest-300",  # tampered queue... still ours? see below
+        # tampered queue (before the time it began)... still ours? see below
+        lambda token: "{},rest-300.{}".format(*token.rsplit(".", 1)),
         lambda token: "not-our-token",
         lambda token: "ubc1.zz.bodyweight.0.2.0.rest-030",
         lambda token: token.replace("rest-030", "../../etc/passwd"),
@@ -190,7 +202,7 @@ def test_a_stale_or_forged_token_queues_nothing_and_changes_nothing(
     forged = make_token(token)
     body = post(app, event(RUNNER, "PlaybackNearlyFinished", forged))
     queued = plays(body)
-    if forged.startswith(token):  # the queue edited by hand: its next step is still the real one
+    if ",rest-300." in forged:  # the queue edited by hand: its next step is still the real one
         assert [track_id(d) for d in queued] == ["rest-030"]
     else:
         assert queued == []
