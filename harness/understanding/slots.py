@@ -9,6 +9,7 @@ AMAZON.NUMBER as digits; AMAZON.DURATION as ISO 8601 ("PT1M30S"); AMAZON.TIME as
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -127,11 +128,19 @@ class SlotFiller:
         if not intent.slots:
             return {}
         best: tuple[float, dict[str, SlotMatch]] = (-1.0, {})
+        # One matcher with the words said as its second sequence: it indexes them once.
+        matcher = difflib.SequenceMatcher(None, (), list(words), autojunk=False)
         for sample in samples:
-            tokens = sample.split()
-            if not any(_SLOT_TOKEN.match(t) for t in tokens):
+            lined = _sample_tokens(sample)
+            if lined is None:
                 continue
-            filled, fit = self._line_up(intent, tokens, words)
+            fixed, slots = lined
+            matcher.set_seq1(fixed)
+            # A sample that could not beat the best even with every slot resolved is passed
+            # over: quick_ratio() is never below ratio().
+            if matcher.quick_ratio() + 0.05 * slots <= best[0]:
+                continue
+            filled, fit = self._line_up(intent, fixed, words, matcher)
             resolved = sum(
                 1
                 for name, value in filled.items()
@@ -143,10 +152,12 @@ class SlotFiller:
         return self.named_anywhere(intent, words, best[1])
 
     def _line_up(
-        self, intent: Intent, tokens: Sequence[str], words: Sequence[str]
+        self,
+        intent: Intent,
+        fixed: Sequence[str],
+        words: Sequence[str],
+        matcher: difflib.SequenceMatcher[str],
     ) -> tuple[dict[str, SlotMatch], float]:
-        fixed = [t if _SLOT_TOKEN.match(t) else normalize(t) for t in tokens]
-        matcher = difflib.SequenceMatcher(None, fixed, list(words), autojunk=False)
         filled: dict[str, SlotMatch] = {}
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             if op not in ("replace", "insert") or j1 == j2:
@@ -195,6 +206,17 @@ class SlotFiller:
             if found is not None:
                 filled[slot.name] = SlotMatch(found[0], found[1].id, found[1].value)
         return filled
+
+
+@functools.cache
+def _sample_tokens(sample: str) -> tuple[tuple[str, ...], int] | None:
+    """A sample's words as said (its {slot} tokens kept) and how many slots it has; None for a
+    sample with no slot."""
+    tokens = sample.split()
+    slots = sum(1 for t in tokens if _SLOT_TOKEN.match(t))
+    if not slots:
+        return None
+    return tuple(t if _SLOT_TOKEN.match(t) else normalize(t) for t in tokens), slots
 
 
 class _KnownPhrases:

@@ -240,3 +240,39 @@ def test_the_classifier_is_trained_once_and_read_back_until_what_it_learns_from_
     for colour in colours[: KEEP_OTHERS + 1]:  # each about 8 MB for the real model
         trained(["pick red", f"choose {colour}"])
     assert len(list(tmp_path.glob("stand-in-*.pickle"))) == KEEP_OTHERS + 1
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "okay i've finished that set",  # words, characters and a slot-free sample's neighbours
+        "start the banana workout",  # a value no slot knows
+        "zzzz qqqq",  # nothing the vocabularies hold: the classifier's intercepts alone
+        "i only managed eight on the shoulder press",
+    ],
+)
+def test_guesses_are_the_trained_pipelines_own_probabilities(said: str) -> None:
+    # The guesses skip scikit-learn's per-call checks (a dialog script's main cost); what the
+    # runner is understood to say must not move with it.
+    text = normalize(said)
+    guessed = {g.intent: g.confidence for g in STAND_IN.guesses(text)}  # trains it
+    expected = STAND_IN._pipeline.predict_proba([text])[0]
+    pipeline = dict(zip(STAND_IN._pipeline.classes_, expected, strict=True))
+    assert guessed.keys() == pipeline.keys()
+    assert all(abs(guessed[i] - pipeline[i]) < 1e-12 for i in pipeline)
+
+
+def test_a_two_intent_models_guesses_are_its_pipelines_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    intents = [{"name": "PickIntent", "samples": ["pick red", "choose blue"]}]
+    intents.append({"name": "AMAZON.FallbackIntent", "samples": []})
+    data = {"interactionModel": {"languageModel": {"invocationName": "picker", "intents": intents}}}
+    recogniser = StatisticalRecogniser(parse_model(data))
+    for said in ("pick the red one", "what's the weather"):
+        guessed = {g.intent: g.confidence for g in recogniser.guesses(said)}
+        expected = recogniser._pipeline.predict_proba([said])[0]
+        pipeline = dict(zip(recogniser._pipeline.classes_, expected, strict=True))
+        assert guessed.keys() == pipeline.keys()
+        assert all(abs(guessed[i] - pipeline[i]) < 1e-12 for i in pipeline)
