@@ -1509,6 +1509,12 @@ class Handlers:
         pending = turn.asked.pending
         # At "Only 6 of 12?" ending is meant, not a no: asked first, and nothing counted.
         partial = self.partial_asked(turn)
+        # Asked how to go on after pain, stopping is the runner's safe choice, not a no that
+        # holds the place and tells them how to stop: it ends (the cool-down as offered).
+        if pending == "pain:cool_down":
+            return self.cool_down_finished_for_pain(turn)
+        if pending is not None and pending.startswith("pain:"):
+            return self.stop(turn)
         if pending is not None and pending != "continue" and not partial:  # "not now": a no
             return self.no(turn)
         under_way = routine != "cool_down" and self.coach.position(turn.progress) is not None
