@@ -164,7 +164,9 @@ class Handlers:
             offer = self.composer.phrases.say(f"pain.{kind}_offer")
             return Outcome(self.composer.answer_then_ask(speech, f"pain:{kind}", (offer,)))
         hands_free = hf.plays_audio(self.service, turn)
-        return Outcome(self.composer.answer(turn.progress, speech, kind, hands_free))
+        over_a_rest = turn.asked.rest_left if self.before_the_call(turn) else None
+        reply = self.composer.answer(turn.progress, speech, kind, hands_free, over_a_rest)
+        return Outcome(reply)
 
     def routine_kind(self, turn: Turn) -> str | None:
         routine = turn.routine_part

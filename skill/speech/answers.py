@@ -790,10 +790,14 @@ class Answers(MoveReplies):
         speech: Speech,
         routine: str | None = None,
         hands_free: bool = False,
+        rest_left: float | None = None,
     ) -> Reply:
         """An answer that leaves the microphone open ends with what to say next: in a warm-up or
         cool-down (`routine`), what to say there; at a set the coach's audio leads
-        (`hands_free`), "Alexa, next", which reaches it once the microphone has closed."""
+        (`hands_free`), "Alexa, next", which reaches it once the microphone has closed. Given
+        over a rest paced in words (`rest_left` seconds of it, which runs on unspoken), how
+        long it still runs and the set after it come first: "say done when you finish" alone
+        sounds as if that set were under way."""
         if self.coach.position(progress) is None and routine is None:
             speech.say(self.phrases.say("workouts.which"))
             return self.ask(speech, "workouts.which")
@@ -803,6 +807,15 @@ class Answers(MoveReplies):
         if hands_free and not progress.paused:
             speech.say(self.phrases.say("audio.go"))
             return Reply(speech, self.hands_free_reprompt(), False)
+        here = self.coach.position(progress)
+        if rest_left is not None and here is not None and not progress.paused:
+            left = self.phrases.say(
+                "rest.left_then",
+                seconds=max(1, round(rest_left)),
+                set=here.set_number,
+                sets=here.exercise.sets,
+            )
+            speech.say(left)
         speech.say(self.phrases.say(self.go_key(progress)))
         return Reply(speech, self.set_reprompt(progress), False)
 
