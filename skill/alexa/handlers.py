@@ -1184,6 +1184,12 @@ class Handlers:
         if named is None and not self.under_way(turn) and not turn.progress.finished:
             return self.help(turn)  # "what do i do?" before choosing: how the coach works
         resting = self.told_to_stop_today(turn)
+        here = self.coach.position(turn.progress)
+        this_one = named is None or here is not None and here.exercise.id == named
+        if turn.progress.paused and this_one and not resting:
+            # Held (after pain, or "wait"): how it is done, with no set called after it, and
+            # the question still open or how to resume ("done" would start a set not begun)
+            return self.answer(turn, self.composer.explained)
         return Outcome(self.composer.how_to(turn.progress, named, resting))
 
     def status(self, turn: Turn) -> Outcome:

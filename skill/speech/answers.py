@@ -245,11 +245,7 @@ class Answers(MoveReplies):
             return self.answer(progress, self.introduce(plan, index))
         if here is None:
             return self.transition(progress, self.coach.nothing_active(progress))
-        stand_in = self.coach.stand_in(progress, here.exercise)
-        if stand_in is not None:  # the plan's set-up and cues need the kit the runner lacks
-            speech = self.introduce_stand_in(here.workout, here.exercise_index, stand_in, True)
-        else:
-            speech = self.introduce(here.workout, here.exercise_index)
+        speech = self.explained(progress)
         if resting:
             return self.answer_resting_today(progress, speech)
         set_number = here.set_number
@@ -260,6 +256,17 @@ class Answers(MoveReplies):
         )
         speech.extend(call)
         return Reply(speech, self.set_reprompt(progress), False)
+
+    def explained(self, progress: Progress) -> Speech:
+        """The exercise under way explained in full (its other way, without kit the runner
+        lacks), with no set called after it."""
+        here = self.coach.position(progress)
+        if here is None:
+            return Speech()
+        stand_in = self.coach.stand_in(progress, here.exercise)
+        if stand_in is not None:  # the plan's set-up and cues need the kit the runner lacks
+            return self.introduce_stand_in(here.workout, here.exercise_index, stand_in, True)
+        return self.introduce(here.workout, here.exercise_index)
 
     def go_ahead(
         self, progress: Progress, rest_over: bool = False, skip_hint: bool = False
