@@ -279,6 +279,10 @@ class Answers(MoveReplies):
         if here is None:
             return self.help(progress)
         speech = Speech().say(self.phrases.say("rest.cut_short" if rest_over else "set.ready"))
+        if progress.extra_of is not None:  # the extra set under way, never the planned one
+            extra = self.coach.tuned(progress, here.workout.exercises[progress.extra_of])
+            speech.extend(self.announce_extra(extra, progress.sets_done))
+            return Reply(speech, self.set_reprompt(progress), False, ends_rest=True)
         if skip_hint and here.set_number < here.exercise.sets:
             # Skipping the exercise itself is one word away (on its last set, "skip" once the
             # set could have been done counts it: no hint then).
@@ -1011,6 +1015,8 @@ class Answers(MoveReplies):
         here = self.coach.position(progress)
         if here is None:
             return self._no_workout(progress)
+        if progress.extra_of is not None:  # not "that's set 1 of 3" of the planned one next
+            return self.status_answer(progress)
         done = progress.sets_of(here.exercise_index)
         left = here.exercise.sets - done
         if done >= here.exercise.sets:  # gone back to once all were done: done again
