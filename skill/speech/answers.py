@@ -10,7 +10,7 @@ from skill.coaching import events as ev
 from skill.coaching.history import SESSIONS_A_WEEK, History, PastWorkout, Week
 from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, USUAL_PACE, Progress
 from skill.coaching.schedule import local
-from skill.content.models import WorkoutPlan
+from skill.content.models import Exercise, WorkoutPlan
 from skill.speech.moves import MoveReplies
 from skill.speech.ssml import Speech
 from skill.speech.wording import (
@@ -245,6 +245,13 @@ class Answers(MoveReplies):
             return self.answer(progress, self.introduce(plan, index))
         if here is None:
             return self.transition(progress, self.coach.nothing_active(progress))
+        extra = self.extra_under_way(progress)
+        if extra is not None and not resting and exercise_id is None:
+            # One more set of the exercise before: that one explained, and its set again
+            assert progress.extra_of is not None  # extra_under_way checked it
+            speech = self.introduce(here.workout, progress.extra_of)
+            speech.extend(self.announce_extra(extra, progress.sets_done))
+            return Reply(speech, self.set_reprompt(progress), False)
         speech = self.explained(progress)
         if resting:
             return self.answer_resting_today(progress, speech)
@@ -256,6 +263,14 @@ class Answers(MoveReplies):
         )
         speech.extend(call)
         return Reply(speech, self.set_reprompt(progress), False)
+
+    def extra_under_way(self, progress: Progress) -> Exercise | None:
+        """The exercise of the extra set under way ("one more set"), as tuned for the runner;
+        None with none. `position` is then the planned set after it, not what they are doing."""
+        here = self.coach.position(progress)
+        if here is None or progress.extra_of is None:
+            return None
+        return self.coach.tuned(progress, here.workout.exercises[progress.extra_of])
 
     def explained(self, progress: Progress) -> Speech:
         """The exercise under way explained in full (its other way, without kit the runner
@@ -971,6 +986,13 @@ class Answers(MoveReplies):
         here = self.coach.position(progress)
         if here is None:
             return idle()
+        extra = self.extra_under_way(progress)
+        if extra is not None:  # the set under way is one more of the exercise before
+            if key == "answers.reps":
+                return Speech().say(
+                    self.phrases.say("set.extra", name=extra.name, reps=self.reps(extra.reps))
+                )
+            return Speech().say(self.phrases.say(key, name=extra.name, works=extra.works))
         return Speech().say(
             self.phrases.say(
                 key,
