@@ -164,7 +164,9 @@ class Handlers:
             offer = self.composer.phrases.say(f"pain.{kind}_offer")
             return Outcome(self.composer.answer_then_ask(speech, f"pain:{kind}", (offer,)))
         hands_free = hf.plays_audio(self.service, turn)
-        return Outcome(self.composer.answer(turn.progress, speech, kind, hands_free))
+        over_a_rest = turn.asked.rest_left if self.before_the_call(turn) else None
+        reply = self.composer.answer(turn.progress, speech, kind, hands_free, over_a_rest)
+        return Outcome(reply)
 
     def routine_kind(self, turn: Turn) -> str | None:
         routine = turn.routine_part
@@ -1182,6 +1184,12 @@ class Handlers:
         if named is None and not self.under_way(turn) and not turn.progress.finished:
             return self.help(turn)  # "what do i do?" before choosing: how the coach works
         resting = self.told_to_stop_today(turn)
+        here = self.coach.position(turn.progress)
+        this_one = named is None or here is not None and here.exercise.id == named
+        if turn.progress.paused and this_one and not resting:
+            # Held (after pain, or "wait"): how it is done, with no set called after it, and
+            # the question still open or how to resume ("done" would start a set not begun)
+            return self.answer(turn, self.composer.explained)
         return Outcome(self.composer.how_to(turn.progress, named, resting))
 
     def status(self, turn: Turn) -> Outcome:
@@ -1509,6 +1517,12 @@ class Handlers:
         pending = turn.asked.pending
         # At "Only 6 of 12?" ending is meant, not a no: asked first, and nothing counted.
         partial = self.partial_asked(turn)
+        # Asked how to go on after pain, stopping is the runner's safe choice, not a no that
+        # holds the place and tells them how to stop: it ends (the cool-down as offered).
+        if pending == "pain:cool_down":
+            return self.cool_down_finished_for_pain(turn)
+        if pending is not None and pending.startswith("pain:"):
+            return self.stop(turn)
         if pending is not None and pending != "continue" and not partial:  # "not now": a no
             return self.no(turn)
         under_way = routine != "cool_down" and self.coach.position(turn.progress) is not None

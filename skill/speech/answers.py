@@ -10,7 +10,7 @@ from skill.coaching import events as ev
 from skill.coaching.history import SESSIONS_A_WEEK, History, PastWorkout, Week
 from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, USUAL_PACE, Progress
 from skill.coaching.schedule import local
-from skill.content.models import WorkoutPlan
+from skill.content.models import Exercise, WorkoutPlan
 from skill.speech.moves import MoveReplies
 from skill.speech.ssml import Speech
 from skill.speech.wording import (
@@ -245,11 +245,14 @@ class Answers(MoveReplies):
             return self.answer(progress, self.introduce(plan, index))
         if here is None:
             return self.transition(progress, self.coach.nothing_active(progress))
-        stand_in = self.coach.stand_in(progress, here.exercise)
-        if stand_in is not None:  # the plan's set-up and cues need the kit the runner lacks
-            speech = self.introduce_stand_in(here.workout, here.exercise_index, stand_in, True)
-        else:
-            speech = self.introduce(here.workout, here.exercise_index)
+        extra = self.extra_under_way(progress)
+        if extra is not None and not resting and exercise_id is None:
+            # One more set of the exercise before: that one explained, and its set again
+            assert progress.extra_of is not None  # extra_under_way checked it
+            speech = self.introduce(here.workout, progress.extra_of)
+            speech.extend(self.announce_extra(extra, progress.sets_done))
+            return Reply(speech, self.set_reprompt(progress), False)
+        speech = self.explained(progress)
         if resting:
             return self.answer_resting_today(progress, speech)
         set_number = here.set_number
@@ -260,6 +263,25 @@ class Answers(MoveReplies):
         )
         speech.extend(call)
         return Reply(speech, self.set_reprompt(progress), False)
+
+    def extra_under_way(self, progress: Progress) -> Exercise | None:
+        """The exercise of the extra set under way ("one more set"), as tuned for the runner;
+        None with none. `position` is then the planned set after it, not what they are doing."""
+        here = self.coach.position(progress)
+        if here is None or progress.extra_of is None:
+            return None
+        return self.coach.tuned(progress, here.workout.exercises[progress.extra_of])
+
+    def explained(self, progress: Progress) -> Speech:
+        """The exercise under way explained in full (its other way, without kit the runner
+        lacks), with no set called after it."""
+        here = self.coach.position(progress)
+        if here is None:
+            return Speech()
+        stand_in = self.coach.stand_in(progress, here.exercise)
+        if stand_in is not None:  # the plan's set-up and cues need the kit the runner lacks
+            return self.introduce_stand_in(here.workout, here.exercise_index, stand_in, True)
+        return self.introduce(here.workout, here.exercise_index)
 
     def go_ahead(
         self, progress: Progress, rest_over: bool = False, skip_hint: bool = False
@@ -272,6 +294,10 @@ class Answers(MoveReplies):
         if here is None:
             return self.help(progress)
         speech = Speech().say(self.phrases.say("rest.cut_short" if rest_over else "set.ready"))
+        if progress.extra_of is not None:  # the extra set under way, never the planned one
+            extra = self.coach.tuned(progress, here.workout.exercises[progress.extra_of])
+            speech.extend(self.announce_extra(extra, progress.sets_done))
+            return Reply(speech, self.set_reprompt(progress), False, ends_rest=True)
         if skip_hint and here.set_number < here.exercise.sets:
             # Skipping the exercise itself is one word away (on its last set, "skip" once the
             # set could have been done counts it: no hint then).
@@ -790,10 +816,14 @@ class Answers(MoveReplies):
         speech: Speech,
         routine: str | None = None,
         hands_free: bool = False,
+        rest_left: float | None = None,
     ) -> Reply:
         """An answer that leaves the microphone open ends with what to say next: in a warm-up or
         cool-down (`routine`), what to say there; at a set the coach's audio leads
-        (`hands_free`), "Alexa, next", which reaches it once the microphone has closed."""
+        (`hands_free`), "Alexa, next", which reaches it once the microphone has closed. Given
+        over a rest paced in words (`rest_left` seconds of it, which runs on unspoken), how
+        long it still runs and the set after it come first: "say done when you finish" alone
+        sounds as if that set were under way."""
         if self.coach.position(progress) is None and routine is None:
             speech.say(self.phrases.say("workouts.which"))
             return self.ask(speech, "workouts.which")
@@ -803,6 +833,15 @@ class Answers(MoveReplies):
         if hands_free and not progress.paused:
             speech.say(self.phrases.say("audio.go"))
             return Reply(speech, self.hands_free_reprompt(), False)
+        here = self.coach.position(progress)
+        if rest_left is not None and here is not None and not progress.paused:
+            left = self.phrases.say(
+                "rest.left_then",
+                seconds=max(1, round(rest_left)),
+                set=here.set_number,
+                sets=here.exercise.sets,
+            )
+            speech.say(left)
         speech.say(self.phrases.say(self.go_key(progress)))
         return Reply(speech, self.set_reprompt(progress), False)
 
@@ -947,6 +986,13 @@ class Answers(MoveReplies):
         here = self.coach.position(progress)
         if here is None:
             return idle()
+        extra = self.extra_under_way(progress)
+        if extra is not None:  # the set under way is one more of the exercise before
+            if key == "answers.reps":
+                return Speech().say(
+                    self.phrases.say("set.extra", name=extra.name, reps=self.reps(extra.reps))
+                )
+            return Speech().say(self.phrases.say(key, name=extra.name, works=extra.works))
         return Speech().say(
             self.phrases.say(
                 key,
@@ -991,6 +1037,8 @@ class Answers(MoveReplies):
         here = self.coach.position(progress)
         if here is None:
             return self._no_workout(progress)
+        if progress.extra_of is not None:  # not "that's set 1 of 3" of the planned one next
+            return self.status_answer(progress)
         done = progress.sets_of(here.exercise_index)
         left = here.exercise.sets - done
         if done >= here.exercise.sets:  # gone back to once all were done: done again

@@ -522,8 +522,9 @@ class Wording:
                 return self.kit_noted(after, plan, kit, index)
             case ev.KitBack(kit=kit, changed=changed):
                 speech = Speech().say(self.kit_back(kit))
-                if not changed:
-                    speech.say(self.phrases.say("kit.back_noted"))
+                if not changed:  # the kit named as after "without": German's "ohne Hantelbank"
+                    named = self.kit_names(kit, without=True)
+                    speech.say(self.phrases.say("kit.back_noted", kit=named))
                 here = self.coach.position(after)
                 if here is not None and after.load_of(here.exercise.id) == "harder":
                     if set(kit) & set(here.exercise.harder_kit):  # its harder way uses it again
