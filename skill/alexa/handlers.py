@@ -19,6 +19,7 @@ from skill.coaching import lasting_rest, pains, progression, take_back
 from skill.coaching.coach import Transition, partial_out_of
 from skill.coaching.history import History, remember
 from skill.coaching.progress import MIN_REST_SECONDS, USUAL_PACE, Progress
+from skill.coaching.routine import offered as routine_offered
 from skill.coaching.routine import stored as stored_routine
 from skill.speech.answers import BREATHLESS, FAINT, URGENT_PARTS
 from skill.speech.replies import Reply
@@ -278,7 +279,19 @@ class Handlers:
     def launch(self, turn: Turn) -> Outcome:
         urgent = pains.urgent_lately(turn.hurt, turn.now)
         hurt = self.held_for_pain(turn) or self.pain_asked_in_routine(turn)
-        return Outcome(self.composer.launch(turn.progress, turn.routine_part, urgent, hurt))
+        offer = self.cool_down_still_offered(turn)
+        return Outcome(self.composer.launch(turn.progress, turn.routine_part, urgent, hurt, offer))
+
+    def cool_down_still_offered(self, turn: Turn) -> bool:
+        """The cool-down offered at the workout's end, within LATE_YES_SECONDS, and the session
+        closed before it was answered: the welcome asks it again."""
+        ended = turn.progress.last_move_at
+        return (
+            routine_offered(turn.routine)
+            and turn.progress.finished
+            and ended is not None
+            and turn.now - ended < LATE_YES_SECONDS
+        )
 
     def held_for_pain(self, turn: Turn) -> bool:
         """The place is held since the runner said something hurt (in this exercise, or the
@@ -870,7 +883,9 @@ class Handlers:
             held = urgent or pains.said_in_routine(turn.hurt, kept, turn.now)
             return Outcome(reply, player=stop, hurt=held)
         if self.offer_open(turn) and part not in URGENT_PARTS:  # the cool-down, gently, after it
-            return Outcome(self.composer.pain_at_cool_down_offer(), player=stop)
+            # in this session only: the welcome later asks no cool-down of what hurt
+            gently = self.composer.pain_at_cool_down_offer()
+            return Outcome(gently, player=stop, events=(ev.CoolDownLeft(),))
         here = self.coach.position(turn.progress)
         if here is None:
             # Soon after the workout's end (the cool-down's last stretches, said as the session
@@ -1409,7 +1424,7 @@ class Handlers:
             turn.asked.pending is None
             and turn.asked.cool_down_offered
             and progress.finished
-            and turn.routine is None
+            and turn.routine_part is None
             and ended is not None
             and turn.now - ended < LATE_YES_SECONDS
         )
@@ -1425,8 +1440,9 @@ class Handlers:
             return Outcome(self.composer.which_workout(None))
         if question == "finished":  # not done: the set again
             return self.set_again_after_the_welcome(turn)
-        if question == "cool_down":
-            return self.reminding.offer_after(turn, Outcome(self.composer.cool_down_declined()))
+        if question == "cool_down":  # answered: not asked again on opening the coach
+            declined = Outcome(self.composer.cool_down_declined(), events=(ev.CoolDownLeft(),))
+            return self.reminding.offer_after(turn, declined)
         if self.partial_asked(turn):  # the set goes on
             unpaused = self.coach.resume(turn.progress, turn.now).progress
             return Outcome(self.composer.kept_place(unpaused), unpaused)
@@ -1524,7 +1540,9 @@ class Handlers:
         stopped = self.coach.stop(turn.progress, turn.now)
         so_far = next((e for e in stopped.events if isinstance(e, ev.WorkoutStopped)), None)
         goodbye = self.composer.goodbye(turn.progress, routine, so_far)
-        left = (ev.CoolDownLeft(),) if routine is not None and routine[0] == "cool_down" else ()
+        in_cool_down = routine is not None and routine[0] == "cool_down"
+        # the cool-down left, or its offer let go: opening the coach again does not ask it
+        left = (ev.CoolDownLeft(),) if in_cool_down or routine_offered(turn.routine) else ()
         stop = hf.stop_if_held(self.service, turn)
         ended = self.progression.ended(turn.progress, stopped.events, turn.exercises, turn.hurt)
         exercises = None if ended is None else ended.records
