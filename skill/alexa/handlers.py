@@ -460,8 +460,18 @@ class Handlers:
             return Outcome(player=by_player)
         if self.before_the_call(turn):  # the set after the rest starts: none was done
             return self.go_before_the_call(turn, "next")
+        if self.back_long_after(turn):  # done before leaving, or "done for today"? Asked
+            return Outcome(self.composer.finished_question(turn.progress))
         moved = self.move(turn, lambda p: self.coach.finish_set(p, turn.now))
         return self.loosened_up_first(turn, moved)
+
+    def back_long_after(self, turn: Turn) -> bool:
+        """Words in a new session ("Alexa, tell the coach I'm done") long enough after the set
+        was called to have cooled down: as "next" at the welcome's "Continue?", whether it was
+        done is asked. A button, which may not speak, counts it as before."""
+        spoken_anew = turn.asked.may_speak and not turn.asked.in_conversation
+        held = turn.progress.paused
+        return spoken_anew and not held and self.coach.cooled_down(turn.progress, turn.now)
 
     def back_after_the_set(self, turn: Turn) -> bool:
         """Back in a new session ("Alexa, tell the coach I'm ready") long enough after the set
