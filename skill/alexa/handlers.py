@@ -280,7 +280,18 @@ class Handlers:
         urgent = pains.urgent_lately(turn.hurt, turn.now)
         hurt = self.held_for_pain(turn) or self.pain_asked_in_routine(turn)
         offer = self.cool_down_still_offered(turn)
-        return Outcome(self.composer.launch(turn.progress, turn.routine_part, urgent, hurt, offer))
+        # a warm-up part the player was playing, recorded, is where they were: not the set after
+        routine = turn.routine_part or hf.routine_part_held(self.service, turn)
+        return Outcome(self.composer.launch(turn.progress, routine, urgent, hurt, offer))
+
+    def part_played_on(self, turn: Turn) -> Outcome | None:
+        """Yes to "Continue?" over a warm-up part played recorded (or a rest) that the welcome
+        stopped part-way: it plays on from there, as "Alexa, resume" would, rather than the set
+        after it called at once with the rest of the part, and the introduction, unheard."""
+        part = hf.resume_mid_rest(self.service, turn)
+        if part is None or hf.routine_part_held(self.service, turn) is None:
+            return None
+        return Outcome(progress=self.coach.resume(turn.progress, turn.now).progress, player=part)
 
     def cool_down_still_offered(self, turn: Turn) -> bool:
         """The cool-down offered at the workout's end, within LATE_YES_SECONDS, and the session
@@ -442,6 +453,10 @@ class Handlers:
         if self.offer_open(turn):  # "next", "done": nothing to count, the offer stands
             return self.offer_again(turn)
         if turn.asked.pending == "continue" and self.under_way(turn):
+            past = hf.past_the_part(self.service, turn)
+            if past is not None:  # in a warm-up part played recorded: on to what follows it
+                resumed = self.coach.resume(turn.progress, turn.now).progress
+                return Outcome(progress=resumed, player=past)
             # Told to stop that set for pain, or its rest still playing: never counted, called
             if self.held_for_pain(turn) or hf.before_the_set(self.service, turn):
                 return self.set_again_after_the_welcome(turn)
@@ -1383,7 +1398,7 @@ class Handlers:
         if question == "continue" and routine is not None:
             return self.next_routine_part(turn, *routine)
         if question == "continue":
-            return self.set_again_after_the_welcome(turn)
+            return self.part_played_on(turn) or self.set_again_after_the_welcome(turn)
         if question == "finished":  # done before leaving (paused or not): counted now
             unpaused = self.coach.resume(turn.progress, turn.now).progress
             return self.speak(turn, self.coach.finish_set(unpaused, turn.now))
