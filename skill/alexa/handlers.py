@@ -457,8 +457,11 @@ class Handlers:
             if past is not None:  # in a warm-up part played recorded: on to what follows it
                 resumed = self.coach.resume(turn.progress, turn.now).progress
                 return Outcome(progress=resumed, player=past)
-            # Told to stop that set for pain, or its rest still playing: never counted, called
-            if self.held_for_pain(turn) or hf.before_the_set(self.service, turn):
+            # Told to stop that set for pain, or its rest still playing (or stopped part-way,
+            # its set never called): never counted, called
+            before = hf.before_the_set(self.service, turn)
+            stopped = hf.stopped_before_the_call(self.service, turn)
+            if self.held_for_pain(turn) or before or stopped:
                 return self.set_again_after_the_welcome(turn)
             return Outcome(self.composer.finished_question(turn.progress))
         if self.partial_asked(turn):

@@ -207,6 +207,18 @@ def before_the_set(service: CoachService, turn: Turn) -> bool:
     return token is not None and player.before_the_set(token)
 
 
+def stopped_before_the_call(service: CoachService, turn: Turn) -> bool:
+    """The player holds, stopped part-way ("Alexa, pause", or the welcome opening over it), the
+    coach's queue before the call of the set the runner's record names (its rest, praise or
+    introduction): that set was never called, let alone done."""
+    token = turn.asked.player_token
+    if service.hands_free is None or token is None or turn.asked.player_playing:
+        return False
+    if not holds_player(service, turn) or not token.leads_to(turn.progress):
+        return False
+    return turn.asked.player_offset_ms > 0 and player.before_the_call(token)
+
+
 def seconds_since_the_call(service: CoachService, turn: Turn) -> float | None:
     """Outside a conversation, how long before this request the coach's queue finished
     calling the set the runner's record names: the queue (praise, rest, introduction, the call)
