@@ -327,11 +327,21 @@ class Handlers:
         # "Yes", "ok", "wait", "say that again" with nothing asked would answer with the way on
         # ("say resume when you're ready"): they hear the advice again.
         way_on = action in ASKS_THE_WAY_ON and turn.asked.pending is None and turn.asked.may_speak
+        if self.carrying_on_past_pain(turn, action):
+            return self.launch(turn)
         if not (one_shot or way_on) or not self.told_to_stop_today(turn):
             return action(self, turn)
         if turn.asked.kind.startswith("PlaybackController."):
             return self.nothing(turn)
         return self.launch(turn)
+
+    def carrying_on_past_pain(self, turn: Turn, action: Action) -> bool:
+        """Words in a new session ("Alexa, tell the coach next set", hands-free "Alexa, next" or
+        "Alexa, resume") that would carry on the exercise the runner stopped for pain, with
+        nothing moved since: they hear the welcome, which says why they stopped and asks
+        first, as opening the coach does. A button, which may not speak, calls the set again."""
+        spoken_anew = turn.asked.may_speak and not turn.asked.in_conversation
+        return spoken_anew and action in CARRIES_ON_THE_EXERCISE and self.held_for_pain(turn)
 
     def told_to_stop_today(self, turn: Turn) -> bool:
         """Within hours of being told to stop for chest pain, faintness or breathing, and not
@@ -1733,6 +1743,16 @@ MOVES_THE_WORKOUT: frozenset[Action] = frozenset(
         Handlers.yes,
         Handlers.go_to_exercise,
         Handlers.start_over,
+    }
+)
+# What goes on with the exercise under way, the set that hurt among them: after pain, asked first.
+CARRIES_ON_THE_EXERCISE: frozenset[Action] = frozenset(
+    {
+        Handlers.next_set,
+        Handlers.ready,
+        Handlers.resume,
+        Handlers.repeat,
+        Handlers.lead_again,
     }
 )
 # What moves nothing but answers with the way on ("say resume when you're ready"): out of a
