@@ -458,6 +458,8 @@ class Handlers:
         routine = turn.routine_part
         if self.pain_asked_in_routine(turn):
             return self.pain_asked_again(turn)
+        if self.pain_asked(turn):
+            return self.help(turn)
         if routine is not None:
             return self.next_routine_part(turn, *routine)
         if self.offer_open(turn):  # "next", "done": nothing to count, the offer stands
@@ -501,6 +503,13 @@ class Handlers:
         held = turn.progress.paused
         return spoken_anew and not held and self.coach.cooled_down(turn.progress, turn.now)
 
+    def pain_asked(self, turn: Turn) -> bool:
+        """The question after pain in an exercise is open ("shall I give you an easier way?"),
+        the set that hurt held: "done", "next" or "I only managed 8" there neither count it nor
+        call it again unasked; safety first, then the question again (as "help" answers)."""
+        pending = turn.asked.pending
+        return pending is not None and pending.startswith("pain:") and self.held_for_pain(turn)
+
     def back_after_the_set(self, turn: Turn) -> bool:
         """Back in a new session ("Alexa, tell the coach I'm ready") long enough after the set
         was announced to have done it. In a conversation the runner is answered within seconds,
@@ -524,6 +533,8 @@ class Handlers:
         """ "I only managed 8", "I failed on rep ten": the set counts, kept as partial. In a
         warm-up, or said while the coach still leads up to a set (the one before it already
         counted whole), no set is under way to count: the way on is said instead."""
+        if self.pain_asked(turn):  # the set that hurt: never counted
+            return self.help(turn)
         reps = turn.asked.slot("reps").whole_number
         failed = turn.asked.slot("failed_rep").whole_number
         if reps is None and failed is not None:
@@ -1749,6 +1760,7 @@ MOVES_THE_WORKOUT: frozenset[Action] = frozenset(
 CARRIES_ON_THE_EXERCISE: frozenset[Action] = frozenset(
     {
         Handlers.next_set,
+        Handlers.partial_set,
         Handlers.ready,
         Handlers.resume,
         Handlers.repeat,
