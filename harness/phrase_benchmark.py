@@ -37,6 +37,7 @@ from harness.understanding.recognisers import EXACT, STATISTICAL, Recogniser, re
 from harness.utterances import FALLBACK_INTENT, SlotMatch
 from harness.yaml12 import load_yaml12
 from skill.app import create_app
+from skill.coaching.routine import parse as parse_routine
 from skill.locales import DEFAULT as DEFAULT_LOCALE
 from skill.locales import closest
 from skill.persistence.keys import record_key
@@ -221,7 +222,10 @@ class Place:
         if record_text:
             attributes = json.loads(record_text).get("attributes", {})
             progress = attributes.get("progress") or {}
-            routine = attributes.get("routine")
+            # a part under way ("warm_up:1"); the cool-down offered and unanswered, kept there
+            # too, is no part (skill.coaching.routine.OFFERED)
+            stored = attributes.get("routine")
+            routine = stored if parse_routine(stored) is not None else None
         return cls(
             progress.get("workout_id"),
             progress.get("started_at"),

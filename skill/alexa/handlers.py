@@ -19,6 +19,7 @@ from skill.coaching import lasting_rest, pains, progression, take_back
 from skill.coaching.coach import Transition, partial_out_of
 from skill.coaching.history import History, remember
 from skill.coaching.progress import MIN_REST_SECONDS, USUAL_PACE, Progress
+from skill.coaching.routine import offered as routine_offered
 from skill.coaching.routine import stored as stored_routine
 from skill.speech.answers import BREATHLESS, FAINT, URGENT_PARTS
 from skill.speech.replies import Reply
@@ -280,7 +281,30 @@ class Handlers:
     def launch(self, turn: Turn) -> Outcome:
         urgent = pains.urgent_lately(turn.hurt, turn.now)
         hurt = self.held_for_pain(turn) or self.pain_asked_in_routine(turn)
-        return Outcome(self.composer.launch(turn.progress, turn.routine_part, urgent, hurt))
+        offer = self.cool_down_still_offered(turn)
+        # a warm-up part the player was playing, recorded, is where they were: not the set after
+        routine = turn.routine_part or hf.routine_part_held(self.service, turn)
+        return Outcome(self.composer.launch(turn.progress, routine, urgent, hurt, offer))
+
+    def part_played_on(self, turn: Turn) -> Outcome | None:
+        """Yes to "Continue?" over a warm-up part played recorded (or a rest) that the welcome
+        stopped part-way: it plays on from there, as "Alexa, resume" would, rather than the set
+        after it called at once with the rest of the part, and the introduction, unheard."""
+        part = hf.resume_mid_rest(self.service, turn)
+        if part is None or hf.routine_part_held(self.service, turn) is None:
+            return None
+        return Outcome(progress=self.coach.resume(turn.progress, turn.now).progress, player=part)
+
+    def cool_down_still_offered(self, turn: Turn) -> bool:
+        """The cool-down offered at the workout's end, within LATE_YES_SECONDS, and the session
+        closed before it was answered: the welcome asks it again."""
+        ended = turn.progress.last_move_at
+        return (
+            routine_offered(turn.routine)
+            and turn.progress.finished
+            and ended is not None
+            and turn.now - ended < LATE_YES_SECONDS
+        )
 
     def held_for_pain(self, turn: Turn) -> bool:
         """The place is held since the runner said something hurt (in this exercise, or the
@@ -305,11 +329,21 @@ class Handlers:
         # "Yes", "ok", "wait", "say that again" with nothing asked would answer with the way on
         # ("say resume when you're ready"): they hear the advice again.
         way_on = action in ASKS_THE_WAY_ON and turn.asked.pending is None and turn.asked.may_speak
+        if self.carrying_on_past_pain(turn, action):
+            return self.launch(turn)
         if not (one_shot or way_on) or not self.told_to_stop_today(turn):
             return action(self, turn)
         if turn.asked.kind.startswith("PlaybackController."):
             return self.nothing(turn)
         return self.launch(turn)
+
+    def carrying_on_past_pain(self, turn: Turn, action: Action) -> bool:
+        """Words in a new session ("Alexa, tell the coach next set", hands-free "Alexa, next" or
+        "Alexa, resume") that would carry on the exercise the runner stopped for pain, with
+        nothing moved since: they hear the welcome, which says why they stopped and asks
+        first, as opening the coach does. A button, which may not speak, calls the set again."""
+        spoken_anew = turn.asked.may_speak and not turn.asked.in_conversation
+        return spoken_anew and action in CARRIES_ON_THE_EXERCISE and self.held_for_pain(turn)
 
     def told_to_stop_today(self, turn: Turn) -> bool:
         """Within hours of being told to stop for chest pain, faintness or breathing, and not
@@ -426,13 +460,22 @@ class Handlers:
         routine = turn.routine_part
         if self.pain_asked_in_routine(turn):
             return self.pain_asked_again(turn)
+        if self.pain_asked(turn):
+            return self.help(turn)
         if routine is not None:
             return self.next_routine_part(turn, *routine)
         if self.offer_open(turn):  # "next", "done": nothing to count, the offer stands
             return self.offer_again(turn)
         if turn.asked.pending == "continue" and self.under_way(turn):
-            # Told to stop that set for pain, or its rest still playing: never counted, called
-            if self.held_for_pain(turn) or hf.before_the_set(self.service, turn):
+            past = hf.past_the_part(self.service, turn)
+            if past is not None:  # in a warm-up part played recorded: on to what follows it
+                resumed = self.coach.resume(turn.progress, turn.now).progress
+                return Outcome(progress=resumed, player=past)
+            # Told to stop that set for pain, or its rest still playing (or stopped part-way,
+            # its set never called): never counted, called
+            before = hf.before_the_set(self.service, turn)
+            stopped = hf.stopped_before_the_call(self.service, turn)
+            if self.held_for_pain(turn) or before or stopped:
                 return self.set_again_after_the_welcome(turn)
             return Outcome(self.composer.finished_question(turn.progress))
         if self.partial_asked(turn):
@@ -449,8 +492,25 @@ class Handlers:
             return Outcome(player=by_player)
         if self.before_the_call(turn):  # the set after the rest starts: none was done
             return self.go_before_the_call(turn, "next")
+        if self.back_long_after(turn):  # done before leaving, or "done for today"? Asked
+            return Outcome(self.composer.finished_question(turn.progress))
         moved = self.move(turn, lambda p: self.coach.finish_set(p, turn.now))
         return self.loosened_up_first(turn, moved)
+
+    def back_long_after(self, turn: Turn) -> bool:
+        """Words in a new session ("Alexa, tell the coach I'm done") long enough after the set
+        was called to have cooled down: as "next" at the welcome's "Continue?", whether it was
+        done is asked. A button, which may not speak, counts it as before."""
+        spoken_anew = turn.asked.may_speak and not turn.asked.in_conversation
+        held = turn.progress.paused
+        return spoken_anew and not held and self.coach.cooled_down(turn.progress, turn.now)
+
+    def pain_asked(self, turn: Turn) -> bool:
+        """The question after pain in an exercise is open ("shall I give you an easier way?"),
+        the set that hurt held: "done", "next" or "I only managed 8" there neither count it nor
+        call it again unasked; safety first, then the question again (as "help" answers)."""
+        pending = turn.asked.pending
+        return pending is not None and pending.startswith("pain:") and self.held_for_pain(turn)
 
     def back_after_the_set(self, turn: Turn) -> bool:
         """Back in a new session ("Alexa, tell the coach I'm ready") long enough after the set
@@ -475,6 +535,8 @@ class Handlers:
         """ "I only managed 8", "I failed on rep ten": the set counts, kept as partial. In a
         warm-up, or said while the coach still leads up to a set (the one before it already
         counted whole), no set is under way to count: the way on is said instead."""
+        if self.pain_asked(turn):  # the set that hurt: never counted
+            return self.help(turn)
         reps = turn.asked.slot("reps").whole_number
         failed = turn.asked.slot("failed_rep").whole_number
         if reps is None and failed is not None:
@@ -872,7 +934,9 @@ class Handlers:
             held = urgent or pains.said_in_routine(turn.hurt, kept, turn.now)
             return Outcome(reply, player=stop, hurt=held)
         if self.offer_open(turn) and part not in URGENT_PARTS:  # the cool-down, gently, after it
-            return Outcome(self.composer.pain_at_cool_down_offer(), player=stop)
+            # in this session only: the welcome later asks no cool-down of what hurt
+            gently = self.composer.pain_at_cool_down_offer()
+            return Outcome(gently, player=stop, events=(ev.CoolDownLeft(),))
         here = self.coach.position(turn.progress)
         if here is None:
             # Soon after the workout's end (the cool-down's last stretches, said as the session
@@ -1366,7 +1430,7 @@ class Handlers:
         if question == "continue" and routine is not None:
             return self.next_routine_part(turn, *routine)
         if question == "continue":
-            return self.set_again_after_the_welcome(turn)
+            return self.part_played_on(turn) or self.set_again_after_the_welcome(turn)
         if question == "finished":  # done before leaving (paused or not): counted now
             unpaused = self.coach.resume(turn.progress, turn.now).progress
             return self.speak(turn, self.coach.finish_set(unpaused, turn.now))
@@ -1417,7 +1481,7 @@ class Handlers:
             turn.asked.pending is None
             and turn.asked.cool_down_offered
             and progress.finished
-            and turn.routine is None
+            and turn.routine_part is None
             and ended is not None
             and turn.now - ended < LATE_YES_SECONDS
         )
@@ -1433,8 +1497,9 @@ class Handlers:
             return Outcome(self.composer.which_workout(None))
         if question == "finished":  # not done: the set again
             return self.set_again_after_the_welcome(turn)
-        if question == "cool_down":
-            return self.reminding.offer_after(turn, Outcome(self.composer.cool_down_declined()))
+        if question == "cool_down":  # answered: not asked again on opening the coach
+            declined = Outcome(self.composer.cool_down_declined(), events=(ev.CoolDownLeft(),))
+            return self.reminding.offer_after(turn, declined)
         if self.partial_asked(turn):  # the set goes on
             unpaused = self.coach.resume(turn.progress, turn.now).progress
             return Outcome(self.composer.kept_place(unpaused), unpaused)
@@ -1538,7 +1603,9 @@ class Handlers:
         stopped = self.coach.stop(turn.progress, turn.now)
         so_far = next((e for e in stopped.events if isinstance(e, ev.WorkoutStopped)), None)
         goodbye = self.composer.goodbye(turn.progress, routine, so_far)
-        left = (ev.CoolDownLeft(),) if routine is not None and routine[0] == "cool_down" else ()
+        in_cool_down = routine is not None and routine[0] == "cool_down"
+        # the cool-down left, or its offer let go: opening the coach again does not ask it
+        left = (ev.CoolDownLeft(),) if in_cool_down or routine_offered(turn.routine) else ()
         stop = hf.stop_if_held(self.service, turn)
         ended = self.progression.ended(turn.progress, stopped.events, turn.exercises, turn.hurt)
         exercises = None if ended is None else ended.records
@@ -1701,6 +1768,17 @@ MOVES_THE_WORKOUT: frozenset[Action] = frozenset(
         Handlers.yes,
         Handlers.go_to_exercise,
         Handlers.start_over,
+    }
+)
+# What goes on with the exercise under way, the set that hurt among them: after pain, asked first.
+CARRIES_ON_THE_EXERCISE: frozenset[Action] = frozenset(
+    {
+        Handlers.next_set,
+        Handlers.partial_set,
+        Handlers.ready,
+        Handlers.resume,
+        Handlers.repeat,
+        Handlers.lead_again,
     }
 )
 # What moves nothing but answers with the way on ("say resume when you're ready"): out of a

@@ -134,6 +134,30 @@ def routine_playing(service: CoachService, turn: Turn) -> tuple[str, int] | None
     return None if token is None else player.routine_part_from_token(token)
 
 
+def routine_part_held(service: CoachService, turn: Turn) -> tuple[str, int] | None:
+    """("warm_up" or "cool_down", the part) when the player holds, playing or stopped part-way,
+    that recorded part of the runner's warm-up or cool-down, its queue leading to their place;
+    None otherwise."""
+    token = turn.asked.player_token
+    if service.hands_free is None or token is None or turn.asked.player_offset_ms <= 0:
+        return None
+    if not holds_player(service, turn) or not token.leads_to(turn.progress):
+        return None
+    return player.routine_part_from_token(token)
+
+
+def past_the_part(service: CoachService, turn: Turn) -> Play | None:
+    """ "Next" over a recorded warm-up part the player holds (playing, or stopped part-way by
+    the welcome): what its queue plays after it (the introduction, the set's call); None when
+    no such part is held."""
+    token, hands_free = turn.asked.player_token, service.hands_free
+    if token is None or hands_free is None or routine_part_held(service, turn) is None:
+        return None
+    later = skip_to_call(token)
+    track = None if later is None else hands_free.catalog.by_id(later.track_id)
+    return None if later is None or track is None else Play(track, later)
+
+
 def routine_again(service: CoachService, turn: Turn) -> Play | None:
     """The warm-up or cool-down part the player is playing, from its start ("Alexa, repeat")."""
     token = _playing_the_way_to_the_set(service, turn)
@@ -181,6 +205,18 @@ def before_the_set(service: CoachService, turn: Turn) -> bool:
     the runner's record names, its call included: that set has not begun."""
     token = _playing_the_way_to_the_set(service, turn)
     return token is not None and player.before_the_set(token)
+
+
+def stopped_before_the_call(service: CoachService, turn: Turn) -> bool:
+    """The player holds, stopped part-way ("Alexa, pause", or the welcome opening over it), the
+    coach's queue before the call of the set the runner's record names (its rest, praise or
+    introduction): that set was never called, let alone done."""
+    token = turn.asked.player_token
+    if service.hands_free is None or token is None or turn.asked.player_playing:
+        return False
+    if not holds_player(service, turn) or not token.leads_to(turn.progress):
+        return False
+    return turn.asked.player_offset_ms > 0 and player.before_the_call(token)
 
 
 def seconds_since_the_call(service: CoachService, turn: Turn) -> float | None:

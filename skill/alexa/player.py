@@ -202,6 +202,12 @@ def before_the_set(token: PlayerToken) -> bool:
     return token.track_id.startswith((*_BEFORE_THE_SET, "set-"))
 
 
+def before_the_call(token: PlayerToken) -> bool:
+    """Whether `token`'s track comes before the call of the set it leads to (the praise, rest,
+    introduction or reminder): that set was not called yet."""
+    return token.track_id.startswith(_BEFORE_THE_SET)
+
+
 def skip_to_call(token: PlayerToken) -> PlayerToken | None:
     """The token of the track to jump to when the runner says "next" while `token`'s track
     still leads up to the set: past the lead-in and the rest (to the new exercise's

@@ -36,8 +36,8 @@ from skill.coaching.progress import (
     Progress,
     ProgressError,
 )
+from skill.coaching.routine import offered, routine_after
 from skill.coaching.routine import parse as parse_routine
-from skill.coaching.routine import routine_after
 from skill.coaching.schedule import Reminders
 from skill.locales import DEFAULT, closest
 from skill.persistence import (
@@ -292,7 +292,8 @@ class Turn:
     history: StoredHistory = field(default_factory=lambda: StoredHistory(None))
     preferences: Preferences = Preferences()
     notice: str | None = None  # said first: the record could not be used (a fresh start)
-    routine: str | None = None  # the warm-up or cool-down part under way (skill.coaching.routine)
+    # the warm-up or cool-down part under way, or the cool-down offered (skill.coaching.routine)
+    routine: str | None = None
     hurt: Mapping[str, float] = field(default_factory=dict)  # skill.coaching.pains
     reminders: Reminders = Reminders()  # skill.coaching.schedule
     exercises: progression.Records = field(default_factory=dict)  # skill.coaching.progression
@@ -512,7 +513,7 @@ def read_turn(
         preferences=(
             Preferences.from_dict(preferences) if isinstance(preferences, dict) else Preferences()
         ),
-        routine=routine if parse_routine(routine) is not None else None,
+        routine=routine if parse_routine(routine) is not None or offered(routine) else None,
         hurt=pains.read(record.get(HURT)),
         reminders=Reminders.from_dict(record.get(REMINDERS)),
         exercises=exercises,

@@ -198,7 +198,7 @@ class CoolDownPart:
 
 @dataclass(frozen=True)
 class CoolDownLeft:
-    """The runner stopped during the cool-down: it is over."""
+    """The runner stopped during the cool-down, or declined it at its offer: it is over."""
 
 
 @dataclass(frozen=True)

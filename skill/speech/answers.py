@@ -39,11 +39,13 @@ class Answers(MoveReplies):
         routine: tuple[str, int] | None = None,
         urgent: bool = False,
         hurt: bool = False,
+        cool_down_offered: bool = False,
     ) -> Reply:
         """The welcome; `urgent`: soon after stopping for chest pain, faintness or breathing,
         that advice again and the place kept for another day, never an offer to carry on;
         `hurt`: the place is held where the exercise (or the warm-up or cool-down part) hurt,
-        said before the offer to carry on."""
+        said before the offer to carry on; `cool_down_offered`: the session closed at the
+        cool-down offer minutes ago, which is asked again."""
         here = self.coach.position(progress)
         if urgent:
             speech = Speech().say(self.phrases.say("launch.after_urgent"))
@@ -83,6 +85,11 @@ class Answers(MoveReplies):
             return self.ask_yes_no(Speech().say(offer), "continue")
         if here is not None:
             return self._ask_about_the_set(progress, "launch.resume_offer", "continue")
+        plan = self._offered_cool_down(progress) if cool_down_offered else None
+        if plan is not None:
+            speech = Speech().say(self.phrases.say("launch.cool_down_offer", workout=plan.name))
+            offer = self.phrases.say("cool_down.offer", minutes=self.length(plan.cool_down))
+            return self.ask_yes_no(speech.say(offer), "cool_down")
         if progress.workout_id:
             text = self.phrases.say("launch.returning", workouts=self.workout_names())
         else:
