@@ -15,7 +15,8 @@ the sample with more fixed words, then to the earlier one in the model, so resul
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Literal
@@ -416,6 +417,32 @@ def _plain_index(samples: Iterable[_Sample]) -> dict[str, _Sample]:
     return index
 
 
+class _ByWord:
+    """Slotted samples indexed by the rarest of their own words: only those whose word was
+    said can match (every one of a sample's words must be), so only they are tried."""
+
+    def __init__(self, samples: tuple[_Sample, ...]) -> None:
+        self.samples = samples
+        counts = Counter(word for sample in samples for word in sample.words)
+        by_word: dict[str, list[int]] = {}
+        wordless: list[int] = []
+        for at, sample in enumerate(samples):
+            if not sample.words:
+                wordless.append(at)
+                continue
+            rarest = min(sorted(sample.words), key=lambda word: counts[word])
+            by_word.setdefault(rarest, []).append(at)
+        self._wordless = tuple(wordless)
+        self._by_word = {word: tuple(found) for word, found in by_word.items()}
+
+    def could_match(self, words: frozenset[str]) -> Iterator[_Sample]:
+        """The samples whose indexed word is among `words`, in their order."""
+        found = [*self._wordless]
+        for word in words:
+            found.extend(self._by_word.get(word, ()))
+        return (self.samples[at] for at in sorted(found))
+
+
 class Matcher:
     """The compiled samples of one model; `match` is the public entry point."""
 
@@ -441,9 +468,9 @@ class Matcher:
         # those are looked up (the first in order wins a tie) and only slotted ones are tried.
         self._plain = _plain_index(samples)
         self._plain_by_intent = {i: _plain_index(found) for i, found in self._by_intent.items()}
-        self._slotted = tuple(s for s in samples if s.slots)
+        self._slotted = _ByWord(tuple(s for s in samples if s.slots))
         self._slotted_by_intent = {
-            i: tuple(s for s in found if s.slots) for i, found in self._by_intent.items()
+            i: _ByWord(tuple(s for s in found if s.slots)) for i, found in self._by_intent.items()
         }
 
     def samples_of(self, intent: str) -> tuple[str, ...]:
@@ -490,9 +517,11 @@ class Matcher:
         plain = self._plain if intent is None else self._plain_by_intent.get(intent, {})
         if text in plain:
             return Candidate(plain[text], {}, 0, True)
-        samples = self._slotted if intent is None else self._slotted_by_intent.get(intent, ())
+        slotted = self._slotted if intent is None else self._slotted_by_intent.get(intent)
+        if slotted is None:
+            return None
         words = frozenset(text.split())
-        found = (self._try(sample, text, words) for sample in samples)
+        found = (self._try(sample, text, words) for sample in slotted.could_match(words))
         return min((c for c in found if c is not None), key=lambda c: c.rank, default=None)
 
     def _try(self, sample: _Sample, text: str, words: frozenset[str]) -> Candidate | None:
