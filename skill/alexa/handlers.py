@@ -494,13 +494,15 @@ class Handlers:
             return self.go_before_the_call(turn, "next")
         if self.back_long_after(turn):  # done before leaving, or "done for today"? Asked
             return Outcome(self.composer.finished_question(turn.progress))
+        if self.pressed_long_after(turn):  # a button cannot ask: the set again, uncounted
+            return self.set_called_again(turn)
         moved = self.move(turn, lambda p: self.coach.finish_set(p, turn.now))
         return self.loosened_up_first(turn, moved)
 
     def back_long_after(self, turn: Turn) -> bool:
         """Words in a new session ("Alexa, tell the coach I'm done") long enough after the set
         was called to have cooled down: as "next" at the welcome's "Continue?", whether it was
-        done is asked. A button, which may not speak, counts it as before."""
+        done is asked (a button, which may not speak, calls the set again: pressed_long_after)."""
         spoken_anew = turn.asked.may_speak and not turn.asked.in_conversation
         held = turn.progress.paused
         return spoken_anew and not held and self.coach.cooled_down(turn.progress, turn.now)
@@ -511,6 +513,13 @@ class Handlers:
         call it again unasked; safety first, then the question again (as "help" answers)."""
         pending = turn.asked.pending
         return pending is not None and pending.startswith("pain:") and self.held_for_pain(turn)
+
+    def pressed_long_after(self, turn: Turn) -> bool:
+        """The device's next button pressed long enough after the set was called to have cooled
+        down: it cannot ask whether the set was done, so it counts nothing."""
+        pressed = not turn.asked.may_speak and turn.asked.kind.startswith("PlaybackController.")
+        held = turn.progress.paused
+        return pressed and not held and self.coach.cooled_down(turn.progress, turn.now)
 
     def back_after_the_set(self, turn: Turn) -> bool:
         """Back in a new session ("Alexa, tell the coach I'm ready") long enough after the set
