@@ -138,7 +138,20 @@ class Handlers:
             reply = replace(reply, reprompt=self.composer.hands_free_reprompt(kind))
         if reply.end_session and any(isinstance(e, ev.CoolDownPart) for e in move.events):
             return self.reminding.offer_after(turn, replace(moved, reply=reply))
+        if self.called_cold(turn, move):
+            return self.loosen_up_first(replace(moved, reply=reply))
         return replace(moved, reply=reply)
+
+    def called_cold(self, turn: Turn, move: Transition) -> bool:
+        """A set called at "Continue?" by anything but its yes ("I'm ready", "skip this
+        exercise", "I've got my pull-up bar now") after long enough away to have cooled down:
+        the runner loosens up first there too, as the yes tells them."""
+        calls = any(isinstance(e, ev.SetAnnounced | ev.ExerciseIntroduced) for e in move.events)
+        return (
+            calls
+            and turn.asked.pending == "continue"
+            and self.coach.cooled_down(turn.progress, turn.now)
+        )
 
     def say(self, reply: Reply) -> Outcome:
         return Outcome(reply)
