@@ -1548,14 +1548,6 @@ class Handlers:
         done, the workout so far is summed up and kept in the history as partial (stopping
         again, or finishing it later, replaces that entry)."""
         routine = turn.routine_part
-        stopped = self.coach.stop(turn.progress, turn.now)
-        so_far = next((e for e in stopped.events if isinstance(e, ev.WorkoutStopped)), None)
-        goodbye = self.composer.goodbye(turn.progress, routine, so_far)
-        left = (ev.CoolDownLeft(),) if routine is not None and routine[0] == "cool_down" else ()
-        stop = hf.stop_if_held(self.service, turn)
-        ended = self.progression.ended(turn.progress, stopped.events, turn.exercises, turn.hurt)
-        exercises = None if ended is None else ended.records
-        history = self.so_far(turn, stopped)
         # Held, as after "hold on": a later "next set" calls the set left, never counts it. At
         # "Continue?" nothing was done since the last move (they were away): no time counted
         held = None
@@ -1564,6 +1556,16 @@ class Handlers:
                 held = self.coach.hold(turn.progress)
             else:
                 held = self.coach.pause(turn.progress, turn.now).progress
+        # Summed up as held, so the minutes said now are those kept, and said again if the
+        # workout is left later at "Continue?"
+        stopped = self.coach.stop(turn.progress if held is None else held, turn.now)
+        so_far = next((e for e in stopped.events if isinstance(e, ev.WorkoutStopped)), None)
+        goodbye = self.composer.goodbye(turn.progress, routine, so_far)
+        left = (ev.CoolDownLeft(),) if routine is not None and routine[0] == "cool_down" else ()
+        stop = hf.stop_if_held(self.service, turn)
+        ended = self.progression.ended(turn.progress, stopped.events, turn.exercises, turn.hurt)
+        exercises = None if ended is None else ended.records
+        history = self.so_far(turn, stopped)
         return Outcome(
             goodbye, held, history=history, player=stop, events=left, exercises=exercises
         )
