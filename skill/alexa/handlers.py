@@ -35,6 +35,12 @@ REMEMBERED = (ev.WorkoutFinished, ev.WorkoutStopped, ev.ExerciseIntroduced)
 # offer, asked when the workout is over: "dinner's ready" is heard as ready too, and the
 # cool-down has words of its own ("yes", "let's cool down").
 READY_MEANS_YES = frozenset({"continue", "switch", "start", "go_to", "start_over"})
+# Questions offering to do something, which "cancel" or "never mind" calls off (a no). Not
+# "Continue?", "Stop here for today?", the cool-down offer nor a question after pain: there
+# cancelling ends, as stop does.
+CANCEL_MEANS_NO = frozenset(
+    {"start_over", "switch", "go_to", "back", "take_back", "step_up", "partial", "reset", "remind"}
+)
 ALL_KIT = "all"  # the KIT slot's id for every piece at once: "no equipment", "my kit"
 
 # The least time one set takes: "skip" on a last set sooner after its call does not count it.
@@ -1541,6 +1547,15 @@ class Handlers:
         under_way = routine != "cool_down" and self.coach.position(turn.progress) is not None
         if under_way and turn.asked.in_conversation and (pending is None or partial):
             return Outcome(self.composer.confirm_end(turn.progress, routine))
+        return self.stop(turn)
+
+    def cancel(self, turn: Turn) -> Outcome:
+        """ "Cancel" or "never mind" at a question that offers to do something (start over,
+        switch, go back, go up a rep, count a partial set, reset, remind) calls that off: a no,
+        the workout going on. Anywhere else it stops, as "stop" does."""
+        pending = turn.asked.pending or ""
+        if pending.partition(":")[0] in CANCEL_MEANS_NO:
+            return self.no(turn)
         return self.stop(turn)
 
     def stop(self, turn: Turn) -> Outcome:
