@@ -924,6 +924,11 @@ class Handlers:
         easier = exercise.easier is not None and paused.load_of(exercise.id) != "easier"
         begun = before is None
         reply = self.composer.pain(paused, part, "easier" if easier else "skip", begun=begun)
+        if part in URGENT_PARTS:
+            # The workout ends for today, as at "stop": the sets done kept as a partial workout
+            # ("how did I do this week" counts them), the place kept for another day
+            so_far = self.so_far(turn, self.coach.stop(paused, turn.now))
+            return Outcome(reply, paused, history=so_far, player=stop, hurt=hurt)
         return Outcome(reply, paused, player=stop, hurt=hurt)
 
     def before_the_set(self, turn: Turn) -> bool:
