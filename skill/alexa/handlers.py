@@ -298,6 +298,11 @@ class Handlers:
 
     def launch(self, turn: Turn) -> Outcome:
         urgent = pains.urgent_lately(turn.hurt, turn.now)
+        if self.routine_kind(turn) == "cool_down" and not self.cooling_down_now(turn):
+            # A cool-down left hours or days ago is over: the welcome offers a workout, and
+            # what is said next is about that, not "say next for the next stretch"
+            welcome = self.composer.launch(turn.progress, None, urgent, False)
+            return Outcome(welcome, events=(ev.CoolDownLeft(),))
         hurt = self.held_for_pain(turn) or self.pain_asked_in_routine(turn)
         return Outcome(self.composer.launch(turn.progress, turn.routine_part, urgent, hurt))
 
