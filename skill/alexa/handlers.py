@@ -12,7 +12,7 @@ from skill.alexa import hands_free as hf
 from skill.alexa.player import Stop
 from skill.alexa.reminding import Reminding
 from skill.alexa.service import CoachService
-from skill.alexa.turn import Outcome, Preferences, StoredHistory, Turn
+from skill.alexa.turn import Outcome, Preferences, SlotValue, StoredHistory, Turn
 from skill.audio.plans import Playing, routine_part_led_by
 from skill.coaching import events as ev
 from skill.coaching import lasting_rest, pains, progression, take_back
@@ -825,6 +825,10 @@ class Handlers:
 
     def go_to_exercise(self, turn: Turn) -> Outcome:
         exercise = turn.asked.slot("exercise")
+        named = None if exercise.resolved_id is not None else self.workout_in(exercise.spoken)
+        if named is not None:  # "i want to do dumbbell workout": a workout, not an exercise
+            workout = {"workout": SlotValue(exercise.spoken, named)}
+            return self.start_workout(replace(turn, asked=replace(turn.asked, slots=workout)))
         before = turn.progress
         move = None
         if exercise.resolved_id is not None:
@@ -838,6 +842,15 @@ class Handlers:
             # a move named straight after a workout starts a workout again: asked first
             return Outcome(self.composer.confirm_another_go_to(before, exercise.resolved_id))
         return self.speak(turn, self.own_ways(turn, move))
+
+    def workout_in(self, words: str | None) -> str | None:
+        """The workout an exercise's words name whole ("dumbbell workout", heard as an exercise
+        to go to): its id; None for any other words."""
+        said = " ".join(w for w in (words or "").lower().split() if w not in ("the", "a"))
+        for plan in self.coach.library.workouts:
+            if said in (plan.name.lower(), plan.id):
+                return plan.id
+        return None
 
     def start_over(self, turn: Turn) -> Outcome:
         if self.under_way(turn):
