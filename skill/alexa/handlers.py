@@ -149,15 +149,12 @@ class Handlers:
         return replace(moved, reply=reply)
 
     def called_cold(self, turn: Turn, move: Transition) -> bool:
-        """A set called at "Continue?" by anything but its yes ("I'm ready", "skip this
-        exercise", "I've got my pull-up bar now") after long enough away to have cooled down:
-        the runner loosens up first there too, as the yes tells them."""
+        """A set called after long enough away to have cooled down, by anything but the yes
+        at "Continue?" ("I'm ready" there, "Alexa, tell upper body coach to skip this
+        exercise" hours later, "I've got my pull-up bar now"): the runner loosens up first
+        there too, as that yes tells them."""
         calls = any(isinstance(e, ev.SetAnnounced | ev.ExerciseIntroduced) for e in move.events)
-        return (
-            calls
-            and turn.asked.pending == "continue"
-            and self.coach.cooled_down(turn.progress, turn.now)
-        )
+        return calls and self.coach.cooled_down(turn.progress, turn.now)
 
     def say(self, reply: Reply) -> Outcome:
         return Outcome(reply)
