@@ -154,7 +154,10 @@ class Handlers:
         exercise" hours later, "I've got my pull-up bar now"): the runner loosens up first
         there too, as that yes tells them."""
         calls = any(isinstance(e, ev.SetAnnounced | ev.ExerciseIntroduced) for e in move.events)
-        return calls and self.coach.cooled_down(turn.progress, turn.now)
+        # In a conversation, within seconds of the last answer, they are still warm; but for
+        # "Continue?", which the welcome asked on coming back
+        back = not turn.asked.in_conversation or turn.asked.pending == "continue"
+        return calls and back and self.coach.cooled_down(turn.progress, turn.now)
 
     def say(self, reply: Reply) -> Outcome:
         return Outcome(reply)
