@@ -304,7 +304,18 @@ class Handlers:
             welcome = self.composer.launch(turn.progress, None, urgent, False)
             return Outcome(welcome, events=(ev.CoolDownLeft(),))
         hurt = self.held_for_pain(turn) or self.pain_asked_in_routine(turn)
-        return Outcome(self.composer.launch(turn.progress, turn.routine_part, urgent, hurt))
+        opened = Outcome(self.composer.launch(turn.progress, turn.routine_part, urgent, hurt))
+        if not urgent and self.back_after_unwell(turn):
+            return replace(opened, notice=self.composer.phrases.say("launch.after_urgent_days"))
+        return opened
+
+    def back_after_unwell(self, turn: Turn) -> bool:
+        """Back, after the day it was told to rest, from stopping for chest pain, faintness or
+        breathing, and no move since: reminded of it before carrying on, never pushed."""
+        told = turn.hurt.get(pains.URGENT)
+        if told is None or turn.now - told >= pains.REMEMBERED_SECONDS:
+            return False
+        return not self.carried_on_since_unwell(turn)
 
     def held_for_pain(self, turn: Turn) -> bool:
         """The place is held since the runner said something hurt (in this exercise, or the
