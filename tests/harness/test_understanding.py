@@ -255,9 +255,11 @@ def test_guesses_are_the_trained_pipelines_own_probabilities(said: str) -> None:
     # The guesses skip scikit-learn's per-call checks (a dialog script's main cost); what the
     # runner is understood to say must not move with it.
     text = normalize(said)
-    guessed = {g.intent: g.confidence for g in STAND_IN.guesses(text)}  # trains it
-    expected = STAND_IN._pipeline.predict_proba([text])[0]
-    pipeline = dict(zip(STAND_IN._pipeline.classes_, expected, strict=True))
+    stand_in = STAND_IN
+    assert isinstance(stand_in, StatisticalRecogniser)
+    guessed = {g.intent: g.confidence for g in stand_in.guesses(text)}  # trains it
+    expected = stand_in._pipeline.predict_proba([text])[0]
+    pipeline = dict(zip(stand_in._pipeline.classes_, expected, strict=True))
     assert guessed.keys() == pipeline.keys()
     assert all(abs(guessed[i] - pipeline[i]) < 1e-12 for i in pipeline)
 
