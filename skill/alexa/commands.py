@@ -75,7 +75,8 @@ COMMANDS: tuple[Command, ...] = (
     Command(H.yes, ("AMAZON.YesIntent",)),
     Command(H.no, ("AMAZON.NoIntent",)),
     Command(H.help, ("AMAZON.HelpIntent",)),
-    Command(H.stop, ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")),
+    Command(H.stop, ("AMAZON.StopIntent", "AMAZON.NavigateHomeIntent")),
+    Command(H.cancel, ("AMAZON.CancelIntent",)),
     # The twin of the built-in stop asks first mid-workout: other talk can be heard as it.
     Command(H.end_workout, ("EndWorkoutIntent",)),
     Command(H.keep_music, ("KeepMusicIntent",)),

@@ -12,7 +12,7 @@ from skill.alexa import hands_free as hf
 from skill.alexa.player import Stop
 from skill.alexa.reminding import Reminding
 from skill.alexa.service import CoachService
-from skill.alexa.turn import Outcome, Preferences, StoredHistory, Turn
+from skill.alexa.turn import Outcome, Preferences, SlotValue, StoredHistory, Turn
 from skill.audio.plans import Playing, routine_part_led_by
 from skill.coaching import events as ev
 from skill.coaching import lasting_rest, pains, progression, take_back
@@ -36,6 +36,12 @@ REMEMBERED = (ev.WorkoutFinished, ev.WorkoutStopped, ev.ExerciseIntroduced)
 # offer, asked when the workout is over: "dinner's ready" is heard as ready too, and the
 # cool-down has words of its own ("yes", "let's cool down").
 READY_MEANS_YES = frozenset({"continue", "switch", "start", "go_to", "start_over"})
+# Questions offering to do something, which "cancel" or "never mind" calls off (a no). Not
+# "Continue?", "Stop here for today?", the cool-down offer nor a question after pain: there
+# cancelling ends, as stop does.
+CANCEL_MEANS_NO = frozenset(
+    {"start_over", "switch", "go_to", "back", "take_back", "step_up", "partial", "reset", "remind"}
+)
 ALL_KIT = "all"  # the KIT slot's id for every piece at once: "no equipment", "my kit"
 
 # The least time one set takes: "skip" on a last set sooner after its call does not count it.
@@ -139,7 +145,20 @@ class Handlers:
             reply = replace(reply, reprompt=self.composer.hands_free_reprompt(kind))
         if reply.end_session and any(isinstance(e, ev.CoolDownPart) for e in move.events):
             return self.reminding.offer_after(turn, replace(moved, reply=reply))
+        if self.called_cold(turn, move):
+            return self.loosen_up_first(replace(moved, reply=reply))
         return replace(moved, reply=reply)
+
+    def called_cold(self, turn: Turn, move: Transition) -> bool:
+        """A set called after long enough away to have cooled down, by anything but the yes
+        at "Continue?" ("I'm ready" there, "Alexa, tell upper body coach to skip this
+        exercise" hours later, "I've got my pull-up bar now"): the runner loosens up first
+        there too, as that yes tells them."""
+        calls = any(isinstance(e, ev.SetAnnounced | ev.ExerciseIntroduced) for e in move.events)
+        # In a conversation, within seconds of the last answer, they are still warm; but for
+        # "Continue?", which the welcome asked on coming back
+        back = not turn.asked.in_conversation or turn.asked.pending == "continue"
+        return calls and back and self.coach.cooled_down(turn.progress, turn.now)
 
     def say(self, reply: Reply) -> Outcome:
         return Outcome(reply)
@@ -280,11 +299,19 @@ class Handlers:
 
     def launch(self, turn: Turn) -> Outcome:
         urgent = pains.urgent_lately(turn.hurt, turn.now)
+        if self.routine_kind(turn) == "cool_down" and not self.cooling_down_now(turn):
+            # A cool-down left hours or days ago is over: the welcome offers a workout, and
+            # what is said next is about that, not "say next for the next stretch"
+            welcome = self.composer.launch(turn.progress, None, urgent, False)
+            return Outcome(welcome, events=(ev.CoolDownLeft(),))
         hurt = self.held_for_pain(turn) or self.pain_asked_in_routine(turn)
         offer = self.cool_down_still_offered(turn)
         # a warm-up part the player was playing, recorded, is where they were: not the set after
         routine = turn.routine_part or hf.routine_part_held(self.service, turn)
-        return Outcome(self.composer.launch(turn.progress, routine, urgent, hurt, offer))
+        opened = Outcome(self.composer.launch(turn.progress, routine, urgent, hurt, offer))
+        if not urgent and self.back_after_unwell(turn):
+            return replace(opened, notice=self.composer.phrases.say("launch.after_urgent_days"))
+        return opened
 
     def part_played_on(self, turn: Turn) -> Outcome | None:
         """Yes to "Continue?" over a warm-up part played recorded (or a rest) that the welcome
@@ -305,6 +332,14 @@ class Handlers:
             and ended is not None
             and turn.now - ended < LATE_YES_SECONDS
         )
+
+    def back_after_unwell(self, turn: Turn) -> bool:
+        """Back, after the day it was told to rest, from stopping for chest pain, faintness or
+        breathing, and no move since: reminded of it before carrying on, never pushed."""
+        told = turn.hurt.get(pains.URGENT)
+        if told is None or turn.now - told >= pains.REMEMBERED_SECONDS:
+            return False
+        return not self.carried_on_since_unwell(turn)
 
     def held_for_pain(self, turn: Turn) -> bool:
         """The place is held since the runner said something hurt (in this exercise, or the
@@ -872,6 +907,10 @@ class Handlers:
 
     def go_to_exercise(self, turn: Turn) -> Outcome:
         exercise = turn.asked.slot("exercise")
+        named = None if exercise.resolved_id is not None else self.workout_in(exercise.spoken)
+        if named is not None:  # "i want to do dumbbell workout": a workout, not an exercise
+            workout = {"workout": SlotValue(exercise.spoken, named)}
+            return self.start_workout(replace(turn, asked=replace(turn.asked, slots=workout)))
         before = turn.progress
         move = None
         if exercise.resolved_id is not None:
@@ -885,6 +924,15 @@ class Handlers:
             # a move named straight after a workout starts a workout again: asked first
             return Outcome(self.composer.confirm_another_go_to(before, exercise.resolved_id))
         return self.speak(turn, self.own_ways(turn, move))
+
+    def workout_in(self, words: str | None) -> str | None:
+        """The workout an exercise's words name whole ("dumbbell workout", heard as an exercise
+        to go to): its id; None for any other words."""
+        said = " ".join(w for w in (words or "").lower().split() if w not in ("the", "a"))
+        for plan in self.coach.library.workouts:
+            if said in (plan.name.lower(), plan.id):
+                return plan.id
+        return None
 
     def start_over(self, turn: Turn) -> Outcome:
         if self.under_way(turn):
@@ -978,6 +1026,11 @@ class Handlers:
         easier = exercise.easier is not None and paused.load_of(exercise.id) != "easier"
         begun = before is None
         reply = self.composer.pain(paused, part, "easier" if easier else "skip", begun=begun)
+        if part in URGENT_PARTS:
+            # The workout ends for today, as at "stop": the sets done kept as a partial workout
+            # ("how did I do this week" counts them), the place kept for another day
+            so_far = self.so_far(turn, self.coach.stop(paused, turn.now))
+            return Outcome(reply, paused, history=so_far, player=stop, hurt=hurt)
         return Outcome(reply, paused, player=stop, hurt=hurt)
 
     def before_the_set(self, turn: Turn) -> bool:
@@ -1604,12 +1657,31 @@ class Handlers:
             return Outcome(self.composer.confirm_end(turn.progress, routine))
         return self.stop(turn)
 
+    def cancel(self, turn: Turn) -> Outcome:
+        """ "Cancel" or "never mind" at a question that offers to do something (start over,
+        switch, go back, go up a rep, count a partial set, reset, remind) calls that off: a no,
+        the workout going on. Anywhere else it stops, as "stop" does."""
+        pending = turn.asked.pending or ""
+        if pending.partition(":")[0] in CANCEL_MEANS_NO:
+            return self.no(turn)
+        return self.stop(turn)
+
     def stop(self, turn: Turn) -> Outcome:
         """Stop, cancel and "go home" end the session with the runner's place saved. With sets
         done, the workout so far is summed up and kept in the history as partial (stopping
         again, or finishing it later, replaces that entry)."""
         routine = turn.routine_part
-        stopped = self.coach.stop(turn.progress, turn.now)
+        # Held, as after "hold on": a later "next set" calls the set left, never counts it. At
+        # "Continue?" nothing was done since the last move (they were away): no time counted
+        held = None
+        if routine is None and self.under_way(turn) and not turn.progress.paused:
+            if turn.asked.pending == "continue":
+                held = self.coach.hold(turn.progress)
+            else:
+                held = self.coach.pause(turn.progress, turn.now).progress
+        # Summed up as held, so the minutes said now are those kept, and said again if the
+        # workout is left later at "Continue?"
+        stopped = self.coach.stop(turn.progress if held is None else held, turn.now)
         so_far = next((e for e in stopped.events if isinstance(e, ev.WorkoutStopped)), None)
         goodbye = self.composer.goodbye(turn.progress, routine, so_far)
         in_cool_down = routine is not None and routine[0] == "cool_down"
@@ -1619,14 +1691,6 @@ class Handlers:
         ended = self.progression.ended(turn.progress, stopped.events, turn.exercises, turn.hurt)
         exercises = None if ended is None else ended.records
         history = self.so_far(turn, stopped)
-        # Held, as after "hold on": a later "next set" calls the set left, never counts it. At
-        # "Continue?" nothing was done since the last move (they were away): no time counted
-        held = None
-        if routine is None and self.under_way(turn) and not turn.progress.paused:
-            if turn.asked.pending == "continue":
-                held = self.coach.hold(turn.progress)
-            else:
-                held = self.coach.pause(turn.progress, turn.now).progress
         return Outcome(
             goodbye, held, history=history, player=stop, events=left, exercises=exercises
         )
