@@ -20,6 +20,42 @@ from harness.signing import (
 )
 from skill.app import create_app
 
+# Modules whose tests mostly wait (a browser clicking in real time): each worker's share of the
+# run starts with one, so the CPU-bound tests fill the waits instead of the run ending on them.
+WAITING_MODULES = (
+    "tests/simulator/test_simulator_page.py",
+    "tests/simulator/test_apl_screen.py",
+    "tests/simulator/test_simulator_locale.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """pytest-xdist's worksteal hands each worker an equal run of the list in order, and steals
+    from the end of a queue: the waiting modules go first in each run, a whole module to a
+    worker (one browser each), the rest in their order after them."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers < 2:
+        return
+    root = config.rootpath
+    waiting: list[list[pytest.Item]] = [[] for _ in WAITING_MODULES]
+    rest: list[pytest.Item] = []
+    for item in items:
+        module = item.path.relative_to(root).as_posix()
+        if module in WAITING_MODULES:
+            waiting[WAITING_MODULES.index(module)].append(item)
+        else:
+            rest.append(item)
+    share = -(-len(items) // workers)  # each worker's first run of the list
+    runs: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    for index, module_items in enumerate(waiting):
+        runs[index % workers].extend(module_items)
+    for run in runs:
+        take = max(0, share - len(run))
+        run.extend(rest[:take])
+        del rest[:take]
+    runs[-1].extend(rest)
+    items[:] = [item for run in runs for item in run]
+
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """What collecting left (every module, model and test item) is kept for the whole run: the
