@@ -255,8 +255,7 @@ class Answers(MoveReplies):
         extra = self.extra_under_way(progress)
         if extra is not None and not resting and exercise_id is None:
             # One more set of the exercise before: that one explained, and its set again
-            assert progress.extra_of is not None  # extra_under_way checked it
-            speech = self.introduce(here.workout, progress.extra_of)
+            speech = self.explained(progress)
             speech.extend(self.announce_extra(extra, progress.sets_done))
             return Reply(speech, self.set_reprompt(progress), False)
         speech = self.explained(progress)
@@ -281,14 +280,16 @@ class Answers(MoveReplies):
 
     def explained(self, progress: Progress) -> Speech:
         """The exercise under way explained in full (its other way, without kit the runner
-        lacks), with no set called after it."""
+        lacks), with no set called after it: during an extra set, the extra set's exercise,
+        not the planned one after it that `position` names."""
         here = self.coach.position(progress)
         if here is None:
             return Speech()
-        stand_in = self.coach.stand_in(progress, here.exercise)
+        index = here.exercise_index if progress.extra_of is None else progress.extra_of
+        stand_in = self.coach.stand_in(progress, here.workout.exercises[index])
         if stand_in is not None:  # the plan's set-up and cues need the kit the runner lacks
-            return self.introduce_stand_in(here.workout, here.exercise_index, stand_in, True)
-        return self.introduce(here.workout, here.exercise_index)
+            return self.introduce_stand_in(here.workout, index, stand_in, True)
+        return self.introduce(here.workout, index)
 
     def go_ahead(
         self, progress: Progress, rest_over: bool = False, skip_hint: bool = False
