@@ -111,8 +111,15 @@ class Handlers:
             workout_id = move.progress.workout_id
             history = remember(known, workout_id, move.events, library, turn.now, zone)
         player = None if playing is None else hf.play_now(turn, playing, move.progress)
+        rest_runs_on = self.place_kept_over_a_rest(turn, move)  # said over a rest, it runs on
         moved = Outcome(
-            None, move.progress, history, events=move.events, player=player, exercises=exercises
+            None,
+            move.progress,
+            history,
+            events=move.events,
+            player=player,
+            exercises=exercises,
+            same_place=rest_runs_on,
         )
         if reminders != turn.reminders:  # the time zone, asked
             moved = replace(moved, reminders=reminders)
@@ -123,13 +130,16 @@ class Handlers:
             moved = replace(moved, finish=kept)
         if playing is not None and not playing.spoken:
             return moved
+        over_a_rest = turn.asked.rest_left if rest_runs_on else None
         if known is None or history is None:
-            reply = self.composer.transition(before, move)
+            reply = self.composer.transition(before, move, rest_left=over_a_rest)
         else:
             week = self.composer.week_so_far(history, turn.now, zone) if finished else None
             if finished and ended is not None:
                 week = self.news(move.progress, ended, week)
-            reply = self.composer.transition(before, move, week, known.explained, hurt, offers)
+            reply = self.composer.transition(
+                before, move, week, known.explained, hurt, offers, over_a_rest
+            )
         if playing is not None and reply.reprompt is not None:
             # The set (or a warm-up or cool-down part) is said in words, and the player is the
             # coach's from now on: once the microphone closes, "Alexa, next" is the way on.
@@ -140,6 +150,16 @@ class Handlers:
         if reply.end_session and any(isinstance(e, ev.CoolDownPart) for e in move.events):
             return self.reminding.offer_after(turn, replace(moved, reply=reply))
         return replace(moved, reply=reply)
+
+    def place_kept_over_a_rest(self, turn: Turn, move: Transition) -> bool:
+        """A change said over a rest paced in words that leaves the runner where they were (a
+        harder way, longer rests, slower sets, missing kit): the rest runs on, and "done"
+        before its end still starts the set after it rather than counting that set."""
+        if turn.asked.rest_left is None or not self.before_the_call(turn):
+            return False
+        before, after = turn.progress, move.progress
+        called = any(isinstance(event, ev.SetAnnounced) for event in move.events)
+        return not called and place_of(before) == place_of(after)
 
     def say(self, reply: Reply) -> Outcome:
         return Outcome(reply)
@@ -1770,6 +1790,14 @@ MOVES_THE_WORKOUT: frozenset[Action] = frozenset(
         Handlers.start_over,
     }
 )
+
+
+def place_of(progress: Progress) -> tuple[object, ...]:
+    """Where the runner is in the workout, whatever else of it changes."""
+    at = (progress.exercise_index, progress.set_number, progress.extra_of)
+    return (progress.workout_id, *at, progress.paused, progress.finished)
+
+
 # What goes on with the exercise under way, the set that hurt among them: after pain, asked first.
 CARRIES_ON_THE_EXERCISE: frozenset[Action] = frozenset(
     {

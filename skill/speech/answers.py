@@ -828,10 +828,8 @@ class Answers(MoveReplies):
     ) -> Reply:
         """An answer that leaves the microphone open ends with what to say next: in a warm-up or
         cool-down (`routine`), what to say there; at a set the coach's audio leads
-        (`hands_free`), "Alexa, next", which reaches it once the microphone has closed. Given
-        over a rest paced in words (`rest_left` seconds of it, which runs on unspoken), how
-        long it still runs and the set after it come first: "say done when you finish" alone
-        sounds as if that set were under way."""
+        (`hands_free`), "Alexa, next", which reaches it once the microphone has closed; over
+        a rest paced in words, how much of it is left first (`way_on_at_set`)."""
         if self.coach.position(progress) is None and routine is None:
             speech.say(self.phrases.say("workouts.which"))
             return self.ask(speech, "workouts.which")
@@ -841,16 +839,7 @@ class Answers(MoveReplies):
         if hands_free and not progress.paused:
             speech.say(self.phrases.say("audio.go"))
             return Reply(speech, self.hands_free_reprompt(), False)
-        here = self.coach.position(progress)
-        if rest_left is not None and here is not None and not progress.paused:
-            left = self.phrases.say(
-                "rest.left_then",
-                seconds=max(1, round(rest_left)),
-                set=here.set_number,
-                sets=here.exercise.sets,
-            )
-            speech.say(left)
-        speech.say(self.phrases.say(self.go_key(progress)))
+        speech.extend(self.way_on_at_set(progress, rest_left))
         return Reply(speech, self.set_reprompt(progress), False)
 
     def help_resting(self, progress: Progress) -> Reply:
