@@ -270,8 +270,13 @@ class Handlers:
         return self.routine_kind(turn) == "cool_down" and self.ended_lately(turn)
 
     def offer_open(self, turn: Turn) -> bool:
-        """The cool-down offer is the question still open (the workout is over)."""
-        return turn.asked.pending == "cool_down"
+        """The cool-down offer is the question still open (the workout is over): asked in this
+        session, or, words in a new one ("Alexa, tell the coach next set"), the offer the last
+        session closed on minutes ago, unanswered (the welcome would ask it again)."""
+        if turn.asked.pending == "cool_down":
+            return True
+        new_session = turn.asked.pending is None and not turn.asked.in_conversation
+        return new_session and self.cool_down_still_offered(turn)
 
     def offer_again(self, turn: Turn, said: Speech | None = None) -> Outcome:
         """Words of the workout ("next", "go back", "wait") said at the cool-down offer: there
