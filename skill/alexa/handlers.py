@@ -674,8 +674,10 @@ class Handlers:
             # introduction, "skip" is the exercise: skipping never counts a first set.)
             return self.go_before_the_call(turn, "skip")
         # On an exercise's last set "skip" counts it, as "next" would; not paused (after pain,
-        # say), nor said too soon after the set was called for it to have been done.
-        done = not turn.progress.paused and not turn.asked.too_soon_for_the_set(MIN_SET_SECONDS)
+        # say), nor said too soon after the set was called for it to have been done (by the
+        # player's clock too), nor in a new session long after it (where "next" asks).
+        soon, late = self.just_called(turn), self.back_long_after(turn)
+        done = not turn.progress.paused and not soon and not late
         return self.move(turn, lambda p: self.coach.skip_exercise(p, turn.now, set_done=done))
 
     def skip_warm_up(self, turn: Turn) -> Outcome:
