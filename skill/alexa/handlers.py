@@ -819,8 +819,13 @@ class Handlers:
         routine, pending = self.routine_kind(turn), turn.asked.pending
         called = any(isinstance(e, ev.SetAnnounced) for e in move.events)
         lead_again = called and routine is None and pending is None
-        reply = self.composer.pace_changed(move.progress, changed, lead_again, routine, pending)
-        return self.hands_free_way_on(turn, reply, move.progress)
+        rest_runs_on = self.place_kept_over_a_rest(turn, move)  # said over a rest, it runs on
+        rest_left = turn.asked.rest_left if rest_runs_on else None
+        reply = self.composer.pace_changed(
+            move.progress, changed, lead_again, routine, pending, rest_left
+        )
+        said = self.hands_free_way_on(turn, reply, move.progress)
+        return replace(said, same_place=rest_runs_on)
 
     def hands_free_way_on(
         self, turn: Turn, reply: Reply, progress: Progress | None = None

@@ -349,9 +349,11 @@ class Answers(MoveReplies):
         lead_again: bool,
         routine: str | None = None,
         pending: str | None = None,
+        rest_left: float | None = None,
     ) -> Reply:
         """ "Slow down", "speed up": the pace said, and with `lead_again` the set under way led
-        again at it; else what to say next (a question still open is asked again)."""
+        again at it; else what to say next (a question still open is asked again; over a rest
+        paced in words, `rest_left` seconds of it, how long it runs on first)."""
         speech = Speech().say(self.pace_words(changed))
         if lead_again:
             led = self.repeat(after)
@@ -359,7 +361,7 @@ class Answers(MoveReplies):
         if pending is not None:
             speech.say(self.phrases.say(question_reprompt(pending)))
             return self.ask(speech, question_reprompt(pending), pending)
-        return self.answer(after, speech, routine)
+        return self.answer(after, speech, routine, rest_left=rest_left)
 
     def pace_words(self, changed: ev.PaceChanged) -> str:
         seconds = self.rep_seconds(changed.pace)
