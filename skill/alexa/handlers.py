@@ -117,8 +117,15 @@ class Handlers:
             workout_id = move.progress.workout_id
             history = remember(known, workout_id, move.events, library, turn.now, zone)
         player = None if playing is None else hf.play_now(turn, playing, move.progress)
+        rest_runs_on = self.place_kept_over_a_rest(turn, move)  # said over a rest, it runs on
         moved = Outcome(
-            None, move.progress, history, events=move.events, player=player, exercises=exercises
+            None,
+            move.progress,
+            history,
+            events=move.events,
+            player=player,
+            exercises=exercises,
+            same_place=rest_runs_on,
         )
         if reminders != turn.reminders:  # the time zone, asked
             moved = replace(moved, reminders=reminders)
@@ -129,13 +136,16 @@ class Handlers:
             moved = replace(moved, finish=kept)
         if playing is not None and not playing.spoken:
             return moved
+        over_a_rest = turn.asked.rest_left if rest_runs_on else None
         if known is None or history is None:
-            reply = self.composer.transition(before, move)
+            reply = self.composer.transition(before, move, rest_left=over_a_rest)
         else:
             week = self.composer.week_so_far(history, turn.now, zone) if finished else None
             if finished and ended is not None:
                 week = self.news(move.progress, ended, week)
-            reply = self.composer.transition(before, move, week, known.explained, hurt, offers)
+            reply = self.composer.transition(
+                before, move, week, known.explained, hurt, offers, over_a_rest
+            )
         if playing is not None and reply.reprompt is not None:
             # The set (or a warm-up or cool-down part) is said in words, and the player is the
             # coach's from now on: once the microphone closes, "Alexa, next" is the way on.
@@ -159,6 +169,16 @@ class Handlers:
         # "Continue?", which the welcome asked on coming back
         back = not turn.asked.in_conversation or turn.asked.pending == "continue"
         return calls and back and self.coach.cooled_down(turn.progress, turn.now)
+
+    def place_kept_over_a_rest(self, turn: Turn, move: Transition) -> bool:
+        """A change said over a rest paced in words that leaves the runner where they were (a
+        harder way, longer rests, slower sets, missing kit): the rest runs on, and "done"
+        before its end still starts the set after it rather than counting that set."""
+        if turn.asked.rest_left is None or not self.before_the_call(turn):
+            return False
+        before, after = turn.progress, move.progress
+        called = any(isinstance(event, ev.SetAnnounced) for event in move.events)
+        return not called and place_of(before) == place_of(after)
 
     def say(self, reply: Reply) -> Outcome:
         return Outcome(reply)
@@ -269,8 +289,13 @@ class Handlers:
         return self.routine_kind(turn) == "cool_down" and self.ended_lately(turn)
 
     def offer_open(self, turn: Turn) -> bool:
-        """The cool-down offer is the question still open (the workout is over)."""
-        return turn.asked.pending == "cool_down"
+        """The cool-down offer is the question still open (the workout is over): asked in this
+        session, or, words in a new one ("Alexa, tell the coach next set"), the offer the last
+        session closed on minutes ago, unanswered (the welcome would ask it again)."""
+        if turn.asked.pending == "cool_down":
+            return True
+        new_session = turn.asked.pending is None and not turn.asked.in_conversation
+        return new_session and self.cool_down_still_offered(turn)
 
     def offer_again(self, turn: Turn, said: Speech | None = None) -> Outcome:
         """Words of the workout ("next", "go back", "wait") said at the cool-down offer: there
@@ -693,8 +718,10 @@ class Handlers:
             # introduction, "skip" is the exercise: skipping never counts a first set.)
             return self.go_before_the_call(turn, "skip")
         # On an exercise's last set "skip" counts it, as "next" would; not paused (after pain,
-        # say), nor said too soon after the set was called for it to have been done.
-        done = not turn.progress.paused and not turn.asked.too_soon_for_the_set(MIN_SET_SECONDS)
+        # say), nor said too soon after the set was called for it to have been done (by the
+        # player's clock too), nor in a new session long after it (where "next" asks).
+        soon, late = self.just_called(turn), self.back_long_after(turn)
+        done = not turn.progress.paused and not soon and not late
         return self.move(turn, lambda p: self.coach.skip_exercise(p, turn.now, set_done=done))
 
     def skip_warm_up(self, turn: Turn) -> Outcome:
@@ -836,8 +863,13 @@ class Handlers:
         routine, pending = self.routine_kind(turn), turn.asked.pending
         called = any(isinstance(e, ev.SetAnnounced) for e in move.events)
         lead_again = called and routine is None and pending is None
-        reply = self.composer.pace_changed(move.progress, changed, lead_again, routine, pending)
-        return self.hands_free_way_on(turn, reply, move.progress)
+        rest_runs_on = self.place_kept_over_a_rest(turn, move)  # said over a rest, it runs on
+        rest_left = turn.asked.rest_left if rest_runs_on else None
+        reply = self.composer.pace_changed(
+            move.progress, changed, lead_again, routine, pending, rest_left
+        )
+        said = self.hands_free_way_on(turn, reply, move.progress)
+        return replace(said, same_place=rest_runs_on)
 
     def hands_free_way_on(
         self, turn: Turn, reply: Reply, progress: Progress | None = None
@@ -1843,6 +1875,14 @@ MOVES_THE_WORKOUT: frozenset[Action] = frozenset(
         Handlers.start_over,
     }
 )
+
+
+def place_of(progress: Progress) -> tuple[object, ...]:
+    """Where the runner is in the workout, whatever else of it changes."""
+    at = (progress.exercise_index, progress.set_number, progress.extra_of)
+    return (progress.workout_id, *at, progress.paused, progress.finished)
+
+
 # What goes on with the exercise under way, the set that hurt among them: after pain, asked first.
 CARRIES_ON_THE_EXERCISE: frozenset[Action] = frozenset(
     {

@@ -224,7 +224,8 @@ def seconds_since_the_call(service: CoachService, turn: Turn) -> float | None:
     calling the set the runner's record names: the queue (praise, rest, introduction, the call)
     began with the request that made it, and each track lasts its planned length. None when
     the player is not past that call, or the queue is not the runner's. (A pause mid-rest
-    makes the call later than this says: reps said just after it then count as before.)"""
+    makes the call later than this says: reps said just after it then count as the set
+    called, as they did before tokens carried the time.)"""
     hands_free, token, now = service.hands_free, turn.asked.player_token, turn.asked.sent_at
     if hands_free is None or token is None or now is None or turn.asked.in_conversation:
         return None
@@ -239,7 +240,11 @@ def seconds_since_the_call(service: CoachService, turn: Turn) -> float | None:
     tracks = [hands_free.catalog.by_id(track_id) for track_id in token.track_ids[: calls[-1] + 1]]
     if any(track is None for track in tracks):
         return None
-    return now - (began + sum(track.planned_seconds for track in tracks if track is not None))
+    before = sum(track.planned_seconds for track in tracks[:-1] if track is not None)
+    call = tracks[-1]
+    assert call is not None  # checked above
+    # a led set's track leads the whole set after its call: the call is its words before it
+    return now - (began + before + call.seconds_before_led)
 
 
 def next_by_player(service: CoachService, turn: Turn) -> Play | Literal["call_again"] | None:

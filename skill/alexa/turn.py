@@ -337,8 +337,8 @@ class Outcome:
     card: Card | None = None  # for the Alexa app (the permission's consent card)
     exercises: progression.Records | None = None  # each exercise's progression, when it changed
     rest: LastingRest | None = None  # the rest length kept across workouts, when it changed
-    # The progress changed only in what is noted of a set done, not where the runner is: a rest
-    # this was said over runs on.
+    # The progress changed only in what is noted of a set done, or in how sets are done (the
+    # way, rests, pace, kit), not where the runner is: a rest this was said over runs on.
     same_place: bool = False
     # The workout was finished this turn: what the record held before, kept to take it back.
     finish: take_back.Finish | None = None

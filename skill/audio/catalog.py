@@ -154,12 +154,23 @@ class Track:
     @property
     def planned_seconds(self) -> float:
         """Its length by the timing model; a rendered track differs only in its words' lengths."""
-        return round(
-            sum(
-                s.seconds if isinstance(s, Timed) else speech_seconds(s.text) for s in self.sections
-            ),
-            3,
+        return _seconds(self.sections)
+
+    @property
+    def seconds_before_led(self) -> float:
+        """How long it plays before a set it leads begins (a led set's call), by the timing
+        model; its whole length when it leads none."""
+        led = next(
+            (i for i, s in enumerate(self.sections) if isinstance(s, Timed) and s.kind == "led"),
+            None,
         )
+        return _seconds(self.sections if led is None else self.sections[:led])
+
+
+def _seconds(sections: tuple[Section, ...]) -> float:
+    return round(
+        sum(s.seconds if isinstance(s, Timed) else speech_seconds(s.text) for s in sections), 3
+    )
 
 
 def _sound_data(sound: Words | Tone) -> list[object]:

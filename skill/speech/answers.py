@@ -255,8 +255,7 @@ class Answers(MoveReplies):
         extra = self.extra_under_way(progress)
         if extra is not None and not resting and exercise_id is None:
             # One more set of the exercise before: that one explained, and its set again
-            assert progress.extra_of is not None  # extra_under_way checked it
-            speech = self.introduce(here.workout, progress.extra_of)
+            speech = self.explained(progress)
             speech.extend(self.announce_extra(extra, progress.sets_done))
             return Reply(speech, self.set_reprompt(progress), False)
         speech = self.explained(progress)
@@ -281,14 +280,16 @@ class Answers(MoveReplies):
 
     def explained(self, progress: Progress) -> Speech:
         """The exercise under way explained in full (its other way, without kit the runner
-        lacks), with no set called after it."""
+        lacks), with no set called after it: during an extra set, the extra set's exercise,
+        not the planned one after it that `position` names."""
         here = self.coach.position(progress)
         if here is None:
             return Speech()
-        stand_in = self.coach.stand_in(progress, here.exercise)
+        index = here.exercise_index if progress.extra_of is None else progress.extra_of
+        stand_in = self.coach.stand_in(progress, here.workout.exercises[index])
         if stand_in is not None:  # the plan's set-up and cues need the kit the runner lacks
-            return self.introduce_stand_in(here.workout, here.exercise_index, stand_in, True)
-        return self.introduce(here.workout, here.exercise_index)
+            return self.introduce_stand_in(here.workout, index, stand_in, True)
+        return self.introduce(here.workout, index)
 
     def go_ahead(
         self, progress: Progress, rest_over: bool = False, skip_hint: bool = False
@@ -348,9 +349,11 @@ class Answers(MoveReplies):
         lead_again: bool,
         routine: str | None = None,
         pending: str | None = None,
+        rest_left: float | None = None,
     ) -> Reply:
         """ "Slow down", "speed up": the pace said, and with `lead_again` the set under way led
-        again at it; else what to say next (a question still open is asked again)."""
+        again at it; else what to say next (a question still open is asked again; over a rest
+        paced in words, `rest_left` seconds of it, how long it runs on first)."""
         speech = Speech().say(self.pace_words(changed))
         if lead_again:
             led = self.repeat(after)
@@ -358,7 +361,7 @@ class Answers(MoveReplies):
         if pending is not None:
             speech.say(self.phrases.say(question_reprompt(pending)))
             return self.ask(speech, question_reprompt(pending), pending)
-        return self.answer(after, speech, routine)
+        return self.answer(after, speech, routine, rest_left=rest_left)
 
     def pace_words(self, changed: ev.PaceChanged) -> str:
         seconds = self.rep_seconds(changed.pace)
@@ -827,10 +830,8 @@ class Answers(MoveReplies):
     ) -> Reply:
         """An answer that leaves the microphone open ends with what to say next: in a warm-up or
         cool-down (`routine`), what to say there; at a set the coach's audio leads
-        (`hands_free`), "Alexa, next", which reaches it once the microphone has closed. Given
-        over a rest paced in words (`rest_left` seconds of it, which runs on unspoken), how
-        long it still runs and the set after it come first: "say done when you finish" alone
-        sounds as if that set were under way."""
+        (`hands_free`), "Alexa, next", which reaches it once the microphone has closed; over
+        a rest paced in words, how much of it is left first (`way_on_at_set`)."""
         if self.coach.position(progress) is None and routine is None:
             speech.say(self.phrases.say("workouts.which"))
             return self.ask(speech, "workouts.which")
@@ -840,16 +841,7 @@ class Answers(MoveReplies):
         if hands_free and not progress.paused:
             speech.say(self.phrases.say("audio.go"))
             return Reply(speech, self.hands_free_reprompt(), False)
-        here = self.coach.position(progress)
-        if rest_left is not None and here is not None and not progress.paused:
-            left = self.phrases.say(
-                "rest.left_then",
-                seconds=max(1, round(rest_left)),
-                set=here.set_number,
-                sets=here.exercise.sets,
-            )
-            speech.say(left)
-        speech.say(self.phrases.say(self.go_key(progress)))
+        speech.extend(self.way_on_at_set(progress, rest_left))
         return Reply(speech, self.set_reprompt(progress), False)
 
     def help_resting(self, progress: Progress) -> Reply:

@@ -32,12 +32,14 @@ class MoveReplies(ProgressWords):
         known: frozenset[str] = frozenset(),
         hurt: frozenset[str] = frozenset(),
         offers: Mapping[str, tuple[Step, str | None]] | None = None,
+        rest_left: float | None = None,
     ) -> Reply:
         """`move` in words; `week`, if given, is said after a finished workout's summary; the
         exercises in `known` were explained to this runner before and get a one-line reminder;
         those in `hurt` caused pain lately, and the easier way is offered as they come up; those
         in `offers` have a step up offered as they come up (with the version they are done at),
-        asked before their set is called."""
+        asked before their set is called; `rest_left`: made over a rest paced in words, with
+        that many seconds of it still to run (said before what to say next)."""
         after = move.progress
         speech = Speech()
         end_session = False
@@ -228,21 +230,21 @@ class MoveReplies(ProgressWords):
                 case ev.KitNoted() | ev.StandInLoad():
                     speech.extend(self.kit_words(after, event))
                     if self.coach.position(after) is not None:
-                        speech.say(self.phrases.say(self.go_key(after)))
+                        speech.extend(self.way_on_at_set(after, rest_left))
                 case ev.LoadChosen():
                     speech.extend(self.load_change(after, event))
                     called = any(isinstance(e, ev.SetAnnounced) for e in move.events)
                     if called:  # at the way's own reps, the set is called again: said once
                         way_said = True
                     elif self.coach.position(after) is not None:
-                        speech.say(self.phrases.say(self.go_key(after)))
+                        speech.extend(self.way_on_at_set(after, rest_left))
                 case ev.RestChanged(seconds=seconds, lasting=lasting):
                     key = "rest.changed" if after.active else "rest.changed_for_next"
                     if lasting:
                         key = "rest.changed_lasting" if after.active else "rest.lasting_idle"
                     speech.say(self.phrases.say(key, seconds=seconds))
                     if self.coach.position(after) is not None:  # then what to say next
-                        speech.say(self.phrases.say(self.go_key(after)))
+                        speech.extend(self.way_on_at_set(after, rest_left))
                 case ev.RestRejected(asked=asked, minimum=low, maximum=high):
                     speech.say(
                         self.phrases.say(

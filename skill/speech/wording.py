@@ -405,6 +405,21 @@ class Wording:
         to resume."""
         return "answers.prompt_paused" if progress.paused else "set.go"
 
+    def way_on_at_set(self, progress: Progress, rest_left: float | None = None) -> Speech:
+        """What to say next at a set, after an answer (`go_key`). Given over a rest paced in
+        words (`rest_left` seconds of it, which runs on unspoken), how long it still runs and
+        the set after it come first: "say done when you finish" alone sounds as if that set
+        were under way."""
+        speech = Speech()
+        here = self.coach.position(progress)
+        if rest_left is not None and here is not None and not progress.paused:
+            seconds = max(1, round(rest_left))
+            set_number, sets = here.set_number, here.exercise.sets
+            speech.say(
+                self.phrases.say("rest.left_then", seconds=seconds, set=set_number, sets=sets)
+            )
+        return speech.say(self.phrases.say(self.go_key(progress)))
+
     def hands_free_reprompt(self, routine: str | None = None) -> str:
         """The way on once the microphone closes: "Alexa, next", for the set or, in a warm-up
         or cool-down (`routine`), its next part."""
