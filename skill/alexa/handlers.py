@@ -737,7 +737,11 @@ class Handlers:
         it. At the cool-down offer, and in the cool-down for the words that take a set back
         ("undo", "I said done by accident": GoBackIntent), the workout's last set (and the
         finish with it) is taken back after a yes, while it can be (skill.coaching.take_back);
-        after that, at the offer the runner is told plainly that the workout is saved as done."""
+        after that, at the offer the runner is told plainly that the workout is saved as done.
+        At the question after pain, going back would call a set of what hurt: safety first,
+        and the question again."""
+        if self.pain_asked(turn):
+            return self.help(turn)
         routine = turn.routine_part
         playing = hf.routine_playing(self.service, turn)  # a part recorded, for a button
         if playing is not None:
