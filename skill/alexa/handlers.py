@@ -708,7 +708,7 @@ class Handlers:
 
     def skip_exercise(self, turn: Turn) -> Outcome:
         if self.routine_kind(turn) == "warm_up":  # "skip" then means the warm-up
-            return self.move(turn, self.coach.skip_warm_up)
+            return self.skip_warm_up(turn)
         if self.offer_open(turn):  # "skip it": the cool-down offered is all there is to skip
             return self.no(turn)
         if turn.asked.pending == "pain:cool_down":  # "skip the rest": finishing it here
@@ -727,6 +727,10 @@ class Handlers:
     def skip_warm_up(self, turn: Turn) -> Outcome:
         if self.routine_kind(turn) != "warm_up":
             return Outcome(self.composer.skip_warm_up_unasked(turn.progress))
+        if turn.asked.pending == "pain:warm_up":
+            # Asked whether to go on gently after it hurt: straight into loaded sets is no
+            # answer to that. Safety first, and the question again (as help says).
+            return self.help(turn)
         return self.move(turn, self.coach.skip_warm_up)
 
     def back_one_set(self, turn: Turn) -> Outcome:
