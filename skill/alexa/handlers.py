@@ -610,7 +610,8 @@ class Handlers:
         failed = turn.asked.slot("failed_rep").whole_number
         if reps is None and failed is not None:
             reps = max(0, failed - 1)
-        by_player = hf.before_the_set(self.service, turn)
+        # A led set the player has led for a while is under way: reps said then are its own
+        by_player = hf.before_the_set(self.service, turn) and not self.led_a_while(turn)
         if by_player or turn.asked.over_a_rest and self.before_the_call(turn):
             return self.last_set_partly(turn, reps, by_player)
         if self.just_called(turn):  # seconds after a set's call: the set before it, if any
@@ -625,6 +626,12 @@ class Handlers:
             held = self.coach.pause(turn.progress, turn.now).progress
             return Outcome(self.composer.confirm_partial(turn.progress, reps), held)
         return self.count_partly(turn, reps)
+
+    def led_a_while(self, turn: Turn) -> bool:
+        """Hands-free, the player has been leading the set (a Y-T-W-L raise's letters) for
+        MIN_SET_SECONDS or more since its call's words."""
+        since = hf.seconds_since_the_call(self.service, turn)
+        return since is not None and since >= MIN_SET_SECONDS
 
     def just_called(self, turn: Turn) -> bool:
         """Said seconds after a set was called, mid-workout and not held: too soon for that set
