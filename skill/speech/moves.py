@@ -350,6 +350,9 @@ class MoveReplies(ProgressWords):
         here = self.coach.position(progress)
         if here is None:
             return Speech()
+        if key == "pause.paused" and progress.extra_of is not None:  # held in the extra set
+            extra = self.coach.tuned(progress, here.workout.exercises[progress.extra_of])
+            return Speech().say(self.phrases.say("pause.paused_extra", name=extra.name))
         return Speech().say(
             self.phrases.say(
                 key, name=here.exercise.name, set=here.set_number, sets=here.exercise.sets
