@@ -401,9 +401,12 @@ class Handlers:
         """Words in a new session ("Alexa, tell the coach next set", hands-free "Alexa, next" or
         "Alexa, resume") that would carry on the exercise the runner stopped for pain, with
         nothing moved since: they hear the welcome, which says why they stopped and asks
-        first, as opening the coach does. A button, which may not speak, calls the set again."""
+        first, as opening the coach does. So too days after stopping for chest pain, faintness
+        or breathing (back_after_unwell). A button, which may not speak, calls the set again."""
         spoken_anew = turn.asked.may_speak and not turn.asked.in_conversation
-        return spoken_anew and action in CARRIES_ON_THE_EXERCISE and self.held_for_pain(turn)
+        if not spoken_anew or action not in CARRIES_ON_THE_EXERCISE:
+            return False
+        return self.held_for_pain(turn) or self.back_after_unwell(turn)
 
     def told_to_stop_today(self, turn: Turn) -> bool:
         """Within hours of being told to stop for chest pain, faintness or breathing, and not
