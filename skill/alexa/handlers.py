@@ -389,7 +389,7 @@ class Handlers:
         # "Yes", "ok", "wait", "say that again" with nothing asked would answer with the way on
         # ("say resume when you're ready"): they hear the advice again.
         way_on = action in ASKS_THE_WAY_ON and turn.asked.pending is None and turn.asked.may_speak
-        if self.carrying_on_past_pain(turn, action):
+        if self.carrying_on_past_pain(turn, action) or self.back_to_a_cool_down_over(turn, action):
             return self.launch(turn)
         if not (one_shot or way_on) or not self.told_to_stop_today(turn):
             return action(self, turn)
@@ -407,6 +407,15 @@ class Handlers:
         if not spoken_anew or action not in CARRIES_ON_THE_EXERCISE:
             return False
         return self.held_for_pain(turn) or self.back_after_unwell(turn)
+
+    def back_to_a_cool_down_over(self, turn: Turn, action: Action) -> bool:
+        """Words in a new session ("Alexa, tell the coach next") that would lead the next
+        stretch of a cool-down left more than JUST_DONE_SECONDS after the workout's end: it is
+        over, as the welcome they hear instead says (within minutes it still leads on)."""
+        spoken_anew = turn.asked.may_speak and not turn.asked.in_conversation
+        in_cool_down = self.routine_kind(turn) == "cool_down"
+        over = in_cool_down and not self.cooling_down_now(turn)
+        return spoken_anew and action in CARRIES_ON_THE_EXERCISE and over
 
     def told_to_stop_today(self, turn: Turn) -> bool:
         """Within hours of being told to stop for chest pain, faintness or breathing, and not
