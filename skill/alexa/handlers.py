@@ -622,6 +622,9 @@ class Handlers:
         failed = turn.asked.slot("failed_rep").whole_number
         if reps is None and failed is not None:
             reps = max(0, failed - 1)
+        if hf.routine_part_held(self.service, turn) is not None:
+            # a recorded warm-up part still plays on the way to the set: none is under way
+            return self.fallback(turn)
         by_player = hf.before_the_set(self.service, turn)
         if by_player or turn.asked.over_a_rest and self.before_the_call(turn):
             return self.last_set_partly(turn, reps, by_player)
