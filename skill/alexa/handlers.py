@@ -401,12 +401,13 @@ class Handlers:
         """Words in a new session ("Alexa, tell the coach next set", hands-free "Alexa, next" or
         "Alexa, resume") that would carry on the exercise the runner stopped for pain, with
         nothing moved since: they hear the welcome, which says why they stopped and asks
-        first, as opening the coach does. So too days after stopping for chest pain, faintness
-        or breathing (back_after_unwell). A button, which may not speak, calls the set again."""
+        first, as opening the coach does. So too for any move days after stopping for chest
+        pain, faintness or breathing (back_after_unwell), as within hours of it. A button, which
+        may not speak, calls the set again."""
         spoken_anew = turn.asked.may_speak and not turn.asked.in_conversation
-        if not spoken_anew or action not in CARRIES_ON_THE_EXERCISE:
-            return False
-        return self.held_for_pain(turn) or self.back_after_unwell(turn)
+        if spoken_anew and action in MOVES_THE_WORKOUT and self.back_after_unwell(turn):
+            return True
+        return spoken_anew and action in CARRIES_ON_THE_EXERCISE and self.held_for_pain(turn)
 
     def back_to_a_cool_down_over(self, turn: Turn, action: Action) -> bool:
         """Words in a new session ("Alexa, tell the coach next") that would lead the next
