@@ -389,7 +389,7 @@ class Handlers:
         # "Yes", "ok", "wait", "say that again" with nothing asked would answer with the way on
         # ("say resume when you're ready"): they hear the advice again.
         way_on = action in ASKS_THE_WAY_ON and turn.asked.pending is None and turn.asked.may_speak
-        if self.carrying_on_past_pain(turn, action):
+        if self.carrying_on_past_pain(turn, action) or self.back_to_a_cool_down_over(turn, action):
             return self.launch(turn)
         if not (one_shot or way_on) or not self.told_to_stop_today(turn):
             return action(self, turn)
@@ -401,9 +401,22 @@ class Handlers:
         """Words in a new session ("Alexa, tell the coach next set", hands-free "Alexa, next" or
         "Alexa, resume") that would carry on the exercise the runner stopped for pain, with
         nothing moved since: they hear the welcome, which says why they stopped and asks
-        first, as opening the coach does. A button, which may not speak, calls the set again."""
+        first, as opening the coach does. So too for any move days after stopping for chest
+        pain, faintness or breathing (back_after_unwell), as within hours of it. A button, which
+        may not speak, calls the set again."""
         spoken_anew = turn.asked.may_speak and not turn.asked.in_conversation
+        if spoken_anew and action in MOVES_THE_WORKOUT and self.back_after_unwell(turn):
+            return True
         return spoken_anew and action in CARRIES_ON_THE_EXERCISE and self.held_for_pain(turn)
+
+    def back_to_a_cool_down_over(self, turn: Turn, action: Action) -> bool:
+        """Words in a new session ("Alexa, tell the coach next") that would lead the next
+        stretch of a cool-down left more than JUST_DONE_SECONDS after the workout's end: it is
+        over, as the welcome they hear instead says (within minutes it still leads on)."""
+        spoken_anew = turn.asked.may_speak and not turn.asked.in_conversation
+        in_cool_down = self.routine_kind(turn) == "cool_down"
+        over = in_cool_down and not self.cooling_down_now(turn)
+        return spoken_anew and action in CARRIES_ON_THE_EXERCISE and over
 
     def told_to_stop_today(self, turn: Turn) -> bool:
         """Within hours of being told to stop for chest pain, faintness or breathing, and not
@@ -610,6 +623,9 @@ class Handlers:
         failed = turn.asked.slot("failed_rep").whole_number
         if reps is None and failed is not None:
             reps = max(0, failed - 1)
+        if hf.routine_part_held(self.service, turn) is not None:
+            # a recorded warm-up part still plays on the way to the set: none is under way
+            return self.fallback(turn)
         # A led set the player has led for a while is under way: reps said then are its own
         by_player = hf.before_the_set(self.service, turn) and not self.led_a_while(turn)
         if by_player or turn.asked.over_a_rest and self.before_the_call(turn):
