@@ -468,6 +468,10 @@ class Coach:
             others = (s for s in clocked.skipped if s != exercise_id)
             skipped = replace(clocked, skipped=(*others, exercise_id))
         if here.next_exercise is None:
+            counts = (clocked.sets_of(i) for i in range(len(here.workout.exercises)))
+            if not any(counts) and not clocked.extra_sets:  # an empty workout is none
+                called = ev.SetAnnounced(here.exercise_index, here.set_number, with_name=True)
+                return Transition(clocked, (ev.NothingToFinish(), called))
             finished = self._finish(skipped, here.workout)
             return Transition(
                 finished.progress, (ev.ExerciseSkipped(here.exercise_index), *finished.events)

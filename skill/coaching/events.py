@@ -95,6 +95,12 @@ class AlreadyFirst:
 
 
 @dataclass(frozen=True)
+class NothingToFinish:
+    """The last exercise skipped with no set of the workout done: no workout to finish or
+    count, and the set stays to do."""
+
+
+@dataclass(frozen=True)
 class WentTo:
     exercise_index: int
     switched_workout: bool
@@ -265,6 +271,7 @@ Event = (
     | MovedBackASet
     | FinishTakenBack
     | AlreadyFirst
+    | NothingToFinish
     | WentTo
     | StartedOver
     | Paused

@@ -212,6 +212,8 @@ class MoveReplies(ProgressWords):
                     speech.say(self.phrases.say("set.taken_back"))
                 case ev.AlreadyFirst():
                     speech.say(self.phrases.say("exercise.already_first"))
+                case ev.NothingToFinish():
+                    speech.say(self.phrases.say("exercise.nothing_to_finish"))
                 case ev.WentTo(exercise_index=index, switched_workout=switched):
                     plan = self._plan(after.workout_id or "")
                     speech.say(

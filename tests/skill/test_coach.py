@@ -80,8 +80,9 @@ def test_skipping_the_warm_up_goes_to_the_first_set(coach: Coach) -> None:
 def test_the_cool_down_is_led_only_after_a_finished_workout(coach: Coach) -> None:
     progress = started(coach)
     assert coach.cool_down(progress, 0) is None
+    one_done = coach.finish_set(progress, START).progress
     finished = coach.skip_exercise(
-        coach.go_to(progress, "stir_the_pot", START).progress,  # type: ignore[union-attr]
+        coach.go_to(one_done, "stir_the_pot", START).progress,  # type: ignore[union-attr]
         START,
     ).progress
     first = coach.cool_down(finished, 0)
@@ -151,12 +152,23 @@ def test_skip_moves_to_next_exercise_and_is_remembered(coach: Coach) -> None:
 
 
 def test_skipping_the_last_exercise_finishes(coach: Coach) -> None:
-    progress = coach.go_to(started(coach), "stir_the_pot", START)
+    one_done = coach.finish_set(started(coach), START).progress
+    progress = coach.go_to(one_done, "stir_the_pot", START)
     assert progress is not None
     move = coach.skip_exercise(progress.progress, START + 10)
     finished = move.events[-2]
     assert isinstance(finished, ev.WorkoutFinished) and move.events[-1] == ev.CoolDownOffered()
     assert finished.skipped == ("stir_the_pot",)
+
+
+def test_skipping_the_last_exercise_with_nothing_done_finishes_no_workout(coach: Coach) -> None:
+    # An empty workout is none: nothing to praise or count in the week, and the set stays.
+    progress = coach.go_to(started(coach), "stir_the_pot", START)
+    assert progress is not None
+    move = coach.skip_exercise(progress.progress, START + 10)
+    assert not any(isinstance(event, ev.WorkoutFinished) for event in move.events)
+    assert move.events[0] == ev.NothingToFinish()
+    assert not move.progress.finished and move.progress.set_number == 1
 
 
 def test_previous_on_the_very_first_set_stays_there(coach: Coach) -> None:
