@@ -404,19 +404,19 @@ class Handlers:
         first, as opening the coach does. So too for any move days after stopping for chest
         pain, faintness or breathing (back_after_unwell), as within hours of it. A button, which
         may not speak, calls the set again."""
-        spoken_anew = turn.asked.may_speak and not turn.asked.in_conversation
-        if spoken_anew and action in MOVES_THE_WORKOUT and self.back_after_unwell(turn):
+        if not turn.asked.spoken_anew:
+            return False
+        if action in MOVES_THE_WORKOUT and self.back_after_unwell(turn):
             return True
-        return spoken_anew and action in CARRIES_ON_THE_EXERCISE and self.held_for_pain(turn)
+        return action in CARRIES_ON_THE_EXERCISE and self.held_for_pain(turn)
 
     def back_to_a_cool_down_over(self, turn: Turn, action: Action) -> bool:
         """Words in a new session ("Alexa, tell the coach next") that would lead the next
         stretch of a cool-down left more than JUST_DONE_SECONDS after the workout's end: it is
         over, as the welcome they hear instead says (within minutes it still leads on)."""
-        spoken_anew = turn.asked.may_speak and not turn.asked.in_conversation
         in_cool_down = self.routine_kind(turn) == "cool_down"
         over = in_cool_down and not self.cooling_down_now(turn)
-        return spoken_anew and action in CARRIES_ON_THE_EXERCISE and over
+        return turn.asked.spoken_anew and action in CARRIES_ON_THE_EXERCISE and over
 
     def told_to_stop_today(self, turn: Turn) -> bool:
         """Within hours of being told to stop for chest pain, faintness or breathing, and not
@@ -576,9 +576,11 @@ class Handlers:
         """Words in a new session ("Alexa, tell the coach I'm done") long enough after the set
         was called to have cooled down: as "next" at the welcome's "Continue?", whether it was
         done is asked (a button, which may not speak, calls the set again: pressed_long_after)."""
-        spoken_anew = turn.asked.may_speak and not turn.asked.in_conversation
-        held = turn.progress.paused
-        return spoken_anew and not held and self.coach.cooled_down(turn.progress, turn.now)
+        return turn.asked.spoken_anew and self.long_after_the_call(turn)
+
+    def long_after_the_call(self, turn: Turn) -> bool:
+        """At a set not held, long enough after its call to have cooled down."""
+        return not turn.progress.paused and self.coach.cooled_down(turn.progress, turn.now)
 
     def pain_asked(self, turn: Turn) -> bool:
         """The question after pain in an exercise is open ("shall I give you an easier way?"),
@@ -591,8 +593,7 @@ class Handlers:
         """The device's next button pressed long enough after the set was called to have cooled
         down: it cannot ask whether the set was done, so it counts nothing."""
         pressed = not turn.asked.may_speak and turn.asked.kind.startswith("PlaybackController.")
-        held = turn.progress.paused
-        return pressed and not held and self.coach.cooled_down(turn.progress, turn.now)
+        return pressed and self.long_after_the_call(turn)
 
     def back_after_the_set(self, turn: Turn) -> bool:
         """Back in a new session ("Alexa, tell the coach I'm ready") long enough after the set

@@ -226,6 +226,12 @@ class Asked:
         return self.has_session and not self.new_session
 
     @property
+    def spoken_anew(self) -> bool:
+        """Words that open a session ("Alexa, tell the coach...", hands-free "Alexa, next"):
+        neither a button, which may not speak, nor a conversation already going."""
+        return self.may_speak and not self.in_conversation
+
+    @property
     def pending(self) -> str | None:
         value = self.session_attributes.get(PENDING)
         return value if isinstance(value, str) else None
