@@ -134,14 +134,21 @@ def routine_playing(service: CoachService, turn: Turn) -> tuple[str, int] | None
     return None if token is None else player.routine_part_from_token(token)
 
 
+def _queue_to_the_place(service: CoachService, turn: Turn) -> PlayerToken | None:
+    """The token the player holds (playing or not) when it is this runner's coach audio and its
+    queue leads to the place their record names; None otherwise."""
+    token = turn.asked.player_token
+    if token is None or not holds_player(service, turn) or not token.leads_to(turn.progress):
+        return None
+    return token
+
+
 def routine_part_held(service: CoachService, turn: Turn) -> tuple[str, int] | None:
     """("warm_up" or "cool_down", the part) when the player holds, playing or stopped part-way,
     that recorded part of the runner's warm-up or cool-down, its queue leading to their place;
     None otherwise."""
-    token = turn.asked.player_token
-    if service.hands_free is None or token is None or turn.asked.player_offset_ms <= 0:
-        return None
-    if not holds_player(service, turn) or not token.leads_to(turn.progress):
+    token = _queue_to_the_place(service, turn)
+    if token is None or turn.asked.player_offset_ms <= 0:
         return None
     return player.routine_part_from_token(token)
 
@@ -182,12 +189,7 @@ def led_set_playing(service: CoachService, turn: Turn) -> Play | None:
 def _playing_the_way_to_the_set(service: CoachService, turn: Turn) -> PlayerToken | None:
     """The token of the coach's track the player is playing (or holds, while Alexa listens)
     when its queue leads to the set the runner's record names; None otherwise."""
-    token = turn.asked.player_token
-    if service.hands_free is None or token is None or not turn.asked.player_playing:
-        return None
-    if not holds_player(service, turn) or not token.leads_to(turn.progress):
-        return None
-    return token
+    return _queue_to_the_place(service, turn) if turn.asked.player_playing else None
 
 
 def resting(service: CoachService, turn: Turn) -> bool:
@@ -211,12 +213,8 @@ def stopped_before_the_call(service: CoachService, turn: Turn) -> bool:
     """The player holds, stopped part-way ("Alexa, pause", or the welcome opening over it), the
     coach's queue before the call of the set the runner's record names (its rest, praise or
     introduction): that set was never called, let alone done."""
-    token = turn.asked.player_token
-    if service.hands_free is None or token is None or turn.asked.player_playing:
-        return False
-    if not holds_player(service, turn) or not token.leads_to(turn.progress):
-        return False
-    return turn.asked.player_offset_ms > 0 and player.before_the_call(token)
+    token = None if turn.asked.player_playing else _queue_to_the_place(service, turn)
+    return token is not None and turn.asked.player_offset_ms > 0 and player.before_the_call(token)
 
 
 def seconds_since_the_call(service: CoachService, turn: Turn) -> float | None:
@@ -226,13 +224,12 @@ def seconds_since_the_call(service: CoachService, turn: Turn) -> float | None:
     the player is not past that call, or the queue is not the runner's. (A pause mid-rest
     makes the call later than this says: reps said just after it then count as the set
     called, as they did before tokens carried the time.)"""
-    hands_free, token, now = service.hands_free, turn.asked.player_token, turn.asked.sent_at
-    if hands_free is None or token is None or now is None or turn.asked.in_conversation:
+    hands_free, now = service.hands_free, turn.asked.sent_at
+    if hands_free is None or now is None or turn.asked.in_conversation:
         return None
-    began = token.queued_at
-    if began is None:
-        return None
-    if not token.belongs_to(turn.asked.record_key) or not token.leads_to(turn.progress):
+    token = _queue_to_the_place(service, turn)
+    began = None if token is None else token.queued_at
+    if token is None or began is None:
         return None
     calls = [step for step, track_id in enumerate(token.track_ids) if track_id.startswith("set-")]
     if not calls or token.step < calls[-1]:
