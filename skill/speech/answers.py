@@ -10,7 +10,7 @@ from skill.coaching import events as ev
 from skill.coaching.history import SESSIONS_A_WEEK, History, PastWorkout, Week
 from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, USUAL_PACE, Progress
 from skill.coaching.schedule import local
-from skill.content.models import Exercise, WorkoutPlan
+from skill.content.models import WorkoutPlan
 from skill.speech.moves import MoveReplies
 from skill.speech.ssml import Speech
 from skill.speech.wording import (
@@ -270,14 +270,6 @@ class Answers(MoveReplies):
         speech.extend(call)
         return Reply(speech, self.set_reprompt(progress), False)
 
-    def extra_under_way(self, progress: Progress) -> Exercise | None:
-        """The exercise of the extra set under way ("one more set"), as tuned for the runner;
-        None with none. `position` is then the planned set after it, not what they are doing."""
-        here = self.coach.position(progress)
-        if here is None or progress.extra_of is None:
-            return None
-        return self.coach.tuned(progress, here.workout.exercises[progress.extra_of])
-
     def explained(self, progress: Progress) -> Speech:
         """The exercise under way explained in full (its other way, without kit the runner
         lacks), with no set called after it: during an extra set, the extra set's exercise,
@@ -302,8 +294,8 @@ class Answers(MoveReplies):
         if here is None:
             return self.help(progress)
         speech = Speech().say(self.phrases.say("rest.cut_short" if rest_over else "set.ready"))
-        if progress.extra_of is not None:  # the extra set under way, never the planned one
-            extra = self.coach.tuned(progress, here.workout.exercises[progress.extra_of])
+        extra = self.extra_under_way(progress)
+        if extra is not None:  # the extra set under way, never the planned one
             speech.extend(self.announce_extra(extra, progress.sets_done))
             return Reply(speech, self.set_reprompt(progress), False, ends_rest=True)
         if skip_hint and here.set_number < here.exercise.sets:
@@ -323,8 +315,8 @@ class Answers(MoveReplies):
             return self.help(progress)
         if progress.paused:  # what was said last: the place held, and how to resume
             return self.ask(self.where(progress, "pause.paused"), "pause.reprompt")
-        if progress.extra_of is not None:  # the extra set under way, said again
-            extra = self.coach.tuned(progress, here.workout.exercises[progress.extra_of])
+        extra = self.extra_under_way(progress)
+        if extra is not None:  # the extra set under way, said again
             speech = self.announce_extra(extra, progress.sets_done)
             return Reply(speech, self.set_reprompt(progress), False)
         speech = Speech().say(self.load_reminder(progress, here.exercise))

@@ -14,7 +14,7 @@ from skill.coaching.progress import (
     Progress,
 )
 from skill.coaching.progression import Step
-from skill.content.models import WorkoutPlan
+from skill.content.models import Exercise, WorkoutPlan
 from skill.speech.progressing import ProgressWords
 from skill.speech.sounds import WORKOUT_DONE
 from skill.speech.ssml import Speech
@@ -348,12 +348,20 @@ class MoveReplies(ProgressWords):
             return Speech().say(self.phrases.say("workout.no_active"))
         return Speech().say(self.phrases.say("workout.just_finished", name=plan.name))
 
+    def extra_under_way(self, progress: Progress) -> Exercise | None:
+        """The exercise of the extra set under way ("one more set"), as tuned for the runner;
+        None with none. `position` is then the planned set after it, not what they are doing."""
+        here = self.coach.position(progress)
+        if here is None or progress.extra_of is None:
+            return None
+        return self.coach.tuned(progress, here.workout.exercises[progress.extra_of])
+
     def where(self, progress: Progress, key: str) -> Speech:
         here = self.coach.position(progress)
         if here is None:
             return Speech()
-        if key == "pause.paused" and progress.extra_of is not None:  # held in the extra set
-            extra = self.coach.tuned(progress, here.workout.exercises[progress.extra_of])
+        extra = self.extra_under_way(progress)
+        if key == "pause.paused" and extra is not None:  # held in the extra set
             return Speech().say(self.phrases.say("pause.paused_extra", name=extra.name))
         return Speech().say(
             self.phrases.say(
