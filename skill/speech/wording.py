@@ -4,7 +4,7 @@ and a reply itself (`Reply`). All wording comes from the phrasebook and the work
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from skill.coaching import events as ev
 from skill.coaching.coach import Coach
@@ -483,7 +483,7 @@ class Wording:
         reps = exercise.load_reps(load)
         if way is None or reps is None:
             return way
-        return way.replace(REPS_MARK, self.reps(replace(exercise.reps, count=reps)))
+        return way.replace(REPS_MARK, self.reps(exercise.at_reps(reps).reps))
 
     # --- missing kit ------------------------------------------------------------------------
 
