@@ -17,7 +17,7 @@ from ask_smapi_model.v1.skill.interaction_model.interaction_model_data import (
 from harness.envelopes import intent_json
 from publishing.interaction_model import template_locales
 from skill.alexa import commands
-from skill.alexa.handlers import ALL_KIT
+from skill.alexa.handlers.fitting import ALL_KIT
 from skill.alexa.turn import read_request
 from skill.content.loader import default_library
 from skill.locales import SPOKEN, language_of
