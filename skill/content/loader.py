@@ -73,7 +73,7 @@ _EXERCISE_KEYS: _Keys = (
     ),
     frozenset(
         "steps alternating needs easier harder harder_kit harder_without_kit load_source kit"
-        " substitutes rep_range easier_reps harder_reps".split()
+        " substitutes rep_range easier_reps harder_reps easier_needs harder_needs".split()
     ),
 )
 _SUBSTITUTE_KEYS: _Keys = (
@@ -363,6 +363,16 @@ def _exercise(value: object, where: str, known: frozenset[str]) -> Exercise:
         rest_seconds=_whole(data["rest_seconds"], _at(where, "rest_seconds"), *REST_SECONDS),
         steps=tuple(_step(step, _at(_at(where, "steps"), i)) for i, step in enumerate(steps)),
         needs=_text(data["needs"], _at(where, "needs")) if "needs" in data else None,
+        easier_needs=(
+            _text(data["easier_needs"], _at(where, "easier_needs"))
+            if "easier_needs" in data
+            else None
+        ),
+        harder_needs=(
+            _text(data["harder_needs"], _at(where, "harder_needs"))
+            if "harder_needs" in data
+            else None
+        ),
         easier=_text(data["easier"], _at(where, "easier")) if "easier" in data else None,
         harder=_text(data["harder"], _at(where, "harder")) if "harder" in data else None,
         harder_kit=_kit_ids(data.get("harder_kit", []), _at(where, "harder_kit"), known),
@@ -396,6 +406,9 @@ def _exercise(value: object, where: str, known: frozenset[str]) -> Exercise:
     if exercise.harder_kit and (exercise.harder is None or exercise.harder_without_kit is None):
         # a runner without that kit would be told to use it, or told nothing
         raise _FieldError(_at(where, "harder_kit"), "needs harder and harder_without_kit too")
+    if exercise.harder_needs is not None and not exercise.harder_kit:
+        # offered as "or ... to make it harder" only to a runner who has the harder way's kit
+        raise _FieldError(_at(where, "harder_needs"), "needs harder_kit too")
     if exercise.harder_without_kit is not None and not exercise.harder_kit:
         raise _FieldError(
             _at(where, "harder_without_kit"), "needs harder_kit: the kit it is without"

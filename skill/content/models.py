@@ -81,6 +81,11 @@ class Exercise:
     steps: tuple[Step, ...] = ()  # non-empty for moves walked through step by step
     alternating: bool = False  # sides swap every rep, so no "switch sides" halfway through
     needs: str | None = None  # the equipment this exercise needs, in plain words
+    # What the easier (harder) way needs, where it differs: "a bench or a sturdy box". The
+    # harder way's is also offered beside `needs` ("or ... to make it harder") to a runner
+    # who has its harder_kit.
+    easier_needs: str | None = None
+    harder_needs: str | None = None
     easier: str | None = None  # a regression, spoken when the runner finds it too hard
     harder: str | None = None  # a progression, spoken when the runner finds it too easy
     harder_kit: tuple[str, ...] = ()  # kit the harder way needs beyond the exercise's own
@@ -105,6 +110,19 @@ class Exercise:
         if lacking & frozenset(self.harder_kit):
             return self.harder_without_kit
         return self.harder
+
+    def needs_for(self, load: str | None, lacking: frozenset[str]) -> str | None:
+        """What the `load` way ("easier", "harder", None: the plan's) needs, for a runner
+        without the kit `lacking`: the harder way without that kit needs what the plan's does."""
+        if load == "easier" and self.easier_needs is not None:
+            return self.easier_needs
+        if load == "harder" and self.harder_needs is not None and self.harder_with_kit(lacking):
+            return self.harder_needs
+        return self.needs
+
+    def harder_with_kit(self, lacking: frozenset[str]) -> bool:
+        """The harder way needs kit of its own, and the runner lacks none of it."""
+        return bool(self.harder_kit) and lacking.isdisjoint(self.harder_kit)
 
     def load_reps(self, load: str | None) -> int | None:
         """The reps a set asks for done the `load` way ("easier" or "harder"), where that way

@@ -10,7 +10,7 @@ from skill.coaching import events as ev
 from skill.coaching.history import SESSIONS_A_WEEK, History, PastWorkout, Week
 from skill.coaching.progress import MAX_SPOKEN_REST_SECONDS, USUAL_PACE, Progress
 from skill.coaching.schedule import local
-from skill.content.models import WorkoutPlan
+from skill.content.models import Exercise, WorkoutPlan
 from skill.speech.moves import MoveReplies
 from skill.speech.ssml import Speech
 from skill.speech.wording import (
@@ -1113,30 +1113,49 @@ class Answers(MoveReplies):
         )
 
     def equipment_answer(self, progress: Progress, workout_id: str | None) -> Speech:
-        """What the current exercise and its workout need, or the workout named, or both."""
+        """What the exercise under way needs, the way the runner does it; with none under way,
+        or a workout named, what the workout (each workout) needs."""
         here = self.coach.position(progress)
+        if workout_id is None and here is not None:
+            return self.exercise_needs(progress, here.exercise)
         plans = list(self.coach.library.workouts)
-        speech = Speech()
         if workout_id is not None:
             plans = [p for p in plans if p.id == workout_id]
-        elif here is not None:
-            plans = [here.workout]
-            if here.exercise.needs:
-                speech.say(
-                    self.phrases.say(
-                        "answers.exercise_needs", name=here.exercise.name, needs=here.exercise.needs
-                    )
-                )
-            stand_in = self.coach.stand_in(progress, here.exercise)
-            if stand_in is not None:
-                kit = self.kit_names((stand_in.kit,), without=True)
-                speech.say(self.phrases.say("kit.answer", kit=kit, way=stand_in.name))
-        return speech.say(
+        speech = Speech().say(
             *(
                 self.phrases.say("answers.equipment", name=plan.name, equipment=plan.equipment)
                 for plan in plans
             )
         )
+        if here is not None and [plan.id for plan in plans] == [here.workout.id]:
+            speech.say(self.kit_remembered(progress, here.workout))  # kit the runner lacks
+        return speech
+
+    def exercise_needs(self, progress: Progress, exercise: Exercise) -> Speech:
+        """What `exercise` needs done the way the runner does it: without the kit they lack
+        (another way, or the harder way without its kit) and at the easier or harder way."""
+        speech = Speech()
+        name = exercise.name
+        lacking = frozenset(progress.missing_kit)
+        stand_in = self.coach.stand_in(progress, exercise)
+        if stand_in is not None:  # what the planned way needs, then the way done instead
+            if exercise.needs:
+                planned = exercise.needs
+                speech.say(self.phrases.say("answers.exercise_needs", name=name, needs=planned))
+            kit = self.kit_names((stand_in.kit,), without=True)
+            return speech.say(self.phrases.say("kit.answer", kit=kit, way=stand_in.name))
+        load = progress.load_of(exercise.id)
+        needs = exercise.needs_for(load, lacking)
+        if needs is None:
+            return speech
+        if load is not None and needs != exercise.needs:
+            return speech.say(self.phrases.say(f"answers.{load}_needs", name=name, needs=needs))
+        if load is None and exercise.harder_needs and exercise.harder_with_kit(lacking):
+            # the harder way's kit offered only to a runner who has not said they lack it
+            harder = exercise.harder_needs
+            key = "answers.exercise_needs_or_harder"
+            return speech.say(self.phrases.say(key, name=name, needs=needs, harder=harder))
+        return speech.say(self.phrases.say("answers.exercise_needs", name=name, needs=needs))
 
     def rest_at_limit(self, progress: Progress, seconds: int, longer: bool) -> Reply:
         key = "rest.at_longest" if longer else "rest.at_shortest"

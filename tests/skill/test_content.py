@@ -563,6 +563,10 @@ def harder_way_without_kit_it_needs(data: dict[str, Any]) -> None:
     del data["exercises"][3]["harder_kit"]  # the Y-T-W-L raise's
 
 
+def harder_needs_without_harder_kit(data: dict[str, Any]) -> None:
+    data["exercises"][1]["harder_needs"] = "a weight belt"  # the chin-up's harder way has none
+
+
 def harder_kit_not_in_the_kit_list(data: dict[str, Any]) -> None:
     data["exercises"][0]["harder_kit"] = ["dumbells"]
 
@@ -701,6 +705,10 @@ def way_reps_with_no_way(data: dict[str, Any]) -> None:
             harder_way_without_kit_it_needs,
             "bodyweight.yaml: exercises[3].harder_without_kit: needs harder_kit: the kit it is"
             " without",
+        ),
+        (
+            harder_needs_without_harder_kit,
+            "bodyweight.yaml: exercises[1].harder_needs: needs harder_kit too",
         ),
         (
             harder_kit_not_in_the_kit_list,

@@ -93,7 +93,11 @@ class QuestionCommands(Answering):
         return self.answer(turn, lambda p: self.composer.muscles_answer(p, named))
 
     def equipment(self, turn: Turn) -> Outcome:
+        """The exercise under way, the way the runner does it; in a warm-up or cool-down,
+        its workout."""
         named = self.workout_asked_about(turn)
+        if named is None and self.routine_kind(turn) is not None:
+            named = turn.progress.workout_id
         return self.answer(turn, lambda p: self.composer.equipment_answer(p, named))
 
     # The history questions: answered from what the coach remembers, then what to say next.
