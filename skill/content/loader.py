@@ -85,7 +85,7 @@ _KIT_KEYS: _Keys = (frozenset({"id", "name", "aliases"}), frozenset({"without"})
 _STEP_KEYS: _Keys = (frozenset({"name", "cue", "reps"}), frozenset())
 _RANGE_KEYS: _Keys = (frozenset({"low", "high", "source"}), frozenset())
 _REPS_KEYS: _Keys = (frozenset({"count"}), frozenset({"unit", "per"}))
-_MOVE_KEYS: _Keys = (frozenset({"move", "seconds"}), frozenset({"figure"}))
+_MOVE_KEYS: _Keys = (frozenset({"move", "seconds"}), frozenset({"figure", "listed"}))
 _FIGURES_FILE_KEYS: _Keys = (frozenset({"figures"}), frozenset({"moves"}))
 _FIGURE_KEYS: _Keys = (frozenset({"view", "bench", "anchor", "positions"}), frozenset())
 # A warm-up or cool-down move's figure also says how long one go (start, end, start) takes.
@@ -263,7 +263,8 @@ def _routine(value: object, where: str, figures: frozenset[str]) -> tuple[tuple[
                 f"must be a figure that {FIGURES_PATH.name} lists under moves: {listed}"
                 f" (got {_show(figure)})",
             )
-        moves.append(Move(name, seconds, None if figure is None else str(figure)))
+        in_a_list = _text(data["listed"], _at(at, "listed")) if "listed" in data else None
+        moves.append(Move(name, seconds, None if figure is None else str(figure), in_a_list))
     total = sum(move.seconds for move in moves)
     low, high = ROUTINE_SECONDS
     if not low <= total <= high:

@@ -31,6 +31,9 @@ class Move:
     name: str
     seconds: int
     figure: str | None = None  # how the screen draws it: a move in figures.yaml, by name
+    # How it is named in a list of moves ("Zuerst: langsames Gehen, Brustdehnung ..."), where
+    # its words, led, are a sentence of their own ("Geh langsam und ...") that reads as no item.
+    listed: str | None = None
 
 
 @dataclass(frozen=True)

@@ -72,8 +72,11 @@ def routine_seconds(parts: Sequence[Sequence[Move]]) -> int:
 
 
 def said_mid_sentence(move: Move, phrases: Phrasebook) -> str:
-    """A move's name as said inside a sentence ("march on the spot ..."): lowercased where the
-    language does (English), as written where its nouns keep their capitals (German)."""
+    """A move's name as said inside a sentence ("march on the spot ..."): its name for a list
+    where it has one; else lowercased where the language does (English), as written where its
+    nouns keep their capitals (German)."""
+    if move.listed is not None:
+        return move.listed
     if phrases.say("grammar.names_mid_sentence") == "as_written":
         return move.name
     return move.name[:1].lower() + move.name[1:]

@@ -1002,3 +1002,13 @@ def test_a_harder_way_that_needs_kit_has_one_for_a_runner_without_it(locale: str
     bodyweight = library.get("bodyweight")
     assert bodyweight is not None
     assert bodyweight.exercises[0].harder_kit == ("dumbbells",)  # the T push-up's dumbbells
+
+
+def test_in_german_every_warm_up_and_cool_down_move_has_its_name_for_a_list() -> None:
+    """German lists the moves by `listed`: a led move's own words, an instruction ("Geh langsam
+    und lass deinen Atem ruhiger werden") or a capitalised adjective ("Lockeres Armschwingen, vor
+    und zurück"), read as no item of "Zuerst: ...". One item each: no comma or colon in it."""
+    for plan in default_library("de-DE").workouts:
+        for move in moves(plan.warm_up) + moves(plan.cool_down):
+            assert move.listed, f"{plan.id}: {move.name}"
+            assert not {",", ":"} & set(move.listed), move.listed
