@@ -90,6 +90,10 @@ def render(
             for name, seconds in timings:
                 if seconds is not None and asked.sent_at is not None:
                     session[name] = round(asked.sent_at + lead + seconds, 3)
+            if outcome.rest_longer and rest_runs_on(asked, outcome):
+                # rests made longer over one: it runs on longer too
+                longer = asked.rest_longer(outcome.rest_longer)
+                session[REST_UNTIL] = longer.session_attributes.get(REST_UNTIL)
         response.output_speech = SsmlOutputSpeech(ssml=said.ssml())
         # A Play with the session open starts when the microphone closes (Alexa pauses the
         # stream while it listens): the runner may still answer in words first.
@@ -98,7 +102,8 @@ def render(
         response.should_end_session = reply.end_session
     if shown is not None and screen.shows_screen(asked):
         # Answered over a rest that runs on: the screen keeps the rest for what is left of it.
-        rest_left = asked.rest_left if rest_runs_on(asked, outcome) else None
+        lengthened = asked.rest_longer(outcome.rest_longer)
+        rest_left = lengthened.rest_left if rest_runs_on(asked, outcome) else None
         directives.append(screen.render(service, shown, outcome.events, said, routine, rest_left))
     if directives:
         response.directives = directives

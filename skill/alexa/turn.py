@@ -263,6 +263,15 @@ class Asked:
         left = self._until(REST_UNTIL)
         return left if left is not None and left > 0 else None
 
+    def rest_longer(self, seconds: float) -> Asked:
+        """As asked, with the rest the last answer paced `seconds` longer (made longer over
+        it): what is said of the rest left, and what "done" means before its end, follow it."""
+        until = self.session_attributes.get(REST_UNTIL)
+        if isinstance(until, bool) or not isinstance(until, int | float):
+            return self
+        attributes = {**self.session_attributes, REST_UNTIL: round(until + seconds, 3)}
+        return replace(self, session_attributes=attributes)
+
     @property
     def before_the_set_call(self) -> bool:
         """Said before the last answer called its set (over its rest, the exercise's
@@ -346,6 +355,9 @@ class Outcome:
     # The progress changed only in what is noted of a set done, or in how sets are done (the
     # way, rests, pace, kit), not where the runner is: a rest this was said over runs on.
     same_place: bool = False
+    # Seconds added to the rest this was said over, which runs on (rests made longer then):
+    # the session's end of that rest moves by as much.
+    rest_longer: float = 0.0
     # The workout was finished this turn: what the record held before, kept to take it back.
     finish: take_back.Finish | None = None
 

@@ -245,4 +245,16 @@ class FittingCommands(Answering):
             move = Transition(
                 move.progress, tuple(said if e is changed else e for e in move.events)
             )
-        return replace(self.speak(turn, move), rest=rest)
+        longer = self.rest_under_way_longer(turn, move)
+        if longer:  # "I need a longer rest" said over one: this one too, not only the next
+            turn = replace(turn, asked=turn.asked.rest_longer(longer))
+        return replace(self.speak(turn, move), rest=rest, rest_longer=longer)
+
+    def rest_under_way_longer(self, turn: Turn, move: Transition) -> int:
+        """Seconds a rest change said over a rest adds to it: as much as rests grew. A shorter
+        one starts with the next rest ("next" ends this one now)."""
+        if turn.asked.rest_left is None or not self.place_kept_over_a_rest(turn, move):
+            return 0
+        before = self.coach.current_rest(turn.progress)
+        after = self.coach.current_rest(move.progress)
+        return max(0, after - before) if before is not None and after is not None else 0
