@@ -183,9 +183,11 @@ class SetCommands(Answering):
             return self.go_before_the_call(turn, "skip")
         # On an exercise's last set "skip" counts it, as "next" would; not paused (after pain,
         # say), nor said too soon after the set was called for it to have been done (by the
-        # player's clock too), nor in a new session long after it (where "next" asks).
+        # player's clock too), nor in a new session long after it (where "next" asks), nor
+        # while the player still leads up to it (its rest, hands-free): it was never called.
         soon, late = self.just_called(turn), self.back_long_after(turn)
-        done = not turn.progress.paused and not soon and not late
+        uncalled = hf.set_not_called(self.service, turn)
+        done = not turn.progress.paused and not soon and not late and not uncalled
         return self.move(turn, lambda p: self.coach.skip_exercise(p, turn.now, set_done=done))
 
     def skip_warm_up(self, turn: Turn) -> Outcome:
