@@ -387,11 +387,11 @@ class SetCommands(Answering):
         In a warm-up or cool-down, the part paused: a recorded one plays on from where it
         stopped, one said in words is led again ("next" is what moves on)."""
         routine = turn.routine_part
+        if self.pain_asked_in_routine(turn):  # not the move that hurt again, recorded or not
+            return self.pain_asked_again(turn)
         mid_rest = hf.resume_mid_rest(self.service, turn)
         if routine is not None and mid_rest is not None:  # a recorded part, from where it stopped
             return Outcome(player=mid_rest)
-        if self.pain_asked_in_routine(turn):  # not the move that hurt again, unasked
-            return self.pain_asked_again(turn)
         if routine is not None:  # the part the runner was doing, not the one after it
             return self.routine_part_before(turn, *routine)
         if self.offer_open(turn):
