@@ -35,8 +35,10 @@ class SetCommands(Answering):
             return self.help(turn)
         if routine is not None:
             return self.next_routine_part(turn, *routine)
-        if self.offer_open(turn):  # "next", "done": nothing to count, the offer stands
-            return self.offer_again(turn)
+        if self.offer_open(turn):
+            if not turn.asked.may_speak:  # the next button, which cannot ask: on to the cool-down
+                return self.cool_down_pressed(turn)
+            return self.offer_again(turn)  # "next", "done": nothing to count, the offer stands
         if turn.asked.pending == "continue" and self.under_way(turn):
             past = hf.past_the_part(self.service, turn)
             if past is not None:  # in a warm-up part played recorded: on to what follows it
@@ -69,6 +71,13 @@ class SetCommands(Answering):
             return self.set_called_again(turn)
         moved = self.move(turn, lambda p: self.coach.finish_set(p, turn.now))
         return self.loosened_up_first(turn, moved)
+
+    def cool_down_pressed(self, turn: Turn) -> Outcome:
+        """The device's next button at the cool-down offer: the workout is over and next is
+        what comes after it, so the cool-down's first part plays, recorded (as the button
+        plays a warm-up part); with no recording to play, nothing (a button may not speak)."""
+        move = self.coach.cool_down(turn.progress, 0)
+        return Outcome() if move is None else self.speak(turn, move)
 
     def partial_set(self, turn: Turn) -> Outcome:
         """ "I only managed 8", "I failed on rep ten": the set counts, kept as partial. In a
