@@ -217,6 +217,15 @@ def stopped_before_the_call(service: CoachService, turn: Turn) -> bool:
     return token is not None and turn.asked.player_offset_ms > 0 and player.before_the_call(token)
 
 
+def set_not_called(service: CoachService, turn: Turn) -> bool:
+    """The player plays (or holds, stopped part-way) the coach's queue before the call of the
+    set the runner's record names (its praise, rest or introduction): that set was never
+    called, so nothing said now can mean it was done."""
+    token = _queue_to_the_place(service, turn)
+    held = turn.asked.player_playing or turn.asked.player_offset_ms > 0
+    return token is not None and held and player.before_the_call(token)
+
+
 def seconds_since_the_call(service: CoachService, turn: Turn) -> float | None:
     """Outside a conversation, how long before this request the coach's queue finished
     calling the set the runner's record names: the queue (praise, rest, introduction, the call)

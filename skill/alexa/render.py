@@ -19,6 +19,7 @@ from skill.alexa.turn import (
     REST_UNTIL,
     SET_CALLED,
     STARTED,
+    WARM_UP_UNTIL,
     Asked,
     Outcome,
 )
@@ -56,7 +57,7 @@ def render(
     if reply is None:
         if outcome.player is not None or outcome.progress is not None:
             if session is not None:
-                for name in (PENDING, ASKED_WORDS, REST_UNTIL, SET_CALLED, STARTED):
+                for name in (PENDING, ASKED_WORDS, REST_UNTIL, SET_CALLED, STARTED, WARM_UP_UNTIL):
                     session.pop(name, None)
             if asked.may_speak:
                 response.should_end_session = True  # a Play with the session open would pause
@@ -82,10 +83,12 @@ def render(
                 session.pop(REST_UNTIL, None)
                 session.pop(SET_CALLED, None)
             session.pop(STARTED, None)
+            session.pop(WARM_UP_UNTIL, None)
             timings = (
                 (REST_UNTIL, reply.rest_ends),
                 (SET_CALLED, reply.set_called),
                 (STARTED, reply.started),
+                (WARM_UP_UNTIL, reply.warm_up_ends),
             )
             for name, seconds in timings:
                 if seconds is not None and asked.sent_at is not None:

@@ -163,6 +163,11 @@ class CoachSkill:
             outcome = handlers.replayed(turn)
             return render(service, asked, outcome, None, turn.progress, None)
         outcome = handlers.unless_unwell(turn, command_for(asked).action)
+        if outcome.reply is not None and not asked.may_speak:
+            # Alexa refuses speech in answer to a button or a player event (the runner would
+            # hear an error): nothing said or moved instead. A handler that gets here is wrong.
+            log.error("%s answered with speech: nothing said or moved", asked.kind)
+            outcome = Outcome()
         shown = turn.progress if outcome.progress is None else outcome.progress
         if outcome.exercises is not None:  # the runner's own reps as changed this turn
             shown = handlers.progression.loaded(shown, outcome.exercises)

@@ -90,6 +90,7 @@ ASKED_WORDS = "asked_words"  # the words of that question's answer, said again o
 ASKED_WORDS_MOST = 40  # pieces kept: far more than any question says
 REST_UNTIL = "rest_until"
 SET_CALLED = "set_called"  # when the set after that rest, or after an introduction, is called
+WARM_UP_UNTIL = "warm_up_until"  # when the warm-up's last part, said before its set, ends
 STARTED = "started"  # when "Off you go" and the set were heard: the runner starts it then
 # The cool-down was offered in this conversation: a late yes in it still takes the offer.
 COOL_DOWN_OFFERED = "cool_down_offered"
@@ -271,6 +272,12 @@ class Asked:
             return self
         attributes = {**self.session_attributes, REST_UNTIL: round(until + seconds, 3)}
         return replace(self, session_attributes=attributes)
+
+    @property
+    def over_the_warm_up(self) -> bool:
+        """Said while the last answer was still leading the warm-up's last part, in words,
+        before the first exercise and its set."""
+        return self._before(WARM_UP_UNTIL)
 
     @property
     def before_the_set_call(self) -> bool:

@@ -94,6 +94,10 @@ def plan_for(
         # reaches it once the microphone closes. A screen names the part, not the first set.
         title = catalog.routine_title(kind, part, parts)
         return Playing((catalog.ready(),), spoken=True, title=title)
+    if ev.ExtraSetAnnounced in kinds:
+        # No track calls an extra set: it is said in words, and the tone behind them takes
+        # the player from the rest and the next exercise's call, which would play on over it.
+        return Playing((catalog.ready(),), spoken=True) if can_speak else None
     here = coach.position(after)
     if here is None or ev.SetAnnounced not in kinds:
         return None

@@ -187,6 +187,14 @@ class WarmUpPart:
 
 
 @dataclass(frozen=True)
+class WarmUpHeld:
+    """The warm-up's part `part`, played recorded and stopped part-way (for pain): the runner
+    is back in the warm-up, at that part, rather than at the set the recording led on to."""
+
+    part: int  # 0-based
+
+
+@dataclass(frozen=True)
 class WarmUpSkipped:
     pass
 
@@ -284,6 +292,7 @@ Event = (
     | WorkoutStopped
     | NoActiveWorkout
     | WarmUpPart
+    | WarmUpHeld
     | WarmUpSkipped
     | CoolDownOffered
     | CoolDownPart

@@ -59,6 +59,8 @@ def routine_after(current: str | None, events: Iterable[ev.Event]) -> str | None
         if isinstance(event, ev.WarmUpPart | ev.CoolDownPart):
             kind = "warm_up" if isinstance(event, ev.WarmUpPart) else "cool_down"
             routine = stored(kind, event.part + 1) if event.part + 1 < event.parts else None
+        elif isinstance(event, ev.WarmUpHeld):
+            routine = stored("warm_up", event.part)
         elif isinstance(event, ev.CoolDownOffered):
             routine = OFFERED
         elif isinstance(event, _ENDS_IT):

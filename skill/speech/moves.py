@@ -48,6 +48,7 @@ class MoveReplies(ProgressWords):
         paced = 0.0  # seconds of rest or warm-up already paced in this response
         rest_ends: float | None = None  # when the rest paced in words ends, into the speech
         set_called: float | None = None  # when the set after a rest or introduction is called
+        warm_up_ends: float | None = None  # when the warm-up's last part, before the set, ends
         introduced = False
         way_said = False  # the easier or harder way was just said: no reminder of it
         held: int | None = None  # the exercise whose set waits for the answer to an offer
@@ -90,6 +91,7 @@ class MoveReplies(ProgressWords):
                         routine = f"warm_up:{part + 1}"
                     else:
                         speech.say(self.phrases.say("warm_up.done"))
+                        warm_up_ends = speech.seconds
                 case ev.WarmUpSkipped():
                     speech.say(self.phrases.say("warm_up.skipped"))
                 case ev.CoolDownOffered():
@@ -272,7 +274,12 @@ class MoveReplies(ProgressWords):
         if routine is not None:
             return Reply(speech, self.routine_reprompt(), False, routine=routine)
         return Reply(
-            speech, self.set_reprompt(after), False, rest_ends=rest_ends, set_called=set_called
+            speech,
+            self.set_reprompt(after),
+            False,
+            rest_ends=rest_ends,
+            set_called=set_called,
+            warm_up_ends=warm_up_ends,
         )
 
     def kit_remembered(self, started: Progress, plan: WorkoutPlan) -> str:

@@ -40,6 +40,9 @@ class Reply:
     # Seconds into `said` by which the runner has heard the set called after a rest, an
     # introduction or a warm-up: "next" said before then is the runner starting that set.
     set_called: float | None = None
+    # Seconds into `said` when the warm-up's last part, led before its first set, ends: pain
+    # said before then is the warm-up's, not the exercise's, which has not begun.
+    warm_up_ends: float | None = None
     # Seconds into `said` by which the runner has heard "Off you go" and the set: they start
     # it now, so a "skip" on a last set just after is not that set done.
     started: float | None = None

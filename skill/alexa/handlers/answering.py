@@ -185,7 +185,12 @@ class Answering(Reading):
         move = self.coach.cool_down(turn.progress, part)
         if move is None:
             return self.reminding.offer_after(turn, Outcome(self.composer.cool_down_declined()))
-        return self.speak(turn, move)
+        led = self.speak(turn, move)
+        if led.player is None and turn.asked.may_speak:
+            # The last part, said in words, holds no player: a part before it still playing
+            # recorded (for a button) stops, rather than play on once the words end.
+            led = replace(led, player=hf.stop_if_held(self.service, turn))
+        return led
 
     def part_again(self, turn: Turn) -> Outcome | None:
         """In a warm-up or cool-down with no question open, the part just led, led again (the
@@ -230,7 +235,10 @@ class Answering(Reading):
 
     def offer_again(self, turn: Turn, said: Speech | None = None) -> Outcome:
         """Words of the workout ("next", "go back", "wait") said at the cool-down offer: there
-        is no set left to move, so the offer is asked again, still open."""
+        is no set left to move, so the offer is asked again, still open. A device's button
+        cannot ask (its answer may carry no speech): nothing, and the offer stays open."""
+        if not turn.asked.may_speak:
+            return Outcome()
         return Outcome(self.composer.answer_then_ask(said or Speech(), "cool_down"))
 
     def welcome_back_to_the_set(self, turn: Turn) -> Outcome:

@@ -28,17 +28,33 @@ class PainCommands(Answering):
         """Struggling to breathe: met as chest pain is (URGENT_PARTS)."""
         return self.hurt(turn, BREATHLESS)
 
+    def warm_up_parts(self, turn: Turn) -> int:
+        """How many parts the warm-up of the runner's workout has (0: none under way)."""
+        plan = self.coach.library.get(turn.progress.workout_id or "")
+        return 0 if plan is None or not self.under_way(turn) else len(plan.warm_up)
+
     def hurt(self, turn: Turn, part: str | None) -> Outcome:
         stop = hf.stop_if_held(self.service, turn)
         # Told to stop for the day and get medical help: opening again soon says so again.
         urgent = pains.said(turn.hurt, pains.URGENT, turn.now) if part in URGENT_PARTS else None
         routine = turn.routine_part
+        back_in: tuple[ev.Event, ...] = ()
+        recorded = hf.routine_part_held(self.service, turn)
+        if routine is None and recorded is not None and recorded[0] == "warm_up":
+            # The warm-up's last part, played recorded for a button, was leading on to the
+            # first set, never begun: the pain is the warm-up's, and that part is where the
+            # runner is held (its recording stops, and the set after it is not played)
+            routine, back_in = recorded, (ev.WarmUpHeld(recorded[1]),)
+        last_part = self.warm_up_parts(turn) - 1
+        if routine is None and turn.asked.over_the_warm_up and last_part >= 0:
+            # the same, said over that part led in words, before the set it leads on to
+            routine, back_in = ("warm_up", last_part), (ev.WarmUpHeld(last_part),)
         if routine is not None:  # the warm-up or cool-down part stays where it is
             kept = stored_routine(*routine)
             reply = self.composer.pain(turn.progress, part, routine=kept)
             # and is held for it beyond this session: no move is led unasked in the next
             held = urgent or pains.said_in_routine(turn.hurt, kept, turn.now)
-            return Outcome(reply, player=stop, hurt=held)
+            return Outcome(reply, player=stop, hurt=held, events=back_in)
         if self.offer_open(turn) and part not in URGENT_PARTS:  # the cool-down, gently, after it
             # in this session only: the welcome later asks no cool-down of what hurt
             gently = self.composer.pain_at_cool_down_offer()

@@ -35,8 +35,10 @@ class SetCommands(Answering):
             return self.help(turn)
         if routine is not None:
             return self.next_routine_part(turn, *routine)
-        if self.offer_open(turn):  # "next", "done": nothing to count, the offer stands
-            return self.offer_again(turn)
+        if self.offer_open(turn):
+            if not turn.asked.may_speak:  # the next button, which cannot ask: on to the cool-down
+                return self.cool_down_pressed(turn)
+            return self.offer_again(turn)  # "next", "done": nothing to count, the offer stands
         if turn.asked.pending == "continue" and self.under_way(turn):
             past = hf.past_the_part(self.service, turn)
             if past is not None:  # in a warm-up part played recorded: on to what follows it
@@ -69,6 +71,13 @@ class SetCommands(Answering):
             return self.set_called_again(turn)
         moved = self.move(turn, lambda p: self.coach.finish_set(p, turn.now))
         return self.loosened_up_first(turn, moved)
+
+    def cool_down_pressed(self, turn: Turn) -> Outcome:
+        """The device's next button at the cool-down offer: the workout is over and next is
+        what comes after it, so the cool-down's first part plays, recorded (as the button
+        plays a warm-up part); with no recording to play, nothing (a button may not speak)."""
+        move = self.coach.cool_down(turn.progress, 0)
+        return Outcome() if move is None else self.speak(turn, move)
 
     def partial_set(self, turn: Turn) -> Outcome:
         """ "I only managed 8", "I failed on rep ten": the set counts, kept as partial. In a
@@ -183,9 +192,11 @@ class SetCommands(Answering):
             return self.go_before_the_call(turn, "skip")
         # On an exercise's last set "skip" counts it, as "next" would; not paused (after pain,
         # say), nor said too soon after the set was called for it to have been done (by the
-        # player's clock too), nor in a new session long after it (where "next" asks).
+        # player's clock too), nor in a new session long after it (where "next" asks), nor
+        # while the player still leads up to it (its rest, hands-free): it was never called.
         soon, late = self.just_called(turn), self.back_long_after(turn)
-        done = not turn.progress.paused and not soon and not late
+        uncalled = hf.set_not_called(self.service, turn)
+        done = not turn.progress.paused and not soon and not late and not uncalled
         return self.move(turn, lambda p: self.coach.skip_exercise(p, turn.now, set_done=done))
 
     def skip_warm_up(self, turn: Turn) -> Outcome:
@@ -385,11 +396,11 @@ class SetCommands(Answering):
         In a warm-up or cool-down, the part paused: a recorded one plays on from where it
         stopped, one said in words is led again ("next" is what moves on)."""
         routine = turn.routine_part
+        if self.pain_asked_in_routine(turn):  # not the move that hurt again, recorded or not
+            return self.pain_asked_again(turn)
         mid_rest = hf.resume_mid_rest(self.service, turn)
         if routine is not None and mid_rest is not None:  # a recorded part, from where it stopped
             return Outcome(player=mid_rest)
-        if self.pain_asked_in_routine(turn):  # not the move that hurt again, unasked
-            return self.pain_asked_again(turn)
         if routine is not None:  # the part the runner was doing, not the one after it
             return self.routine_part_before(turn, *routine)
         if self.offer_open(turn):
