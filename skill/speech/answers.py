@@ -383,11 +383,9 @@ class Answers(MoveReplies):
         )
         return Reply(speech, None, True)
 
-    def help(
-        self, progress: Progress, routine: str | None = None, hands_free: bool = False
-    ) -> Reply:
-        """What the runner can say here; `routine` is "warm_up" or "cool_down" during one;
-        `hands_free` when the coach holds the device's player (its commands come first)."""
+    def help(self, progress: Progress, routine: str | None = None) -> Reply:
+        """What the runner can say here; `routine` is "warm_up" or "cool_down" during one; in
+        hands-free mode the player's commands come first."""
         if routine is not None:
             return self.ask(Speech().say(self.phrases.say(f"help.{routine}")), "help.reprompt")
         here = self.coach.position(progress)
@@ -397,7 +395,7 @@ class Answers(MoveReplies):
             "help.active", name=here.exercise.name, set=here.set_number, sets=here.exercise.sets
         )
         speech = Speech()
-        if hands_free:
+        if self.hands_free:
             speech.say(self.phrases.say("help.hands_free"))
         return self.ask(speech.say(text), "help.reprompt")
 
@@ -817,22 +815,18 @@ class Answers(MoveReplies):
         progress: Progress,
         speech: Speech,
         routine: str | None = None,
-        hands_free: bool = False,
         rest_left: float | None = None,
     ) -> Reply:
         """An answer that leaves the microphone open ends with what to say next: in a warm-up or
-        cool-down (`routine`), what to say there; at a set the coach's audio leads
-        (`hands_free`), "Alexa, next", which reaches it once the microphone has closed; over
-        a rest paced in words, how much of it is left first (`way_on_at_set`)."""
+        cool-down (`routine`), what to say there; at a set, the way on (hands-free, "Alexa,
+        next", which reaches the coach once the microphone has closed); over a rest paced in
+        words, how much of it is left first (`way_on_at_set`)."""
         if self.coach.position(progress) is None and routine is None:
             speech.say(self.phrases.say("workouts.which"))
             return self.ask(speech, "workouts.which")
         if routine is not None:
             speech.say(self.hint(progress, routine))
             return Reply(speech, Speech().say(self.hint(progress, routine)).ssml(), False)
-        if hands_free and not progress.paused:
-            speech.say(self.phrases.say("audio.go"))
-            return Reply(speech, self.hands_free_reprompt(), False)
         speech.extend(self.way_on_at_set(progress, rest_left))
         return Reply(speech, self.set_reprompt(progress), False)
 

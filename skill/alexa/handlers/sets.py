@@ -306,7 +306,7 @@ class SetCommands(Answering):
             # After the workout, the session over too: where the runner is, the workout just
             # done summed up again, and the way on; not the help for someone new
             return self.in_own_time(turn, self.composer.last_workout_answer)
-        return self.hands_free_way_on(turn, self.composer.repeat(turn.progress))
+        return Outcome(self.composer.repeat(turn.progress))
 
     def lead_again(self, turn: Turn) -> Outcome:
         """ "One more time": the set said again, as "repeat" does. "I missed the T": its lead
@@ -319,7 +319,7 @@ class SetCommands(Answering):
         if move is None or self.routine_kind(turn) is not None or hf.resting(self.service, turn):
             return self.repeat(turn)
         again = next(e for e in move.events if isinstance(e, ev.StepLedAgain))
-        said = self.hands_free_way_on(turn, self.composer.step_again(turn.progress, again))
+        said = Outcome(self.composer.step_again(turn.progress, again))
         if hf.led_set_playing(self.service, turn) is not None:  # not played on after the words
             said = replace(said, player=Stop())
         return said
@@ -340,7 +340,7 @@ class SetCommands(Answering):
         reply = self.composer.pace_changed(
             move.progress, changed, lead_again, routine, pending, rest_left
         )
-        said = self.hands_free_way_on(turn, reply, move.progress)
+        said = Outcome(reply, move.progress)
         return replace(said, same_place=rest_runs_on)
 
     def pause(self, turn: Turn) -> Outcome:
