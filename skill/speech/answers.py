@@ -366,22 +366,29 @@ class Answers(MoveReplies):
         return self.phrases.say(key, seconds=seconds)
 
     def repeat_in_rest(self, progress: Progress) -> Reply:
-        """ "Alexa, repeat" over a rest the coach's audio plays: the set after it. The session
-        ends, so the player plays the rest on."""
+        """ "Alexa, repeat" (or "where am I") over a rest the coach's audio plays: the set after
+        it. The session ends, so the player plays the rest on."""
+        return self._in_rest(progress, Speech(), "audio.rest_up_next")
+
+    def answer_in_rest(self, progress: Progress, speech: Speech) -> Reply:
+        """An answer over a rest the coach's audio plays, then that the runner is resting and
+        which set the player calls when it ends ("When you're done" would say that set was
+        under way). The session ends, so the rest plays on."""
+        return self._in_rest(progress, speech, "audio.rest_then")
+
+    def _in_rest(self, progress: Progress, speech: Speech, key: str) -> Reply:
         here = self.coach.position(progress)
         if here is None:
             return self.help(progress)
         exercise = here.exercise
-        speech = Speech().say(
-            self.phrases.say(
-                "audio.rest_up_next",
-                name=exercise.name,
-                set=here.set_number,
-                sets=exercise.sets,
-                reps=self.reps(exercise.reps),
-            )
+        said = self.phrases.say(
+            key,
+            name=exercise.name,
+            set=here.set_number,
+            sets=exercise.sets,
+            reps=self.reps(exercise.reps),
         )
-        return Reply(speech, None, True)
+        return Reply(speech.say(said), None, True)
 
     def help(self, progress: Progress, routine: str | None = None) -> Reply:
         """What the runner can say here; `routine` is "warm_up" or "cool_down" during one; in

@@ -93,3 +93,30 @@ def test_every_answer_at_a_set_hands_free_ends_with_the_hands_free_way_on(
     if turn.session_open:  # Alexa listens on, then the way on (or what they'd like) once more
         reprompts = (phrases.say("set.reprompt_hands_free"), phrases.say("help.reprompt"))
         assert turn.reprompt_text in reprompts, heard(turn)
+
+
+@pytest.mark.parametrize("locale", ["en-US", "de-DE"])
+@pytest.mark.parametrize("intent", ["StatusIntent", "SetsLeftIntent", "LastWorkoutIntent"])
+def test_a_question_over_the_rest_the_player_plays_says_the_runner_is_resting(
+    stage: Stage, locale: str, intent: str
+) -> None:
+    """Not "you're on set 2 ... when you're done, say: Alexa, next": set 2 is not called yet.
+    The session ends, so the rest plays on."""
+    device = stage.device(f"runner-{locale}-{intent}-resting")
+    device.use_locale(locale)
+    device.enable_audio_player()
+    device.launch()
+    device.intent("StartWorkoutIntent", {"workout": "dumbbell"})
+    device.intent("SkipWarmUpIntent")
+    device.mic_timeout()
+    device.wait(40)
+    device.say(NAME_FREE_NEXT[locale])
+    device.wait(15)  # into the rest before set 2
+    turn = device.intent(intent, one_shot=True)
+    phrases = default_phrasebook(locale)
+    resting = phrases.variants(
+        "audio.rest_up_next" if intent == "StatusIntent" else "audio.rest_then"
+    )
+    assert resting[0].split("{")[0] in turn.speech_text, turn.speech_text
+    assert phrases.say("audio.go") not in turn.speech_text
+    assert not turn.session_open

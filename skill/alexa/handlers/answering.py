@@ -173,6 +173,8 @@ class Answering(Reading):
         if kind is not None and self.pain_asked_in_routine(turn):  # not "say next": the question
             offer = self.composer.phrases.say(f"pain.{kind}_offer")
             return Outcome(self.composer.answer_then_ask(speech, f"pain:{kind}", (offer,)))
+        if kind is None and hf.resting(self.service, turn):  # the rest the player plays runs on
+            return Outcome(self.composer.answer_in_rest(turn.progress, speech))
         over_a_rest = turn.asked.rest_left if self.before_the_call(turn) else None
         reply = self.composer.answer(turn.progress, speech, kind, over_a_rest)
         return Outcome(reply)
