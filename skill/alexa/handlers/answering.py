@@ -104,6 +104,12 @@ class Answering(Reading):
                 turn.progress, turn.history.stored, turn.exercises, turn.now
             )
             moved = replace(moved, finish=kept)
+        if playing is not None and playing.partly:
+            # "Counted: 8 of 12 reps.", then the session ends and the player plays the rest
+            # at the runner's length, and the next set's call, as after "Alexa, next"
+            partly = tuple(e for e in move.events if isinstance(e, ev.SetDonePartly))
+            said = self.composer.transition(before, Transition(move.progress, partly)).said
+            return replace(moved, reply=Reply(said, None, True))
         if playing is not None and not playing.spoken:
             return moved
         over_a_rest = turn.asked.rest_left if rest_runs_on else None
