@@ -109,10 +109,11 @@ class SetCommands(Answering):
         return self.speak(turn, self.coach.finish_set_partly(progress, turn.now, reps))
 
     def far_short(self, turn: Turn, reps: int | None) -> bool:
-        """Half the set or fewer, said in a conversation: asked before it counts, as words with
-        a number in them said to someone else can sound like it."""
+        """Half the set or fewer: asked before it counts, as words with a number in them said to
+        someone else can sound like it, and a one-shot's words misheard too ("I couldn't finish
+        that one" heard as 1 rep)."""
         here = self.coach.position(turn.progress)
-        if reps is None or here is None or not turn.asked.in_conversation:
+        if reps is None or here is None or not turn.asked.may_speak:
             return False
         return 2 * reps <= partial_out_of(here.exercise, reps)
 
