@@ -19,6 +19,7 @@ from ask_sdk_runtime.exceptions import AskSdkException
 from skill.alexa.alexa_apis import ApiOptions
 from skill.alexa.commands import command_for
 from skill.alexa.handlers import Handlers
+from skill.alexa.hands_free import plays_audio
 from skill.alexa.render import Answer, render
 from skill.alexa.service import CoachService, HandsFree, localised
 from skill.alexa.turn import Asked, Outcome, read_request, read_turn, save
@@ -89,9 +90,10 @@ class CoachSkill:
         # coach's clock, which tests set).
         self.store_failures = FailureLog(log, "progress store unavailable", clock=service.clock)
         self.handlers = Handlers(service)
-        # Each locale's coach, made at its first request: most deployments hear one or two.
-        self._by_locale: dict[str, tuple[CoachService, Handlers]] = {
-            service.locale: (service, self.handlers)
+        # Each locale's coach, spoken and hands-free, made at its first request: most
+        # deployments hear one or two locales.
+        self._by_locale: dict[tuple[str, bool], tuple[CoachService, Handlers]] = {
+            (service.locale, service.composer.hands_free): (service, self.handlers)
         }
         self.serializer = DefaultSerializer()  # the SDK's, to read requests and write answers
 
@@ -146,18 +148,25 @@ class CoachSkill:
                 return self.apology(asked, "error.generic")
         raise AssertionError("unreachable: the last attempt's conflict is answered")
 
-    def speaking(self, locale: str) -> tuple[CoachService, Handlers]:
-        """The coach in `locale` (one of skill.locales.SPOKEN) and its handlers."""
-        found = self._by_locale.get(locale)
+    def speaking(self, locale: str, hands_free: bool = False) -> tuple[CoachService, Handlers]:
+        """The coach in `locale` (one of skill.locales.SPOKEN) and its handlers; `hands_free`,
+        in the words of hands-free mode ("Alexa, next" the way on from a set)."""
+        found = self._by_locale.get((locale, hands_free))
         if found is None:
-            service = localised(self.service, locale)
-            found = self._by_locale.setdefault(locale, (service, Handlers(service)))
+            if hands_free:  # the spoken coach's, but for its words
+                spoken, _handlers = self.speaking(locale)
+                service = replace(spoken, composer=spoken.composer.in_mode(True))
+            else:
+                service = localised(self.service, locale)
+            found = self._by_locale.setdefault((locale, hands_free), (service, Handlers(service)))
         return found
 
     def turn(self, asked: Asked) -> Answer:
         service, handlers = self.speaking(asked.locale)
         fresh_start = service.composer.phrases.say("notice.fresh_start")
         turn = read_turn(asked, self.store, service.coach, service.clock(), fresh_start)
+        if plays_audio(service, turn):  # the coach holds the player: its words say "Alexa, next"
+            service, handlers = self.speaking(asked.locale, hands_free=True)
         if turn.replayed:  # already done: the place as it is now, and nothing moves or is saved
             self.store_failures.succeeded()
             outcome = handlers.replayed(turn)

@@ -9,11 +9,12 @@ set, a skip) plays the set's call.
 
 Moves that need what only speech carries (starting a workout and its warm-up, a question, the
 finishing summary and the cool-down offer) are spoken as in the conversation when the reply may
-speak; a button press that finishes the workout plays the finish instead, and one that leads a
-warm-up or cool-down part plays that part, recorded. A spoken move that announces a set, or
-leads a warm-up or cool-down part with another after it, also plays the ready tone (no words:
-one voice), which starts once the microphone closes: from then on the coach holds the player,
-and "Alexa, next" ends the set or leads the next part.
+speak; a set counted as partial says its reps ("Counted: 8 of 12 reps.", in no track) and then
+plays the rest and the next call as "next" does; a button press that finishes the workout plays
+the finish instead, and one that leads a warm-up or cool-down part plays that part, recorded. A
+spoken move that announces a set, or leads a warm-up or cool-down part with another after it,
+also plays the ready tone (no words: one voice), which starts once the microphone closes: from
+then on the coach holds the player, and "Alexa, next" ends the set or leads the next part.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ _SPOKEN = (
     ev.CoolDownPart,
     ev.StartedOver,
     ev.FinishTakenBack,  # the workout is not done after all: said, then the set called
-    ev.SetDonePartly,  # "Counted: 8 of 12 reps" is said, and the rest with it
     ev.StandInGiven,  # the way to do it without the kit is the content's, in no track
     ev.KitBack,
     # the easier or harder way, and its set called again at the way's own reps: its words are
@@ -61,6 +61,9 @@ def routine_part_led_by(move: Transition) -> tuple[str, int, int] | None:
 class Playing:
     tracks: tuple[Track, ...]  # played one after another
     spoken: bool = False  # the move is also spoken, first (the tracks are then a tone)
+    # "Counted: 8 of 12 reps." (a set counted as partial: its reps are in no track) is said
+    # first, then the tracks play the rest and the next set, as after "Alexa, next"
+    partly: bool = False
     title: str | None = None  # the player's screen shows this, not the set the queue leads to
 
 
@@ -128,4 +131,4 @@ def plan_for(
             return None
         call = catalog.set_call(after.workout_id, here.exercise_index, here.set_number)
     tracks.append(call)
-    return Playing(tuple(tracks))
+    return Playing(tuple(tracks), partly=can_speak and ev.SetDonePartly in kinds)

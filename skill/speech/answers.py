@@ -366,28 +366,33 @@ class Answers(MoveReplies):
         return self.phrases.say(key, seconds=seconds)
 
     def repeat_in_rest(self, progress: Progress) -> Reply:
-        """ "Alexa, repeat" over a rest the coach's audio plays: the set after it. The session
-        ends, so the player plays the rest on."""
+        """ "Alexa, repeat" (or "where am I") over a rest the coach's audio plays: the set after
+        it. The session ends, so the player plays the rest on."""
+        return self._in_rest(progress, Speech(), "audio.rest_up_next")
+
+    def answer_in_rest(self, progress: Progress, speech: Speech) -> Reply:
+        """An answer over a rest the coach's audio plays, then that the runner is resting and
+        which set the player calls when it ends ("When you're done" would say that set was
+        under way). The session ends, so the rest plays on."""
+        return self._in_rest(progress, speech, "audio.rest_then")
+
+    def _in_rest(self, progress: Progress, speech: Speech, key: str) -> Reply:
         here = self.coach.position(progress)
         if here is None:
             return self.help(progress)
         exercise = here.exercise
-        speech = Speech().say(
-            self.phrases.say(
-                "audio.rest_up_next",
-                name=exercise.name,
-                set=here.set_number,
-                sets=exercise.sets,
-                reps=self.reps(exercise.reps),
-            )
+        said = self.phrases.say(
+            key,
+            name=exercise.name,
+            set=here.set_number,
+            sets=exercise.sets,
+            reps=self.reps(exercise.reps),
         )
-        return Reply(speech, None, True)
+        return Reply(speech.say(said), None, True)
 
-    def help(
-        self, progress: Progress, routine: str | None = None, hands_free: bool = False
-    ) -> Reply:
-        """What the runner can say here; `routine` is "warm_up" or "cool_down" during one;
-        `hands_free` when the coach holds the device's player (its commands come first)."""
+    def help(self, progress: Progress, routine: str | None = None) -> Reply:
+        """What the runner can say here; `routine` is "warm_up" or "cool_down" during one; in
+        hands-free mode the player's commands come first."""
         if routine is not None:
             return self.ask(Speech().say(self.phrases.say(f"help.{routine}")), "help.reprompt")
         here = self.coach.position(progress)
@@ -397,7 +402,7 @@ class Answers(MoveReplies):
             "help.active", name=here.exercise.name, set=here.set_number, sets=here.exercise.sets
         )
         speech = Speech()
-        if hands_free:
+        if self.hands_free:
             speech.say(self.phrases.say("help.hands_free"))
         return self.ask(speech.say(text), "help.reprompt")
 
@@ -817,22 +822,18 @@ class Answers(MoveReplies):
         progress: Progress,
         speech: Speech,
         routine: str | None = None,
-        hands_free: bool = False,
         rest_left: float | None = None,
     ) -> Reply:
         """An answer that leaves the microphone open ends with what to say next: in a warm-up or
-        cool-down (`routine`), what to say there; at a set the coach's audio leads
-        (`hands_free`), "Alexa, next", which reaches it once the microphone has closed; over
-        a rest paced in words, how much of it is left first (`way_on_at_set`)."""
+        cool-down (`routine`), what to say there; at a set, the way on (hands-free, "Alexa,
+        next", which reaches the coach once the microphone has closed); over a rest paced in
+        words, how much of it is left first (`way_on_at_set`)."""
         if self.coach.position(progress) is None and routine is None:
             speech.say(self.phrases.say("workouts.which"))
             return self.ask(speech, "workouts.which")
         if routine is not None:
             speech.say(self.hint(progress, routine))
             return Reply(speech, Speech().say(self.hint(progress, routine)).ssml(), False)
-        if hands_free and not progress.paused:
-            speech.say(self.phrases.say("audio.go"))
-            return Reply(speech, self.hands_free_reprompt(), False)
         speech.extend(self.way_on_at_set(progress, rest_left))
         return Reply(speech, self.set_reprompt(progress), False)
 

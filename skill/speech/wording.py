@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Self
 
 from skill.coaching import events as ev
 from skill.coaching.coach import Coach
@@ -109,19 +110,48 @@ def reps_words(phrases: Phrasebook, reps: Reps) -> str:
     return phrases.say("reps.per", amount=amount, per=phrases.say(f"per.{reps.per}"))
 
 
+# Hands-free, the microphone is closed while the runner works: the way on from a set is
+# "Alexa, next", which reaches the coach's player; "say done" reaches it only while Alexa is
+# still listening, seconds into a set. Each way on at a set, and its hands-free one.
+HANDS_FREE_WAYS = {
+    "set.go": "audio.go",
+    "set.led_done": "audio.led_done",
+    "set.reprompt": "set.reprompt_hands_free",
+    "set.reprompt_first": "set.reprompt_hands_free",
+    "hints.active": "hints.active_hands_free",
+}
+
+
 class Wording:
     """Small phrases (reps, units, lists, minutes) and the blocks of a reply: an exercise
-    introduced or explained, a set announced or led step by step, a rest paced aloud."""
+    introduced or explained, a set announced or led step by step, a rest paced aloud.
+    `hands_free`: the words for a runner whose coach holds the device's player, where every
+    way on from a set is "Alexa, next" (`way_on`)."""
 
-    def __init__(self, coach: Coach, phrases: Phrasebook) -> None:
+    def __init__(self, coach: Coach, phrases: Phrasebook, hands_free: bool = False) -> None:
         self.coach = coach
         self.phrases = phrases
+        self.hands_free = hands_free
         self._rest_beats: dict[int, tuple[RestBeat, ...]] = {}
         self._leads: dict[str, tuple[Speech, float] | None] = {}
         # Rendered pieces that depend only on the content, kept per key (a hot path).
         self._rendered: dict[tuple[object, ...], tuple[Piece, ...]] = {}
+        self._other_mode: Self | None = None
+
+    def in_mode(self, hands_free: bool) -> Self:
+        """These words for a runner in hands-free mode (or not): made once, then kept."""
+        if hands_free == self.hands_free:
+            return self
+        if self._other_mode is None:
+            self._other_mode = type(self)(self.coach, self.phrases, hands_free)
+        return self._other_mode
 
     # --- small phrases ----------------------------------------------------------------------
+
+    def way_on(self, key: str, variant: int = 0) -> str:
+        """What to say to go on from a set (`key`, one of HANDS_FREE_WAYS): the one place it is
+        chosen, so every answer at a set ends with the same way on, hands-free or not."""
+        return self.phrases.say(HANDS_FREE_WAYS[key] if self.hands_free else key, variant)
 
     def reps(self, reps: Reps) -> str:
         return reps_words(self.phrases, reps)
@@ -257,10 +287,10 @@ class Wording:
         speech = Speech().say(line)
         led = self.lead_set(exercise, pace)
         if led is None:
-            return speech.say(self.phrases.say("set.go", variant))
+            return speech.say(self.way_on("set.go", variant))
         if not lead:
             return speech.say(self.phrases.say("set.lead_on_repeat"))
-        return speech.extend(led[0]).say(self.phrases.say("set.led_done", variant))
+        return speech.extend(led[0]).say(self.way_on("set.led_done", variant))
 
     def lead_from(
         self, exercise: Exercise, step: int, variant: int = 0, pace: int = USUAL_PACE
@@ -273,7 +303,7 @@ class Wording:
             speech = Speech().say(self.phrases.say("set.from_step", name=name))
             led = self.lead_set(exercise, pace, step)
             assert led is not None  # a step of it: it is led
-            return speech.extend(led[0]).say(self.phrases.say("set.led_done", variant))
+            return speech.extend(led[0]).say(self.way_on("set.led_done", variant))
 
         return self._memo(key, render)
 
@@ -379,7 +409,7 @@ class Wording:
     def announce_extra(self, exercise: Exercise, variant: int = 0) -> Speech:
         """One more set of `exercise` than planned, and what to say when it is done."""
         extra = self.phrases.say("set.extra", name=exercise.name, reps=self.reps(exercise.reps))
-        return Speech().say(extra, self.phrases.say("set.go", variant))
+        return Speech().say(extra, self.way_on("set.go", variant))
 
     def steps_told(self, exercise: Exercise) -> Speech:
         """The steps of a multi-part move, one by one with their cue and reps; none without."""
@@ -402,17 +432,17 @@ class Wording:
         if progress is not None and progress.paused:
             return Speech().say(self.phrases.say("pause.reprompt")).ssml()
         first = progress is not None and progress.active and progress.sets_done == 0
-        return (
-            Speech().say(self.phrases.say("set.reprompt_first" if first else "set.reprompt")).ssml()
-        )
+        return Speech().say(self.way_on("set.reprompt_first" if first else "set.reprompt")).ssml()
 
-    def go_key(self, progress: Progress) -> str:
-        """What to say next at a set, after an answer: "done" when it is done, or, paused, how
-        to resume."""
-        return "answers.prompt_paused" if progress.paused else "set.go"
+    def go(self, progress: Progress) -> str:
+        """What to say next at a set, after an answer: "done" ("Alexa, next", hands-free) when
+        it is done, or, paused, how to resume."""
+        if progress.paused:
+            return self.phrases.say("answers.prompt_paused")
+        return self.way_on("set.go")
 
     def way_on_at_set(self, progress: Progress, rest_left: float | None = None) -> Speech:
-        """What to say next at a set, after an answer (`go_key`). Given over a rest paced in
+        """What to say next at a set, after an answer (`go`). Given over a rest paced in
         words (`rest_left` seconds of it, which runs on unspoken), how long it still runs and
         the set after it come first: "say done when you finish" alone sounds as if that set
         were under way."""
@@ -424,7 +454,7 @@ class Wording:
             speech.say(
                 self.phrases.say("rest.left_then", seconds=seconds, set=set_number, sets=sets)
             )
-        return speech.say(self.phrases.say(self.go_key(progress)))
+        return speech.say(self.go(progress))
 
     def hands_free_reprompt(self, routine: str | None = None) -> str:
         """The way on once the microphone closes: "Alexa, next", for the set or, in a warm-up
@@ -453,7 +483,7 @@ class Wording:
             return self.phrases.say(f"hints.{routine}")
         if self.coach.position(progress) is None:
             return self.phrases.say("hints.idle")
-        return self.phrases.say("hints.paused" if progress.paused else "hints.active")
+        return self.phrases.say("hints.paused") if progress.paused else self.way_on("hints.active")
 
     def load_change(self, after: Progress, chosen: ev.LoadChosen) -> Speech:
         """What the runner hears on "too hard" / "too easy": the other way to do it, kept."""

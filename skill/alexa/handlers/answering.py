@@ -104,6 +104,12 @@ class Answering(Reading):
                 turn.progress, turn.history.stored, turn.exercises, turn.now
             )
             moved = replace(moved, finish=kept)
+        if playing is not None and playing.partly:
+            # "Counted: 8 of 12 reps.", then the session ends and the player plays the rest
+            # at the runner's length, and the next set's call, as after "Alexa, next"
+            partly = tuple(e for e in move.events if isinstance(e, ev.SetDonePartly))
+            said = self.composer.transition(before, Transition(move.progress, partly)).said
+            return replace(moved, reply=Reply(said, None, True))
         if playing is not None and not playing.spoken:
             return moved
         over_a_rest = turn.asked.rest_left if rest_runs_on else None
@@ -173,9 +179,10 @@ class Answering(Reading):
         if kind is not None and self.pain_asked_in_routine(turn):  # not "say next": the question
             offer = self.composer.phrases.say(f"pain.{kind}_offer")
             return Outcome(self.composer.answer_then_ask(speech, f"pain:{kind}", (offer,)))
-        hands_free = hf.plays_audio(self.service, turn)
+        if kind is None and hf.resting(self.service, turn):  # the rest the player plays runs on
+            return Outcome(self.composer.answer_in_rest(turn.progress, speech))
         over_a_rest = turn.asked.rest_left if self.before_the_call(turn) else None
-        reply = self.composer.answer(turn.progress, speech, kind, hands_free, over_a_rest)
+        reply = self.composer.answer(turn.progress, speech, kind, over_a_rest)
         return Outcome(reply)
 
     def next_routine_part(self, turn: Turn, kind: str, part: int) -> Outcome:
@@ -291,16 +298,6 @@ class Answering(Reading):
         reply = self.composer.go_ahead(turn.progress, rest_over, skip_hint=said == "skip")
         return Outcome(reply)
 
-    def hands_free_way_on(
-        self, turn: Turn, reply: Reply, progress: Progress | None = None
-    ) -> Outcome:
-        """A set said again in words: in hands-free mode the way on is "Alexa, next" (paused,
-        it is to resume, as the reply says)."""
-        paused = (progress or turn.progress).paused
-        if hf.plays_audio(self.service, turn) and reply.reprompt is not None and not paused:
-            reply = replace(reply, reprompt=self.composer.hands_free_reprompt())
-        return Outcome(reply, progress)
-
     def own_ways(self, turn: Turn, move: Transition) -> Transition:
         """A workout (re)started: with the runner's own reps and versions of its exercises, and
         the rest length they keep (unless they chose one for this workout)."""
@@ -371,8 +368,7 @@ class Answering(Reading):
             return Outcome(self.composer.help_with_question(words, turn.asked.pending))
         if self.told_to_stop_today(turn):  # what there is besides training, and no way on
             return Outcome(self.composer.help_resting(turn.progress))
-        hands_free = hf.plays_audio(self.service, turn)
-        return Outcome(self.composer.help(turn.progress, self.routine_kind(turn), hands_free))
+        return Outcome(self.composer.help(turn.progress, self.routine_kind(turn)))
 
     def fallback(self, turn: Turn) -> Outcome:
         """Words meant for no command: a way on that fits the place (a question still open is

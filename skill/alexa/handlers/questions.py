@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from skill.alexa import hands_free as hf
 from skill.alexa.handlers.answering import Answering
 from skill.alexa.turn import Outcome, Turn
 
@@ -48,6 +49,9 @@ class QuestionCommands(Answering):
         if self.partial_asked(turn):
             unheld = replace(turn.progress, paused=False)
             return self.answer(turn, lambda _: self.composer.status_answer(unheld))
+        if hf.resting(self.service, turn) and turn.asked.pending is None:
+            # over the rest the player plays: resting, before which set (not "you're on it")
+            return Outcome(self.composer.repeat_in_rest(turn.progress))
         return self.answer(turn, self.where_in_the_routine(turn) or self.composer.status_answer)
 
     def whats_next(self, turn: Turn) -> Outcome:

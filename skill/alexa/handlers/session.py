@@ -53,12 +53,13 @@ class SessionCommands(Answering):
         chosen = replace(turn.preferences, keep_music=True)
         kept = self.composer.phrases.say("music.kept")
         progress = turn.progress
+        spoken = self.composer.in_mode(False)  # from now on the way on is "done"
         if not hf.holds_player(self.service, turn) or self.coach.position(progress) is None:
-            answer = self.composer.answer(progress, Speech().say(kept))
+            answer = spoken.answer(progress, Speech().say(kept))
             return Outcome(answer, preferences=chosen)
         # The coach's audio stops (the runner's music can play on), and what it was leading to
         # is said in words: the set the runner is on, from now on the spoken way.
-        reply = self.composer.repeat(progress)
+        reply = spoken.repeat(progress)
         return Outcome(reply, preferences=chosen, player=Stop(), notice=kept)
 
     def coach_audio(self, turn: Turn) -> Outcome:
@@ -68,7 +69,8 @@ class SessionCommands(Answering):
         available = hands_free is not None and turn.asked.has_player
         key = "music.coach_audio" if available else "music.no_player"
         progress = turn.progress
-        reply = self.composer.answer(progress, Speech().say(self.composer.phrases.say(key)))
+        words = self.composer.in_mode(available)  # back on the player, the way on is its own
+        reply = words.answer(progress, Speech().say(self.composer.phrases.say(key)))
         if hands_free is None or not available or self.coach.position(progress) is None:
             return Outcome(reply, preferences=chosen)
         # Take the player back now (the ready tone, as after a spoken set announcement), so that

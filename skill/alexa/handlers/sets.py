@@ -118,10 +118,11 @@ class SetCommands(Answering):
         return self.speak(turn, self.coach.finish_set_partly(progress, turn.now, reps))
 
     def far_short(self, turn: Turn, reps: int | None) -> bool:
-        """Half the set or fewer, said in a conversation: asked before it counts, as words with
-        a number in them said to someone else can sound like it."""
+        """Half the set or fewer: asked before it counts, as words with a number in them said to
+        someone else can sound like it, and a one-shot's words misheard too ("I couldn't finish
+        that one" heard as 1 rep)."""
         here = self.coach.position(turn.progress)
-        if reps is None or here is None or not turn.asked.in_conversation:
+        if reps is None or here is None or not turn.asked.may_speak:
             return False
         return 2 * reps <= partial_out_of(here.exercise, reps)
 
@@ -317,7 +318,7 @@ class SetCommands(Answering):
             # After the workout, the session over too: where the runner is, the workout just
             # done summed up again, and the way on; not the help for someone new
             return self.in_own_time(turn, self.composer.last_workout_answer)
-        return self.hands_free_way_on(turn, self.composer.repeat(turn.progress))
+        return Outcome(self.composer.repeat(turn.progress))
 
     def lead_again(self, turn: Turn) -> Outcome:
         """ "One more time": the set said again, as "repeat" does. "I missed the T": its lead
@@ -330,7 +331,7 @@ class SetCommands(Answering):
         if move is None or self.routine_kind(turn) is not None or hf.resting(self.service, turn):
             return self.repeat(turn)
         again = next(e for e in move.events if isinstance(e, ev.StepLedAgain))
-        said = self.hands_free_way_on(turn, self.composer.step_again(turn.progress, again))
+        said = Outcome(self.composer.step_again(turn.progress, again))
         if hf.led_set_playing(self.service, turn) is not None:  # not played on after the words
             said = replace(said, player=Stop())
         return said
@@ -351,7 +352,7 @@ class SetCommands(Answering):
         reply = self.composer.pace_changed(
             move.progress, changed, lead_again, routine, pending, rest_left
         )
-        said = self.hands_free_way_on(turn, reply, move.progress)
+        said = Outcome(reply, move.progress)
         return replace(said, same_place=rest_runs_on)
 
     def pause(self, turn: Turn) -> Outcome:
