@@ -56,10 +56,12 @@ SLOT_REF = re.compile(r"\{(\w+)\}")
 # Words the dictionary lacks, respelled from dictionary words rather than dropped.
 RESPELLED = {
     "bodyweight",
+    "chinup",
     "chinups",
     "cooldown",
     "kettlebell",
     "kettlebells",
+    "pullup",
     "rotator",
     "tricep",
     "trx",
@@ -257,7 +259,7 @@ def test_jsgf_grammar_accepts_the_vocabulary_and_nothing_else() -> None:
     [
         ("next set", "en-us", "NextSetIntent", "intent"),
         ("start the dumbbell workout", "en-us", "StartWorkoutIntent", "intent"),
-        ("where am i", "en-us", "StatusIntent", "intent"),
+        ("where am i in the workout", "en-us", "StatusIntent", "intent"),
         # British: en-us at any rate renders "coach next set" so that it is heard right only
         # 5-6 times in 10 (else "tell upper body coach repeat that"); en: 10 in 10.
         ("tell upper body coach next set", "en", "NextSetIntent", "one_shot"),
@@ -300,7 +302,7 @@ def test_silence_is_no_command(recognizer: CommandRecognizer) -> None:
 def test_wav_files_at_16_and_24_khz(
     recognizer: CommandRecognizer, voice: FreshVoice, tmp_path: Path, rate: int
 ) -> None:
-    pcm = resample(voice.synthesize("where am i"), rate)
+    pcm = resample(voice.synthesize("where am i in the workout"), rate)
     heard = recognizer.recognize_file(write_wav(tmp_path / f"where-{rate}.wav", pcm))
     assert heard.intent == "StatusIntent"
     assert heard.seconds == pytest.approx(pcm.seconds)
