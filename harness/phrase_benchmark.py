@@ -23,6 +23,7 @@ Each phrase is judged twice, with the statistical stand-in and with the exact ma
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.device import Device, FlaskTransport
+from harness.dialog_stage import DIALOG_START, ScriptClock
 from harness.interaction_model import InteractionModel, load_model
 from harness.understanding.recognisers import EXACT, STATISTICAL, Recogniser, recogniser_for
 from harness.utterances import FALLBACK_INTENT, SlotMatch
@@ -431,12 +433,26 @@ def load_file(name: str, folder: Path = PHRASES_DIR) -> tuple[Context, ...]:
     return tuple(chosen)
 
 
+def _start() -> dt.datetime:
+    """Every benchmark device's clock: it starts when the coach's stands (_Stage)."""
+    return dt.datetime.fromtimestamp(DIALOG_START, dt.UTC)
+
+
 class _Stage:
-    """One app and store; each place is set up once, then copied to a fresh runner per phrase."""
+    """One app and store; each place is set up once, then copied to a fresh runner per phrase.
+
+    Time stands still for the coach, and every device's clock starts at the same moment: a
+    phrase is said as the place's last answer ends, however long the run has taken. (On the
+    real clock, a runner copied from a place set up minutes earlier said its phrase minutes
+    after the set's call, and "I only managed 8" or "ready" meant what they mean then.)"""
 
     def __init__(self, database: Path, model: InteractionModel, locale: str) -> None:
         self.locale = locale
-        config = {"COACH_VERIFY_REQUESTS": "0", "COACH_DB_PATH": str(database)}
+        config = {
+            "COACH_VERIFY_REQUESTS": "0",
+            "COACH_DB_PATH": str(database),
+            "COACH_CLOCK": ScriptClock(DIALOG_START),
+        }
         self.transport = FlaskTransport(create_app(config))
         self.store = SqliteProgressStore(database)
         self.model = model
@@ -456,6 +472,7 @@ class _Stage:
                 user_id=f"setup-{context.name}",
                 recogniser=exact,
                 locale=self.locale,
+                clock=_start,
             )
             for line in context.setup:
                 device.say(line)
@@ -470,6 +487,7 @@ class _Stage:
             user_id=f"runner-{self.runners}",
             recogniser=recogniser,
             locale=self.locale,
+            clock=_start,
         )
         runner.session, runner.now = setup.session, setup.now
         record = self._record(setup.caller.user_id)
