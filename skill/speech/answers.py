@@ -71,7 +71,7 @@ class Answers(MoveReplies):
             speech = Speech().say(
                 self.phrases.say(
                     "launch.resume_after_pain",
-                    exercise=here.exercise.name,
+                    exercise=self.doing_name(progress, here.exercise),
                     set=here.set_number,
                     sets=here.exercise.sets,
                 )
@@ -546,7 +546,7 @@ class Answers(MoveReplies):
                 speech.say(say("pain.stop_idle"))
             else:  # not `begun`: the exercise just done hurt, so stop before the next
                 stop = "pain.stop" if begun else "pain.stop_before"
-                speech.say(say(stop, name=here.exercise.name))
+                speech.say(say(stop, name=self.doing_name(paused, here.exercise)))
             if part != BREATHLESS:
                 speech.say(say("pain.urgent"))
             if here is not None:
@@ -561,7 +561,7 @@ class Answers(MoveReplies):
             way_on = "pain.done_next" if just_done else "pain.idle_next"
             speech.say(say("pain.stop_idle"), say("pain.advice"), say(way_on))
             return self.ask(speech, way_on)
-        name = here.exercise.name
+        name = self.doing_name(paused, here.exercise)  # what hurt: the move being done
         # Only a body part the wording knows is named back: a slot can carry any words.
         part_key = f"body_parts.{part}"
         if part is not None and part_key in self.phrases.phrases:
@@ -583,7 +583,7 @@ class Answers(MoveReplies):
             speech.say(
                 self.phrases.say(
                     "pain.declined",
-                    name=here.exercise.name,
+                    name=self.doing_name(paused, here.exercise),
                     set=here.set_number,
                     sets=here.exercise.sets,
                 )

@@ -122,8 +122,13 @@ class Composer(Answers):
         )
         return self.ask_yes_no(Speech().say(text), "take_back")
 
-    def kept_place(self, progress: Progress) -> Reply:
-        return self.answer(progress, self.where(progress, "confirm.kept"))
+    def kept_place(self, progress: Progress, cold: bool = False) -> Reply:
+        """No to leaving the set: the runner stays on it. `cold`: back after long enough away to
+        have cooled down, so loosen up first, as the yes at "Continue?" says."""
+        speech = self.where(progress, "confirm.kept")
+        if cold:
+            speech.say(self.phrases.say("set.loosen_up"))
+        return self.answer(progress, speech)
 
     def already_on(self, progress: Progress) -> Reply:
         here = self.coach.position(progress)

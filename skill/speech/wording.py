@@ -533,6 +533,12 @@ class Wording:
         names = [p.without if without else p.name for p in library.kit if p.id in ids]
         return self.join(names, "or")
 
+    def doing_name(self, progress: Progress, exercise: Exercise) -> str:
+        """The name of the move the runner is doing for `exercise`: its other way when they
+        lack its kit ("slow dumbbell row", not the L-sit chin-up they cannot do)."""
+        stand_in = self.coach.stand_in(progress, exercise)
+        return exercise.name if stand_in is None else stand_in.name
+
     def stand_in_way(self, stand_in: Substitute) -> str:
         """ "Without a pull-up bar, do the floor pull instead", and how."""
         kit = self.kit_names((stand_in.kit,), without=True)

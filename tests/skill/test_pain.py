@@ -11,6 +11,7 @@ import pytest
 from harness.device import Device
 from harness.dialog_stage import Stage
 from harness.envelopes import DEFAULT_USER_ID
+from harness.interaction_model import load_model
 from skill.coaching import pains
 from skill.persistence import SqliteProgressStore
 from tests.support import load_record
@@ -90,3 +91,42 @@ def test_pain_in_a_warm_up_holds_only_that_part_and_only_until_answered() -> Non
     assert not pains.held_in_routine(pains.kept_for(hurt, None), "warm_up:1", 200.0)
     assert pains.answered_in_routine(hurt) == {"row": 5.0}
     assert pains.of_exercises({**hurt, pains.URGENT: 1.0}) == {"row": 5.0}
+
+
+# Every intent said at the question after pain in an exercise ("shall I give you an easier
+# way?", and "shall I skip it?" once the easier way hurt too). Only these go on to a set: the
+# easier way (a yes), skipping to the next exercise.
+GOES_ON_AT = {
+    "easier": {"AMAZON.YesIntent", "EasierIntent", "SkipExerciseIntent"},
+    "skip": {"AMAZON.YesIntent", "SkipExerciseIntent"},
+}
+# Sent with no slot, these were not understood: "didn't catch that" is the truth for them.
+NOT_CAUGHT = {"AMAZON.FallbackIntent", "SetRepsIntent", "PaceIntent"}
+PAIN_QUESTION_INTENTS = [intent.name for intent in load_model().intents]
+
+
+@pytest.mark.parametrize("offer", ["easier", "skip"])
+@pytest.mark.parametrize("intent", PAIN_QUESTION_INTENTS)
+def test_every_answer_at_the_question_after_pain_is_coherent(
+    stage: Stage, intent: str, offer: str
+) -> None:
+    """Never "didn't catch that" for words understood, never the set that hurt counted or
+    called unasked ("Welcome back" over it), never an answer to another question ("it stays
+    as it is") with this one asked again."""
+    device = stage.device(DEFAULT_USER_ID)
+    for words in ("open upper body coach", "start the dumbbell workout", "skip the warm up"):
+        device.say(words)
+    if offer == "skip":  # the easier way taken, and it hurt again
+        device.say("my wrist hurts")
+        device.say("yes")
+    asked = device.say("my wrist hurts").speech_text
+    assert ("shall I skip it?" if offer == "skip" else "an easier way") in asked
+    heard = device.intent(intent).speech_text
+    if intent not in NOT_CAUGHT:
+        assert "didn't catch" not in heard
+    assert "Welcome back" not in heard and "it stays as it is" not in heard
+    if intent not in GOES_ON_AT[offer]:
+        assert "Say done when you finish" not in heard
+    if intent in ("HarderIntent", "ReadyIntent", "AMAZON.ResumeIntent", "CarryOnIntent"):
+        assert "Don't push through pain" in heard  # pushing on: safety first, and the question
+    assert not any(sets_done(stage))

@@ -166,7 +166,9 @@ class Handlers(
         if again and turn.progress.finished:  # no second workout: the cool-down offer stands
             return self.offer_again(turn)
         if question is not None:  # no to starting over, switching or ending: keep the place
-            return Outcome(self.composer.kept_place(turn.progress))
+            # asked at "Continue?" days later, the set goes ahead cold: loosen up first
+            cold = self.coach.cooled_down(turn.progress, turn.now)
+            return Outcome(self.composer.kept_place(turn.progress, cold))
         return self.nothing_to_confirm(turn)
 
     def nothing_to_confirm(self, turn: Turn) -> Outcome:

@@ -23,6 +23,13 @@ class FittingCommands(Answering):
     """Easier, harder, missing kit, rests, reps over weeks."""
 
     def easier(self, turn: Turn) -> Outcome:
+        if turn.asked.pending == "pain:skip" and self.pain_asked(turn):
+            # Already the easiest way, and it hurt again: not the set called, but the offer to
+            # skip it asked again
+            here = self.coach.position(turn.progress)
+            name = "" if here is None else self.composer.doing_name(turn.progress, here.exercise)
+            easiest = self.composer.phrases.say("load.easiest", name=name)
+            return self.answer(turn, lambda _: Speech().say(easiest))
         if turn.progress.paused:  # after pain: the easier way, and on with the set
             return self.easier_and_go(turn)
         if self.offered(turn) is not None:  # "use the easier one" at the offer: the set follows
@@ -39,6 +46,10 @@ class FittingCommands(Answering):
         return self.load_kept(turn, Transition(resumed.progress, (*chosen.events, *called)))
 
     def harder(self, turn: Turn) -> Outcome:
+        if self.pain_asked_in_routine(turn):  # no answer to going on after pain
+            return self.pain_asked_again(turn)
+        if self.pain_asked(turn):  # pushing on through pain: safety first, and the question
+            return self.help(turn)
         return self.load_kept(turn, self.coach.change_load(turn.progress, harder=True))
 
     def step_up_answered(self, turn: Turn, exercise_id: str, yes: bool) -> Outcome:
@@ -55,6 +66,10 @@ class FittingCommands(Answering):
         offered = self.offered(turn)
         if offered is not None:
             return self.step_up_answered(turn, offered, False)
+        if self.pain_asked_in_routine(turn):  # "no, I'll keep going": no clear answer there
+            return self.pain_asked_again(turn)
+        if self.pain_asked(turn):  # "no, I'll just keep going": no easier way, nor skipping
+            return self.no(turn)
         kept = self.composer.phrases.say("progression.kept_as_is")
         return self.answer(turn, lambda _: Speech().say(kept))
 

@@ -157,6 +157,11 @@ class SetCommands(Answering):
         next part; before a set, go (a paused workout resumes). Never a set counted: said long
         after the set was announced, it may mean the set is done, and that is asked."""
         pending = turn.asked.pending
+        # Ready is no yes to an easier way, nor to going on gently: asked again, as "next" is
+        if self.pain_asked_in_routine(turn):
+            return self.pain_asked_again(turn)
+        if self.pain_asked(turn):
+            return self.help(turn)
         if self.offered(turn) is not None:  # ready for the set, as it is
             return self.set_called_as_it_is(turn)
         if pending == "finished":  # ready for it: it was not done, so the set again
@@ -168,7 +173,7 @@ class SetCommands(Answering):
         if pending is not None:  # not an answer to this question: it is asked again
             return self.fallback(turn)
         routine = turn.routine_part
-        if self.pain_asked_in_routine(turn):  # being ready is no answer to going on after pain
+        if self.pain_asked_in_routine(turn):  # held for pain, with the question closed
             return self.pain_asked_again(turn)
         if routine is not None:
             return self.next_routine_part(turn, *routine)
@@ -406,6 +411,8 @@ class SetCommands(Answering):
             return self.routine_part_before(turn, *routine)
         if self.offer_open(turn):
             return self.offer_again(turn)
+        if self.pain_asked(turn):  # carrying on is no answer to the easier way: asked again
+            return self.help(turn)
         resumed = self.coach.resume(turn.progress, turn.now)
         if mid_rest is None:
             return self.loosened_up_first(turn, self.speak(turn, resumed))
