@@ -74,7 +74,7 @@ class SetCommands(Answering):
         """ "I only managed 8", "I failed on rep ten": the set counts, kept as partial. In a
         warm-up, or said while the coach still leads up to a set (the one before it already
         counted whole), no set is under way to count: the way on is said instead."""
-        if self.pain_asked(turn):  # the set that hurt: never counted
+        if self.pain_asked(turn) or self.held_for_pain(turn):  # the set that hurt: never counted
             return self.help(turn)
         reps = turn.asked.slot("reps").whole_number
         failed = turn.asked.slot("failed_rep").whole_number
@@ -93,6 +93,10 @@ class SetCommands(Answering):
             return self.last_set_partly(turn, reps, False, before_this=True)
         if self.routine_kind(turn) is not None or self.before_the_call(turn):
             return self.fallback(turn)
+        if turn.progress.paused and not self.partial_asked(turn):
+            # Held ("hang on", a stop, a no to carrying on): the set held was never started,
+            # as "next" there calls it again. The reps are the set before it, if any.
+            return self.held_set_partly(turn, reps)
         if self.far_short(turn, reps):
             assert reps is not None  # far_short checked it
             # Held while asked: a "skip", or a "next" after the session closed, counts nothing
@@ -100,9 +104,25 @@ class SetCommands(Answering):
             return Outcome(self.composer.confirm_partial(turn.progress, reps), held)
         return self.count_partly(turn, reps)
 
+    def held_set_partly(self, turn: Turn, reps: int | None) -> Outcome:
+        """Reps said while the place is held: of the set before the one held, noted as the
+        reps said seconds after a set's call are; the set held stays held, still to do. With
+        no set before it, the set held is called again, nothing counted."""
+        if turn.progress.sets_done == 0:
+            return self.set_called_again(turn)
+        noted = self.coach.last_set_partly(replace(turn.progress, paused=False), reps)
+        if noted is None:
+            said = Speech().say(self.composer.phrases.say("set.partial_kept"))
+            return self.answer(turn, lambda _: said)
+        said = self.composer.transition(turn.progress, noted).said
+        said.say(self.composer.phrases.say("set.partial_set_before"))
+        answered = self.answer(turn, lambda _: said)  # the way on from the hold
+        held = replace(noted.progress, paused=True)
+        return replace(answered, progress=held, events=noted.events, same_place=True)
+
     def count_partly(self, turn: Turn, reps: int | None) -> Outcome:
-        """The set counted as partial. Reps said of a held set (asked "Only 2 of 12?", or
-        paused) are that set's: it goes on from the hold."""
+        """The set counted as partial. Reps said of a set held while asked ("Only 2 of 12?")
+        are that set's: it goes on from the hold."""
         progress = turn.progress
         if progress.paused:
             progress = self.coach.resume(progress, turn.now).progress
