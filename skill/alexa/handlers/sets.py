@@ -63,7 +63,7 @@ class SetCommands(Answering):
             return Outcome(player=by_player)
         if self.before_the_call(turn):  # the set after the rest starts: none was done
             return self.go_before_the_call(turn, "next")
-        if self.back_long_after(turn):  # done before leaving, or "done for today"? Asked
+        if self.back_at_the_set(turn):  # done before leaving, or "done for today"? Asked
             return Outcome(self.composer.finished_question(turn.progress))
         if self.pressed_long_after(turn):  # a button cannot ask: the set again, uncounted
             return self.set_called_again(turn)
@@ -97,6 +97,8 @@ class SetCommands(Answering):
             # Held ("hang on", a stop, a no to carrying on): the set held was never started,
             # as "next" there calls it again. The reps are the set before it, if any.
             return self.held_set_partly(turn, reps)
+        if self.back_at_the_set(turn):  # done before leaving? Asked, the reps kept for a yes
+            return Outcome(self.composer.finished_partly_question(turn.progress, reps))
         if self.far_short(turn, reps):
             assert reps is not None  # far_short checked it
             # Held while asked: a "skip", or a "next" after the session closed, counts nothing
@@ -169,7 +171,7 @@ class SetCommands(Answering):
         pending = turn.asked.pending
         if self.offered(turn) is not None:  # ready for the set, as it is
             return self.set_called_as_it_is(turn)
-        if pending == "finished":  # ready for it: it was not done, so the set again
+        if (pending or "").startswith("finished"):  # ready for it: not done, so the set again
             return self.set_again_after_the_welcome(turn)
         if pending is not None and pending.partition(":")[0] in READY_MEANS_YES:
             return self.yes(turn)
@@ -204,7 +206,7 @@ class SetCommands(Answering):
         # On an exercise's last set "skip" counts it, as "next" would; not paused (after pain,
         # say), nor said too soon after the set was called for it to have been done (by the
         # player's clock too), nor in a new session long after it (where "next" asks).
-        soon, late = self.just_called(turn), self.back_long_after(turn)
+        soon, late = self.just_called(turn), self.back_at_the_set(turn)
         done = not turn.progress.paused and not soon and not late
         return self.move(turn, lambda p: self.coach.skip_exercise(p, turn.now, set_done=done))
 
