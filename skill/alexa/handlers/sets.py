@@ -211,13 +211,22 @@ class SetCommands(Answering):
         return self.move(turn, lambda p: self.coach.skip_exercise(p, turn.now, set_done=done))
 
     def skip_warm_up(self, turn: Turn) -> Outcome:
-        if self.routine_kind(turn) != "warm_up":
-            return Outcome(self.composer.skip_warm_up_unasked(turn.progress))
-        if turn.asked.pending == "pain:warm_up":
-            # Asked whether to go on gently after it hurt: straight into loaded sets is no
-            # answer to that. Safety first, and the question again (as help says).
+        """Past the warm-up under way. At "Switch to the bodyweight workout?" (or "Shall we
+        start it?") it is a yes, straight past that workout's warm-up, as said; at any other
+        question it is no answer: there's no warm-up, and the question stands."""
+        question, _, target = (turn.asked.pending or "").partition(":")
+        if question == "pain":
+            # Asked how to go on after it hurt: straight into loaded sets is no answer to that.
+            # Safety first, and the question again (as help says).
             return self.help(turn)
-        return self.move(turn, self.coach.skip_warm_up)
+        if question in ("switch", "start") and self.coach.library.get(target) is not None:
+            return self.start(turn, target, warm_up=False)
+        if self.routine_kind(turn) == "warm_up":
+            return self.move(turn, self.coach.skip_warm_up)
+        if turn.asked.pending is not None:
+            none = Speech().say(self.composer.phrases.say("warm_up.none", hint=""))
+            return self.answer(turn, lambda _: none)
+        return Outcome(self.composer.skip_warm_up_unasked(turn.progress))
 
     def back_one_set(self, turn: Turn) -> Outcome:
         """Back a set, to do it again. In a conversation, it is asked first when it would take
