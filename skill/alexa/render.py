@@ -14,6 +14,7 @@ from skill.alexa.service import CoachService
 from skill.alexa.turn import (
     ASKED_WORDS,
     ASKED_WORDS_MOST,
+    CAME_BACK,
     COOL_DOWN_OFFERED,
     PENDING,
     REST_UNTIL,
@@ -23,8 +24,23 @@ from skill.alexa.turn import (
     Asked,
     Outcome,
 )
+from skill.coaching import events as ev
 from skill.coaching.progress import Progress
 from skill.speech.ssml import Speech
+
+# The questions asked on coming back to a set called before the runner left.
+ASKED_ON_COMING_BACK = frozenset({"continue", "finished"})
+# Moves that change how sets are done, not where the runner is nor what is called.
+CHANGES_HOW = (
+    ev.RestChanged,
+    ev.RestRejected,
+    ev.PaceChanged,
+    ev.LoadChosen,
+    ev.StandInGiven,
+    ev.KitNoted,
+    ev.KitBack,
+    ev.StandInLoad,
+)
 
 
 @dataclass(frozen=True)
@@ -57,7 +73,8 @@ def render(
     if reply is None:
         if outcome.player is not None or outcome.progress is not None:
             if session is not None:
-                for name in (PENDING, ASKED_WORDS, REST_UNTIL, SET_CALLED, STARTED, WARM_UP_UNTIL):
+                names = (PENDING, ASKED_WORDS, REST_UNTIL, SET_CALLED, STARTED, WARM_UP_UNTIL)
+                for name in (*names, CAME_BACK):
                     session.pop(name, None)
             if asked.may_speak:
                 response.should_end_session = True  # a Play with the session open would pause
@@ -79,6 +96,10 @@ def render(
                     piece.words for piece in reply.said.pieces if piece.words
                 ]
                 session[ASKED_WORDS] = words[-ASKED_WORDS_MOST:]
+            if (reply.pending or "").partition(":")[0] in ASKED_ON_COMING_BACK:
+                session[CAME_BACK] = True
+            elif any(not isinstance(event, CHANGES_HOW) for event in outcome.events):
+                session.pop(CAME_BACK, None)  # on the move again: a set called, or the place moved
             if not rest_runs_on(asked, outcome):
                 session.pop(REST_UNTIL, None)
                 session.pop(SET_CALLED, None)

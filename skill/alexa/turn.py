@@ -94,6 +94,10 @@ WARM_UP_UNTIL = "warm_up_until"  # when the warm-up's last part, said before its
 STARTED = "started"  # when "Off you go" and the set were heard: the runner starts it then
 # The cool-down was offered in this conversation: a late yes in it still takes the offer.
 COOL_DOWN_OFFERED = "cool_down_offered"
+# This conversation came back to a set called before the runner left ("Continue?", "did you
+# finish it before you left?"), and has called no set since: whatever question comes between,
+# words that would count that set ask first.
+CAME_BACK = "came_back"
 
 SCREEN_TOKEN = "ubc-screen"  # names the coach's screen in RenderDocument and its UserEvents
 
@@ -252,6 +256,11 @@ class Asked:
     def cool_down_offered(self) -> bool:
         """The cool-down was offered in this conversation (not one opened since)."""
         return self.session_attributes.get(COOL_DOWN_OFFERED) is True
+
+    @property
+    def came_back(self) -> bool:
+        """This conversation came back to a set called before it, and called none since."""
+        return self.session_attributes.get(CAME_BACK) is True
 
     @property
     def over_a_rest(self) -> bool:

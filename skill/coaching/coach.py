@@ -274,6 +274,18 @@ class Coach:
             (*left, ev.WorkoutStarted(workout_id), ev.ExerciseIntroduced(0), ev.SetAnnounced(0, 1)),
         )
 
+    def start_past_the_warm_up(
+        self, progress: Progress, workout_id: str, now: float, missing_kit: Iterable[str] | None
+    ) -> Transition:
+        """A fresh workout, its warm-up skipped as the runner asked: its first exercise now."""
+        started = self.start(progress, workout_id, now, missing_kit=missing_kit)
+        events: list[ev.Event] = []
+        for event in started.events:
+            if isinstance(event, ev.ExerciseIntroduced):
+                events.append(ev.WarmUpSkipped())
+            events.append(event)
+        return Transition(started.progress, tuple(events))
+
     def left_partway(self, progress: Progress, now: float) -> tuple[ev.Event, ...]:
         """The workout under way, left for another (or for itself from the top) with sets done:
         kept as a partial one, as stopping keeps it, so no set done is lost."""

@@ -491,11 +491,20 @@ class Answers(MoveReplies):
         or not. Asked rather than counted."""
         return self._ask_about_the_set(progress, "launch.finished_question", "finished")
 
+    def finished_partly_question(self, progress: Progress, reps: int | None) -> Reply:
+        """ "I only managed 8" on coming back to a set called before the runner left: whether
+        those reps were done before they left is asked, and they are kept for a yes."""
+        if reps is None:
+            return self._ask_about_the_set(progress, "launch.partly_question", "finished:part")
+        return self._ask_about_the_set(progress, "launch.reps_question", f"finished:{reps}", reps)
+
     def done_already_question(self, progress: Progress) -> Reply:
         """ "Ready" long after the set was announced: done, or only now starting? Asked."""
         return self._ask_about_the_set(progress, "set.done_already_question", "finished")
 
-    def _ask_about_the_set(self, progress: Progress, key: str, pending: str) -> Reply:
+    def _ask_about_the_set(
+        self, progress: Progress, key: str, pending: str, reps: int | None = None
+    ) -> Reply:
         """A yes/no question `key` about the set the runner is on."""
         here = self.coach.position(progress)
         assert here is not None
@@ -503,9 +512,8 @@ class Answers(MoveReplies):
             extra = here.workout.exercises[progress.extra_of].name
             question = self.phrases.say("set.extra_question", exercise=extra)
             return self.ask_yes_no(Speech().say(question), pending)
-        question = self.phrases.say(
-            key, exercise=here.exercise.name, set=here.set_number, sets=here.exercise.sets
-        )
+        name, number, sets = here.exercise.name, here.set_number, here.exercise.sets
+        question = self.phrases.say(key, exercise=name, set=number, sets=sets, reps=reps)
         return self.ask_yes_no(Speech().say(question), pending)
 
     def routine_paused(self, progress: Progress, kind: str) -> Reply:

@@ -438,6 +438,11 @@ class Answering(Reading):
     def no(self, turn: Turn) -> Outcome:
         raise NotImplementedError
 
+    # A workout started (skill.alexa.handlers.workouts), which "skip the warm-up" at "Switch to
+    # the bodyweight workout?" also does, past its warm-up.
+    def start(self, turn: Turn, workout_id: str, warm_up: bool = True) -> Outcome:
+        raise NotImplementedError
+
 
 def place_of(progress: Progress) -> tuple[object, ...]:
     """Where the runner is in the workout, whatever else of it changes."""

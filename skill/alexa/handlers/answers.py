@@ -84,6 +84,8 @@ class Handlers(
             return self.next_routine_part(turn, *routine)
         if question == "continue":
             return self.part_played_on(turn) or self.set_again_after_the_welcome(turn)
+        if question == "finished" and target:  # some reps of it done before leaving
+            return self.count_partly(turn, int(target) if target.isdigit() else None)
         if question == "finished":  # done before leaving (paused or not): counted now
             unpaused = self.coach.resume(turn.progress, turn.now).progress
             return self.speak(turn, self.coach.finish_set(unpaused, turn.now))
@@ -134,7 +136,7 @@ class Handlers(
             return Outcome(self.composer.which_workout(None), held)
         if question == "continue" or question is not None and question.startswith("start:"):
             return Outcome(self.composer.which_workout(None))
-        if question == "finished":  # not done: the set again
+        if question is not None and question.partition(":")[0] == "finished":  # not done: again
             return self.set_again_after_the_welcome(turn)
         if question == "cool_down":  # answered: not asked again on opening the coach
             declined = Outcome(self.composer.cool_down_declined(), events=(ev.CoolDownLeft(),))

@@ -142,6 +142,14 @@ class Reading:
         done is asked (a button, which may not speak, calls the set again: pressed_long_after)."""
         return turn.asked.spoken_anew and self.long_after_the_call(turn)
 
+    def back_at_the_set(self, turn: Turn) -> bool:
+        """At a set called before the runner left, not held and not called again since: in a
+        new session half an hour or more after its call (back_long_after), or in a conversation
+        that came back to it, at "Continue?" or any question asked after it ("Switch to...?",
+        "Start over?", "Go back?"). Whether it was done is asked: it may never have been."""
+        here = self.under_way(turn) and turn.routine_part is None and not turn.progress.paused
+        return here and (turn.asked.came_back or self.back_long_after(turn))
+
     def long_after_the_call(self, turn: Turn) -> bool:
         """At a set not held, long enough after its call to have cooled down."""
         return not turn.progress.paused and self.coach.cooled_down(turn.progress, turn.now)

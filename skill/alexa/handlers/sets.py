@@ -65,7 +65,7 @@ class SetCommands(Answering):
             return Outcome(player=by_player)
         if self.before_the_call(turn):  # the set after the rest starts: none was done
             return self.go_before_the_call(turn, "next")
-        if self.back_long_after(turn):  # done before leaving, or "done for today"? Asked
+        if self.back_at_the_set(turn):  # done before leaving, or "done for today"? Asked
             return Outcome(self.composer.finished_question(turn.progress))
         if self.pressed_long_after(turn):  # a button cannot ask: the set again, uncounted
             return self.set_called_again(turn)
@@ -83,7 +83,7 @@ class SetCommands(Answering):
         """ "I only managed 8", "I failed on rep ten": the set counts, kept as partial. In a
         warm-up, or said while the coach still leads up to a set (the one before it already
         counted whole), no set is under way to count: the way on is said instead."""
-        if self.pain_asked(turn):  # the set that hurt: never counted
+        if self.pain_asked(turn) or self.held_for_pain(turn):  # the set that hurt: never counted
             return self.help(turn)
         reps = turn.asked.slot("reps").whole_number
         failed = turn.asked.slot("failed_rep").whole_number
@@ -102,6 +102,12 @@ class SetCommands(Answering):
             return self.last_set_partly(turn, reps, False, before_this=True)
         if self.routine_kind(turn) is not None or self.before_the_call(turn):
             return self.fallback(turn)
+        if turn.progress.paused and not self.partial_asked(turn):
+            # Held ("hang on", a stop, a no to carrying on): the set held was never started,
+            # as "next" there calls it again. The reps are the set before it, if any.
+            return self.held_set_partly(turn, reps)
+        if self.back_at_the_set(turn):  # done before leaving? Asked, the reps kept for a yes
+            return Outcome(self.composer.finished_partly_question(turn.progress, reps))
         if self.far_short(turn, reps):
             assert reps is not None  # far_short checked it
             # Held while asked: a "skip", or a "next" after the session closed, counts nothing
@@ -109,9 +115,25 @@ class SetCommands(Answering):
             return Outcome(self.composer.confirm_partial(turn.progress, reps), held)
         return self.count_partly(turn, reps)
 
+    def held_set_partly(self, turn: Turn, reps: int | None) -> Outcome:
+        """Reps said while the place is held: of the set before the one held, noted as the
+        reps said seconds after a set's call are; the set held stays held, still to do. With
+        no set before it, the set held is called again, nothing counted."""
+        if turn.progress.sets_done == 0:
+            return self.set_called_again(turn)
+        noted = self.coach.last_set_partly(replace(turn.progress, paused=False), reps)
+        if noted is None:
+            said = Speech().say(self.composer.phrases.say("set.partial_kept"))
+            return self.answer(turn, lambda _: said)
+        said = self.composer.transition(turn.progress, noted).said
+        said.say(self.composer.phrases.say("set.partial_set_before"))
+        answered = self.answer(turn, lambda _: said)  # the way on from the hold
+        held = replace(noted.progress, paused=True)
+        return replace(answered, progress=held, events=noted.events, same_place=True)
+
     def count_partly(self, turn: Turn, reps: int | None) -> Outcome:
-        """The set counted as partial. Reps said of a held set (asked "Only 2 of 12?", or
-        paused) are that set's: it goes on from the hold."""
+        """The set counted as partial. Reps said of a set held while asked ("Only 2 of 12?")
+        are that set's: it goes on from the hold."""
         progress = turn.progress
         if progress.paused:
             progress = self.coach.resume(progress, turn.now).progress
@@ -164,7 +186,7 @@ class SetCommands(Answering):
             return self.help(turn)
         if self.offered(turn) is not None:  # ready for the set, as it is
             return self.set_called_as_it_is(turn)
-        if pending == "finished":  # ready for it: it was not done, so the set again
+        if (pending or "").startswith("finished"):  # ready for it: not done, so the set again
             return self.set_again_after_the_welcome(turn)
         if pending is not None and pending.partition(":")[0] in READY_MEANS_YES:
             return self.yes(turn)
@@ -200,19 +222,28 @@ class SetCommands(Answering):
         # say), nor said too soon after the set was called for it to have been done (by the
         # player's clock too), nor in a new session long after it (where "next" asks), nor
         # while the player still leads up to it (its rest, hands-free): it was never called.
-        soon, late = self.just_called(turn), self.back_long_after(turn)
+        soon, late = self.just_called(turn), self.back_at_the_set(turn)
         uncalled = hf.set_not_called(self.service, turn)
         done = not turn.progress.paused and not soon and not late and not uncalled
         return self.move(turn, lambda p: self.coach.skip_exercise(p, turn.now, set_done=done))
 
     def skip_warm_up(self, turn: Turn) -> Outcome:
-        if self.routine_kind(turn) != "warm_up":
-            return Outcome(self.composer.skip_warm_up_unasked(turn.progress))
-        if turn.asked.pending == "pain:warm_up":
-            # Asked whether to go on gently after it hurt: straight into loaded sets is no
-            # answer to that. Safety first, and the question again (as help says).
+        """Past the warm-up under way. At "Switch to the bodyweight workout?" (or "Shall we
+        start it?") it is a yes, straight past that workout's warm-up, as said; at any other
+        question it is no answer: there's no warm-up, and the question stands."""
+        question, _, target = (turn.asked.pending or "").partition(":")
+        if question == "pain":
+            # Asked how to go on after it hurt: straight into loaded sets is no answer to that.
+            # Safety first, and the question again (as help says).
             return self.help(turn)
-        return self.move(turn, self.coach.skip_warm_up)
+        if question in ("switch", "start") and self.coach.library.get(target) is not None:
+            return self.start(turn, target, warm_up=False)
+        if self.routine_kind(turn) == "warm_up":
+            return self.move(turn, self.coach.skip_warm_up)
+        if turn.asked.pending is not None:
+            none = Speech().say(self.composer.phrases.say("warm_up.none", hint=""))
+            return self.answer(turn, lambda _: none)
+        return Outcome(self.composer.skip_warm_up_unasked(turn.progress))
 
     def back_one_set(self, turn: Turn) -> Outcome:
         """Back a set, to do it again. In a conversation, it is asked first when it would take

@@ -71,10 +71,13 @@ class WorkoutCommands(Answering):
             return None
         return self.coach.other_workout(progress)
 
-    def start(self, turn: Turn, workout_id: str) -> Outcome:
-        """A workout from its warm-up, without the kit the runner said they lack."""
-        kit = turn.preferences.missing_kit
-        started = self.coach.start(turn.progress, workout_id, turn.now, True, missing_kit=kit)
+    def start(self, turn: Turn, workout_id: str, warm_up: bool = True) -> Outcome:
+        """A workout from its warm-up (or past it, asked), without the kit the runner lacks."""
+        kit, now = turn.preferences.missing_kit, turn.now
+        if warm_up:
+            started = self.coach.start(turn.progress, workout_id, now, True, missing_kit=kit)
+        else:
+            started = self.coach.start_past_the_warm_up(turn.progress, workout_id, now, kit)
         return self.speak(turn, self.own_ways(turn, started))
 
     def switch_workout(self, turn: Turn) -> Outcome:
