@@ -56,12 +56,10 @@ SLOT_REF = re.compile(r"\{(\w+)\}")
 # Words the dictionary lacks, respelled from dictionary words rather than dropped.
 RESPELLED = {
     "bodyweight",
-    "chinup",
     "chinups",
     "cooldown",
     "kettlebell",
     "kettlebells",
-    "pullup",
     "rotator",
     "tricep",
     "trx",
