@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -177,6 +177,13 @@ def _whole(value: object, where: str, low: int = 1, high: int | None = None) -> 
     raise _FieldError(where, f"must be a whole number {span} (got {_show(value)})")
 
 
+def _optional[T](
+    data: Mapping[str, object], key: str, where: str, read: Callable[[object, str], T]
+) -> T | None:
+    """An optional field read by `read`, or None where it is left out."""
+    return read(data[key], _at(where, key)) if key in data else None
+
+
 def _flag(value: object, where: str) -> bool:
     if not isinstance(value, bool):
         raise _FieldError(where, f"must be true or false (got {_show(value)})")
@@ -324,7 +331,7 @@ def _substitute(
         instead=_text(data["instead"], _at(where, "instead")),
         source=_text(data["source"], _at(where, "source")),
         uses=uses,
-        works=_text(data["works"], _at(where, "works")) if "works" in data else None,
+        works=_optional(data, "works", where, _text),
     )
 
 
@@ -363,35 +370,15 @@ def _exercise(value: object, where: str, known: frozenset[str]) -> Exercise:
         reps=_reps(data["reps"], _at(where, "reps")),
         rest_seconds=_whole(data["rest_seconds"], _at(where, "rest_seconds"), *REST_SECONDS),
         steps=tuple(_step(step, _at(_at(where, "steps"), i)) for i, step in enumerate(steps)),
-        needs=_text(data["needs"], _at(where, "needs")) if "needs" in data else None,
-        easier_needs=(
-            _text(data["easier_needs"], _at(where, "easier_needs"))
-            if "easier_needs" in data
-            else None
-        ),
-        harder_needs=(
-            _text(data["harder_needs"], _at(where, "harder_needs"))
-            if "harder_needs" in data
-            else None
-        ),
-        easier=_text(data["easier"], _at(where, "easier")) if "easier" in data else None,
-        harder=_text(data["harder"], _at(where, "harder")) if "harder" in data else None,
+        needs=_optional(data, "needs", where, _text),
+        easier_needs=_optional(data, "easier_needs", where, _text),
+        harder_needs=_optional(data, "harder_needs", where, _text),
+        easier=_optional(data, "easier", where, _text),
+        harder=_optional(data, "harder", where, _text),
         harder_kit=_kit_ids(data.get("harder_kit", []), _at(where, "harder_kit"), known),
-        harder_without_kit=(
-            _text(data["harder_without_kit"], _at(where, "harder_without_kit"))
-            if "harder_without_kit" in data
-            else None
-        ),
-        easier_reps=(
-            _whole(data["easier_reps"], _at(where, "easier_reps"))
-            if "easier_reps" in data
-            else None
-        ),
-        harder_reps=(
-            _whole(data["harder_reps"], _at(where, "harder_reps"))
-            if "harder_reps" in data
-            else None
-        ),
+        harder_without_kit=_optional(data, "harder_without_kit", where, _text),
+        easier_reps=_optional(data, "easier_reps", where, _whole),
+        harder_reps=_optional(data, "harder_reps", where, _whole),
         load_source=(
             _text(data["load_source"], _at(where, "load_source")) if "load_source" in data else ""
         ),

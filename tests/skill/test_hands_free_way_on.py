@@ -44,8 +44,8 @@ def stage(tmp_path: Path, coach_env: pytest.MonkeyPatch) -> Stage:
     return Stage(tmp_path / "coach.sqlite3")
 
 
-def at_set_two_hands_free(stage: Stage, locale: str, user: str) -> Device:
-    """A runner at set 2, which the coach's player has called, the microphone closed."""
+def after_set_one_hands_free(stage: Stage, locale: str, user: str) -> Device:
+    """A runner who has said "Alexa, next" after set 1: the player plays the rest to set 2."""
     device = stage.device(user)
     device.use_locale(locale)
     device.enable_audio_player()
@@ -55,6 +55,12 @@ def at_set_two_hands_free(stage: Stage, locale: str, user: str) -> Device:
     device.mic_timeout()
     device.wait(40)
     device.say(NAME_FREE_NEXT[locale])
+    return device
+
+
+def at_set_two_hands_free(stage: Stage, locale: str, user: str) -> Device:
+    """A runner at set 2, which the coach's player has called, the microphone closed."""
+    device = after_set_one_hands_free(stage, locale, user)
     device.wait(90)  # the rest and the call of set 2 have played
     return device
 
@@ -102,15 +108,7 @@ def test_a_question_over_the_rest_the_player_plays_says_the_runner_is_resting(
 ) -> None:
     """Not "you're on set 2 ... when you're done, say: Alexa, next": set 2 is not called yet.
     The session ends, so the rest plays on."""
-    device = stage.device(f"runner-{locale}-{intent}-resting")
-    device.use_locale(locale)
-    device.enable_audio_player()
-    device.launch()
-    device.intent("StartWorkoutIntent", {"workout": "dumbbell"})
-    device.intent("SkipWarmUpIntent")
-    device.mic_timeout()
-    device.wait(40)
-    device.say(NAME_FREE_NEXT[locale])
+    device = after_set_one_hands_free(stage, locale, f"runner-{locale}-{intent}-resting")
     device.wait(15)  # into the rest before set 2
     turn = device.intent(intent, one_shot=True)
     phrases = default_phrasebook(locale)
