@@ -202,6 +202,18 @@ def resting(service: CoachService, turn: Turn) -> bool:
     return track is not None and track.rest_seconds is not None
 
 
+def rest_left(service: CoachService, turn: Turn) -> float | None:
+    """Seconds still to run of the rest the player is playing before the set the runner's
+    record names (resting); None when it plays none."""
+    token = _playing_the_way_to_the_set(service, turn)
+    if token is None or service.hands_free is None:
+        return None
+    track = service.hands_free.catalog.by_id(token.track_id)
+    if track is None or track.rest_seconds is None:
+        return None
+    return max(0.0, track.planned_seconds - turn.asked.player_offset_ms / 1000)
+
+
 def before_the_set(service: CoachService, turn: Turn) -> bool:
     """The player is playing (or holds, while Alexa listens) the coach's queue up to the set
     the runner's record names, its call included: that set has not begun."""

@@ -112,7 +112,7 @@ class Answering(Reading):
             return replace(moved, reply=Reply(said, None, True))
         if playing is not None and not playing.spoken:
             return moved
-        over_a_rest = turn.asked.rest_left if rest_runs_on else None
+        over_a_rest = self.rest_left_over(turn, move)
         if known is None or history is None:
             reply = self.composer.transition(before, move, rest_left=over_a_rest)
         else:
@@ -155,6 +155,17 @@ class Answering(Reading):
         before, after = turn.progress, move.progress
         called = any(isinstance(event, ev.SetAnnounced) for event in move.events)
         return not called and place_of(before) == place_of(after)
+
+    def rest_left_over(self, turn: Turn, move: Transition) -> float | None:
+        """Seconds left of the rest a change is said over that leaves the runner where they
+        were: paced in words, or played by the player (hands-free), which plays on into the
+        set's call. The answer says so before the way on, not as if the set were under way."""
+        if self.place_kept_over_a_rest(turn, move):
+            return turn.asked.rest_left
+        called = any(isinstance(event, ev.SetAnnounced) for event in move.events)
+        if called or place_of(turn.progress) != place_of(move.progress):
+            return None
+        return hf.rest_left(self.service, turn)
 
     def say(self, reply: Reply) -> Outcome:
         return Outcome(reply)

@@ -384,7 +384,7 @@ class SetCommands(Answering):
         called = any(isinstance(e, ev.SetAnnounced) for e in move.events)
         lead_again = called and routine is None and pending is None
         rest_runs_on = self.place_kept_over_a_rest(turn, move)  # said over a rest, it runs on
-        rest_left = turn.asked.rest_left if rest_runs_on else None
+        rest_left = self.rest_left_over(turn, move)
         reply = self.composer.pace_changed(
             move.progress, changed, lead_again, routine, pending, rest_left
         )
