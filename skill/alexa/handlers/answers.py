@@ -167,6 +167,13 @@ class Handlers(
         again = question is not None and question.startswith(("switch:", "go_to:"))
         if again and turn.progress.finished:  # no second workout: the cool-down offer stands
             return self.offer_again(turn)
+        if question is not None and self.back_at_the_set(turn):
+            # Come back to it ("Continue?", then "start over?"): staying, the set goes ahead
+            # now, called again as the yes at "Continue?" calls it, so "done" after it counts
+            called = self.coach.resume(turn.progress, turn.now)
+            cold = self.coach.cooled_down(turn.progress, turn.now)
+            kept = self.composer.kept_place(called.progress, cold)
+            return Outcome(kept, called.progress, events=called.events)
         if question is not None:  # no to starting over, switching or ending: keep the place
             # asked at "Continue?" days later, the set goes ahead cold: loosen up first
             cold = self.coach.cooled_down(turn.progress, turn.now)

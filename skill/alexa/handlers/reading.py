@@ -150,6 +150,15 @@ class Reading:
         here = self.under_way(turn) and turn.routine_part is None and not turn.progress.paused
         return here and (turn.asked.came_back or self.back_long_after(turn))
 
+    def back_at_a_held_set(self, turn: Turn) -> bool:
+        """At a set held in a conversation that came back to it (a no at "Continue?"), or
+        held since long enough ago to have cooled down: reps said now may be that set's, done
+        before the runner left, and are no news of the set before it, long since counted.
+        Whether they were done is asked."""
+        held = self.under_way(turn) and turn.routine_part is None and turn.progress.paused
+        back = turn.asked.came_back or self.coach.cooled_down(turn.progress, turn.now)
+        return held and back
+
     def long_after_the_call(self, turn: Turn) -> bool:
         """At a set not held, long enough after its call to have cooled down."""
         return not turn.progress.paused and self.coach.cooled_down(turn.progress, turn.now)

@@ -102,12 +102,13 @@ class SetCommands(Answering):
             return self.last_set_partly(turn, reps, False, before_this=True)
         if self.routine_kind(turn) is not None or self.before_the_call(turn):
             return self.fallback(turn)
+        asked_back = self.back_at_the_set(turn) or self.back_at_a_held_set(turn)
+        if asked_back and not self.partial_asked(turn):  # done before leaving? Asked first
+            return Outcome(self.composer.finished_partly_question(turn.progress, reps))
         if turn.progress.paused and not self.partial_asked(turn):
             # Held ("hang on", a stop, a no to carrying on): the set held was never started,
             # as "next" there calls it again. The reps are the set before it, if any.
             return self.held_set_partly(turn, reps)
-        if self.back_at_the_set(turn):  # done before leaving? Asked, the reps kept for a yes
-            return Outcome(self.composer.finished_partly_question(turn.progress, reps))
         if self.far_short(turn, reps):
             assert reps is not None  # far_short checked it
             # Held while asked: a "skip", or a "next" after the session closed, counts nothing
