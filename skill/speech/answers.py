@@ -398,8 +398,9 @@ class Answers(MoveReplies):
         here = self.coach.position(progress)
         if here is None:
             return self.ask(Speech().say(self.phrases.say("help.idle")), "help.reprompt")
+        key = "help.active_hands_free" if self.hands_free else "help.active"
         text = self.phrases.say(
-            "help.active", name=here.exercise.name, set=here.set_number, sets=here.exercise.sets
+            key, name=here.exercise.name, set=here.set_number, sets=here.exercise.sets
         )
         speech = Speech()
         if self.hands_free:

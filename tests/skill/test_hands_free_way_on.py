@@ -118,3 +118,17 @@ def test_a_question_over_the_rest_the_player_plays_says_the_runner_is_resting(
     assert resting[0].split("{")[0] in turn.speech_text, turn.speech_text
     assert phrases.say("audio.go") not in turn.speech_text
     assert not turn.session_open
+
+
+@pytest.mark.parametrize("locale", ["en-US", "de-DE"])
+def test_help_at_a_set_hands_free_gives_the_name_free_way_on_only(
+    stage: Stage, locale: str
+) -> None:
+    """Not "When you finish a set, say next set and I'll time your rest" after "just say Alexa,
+    next": the closed microphone never hears "next set" (December 8)."""
+    device = at_set_two_hands_free(stage, locale, f"runner-{locale}-help")
+    turn = device.intent("AMAZON.HelpIntent", one_shot=True)
+    phrases = default_phrasebook(locale)
+    spoken_help = phrases.say("help.active", name="x", set=2, sets=3).split(". ", 2)[1]
+    assert phrases.say("help.hands_free").split(":")[0] in turn.speech_text
+    assert spoken_help not in turn.speech_text
