@@ -25,6 +25,8 @@ from skill.content.loader import (
     load_workout,
 )
 from skill.content.models import REPS_MARK, Exercise, Library, Move, Reps, Substitute, WorkoutPlan
+from skill.speech.phrasebook import default_phrasebook
+from skill.speech.wording import said_mid_sentence
 from tests.support import REPO_ROOT
 
 REPO_ROOT = REPO_ROOT
@@ -1012,3 +1014,15 @@ def test_in_german_every_warm_up_and_cool_down_move_has_its_name_for_a_list() ->
         for move in moves(plan.warm_up) + moves(plan.cool_down):
             assert move.listed, f"{plan.id}: {move.name}"
             assert not {",", ":"} & set(move.listed), move.listed
+
+
+@pytest.mark.parametrize("locale", ["en-US", "de-DE"])
+def test_every_warm_up_and_cool_down_move_reads_as_one_item_of_a_list(locale: str) -> None:
+    """ "It starts with: walk slowly ..., gentle arm swings, forward and back, shoulder stretch:
+    pull your left arm ..." read as more items than there are (December 8): a move said in a
+    list ("what's in the cool-down", "where am I" in it) has no comma or colon of its own."""
+    phrases = default_phrasebook(locale)
+    for plan in default_library(locale).workouts:
+        for move in moves(plan.warm_up) + moves(plan.cool_down):
+            said = said_mid_sentence(move, phrases)
+            assert not {",", ":"} & set(said), f"{locale}, {plan.id}: {said!r}"
