@@ -225,8 +225,7 @@ def stopped_before_the_call(service: CoachService, turn: Turn) -> bool:
     """The player holds, stopped part-way ("Alexa, pause", or the welcome opening over it), the
     coach's queue before the call of the set the runner's record names (its rest, praise or
     introduction): that set was never called, let alone done."""
-    token = None if turn.asked.player_playing else _queue_to_the_place(service, turn)
-    return token is not None and turn.asked.player_offset_ms > 0 and player.before_the_call(token)
+    return not turn.asked.player_playing and set_not_called(service, turn)
 
 
 def set_not_called(service: CoachService, turn: Turn) -> bool:

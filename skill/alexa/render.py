@@ -61,6 +61,9 @@ def render(
     device has one, shows the place `shown` (none for an apology), in the warm-up or cool-down
     part `routine` when one is under way."""
     session = dict(asked.session_attributes) if asked.has_session else None
+    # Answered over a rest that runs on (made longer by as much as rests grew, if they did)
+    runs_on = rest_runs_on(asked, outcome)
+    lengthened = asked.rest_longer(outcome.rest_longer)
     response = Response()
     directives: list[Directive] = []
     reply = outcome.reply
@@ -100,7 +103,7 @@ def render(
                 session[CAME_BACK] = True
             elif any(not isinstance(event, CHANGES_HOW) for event in outcome.events):
                 session.pop(CAME_BACK, None)  # on the move again: a set called, or the place moved
-            if not rest_runs_on(asked, outcome):
+            if not runs_on:
                 session.pop(REST_UNTIL, None)
                 session.pop(SET_CALLED, None)
             session.pop(STARTED, None)
@@ -114,10 +117,8 @@ def render(
             for name, seconds in timings:
                 if seconds is not None and asked.sent_at is not None:
                     session[name] = round(asked.sent_at + lead + seconds, 3)
-            if outcome.rest_longer and rest_runs_on(asked, outcome):
-                # rests made longer over one: it runs on longer too
-                longer = asked.rest_longer(outcome.rest_longer)
-                session[REST_UNTIL] = longer.session_attributes.get(REST_UNTIL)
+            if outcome.rest_longer and runs_on:  # rests made longer over one: it runs on longer
+                session[REST_UNTIL] = lengthened.session_attributes.get(REST_UNTIL)
         response.output_speech = SsmlOutputSpeech(ssml=said.ssml())
         # A Play with the session open starts when the microphone closes (Alexa pauses the
         # stream while it listens): the runner may still answer in words first.
@@ -126,8 +127,7 @@ def render(
         response.should_end_session = reply.end_session
     if shown is not None and screen.shows_screen(asked):
         # Answered over a rest that runs on: the screen keeps the rest for what is left of it.
-        lengthened = asked.rest_longer(outcome.rest_longer)
-        rest_left = lengthened.rest_left if rest_runs_on(asked, outcome) else None
+        rest_left = lengthened.rest_left if runs_on else None
         directives.append(screen.render(service, shown, outcome.events, said, routine, rest_left))
     if directives:
         response.directives = directives
