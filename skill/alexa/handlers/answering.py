@@ -231,6 +231,16 @@ class Answering(Reading):
         welcome = not turn.asked.in_conversation
         return Outcome(self.composer.pain_in_routine_again(routine[0], welcome))
 
+    def carrying_on_unanswered(self, turn: Turn) -> Outcome | None:
+        """Carrying on ("next", "I'm ready", "harder") at the question after pain, or while a
+        warm-up or cool-down part is held for it, is no answer: safety first, and the question
+        again. None when no such question stands."""
+        if self.pain_asked_in_routine(turn):
+            return self.pain_asked_again(turn)
+        if self.pain_asked(turn):
+            return self.help(turn)
+        return None
+
     def pain_answered(self, turn: Turn, answered: Outcome) -> Outcome:
         """Whether to go on after pain in a warm-up or cool-down, answered: the part is no
         longer held for it."""

@@ -46,10 +46,9 @@ class FittingCommands(Answering):
         return self.load_kept(turn, Transition(resumed.progress, (*chosen.events, *called)))
 
     def harder(self, turn: Turn) -> Outcome:
-        if self.pain_asked_in_routine(turn):  # no answer to going on after pain
-            return self.pain_asked_again(turn)
-        if self.pain_asked(turn):  # pushing on through pain: safety first, and the question
-            return self.help(turn)
+        unanswered = self.carrying_on_unanswered(turn)  # pushing on through pain
+        if unanswered is not None:
+            return unanswered
         return self.load_kept(turn, self.coach.change_load(turn.progress, harder=True))
 
     def step_up_answered(self, turn: Turn, exercise_id: str, yes: bool) -> Outcome:

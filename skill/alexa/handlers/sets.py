@@ -28,11 +28,10 @@ class SetCommands(Answering):
     """Moving through the workout, set by set."""
 
     def next_set(self, turn: Turn) -> Outcome:
+        unanswered = self.carrying_on_unanswered(turn)
+        if unanswered is not None:
+            return unanswered
         routine = turn.routine_part
-        if self.pain_asked_in_routine(turn):
-            return self.pain_asked_again(turn)
-        if self.pain_asked(turn):
-            return self.help(turn)
         if routine is not None:
             return self.next_routine_part(turn, *routine)
         if self.offer_open(turn):
@@ -181,10 +180,9 @@ class SetCommands(Answering):
         after the set was announced, it may mean the set is done, and that is asked."""
         pending = turn.asked.pending
         # Ready is no yes to an easier way, nor to going on gently: asked again, as "next" is
-        if self.pain_asked_in_routine(turn):
-            return self.pain_asked_again(turn)
-        if self.pain_asked(turn):
-            return self.help(turn)
+        unanswered = self.carrying_on_unanswered(turn)
+        if unanswered is not None:
+            return unanswered
         if self.offered(turn) is not None:  # ready for the set, as it is
             return self.set_called_as_it_is(turn)
         if (pending or "").startswith("finished"):  # ready for it: not done, so the set again
@@ -196,8 +194,6 @@ class SetCommands(Answering):
         if pending is not None:  # not an answer to this question: it is asked again
             return self.fallback(turn)
         routine = turn.routine_part
-        if self.pain_asked_in_routine(turn):  # held for pain, with the question closed
-            return self.pain_asked_again(turn)
         if routine is not None:
             return self.next_routine_part(turn, *routine)
         if turn.progress.paused:
